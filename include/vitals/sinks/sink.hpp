@@ -1,0 +1,41 @@
+// The sink concept: anything with open / write / flush / close is a sink.
+//
+// A run calls open() once (from its writer thread) before any write, write() for each record in
+// order, flush() on its flush interval and at finish, and close() once with the exit code. All four
+// are called from one thread; a sink needs no locking of its own. Throwing is allowed: the run
+// isolates the sink and reports the error once (see sinks/pipeline), the other sinks go on.
+#pragma once
+
+#include <concepts>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "vitals/sinks/record.hpp"
+
+namespace vitals {
+
+/// What a sink needs to know about the run it writes for.
+struct run_info {
+  std::string project;
+  std::string entity;
+  std::string id;            // 8 chars [a-z0-9]
+  std::string name;          // display name, free text ("exp/fold0")
+  std::string group;
+  std::string job_type;
+  std::string notes;
+  std::vector<std::string> tags;
+  std::filesystem::path dir;  // the run directory, runs/{name}_{id}/, already created
+  std::string config_json;    // the full config as a JSON object ("{}" when none)
+  double start_time = 0;      // seconds since the Unix epoch
+};
+
+template <class S>
+concept sink = requires(S s, const run_info& info, const record& r, int exit_code) {
+  s.open(info);
+  s.write(r);
+  s.flush();
+  s.close(exit_code);
+};
+
+}  // namespace vitals
