@@ -17,6 +17,21 @@ struct source_location {
   int column = 0;      // 1-based; 0 = unknown
   std::string origin;  // for values from the command line: "override 'optim.lr=abc'"
 
+  /// A position in a file (line and column 1-based; 0 = unknown).
+  static source_location in_file(std::string file, int line = 0, int column = 0) {
+    source_location loc;
+    loc.file = std::move(file);
+    loc.line = line;
+    loc.column = column;
+    return loc;
+  }
+  /// A value given on the command line: "override 'optim.lr=abc'".
+  static source_location from_origin(std::string origin) {
+    source_location loc;
+    loc.origin = std::move(origin);
+    return loc;
+  }
+
   /// "file:line:col", "override 'a=b'", or "<unknown>".
   std::string str() const {
     if (!origin.empty()) return origin;

@@ -1,0 +1,217 @@
+// YAML text -> value tree, with yaml-cpp's event parser.
+//
+// The tree is built straight from parser events (not through YAML::Node), so every node keeps its
+// own 1-based line:col, quoted scalars are marked (yaml-cpp reports tag "!" for them), and what
+// yaml-cpp lets through silently is caught here: duplicate keys, non-scalar keys, several
+// documents, aliases that expand without bound ("billion laughs") or refer to their own parent.
+// Scalars stay text: typing them by YAML 1.2 core-schema rules is the conversion's job, because
+// `on` is a string for a string field and true for a bool field.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include "vitals/config/detail/reader_support.hpp"
+#include "vitals/config/error.hpp"
+#include "vitals/config/node.hpp"
+
+namespace vitals::config {
+namespace detail {
+
+class yaml_tree_builder final : public YAML::EventHandler {
+ public:
+  yaml_tree_builder(std::string file, std::size_t text_size)
+      : file_(std::move(file)), node_budget_(text_size + 100000) {}
+
+  node root;
+  bool have_root = false;
+  std::vector<problem> problems;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    finish(node::null_value(loc(mark)), anchor, mark);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end())
+      fail(mark, "alias refers to a node that contains it (a recursive YAML structure cannot be a config)");
+    spend(it->second.second, mark);
+    node copy = it->second.first;
+    copy.where = loc(mark);
+    place(std::move(copy), mark);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    // "!" = quoted or block scalar, "?" = plain; an explicit !!str also means "this is a string".
+    const bool quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+    finish(node::scalar(value, quoted ? scalar_style::quoted : scalar_style::plain, loc(mark)), anchor, mark);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(node::sequence(loc(mark)), anchor, mark);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(node::mapping(loc(mark)), anchor, mark);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct frame {
+    node value;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    std::size_t first_node = 0;  // node_count_ when it opened: its size is the difference at close
+    bool have_key = false;   // mapping: a key is waiting for its value
+    std::string key;
+    source_location key_where;
+  };
+
+  source_location loc(const YAML::Mark& m) const {
+    if (m.is_null()) return source_location::in_file(file_);
+    return source_location::in_file(file_, m.line + 1, m.column + 1);
+  }
+
+  [[noreturn]] void fail(const YAML::Mark& mark, std::string message) const {
+    throw config_error(problem{"", std::move(message), loc(mark)});
+  }
+
+  void spend(std::size_t nodes, const YAML::Mark& mark) {
+    node_count_ += nodes;
+    if (node_count_ > node_budget_)
+      fail(mark, "aliases expand the document to more than " + std::to_string(node_budget_) + " values");
+  }
+
+  // The key path of the value being built now, for problems found while building.
+  std::string current_path() const {
+    std::string path;
+    for (const frame& f : stack_) {
+      if (&f == &stack_.back()) break;
+      const node& n = f.value;
+      if (n.is_sequence()) path = join_index(path, n.items.size());
+      else path = join_key(path, f.key);
+    }
+    return path;
+  }
+
+  void open(node n, YAML::anchor_t anchor, const YAML::Mark& mark) {
+    if (stack_.size() >= max_nesting_depth)
+      fail(mark, "nesting is deeper than " + std::to_string(max_nesting_depth) + " levels");
+    spend(1, mark);
+    frame f;
+    f.value = std::move(n);
+    f.anchor = anchor;
+    f.first_node = node_count_ - 1;
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.value.is_mapping()) {
+      stack_.emplace_back();  // so current_path() sees the mapping's own path
+      std::string path = current_path();
+      stack_.pop_back();
+      check_duplicate_keys(f.value, path, problems);
+    }
+    remember(f.value, f.anchor, node_count_ - f.first_node);
+    place(std::move(f.value), YAML::Mark::null_mark());
+  }
+
+  void finish(node n, YAML::anchor_t anchor, const YAML::Mark& mark) {
+    spend(1, mark);
+    remember(n, anchor, 1);
+    place(std::move(n), mark);
+  }
+
+  void remember(const node& n, YAML::anchor_t anchor, std::size_t size) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = {n, size};
+  }
+
+  void place(node n, const YAML::Mark& mark) {
+    if (stack_.empty()) {
+      root = std::move(n);
+      have_root = true;
+      return;
+    }
+    frame& top = stack_.back();
+    if (top.value.is_sequence()) {
+      top.value.items.push_back(std::move(n));
+    } else if (!top.have_key) {
+      if (!n.is_scalar())
+        throw config_error(problem{current_path(),
+                                   std::string("a mapping key must be a string, got ") +
+                                       (n.is_null() ? "null" : n.is_sequence() ? "a sequence" : "a mapping"),
+                                   n.where.line ? n.where : loc(mark)});
+      top.key = std::move(n.text);
+      top.key_where = std::move(n.where);
+      top.have_key = true;
+    } else {
+      // An empty value ("key:" then a new line) is reported by yaml-cpp at the next token; the key
+      // is where a user looks for it.
+      if (n.is_null() && n.where.line > top.key_where.line) n.where = top.key_where;
+      top.value.entries.emplace_back(std::move(top.key), std::move(n));
+      top.have_key = false;
+    }
+  }
+
+  std::string file_;
+  std::size_t node_budget_;
+  std::size_t node_count_ = 0;
+  std::vector<frame> stack_;
+  std::unordered_map<YAML::anchor_t, std::pair<node, std::size_t>> anchors_;
+};
+
+}  // namespace detail
+
+/// Parses one YAML document into a value tree. `file` only labels locations. An empty document is
+/// null. Throws config_error (with file:line:col) on syntax errors, duplicate keys, more than one
+/// document, nesting deeper than max_nesting_depth, and alias bombs.
+inline node parse_yaml(std::string_view text, std::string file = "") {
+  detail::yaml_tree_builder builder(file, text.size());
+  try {
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    if (parser.HandleNextDocument(builder)) {
+      detail::yaml_tree_builder rest(file, text.size());
+      if (parser.HandleNextDocument(rest))
+        throw config_error(problem{"", "more than one YAML document (a config is one document)",
+                                   rest.have_root ? rest.root.where : source_location::in_file(file)});
+    }
+  } catch (const YAML::DeepRecursion& e) {
+    throw config_error(problem{"", "nesting is too deep for yaml-cpp (more than " + std::to_string(e.depth()) + " levels)",
+                               source_location::in_file(file, e.mark.line + 1, e.mark.column + 1)});
+  } catch (const YAML::Exception& e) {
+    source_location where = source_location::in_file(file);
+    if (!e.mark.is_null()) where = source_location::in_file(file, e.mark.line + 1, e.mark.column + 1);
+    throw config_error(problem{"", "YAML syntax error: " + e.msg, where});
+  }
+  if (!builder.problems.empty()) throw config_error(detail::in_source_order(std::move(builder.problems)));
+  if (!builder.have_root) return node::null_value(source_location::in_file(std::move(file)));
+  return std::move(builder.root);
+}
+
+/// Reads and parses a YAML file; locations name the file as given.
+inline node load_yaml_file(const std::filesystem::path& path) {
+  return parse_yaml(detail::read_text_file(path), path.string());
+}
+
+}  // namespace vitals::config
