@@ -1,0 +1,12 @@
+# Fails when version.hpp and project(VERSION) disagree.
+file(STRINGS ${HEADER} lines REGEX "#define VITALS_VERSION_(MAJOR|MINOR|PATCH) ")
+set(parts)
+foreach(line ${lines})
+  string(REGEX REPLACE ".* ([0-9]+)$" "\\1" n "${line}")
+  list(APPEND parts ${n})
+endforeach()
+list(JOIN parts "." found)
+if(NOT found STREQUAL EXPECTED)
+  message(FATAL_ERROR "version.hpp says ${found}, CMakeLists.txt says ${EXPECTED}")
+endif()
+message(STATUS "version ${found} matches")
