@@ -1,0 +1,92 @@
+// The latest value of every metric a health monitor has seen, addressed by a slot index.
+//
+// Rules name their metrics at compile time, but looking a string up per rule per epoch would cost
+// more than the whole evaluation; so a rule resolves each name to a slot once, when it is added,
+// and then reads plain array entries. A value counts for an epoch only if it was observed during
+// that epoch: a metric logged every 5 epochs does not keep a rule firing (or its counters
+// running) on the epochs in between, and one never logged at all is told apart from one that is
+// merely stale.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace vitals {
+
+class metric_table {
+ public:
+  using slot_id = std::uint32_t;
+
+  struct slot {
+    std::string name;
+    double value = __builtin_nan("");
+    std::int64_t window = -1;  // the evaluation window (epoch) it was last observed in; -1: never
+  };
+
+  /// The slot for `name`, created (never observed) if new.
+  slot_id intern(std::string_view name) {
+    if (auto it = index_.find(name); it != index_.end()) return it->second;
+    auto id = static_cast<slot_id>(slots_.size());
+    slots_.push_back(slot{std::string(name)});
+    index_.emplace(slots_.back().name, id);
+    for (auto& p : patterns_)
+      if (p.matches(name)) p.members.push_back(id);
+    return id;
+  }
+
+  void set(std::string_view name, double value) { set(intern(name), value); }
+  void set(slot_id id, double value) {
+    slots_[id].value = value;
+    slots_[id].window = window_;
+  }
+
+  /// True if the slot was observed in the current window.
+  bool fresh(slot_id id) const { return slots_[id].window == window_; }
+  bool ever_observed(slot_id id) const { return slots_[id].window >= 0; }
+  double value(slot_id id) const { return slots_[id].value; }
+  const slot& at(slot_id id) const { return slots_[id]; }
+
+  /// A prefix or suffix pattern ("loss_ratio/" prefix, "_healthy" suffix) whose member list grows
+  /// as matching metrics appear; returns its id.
+  slot_id intern_pattern(std::string_view text, bool is_suffix) {
+    for (std::size_t i = 0; i < patterns_.size(); ++i)
+      if (patterns_[i].text == text && patterns_[i].suffix == is_suffix) return static_cast<slot_id>(i);
+    pattern p{std::string(text), is_suffix, {}};
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if (p.matches(slots_[i].name)) p.members.push_back(static_cast<slot_id>(i));
+    patterns_.push_back(std::move(p));
+    return static_cast<slot_id>(patterns_.size() - 1);
+  }
+  const std::vector<slot_id>& pattern_members(slot_id pattern) const { return patterns_[pattern].members; }
+
+  /// Ends the current window: values observed so far become stale.
+  void next_window() { ++window_; }
+  std::int64_t window() const { return window_; }
+  std::size_t size() const { return slots_.size(); }
+
+ private:
+  struct pattern {
+    std::string text;
+    bool suffix;
+    std::vector<slot_id> members;
+    bool matches(std::string_view name) const {
+      return suffix ? name.size() > text.size() && name.ends_with(text)
+                    : name.size() > text.size() && name.starts_with(text);
+    }
+  };
+  struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::vector<slot> slots_;
+  std::unordered_map<std::string, slot_id, string_hash, std::equal_to<>> index_;
+  std::vector<pattern> patterns_;
+  std::int64_t window_ = 0;
+};
+
+}  // namespace vitals

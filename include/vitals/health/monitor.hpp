@@ -1,0 +1,297 @@
+// health_monitor: evaluates health rules once per epoch over the metrics it has observed and turns
+// state changes into alerts (console line, alerts.jsonl, alert records, callbacks) plus
+// `health/<rule>` 0/1 and `health/alerts_active` metrics for the sinks.
+//
+// Rules come in as a compile-time rule_set (each rule's condition is inlined into one small
+// virtual evaluate(): one indirect call per rule per epoch) and can be added, replaced or disabled
+// at run time by name.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "vitals/health/alert.hpp"
+#include "vitals/health/default_rules.hpp"
+#include "vitals/health/metric_table.hpp"
+#include "vitals/health/rule.hpp"
+#include "vitals/sinks/record.hpp"
+
+namespace vitals {
+
+struct health_monitor_options {
+  /// A rule that keeps holding is announced again ("firing") at most once per this many epochs;
+  /// 0 = only state changes are announced.
+  int rate_limit_epochs = 10;
+  /// Print each alert to stderr.
+  bool console = true;
+  /// When not empty: append one JSON line per alert to <run_dir>/alerts.jsonl.
+  std::filesystem::path run_dir;
+};
+
+/// What one evaluate() produced. Views point into the monitor: valid until its next non-const call.
+struct health_report {
+  std::int64_t epoch = 0;
+  std::vector<alert_event> events;
+  std::vector<metric> metrics;  // health/<rule> (0/1) for each rule evaluated so far, health/alerts_active
+};
+
+namespace detail {
+
+struct bound_rule_base {
+  std::string name, message, metric_key;
+  severity level = severity::warning;
+  virtual ~bound_rule_base() = default;
+  virtual truth evaluate(const metric_table& t) = 0;
+  /// Metric names (not patterns) the rule uses that were never observed.
+  virtual std::vector<std::string_view> never_logged(const metric_table& t) const = 0;
+  /// "train/grad_norm_max=153.2, ..." for the metrics observed this epoch.
+  virtual std::string describe_values(const metric_table& t) const = 0;
+};
+
+template <class C>
+struct bound_rule final : bound_rule_base {
+  static constexpr std::size_t nl = C::leaves > 0 ? C::leaves : 1, ns = C::states > 0 ? C::states : 1;
+  C cond;
+  std::array<leaf_name, nl> leaves{};
+  std::array<metric_table::slot_id, nl> slots{};
+  std::array<int, ns> states{};
+
+  bound_rule(const rules::rule_def<C>& r, metric_table& t) : cond(r.cond) {
+    name = std::string(r.name);
+    message = std::string(r.message);
+    metric_key = "health/" + name;
+    level = r.level;
+    cond.names(leaves.data());
+    for (std::size_t i = 0; i < C::leaves; ++i)
+      slots[i] = leaves[i].type == leaf_name::kind::metric
+                     ? t.intern(leaves[i].text)
+                     : t.intern_pattern(leaves[i].text, leaves[i].type == leaf_name::kind::suffix);
+  }
+  truth evaluate(const metric_table& t) override {
+    return cond.test(rule_ctx{t}, slots.data(), states.data());
+  }
+  std::vector<std::string_view> never_logged(const metric_table& t) const override {
+    std::vector<std::string_view> out;
+    for (std::size_t i = 0; i < C::leaves; ++i)
+      if (leaves[i].type == leaf_name::kind::metric && !t.ever_observed(slots[i])) out.push_back(leaves[i].text);
+    return out;
+  }
+  std::string describe_values(const metric_table& t) const override {
+    std::string out;
+    auto add = [&](metric_table::slot_id id) {
+      if (!t.fresh(id)) return;
+      if (!out.empty()) out += ", ";
+      out += t.at(id).name;
+      out += '=';
+      out += format_number(t.value(id));
+    };
+    for (std::size_t i = 0; i < C::leaves; ++i) {
+      if (leaves[i].type == leaf_name::kind::metric) add(slots[i]);
+      else
+        for (auto id : t.pattern_members(slots[i])) add(id);
+    }
+    return out;
+  }
+};
+
+}  // namespace detail
+
+class health_monitor {
+ public:
+  using callback = std::function<void(const alert_event&)>;
+
+  /// The seed-003 default rules.
+  explicit health_monitor(health_monitor_options opts = {}) : health_monitor(default_rules, std::move(opts)) {}
+
+  template <class... R>
+  explicit health_monitor(const rules::rule_set<R...>& set, health_monitor_options opts = {})
+      : opts_(std::move(opts)) {
+    std::apply([&](const auto&... r) { (add(r), ...); }, set.rules);
+  }
+
+  /// Adds a rule; throws if a rule of that name exists (use replace()).
+  template <class C>
+  void add(const rules::rule_def<C>& r) {
+    check_name(r.name);
+    if (find(r.name)) throw std::invalid_argument("vitals: health rule '" + std::string(r.name) +
+                                                  "' already exists; use replace() to change it");
+    entries_.push_back(entry{std::make_unique<detail::bound_rule<C>>(r, table_)});
+  }
+
+  /// Replaces the rule of the same name (its state starts afresh); throws if there is none.
+  template <class C>
+  void replace(const rules::rule_def<C>& r) {
+    entry* e = find(r.name);
+    if (!e) throw std::invalid_argument("vitals: no health rule named '" + std::string(r.name) + "' to replace" +
+                                        known_names());
+    *e = entry{std::make_unique<detail::bound_rule<C>>(r, table_)};
+  }
+
+  /// Stops evaluating a rule (a firing rule is dropped silently); throws if there is none.
+  void disable(std::string_view name) { set_enabled(name, false); }
+  void enable(std::string_view name) { set_enabled(name, true); }
+
+  bool has_rule(std::string_view name) const { return find(name) != nullptr; }
+  bool enabled(std::string_view name) const { return require(name).enabled; }
+  /// True if the rule's condition held at the last evaluation that could decide it.
+  bool firing(std::string_view name) const { return require(name).firing; }
+  int alerts_active() const {
+    int n = 0;
+    for (const auto& e : entries_) n += e.enabled && e.firing;
+    return n;
+  }
+  std::vector<std::string> rule_names() const {
+    std::vector<std::string> out;
+    for (const auto& e : entries_) out.push_back(e.rule->name);
+    return out;
+  }
+
+  /// Called for every alert event, after the console and alerts.jsonl; may throw (e.g. to stop).
+  void on_alert(callback cb) { callbacks_.push_back(std::move(cb)); }
+
+  void observe(std::string_view key, double value) { table_.set(key, value); }
+  void observe(std::span<const metric> metrics) {
+    for (const auto& m : metrics)
+      if (m.value.type != metric_value::kind::string) table_.set(m.key, m.value.as_double());
+  }
+  void observe(std::initializer_list<metric> metrics) { observe(std::span<const metric>(metrics.begin(), metrics.size())); }
+
+  /// Evaluates every enabled rule over the metrics observed since the previous call, delivers the
+  /// alerts, and starts the next epoch's window.
+  const health_report& evaluate(std::int64_t epoch) {
+    report_.epoch = epoch;
+    report_.events.clear();
+    report_.metrics.clear();
+    for (auto& e : entries_) {
+      if (!e.enabled) continue;
+      truth t = e.rule->evaluate(table_);
+      if (t == truth::unknown) {
+        if (!e.not_evaluated_reported) {
+          auto missing = e.rule->never_logged(table_);
+          if (!missing.empty()) {
+            e.not_evaluated_reported = true;
+            std::string text = "not evaluated: never logged:";
+            for (auto m : missing) (text += ' ') += m;
+            push_event(e, alert_state::not_evaluated, epoch, std::move(text));
+          }
+        }
+      } else {
+        e.evaluated = true;
+        if (t == truth::yes) {
+          if (!e.firing) {
+            e.firing = true;
+            e.last_announced = epoch;
+            push_event(e, alert_state::fired, epoch, message_with_values(e));
+          } else if (opts_.rate_limit_epochs > 0 && epoch - e.last_announced >= opts_.rate_limit_epochs) {
+            e.last_announced = epoch;
+            push_event(e, alert_state::firing, epoch, message_with_values(e));
+          }
+        } else if (e.firing) {
+          e.firing = false;
+          push_event(e, alert_state::cleared, epoch, "cleared: " + e.rule->describe_values(table_));
+        }
+      }
+      if (e.evaluated) report_.metrics.push_back(metric{e.rule->metric_key, metric_value(e.firing ? 1 : 0)});
+    }
+    report_.metrics.push_back(metric{"health/alerts_active", metric_value(alerts_active())});
+    table_.next_window();
+    deliver();
+    return report_;
+  }
+
+  const health_report& last_report() const { return report_; }
+  const metric_table& table() const { return table_; }
+
+ private:
+  struct entry {
+    std::unique_ptr<detail::bound_rule_base> rule;
+    bool enabled = true;
+    bool firing = false;
+    bool evaluated = false;
+    bool not_evaluated_reported = false;
+    std::int64_t last_announced = 0;
+  };
+
+  static void check_name(std::string_view name) {
+    if (name.empty()) throw std::invalid_argument("vitals: a health rule needs a name (it becomes health/<name>)");
+  }
+  entry* find(std::string_view name) {
+    for (auto& e : entries_)
+      if (e.rule->name == name) return &e;
+    return nullptr;
+  }
+  const entry* find(std::string_view name) const {
+    for (const auto& e : entries_)
+      if (e.rule->name == name) return &e;
+    return nullptr;
+  }
+  std::string known_names() const {
+    std::string s = " (rules:";
+    for (const auto& e : entries_) (s += ' ') += e.rule->name;
+    return s + ")";
+  }
+  const entry& require(std::string_view name) const {
+    if (const entry* e = find(name)) return *e;
+    throw std::invalid_argument("vitals: no health rule named '" + std::string(name) + "'" + known_names());
+  }
+  void set_enabled(std::string_view name, bool on) {
+    auto& e = const_cast<entry&>(require(name));
+    e.enabled = on;
+    if (!on) e.firing = false;
+  }
+  std::string message_with_values(const entry& e) const {
+    std::string text = e.rule->message;
+    std::string values = e.rule->describe_values(table_);
+    if (!values.empty()) text += " (" + values + ")";
+    return text;
+  }
+  void push_event(const entry& e, alert_state s, std::int64_t epoch, std::string text) {
+    alert_event ev;
+    ev.rule = e.rule->name;
+    ev.state = s;
+    ev.level = s == alert_state::not_evaluated ? severity::info : e.rule->level;
+    ev.epoch = epoch;
+    ev.title = e.rule->name + " " + std::string(to_string(s));
+    ev.text = std::move(text);
+    report_.events.push_back(std::move(ev));
+  }
+  void deliver() {
+    if (report_.events.empty()) return;
+    if (opts_.console)
+      for (const auto& ev : report_.events)
+        std::fprintf(stderr, "[vitals] %s: health/%s %s at epoch %lld: %s\n",
+                     ev.level == severity::error ? "ERROR" : ev.level == severity::warning ? "WARNING" : "info",
+                     ev.rule.c_str(), std::string(to_string(ev.state)).c_str(), static_cast<long long>(ev.epoch),
+                     ev.text.c_str());
+    if (!opts_.run_dir.empty()) {
+      auto path = opts_.run_dir / "alerts.jsonl";
+      std::ofstream out(path, std::ios::app | std::ios::binary);
+      if (!out) throw std::runtime_error("vitals: cannot append to " + path.string() + " (does the run dir exist?)");
+      double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      for (const auto& ev : report_.events) out << to_json_line(ev, now) << '\n';
+    }
+    for (const auto& ev : report_.events)
+      for (const auto& cb : callbacks_) cb(ev);
+  }
+
+  health_monitor_options opts_;
+  metric_table table_;
+  std::vector<entry> entries_;
+  std::vector<callback> callbacks_;
+  health_report report_;
+};
+
+}  // namespace vitals
