@@ -12,9 +12,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "vitals/health/accumulator.hpp"
+#include "vitals/health/dtype.hpp"
 
 namespace vitals {
 
@@ -120,6 +122,21 @@ inline accumulator accumulate(std::span<const float> data) {
 /// Statistics of a double array.
 inline accumulator accumulate(std::span<const double> data) {
   return accumulate(data.data(), data.size(), detail::identity_load{});
+}
+
+/// Statistics of n elements of type `t` (fp32/fp16/bf16) stored at `data`; half types are decoded
+/// exactly (vitals/health/dtype.hpp) and accumulated in double like float input.
+inline accumulator accumulate(const void* data, std::size_t n, dtype t) {
+  switch (t) {
+    case dtype::f32: return accumulate(static_cast<const float*>(data), n, detail::identity_load{});
+    case dtype::f16:
+      return accumulate(static_cast<const std::uint16_t*>(data), n,
+                        [](std::uint16_t h) { return static_cast<double>(f16_to_float(h)); });
+    case dtype::bf16:
+      return accumulate(static_cast<const std::uint16_t*>(data), n,
+                        [](std::uint16_t h) { return static_cast<double>(bf16_to_float(h)); });
+  }
+  return {};
 }
 
 }  // namespace vitals

@@ -1,0 +1,57 @@
+// Epoch-to-epoch loss progress: train/loss_decrease (previous epoch's loss minus this one's),
+// train/loss_decrease_pct (that, in percent of the previous loss), train/is_improving (1 when the
+// loss dropped by more than min_delta, else 0) and train/epochs_not_improving (consecutive epochs
+// with is_improving = 0; the plateau rule watches is_improving over 10 epochs).
+//
+// The first epoch has nothing to compare with: it logs only epochs_not_improving = 0. A non-finite
+// loss counts as not improving, and the next epoch compares with the last finite loss.
+#pragma once
+
+#include <cmath>
+#include <optional>
+
+#include "vitals/health/metric_list.hpp"
+
+namespace vitals {
+
+struct loss_tracker_options {
+  /// The loss must drop by more than this to count as improving.
+  double min_delta = 0.0;
+};
+
+class loss_tracker {
+ public:
+  loss_tracker() = default;
+  explicit loss_tracker(loss_tracker_options opts) : opts_(opts) {}
+
+  /// Records this epoch's loss (e.g. train/batch_loss_mean or a validation loss) and adds the
+  /// progress metrics to `out`.
+  void update(double epoch_loss, metric_list& out) {
+    bool finite = std::isfinite(epoch_loss);
+    if (previous_) {
+      double decrease = *previous_ - epoch_loss;
+      bool improving = finite && decrease > opts_.min_delta;
+      out.set("train/loss_decrease", decrease);
+      out.set("train/loss_decrease_pct", *previous_ != 0 ? 100.0 * decrease / std::fabs(*previous_) : 0.0);
+      out.set("train/is_improving", improving ? 1.0 : 0.0);
+      not_improving_ = improving ? 0 : not_improving_ + 1;
+    }
+    out.set("train/epochs_not_improving", static_cast<double>(not_improving_));
+    if (finite) previous_ = epoch_loss;
+  }
+  metric_list update(double epoch_loss) {
+    metric_list out;
+    update(epoch_loss, out);
+    return out;
+  }
+
+  int epochs_not_improving() const { return not_improving_; }
+  std::optional<double> previous_loss() const { return previous_; }
+
+ private:
+  loss_tracker_options opts_;
+  std::optional<double> previous_;
+  int not_improving_ = 0;
+};
+
+}  // namespace vitals

@@ -1,0 +1,79 @@
+// Per-epoch aggregates of per-step values: the global gradient norm and the batch loss of every
+// optimiser step, summarised as train/grad_norm_{mean,std,max,min} and
+// train/batch_loss_{mean,std,max,min,cv} (DESIGN.md names).
+//
+// std is the population standard deviation (numpy's default, ddof=0) and cv = std / |mean|.
+// Non-finite steps are kept out of the statistics and counted instead
+// (train/grad_norm_nonfinite, train/batch_loss_nonfinite): one NaN step must not hide the others.
+#pragma once
+
+#include <cmath>
+#include <limits>
+
+#include "vitals/health/accumulator.hpp"
+#include "vitals/health/metric_list.hpp"
+
+namespace vitals {
+
+class epoch_step_stats {
+ public:
+  void add_step(double grad_norm, double batch_loss) {
+    grad_norm_.add(grad_norm);
+    batch_loss_.add(batch_loss);
+  }
+  void add_grad_norm(double grad_norm) { grad_norm_.add(grad_norm); }
+  void add_batch_loss(double batch_loss) { batch_loss_.add(batch_loss); }
+
+  /// Combines another worker's (or rank's) partial statistics of the same epoch.
+  void merge(const epoch_step_stats& other) {
+    grad_norm_.merge(other.grad_norm_);
+    batch_loss_.merge(other.batch_loss_);
+  }
+
+  const accumulator& grad_norm() const { return grad_norm_; }
+  const accumulator& batch_loss() const { return batch_loss_; }
+
+  /// Adds the epoch's metrics to `out`; a series with no step at all adds nothing.
+  void append_to(metric_list& out) const {
+    if (grad_norm_.count + grad_norm_.nonfinite > 0) {
+      if (grad_norm_.count > 0) {
+        out.set("train/grad_norm_mean", grad_norm_.mean);
+        out.set("train/grad_norm_std", std::sqrt(grad_norm_.variance()));
+        out.set("train/grad_norm_max", grad_norm_.max);
+        out.set("train/grad_norm_min", grad_norm_.min);
+      }
+      out.set("train/grad_norm_nonfinite", static_cast<double>(grad_norm_.nonfinite));
+    }
+    if (batch_loss_.count + batch_loss_.nonfinite > 0) {
+      if (batch_loss_.count > 0) {
+        double sd = std::sqrt(batch_loss_.variance());
+        out.set("train/batch_loss_mean", batch_loss_.mean);
+        out.set("train/batch_loss_std", sd);
+        out.set("train/batch_loss_max", batch_loss_.max);
+        out.set("train/batch_loss_min", batch_loss_.min);
+        out.set("train/batch_loss_cv", coefficient_of_variation(sd, batch_loss_.mean));
+      }
+      out.set("train/batch_loss_nonfinite", static_cast<double>(batch_loss_.nonfinite));
+    }
+  }
+  metric_list metrics() const {
+    metric_list out;
+    append_to(out);
+    return out;
+  }
+
+  /// Starts the next epoch.
+  void reset() { *this = {}; }
+
+  /// std / |mean|; with mean 0 it is 0 when there is no spread and +inf otherwise.
+  static double coefficient_of_variation(double sd, double mean) {
+    if (mean == 0) return sd == 0 ? 0.0 : std::numeric_limits<double>::infinity();
+    return sd / std::fabs(mean);
+  }
+
+ private:
+  accumulator grad_norm_;
+  accumulator batch_loss_;
+};
+
+}  // namespace vitals
