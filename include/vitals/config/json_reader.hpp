@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "vitals/config/detail/reader_support.hpp"
+#include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 #include "vitals/detail/simdjson.hpp"
@@ -70,26 +71,6 @@ inline std::string_view literal_of(std::string_view token) {
          token[n] != '\n' && token[n] != '\t' && token[n] != '\r')
     ++n;
   return token.substr(0, n);
-}
-
-/// Offset of the first byte that is not part of valid UTF-8 (RFC 3629), or s.size().
-inline std::size_t first_invalid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return i;
-    std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc >> 6) != 0x2) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += len;
-  }
-  return s.size();
 }
 
 class json_tree_builder {

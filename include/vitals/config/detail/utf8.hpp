@@ -1,0 +1,39 @@
+// UTF-8 checks shared by the JSON reader and both writers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vitals::config::detail {
+
+/// Decodes the code point at s[i]; returns its length in bytes, or 0 when the bytes there are not
+/// valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+inline std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+  for (std::size_t k = 1; k < len; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc >> 6) != 0x2) return 0;
+    cp = (cp << 6) | (cc & 0x3Fu);
+  }
+  static constexpr std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+/// Offset of the first byte that is not part of valid UTF-8, or s.size().
+inline std::size_t first_invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  std::uint32_t cp = 0;
+  while (i < s.size()) {
+    std::size_t len = decode_utf8(s, i, cp);
+    if (len == 0) return i;
+    i += len;
+  }
+  return s.size();
+}
+
+}  // namespace vitals::config::detail

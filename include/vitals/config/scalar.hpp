@@ -1,0 +1,203 @@
+// Typing of scalar text by the YAML 1.2 core schema, done by vitals rather than by a parser, so the
+// target field decides what `on` means and every reader and writer agrees on what `1e-4` is.
+//
+//   null   ~ null Null NULL (and the empty plain scalar; readers already make these null nodes)
+//   bool   true True TRUE false False FALSE      (+ yes/no/on/off/y/n, any case, for bool fields:
+//                                                  Hydra's meaning)
+//   int    [-+]?[0-9]+  0o[0-7]+  0x[0-9a-fA-F]+
+//   float  [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?  [-+]?\.(inf|Inf|INF)  \.(nan|NaN|NAN)
+//   "???"  a missing value, as in OmegaConf
+// Quoted scalars are always strings; only "nan", "inf" and "-inf" are also read as floats, because
+// JSON has no other way to write them.
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "vitals/detail/fmt.hpp"
+
+namespace vitals::config {
+
+/// OmegaConf's spelling of "no value yet".
+inline constexpr std::string_view missing_text = "???";
+
+/// The core-schema null spellings.
+constexpr bool is_null_text(std::string_view s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
+
+/// true/True/TRUE/false/False/FALSE.
+constexpr std::optional<bool> parse_core_bool(std::string_view s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  return std::nullopt;
+}
+
+/// The core words plus yes/no/on/off/y/n in any case: what a bool field accepts (as Hydra does).
+constexpr std::optional<bool> parse_bool_word(std::string_view s) {
+  if (s.size() > 5) return std::nullopt;
+  char low[6] = {};
+  for (std::size_t i = 0; i < s.size(); ++i) low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? char(s[i] - 'A' + 'a') : s[i];
+  std::string_view l(low, s.size());
+  if (l == "true" || l == "yes" || l == "on" || l == "y") return true;
+  if (l == "false" || l == "no" || l == "off" || l == "n") return false;
+  return std::nullopt;
+}
+
+/// A core-schema integer: sign and magnitude; `overflow` when the magnitude exceeds 64 bits.
+struct core_int {
+  bool negative = false;
+  std::uint64_t magnitude = 0;
+  bool overflow = false;
+  bool decimal = true;
+
+  /// Converts to an integer type, or nullopt when out of its range.
+  template <class I>
+  std::optional<I> to() const {
+    if (overflow) return std::nullopt;
+    if (negative) {
+      if constexpr (std::is_unsigned_v<I>) {
+        if (magnitude != 0) return std::nullopt;
+        return I{0};
+      } else {
+        using U = std::make_unsigned_t<I>;
+        if (magnitude > static_cast<std::uint64_t>(static_cast<U>(std::numeric_limits<I>::max())) + 1)
+          return std::nullopt;
+        return static_cast<I>(-static_cast<I>(magnitude - 1) - 1);
+      }
+    }
+    if (magnitude > static_cast<std::uint64_t>(std::numeric_limits<I>::max())) return std::nullopt;
+    return static_cast<I>(magnitude);
+  }
+};
+
+/// Parses [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+; nullopt for anything else.
+inline std::optional<core_int> parse_core_int(std::string_view s) {
+  core_int out;
+  unsigned base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+    base = s[1] == 'x' ? 16 : 8;
+    out.decimal = false;
+    s.remove_prefix(2);
+  } else if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    out.negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return std::nullopt;
+  for (char c : s) {
+    unsigned d;
+    if (c >= '0' && c <= '9') d = unsigned(c - '0');
+    else if (base == 16 && c >= 'a' && c <= 'f') d = unsigned(c - 'a' + 10);
+    else if (base == 16 && c >= 'A' && c <= 'F') d = unsigned(c - 'A' + 10);
+    else return std::nullopt;
+    if (d >= base) return std::nullopt;
+    if (out.magnitude > (std::numeric_limits<std::uint64_t>::max() - d) / base) out.overflow = true;
+    out.magnitude = out.magnitude * base + d;
+  }
+  return out;
+}
+
+/// True when s is a core-schema float (which includes integers' spelling).
+constexpr bool is_core_float(std::string_view s) {
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+  if (body == ".inf" || body == ".Inf" || body == ".INF") return true;
+  std::size_t i = 0, n = body.size(), int_digits = 0, frac_digits = 0;
+  while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++int_digits;
+  if (i < n && body[i] == '.') {
+    ++i;
+    while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < n && (body[i] == 'e' || body[i] == 'E')) {
+    ++i;
+    if (i < n && (body[i] == '-' || body[i] == '+')) ++i;
+    std::size_t exp_digits = 0;
+    while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == n;
+}
+
+/// A parsed float: the value, or out_of_range when the text's magnitude does not fit a double.
+struct core_float {
+  double value = 0;
+  bool out_of_range = false;
+};
+
+/// Parses a core-schema float or integer as a double; nullopt when s is neither.
+inline std::optional<core_float> parse_core_float(std::string_view s) {
+  if (auto i = parse_core_int(s); i && !i->decimal) {
+    double v = static_cast<double>(i->magnitude);
+    return core_float{i->overflow ? std::numeric_limits<double>::infinity() : v, i->overflow};
+  }
+  if (!is_core_float(s)) return std::nullopt;
+  bool negative = !s.empty() && s[0] == '-';
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+  if (body.size() == 4 && body[0] == '.' && (body[1] == 'n' || body[1] == 'N'))
+    return core_float{std::numeric_limits<double>::quiet_NaN(), false};
+  if (body.size() == 4 && body[0] == '.')
+    return core_float{negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity(),
+                      false};
+  double v = 0;
+  auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
+  if (ec == std::errc::result_out_of_range) return core_float{negative ? -HUGE_VAL : HUGE_VAL, true};
+  if (ec != std::errc() || ptr != body.data() + body.size()) return std::nullopt;
+  return core_float{negative ? -v : v, false};
+}
+
+/// The three strings JSON uses for non-finite floats ("nan", "inf", "-inf"), and nothing else.
+inline std::optional<double> parse_json_nonfinite(std::string_view s) {
+  if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "inf") return std::numeric_limits<double>::infinity();
+  if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
+/// Shortest text that reads back to the same value, spelled so that the YAML 1.2 core schema,
+/// PyYAML (YAML 1.1: needs a '.' and a signed exponent) and JSON all read it as that float:
+/// 3 -> "3.0", 1e-07 -> "1.0e-07", NaN -> ".nan", -Inf -> "-.inf".
+template <class F>
+std::string format_float(F v) {
+  if (std::isnan(v)) return ".nan";
+  if (std::isinf(v)) return v < 0 ? "-.inf" : ".inf";
+  std::string s = fmt::format("{}", v);
+  std::size_t e = s.find('e');
+  if (s.find('.') == std::string::npos) s.insert(e == std::string::npos ? s.size() : e, ".0");
+  return s;
+}
+
+/// How a plain scalar's text resolves under the core schema.
+enum class plain_kind { null, boolean, integer, floating, string, missing };
+
+inline plain_kind resolve_plain(std::string_view s) {
+  if (is_null_text(s)) return plain_kind::null;
+  if (s == missing_text) return plain_kind::missing;
+  if (parse_core_bool(s)) return plain_kind::boolean;
+  if (parse_core_int(s)) return plain_kind::integer;
+  if (is_core_float(s)) return plain_kind::floating;
+  return plain_kind::string;
+}
+
+/// Integer text in canonical decimal (for writers): "+0x1F" style input gives "31". Overflowing
+/// hex/octal gives nullopt; overflowing decimals keep their digits.
+inline std::optional<std::string> canonical_int(std::string_view s) {
+  auto i = parse_core_int(s);
+  if (!i) return std::nullopt;
+  if (!i->overflow) return (i->negative && i->magnitude ? "-" : "") + std::to_string(i->magnitude);
+  if (!i->decimal) return std::nullopt;
+  std::string_view digits = s;
+  if (digits[0] == '-' || digits[0] == '+') digits.remove_prefix(1);
+  while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
+  return (i->negative ? "-" : "") + std::string(digits);
+}
+
+}  // namespace vitals::config

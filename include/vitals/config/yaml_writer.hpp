@@ -1,0 +1,188 @@
+// Value tree -> YAML text (block style, two-space indent), written by vitals rather than
+// yaml-cpp's emitter so that what we write reads back the same through yaml-cpp + the core schema
+// (our reader) and through PyYAML (YAML 1.1, what Python users load it with):
+//   - numbers are written in forms both agree on: ints in decimal, floats with a '.' and a signed
+//     exponent ("1.0e-07"), non-finite as .nan/.inf/-.inf;
+//   - a string is written plain only when it starts with a letter or '_', uses [A-Za-z0-9_./ -],
+//     does not end in a space and is none of the words either schema reads as bool or null;
+//     anything else is double-quoted, with escapes for what YAML 1.1 treats as a line break or
+//     does not allow raw (controls, DEL, C1, U+2028/2029, U+FEFF, U+FFFE/FFFF);
+//   - plain scalars of an untyped tree keep their plain-ness where it means something to our
+//     reader (yes/no/on/off, which a bool field accepts, and ???, a missing value).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vitals/config/detail/utf8.hpp"
+#include "vitals/config/detail/writer_support.hpp"
+#include "vitals/config/node.hpp"
+#include "vitals/config/scalar.hpp"
+#include "vitals/detail/fmt.hpp"
+
+namespace vitals::config {
+namespace detail {
+
+// Words that YAML 1.2 core or PyYAML (1.1) read as something other than a string, in any case.
+inline bool is_yaml_reserved_word(std::string_view s) {
+  if (s.size() > 5) return false;
+  char low[6] = {};
+  for (std::size_t i = 0; i < s.size(); ++i) low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? char(s[i] - 'A' + 'a') : s[i];
+  std::string_view l(low, s.size());
+  return parse_bool_word(l).has_value() || l == "null";
+}
+
+/// True when s can be written as a plain scalar and reads back as the same string everywhere.
+inline bool is_safe_plain_string(std::string_view s) {
+  if (s.empty() || s.back() == ' ' || is_yaml_reserved_word(s)) return false;
+  char c0 = s[0];
+  if (!((c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || c0 == '_')) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+          c == '/' || c == '-' || c == ' '))
+      return false;
+  return true;
+}
+
+inline void write_yaml_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        default:
+          if (c < 0x20 || c == 0x7F) fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<unsigned>(c));
+          else out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    std::size_t len = decode_utf8(s, i, cp);  // the caller checked the string is valid UTF-8
+    if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", cp);
+    else
+      out.append(s.substr(i, len));
+    i += len;
+  }
+  out += '"';
+}
+
+inline void write_yaml_string(std::string& out, std::string_view s) {
+  if (is_safe_plain_string(s)) out += s;
+  else write_yaml_quoted(out, s);
+}
+
+// A plain scalar of an untyped tree: numbers and bools in the spelling both schemas read alike.
+inline void write_yaml_plain(std::string& out, const std::string& text) {
+  switch (resolve_plain(text)) {
+    case plain_kind::null: out += "null"; return;
+    case plain_kind::missing: out += missing_text; return;
+    case plain_kind::boolean: out += *parse_core_bool(text) ? "true" : "false"; return;
+    case plain_kind::integer:
+      if (auto canonical = canonical_int(text)) {
+        out += *canonical;
+        return;
+      }
+      break;
+    case plain_kind::floating:
+      if (auto f = parse_core_float(text); f && !f->out_of_range) {
+        out += format_float(f->value);
+        return;
+      }
+      break;
+    case plain_kind::string:
+      if (parse_bool_word(text)) {  // yes/no/on/off: a string, or a bool for a bool field
+        out += text;
+        return;
+      }
+      break;
+  }
+  write_yaml_string(out, text);
+}
+
+inline void write_yaml_scalar(std::string& out, const node& n, const std::string& path) {
+  if (n.is_null()) {
+    out += "null";
+    return;
+  }
+  require_utf8(n.text, path, n);
+  if (n.style == scalar_style::quoted) write_yaml_string(out, n.text);
+  else write_yaml_plain(out, n.text);
+}
+
+inline bool is_block(const node& n) {
+  return (n.is_mapping() && !n.entries.empty()) || (n.is_sequence() && !n.items.empty());
+}
+
+inline void write_yaml_inline(std::string& out, const node& n, const std::string& path) {
+  if (n.is_mapping()) out += "{}";
+  else if (n.is_sequence()) out += "[]";
+  else write_yaml_scalar(out, n, path);
+}
+
+// Writes a non-empty mapping or sequence as block lines at `indent`; when `continued`, the first
+// line's indentation is already written (after "- ").
+inline void write_yaml_block(std::string& out, const node& n, std::size_t indent, bool continued, std::string& path) {
+  const std::size_t path_size = path.size();
+  bool first = true;
+  auto start_line = [&] {
+    if (!(first && continued)) indent_to(out, indent);
+    first = false;
+  };
+  if (n.is_mapping()) {
+    for (const auto& [key, value] : n.entries) {
+      path = join_key(path, key);
+      require_utf8(key, path, value);
+      start_line();
+      write_yaml_string(out, key);
+      out += ':';
+      if (is_block(value)) {
+        out += '\n';
+        write_yaml_block(out, value, indent + 2, false, path);
+      } else {
+        out += ' ';
+        write_yaml_inline(out, value, path);
+        out += '\n';
+      }
+      path.resize(path_size);
+    }
+  } else {
+    for (std::size_t i = 0; i < n.items.size(); ++i) {
+      path = join_index(path, i);
+      start_line();
+      out += "- ";
+      if (is_block(n.items[i])) {
+        write_yaml_block(out, n.items[i], indent + 2, true, path);
+      } else {
+        write_yaml_inline(out, n.items[i], path);
+        out += '\n';
+      }
+      path.resize(path_size);
+    }
+  }
+}
+
+}  // namespace detail
+
+/// The tree as a YAML document (block style). Throws config_error for strings that are not valid
+/// UTF-8.
+inline std::string to_yaml(const node& n) {
+  std::string out, path;
+  if (detail::is_block(n)) {
+    detail::write_yaml_block(out, n, 0, false, path);
+  } else {
+    detail::write_yaml_inline(out, n, path);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace vitals::config
