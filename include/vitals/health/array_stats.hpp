@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 
 #include "vitals/health/accumulator.hpp"
 #include "vitals/health/dtype.hpp"
@@ -105,6 +106,7 @@ accumulator block_stats(const T* p, std::size_t n, Load load) {
 /// Statistics of n values read through `load` (element -> double); `load` lets fp16/bf16 or any
 /// other storage type use the same fast path (see vitals/health/dtype.hpp for the converters).
 template <class T, class Load>
+  requires std::is_invocable_r_v<double, Load, const T&>
 accumulator accumulate(const T* data, std::size_t n, Load load) {
   accumulator total;
   for (std::size_t off = 0; off < n; off += detail::stats_block_size) {
