@@ -7,6 +7,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -28,6 +29,7 @@ struct run_info {
   std::filesystem::path dir;  // the run directory, runs/{name}_{id}/, already created
   std::string config_json;    // the full config as a JSON object ("{}" when none)
   double start_time = 0;      // seconds since the Unix epoch
+  std::int64_t total_steps = 0;  // expected number of steps when known (progress bars), else 0
 };
 
 template <class S>

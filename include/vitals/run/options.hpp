@@ -1,0 +1,201 @@
+// Options of a run, from code, from the environment (W&B's variable names, so existing job
+// scripts keep working) and from the command line (--wandb_project etc., as the seed's trainers).
+// Precedence: defaults < environment < command line < what the code sets afterwards.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vitals/detail/fmt.hpp"
+#include "vitals/sinks/pipeline.hpp"
+#include "vitals/sinks/registry.hpp"
+
+namespace vitals {
+
+/// online: local files now, a wandb sink may sync later; offline: local files only (the default,
+/// models and data never leave the machine); disabled: nothing is written, log() does nothing.
+enum class run_mode : std::uint8_t { online, offline, disabled };
+
+inline std::string_view to_string(run_mode m) {
+  switch (m) {
+    case run_mode::online: return "online";
+    case run_mode::offline: return "offline";
+    case run_mode::disabled: return "disabled";
+  }
+  return "offline";
+}
+
+/// "online"/"run", "offline"/"dryrun", "disabled" (W&B's spellings); throws on anything else.
+inline run_mode parse_run_mode(std::string_view s) {
+  if (s == "online" || s == "run") return run_mode::online;
+  if (s == "offline" || s == "dryrun") return run_mode::offline;
+  if (s == "disabled") return run_mode::disabled;
+  throw std::invalid_argument("unknown run mode '" + std::string(s) + "' (expected online, offline or disabled)");
+}
+
+inline std::vector<std::string> split_comma_list(std::string_view s) { return split_sink_list(s); }
+
+struct run_options {
+  std::string project = "uncategorized";  // W&B's default project name
+  std::string entity;
+  std::string name;  // display name, free text; empty: adjective-noun-N
+  std::string group;
+  std::vector<std::string> tags;
+  std::string notes;
+  std::string job_type;
+  std::filesystem::path dir = "runs";  // runs are created as dir/{sanitised name}_{id}/
+  run_mode mode = run_mode::offline;
+  std::string id;                 // empty: 8 random chars [a-z0-9]
+  std::string config_json = "{}"; // the full config, a JSON object, written to config.json
+  std::string sinks;              // sinks attached at start, e.g. "jsonl,csv,console"
+  bool wandb = true;              // false (--no_wandb): a "wandb" entry in sinks is ignored
+  std::int64_t total_steps = 0;   // for progress bars; 0 = unknown
+  std::vector<std::filesystem::path> code_files;  // copied into code/ (relative paths kept)
+  bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
+  bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
+  pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
+
+  /// Applies WANDB_PROJECT, WANDB_ENTITY, WANDB_NAME, WANDB_RUN_GROUP, WANDB_TAGS (comma list),
+  /// WANDB_NOTES, WANDB_JOB_TYPE, WANDB_MODE, WANDB_DISABLED, WANDB_DIR, WANDB_RUN_ID and
+  /// VITALS_SINKS on top of `base`.
+  static run_options from_env() { return from_env(run_options()); }
+  static run_options from_env(run_options base) {
+    auto env = [](const char* k) -> std::optional<std::string> {
+      const char* v = std::getenv(k);
+      if (!v) return std::nullopt;
+      return std::string(v);
+    };
+    if (auto v = env("WANDB_PROJECT")) base.project = *v;
+    if (auto v = env("WANDB_ENTITY")) base.entity = *v;
+    if (auto v = env("WANDB_NAME")) base.name = *v;
+    if (auto v = env("WANDB_RUN_GROUP")) base.group = *v;
+    if (auto v = env("WANDB_TAGS")) base.tags = split_comma_list(*v);
+    if (auto v = env("WANDB_NOTES")) base.notes = *v;
+    if (auto v = env("WANDB_JOB_TYPE")) base.job_type = *v;
+    if (auto v = env("WANDB_MODE")) base.mode = parse_run_mode(*v);
+    if (auto v = env("WANDB_DISABLED"); v && (*v == "true" || *v == "1")) base.mode = run_mode::disabled;
+    if (auto v = env("WANDB_DIR")) base.dir = *v;
+    if (auto v = env("WANDB_RUN_ID")) base.id = *v;
+    if (auto v = env("VITALS_SINKS")) base.sinks = *v;
+    return base;
+  }
+
+  /// Consumes the run flags from argv (leaving the others, in order, for the caller's own parser)
+  /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
+  /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
+  /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id --sinks a,b
+  /// --total_steps N, and --no_wandb.
+  static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
+  static run_options from_args(int& argc, char** argv, run_options base) {
+    base = from_env(std::move(base));
+    int out = argc > 0 ? 1 : 0;
+    for (int i = out; i < argc; ++i) {
+      std::string_view a = argv[i];
+      if (a == "--no_wandb") {
+        base.wandb = false;
+        continue;
+      }
+      static constexpr std::string_view flags[] = {
+          "--wandb_project", "--wandb_entity", "--wandb_name",   "--wandb_group", "--wandb_tags",     "--wandb_notes",
+          "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps"};
+      std::string_view flag, value;
+      bool matched = false;
+      for (auto f : flags) {
+        if (a == f) {
+          if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", f));
+          flag = f;
+          value = argv[++i];
+          matched = true;
+          break;
+        }
+        if (a.size() > f.size() && a.substr(0, f.size()) == f && a[f.size()] == '=') {
+          flag = f;
+          value = a.substr(f.size() + 1);
+          matched = true;
+          break;
+        }
+      }
+      if (!matched) {
+        argv[out++] = argv[i];
+        continue;
+      }
+      std::string v(value);
+      if (flag == "--wandb_project") base.project = v;
+      else if (flag == "--wandb_entity") base.entity = v;
+      else if (flag == "--wandb_name") base.name = v;
+      else if (flag == "--wandb_group") base.group = v;
+      else if (flag == "--wandb_tags") base.tags = split_comma_list(v);
+      else if (flag == "--wandb_notes") base.notes = v;
+      else if (flag == "--wandb_job_type") base.job_type = v;
+      else if (flag == "--wandb_mode") base.mode = parse_run_mode(v);
+      else if (flag == "--wandb_dir") base.dir = v;
+      else if (flag == "--wandb_run_id") base.id = v;
+      else if (flag == "--sinks") base.sinks = v;
+      else if (flag == "--total_steps") {
+        try {
+          std::size_t used = 0;
+          base.total_steps = std::stoll(v, &used);
+          if (used != v.size() || base.total_steps < 0) throw std::invalid_argument(v);
+        } catch (const std::exception&) {
+          throw std::invalid_argument("--total_steps expects a non-negative integer, got '" + v + "'");
+        }
+      }
+    }
+    if (argc > 0) {
+      for (int i = out; i < argc; ++i) argv[i] = nullptr;
+      argc = out;
+    }
+    return base;
+  }
+
+  /// The sinks to build: `sinks` without "wandb" when wandb is false.
+  std::string effective_sinks() const {
+    std::string out;
+    for (const auto& n : split_sink_list(sinks)) {
+      if (!wandb && n == "wandb") continue;
+      if (!out.empty()) out += ',';
+      out += n;
+    }
+    return out;
+  }
+
+  /// Throws std::invalid_argument listing every problem (nothing has been written yet).
+  void validate() const {
+    std::vector<std::string> problems;
+    auto bad_chars = [](std::string_view s, std::string_view bad) { return s.find_first_of(bad) != std::string_view::npos; };
+    if (project.empty()) problems.push_back("project is empty (set run_options::project, WANDB_PROJECT or --wandb_project)");
+    else if (project.size() > 128 || bad_chars(project, "/\\#?%:\n\r\t"))
+      problems.push_back("project '" + project + "' must be at most 128 characters without / \\ # ? % : or control characters");
+    if (!id.empty()) {
+      bool ok = id.size() <= 64;
+      for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+      if (!ok) problems.push_back("run id '" + id + "' must be 1-64 characters from [A-Za-z0-9_-]");
+    }
+    for (const auto& t : tags)
+      if (t.empty() || t.size() > 64) problems.push_back("tag '" + t + "' must be 1-64 characters");
+    if (dir.empty()) problems.push_back("dir is empty (set run_options::dir, WANDB_DIR or --wandb_dir)");
+    if (pipeline.queue_capacity == 0) problems.push_back("pipeline.queue_capacity must be at least 1");
+    if (pipeline.flush_interval.count() <= 0) problems.push_back("pipeline.flush_interval must be positive");
+    if (total_steps < 0) problems.push_back("total_steps must not be negative");
+    try {
+      check_sink_names(effective_sinks());
+    } catch (const std::invalid_argument& e) {
+      problems.push_back(e.what());
+    }
+    for (const auto& f : code_files) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(f, ec)) problems.push_back("code file '" + f.string() + "' does not exist");
+    }
+    if (!problems.empty())
+      throw std::invalid_argument(fmt::format("vitals: invalid run options:\n  - {}", fmt::join(problems, "\n  - ")));
+  }
+};
+
+}  // namespace vitals

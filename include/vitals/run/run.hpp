@@ -1,0 +1,383 @@
+// vitals::run - one training run: its directory, config, metadata, and its logging pipeline.
+//
+//   vitals::run run(vitals::run_options::from_args(argc, argv, {.project = "cmi", .sinks = "jsonl,csv"}));
+//   run.log({{"train/loss", 0.3}, {"lr", 1e-4}});          // one step
+//   run.log(metrics_struct, step, "train/");               // fields -> train/<field>
+//   run.summary("fold_0/final_val_loss", best);
+//   run.finish(0);
+//
+// Creating a run validates everything first (options, sink names, the runs directory) so that a
+// mistake fails before anything is written; then it creates runs/{name}_{id}/ and writes
+// config.json and metadata.json atomically.
+#pragma once
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "vitals/detail/fmt.hpp"
+#include "vitals/detail/simdjson.hpp"
+#include "vitals/reflect/enum_names.hpp"
+#include "vitals/reflect/for_each_field.hpp"
+#include "vitals/run/metadata.hpp"
+#include "vitals/run/model_params.hpp"
+#include "vitals/run/options.hpp"
+#include "vitals/run/run_dir.hpp"
+#include "vitals/run/run_id.hpp"
+#include "vitals/run/shutdown.hpp"
+#include "vitals/sinks/any_sink.hpp"
+#include "vitals/sinks/file_io.hpp"
+#include "vitals/sinks/json_format.hpp"
+#include "vitals/sinks/pipeline.hpp"
+#include "vitals/sinks/registry.hpp"
+#include "vitals/sinks/sink.hpp"
+
+namespace vitals {
+
+namespace detail {
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// Keys of flattened structs are built in a per-thread buffer: no allocation per call.
+struct key_buffer {
+  char data[512];
+  std::size_t size = 0;
+  std::string_view view() const { return {data, size}; }
+  std::size_t push(std::string_view s) {
+    auto old = size;
+    if (size + s.size() > sizeof(data)) throw std::length_error("vitals: flattened metric key longer than 512 bytes");
+    for (char c : s) data[size++] = c;
+    return old;
+  }
+};
+
+template <class F>
+void flatten_value(key_buffer& key, const F& v, pipeline::batch& b) {
+  using T = std::remove_cvref_t<F>;
+  if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T>) {
+    b.add(key.view(), metric_value(v));
+  } else if constexpr (std::is_enum_v<T>) {
+    b.add(key.view(), metric_value(enum_to_string(v)));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    b.add(key.view(), metric_value(std::string_view(v)));
+  } else if constexpr (is_optional<T>::value) {
+    if (v) flatten_value(key, *v, b);
+  } else if constexpr (reflectable<T>) {
+    for_each_field(v, [&](std::string_view name, const auto& field) {
+      auto mark = key.size;
+      if (mark > 0) key.push("/");
+      key.push(name);
+      flatten_value(key, field, b);
+      key.size = mark;
+    });
+  } else {
+    static_assert(sizeof(T) == 0, "run.log(struct): field types must be arithmetic, bool, enum, string, optional or nested structs");
+  }
+}
+
+}  // namespace detail
+
+class run : private detail::shutdown_hook {
+ public:
+  /// Validates, creates the run directory, writes config.json and metadata.json, starts the
+  /// writer and attaches the sinks named in opts.sinks. Throws before writing anything when
+  /// options, sink names or the runs directory are wrong.
+  explicit run(run_options opts = run_options::from_env()) : opts_(std::move(opts)) { start(); }
+
+  run(const run&) = delete;
+  run& operator=(const run&) = delete;
+
+  /// Finishes with exit code 0 (1 while an exception unwinds) if finish() was not called.
+  ~run() {
+    finish(std::uncaught_exceptions() > 0 ? 1 : 0);
+  }
+
+  const run_info& info() const { return info_; }
+  const std::string& id() const { return info_.id; }
+  const std::string& name() const { return info_.name; }
+  const std::filesystem::path& dir() const { return info_.dir; }
+  run_mode mode() const { return opts_.mode; }
+  const run_options& options() const { return opts_; }
+  bool disabled() const { return !pipe_; }
+
+  /// Adds a sink: any type with open/write/flush/close (taken by value: copied or moved in),
+  /// std::ref(s) to keep your own object (it must outlive the run), an any_sink, or a vector of them.
+  template <class S>
+    requires(sink<std::decay_t<S>> || std::is_same_v<std::decay_t<S>, any_sink>)
+  void attach(S&& s) {
+    if (pipe_) pipe_->attach(any_sink(std::forward<S>(s)));
+  }
+  template <class S>
+    requires sink<S>
+  void attach(std::reference_wrapper<S> s) {
+    if (pipe_) pipe_->attach(any_sink(s));
+  }
+  void attach(std::vector<any_sink> sinks) {
+    for (auto& s : sinks) attach(std::move(s));
+  }
+
+  /// Logs values at a step. Without a step: the current step, committed now (and the step
+  /// advances). With a step: W&B's rule - the row is kept open (commit defaults to false) until a
+  /// larger step arrives, commit=true, flush or finish; a step smaller than the current one is
+  /// dropped and counted.
+  void log(std::initializer_list<metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    if (pipe_) pipe_->log(std::span<const metric>(items.begin(), items.size()), step, commit);
+  }
+  void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    if (pipe_) pipe_->log(items, step, commit);
+  }
+  /// Logs every field of a struct: key = prefix + field name, nested structs as "a/b".
+  template <class T>
+    requires reflectable<T>
+  void log(const T& values, std::optional<std::int64_t> step = {}, std::string_view prefix = {},
+           std::optional<bool> commit = {}) {
+    if (!pipe_) return;
+    thread_local detail::key_buffer key;
+    key.size = 0;
+    key.push(prefix);
+    pipeline::batch b(*pipe_, step, commit);
+    if (prefix.empty() || prefix.back() == '/') {
+      for_each_field(values, [&](std::string_view name, const auto& field) {
+        key.size = prefix.size();
+        key.push(name);
+        detail::flatten_value(key, field, b);
+      });
+    } else {
+      detail::flatten_value(key, values, b);
+    }
+  }
+
+  /// Commits the open row (W&B: run.log({}, commit=True)).
+  void commit() {
+    if (pipe_) pipe_->commit();
+  }
+
+  /// Sets a summary value (final/best results); written to summary.json at finish, where it
+  /// overrides the last logged value of the same key.
+  void summary(std::string_view key, metric_value value) {
+    if (!pipe_) return;
+    metric m{key, value};
+    pipe_->emit(record_kind::summary, std::span<const metric>(&m, 1));
+  }
+
+  /// Sends an alert record (health rules use this): title, text, level ("INFO"/"WARN"/"ERROR"),
+  /// state ("firing"/"cleared").
+  void alert(std::string_view title, std::string_view text, std::string_view level = "WARN",
+             std::string_view state = "firing") {
+    if (!pipe_) return;
+    metric m[] = {{"title", title}, {"text", text}, {"level", level}, {"state", state}};
+    pipe_->emit(record_kind::alert, std::span<const metric>(m));
+  }
+
+  /// Logs model_params/{total_params, trainable_params, model_size_mb} (and keeps them in the
+  /// summary). bytes_per_param: 4 for fp32, 2 for fp16/bf16.
+  void log_model_params(std::int64_t total, std::int64_t trainable, double bytes_per_param = 4) {
+    auto p = make_model_params(total, trainable, bytes_per_param);
+    log(p, std::nullopt, "model_params/");
+    summary("model_params/total_params", p.total_params);
+    summary("model_params/trainable_params", p.trainable_params);
+    summary("model_params/model_size_mb", p.model_size_mb);
+  }
+
+  /// A path inside the run directory for the user's files ("state.pth", "ckpt/best.pt"); parent
+  /// folders are created. Absolute paths and ".." are refused: artifacts stay in the run.
+  std::filesystem::path artifact_path(std::string_view file) const {
+    std::filesystem::path p(file);
+    if (file.empty() || p.is_absolute()) throw std::invalid_argument("artifact_path: '" + std::string(file) + "' must be a relative file name");
+    for (const auto& part : p)
+      if (part == "..") throw std::invalid_argument("artifact_path: '" + std::string(file) + "' must not contain '..'");
+    if (info_.dir.empty()) throw std::logic_error("artifact_path: the run is disabled and has no directory");
+    auto full = info_.dir / p;
+    std::filesystem::create_directories(full.parent_path());
+    return full;
+  }
+
+  /// Blocks until everything logged so far is written and flushed by every sink.
+  void flush() {
+    if (pipe_) pipe_->flush();
+  }
+
+  /// Commits, drains, flushes and closes the sinks, writes summary.json and completes
+  /// metadata.json (exit code, end time, dropped rows, sink errors). Idempotent.
+  void finish(int exit_code = 0) { finish_impl(exit_code, false); }
+
+  std::uint64_t dropped() const { return pipe_ ? pipe_->dropped() : 0; }
+  std::uint64_t out_of_order_steps() const { return pipe_ ? pipe_->out_of_order_steps() : 0; }
+  std::uint64_t records_written() const { return pipe_ ? pipe_->records_written() : 0; }
+  std::int64_t step() const { return pipe_ ? pipe_->current_step() : 0; }
+  std::vector<std::string> sink_errors() const { return pipe_ ? pipe_->sink_errors() : std::vector<std::string>{}; }
+  bool finished() const { return finished_.load(); }
+
+ private:
+  void start() {
+    opts_.validate();
+    if (opts_.mode == run_mode::disabled) {
+      info_.project = opts_.project;
+      info_.name = opts_.name;
+      return;
+    }
+    check_config(opts_.config_json);
+    auto sinks = make_sinks(opts_.effective_sinks());
+
+    auto now = std::chrono::system_clock::now();
+    info_.start_time = std::chrono::duration<double>(now.time_since_epoch()).count();
+    info_.project = opts_.project;
+    info_.entity = opts_.entity;
+    info_.group = opts_.group;
+    info_.job_type = opts_.job_type;
+    info_.notes = opts_.notes;
+    info_.tags = opts_.tags;
+    info_.total_steps = opts_.total_steps;
+    info_.config_json = opts_.config_json;
+    info_.name = opts_.name.empty() ? make_run_name(count_runs(opts_.dir) + 1) : opts_.name;
+    auto created = create_run_dir(opts_.dir, info_.name, opts_.id);
+    info_.dir = created.path;
+    info_.id = created.id;
+
+    try {
+      detail::atomic_write_file(info_.dir / "config.json", opts_.config_json + "\n");
+      write_metadata();
+      snapshot_code();
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove_all(info_.dir, ec);  // do not leave half a run behind
+      throw;
+    }
+
+    pipe_ = std::make_unique<pipeline>(info_, opts_.pipeline);
+    for (auto& s : sinks) pipe_->attach(std::move(s));
+    if (opts_.handle_signals) detail::install_signal_handlers();
+    detail::install_atexit_hook();
+    detail::add_shutdown_hook(this);
+  }
+
+  static void check_config(const std::string& json) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    auto err = parser.parse(json).get(doc);
+    if (err) throw std::invalid_argument(std::string("vitals: run config is not valid JSON: ") + simdjson::error_message(err));
+    if (!doc.is_object()) throw std::invalid_argument("vitals: run config must be a JSON object");
+  }
+
+  void write_metadata() {
+    using detail::json_string;
+    meta_.set("project", json_string(info_.project));
+    meta_.set("entity", json_string(info_.entity));
+    meta_.set("name", json_string(info_.name));
+    meta_.set("id", json_string(info_.id));
+    meta_.set("group", json_string(info_.group));
+    meta_.set("job_type", json_string(info_.job_type));
+    meta_.set("tags", detail::json_string_array(info_.tags));
+    meta_.set("notes", json_string(info_.notes));
+    meta_.set("mode", json_string(to_string(opts_.mode)));
+    meta_.set("start_time", json_string(detail::iso_time(info_.start_time)));
+    meta_.set("start_timestamp", fmt::format("{}", info_.start_time));
+    meta_.set("host", json_string(host_name()));
+    meta_.set("pid", std::to_string(::getpid()));
+    std::error_code ec;
+    meta_.set("cwd", json_string(std::filesystem::current_path(ec).string()));
+    meta_.set("command_line", detail::json_string_array(read_command_line()));
+    meta_.set("compiler", json_string(compiler_description()));
+    meta_.set("cplusplus", std::to_string(__cplusplus));
+    meta_.set("vitals_version", json_string(VITALS_VERSION_STRING));
+    meta_.set("cuda_devices", detail::json_string_array(read_cuda_devices()));
+    if (opts_.capture_git) {
+      if (auto g = read_git_info()) {
+        meta_.set("git", fmt::format("{{\"commit\": {}, \"branch\": {}, \"dirty\": {}}}", json_string(g->commit),
+                                     json_string(g->branch), g->dirty ? "true" : "false"));
+        if (g->dirty) detail::atomic_write_file(info_.dir / "diff.patch", g->diff);
+      } else {
+        meta_.set("git", "null");
+      }
+    }
+    detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
+  }
+
+  void snapshot_code() {
+    for (const auto& f : opts_.code_files) {
+      auto rel = f.is_absolute() ? f.filename() : f.lexically_normal();
+      if (!rel.empty() && *rel.begin() == "..") rel = f.filename();
+      auto target = info_.dir / "code" / rel;
+      std::filesystem::create_directories(target.parent_path());
+      std::filesystem::copy_file(f, target, std::filesystem::copy_options::overwrite_existing);
+    }
+  }
+
+  void write_summary() {
+    std::string out = "{";
+    fmt::memory_buffer b;
+    bool first = true;
+    auto field = [&](std::string_view k, const metric_value& v) {
+      b.clear();
+      b.append(std::string_view(first ? "\n  " : ",\n  "));
+      first = false;
+      detail::json_append_string(b, k);
+      b.append(std::string_view(": "));
+      detail::json_append_value(b, v, false);
+      out.append(b.data(), b.size());
+    };
+    if (pipe_->last_step() >= 0) {
+      field("_step", pipe_->last_step());
+      field("_runtime", pipe_->last_runtime());
+      field("_timestamp", pipe_->last_timestamp());
+    }
+    for (const auto& [k, v] : pipe_->summary()) field(k, v.view());
+    out += "\n}\n";
+    detail::atomic_write_file(info_.dir / "summary.json", out);
+  }
+
+  void finish_impl(int exit_code, bool from_signal) noexcept {
+    if (finished_.exchange(true)) return;
+    detail::remove_shutdown_hook(this);
+    if (!pipe_) return;
+    if (from_signal) pipe_->finish_from_signal(exit_code);
+    else pipe_->finish(exit_code);
+    // Best effort from here on: a full disk must not turn finish() into a crash.
+    try {
+      write_summary();
+      auto end = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      meta_.set("end_time", detail::json_string(detail::iso_time(end)));
+      meta_.set("runtime", fmt::format("{}", end - info_.start_time));
+      meta_.set("exit_code", std::to_string(exit_code));
+      meta_.set("records_written", std::to_string(pipe_->records_written()));
+      meta_.set("dropped_records", std::to_string(pipe_->dropped()));
+      meta_.set("out_of_order_steps", std::to_string(from_signal ? 0 : pipe_->out_of_order_steps()));
+      auto errors = pipe_->sink_errors();
+      meta_.set("sink_errors", detail::json_string_array(errors));
+      detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
+      if (pipe_->dropped() > 0)
+        fmt::print(stderr, "vitals: run '{}' dropped {} rows (queue full, overflow policy {})\n", info_.name, pipe_->dropped(),
+                   opts_.pipeline.overflow == overflow_policy::drop_oldest ? "drop_oldest" : "drop_newest");
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "vitals: finishing run '{}': {}\n", info_.name, e.what());
+    } catch (...) {
+    }
+  }
+
+  void on_shutdown(int exit_code, bool from_signal) noexcept override { finish_impl(exit_code, from_signal); }
+
+  run_options opts_;
+  run_info info_;
+  run_metadata meta_;
+  std::unique_ptr<pipeline> pipe_;
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace vitals

@@ -1,0 +1,228 @@
+// CSV backend: <run dir>/metrics.csv, one row per committed step, header = sorted union of keys.
+//
+// When a record brings a key the header lacks, the file is rewritten with the wider header (what
+// Lightning's CSVLogger does), written to a temporary file and renamed over metrics.csv, so a
+// reader - or a crash - sees either the old or the new complete file. Keys usually settle within
+// the first steps, so the rewrites cost little; rows are appended with write(2) as whole lines.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "vitals/detail/fmt.hpp"
+#include "vitals/sinks/file_io.hpp"
+#include "vitals/sinks/fresh_on_copy.hpp"
+#include "vitals/sinks/sink.hpp"
+
+namespace vitals {
+
+namespace detail {
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+inline void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
+  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
+               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
+  if (!quote) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+inline void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
+  switch (v.type) {
+    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::floating:
+      if (std::isnan(v.d)) out.append(std::string_view("nan"));
+      else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
+      else fmt::format_to(std::back_inserter(out), "{}", v.d);
+      break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: csv_append_field(out, v.s); break;
+  }
+}
+
+/// Splits CSV text (RFC 4180 quoting) into rows of fields; a last row without its newline (a
+/// crash mid-write) is dropped.
+inline std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else if (c != '\r') {
+      field.push_back(c);
+    }
+  }
+  return rows;
+}
+
+struct csv_state {
+  append_file file;
+  std::filesystem::path path;
+  fmt::memory_buffer buf;
+  std::vector<std::string> columns;  // sorted
+  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> index;
+  std::vector<const metric_value*> cells;
+  std::size_t rewrites = 0;
+};
+
+}  // namespace detail
+
+struct csv {
+  static constexpr std::string_view name = "csv";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "metrics.csv";
+  /// Buffered bytes that trigger a write before the next flush.
+  std::size_t flush_bytes = 1 << 20;
+
+  void open(const run_info& info) {
+    auto& st = *state;
+    st.path = path.is_absolute() ? path : info.dir / path;
+    st.columns = {"_runtime", "_step", "_timestamp"};
+    reindex();
+    // The header is written with the first row, when the columns are known.
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::history) return;
+    auto& st = *state;
+    std::vector<std::string> added;
+    for (const auto& m : r.metrics)
+      if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
+    if (!added.empty() || !st.file.is_open()) widen(added);
+
+    st.cells.assign(st.columns.size(), nullptr);
+    metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
+    for (const auto& m : r.metrics) st.cells[st.index.find(m.key)->second] = &m.value;
+    st.cells[st.index.find(std::string_view("_runtime"))->second] = &runtime;
+    st.cells[st.index.find(std::string_view("_step"))->second] = &step;
+    st.cells[st.index.find(std::string_view("_timestamp"))->second] = &timestamp;
+    for (std::size_t c = 0; c < st.cells.size(); ++c) {
+      if (c) st.buf.push_back(',');
+      if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
+    }
+    st.buf.push_back('\n');
+    if (st.buf.size() >= flush_bytes) flush();
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.size() == 0 || !st.file.is_open()) return;
+    struct clear_on_exit {
+      fmt::memory_buffer& b;
+      ~clear_on_exit() { b.clear(); }
+    } guard{st.buf};
+    st.file.write(std::string_view(st.buf.data(), st.buf.size()));
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  /// How many times the file was rewritten with a wider header (for tests and curiosity).
+  std::size_t rewrites() const { return state->rewrites; }
+
+  // Open-file state (public only so that csv stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::csv_state> state{};
+
+ private:
+  void reindex() {
+    auto& st = *state;
+    st.index.clear();
+    for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
+  }
+
+  // Adds columns, then writes header + old rows (remapped) to a temporary file and renames it.
+  void widen(const std::vector<std::string>& added) {
+    auto& st = *state;
+    bool first = !st.file.is_open();
+    if (!first) flush();
+    std::vector<std::string> old_columns = st.columns;
+    for (const auto& k : added)
+      if (st.index.find(k) == st.index.end()) st.columns.push_back(k);
+    std::sort(st.columns.begin(), st.columns.end());
+    st.columns.erase(std::unique(st.columns.begin(), st.columns.end()), st.columns.end());
+    reindex();
+
+    fmt::memory_buffer out;
+    for (std::size_t c = 0; c < st.columns.size(); ++c) {
+      if (c) out.push_back(',');
+      detail::csv_append_field(out, st.columns[c]);
+    }
+    out.push_back('\n');
+    if (!first) {
+      st.file.close();
+      std::ifstream in(st.path, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto rows = detail::csv_parse(ss.str());
+      if (!rows.empty()) {
+        const auto& header = rows.front();
+        std::vector<std::size_t> to_new(header.size());
+        for (std::size_t c = 0; c < header.size(); ++c) {
+          auto it = st.index.find(header[c]);
+          to_new[c] = it == st.index.end() ? st.columns.size() : it->second;
+        }
+        std::vector<const std::string*> cells;
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+          cells.assign(st.columns.size(), nullptr);
+          for (std::size_t c = 0; c < rows[r].size() && c < header.size(); ++c)
+            if (to_new[c] < cells.size()) cells[to_new[c]] = &rows[r][c];
+          for (std::size_t c = 0; c < cells.size(); ++c) {
+            if (c) out.push_back(',');
+            if (cells[c]) detail::csv_append_field(out, *cells[c]);
+          }
+          out.push_back('\n');
+        }
+      }
+    }
+    detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()));
+    st.file.open(st.path);
+    if (!first) ++st.rewrites;
+  }
+};
+
+}  // namespace vitals

@@ -1,0 +1,63 @@
+// JSON text for records: string escaping and numbers, appended to a caller-owned buffer.
+//
+// Sinks format into a reused fmt::memory_buffer so that steady-state writing does not allocate.
+// Non-finite floats follow W&B (bare NaN / Infinity / -Infinity, which Python's json and pandas
+// read) unless strict mode asks for standard JSON (null).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+#include "vitals/detail/fmt.hpp"
+#include "vitals/sinks/record.hpp"
+
+namespace vitals::detail {
+
+inline void json_append_string(fmt::memory_buffer& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out.append(std::string_view("\\\"")); break;
+      case '\\': out.append(std::string_view("\\\\")); break;
+      case '\n': out.append(std::string_view("\\n")); break;
+      case '\r': out.append(std::string_view("\\r")); break;
+      case '\t': out.append(std::string_view("\\t")); break;
+      default:
+        if (c < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+inline void json_append_double(fmt::memory_buffer& out, double d, bool strict) {
+  if (std::isnan(d)) {
+    out.append(strict ? std::string_view("null") : std::string_view("NaN"));
+  } else if (std::isinf(d)) {
+    if (strict) out.append(std::string_view("null"));
+    else out.append(d > 0 ? std::string_view("Infinity") : std::string_view("-Infinity"));
+  } else {
+    // Shortest representation that round-trips; integral doubles keep a ".0" so readers keep
+    // the column floating.
+    auto start = out.size();
+    fmt::format_to(std::back_inserter(out), "{}", d);
+    std::string_view written(out.data() + start, out.size() - start);
+    if (written.find_first_of(".eE") == std::string_view::npos) out.append(std::string_view(".0"));
+  }
+}
+
+inline void json_append_value(fmt::memory_buffer& out, const metric_value& v, bool strict) {
+  switch (v.type) {
+    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::floating: json_append_double(out, v.d, strict); break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: json_append_string(out, v.s); break;
+  }
+}
+
+}  // namespace vitals::detail

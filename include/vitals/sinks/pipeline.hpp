@@ -1,0 +1,558 @@
+// The logging pipeline of one run: interned keys, the pending (uncommitted) row, a bounded queue
+// of reusable rows, and one writer thread that hands records to the sinks.
+//
+// Why this shape:
+// - The caller's thread only interns keys (a hash lookup; the table grows only for new keys),
+//   copies values into the pending row and, on commit, swaps that row's buffers with a free queue
+//   slot. Buffers circulate between caller, queue and writer, so once they have grown to the
+//   row size nothing is allocated and no I/O happens on the caller's thread.
+// - Many producers, one consumer, under one mutex: a log() call holds it for ~100 ns, far below
+//   any contention that matters for training loops, and it keeps W&B's commit/step semantics
+//   (which need a shared pending row) simple and exact.
+// - Overflow policy is explicit (as spdlog's async logger): block (default), drop_newest,
+//   drop_oldest; dropped rows are counted and reported at finish.
+// - Each sink is isolated (guarded_sink): one that throws is reported once and disabled.
+#pragma once
+
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "vitals/sinks/any_sink.hpp"
+#include "vitals/sinks/csv.hpp"  // detail::string_hash
+#include "vitals/sinks/guarded_sink.hpp"
+#include "vitals/sinks/record.hpp"
+#include "vitals/sinks/sink.hpp"
+
+namespace vitals {
+
+enum class overflow_policy : std::uint8_t {
+  block,        // the caller waits for the writer (nothing is lost)
+  drop_newest,  // the row being committed is dropped and counted
+  drop_oldest,  // the oldest queued row is dropped and counted
+};
+
+struct pipeline_options {
+  std::size_t queue_capacity = 1024;  // rows
+  overflow_policy overflow = overflow_policy::block;
+  std::chrono::milliseconds flush_interval{1000};
+};
+
+/// A value owned by the writer (last value of a key, explicit summaries).
+struct owned_value {
+  metric_value::kind type = metric_value::kind::floating;
+  std::int64_t i = 0;
+  double d = 0;
+  bool b = false;
+  std::string s;
+  bool set = false;
+
+  void assign(const metric_value& v) {
+    type = v.type;
+    set = true;
+    switch (v.type) {
+      case metric_value::kind::integer: i = v.i; break;
+      case metric_value::kind::floating: d = v.d; break;
+      case metric_value::kind::boolean: b = v.b; break;
+      case metric_value::kind::string: s.assign(v.s); break;
+    }
+  }
+  metric_value view() const {
+    switch (type) {
+      case metric_value::kind::integer: return metric_value(i);
+      case metric_value::kind::floating: return metric_value(d);
+      case metric_value::kind::boolean: return metric_value(b);
+      case metric_value::kind::string: return metric_value(std::string_view(s));
+    }
+    return {};
+  }
+};
+
+namespace detail {
+
+inline constexpr std::uint32_t no_string = std::numeric_limits<std::uint32_t>::max();
+
+/// A row under construction or in flight. Buffers keep their capacity when cleared.
+struct pipeline_row {
+  record_kind kind = record_kind::history;
+  std::int64_t step = 0;
+  double timestamp = 0;
+  double runtime = 0;
+  std::vector<metric> metrics;
+  std::vector<std::uint32_t> ids;
+  std::vector<std::uint32_t> str_off;
+  std::vector<std::uint32_t> str_len;
+  std::string arena;
+
+  void reserve(std::size_t n, std::size_t bytes) {
+    metrics.reserve(n);
+    ids.reserve(n);
+    str_off.reserve(n);
+    str_len.reserve(n);
+    arena.reserve(std::max<std::size_t>(bytes, 64));  // > SSO: swapping keeps string pointers valid
+  }
+  void clear() {
+    metrics.clear();
+    ids.clear();
+    str_off.clear();
+    str_len.clear();
+    arena.clear();
+  }
+  void swap(pipeline_row& o) noexcept {
+    std::swap(kind, o.kind);
+    std::swap(step, o.step);
+    std::swap(timestamp, o.timestamp);
+    std::swap(runtime, o.runtime);
+    metrics.swap(o.metrics);
+    ids.swap(o.ids);
+    str_off.swap(o.str_off);
+    str_len.swap(o.str_len);
+    arena.swap(o.arena);
+  }
+  // String values were stored as arena offsets (the arena may grow while the row is built).
+  void fix_strings() {
+    for (std::size_t k = 0; k < metrics.size(); ++k)
+      if (str_off[k] != no_string) metrics[k].value.s = std::string_view(arena.data() + str_off[k], str_len[k]);
+  }
+  record view() const { return record{kind, step, timestamp, runtime, std::span<const metric>(metrics)}; }
+};
+
+}  // namespace detail
+
+class pipeline {
+ public:
+  /// Starts the writer thread. `info` must outlive the pipeline (the run owns both).
+  pipeline(const run_info& info, pipeline_options opts = {})
+      : info_(info), opts_(opts), start_(std::chrono::steady_clock::now()) {
+    if (opts_.queue_capacity == 0) throw std::invalid_argument("pipeline: queue_capacity must be at least 1");
+    if (opts_.flush_interval.count() <= 0) throw std::invalid_argument("pipeline: flush_interval must be positive");
+    ring_.resize(opts_.queue_capacity);
+    for (auto& r : ring_) r.reserve(16, 256);
+    pending_.reserve(16, 256);
+    side_.reserve(8, 256);
+    out_.reserve(16, 256);
+    writer_ = std::thread([this] { writer_loop(); });
+  }
+  pipeline(const pipeline&) = delete;
+  pipeline& operator=(const pipeline&) = delete;
+  ~pipeline() { finish(0); }
+
+  /// Adds a sink; it is opened on the writer thread before the next record it sees.
+  void attach(any_sink s) {
+    std::lock_guard lock(mu_);
+    if (finished_) throw std::logic_error("vitals: attach() after finish()");
+    to_attach_.push_back(std::move(s));
+    cv_.notify_one();
+  }
+
+  /// Builds one log() call's contribution under the pipeline lock (used by run::log).
+  class batch {
+   public:
+    batch(pipeline& p, std::optional<std::int64_t> step, std::optional<bool> commit)
+        : p_(p), lock_(p.mu_), commit_(commit.value_or(!step.has_value())) {
+      active_ = !p_.finished_;
+      if (!active_) return;
+      if (step) {
+        if (*step < p_.step_) {
+          // W&B's rule: steps only go forward; a smaller step is dropped (and reported once).
+          ++p_.out_of_order_;
+          active_ = false;
+          return;
+        }
+        if (*step > p_.step_) {
+          p_.commit_locked(lock_);
+          p_.step_ = *step;
+        }
+      }
+    }
+    batch(const batch&) = delete;
+    batch& operator=(const batch&) = delete;
+    ~batch() {
+      if (active_ && commit_) p_.commit_locked(lock_);
+    }
+    void add(std::string_view key, const metric_value& v) {
+      if (active_) p_.add_locked(p_.pending_, p_.intern_locked(key), v, true);
+    }
+
+   private:
+    pipeline& p_;
+    std::unique_lock<std::mutex> lock_;
+    bool commit_;
+    bool active_ = true;
+  };
+
+  void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    batch b(*this, step, commit);
+    for (const auto& m : items) b.add(m.key, m.value);
+  }
+
+  /// Commits the pending row now (W&B: log({}, commit=True)).
+  void commit() {
+    std::unique_lock lock(mu_);
+    if (!finished_) commit_locked(lock);
+  }
+
+  /// Sends a summary or alert record right away, at the current step.
+  void emit(record_kind kind, std::span<const metric> items) {
+    std::unique_lock lock(mu_);
+    if (finished_) return;
+    side_.clear();
+    for (const auto& m : items) add_locked(side_, intern_locked(m.key), m.value, false);
+    stamp(side_, kind);
+    enqueue_locked(side_, lock);
+  }
+
+  /// Blocks until everything committed before the call has been written and the sinks flushed.
+  void flush() {
+    std::unique_lock lock(mu_);
+    if (finished_) return;
+    std::uint64_t ticket = ++flush_requested_;
+    cv_.notify_one();
+    flushed_cv_.wait(lock, [&] { return flushed_ >= ticket || writer_done_; });
+  }
+
+  /// Commits what is pending, drains the queue, flushes and closes every sink. Idempotent.
+  void finish(int exit_code) {
+    {
+      std::unique_lock lock(mu_);
+      if (finished_) return;
+      commit_locked(lock);
+      finished_ = true;
+      exit_code_ = exit_code;
+      stop_ = true;
+      cv_.notify_one();
+      not_full_.notify_all();
+    }
+    if (writer_.joinable()) writer_.join();
+  }
+
+  /// Called from a signal handler: asks the writer to drain, flush and close, and waits for it at
+  /// most `wait`. Never blocks on the pipeline mutex (the interrupted thread may hold it).
+  void finish_from_signal(int exit_code, std::chrono::milliseconds wait = std::chrono::milliseconds(3000)) noexcept {
+    signal_exit_code_.store(exit_code);
+    signal_stop_.store(true);
+    auto until = std::chrono::steady_clock::now() + wait;
+    while (!signal_done_.load() && std::chrono::steady_clock::now() < until) {
+      struct timespec ts {0, 1000000};
+      ::nanosleep(&ts, nullptr);
+    }
+  }
+
+  // Counters (safe to read any time).
+  std::uint64_t dropped() const { return dropped_.load(); }
+  std::uint64_t out_of_order_steps() const {
+    std::lock_guard lock(mu_);
+    return out_of_order_;
+  }
+  std::uint64_t records_written() const { return written_.load(); }
+  std::int64_t current_step() const {
+    std::lock_guard lock(mu_);
+    return step_;
+  }
+  /// "sink: message" for every sink that failed and was disabled.
+  std::vector<std::string> sink_errors() const {
+    std::lock_guard lock(errors_mu_);
+    return errors_;
+  }
+  bool finished() const {
+    std::lock_guard lock(mu_);
+    return finished_;
+  }
+
+  /// After finish(): the run summary: last value of every history key, overridden by explicit
+  /// summaries, plus _step/_runtime/_timestamp of the last row, in key order of first use.
+  std::vector<std::pair<std::string, owned_value>> summary() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<std::string, owned_value>> out;
+    for (std::size_t id = 0; id < names_.size(); ++id) {
+      const owned_value* v = nullptr;
+      if (id < explicit_.size() && explicit_[id].set) v = &explicit_[id];
+      else if (id < last_.size() && last_[id].set) v = &last_[id];
+      if (v) out.emplace_back(std::string(names_[id]), *v);
+    }
+    return out;
+  }
+  std::int64_t last_step() const { return last_step_; }
+  double last_runtime() const { return last_runtime_; }
+  double last_timestamp() const { return last_timestamp_; }
+
+ private:
+  friend class batch;
+
+  std::uint32_t intern_locked(std::string_view key) {
+    auto it = ids_.find(key);
+    if (it != ids_.end()) return it->second;
+    if (key.empty()) throw std::invalid_argument("vitals: empty metric key");
+    if (key == "_step" || key == "_runtime" || key == "_timestamp")
+      throw std::invalid_argument("vitals: metric key '" + std::string(key) + "' is reserved");
+    auto id = static_cast<std::uint32_t>(names_.size());
+    auto ins = ids_.emplace(std::string(key), id).first;
+    names_.push_back(std::string_view(ins->first));  // node keys are stable
+    pos_.push_back(-1);
+    return id;
+  }
+
+  void add_locked(detail::pipeline_row& row, std::uint32_t id, const metric_value& v, bool merge) {
+    std::uint32_t off = detail::no_string, len = 0;
+    if (v.type == metric_value::kind::string) {
+      off = static_cast<std::uint32_t>(row.arena.size());
+      len = static_cast<std::uint32_t>(v.s.size());
+      row.arena.append(v.s);
+    }
+    if (merge && pos_[id] >= 0) {  // same key twice before a commit: last value wins
+      auto k = static_cast<std::size_t>(pos_[id]);
+      row.metrics[k].value = v;
+      row.str_off[k] = off;
+      row.str_len[k] = len;
+      return;
+    }
+    if (merge) pos_[id] = static_cast<std::int32_t>(row.metrics.size());
+    row.metrics.push_back(metric{names_[id], v});
+    row.ids.push_back(id);
+    row.str_off.push_back(off);
+    row.str_len.push_back(len);
+  }
+
+  void stamp(detail::pipeline_row& row, record_kind kind) {
+    auto now = std::chrono::steady_clock::now();
+    row.kind = kind;
+    row.step = step_;
+    row.runtime = std::chrono::duration<double>(now - start_).count();
+    row.timestamp = info_.start_time + row.runtime;
+    row.fix_strings();
+  }
+
+  void commit_locked(std::unique_lock<std::mutex>& lock) {
+    if (pending_.metrics.empty()) return;
+    for (auto id : pending_.ids) pos_[id] = -1;
+    stamp(pending_, record_kind::history);
+    ++step_;
+    enqueue_locked(pending_, lock);
+  }
+
+  // Moves `row`'s content into the ring (row gets the slot's empty buffers back).
+  void enqueue_locked(detail::pipeline_row& row, std::unique_lock<std::mutex>& lock) {
+    if (count_ == ring_.size()) {
+      switch (opts_.overflow) {
+        case overflow_policy::block:
+          ++producers_waiting_;
+          not_full_.wait(lock, [&] { return count_ < ring_.size() || writer_done_; });
+          --producers_waiting_;
+          if (writer_done_) {
+            row.clear();
+            return;
+          }
+          break;
+        case overflow_policy::drop_newest:
+          dropped_.fetch_add(1);
+          row.clear();
+          return;
+        case overflow_policy::drop_oldest:
+          ring_[head_].clear();
+          head_ = (head_ + 1) % ring_.size();
+          --count_;
+          dropped_.fetch_add(1);
+          break;
+      }
+    }
+    ring_[tail_].swap(row);
+    row.clear();
+    tail_ = (tail_ + 1) % ring_.size();
+    ++count_;
+    if (writer_waiting_) cv_.notify_one();
+  }
+
+  void dispatch(const detail::pipeline_row& row) {
+    auto rec = row.view();
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].write(rec);
+      note_failure(i);
+    }
+    written_.fetch_add(1, std::memory_order_relaxed);
+    auto& table = row.kind == record_kind::summary ? explicit_ : last_;
+    if (row.kind == record_kind::alert) return;
+    for (std::size_t k = 0; k < row.metrics.size(); ++k) {
+      auto id = row.ids[k];
+      if (id >= table.size()) table.resize(id + 1);
+      table[id].assign(row.metrics[k].value);
+    }
+    if (row.kind == record_kind::history) {
+      last_step_ = row.step;
+      last_runtime_ = row.runtime;
+      last_timestamp_ = row.timestamp;
+    }
+  }
+
+  void note_failure(std::size_t i) {
+    if (sinks_[i].failed() && !reported_[i]) {
+      reported_[i] = true;
+      std::lock_guard lock(errors_mu_);
+      errors_.push_back(std::string(sinks_[i].get().name()) + ": " + sinks_[i].error());
+    }
+  }
+
+  void flush_sinks() {
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].flush();
+      note_failure(i);
+    }
+  }
+
+  void close_sinks(int code) {
+    flush_sinks();
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].close(code);
+      note_failure(i);
+    }
+  }
+
+  void open_new(std::vector<any_sink>& fresh) {
+    for (auto& s : fresh) {
+      sinks_.emplace_back(std::move(s));
+      reported_.push_back(false);
+      sinks_.back().open(info_);
+      note_failure(sinks_.size() - 1);
+    }
+    fresh.clear();
+  }
+
+  void writer_loop() {
+    using clock = std::chrono::steady_clock;
+    auto next_flush = clock::now() + opts_.flush_interval;
+    std::vector<any_sink> fresh;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (signal_stop_.load()) {
+        lock.unlock();
+        drain_after_signal();
+        return;
+      }
+      if (!to_attach_.empty()) {
+        fresh.swap(to_attach_);
+        lock.unlock();
+        open_new(fresh);
+        lock.lock();
+        continue;
+      }
+      auto now = clock::now();
+      if (now >= next_flush) {
+        lock.unlock();
+        flush_sinks();
+        lock.lock();
+        next_flush = clock::now() + opts_.flush_interval;
+        continue;
+      }
+      if (count_ > 0) {
+        out_.swap(ring_[head_]);
+        ring_[head_].clear();
+        head_ = (head_ + 1) % ring_.size();
+        --count_;
+        if (producers_waiting_) not_full_.notify_all();
+        lock.unlock();
+        dispatch(out_);
+        lock.lock();
+        continue;
+      }
+      if (flush_requested_ > flushed_) {
+        auto ticket = flush_requested_;
+        lock.unlock();
+        flush_sinks();
+        lock.lock();
+        flushed_ = ticket;
+        flushed_cv_.notify_all();
+        continue;
+      }
+      if (stop_) break;
+      writer_waiting_ = true;
+      // Wake at least every 50 ms so that a signal handler's request is seen promptly.
+      cv_.wait_until(lock, std::min(next_flush, now + std::chrono::milliseconds(50)));
+      writer_waiting_ = false;
+    }
+    int code = exit_code_;
+    lock.unlock();
+    close_sinks(code);
+    lock.lock();
+    writer_done_ = true;
+    flushed_cv_.notify_all();
+    not_full_.notify_all();
+  }
+
+  // Signal path: take the lock only if it comes free soon (the interrupted thread may hold it
+  // forever), write what is queued, flush and close.
+  void drain_after_signal() {
+    std::unique_lock lock(mu_, std::defer_lock);
+    for (int i = 0; i < 200 && !lock.try_lock(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (lock.owns_lock()) {
+      commit_locked(lock);
+      finished_ = true;
+      while (count_ > 0) {
+        out_.swap(ring_[head_]);
+        ring_[head_].clear();
+        head_ = (head_ + 1) % ring_.size();
+        --count_;
+        dispatch(out_);
+      }
+      writer_done_ = true;
+      not_full_.notify_all();
+      flushed_cv_.notify_all();
+      lock.unlock();
+    }
+    close_sinks(signal_exit_code_.load());
+    signal_done_.store(true);
+  }
+
+  const run_info& info_;
+  pipeline_options opts_;
+  std::chrono::steady_clock::time_point start_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;          // writer wake-up
+  std::condition_variable not_full_;    // blocked producers
+  std::condition_variable flushed_cv_;  // flush() waiters
+  std::unordered_map<std::string, std::uint32_t, detail::string_hash, std::equal_to<>> ids_;
+  std::vector<std::string_view> names_;
+  std::vector<std::int32_t> pos_;  // key id -> index in pending_, or -1
+  detail::pipeline_row pending_, side_;
+  std::vector<detail::pipeline_row> ring_;
+  std::size_t head_ = 0, tail_ = 0, count_ = 0;
+  std::int64_t step_ = 0;
+  std::uint64_t out_of_order_ = 0;
+  std::size_t producers_waiting_ = 0;
+  bool writer_waiting_ = false;
+  std::uint64_t flush_requested_ = 0, flushed_ = 0;
+  bool finished_ = false, stop_ = false, writer_done_ = false;
+  int exit_code_ = 0;
+  std::vector<any_sink> to_attach_;
+
+  // Writer-thread state.
+  detail::pipeline_row out_;
+  std::vector<detail::guarded_sink<any_sink>> sinks_;
+  std::vector<bool> reported_;
+  std::vector<owned_value> last_, explicit_;
+  std::int64_t last_step_ = -1;
+  double last_runtime_ = 0, last_timestamp_ = 0;
+
+  mutable std::mutex errors_mu_;
+  std::vector<std::string> errors_;
+  std::atomic<std::uint64_t> dropped_{0}, written_{0};
+  std::atomic<bool> signal_stop_{false}, signal_done_{false};
+  std::atomic<int> signal_exit_code_{0};
+  std::thread writer_;
+};
+
+}  // namespace vitals
