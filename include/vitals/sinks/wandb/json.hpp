@@ -1,0 +1,73 @@
+// Metric values as the JSON text W&B stores in `value_json`.
+//
+// W&B's JSON is Python's json.dumps with allow_nan: NaN and ±Infinity are written bare (`NaN`,
+// `Infinity`, `-Infinity`), which strict JSON forbids but every W&B reader accepts. Doubles use
+// the shortest text that round-trips (fmt's default), as wandb-core writes them.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+
+#include "vitals/detail/fmt.hpp"
+#include "vitals/sinks/record.hpp"
+
+namespace vitals::detail {
+
+inline void append_json_double(std::string& out, double d) {
+  if (std::isnan(d)) {
+    out += "NaN";
+  } else if (std::isinf(d)) {
+    out += d > 0 ? "Infinity" : "-Infinity";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", d);
+  }
+}
+
+inline void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(ch);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+/// A string value that already is a W&B typed JSON object (`{"_type": ...}`, e.g. from
+/// vitals::wandb_histogram) is written as that object, not as a JSON string.
+inline bool is_wandb_typed_json(std::string_view s) {
+  return s.starts_with("{\"_type\":") || s.starts_with("{\"_type\" :");
+}
+
+inline void append_json_value(std::string& out, const metric_value& v) {
+  switch (v.type) {
+    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::floating: append_json_double(out, v.d); break;
+    case metric_value::kind::boolean: out += v.b ? "true" : "false"; break;
+    case metric_value::kind::string:
+      if (is_wandb_typed_json(v.s)) {
+        out += v.s;
+      } else {
+        append_json_string(out, v.s);
+      }
+      break;
+  }
+}
+
+}  // namespace vitals::detail

@@ -1,0 +1,631 @@
+// The W&B sink: writes W&B's own offline run (a `.wandb` record log plus files/) from C++, with no
+// Python at run time; `wandb sync` uploads it later, or right away in online mode.
+//
+// Layout (as wandb 0.22 writes it):
+//   <dir>/wandb/offline-run-YYYYMMDD_HHMMSS-<id>/run-<id>.wandb   (local start time)
+//   <dir>/wandb/offline-run-.../files/{config.yaml, wandb-metadata.json, wandb-summary.json}
+//   <dir>/wandb/offline-run-.../logs/
+//   <dir>/wandb/latest-run -> offline-run-...   (replaced atomically)
+// Record order: run (with config) -> metric definitions -> history / alerts (+ expanded metric
+// definitions before the first history row that uses a globbed key) -> summary -> exit -> final.
+// No run record and `wandb sync` refuses the file; no exit and the run shows as crashed.
+#pragma once
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "vitals/detail/simdjson.hpp"
+#include "vitals/sinks/record.hpp"
+#include "vitals/sinks/sink.hpp"
+#include "vitals/sinks/wandb/fields.hpp"
+#include "vitals/sinks/wandb/json.hpp"
+#include "vitals/sinks/wandb/leveldb_log.hpp"
+#include "vitals/sinks/wandb/protobuf.hpp"
+#include "vitals/sinks/wandb/uploader.hpp"
+
+namespace vitals {
+
+enum class wandb_mode {
+  automatic,  // $WANDB_MODE if set, else online when an API key is found, else offline
+  offline,    // write the run; upload later with `wandb sync`
+  online,     // write the run, then `wandb sync` it at finish (and every sync_interval)
+  disabled,   // write nothing (--no_wandb, debug runs); $WANDB_MODE=disabled forces it
+};
+
+/// W&B's define_metric: plot keys matching `name` against `step_metric` instead of `_step`.
+struct wandb_metric {
+  std::string name;         // a key ("val/loss") or a glob with '*' ("val/*")
+  std::string step_metric;  // e.g. "epoch"; empty: the default x axis (_step)
+  std::vector<std::string> summary;  // any of "min","max","mean","best","last","none","copy","first"
+  std::string goal;         // "minimize", "maximize" or empty
+  bool hidden = false;
+};
+
+struct wandb_options {
+  wandb_mode mode = wandb_mode::automatic;
+  std::filesystem::path dir;               // where wandb/ goes; empty: the run's directory
+  std::vector<wandb_metric> metrics;       // define_metric rules, written at open
+  std::string sync_command = "wandb";      // the CLI online mode runs (looked up on $PATH)
+  std::chrono::duration<double> sync_interval{0};  // online: also sync on flush() this often (0: at finish only)
+  std::size_t buffer_bytes = 256 * 1024;   // records buffered between writes to the kernel
+  std::int64_t alert_wait_ms = 60000;      // AlertRecord.wait_duration, wandb.alert's default
+  bool quiet = false;                      // no messages on stderr
+};
+
+namespace detail {
+
+inline bool wandb_glob_match(std::string_view pattern, std::string_view s) {
+  // '*' matches any run of characters (as wandb's define_metric globs); everything else literally.
+  std::size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
+  while (i < s.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = i;
+    } else if (p < pattern.size() && pattern[p] == s[i]) {
+      ++p, ++i;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      i = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+inline std::string wandb_mode_name(wandb_mode m) {
+  switch (m) {
+    case wandb_mode::automatic: return "automatic";
+    case wandb_mode::offline: return "offline";
+    case wandb_mode::online: return "online";
+    case wandb_mode::disabled: return "disabled";
+  }
+  return "?";
+}
+
+/// The mode a run really uses: $WANDB_MODE=disabled (or WANDB_DISABLED=true) always wins, an
+/// explicit mode next, then $WANDB_MODE, then online-if-a-key-exists.
+inline wandb_mode resolve_wandb_mode(wandb_mode asked) {
+  std::string env;
+  if (const char* m = std::getenv("WANDB_MODE")) env = m;
+  if (env == "disabled") return wandb_mode::disabled;
+  if (const char* d = std::getenv("WANDB_DISABLED"); d && (std::string_view(d) == "true" || std::string_view(d) == "1"))
+    return wandb_mode::disabled;
+  if (asked != wandb_mode::automatic) return asked;
+  if (env == "offline" || env == "dryrun") return wandb_mode::offline;
+  if (env == "online" || env == "run") return wandb_mode::online;
+  if (!env.empty())
+    throw std::invalid_argument("vitals: WANDB_MODE=" + env + " is not one of online, offline, disabled");
+  return find_wandb_api_key() ? wandb_mode::online : wandb_mode::offline;
+}
+
+inline std::string wandb_alert_level(std::string_view level) {
+  std::string l(level);
+  for (auto& c : l) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (l == "WARNING") return "WARN";
+  if (l == "CRITICAL" || l == "FATAL") return "ERROR";
+  if (l.empty()) return "INFO";
+  return l;
+}
+
+}  // namespace detail
+
+/// Writes a W&B run. Satisfies vitals::sink; one instance per run.
+class wandb_sink {
+ public:
+  explicit wandb_sink(wandb_options options = {}) : opt_(std::move(options)) {}
+  wandb_sink(wandb_sink&&) = default;
+  wandb_sink& operator=(wandb_sink&&) = default;
+  ~wandb_sink() {
+    if (sync_pid_ > 0) detail::wait_process(sync_pid_);
+  }
+
+  void open(const run_info& info) {
+    mode_ = detail::resolve_wandb_mode(opt_.mode);
+    if (mode_ == wandb_mode::disabled) return;
+    info_ = info;
+    const std::filesystem::path base = opt_.dir.empty() ? info.dir : opt_.dir;
+    if (base.empty()) throw std::invalid_argument("vitals::wandb_sink: neither wandb_options.dir nor run_info.dir is set");
+    const std::filesystem::path wandb_dir = base / "wandb";
+    run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(info.start_time) + "-" + info.id);
+    std::filesystem::create_directories(run_dir_ / "files");
+    std::filesystem::create_directories(run_dir_ / "logs");
+    log_.open(run_dir_ / ("run-" + info.id + ".wandb"), opt_.buffer_bytes);
+
+    config_items_ = split_config(info.config_json);
+    write_run_record();
+    for (const auto& m : opt_.metrics) write_metric_definition(m);
+    write_config_yaml();
+    write_metadata();
+    point_latest_run(wandb_dir);
+    log_.flush();
+    last_sync_ = std::chrono::steady_clock::now();
+  }
+
+  void write(const record& r) {
+    if (!active()) return;
+    switch (r.kind) {
+      case record_kind::history: write_history(r); break;
+      case record_kind::summary:
+        for (const metric& m : r.metrics) {
+          value_scratch_.clear();
+          detail::append_json_value(value_scratch_, m.value);
+          set_value(explicit_summary_, explicit_index_, m.key, value_scratch_);
+        }
+        break;
+      case record_kind::alert: write_alert(r); break;
+    }
+  }
+
+  void flush() {
+    if (!active()) return;
+    log_.flush();
+    if (mode_ == wandb_mode::online && opt_.sync_interval.count() > 0) {
+      if (sync_pid_ > 0 && detail::process_done(sync_pid_)) sync_pid_ = -1;
+      const auto now = std::chrono::steady_clock::now();
+      if (sync_pid_ < 0 && now - last_sync_ >= opt_.sync_interval) {
+        last_sync_ = now;
+        start_sync(false);
+      }
+    }
+  }
+
+  void close(int exit_code) {
+    if (!active()) return;
+    write_summary();
+    write_exit(exit_code);
+    begin_record();
+    pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::final));
+    end_record();
+    log_.close();
+    closed_ = true;
+    write_summary_json();
+    if (mode_ == wandb_mode::online) {
+      if (sync_pid_ > 0) detail::wait_process(sync_pid_), sync_pid_ = -1;
+      start_sync(true);
+    } else if (!opt_.quiet) {
+      std::fprintf(stderr, "vitals: W&B offline run written to %s; upload it with: wandb sync %s\n", run_dir_.c_str(),
+                   run_dir_.c_str());
+    }
+  }
+
+  /// The run's folder (offline-run-...), known after open(); empty when disabled.
+  const std::filesystem::path& run_dir() const { return run_dir_; }
+  /// The `.wandb` file.
+  std::filesystem::path log_path() const { return run_dir_.empty() ? run_dir_ : run_dir_ / ("run-" + info_.id + ".wandb"); }
+  /// The mode open() settled on.
+  wandb_mode mode() const { return mode_; }
+  /// Exit status of the last `wandb sync` this sink ran at close (nullopt: none ran).
+  std::optional<int> sync_exit_status() const { return sync_status_; }
+
+ private:
+  bool active() const { return mode_ != wandb_mode::disabled && log_.is_open() && !closed_; }
+
+  static std::string local_time_stamp(double epoch_seconds) {
+    std::time_t t = epoch_seconds > 0 ? static_cast<std::time_t>(epoch_seconds) : std::time(nullptr);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d_%H%M%S", &tm);
+    return buf;
+  }
+
+  static std::vector<std::pair<std::string, std::string>> split_config(const std::string& json) {
+    std::vector<std::pair<std::string, std::string>> items;
+    if (json.empty()) return items;
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (auto err = parser.parse(json).get(root))
+      throw std::invalid_argument(std::string("vitals::wandb_sink: run_info.config_json is not valid JSON: ") + simdjson::error_message(err));
+    simdjson::dom::object obj;
+    if (root.get_object().get(obj))
+      throw std::invalid_argument("vitals::wandb_sink: run_info.config_json must be a JSON object, got: " + json.substr(0, 80));
+    for (auto field : obj) items.emplace_back(std::string(field.key), simdjson::minify(field.value));
+    return items;
+  }
+
+  // --- record framing ---------------------------------------------------------------------------
+  void begin_record() {
+    buf_->clear();
+    pb_.int64_field(detail::wandb_fields::Record::num, ++record_num_);
+  }
+  void end_record() { log_.append(*buf_); }
+
+  /// A HistoryItem / ConfigItem / SummaryItem: the three share field numbers (the check script
+  /// verifies each), so one encoder serves all.
+  void kv(std::uint32_t field, std::string_view key, std::string_view value_json) {
+    namespace f = detail::wandb_fields;
+    static_assert(f::HistoryItem::key == f::ConfigItem::key && f::HistoryItem::key == f::SummaryItem::key);
+    static_assert(f::HistoryItem::value_json == f::ConfigItem::value_json && f::HistoryItem::value_json == f::SummaryItem::value_json);
+    const auto tok = pb_.begin_message(field);
+    pb_.string_field(f::HistoryItem::key, key);
+    pb_.bytes_field(f::HistoryItem::value_json, value_json);
+    pb_.end_message(tok);
+  }
+
+  void write_run_record() {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto run = pb_.begin_message(f::Record::run);
+    pb_.string_field(f::RunRecord::run_id, info_.id);
+    pb_.string_field(f::RunRecord::entity, info_.entity);
+    pb_.string_field(f::RunRecord::project, info_.project);
+    const auto cfg = pb_.begin_message(f::RunRecord::config);
+    for (const auto& [k, v] : config_items_) kv(f::ConfigRecord::update, k, v);
+    pb_.end_message(cfg);
+    pb_.string_field(f::RunRecord::run_group, info_.group);
+    pb_.string_field(f::RunRecord::job_type, info_.job_type);
+    pb_.string_field(f::RunRecord::display_name, info_.name);
+    pb_.string_field(f::RunRecord::notes, info_.notes);
+    for (const auto& t : info_.tags) pb_.bytes_field(f::RunRecord::tags, t);
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) pb_.string_field(f::RunRecord::host, host);
+    const auto ts = pb_.begin_message(f::RunRecord::start_time);
+    const double start = info_.start_time;
+    const auto secs = static_cast<std::int64_t>(std::floor(start));
+    pb_.int64_field(f::Timestamp::seconds, secs);
+    pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>(std::llround((start - static_cast<double>(secs)) * 1e9) % 1000000000));
+    pb_.end_message(ts);
+    pb_.end_message(run);
+    end_record();
+  }
+
+  void write_metric_definition(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.name.empty()) throw std::invalid_argument("vitals::wandb_sink: a wandb_metric needs a name (a key or a glob like \"val/*\")");
+    // As wandb.define_metric(name, step_metric=s): the step metric is defined first, on its own.
+    if (!m.step_metric.empty() && !defined_step_metrics_.count(m.step_metric)) {
+      defined_step_metrics_[m.step_metric] = true;
+      begin_record();
+      const auto rec = pb_.begin_message(f::Record::metric);
+      pb_.string_field(f::MetricRecord::name, m.step_metric);
+      const auto o = pb_.begin_message(f::MetricRecord::options);
+      pb_.bool_field(f::MetricOptions::defined, true);
+      pb_.end_message(o);
+      pb_.end_message(rec);
+      end_record();
+    }
+    begin_record();
+    const auto rec = pb_.begin_message(f::Record::metric);
+    const bool glob = m.name.find('*') != std::string::npos;
+    pb_.string_field(glob ? f::MetricRecord::glob_name : f::MetricRecord::name, m.name);
+    pb_.string_field(f::MetricRecord::step_metric, m.step_metric);
+    const auto o = pb_.begin_message(f::MetricRecord::options);
+    pb_.bool_field(f::MetricOptions::step_sync, !m.step_metric.empty());
+    pb_.bool_field(f::MetricOptions::hidden, m.hidden);
+    pb_.bool_field(f::MetricOptions::defined, true);
+    pb_.end_message(o);
+    write_metric_summary(m);
+    write_goal(m);
+    pb_.end_message(rec);
+    end_record();
+  }
+
+  void write_metric_summary(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.summary.empty()) return;
+    const auto s = pb_.begin_message(f::MetricRecord::summary);
+    for (const auto& name : m.summary) {
+      static constexpr std::pair<std::string_view, std::uint32_t> known[] = {
+          {"min", f::MetricSummary::min},   {"max", f::MetricSummary::max},   {"mean", f::MetricSummary::mean},
+          {"best", f::MetricSummary::best}, {"last", f::MetricSummary::last}, {"none", f::MetricSummary::none},
+          {"copy", f::MetricSummary::copy}, {"first", f::MetricSummary::first}};
+      bool found = false;
+      for (const auto& [n, num] : known)
+        if (n == name) pb_.bool_field(num, true), found = true;
+      if (!found)
+        throw std::invalid_argument("vitals::wandb_sink: metric '" + m.name + "' has unknown summary '" + name +
+                                    "' (use min, max, mean, best, last, none, copy or first)");
+    }
+    pb_.end_message(s);
+  }
+
+  void write_goal(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.goal.empty()) return;
+    if (m.goal == "minimize" || m.goal == "min") {
+      pb_.enum_field(f::MetricRecord::goal, f::metric_goal_minimize);
+    } else if (m.goal == "maximize" || m.goal == "max") {
+      pb_.enum_field(f::MetricRecord::goal, f::metric_goal_maximize);
+    } else {
+      throw std::invalid_argument("vitals::wandb_sink: metric '" + m.name + "' has goal '" + m.goal + "' (use minimize or maximize)");
+    }
+  }
+
+  /// wandb writes, before the first row that logs a key matching a glob rule, that rule expanded to
+  /// the key; the W&B UI uses it to pick the key's x axis.
+  void write_expanded_metric(std::string_view key) {
+    namespace f = detail::wandb_fields;
+    for (const auto& m : opt_.metrics) {
+      if (m.name == key) return;  // an exact rule already covers it
+    }
+    for (const auto& m : opt_.metrics) {
+      if (m.name.find('*') == std::string::npos || !detail::wandb_glob_match(m.name, key)) continue;
+      begin_record();
+      const auto rec = pb_.begin_message(f::Record::metric);
+      pb_.string_field(f::MetricRecord::name, key);
+      pb_.string_field(f::MetricRecord::step_metric, m.step_metric);
+      const auto o = pb_.begin_message(f::MetricRecord::options);
+      pb_.bool_field(f::MetricOptions::step_sync, !m.step_metric.empty());
+      pb_.bool_field(f::MetricOptions::hidden, m.hidden);
+      pb_.end_message(o);
+      if (m.summary.empty()) {
+        pb_.end_message(pb_.begin_message(f::MetricRecord::summary));
+      } else {
+        write_metric_summary(m);
+      }
+      write_goal(m);
+      const auto c = pb_.begin_message(f::MetricRecord::_control);
+      pb_.bool_field(f::MetricControl::overwrite, true);
+      pb_.end_message(c);
+      pb_.bool_field(f::MetricRecord::expanded_from_glob, true);
+      pb_.end_message(rec);
+      end_record();
+      return;
+    }
+  }
+
+  using value_table = std::vector<std::pair<std::string, std::string>>;
+  using value_index = std::unordered_map<std::string, std::size_t>;
+
+  /// Sets key -> json in an insertion-ordered table; true when the key is new.
+  static bool set_value(value_table& t, value_index& idx, std::string_view key, const std::string& json) {
+    auto it = idx.find(std::string(key));
+    if (it != idx.end()) {
+      t[it->second].second.assign(json);
+      return false;
+    }
+    idx.emplace(std::string(key), t.size());
+    t.emplace_back(std::string(key), json);
+    return true;
+  }
+
+  void write_history(const record& r) {
+    namespace f = detail::wandb_fields;
+    // Expanded glob definitions must precede the row, so look for new keys first.
+    if (!opt_.metrics.empty()) {
+      for (const metric& m : r.metrics)
+        if (!last_index_.count(std::string(m.key)) && expanded_.emplace(std::string(m.key), true).second) write_expanded_metric(m.key);
+    }
+    begin_record();
+    const auto h = pb_.begin_message(f::Record::history);
+    auto put = [&](std::string_view key) {
+      kv(f::HistoryRecord::item, key, value_scratch_);
+      set_value(last_, last_index_, key, value_scratch_);
+    };
+    for (const metric& m : r.metrics) {
+      value_scratch_.clear();
+      detail::append_json_value(value_scratch_, m.value);
+      put(m.key);
+    }
+    value_scratch_.clear();
+    fmt::format_to(std::back_inserter(value_scratch_), "{}", r.step);
+    put("_step");
+    value_scratch_.clear();
+    detail::append_json_double(value_scratch_, r.runtime);
+    put("_runtime");
+    value_scratch_.clear();
+    detail::append_json_double(value_scratch_, r.timestamp);
+    put("_timestamp");
+    const auto s = pb_.begin_message(f::HistoryRecord::step);
+    pb_.int64_field(f::HistoryStep::num, r.step);
+    pb_.end_message(s);
+    pb_.end_message(h);
+    end_record();
+    last_runtime_ = r.runtime;
+  }
+
+  void write_alert(const record& r) {
+    namespace f = detail::wandb_fields;
+    std::string_view title, text, level, state;
+    for (const metric& m : r.metrics) {
+      if (m.value.type != metric_value::kind::string) continue;
+      if (m.key == "title") title = m.value.s;
+      else if (m.key == "text") text = m.value.s;
+      else if (m.key == "level") level = m.value.s;
+      else if (m.key == "state") state = m.value.s;
+    }
+    // W&B alerts are notifications with no "cleared" state: a rule clearing is not sent.
+    if (state == "cleared" || state == "resolved" || state == "ok") return;
+    begin_record();
+    const auto a = pb_.begin_message(f::Record::alert);
+    pb_.string_field(f::AlertRecord::title, title);
+    pb_.string_field(f::AlertRecord::text, text);
+    pb_.string_field(f::AlertRecord::level, detail::wandb_alert_level(level));
+    pb_.int64_field(f::AlertRecord::wait_duration, opt_.alert_wait_ms);
+    pb_.end_message(a);
+    end_record();
+    if (r.runtime > last_runtime_) last_runtime_ = r.runtime;
+  }
+
+  /// The final summary: the last value of every history key, overridden and extended by explicit
+  /// summary values, plus `_wandb.runtime` (whole seconds) as wandb writes it.
+  value_table final_summary() const {
+    value_table out = last_;
+    value_index idx = last_index_;
+    for (const auto& [k, v] : explicit_summary_) set_value(out, idx, k, v);
+    return out;
+  }
+
+  void write_summary() {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto s = pb_.begin_message(f::Record::summary);
+    for (const auto& [k, v] : final_summary()) kv(f::SummaryRecord::update, k, v);
+    const auto w = pb_.begin_message(f::SummaryRecord::update);
+    pb_.bytes_field(f::SummaryItem::nested_key, "_wandb");
+    pb_.bytes_field(f::SummaryItem::nested_key, "runtime");
+    pb_.bytes_field(f::SummaryItem::value_json, std::to_string(runtime_seconds()));
+    pb_.end_message(w);
+    pb_.end_message(s);
+    end_record();
+  }
+
+  std::int64_t runtime_seconds() const { return static_cast<std::int64_t>(last_runtime_); }
+
+  void write_exit(int exit_code) {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto e = pb_.begin_message(f::Record::exit);
+    pb_.int32_field(f::RunExitRecord::exit_code, exit_code);
+    pb_.int32_field(f::RunExitRecord::runtime, static_cast<std::int32_t>(runtime_seconds()));
+    pb_.end_message(e);
+    end_record();
+  }
+
+  // --- files/ -----------------------------------------------------------------------------------
+  static void write_file(const std::filesystem::path& p, const std::string& text) {
+    // Write-then-rename: a reader never sees half a file.
+    const std::filesystem::path tmp = p.string() + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out) throw std::runtime_error("vitals::wandb_sink: cannot write " + tmp.string());
+      out << text;
+      if (!out) throw std::runtime_error("vitals::wandb_sink: cannot write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, p);
+  }
+
+  void write_config_yaml() const {
+    // W&B's shape, `key: {value: ...}`; values as JSON flow text, which is YAML.
+    std::string y;
+    for (const auto& [k, v] : config_items_) {
+      detail::append_json_string(y, k);
+      y += ":\n  value: ";
+      y += v;
+      y += '\n';
+    }
+    write_file(run_dir_ / "files" / "config.yaml", y);
+  }
+
+  void write_metadata() const {
+    std::string j = "{";
+    auto field = [&](std::string_view k, std::string_view v) {
+      if (j.size() > 1) j += ", ";
+      detail::append_json_string(j, k);
+      j += ": ";
+      detail::append_json_string(j, v);
+    };
+    utsname u{};
+    if (::uname(&u) == 0) field("os", std::string(u.sysname) + "-" + u.release + "-" + u.machine);
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) field("host", host);
+    std::time_t t = static_cast<std::time_t>(info_.start_time);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char iso[40];
+    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    field("startedAt", iso);
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) field("program", exe.string());
+    field("writer", "vitals");
+    j += "}\n";
+    write_file(run_dir_ / "files" / "wandb-metadata.json", j);
+  }
+
+  void write_summary_json() const {
+    std::string j = "{";
+    for (const auto& [k, v] : final_summary()) {
+      if (j.size() > 1) j += ", ";
+      detail::append_json_string(j, k);
+      j += ": ";
+      j += v;
+    }
+    if (j.size() > 1) j += ", ";
+    j += "\"_wandb\": {\"runtime\": " + std::to_string(runtime_seconds()) + "}}\n";
+    write_file(run_dir_ / "files" / "wandb-summary.json", j);
+  }
+
+  void point_latest_run(const std::filesystem::path& wandb_dir) const {
+    // A symlink created beside it and renamed over it: readers see the old or the new target.
+    const std::filesystem::path link = wandb_dir / "latest-run";
+    const std::filesystem::path tmp = wandb_dir / ("latest-run.tmp." + std::to_string(::getpid()));
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    std::filesystem::create_directory_symlink(run_dir_.filename(), tmp, ec);
+    if (!ec) std::filesystem::rename(tmp, link, ec);
+    if (ec && !opt_.quiet) std::fprintf(stderr, "vitals: could not update %s: %s\n", link.c_str(), ec.message().c_str());
+  }
+
+  // --- online ----------------------------------------------------------------------------------
+  void start_sync(bool wait) {
+    const auto exe = detail::find_executable(opt_.sync_command);
+    if (!exe) {
+      if (wait && !opt_.quiet)
+        std::fprintf(stderr,
+                     "vitals: online mode, but the wandb CLI ('%s') is not on PATH; the run is saved offline. "
+                     "Upload it with: pip install wandb && wandb sync %s\n",
+                     opt_.sync_command.c_str(), run_dir_.c_str());
+      return;
+    }
+    pid_t pid = -1;
+    try {
+      pid = detail::spawn_process(*exe, {"sync", run_dir_.string()}, detail::find_wandb_api_key());
+    } catch (const std::exception& e) {
+      if (!opt_.quiet) std::fprintf(stderr, "%s; upload the run with: wandb sync %s\n", e.what(), run_dir_.c_str());
+      return;
+    }
+    if (!wait) {
+      sync_pid_ = pid;
+      return;
+    }
+    sync_status_ = detail::wait_process(pid);
+    if (*sync_status_ != 0 && !opt_.quiet)
+      std::fprintf(stderr, "vitals: 'wandb sync' failed (status %d); retry with: wandb sync %s\n", *sync_status_, run_dir_.c_str());
+  }
+
+  wandb_options opt_;
+  wandb_mode mode_ = wandb_mode::disabled;
+  run_info info_;
+  std::filesystem::path run_dir_;
+  detail::leveldb_log_writer log_;
+  // On the heap so that pb_'s pointer to it survives moving the sink.
+  std::unique_ptr<std::string> buf_ = std::make_unique<std::string>();
+  detail::pb_writer pb_{*buf_};
+  std::int64_t record_num_ = 0;
+  std::string value_scratch_;
+  std::vector<std::pair<std::string, std::string>> config_items_;
+  value_table last_, explicit_summary_;
+  value_index last_index_, explicit_index_;
+  std::unordered_map<std::string, bool> expanded_, defined_step_metrics_;
+  double last_runtime_ = 0;
+  bool closed_ = false;
+  pid_t sync_pid_ = -1;
+  std::chrono::steady_clock::time_point last_sync_{};
+  std::optional<int> sync_status_;
+};
+
+/// The DESIGN's `vitals::wandb_offline{}`: a wandb_sink that never uploads.
+struct wandb_offline : wandb_sink {
+  explicit wandb_offline(wandb_options options = {}) : wandb_sink(with_offline(std::move(options))) {}
+
+ private:
+  static wandb_options with_offline(wandb_options o) {
+    o.mode = wandb_mode::offline;
+    return o;
+  }
+};
+
+static_assert(sink<wandb_sink>);
+static_assert(sink<wandb_offline>);
+
+}  // namespace vitals
