@@ -219,16 +219,6 @@ constexpr auto operator!=(A a, B b) { return make_compare(a, detail::cmp_op::ne,
 /// matching metric inside at_least<K> (so each user-declared `*_healthy` flag counts once), and
 /// "any of them" anywhere else. Metrics that match but were not observed this epoch are unknown.
 template <fixed_string Text, bool Suffix>
-struct each_metric {
-  static constexpr std::string_view text = Text.view();
-};
-
-template <fixed_string Text>
-inline constexpr each_metric<Text, false> starting_with{};
-template <fixed_string Text>
-inline constexpr each_metric<Text, true> ending_with{};
-
-template <fixed_string Text, bool Suffix>
 struct each_compare_expr {
   static constexpr bool is_condition = true;
   static constexpr bool is_vote_source = true;
@@ -253,19 +243,38 @@ struct each_compare_expr {
   }
 };
 
-#define VITALS_DETAIL_EACH_CMP(OP, CODE)                                                    \
-  template <fixed_string Text, bool Suffix, class T>                                        \
-    requires std::is_arithmetic_v<T>                                                        \
-  constexpr auto operator OP(each_metric<Text, Suffix>, T v) {                              \
-    return each_compare_expr<Text, Suffix>{detail::cmp_op::CODE, static_cast<double>(v)};   \
-  }
-VITALS_DETAIL_EACH_CMP(<, lt)
-VITALS_DETAIL_EACH_CMP(<=, le)
-VITALS_DETAIL_EACH_CMP(>, gt)
-VITALS_DETAIL_EACH_CMP(>=, ge)
-VITALS_DETAIL_EACH_CMP(==, eq)
-VITALS_DETAIL_EACH_CMP(!=, ne)
-#undef VITALS_DETAIL_EACH_CMP
+/// The operand side of each_compare_expr: starting_with<"loss_ratio/"> > 0.9. The operators are
+/// hidden friends so the fixed string needs no deduction (nvcc cannot deduce class-type template
+/// arguments from a function argument).
+template <fixed_string Text, bool Suffix>
+struct each_metric {
+  static constexpr std::string_view text = Text.view();
+  using result = each_compare_expr<Text, Suffix>;
+
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator<(each_metric, T v) { return {detail::cmp_op::lt, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator<=(each_metric, T v) { return {detail::cmp_op::le, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator>(each_metric, T v) { return {detail::cmp_op::gt, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator>=(each_metric, T v) { return {detail::cmp_op::ge, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator==(each_metric, T v) { return {detail::cmp_op::eq, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator!=(each_metric, T v) { return {detail::cmp_op::ne, static_cast<double>(v)}; }
+};
+
+template <fixed_string Text>
+inline constexpr each_metric<Text, false> starting_with{};
+template <fixed_string Text>
+inline constexpr each_metric<Text, true> ending_with{};
 
 template <bool_expr A, bool_expr B, bool IsAnd>
 struct logic_expr {
