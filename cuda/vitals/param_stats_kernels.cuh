@@ -1,0 +1,205 @@
+// The two kernels of the fused parameter statistics (one launch each, whatever the tensor count):
+//
+// 1. param_stats_kernel: a persistent grid-stride loop over all chunks of all tensors. Each block
+//    walks one chunk with the VITALS_HD functors of vitals/health/param_stats.hpp (16-byte vector
+//    loads where the table allows), reduces the threads' partials with cub::BlockReduce and writes
+//    one partial per chunk. No floating atomics: a chunk's partial depends only on the chunk, so the
+//    results are bit-identical run to run and whatever the grid size. The fused EMA update writes
+//    the EMA buffers in the same pass. Histogram counts are integers (shared, then global, atomics
+//    on integers are order-independent, hence deterministic too).
+// 2. param_stats_finalize: one block per tensor (grid-stride) merges the tensor's chunk partials in
+//    a fixed order; the last block to finish (an integer ticket) merges the tensors into the global
+//    result, publishes the histogram, picks the next histogram range and resets the ticket, so the
+//    sequence can be replayed from a CUDA graph.
+#pragma once
+
+#include <cub/block/block_reduce.cuh>
+
+#include <cstdint>
+
+#include "vitals/health/param_stats.hpp"
+
+namespace vitals::detail {
+
+/// Loads with 16-byte vectors where `vec` says every buffer is aligned, else scalar.
+struct device_loader {
+  __device__ float load1(const void* p, dtype t, std::uint64_t i) const { return load_as_float(p, i, t); }
+  __device__ void store1(void* p, dtype t, std::uint64_t i, float v) const { store_from_float(p, i, t, v); }
+
+  __device__ static void unpack16(const uint4& a, dtype t, float (&v)[stats_unit]) {
+    const unsigned w[4] = {a.x, a.y, a.z, a.w};
+    for (int k = 0; k < 4; ++k) {
+      const auto lo = static_cast<std::uint16_t>(w[k] & 0xffffu), hi = static_cast<std::uint16_t>(w[k] >> 16);
+      v[2 * k] = t == dtype::f16 ? f16_to_float(lo) : bf16_to_float(lo);
+      v[2 * k + 1] = t == dtype::f16 ? f16_to_float(hi) : bf16_to_float(hi);
+    }
+  }
+
+  __device__ void load8(const void* p, dtype t, std::uint64_t i, float (&v)[stats_unit], bool vec) const {
+    if (!vec) {
+      for (std::uint32_t k = 0; k < stats_unit; ++k) v[k] = load_as_float(p, i + k, t);
+      return;
+    }
+    if (t == dtype::f32) {
+      const uint4* q = reinterpret_cast<const uint4*>(static_cast<const float*>(p) + i);
+      const uint4 a = q[0], b = q[1];
+      v[0] = __uint_as_float(a.x), v[1] = __uint_as_float(a.y), v[2] = __uint_as_float(a.z), v[3] = __uint_as_float(a.w);
+      v[4] = __uint_as_float(b.x), v[5] = __uint_as_float(b.y), v[6] = __uint_as_float(b.z), v[7] = __uint_as_float(b.w);
+    } else {
+      unpack16(*reinterpret_cast<const uint4*>(static_cast<const std::uint16_t*>(p) + i), t, v);
+    }
+  }
+
+  __device__ void store8(void* p, dtype t, std::uint64_t i, const float (&v)[stats_unit], bool vec) const {
+    if (!vec) {
+      for (std::uint32_t k = 0; k < stats_unit; ++k) store_from_float(p, i + k, t, v[k]);
+      return;
+    }
+    if (t == dtype::f32) {
+      uint4* q = reinterpret_cast<uint4*>(static_cast<float*>(p) + i);
+      q[0] = make_uint4(__float_as_uint(v[0]), __float_as_uint(v[1]), __float_as_uint(v[2]), __float_as_uint(v[3]));
+      q[1] = make_uint4(__float_as_uint(v[4]), __float_as_uint(v[5]), __float_as_uint(v[6]), __float_as_uint(v[7]));
+    } else {
+      unsigned w[4];
+      for (int k = 0; k < 4; ++k) {
+        const std::uint16_t lo = t == dtype::f16 ? float_to_f16(v[2 * k]) : float_to_bf16(v[2 * k]);
+        const std::uint16_t hi = t == dtype::f16 ? float_to_f16(v[2 * k + 1]) : float_to_bf16(v[2 * k + 1]);
+        w[k] = static_cast<unsigned>(lo) | (static_cast<unsigned>(hi) << 16);
+      }
+      *reinterpret_cast<uint4*>(static_cast<std::uint16_t*>(p) + i) = make_uint4(w[0], w[1], w[2], w[3]);
+    }
+  }
+};
+
+struct shared_histogram {
+  unsigned* slots;
+  __device__ void add(int s) const { atomicAdd(&slots[s], 1u); }
+};
+
+struct merge_stats {
+  __device__ tensor_stats operator()(tensor_stats a, const tensor_stats& b) const {
+    a.merge(b);
+    return a;
+  }
+};
+
+/// Device memory the kernels share; laid out by device_param_stats.
+struct stats_buffers {
+  const table_entry* table = nullptr;
+  std::uint32_t tensors = 0;
+  std::uint64_t chunks = 0;
+  tensor_stats* chunk_partials = nullptr;  // [chunks]
+  tensor_stats* results = nullptr;         // [1 + tensors]: global first, then per tensor
+  unsigned long long* hist_accum = nullptr;  // [bins + 2], zero between calls
+  unsigned long long* hist_out = nullptr;    // [bins + 2], part of the result block
+  float* hist_range = nullptr;               // [2]: this call's range (read by the stats kernel)
+  float* hist_range_out = nullptr;           // [2]: the range used, part of the result block
+  unsigned* ticket = nullptr;                // finalize's last-block counter, zero between calls
+  float decay = 0.999f;
+  std::uint32_t bins = 0;
+  bool auto_range = false;
+};
+
+/// Index of the tensor that owns global chunk `c`: the last entry with first_chunk <= c (empty
+/// tensors share their first_chunk with the next one and come before it, so are never chosen).
+__device__ inline std::uint32_t tensor_of_chunk(const table_entry* table, std::uint32_t n, std::uint64_t c) {
+  std::uint32_t lo = 0, hi = n;  // first index with first_chunk > c lies in [lo, hi]
+  while (lo < hi) {
+    const std::uint32_t mid = lo + (hi - lo) / 2;
+    if (table[mid].first_chunk <= c) lo = mid + 1; else hi = mid;
+  }
+  return lo - 1;
+}
+
+template <unsigned Stats>
+__global__ void __launch_bounds__(stats_block_threads) param_stats_kernel(stats_buffers b) {
+  using block_reduce = cub::BlockReduce<tensor_stats, stats_block_threads>;
+  __shared__ typename block_reduce::TempStorage reduce_storage;
+  extern __shared__ unsigned hist_slots[];  // [bins + 2] when Stats has a histogram
+
+  float lo = 0, hi = 0;
+  if constexpr ((Stats & stats::weight_histogram) != 0) {
+    lo = b.hist_range[0];
+    hi = b.hist_range[1];
+    for (std::uint32_t s = threadIdx.x; s < b.bins + 2; s += blockDim.x) hist_slots[s] = 0;
+    __syncthreads();
+  }
+  const element_op<Stats> op = make_element_op<Stats>(b.decay, b.bins, lo, hi);
+  shared_histogram hist{hist_slots};
+  const device_loader ld;
+
+  for (std::uint64_t c = blockIdx.x; c < b.chunks; c += gridDim.x) {
+    const std::uint32_t t = tensor_of_chunk(b.table, b.tensors, c);
+    const table_entry e = b.table[t];
+    thread_partial<Stats> p;
+    walk_chunk(e, c - e.first_chunk, threadIdx.x, stats_block_threads, op, p, ld, hist);
+    const tensor_stats s = block_reduce(reduce_storage).Reduce(p.to_stats(), merge_stats{});
+    if (threadIdx.x == 0) b.chunk_partials[c] = s;
+    __syncthreads();  // reduce_storage is reused by the next chunk
+  }
+
+  if constexpr ((Stats & stats::weight_histogram) != 0) {
+    if (op.hist_bins) {
+      __syncthreads();
+      for (std::uint32_t s = threadIdx.x; s < b.bins + 2; s += blockDim.x)
+        if (hist_slots[s]) atomicAdd(&b.hist_accum[s], static_cast<unsigned long long>(hist_slots[s]));
+    }
+  }
+}
+
+/// Reads a partial another block wrote in this kernel, bypassing L1 (which is not coherent).
+__device__ inline tensor_stats load_coherent(const tensor_stats* p) {
+  static_assert(sizeof(tensor_stats) % 8 == 0);
+  tensor_stats s;
+  auto* dst = reinterpret_cast<unsigned long long*>(&s);
+  const auto* src = reinterpret_cast<const unsigned long long*>(p);
+  for (unsigned k = 0; k < sizeof(tensor_stats) / 8; ++k) dst[k] = __ldcg(src + k);
+  return s;
+}
+
+template <unsigned Stats>
+__global__ void __launch_bounds__(stats_block_threads) param_stats_finalize(stats_buffers b) {
+  using block_reduce = cub::BlockReduce<tensor_stats, stats_block_threads>;
+  __shared__ typename block_reduce::TempStorage reduce_storage;
+  __shared__ bool last_block;
+
+  for (std::uint32_t t = blockIdx.x; t < b.tensors; t += gridDim.x) {
+    const table_entry& e = b.table[t];
+    tensor_stats s;
+    for (std::uint64_t c = threadIdx.x; c < e.chunks; c += blockDim.x) s.merge(b.chunk_partials[e.first_chunk + c]);
+    s = block_reduce(reduce_storage).Reduce(s, merge_stats{});
+    if (threadIdx.x == 0) b.results[1 + t] = s;
+    __syncthreads();
+  }
+
+  __threadfence();  // this block's per-tensor results are visible before its ticket is taken
+  if (threadIdx.x == 0) last_block = atomicAdd(b.ticket, 1u) == gridDim.x - 1;
+  __syncthreads();
+  if (!last_block) return;
+
+  tensor_stats s;
+  for (std::uint32_t t = threadIdx.x; t < b.tensors; t += blockDim.x) s.merge(load_coherent(&b.results[1 + t]));
+  s = block_reduce(reduce_storage).Reduce(s, merge_stats{});
+  if (threadIdx.x == 0) {
+    b.results[0] = s;
+    *b.ticket = 0;
+  }
+  if constexpr ((Stats & stats::weight_histogram) != 0) {
+    const float lo = b.hist_range[0], hi = b.hist_range[1];
+    const bool had = lo < hi;
+    for (std::uint32_t k = threadIdx.x; k < b.bins + 2; k += blockDim.x) {
+      b.hist_out[k] = had ? __ldcg(&b.hist_accum[k]) : 0ull;
+      b.hist_accum[k] = 0;
+    }
+    if (threadIdx.x == 0) {
+      b.hist_range_out[0] = lo;
+      b.hist_range_out[1] = had ? hi : lo;  // lo == hi: no histogram this call
+      if (b.auto_range && s.weight.count > 0) {
+        b.hist_range[0] = static_cast<float>(s.weight.min);
+        b.hist_range[1] = static_cast<float>(s.weight.max);
+      }
+    }
+  }
+}
+
+}  // namespace vitals::detail

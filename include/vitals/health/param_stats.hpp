@@ -1,0 +1,469 @@
+// Fused parameter statistics — grad norms, weight statistics, EMA diff, optional fused EMA update
+// and weight histogram — over every tensor of a tensor_table, computed on the CPU.
+//
+// This is the CPU reference of the CUDA kernels in cuda/vitals/param_stats.cuh and the
+// specification of their behaviour: both walk the same chunks (tensor_table.hpp) with the same
+// per-thread partials and the same VITALS_HD functors defined here; only the load instructions and
+// the order of the final (double) merges differ. Per-thread partials accumulate in float (as the
+// kernel does, one thread sees at most 64 elements per chunk), chunk/tensor/global merges in
+// double. Non-finite values are counted and kept out of every other statistic.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "vitals/detail/hd.hpp"
+#include "vitals/health/accumulator.hpp"
+#include "vitals/health/dtype.hpp"
+#include "vitals/health/tensor_table.hpp"
+#include "vitals/sinks/record.hpp"
+
+namespace vitals {
+
+/// Compile-time selection of the statistics to compute; combine with `|`. Work for statistics not
+/// selected is compiled out of the kernel.
+namespace stats {
+inline constexpr unsigned grad = 1u;              // grad L2 norm, max |g|, non-finite count
+inline constexpr unsigned weight = 2u;            // mean |w|, std, min, max, max |w|, non-finite
+inline constexpr unsigned ema_diff = 4u;          // mean |e - w|, ||e - w||_2, relative to ||w||_2
+inline constexpr unsigned ema_update = 8u;        // e <- d*e + (1-d)*w, before the diff is taken
+inline constexpr unsigned weight_histogram = 16u; // fixed-bin histogram of w
+inline constexpr unsigned all = 31u;
+}  // namespace stats
+
+/// Mergeable norm statistics of one buffer (or of a difference of two): count, non-finite count,
+/// sum of squares, sum of |x|, max |x|. `ref_sum_sq` is the sum of squares of the reference the
+/// difference is relative to (the weights, for the EMA diff); 0 otherwise.
+struct norm_stats {
+  std::uint64_t count = 0;
+  std::uint64_t nonfinite = 0;
+  double sum_sq = 0;
+  double sum_abs = 0;
+  double absmax = 0;
+  double ref_sum_sq = 0;
+
+  VITALS_HD constexpr void merge(const norm_stats& o) {
+    count += o.count;
+    nonfinite += o.nonfinite;
+    sum_sq += o.sum_sq;
+    sum_abs += o.sum_abs;
+    if (o.absmax > absmax) absmax = o.absmax;
+    ref_sum_sq += o.ref_sum_sq;
+  }
+  double l2() const { return std::sqrt(sum_sq); }
+  double mean_abs() const { return count ? sum_abs / static_cast<double>(count) : 0.0; }
+};
+
+/// Everything computed for one tensor (or, merged, for all of them).
+struct tensor_stats {
+  norm_stats grad;
+  accumulator weight;
+  norm_stats ema_diff;
+
+  VITALS_HD constexpr void merge(const tensor_stats& o) {
+    grad.merge(o.grad);
+    weight.merge(o.weight);
+    ema_diff.merge(o.ema_diff);
+  }
+};
+
+/// Options shared by the CPU reference and the CUDA path.
+struct param_stats_options {
+  float ema_decay = 0.999f;            // d in e <- d*e + (1-d)*w
+  std::uint32_t histogram_bins = 64;   // at most max_histogram_bins
+  /// Histogram range. When lo < hi the range is fixed. Otherwise the CUDA path uses the weights'
+  /// [min, max] of the previous call (so one pass suffices; the first call has no histogram) and
+  /// the CPU reference uses none.
+  float histogram_lo = 0;
+  float histogram_hi = 0;
+
+  static constexpr std::uint32_t max_histogram_bins = 1024;
+};
+
+/// Counts of weights per bin over [lo, hi]; values outside go to underflow / overflow.
+struct weight_histogram {
+  float lo = 0;
+  float hi = 0;
+  std::vector<std::uint64_t> counts;  // empty: no histogram this step
+  std::uint64_t underflow = 0;
+  std::uint64_t overflow = 0;
+  bool valid() const { return !counts.empty(); }
+};
+
+/// Metrics with owned keys (per-tensor names such as "grad_norm/layer1.weight"). Move-only: the
+/// metrics' keys view the strings it owns.
+struct owned_metrics {
+  std::vector<std::string> keys;
+  std::vector<metric> metrics;
+  owned_metrics() = default;
+  owned_metrics(owned_metrics&&) = default;
+  owned_metrics& operator=(owned_metrics&&) = default;
+  owned_metrics(const owned_metrics&) = delete;
+  owned_metrics& operator=(const owned_metrics&) = delete;
+};
+
+/// The results of one call: global (`total`) and per tensor, in table order.
+struct param_stats_result {
+  unsigned computed = 0;  // the stats:: flags these results hold
+  tensor_stats total;
+  std::vector<tensor_stats> per_tensor;
+  weight_histogram histogram;
+
+  /// Global L2 norm of all gradients (the total norm clip_grad_norm_ returns).
+  double grad_norm() const { return total.grad.l2(); }
+  double grad_absmax() const { return total.grad.absmax; }
+  /// mean |w| over all parameters (DESIGN.md: a signed mean is ~0 for every healthy model).
+  double weight_mean() const { return total.weight.mean_abs(); }
+  /// Population standard deviation of w (ddof = 0, numpy's default).
+  double weight_std() const { return std::sqrt(total.weight.variance()); }
+  double weight_min() const { return total.weight.count ? total.weight.min : 0.0; }
+  /// max |w| (the "exploding weights" threshold applies to it).
+  double weight_max() const { return total.weight.absmax; }
+  /// mean |e - w|.
+  double ema_diff() const { return total.ema_diff.mean_abs(); }
+  double ema_diff_l2() const { return total.ema_diff.l2(); }
+  /// ||e - w||_2 / ||w||_2 over the parameters that have an EMA; 0 when ||w|| is 0.
+  double ema_diff_rel() const {
+    return total.ema_diff.ref_sum_sq > 0 ? total.ema_diff.l2() / std::sqrt(total.ema_diff.ref_sum_sq) : 0.0;
+  }
+
+  /// The global metrics, named per DESIGN.md: train/grad_norm, model/weight_{mean,std,max},
+  /// model/ema_diff{,_l2,_rel}, plus max |g|, min w and non-finite counts. Only computed ones.
+  std::vector<metric> to_metrics() const {
+    std::vector<metric> m;
+    if (computed & stats::grad) {
+      m.push_back({"train/grad_norm", grad_norm()});
+      m.push_back({"train/grad_absmax", grad_absmax()});
+      m.push_back({"train/grad_nonfinite", total.grad.nonfinite});
+    }
+    if (computed & stats::weight) {
+      m.push_back({"model/weight_mean", weight_mean()});
+      m.push_back({"model/weight_std", weight_std()});
+      m.push_back({"model/weight_max", weight_max()});
+      m.push_back({"model/weight_min", weight_min()});
+      m.push_back({"model/weight_nonfinite", total.weight.nonfinite});
+    }
+    if (computed & stats::ema_diff) {
+      m.push_back({"model/ema_diff", ema_diff()});
+      m.push_back({"model/ema_diff_l2", ema_diff_l2()});
+      m.push_back({"model/ema_diff_rel", ema_diff_rel()});
+    }
+    return m;
+  }
+
+  /// Per-tensor metrics named after the table's parameters: grad_norm/<name>,
+  /// weight_absmax/<name>, ema_diff/<name> (only computed ones).
+  owned_metrics per_tensor_metrics(const tensor_table& table) const {
+    if (table.size() != per_tensor.size())
+      throw std::invalid_argument("vitals::param_stats_result::per_tensor_metrics: the table has " +
+                                  std::to_string(table.size()) + " parameters but the result " +
+                                  std::to_string(per_tensor.size()) +
+                                  "; pass the table the statistics were computed from");
+    owned_metrics out;
+    std::vector<double> values;
+    for (std::size_t i = 0; i < per_tensor.size(); ++i) {
+      const auto& name = table[i].name;
+      if (computed & stats::grad) {
+        out.keys.push_back("grad_norm/" + name);
+        values.push_back(per_tensor[i].grad.l2());
+      }
+      if (computed & stats::weight) {
+        out.keys.push_back("weight_absmax/" + name);
+        values.push_back(per_tensor[i].weight.absmax);
+      }
+      if (computed & stats::ema_diff) {
+        out.keys.push_back("ema_diff/" + name);
+        values.push_back(per_tensor[i].ema_diff.mean_abs());
+      }
+    }
+    // Views are taken only once `keys` is complete, so no reallocation can move the strings.
+    out.metrics.reserve(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) out.metrics.push_back({out.keys[i], values[i]});
+    return out;
+  }
+};
+
+namespace detail {
+
+VITALS_HD constexpr bool finite_f(float x) { return x == x && x - x == 0.0f; }
+VITALS_HD constexpr float abs_f(float x) { return x < 0.0f ? -x : x; }
+
+/// Per-thread norm partial, in float.
+struct thread_norm {
+  float sum_sq = 0, sum_abs = 0, absmax = 0, ref_sum_sq = 0;
+  std::uint32_t count = 0, nonfinite = 0;
+
+  VITALS_HD void add(float x) {
+    if (!finite_f(x)) {
+      ++nonfinite;
+      return;
+    }
+    ++count;
+    sum_sq += x * x;
+    const float ax = abs_f(x);
+    sum_abs += ax;
+    if (ax > absmax) absmax = ax;
+  }
+  VITALS_HD norm_stats to_double() const {
+    norm_stats s;
+    s.count = count;
+    s.nonfinite = nonfinite;
+    s.sum_sq = sum_sq;
+    s.sum_abs = sum_abs;
+    s.absmax = absmax;
+    s.ref_sum_sq = ref_sum_sq;
+    return s;
+  }
+};
+
+/// Per-thread moments partial, in float, shifted by the thread's first finite value so the
+/// variance does not cancel catastrophically when |mean| >> std.
+struct thread_moments {
+  float shift = 0, sum_d = 0, sum_d2 = 0, sum_sq = 0, sum_abs = 0;
+  float min = __builtin_huge_valf(), max = -__builtin_huge_valf();
+  std::uint32_t count = 0, nonfinite = 0;
+
+  VITALS_HD void add(float x) {
+    if (!finite_f(x)) {
+      ++nonfinite;
+      return;
+    }
+    if (count == 0) shift = x;
+    ++count;
+    const float d = x - shift;
+    sum_d += d;
+    sum_d2 += d * d;
+    sum_sq += x * x;
+    sum_abs += abs_f(x);
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  VITALS_HD accumulator to_double() const {
+    accumulator a;
+    a.nonfinite = nonfinite;
+    if (count == 0) return a;
+    const double n = count, sd = sum_d;
+    a.count = count;
+    a.mean = static_cast<double>(shift) + sd / n;
+    const double m2 = static_cast<double>(sum_d2) - sd * sd / n;
+    a.m2 = m2 > 0 ? m2 : 0.0;
+    a.sum_sq = sum_sq;
+    a.sum_abs = sum_abs;
+    a.min = min;
+    a.max = max;
+    a.absmax = -min > max ? -static_cast<double>(min) : static_cast<double>(max);
+    return a;
+  }
+};
+
+template <unsigned Stats>
+struct thread_partial {
+  thread_norm grad;
+  thread_moments weight;
+  thread_norm diff;
+
+  VITALS_HD tensor_stats to_stats() const {
+    tensor_stats s;
+    if constexpr ((Stats & stats::grad) != 0) s.grad = grad.to_double();
+    if constexpr ((Stats & stats::weight) != 0) s.weight = weight.to_double();
+    if constexpr ((Stats & stats::ema_diff) != 0) s.ema_diff = diff.to_double();
+    return s;
+  }
+};
+
+/// The histogram slot of x: 0 underflow, 1..bins the bins over [lo, hi] (hi inclusive), bins + 1
+/// overflow; -1 for non-finite x (not counted).
+VITALS_HD inline int histogram_slot(float x, float lo, float hi, float inv_width, std::uint32_t bins) {
+  if (!finite_f(x)) return -1;
+  if (x < lo) return 0;
+  if (x > hi) return static_cast<int>(bins) + 1;
+  int b = static_cast<int>((x - lo) * inv_width);
+  if (b >= static_cast<int>(bins)) b = static_cast<int>(bins) - 1;
+  if (b < 0) b = 0;
+  return b + 1;
+}
+
+/// The per-element math, shared by the kernel and the CPU reference.
+template <unsigned Stats>
+struct element_op {
+  float decay = 0.999f;
+  float hist_lo = 0, hist_hi = 0, hist_inv_width = 0;
+  std::uint32_t hist_bins = 0;  // 0: no histogram this call
+
+  VITALS_HD void grad(thread_partial<Stats>& p, float g) const { p.grad.add(g); }
+
+  /// Weight (and EMA) statistics of one element; returns the (possibly updated) EMA value, already
+  /// rounded to the EMA's dtype, so the diff is the one a later look at the buffers would see.
+  template <class Hist>
+  VITALS_HD float weight(thread_partial<Stats>& p, float w, float e, bool has_ema, dtype ema_type, Hist& hist) const {
+    if constexpr ((Stats & stats::weight) != 0) p.weight.add(w);
+    if constexpr ((Stats & stats::weight_histogram) != 0) {
+      if (hist_bins) {
+        const int s = histogram_slot(w, hist_lo, hist_hi, hist_inv_width, hist_bins);
+        if (s >= 0) hist.add(s);
+      }
+    }
+    if constexpr ((Stats & (stats::ema_update | stats::ema_diff)) != 0) {
+      if (has_ema) {
+        if constexpr ((Stats & stats::ema_update) != 0) e = round_to(ema_type, decay * e + (1.0f - decay) * w);
+        if constexpr ((Stats & stats::ema_diff) != 0) {
+          const float d = e - w;
+          p.diff.add(d);
+          if (finite_f(d)) p.diff.ref_sum_sq += w * w;
+        }
+      }
+    }
+    return e;
+  }
+
+  VITALS_HD static constexpr bool needs_grad() { return (Stats & stats::grad) != 0; }
+  VITALS_HD static constexpr bool needs_weight() {
+    return (Stats & (stats::weight | stats::weight_histogram | stats::ema_diff | stats::ema_update)) != 0;
+  }
+  VITALS_HD static constexpr bool writes_ema() { return (Stats & stats::ema_update) != 0; }
+};
+
+/// Scalar loads and stores through dtype.hpp; the kernel's loader adds 16-byte vector loads.
+struct scalar_loader {
+  VITALS_HD float load1(const void* p, dtype t, std::uint64_t i) const { return load_as_float(p, i, t); }
+  VITALS_HD void store1(void* p, dtype t, std::uint64_t i, float v) const { store_from_float(p, i, t, v); }
+  VITALS_HD void load8(const void* p, dtype t, std::uint64_t i, float (&v)[stats_unit], bool) const {
+    for (std::uint32_t k = 0; k < stats_unit; ++k) v[k] = load_as_float(p, i + k, t);
+  }
+  VITALS_HD void store8(void* p, dtype t, std::uint64_t i, const float (&v)[stats_unit], bool) const {
+    for (std::uint32_t k = 0; k < stats_unit; ++k) store_from_float(p, i + k, t, v[k]);
+  }
+};
+
+template <unsigned Stats, class Loader, class Hist>
+VITALS_HD void process_scalar(const table_entry& e, std::uint64_t i, const element_op<Stats>& op,
+                              thread_partial<Stats>& p, const Loader& ld, Hist& hist) {
+  if constexpr (element_op<Stats>::needs_grad())
+    if (e.grad) op.grad(p, ld.load1(e.grad, e.grad_type, i));
+  if constexpr (element_op<Stats>::needs_weight()) {
+    if (e.weight) {
+      const float w = ld.load1(e.weight, e.weight_type, i);
+      const float em = e.ema ? ld.load1(e.ema, e.ema_type, i) : 0.0f;
+      const float en = op.weight(p, w, em, e.ema != nullptr, e.ema_type, hist);
+      if constexpr (element_op<Stats>::writes_ema())
+        if (e.ema) ld.store1(e.ema, e.ema_type, i, en);
+    }
+  }
+}
+
+template <unsigned Stats, class Loader, class Hist>
+VITALS_HD void process_unit(const table_entry& e, std::uint64_t i, const element_op<Stats>& op,
+                            thread_partial<Stats>& p, const Loader& ld, Hist& hist) {
+  if constexpr (element_op<Stats>::needs_grad()) {
+    if (e.grad) {
+      float g[stats_unit];
+      ld.load8(e.grad, e.grad_type, i, g, e.vector);
+      for (std::uint32_t k = 0; k < stats_unit; ++k) op.grad(p, g[k]);
+    }
+  }
+  if constexpr (element_op<Stats>::needs_weight()) {
+    if (e.weight) {
+      float w[stats_unit], em[stats_unit];
+      ld.load8(e.weight, e.weight_type, i, w, e.vector);
+      if (e.ema) {
+        ld.load8(e.ema, e.ema_type, i, em, e.vector);
+      } else {
+        for (std::uint32_t k = 0; k < stats_unit; ++k) em[k] = 0.0f;
+      }
+      for (std::uint32_t k = 0; k < stats_unit; ++k) em[k] = op.weight(p, w[k], em[k], e.ema != nullptr, e.ema_type, hist);
+      if constexpr (element_op<Stats>::writes_ema())
+        if (e.ema) ld.store8(e.ema, e.ema_type, i, em, e.vector);
+    }
+  }
+}
+
+/// What thread `tid` of `nthreads` does for one chunk of one tensor: one head element, a strided
+/// run of units, one tail element. 64-bit element indices throughout.
+template <unsigned Stats, class Loader, class Hist>
+VITALS_HD void walk_chunk(const table_entry& e, std::uint64_t local_chunk, std::uint32_t tid,
+                          std::uint32_t nthreads, const element_op<Stats>& op,
+                          thread_partial<Stats>& p, const Loader& ld, Hist& hist) {
+  const chunk_range r = chunk_of(e, local_chunk);
+  if (r.has_head && tid < e.head) process_scalar(e, tid, op, p, ld, hist);
+  for (std::uint64_t u = r.unit_begin + tid; u < r.unit_end; u += nthreads)
+    process_unit(e, e.head + u * stats_unit, op, p, ld, hist);
+  if (r.has_tail) {
+    const std::uint64_t i = e.head + e.body + tid;
+    if (i < e.numel) process_scalar(e, i, op, p, ld, hist);
+  }
+}
+
+/// The op for one call: the histogram's range resolved (no bins when lo >= hi).
+template <unsigned Stats>
+VITALS_HD element_op<Stats> make_element_op(float decay, std::uint32_t bins, float lo, float hi) {
+  element_op<Stats> op;
+  op.decay = decay;
+  if ((Stats & stats::weight_histogram) != 0 && bins > 0 && lo < hi) {
+    op.hist_bins = bins;
+    op.hist_lo = lo;
+    op.hist_hi = hi;
+    op.hist_inv_width = static_cast<float>(bins) / (hi - lo);
+  }
+  return op;
+}
+
+struct host_histogram {
+  std::uint64_t* slots;
+  VITALS_HD void add(int s) const { ++slots[s]; }
+};
+
+inline void check_options(const param_stats_options& o) {
+  if (!(o.ema_decay >= 0.0f && o.ema_decay <= 1.0f))
+    throw std::invalid_argument("vitals::param_stats_options: ema_decay must be in [0, 1], got " +
+                                std::to_string(o.ema_decay));
+  if (o.histogram_bins == 0 || o.histogram_bins > param_stats_options::max_histogram_bins)
+    throw std::invalid_argument("vitals::param_stats_options: histogram_bins must be in [1, " +
+                                std::to_string(param_stats_options::max_histogram_bins) + "], got " +
+                                std::to_string(o.histogram_bins));
+}
+
+}  // namespace detail
+
+/// The CPU reference: computes `Stats` for every tensor of `table` (host pointers), updating the
+/// EMA buffers in place when `Stats` has stats::ema_update. Simulates the kernel's blocks of
+/// detail::stats_block_threads threads chunk by chunk.
+template <unsigned Stats>
+param_stats_result compute_param_stats(const tensor_table& table, const param_stats_options& opt = {}) {
+  detail::check_options(opt);
+  const auto op = detail::make_element_op<Stats>(opt.ema_decay, opt.histogram_bins, opt.histogram_lo,
+                                                 opt.histogram_hi);
+  param_stats_result res;
+  res.computed = Stats;
+  res.per_tensor.resize(table.size());
+  std::vector<std::uint64_t> slots(op.hist_bins ? op.hist_bins + 2 : 1, 0);
+  detail::host_histogram hist{slots.data()};
+  const detail::scalar_loader ld;
+  const auto& entries = table.entries();
+  for (std::size_t t = 0; t < entries.size(); ++t) {
+    tensor_stats ts;
+    for (std::uint64_t c = 0; c < entries[t].chunks; ++c) {
+      tensor_stats chunk;
+      for (std::uint32_t tid = 0; tid < detail::stats_block_threads; ++tid) {
+        detail::thread_partial<Stats> p;
+        detail::walk_chunk(entries[t], c, tid, detail::stats_block_threads, op, p, ld, hist);
+        chunk.merge(p.to_stats());
+      }
+      ts.merge(chunk);
+    }
+    res.per_tensor[t] = ts;
+    res.total.merge(ts);
+  }
+  if (op.hist_bins) {
+    res.histogram.lo = op.hist_lo;
+    res.histogram.hi = op.hist_hi;
+    res.histogram.underflow = slots.front();
+    res.histogram.overflow = slots.back();
+    res.histogram.counts.assign(slots.begin() + 1, slots.end() - 1);
+  }
+  return res;
+}
+
+}  // namespace vitals
