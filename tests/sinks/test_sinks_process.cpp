@@ -1,0 +1,198 @@
+// Tests that need other processes: the console under a pseudo-terminal and under a pipe, and
+// crash safety (a child logging continuously is killed with SIGKILL at random moments).
+#include <fcntl.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "test_support.hpp"
+#include "vitals/detail/simdjson.hpp"
+#include "vitals/run.hpp"
+#include "vitals/sinks.hpp"
+
+using namespace vitals_test;
+
+namespace {
+
+// In the child: log `steps` rows through a console sink on stdout, then exit.
+[[noreturn]] void console_child(const std::filesystem::path& dir, int steps) {
+  vitals::run_options o;
+  o.project = "tests";
+  o.dir = dir;
+  o.capture_git = false;
+  o.handle_signals = false;
+  o.total_steps = steps;
+  {
+    vitals::run run(o);
+    run.attach(vitals::console{.every = 10});
+    for (int i = 0; i < steps; ++i) {
+      run.log({{"loss", 1.0 / (i + 1)}, {"acc", i * 0.01}});
+      if (i % 5 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
+    run.finish();
+  }
+  std::fflush(stdout);
+  ::_exit(0);
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) out.append(buf, static_cast<std::size_t>(n));
+    else if (n < 0 && errno == EINTR) continue;
+    else break;  // EOF, or EIO when the pty's slave side closed
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("console: progress bar with ETA on a terminal, plain aligned lines on a pipe") {
+  temp_dir tmp("console");
+  SECTION("pseudo-terminal") {
+    int master = -1;
+    pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    REQUIRE(pid >= 0);
+    if (pid == 0) console_child(tmp.path, 40);
+    auto out = read_all(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(master);
+    CHECK(WIFEXITED(status));
+    CHECK(out.find('\r') != std::string::npos);
+    CHECK(out.find("ETA") != std::string::npos);
+    CHECK(out.find("40/40") != std::string::npos);
+    CHECK(out.find("100%") != std::string::npos);
+    CHECK(out.find("step      30 | loss") != std::string::npos);
+  }
+  SECTION("pipe") {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      console_child(tmp.path, 40);
+    }
+    ::close(fds[1]);
+    auto out = read_all(fds[0]);
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(out.find('\r') == std::string::npos);
+    CHECK(out.find('\x1b') == std::string::npos);
+    CHECK(out.find("ETA") == std::string::npos);
+    auto lines = lines_of(out);
+    int metric_lines = 0;
+    for (const auto& l : lines)
+      if (l.rfind("step ", 0) == 0) {
+        ++metric_lines;
+        CHECK(l.find(" | loss ") == 12);  // aligned: the step column has a fixed width
+      }
+    CHECK(metric_lines == 4);  // steps 0, 10, 20, 30
+  }
+}
+
+namespace {
+
+// In the child: log forever; after each flush report the last flushed step on `report_fd`.
+[[noreturn]] void crash_child(const std::filesystem::path& dir, const std::string& id, int report_fd) {
+  vitals::run_options o;
+  o.project = "tests";
+  o.dir = dir;
+  o.id = id;
+  o.name = "crash";
+  o.sinks = "jsonl,csv";
+  o.capture_git = false;
+  o.handle_signals = false;
+  o.pipeline.flush_interval = std::chrono::milliseconds(20);
+  vitals::run run(o);
+  for (std::int64_t i = 0;; ++i) {
+    if (i == 50) run.log({{"late_key", 1}, {"x", i}, {"y", 0.5 * static_cast<double>(i)}});
+    else run.log({{"x", i}, {"y", 0.5 * static_cast<double>(i)}, {"s", "a,\"b\""}});
+    if (i % 64 == 63) {
+      run.flush();
+      (void)!::write(report_fd, &i, sizeof i);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("crash safety: after kill -9 every file parses and holds everything up to the last flush") {
+  temp_dir tmp("crash");
+  std::mt19937 rng(12345);
+  std::uniform_int_distribution<int> delay_ms(30, 250);
+  const int kills = 8;
+  int kills_after_a_flush = 0;
+  for (int k = 0; k < kills; ++k) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    std::string id = "crash" + std::to_string(k);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::close(fds[0]);
+      crash_child(tmp.path, id, fds[1]);
+    }
+    ::close(fds[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    REQUIRE(WIFSIGNALED(status));
+    std::int64_t last_flushed = -1, v;
+    while (::read(fds[0], &v, sizeof v) == static_cast<ssize_t>(sizeof v)) last_flushed = v;
+    ::close(fds[0]);
+    INFO("kill " << k << ", last flushed step " << last_flushed);
+    if (last_flushed >= 0) ++kills_after_a_flush;
+
+    auto dir = tmp.path / ("crash_" + id);
+    // JSONL: every complete line is a JSON object; steps are 0, 1, 2, ... without gaps.
+    auto jsonl_lines = lines_of(read_file(dir / "metrics.jsonl"));
+    simdjson::dom::parser parser;
+    std::int64_t expect = 0;
+    for (const auto& line : jsonl_lines) {
+      simdjson::dom::element doc;
+      REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
+      std::int64_t step = -1, x = -1;
+      REQUIRE(doc["_step"].get(step) == simdjson::SUCCESS);
+      REQUIRE(doc["x"].get(x) == simdjson::SUCCESS);
+      REQUIRE(step == expect);
+      REQUIRE(x == expect);
+      ++expect;
+    }
+    CHECK(expect - 1 >= last_flushed);
+    // CSV: header, then complete rows with the header's number of fields and consecutive steps.
+    auto text = read_file(dir / "metrics.csv");
+    if (last_flushed >= 0) REQUIRE(!text.empty());
+    if (!text.empty()) {
+      auto rows = vitals::detail::csv_parse(text);
+      REQUIRE(!rows.empty());
+      const auto& header = rows.front();
+      auto step_col = std::find(header.begin(), header.end(), "_step") - header.begin();
+      REQUIRE(step_col < static_cast<long>(header.size()));
+      for (std::size_t r = 1; r < rows.size(); ++r) {
+        REQUIRE(rows[r].size() == header.size());
+        REQUIRE(std::stoll(rows[r][static_cast<std::size_t>(step_col)]) == static_cast<long long>(r - 1));
+      }
+      CHECK(static_cast<std::int64_t>(rows.size()) - 2 >= last_flushed);
+      if (last_flushed >= 50) CHECK(std::find(header.begin(), header.end(), "late_key") != header.end());
+    }
+  }
+  CHECK(kills_after_a_flush >= kills / 2);  // the test must actually kill mid-stream
+}
