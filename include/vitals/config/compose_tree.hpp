@@ -1,0 +1,217 @@
+// Untyped composition: a config directory (plus options registered in a config_store) and a list
+// of overrides become one resolved value tree, as Hydra's compose API + to_container(resolve=True)
+// would produce it. Steps: parse overrides -> resolve the defaults list (group selections apply
+// here) -> merge the configs in order, each under its package -> apply the remaining overrides in
+// closed ("struct") mode -> resolve interpolations. Sweeps expand into one composition per job.
+// The typed front end (compose<Config>, sweep<Config>, the command line) is in compose.hpp.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "vitals/config/compose_defaults.hpp"
+#include "vitals/config/compose_merge.hpp"
+#include "vitals/config/compose_store.hpp"
+#include "vitals/config/compose_values.hpp"
+#include "vitals/config/error.hpp"
+#include "vitals/config/interpolation.hpp"
+#include "vitals/config/json_writer.hpp"
+#include "vitals/config/node.hpp"
+#include "vitals/config/overrides.hpp"
+#include "vitals/config/yaml_writer.hpp"
+
+namespace vitals::config {
+
+/// Where configs come from. `config_dir` may be relative: it is looked up from the working
+/// directory, then under $PROJECT_ROOT, then under the nearest parent holding `.git`.
+struct compose_options {
+  std::filesystem::path config_dir;
+  std::string config_name = "config";
+  const config_store* store = nullptr;  // nullptr: config_store::instance()
+};
+
+/// One merged config of the defaults list (the trace saved next to a run).
+struct defaults_entry {
+  std::string config_path;  // "exp/001"
+  std::string package;      // "exp"; "" = root
+  std::string parent;       // the config that listed it
+  std::string source;       // the file, or config_store://...
+  bool is_self = false;
+};
+
+/// A composed config and how it was made: enough to reproduce the run with one command.
+struct composition {
+  node config;                                   // resolved
+  std::vector<std::string> overrides;            // as given
+  std::vector<defaults_entry> defaults;          // merge order
+  std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // group -> option
+  std::filesystem::path config_dir;
+  std::string config_name;
+
+  /// The overrides as a YAML list node (Hydra's overrides.yaml).
+  node overrides_node() const {
+    node n = node::sequence();
+    for (const auto& o : overrides) n.items.push_back(node::scalar(o, scalar_style::quoted));
+    return n;
+  }
+  /// The defaults-list trace and group choices as a mapping.
+  node trace_node() const {
+    node n = node::mapping();
+    n.set("config_dir", node::scalar(config_dir.string(), scalar_style::quoted));
+    n.set("config_name", node::scalar(config_name, scalar_style::quoted));
+    node ch = node::mapping();
+    for (const auto& [k, v] : choices) ch.set(k, v ? node::scalar(*v, scalar_style::quoted) : node::null_value());
+    n.set("choices", std::move(ch));
+    node list = node::sequence();
+    for (const auto& d : defaults) {
+      node e = node::mapping();
+      e.set("config_path", node::scalar(d.config_path, scalar_style::quoted));
+      e.set("package", node::scalar(d.package, scalar_style::quoted));
+      e.set("parent", node::scalar(d.parent, scalar_style::quoted));
+      e.set("source", node::scalar(d.source, scalar_style::quoted));
+      if (d.is_self) e.set("is_self", node::scalar("true"));
+      list.items.push_back(std::move(e));
+    }
+    n.set("defaults", std::move(list));
+    return n;
+  }
+
+  /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created).
+  void save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    auto write = [&](const char* name, const std::string& text) {
+      std::ofstream f(dir / name, std::ios::binary);
+      f << text;
+      if (!f) throw config_error(problem{"", "cannot write " + (dir / name).string(), {}});
+    };
+    write("config.yaml", to_yaml(config));
+    write("config.json", to_json(config));
+    write("overrides.yaml", to_yaml(overrides_node()));
+    write("defaults.yaml", to_yaml(trace_node()));
+  }
+};
+
+/// The directory relative paths are anchored at: $PROJECT_ROOT, else the nearest parent of
+/// `start` (default: the working directory) that holds `.git`, else `start` itself.
+inline std::filesystem::path project_root(const std::filesystem::path& start = {}) {
+  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env) return std::filesystem::path(env);
+  std::error_code ec;
+  std::filesystem::path from = start.empty() ? std::filesystem::current_path(ec) : std::filesystem::absolute(start, ec);
+  for (std::filesystem::path p = from; !p.empty(); p = p.parent_path()) {
+    if (std::filesystem::exists(p / ".git", ec)) return p;
+    if (p == p.parent_path()) break;
+  }
+  return start.empty() ? from : start;
+}
+
+namespace detail {
+
+inline std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.is_absolute() || std::filesystem::is_directory(dir, ec)) return dir;
+  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env)
+    if (std::filesystem::is_directory(std::filesystem::path(env) / dir, ec)) return std::filesystem::path(env) / dir;
+  std::filesystem::path root = project_root();
+  if (std::filesystem::is_directory(root / dir, ec)) return root / dir;
+  return dir;
+}
+
+inline std::string sweep_hint(const override_spec& o) {
+  return "Ambiguous value for argument '" + o.input +
+         "': 1. to use it as a list, write key=[value1,value2]; 2. to use it as a string, quote it: key='value1,value2'; "
+         "3. to sweep over it, add --multirun (-m) to the command line, or call vitals::sweep";
+}
+
+inline void apply_config_override(node& cfg, const override_spec& o) {
+  if (o.package)
+    throw config_error(problem{o.key, "Override " + o.input + " looks like a config group override, but config group '" + o.key +
+                                          "' does not exist",
+                               o.where()});
+  const node* existing = find_path(cfg, o.key);
+  switch (o.op) {
+    case override_op::remove: {
+      if (!existing || existing->is_null())
+        throw config_error(problem{o.key, "Could not delete from config. '" + o.key + "' does not exist.", o.where()});
+      if (o.has_value && o.value.type != override_value_type::null && !same_value(o.value.value, *existing))
+        throw config_error(problem{o.key, "Could not delete from config. The value of '" + o.key + "' is " +
+                                              (existing->is_scalar() ? python_str(*existing) : std::string("a ") + (existing->is_mapping() ? "mapping" : "list")) +
+                                              " and not " + o.value.text + ".",
+                                   o.where()});
+      erase_path(cfg, o.key);
+      return;
+    }
+    case override_op::add:
+      if (existing && !existing->is_null() && !o.value.value.is_mapping() && !o.value.value.is_sequence())
+        throw config_error(problem{o.key, "Could not append to config. An item is already at '" + o.key + "'. Either remove the + prefix: '" +
+                                              o.input.substr(1) + "', or add a second + to add or override it: '+" + o.input + "'",
+                                   o.where()});
+      update_path(cfg, o.key, o.value.value, true, o.where());
+      return;
+    case override_op::force_add: update_path(cfg, o.key, o.value.value, true, o.where()); return;
+    case override_op::set: update_path(cfg, o.key, o.value.value, false, o.where(), o.input); return;
+  }
+}
+
+inline composition compose_parsed(const compose_options& options, const std::vector<override_spec>& parsed,
+                                  std::vector<std::string> lines) {
+  for (const auto& o : parsed)
+    if (o.sweep) throw config_error(problem{o.key, sweep_hint(o), o.where()});
+  const config_store& store = options.store ? *options.store : config_store::instance();
+  composition out;
+  out.config_dir = locate_config_dir(options.config_dir);
+  out.config_name = options.config_name;
+  out.overrides = std::move(lines);
+  config_repository repo(out.config_dir, store);
+  defaults_resolution res = resolve_defaults(repo, options.config_name, parsed);
+  node cfg = node::mapping(source_location::in_file(out.config_dir.string()));
+  for (const auto& r : res.defaults) {
+    const loaded_config* loaded = repo.load(r.config_path);
+    if (!loaded) continue;  // resolve_defaults already reported what is missing
+    node content = loaded->content.is_null() ? node::mapping(loaded->content.where) : loaded->content;
+    merge_nodes(cfg, embed_in_package(std::move(content), r.package));
+    out.defaults.push_back({r.config_path, r.package, r.parent, loaded->source, r.is_self});
+  }
+  for (const auto& o : res.config_overrides) apply_config_override(cfg, o);
+  out.config = resolve_interpolations(cfg);
+  out.choices = std::move(res.choices);
+  return out;
+}
+
+}  // namespace detail
+
+/// Composes with the full trace (defaults list, choices); sweeps are an error that says how to ask.
+inline composition compose_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
+  return detail::compose_parsed(options, parse_overrides(overrides), overrides);
+}
+
+/// The composed, resolved config tree — what Hydra's compose + to_container(resolve=True) gives.
+inline node compose_tree(const compose_options& options, const std::vector<std::string>& overrides = {}) {
+  return compose_detailed(options, overrides).config;
+}
+
+/// The override lists of a sweep's jobs (Hydra's BasicSweeper order; one job without sweeps).
+inline std::vector<std::vector<std::string>> sweep_jobs(const std::vector<std::string>& overrides) {
+  return expand_sweeps(parse_overrides(overrides));
+}
+
+/// One composition per job of the sweep.
+inline std::vector<composition> sweep_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<composition> out;
+  for (const auto& job : sweep_jobs(overrides)) out.push_back(compose_detailed(options, job));
+  return out;
+}
+
+/// One composed tree per job of the sweep (`a=1,2 b=x,y` gives 4).
+inline std::vector<node> sweep_tree(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<node> out;
+  for (auto& c : sweep_detailed(options, overrides)) out.push_back(std::move(c.config));
+  return out;
+}
+
+}  // namespace vitals::config

@@ -1,0 +1,587 @@
+// Command-line overrides in Hydra's grammar: `key=value`, `+key=value`, `++key=value`, `~key`,
+// `~key=value`, `group@pkg=option`, lists `[1,2]`, dicts `{a: 1}`, quoted strings, escapes, and
+// sweeps (`a=1,2,3`, `choice(a,b)`, `range(0,5)`).
+//
+// The parser follows Hydra 1.3's OverrideLexer/OverrideParser grammar token by token (which
+// characters an unquoted value may hold, when `1`, `1.5`, `true`, `null` are typed and when the
+// text is a string), because users paste the same command lines into both tools. Values become
+// value-tree nodes: typed primitives are plain scalars in canonical spelling, strings are quoted
+// scalars, so later YAML 1.2 typing cannot reinterpret a string the user wrote (`yes` stays "yes").
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vitals/config/compose_values.hpp"
+#include "vitals/config/error.hpp"
+#include "vitals/config/node.hpp"
+
+namespace vitals::config {
+
+/// What an override does with its key.
+enum class override_op {
+  set,        // key=value: the key must exist
+  add,        // +key=value: the key must not exist (or be null)
+  force_add,  // ++key=value: add or set
+  remove,     // ~key or ~key=value
+};
+
+/// The type a value was parsed as (Hydra types unquoted `1` as int, `'1'` as a string).
+enum class override_value_type { null, boolean, integer, floating, string, list, dict };
+
+/// One value of an override: the tree node, its parsed type, and its text (to rebuild a job line).
+struct override_value {
+  node value;
+  override_value_type type = override_value_type::string;
+  std::string text;
+};
+
+/// One parsed override.
+struct override_spec {
+  std::string input;                   // as written, e.g. "exp.fold=[0,1]"
+  int index = 0;                       // 1-based position on the command line (0 = unknown)
+  override_op op = override_op::set;
+  std::string key;                     // "exp.fold", "exp", "db/mysql"
+  std::optional<std::string> package;  // "exp@pkg=..." -> "pkg"
+  bool has_value = true;               // false only for "~key"
+  bool sweep = false;                  // a=1,2 / choice(...) / range(...)
+  override_value value;                // when !sweep
+  std::vector<override_value> choices; // when sweep: every value, in order
+
+  /// "+exp@pkg", "~a.b": the key with its prefix, as Hydra's get_key_element().
+  std::string key_element() const {
+    std::string prefix = op == override_op::add ? "+" : op == override_op::force_add ? "++" : op == override_op::remove ? "~" : "";
+    return prefix + key + (package ? "@" + *package : "");
+  }
+  source_location where() const {
+    source_location loc;
+    loc.origin = "override" + (index > 0 ? " #" + std::to_string(index) : std::string()) + " '" + input + "'";
+    return loc;
+  }
+};
+
+namespace detail {
+
+class override_parser {
+ public:
+  override_parser(std::string_view input, int index) : input_(input), index_(index) {}
+
+  override_spec parse() {
+    override_spec o;
+    o.input = std::string(input_);
+    o.index = index_;
+    std::string_view s = input_;
+    if (s.substr(0, 2) == "++") {
+      o.op = override_op::force_add;
+      s.remove_prefix(2);
+    } else if (s.substr(0, 1) == "+") {
+      o.op = override_op::add;
+      s.remove_prefix(1);
+    } else if (s.substr(0, 1) == "~") {
+      o.op = override_op::remove;
+      s.remove_prefix(1);
+    }
+    std::size_t eq = s.find('=');
+    std::string_view key = s.substr(0, eq);
+    if (eq == std::string_view::npos && o.op != override_op::remove)
+      fail("expected key=value (or ~key to delete a key); a key alone is not an override");
+    std::size_t at = key.find('@');
+    o.key = std::string(key.substr(0, at));
+    if (at != std::string_view::npos) o.package = std::string(key.substr(at + 1));
+    check_key(o.key, "key");
+    if (o.package && !o.package->empty()) check_key(*o.package, "package");
+    if (eq == std::string_view::npos) {
+      o.has_value = false;
+      o.value.type = override_value_type::null;
+      return o;
+    }
+    text_ = s.substr(eq + 1);
+    pos_ = 0;
+    skip_ws();  // Hydra's EQUAL token swallows the blanks after '='
+    if (pos_ == text_.size()) {
+      if (o.op == override_op::remove) {
+        o.has_value = false;
+        o.value.type = override_value_type::null;
+      } else {
+        o.value = {node::scalar("", scalar_style::quoted), override_value_type::string, "''"};
+      }
+      return o;
+    }
+    std::vector<override_value> elems;
+    bool function_sweep = false;
+    elems.push_back(element(&function_sweep, &o.choices));
+    while (at_comma()) {
+      ++pos_;
+      elems.push_back(element(nullptr, nullptr));
+    }
+    skip_ws();
+    if (pos_ != text_.size()) fail_at("unexpected '" + std::string(1, text_[pos_]) + "'");
+    if (elems.size() > 1) {
+      o.sweep = true;
+      o.choices = std::move(elems);
+    } else if (function_sweep) {
+      o.sweep = true;
+    } else {
+      o.value = std::move(elems.front());
+    }
+    for (auto& c : o.choices) c.value.where = o.where();
+    o.value.value.where = o.where();
+    stamp(o.value.value, o.where());
+    for (auto& c : o.choices) stamp(c.value, o.where());
+    return o;
+  }
+
+ private:
+  std::string_view input_;
+  int index_;
+  std::string_view text_;
+  std::size_t pos_ = 0;
+
+  [[noreturn]] void fail(const std::string& msg) const {
+    source_location loc;
+    loc.origin = "override" + (index_ > 0 ? " #" + std::to_string(index_) : std::string()) + " '" + std::string(input_) + "'";
+    throw config_error(problem{"", msg, loc});
+  }
+  [[noreturn]] void fail_at(const std::string& msg) const {
+    fail(msg + " at column " + std::to_string(input_.size() - text_.size() + pos_ + 1) +
+         " (quote the value, e.g. key='a b', or escape the character with '\\')");
+  }
+
+  static void stamp(node& n, const source_location& loc) {
+    n.where = loc;
+    for (auto& i : n.items) stamp(i, loc);
+    for (auto& e : n.entries) stamp(e.second, loc);
+  }
+
+  static bool key_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '$' || c == '.' || c == '/';
+  }
+  void check_key(const std::string& k, const char* what) const {
+    if (k.empty()) fail(std::string("missing ") + what + " before '='");
+    for (char c : k)
+      if (!key_char(c))
+        fail(std::string("invalid character '") + c + "' in " + what + " '" + k +
+             "' (keys are letters, digits, '_', '-', '$', separated by '.' or '/')");
+    if (k.front() == '.' || k.back() == '.' || k.find("..") != std::string::npos)
+      fail(std::string("malformed ") + what + " '" + k + "'");
+  }
+
+  bool at_end() const { return pos_ >= text_.size(); }
+  char peek() const { return at_end() ? '\0' : text_[pos_]; }
+  void skip_ws() {
+    while (!at_end() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+  }
+  bool at_comma() {
+    std::size_t save = pos_;
+    skip_ws();
+    if (peek() == ',') return true;
+    pos_ = save;
+    return false;
+  }
+
+  static bool id_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+  static bool id_char(char c) { return id_start(c) || (c >= '0' && c <= '9') || c == '-'; }
+
+  override_value element(bool* function_sweep, std::vector<override_value>* sweep_out) {
+    skip_ws();
+    std::size_t start = pos_;
+    char c = peek();
+    override_value v;
+    if (c == '[') {
+      ++pos_;
+      v.value = node::sequence();
+      v.type = override_value_type::list;
+      skip_ws();
+      if (peek() == ']') {
+        ++pos_;
+      } else {
+        for (;;) {
+          v.value.items.push_back(element(nullptr, nullptr).value);
+          skip_ws();
+          if (peek() == ',') {
+            ++pos_;
+            continue;
+          }
+          if (peek() == ']') {
+            ++pos_;
+            break;
+          }
+          fail_at(at_end() ? "missing ']'" : "unexpected '" + std::string(1, peek()) + "' in a list");
+        }
+      }
+    } else if (c == '{') {
+      ++pos_;
+      v.value = node::mapping();
+      v.type = override_value_type::dict;
+      skip_ws();
+      if (peek() == '}') {
+        ++pos_;
+      } else {
+        for (;;) {
+          std::string key = dict_key();
+          skip_ws();
+          if (peek() != ':') fail_at("expected ':' after dict key '" + key + "'");
+          ++pos_;
+          if (v.value.find(key)) fail_at("duplicate dict key '" + key + "'");
+          v.value.set(key, element(nullptr, nullptr).value);
+          skip_ws();
+          if (peek() == ',') {
+            ++pos_;
+            continue;
+          }
+          if (peek() == '}') {
+            ++pos_;
+            break;
+          }
+          fail_at(at_end() ? "missing '}'" : "unexpected '" + std::string(1, peek()) + "' in a dict");
+        }
+      }
+    } else if (c == '\'' || c == '"') {
+      v.value = node::scalar(quoted(), scalar_style::quoted);
+      v.type = override_value_type::string;
+    } else if (id_start(c) && is_function()) {
+      function(v, function_sweep, sweep_out);
+    } else {
+      v = primitive();
+    }
+    std::string_view raw = text_.substr(start, pos_ - start);
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
+    if (v.text.empty()) v.text = std::string(raw);
+    return v;
+  }
+
+  bool is_function() const {
+    std::size_t p = pos_;
+    while (p < text_.size() && id_char(text_[p])) ++p;
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+    return p < text_.size() && text_[p] == '(';
+  }
+
+  void function(override_value& v, bool* function_sweep, std::vector<override_value>* sweep_out) {
+    std::size_t s = pos_;
+    while (id_char(peek())) ++pos_;
+    std::string name(text_.substr(s, pos_ - s));
+    skip_ws();
+    ++pos_;  // '('
+    std::vector<override_value> args;
+    skip_ws();
+    if (peek() != ')') {
+      for (;;) {
+        // Named arguments (range(start=0, stop=3)) are accepted and taken in order.
+        std::size_t save = pos_;
+        if (id_start(peek())) {
+          std::size_t p = pos_;
+          while (p < text_.size() && id_char(text_[p])) ++p;
+          std::size_t q = p;
+          while (q < text_.size() && (text_[q] == ' ' || text_[q] == '\t')) ++q;
+          if (q < text_.size() && text_[q] == '=') pos_ = q + 1;
+          else pos_ = save;
+        }
+        args.push_back(element(nullptr, nullptr));
+        skip_ws();
+        if (peek() == ',') {
+          ++pos_;
+          continue;
+        }
+        if (peek() == ')') break;
+        fail_at(at_end() ? "missing ')'" : "unexpected '" + std::string(1, peek()) + "' in " + name + "(...)");
+      }
+    }
+    ++pos_;  // ')'
+    if (!function_sweep || !sweep_out)
+      fail("'" + name + "(...)' can only be the whole value of an override (sweeps do not nest)");
+    if (name == "choice") {
+      if (args.empty()) fail("choice() needs at least one value");
+      *sweep_out = std::move(args);
+    } else if (name == "range") {
+      *sweep_out = range(args);
+    } else {
+      fail("the sweep function '" + name + "(...)' is not supported by vitals (supported: choice, range; "
+           "see tests/oracle/hydra/DIFFERENCES.md)");
+    }
+    *function_sweep = true;
+    v.type = override_value_type::list;
+  }
+
+  std::vector<override_value> range(const std::vector<override_value>& args) const {
+    if (args.empty() || args.size() > 3) fail("range() takes 1 to 3 numbers: range(stop), range(start, stop[, step])");
+    bool any_float = false;
+    std::vector<double> num;
+    for (const auto& a : args) {
+      if (a.type == override_value_type::floating) any_float = true;
+      else if (a.type != override_value_type::integer) fail("range() arguments must be numbers, got '" + a.text + "'");
+      num.push_back(detail::core_float_value(a.value.text));
+    }
+    double start = args.size() == 1 ? 0 : num[0], stop = args.size() == 1 ? num[0] : num[1];
+    double step = args.size() == 3 ? num[2] : 1;
+    if (step == 0) fail("range() step must not be zero");
+    std::vector<override_value> out;
+    for (long long i = 0;; ++i) {
+      double x = start + static_cast<double>(i) * step;
+      if ((step > 0 && x >= stop) || (step < 0 && x <= stop)) break;
+      if (i > 1000000) fail("range() expands to more than a million values");
+      override_value v;
+      if (any_float) {
+        v.text = python_float_str(x);
+        v.type = override_value_type::floating;
+      } else {
+        v.text = std::to_string(static_cast<long long>(x));
+        v.type = override_value_type::integer;
+      }
+      v.value = node::scalar(v.text);
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  std::string quoted() {
+    char q = text_[pos_];
+    std::size_t s = ++pos_;
+    // The closing quote is the first one not escaped by an odd run of backslashes.
+    for (;;) {
+      if (at_end()) fail_at(std::string("missing closing ") + q);
+      if (text_[pos_] == q) {
+        std::size_t bs = 0;
+        while (pos_ - bs > s && text_[pos_ - bs - 1] == '\\') ++bs;
+        if (bs % 2 == 0) break;
+      }
+      ++pos_;
+    }
+    std::string_view body = text_.substr(s, pos_ - s);
+    ++pos_;
+    std::string out;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+      if (body[i] == '\\') {
+        std::size_t j = i;
+        while (j < body.size() && body[j] == '\\') ++j;
+        std::size_t run = j - i;
+        if (j == body.size()) {
+          out.append(run / 2, '\\');  // backslashes before the closing quote are escaped pairs
+        } else if (body[j] == q) {
+          out.append(run / 2, '\\');
+          out += q;
+          j += 1;
+        } else {
+          out.append(run, '\\');
+        }
+        i = j - 1;
+        continue;
+      }
+      out += body[i];
+    }
+    return out;
+  }
+
+  static bool unquoted_char(char c) {
+    return id_char(c) || (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '\\' || c == '+' || c == '.' ||
+           c == '$' || c == '%' || c == '*' || c == '@' || c == '?' || c == '|' || c == ':' || c == ' ' || c == '\t';
+  }
+  static bool escapable(char c) {
+    return c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' ||
+           c == '=' || c == ',' || c == ' ' || c == '\t';
+  }
+
+  std::string dict_key() {
+    skip_ws();
+    std::string out;
+    while (!at_end()) {
+      char c = peek();
+      if (c == ':' || c == ',' || c == '}') break;
+      if (c == '\\' && pos_ + 1 < text_.size() && escapable(text_[pos_ + 1])) {
+        out += text_[pos_ + 1];
+        pos_ += 2;
+        continue;
+      }
+      if (!unquoted_char(c)) fail_at("invalid character '" + std::string(1, c) + "' in a dict key");
+      out += c;
+      ++pos_;
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+    if (out.empty()) fail_at("empty dict key");
+    return out;
+  }
+
+  override_value primitive() {
+    std::string out;       // with escapes resolved
+    bool escaped = false;  // an escape or interpolation makes it a string, as in Hydra
+    std::size_t start = pos_;
+    while (!at_end()) {
+      char c = peek();
+      if (c == ',' || c == ']' || c == '}' || c == ')') break;
+      if (c == '$' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '{') {
+        std::size_t close = text_.find('}', pos_);
+        if (close == std::string_view::npos) fail_at("unterminated interpolation '${'");
+        out.append(text_.substr(pos_, close - pos_ + 1));
+        pos_ = close + 1;
+        escaped = true;
+        continue;
+      }
+      if (c == '\\' && pos_ + 1 < text_.size() && escapable(text_[pos_ + 1])) {
+        out += text_[pos_ + 1];
+        pos_ += 2;
+        escaped = true;
+        continue;
+      }
+      if (c == '\'' || c == '"') fail_at("a quote inside an unquoted value; quote the whole value instead");
+      if (!unquoted_char(c)) fail_at("character '" + std::string(1, c) + "' is not allowed in an unquoted value");
+      out += c;
+      ++pos_;
+    }
+    // Hydra strips the blanks around an unquoted value.
+    std::size_t b = out.find_first_not_of(" \t");
+    std::size_t e = out.find_last_not_of(" \t");
+    out = b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
+    if (out.empty() && pos_ == start) fail_at(at_end() ? "missing value" : "unexpected '" + std::string(1, peek()) + "'");
+    override_value v;
+    if (!escaped) type_primitive(out, v);
+    if (v.value.is_null() && v.type == override_value_type::string) v.value = node::scalar(out, scalar_style::quoted);
+    return v;
+  }
+
+  static bool hydra_int(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    if (t == "0") return true;
+    if (t.empty() || t[0] < '1' || t[0] > '9') return false;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (t[i] == '_') {
+        if (i + 1 >= t.size() || t[i + 1] < '0' || t[i + 1] > '9') return false;
+        continue;
+      }
+      if (t[i] < '0' || t[i] > '9') return false;
+    }
+    return true;
+  }
+  static bool digits_(std::string_view t) {  // DIGIT (('_')? DIGIT)*
+    if (t.empty() || !is_digit(t[0])) return false;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (t[i] == '_') {
+        if (i + 1 >= t.size() || !is_digit(t[i + 1])) return false;
+        continue;
+      }
+      if (!is_digit(t[i])) return false;
+    }
+    return true;
+  }
+  static bool point_float(std::string_view t) {
+    std::size_t dot = t.find('.');
+    if (dot == std::string_view::npos) return false;
+    std::string_view a = t.substr(0, dot), b = t.substr(dot + 1);
+    if (b.empty()) return !a.empty() && hydra_int(a) && a[0] != '+' && a[0] != '-';
+    return (a.empty() || (hydra_int(a) && a[0] != '+' && a[0] != '-')) && digits_(b);
+  }
+  static bool hydra_float(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    auto lower = [](std::string_view x) {
+      std::string l(x);
+      for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      return l;
+    };
+    if (lower(t) == "inf" || lower(t) == "nan") return true;
+    std::size_t e = t.find_first_of("eE");
+    if (e == std::string_view::npos) return point_float(t);
+    std::string_view m = t.substr(0, e), x = t.substr(e + 1);
+    if (!(point_float(m) || (hydra_int(m) && m[0] != '+' && m[0] != '-'))) return false;
+    if (!x.empty() && (x[0] == '+' || x[0] == '-')) x.remove_prefix(1);
+    return digits_(x);
+  }
+
+  static void type_primitive(const std::string& t, override_value& v) {
+    std::string lower = t;
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (lower == "null") {
+      v.value = node::null_value();
+      v.type = override_value_type::null;
+    } else if (lower == "true" || lower == "false") {
+      v.value = node::scalar(lower);
+      v.type = override_value_type::boolean;
+    } else if (hydra_int(t)) {
+      std::string d;
+      for (char c : t)
+        if (c != '_' && c != '+') d += c;
+      v.value = node::scalar(d);
+      v.type = override_value_type::integer;
+    } else if (hydra_float(t)) {
+      std::string d;
+      for (char c : lower)
+        if (c != '_') d += c;
+      bool neg = !d.empty() && d[0] == '-';
+      std::string body = (!d.empty() && (d[0] == '-' || d[0] == '+')) ? d.substr(1) : d;
+      std::string text;
+      if (body == "inf") text = neg ? "-.inf" : ".inf";
+      else if (body == "nan") text = ".nan";
+      else {
+        double x = 0;
+        if (!body.empty() && body[0] == '.') body = "0" + body;
+        if (!body.empty() && body.back() == '.') body += "0";
+        x = std::stod(body);
+        text = python_float_str(neg ? -x : x);
+        if (text.find_first_of(".e") == std::string::npos) text += ".0";
+      }
+      v.value = node::scalar(text);
+      v.type = override_value_type::floating;
+    }
+  }
+};
+
+}  // namespace detail
+
+/// Parses one override; `index` (1-based) only labels error messages. Throws config_error.
+inline override_spec parse_override(std::string_view text, int index = 0) {
+  return detail::override_parser(text, index).parse();
+}
+
+/// Parses a command line's overrides, collecting every malformed one into one config_error.
+inline std::vector<override_spec> parse_overrides(const std::vector<std::string>& lines) {
+  std::vector<override_spec> out;
+  std::vector<problem> problems;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    try {
+      out.push_back(parse_override(lines[i], static_cast<int>(i) + 1));
+    } catch (const config_error& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  if (!problems.empty()) throw config_error(std::move(problems));
+  return out;
+}
+
+/// Expands sweeps into one override list per job: the cartesian product over the overrides in
+/// order, the first override varying slowest, exactly as Hydra's BasicSweeper. A key given twice
+/// keeps its first position and its last value (BasicSweeper keys an ordered dict by key).
+inline std::vector<std::vector<std::string>> expand_sweeps(const std::vector<override_spec>& overrides) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> slots;
+  for (const auto& o : overrides) {
+    std::vector<std::string> lines;
+    std::string key = o.key_element();
+    if (o.sweep) {
+      for (const auto& c : o.choices) lines.push_back(key + "=" + c.text);
+    } else {
+      std::size_t eq = o.input.find('=');
+      lines.push_back(eq == std::string::npos ? o.input : key + o.input.substr(o.input.find('=')));
+    }
+    auto it = slots.begin();
+    for (; it != slots.end(); ++it)
+      if (it->first == key) break;
+    if (it != slots.end()) it->second = std::move(lines);
+    else slots.emplace_back(key, std::move(lines));
+  }
+  std::vector<std::vector<std::string>> jobs{{}};
+  for (const auto& [key, lines] : slots) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& job : jobs)
+      for (const auto& line : lines) {
+        next.push_back(job);
+        next.back().push_back(line);
+      }
+    jobs = std::move(next);
+  }
+  return jobs;
+}
+
+}  // namespace vitals::config
