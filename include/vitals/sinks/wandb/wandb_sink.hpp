@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -152,7 +153,10 @@ class wandb_sink {
 
     config_items_ = split_config(info.config_json);
     write_run_record();
-    for (const auto& m : opt_.metrics) write_metric_definition(m);
+    for (const auto& m : opt_.metrics) {
+      write_metric_definition(m);
+      has_summary_rules_ = has_summary_rules_ || !m.summary.empty();
+    }
     write_config_yaml();
     write_metadata();
     point_latest_run(wandb_dir);
@@ -415,6 +419,7 @@ class wandb_sink {
       value_scratch_.clear();
       detail::append_json_value(value_scratch_, m.value);
       put(m.key);
+      if (has_summary_rules_) aggregate(m);
     }
     value_scratch_.clear();
     fmt::format_to(std::back_inserter(value_scratch_), "{}", r.step);
@@ -456,11 +461,69 @@ class wandb_sink {
     if (r.runtime > last_runtime_) last_runtime_ = r.runtime;
   }
 
-  /// The final summary: the last value of every history key, overridden and extended by explicit
-  /// summary values, plus `_wandb.runtime` (whole seconds) as wandb writes it.
+  /// Running statistics for keys whose define_metric rule asks for summary min/max/mean/...:
+  /// wandb computes these client-side, so the summary holds {"min": ..., "last": ...} for them.
+  struct key_stats {
+    const wandb_metric* rule = nullptr;  // null: the key has no summary rule
+    double min = 0, max = 0, sum = 0, first = 0, last = 0;
+    std::int64_t n = 0;
+  };
+
+  const wandb_metric* summary_rule_for(std::string_view key) const {
+    for (const auto& m : opt_.metrics)
+      if (!m.summary.empty() && m.name == key) return &m;
+    for (const auto& m : opt_.metrics)
+      if (!m.summary.empty() && m.name.find('*') != std::string::npos && detail::wandb_glob_match(m.name, key)) return &m;
+    return nullptr;
+  }
+
+  void aggregate(const metric& m) {
+    auto it = stats_.find(std::string(m.key));
+    if (it == stats_.end()) it = stats_.emplace(std::string(m.key), key_stats{summary_rule_for(m.key)}).first;
+    key_stats& st = it->second;
+    if (!st.rule || m.value.type == metric_value::kind::string) return;
+    const double x = m.value.as_double();
+    if (st.n == 0) st.min = st.max = st.first = x;
+    st.min = std::min(st.min, x);
+    st.max = std::max(st.max, x);
+    st.sum += x;
+    st.last = x;
+    ++st.n;
+  }
+
+  /// The final summary: the last value of every history key (or its define_metric summary
+  /// statistics), overridden and extended by explicit summary values.
   value_table final_summary() const {
-    value_table out = last_;
-    value_index idx = last_index_;
+    value_table out;
+    value_index idx;
+    for (const auto& [k, v] : last_) {
+      auto it = stats_.find(k);
+      if (it == stats_.end() || !it->second.rule || it->second.n == 0) {
+        set_value(out, idx, k, v);
+        continue;
+      }
+      const key_stats& st = it->second;
+      std::string j = "{";
+      bool drop = false, copy = false;
+      for (const auto& what : st.rule->summary) {
+        double x = 0;
+        if (what == "min") x = st.min;
+        else if (what == "max") x = st.max;
+        else if (what == "mean") x = st.sum / static_cast<double>(st.n);
+        else if (what == "first") x = st.first;
+        else if (what == "last") x = st.last;
+        else if (what == "best") x = st.rule->goal.starts_with("max") ? st.max : st.min;
+        else if (what == "none") { drop = true; continue; }
+        else { copy = true; continue; }
+        if (j.size() > 1) j += ",";
+        detail::append_json_string(j, what);
+        j += ":";
+        detail::append_json_double(j, x);
+      }
+      j += "}";
+      if (j.size() > 2) set_value(out, idx, k, j);
+      else if (copy || !drop) set_value(out, idx, k, v);
+    }
     for (const auto& [k, v] : explicit_summary_) set_value(out, idx, k, v);
     return out;
   }
@@ -607,6 +670,8 @@ class wandb_sink {
   value_table last_, explicit_summary_;
   value_index last_index_, explicit_index_;
   std::unordered_map<std::string, bool> expanded_, defined_step_metrics_;
+  std::unordered_map<std::string, key_stats> stats_;
+  bool has_summary_rules_ = false;
   double last_runtime_ = 0;
   bool closed_ = false;
   pid_t sync_pid_ = -1;
