@@ -268,7 +268,7 @@ class cli_parser {
         } else if (const user_flag* f = find_flag(name)) {
           if (!f->takes_value) {
             if (has_value) problems.push_back({"", std::string(name) + " takes no value, got '" + std::string(arg) + "'", {}});
-            else f->apply("", where, problems);
+            else f->apply("", config::source_location::from_origin("flag " + std::string(name)), problems);
           } else if (take_value(name)) {
             f->apply(value, config::source_location::from_origin("flag '" + std::string(name) + " " + std::string(value) + "'"),
                      problems);
