@@ -56,6 +56,8 @@ def load_cases(filters):
         c.setdefault("store", c["dir"] == "seed")
         c.setdefault("sweep", False)
         c.setdefault("error", False)
+        c.setdefault("differs_at", [])       # keys where vitals deliberately differs (DIFFERENCES.md)
+        c.setdefault("vitals_error", False)  # vitals is deliberately stricter: errors where Hydra does not
     return cases
 
 
@@ -149,6 +151,14 @@ def same(a: Any, b: Any, path="") -> List[str]:
     return [] if a == b and type(a) is type(b) else [f"{path}: {a!r} ({type(a).__name__}) != {b!r} ({type(b).__name__})"]
 
 
+def pop_path(tree, dotted):
+    """Removes and returns the value at a dotted key (None when absent)."""
+    *parents, last = dotted.split(".")
+    for p in parents:
+        tree = tree.get(p, {}) if isinstance(tree, dict) else {}
+    return tree.pop(last, None) if isinstance(tree, dict) else None
+
+
 def main():
     if len(sys.argv) < 2:
         sys.exit(__doc__)
@@ -165,6 +175,11 @@ def main():
         h = run_hydra(case)
         if v is None:
             failures.append(f"{name}: no result from the driver")
+            continue
+        if case["vitals_error"]:
+            if v["ok"] or not h["ok"]:
+                failures.append(f"{name}: expected vitals to fail and Hydra to succeed (see DIFFERENCES.md);"
+                                f" vitals ok={v['ok']} hydra ok={h['ok']}")
             continue
         if case["error"] and (v["ok"] or h["ok"]):
             failures.append(f"{name}: expected an error on both sides; vitals ok={v['ok']} hydra ok={h['ok']}"
@@ -184,6 +199,12 @@ def main():
             failures.append(f"{name}: {len(v['jobs'])} jobs in vitals, {len(h['jobs'])} in hydra")
             continue
         for i, (a, b) in enumerate(zip(v["jobs"], h["jobs"])):
+            for key in case["differs_at"]:
+                x, y = pop_path(a, key), pop_path(b, key)
+                if not same(x, y) == [] or x is None:
+                    pass
+                else:
+                    failures.append(f"{name} (job {i}): '{key}' was expected to differ (DIFFERENCES.md) but is {x!r} on both")
             diffs = same(a, b)
             if diffs:
                 failures.append(f"{name} (job {i}):\n    " + "\n    ".join(diffs[:10]))
