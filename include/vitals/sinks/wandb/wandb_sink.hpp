@@ -23,6 +23,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -387,12 +388,19 @@ class wandb_sink {
     }
   }
 
+  /// Hash that lets the maps be searched with a string_view: no allocation per logged key.
+  struct key_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using key_map = std::unordered_map<std::string, V, key_hash, std::equal_to<>>;
   using value_table = std::vector<std::pair<std::string, std::string>>;
-  using value_index = std::unordered_map<std::string, std::size_t>;
+  using value_index = key_map<std::size_t>;
 
   /// Sets key -> json in an insertion-ordered table; true when the key is new.
   static bool set_value(value_table& t, value_index& idx, std::string_view key, const std::string& json) {
-    auto it = idx.find(std::string(key));
+    auto it = idx.find(key);
     if (it != idx.end()) {
       t[it->second].second.assign(json);
       return false;
@@ -407,7 +415,7 @@ class wandb_sink {
     // Expanded glob definitions must precede the row, so look for new keys first.
     if (!opt_.metrics.empty()) {
       for (const metric& m : r.metrics)
-        if (!last_index_.count(std::string(m.key)) && expanded_.emplace(std::string(m.key), true).second) write_expanded_metric(m.key);
+        if (!last_index_.contains(m.key) && expanded_.emplace(std::string(m.key), true).second) write_expanded_metric(m.key);
     }
     begin_record();
     const auto h = pb_.begin_message(f::Record::history);
@@ -478,7 +486,7 @@ class wandb_sink {
   }
 
   void aggregate(const metric& m) {
-    auto it = stats_.find(std::string(m.key));
+    auto it = stats_.find(m.key);
     if (it == stats_.end()) it = stats_.emplace(std::string(m.key), key_stats{summary_rule_for(m.key)}).first;
     key_stats& st = it->second;
     if (!st.rule || m.value.type == metric_value::kind::string) return;
@@ -669,8 +677,8 @@ class wandb_sink {
   std::vector<std::pair<std::string, std::string>> config_items_;
   value_table last_, explicit_summary_;
   value_index last_index_, explicit_index_;
-  std::unordered_map<std::string, bool> expanded_, defined_step_metrics_;
-  std::unordered_map<std::string, key_stats> stats_;
+  key_map<bool> expanded_, defined_step_metrics_;
+  key_map<key_stats> stats_;
   bool has_summary_rules_ = false;
   double last_runtime_ = 0;
   bool closed_ = false;
