@@ -36,7 +36,13 @@ class device_param_stats {
   explicit device_param_stats(const tensor_table& table, param_stats_options opt = {}) : opt_(opt) {
     detail::check_options(opt_);
     detail::cuda_check(cudaEventCreateWithFlags(&event_, cudaEventDisableTiming), "cudaEventCreate");
-    upload(table);
+    try {
+      upload(table);
+    } catch (...) {  // the destructor does not run for a throwing constructor
+      release();
+      cudaEventDestroy(event_);
+      throw;
+    }
   }
   ~device_param_stats() {
     release();

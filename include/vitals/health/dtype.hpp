@@ -121,6 +121,21 @@ VITALS_HD inline std::uint16_t float_to_f16(float f) {
 #endif
 }
 
+namespace detail {
+
+/// a * b + c * d with each operation rounded (never fused into an FMA on the device), so the CPU
+/// reference and the kernels compute the EMA update bit for bit alike. (On the host, the default
+/// x86-64 target has no FMA; builds with -march=native may contract it.)
+VITALS_HD inline float mul_add_mul_rn(float a, float b, float c, float d) {
+#if defined(__CUDA_ARCH__)
+  return __fadd_rn(__fmul_rn(a, b), __fmul_rn(c, d));
+#else
+  return a * b + c * d;
+#endif
+}
+
+}  // namespace detail
+
 /// `v` rounded to `t` and back (what storing it in a `t` buffer keeps).
 VITALS_HD inline float round_to(dtype t, float v) {
   if (t == dtype::f32) return v;

@@ -308,7 +308,7 @@ struct element_op {
     }
     if constexpr ((Stats & (stats::ema_update | stats::ema_diff)) != 0) {
       if (has_ema) {
-        if constexpr ((Stats & stats::ema_update) != 0) e = round_to(ema_type, decay * e + (1.0f - decay) * w);
+        if constexpr ((Stats & stats::ema_update) != 0) e = round_to(ema_type, detail::mul_add_mul_rn(decay, e, 1.0f - decay, w));
         if constexpr ((Stats & stats::ema_diff) != 0) {
           const float d = e - w;
           p.diff.add(d);

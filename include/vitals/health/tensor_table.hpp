@@ -90,16 +90,14 @@ VITALS_HD inline chunk_range chunk_of(const table_entry& e, std::uint64_t local_
   return r;
 }
 
-/// The head length (< stats_unit) that makes `addr + head * size` 16-byte aligned, or -1 if none.
-inline int aligning_head(std::uintptr_t addr, std::uint32_t size) {
-  for (int h = 0; h < static_cast<int>(stats_unit); ++h)
-    if ((addr + static_cast<std::uintptr_t>(h) * size) % 16 == 0) return h;
-  return -1;
+/// True when `addr + head * size` is 16-byte aligned.
+inline bool aligned_at(const void* p, std::uint32_t size, std::uint64_t head) {
+  return (reinterpret_cast<std::uintptr_t>(p) + head * size) % 16 == 0;
 }
 
-/// Splits one parameter into head / body / tail. The head is the one length that aligns every
-/// present buffer; when there is none (buffers misaligned relative to each other, or not even
-/// element-aligned) the tensor is walked with scalar loads in the same units and chunks.
+/// Splits one parameter into head / body / tail. The head is the shortest (< stats_unit) that
+/// aligns every present buffer; when there is none (buffers misaligned relative to each other, or
+/// not even element-aligned) the tensor is walked with scalar loads in the same units and chunks.
 inline table_entry make_entry(const param_tensor& p, std::uint64_t first_chunk) {
   table_entry e;
   e.grad = p.grad.data;
@@ -114,19 +112,19 @@ inline table_entry make_entry(const param_tensor& p, std::uint64_t first_chunk) 
 
   const std::pair<const void*, dtype> bufs[] = {
       {p.grad.data, p.grad.type}, {p.weight.data, p.weight.type}, {p.ema.data, p.ema.type}};
-  int head = -2;  // -2: no buffer seen yet
-  bool aligned = true;
-  for (const auto& [ptr, type] : bufs) {
-    if (!ptr) continue;
-    const int h = aligning_head(reinterpret_cast<std::uintptr_t>(ptr), dtype_size(type));
-    if (h < 0 || (head != -2 && h != head)) aligned = false;
-    head = h;
+  int head = -1;
+  for (std::uint64_t h = 0; h < stats_unit && head < 0; ++h) {
+    bool all = true;
+    for (const auto& [ptr, type] : bufs)
+      if (ptr && !aligned_at(ptr, dtype_size(type), h)) all = false;
+    if (all) head = static_cast<int>(h);
   }
+  const bool aligned = head >= 0;
   std::uint64_t hd = (aligned && head > 0) ? static_cast<std::uint64_t>(head) : 0;
   if (hd > p.numel) hd = p.numel;
   e.head = hd;
   e.body = (p.numel - hd) / stats_unit * stats_unit;
-  e.vector = aligned && head != -2;
+  e.vector = aligned;
   e.chunks = e.body == 0 ? 1 : (e.body + stats_chunk_elems - 1) / stats_chunk_elems;
   return e;
 }
