@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <stdlib.h>  // setenv (POSIX)
 #include <mutex>
 #include <optional>
 #include <string>
@@ -208,6 +209,10 @@ std::vector<Config> sweep_command_line(int argc, const char* const* argv, const 
   if (cl.config_dir) opts.config_dir = *cl.config_dir;
   if (cl.config_name) opts.config_name = *cl.config_name;
   const char* program = argc > 0 ? argv[0] : "vitals";
+  // Like rootutils in Hydra projects: PROJECT_ROOT (for ${oc.env:PROJECT_ROOT}) defaults to the
+  // nearest parent of the config directory that holds .git, else the config directory.
+  if (const char* root = std::getenv("PROJECT_ROOT"); !root || !*root)
+    ::setenv("PROJECT_ROOT", config::project_root(config::detail::locate_config_dir(opts.config_dir)).string().c_str(), 1);
   if (cl.help) {
     std::fputs(config::usage(opts, program).c_str(), stdout);
     std::exit(0);
@@ -245,7 +250,8 @@ std::vector<Config> sweep_command_line(int argc, const char* const* argv, const 
 
 /// The command-line form: `prog exp=001 exp.fold=[0,1] show_config=true`. Prints the composed
 /// config and exits 0 for show_config=true (or --cfg job), prints usage for --help, and on a
-/// config error prints every problem to stderr and exits 1 (as Hydra does).
+/// config error prints every problem to stderr and exits 1 (as Hydra does). Sets PROJECT_ROOT,
+/// when unset, to project_root(config_dir), as Hydra projects do with rootutils.
 template <class Config>
 Config compose(int argc, const char* const* argv, const compose_options& options) {
   return detail::exit_on_config_error(argc > 0 ? argv[0] : nullptr, [&] {
