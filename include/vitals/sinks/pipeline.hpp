@@ -146,6 +146,8 @@ class pipeline {
     pending_.reserve(16, 256);
     side_.reserve(8, 256);
     out_.reserve(16, 256);
+    batch_.resize(std::min<std::size_t>(64, opts_.queue_capacity));
+    for (auto& r : batch_) r.reserve(16, 256);
     writer_ = std::thread([this] { writer_loop(); });
   }
   pipeline(const pipeline&) = delete;
@@ -458,13 +460,18 @@ class pipeline {
         continue;
       }
       if (count_ > 0) {
-        out_.swap(ring_[head_]);
-        ring_[head_].clear();
-        head_ = (head_ + 1) % ring_.size();
-        --count_;
+        // Take up to a batch of rows per lock acquisition (buffer swaps only), so producer and
+        // writer hand the lock over once per batch rather than once per row.
+        std::size_t n = std::min(count_, batch_.size());
+        for (std::size_t k = 0; k < n; ++k) {
+          batch_[k].swap(ring_[head_]);
+          ring_[head_].clear();
+          head_ = (head_ + 1) % ring_.size();
+        }
+        count_ -= n;
         if (producers_waiting_) not_full_.notify_all();
         lock.unlock();
-        dispatch(out_);
+        for (std::size_t k = 0; k < n; ++k) dispatch(batch_[k]);
         lock.lock();
         continue;
       }
@@ -541,6 +548,7 @@ class pipeline {
 
   // Writer-thread state.
   detail::pipeline_row out_;
+  std::vector<detail::pipeline_row> batch_;
   std::vector<detail::guarded_sink<any_sink>> sinks_;
   std::vector<bool> reported_;
   std::vector<owned_value> last_, explicit_;
