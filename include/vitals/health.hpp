@@ -8,6 +8,7 @@
 #include "vitals/health/data_stats.hpp"
 #include "vitals/health/default_rules.hpp"
 #include "vitals/health/dtype.hpp"
+#include "vitals/health/epoch_tracker.hpp"
 #include "vitals/health/generation_stats.hpp"
 #include "vitals/health/loss_components.hpp"
 #include "vitals/health/loss_tracker.hpp"

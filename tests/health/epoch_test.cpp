@@ -128,3 +128,42 @@ TEST_CASE("metric lists convert to vitals::metric for run.log", "[health][epoch]
   mon.observe(ms);  // a monitor takes them as they are
   CHECK(mon.table().size() >= 2);
 }
+
+TEST_CASE("epoch_tracker: one object for a training loop's per-epoch metrics", "[health][epoch]") {
+  vitals::epoch_tracker t;
+  t.on_step(1.0, 4.0, {{"mse", 3.0}, {"kl", 1.0}});
+  t.on_step(3.0, 2.0, {{"mse", 1.0}, {"kl", 1.0}});
+  auto e0 = t.end_epoch();
+  CHECK(e0.at("train/grad_norm_mean") == 2.0);
+  CHECK(e0.at("train/batch_loss_mean") == 3.0);
+  CHECK(e0.at("loss_ratio/mse") == Approx(4.0 / 6.0));
+  CHECK_FALSE(e0.contains("train/is_improving"));
+  t.on_step(1.0, 1.5);
+  auto e1 = t.end_epoch();
+  CHECK(e1.at("train/loss_decrease") == 1.5);  // 3.0 -> 1.5
+  CHECK(e1.at("train/loss_decrease_pct") == 50.0);
+  CHECK(e1.at("train/is_improving") == 1.0);
+  CHECK_FALSE(e1.contains("loss_ratio/mse"));  // components reset each epoch
+  t.on_step(1.0, 1.0);
+  CHECK(t.end_epoch(2.0).at("train/is_improving") == 0.0);  // an explicit (validation) loss
+}
+
+TEST_CASE("weight statistics from param_stats feed the monitor", "[health][epoch]") {
+  // Tiny weights: mean |w| < 0.001, the dead-neuron rule fires; counts come from the same table.
+  std::vector<float> w(1000, 1e-4f), g(1000, 0.5f), frozen(24, 2e-4f);
+  vitals::tensor_table table;
+  table.add("layer.weight", w.size(), vitals::dtype::f32, g.data(), w.data());
+  table.add("frozen.bias", frozen.size(), vitals::dtype::f32, nullptr, frozen.data());
+  auto r = vitals::compute_param_stats<vitals::stats::weight>(table);
+  vitals::health_monitor_options quiet;
+  quiet.console = false;
+  vitals::health_monitor mon(quiet);
+  mon.observe(r.to_metrics());
+  mon.evaluate(0);
+  CHECK(mon.firing("dead_neurons"));
+  CHECK_FALSE(mon.firing("exploding_weights"));
+  auto counts = vitals::count_params(table);
+  CHECK(counts.total == 1024);
+  CHECK(counts.trainable == 1000);
+  CHECK(counts.metrics().at("model_params/model_size_mb") == Approx(1024.0 * 4 / (1 << 20)));
+}

@@ -8,6 +8,7 @@
 
 #include "vitals/health/dtype.hpp"
 #include "vitals/health/metric_list.hpp"
+#include "vitals/health/tensor_table.hpp"
 
 namespace vitals {
 
@@ -43,6 +44,18 @@ inline model_param_counts count_params(std::span<const param_info> params) {
     c.total += p.numel;
     if (p.trainable) c.trainable += p.numel;
     c.bytes += p.numel * dtype_size(p.type);
+  }
+  return c;
+}
+
+/// The same counts from the statistics' tensor table: a parameter is trainable when it has a
+/// gradient buffer (a frozen weight is added without one); its size is its weight's element size.
+inline model_param_counts count_params(const tensor_table& table) {
+  model_param_counts c;
+  for (const auto& p : table.params()) {
+    c.total += p.numel;
+    if (p.grad.data) c.trainable += p.numel;
+    c.bytes += p.numel * dtype_size(p.weight.data ? p.weight.type : p.grad.type);
   }
   return c;
 }
