@@ -125,6 +125,28 @@ check_stats("bf16", b.tobytes(), "bf16", (b.astype(np.uint32) << 16).view(np.flo
 x = rng.normal(3.0, 2.0, 10_000_000).astype(np.float32)
 f32_case("f32_1e7", x, parts=16)
 
+# 10^8 elements in one buffer: a 1000-value period (offset 1000, so |mean|/std ~ 3500, and one NaN
+# per period) repeated 10^5 times; numpy's statistics of the period are the whole buffer's.
+period = (1000.0 + rng.uniform(0, 1, 1000)).astype(np.float32)
+period[999] = np.nan
+with tempfile.NamedTemporaryFile(delete=False) as fh:
+    fh.write(period.tobytes())
+    path = fh.name
+got = run("big", path, 100_000_000)
+os.unlink(path)
+want = oracle(period.astype(np.float64))
+for k in ("count", "nonfinite", "sum_sq", "sum_abs"):
+    want[k] = want[k] * 100_000
+for k in ("count", "nonfinite"):
+    if got[k] != want[k]:
+        failures.append(f"1e8 {k}: got {got[k]}, numpy says {want[k]}")
+for k in ("min", "max", "absmax"):
+    close(f"1e8 {k}", got[k], want[k], 0.0)
+close("1e8 mean", got["mean"], want["mean"], 1e-12, scale=math.sqrt(want["var"]))
+close("1e8 var", got["var"], want["var"], 1e-9)
+close("1e8 sum_sq", got["sum_sq"], want["sum_sq"], 1e-11)
+close("1e8 sum_abs", got["sum_abs"], want["sum_abs"], 1e-11)
+
 # Epoch step aggregates: (grad_norm, batch_loss) pairs, one NaN loss and one Inf grad norm.
 steps = np.stack([np.abs(rng.normal(1.0, 0.5, 200)), np.abs(rng.normal(2.0, 0.3, 200))], axis=1)
 steps[17, 1] = np.nan

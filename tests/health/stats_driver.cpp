@@ -3,6 +3,7 @@
 //   stats_driver steps <file>            f64 pairs (grad_norm, batch_loss): the epoch step aggregates
 //   stats_driver data <file> <channels> <inner>  f32 dataset: data_stats with channels c0..c{n-1}
 //   stats_driver gen <file>              f32 generated outputs: generation_stats
+//   stats_driver big <file> <n>          f32 period in <file> repeated to n elements: accumulate()
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -94,6 +95,13 @@ int main(int argc, char** argv) try {
     ds.add(all.subspan(0, half));  // two batches of whole samples
     ds.add(all.subspan(half));
     std::printf("%s\n", list_json(ds.metrics()).c_str());
+  } else if (mode == "big") {
+    // One n-element buffer (10^8 in the oracle) built from a period; numpy checks it on the period.
+    std::size_t n = std::stoul(argv[3]), period = bytes.size() / 4;
+    auto src = reinterpret_cast<const float*>(p);
+    std::vector<float> big(n);
+    for (std::size_t i = 0; i < n; ++i) big[i] = src[i % period];
+    std::printf("%s\n", acc_json(vitals::accumulate(std::span<const float>(big))).c_str());
   } else if (mode == "gen") {
     vitals::generation_stats g;
     g.add(std::span<const float>(reinterpret_cast<const float*>(p), bytes.size() / 4));
