@@ -223,6 +223,34 @@ def main():
     p = run_driver(driver, scenario(out4, mode="disabled"), work, clean_env(home))
     c.check(p.returncode == 0 and not os.path.exists(os.path.join(out4, "wandb")), "mode=disabled wrote files")
 
+    # 6. end to end: a k-fold vitals::run with --sinks wandb (the registered sink): fold tags,
+    #    group, config with fold/experiment_type, model_params/*, fold_k/final_*, histogram, alert
+    out5 = os.path.join(work, "e2e")
+    p = subprocess.run([driver, "e2e", out5], capture_output=True, text=True, env=clean_env(home), timeout=60)
+    c.check(p.returncode == 0, f"e2e rc {p.returncode}: {p.stderr}")
+    for fold, run_root in enumerate(p.stdout.split()):
+        files = glob.glob(os.path.join(run_root, "wandb", "offline-run-*", "*.wandb"))
+        c.check(len(files) == 1, f"fold {fold}: one .wandb under {run_root}")
+        if not files:
+            continue
+        recs = read_records(files[0])
+        kinds = [kind(r) for r in recs]
+        c.check(kinds[0] == "run" and kinds[-3:] == ["summary", "exit", "final"], f"fold {fold} order {kinds}")
+        run = recs[0].run
+        c.check(f"fold_{fold}" in run.tags and run.run_group == "exp001" and run.display_name == f"exp001_fold_{fold}",
+                f"fold {fold} tags/group/name {run.tags} {run.run_group} {run.display_name}")
+        cfg = items_to_dict(run.config.update)
+        c.check(cfg.get("fold") == fold and cfg.get("experiment_type") == "kfold" and cfg["train"]["lr"] == 0.001, f"config {cfg}")
+        summary = items_to_dict(recs[-3].summary.update)
+        c.check(summary.get("model_params/total_params") == 1000000 and summary.get("model_params/trainable_params") == 900000
+                and same(summary.get("model_params/model_size_mb"), 1000000 * 4 / 2**20), f"model_params summary {summary}")
+        c.check(same(summary.get(f"fold_{fold}/final_val_loss"), 0.5 / (fold + 1)), f"fold_{fold}/final_val_loss")
+        c.check(summary.get("weights/all", {}).get("_type") == "histogram", "histogram in summary")
+        hist = [items_to_dict(r.history.item) for r in recs if kind(r) == "history"]
+        c.check(any("model_params/total_params" in h for h in hist), "model_params logged in history")
+        c.check([h["train/loss"] for h in hist if "train/loss" in h] == [1.0 / (s + 1 + fold) for s in range(1, 6)], "train/loss rows")
+        c.check(kinds.count("alert") == 1, "the run's alert reached W&B")
+
     return c.done("wandb_records")
 
 

@@ -6,6 +6,7 @@
 //   wandb_driver crash <spec.json> <flush_after>   flush after that many events, print "flushed",
 //                                                  log the rest unflushed, then wait to be killed
 //   wandb_driver log   <file> <size>...            write records of those payload sizes
+//   wandb_driver e2e   <runs dir>                  a k-fold style vitals::run with --sinks wandb
 //
 // spec: {"info": {project, entity, id, name, group, job_type, notes, tags, dir, config (object),
 //        start_time}, "options": {mode, dir, sync_command, sync_interval_s, quiet,
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "vitals/detail/simdjson.hpp"
+#include "vitals/run/run.hpp"
 #include "vitals/sinks/wandb.hpp"
 
 namespace {
@@ -188,6 +190,35 @@ int write_log(const char* file, int argc, char** argv) {
   return 0;
 }
 
+/// The seed's k-fold workflow end to end through vitals::run and the registered "wandb" sink.
+int end_to_end(const char* dir) {
+  for (int fold = 0; fold < 2; ++fold) {
+    vitals::run_options o;
+    o.project = "cmi";
+    o.name = "exp001_fold_" + std::to_string(fold);
+    o.group = "exp001";
+    o.tags = {"fold_" + std::to_string(fold), "exp001"};
+    o.job_type = "train";
+    o.dir = dir;
+    o.sinks = "wandb";
+    o.capture_git = false;
+    o.handle_signals = false;
+    o.config_json = R"({"exp_name": "exp001", "fold": )" + std::to_string(fold) + R"(, "experiment_type": "kfold", "train": {"lr": 0.001, "epochs": 3}})";
+    vitals::run r(o);
+    r.log_model_params(1000000, 900000);
+    for (int step = 1; step < 6; ++step) {  // model params took step 0
+      r.log({{"train/loss", 1.0 / (step + 1 + fold)}, {"lr", 0.001}}, step);
+    }
+    const std::vector<double> w{0.1, 0.2, 0.2, 0.3};
+    r.log({{"weights/all", std::string_view(vitals::wandb_histogram::from_samples(w, 4).json())}}, 6);
+    r.alert("plateau", "no improvement", "WARN");
+    r.summary("fold_" + std::to_string(fold) + "/final_val_loss", 0.5 / (fold + 1));
+    r.finish(0);
+    std::printf("%s\n", r.dir().c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -195,6 +226,7 @@ int main(int argc, char** argv) {
     if (argc >= 3 && std::string(argv[1]) == "run") return run_spec(argv[2], -1);
     if (argc >= 4 && std::string(argv[1]) == "crash") return run_spec(argv[2], std::strtol(argv[3], nullptr, 10));
     if (argc >= 3 && std::string(argv[1]) == "log") return write_log(argv[2], argc - 3, argv + 3);
+    if (argc >= 3 && std::string(argv[1]) == "e2e") return end_to_end(argv[2]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wandb_driver: %s\n", e.what());
     return 2;
