@@ -102,7 +102,7 @@ __device__ tensor_stats reduce_block(const tensor_stats& in, block_reduce_storag
     out.grad = norm_reduce(storage.norm).Reduce(in.grad, merge_op{});
     __syncthreads();
   }
-  if constexpr ((Stats & stats::weight) != 0) {
+  if constexpr (computes_moments(Stats)) {
     out.weight = moments_reduce(storage.moments).Reduce(in.weight, merge_op{});
     __syncthreads();
   }
@@ -217,6 +217,7 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_finalize(stat
       b.hist_out[k] = had ? __ldcg(&b.hist_accum[k]) : 0ull;
       b.hist_accum[k] = 0;
     }
+    __syncthreads();  // every thread has read this call's range before thread 0 replaces it
     if (threadIdx.x == 0) {
       b.hist_range_out[0] = lo;
       b.hist_range_out[1] = had ? hi : lo;  // lo == hi: no histogram this call

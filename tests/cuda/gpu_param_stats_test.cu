@@ -171,6 +171,14 @@ int main() {
     EXPECT(r2.histogram.valid());
     EXPECT(r2.histogram.lo == static_cast<float>(r1.total.weight.min));
     EXPECT(r2.histogram.underflow == 0 && r2.histogram.overflow == 0);
+    // The histogram alone still tracks its next range (weight moments are kept for it).
+    device_param_stats<stats::weight_histogram> h(dev, auto_opt);
+    h.launch(nullptr);
+    EXPECT(!h.result().histogram.valid());
+    h.launch(nullptr);
+    const auto r3 = h.result();
+    EXPECT(r3.histogram.valid());
+    EXPECT(r3.histogram.counts == r2.histogram.counts);
   }
 
   // CUDA graph: capture, count kernel nodes, replay, compare with the eager results.

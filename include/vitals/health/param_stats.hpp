@@ -188,6 +188,9 @@ struct param_stats_result {
 
 namespace detail {
 
+/// The weight moments are also needed for the histogram's next range (the previous call's min/max).
+VITALS_HD constexpr bool computes_moments(unsigned s) { return (s & (stats::weight | stats::weight_histogram)) != 0; }
+
 VITALS_HD constexpr bool finite_f(float x) { return x == x && x - x == 0.0f; }
 VITALS_HD constexpr float abs_f(float x) { return x < 0.0f ? -x : x; }
 
@@ -268,7 +271,7 @@ struct thread_partial {
   VITALS_HD tensor_stats to_stats() const {
     tensor_stats s;
     if constexpr ((Stats & stats::grad) != 0) s.grad = grad.to_double();
-    if constexpr ((Stats & stats::weight) != 0) s.weight = weight.to_double();
+    if constexpr (computes_moments(Stats)) s.weight = weight.to_double();
     if constexpr ((Stats & stats::ema_diff) != 0) s.ema_diff = diff.to_double();
     return s;
   }
@@ -299,7 +302,7 @@ struct element_op {
   /// rounded to the EMA's dtype, so the diff is the one a later look at the buffers would see.
   template <class Hist>
   VITALS_HD float weight(thread_partial<Stats>& p, float w, float e, bool has_ema, dtype ema_type, Hist& hist) const {
-    if constexpr ((Stats & stats::weight) != 0) p.weight.add(w);
+    if constexpr (computes_moments(Stats)) p.weight.add(w);
     if constexpr ((Stats & stats::weight_histogram) != 0) {
       if (hist_bins) {
         const int s = histogram_slot(w, hist_lo, hist_hi, hist_inv_width, hist_bins);
