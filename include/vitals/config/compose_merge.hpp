@@ -122,7 +122,7 @@ inline void merge_closed(node& dest, const node& src, const std::string& path, c
       std::string msg = "Could not override '" + sub + "': key '" + key + "' is not in the config";
       std::string near = closest_key(key, keys_of(dest));
       if (!near.empty()) msg += "; did you mean '" + near + "'?";
-      if (!hint_line.empty()) msg += ". To add keys, use +" + std::string(hint_line);
+      if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add keys, use +" + std::string(hint_line);
       throw config_error(problem{sub, msg, where});
     }
     merge_closed(*existing, value, sub, where, hint_line);
@@ -163,7 +163,7 @@ inline void update_path(node& root, std::string_view key, const node& value, boo
           if (!walked.empty()) msg += " (at '" + walked + "')";
           std::string near = closest_key(part, keys_of(*cur));
           if (!near.empty()) msg += "; did you mean '" + (walked.empty() ? near : walked + "." + near) + "'?";
-          if (!hint_line.empty()) msg += ". To add it, use +" + std::string(hint_line);
+          if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add it, use +" + std::string(hint_line);
           throw config_error(problem{std::string(key), msg, where});
         }
         next = &cur->set(part, last ? node::null_value(where) : node::mapping(where));
