@@ -38,7 +38,7 @@ struct health_monitor_options {
   /// Print each alert to stderr.
   bool console = true;
   /// When not empty: append one JSON line per alert to <run_dir>/alerts.jsonl.
-  std::filesystem::path run_dir;
+  std::filesystem::path run_dir = {};
 };
 
 /// What one evaluate() produced. Views point into the monitor: valid until its next non-const call.
