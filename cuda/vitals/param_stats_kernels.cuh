@@ -26,28 +26,20 @@ struct device_loader {
   __device__ float load1(const void* p, dtype t, std::uint64_t i) const { return load_as_float(p, i, t); }
   __device__ void store1(void* p, dtype t, std::uint64_t i, float v) const { store_from_float(p, i, t, v); }
 
-  __device__ static void unpack16(const uint4& a, dtype t, float (&v)[stats_unit]) {
-    const unsigned w[4] = {a.x, a.y, a.z, a.w};
-    for (int k = 0; k < 4; ++k) {
-      const auto lo = static_cast<std::uint16_t>(w[k] & 0xffffu), hi = static_cast<std::uint16_t>(w[k] >> 16);
-      v[2 * k] = t == dtype::f16 ? f16_to_float(lo) : bf16_to_float(lo);
-      v[2 * k + 1] = t == dtype::f16 ? f16_to_float(hi) : bf16_to_float(hi);
-    }
-  }
-
   __device__ void load8(const void* p, dtype t, std::uint64_t i, float (&v)[stats_unit], bool vec) const {
     if (!vec) {
       for (std::uint32_t k = 0; k < stats_unit; ++k) v[k] = load_as_float(p, i + k, t);
       return;
     }
+    std::uint32_t w[stats_unit];
+    const uint4* q = reinterpret_cast<const uint4*>(static_cast<const char*>(p) + i * dtype_size(t));
+    const uint4 a = q[0];
+    w[0] = a.x, w[1] = a.y, w[2] = a.z, w[3] = a.w;
     if (t == dtype::f32) {
-      const uint4* q = reinterpret_cast<const uint4*>(static_cast<const float*>(p) + i);
-      const uint4 a = q[0], b = q[1];
-      v[0] = __uint_as_float(a.x), v[1] = __uint_as_float(a.y), v[2] = __uint_as_float(a.z), v[3] = __uint_as_float(a.w);
-      v[4] = __uint_as_float(b.x), v[5] = __uint_as_float(b.y), v[6] = __uint_as_float(b.z), v[7] = __uint_as_float(b.w);
-    } else {
-      unpack16(*reinterpret_cast<const uint4*>(static_cast<const std::uint16_t*>(p) + i), t, v);
+      const uint4 b = q[1];
+      w[4] = b.x, w[5] = b.y, w[6] = b.z, w[7] = b.w;
     }
+    decode_unit(w, t, v);
   }
 
   __device__ void store8(void* p, dtype t, std::uint64_t i, const float (&v)[stats_unit], bool vec) const {
@@ -55,19 +47,11 @@ struct device_loader {
       for (std::uint32_t k = 0; k < stats_unit; ++k) store_from_float(p, i + k, t, v[k]);
       return;
     }
-    if (t == dtype::f32) {
-      uint4* q = reinterpret_cast<uint4*>(static_cast<float*>(p) + i);
-      q[0] = make_uint4(__float_as_uint(v[0]), __float_as_uint(v[1]), __float_as_uint(v[2]), __float_as_uint(v[3]));
-      q[1] = make_uint4(__float_as_uint(v[4]), __float_as_uint(v[5]), __float_as_uint(v[6]), __float_as_uint(v[7]));
-    } else {
-      unsigned w[4];
-      for (int k = 0; k < 4; ++k) {
-        const std::uint16_t lo = t == dtype::f16 ? float_to_f16(v[2 * k]) : float_to_bf16(v[2 * k]);
-        const std::uint16_t hi = t == dtype::f16 ? float_to_f16(v[2 * k + 1]) : float_to_bf16(v[2 * k + 1]);
-        w[k] = static_cast<unsigned>(lo) | (static_cast<unsigned>(hi) << 16);
-      }
-      *reinterpret_cast<uint4*>(static_cast<std::uint16_t*>(p) + i) = make_uint4(w[0], w[1], w[2], w[3]);
-    }
+    std::uint32_t w[stats_unit];
+    encode_unit(v, t, w);
+    uint4* q = reinterpret_cast<uint4*>(static_cast<char*>(p) + i * dtype_size(t));
+    q[0] = make_uint4(w[0], w[1], w[2], w[3]);
+    if (t == dtype::f32) q[1] = make_uint4(w[4], w[5], w[6], w[7]);
   }
 };
 
@@ -129,17 +113,6 @@ struct stats_buffers {
   std::uint32_t bins = 0;
   bool auto_range = false;
 };
-
-/// Index of the tensor that owns global chunk `c`: the last entry with first_chunk <= c (empty
-/// tensors share their first_chunk with the next one and come before it, so are never chosen).
-__device__ inline std::uint32_t tensor_of_chunk(const table_entry* table, std::uint32_t n, std::uint64_t c) {
-  std::uint32_t lo = 0, hi = n;  // first index with first_chunk > c lies in [lo, hi]
-  while (lo < hi) {
-    const std::uint32_t mid = lo + (hi - lo) / 2;
-    if (table[mid].first_chunk <= c) lo = mid + 1; else hi = mid;
-  }
-  return lo - 1;
-}
 
 template <unsigned Stats>
 __global__ void __launch_bounds__(stats_block_threads) param_stats_kernel(stats_buffers b) {

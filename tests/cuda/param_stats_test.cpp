@@ -382,3 +382,41 @@ TEST_CASE("bad input is rejected with an actionable message", "[cuda][errors]") 
   opt.histogram_bins = 0;
   CHECK_THROWS_WITH(compute_param_stats<stats::all>(table, opt), Catch::Contains("histogram_bins"));
 }
+
+TEST_CASE("vector-load decoding equals scalar loads (the kernel's 16-byte path)", "[cuda][layout]") {
+  std::mt19937 rng(9);
+  std::normal_distribution<float> nd(0.0f, 3.0f);
+  for (dtype t : {dtype::f32, dtype::f16, dtype::bf16}) {
+    buffer b(8, t, 0);
+    for (int k = 0; k < 8; ++k) b.set(k, nd(rng));
+    std::uint32_t words[8] = {};
+    std::memcpy(words, b.data, 8 * dtype_size(t));  // what one (f16/bf16) or two (f32) uint4 loads give
+    float v[8];
+    detail::decode_unit(words, t, v);
+    for (int k = 0; k < 8; ++k) REQUIRE(v[k] == b.get(k));
+    float x[8];
+    for (int k = 0; k < 8; ++k) x[k] = nd(rng);
+    std::uint32_t out[8] = {};
+    detail::encode_unit(x, t, out);
+    buffer expect(8, t, 0);
+    for (int k = 0; k < 8; ++k) expect.set(k, x[k]);
+    REQUIRE(std::memcmp(out, expect.data, 8 * dtype_size(t)) == 0);
+  }
+}
+
+TEST_CASE("chunk -> tensor lookup skips empty tensors", "[cuda][layout]") {
+  float x[40000] = {};
+  tensor_table table;
+  table.add(param_tensor{"e0", 0, {}, {x, dtype::f32}, {}});
+  table.add(param_tensor{"a", 20000, {}, {x, dtype::f32}, {}});  // 2 chunks
+  table.add(param_tensor{"e1", 0, {}, {x, dtype::f32}, {}});
+  table.add(param_tensor{"e2", 0, {}, {x, dtype::f32}, {}});
+  table.add(param_tensor{"b", 5, {}, {x, dtype::f32}, {}});      // 1 chunk
+  table.add(param_tensor{"c", 40000, {}, {x, dtype::f32}, {}});  // 3 chunks
+  table.add(param_tensor{"e3", 0, {}, {x, dtype::f32}, {}});
+  const auto& es = table.entries();
+  REQUIRE(table.total_chunks() == 6);
+  const std::uint32_t want[] = {1, 1, 4, 5, 5, 5};
+  for (std::uint64_t c = 0; c < 6; ++c)
+    CHECK(detail::tensor_of_chunk(es.data(), static_cast<std::uint32_t>(es.size()), c) == want[c]);
+}

@@ -329,6 +329,48 @@ struct element_op {
   VITALS_HD static constexpr bool writes_ema() { return (Stats & stats::ema_update) != 0; }
 };
 
+/// Decodes one unit (8 elements) from the 32-bit words of its 16-byte vector loads: 8 words for
+/// f32, 4 for f16/bf16 (element 2k in the low half of word k: little-endian, as the GPU loads it).
+VITALS_HD inline void decode_unit(const std::uint32_t* w, dtype t, float (&v)[stats_unit]) {
+  if (t == dtype::f32) {
+    for (std::uint32_t k = 0; k < stats_unit; ++k) v[k] = bits_to_float(w[k]);
+    return;
+  }
+  for (std::uint32_t k = 0; k < stats_unit / 2; ++k) {
+    const auto lo = static_cast<std::uint16_t>(w[k] & 0xffffu), hi = static_cast<std::uint16_t>(w[k] >> 16);
+    v[2 * k] = t == dtype::f16 ? f16_to_float(lo) : bf16_to_float(lo);
+    v[2 * k + 1] = t == dtype::f16 ? f16_to_float(hi) : bf16_to_float(hi);
+  }
+}
+
+/// The inverse of decode_unit, rounding to nearest even.
+VITALS_HD inline void encode_unit(const float (&v)[stats_unit], dtype t, std::uint32_t* w) {
+  if (t == dtype::f32) {
+    for (std::uint32_t k = 0; k < stats_unit; ++k) w[k] = float_to_bits(v[k]);
+    return;
+  }
+  for (std::uint32_t k = 0; k < stats_unit / 2; ++k) {
+    const std::uint16_t lo = t == dtype::f16 ? float_to_f16(v[2 * k]) : float_to_bf16(v[2 * k]);
+    const std::uint16_t hi = t == dtype::f16 ? float_to_f16(v[2 * k + 1]) : float_to_bf16(v[2 * k + 1]);
+    w[k] = static_cast<std::uint32_t>(lo) | (static_cast<std::uint32_t>(hi) << 16);
+  }
+}
+
+/// Index of the tensor that owns global chunk `c`: the last entry with first_chunk <= c (empty
+/// tensors share their first_chunk with the next one and come before it, so are never chosen).
+VITALS_HD inline std::uint32_t tensor_of_chunk(const table_entry* table, std::uint32_t n, std::uint64_t c) {
+  std::uint32_t lo = 0, hi = n;  // the first index with first_chunk > c lies in [lo, hi]
+  while (lo < hi) {
+    const std::uint32_t mid = lo + (hi - lo) / 2;
+    if (table[mid].first_chunk <= c) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo - 1;
+}
+
 /// Scalar loads and stores through dtype.hpp; the kernel's loader adds 16-byte vector loads.
 struct scalar_loader {
   VITALS_HD float load1(const void* p, dtype t, std::uint64_t i) const { return load_as_float(p, i, t); }
