@@ -354,7 +354,7 @@ class defaults_builder {
  public:
   defaults_builder(config_repository& repo, const std::vector<override_spec>& overrides) : repo_(repo) {
     for (const auto& o : overrides) {
-      if (o.sweep) continue;
+      if (o.sweep || is_hydra_group(o.key)) continue;
       bool is_group = repo.group_exists(o.key);
       bool is_dict = o.has_value && o.value.type == override_value_type::dict;
       if (is_dict || !is_group) {
@@ -428,6 +428,11 @@ class defaults_builder {
     std::optional<std::string> name;
     bool used = false;
   };
+
+  static bool is_hydra_group(std::string_view g) {
+    if (!g.empty() && g[0] == '/') g.remove_prefix(1);
+    return g == "hydra" || g.rfind("hydra/", 0) == 0;
+  }
 
   [[noreturn]] static void fail(const override_spec& o, std::string msg) {
     throw config_error(problem{o.key, std::move(msg), o.where()});
@@ -625,6 +630,9 @@ class defaults_builder {
       not_found(root);
     }
     std::vector<input_default> defaults = loaded->defaults;
+    // Hydra's own groups (hydra/launcher, hydra/job_logging, ...) configure Hydra, not the app:
+    // they are not part of the composed config, so entries for them are skipped.
+    std::erase_if(defaults, [](const input_default& d) { return is_hydra_group(d.is_group ? d.group : d.path); });
     if (!defaults.empty() || (is_root_config && !append_.empty())) validate_self(parent, defaults);
     if (is_root_config) defaults.insert(defaults.end(), append_.begin(), append_.end());
     update_overrides(defaults, parent);

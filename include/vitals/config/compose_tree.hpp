@@ -158,6 +158,10 @@ inline void apply_config_override(node& cfg, const override_spec& o) {
   }
 }
 
+inline bool is_hydra_key(std::string_view key) {
+  return key == "hydra" || key.rfind("hydra.", 0) == 0 || key.rfind("hydra/", 0) == 0;
+}
+
 inline composition compose_parsed(const compose_options& options, const std::vector<override_spec>& parsed,
                                   std::vector<std::string> lines) {
   for (const auto& o : parsed)
@@ -177,7 +181,11 @@ inline composition compose_parsed(const compose_options& options, const std::vec
     merge_nodes(cfg, embed_in_package(std::move(content), r.package));
     out.defaults.push_back({r.config_path, r.package, r.parent, loaded->source, r.is_self});
   }
-  for (const auto& o : res.config_overrides) apply_config_override(cfg, o);
+  // The `hydra:` block configures Hydra itself (run dirs, logging); Hydra's compose API leaves it
+  // out of the app config, and so does vitals, together with overrides of it (hydra.run.dir=...).
+  cfg.erase("hydra");
+  for (const auto& o : res.config_overrides)
+    if (!is_hydra_key(o.key)) apply_config_override(cfg, o);
   out.config = resolve_interpolations(cfg);
   out.choices = std::move(res.choices);
   return out;
