@@ -127,6 +127,10 @@ TEST_CASE("metric lists convert to vitals::metric for run.log", "[health][epoch]
   vitals::health_monitor mon(quiet);
   mon.observe(ms);  // a monitor takes them as they are
   CHECK(mon.table().size() >= 2);
+  l.set("train/grad_norm_max", 101.0);
+  mon.observe(l);  // or the list itself
+  mon.evaluate(0);
+  CHECK(mon.firing("exploding_gradients"));
 }
 
 TEST_CASE("epoch_tracker: one object for a training loop's per-epoch metrics", "[health][epoch]") {

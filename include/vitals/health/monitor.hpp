@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -25,6 +26,7 @@
 
 #include "vitals/health/alert.hpp"
 #include "vitals/health/default_rules.hpp"
+#include "vitals/health/metric_list.hpp"
 #include "vitals/health/metric_table.hpp"
 #include "vitals/health/rule.hpp"
 #include "vitals/sinks/record.hpp"
@@ -168,6 +170,9 @@ class health_monitor {
       if (m.value.type != metric_value::kind::string) table_.set(m.key, m.value.as_double());
   }
   void observe(std::initializer_list<metric> metrics) { observe(std::span<const metric>(metrics.begin(), metrics.size())); }
+  void observe(const metric_list& metrics) {
+    for (const auto& [key, value] : metrics) table_.set(key, value);
+  }
 
   /// Evaluates every enabled rule over the metrics observed since the previous call, delivers the
   /// alerts, and starts the next epoch's window.
