@@ -44,7 +44,8 @@ struct Config {
 // A fresh directory with the given files; removed at the end of the test.
 struct temp_tree {
   fs::path root;
-  explicit temp_tree(const std::map<std::string, std::string>& files) {
+  using files_t = std::map<std::string, std::string>;
+  explicit temp_tree(const files_t& files) {
     std::random_device rd;
     root = fs::temp_directory_path() / ("vitals_compose_" + std::to_string(rd()) + std::to_string(rd()));
     for (const auto& [name, text] : files) {
@@ -172,6 +173,19 @@ TEST_CASE("update_path is closed unless adding, with did-you-mean", "[compose][m
   update_path(cfg, "new.deep.key", node::scalar("3"), true, {});
   CHECK(text_at(cfg, "new.deep.key") == "3");
   CHECK_THROWS_AS(update_path(cfg, "server", parse_yaml("{extra: 1}"), false, {}), config_error);
+}
+
+TEST_CASE("every bad override is reported at once", "[compose][merge]") {
+  temp_tree t(temp_tree::files_t{{"config.yaml", "a: 1\nb: {c: 2}\n"}});
+  try {
+    compose_tree({.config_dir = t.root}, {"a=2", "x=1", "b.d=3", "+a=4"});
+    FAIL("no error");
+  } catch (const config_error& e) {
+    REQUIRE(e.problems().size() == 3);
+    CHECK(e.problems()[0].where.origin == "override #2 'x=1'");
+    CHECK(e.problems()[1].path == "b.d");
+    CHECK_THAT(e.problems()[2].message, Catch::Contains("++a=4"));
+  }
 }
 
 TEST_CASE("interpolation: types, strings as Python spells them, relative keys, env", "[compose][interpolation]") {

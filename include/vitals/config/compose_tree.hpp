@@ -184,8 +184,17 @@ inline composition compose_parsed(const compose_options& options, const std::vec
   // The `hydra:` block configures Hydra itself (run dirs, logging); Hydra's compose API leaves it
   // out of the app config, and so does vitals, together with overrides of it (hydra.run.dir=...).
   cfg.erase("hydra");
-  for (const auto& o : res.config_overrides)
-    if (!is_hydra_key(o.key)) apply_config_override(cfg, o);
+  // Every bad override is reported at once (Hydra stops at the first).
+  std::vector<problem> problems;
+  for (const auto& o : res.config_overrides) {
+    if (is_hydra_key(o.key)) continue;
+    try {
+      apply_config_override(cfg, o);
+    } catch (const config_error& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  if (!problems.empty()) throw config_error(std::move(problems));
   out.config = resolve_interpolations(cfg);
   out.choices = std::move(res.choices);
   return out;
