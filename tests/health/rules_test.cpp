@@ -282,6 +282,23 @@ TEST_CASE("alerts reach the callback, alert records and alerts.jsonl", "[health]
   CHECK_THROWS_WITH(stopper.evaluate(0), Catch::Contains("exploding_gradients"));
 }
 
+TEST_CASE("messages name each metric once and show its value", "[health][rules]") {
+  constexpr auto band = rule("out_of_band", val<"a"> > 1.0 || val<"a"> < -1.0, vitals::severity::warning, "a out of band");
+  static_assert(decltype(band.cond)::leaves == 2);
+  static_assert(decltype(vitals::default_rule_conditions::mode_collapse)::leaves == 6);
+  static_assert(decltype(vitals::default_rule_conditions::mode_collapse)::states == 1);
+  vitals::health_monitor m(make_rule_set(band), quiet());
+  m.observe("b", 0.0);
+  const auto& r0 = m.evaluate(0);
+  REQUIRE(r0.events.size() == 1);
+  CHECK(r0.events[0].text == "not evaluated: never logged: a");
+  m.observe("a", 3.0);
+  const auto& r1 = m.evaluate(1);
+  REQUIRE(r1.events.size() == 1);
+  CHECK(r1.events[0].text == "a out of band (a=3)");
+  CHECK(r1.events[0].title == "out_of_band fired");
+}
+
 TEST_CASE("json lines escape what they must", "[health][rules]") {
   vitals::alert_event e;
   e.rule = "r";

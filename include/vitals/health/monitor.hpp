@@ -82,13 +82,20 @@ struct bound_rule final : bound_rule_base {
                      ? t.intern(leaves[i].text)
                      : t.intern_pattern(leaves[i].text, leaves[i].type == leaf_name::kind::suffix);
   }
+  // A metric used twice in one rule (a > 1 || a < -1) is named once in messages.
+  bool first_use(std::size_t i) const {
+    for (std::size_t j = 0; j < i; ++j)
+      if (leaves[j].type == leaves[i].type && slots[j] == slots[i]) return false;
+    return true;
+  }
   truth evaluate(const metric_table& t) override {
     return cond.test(rule_ctx{t}, slots.data(), states.data());
   }
   std::vector<std::string_view> never_logged(const metric_table& t) const override {
     std::vector<std::string_view> out;
     for (std::size_t i = 0; i < C::leaves; ++i)
-      if (leaves[i].type == leaf_name::kind::metric && !t.ever_observed(slots[i])) out.push_back(leaves[i].text);
+      if (leaves[i].type == leaf_name::kind::metric && !t.ever_observed(slots[i]) && first_use(i))
+        out.push_back(leaves[i].text);
     return out;
   }
   std::string describe_values(const metric_table& t) const override {
@@ -101,6 +108,7 @@ struct bound_rule final : bound_rule_base {
       out += format_number(t.value(id));
     };
     for (std::size_t i = 0; i < C::leaves; ++i) {
+      if (!first_use(i)) continue;
       if (leaves[i].type == leaf_name::kind::metric) add(slots[i]);
       else
         for (auto id : t.pattern_members(slots[i])) add(id);
