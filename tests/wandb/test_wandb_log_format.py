@@ -110,7 +110,7 @@ def main():
     c.check(len(hist) == 40, f"killed run has exactly the 40 flushed history rows, got {len(hist)}")
     c.check([h.history.step.num for h in hist] == list(range(40)), "flushed rows in order")
     c.check("exit" not in kinds, "no exit record in a killed run")
-    return c.done("wandb_log_format")
+    return c.done("wandb_log_format", work)
 
 
 if __name__ == "__main__":

@@ -251,7 +251,7 @@ def main():
         c.check([h["train/loss"] for h in hist if "train/loss" in h] == [1.0 / (s + 1 + fold) for s in range(1, 6)], "train/loss rows")
         c.check(kinds.count("alert") == 1, "the run's alert reached W&B")
 
-    return c.done("wandb_records")
+    return c.done("wandb_records", work)
 
 
 if __name__ == "__main__":

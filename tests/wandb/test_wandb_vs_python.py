@@ -154,7 +154,7 @@ def main():
         c.check(ka == kb and same(a, b), f"record {i} ({ka}/{kb}) differs:\n vitals {a}\n wandb  {b}")
     c.check(same(ours_summary, theirs_summary), f"summary differs:\n vitals {ours_summary}\n wandb  {theirs_summary}")
     print(f"compared {len(ours)} records and {len(ours_summary)} summary keys")
-    return c.done("wandb_vs_python")
+    return c.done("wandb_vs_python", work)
 
 
 if __name__ == "__main__":

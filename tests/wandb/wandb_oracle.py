@@ -3,6 +3,7 @@ records into plain Python values for comparison."""
 import json
 import math
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -98,10 +99,13 @@ class Checker:
             self.failures.append(what)
             print("FAIL:", what)
 
-    def done(self, name):
+    def done(self, name, workdir=None):
+        """Exit status; the temp dir is removed on success and kept (and named) on failure."""
         if self.failures:
-            print(f"{name}: {len(self.failures)} failure(s)")
+            print(f"{name}: {len(self.failures)} failure(s)" + (f"; files kept in {workdir}" if workdir else ""))
             return 1
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
         print(f"{name}: ok")
         return 0
 
