@@ -103,11 +103,11 @@ void BM_log_struct_10_fields(benchmark::State& state) {
 }
 BENCHMARK(BM_log_struct_10_fields)->Unit(benchmark::kNanosecond);
 
-// End to end: 100,000 steps of 10 scalars from the first log() to finish() (files closed).
-void BM_end_to_end_jsonl_csv(benchmark::State& state) {
+// End to end (writer included): 100,000 steps of 10 scalars from the first log() to finish() (files closed).
+void BM_end_to_end(benchmark::State& state, const char* sinks) {
   const std::int64_t steps = 100000;
   for (auto _ : state) {
-    vitals::run run(options("jsonl,csv"));
+    vitals::run run(options(sinks));
     for (std::int64_t i = 0; i < steps; ++i) log_step(run, i);
     run.finish();
     state.PauseTiming();
@@ -117,7 +117,10 @@ void BM_end_to_end_jsonl_csv(benchmark::State& state) {
   state.counters["records_per_s"] =
       benchmark::Counter(static_cast<double>(state.iterations() * steps), benchmark::Counter::kIsRate);
 }
-BENCHMARK(BM_end_to_end_jsonl_csv)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_CAPTURE(BM_end_to_end, jsonl_csv, "jsonl,csv")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_CAPTURE(BM_end_to_end, jsonl, "jsonl")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_CAPTURE(BM_end_to_end, csv, "csv")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_CAPTURE(BM_end_to_end, no_sinks, "")->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
 }  // namespace
 

@@ -12,6 +12,4 @@
 #include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/sink_set.hpp"
-#if __has_include("vitals/sinks/wandb.hpp")
 #include "vitals/sinks/wandb.hpp"
-#endif

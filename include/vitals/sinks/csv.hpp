@@ -21,6 +21,7 @@
 #include "vitals/detail/fmt.hpp"
 #include "vitals/sinks/file_io.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
+#include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
 
 namespace vitals {
@@ -49,11 +50,11 @@ inline void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
 
 inline void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
   switch (v.type) {
-    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::integer: append_int(out, v.i); break;
     case metric_value::kind::floating:
       if (std::isnan(v.d)) out.append(std::string_view("nan"));
       else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
-      else fmt::format_to(std::back_inserter(out), "{}", v.d);
+      else append_double_shortest(out, v.d);
       break;
     case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
     case metric_value::kind::string: csv_append_field(out, v.s); break;
@@ -104,6 +105,8 @@ struct csv_state {
   std::vector<std::string> columns;  // sorted
   std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> index;
   std::vector<const metric_value*> cells;
+  std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
+  std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
   std::size_t rewrites = 0;
 };
 
@@ -128,17 +131,32 @@ struct csv {
   void write(const record& r) {
     if (r.kind != record_kind::history) return;
     auto& st = *state;
-    std::vector<std::string> added;
-    for (const auto& m : r.metrics)
-      if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
-    if (!added.empty() || !st.file.is_open()) widen(added);
+    // Rows usually repeat the previous row's keys in the same order: check the cached column
+    // with one string compare before falling back to the hash lookup.
+    auto& cache = st.cached_column;
+    if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
+    bool missing = !st.file.is_open();
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) {
+      const auto& key = r.metrics[k].key;
+      if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
+      auto it = st.index.find(key);
+      if (it == st.index.end()) missing = true;
+      else cache[k] = it->second;
+    }
+    if (missing) {
+      std::vector<std::string> added;
+      for (const auto& m : r.metrics)
+        if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
+      widen(added);
+      for (std::size_t k = 0; k < r.metrics.size(); ++k) cache[k] = st.index.find(r.metrics[k].key)->second;
+    }
 
     st.cells.assign(st.columns.size(), nullptr);
     metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
-    for (const auto& m : r.metrics) st.cells[st.index.find(m.key)->second] = &m.value;
-    st.cells[st.index.find(std::string_view("_runtime"))->second] = &runtime;
-    st.cells[st.index.find(std::string_view("_step"))->second] = &step;
-    st.cells[st.index.find(std::string_view("_timestamp"))->second] = &timestamp;
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) st.cells[cache[k]] = &r.metrics[k].value;
+    st.cells[st.col_runtime] = &runtime;
+    st.cells[st.col_step] = &step;
+    st.cells[st.col_timestamp] = &timestamp;
     for (std::size_t c = 0; c < st.cells.size(); ++c) {
       if (c) st.buf.push_back(',');
       if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
@@ -173,6 +191,9 @@ struct csv {
     auto& st = *state;
     st.index.clear();
     for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
+    st.col_runtime = st.index.find(std::string_view("_runtime"))->second;
+    st.col_step = st.index.find(std::string_view("_step"))->second;
+    st.col_timestamp = st.index.find(std::string_view("_timestamp"))->second;
   }
 
   // Adds columns, then writes header + old rows (remapped) to a temporary file and renames it.

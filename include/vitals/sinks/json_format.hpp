@@ -5,6 +5,7 @@
 // read) unless strict mode asks for standard JSON (null).
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <string_view>
@@ -13,6 +14,20 @@
 #include "vitals/sinks/record.hpp"
 
 namespace vitals::detail {
+
+// Numbers are written with std::to_chars / fmt::format_int rather than format strings: the sinks'
+// writer thread spends most of its time here, and these skip format-string parsing.
+inline void append_int(fmt::memory_buffer& out, std::int64_t v) {
+  fmt::format_int f(v);
+  out.append(f.data(), f.data() + f.size());
+}
+
+/// Shortest round-trip representation of a finite double ("0.1", "1e-07", "12345").
+inline void append_double_shortest(fmt::memory_buffer& out, double d) {
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, d);
+  out.append(buf, res.ptr);
+}
 
 inline void json_append_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
@@ -45,7 +60,7 @@ inline void json_append_double(fmt::memory_buffer& out, double d, bool strict) {
     // Shortest representation that round-trips; integral doubles keep a ".0" so readers keep
     // the column floating.
     auto start = out.size();
-    fmt::format_to(std::back_inserter(out), "{}", d);
+    append_double_shortest(out, d);
     std::string_view written(out.data() + start, out.size() - start);
     if (written.find_first_of(".eE") == std::string_view::npos) out.append(std::string_view(".0"));
   }
@@ -53,7 +68,7 @@ inline void json_append_double(fmt::memory_buffer& out, double d, bool strict) {
 
 inline void json_append_value(fmt::memory_buffer& out, const metric_value& v, bool strict) {
   switch (v.type) {
-    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::integer: append_int(out, v.i); break;
     case metric_value::kind::floating: json_append_double(out, v.d, strict); break;
     case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
     case metric_value::kind::string: json_append_string(out, v.s); break;

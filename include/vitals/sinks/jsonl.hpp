@@ -42,7 +42,9 @@ struct jsonl {
   void write(const record& r) {
     if (r.kind != record_kind::history) return;
     auto& out = state->buf;
-    fmt::format_to(std::back_inserter(out), "{{\"_step\":{},\"_runtime\":", r.step);
+    out.append(std::string_view("{\"_step\":"));
+    detail::append_int(out, r.step);
+    out.append(std::string_view(",\"_runtime\":"));
     detail::json_append_double(out, r.runtime, strict);
     out.append(std::string_view(",\"_timestamp\":"));
     detail::json_append_double(out, r.timestamp, strict);
