@@ -103,13 +103,8 @@ class override_parser {
     text_ = s.substr(eq + 1);
     pos_ = 0;
     skip_ws();  // Hydra's EQUAL token swallows the blanks after '='
-    if (pos_ == text_.size()) {
-      if (o.op == override_op::remove) {
-        o.has_value = false;
-        o.value.type = override_value_type::null;
-      } else {
-        o.value = {node::scalar("", scalar_style::quoted), override_value_type::string, "''"};
-      }
+    if (pos_ == text_.size()) {  // `key=` and `~key=`: the empty string, as in Hydra
+      o.value = {node::scalar("", scalar_style::quoted), override_value_type::string, "''"};
       return o;
     }
     std::vector<override_value> elems;
@@ -162,14 +157,28 @@ class override_parser {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
            c == '$' || c == '.' || c == '/';
   }
+  // Hydra's key grammar: ID | KEY_SPECIAL | DOT_PATH (segments may be list indices) | ID(/ID)+.
   void check_key(const std::string& k, const char* what) const {
     if (k.empty()) fail(std::string("missing ") + what + " before '='");
     for (char c : k)
       if (!key_char(c))
         fail(std::string("invalid character '") + c + "' in " + what + " '" + k +
              "' (keys are letters, digits, '_', '-', '$', separated by '.' or '/')");
-    if (k.front() == '.' || k.back() == '.' || k.find("..") != std::string::npos)
-      fail(std::string("malformed ") + what + " '" + k + "'");
+    const bool dotted = k.find('.') != std::string::npos, slashed = k.find('/') != std::string::npos;
+    if (dotted && slashed) fail(std::string("malformed ") + what + " '" + k + "': use '.' for keys or '/' for groups, not both");
+    std::size_t start = 0;
+    while (true) {
+      std::size_t end = k.find(dotted ? '.' : '/', start);
+      std::string_view seg = std::string_view(k).substr(start, end == std::string::npos ? std::string::npos : end - start);
+      bool ok = !seg.empty() && (id_start(seg[0]) || (seg[0] == '$' && !slashed));
+      if (!ok && dotted && !seg.empty() && is_digit(seg[0])) ok = seg == "0" || (seg[0] != '0' && hydra_int(seg));
+      if (ok)
+        for (char c : seg) ok = ok && (id_char(c) || (c == '$' && !slashed));
+      if (!ok)
+        fail(std::string("malformed ") + what + " '" + k + "' (a key part starts with a letter, '_' or '$'; list indices only after a '.')");
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
   }
 
   bool at_end() const { return pos_ >= text_.size(); }
@@ -408,8 +417,9 @@ class override_parser {
   }
 
   override_value primitive() {
-    std::string out;       // with escapes resolved
-    bool escaped = false;  // an escape or interpolation makes it a string, as in Hydra
+    std::string out;         // with escapes resolved
+    std::vector<bool> kept;  // per char of `out`: escaped, so never stripped as a blank
+    bool escaped = false;    // an escape or interpolation makes it a string, as in Hydra
     std::size_t start = pos_;
     while (!at_end()) {
       char c = peek();
@@ -418,12 +428,14 @@ class override_parser {
         std::size_t close = text_.find('}', pos_);
         if (close == std::string_view::npos) fail_at("unterminated interpolation '${'");
         out.append(text_.substr(pos_, close - pos_ + 1));
+        kept.resize(out.size(), true);
         pos_ = close + 1;
         escaped = true;
         continue;
       }
       if (c == '\\' && pos_ + 1 < text_.size() && escapable(text_[pos_ + 1])) {
         out += text_[pos_ + 1];
+        kept.push_back(true);
         pos_ += 2;
         escaped = true;
         continue;
@@ -431,12 +443,15 @@ class override_parser {
       if (c == '\'' || c == '"') fail_at("a quote inside an unquoted value; quote the whole value instead");
       if (!unquoted_char(c)) fail_at("character '" + std::string(1, c) + "' is not allowed in an unquoted value");
       out += c;
+      kept.push_back(false);
       ++pos_;
     }
-    // Hydra strips the blanks around an unquoted value.
-    std::size_t b = out.find_first_not_of(" \t");
-    std::size_t e = out.find_last_not_of(" \t");
-    out = b == std::string::npos ? std::string() : out.substr(b, e - b + 1);
+    // Hydra strips the blanks around an unquoted value, but not escaped ones ("a\ ").
+    auto blank = [&](std::size_t i) { return !kept[i] && (out[i] == ' ' || out[i] == '\t'); };
+    std::size_t b = 0, e = out.size();
+    while (b < e && blank(b)) ++b;
+    while (e > b && blank(e - 1)) --e;
+    out = out.substr(b, e - b);
     if (out.empty() && pos_ == start) fail_at(at_end() ? "missing value" : "unexpected '" + std::string(1, peek()) + "'");
     override_value v;
     if (!escaped) type_primitive(out, v);

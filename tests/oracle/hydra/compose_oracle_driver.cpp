@@ -52,11 +52,42 @@ node run_case(const node& c) {
   return out;
 }
 
+// --parse mode: one override string in, its parse out (compared with Hydra's OverridesParser).
+node parse_one(const std::string& text) {
+  node out = node::mapping();
+  out.set("input", node::scalar(text, scalar_style::quoted));
+  try {
+    vitals::config::override_spec o = vitals::config::parse_override(text);
+    using vitals::config::override_op;
+    const char* op = o.op == override_op::add ? "add" : o.op == override_op::force_add ? "force_add" : o.op == override_op::remove ? "delete" : "set";
+    out.set("ok", node::scalar("true"));
+    out.set("op", node::scalar(op, scalar_style::quoted));
+    out.set("key", node::scalar(o.key, scalar_style::quoted));
+    out.set("package", o.package ? node::scalar(*o.package, scalar_style::quoted) : node::null_value());
+    if (o.sweep) {
+      node choices = node::sequence();
+      for (const auto& c : o.choices) choices.items.push_back(c.value);
+      out.set("sweep", std::move(choices));
+    } else {
+      out.set("value", o.has_value ? o.value.value : node::null_value());
+    }
+  } catch (const std::exception& e) {
+    out.set("ok", node::scalar("false"));
+    out.set("error", node::scalar(e.what(), scalar_style::quoted));
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--parse") {
+    node lines = vitals::config::load_json_file(argv[2]);
+    for (const auto& l : lines.items) std::printf("%s\n", vitals::config::to_json(parse_one(l.text), 0).c_str());
+    return 0;
+  }
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s cases.json\n", argv[0]);
+    std::fprintf(stderr, "usage: %s cases.json | --parse overrides.json\n", argv[0]);
     return 2;
   }
   node cases = vitals::config::load_json_file(argv[1]);
