@@ -157,15 +157,22 @@ struct param_stats_result {
   /// Per-tensor metrics named after the table's parameters: grad_norm/<name>,
   /// weight_absmax/<name>, ema_diff/<name> (only computed ones).
   owned_metrics per_tensor_metrics(const tensor_table& table) const {
-    if (table.size() != per_tensor.size())
-      throw std::invalid_argument("vitals::param_stats_result::per_tensor_metrics: the table has " +
-                                  std::to_string(table.size()) + " parameters but the result " +
-                                  std::to_string(per_tensor.size()) +
-                                  "; pass the table the statistics were computed from");
+    std::vector<std::string> names;
+    names.reserve(table.size());
+    for (const auto& p : table.params()) names.push_back(p.name);
+    return per_tensor_metrics(names);
+  }
+
+  /// The same with the names given in table order (device_param_stats::names() keeps them).
+  owned_metrics per_tensor_metrics(const std::vector<std::string>& names) const {
+    if (names.size() != per_tensor.size())
+      throw std::invalid_argument("vitals::param_stats_result::per_tensor_metrics: " + std::to_string(names.size()) +
+                                  " names for " + std::to_string(per_tensor.size()) +
+                                  " tensors; pass the table (or names) the statistics were computed from");
     owned_metrics out;
     std::vector<double> values;
     for (std::size_t i = 0; i < per_tensor.size(); ++i) {
-      const auto& name = table[i].name;
+      const auto& name = names[i];
       if (computed & stats::grad) {
         out.keys.push_back("grad_norm/" + name);
         values.push_back(per_tensor[i].grad.l2());
