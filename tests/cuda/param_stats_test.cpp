@@ -268,6 +268,7 @@ TEST_CASE("statistics match a plain double loop (mixed dtypes, misaligned, empty
   CHECK(r.total.weight.nonfinite == wbad);
   CHECK(r.total.weight.count == wn);
   CHECK(rel_err(r.weight_mean(), wabs / wn) < 1e-6);
+  CHECK(rel_err(r.total.weight.sum_sq, w2) < 1e-6);
   CHECK(rel_err(r.total.weight.mean, wmean) < 1e-6);
   CHECK(rel_err(r.weight_std(), std::sqrt(wvar)) < 1e-6);
   CHECK(r.weight_min() == wmin);
