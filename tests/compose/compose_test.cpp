@@ -358,3 +358,21 @@ TEST_CASE("PROJECT_ROOT anchors relative config directories", "[compose][paths]"
   unsetenv("PROJECT_ROOT");
   CHECK_THROWS_AS(compose_tree({.config_dir = "experiments/001"}), config_error);
 }
+
+namespace {
+struct WithRequired {
+  std::string name = "x";
+  vitals::required<int> seed;
+  std::optional<std::string> notes;
+};
+}  // namespace
+
+TEST_CASE("??? in a config is a required value: an error until an override sets it", "[compose][typed]") {
+  temp_tree t(temp_tree::files_t{{"config.yaml", "name: run\nseed: ???\nnotes: null\n"}});
+  CHECK_THROWS_WITH(vitals::compose<WithRequired>({.config_dir = t.root}), Catch::Contains("seed"));
+  WithRequired w = vitals::compose<WithRequired>({.config_dir = t.root}, {"seed=3", "notes='hi'"});
+  CHECK(*w.seed == 3);
+  CHECK(w.notes == "hi");
+  // The untyped tree keeps ??? as OmegaConf's to_container does.
+  CHECK(text_at(compose_tree({.config_dir = t.root}), "seed") == "???");
+}
