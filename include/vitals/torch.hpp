@@ -1,9 +1,9 @@
 // Optional LibTorch adapter (needs LibTorch; nothing else in vitals includes this header):
 // a tensor_table from a module's named_parameters(), EMA copies, the statistics, and logging.
 //
-//   auto ema = vitals::make_ema(model);                      // once
+//   auto ema = vitals::make_ema(*model);                     // once (model: a ModuleHolder)
 //   ... loss.backward(); optimizer.step();
-//   auto r = vitals::param_stats(model, ema);                // CPU reference for CPU tensors
+//   auto r = vitals::param_stats(*model, ema);               // CPU reference for CPU tensors
 //   vitals::log_param_stats(run, r, table, step);            // train/grad_norm, model/weight_*, ...
 //
 // For CUDA tensors build the table with make_tensor_table() and use vitals::device_param_stats
