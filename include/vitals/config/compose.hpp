@@ -123,7 +123,10 @@ inline std::optional<bool> take_show_config(std::vector<std::string>& overrides,
   }
   keep = false;
   if (show) {
-    node probe = compose_tree(options, rest);
+    std::vector<std::string> probe_overrides;  // sweeps left out: only the keys matter here
+    for (const auto& o : rest)
+      if (!parse_override(o).sweep) probe_overrides.push_back(o);
+    node probe = compose_tree(options, probe_overrides);
     keep = probe.find("show_config") != nullptr;
     if (!keep) overrides = std::move(rest);
   }

@@ -114,6 +114,7 @@ namespace detail {
 
 inline std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {
   std::error_code ec;
+  if (dir.empty()) return ".";
   if (dir.is_absolute() || std::filesystem::is_directory(dir, ec)) return dir;
   if (const char* env = std::getenv("PROJECT_ROOT"); env && *env)
     if (std::filesystem::is_directory(std::filesystem::path(env) / dir, ec)) return std::filesystem::path(env) / dir;
