@@ -505,6 +505,11 @@ class pipeline {
     std::unique_lock lock(mu_, std::defer_lock);
     for (int i = 0; i < 200 && !lock.try_lock(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     if (lock.owns_lock()) {
+      if (!to_attach_.empty()) {  // the writer may not have run at all yet
+        std::vector<any_sink> fresh;
+        fresh.swap(to_attach_);
+        open_new(fresh);
+      }
       commit_locked(lock);
       finished_ = true;
       while (count_ > 0) {
