@@ -68,8 +68,9 @@ def check_run(c, spec, records, run_dir):
     c.check(run.start_time.seconds == int(info["start_time"]) and run.start_time.nanos == 250000000,
             f"run.start_time {run.start_time}")
     cfg = items_to_dict(run.config.update)
+    c.check(cfg.pop("_wandb", None) == {}, "config starts with _wandb: {} as wandb.init writes it")
     c.check(same(cfg, info["config"]), f"run.config {cfg} == {info['config']}")
-    c.check([it.key for it in run.config.update] == list(info["config"]), "config keys in order")
+    c.check([it.key for it in run.config.update] == ["_wandb"] + list(info["config"]), "config keys in order")
 
     # metric definitions: step metric first, then the rules, as wandb.define_metric writes them
     metrics = [r.metric for r in records if kind(r) == "metric"]

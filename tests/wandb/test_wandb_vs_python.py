@@ -1,7 +1,9 @@
 """Oracle: the same run logged by Python `wandb` (offline) and by vitals. For the record types vitals
 emits (run, metric, history, alert, exit), the parsed sequences match in order and value —
 timestamps, runtimes, ids, hosts and wandb's own telemetry/stats/summary-step records excluded —
-and the final summary state agrees.
+and the final summary state agrees. Then both files go through wandb's own `wandb sync` sender
+(network stubbed): the history rows, summary, config, metric definitions and alerts it would
+upload agree too.
 
 usage: test_wandb_vs_python.py <wandb_driver>
 """
@@ -11,7 +13,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wandb_oracle import Checker, clean_env, items_to_dict, kind, read_records, run_driver, same, spec_value, tempdir  # noqa: E402
+from wandb_oracle import (Checker, clean_env, items_to_dict, kind, read_records, run_driver, same, sender_payloads,  # noqa: E402
+                          spec_value, tempdir)
 
 from google.protobuf.json_format import MessageToDict  # noqa: E402
 
@@ -128,6 +131,23 @@ def normalize(records):
     return seq, summary
 
 
+def upload_view(pushes, upserts, alerts):
+    """The comparable part of what wandb's sender uploads (timings and wandb's telemetry dropped)."""
+    history = [{k: v for k, v in row.items() if k not in TIMING} for name, row in pushes if name == "wandb-history.jsonl"]
+    summaries = [row for name, row in pushes if name == "wandb-summary.json"]
+    summary = {k: v for k, v in (summaries[-1] if summaries else {}).items() if k not in TIMING + ("_wandb",)}
+    config = {}
+    metrics = []
+    for u in upserts:
+        for k, v in (u.get("config") or {}).items():
+            if k == "_wandb":
+                metrics = v["value"].get("m", metrics)
+            else:
+                config[k] = v["value"]
+    run = {k: upserts[0].get(k) for k in ("name", "project", "entity", "group", "job_type", "display_name", "notes", "tags")}
+    return {"history": history, "summary": summary, "config": config, "metrics": metrics, "alerts": alerts, "run": run}
+
+
 def main():
     driver = sys.argv[1]
     c = Checker()
@@ -154,6 +174,15 @@ def main():
         c.check(ka == kb and same(a, b), f"record {i} ({ka}/{kb}) differs:\n vitals {a}\n wandb  {b}")
     c.check(same(ours_summary, theirs_summary), f"summary differs:\n vitals {ours_summary}\n wandb  {theirs_summary}")
     print(f"compared {len(ours)} records and {len(ours_summary)} summary keys")
+
+    # What `wandb sync` would upload, from wandb's own sender: history rows, the final summary,
+    # the run's config (with the metric definitions in _wandb.m) and alerts must agree.
+    ours_up = upload_view(*sender_payloads(ours_path, work))
+    theirs_up = upload_view(*sender_payloads(theirs_path, work))
+    for part in ("history", "summary", "config", "metrics", "alerts", "run"):
+        c.check(same(ours_up[part], theirs_up[part]),
+                f"`wandb sync` would upload different {part}:\n vitals {ours_up[part]}\n wandb  {theirs_up[part]}")
+    c.check(len(ours_up["history"]) == sum(1 for k, _ in ours if k == "history"), "every history row is uploaded")
     return c.done("wandb_vs_python", work)
 
 

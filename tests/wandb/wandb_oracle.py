@@ -112,3 +112,64 @@ class Checker:
 
 def tempdir():
     return tempfile.mkdtemp(prefix="vitals_wandb_")
+
+
+def sender_payloads(path, workdir):
+    """Replays a .wandb file through wandb's own `wandb sync` sender (sync.py's loop over
+    sender.SendManager) with the network stubbed out, and returns what it would upload:
+    (file-stream pushes [(file name, parsed JSON)], upsert_run calls [kwargs], alerts [kwargs])."""
+    from unittest import mock
+
+    from wandb.sdk.internal import sender
+
+    pushes, upserts, alerts = [], [], []
+
+    class FakeFileStream:
+        def __init__(self, *a, **k):
+            pass
+
+        def push(self, name, data):
+            pushes.append((name, json.loads(data)))
+
+        def __getattr__(self, name):
+            return lambda *a, **k: None
+
+    class FakeApi:
+        def upsert_run(self, **kw):
+            upserts.append(kw)
+            return ({"name": kw.get("name"), "project": {"name": kw.get("project"), "entity": {"name": kw.get("entity")}}},
+                    True, [])
+
+        def notify_scriptable_run_alert(self, **kw):
+            alerts.append(kw)
+
+        def __getattr__(self, name):
+            return lambda *a, **k: None
+
+    root = tempfile.mkdtemp(prefix="sync-", dir=workdir)
+    os.makedirs(os.path.join(root, "files"))
+    with mock.patch.object(sender.file_stream, "FileStreamApi", FakeFileStream), \
+            mock.patch.object(sender, "FilePusher", mock.MagicMock()), \
+            mock.patch.object(sender, "DirWatcher", mock.MagicMock()):
+        sm = sender.SendManager.setup(root, None)
+        sm._api = FakeApi()
+        sm._max_cli_version = lambda: "0.22.3"  # the server version gate for alerts
+        exit_pb = None
+        for pb in read_records(path):  # the same dispatch as wandb/sync/sync.py
+            k = kind(pb)
+            if k == "run":
+                pb.control.req_resp = True
+            elif k == "exit":
+                exit_pb = pb
+                continue
+            elif k == "final":
+                if exit_pb is None:
+                    raise AssertionError("final seen without exit")
+                pb, exit_pb = exit_pb, None
+            sm.send(pb)
+            while not sm._record_q.empty():
+                sm.send(sm._record_q.get(block=True))
+            if pb.control.req_resp:
+                sm._result_q.get(block=True)
+        sm.finish()
+    return pushes, upserts, alerts

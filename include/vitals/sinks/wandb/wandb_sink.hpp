@@ -274,7 +274,12 @@ class wandb_sink {
     pb_.string_field(f::RunRecord::entity, info_.entity);
     pb_.string_field(f::RunRecord::project, info_.project);
     const auto cfg = pb_.begin_message(f::RunRecord::config);
-    for (const auto& [k, v] : config_items_) kv(f::ConfigRecord::update, k, v);
+    // `_wandb: {}` first, as wandb.init writes it: `wandb sync`'s sender only uploads the run's
+    // metric definitions (define_metric x axes), start time and telemetry when the config already
+    // holds a `_wandb` entry (sender_config.to_backend_dict adds them to that entry in place).
+    kv(f::ConfigRecord::update, "_wandb", "{}");
+    for (const auto& [k, v] : config_items_)
+      if (k != "_wandb") kv(f::ConfigRecord::update, k, v);
     pb_.end_message(cfg);
     pb_.string_field(f::RunRecord::run_group, info_.group);
     pb_.string_field(f::RunRecord::job_type, info_.job_type);
