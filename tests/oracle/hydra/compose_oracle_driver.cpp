@@ -43,6 +43,11 @@ node run_case(const node& c) {
     } else {
       jobs.items.push_back(vitals::config::compose_tree(options, overrides));
     }
+    // Where Hydra types `exp` by the dataclass, vitals types it by the struct: convert, so that
+    // type errors count as errors on our side too (what vitals::compose<Config> would report).
+    if (const node* s = c.find("store"); s && s->text == "true")
+      for (const auto& job : jobs.items)
+        if (const node* exp = job.find("exp")) (void)vitals::config::from_node<ExpConfig>(*exp);
     out.set("ok", node::scalar("true"));
     out.set("jobs", std::move(jobs));
   } catch (const std::exception& e) {
