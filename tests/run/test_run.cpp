@@ -350,3 +350,55 @@ TEST_CASE("std::exit without finish() still flushes (atexit)") {
   CHECK(lines_of(read_file(dir / "metrics.jsonl")).size() == 1000);
   CHECK(read_file(dir / "metadata.json").find("\"exit_code\": 0") != std::string::npos);
 }
+
+namespace {
+int chained_fd = -1;
+void user_handler(int) {
+  char c = 'u';
+  (void)!::write(chained_fd, &c, 1);
+  ::_exit(7);
+}
+}  // namespace
+
+TEST_CASE("SIGINT chains to the handler the program installed before the run") {
+  temp_dir tmp("sigchain");
+  int ready[2], chained[2];
+  REQUIRE(::pipe(ready) == 0);
+  REQUIRE(::pipe(chained) == 0);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    chained_fd = chained[1];
+    struct sigaction sa {};
+    sa.sa_handler = &user_handler;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    auto o = quiet_options(tmp.path);
+    o.handle_signals = true;
+    o.id = "chain001";
+    o.name = "sig";
+    o.sinks = "jsonl";
+    o.pipeline.flush_interval = std::chrono::seconds(3600);
+    auto* run = new vitals::run(o);
+    for (int i = 0; i < 10; ++i) run->log({{"i", i}});
+    char c = 1;
+    (void)!::write(ready[1], &c, 1);
+    for (;;) ::pause();
+  }
+  ::close(ready[1]);
+  ::close(chained[1]);
+  char c = 0;
+  REQUIRE(::read(ready[0], &c, 1) == 1);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 7);  // the user's handler ran after ours
+  REQUIRE(::read(chained[0], &c, 1) == 1);
+  CHECK(c == 'u');
+  ::close(ready[0]);
+  ::close(chained[0]);
+  auto dir = tmp.path / "sig_chain001";
+  CHECK(lines_of(read_file(dir / "metrics.jsonl")).size() == 10);
+  CHECK(read_file(dir / "metadata.json").find("\"exit_code\": 130") != std::string::npos);
+}

@@ -2,7 +2,9 @@
 // crash safety (a child logging continuously is killed with SIGKILL at random moments).
 #include <fcntl.h>
 #include <pty.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -195,4 +197,57 @@ TEST_CASE("crash safety: after kill -9 every file parses and holds everything up
     }
   }
   CHECK(kills_after_a_flush >= 2);  // the test must actually kill mid-stream, after flushes
+}
+
+namespace {
+// In the child: a private mount namespace with a 64 KiB tmpfs; JSONL goes there, CSV to the
+// normal disk. Exit 0: checks passed; 77: no tmpfs possible here; others: failure.
+[[noreturn]] void tmpfs_child(const std::filesystem::path& dir) {
+  auto mnt = dir / "tiny";
+  std::filesystem::create_directories(mnt);
+  if (::unshare(CLONE_NEWNS) != 0 && ::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) ::_exit(77);
+  if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) ::_exit(77);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) ::_exit(77);
+  int code = 0;
+  try {
+    vitals::run_options o;
+    o.project = "tests";
+    o.dir = dir / "runs";
+    o.capture_git = false;
+    o.handle_signals = false;
+    vitals::run run(o);
+    run.attach(vitals::jsonl{.path = mnt / "metrics.jsonl", .flush_bytes = 4096});
+    run.attach(vitals::csv{});
+    for (int i = 0; i < 5000; ++i) run.log({{"loss", 1.0 / (i + 1)}, {"note", "padding padding padding"}});
+    run.finish();
+    auto errors = run.sink_errors();
+    if (errors.size() != 1 || errors[0].find("No space left on device") == std::string::npos) code = 1;
+    if (lines_of(read_file(run.dir() / "metrics.csv")).size() != 5001) code = 2;
+    auto lines = lines_of(read_file(mnt / "metrics.jsonl"));
+    if (lines.size() < 100) code = 3;
+    simdjson::dom::parser parser;
+    for (const auto& l : lines) {
+      simdjson::dom::element doc;
+      if (parser.parse(l).get(doc) != simdjson::SUCCESS) code = 4;
+    }
+  } catch (...) {
+    code = 5;
+  }
+  ::_exit(code);
+}
+}  // namespace
+
+TEST_CASE("disk full on a tiny tmpfs: clear error, complete lines, the other sink goes on") {
+  temp_dir tmp("tmpfs");
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) tmpfs_child(tmp.path);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    WARN("cannot mount a tmpfs here (no mount namespace); skipped");
+    return;
+  }
+  CHECK(WEXITSTATUS(status) == 0);
 }
