@@ -103,12 +103,12 @@ int main(int argc, char** argv) {
   vitals::store("exp", "default", ExpConfig{});
 
   // One config without --multirun; one per job with it (`exp.train.lr=0.1,0.3 -m`).
-  std::vector<Config> jobs = vitals::sweep<Config>(argc, argv, {.config_dir = HYDRA_EXPERIMENT_CONFIG_DIR});
-  for (const Config& cfg : jobs) {
+  auto jobs = vitals::sweep_with_info<Config>(argc, argv, {.config_dir = HYDRA_EXPERIMENT_CONFIG_DIR});
+  for (const auto& [cfg, composition] : jobs) {
     const ExpConfig& exp = cfg.exp;
     // The composed config, the overrides and the defaults-list trace, saved so that this run can be
-    // reproduced with one command (`hydra_experiment $(cat overrides.yaml ...)`).
-    if (auto c = vitals::config::last_composition()) c->save(cfg.output_dir);
+    // reproduced with one command (the overrides in overrides.yaml).
+    composition.save(cfg.output_dir);
     std::printf("experiment %s: folds %zu of %d, output %s%s\n", exp.exp_name.c_str(), exp.fold.size(), exp.num_folds,
                 cfg.output_dir.c_str(), exp.debug ? " (debug: W&B disabled)" : "");
     std::vector<double> losses;
@@ -119,10 +119,12 @@ int main(int argc, char** argv) {
       }
       const std::string run_name = exp.exp_name + "/fold" + std::to_string(k);
       std::printf("run %s (group %s, tags fold_%d)\n", run_name.c_str(), exp.exp_name.c_str(), k);
-      // TODO(lead): open the run here, e.g.
-      //   vitals::run run({.project = cfg.project, .name = run_name, .group = exp.exp_name,
-      //                    .tags = {"fold_" + std::to_string(k)}, .dir = cfg.output_dir}, cfg);
-      //   attach jsonl/csv/console sinks, plus the W&B sink unless exp.debug;
+      // TODO(lead): open the run here (include/vitals/run), e.g.
+      //   vitals::run_options ro{.project = cfg.project, .name = run_name, .group = exp.exp_name,
+      //                          .tags = {"fold_" + std::to_string(k)}, .dir = cfg.output_dir,
+      //                          .config_json = vitals::config::to_json(composition.config),
+      //                          .sinks = "jsonl,csv,console,wandb", .wandb = !exp.debug};
+      //   and save the composition beside it: composition.save(run.dir());
       //   log fold and experiment_type, model_params/{total_params,trainable_params,model_size_mb}.
       fold_result r = train_fold(exp, k);
       // TODO(lead): run.summary("fold_" + std::to_string(k) + "/final_val_loss", r.val_loss);

@@ -277,6 +277,11 @@ TEST_CASE("sweep gives one config per fold", "[compose][sweep][typed]") {
   CHECK(folds[2].exp.fold == std::vector<int>{2});
   CHECK(folds[2].run_name == "001_fold2");
   CHECK_THROWS_WITH(vitals::compose<Config>(opts, {"exp.seed=1,2"}), Catch::Contains("--multirun"));
+  auto with_info = vitals::sweep_with_info<Config>(opts, {"exp.seed=1,2"});
+  REQUIRE(with_info.size() == 2);
+  CHECK(with_info[1].value.exp.seed == 2);
+  CHECK(with_info[0].info.overrides == std::vector<std::string>{"exp.seed=1"});
+  CHECK(with_info[1].info.overrides == std::vector<std::string>{"exp.seed=2"});
 }
 
 TEST_CASE("vitals::store registers struct options in the global store", "[compose][store]") {

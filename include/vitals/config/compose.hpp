@@ -183,12 +183,21 @@ Config compose(const compose_options& options, const std::vector<std::string>& o
   return compose_with_info<Config>(options, overrides).value;
 }
 
+/// One Config (with its composition) per job of the sweep in `overrides`, in Hydra's
+/// BasicSweeper order. Without sweeps, one.
+template <class Config>
+std::vector<composed<Config>> sweep_with_info(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<composed<Config>> out;
+  for (const auto& job : config::sweep_jobs(overrides)) out.push_back(compose_with_info<Config>(options, job));
+  return out;
+}
+
 /// One Config per job of the sweep in `overrides` (`fold=0,1,2,3,4` gives five), in Hydra's
 /// BasicSweeper order. Without sweeps, one.
 template <class Config>
 std::vector<Config> sweep(const compose_options& options, const std::vector<std::string>& overrides) {
   std::vector<Config> out;
-  for (const auto& job : config::sweep_jobs(overrides)) out.push_back(compose<Config>(options, job));
+  for (auto& c : sweep_with_info<Config>(options, overrides)) out.push_back(std::move(c.value));
   return out;
 }
 
@@ -206,7 +215,7 @@ auto exit_on_config_error(const char* program, F&& f) -> decltype(f()) {
 }
 
 template <class Config>
-std::vector<Config> sweep_command_line(int argc, const char* const* argv, const compose_options& options, bool single) {
+std::vector<composed<Config>> sweep_command_line(int argc, const char* const* argv, const compose_options& options, bool single) {
   config::command_line cl = config::parse_command_line(argc, argv);
   compose_options opts = options;
   if (cl.config_dir) opts.config_dir = *cl.config_dir;
@@ -232,15 +241,16 @@ std::vector<Config> sweep_command_line(int argc, const char* const* argv, const 
   } else {
     jobs = {cl.overrides};  // a sweep here is an error that says to add --multirun
   }
-  std::vector<Config> out;
+  std::vector<composed<Config>> out;
   for (const auto& job : jobs) {
     composition c = config::compose_detailed(opts, job);
     if (cl.show_config) {
       std::fputs(config::to_yaml(c.config).c_str(), stdout);
       continue;
     }
-    out.push_back(config::from_node<Config>(c.config));
+    Config value = config::from_node<Config>(c.config);
     config::remember_composition(c);
+    out.push_back({std::move(value), std::move(c)});
   }
   if (cl.show_config) {
     std::fflush(stdout);
@@ -258,7 +268,7 @@ std::vector<Config> sweep_command_line(int argc, const char* const* argv, const 
 template <class Config>
 Config compose(int argc, const char* const* argv, const compose_options& options) {
   return detail::exit_on_config_error(argc > 0 ? argv[0] : nullptr, [&] {
-    return std::move(detail::sweep_command_line<Config>(argc, argv, options, true).front());
+    return std::move(detail::sweep_command_line<Config>(argc, argv, options, true).front().value);
   });
 }
 template <class Config>
@@ -269,9 +279,19 @@ Config compose(int argc, char** argv, const compose_options& options) {
 /// The command-line form of sweep: with --multirun/-m, one Config per job; without it a sweep is
 /// an error that says to add --multirun (Hydra's rule), and a plain command line gives one Config.
 template <class Config>
-std::vector<Config> sweep(int argc, const char* const* argv, const compose_options& options) {
+std::vector<composed<Config>> sweep_with_info(int argc, const char* const* argv, const compose_options& options) {
   return detail::exit_on_config_error(argc > 0 ? argv[0] : nullptr,
                                       [&] { return detail::sweep_command_line<Config>(argc, argv, options, false); });
+}
+template <class Config>
+std::vector<composed<Config>> sweep_with_info(int argc, char** argv, const compose_options& options) {
+  return sweep_with_info<Config>(argc, const_cast<const char* const*>(argv), options);
+}
+template <class Config>
+std::vector<Config> sweep(int argc, const char* const* argv, const compose_options& options) {
+  std::vector<Config> out;
+  for (auto& c : sweep_with_info<Config>(argc, argv, options)) out.push_back(std::move(c.value));
+  return out;
 }
 template <class Config>
 std::vector<Config> sweep(int argc, char** argv, const compose_options& options) {
