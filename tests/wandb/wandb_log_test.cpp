@@ -217,18 +217,20 @@ TEST_CASE("sink writes a run that our reader decodes in order; disabled writes n
   vitals::metric m1[] = {{"train/loss", 0.5}, {"n", 3}};
   sink.write({.kind = vitals::record_kind::history, .step = 0, .timestamp = 1700000001, .runtime = 1, .metrics = m1});
   vitals::metric m2[] = {{"val/loss", 0.25}, {"epoch", 0}};
-  sink.write({.kind = vitals::record_kind::history, .step = 1, .timestamp = 1700000002, .runtime = 2, .metrics = m2});
+  vitals::wandb_sink moved(std::move(sink));  // any_sink / pipelines move sinks around
+  moved.write({.kind = vitals::record_kind::history, .step = 1, .timestamp = 1700000002, .runtime = 2, .metrics = m2});
   vitals::metric s[] = {{"fold_0/final_val_loss", 0.25}};
-  sink.write({.kind = vitals::record_kind::summary, .metrics = s});
-  sink.close(0);
+  moved.write({.kind = vitals::record_kind::summary, .metrics = s});
+  moved.close(0);
+  auto& sink_ref = moved;
 
   CHECK(fs::is_symlink(dir / "wandb" / "latest-run"));
-  CHECK(fs::read_symlink(dir / "wandb" / "latest-run") == sink.run_dir().filename());
-  CHECK(sink.run_dir().filename().string().starts_with("offline-run-"));
-  CHECK(fs::exists(sink.run_dir() / "files" / "config.yaml"));
-  CHECK(fs::exists(sink.run_dir() / "files" / "wandb-summary.json"));
-  CHECK(fs::exists(sink.run_dir() / "files" / "wandb-metadata.json"));
-  const auto log = read_leveldb_log(slurp(sink.log_path()));
+  CHECK(fs::read_symlink(dir / "wandb" / "latest-run") == sink_ref.run_dir().filename());
+  CHECK(sink_ref.run_dir().filename().string().starts_with("offline-run-"));
+  CHECK(fs::exists(sink_ref.run_dir() / "files" / "config.yaml"));
+  CHECK(fs::exists(sink_ref.run_dir() / "files" / "wandb-summary.json"));
+  CHECK(fs::exists(sink_ref.run_dir() / "files" / "wandb-metadata.json"));
+  const auto log = read_leveldb_log(slurp(sink_ref.log_path()));
   REQUIRE(log.clean);
   std::vector<std::uint32_t> kinds;
   for (const auto& rec : log.records) {

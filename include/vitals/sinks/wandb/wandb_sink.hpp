@@ -134,11 +134,6 @@ inline std::string wandb_alert_level(std::string_view level) {
 class wandb_sink {
  public:
   explicit wandb_sink(wandb_options options = {}) : opt_(std::move(options)) {}
-  wandb_sink(wandb_sink&&) = default;
-  wandb_sink& operator=(wandb_sink&&) = default;
-  ~wandb_sink() {
-    if (sync_pid_ > 0) detail::wait_process(sync_pid_);
-  }
 
   void open(const run_info& info) {
     mode_ = detail::resolve_wandb_mode(opt_.mode);
@@ -184,9 +179,9 @@ class wandb_sink {
     if (!active()) return;
     log_.flush();
     if (mode_ == wandb_mode::online && opt_.sync_interval.count() > 0) {
-      if (sync_pid_ > 0 && detail::process_done(sync_pid_)) sync_pid_ = -1;
+      if (sync_.pid > 0 && detail::process_done(sync_.pid)) sync_.pid = -1;
       const auto now = std::chrono::steady_clock::now();
-      if (sync_pid_ < 0 && now - last_sync_ >= opt_.sync_interval) {
+      if (sync_.pid < 0 && now - last_sync_ >= opt_.sync_interval) {
         last_sync_ = now;
         start_sync(false);
       }
@@ -204,7 +199,7 @@ class wandb_sink {
     closed_ = true;
     write_summary_json();
     if (mode_ == wandb_mode::online) {
-      if (sync_pid_ > 0) detail::wait_process(sync_pid_), sync_pid_ = -1;
+      sync_.wait();
       start_sync(true);
     } else if (!opt_.quiet) {
       std::fprintf(stderr, "vitals: W&B offline run written to %s; upload it with: wandb sync %s\n", run_dir_.c_str(),
@@ -661,7 +656,7 @@ class wandb_sink {
       return;
     }
     if (!wait) {
-      sync_pid_ = pid;
+      sync_.pid = pid;
       return;
     }
     sync_status_ = detail::wait_process(pid);
@@ -687,7 +682,26 @@ class wandb_sink {
   bool has_summary_rules_ = false;
   double last_runtime_ = 0;
   bool closed_ = false;
-  pid_t sync_pid_ = -1;
+  /// A background `wandb sync` (sync_interval); waited for at close or destruction, and owned by
+  /// exactly one sink when sinks are moved.
+  struct child_process {
+    pid_t pid = -1;
+    child_process() = default;
+    child_process(child_process&& o) noexcept : pid(std::exchange(o.pid, -1)) {}
+    child_process& operator=(child_process&& o) noexcept {
+      if (this != &o) {
+        wait();
+        pid = std::exchange(o.pid, -1);
+      }
+      return *this;
+    }
+    ~child_process() { wait(); }
+    void wait() {
+      if (pid > 0) detail::wait_process(pid);
+      pid = -1;
+    }
+  };
+  child_process sync_;
   std::chrono::steady_clock::time_point last_sync_{};
   std::optional<int> sync_status_;
 };
