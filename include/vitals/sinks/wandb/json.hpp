@@ -67,6 +67,7 @@ inline void append_json_value(std::string& out, const metric_value& v) {
         append_json_string(out, v.s);
       }
       break;
+    default: out += "null"; break;  // a value kind added after this sink was written
   }
 }
 

@@ -141,6 +141,8 @@ class wandb_sink {
     info_ = info;
     const std::filesystem::path base = opt_.dir.empty() ? info.dir : opt_.dir;
     if (base.empty()) throw std::invalid_argument("vitals::wandb_sink: neither wandb_options.dir nor run_info.dir is set");
+    if (info.id.empty() || info.id.find('/') != std::string::npos)
+      throw std::invalid_argument("vitals::wandb_sink: run_info.id must be a non-empty run id without '/', got '" + info.id + "'");
     const std::filesystem::path wandb_dir = base / "wandb";
     run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(info.start_time) + "-" + info.id);
     std::filesystem::create_directories(run_dir_ / "files");
@@ -172,6 +174,7 @@ class wandb_sink {
         }
         break;
       case record_kind::alert: write_alert(r); break;
+      default: break;  // a record kind W&B has no record for
     }
   }
 
