@@ -402,3 +402,40 @@ TEST_CASE("SIGINT chains to the handler the program installed before the run") {
   CHECK(lines_of(read_file(dir / "metrics.jsonl")).size() == 10);
   CHECK(read_file(dir / "metadata.json").find("\"exit_code\": 130") != std::string::npos);
 }
+
+namespace {
+struct optim_config {
+  double lr = 3e-4;
+  double weight_decay = 0.01;
+};
+struct train_config {
+  std::string exp_name = "baseline";
+  std::vector<int> folds{0, 1, 2};
+  int epochs = 30;
+  optim_config optim;
+};
+}  // namespace
+
+TEST_CASE("a config struct becomes config.json through the config layer's to_json") {
+  temp_dir tmp("structcfg");
+  train_config cfg;
+  cfg.epochs = 7;
+  vitals::run run({.project = "tests", .name = cfg.exp_name, .group = cfg.exp_name, .dir = tmp.path,
+                   .capture_git = false, .handle_signals = false},
+                  cfg);
+  run.finish();
+  auto text = read_file(run.dir() / "config.json");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE(parser.parse(text).get(doc) == simdjson::SUCCESS);
+  std::int64_t epochs = 0;
+  double lr = 0;
+  std::string_view name;
+  CHECK(doc["epochs"].get(epochs) == simdjson::SUCCESS);
+  CHECK(epochs == 7);
+  CHECK(doc["optim"]["lr"].get(lr) == simdjson::SUCCESS);
+  CHECK(lr == 3e-4);
+  CHECK(doc["exp_name"].get(name) == simdjson::SUCCESS);
+  CHECK(name == "baseline");
+  CHECK(vitals::to_json(cfg) + "\n" == text);
+}

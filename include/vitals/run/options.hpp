@@ -10,9 +10,11 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "vitals/config/load.hpp"
 #include "vitals/detail/fmt.hpp"
 #include "vitals/sinks/pipeline.hpp"
 #include "vitals/sinks/registry.hpp"
@@ -44,20 +46,20 @@ inline std::vector<std::string> split_comma_list(std::string_view s) { return sp
 
 struct run_options {
   std::string project = "uncategorized";  // W&B's default project name
-  std::string entity;
-  std::string name;  // display name, free text; empty: adjective-noun-N
-  std::string group;
-  std::vector<std::string> tags;
-  std::string notes;
-  std::string job_type;
+  std::string entity{};
+  std::string name{};  // display name, free text; empty: adjective-noun-N
+  std::string group{};
+  std::vector<std::string> tags{};
+  std::string notes{};
+  std::string job_type{};
   std::filesystem::path dir = "runs";  // runs are created as dir/{sanitised name}_{id}/
   run_mode mode = run_mode::offline;
-  std::string id;                 // empty: 8 random chars [a-z0-9]
+  std::string id{};               // empty: 8 random chars [a-z0-9]
   std::string config_json = "{}"; // the full config, a JSON object, written to config.json
-  std::string sinks;              // sinks attached at start, e.g. "jsonl,csv,console"
+  std::string sinks{};            // sinks attached at start, e.g. "jsonl,csv,console"
   bool wandb = true;              // false (--no_wandb): a "wandb" entry in sinks is ignored
   std::int64_t total_steps = 0;   // for progress bars; 0 = unknown
-  std::vector<std::filesystem::path> code_files;  // copied into code/ (relative paths kept)
+  std::vector<std::filesystem::path> code_files{};  // copied into code/ (relative paths kept)
   bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
   bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
   pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
@@ -153,6 +155,15 @@ struct run_options {
       argc = out;
     }
     return base;
+  }
+
+  /// Sets config_json from a config struct (or a config::node) through vitals::to_json, so the
+  /// run's config.json is what the config layer writes and reads back.
+  template <class Config>
+    requires(!std::is_convertible_v<const Config&, std::string_view>)
+  run_options& set_config(const Config& cfg) {
+    config_json = vitals::to_json(cfg);
+    return *this;
   }
 
   /// The sinks to build: `sinks` without "wandb" when wandb is false.

@@ -101,6 +101,14 @@ class run : private detail::shutdown_hook {
   /// options, sink names or the runs directory are wrong.
   explicit run(run_options opts = run_options::from_env()) : opts_(std::move(opts)) { start(); }
 
+  /// The same, with the config taken from a struct: config.json = vitals::to_json(cfg).
+  ///   vitals::run run({.project = "cmi", .name = cfg.exp_name, .group = cfg.exp_name}, cfg);
+  template <class Config>
+    requires(!std::is_convertible_v<const Config&, std::string_view>)
+  run(run_options opts, const Config& cfg) : opts_(std::move(opts.set_config(cfg))) {
+    start();
+  }
+
   run(const run&) = delete;
   run& operator=(const run&) = delete;
 
