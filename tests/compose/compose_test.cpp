@@ -347,10 +347,10 @@ TEST_CASE("defaults-list errors name the chain of files", "[compose][defaults]")
                {"model/a.yaml", "defaults:\n  - /other: x\nk: 1\n"},
                {"other/y.yaml", "z: 1\n"},
                {"loop.yaml", "defaults:\n  - loop2\n"},
-               {"loop2.yaml", "defaults:\n  - loop\n"}});
+               {"loop2.yaml", "defaults:\n  - loop.yaml\n"}});
   CHECK_THROWS_WITH(compose_tree({.config_dir = t.root}),
                     Catch::Contains("other/x") && Catch::Contains("'config' -> 'model/a'") && Catch::Contains("y"));
-  CHECK_THROWS_WITH(compose_tree({.config_dir = t.root, .config_name = "loop"}), Catch::Contains("'loop' -> 'loop2' -> 'loop'"));
+  CHECK_THROWS_WITH(compose_tree({.config_dir = t.root, .config_name = "loop"}), Catch::Contains("'loop' -> 'loop2' -> 'loop.yaml'"));
   CHECK_THROWS_WITH(compose_tree({.config_dir = t.root}, {"model=b"}), Catch::Contains("available options in 'model': a"));
 }
 

@@ -592,8 +592,13 @@ class defaults_builder {
     child->node = std::move(d);
     child->parent = &root;
     // A config that (indirectly) includes itself: Hydra recurses until Python gives up.
+    auto same_config = [](std::string a, std::string b) {
+      for (std::string* p : {&a, &b})
+        if (p->size() > 5 && p->compare(p->size() - 5, 5, ".yaml") == 0) p->resize(p->size() - 5);
+      return a == b;
+    };
     for (const defaults_tree* a = &root; a; a = a->parent)
-      if (a->node.config_path() == child->node.config_path() && !child->node.is_missing() && child->node.name())
+      if (same_config(a->node.config_path(), child->node.config_path()) && !child->node.is_missing() && child->node.name())
         throw config_error(problem{"defaults", "cycle in defaults lists: " + chain(child.get()), child->node.where});
     create(*child, false);
     out.push_back(std::move(child));
