@@ -245,6 +245,11 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   for (const auto& job : jobs) {
     composition c = config::compose_detailed(opts, job);
     if (cl.show_config) {
+      if (jobs.size() > 1) {  // one YAML document per job, headed by its overrides
+        std::string head = "---\n# job:";
+        for (const auto& o : job) head += " " + o;
+        std::fputs((head + "\n").c_str(), stdout);
+      }
       std::fputs(config::to_yaml(c.config).c_str(), stdout);
       continue;
     }
