@@ -327,3 +327,16 @@ TEST_CASE("disk full: /dev/full gives a clear error once, the run and the other 
   CHECK(lines_of(log).size() == 1);  // reported once
   CHECK(read_file(run.dir() / "metadata.json").find("No space left on device") != std::string::npos);
 }
+
+TEST_CASE("bad keys throw at the call, the run goes on") {
+  temp_dir tmp("badkeys");
+  capture_sink cap;
+  vitals::run run(quiet_options(tmp.path));
+  run.attach(cap);
+  CHECK_THROWS_WITH(run.log({{"", 1.0}}), Catch::Contains("empty metric key"));
+  CHECK_THROWS_WITH(run.log({{"ok", 1.0}, {"_step", 2}}), Catch::Contains("'_step' is reserved"));
+  run.log({{"after", 3.0}});
+  run.finish();
+  REQUIRE(cap.data->records.size() == 1);  // the failed calls committed nothing on their own
+  CHECK(cap.data->records[0].metrics.back().key == "after");
+}

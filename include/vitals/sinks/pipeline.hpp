@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <cstdint>
 #include <limits>
 #include <mutex>
@@ -185,7 +186,9 @@ class pipeline {
     batch(const batch&) = delete;
     batch& operator=(const batch&) = delete;
     ~batch() {
-      if (active_ && commit_) p_.commit_locked(lock_);
+      // A log() call that threw half-way (an empty or reserved key) leaves its values pending
+      // rather than committing a partial row.
+      if (active_ && commit_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
     }
     void add(std::string_view key, const metric_value& v) {
       if (active_) p_.add_locked(p_.pending_, p_.intern_locked(key), v, true);
@@ -196,6 +199,7 @@ class pipeline {
     std::unique_lock<std::mutex> lock_;
     bool commit_;
     bool active_ = true;
+    int exceptions_ = std::uncaught_exceptions();
   };
 
   void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
