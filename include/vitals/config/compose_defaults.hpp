@@ -642,6 +642,7 @@ class defaults_builder {
     if (is_root_config) defaults.insert(defaults.end(), append_.begin(), append_.end());
     update_overrides(defaults, parent);
     std::vector<std::unique_ptr<defaults_tree>> children;
+    std::vector<defaults_tree*> interpolated;
     for (auto it = defaults.rbegin(); it != defaults.rend(); ++it) {
       input_default d = *it;
       if (d.is_self()) {
@@ -669,17 +670,64 @@ class defaults_builder {
         }
         continue;
       }
-      if (d.name() && d.name()->find("${") != std::string::npos)
-        throw config_error(problem{"defaults", "in '" + path + "': interpolation in defaults lists ('" + d.describe() +
-                                                   "') is not supported by vitals; select the option on the command line instead",
-                                   d.where});
+      if (d.name() && d.name()->find("${") != std::string::npos) {
+        // `- db_schema: ${db}`: resolved once the whole list's choices are known (below).
+        auto pending = std::make_unique<defaults_tree>();
+        pending->node = std::move(d);
+        pending->parent = &root;
+        interpolated.push_back(pending.get());
+        children.push_back(std::move(pending));
+        continue;
+      }
       add_child(root, children, std::move(d));
+    }
+    for (defaults_tree* t : interpolated) {
+      input_default& d = t->node;
+      std::string resolved = resolve_choice_interpolation(*d.name(), path, d.where);
+      if (d.is_group) d.value = resolved;
+      else d.path = resolved;
+      d.update_parent(parent.group_path(), parent.final_package());
+      for (const defaults_tree* a = &root; a; a = a->parent)
+        if (a->node.config_path() == d.config_path())
+          throw config_error(problem{"defaults", "cycle in defaults lists: " + chain(t), d.where});
+      create(*t, false);
     }
     if (!children.empty()) {
       std::reverse(children.begin(), children.end());
       root.children = std::move(children);
       root.expanded = true;
     }
+  }
+
+  // Hydra's defaults-list interpolation: `${db}` is the option chosen for group `db` (after
+  // command-line overrides); text around it is kept ("${db}_schema").
+  std::string resolve_choice_interpolation(const std::string& text, const std::string& path, const source_location& where) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+      if (text.compare(i, 2, "${") != 0) {
+        out += text[i++];
+        continue;
+      }
+      std::size_t close = text.find('}', i);
+      if (close == std::string::npos)
+        throw config_error(problem{"defaults", "in '" + path + "': unterminated interpolation in '" + text + "'", where});
+      std::string key = text.substr(i + 2, close - i - 2);
+      auto it = std::find_if(known_choices_.begin(), known_choices_.end(), [&](const auto& p) { return p.first == key; });
+      if (it == known_choices_.end() || !it->second) {
+        std::string msg = "in '" + path + "': error resolving interpolation '" + text + "': ";
+        msg += it == known_choices_.end()
+                   ? "no group '" + key + "' is chosen (defaults-list interpolation refers to group choices, not config keys)"
+                   : "group '" + key + "' is null";
+        if (!known_choices_.empty()) {
+          msg += "; possible interpolation keys:";
+          for (const auto& [k, v] : known_choices_) msg += " " + k;
+        }
+        throw config_error(problem{"defaults", msg, where});
+      }
+      out += *it->second;
+      i = close + 1;
+    }
+    return out;
   }
 
   void collect(const defaults_tree* tree, const input_default& n, std::vector<result_default>& out) {
