@@ -62,6 +62,7 @@ inline std::optional<node> parse_flow_value(std::string_view text, const source_
                                             std::vector<problem>& problems, const std::string& path,
                                             bool allow_list = false) {
   if (text.empty()) return node::scalar("", scalar_style::quoted, where);
+  if (text == missing_text) return node::scalar(std::string(missing_text), scalar_style::plain, where);
   node items;
   try {
     items = parse_yaml("[" + std::string(text) + "]");

@@ -130,12 +130,10 @@ void read_floating(const node& n, F& out, read_state& s) {
     }
     return mismatch<F>(n, s);
   }
-  auto f = parse_core_float(n.text);
+  auto f = parse_core_float<F>(n.text);
   if (!f) return mismatch<F>(n, s);
-  if (f->out_of_range ||
-      (std::isfinite(f->value) && std::fabs(f->value) > static_cast<double>(std::numeric_limits<F>::max())))
-    return s.add(n, n.text + " is out of range for " + type_label<F>());
-  out = static_cast<F>(f->value);
+  if (f->out_of_range) return s.add(n, n.text + " is out of range for " + type_label<F>());
+  out = f->value;
 }
 
 inline void read_string(const node& n, std::string& out, read_state& s) {
@@ -222,7 +220,9 @@ inline constexpr std::string_view variant_tag_key = "_type_";
 template <class T>
 void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
   if (!n.is_mapping()) return s.add(n, "expected a mapping (" + type_label<T>() + "), got " + describe(n));
-  for (const auto& [key, value] : n.entries) {
+  for (const auto& entry : n.entries) {
+    const std::string& key = entry.first;
+    const node& value = entry.second;  // not a structured binding: clang 14 cannot capture those
     if (skip_tag && key == variant_tag_key) continue;
     path_scope scope(s.path, key);
     std::size_t i = field_index<T>(key);
@@ -258,7 +258,7 @@ int scalar_fit(const node& n) {
       return i && i->template to<A>() ? 3 : 0;
     } else if constexpr (std::is_floating_point_v<A>) {
       if (!plain) return parse_json_nonfinite(n.text) ? 2 : 0;
-      auto f = parse_core_float(n.text);
+      auto f = parse_core_float<A>(n.text);
       return f && !f->out_of_range ? 2 : 0;
     } else if constexpr (std::is_same_v<A, std::string>) {
       return !plain ? 3 : resolve_plain(n.text) == plain_kind::string ? 2 : 1;

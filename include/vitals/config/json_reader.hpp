@@ -160,9 +160,37 @@ class json_tree_builder {
 
   void check(simdjson::error_code e, const char* p) {
     if (e == simdjson::SUCCESS) return;
-    // The document ended early: the end is where the user should look.
-    if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) p = text_.data() + text_.size();
+    if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
+      // On-Demand says this both when the text ends early and when something follows the root
+      // object or array (its last token is then not '}' or ']'); tell the two apart.
+      std::size_t end = value_end(text_);
+      if (end < text_.size()) {
+        std::string_view rest = trim_space(text_.substr(end));
+        if (!rest.empty()) fail(rest.data(), "unexpected text after the JSON value");
+      }
+      p = text_.data() + text_.size();  // it ended early: the end is where to look
+    }
     fail(p, "JSON syntax error: " + describe(e));
+  }
+
+  // Where the root object or array closes (brackets counted outside strings), or text.size().
+  static std::size_t value_end(std::string_view text) {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        return i + 1;
+      }
+    }
+    return text.size();
   }
 
   // The size of the scalar at the start of a root token (strings end at their closing quote).
@@ -192,17 +220,14 @@ class json_tree_builder {
         if (!is_json_number(text)) fail(at, "JSON syntax error: invalid number '" + std::string(text) + "'");
         return node::scalar(std::string(text), scalar_style::plain, std::move(where));
       }
-      case simdjson::ondemand::json_type::boolean: {
-        bool b = false;
-        if (v.get_bool().get(b) != simdjson::SUCCESS)
-          fail(at, "JSON syntax error: invalid literal '" + std::string(literal_of(token)) + "'");
-        return node::scalar(b ? "true" : "false", scalar_style::plain, std::move(where));
-      }
+      case simdjson::ondemand::json_type::boolean:
       case simdjson::ondemand::json_type::null: {
-        bool is_null = false;
-        if (v.is_null().get(is_null) != simdjson::SUCCESS || !is_null)
-          fail(at, "JSON syntax error: invalid literal '" + std::string(literal_of(token)) + "'");
-        return node::null_value(std::move(where));
+        // Checked by their text: simdjson's checks of a root literal look past its end.
+        std::string_view literal = literal_of(token);
+        if (literal == "null") return node::null_value(std::move(where));
+        if (literal == "true" || literal == "false")
+          return node::scalar(std::string(literal), scalar_style::plain, std::move(where));
+        fail(at, "JSON syntax error: invalid literal '" + std::string(literal) + "'");
       }
       default:
         fail(at, "JSON syntax error: unexpected value");

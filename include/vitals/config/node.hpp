@@ -56,6 +56,15 @@ class node {
   std::vector<std::pair<std::string, node>> entries; // mapping, in source order
   source_location where;
 
+  // Declared here, defaulted after the class: clang with libstdc++ rejects the implicit ones,
+  // because std::pair<std::string, node> is instantiated while node is still incomplete.
+  node();
+  node(const node&);
+  node(node&&) noexcept;
+  node& operator=(const node&);
+  node& operator=(node&&) noexcept;
+  ~node();
+
   static node null_value(source_location loc = {}) { return with_kind(node_kind::null, std::move(loc)); }
   static node scalar(std::string text, scalar_style style = scalar_style::plain, source_location loc = {}) {
     node n = with_kind(node_kind::scalar, std::move(loc));
@@ -107,5 +116,12 @@ class node {
     return n;
   }
 };
+
+inline node::node() = default;
+inline node::node(const node&) = default;
+inline node::node(node&&) noexcept = default;
+inline node& node::operator=(const node&) = default;
+inline node& node::operator=(node&&) noexcept = default;
+inline node::~node() = default;
 
 }  // namespace vitals::config

@@ -48,6 +48,8 @@ class required {
   }
 
   friend bool operator==(const required& a, const required& b) { return a.value_ == b.value_; }
+  /// An unset value equals no T.
+  friend bool operator==(const required& a, const T& b) { return a.value_ == b; }
 
  private:
   std::optional<T> value_;

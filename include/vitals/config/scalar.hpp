@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 
 #include "vitals/detail/fmt.hpp"
 
@@ -126,32 +127,32 @@ constexpr bool is_core_float(std::string_view s) {
   return i == n;
 }
 
-/// A parsed float: the value, or out_of_range when the text's magnitude does not fit a double.
+/// A parsed float: the value, or out_of_range when the text's magnitude does not fit F.
+template <class F = double>
 struct core_float {
-  double value = 0;
+  F value = 0;
   bool out_of_range = false;
 };
 
-/// Parses a core-schema float or integer as a double; nullopt when s is neither.
-inline std::optional<core_float> parse_core_float(std::string_view s) {
-  if (auto i = parse_core_int(s); i && !i->decimal) {
-    double v = static_cast<double>(i->magnitude);
-    return core_float{i->overflow ? std::numeric_limits<double>::infinity() : v, i->overflow};
-  }
+/// Parses a core-schema float or integer as F, rounding once (straight from the text, so the
+/// shortest text of a float reads back as that float); nullopt when s is neither.
+template <class F = double>
+std::optional<core_float<F>> parse_core_float(std::string_view s) {
+  constexpr F inf = std::numeric_limits<F>::infinity();
+  if (auto i = parse_core_int(s); i && !i->decimal)
+    return core_float<F>{i->overflow ? inf : static_cast<F>(i->magnitude), i->overflow};
   if (!is_core_float(s)) return std::nullopt;
   bool negative = !s.empty() && s[0] == '-';
   std::string_view body = s;
   if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
   if (body.size() == 4 && body[0] == '.' && (body[1] == 'n' || body[1] == 'N'))
-    return core_float{std::numeric_limits<double>::quiet_NaN(), false};
-  if (body.size() == 4 && body[0] == '.')
-    return core_float{negative ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity(),
-                      false};
-  double v = 0;
+    return core_float<F>{std::numeric_limits<F>::quiet_NaN(), false};
+  if (body.size() == 4 && body[0] == '.') return core_float<F>{negative ? -inf : inf, false};
+  F v = 0;
   auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
-  if (ec == std::errc::result_out_of_range) return core_float{negative ? -HUGE_VAL : HUGE_VAL, true};
+  if (ec == std::errc::result_out_of_range) return core_float<F>{negative ? -inf : inf, true};
   if (ec != std::errc() || ptr != body.data() + body.size()) return std::nullopt;
-  return core_float{negative ? -v : v, false};
+  return core_float<F>{negative ? -v : v, false};
 }
 
 /// The three strings JSON uses for non-finite floats ("nan", "inf", "-inf"), and nothing else.

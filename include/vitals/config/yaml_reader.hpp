@@ -32,8 +32,8 @@ namespace detail {
 
 class yaml_tree_builder final : public YAML::EventHandler {
  public:
-  yaml_tree_builder(std::string file, std::size_t text_size)
-      : file_(std::move(file)), node_budget_(text_size + 100000) {}
+  yaml_tree_builder(std::string file, std::string_view text)
+      : file_(std::move(file)), text_(text), node_budget_(text.size() + 100000) {}
 
   node root;
   bool have_root = false;
@@ -60,6 +60,7 @@ class yaml_tree_builder final : public YAML::EventHandler {
                 const std::string& value) override {
     // "!" = quoted or block scalar, "?" = plain; an explicit !!str also means "this is a string".
     const bool quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+    if (tag == "!") check_closed(mark);
     finish(node::scalar(value, quoted ? scalar_style::quoted : scalar_style::plain, loc(mark)), anchor, mark);
   }
 
@@ -88,6 +89,22 @@ class yaml_tree_builder final : public YAML::EventHandler {
   source_location loc(const YAML::Mark& m) const {
     if (m.is_null()) return source_location::in_file(file_);
     return source_location::in_file(file_, m.line + 1, m.column + 1);
+  }
+
+  // yaml-cpp 0.7 accepts a quoted scalar that runs to the end of the text after a line break
+  // (`a: "abc<newline>` reads as "abc "); YAML and PyYAML reject it, and so do we.
+  void check_closed(const YAML::Mark& mark) const {
+    if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return;
+    const char quote = text_[static_cast<std::size_t>(mark.pos)];
+    if (quote != '"' && quote != '\'') return;
+    for (std::size_t i = static_cast<std::size_t>(mark.pos) + 1; i < text_.size(); ++i) {
+      if (quote == '"' && text_[i] == '\\') ++i;
+      else if (text_[i] == quote) {
+        if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') ++i;  // '' inside '...'
+        else return;
+      }
+    }
+    fail(mark, "YAML syntax error: a quoted string is not closed");
   }
 
   [[noreturn]] void fail(const YAML::Mark& mark, std::string message) const {
@@ -174,6 +191,7 @@ class yaml_tree_builder final : public YAML::EventHandler {
   }
 
   std::string file_;
+  std::string_view text_;
   std::size_t node_budget_;
   std::size_t node_count_ = 0;
   std::vector<frame> stack_;
@@ -186,12 +204,12 @@ class yaml_tree_builder final : public YAML::EventHandler {
 /// null. Throws config_error (with file:line:col) on syntax errors, duplicate keys, more than one
 /// document, nesting deeper than max_nesting_depth, and alias bombs.
 inline node parse_yaml(std::string_view text, std::string file = "") {
-  detail::yaml_tree_builder builder(file, text.size());
+  detail::yaml_tree_builder builder(file, text);
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);
     if (parser.HandleNextDocument(builder)) {
-      detail::yaml_tree_builder rest(file, text.size());
+      detail::yaml_tree_builder rest(file, text);
       if (parser.HandleNextDocument(rest))
         throw config_error(problem{"", "more than one YAML document (a config is one document)",
                                    rest.have_root ? rest.root.where : source_location::in_file(file)});
