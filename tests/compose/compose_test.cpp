@@ -381,3 +381,15 @@ TEST_CASE("??? in a config is a required value: an error until an override sets 
   // The untyped tree keeps ??? as OmegaConf's to_container does.
   CHECK(text_at(compose_tree({.config_dir = t.root}), "seed") == "???");
 }
+
+TEST_CASE("a primary config registered in code needs no files", "[compose][store]") {
+  temp_tree t(temp_tree::files_t{{"exp/fast.yaml", "defaults:\n  - default@_here_\nexp_name: fast\n"}});
+  config_store store;
+  store.store_node("exp", "default", to_node(ExpConfig{}));
+  node primary = parse_yaml("defaults:\n  - exp: default\n  - _self_\nproject: coded\n");
+  store.store_node("", "app", primary);
+  Config c = vitals::compose<Config>({.config_dir = t.root, .config_name = "app", .store = &store}, {"exp=fast"});
+  CHECK(c.project == "coded");
+  CHECK(c.exp.exp_name == "fast");
+  CHECK(c.exp.seed == 42);
+}
