@@ -129,6 +129,7 @@ namespace {
     if (i % 64 == 63) {
       run.flush();
       (void)!::write(report_fd, &i, sizeof i);
+      std::this_thread::sleep_for(std::chrono::microseconds(500));  // keeps the files small
     }
   }
 }
@@ -138,8 +139,8 @@ namespace {
 TEST_CASE("crash safety: after kill -9 every file parses and holds everything up to the last flush") {
   temp_dir tmp("crash");
   std::mt19937 rng(12345);
-  std::uniform_int_distribution<int> delay_ms(60, 300);
-  const int kills = 8;
+  std::uniform_int_distribution<int> delay_ms(40, 200);
+  const int kills = 20;
   int kills_after_a_flush = 0;
   for (int k = 0; k < kills; ++k) {
     int fds[2];
@@ -165,19 +166,22 @@ TEST_CASE("crash safety: after kill -9 every file parses and holds everything up
 
     auto dir = tmp.path / ("crash_" + id);
     // JSONL: every complete line is a JSON object; steps are 0, 1, 2, ... without gaps.
+    // (Checked with plain ifs: Catch's per-assertion cost would dominate over ~10^5 lines.)
     auto jsonl_lines = lines_of(read_file(dir / "metrics.jsonl"));
     simdjson::dom::parser parser;
     std::int64_t expect = 0;
+    std::string jsonl_problem;
     for (const auto& line : jsonl_lines) {
       simdjson::dom::element doc;
-      REQUIRE(parser.parse(line).get(doc) == simdjson::SUCCESS);
       std::int64_t step = -1, x = -1;
-      REQUIRE(doc["_step"].get(step) == simdjson::SUCCESS);
-      REQUIRE(doc["x"].get(x) == simdjson::SUCCESS);
-      REQUIRE(step == expect);
-      REQUIRE(x == expect);
+      if (parser.parse(line).get(doc) != simdjson::SUCCESS || doc["_step"].get(step) != simdjson::SUCCESS ||
+          doc["x"].get(x) != simdjson::SUCCESS || step != expect || x != expect) {
+        jsonl_problem = "line " + std::to_string(expect) + ": " + line;
+        break;
+      }
       ++expect;
     }
+    CHECK(jsonl_problem == "");
     CHECK(expect - 1 >= last_flushed);
     // CSV: header, then complete rows with the header's number of fields and consecutive steps.
     auto text = read_file(dir / "metrics.csv");
@@ -186,17 +190,18 @@ TEST_CASE("crash safety: after kill -9 every file parses and holds everything up
       auto rows = vitals::detail::csv_parse(text);
       REQUIRE(!rows.empty());
       const auto& header = rows.front();
-      auto step_col = std::find(header.begin(), header.end(), "_step") - header.begin();
-      REQUIRE(step_col < static_cast<long>(header.size()));
-      for (std::size_t r = 1; r < rows.size(); ++r) {
-        REQUIRE(rows[r].size() == header.size());
-        REQUIRE(std::stoll(rows[r][static_cast<std::size_t>(step_col)]) == static_cast<long long>(r - 1));
-      }
+      auto step_col = static_cast<std::size_t>(std::find(header.begin(), header.end(), "_step") - header.begin());
+      REQUIRE(step_col < header.size());
+      std::string csv_problem;
+      for (std::size_t r = 1; r < rows.size() && csv_problem.empty(); ++r)
+        if (rows[r].size() != header.size() || rows[r][step_col] != std::to_string(r - 1))
+          csv_problem = "row " + std::to_string(r) + " has " + std::to_string(rows[r].size()) + " fields";
+      CHECK(csv_problem == "");
       CHECK(static_cast<std::int64_t>(rows.size()) - 2 >= last_flushed);
       if (last_flushed >= 50) CHECK(std::find(header.begin(), header.end(), "late_key") != header.end());
     }
   }
-  CHECK(kills_after_a_flush >= 2);  // the test must actually kill mid-stream, after flushes
+  CHECK(kills_after_a_flush >= 5);  // the test must actually kill mid-stream, after flushes
 }
 
 namespace {
