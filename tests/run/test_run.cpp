@@ -1,6 +1,8 @@
 // Runs: options from environment and flags, validation before anything is written, ids, names,
 // directory sanitising, run directory contents, 64 concurrent processes, signal and exit flushing.
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -438,4 +440,35 @@ TEST_CASE("a config struct becomes config.json through the config layer's to_jso
   CHECK(doc["exp_name"].get(name) == simdjson::SUCCESS);
   CHECK(name == "baseline");
   CHECK(vitals::to_json(cfg) + "\n" == text);
+}
+
+TEST_CASE("a read-only runs directory is refused before anything is written (also as root)") {
+  temp_dir tmp("rofs");
+  auto ro = tmp.path / "ro";
+  std::filesystem::create_directories(ro);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // A private mount namespace with a read-only tmpfs: refused even for root.
+    if (::unshare(CLONE_NEWNS) != 0 && ::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) ::_exit(77);
+    if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) ::_exit(77);
+    if (::mount("tmpfs", ro.c_str(), "tmpfs", MS_RDONLY, "size=64k") != 0) ::_exit(77);
+    int code = 3;
+    try {
+      vitals::run r(quiet_options(ro));
+      code = 1;
+    } catch (const std::runtime_error& e) {
+      code = std::string(e.what()).find("is not writable") != std::string::npos ? 0 : 2;
+    }
+    if (entries(ro) != 0) code = 4;
+    ::_exit(code);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 77) {
+    WARN("cannot mount a tmpfs here (no mount namespace); skipped");
+    return;
+  }
+  CHECK(WEXITSTATUS(status) == 0);
 }
