@@ -31,6 +31,13 @@ inline void append_double_shortest(fmt::memory_buffer& out, double d) {
 
 inline void json_append_string(fmt::memory_buffer& out, std::string_view s) {
   out.push_back('"');
+  bool plain = true;  // the common case (metric keys): nothing to escape, one bulk append
+  for (char ch : s) plain = plain && static_cast<unsigned char>(ch) >= 0x20 && ch != '"' && ch != '\\';
+  if (plain) {
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {

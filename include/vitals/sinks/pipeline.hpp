@@ -143,6 +143,7 @@ class pipeline {
     if (opts_.queue_capacity == 0) throw std::invalid_argument("pipeline: queue_capacity must be at least 1");
     if (opts_.flush_interval.count() <= 0) throw std::invalid_argument("pipeline: flush_interval must be positive");
     ring_.resize(opts_.queue_capacity);
+    wake_threshold_ = std::max<std::size_t>(1, std::min<std::size_t>(64, opts_.queue_capacity / 8));
     for (auto& r : ring_) r.reserve(16, 256);
     pending_.reserve(16, 256);
     side_.reserve(8, 256);
@@ -380,7 +381,10 @@ class pipeline {
     row.clear();
     tail_ = (tail_ + 1) % ring_.size();
     ++count_;
-    if (writer_waiting_) cv_.notify_one();
+    // Waking the writer costs the caller a futex syscall (~1 us), more than the log() itself, so
+    // the sleeping writer is woken only once a batch has piled up; otherwise it picks rows up on
+    // its own within 50 ms (files are flushed once per interval anyway).
+    if (writer_waiting_ && count_ >= wake_threshold_) cv_.notify_one();
   }
 
   void dispatch(const detail::pipeline_row& row) {
@@ -545,7 +549,7 @@ class pipeline {
   std::vector<std::int32_t> pos_;  // key id -> index in pending_, or -1
   detail::pipeline_row pending_, side_;
   std::vector<detail::pipeline_row> ring_;
-  std::size_t head_ = 0, tail_ = 0, count_ = 0;
+  std::size_t head_ = 0, tail_ = 0, count_ = 0, wake_threshold_ = 1;
   std::int64_t step_ = 0;
   std::uint64_t out_of_order_ = 0;
   std::size_t producers_waiting_ = 0;
