@@ -11,6 +11,24 @@
 
 #include "vitals/run.hpp"
 
+// Reflected types need external linkage (clang -Wundefined-internal): outside the anonymous namespace.
+namespace bench_sinks {
+struct grad_stats {
+  double norm, max;
+};
+struct weight_stats {
+  double mean, std, max;
+};
+struct train_metrics {
+  double loss, acc, lr;
+  int epoch;
+  grad_stats grad;
+  weight_stats weight;
+  double val_loss;
+};
+}  // namespace bench_sinks
+using bench_sinks::train_metrics;
+
 namespace {
 thread_local bool counting = false;
 thread_local long allocations = 0;
@@ -49,17 +67,6 @@ inline void log_step(vitals::run& run, std::int64_t i) {
            {"grad/max", 3 * x}, {"weight/mean", x}, {"weight/std", x}, {"weight/max", x}, {"val/loss", x}});
 }
 
-struct train_metrics {
-  double loss, acc, lr;
-  int epoch;
-  struct {
-    double norm, max;
-  } grad;
-  struct {
-    double mean, std, max;
-  } weight;
-  double val_loss;
-};
 
 // Caller-side cost: the writer drains into JSONL + CSV concurrently (policy block, so the number
 // includes any back-pressure from the writer on this 2-core machine).

@@ -405,7 +405,7 @@ TEST_CASE("SIGINT chains to the handler the program installed before the run") {
   CHECK(read_file(dir / "metadata.json").find("\"exit_code\": 130") != std::string::npos);
 }
 
-namespace {
+namespace run_test {  // reflected types need external linkage (clang -Wundefined-internal)
 struct optim_config {
   double lr = 3e-4;
   double weight_decay = 0.01;
@@ -416,7 +416,8 @@ struct train_config {
   int epochs = 30;
   optim_config optim;
 };
-}  // namespace
+}  // namespace run_test
+using run_test::train_config;
 
 TEST_CASE("a config struct becomes config.json through the config layer's to_json") {
   temp_dir tmp("structcfg");

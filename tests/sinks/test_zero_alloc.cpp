@@ -40,17 +40,20 @@ void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
-namespace {
+// Reflected types need external linkage (clang's -Wundefined-internal): a named namespace.
+namespace zero_alloc_test {
+struct grad_stats {
+  double mean = 1, std = 2;
+};
 struct train_metrics {
   double loss = 0.5;
   double lr = 1e-4;
   int epoch = 3;
   bool improving = true;
-  struct {
-    double mean = 1, std = 2;
-  } grad;
+  grad_stats grad;
 };
-}  // namespace
+}  // namespace zero_alloc_test
+using zero_alloc_test::train_metrics;
 
 TEST_CASE("the allocation counter works (positive control)") {
   counting = true;
