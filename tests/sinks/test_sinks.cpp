@@ -139,8 +139,8 @@ TEST_CASE("registry: make_sinks builds by name, unknown and duplicate names are 
     CHECK(w.find("jsonl") != std::string::npos);
   }
   CHECK_THROWS_AS(vitals::make_sinks("csv,csv"), std::invalid_argument);
-  int made = 0;
-  vitals::register_sink("counting_test_sink", [&made] {
+  static int made = 0;  // the registry is global: the factory must not capture locals
+  vitals::register_sink("counting_test_sink", [] {
     ++made;
     return vitals::any_sink(capture_sink{});
   });
