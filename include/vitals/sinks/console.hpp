@@ -134,7 +134,10 @@ struct console {
   void append_value(fmt::memory_buffer& out, const metric_value& v) const {
     switch (v.type) {
       case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
-      case metric_value::kind::floating: fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision); break;
+      case metric_value::kind::floating:
+        if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
+        else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
+        break;
       case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
       case metric_value::kind::string: out.append(v.s); break;
     }
