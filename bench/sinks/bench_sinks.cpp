@@ -45,9 +45,17 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace {
 
 std::filesystem::path bench_dir() {
-  auto p = std::filesystem::temp_directory_path() / ("vitals_bench_sinks_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(p);
-  return p;
+  // Removed when the benchmark exits.
+  static struct scratch {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("vitals_bench_sinks_" + std::to_string(::getpid()));
+    ~scratch() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } dir;
+  std::filesystem::create_directories(dir.path);
+  return dir.path;
 }
 
 vitals::run_options options(const char* sinks) {
