@@ -166,9 +166,23 @@ TEST_CASE("Writers quote what must be quoted and read back the same tree", "[con
   CHECK(cfg::to_json(cfg::parse_json(cfg::to_json(tree, 0)), 0) == cfg::to_json(tree, 0));
 
   // Plain YAML spellings are normalised to ones every reader agrees on.
-  node plain = cfg::parse_yaml("a: 0x1F\nb: 1e-4\nc: .inf\nd: yes\ne: True\nf: 017\n");
-  CHECK(cfg::to_yaml(plain) == "a: 31\nb: 0.0001\nc: .inf\nd: yes\ne: true\nf: 17\n");
-  CHECK(cfg::to_json(plain, 0) == R"({"a":31,"b":0.0001,"c":"inf","d":"yes","e":true,"f":17})");
+  // Spellings every reader agrees on are kept (they may carry more digits than a double).
+  node plain = cfg::parse_yaml("a: 0x1F\nb: 1e-4\nc: .inf\nd: yes\ne: True\nf: 017\ng: .5\nh: 1.\ni: 0.33333333333333333334\n");
+  CHECK(cfg::to_yaml(plain) == "a: 31\nb: 0.0001\nc: .inf\nd: yes\ne: true\nf: 17\ng: 0.5\nh: 1.\ni: 0.33333333333333333334\n");
+  CHECK(cfg::to_json(plain, 0) ==
+        R"({"a":31,"b":1e-4,"c":"inf","d":"yes","e":true,"f":17,"g":0.5,"h":1.0,"i":0.33333333333333333334})");
+
+  // Keys longer than YAML's 1024-character limit for implicit keys are written as explicit keys.
+  node long_keys = node::mapping();
+  node inner = node::mapping();
+  inner.set(std::string(1200, 'q') + "\x7f", node::sequence());
+  long_keys.set(std::string(1100, 'k'), node::scalar("1"));
+  node items = node::sequence();
+  items.items.push_back(inner);
+  long_keys.set(std::string(1050, 'z'), items);
+  const std::string long_yaml = cfg::to_yaml(long_keys);
+  CHECK(long_yaml.rfind("? kkk", 0) == 0);
+  CHECK(cfg::to_yaml(cfg::parse_yaml(long_yaml)) == long_yaml);
 
   CHECK_THAT(error_of([] { cfg::to_json(node::scalar("\xff")); }), Catch::Contains("not valid UTF-8"));
   CHECK_THAT(error_of([] { cfg::to_yaml(node::scalar("ok\xc3")); }), Catch::Contains("not valid UTF-8"));
@@ -222,6 +236,16 @@ TEST_CASE("Typing follows the field", "[config][convert]") {
   CHECK_THAT(e, Catch::Contains("s.yaml:7:4: o: expected int, got string '3'"));
   CHECK_THAT(error_of([] { vitals::parse_json<S>(R"({"d": "NaN"})"); }), Catch::Contains("expected double, got string 'NaN'"));
   CHECK_THAT(error_of([] { vitals::parse_yaml<S>("b: 1\n"); }), Catch::Contains("expected bool, got '1'"));
+}
+
+TEST_CASE("long double keeps its precision through both formats", "[config][convert]") {
+  struct L {
+    long double x = 0;
+  };
+  for (long double v : {0.1L, 1.0L / 3, 1e-4000L, std::numeric_limits<long double>::max()}) {
+    CHECK(vitals::parse_yaml<L>(vitals::to_yaml(L{v})).x == v);
+    CHECK(vitals::parse_json<L>(vitals::to_json(L{v})).x == v);
+  }
 }
 
 TEST_CASE("Every problem is reported at once, with path, suggestion and location", "[config][convert]") {

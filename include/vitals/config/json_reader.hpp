@@ -20,34 +20,11 @@
 #include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
+#include "vitals/config/scalar.hpp"
 #include "vitals/detail/simdjson.hpp"
 
 namespace vitals::config {
 namespace detail {
-
-/// True for text that is a JSON number (RFC 8259): -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-/// On-Demand does not check a number's spelling until it is parsed, and we keep the text.
-inline bool is_json_number(std::string_view s) {
-  std::size_t i = 0, n = s.size();
-  auto digits = [&] {
-    std::size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < n && s[i] == '-') ++i;
-  if (i < n && s[i] == '0') ++i;
-  else if (!digits()) return false;
-  if (i < n && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == n;
-}
 
 /// simdjson's error, said the way a config's author thinks of it.
 inline std::string describe(simdjson::error_code e) {

@@ -1,8 +1,8 @@
 // Value tree -> JSON text.
 //
 // Plain scalars are typed by the core schema (scalar.hpp) and written as JSON numbers, booleans
-// or null; YAML spellings become JSON ones (0x1F -> 31, 1e-4 -> 0.0001 stays as written when it is
-// already JSON). JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the strings "nan",
+// or null; YAML spellings become JSON ones (0x1F -> 31, .5 -> 0.5) and numbers already spelled as
+// JSON are kept as written. JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the strings "nan",
 // "inf", "-inf", which the reader accepts for floating fields. Everything else is a string.
 #pragma once
 
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "vitals/config/detail/writer_support.hpp"
+#include "vitals/config/json_reader.hpp"
 #include "vitals/config/node.hpp"
 #include "vitals/config/scalar.hpp"
 #include "vitals/detail/fmt.hpp"
@@ -49,14 +50,16 @@ inline void write_json_plain(std::string& out, const std::string& text) {
         return;
       }
       break;
-    case plain_kind::floating:
-      if (auto f = parse_core_float(text); f && !f->out_of_range) {
-        if (std::isnan(f->value)) out += "\"nan\"";
-        else if (std::isinf(f->value)) out += f->value < 0 ? "\"-inf\"" : "\"inf\"";
-        else out += format_float(f->value);
-        return;
-      }
-      break;
+    case plain_kind::floating: {
+      auto f = parse_core_float(text);
+      if (!f) break;
+      if (!f->out_of_range && std::isnan(f->value)) out += "\"nan\"";
+      else if (!f->out_of_range && std::isinf(f->value)) out += f->value < 0 ? "\"-inf\"" : "\"inf\"";
+      else if (is_json_number(text)) out += text;  // as written: it may carry more than a double
+      else if (!f->out_of_range) out += format_float(f->value);
+      else break;
+      return;
+    }
     case plain_kind::string:
     case plain_kind::missing: break;
   }

@@ -176,6 +176,54 @@ std::string format_float(F v) {
   return s;
 }
 
+/// True for float text that YAML 1.2 core and PyYAML (YAML 1.1) both read as the same float:
+/// digits, a '.', digits, an optional exponent with a sign; or .inf/-.inf/.nan and case variants.
+constexpr bool is_portable_yaml_float(std::string_view s) {
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+  if (body == ".inf" || body == ".Inf" || body == ".INF") return true;
+  std::size_t i = 0, n = body.size();
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < n && body[i] >= '0' && body[i] <= '9') ++i;
+    return i - start;
+  };
+  if (digits() == 0 || i == n || body[i] != '.') return false;
+  ++i;
+  digits();
+  if (i < n && (body[i] == 'e' || body[i] == 'E')) {
+    ++i;
+    if (i == n || (body[i] != '-' && body[i] != '+')) return false;
+    ++i;
+    if (digits() == 0) return false;
+  }
+  return i == n;
+}
+
+/// True when s is spelled as a JSON number (RFC 8259): -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+inline bool is_json_number(std::string_view s) {
+  std::size_t i = 0, n = s.size();
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < n && s[i] == '-') ++i;
+  if (i < n && s[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
+}
+
 /// How a plain scalar's text resolves under the core schema.
 enum class plain_kind { null, boolean, integer, floating, string, missing };
 

@@ -93,6 +93,10 @@ inline void write_yaml_plain(std::string& out, const std::string& text) {
       }
       break;
     case plain_kind::floating:
+      if (is_portable_yaml_float(text)) {  // kept as written: it may carry more than a double
+        out += text;
+        return;
+      }
       if (auto f = parse_core_float(text); f && !f->out_of_range) {
         out += format_float(f->value);
         return;
@@ -118,6 +122,9 @@ inline void write_yaml_scalar(std::string& out, const node& n, const std::string
   else write_yaml_plain(out, n.text);
 }
 
+// Longer keys are written as explicit keys ("? key" then ": value").
+inline constexpr std::size_t max_implicit_key = 1000;
+
 inline bool is_block(const node& n) {
   return (n.is_mapping() && !n.entries.empty()) || (n.is_sequence() && !n.items.empty());
 }
@@ -142,7 +149,15 @@ inline void write_yaml_block(std::string& out, const node& n, std::size_t indent
       path = join_key(path, key);
       require_utf8(key, path, value);
       start_line();
-      write_yaml_string(out, key);
+      std::string written;
+      write_yaml_string(written, key);
+      if (written.size() > max_implicit_key) {
+        // YAML (and so yaml-cpp and PyYAML) allows at most 1024 characters in an implicit key.
+        out += "? " + written + '\n';
+        indent_to(out, indent);
+      } else {
+        out += written;
+      }
       out += ':';
       if (is_block(value)) {
         out += '\n';

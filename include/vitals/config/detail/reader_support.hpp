@@ -44,6 +44,17 @@ inline std::string join_index(std::string_view path, std::size_t i) {
 inline void check_duplicate_keys(const node& map, std::string_view path, std::vector<problem>& out) {
   const auto& e = map.entries;
   if (e.size() < 2) return;
+  if (e.size() <= 8) {  // the common case: no allocation
+    for (std::size_t i = 1; i < e.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (e[j].first == e[i].first) {
+          out.push_back({join_key(path, e[i].first),
+                         "duplicate key '" + e[i].first + "' (first set at " + e[j].second.where.str() + ")",
+                         e[i].second.where});
+          break;
+        }
+    return;
+  }
   std::vector<std::size_t> order(e.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return e[a].first < e[b].first; });
