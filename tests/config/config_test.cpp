@@ -433,6 +433,13 @@ TEST_CASE("Command line: files, presets, overrides, flags", "[config][cli]") {
   CHECK_THAT(e, Catch::Contains("seed: missing required value (int); set it in a --config file or with seed=..."));
   CHECK_THAT(error_of([&] { run_cli(cli, {"--config"}); }), Catch::Contains("--config needs a value"));
   CHECK(run_cli(cli, {"--experiment=milan_baseline"}).config.exp_name == "milan");
+  // Plain values need no quoting; brackets and quotes are YAML.
+  auto plain = run_cli(cli, {"seed=1", "exp_name=http://host:80/a?b=c#x", "notes= two words ", "folds=[3]"});
+  CHECK(plain.config.exp_name == "http://host:80/a?b=c#x");
+  CHECK(plain.config.notes == "two words");
+  CHECK(run_cli(cli, {"seed=1", "exp_name='a,b'", "notes=null"}).config.exp_name == "a,b");
+  CHECK_FALSE(run_cli(cli, {"seed=1", "notes=~"}).config.notes);
+  CHECK(run_cli(cli, {"seed=1", "exp_name="}).config.exp_name.empty());
   // `???` on the command line unsets a required value again.
   CHECK_THAT(error_of([&] { run_cli(cli, {"seed=?" "??", "--experiment=milan_baseline"}); }),
              Catch::Contains("seed: missing required value"));

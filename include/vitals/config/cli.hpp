@@ -4,7 +4,7 @@
 //   --experiment NAME    start from a preset registered in code (seed 002's predefined experiments)
 //   --show-config        print the final config as YAML on stdout and exit 0
 //   --help, -h           list the flags and every config field with its type, default and doc
-//   key=value            set a field (`optim.lr=1e-3`); the value is read as a YAML flow value
+//   key=value            set a field (`optim.lr=1e-3`); see parse_flow_value for the value syntax
 //   --user-flag [VALUE]  flags the program adds (cli_parser::flag / option)
 //
 // Layers apply in a fixed order, later ones winning: T{} defaults < --experiment < --config files
@@ -34,6 +34,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/load.hpp"
 #include "vitals/config/node.hpp"
+#include "vitals/config/scalar.hpp"
 #include "vitals/config/type_label.hpp"
 #include "vitals/config/yaml_reader.hpp"
 #include "vitals/config/yaml_writer.hpp"
@@ -56,28 +57,51 @@ inline void set_origin(node& n, const source_location& where) {
   for (auto& entry : n.entries) set_origin(entry.second, where);
 }
 
-/// A command-line value read as one YAML flow value (`3`, `abc`, `'a,b'`, `[1,2]`, `{a: 1}`); an
-/// empty value is the empty string. With allow_list, `a,b` is the list [a, b].
+/// A command-line value as a tree. `[...]`, `{...}` and quoted values are read as YAML flow
+/// values; anything else is one plain scalar taken as written (so URLs, paths and `#` need no
+/// quoting), typed later by the field it lands in; `null`/`~` are null and an empty value is the
+/// empty string. A comma outside brackets or quotes is a list when allow_list, else an error
+/// (Hydra would read it as a sweep).
 inline std::optional<node> parse_flow_value(std::string_view text, const source_location& where,
                                             std::vector<problem>& problems, const std::string& path,
                                             bool allow_list = false) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  };
+  auto plain = [&](std::string_view v) {
+    return is_null_text(v) ? node::null_value(where) : node::scalar(std::string(v), scalar_style::plain, where);
+  };
+  text = trim(text);
   if (text.empty()) return node::scalar("", scalar_style::quoted, where);
-  if (text == missing_text) return node::scalar(std::string(missing_text), scalar_style::plain, where);
-  node items;
-  try {
-    items = parse_yaml("[" + std::string(text) + "]");
-  } catch (const config_error& e) {
-    std::string why = e.problems().empty() ? "" : e.problems().front().message;
-    problems.push_back({path, "cannot read value '" + std::string(text) + "': " + why, where});
+  const char first = text.front();
+  if (first == '[' || first == '{' || first == '"' || first == '\'') {
+    try {
+      node n = parse_yaml(text);
+      set_origin(n, where);
+      return n;
+    } catch (const config_error& e) {
+      std::string why = e.problems().empty() ? "" : e.problems().front().message;
+      problems.push_back({path, "cannot read value '" + std::string(text) + "': " + why, where});
+      return std::nullopt;
+    }
+  }
+  if (text.find(',') == std::string_view::npos) return plain(text);
+  if (!allow_list) {
+    problems.push_back({path, "expected one value, got '" + std::string(text) +
+                                  "' (write a list as [a,b], or quote a value that holds a comma)",
+                        where});
     return std::nullopt;
   }
-  set_origin(items, where);
-  if (items.is_sequence() && items.items.size() == 1) return std::move(items.items.front());
-  if (allow_list && items.is_sequence()) return items;
-  problems.push_back({path, "expected one value, got '" + std::string(text) +
-                                "' (write a list as [a,b], or quote a value that holds a comma)",
-                      where});
-  return std::nullopt;
+  node list = node::sequence(where);
+  for (std::size_t start = 0;;) {
+    std::size_t comma = text.find(',', start);
+    list.items.push_back(plain(trim(text.substr(start, comma == std::string_view::npos ? comma : comma - start))));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return list;
 }
 
 /// `a.b.c=v` as the tree {a: {b: {c: v}}}, every node marked with the override it came from.
