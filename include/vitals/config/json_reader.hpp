@@ -7,7 +7,6 @@
 // Strings become quoted scalars, true/false plain scalars, null a null node.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -27,7 +26,7 @@ namespace vitals::config {
 namespace detail {
 
 /// simdjson's error, said the way a config's author thinks of it.
-inline std::string describe(simdjson::error_code e) {
+inline std::string describe_json_error(simdjson::error_code e) {
   switch (e) {
     case simdjson::TAPE_ERROR: return "a ',', ':', '{', '}', '[' or ']' is missing or out of place";
     case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "the text ends inside an object or array";
@@ -53,6 +52,12 @@ inline std::string_view literal_of(std::string_view token) {
 class json_tree_builder {
  public:
   json_tree_builder(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+
+  /// An error from simdjson's first pass, which does not say where it failed; for bad UTF-8 we can.
+  [[noreturn]] void fail_stage1(simdjson::error_code e) {
+    std::size_t at = e == simdjson::UTF8_ERROR ? first_invalid_utf8(text_) : 0;
+    fail(text_.data() + at, "JSON syntax error: " + describe_json_error(e));
+  }
 
   node build(simdjson::ondemand::document& doc) {
     doc_ = &doc;
@@ -147,7 +152,7 @@ class json_tree_builder {
       }
       p = text_.data() + text_.size();  // it ended early: the end is where to look
     }
-    fail(p, "JSON syntax error: " + describe(e));
+    fail(p, "JSON syntax error: " + describe_json_error(e));
   }
 
   // Where the root object or array closes (brackets counted outside strings), or text.size().
@@ -297,16 +302,7 @@ inline node parse_json(std::string_view text, std::string file = "") {
   simdjson::ondemand::document doc;
   std::string_view body(padded.data(), padded.size());
   detail::json_tree_builder builder(body, file);
-  if (auto e = parser.iterate(padded).get(doc); e != simdjson::SUCCESS) {
-    // Stage 1 does not say where it failed; for bad UTF-8 we can.
-    std::size_t at = e == simdjson::UTF8_ERROR ? detail::first_invalid_utf8(text) : 0;
-    std::string_view before = text.substr(0, at);
-    std::size_t nl = before.rfind('\n');
-    int line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
-    int col = static_cast<int>(nl == std::string_view::npos ? at + 1 : at - nl);
-    throw config_error(problem{"", "JSON syntax error: " + detail::describe(e),
-                               source_location::in_file(std::move(file), line, col)});
-  }
+  if (auto e = parser.iterate(padded).get(doc); e != simdjson::SUCCESS) builder.fail_stage1(e);
   return builder.build(doc);
 }
 

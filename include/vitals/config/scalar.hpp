@@ -40,14 +40,21 @@ constexpr std::optional<bool> parse_core_bool(std::string_view s) {
   return std::nullopt;
 }
 
+/// ASCII case-insensitive equality.
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  auto low = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (low(a[i]) != low(b[i])) return false;
+  return true;
+}
+
 /// The core words plus yes/no/on/off/y/n in any case: what a bool field accepts (as Hydra does).
 constexpr std::optional<bool> parse_bool_word(std::string_view s) {
-  if (s.size() > 5) return std::nullopt;
-  char low[6] = {};
-  for (std::size_t i = 0; i < s.size(); ++i) low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? char(s[i] - 'A' + 'a') : s[i];
-  std::string_view l(low, s.size());
-  if (l == "true" || l == "yes" || l == "on" || l == "y") return true;
-  if (l == "false" || l == "no" || l == "off" || l == "n") return false;
+  for (std::string_view w : {"true", "yes", "on", "y"})
+    if (iequals(s, w)) return true;
+  for (std::string_view w : {"false", "no", "off", "n"})
+    if (iequals(s, w)) return false;
   return std::nullopt;
 }
 

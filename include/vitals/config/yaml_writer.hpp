@@ -25,13 +25,7 @@ namespace vitals::config {
 namespace detail {
 
 // Words that YAML 1.2 core or PyYAML (1.1) read as something other than a string, in any case.
-inline bool is_yaml_reserved_word(std::string_view s) {
-  if (s.size() > 5) return false;
-  char low[6] = {};
-  for (std::size_t i = 0; i < s.size(); ++i) low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? char(s[i] - 'A' + 'a') : s[i];
-  std::string_view l(low, s.size());
-  return parse_bool_word(l).has_value() || l == "null";
-}
+inline bool is_yaml_reserved_word(std::string_view s) { return parse_bool_word(s).has_value() || iequals(s, "null"); }
 
 /// True when s can be written as a plain scalar and reads back as the same string everywhere.
 inline bool is_safe_plain_string(std::string_view s) {
