@@ -10,6 +10,7 @@
 
 #include "vitals/health/rule.hpp"
 #include "vitals/sinks/record.hpp"
+#include "vitals/detail/json_string.hpp"
 
 namespace vitals {
 
@@ -47,29 +48,6 @@ struct alert_event {
 };
 
 namespace detail {
-
-inline void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[(c >> 4) & 0xf];
-          out += hex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 /// Shortest round-trip text of a double; NaN/Inf as the strings JSON cannot hold otherwise.
 inline std::string format_number(double v) {

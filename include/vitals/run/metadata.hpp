@@ -64,7 +64,7 @@ inline std::string shell_quote(const std::string& s) {
 
 inline std::string json_string(std::string_view s) {
   fmt::memory_buffer b;
-  json_append_string(b, s);
+  append_json_string(b, s);
   return std::string(b.data(), b.size());
 }
 

@@ -336,7 +336,7 @@ class run : private detail::shutdown_hook {
       b.clear();
       b.append(std::string_view(first ? "\n  " : ",\n  "));
       first = false;
-      detail::json_append_string(b, k);
+      detail::append_json_string(b, k);
       b.append(std::string_view(": "));
       detail::json_append_value(b, v, false);
       out.append(b.data(), b.size());

@@ -12,6 +12,7 @@
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/sinks/record.hpp"
+#include "vitals/detail/json_string.hpp"
 
 namespace vitals::detail {
 
@@ -27,34 +28,6 @@ inline void append_double_shortest(fmt::memory_buffer& out, double d) {
   char buf[32];
   auto res = std::to_chars(buf, buf + sizeof buf, d);
   out.append(buf, res.ptr);
-}
-
-inline void json_append_string(fmt::memory_buffer& out, std::string_view s) {
-  out.push_back('"');
-  bool plain = true;  // the common case (metric keys): nothing to escape, one bulk append
-  for (char ch : s) plain = plain && static_cast<unsigned char>(ch) >= 0x20 && ch != '"' && ch != '\\';
-  if (plain) {
-    out.append(s);
-    out.push_back('"');
-    return;
-  }
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out.append(std::string_view("\\\"")); break;
-      case '\\': out.append(std::string_view("\\\\")); break;
-      case '\n': out.append(std::string_view("\\n")); break;
-      case '\r': out.append(std::string_view("\\r")); break;
-      case '\t': out.append(std::string_view("\\t")); break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 inline void json_append_double(fmt::memory_buffer& out, double d, bool strict) {
@@ -78,7 +51,7 @@ inline void json_append_value(fmt::memory_buffer& out, const metric_value& v, bo
     case metric_value::kind::integer: append_int(out, v.i); break;
     case metric_value::kind::floating: json_append_double(out, v.d, strict); break;
     case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-    case metric_value::kind::string: json_append_string(out, v.s); break;
+    case metric_value::kind::string: append_json_string(out, v.s); break;
   }
 }
 

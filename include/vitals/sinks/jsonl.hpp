@@ -50,7 +50,7 @@ struct jsonl {
     detail::json_append_double(out, r.timestamp, strict);
     for (const auto& m : r.metrics) {
       out.push_back(',');
-      detail::json_append_string(out, m.key);
+      detail::append_json_string(out, m.key);
       out.push_back(':');
       detail::json_append_value(out, m.value, strict);
     }

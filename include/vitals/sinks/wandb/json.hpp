@@ -13,6 +13,7 @@
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/sinks/record.hpp"
+#include "vitals/detail/json_string.hpp"
 
 namespace vitals::detail {
 
@@ -24,29 +25,6 @@ inline void append_json_double(std::string& out, double d) {
   } else {
     fmt::format_to(std::back_inserter(out), "{}", d);
   }
-}
-
-inline void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 /// A string value that already is a W&B typed JSON object (`{"_type": ...}`, e.g. from
