@@ -1,4 +1,10 @@
-// The vitals demo: trains a small MLP on two spirals in plain C++.
+// The vitals demo: trains a small MLP on two spirals in plain C++, with a typed config, a run
+// directory, JSONL/CSV/console/W&B sinks, per-epoch training-health metrics and health alerts.
+//
+//   demo --config examples/demo/config.yaml [key=value ...] [--show-config] [--help]
+//        [--wandb_project P --wandb_name N --wandb_tags a,b --no_wandb --sinks jsonl,csv]
+//   demo pathology=exploding     # LR x1000: the exploding-gradient/weight alerts fire
+//   demo pathology=plateau       # LR = 0: the plateau alert fires after 10 epochs
 #include <vitals.hpp>
 
 #include <algorithm>
@@ -10,39 +16,105 @@
 
 #include "mlp.hpp"
 
+enum class Pathology { none, exploding, plateau };
+
 struct Optim {
   double lr = 0.5;
   double weight_decay = 1e-4;
+  double ema_decay = 0.99;
 };
 
 struct DemoConfig {
   std::string name = "spirals";
+  std::string project = "vitals-demo";
   int epochs = 3;
   int batch_size = 32;
   int hidden = 64;
   int train_size = 4096;
+  int log_every = 10;  // steps between train/* rows
   std::uint64_t seed = 0;
+  Pathology pathology = Pathology::none;
   Optim optim;
 };
 
-int main() {
-  DemoConfig cfg;
+int main(int argc, char** argv) {
+  // Run flags (--wandb_*, --sinks, --no_wandb) come out of argv first; the config parser gets the rest.
+  vitals::run_options opts;
+  opts.sinks = "jsonl,csv,console,wandb";
+  opts = vitals::run_options::from_args(argc, argv, opts);
+
+  vitals::cli_parser<DemoConfig> cli("Trains a small MLP on two spirals and logs it with vitals.");
+  DemoConfig cfg = cli.parse_or_exit(argc, argv);
+
+  double lr = cfg.optim.lr;
+  if (cfg.pathology == Pathology::exploding) lr *= 1000;
+  if (cfg.pathology == Pathology::plateau) lr = 0;
+
   demo::dataset data = demo::make_spirals(static_cast<std::size_t>(cfg.train_size), 0.02f, cfg.seed);
   demo::mlp model(cfg.hidden, cfg.seed + 1);
+  const std::size_t steps_per_epoch = data.size() / static_cast<std::size_t>(cfg.batch_size);
+
+  if (opts.project.empty()) opts.project = cfg.project;
+  if (opts.name.empty()) opts.name = cfg.name;
+  opts.total_steps = static_cast<std::int64_t>(steps_per_epoch) * cfg.epochs;
+  vitals::run run(opts, cfg);
+  run.log_model_params(static_cast<std::int64_t>(model.parameter_count()),
+                       static_cast<std::int64_t>(model.parameter_count()));
+
+  // The parameter view the health statistics read: weights, grads and an EMA copy of the weights.
+  std::vector<std::vector<float>> ema;
+  for (const auto& p : model.parameters()) ema.push_back(p.value);
+  vitals::tensor_table table;
+  for (std::size_t i = 0; i < model.parameters().size(); ++i) {
+    auto& p = model.parameters()[i];
+    table.add(p.name, p.value.size(), vitals::dtype::f32, p.grad.data(), p.value.data(), ema[i].data());
+  }
+  const vitals::param_stats_options stats_opts{.ema_decay = static_cast<float>(cfg.optim.ema_decay)};
+
+  vitals::epoch_tracker epoch_stats;
+  vitals::health_monitor monitor({.console = false, .run_dir = run.dir()});
+  monitor.on_alert([&](const vitals::alert_event& e) {
+    std::fprintf(stderr, "[vitals] %s: %s\n", e.title.c_str(), e.text.c_str());
+    run.alert(e.title, e.text, e.level == vitals::severity::error ? "ERROR" : "WARN",
+              e.state == vitals::alert_state::cleared ? "cleared" : "firing");
+  });
+
   std::vector<std::size_t> order(data.size());
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(cfg.seed + 2);
+  std::int64_t step = 0;
+  double last_loss = 0;
   for (int epoch = 0; epoch < cfg.epochs; ++epoch) {
     std::shuffle(order.begin(), order.end(), rng);
-    double loss_sum = 0;
-    int steps = 0;
-    for (std::size_t start = 0; start + static_cast<std::size_t>(cfg.batch_size) <= order.size();
-         start += static_cast<std::size_t>(cfg.batch_size)) {
+    for (std::size_t s = 0; s < steps_per_epoch; ++s, ++step) {
       model.zero_grad();
-      loss_sum += model.forward_backward(data, std::span(order).subspan(start, static_cast<std::size_t>(cfg.batch_size)));
-      model.sgd_step(cfg.optim.lr, cfg.optim.weight_decay);
-      ++steps;
+      auto batch = std::span(order).subspan(s * static_cast<std::size_t>(cfg.batch_size),
+                                            static_cast<std::size_t>(cfg.batch_size));
+      const double loss = model.forward_backward(data, batch);
+      const double grad_norm = vitals::compute_param_stats<vitals::stats::grad>(table).grad_norm();
+      model.sgd_step(lr, cfg.optim.weight_decay);
+      vitals::compute_param_stats<vitals::stats::ema_update>(table, stats_opts);  // θ_ema ← d·θ_ema + (1−d)·θ
+      epoch_stats.on_step(grad_norm, loss);
+      last_loss = loss;
+      if (step % cfg.log_every == 0)
+        run.log({{"train/loss", loss}, {"train/grad_norm", grad_norm}, {"train/lr", lr}, {"epoch", epoch}}, step);
     }
-    std::printf("epoch %d  loss %.4f  acc %.3f\n", epoch, loss_sum / steps, model.accuracy(data));
+    // Per epoch: step aggregates, weight and EMA statistics, accuracy, then the health rules.
+    vitals::metric_list epoch_metrics = epoch_stats.end_epoch();
+    const auto params = vitals::compute_param_stats<vitals::stats::weight | vitals::stats::ema_diff>(table);
+    const auto param_metrics = params.to_metrics();
+    const double acc = model.accuracy(data);
+    run.log(epoch_metrics.metrics(), step, /*commit=*/false);
+    run.log(param_metrics, step, false);
+    run.log({{"val/accuracy", acc}, {"epoch", epoch}}, step, false);
+    monitor.observe(epoch_metrics);
+    monitor.observe(param_metrics);
+    run.log(monitor.evaluate(epoch).metrics, step, true);
   }
+
+  run.summary("final/train_loss", last_loss);
+  run.summary("final/accuracy", model.accuracy(data));
+  run.finish(0);
+  std::printf("run directory: %s\n", run.dir().string().c_str());
+  return 0;
 }
