@@ -171,3 +171,17 @@ TEST_CASE("weight statistics from param_stats feed the monitor", "[health][epoch
   CHECK(counts.trainable == 1000);
   CHECK(counts.metrics().at("model_params/model_size_mb") == Approx(1024.0 * 4 / (1 << 20)));
 }
+
+TEST_CASE("loss_tracker: rounding noise of a stalled run is not improvement") {
+  vitals::loss_tracker t;  // default min_rel_delta = 1e-4 of the previous loss
+  t.update(0.5);
+  for (double noise : {4e-16, -2e-16, 5e-16, 1e-16}) {
+    auto m = t.update(0.5 - noise);
+    CHECK(m.get("train/is_improving") == 0.0);
+  }
+  CHECK(t.epochs_not_improving() == 4);
+  CHECK(t.update(0.49).get("train/is_improving") == 1.0);  // a 2% drop is progress
+  vitals::loss_tracker strict({.min_delta = 0.0, .min_rel_delta = 0.0});
+  strict.update(0.5);
+  CHECK(strict.update(0.5 - 4e-16).get("train/is_improving") == 1.0);
+}

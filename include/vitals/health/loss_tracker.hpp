@@ -1,6 +1,6 @@
 // Epoch-to-epoch loss progress: train/loss_decrease (previous epoch's loss minus this one's),
 // train/loss_decrease_pct (that, in percent of the previous loss), train/is_improving (1 when the
-// loss dropped by more than min_delta, else 0) and train/epochs_not_improving (consecutive epochs
+// loss dropped by more than min_delta and by more than min_rel_delta of the previous loss, else 0) and train/epochs_not_improving (consecutive epochs
 // with is_improving = 0; the plateau rule watches is_improving over 10 epochs).
 //
 // The first epoch has nothing to compare with: it logs only epochs_not_improving = 0. A non-finite
@@ -17,6 +17,10 @@ namespace vitals {
 struct loss_tracker_options {
   /// The loss must drop by more than this to count as improving.
   double min_delta = 0.0;
+  /// ...and by more than this fraction of the previous loss. The default (PyTorch's
+  /// ReduceLROnPlateau threshold) keeps rounding noise of a stalled run from counting as progress:
+  /// with a zero learning rate the epoch loss still wobbles by ~1e-16.
+  double min_rel_delta = 1e-4;
 };
 
 class loss_tracker {
@@ -30,7 +34,8 @@ class loss_tracker {
     bool finite = std::isfinite(epoch_loss);
     if (previous_) {
       double decrease = *previous_ - epoch_loss;
-      bool improving = finite && decrease > opts_.min_delta;
+      bool improving = finite && decrease > opts_.min_delta &&
+                       decrease > opts_.min_rel_delta * std::fabs(*previous_);
       out.set("train/loss_decrease", decrease);
       out.set("train/loss_decrease_pct", *previous_ != 0 ? 100.0 * decrease / std::fabs(*previous_) : 0.0);
       out.set("train/is_improving", improving ? 1.0 : 0.0);
