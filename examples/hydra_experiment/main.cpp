@@ -7,6 +7,8 @@
 // once per fold: run name "{exp_name}/fold{k}", group = exp_name; exp.debug=true disables remote
 // (W&B) logging. `--multirun exp.train.lr=0.1,0.3` runs the whole k-fold once per job.
 #include <vitals/compose.hpp>
+#include <vitals/run.hpp>
+#include <vitals/sinks.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -64,7 +66,7 @@ demo::dataset subset(const demo::dataset& d, const std::vector<std::size_t>& idx
   return out;
 }
 
-fold_result train_fold(const ExpConfig& exp, int k) {
+fold_result train_fold(const ExpConfig& exp, int k, vitals::run& run) {
   const TrainConfig& t = exp.train;
   demo::dataset all = demo::make_spirals(static_cast<std::size_t>(t.samples), 0.02f, exp.seed);
   std::vector<std::size_t> train_idx, val_idx;
@@ -72,6 +74,8 @@ fold_result train_fold(const ExpConfig& exp, int k) {
     (static_cast<int>(i % static_cast<std::size_t>(exp.num_folds)) == k ? val_idx : train_idx).push_back(i);
   demo::dataset train = subset(all, train_idx), val = subset(all, val_idx);
   demo::mlp model(t.hidden, exp.seed + static_cast<std::uint64_t>(k) + 1);
+  const auto n_params = static_cast<std::int64_t>(model.parameter_count());
+  run.log_model_params(n_params, n_params);  // model_params/{total,trainable}_params, model_size_mb
   std::vector<std::size_t> order(train.size());
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 rng(exp.seed + 100 + static_cast<std::uint64_t>(k));
@@ -85,8 +89,7 @@ fold_result train_fold(const ExpConfig& exp, int k) {
       loss_sum += model.forward_backward(train, std::span(order).subspan(s, bs));
       model.sgd_step(t.lr, t.weight_decay);
     }
-    // TODO(lead): run.log({{"train/loss", loss_sum / steps}, {"epoch", epoch}}, step) once runs exist.
-    std::printf("  epoch %d  train/loss %.4f\n", epoch, steps ? loss_sum / steps : 0.0);
+    run.log({{"train/loss", steps ? loss_sum / steps : 0.0}, {"epoch", epoch}});
   }
   std::vector<std::size_t> all_val(val.size());
   std::iota(all_val.begin(), all_val.end(), 0);
@@ -119,16 +122,27 @@ int main(int argc, char** argv) {
       }
       const std::string run_name = exp.exp_name + "/fold" + std::to_string(k);
       std::printf("run %s (group %s, tags fold_%d)\n", run_name.c_str(), exp.exp_name.c_str(), k);
-      // TODO(lead): open the run here (include/vitals/run), e.g.
-      //   vitals::run_options ro{.project = cfg.project, .name = run_name, .group = exp.exp_name,
-      //                          .tags = {"fold_" + std::to_string(k)}, .dir = cfg.output_dir,
-      //                          .config_json = vitals::config::to_json(composition.config),
-      //                          .sinks = "jsonl,csv,console,wandb", .wandb = !exp.debug};
-      //   and save the composition beside it: composition.save(run.dir());
-      //   log fold and experiment_type, model_params/{total_params,trainable_params,model_size_mb}.
-      fold_result r = train_fold(exp, k);
-      // TODO(lead): run.summary("fold_" + std::to_string(k) + "/final_val_loss", r.val_loss);
-      std::printf("  fold_%d/final_val_loss %.4f  fold_%d/final_val_acc %.3f\n", k, r.val_loss, k, r.val_acc);
+      // One run per fold: name {exp}/fold{k}, group = experiment, tag fold_{k}; debug mode keeps
+      // everything local (no W&B sink), as the seed's debug flag does.
+      vitals::run_options ro;
+      ro.project = cfg.project;
+      ro.name = run_name;
+      ro.group = exp.exp_name;
+      ro.tags = {"fold_" + std::to_string(k)};
+      ro.dir = cfg.output_dir.empty() ? "runs" : cfg.output_dir;
+      ro.sinks = "jsonl,csv,wandb";
+      ro.wandb = !exp.debug;
+      ro.config_json = vitals::config::to_json(composition.config);
+      vitals::run run(ro);
+      composition.save(run.dir());  // config.yaml, overrides.yaml, defaults.yaml beside the run
+      run.log({{"fold", k}, {"experiment_type", std::string_view("kfold")}}, 0);
+      fold_result r = train_fold(exp, k, run);
+      const std::string prefix = "fold_" + std::to_string(k) + "/";
+      run.summary(prefix + "final_val_loss", r.val_loss);
+      run.summary(prefix + "final_val_acc", r.val_acc);
+      run.finish(0);
+      std::printf("  fold_%d/final_val_loss %.4f  fold_%d/final_val_acc %.3f  (%s)\n", k, r.val_loss, k, r.val_acc,
+                  run.dir().string().c_str());
       losses.push_back(r.val_loss);
     }
     if (!losses.empty()) {
