@@ -15,7 +15,7 @@ import shutil
 import sys
 import tempfile
 
-INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*$')
+INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"\s*(//.*)?$')
 PRAGMA_ONCE_RE = re.compile(r"^\s*#\s*pragma\s+once\s*$")
 
 

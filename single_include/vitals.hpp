@@ -4,6 +4,8 @@
 // ---- include/vitals.hpp ----
 // vitals: typed configs, runs, metric sinks and training-health statistics for C++ training code.
 // One include for everything; each layer can also be included on its own (vitals/<layer>.hpp).
+// The CUDA kernels live in cuda/vitals/ (cuda/vitals/cuda.cuh in .cu files; the generated single
+// header includes them under __CUDACC__).
 
 // ---- include/vitals/version.hpp ----
 // vitals version macros; kept in step with project(VERSION) in CMakeLists.txt (a test checks it).
@@ -305,3 +307,12954 @@ constexpr std::string_view short_type_name() {
 }
 
 }  // namespace vitals
+// ---- include/vitals/config.hpp ----
+// Typed configs: plain structs <-> JSON/YAML, every error reported at once, one command-line
+// parser. See docs/config.md.
+
+// ---- include/vitals/config/cli.hpp ----
+// The command-line parser for every flag vitals owns, shared by the layers that need flags:
+//
+//   --config FILE        a JSON or YAML config (repeatable; later files win)
+//   --experiment NAME    start from a preset registered in code (seed 002's predefined experiments)
+//   --show-config        print the final config as YAML on stdout and exit 0
+//   --help, -h           list the flags and every config field with its type, default and doc
+//   key=value            set a field (`optim.lr=1e-3`); see parse_flow_value for the value syntax
+//   --user-flag [VALUE]  flags the program adds (cli_parser::flag / option)
+//
+// Layers apply in a fixed order, later ones winning: T{} defaults < --experiment < --config files
+// (in order) < key=value overrides (in order). Every problem on the command line and in the files
+// is reported at once; an unknown --flag gets a "did you mean".
+//
+//   struct Train { double lr = 3e-4; int epochs = 30;
+//     static constexpr vitals::field_doc field_docs[] = {{"lr", "peak learning rate"}}; };
+//   vitals::cli_parser<Train> cli("Trains the model.");
+//   cli.preset("short", Train{.epochs = 1}).flag("--no_wandb", &no_wandb, "disable W&B");
+//   Train cfg = cli.parse_or_exit(argc, argv);   // or vitals::parse_args<Train>(argc, argv)
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/convert.hpp ----
+// Value tree <-> C++ config types, with no macros and no registration: aggregates are walked with
+// PFR, so a config is a plain struct whose default member initializers are its defaults.
+//
+//   node to_node(const T&)                        the value as a tree (what the writers print)
+//   T from_node(const node&)                      T{} with the tree merged in; throws config_error
+//                                                 listing every problem, never returns a partial T
+//   merge_into(T&, const node&, problems, path)   the merge step on its own (composition layers)
+//   check_required(const T&, const node&, problems)  unset vitals::required fields
+//
+// Supported: bool, integers (range-checked), floating point, std::string, enums (by name),
+// std::vector, std::array, std::map / std::unordered_map with string keys, std::optional (null),
+// std::variant (structs chosen by a `_type_` key, scalars by the kind of value), vitals::required,
+// and nested aggregates. Lists replace what was there; mappings and structs merge into it.
+// Typing follows scalar.hpp: quoted scalars are strings, `on` is a bool only for a bool field,
+// ints convert to floats, floats to ints only when exact, `???` is a missing value.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+// ---- include/vitals/config/detail/reader_support.hpp ----
+// What the JSON and YAML readers share: the nesting limit, key-path spelling, duplicate-key
+// detection and reading a whole file.
+
+#include <algorithm>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <numeric>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// ---- include/vitals/config/error.hpp ----
+// config_error: every problem found in a config, reported at once.
+//
+// Readers and conversion collect problems instead of stopping at the first, so a user fixes a
+// config in one edit. Each problem names the key path ("optim.lr", "folds[2]"), says what is wrong
+// in words a user can act on, and points at where the value was written.
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/node.hpp ----
+// The value tree: an untyped, composed config (mapping / sequence / scalar / null) in which every
+// node remembers where it came from. Every reader (JSON, YAML, overrides) produces it; composition
+// merges it; conversion to a user's struct consumes it.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace vitals::config {
+
+/// Where a value was written: a file position (1-based line and column) or an override.
+struct source_location {
+  std::string file;    // "experiments/001/config.yaml", "--config a.json", or empty
+  int line = 0;        // 1-based; 0 = unknown
+  int column = 0;      // 1-based; 0 = unknown
+  std::string origin;  // for values from the command line: "override 'optim.lr=abc'"
+
+  /// A position in a file (line and column 1-based; 0 = unknown).
+  static source_location in_file(std::string file, int line = 0, int column = 0) {
+    source_location loc;
+    loc.file = std::move(file);
+    loc.line = line;
+    loc.column = column;
+    return loc;
+  }
+  /// A value given on the command line: "override 'optim.lr=abc'".
+  static source_location from_origin(std::string origin) {
+    source_location loc;
+    loc.origin = std::move(origin);
+    return loc;
+  }
+
+  /// "file:line:col", "override 'a=b'", or "<unknown>".
+  std::string str() const {
+    if (!origin.empty()) return origin;
+    if (file.empty() && line == 0) return "<unknown>";
+    std::string out = file.empty() ? std::string("<input>") : file;
+    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    return out;
+  }
+};
+
+enum class node_kind { null, scalar, sequence, mapping };
+
+/// How a scalar was written, so typing can follow YAML 1.2 (a quoted "1" stays a string).
+enum class scalar_style { plain, quoted };
+
+class node {
+ public:
+  node_kind kind = node_kind::null;
+  std::string text;                                  // scalar: the text as written (unquoted)
+  scalar_style style = scalar_style::plain;          // scalar: plain or quoted
+  std::vector<node> items;                           // sequence
+  std::vector<std::pair<std::string, node>> entries; // mapping, in source order
+  source_location where;
+
+  // Declared here, defaulted after the class: clang with libstdc++ rejects the implicit ones,
+  // because std::pair<std::string, node> is instantiated while node is still incomplete.
+  node();
+  node(const node&);
+  node(node&&) noexcept;
+  node& operator=(const node&);
+  node& operator=(node&&) noexcept;
+  ~node();
+
+  static node null_value(source_location loc = {}) { return with_kind(node_kind::null, std::move(loc)); }
+  static node scalar(std::string text, scalar_style style = scalar_style::plain, source_location loc = {}) {
+    node n = with_kind(node_kind::scalar, std::move(loc));
+    n.text = std::move(text);
+    n.style = style;
+    return n;
+  }
+  static node sequence(source_location loc = {}) { return with_kind(node_kind::sequence, std::move(loc)); }
+  static node mapping(source_location loc = {}) { return with_kind(node_kind::mapping, std::move(loc)); }
+
+  bool is_null() const { return kind == node_kind::null; }
+  bool is_scalar() const { return kind == node_kind::scalar; }
+  bool is_sequence() const { return kind == node_kind::sequence; }
+  bool is_mapping() const { return kind == node_kind::mapping; }
+
+  /// Mapping lookup; nullptr when absent (or when this is not a mapping).
+  const node* find(std::string_view key) const {
+    for (const auto& [k, v] : entries)
+      if (k == key) return &v;
+    return nullptr;
+  }
+  node* find(std::string_view key) {
+    for (auto& [k, v] : entries)
+      if (k == key) return &v;
+    return nullptr;
+  }
+
+  /// Mapping insert-or-assign, keeping the first position of an existing key.
+  node& set(std::string key, node value) {
+    if (node* existing = find(key)) return *existing = std::move(value);
+    entries.emplace_back(std::move(key), std::move(value));
+    return entries.back().second;
+  }
+
+  bool erase(std::string_view key) {
+    for (auto it = entries.begin(); it != entries.end(); ++it)
+      if (it->first == key) {
+        entries.erase(it);
+        return true;
+      }
+    return false;
+  }
+
+ private:
+  static node with_kind(node_kind k, source_location loc) {
+    node n;
+    n.kind = k;
+    n.where = std::move(loc);
+    return n;
+  }
+};
+
+inline node::node() = default;
+inline node::node(const node&) = default;
+inline node::node(node&&) noexcept = default;
+inline node& node::operator=(const node&) = default;
+inline node& node::operator=(node&&) noexcept = default;
+inline node::~node() = default;
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+/// One thing wrong with a config.
+struct problem {
+  std::string path;       // full key path: "optim.lr", "folds[2]"; empty for the whole document
+  std::string message;    // "expected a float, got 'abc'"
+  source_location where;  // file:line:col or the override it came from
+
+  /// "file.yaml:12:5: optim.lr: expected a float, got 'abc'" (parts that are unknown are left out).
+  std::string str() const {
+    std::string out;
+    if (!(where.file.empty() && where.line == 0 && where.origin.empty())) out += where.str() + ": ";
+    if (!path.empty()) out += path + ": ";
+    out += message;
+    return out;
+  }
+};
+
+/// Thrown by readers and conversions; what() lists every problem, one per line.
+class config_error : public std::runtime_error {
+ public:
+  explicit config_error(std::vector<problem> problems)
+      : std::runtime_error(join(problems)), problems_(std::move(problems)) {}
+  explicit config_error(problem p) : config_error(std::vector<problem>{std::move(p)}) {}
+
+  const std::vector<problem>& problems() const noexcept { return problems_; }
+
+ private:
+  static std::string join(const std::vector<problem>& problems) {
+    std::string out;
+    for (const problem& p : problems) {
+      if (!out.empty()) out += '\n';
+      out += p.str();
+    }
+    return out;
+  }
+
+  std::vector<problem> problems_;
+};
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+/// Deepest nesting a reader accepts; deeper documents are an error, never a stack overflow.
+inline constexpr std::size_t max_nesting_depth = 256;
+
+namespace detail {
+
+/// Appends ".key" (or "key" at the root) to a key path.
+inline std::string join_key(std::string_view path, std::string_view key) {
+  std::string out(path);
+  if (!out.empty()) out += '.';
+  out += key;
+  return out;
+}
+
+/// Appends "[i]" to a key path.
+inline std::string join_index(std::string_view path, std::size_t i) {
+  std::string out(path);
+  out += '[';
+  out += std::to_string(i);
+  out += ']';
+  return out;
+}
+
+/// One problem per repeated key of a mapping (YAML and JSON both allow them syntactically; a
+/// config never means them). Sorting keeps big mappings from costing O(n^2).
+inline void check_duplicate_keys(const node& map, std::string_view path, std::vector<problem>& out) {
+  const auto& e = map.entries;
+  if (e.size() < 2) return;
+  if (e.size() <= 8) {  // the common case: no allocation
+    for (std::size_t i = 1; i < e.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (e[j].first == e[i].first) {
+          out.push_back({join_key(path, e[i].first),
+                         "duplicate key '" + e[i].first + "' (first set at " + e[j].second.where.str() + ")",
+                         e[i].second.where});
+          break;
+        }
+    return;
+  }
+  std::vector<std::size_t> order(e.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return e[a].first < e[b].first; });
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    const auto& first = e[order[i - 1]];
+    const auto& again = e[order[i]];
+    if (first.first != again.first) continue;
+    // Point back at the first occurrence of the run of equal keys.
+    std::size_t j = i - 1;
+    while (j > 0 && e[order[j - 1]].first == again.first) --j;
+    out.push_back({join_key(path, again.first),
+                   "duplicate key '" + again.first + "' (first set at " + e[order[j]].second.where.str() + ")",
+                   again.second.where});
+  }
+}
+
+/// Problems sorted by where they were written (readers find them in closing order).
+inline std::vector<problem> in_source_order(std::vector<problem> problems) {
+  std::stable_sort(problems.begin(), problems.end(), [](const problem& a, const problem& b) {
+    return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+  });
+  return problems;
+}
+
+/// The whole file as bytes; a config_error naming the file when it cannot be read.
+inline std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw config_error(problem{"", "cannot open config file", source_location::in_file(path.string())});
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) throw config_error(problem{"", "cannot read config file", source_location::in_file(path.string())});
+  return text;
+}
+
+}  // namespace detail
+}  // namespace vitals::config
+// ---- include/vitals/config/detail/suggest.hpp ----
+// "Did you mean ...": the closest candidate by edit distance, for unknown keys, enum names,
+// variant tags and command-line flags.
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vitals::config::detail {
+
+/// Optimal string alignment distance (Levenshtein plus adjacent transpositions), so "wieght" is
+/// one edit from "weight".
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= m; ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+    }
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[m];
+}
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+/// The candidate closest to `word`, when close enough to be a likely typo: a case-only difference,
+/// or at most 1 edit for words up to 4 characters, 2 up to 8, then a quarter of the length.
+template <class Range>
+std::optional<std::string> closest_match(std::string_view word, const Range& candidates) {
+  const std::size_t limit = word.size() <= 4 ? 1 : word.size() <= 8 ? 2 : word.size() / 4;
+  std::optional<std::string> best;
+  std::size_t best_distance = limit + 1;
+  const std::string lower = ascii_lower(word);
+  for (const auto& candidate : candidates) {
+    std::string_view c(candidate);
+    if (c == word) continue;
+    std::size_t d = ascii_lower(c) == lower ? 0 : edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(c);
+    }
+  }
+  return best;
+}
+
+/// "; did you mean 'x'?" or "".
+template <class Range>
+std::string did_you_mean(std::string_view word, const Range& candidates) {
+  auto best = closest_match(word, candidates);
+  return best ? "; did you mean '" + *best + "'?" : std::string();
+}
+
+/// "a, b, c" (for "one of: ...").
+template <class Range>
+std::string join_names(const Range& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += std::string_view(n);
+  }
+  return out;
+}
+
+}  // namespace vitals::config::detail
+// ---- include/vitals/config/detail/type_traits.hpp ----
+// Which config shape a C++ type has. The standard containers are aggregates or classes that PFR
+// must never see, so they are recognised first; whatever aggregate is left is a struct of fields.
+
+#include <array>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+// ---- include/vitals/config/required.hpp ----
+// vitals::required<T>: a config field that has no default and must be set (OmegaConf's `???`).
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace vitals {
+
+/// A value the config must provide. Reading a config whose required field is never set (or is
+/// left as `???`) is an error naming the field; reading value() of an unset one throws.
+template <class T>
+class required {
+ public:
+  using value_type = T;
+
+  required() = default;
+  required(T v) : value_(std::move(v)) {}  // NOLINT: implicit, so `seed = 3` and `{.seed = 3}` work
+  required& operator=(T v) {
+    value_ = std::move(v);
+    return *this;
+  }
+
+  bool has_value() const noexcept { return value_.has_value(); }
+  explicit operator bool() const noexcept { return has_value(); }
+
+  const T& value() const {
+    if (!value_) throw std::logic_error("vitals::required: the value was never set");
+    return *value_;
+  }
+  T& value() {
+    if (!value_) throw std::logic_error("vitals::required: the value was never set");
+    return *value_;
+  }
+  operator const T&() const { return value(); }  // NOLINT: reads like the plain field it stands for
+  const T& operator*() const { return value(); }
+  T& operator*() { return value(); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
+
+  /// Back to "not set".
+  void reset() noexcept { value_.reset(); }
+  /// The value, constructing a default one first when unset (for merging into it).
+  T& emplace_or_get() {
+    if (!value_) value_.emplace();
+    return *value_;
+  }
+
+  friend bool operator==(const required& a, const required& b) { return a.value_ == b.value_; }
+  /// An unset value equals no T.
+  friend bool operator==(const required& a, const T& b) { return a.value_ == b; }
+
+ private:
+  std::optional<T> value_;
+};
+
+}  // namespace vitals
+
+namespace vitals::config::detail {
+
+template <class T> struct is_optional : std::false_type {};
+template <class T> struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T> struct is_vector : std::false_type {};
+template <class T, class A> struct is_vector<std::vector<T, A>> : std::true_type {};
+
+template <class T> struct is_std_array : std::false_type {};
+template <class T, std::size_t N> struct is_std_array<std::array<T, N>> : std::true_type {};
+
+template <class T> struct is_string_map : std::false_type {};
+template <class V, class C, class A> struct is_string_map<std::map<std::string, V, C, A>> : std::true_type {};
+template <class V, class H, class E, class A>
+struct is_string_map<std::unordered_map<std::string, V, H, E, A>> : std::true_type {};
+
+template <class T> struct is_variant : std::false_type {};
+template <class... A> struct is_variant<std::variant<A...>> : std::true_type {};
+
+template <class T> struct is_required : std::false_type {};
+template <class T> struct is_required<vitals::required<T>> : std::true_type {};
+
+template <class T>
+inline constexpr bool is_integer_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
+/// A struct read field by field: an aggregate class that is none of the shapes above.
+template <class T>
+inline constexpr bool is_config_struct_v = vitals::reflectable<T> && !is_std_array<T>::value &&
+                                           !is_variant<T>::value && !std::is_same_v<T, std::monostate>;
+
+/// The name a variant's `_type_` key uses for a struct alternative: T::config_tag when the struct
+/// declares one (static constexpr std::string_view config_tag = "adam";), else T's short name.
+template <class T>
+constexpr std::string_view struct_tag() {
+  if constexpr (requires { std::string_view(T::config_tag); }) return std::string_view(T::config_tag);
+  else return vitals::short_type_name<T>();
+}
+
+}  // namespace vitals::config::detail
+// ---- include/vitals/config/scalar.hpp ----
+// Typing of scalar text by the YAML 1.2 core schema, done by vitals rather than by a parser, so the
+// target field decides what `on` means and every reader and writer agrees on what `1e-4` is.
+//
+//   null   ~ null Null NULL (and the empty plain scalar; readers already make these null nodes)
+//   bool   true True TRUE false False FALSE      (+ yes/no/on/off/y/n, any case, for bool fields:
+//                                                  Hydra's meaning)
+//   int    [-+]?[0-9]+  0o[0-7]+  0x[0-9a-fA-F]+
+//   float  [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?  [-+]?\.(inf|Inf|INF)  \.(nan|NaN|NAN)
+//   "???"  a missing value, as in OmegaConf
+// Quoted scalars are always strings; only "nan", "inf" and "-inf" are also read as floats, because
+// JSON has no other way to write them.
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+// ---- include/vitals/detail/fmt.hpp ----
+// The one place vitals includes fmt. Under nvcc, fmt 9.1 only compiles with FMT_USE_CONSTEXPR=1
+// (see DESIGN.md, toolchain facts), and a .cu file including vitals must not have to know that.
+
+#if defined(__CUDACC__) && !defined(FMT_USE_CONSTEXPR)
+#define FMT_USE_CONSTEXPR 1
+#endif
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace vitals::config {
+
+/// OmegaConf's spelling of "no value yet".
+inline constexpr std::string_view missing_text = "???";
+
+/// The core-schema null spellings.
+constexpr bool is_null_text(std::string_view s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
+
+/// true/True/TRUE/false/False/FALSE.
+constexpr std::optional<bool> parse_core_bool(std::string_view s) {
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  return std::nullopt;
+}
+
+/// ASCII case-insensitive equality.
+constexpr bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  auto low = [](char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (low(a[i]) != low(b[i])) return false;
+  return true;
+}
+
+/// The core words plus yes/no/on/off/y/n in any case: what a bool field accepts (as Hydra does).
+constexpr std::optional<bool> parse_bool_word(std::string_view s) {
+  for (std::string_view w : {"true", "yes", "on", "y"})
+    if (iequals(s, w)) return true;
+  for (std::string_view w : {"false", "no", "off", "n"})
+    if (iequals(s, w)) return false;
+  return std::nullopt;
+}
+
+/// A core-schema integer: sign and magnitude; `overflow` when the magnitude exceeds 64 bits.
+struct core_int {
+  bool negative = false;
+  std::uint64_t magnitude = 0;
+  bool overflow = false;
+  bool decimal = true;
+
+  /// Converts to an integer type, or nullopt when out of its range.
+  template <class I>
+  std::optional<I> to() const {
+    if (overflow) return std::nullopt;
+    if (negative) {
+      if constexpr (std::is_unsigned_v<I>) {
+        if (magnitude != 0) return std::nullopt;
+        return I{0};
+      } else {
+        using U = std::make_unsigned_t<I>;
+        if (magnitude > static_cast<std::uint64_t>(static_cast<U>(std::numeric_limits<I>::max())) + 1)
+          return std::nullopt;
+        return static_cast<I>(-static_cast<I>(magnitude - 1) - 1);
+      }
+    }
+    if (magnitude > static_cast<std::uint64_t>(std::numeric_limits<I>::max())) return std::nullopt;
+    return static_cast<I>(magnitude);
+  }
+};
+
+/// Parses [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+; nullopt for anything else.
+inline std::optional<core_int> parse_core_int(std::string_view s) {
+  core_int out;
+  unsigned base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+    base = s[1] == 'x' ? 16 : 8;
+    out.decimal = false;
+    s.remove_prefix(2);
+  } else if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    out.negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return std::nullopt;
+  for (char c : s) {
+    unsigned d;
+    if (c >= '0' && c <= '9') d = unsigned(c - '0');
+    else if (base == 16 && c >= 'a' && c <= 'f') d = unsigned(c - 'a' + 10);
+    else if (base == 16 && c >= 'A' && c <= 'F') d = unsigned(c - 'A' + 10);
+    else return std::nullopt;
+    if (d >= base) return std::nullopt;
+    if (out.magnitude > (std::numeric_limits<std::uint64_t>::max() - d) / base) out.overflow = true;
+    out.magnitude = out.magnitude * base + d;
+  }
+  return out;
+}
+
+/// True when s is a core-schema float (which includes integers' spelling).
+constexpr bool is_core_float(std::string_view s) {
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+  if (body == ".inf" || body == ".Inf" || body == ".INF") return true;
+  std::size_t i = 0, n = body.size(), int_digits = 0, frac_digits = 0;
+  while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++int_digits;
+  if (i < n && body[i] == '.') {
+    ++i;
+    while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < n && (body[i] == 'e' || body[i] == 'E')) {
+    ++i;
+    if (i < n && (body[i] == '-' || body[i] == '+')) ++i;
+    std::size_t exp_digits = 0;
+    while (i < n && body[i] >= '0' && body[i] <= '9') ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == n;
+}
+
+/// A parsed float: the value, or out_of_range when the text's magnitude does not fit F.
+template <class F = double>
+struct core_float {
+  F value = 0;
+  bool out_of_range = false;
+};
+
+/// Parses a core-schema float or integer as F, rounding once (straight from the text, so the
+/// shortest text of a float reads back as that float); nullopt when s is neither.
+template <class F = double>
+std::optional<core_float<F>> parse_core_float(std::string_view s) {
+  constexpr F inf = std::numeric_limits<F>::infinity();
+  if (auto i = parse_core_int(s); i && !i->decimal)
+    return core_float<F>{i->overflow ? inf : static_cast<F>(i->magnitude), i->overflow};
+  if (!is_core_float(s)) return std::nullopt;
+  bool negative = !s.empty() && s[0] == '-';
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+  if (body.size() == 4 && body[0] == '.' && (body[1] == 'n' || body[1] == 'N'))
+    return core_float<F>{std::numeric_limits<F>::quiet_NaN(), false};
+  if (body.size() == 4 && body[0] == '.') return core_float<F>{negative ? -inf : inf, false};
+  F v = 0;
+  auto [ptr, ec] = std::from_chars(body.data(), body.data() + body.size(), v);
+  if (ec == std::errc::result_out_of_range) return core_float<F>{negative ? -inf : inf, true};
+  if (ec != std::errc() || ptr != body.data() + body.size()) return std::nullopt;
+  return core_float<F>{negative ? -v : v, false};
+}
+
+/// The three strings JSON uses for non-finite floats ("nan", "inf", "-inf"), and nothing else.
+inline std::optional<double> parse_json_nonfinite(std::string_view s) {
+  if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "inf") return std::numeric_limits<double>::infinity();
+  if (s == "-inf") return -std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
+
+/// Shortest text that reads back to the same value, spelled so that the YAML 1.2 core schema,
+/// PyYAML (YAML 1.1: needs a '.' and a signed exponent) and JSON all read it as that float:
+/// 3 -> "3.0", 1e-07 -> "1.0e-07", NaN -> ".nan", -Inf -> "-.inf".
+template <class F>
+std::string format_float(F v) {
+  if (std::isnan(v)) return ".nan";
+  if (std::isinf(v)) return v < 0 ? "-.inf" : ".inf";
+  std::string s = fmt::format("{}", v);
+  std::size_t e = s.find('e');
+  if (s.find('.') == std::string::npos) s.insert(e == std::string::npos ? s.size() : e, ".0");
+  return s;
+}
+
+/// True for float text that YAML 1.2 core and PyYAML (YAML 1.1) both read as the same float:
+/// digits, a '.', digits, an optional exponent with a sign; or .inf/-.inf/.nan and case variants.
+constexpr bool is_portable_yaml_float(std::string_view s) {
+  if (s == ".nan" || s == ".NaN" || s == ".NAN") return true;
+  std::string_view body = s;
+  if (!body.empty() && (body[0] == '-' || body[0] == '+')) body.remove_prefix(1);
+  if (body == ".inf" || body == ".Inf" || body == ".INF") return true;
+  std::size_t i = 0, n = body.size();
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < n && body[i] >= '0' && body[i] <= '9') ++i;
+    return i - start;
+  };
+  if (digits() == 0 || i == n || body[i] != '.') return false;
+  ++i;
+  digits();
+  if (i < n && (body[i] == 'e' || body[i] == 'E')) {
+    ++i;
+    if (i == n || (body[i] != '-' && body[i] != '+')) return false;
+    ++i;
+    if (digits() == 0) return false;
+  }
+  return i == n;
+}
+
+/// True when s is spelled as a JSON number (RFC 8259): -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+inline bool is_json_number(std::string_view s) {
+  std::size_t i = 0, n = s.size();
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < n && s[i] == '-') ++i;
+  if (i < n && s[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
+}
+
+/// How a plain scalar's text resolves under the core schema.
+enum class plain_kind { null, boolean, integer, floating, string, missing };
+
+inline plain_kind resolve_plain(std::string_view s) {
+  if (is_null_text(s)) return plain_kind::null;
+  if (s == missing_text) return plain_kind::missing;
+  if (parse_core_bool(s)) return plain_kind::boolean;
+  if (parse_core_int(s)) return plain_kind::integer;
+  if (is_core_float(s)) return plain_kind::floating;
+  return plain_kind::string;
+}
+
+/// Integer text in canonical decimal (for writers): "+0x1F" style input gives "31". Overflowing
+/// hex/octal gives nullopt; overflowing decimals keep their digits.
+inline std::optional<std::string> canonical_int(std::string_view s) {
+  auto i = parse_core_int(s);
+  if (!i) return std::nullopt;
+  if (!i->overflow) return (i->negative && i->magnitude ? "-" : "") + std::to_string(i->magnitude);
+  if (!i->decimal) return std::nullopt;
+  std::string_view digits = s;
+  if (digits[0] == '-' || digits[0] == '+') digits.remove_prefix(1);
+  while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
+  return (i->negative ? "-" : "") + std::string(digits);
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/type_label.hpp ----
+// type_label<T>(): how a field's type is named in messages and in --help: int, uint8, double,
+// string, list[int], map[string, double], optional[string], Arch, Optim, Adam | Sgd.
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <type_traits>
+
+
+namespace vitals::config {
+
+template <class T>
+std::string type_label() {
+  using detail::is_integer_v;
+  if constexpr (std::is_same_v<T, bool>) {
+    return "bool";
+  } else if constexpr (is_integer_v<T>) {
+    if constexpr (std::is_same_v<T, int>) return "int";
+    else return (std::is_signed_v<T> ? "int" : "uint") + std::to_string(sizeof(T) * 8);
+  } else if constexpr (std::is_same_v<T, float>) {
+    return "float";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return std::is_same_v<T, double> ? "double" : "long double";
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "string";
+  } else if constexpr (std::is_enum_v<T>) {
+    return std::string(vitals::short_type_name<T>());
+  } else if constexpr (detail::is_optional<T>::value) {
+    return "optional[" + type_label<typename T::value_type>() + "]";
+  } else if constexpr (detail::is_required<T>::value) {
+    return type_label<typename T::value_type>();
+  } else if constexpr (detail::is_vector<T>::value) {
+    return "list[" + type_label<typename T::value_type>() + "]";
+  } else if constexpr (detail::is_std_array<T>::value) {
+    return "list[" + type_label<typename T::value_type>() + "] of " + std::to_string(std::tuple_size_v<T>);
+  } else if constexpr (detail::is_string_map<T>::value) {
+    return "map[string, " + type_label<typename T::mapped_type>() + "]";
+  } else if constexpr (detail::is_variant<T>::value) {
+    return []<class... A>(std::variant<A...>*) {
+      std::string out;
+      ((out += (out.empty() ? "" : " | ") +
+               (detail::is_config_struct_v<A> ? std::string(detail::struct_tag<A>()) : type_label<A>())),
+       ...);
+      return out;
+    }(static_cast<T*>(nullptr));
+  } else if constexpr (std::is_same_v<T, std::monostate>) {
+    return "null";
+  } else {
+    return std::string(vitals::short_type_name<T>());
+  }
+}
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+namespace detail {
+
+/// The problems found so far and the key path of the value being read.
+struct read_state {
+  std::vector<problem>& problems;
+  std::string path;
+
+  void add(const node& n, std::string message) { problems.push_back({path, std::move(message), n.where}); }
+};
+
+/// Appends a key or index to the path for one scope.
+class path_scope {
+ public:
+  path_scope(std::string& path, std::string_view key) : path_(path), size_(path.size()) { path = join_key(path, key); }
+  path_scope(std::string& path, std::size_t index) : path_(path), size_(path.size()) { path = join_index(path, index); }
+  ~path_scope() { path_.resize(size_); }
+  path_scope(const path_scope&) = delete;
+  path_scope& operator=(const path_scope&) = delete;
+
+ private:
+  std::string& path_;
+  std::size_t size_;
+};
+
+/// What a node is, for "got ..." in messages.
+inline std::string describe(const node& n) {
+  switch (n.kind) {
+    case node_kind::null: return "null";
+    case node_kind::mapping: return "a mapping";
+    case node_kind::sequence: return "a list";
+    case node_kind::scalar: break;
+  }
+  std::string text = n.text.size() > 60 ? n.text.substr(0, 57) + "..." : n.text;
+  return (n.style == scalar_style::quoted ? "string '" : "'") + text + "'";
+}
+
+inline bool is_missing(const node& n) { return n.is_scalar() && n.text == missing_text; }
+
+template <class T>
+void mismatch(const node& n, read_state& s) {
+  s.add(n, "expected " + type_label<T>() + ", got " + describe(n));
+}
+
+template <class I>
+std::string int_range_text() {
+  return std::to_string(+std::numeric_limits<I>::min()) + " to " + std::to_string(+std::numeric_limits<I>::max());
+}
+
+template <class T> void read(const node& n, T& out, read_state& s);
+template <class T> node write(const T& v);
+
+// --- scalars ---------------------------------------------------------------------------------
+
+inline void read_bool(const node& n, bool& out, read_state& s) {
+  if (n.is_scalar() && n.style == scalar_style::plain)
+    if (auto b = parse_bool_word(n.text)) {
+      out = *b;
+      return;
+    }
+  mismatch<bool>(n, s);
+}
+
+template <class I>
+void read_integer(const node& n, I& out, read_state& s) {
+  if (!n.is_scalar() || n.style != scalar_style::plain) return mismatch<I>(n, s);
+  if (auto i = parse_core_int(n.text)) {
+    if (auto v = i->template to<I>()) out = *v;
+    else s.add(n, n.text + " is out of range for " + type_label<I>() + " (" + int_range_text<I>() + ")");
+    return;
+  }
+  auto f = parse_core_float(n.text);
+  if (!f) return mismatch<I>(n, s);
+  if (!std::isfinite(f->value) || std::trunc(f->value) != f->value)
+    return s.add(n, "expected " + type_label<I>() + ", got " + describe(n) + " (not a whole number)");
+  // [min, 2^digits) is exact in double for every integer type.
+  const double lo = static_cast<double>(std::numeric_limits<I>::min());
+  const double hi = std::ldexp(1.0, std::numeric_limits<I>::digits);
+  if (f->value < lo || f->value >= hi)
+    return s.add(n, n.text + " is out of range for " + type_label<I>() + " (" + int_range_text<I>() + ")");
+  out = static_cast<I>(f->value);
+}
+
+template <class F>
+void read_floating(const node& n, F& out, read_state& s) {
+  if (!n.is_scalar()) return mismatch<F>(n, s);
+  if (n.style == scalar_style::quoted) {
+    // JSON's only spelling of non-finite values (see json_writer.hpp).
+    if (auto v = parse_json_nonfinite(n.text)) {
+      out = static_cast<F>(*v);
+      return;
+    }
+    return mismatch<F>(n, s);
+  }
+  auto f = parse_core_float<F>(n.text);
+  if (!f) return mismatch<F>(n, s);
+  if (f->out_of_range) return s.add(n, n.text + " is out of range for " + type_label<F>());
+  out = f->value;
+}
+
+inline void read_string(const node& n, std::string& out, read_state& s) {
+  if (n.is_scalar()) out = n.text;
+  else mismatch<std::string>(n, s);
+}
+
+template <class E>
+std::vector<std::string_view> enum_name_list() {
+  std::vector<std::string_view> names;
+  for (const auto& entry : vitals::enum_entries<E>()) names.push_back(entry.second);
+  return names;
+}
+
+template <class E>
+void read_enum(const node& n, E& out, read_state& s) {
+  if (!n.is_scalar()) return mismatch<E>(n, s);
+  if (auto v = vitals::enum_from_string<E>(n.text)) {
+    out = *v;
+    return;
+  }
+  auto names = enum_name_list<E>();
+  s.add(n, "unknown " + type_label<E>() + " '" + n.text + "'" + did_you_mean(n.text, names) + " (one of: " +
+               join_names(names) + ")");
+}
+
+// --- containers ------------------------------------------------------------------------------
+
+template <class V>
+void read_vector(const node& n, V& out, read_state& s) {
+  if (!n.is_sequence()) return mismatch<V>(n, s);
+  V fresh;
+  fresh.reserve(n.items.size());
+  for (std::size_t i = 0; i < n.items.size(); ++i) {
+    path_scope scope(s.path, i);
+    typename V::value_type item{};
+    read(n.items[i], item, s);
+    fresh.push_back(std::move(item));
+  }
+  out = std::move(fresh);
+}
+
+template <class A>
+void read_array(const node& n, A& out, read_state& s) {
+  constexpr std::size_t N = std::tuple_size_v<A>;
+  if (!n.is_sequence()) return mismatch<A>(n, s);
+  if (n.items.size() != N)
+    return s.add(n, "expected a list of " + std::to_string(N) + " items, got " + std::to_string(n.items.size()));
+  for (std::size_t i = 0; i < N; ++i) {
+    path_scope scope(s.path, i);
+    typename A::value_type item{};
+    read(n.items[i], item, s);
+    out[i] = std::move(item);
+  }
+}
+
+template <class M>
+void read_map(const node& n, M& out, read_state& s) {
+  if (!n.is_mapping()) return mismatch<M>(n, s);
+  for (const auto& [key, value] : n.entries) {
+    path_scope scope(s.path, key);
+    read(value, out[key], s);
+  }
+}
+
+// --- structs ---------------------------------------------------------------------------------
+
+// Calls f(field) for the field at run-time index i.
+template <class T, class F, std::size_t... I>
+void visit_field(T& obj, std::size_t i, F&& f, std::index_sequence<I...>) {
+  ((i == I ? (f(boost::pfr::get<I>(obj)), 0) : 0), ...);
+}
+
+template <class T>
+std::size_t field_index(std::string_view key) {
+  const auto& names = vitals::field_names<T>;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == key) return i;
+  return names.size();
+}
+
+inline constexpr std::string_view variant_tag_key = "_type_";
+
+template <class T>
+void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
+  if (!n.is_mapping()) return s.add(n, "expected a mapping (" + type_label<T>() + "), got " + describe(n));
+  for (const auto& entry : n.entries) {
+    const std::string& key = entry.first;
+    const node& value = entry.second;  // not a structured binding: clang 14 cannot capture those
+    if (skip_tag && key == variant_tag_key) continue;
+    path_scope scope(s.path, key);
+    std::size_t i = field_index<T>(key);
+    if (i == vitals::field_count<T>) {
+      const auto& names = vitals::field_names<T>;
+      std::string hint = did_you_mean(key, names);
+      if (hint.empty()) hint = " (known keys: " + join_names(names) + ")";
+      s.add(value, "unknown key '" + key + "' in " + type_label<T>() + hint);
+      continue;
+    }
+    visit_field(out, i, [&](auto& field) { read(value, field, s); },
+                std::make_index_sequence<vitals::field_count<T>>{});
+  }
+}
+
+// --- variants --------------------------------------------------------------------------------
+
+// How well a scalar/null node fits alternative A (0 = not at all); the best fit wins, ties go to
+// the first alternative. Mappings and lists are matched by shape instead.
+template <class A>
+int scalar_fit(const node& n) {
+  if constexpr (std::is_same_v<A, std::monostate>) {
+    return n.is_null() ? 3 : 0;
+  } else if constexpr (is_optional<A>::value) {
+    return n.is_null() ? 2 : scalar_fit<typename A::value_type>(n);
+  } else {
+    if (!n.is_scalar()) return 0;
+    const bool plain = n.style == scalar_style::plain;
+    if constexpr (std::is_same_v<A, bool>) {
+      return plain && parse_core_bool(n.text) ? 3 : plain && parse_bool_word(n.text) ? 1 : 0;
+    } else if constexpr (is_integer_v<A>) {
+      auto i = plain ? parse_core_int(n.text) : std::nullopt;
+      return i && i->template to<A>() ? 3 : 0;
+    } else if constexpr (std::is_floating_point_v<A>) {
+      if (!plain) return parse_json_nonfinite(n.text) ? 2 : 0;
+      auto f = parse_core_float<A>(n.text);
+      return f && !f->out_of_range ? 2 : 0;
+    } else if constexpr (std::is_same_v<A, std::string>) {
+      return !plain ? 3 : resolve_plain(n.text) == plain_kind::string ? 2 : 1;
+    } else if constexpr (std::is_enum_v<A>) {
+      return vitals::enum_from_string<A>(n.text) ? (plain ? 4 : 2) : 0;
+    } else {
+      return 0;
+    }
+  }
+}
+
+template <class A>
+constexpr bool is_list_like_v = is_vector<A>::value || is_std_array<A>::value;
+
+template <class V, std::size_t I = 0>
+void emplace_and_read(const node& n, V& out, std::size_t index, read_state& s, bool skip_tag) {
+  if constexpr (I < std::variant_size_v<V>) {
+    if (I != index) return emplace_and_read<V, I + 1>(n, out, index, s, skip_tag);
+    using A = std::variant_alternative_t<I, V>;
+    if (out.index() != I) out.template emplace<I>();
+    if constexpr (is_config_struct_v<A>) read_struct(n, std::get<I>(out), s, skip_tag);
+    else if constexpr (!std::is_same_v<A, std::monostate>) read(n, std::get<I>(out), s);
+  }
+}
+
+template <class V>
+void read_variant(const node& n, V& out, read_state& s) {
+  constexpr std::size_t count = std::variant_size_v<V>;
+  std::size_t chosen = count;
+  bool skip_tag = false;
+  auto each = [&]<std::size_t... I>(std::index_sequence<I...>, auto&& f) { (f.template operator()<I>(), ...); };
+  if (n.is_mapping()) {
+    std::vector<std::string_view> tags;
+    each(std::make_index_sequence<count>{}, [&]<std::size_t I>() {
+      using A = std::variant_alternative_t<I, V>;
+      if constexpr (is_config_struct_v<A>) tags.push_back(struct_tag<A>());
+    });
+    if (const node* tag = n.find(variant_tag_key)) {
+      skip_tag = true;
+      if (!tag->is_scalar()) {
+        path_scope scope(s.path, variant_tag_key);
+        return s.add(*tag, "expected the name of one of " + join_names(tags) + ", got " + describe(*tag));
+      }
+      each(std::make_index_sequence<count>{}, [&]<std::size_t I>() {
+        using A = std::variant_alternative_t<I, V>;
+        if constexpr (is_config_struct_v<A>)
+          if (chosen == count && struct_tag<A>() == tag->text) chosen = I;
+      });
+      if (chosen == count) {
+        path_scope scope(s.path, variant_tag_key);
+        return s.add(*tag, "unknown _type_ '" + tag->text + "'" + did_you_mean(tag->text, tags) + " (one of: " +
+                               join_names(tags) + ")");
+      }
+    } else {
+      // No _type_: keep the struct alternative already there (overriding some of its fields), or
+      // take a map alternative.
+      each(std::make_index_sequence<count>{}, [&]<std::size_t I>() {
+        using A = std::variant_alternative_t<I, V>;
+        if constexpr (is_config_struct_v<A>)
+          if (chosen == count && out.index() == I) chosen = I;
+      });
+      each(std::make_index_sequence<count>{}, [&]<std::size_t I>() {
+        using A = std::variant_alternative_t<I, V>;
+        if constexpr (is_string_map<A>::value)
+          if (chosen == count) chosen = I;
+      });
+      if (chosen == count) {
+        if (tags.empty()) return mismatch<V>(n, s);
+        return s.add(n, "a mapping for " + type_label<V>() + " needs a '_type_' key naming one of: " +
+                            join_names(tags));
+      }
+    }
+  } else if (n.is_sequence()) {
+    each(std::make_index_sequence<count>{}, [&]<std::size_t I>() {
+      if (chosen == count && is_list_like_v<std::variant_alternative_t<I, V>>) chosen = I;
+    });
+  } else {
+    int best = 0;
+    each(std::make_index_sequence<count>{}, [&]<std::size_t I>() {
+      int fit = scalar_fit<std::variant_alternative_t<I, V>>(n);
+      if (fit > best) best = fit, chosen = I;
+    });
+  }
+  if (chosen == count) return mismatch<V>(n, s);
+  emplace_and_read(n, out, chosen, s, skip_tag);
+}
+
+// --- dispatch --------------------------------------------------------------------------------
+
+template <class T>
+void read(const node& n, T& out, read_state& s) {
+  if constexpr (is_required<T>::value) {
+    if (is_missing(n)) out.reset();
+    else read(n, out.emplace_or_get(), s);
+  } else {
+    if (is_missing(n)) return s.add(n, "missing value ('" + std::string(missing_text) + "') for a field that is not vitals::required");
+    if constexpr (std::is_same_v<T, bool>) read_bool(n, out, s);
+    else if constexpr (is_integer_v<T>) read_integer(n, out, s);
+    else if constexpr (std::is_floating_point_v<T>) read_floating(n, out, s);
+    else if constexpr (std::is_same_v<T, std::string>) read_string(n, out, s);
+    else if constexpr (std::is_enum_v<T>) read_enum(n, out, s);
+    else if constexpr (is_optional<T>::value) {
+      if (n.is_null()) out.reset();
+      else read(n, out ? *out : out.emplace(), s);
+    } else if constexpr (is_vector<T>::value) read_vector(n, out, s);
+    else if constexpr (is_std_array<T>::value) read_array(n, out, s);
+    else if constexpr (is_string_map<T>::value) read_map(n, out, s);
+    else if constexpr (is_variant<T>::value) read_variant(n, out, s);
+    else if constexpr (is_config_struct_v<T>) read_struct(n, out, s);
+    else static_assert(sizeof(T) == 0, "vitals::config: this field type is not supported");
+  }
+}
+
+// --- required fields -------------------------------------------------------------------------
+
+// Whether T can hold a vitals::required anywhere (so the check skips plain data quickly).
+template <class T>
+constexpr bool may_hold_required() {
+  if constexpr (is_required<T>::value) return true;
+  else if constexpr (is_optional<T>::value || is_vector<T>::value || is_std_array<T>::value)
+    return may_hold_required<typename T::value_type>();
+  else if constexpr (is_string_map<T>::value) return may_hold_required<typename T::mapped_type>();
+  else if constexpr (is_variant<T>::value)
+    return []<class... A>(std::variant<A...>*) { return (may_hold_required<A>() || ...); }(static_cast<T*>(nullptr));
+  else if constexpr (is_config_struct_v<T>)
+    return []<std::size_t... I>(std::index_sequence<I...>) {
+      return (may_hold_required<boost::pfr::tuple_element_t<I, T>>() || ...);
+    }(std::make_index_sequence<vitals::field_count<T>>{});
+  else return false;
+}
+
+// n: the node the value was read from (null when absent); near: where to point when it is absent.
+template <class T>
+void check_required_in(const T& v, const node* n, const source_location& near, read_state& s) {
+  if constexpr (!may_hold_required<T>()) {
+    return;
+  } else if constexpr (is_required<T>::value) {
+    if (!v.has_value()) {
+      problem p{s.path, "missing required value (" + type_label<typename T::value_type>() + ")", n ? n->where : near};
+      s.problems.push_back(std::move(p));
+    } else {
+      check_required_in(v.value(), n, near, s);
+    }
+  } else if constexpr (is_optional<T>::value) {
+    if (v) check_required_in(*v, n, near, s);
+  } else if constexpr (is_vector<T>::value || is_std_array<T>::value) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      path_scope scope(s.path, i);
+      const node* child = n && n->is_sequence() && i < n->items.size() ? &n->items[i] : nullptr;
+      check_required_in(v[i], child, n ? n->where : near, s);
+    }
+  } else if constexpr (is_string_map<T>::value) {
+    for (const auto& [key, value] : v) {
+      path_scope scope(s.path, key);
+      check_required_in(value, n && n->is_mapping() ? n->find(key) : nullptr, n ? n->where : near, s);
+    }
+  } else if constexpr (is_variant<T>::value) {
+    std::visit([&](const auto& alt) { check_required_in(alt, n, near, s); }, v);
+  } else if constexpr (is_config_struct_v<T>) {
+    vitals::for_each_field(v, [&](std::string_view name, const auto& field) {
+      path_scope scope(s.path, name);
+      check_required_in(field, n && n->is_mapping() ? n->find(name) : nullptr, n ? n->where : near, s);
+    });
+  }
+}
+
+// --- writing ---------------------------------------------------------------------------------
+
+template <class T>
+node write_struct(const T& v) {
+  node out = node::mapping();
+  out.entries.reserve(vitals::field_count<T>);
+  vitals::for_each_field(v, [&](std::string_view name, const auto& field) {
+    out.entries.emplace_back(std::string(name), write(field));
+  });
+  return out;
+}
+
+template <class T>
+node write(const T& v) {
+  if constexpr (is_required<T>::value) {
+    return v.has_value() ? write(v.value()) : node::scalar(std::string(missing_text));
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return node::scalar(v ? "true" : "false");
+  } else if constexpr (is_integer_v<T>) {
+    return node::scalar(std::to_string(+v));
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return node::scalar(format_float(v));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return node::scalar(v, scalar_style::quoted);
+  } else if constexpr (std::is_enum_v<T>) {
+    std::string_view name = vitals::enum_to_string(v);
+    if (name.empty())
+      throw config_error(problem{"", "value " + std::to_string(+static_cast<std::underlying_type_t<T>>(v)) + " of " +
+                                         type_label<T>() + " has no enumerator name",
+                                 {}});
+    return node::scalar(std::string(name), scalar_style::quoted);
+  } else if constexpr (is_optional<T>::value) {
+    return v ? write(*v) : node::null_value();
+  } else if constexpr (is_vector<T>::value || is_std_array<T>::value) {
+    node out = node::sequence();
+    out.items.reserve(v.size());
+    for (const auto& item : v) out.items.push_back(write(static_cast<const typename T::value_type&>(item)));
+    return out;
+  } else if constexpr (is_string_map<T>::value) {
+    // Sorted, so unordered maps are written the same way every time.
+    std::vector<const typename T::value_type*> sorted;
+    sorted.reserve(v.size());
+    for (const auto& entry : v) sorted.push_back(&entry);
+    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+    node out = node::mapping();
+    out.entries.reserve(v.size());
+    for (auto* entry : sorted) out.entries.emplace_back(entry->first, write(entry->second));
+    return out;
+  } else if constexpr (is_variant<T>::value) {
+    return std::visit(
+        [](const auto& alt) -> node {
+          using A = std::decay_t<decltype(alt)>;
+          if constexpr (std::is_same_v<A, std::monostate>) {
+            return node::null_value();
+          } else if constexpr (is_config_struct_v<A>) {
+            node out = write_struct(alt);
+            out.entries.insert(out.entries.begin(), {std::string(variant_tag_key),
+                                                     node::scalar(std::string(struct_tag<A>()), scalar_style::quoted)});
+            return out;
+          } else {
+            return write(alt);
+          }
+        },
+        v);
+  } else if constexpr (is_config_struct_v<T>) {
+    return write_struct(v);
+  } else {
+    static_assert(sizeof(T) == 0, "vitals::config: this field type is not supported");
+  }
+}
+
+}  // namespace detail
+
+/// The value as a tree: structs and maps become mappings, lists sequences, strings and enum names
+/// quoted scalars, numbers and bools plain scalars, nullopt null, an unset required `???`.
+template <class T>
+node to_node(const T& value) {
+  return detail::write(value);
+}
+
+/// Merges the tree into `value`: fields present in the tree are set, others keep their values;
+/// lists replace, mappings merge. Every problem is appended to `problems` (paths start at `path`);
+/// when any is added, `value` may be partly updated. Does not check required fields.
+template <class T>
+void merge_into(T& value, const node& tree, std::vector<problem>& problems, std::string path = "") {
+  detail::read_state s{problems, std::move(path)};
+  detail::read(tree, value, s);
+}
+
+/// Appends a problem for every vitals::required field of `value` that is unset, pointing at its
+/// `???` in `tree` when there is one, else at the nearest enclosing mapping.
+template <class T>
+void check_required(const T& value, const node& tree, std::vector<problem>& problems, std::string path = "") {
+  detail::read_state s{problems, std::move(path)};
+  detail::check_required_in(value, &tree, tree.where, s);
+}
+
+/// T{} with the tree merged in, all required fields set. An empty document (null) leaves a
+/// struct's defaults. Throws config_error listing every problem.
+template <class T>
+T from_node(const node& tree) {
+  T value{};
+  std::vector<problem> problems;
+  if (!(detail::is_config_struct_v<T> && tree.is_null())) merge_into(value, tree, problems);
+  check_required(value, tree, problems);
+  if (!problems.empty()) throw config_error(std::move(problems));
+  return value;
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/load.hpp ----
+// Front doors for typed configs: read a struct from a file or text, write it back.
+//
+//   auto cfg = vitals::load<Train>("experiments/001/config.yaml");   // .json, .yaml or .yml
+//   auto cfg = vitals::parse_yaml<Train>(text);  auto cfg = vitals::parse_json<Train>(text);
+//   std::string y = vitals::to_yaml(cfg);        std::string j = vitals::to_json(cfg);
+//   vitals::save("runs/x/config.json", cfg);
+//
+// Every reader returns T{} with the document merged in, or throws config_error listing every
+// problem; it never returns a partly-read struct.
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+// ---- include/vitals/config/json_reader.hpp ----
+// JSON text -> value tree, with simdjson's On-Demand parser.
+//
+// On-Demand is used rather than DOM because it keeps a pointer into the input for every token, so
+// each node gets its line:col (computed from the byte offset) and every error points at the place
+// it was found. Numbers keep the text they were written with (`1e-4`, `18446744073709551615`):
+// typing them is the conversion's job, which also reports out-of-range values with their text.
+// Strings become quoted scalars, true/false plain scalars, null a null node.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/detail/utf8.hpp ----
+// UTF-8 checks shared by the JSON reader and both writers.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vitals::config::detail {
+
+/// Decodes the code point at s[i]; returns its length in bytes, or 0 when the bytes there are not
+/// valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
+inline std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+  for (std::size_t k = 1; k < len; ++k) {
+    unsigned char cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc >> 6) != 0x2) return 0;
+    cp = (cp << 6) | (cc & 0x3Fu);
+  }
+  static constexpr std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+/// Offset of the first byte that is not part of valid UTF-8, or s.size().
+inline std::size_t first_invalid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  std::uint32_t cp = 0;
+  while (i < s.size()) {
+    std::size_t len = decode_utf8(s, i, cp);
+    if (len == 0) return i;
+    i += len;
+  }
+  return s.size();
+}
+
+}  // namespace vitals::config::detail
+// ---- include/vitals/detail/simdjson.hpp ----
+// The one place vitals includes simdjson. simdjson 3.0's x86 kernels use target attributes that
+// nvcc's front end rejects, so under __CUDACC__ only the fallback kernel is compiled; .cpp files keep
+// the fast kernels (JSON parsing is host work either way).
+
+#if defined(__CUDACC__)
+#ifndef SIMDJSON_IMPLEMENTATION_ICELAKE
+#define SIMDJSON_IMPLEMENTATION_ICELAKE 0
+#endif
+#ifndef SIMDJSON_IMPLEMENTATION_HASWELL
+#define SIMDJSON_IMPLEMENTATION_HASWELL 0
+#endif
+#ifndef SIMDJSON_IMPLEMENTATION_WESTMERE
+#define SIMDJSON_IMPLEMENTATION_WESTMERE 0
+#endif
+#endif
+#include <simdjson.h>
+
+namespace vitals::config {
+namespace detail {
+
+/// simdjson's error, said the way a config's author thinks of it.
+inline std::string describe_json_error(simdjson::error_code e) {
+  switch (e) {
+    case simdjson::TAPE_ERROR: return "a ',', ':', '{', '}', '[' or ']' is missing or out of place";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "the text ends inside an object or array";
+    case simdjson::UNCLOSED_STRING: return "a string is not closed";
+    case simdjson::STRING_ERROR: return "invalid string (bad escape or unescaped control character)";
+    case simdjson::UTF8_ERROR: return "the text is not valid UTF-8";
+    case simdjson::UNESCAPED_CHARS: return "a string holds an unescaped control character";
+    case simdjson::EMPTY: return "no JSON value (the text is empty)";
+    case simdjson::DEPTH_ERROR: return "nesting is too deep";
+    default: return simdjson::error_message(e);
+  }
+}
+
+/// A bad literal's text for a message: up to the next delimiter, at most 20 bytes.
+inline std::string_view literal_of(std::string_view token) {
+  std::size_t n = 0;
+  while (n < token.size() && n < 20 && token[n] != ',' && token[n] != '}' && token[n] != ']' && token[n] != ' ' &&
+         token[n] != '\n' && token[n] != '\t' && token[n] != '\r')
+    ++n;
+  return token.substr(0, n);
+}
+
+class json_tree_builder {
+ public:
+  json_tree_builder(std::string_view text, std::string file) : text_(text), file_(std::move(file)) {}
+
+  /// An error from simdjson's first pass, which does not say where it failed; for bad UTF-8 we can.
+  [[noreturn]] void fail_stage1(simdjson::error_code e) {
+    std::size_t at = e == simdjson::UTF8_ERROR ? first_invalid_utf8(text_) : 0;
+    fail(text_.data() + at, "JSON syntax error: " + describe_json_error(e));
+  }
+
+  node build(simdjson::ondemand::document& doc) {
+    doc_ = &doc;
+    node root;
+    simdjson::ondemand::json_type type = simdjson::ondemand::json_type::null;
+    check(doc.type().get(type), doc_location(doc));
+    switch (type) {
+      case simdjson::ondemand::json_type::object: {
+        simdjson::ondemand::object obj;
+        const char* at = doc_location(doc);
+        check(doc.get_object().get(obj), at);
+        root = read_object(obj, at, nullptr, 1);
+        break;
+      }
+      case simdjson::ondemand::json_type::array: {
+        simdjson::ondemand::array arr;
+        const char* at = doc_location(doc);
+        check(doc.get_array().get(arr), at);
+        root = read_array(arr, at, nullptr, 1);
+        break;
+      }
+      default: {
+        // A scalar document: On-Demand's token runs to the end of the text, so split off
+        // whatever follows the scalar here.
+        std::string_view token;
+        check(doc.raw_json_token().get(token), doc_location(doc));
+        std::size_t end = scalar_end(token, type);
+        root = read_scalar(doc, type, token.substr(0, end));
+        std::size_t after = static_cast<std::size_t>(token.data() - text_.data()) + end;
+        std::string_view rest = trim_space(text_.substr(after));
+        if (!rest.empty()) fail(rest.data(), "unexpected text after the JSON value");
+        break;
+      }
+    }
+    // On-Demand stops after the root value; anything after it is an error.
+    const char* rest = nullptr;
+    if (type == simdjson::ondemand::json_type::object || type == simdjson::ondemand::json_type::array)
+      if (doc.current_location().get(rest) == simdjson::SUCCESS && rest < text_.data() + text_.size())
+        fail(rest, "unexpected text after the JSON value");
+    if (!problems_.empty()) throw config_error(in_source_order(std::move(problems_)));
+    return root;
+  }
+
+ private:
+  // A key path built only when a problem needs it: each level points at its parent.
+  struct path_link {
+    const path_link* parent;
+    std::string_view key;  // for objects
+    std::size_t index;     // for arrays, when key is empty and is_index
+    bool is_index;
+  };
+
+  static std::string path_of(const path_link* link) {
+    if (!link) return {};
+    std::string parent = path_of(link->parent);
+    return link->is_index ? join_index(parent, link->index) : join_key(parent, link->key);
+  }
+
+  static const char* doc_location(simdjson::ondemand::document& doc, const char* fallback) {
+    const char* p = nullptr;
+    if (doc.current_location().get(p) != simdjson::SUCCESS) p = fallback;
+    return p;
+  }
+  const char* doc_location(simdjson::ondemand::document& doc) { return doc_location(doc, text_.data() + text_.size()); }
+  // Where the parser stopped: the best place to point at for an error it reports.
+  const char* error_location() { return doc_location(*doc_); }
+
+  // Offsets only grow while the tree is built, so line:col advance from the last answer.
+  source_location location(const char* p) {
+    std::size_t offset = static_cast<std::size_t>(p - text_.data());
+    if (offset > text_.size()) offset = text_.size();
+    if (offset < cursor_) cursor_ = 0, line_ = 1, line_start_ = 0;  // never expected; stay correct
+    for (; cursor_ < offset; ++cursor_)
+      if (text_[cursor_] == '\n') ++line_, line_start_ = cursor_ + 1;
+    return source_location::in_file(file_, line_, static_cast<int>(offset - line_start_ + 1));
+  }
+
+  [[noreturn]] void fail(const char* p, std::string message) {
+    problems_.push_back({"", std::move(message), location(p)});
+    throw config_error(in_source_order(std::move(problems_)));
+  }
+
+  void check(simdjson::error_code e, const char* p) {
+    if (e == simdjson::SUCCESS) return;
+    if (e == simdjson::INCOMPLETE_ARRAY_OR_OBJECT) {
+      // On-Demand says this both when the text ends early and when something follows the root
+      // object or array (its last token is then not '}' or ']'); tell the two apart.
+      std::size_t end = value_end(text_);
+      if (end < text_.size()) {
+        std::string_view rest = trim_space(text_.substr(end));
+        if (!rest.empty()) fail(rest.data(), "unexpected text after the JSON value");
+      }
+      p = text_.data() + text_.size();  // it ended early: the end is where to look
+    }
+    fail(p, "JSON syntax error: " + describe_json_error(e));
+  }
+
+  // Where the root object or array closes (brackets counted outside strings), or text.size().
+  static std::size_t value_end(std::string_view text) {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      char c = text[i];
+      if (in_string) {
+        if (c == '\\') ++i;
+        else if (c == '"') in_string = false;
+      } else if (c == '"') {
+        in_string = true;
+      } else if (c == '{' || c == '[') {
+        ++depth;
+      } else if ((c == '}' || c == ']') && --depth == 0) {
+        return i + 1;
+      }
+    }
+    return text.size();
+  }
+
+  // The size of the scalar at the start of a root token (strings end at their closing quote).
+  static std::size_t scalar_end(std::string_view token, simdjson::ondemand::json_type type) {
+    std::size_t i = 0;
+    if (type == simdjson::ondemand::json_type::string) {
+      for (i = 1; i < token.size() && token[i] != '"'; ++i)
+        if (token[i] == '\\') ++i;
+      return i < token.size() ? i + 1 : token.size();
+    }
+    while (i < token.size() && !is_space(token[i])) ++i;
+    return i;
+  }
+
+  template <class V>
+  node read_scalar(V& v, simdjson::ondemand::json_type type, std::string_view token) {
+    const char* at = token.data();
+    source_location where = location(at);
+    switch (type) {
+      case simdjson::ondemand::json_type::string: {
+        std::string_view s;
+        check(v.get_string().get(s), at);
+        return node::scalar(std::string(s), scalar_style::quoted, std::move(where));
+      }
+      case simdjson::ondemand::json_type::number: {
+        std::string_view text = trim_trailing_space(token);
+        if (!is_json_number(text)) fail(at, "JSON syntax error: invalid number '" + std::string(text) + "'");
+        return node::scalar(std::string(text), scalar_style::plain, std::move(where));
+      }
+      case simdjson::ondemand::json_type::boolean:
+      case simdjson::ondemand::json_type::null: {
+        // Checked by their text: simdjson's checks of a root literal look past its end.
+        std::string_view literal = literal_of(token);
+        if (literal == "null") return node::null_value(std::move(where));
+        if (literal == "true" || literal == "false")
+          return node::scalar(std::string(literal), scalar_style::plain, std::move(where));
+        fail(at, "JSON syntax error: invalid literal '" + std::string(literal) + "'");
+      }
+      default:
+        fail(at, "JSON syntax error: unexpected value");
+    }
+  }
+
+  static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  static std::string_view trim_trailing_space(std::string_view s) {
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+  }
+  static std::string_view trim_space(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    return trim_trailing_space(s);
+  }
+
+  node read_value(simdjson::ondemand::value v, const path_link* path, std::size_t depth) {
+    const char* here = nullptr;
+    check(v.current_location().get(here), error_location());
+    std::string_view token = v.raw_json_token();
+    simdjson::ondemand::json_type type = simdjson::ondemand::json_type::null;
+    check(v.type().get(type), here);
+    if (type == simdjson::ondemand::json_type::object) {
+      simdjson::ondemand::object obj;
+      check(v.get_object().get(obj), here);
+      return read_object(obj, here, path, depth + 1);
+    }
+    if (type == simdjson::ondemand::json_type::array) {
+      simdjson::ondemand::array arr;
+      check(v.get_array().get(arr), here);
+      return read_array(arr, here, path, depth + 1);
+    }
+    return read_scalar(v, type, token);
+  }
+
+  void check_depth(std::size_t depth, const char* at) {
+    if (depth > max_nesting_depth)
+      fail(at, "nesting is deeper than " + std::to_string(max_nesting_depth) + " levels");
+  }
+
+  node read_object(simdjson::ondemand::object& obj, const char* at, const path_link* path, std::size_t depth) {
+    check_depth(depth, at);
+    node out = node::mapping(location(at));
+    for (auto field : obj) {
+      if (field.error() != simdjson::SUCCESS) {
+        check(field.error(), error_location());
+      }
+      std::string_view key;
+      const char* key_at = field.value_unsafe().key().raw();
+      check(field.unescaped_key().get(key), key_at);
+      std::string key_text(key);
+      path_link link{path, key_text, 0, false};
+      simdjson::ondemand::value v;
+      check(field.value().get(v), key_at);
+      node child = read_value(v, &link, depth);
+      out.entries.emplace_back(std::move(key_text), std::move(child));
+    }
+    check_duplicate_keys(out, path_of(path), problems_);
+    return out;
+  }
+
+  node read_array(simdjson::ondemand::array& arr, const char* at, const path_link* path, std::size_t depth) {
+    check_depth(depth, at);
+    node out = node::sequence(location(at));
+    for (auto element : arr) {
+      simdjson::ondemand::value v;
+      if (element.get(v) != simdjson::SUCCESS) check(element.error(), error_location());
+      path_link link{path, {}, out.items.size(), true};
+      out.items.push_back(read_value(v, &link, depth));
+    }
+    return out;
+  }
+
+  std::string_view text_;
+  std::string file_;
+  simdjson::ondemand::document* doc_ = nullptr;
+  std::vector<problem> problems_;
+  std::size_t cursor_ = 0, line_start_ = 0;
+  int line_ = 1;
+};
+
+}  // namespace detail
+
+/// Parses JSON text into a value tree. `file` only labels locations. Throws config_error (with
+/// file:line:col) on syntax errors, trailing text, duplicate keys and nesting deeper than
+/// max_nesting_depth.
+inline node parse_json(std::string_view text, std::string file = "") {
+  simdjson::padded_string padded(text);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  std::string_view body(padded.data(), padded.size());
+  detail::json_tree_builder builder(body, file);
+  if (auto e = parser.iterate(padded).get(doc); e != simdjson::SUCCESS) builder.fail_stage1(e);
+  return builder.build(doc);
+}
+
+/// Reads and parses a JSON file; locations name the file as given.
+inline node load_json_file(const std::filesystem::path& path) {
+  return parse_json(detail::read_text_file(path), path.string());
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/json_writer.hpp ----
+// Value tree -> JSON text.
+//
+// Plain scalars are typed by the core schema (scalar.hpp) and written as JSON numbers, booleans
+// or null; YAML spellings become JSON ones (0x1F -> 31, .5 -> 0.5) and numbers already spelled as
+// JSON are kept as written. JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the strings "nan",
+// "inf", "-inf", which the reader accepts for floating fields. Everything else is a string.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/config/detail/writer_support.hpp ----
+// What the JSON and YAML writers share: walking a tree with its key path, and checking that a
+// string can be written at all (both formats are UTF-8 text).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+
+namespace vitals::config::detail {
+
+/// Throws config_error when text is not valid UTF-8: no JSON or YAML file can hold it.
+inline void require_utf8(std::string_view text, const std::string& path, const node& n) {
+  std::size_t bad = first_invalid_utf8(text);
+  if (bad != text.size())
+    throw config_error(problem{path, "cannot write a string that is not valid UTF-8 (bad byte at offset " +
+                                         std::to_string(bad) + ")",
+                               n.where});
+}
+
+/// Appends `count` spaces.
+inline void indent_to(std::string& out, std::size_t count) { out.append(count, ' '); }
+
+}  // namespace vitals::config::detail
+
+namespace vitals::config {
+namespace detail {
+
+inline void write_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (c < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        else out += ch;
+    }
+  }
+  out += '"';
+}
+
+// A plain scalar as JSON: the core schema decides whether it is a number, bool, null or string.
+inline void write_json_plain(std::string& out, const std::string& text) {
+  switch (resolve_plain(text)) {
+    case plain_kind::null: out += "null"; return;
+    case plain_kind::boolean: out += *parse_core_bool(text) ? "true" : "false"; return;
+    case plain_kind::integer:
+      if (auto canonical = canonical_int(text)) {
+        out += *canonical;
+        return;
+      }
+      break;
+    case plain_kind::floating: {
+      auto f = parse_core_float(text);
+      if (!f) break;
+      if (!f->out_of_range && std::isnan(f->value)) out += "\"nan\"";
+      else if (!f->out_of_range && std::isinf(f->value)) out += f->value < 0 ? "\"-inf\"" : "\"inf\"";
+      else if (is_json_number(text)) out += text;  // as written: it may carry more than a double
+      else if (!f->out_of_range) out += format_float(f->value);
+      else break;
+      return;
+    }
+    case plain_kind::string:
+    case plain_kind::missing: break;
+  }
+  write_json_string(out, text);
+}
+
+inline void write_json(std::string& out, const node& n, int indent, int depth, std::string& path) {
+  auto newline = [&](int d) {
+    if (indent <= 0) return;
+    out += '\n';
+    indent_to(out, static_cast<std::size_t>(indent * d));
+  };
+  switch (n.kind) {
+    case node_kind::null: out += "null"; return;
+    case node_kind::scalar:
+      require_utf8(n.text, path, n);
+      if (n.style == scalar_style::quoted) write_json_string(out, n.text);
+      else write_json_plain(out, n.text);
+      return;
+    case node_kind::sequence: {
+      if (n.items.empty()) {
+        out += "[]";
+        return;
+      }
+      out += '[';
+      const std::size_t path_size = path.size();
+      for (std::size_t i = 0; i < n.items.size(); ++i) {
+        if (i) out += ',';
+        newline(depth + 1);
+        path = join_index(path, i);
+        write_json(out, n.items[i], indent, depth + 1, path);
+        path.resize(path_size);
+      }
+      newline(depth);
+      out += ']';
+      return;
+    }
+    case node_kind::mapping: {
+      if (n.entries.empty()) {
+        out += "{}";
+        return;
+      }
+      out += '{';
+      const std::size_t path_size = path.size();
+      bool first = true;
+      for (const auto& [key, value] : n.entries) {
+        if (!first) out += ',';
+        first = false;
+        newline(depth + 1);
+        path = join_key(path, key);
+        require_utf8(key, path, value);
+        write_json_string(out, key);
+        out += indent > 0 ? ": " : ":";
+        write_json(out, value, indent, depth + 1, path);
+        path.resize(path_size);
+      }
+      newline(depth);
+      out += '}';
+      return;
+    }
+  }
+}
+
+}  // namespace detail
+
+/// The tree as JSON text: `indent` spaces per level (0 = one line), ending with a newline when
+/// indented. Throws config_error for strings that are not valid UTF-8.
+inline std::string to_json(const node& n, int indent = 2) {
+  std::string out, path;
+  detail::write_json(out, n, indent, 0, path);
+  if (indent > 0) out += '\n';
+  return out;
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/yaml_reader.hpp ----
+// YAML text -> value tree, with yaml-cpp's event parser.
+//
+// The tree is built straight from parser events (not through YAML::Node), so every node keeps its
+// own 1-based line:col, quoted scalars are marked (yaml-cpp reports tag "!" for them), and what
+// yaml-cpp lets through silently is caught here: duplicate keys, non-scalar keys, several
+// documents, aliases that expand without bound ("billion laughs") or refer to their own parent.
+// Scalars stay text: typing them by YAML 1.2 core-schema rules is the conversion's job, because
+// `on` is a string for a string field and true for a bool field.
+
+#include <cstddef>
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+
+namespace vitals::config {
+namespace detail {
+
+class yaml_tree_builder final : public YAML::EventHandler {
+ public:
+  yaml_tree_builder(std::string file, std::string_view text)
+      : file_(std::move(file)), text_(text), node_budget_(text.size() + 100000) {}
+
+  node root;
+  bool have_root = false;
+  std::vector<problem> problems;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    finish(node::null_value(loc(mark)), anchor, mark);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end())
+      fail(mark, "alias refers to a node that contains it (a recursive YAML structure cannot be a config)");
+    spend(it->second.second, mark);
+    node copy = it->second.first;
+    copy.where = loc(mark);
+    place(std::move(copy), mark);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    // "!" = quoted or block scalar, "?" = plain; an explicit !!str also means "this is a string".
+    const bool quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
+    if (tag == "!") check_closed(mark);
+    finish(node::scalar(value, quoted ? scalar_style::quoted : scalar_style::plain, loc(mark)), anchor, mark);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(node::sequence(loc(mark)), anchor, mark);
+  }
+  void OnSequenceEnd() override { close(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(node::mapping(loc(mark)), anchor, mark);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct frame {
+    node value;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    std::size_t first_node = 0;  // node_count_ when it opened: its size is the difference at close
+    bool have_key = false;   // mapping: a key is waiting for its value
+    std::string key;
+    source_location key_where;
+  };
+
+  source_location loc(const YAML::Mark& m) const {
+    if (m.is_null()) return source_location::in_file(file_);
+    return source_location::in_file(file_, m.line + 1, m.column + 1);
+  }
+
+  // yaml-cpp 0.7 accepts a quoted scalar that runs to the end of the text after a line break
+  // (`a: "abc<newline>` reads as "abc "); YAML and PyYAML reject it, and so do we.
+  void check_closed(const YAML::Mark& mark) const {
+    if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return;
+    const char quote = text_[static_cast<std::size_t>(mark.pos)];
+    if (quote != '"' && quote != '\'') return;
+    for (std::size_t i = static_cast<std::size_t>(mark.pos) + 1; i < text_.size(); ++i) {
+      if (quote == '"' && text_[i] == '\\') ++i;
+      else if (text_[i] == quote) {
+        if (quote == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') ++i;  // '' inside '...'
+        else return;
+      }
+    }
+    fail(mark, "YAML syntax error: a quoted string is not closed");
+  }
+
+  [[noreturn]] void fail(const YAML::Mark& mark, std::string message) const {
+    throw config_error(problem{"", std::move(message), loc(mark)});
+  }
+
+  void spend(std::size_t nodes, const YAML::Mark& mark) {
+    node_count_ += nodes;
+    if (node_count_ > node_budget_)
+      fail(mark, "aliases expand the document to more than " + std::to_string(node_budget_) + " values");
+  }
+
+  // The key path of the value being built now, for problems found while building.
+  std::string current_path() const {
+    std::string path;
+    for (const frame& f : stack_) {
+      if (&f == &stack_.back()) break;
+      const node& n = f.value;
+      if (n.is_sequence()) path = join_index(path, n.items.size());
+      else path = join_key(path, f.key);
+    }
+    return path;
+  }
+
+  void open(node n, YAML::anchor_t anchor, const YAML::Mark& mark) {
+    if (stack_.size() >= max_nesting_depth)
+      fail(mark, "nesting is deeper than " + std::to_string(max_nesting_depth) + " levels");
+    spend(1, mark);
+    frame f;
+    f.value = std::move(n);
+    f.anchor = anchor;
+    f.first_node = node_count_ - 1;
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.value.is_mapping()) {
+      stack_.emplace_back();  // so current_path() sees the mapping's own path
+      std::string path = current_path();
+      stack_.pop_back();
+      check_duplicate_keys(f.value, path, problems);
+    }
+    remember(f.value, f.anchor, node_count_ - f.first_node);
+    place(std::move(f.value), YAML::Mark::null_mark());
+  }
+
+  void finish(node n, YAML::anchor_t anchor, const YAML::Mark& mark) {
+    spend(1, mark);
+    remember(n, anchor, 1);
+    place(std::move(n), mark);
+  }
+
+  void remember(const node& n, YAML::anchor_t anchor, std::size_t size) {
+    if (anchor != YAML::NullAnchor) anchors_[anchor] = {n, size};
+  }
+
+  void place(node n, const YAML::Mark& mark) {
+    if (stack_.empty()) {
+      root = std::move(n);
+      have_root = true;
+      return;
+    }
+    frame& top = stack_.back();
+    if (top.value.is_sequence()) {
+      top.value.items.push_back(std::move(n));
+    } else if (!top.have_key) {
+      if (!n.is_scalar())
+        throw config_error(problem{current_path(),
+                                   std::string("a mapping key must be a string, got ") +
+                                       (n.is_null() ? "null" : n.is_sequence() ? "a sequence" : "a mapping"),
+                                   n.where.line ? n.where : loc(mark)});
+      top.key = std::move(n.text);
+      top.key_where = std::move(n.where);
+      top.have_key = true;
+    } else {
+      // An empty value ("key:" then a new line) is reported by yaml-cpp at the next token; the key
+      // is where a user looks for it.
+      if (n.is_null() && n.where.line > top.key_where.line) n.where = top.key_where;
+      top.value.entries.emplace_back(std::move(top.key), std::move(n));
+      top.have_key = false;
+    }
+  }
+
+  std::string file_;
+  std::string_view text_;
+  std::size_t node_budget_;
+  std::size_t node_count_ = 0;
+  std::vector<frame> stack_;
+  std::unordered_map<YAML::anchor_t, std::pair<node, std::size_t>> anchors_;
+};
+
+}  // namespace detail
+
+/// Parses one YAML document into a value tree. `file` only labels locations. An empty document is
+/// null. Throws config_error (with file:line:col) on syntax errors, duplicate keys, more than one
+/// document, nesting deeper than max_nesting_depth, and alias bombs.
+inline node parse_yaml(std::string_view text, std::string file = "") {
+  detail::yaml_tree_builder builder(file, text);
+  try {
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    if (parser.HandleNextDocument(builder)) {
+      detail::yaml_tree_builder rest(file, text);
+      if (parser.HandleNextDocument(rest))
+        throw config_error(problem{"", "more than one YAML document (a config is one document)",
+                                   rest.have_root ? rest.root.where : source_location::in_file(file)});
+    }
+  } catch (const YAML::DeepRecursion& e) {
+    throw config_error(problem{"", "nesting is too deep for yaml-cpp (more than " + std::to_string(e.depth()) + " levels)",
+                               source_location::in_file(file, e.mark.line + 1, e.mark.column + 1)});
+  } catch (const YAML::Exception& e) {
+    source_location where = source_location::in_file(file);
+    if (!e.mark.is_null()) where = source_location::in_file(file, e.mark.line + 1, e.mark.column + 1);
+    throw config_error(problem{"", "YAML syntax error: " + e.msg, where});
+  }
+  if (!builder.problems.empty()) throw config_error(detail::in_source_order(std::move(builder.problems)));
+  if (!builder.have_root) return node::null_value(source_location::in_file(std::move(file)));
+  return std::move(builder.root);
+}
+
+/// Reads and parses a YAML file; locations name the file as given.
+inline node load_yaml_file(const std::filesystem::path& path) {
+  return parse_yaml(detail::read_text_file(path), path.string());
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/yaml_writer.hpp ----
+// Value tree -> YAML text (block style, two-space indent), written by vitals rather than
+// yaml-cpp's emitter so that what we write reads back the same through yaml-cpp + the core schema
+// (our reader) and through PyYAML (YAML 1.1, what Python users load it with):
+//   - numbers are written in forms both agree on: ints in decimal, floats with a '.' and a signed
+//     exponent ("1.0e-07"), non-finite as .nan/.inf/-.inf;
+//   - a string is written plain only when it starts with a letter or '_', uses [A-Za-z0-9_./ -],
+//     does not end in a space and is none of the words either schema reads as bool or null;
+//     anything else is double-quoted, with escapes for what YAML 1.1 treats as a line break or
+//     does not allow raw (controls, DEL, C1, U+2028/2029, U+FEFF, U+FFFE/FFFF);
+//   - plain scalars of an untyped tree keep their plain-ness where it means something to our
+//     reader (yes/no/on/off, which a bool field accepts, and ???, a missing value).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+
+namespace vitals::config {
+namespace detail {
+
+// Words that YAML 1.2 core or PyYAML (1.1) read as something other than a string, in any case.
+inline bool is_yaml_reserved_word(std::string_view s) { return parse_bool_word(s).has_value() || iequals(s, "null"); }
+
+/// True when s can be written as a plain scalar and reads back as the same string everywhere.
+inline bool is_safe_plain_string(std::string_view s) {
+  if (s.empty() || s.back() == ' ' || is_yaml_reserved_word(s)) return false;
+  char c0 = s[0];
+  if (!((c0 >= 'a' && c0 <= 'z') || (c0 >= 'A' && c0 <= 'Z') || c0 == '_')) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+          c == '/' || c == '-' || c == ' '))
+      return false;
+  return true;
+}
+
+inline void write_yaml_quoted(std::string& out, std::string_view s) {
+  out += '"';
+  std::size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        default:
+          if (c < 0x20 || c == 0x7F) fmt::format_to(std::back_inserter(out), "\\x{:02x}", static_cast<unsigned>(c));
+          else out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = 0;
+    std::size_t len = decode_utf8(s, i, cp);  // the caller checked the string is valid UTF-8
+    if ((cp >= 0x80 && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 || cp == 0xFEFF || cp == 0xFFFE || cp == 0xFFFF)
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", cp);
+    else
+      out.append(s.substr(i, len));
+    i += len;
+  }
+  out += '"';
+}
+
+inline void write_yaml_string(std::string& out, std::string_view s) {
+  if (is_safe_plain_string(s)) out += s;
+  else write_yaml_quoted(out, s);
+}
+
+// A plain scalar of an untyped tree: numbers and bools in the spelling both schemas read alike.
+inline void write_yaml_plain(std::string& out, const std::string& text) {
+  switch (resolve_plain(text)) {
+    case plain_kind::null: out += "null"; return;
+    case plain_kind::missing: out += missing_text; return;
+    case plain_kind::boolean: out += *parse_core_bool(text) ? "true" : "false"; return;
+    case plain_kind::integer:
+      if (auto canonical = canonical_int(text)) {
+        out += *canonical;
+        return;
+      }
+      break;
+    case plain_kind::floating:
+      if (is_portable_yaml_float(text)) {  // kept as written: it may carry more than a double
+        out += text;
+        return;
+      }
+      if (auto f = parse_core_float(text); f && !f->out_of_range) {
+        out += format_float(f->value);
+        return;
+      }
+      break;
+    case plain_kind::string:
+      if (parse_bool_word(text)) {  // yes/no/on/off: a string, or a bool for a bool field
+        out += text;
+        return;
+      }
+      break;
+  }
+  write_yaml_string(out, text);
+}
+
+inline void write_yaml_scalar(std::string& out, const node& n, const std::string& path) {
+  if (n.is_null()) {
+    out += "null";
+    return;
+  }
+  require_utf8(n.text, path, n);
+  if (n.style == scalar_style::quoted) write_yaml_string(out, n.text);
+  else write_yaml_plain(out, n.text);
+}
+
+// Longer keys are written as explicit keys ("? key" then ": value").
+inline constexpr std::size_t max_implicit_key = 1000;
+
+inline bool is_block(const node& n) {
+  return (n.is_mapping() && !n.entries.empty()) || (n.is_sequence() && !n.items.empty());
+}
+
+inline void write_yaml_inline(std::string& out, const node& n, const std::string& path) {
+  if (n.is_mapping()) out += "{}";
+  else if (n.is_sequence()) out += "[]";
+  else write_yaml_scalar(out, n, path);
+}
+
+// Writes a non-empty mapping or sequence as block lines at `indent`; when `continued`, the first
+// line's indentation is already written (after "- ").
+inline void write_yaml_block(std::string& out, const node& n, std::size_t indent, bool continued, std::string& path) {
+  const std::size_t path_size = path.size();
+  bool first = true;
+  auto start_line = [&] {
+    if (!(first && continued)) indent_to(out, indent);
+    first = false;
+  };
+  if (n.is_mapping()) {
+    for (const auto& [key, value] : n.entries) {
+      path = join_key(path, key);
+      require_utf8(key, path, value);
+      start_line();
+      std::string written;
+      write_yaml_string(written, key);
+      if (written.size() > max_implicit_key) {
+        // YAML (and so yaml-cpp and PyYAML) allows at most 1024 characters in an implicit key.
+        out += "? " + written + '\n';
+        indent_to(out, indent);
+      } else {
+        out += written;
+      }
+      out += ':';
+      if (is_block(value)) {
+        out += '\n';
+        write_yaml_block(out, value, indent + 2, false, path);
+      } else {
+        out += ' ';
+        write_yaml_inline(out, value, path);
+        out += '\n';
+      }
+      path.resize(path_size);
+    }
+  } else {
+    for (std::size_t i = 0; i < n.items.size(); ++i) {
+      path = join_index(path, i);
+      start_line();
+      out += "- ";
+      if (is_block(n.items[i])) {
+        write_yaml_block(out, n.items[i], indent + 2, true, path);
+      } else {
+        write_yaml_inline(out, n.items[i], path);
+        out += '\n';
+      }
+      path.resize(path_size);
+    }
+  }
+}
+
+}  // namespace detail
+
+/// The tree as a YAML document (block style). Throws config_error for strings that are not valid
+/// UTF-8.
+inline std::string to_yaml(const node& n) {
+  std::string out, path;
+  if (detail::is_block(n)) {
+    detail::write_yaml_block(out, n, 0, false, path);
+  } else {
+    detail::write_yaml_inline(out, n, path);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace vitals::config
+
+namespace vitals {
+namespace config {
+
+enum class file_format { json, yaml };
+
+/// The format a path's extension names (.json, .yaml, .yml, any case); config_error otherwise.
+inline file_format format_of(const std::filesystem::path& path) {
+  std::string ext = detail::ascii_lower(path.extension().string());
+  if (ext == ".json") return file_format::json;
+  if (ext == ".yaml" || ext == ".yml") return file_format::yaml;
+  throw config_error(problem{"", "cannot tell the format of '" + path.string() + "' (use .json, .yaml or .yml)",
+                             source_location::in_file(path.string())});
+}
+
+/// Reads a JSON or YAML file (by extension) into a value tree.
+inline node load_file(const std::filesystem::path& path) {
+  return format_of(path) == file_format::json ? load_json_file(path) : load_yaml_file(path);
+}
+
+}  // namespace config
+
+/// Reads a config struct from a .json, .yaml or .yml file.
+template <class T>
+T load(const std::filesystem::path& path) {
+  return config::from_node<T>(config::load_file(path));
+}
+
+/// Reads a config struct from JSON text; `file` only labels locations in errors.
+template <class T>
+T parse_json(std::string_view text, std::string file = "") {
+  return config::from_node<T>(config::parse_json(text, std::move(file)));
+}
+
+/// Reads a config struct from YAML text; `file` only labels locations in errors.
+template <class T>
+T parse_yaml(std::string_view text, std::string file = "") {
+  return config::from_node<T>(config::parse_yaml(text, std::move(file)));
+}
+
+/// A config struct (or a value tree) as JSON text, `indent` spaces per level (0 = one line).
+template <class T>
+std::string to_json(const T& value, int indent = 2) {
+  if constexpr (std::is_same_v<T, config::node>) return config::to_json(value, indent);
+  else return config::to_json(config::to_node(value), indent);
+}
+
+/// A config struct (or a value tree) as a YAML document.
+template <class T>
+std::string to_yaml(const T& value) {
+  if constexpr (std::is_same_v<T, config::node>) return config::to_yaml(value);
+  else return config::to_yaml(config::to_node(value));
+}
+
+/// Writes a config struct as JSON or YAML, by the path's extension. Throws config_error when the
+/// file cannot be written.
+template <class T>
+void save(const std::filesystem::path& path, const T& value) {
+  std::string text = config::format_of(path) == config::file_format::json ? to_json(value) : to_yaml(value);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out)
+    throw config::config_error(config::problem{"", "cannot write config file", config::source_location::in_file(path.string())});
+}
+
+}  // namespace vitals
+
+namespace vitals {
+
+/// A field's doc string for --help. A struct lists them in a static member:
+///   static constexpr vitals::field_doc field_docs[] = {{"lr", "peak learning rate"}};
+struct field_doc {
+  std::string_view field;
+  std::string_view text;
+};
+
+namespace config::detail {
+
+inline void set_origin(node& n, const source_location& where) {
+  n.where = where;
+  for (node& item : n.items) set_origin(item, where);
+  for (auto& entry : n.entries) set_origin(entry.second, where);
+}
+
+/// A command-line value as a tree. `[...]`, `{...}` and quoted values are read as YAML flow
+/// values; anything else is one plain scalar taken as written (so URLs, paths and `#` need no
+/// quoting), typed later by the field it lands in; `null`/`~` are null and an empty value is the
+/// empty string. A comma outside brackets or quotes is a list when allow_list, else an error
+/// (Hydra would read it as a sweep).
+inline std::optional<node> parse_flow_value(std::string_view text, const source_location& where,
+                                            std::vector<problem>& problems, const std::string& path,
+                                            bool allow_list = false) {
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+  };
+  auto plain = [&](std::string_view v) {
+    return is_null_text(v) ? node::null_value(where) : node::scalar(std::string(v), scalar_style::plain, where);
+  };
+  text = trim(text);
+  if (text.empty()) return node::scalar("", scalar_style::quoted, where);
+  const char first = text.front();
+  if (first == '[' || first == '{' || first == '"' || first == '\'') {
+    try {
+      node n = parse_yaml(text);
+      set_origin(n, where);
+      return n;
+    } catch (const config_error& e) {
+      std::string why = e.problems().empty() ? "" : e.problems().front().message;
+      problems.push_back({path, "cannot read value '" + std::string(text) + "': " + why, where});
+      return std::nullopt;
+    }
+  }
+  if (text.find(',') == std::string_view::npos) return plain(text);
+  if (!allow_list) {
+    problems.push_back({path, "expected one value, got '" + std::string(text) +
+                                  "' (write a list as [a,b], or quote a value that holds a comma)",
+                        where});
+    return std::nullopt;
+  }
+  node list = node::sequence(where);
+  for (std::size_t start = 0;;) {
+    std::size_t comma = text.find(',', start);
+    list.items.push_back(plain(trim(text.substr(start, comma == std::string_view::npos ? comma : comma - start))));
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return list;
+}
+
+/// `a.b.c=v` as the tree {a: {b: {c: v}}}, every node marked with the override it came from.
+inline std::optional<node> override_tree(std::string_view arg, std::vector<problem>& problems) {
+  const source_location where = source_location::from_origin("override '" + std::string(arg) + "'");
+  const std::size_t eq = arg.find('=');
+  std::string_view key = arg.substr(0, eq);
+  if (!key.empty() && (key[0] == '+' || key[0] == '~')) {
+    problems.push_back({std::string(key), "this parser only sets existing fields (key=value); the +key, ++key and "
+                                          "~key forms belong to vitals::compose",
+                        where});
+    return std::nullopt;
+  }
+  std::vector<std::string_view> parts;
+  for (std::size_t start = 0;;) {
+    std::size_t dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (std::any_of(parts.begin(), parts.end(), [](std::string_view p) { return p.empty(); })) {
+    problems.push_back({std::string(key), "an override needs a key path like optim.lr=0.1", where});
+    return std::nullopt;
+  }
+  auto value = parse_flow_value(arg.substr(eq + 1), where, problems, std::string(key));
+  if (!value) return std::nullopt;
+  node tree = std::move(*value);
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    node parent = node::mapping(where);
+    parent.entries.emplace_back(std::string(*it), std::move(tree));
+    tree = std::move(parent);
+  }
+  return tree;
+}
+
+template <class S>
+std::string_view field_doc_of(std::string_view name) {
+  if constexpr (requires { S::field_docs; })
+    for (const field_doc& d : S::field_docs)
+      if (d.field == name) return d.text;
+  return {};
+}
+
+struct help_row {
+  std::string path, type, value, doc;
+};
+
+/// How a default value reads in --help: a scalar as it would be written in YAML, a container on
+/// one line, an unset required field as `??? (required)`.
+inline std::string inline_value(const node& n) {
+  if (n.is_scalar() && n.style == scalar_style::plain && n.text == missing_text) return "??? (required)";
+  if (n.is_mapping() || n.is_sequence()) return to_json(n, 0);
+  std::string text = to_yaml(n);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+template <class S>
+void collect_help_rows(const S& value, const std::string& prefix, std::vector<help_row>& rows) {
+  vitals::for_each_field(value, [&](std::string_view name, const auto& field) {
+    using F = std::decay_t<decltype(field)>;
+    std::string path = prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
+    if constexpr (is_config_struct_v<F>) {
+      std::string_view doc = field_doc_of<S>(name);
+      if (!doc.empty()) rows.push_back({path, type_label<F>(), "", std::string(doc)});
+      collect_help_rows(field, path, rows);
+    } else {
+      rows.push_back({path, type_label<F>(), inline_value(to_node(field)), std::string(field_doc_of<S>(name))});
+    }
+  });
+}
+
+inline std::string format_table(const std::vector<std::vector<std::string>>& rows, std::string_view indent) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (widths.size() <= i) widths.push_back(0);
+      widths[i] = std::max(widths[i], row[i].size());
+    }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line(indent);
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line.append(widths[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + '\n';
+  }
+  return out;
+}
+
+}  // namespace config::detail
+
+/// What parse() found: the config, and whether the program should run or print `text` and exit.
+template <class T>
+struct cli_result {
+  enum class action { run, help, show_config };
+  T config{};
+  action what = action::run;
+  std::string text;                                // --help text or --show-config YAML
+  std::vector<std::string> overrides;              // the key=value arguments, as given
+  std::vector<std::filesystem::path> config_files;  // --config files, in order
+  std::string experiment;                          // --experiment NAME, or empty
+};
+
+template <class T>
+class cli_parser {
+ public:
+  explicit cli_parser(std::string description = "") : description_(std::move(description)) {}
+
+  /// A preset for --experiment NAME: a complete config value, built in code.
+  cli_parser& preset(std::string name, T value, std::string help = "") {
+    presets_.push_back({std::move(name), std::move(value), std::move(help)});
+    return *this;
+  }
+
+  /// A flag without a value (`--no_wandb`): sets *target to true when given.
+  cli_parser& flag(std::string name, bool* target, std::string help) {
+    flags_.push_back({normalize(std::move(name)), "", std::move(help), false,
+                      [target](std::string_view, const config::source_location&, std::vector<config::problem>&) {
+                        *target = true;
+                      }});
+    return *this;
+  }
+
+  /// A flag with a value (`--wandb_project X` or `--wandb_project=X`) read into *target: strings
+  /// as given, other types as a YAML flow value converted like a config field (so lists take
+  /// `a,b` or `[a,b]`).
+  template <class V>
+  cli_parser& option(std::string name, V* target, std::string help, std::string metavar = "VALUE") {
+    std::string flag_name = normalize(std::move(name));
+    flags_.push_back({flag_name, std::move(metavar), std::move(help), true,
+                      [target, flag_name](std::string_view value, const config::source_location& where,
+                                          std::vector<config::problem>& problems) {
+                        if constexpr (std::is_same_v<V, std::string>) {
+                          *target = std::string(value);
+                        } else {
+                          constexpr bool list = config::detail::is_vector<V>::value;
+                          auto tree = config::detail::parse_flow_value(value, where, problems, flag_name, list);
+                          if (tree) config::merge_into(*target, *tree, problems, flag_name);
+                        }
+                      }});
+    return *this;
+  }
+
+  /// A flag with a value handed to `handler` as text.
+  cli_parser& option(std::string name, std::function<void(std::string_view)> handler, std::string help,
+                     std::string metavar = "VALUE") {
+    flags_.push_back({normalize(std::move(name)), std::move(metavar), std::move(help), true,
+                      [handler = std::move(handler)](std::string_view value, const config::source_location&,
+                                                     std::vector<config::problem>&) { handler(value); }});
+    return *this;
+  }
+
+  /// Reads the command line. Throws config_error listing every problem (flags, files, values).
+  cli_result<T> parse(int argc, const char* const* argv) const {
+    cli_result<T> r;
+    std::vector<config::problem> problems;
+    const std::string program = argc > 0 && argv[0] ? std::filesystem::path(argv[0]).filename().string() : "program";
+    bool help = false, show = false;
+    for (int i = 1; i < argc; ++i) {
+      std::string_view arg = argv[i];
+      if (arg.size() > 1 && arg[0] == '-' && arg.find('=') != 1) {
+        std::string_view name = arg, value;
+        bool has_value = false;
+        if (auto eq = arg.find('='); eq != std::string_view::npos) {
+          name = arg.substr(0, eq);
+          value = arg.substr(eq + 1);
+          has_value = true;
+        }
+        auto take_value = [&](std::string_view flag) -> bool {
+          if (has_value) return true;
+          if (i + 1 < argc) {
+            value = argv[++i];
+            return true;
+          }
+          problems.push_back({"", std::string(flag) + " needs a value", {}});
+          return false;
+        };
+        if (name == "--help" || name == "-h") {
+          help = true;
+        } else if (name == "--show-config") {
+          show = true;
+        } else if (name == "--config") {
+          if (take_value(name)) r.config_files.emplace_back(std::string(value));
+        } else if (name == "--experiment") {
+          if (take_value(name)) r.experiment = std::string(value);
+        } else if (const user_flag* f = find_flag(name)) {
+          if (!f->takes_value) {
+            if (has_value) problems.push_back({"", std::string(name) + " takes no value, got '" + std::string(arg) + "'", {}});
+            else f->apply("", config::source_location::from_origin("flag " + std::string(name)), problems);
+          } else if (take_value(name)) {
+            f->apply(value, config::source_location::from_origin("flag '" + std::string(name) + " " + std::string(value) + "'"),
+                     problems);
+          }
+        } else {
+          problems.push_back({"", "unknown flag '" + std::string(name) + "'" +
+                                      config::detail::did_you_mean(name, flag_names()) +
+                                      " (--help lists the flags)",
+                              {}});
+        }
+      } else if (arg.find('=') != std::string_view::npos) {
+        r.overrides.emplace_back(arg);
+      } else {
+        problems.push_back({"", "unexpected argument '" + std::string(arg) +
+                                    "' (set a config field with key=value, see --help)",
+                            {}});
+      }
+    }
+    if (help) {
+      r.what = cli_result<T>::action::help;
+      r.text = usage(program);
+      return r;  // --help answers even when the rest of the line has problems
+    }
+
+    T value{};
+    if (!r.experiment.empty()) {
+      auto it = std::find_if(presets_.begin(), presets_.end(), [&](const auto& p) { return p.name == r.experiment; });
+      if (it != presets_.end()) {
+        value = it->value;
+      } else {
+        std::vector<std::string> names;
+        for (const auto& p : presets_) names.push_back(p.name);
+        problems.push_back({"", "unknown experiment '" + r.experiment + "'" +
+                                    config::detail::did_you_mean(r.experiment, names) +
+                                    (names.empty() ? std::string(" (this program has no presets)")
+                                                   : " (one of: " + config::detail::join_names(names) + ")"),
+                            config::source_location::from_origin("--experiment " + r.experiment)});
+      }
+    }
+    for (const auto& path : r.config_files) {
+      try {
+        config::merge_into(value, config::load_file(path), problems);
+      } catch (const config::config_error& e) {
+        problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      }
+    }
+    for (const auto& arg : r.overrides)
+      if (auto tree = config::detail::override_tree(arg, problems)) config::merge_into(value, *tree, problems);
+
+    std::vector<config::problem> missing;
+    config::check_required(value, config::node::mapping(), missing);
+    for (auto& p : missing) {
+      p.message += "; set it in a --config file or with " + p.path + "=...";
+      problems.push_back(std::move(p));
+    }
+    if (!problems.empty()) throw config::config_error(std::move(problems));
+
+    r.config = std::move(value);
+    if (show) {
+      r.what = cli_result<T>::action::show_config;
+      r.text = config::to_yaml(config::to_node(r.config));
+    }
+    return r;
+  }
+
+  /// parse(), then: --help and --show-config print their text on stdout and exit 0; problems are
+  /// printed on stderr ("error: ..." per line) and exit 2. Otherwise returns the config.
+  T parse_or_exit(int argc, const char* const* argv) const {
+    try {
+      cli_result<T> r = parse(argc, argv);
+      if (r.what != cli_result<T>::action::run) {
+        std::fputs(r.text.c_str(), stdout);
+        std::fflush(stdout);
+        std::exit(0);
+      }
+      return std::move(r.config);
+    } catch (const config::config_error& e) {
+      for (const auto& p : e.problems()) std::fprintf(stderr, "error: %s\n", p.str().c_str());
+      std::exit(2);
+    }
+  }
+
+  /// The --help text.
+  std::string usage(std::string_view program) const {
+    std::string out = "usage: " + std::string(program) +
+                      " [--config FILE]... [--experiment NAME] [--show-config] [--help]";
+    for (const auto& f : flags_) out += " [" + f.name + (f.takes_value ? " " + f.metavar : "") + "]";
+    out += " [key=value]...\n";
+    if (!description_.empty()) out += "\n" + description_ + "\n";
+    std::vector<std::vector<std::string>> flag_rows = {
+        {"--config FILE", "read a JSON or YAML config file (repeatable; later files win)"},
+        {"--experiment NAME", "start from a preset" + preset_list()},
+        {"--show-config", "print the final config as YAML and exit"},
+        {"--help, -h", "show this help and exit"}};
+    for (const auto& f : flags_) flag_rows.push_back({f.name + (f.takes_value ? " " + f.metavar : ""), f.help});
+    out += "\nflags:\n" + config::detail::format_table(flag_rows, "  ");
+    if (!presets_.empty()) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& p : presets_) rows.push_back({p.name, p.help});
+      out += "\nexperiments (--experiment NAME):\n" + config::detail::format_table(rows, "  ");
+    }
+    std::vector<config::detail::help_row> fields;
+    if constexpr (config::detail::is_config_struct_v<T>) config::detail::collect_help_rows(T{}, "", fields);
+    if (!fields.empty()) {
+      std::vector<std::vector<std::string>> rows = {{"field", "type", "default", "description"}};
+      for (auto& f : fields) rows.push_back({f.path, f.type, f.value, f.doc});
+      out += "\nconfig fields (set with key=value; defaults < --experiment < --config < key=value):\n" +
+             config::detail::format_table(rows, "  ");
+    }
+    return out;
+  }
+
+ private:
+  struct preset_entry {
+    std::string name;
+    T value;
+    std::string help;
+  };
+  struct user_flag {
+    std::string name, metavar, help;
+    bool takes_value;
+    std::function<void(std::string_view, const config::source_location&, std::vector<config::problem>&)> apply;
+  };
+
+  static std::string normalize(std::string name) { return name.rfind("-", 0) == 0 ? name : "--" + name; }
+
+  const user_flag* find_flag(std::string_view name) const {
+    for (const auto& f : flags_)
+      if (f.name == name) return &f;
+    return nullptr;
+  }
+
+  std::vector<std::string> flag_names() const {
+    std::vector<std::string> names = {"--config", "--experiment", "--show-config", "--help"};
+    for (const auto& f : flags_) names.push_back(f.name);
+    return names;
+  }
+
+  std::string preset_list() const {
+    if (presets_.empty()) return " (none registered)";
+    std::vector<std::string> names;
+    for (const auto& p : presets_) names.push_back(p.name);
+    return ": " + config::detail::join_names(names);
+  }
+
+  std::string description_;
+  std::vector<preset_entry> presets_;
+  std::vector<user_flag> flags_;
+};
+
+/// Reads a config from the command line with vitals' standard flags (see cli_parser); prints and
+/// exits for --help, --show-config and errors.
+template <class T>
+T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cli_parser<T>{}) {
+  return parser.parse_or_exit(argc, argv);
+}
+
+}  // namespace vitals
+// ---- include/vitals/compose.hpp ----
+// Hydra-style composition: config directories with defaults lists, command-line overrides,
+// sweeps, interpolation, and struct options registered in code. See docs/compose.md.
+
+// ---- include/vitals/config/compose.hpp ----
+// Typed, Hydra-style composition: the front end users call.
+//
+//   struct Config { ... };                       // nested structs, vectors, enums, optionals...
+//   vitals::store<ExpConfig>("exp", "default", ExpConfig{});   // Hydra's ConfigStore
+//   int main(int argc, char** argv) {
+//     auto cfg = vitals::compose<Config>(argc, argv, {.config_dir = "experiments/001-baseline"});
+//   }
+//
+// `train exp=001 exp.fold=[0,1] show_config=true` composes the config directory with those
+// overrides (compose_tree.hpp), converts the tree to Config (convert.hpp: every type problem
+// reported at once), and — for show_config=true — prints the config as YAML and exits 0.
+// Sweeps (`a=1,2`, `range(0,5)`) need --multirun / -m and vitals::sweep, as in Hydra.
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <stdlib.h>  // setenv (POSIX)
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/compose_store.hpp ----
+// config_store: group options registered in code, Hydra's ConfigStore.
+//
+// The seed registers `cs.store(group="exp", name="default", node=ExpConfig)`, so `exp: default`
+// in a defaults list means "ExpConfig's defaults" without a YAML file. Here an option is a value
+// tree (a struct is turned into one with to_node, see compose.hpp's store<T>). Files in the config
+// directory win over stored options of the same name, as Hydra's search path puts the config
+// directory before the structured-config source.
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+class config_store {
+ public:
+  /// The process-wide store compose() reads unless its options name another one.
+  static config_store& instance() {
+    static config_store store;
+    return store;
+  }
+
+  /// Registers `value` as option `name` of `group` ("exp", "db/mysql"; "" for a primary config).
+  /// A second registration under the same name replaces the first. `name` may end in ".yaml".
+  void store_node(std::string group, std::string name, node value) {
+    std::lock_guard lock(mutex_);
+    options_[normalize_group(std::move(group))][strip_yaml(std::move(name))] = std::move(value);
+  }
+
+  /// The option, copied (a copy, so a later registration cannot change a composition in flight).
+  std::optional<node> find(std::string_view group, std::string_view name) const {
+    std::lock_guard lock(mutex_);
+    auto g = options_.find(normalize_group(std::string(group)));
+    if (g == options_.end()) return std::nullopt;
+    auto o = g->second.find(strip_yaml(std::string(name)));
+    if (o == g->second.end()) return std::nullopt;
+    return o->second;
+  }
+
+  /// True when `group` or a group below it has options.
+  bool has_group(std::string_view group) const {
+    std::lock_guard lock(mutex_);
+    std::string g = normalize_group(std::string(group));
+    for (const auto& [name, opts] : options_)
+      if (name == g || (name.size() > g.size() && name.compare(0, g.size(), g) == 0 && name[g.size()] == '/'))
+        return !g.empty() || !opts.empty();
+    return false;
+  }
+
+  /// Option names of `group`, sorted.
+  std::vector<std::string> options(std::string_view group) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    auto g = options_.find(normalize_group(std::string(group)));
+    if (g != options_.end())
+      for (const auto& [name, value] : g->second) out.push_back(name);
+    return out;
+  }
+
+  void clear() {
+    std::lock_guard lock(mutex_);
+    options_.clear();
+  }
+
+ private:
+  static std::string strip_yaml(std::string name) {
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0) name.resize(name.size() - 5);
+    return name;
+  }
+  static std::string normalize_group(std::string group) {
+    while (!group.empty() && group.front() == '/') group.erase(0, 1);
+    while (!group.empty() && group.back() == '/') group.pop_back();
+    return group;
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::string, std::map<std::string, node>> options_;
+};
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose_tree.hpp ----
+// Untyped composition: a config directory (plus options registered in a config_store) and a list
+// of overrides become one resolved value tree, as Hydra's compose API + to_container(resolve=True)
+// would produce it. Steps: parse overrides -> resolve the defaults list (group selections apply
+// here) -> merge the configs in order, each under its package -> apply the remaining overrides in
+// closed ("struct") mode -> resolve interpolations. Sweeps expand into one composition per job.
+// The typed front end (compose<Config>, sweep<Config>, the command line) is in compose.hpp.
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/compose_defaults.hpp ----
+// Defaults lists: which configs a composition merges, in which order, under which package.
+//
+// This is Hydra 1.3's algorithm (hydra/_internal/defaults_list.py) transcribed, not re-imagined:
+// users rely on its exact answers (where `_self_` goes, what `@_here_` means in a nested file,
+// which `override` wins), and the oracle in tests/oracle/hydra compares against it. The tree is
+// built depth first, each defaults list walked from its end (so overrides declared by later
+// entries win, as in Hydra), and flattened into the merge order. Where Hydra would recurse
+// forever (a file that includes itself) or fail with a bare "not found", the errors here name the
+// chain of files that led there.
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/overrides.hpp ----
+// Command-line overrides in Hydra's grammar: `key=value`, `+key=value`, `++key=value`, `~key`,
+// `~key=value`, `group@pkg=option`, lists `[1,2]`, dicts `{a: 1}`, quoted strings, escapes, and
+// sweeps (`a=1,2,3`, `choice(a,b)`, `range(0,5)`).
+//
+// The parser follows Hydra 1.3's OverrideLexer/OverrideParser grammar token by token (which
+// characters an unquoted value may hold, when `1`, `1.5`, `true`, `null` are typed and when the
+// text is a string), because users paste the same command lines into both tools. Values become
+// value-tree nodes: typed primitives are plain scalars in canonical spelling, strings are quoted
+// scalars, so later YAML 1.2 typing cannot reinterpret a string the user wrote (`yes` stays "yes").
+
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/compose_values.hpp ----
+// How composition reads scalars: the few places where composing (not converting to a struct) must
+// know what a scalar *is* — string interpolation ("run_${fold}"), `~key=value` comparisons, range
+// sweeps. Follows the YAML 1.2 core schema the readers document, and spells values the way Python
+// (Hydra/OmegaConf) does when it turns them into strings, so "lr_${lr}" reads the same in both.
+
+#include <charconv>
+#include <cstdio>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+
+namespace vitals::config {
+
+/// What a scalar holds under the YAML 1.2 core schema (a quoted scalar is always a string).
+enum class scalar_kind { null, boolean, integer, floating, string };
+
+namespace detail {
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+inline bool core_null(std::string_view t) { return t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL"; }
+inline bool core_true(std::string_view t) { return t == "true" || t == "True" || t == "TRUE"; }
+inline bool core_false(std::string_view t) { return t == "false" || t == "False" || t == "FALSE"; }
+
+inline bool core_int(std::string_view t) {
+  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o')) {
+    for (char c : t.substr(2))
+      if (!(is_digit(c) || (t[1] == 'x' && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))))) return false;
+    return !(t[1] == 'o' && t.substr(2).find_first_of("89") != std::string_view::npos);
+  }
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
+  if (t.empty()) return false;
+  for (char c : t)
+    if (!is_digit(c)) return false;
+  return true;
+}
+
+inline bool core_float(std::string_view t) {
+  std::string_view s = t;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
+  if (t == ".nan" || t == ".NaN" || t == ".NAN") return true;
+  // [0-9]+ ( . [0-9]* )? ( [eE] [-+]? [0-9]+ )?  |  . [0-9]+ ( [eE] [-+]? [0-9]+ )?
+  std::size_t i = 0, digits = 0;
+  while (i < s.size() && is_digit(s[i])) ++i, ++digits;
+  bool dot = false;
+  if (i < s.size() && s[i] == '.') {
+    dot = true;
+    ++i;
+    while (i < s.size() && is_digit(s[i])) ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  bool exp = false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    exp = true;
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    std::size_t e = 0;
+    while (i < s.size() && is_digit(s[i])) ++i, ++e;
+    if (e == 0) return false;
+  }
+  return i == s.size() && (dot || exp);
+}
+
+inline double core_float_value(std::string_view t) {
+  std::string_view s = t;
+  bool neg = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.size() == 4 && s[0] == '.' && (s[1] == 'i' || s[1] == 'I')) return neg ? -HUGE_VAL : HUGE_VAL;
+  if (s.size() == 4 && s[0] == '.' && (s[1] == 'n' || s[1] == 'N')) return std::nan("");
+  double v = 0;
+  std::from_chars(s.data(), s.data() + s.size(), v);
+  return neg ? -v : v;
+}
+
+/// Python's repr of a float ("0.0003", "1e-05", "1.0", "inf"): shortest round-trip digits, with
+/// Python's choice between fixed and exponent notation.
+inline std::string python_float_str(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  // sci = [-]d[.ddd]e[+-]XX
+  bool neg = sci[0] == '-';
+  if (neg) sci.erase(0, 1);
+  std::size_t epos = sci.find('e');
+  std::string mant = sci.substr(0, epos);
+  int exp = std::stoi(sci.substr(epos + 1));
+  std::string digits;
+  for (char c : mant)
+    if (c != '.') digits += c;
+  std::string out;
+  if (exp < -4 || exp >= 16) {
+    out = digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    char eb[16];
+    std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    out += eb;
+  } else if (exp < 0) {
+    out = "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+  } else {
+    std::size_t int_len = static_cast<std::size_t>(exp) + 1;
+    if (digits.size() <= int_len) {
+      out = digits + std::string(int_len - digits.size(), '0') + ".0";
+    } else {
+      out = digits.substr(0, int_len) + "." + digits.substr(int_len);
+    }
+  }
+  return neg ? "-" + out : out;
+}
+
+}  // namespace detail
+
+/// The kind of a scalar or null node (sequences and mappings are not scalars: string is returned).
+inline scalar_kind kind_of(const node& n) {
+  if (n.is_null()) return scalar_kind::null;
+  if (!n.is_scalar() || n.style == scalar_style::quoted) return scalar_kind::string;
+  const std::string& t = n.text;
+  if (detail::core_null(t)) return scalar_kind::null;
+  if (detail::core_true(t) || detail::core_false(t)) return scalar_kind::boolean;
+  if (detail::core_int(t)) return scalar_kind::integer;
+  if (detail::core_float(t)) return scalar_kind::floating;
+  return scalar_kind::string;
+}
+
+/// A scalar as Python's str() would print the value OmegaConf holds: "True", "None", "0.0003".
+inline std::string python_str(const node& n) {
+  switch (kind_of(n)) {
+    case scalar_kind::null: return "None";
+    case scalar_kind::boolean: return detail::core_true(n.text) ? "True" : "False";
+    case scalar_kind::integer: {
+      if (n.text.size() > 2 && n.text[0] == '0' && (n.text[1] == 'x' || n.text[1] == 'o')) {
+        long long v = 0;
+        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, n.text[1] == 'x' ? 16 : 8);
+        return std::to_string(v);
+      }
+      std::string t = n.text[0] == '+' ? n.text.substr(1) : n.text;
+      // Strip leading zeros the way int() does ("007" -> "7").
+      bool neg = !t.empty() && t[0] == '-';
+      std::string d = neg ? t.substr(1) : t;
+      std::size_t nz = d.find_first_not_of('0');
+      d = nz == std::string::npos ? "0" : d.substr(nz);
+      return (neg && d != "0") ? "-" + d : d;
+    }
+    case scalar_kind::floating: return detail::python_float_str(detail::core_float_value(n.text));
+    case scalar_kind::string: return n.text;
+  }
+  return n.text;
+}
+
+/// Value equality of two trees as data (1 == 1.0, a quoted "1" != 1), used by `~key=value`.
+inline bool same_value(const node& a, const node& b) {
+  if (a.kind != b.kind && !(a.is_null() || b.is_null() || a.is_scalar() || b.is_scalar())) return false;
+  if (a.is_mapping() || b.is_mapping()) {
+    if (!a.is_mapping() || !b.is_mapping() || a.entries.size() != b.entries.size()) return false;
+    for (const auto& [k, v] : a.entries) {
+      const node* o = b.find(k);
+      if (!o || !same_value(v, *o)) return false;
+    }
+    return true;
+  }
+  if (a.is_sequence() || b.is_sequence()) {
+    if (!a.is_sequence() || !b.is_sequence() || a.items.size() != b.items.size()) return false;
+    for (std::size_t i = 0; i < a.items.size(); ++i)
+      if (!same_value(a.items[i], b.items[i])) return false;
+    return true;
+  }
+  scalar_kind ka = kind_of(a), kb = kind_of(b);
+  auto numeric = [](scalar_kind k) { return k == scalar_kind::integer || k == scalar_kind::floating; };
+  if (numeric(ka) && numeric(kb)) return std::stod(python_str(a)) == std::stod(python_str(b));
+  return ka == kb && python_str(a) == python_str(b);
+}
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+/// What an override does with its key.
+enum class override_op {
+  set,        // key=value: the key must exist
+  add,        // +key=value: the key must not exist (or be null)
+  force_add,  // ++key=value: add or set
+  remove,     // ~key or ~key=value
+};
+
+/// The type a value was parsed as (Hydra types unquoted `1` as int, `'1'` as a string).
+enum class override_value_type { null, boolean, integer, floating, string, list, dict };
+
+/// One value of an override: the tree node, its parsed type, and its text (to rebuild a job line).
+struct override_value {
+  node value;
+  override_value_type type = override_value_type::string;
+  std::string text;
+};
+
+/// One parsed override.
+struct override_spec {
+  std::string input;                   // as written, e.g. "exp.fold=[0,1]"
+  int index = 0;                       // 1-based position on the command line (0 = unknown)
+  override_op op = override_op::set;
+  std::string key;                     // "exp.fold", "exp", "db/mysql"
+  std::optional<std::string> package;  // "exp@pkg=..." -> "pkg"
+  bool has_value = true;               // false only for "~key"
+  bool sweep = false;                  // a=1,2 / choice(...) / range(...)
+  override_value value;                // when !sweep
+  std::vector<override_value> choices; // when sweep: every value, in order
+
+  /// "+exp@pkg", "~a.b": the key with its prefix, as Hydra's get_key_element().
+  std::string key_element() const {
+    std::string prefix = op == override_op::add ? "+" : op == override_op::force_add ? "++" : op == override_op::remove ? "~" : "";
+    return prefix + key + (package ? "@" + *package : "");
+  }
+  source_location where() const {
+    source_location loc;
+    loc.origin = "override" + (index > 0 ? " #" + std::to_string(index) : std::string()) + " '" + input + "'";
+    return loc;
+  }
+};
+
+namespace detail {
+
+class override_parser {
+ public:
+  override_parser(std::string_view input, int index) : input_(input), index_(index) {}
+
+  override_spec parse() {
+    override_spec o;
+    o.input = std::string(input_);
+    o.index = index_;
+    std::string_view s = input_;
+    if (s.substr(0, 2) == "++") {
+      o.op = override_op::force_add;
+      s.remove_prefix(2);
+    } else if (s.substr(0, 1) == "+") {
+      o.op = override_op::add;
+      s.remove_prefix(1);
+    } else if (s.substr(0, 1) == "~") {
+      o.op = override_op::remove;
+      s.remove_prefix(1);
+    }
+    std::size_t eq = s.find('=');
+    std::string_view key = s.substr(0, eq);
+    if (eq == std::string_view::npos && o.op != override_op::remove)
+      fail("expected key=value (or ~key to delete a key); a key alone is not an override");
+    std::size_t at = key.find('@');
+    o.key = std::string(key.substr(0, at));
+    if (at != std::string_view::npos) o.package = std::string(key.substr(at + 1));
+    check_key(o.key, "key");
+    if (o.package && !o.package->empty()) check_key(*o.package, "package");
+    if (eq == std::string_view::npos) {
+      o.has_value = false;
+      o.value.type = override_value_type::null;
+      return o;
+    }
+    text_ = s.substr(eq + 1);
+    pos_ = 0;
+    skip_ws();  // Hydra's EQUAL token swallows the blanks after '='
+    if (pos_ == text_.size()) {  // `key=` and `~key=`: the empty string, as in Hydra
+      o.value = {node::scalar("", scalar_style::quoted), override_value_type::string, "''"};
+      return o;
+    }
+    std::vector<override_value> elems;
+    bool function_sweep = false;
+    elems.push_back(element(&function_sweep, &o.choices));
+    while (at_comma()) {
+      ++pos_;
+      elems.push_back(element(nullptr, nullptr));
+    }
+    skip_ws();
+    if (pos_ != text_.size()) fail_at("unexpected '" + std::string(1, text_[pos_]) + "'");
+    if (elems.size() > 1) {
+      o.sweep = true;
+      o.choices = std::move(elems);
+    } else if (function_sweep) {
+      o.sweep = true;
+    } else {
+      o.value = std::move(elems.front());
+    }
+    for (auto& c : o.choices) c.value.where = o.where();
+    o.value.value.where = o.where();
+    stamp(o.value.value, o.where());
+    for (auto& c : o.choices) stamp(c.value, o.where());
+    return o;
+  }
+
+ private:
+  std::string_view input_;
+  int index_;
+  std::string_view text_;
+  std::size_t pos_ = 0;
+
+  [[noreturn]] void fail(const std::string& msg) const {
+    source_location loc;
+    loc.origin = "override" + (index_ > 0 ? " #" + std::to_string(index_) : std::string()) + " '" + std::string(input_) + "'";
+    throw config_error(problem{"", msg, loc});
+  }
+  [[noreturn]] void fail_at(const std::string& msg) const {
+    fail(msg + " at column " + std::to_string(input_.size() - text_.size() + pos_ + 1) +
+         " (quote the value, e.g. key='a b', or escape the character with '\\')");
+  }
+
+  static void stamp(node& n, const source_location& loc) {
+    n.where = loc;
+    for (auto& i : n.items) stamp(i, loc);
+    for (auto& e : n.entries) stamp(e.second, loc);
+  }
+
+  static bool key_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '$' || c == '.' || c == '/';
+  }
+  // Hydra's key grammar: ID | KEY_SPECIAL | DOT_PATH (segments may be list indices) | ID(/ID)+.
+  void check_key(const std::string& k, const char* what) const {
+    if (k.empty()) fail(std::string("missing ") + what + " before '='");
+    for (char c : k)
+      if (!key_char(c))
+        fail(std::string("invalid character '") + c + "' in " + what + " '" + k +
+             "' (keys are letters, digits, '_', '-', '$', separated by '.' or '/')");
+    const bool dotted = k.find('.') != std::string::npos, slashed = k.find('/') != std::string::npos;
+    if (dotted && slashed) fail(std::string("malformed ") + what + " '" + k + "': use '.' for keys or '/' for groups, not both");
+    std::size_t start = 0;
+    while (true) {
+      std::size_t end = k.find(dotted ? '.' : '/', start);
+      std::string_view seg = std::string_view(k).substr(start, end == std::string::npos ? std::string::npos : end - start);
+      bool ok = !seg.empty() && (id_start(seg[0]) || (seg[0] == '$' && !slashed));
+      if (!ok && dotted && !seg.empty() && is_digit(seg[0])) ok = seg == "0" || (seg[0] != '0' && hydra_int(seg));
+      if (ok)
+        for (char c : seg) ok = ok && (id_char(c) || (c == '$' && !slashed));
+      if (!ok)
+        fail(std::string("malformed ") + what + " '" + k + "' (a key part starts with a letter, '_' or '$'; list indices only after a '.')");
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+
+  bool at_end() const { return pos_ >= text_.size(); }
+  char peek() const { return at_end() ? '\0' : text_[pos_]; }
+  void skip_ws() {
+    while (!at_end() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+  }
+  bool at_comma() {
+    std::size_t save = pos_;
+    skip_ws();
+    if (peek() == ',') return true;
+    pos_ = save;
+    return false;
+  }
+
+  static bool id_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+  static bool id_char(char c) { return id_start(c) || (c >= '0' && c <= '9') || c == '-'; }
+
+  override_value element(bool* function_sweep, std::vector<override_value>* sweep_out) {
+    skip_ws();
+    std::size_t start = pos_;
+    char c = peek();
+    override_value v;
+    if (c == '[') {
+      ++pos_;
+      v.value = node::sequence();
+      v.type = override_value_type::list;
+      skip_ws();
+      if (peek() == ']') {
+        ++pos_;
+      } else {
+        for (;;) {
+          v.value.items.push_back(element(nullptr, nullptr).value);
+          skip_ws();
+          if (peek() == ',') {
+            ++pos_;
+            continue;
+          }
+          if (peek() == ']') {
+            ++pos_;
+            break;
+          }
+          fail_at(at_end() ? "missing ']'" : "unexpected '" + std::string(1, peek()) + "' in a list");
+        }
+      }
+    } else if (c == '{') {
+      ++pos_;
+      v.value = node::mapping();
+      v.type = override_value_type::dict;
+      skip_ws();
+      if (peek() == '}') {
+        ++pos_;
+      } else {
+        for (;;) {
+          std::string key = dict_key();
+          skip_ws();
+          if (peek() != ':') fail_at("expected ':' after dict key '" + key + "'");
+          ++pos_;
+          if (v.value.find(key)) fail_at("duplicate dict key '" + key + "'");
+          v.value.set(key, element(nullptr, nullptr).value);
+          skip_ws();
+          if (peek() == ',') {
+            ++pos_;
+            continue;
+          }
+          if (peek() == '}') {
+            ++pos_;
+            break;
+          }
+          fail_at(at_end() ? "missing '}'" : "unexpected '" + std::string(1, peek()) + "' in a dict");
+        }
+      }
+    } else if (c == '\'' || c == '"') {
+      v.value = node::scalar(quoted(), scalar_style::quoted);
+      v.type = override_value_type::string;
+    } else if (id_start(c) && is_function()) {
+      function(v, function_sweep, sweep_out);
+    } else {
+      v = primitive();
+    }
+    std::string_view raw = text_.substr(start, pos_ - start);
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
+    if (v.text.empty()) v.text = std::string(raw);
+    return v;
+  }
+
+  bool is_function() const {
+    std::size_t p = pos_;
+    while (p < text_.size() && id_char(text_[p])) ++p;
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+    return p < text_.size() && text_[p] == '(';
+  }
+
+  void function(override_value& v, bool* function_sweep, std::vector<override_value>* sweep_out) {
+    std::size_t s = pos_;
+    while (id_char(peek())) ++pos_;
+    std::string name(text_.substr(s, pos_ - s));
+    skip_ws();
+    ++pos_;  // '('
+    std::vector<override_value> args;
+    skip_ws();
+    if (peek() != ')') {
+      for (;;) {
+        // Named arguments (range(start=0, stop=3)) are accepted and taken in order.
+        std::size_t save = pos_;
+        if (id_start(peek())) {
+          std::size_t p = pos_;
+          while (p < text_.size() && id_char(text_[p])) ++p;
+          std::size_t q = p;
+          while (q < text_.size() && (text_[q] == ' ' || text_[q] == '\t')) ++q;
+          if (q < text_.size() && text_[q] == '=') pos_ = q + 1;
+          else pos_ = save;
+        }
+        args.push_back(element(nullptr, nullptr));
+        skip_ws();
+        if (peek() == ',') {
+          ++pos_;
+          continue;
+        }
+        if (peek() == ')') break;
+        fail_at(at_end() ? "missing ')'" : "unexpected '" + std::string(1, peek()) + "' in " + name + "(...)");
+      }
+    }
+    ++pos_;  // ')'
+    if (!function_sweep || !sweep_out)
+      fail("'" + name + "(...)' can only be the whole value of an override (sweeps do not nest)");
+    if (name == "choice") {
+      if (args.empty()) fail("choice() needs at least one value");
+      *sweep_out = std::move(args);
+    } else if (name == "range") {
+      *sweep_out = range(args);
+    } else {
+      fail("the sweep function '" + name + "(...)' is not supported by vitals (supported: choice, range; "
+           "see tests/oracle/hydra/DIFFERENCES.md)");
+    }
+    *function_sweep = true;
+    v.type = override_value_type::list;
+  }
+
+  std::vector<override_value> range(const std::vector<override_value>& args) const {
+    if (args.empty() || args.size() > 3) fail("range() takes 1 to 3 numbers: range(stop), range(start, stop[, step])");
+    bool any_float = false;
+    std::vector<double> num;
+    for (const auto& a : args) {
+      if (a.type == override_value_type::floating) any_float = true;
+      else if (a.type != override_value_type::integer) fail("range() arguments must be numbers, got '" + a.text + "'");
+      num.push_back(detail::core_float_value(a.value.text));
+    }
+    double start = args.size() == 1 ? 0 : num[0], stop = args.size() == 1 ? num[0] : num[1];
+    double step = args.size() == 3 ? num[2] : 1;
+    if (step == 0) fail("range() step must not be zero");
+    std::vector<override_value> out;
+    for (long long i = 0;; ++i) {
+      double x = start + static_cast<double>(i) * step;
+      if ((step > 0 && x >= stop) || (step < 0 && x <= stop)) break;
+      if (i > 1000000) fail("range() expands to more than a million values");
+      override_value v;
+      if (any_float) {
+        v.text = python_float_str(x);
+        v.type = override_value_type::floating;
+      } else {
+        v.text = std::to_string(static_cast<long long>(x));
+        v.type = override_value_type::integer;
+      }
+      v.value = node::scalar(v.text);
+      out.push_back(std::move(v));
+    }
+    return out;
+  }
+
+  std::string quoted() {
+    char q = text_[pos_];
+    std::size_t s = ++pos_;
+    // The closing quote is the first one not escaped by an odd run of backslashes.
+    for (;;) {
+      if (at_end()) fail_at(std::string("missing closing ") + q);
+      if (text_[pos_] == q) {
+        std::size_t bs = 0;
+        while (pos_ - bs > s && text_[pos_ - bs - 1] == '\\') ++bs;
+        if (bs % 2 == 0) break;
+      }
+      ++pos_;
+    }
+    std::string_view body = text_.substr(s, pos_ - s);
+    ++pos_;
+    std::string out;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+      if (body[i] == '\\') {
+        std::size_t j = i;
+        while (j < body.size() && body[j] == '\\') ++j;
+        std::size_t run = j - i;
+        if (j == body.size()) {
+          out.append(run / 2, '\\');  // backslashes before the closing quote are escaped pairs
+        } else if (body[j] == q) {
+          out.append(run / 2, '\\');
+          out += q;
+          j += 1;
+        } else {
+          out.append(run, '\\');
+        }
+        i = j - 1;
+        continue;
+      }
+      out += body[i];
+    }
+    return out;
+  }
+
+  static bool unquoted_char(char c) {
+    return id_char(c) || (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '\\' || c == '+' || c == '.' ||
+           c == '$' || c == '%' || c == '*' || c == '@' || c == '?' || c == '|' || c == ':' || c == ' ' || c == '\t';
+  }
+  static bool escapable(char c) {
+    return c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' ||
+           c == '=' || c == ',' || c == ' ' || c == '\t';
+  }
+
+  std::string dict_key() {
+    skip_ws();
+    std::string out;
+    while (!at_end()) {
+      char c = peek();
+      if (c == ':' || c == ',' || c == '}') break;
+      if (c == '\\' && pos_ + 1 < text_.size() && escapable(text_[pos_ + 1])) {
+        out += text_[pos_ + 1];
+        pos_ += 2;
+        continue;
+      }
+      if (!unquoted_char(c)) fail_at("invalid character '" + std::string(1, c) + "' in a dict key");
+      out += c;
+      ++pos_;
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+    if (out.empty()) fail_at("empty dict key");
+    return out;
+  }
+
+  override_value primitive() {
+    std::string out;         // with escapes resolved
+    std::vector<bool> kept;  // per char of `out`: escaped, so never stripped as a blank
+    bool escaped = false;    // an escape or interpolation makes it a string, as in Hydra
+    std::size_t start = pos_;
+    while (!at_end()) {
+      char c = peek();
+      if (c == ',' || c == ']' || c == '}' || c == ')') break;
+      if (c == '$' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '{') {
+        std::size_t close = text_.find('}', pos_);
+        if (close == std::string_view::npos) fail_at("unterminated interpolation '${'");
+        out.append(text_.substr(pos_, close - pos_ + 1));
+        kept.resize(out.size(), true);
+        pos_ = close + 1;
+        escaped = true;
+        continue;
+      }
+      if (c == '\\' && pos_ + 1 < text_.size() && escapable(text_[pos_ + 1])) {
+        out += text_[pos_ + 1];
+        kept.push_back(true);
+        pos_ += 2;
+        escaped = true;
+        continue;
+      }
+      if (c == '\'' || c == '"') fail_at("a quote inside an unquoted value; quote the whole value instead");
+      if (!unquoted_char(c)) fail_at("character '" + std::string(1, c) + "' is not allowed in an unquoted value");
+      out += c;
+      kept.push_back(false);
+      ++pos_;
+    }
+    // Hydra strips the blanks around an unquoted value, but not escaped ones ("a\ ").
+    auto blank = [&](std::size_t i) { return !kept[i] && (out[i] == ' ' || out[i] == '\t'); };
+    std::size_t b = 0, e = out.size();
+    while (b < e && blank(b)) ++b;
+    while (e > b && blank(e - 1)) --e;
+    out = out.substr(b, e - b);
+    if (out.empty() && pos_ == start) fail_at(at_end() ? "missing value" : "unexpected '" + std::string(1, peek()) + "'");
+    override_value v;
+    if (!escaped) type_primitive(out, v);
+    if (v.value.is_null() && v.type == override_value_type::string) v.value = node::scalar(out, scalar_style::quoted);
+    return v;
+  }
+
+  static bool hydra_int(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    if (t == "0") return true;
+    if (t.empty() || t[0] < '1' || t[0] > '9') return false;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (t[i] == '_') {
+        if (i + 1 >= t.size() || t[i + 1] < '0' || t[i + 1] > '9') return false;
+        continue;
+      }
+      if (t[i] < '0' || t[i] > '9') return false;
+    }
+    return true;
+  }
+  static bool digits_(std::string_view t) {  // DIGIT (('_')? DIGIT)*
+    if (t.empty() || !is_digit(t[0])) return false;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (t[i] == '_') {
+        if (i + 1 >= t.size() || !is_digit(t[i + 1])) return false;
+        continue;
+      }
+      if (!is_digit(t[i])) return false;
+    }
+    return true;
+  }
+  static bool point_float(std::string_view t) {
+    std::size_t dot = t.find('.');
+    if (dot == std::string_view::npos) return false;
+    std::string_view a = t.substr(0, dot), b = t.substr(dot + 1);
+    if (b.empty()) return !a.empty() && hydra_int(a) && a[0] != '+' && a[0] != '-';
+    return (a.empty() || (hydra_int(a) && a[0] != '+' && a[0] != '-')) && digits_(b);
+  }
+  static bool hydra_float(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    auto lower = [](std::string_view x) {
+      std::string l(x);
+      for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      return l;
+    };
+    if (lower(t) == "inf" || lower(t) == "nan") return true;
+    std::size_t e = t.find_first_of("eE");
+    if (e == std::string_view::npos) return point_float(t);
+    std::string_view m = t.substr(0, e), x = t.substr(e + 1);
+    if (!(point_float(m) || (hydra_int(m) && m[0] != '+' && m[0] != '-'))) return false;
+    if (!x.empty() && (x[0] == '+' || x[0] == '-')) x.remove_prefix(1);
+    return digits_(x);
+  }
+
+  static void type_primitive(const std::string& t, override_value& v) {
+    std::string lower = t;
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (lower == "null") {
+      v.value = node::null_value();
+      v.type = override_value_type::null;
+    } else if (lower == "true" || lower == "false") {
+      v.value = node::scalar(lower);
+      v.type = override_value_type::boolean;
+    } else if (hydra_int(t)) {
+      std::string d;
+      for (char c : t)
+        if (c != '_' && c != '+') d += c;
+      v.value = node::scalar(d);
+      v.type = override_value_type::integer;
+    } else if (hydra_float(t)) {
+      std::string d;
+      for (char c : lower)
+        if (c != '_') d += c;
+      bool neg = !d.empty() && d[0] == '-';
+      std::string body = (!d.empty() && (d[0] == '-' || d[0] == '+')) ? d.substr(1) : d;
+      std::string text;
+      if (body == "inf") text = neg ? "-.inf" : ".inf";
+      else if (body == "nan") text = ".nan";
+      else {
+        double x = 0;
+        if (!body.empty() && body[0] == '.') body = "0" + body;
+        if (!body.empty() && body.back() == '.') body += "0";
+        x = std::stod(body);
+        text = python_float_str(neg ? -x : x);
+        if (text.find_first_of(".e") == std::string::npos) text += ".0";
+      }
+      v.value = node::scalar(text);
+      v.type = override_value_type::floating;
+    }
+  }
+};
+
+}  // namespace detail
+
+/// Parses one override; `index` (1-based) only labels error messages. Throws config_error.
+inline override_spec parse_override(std::string_view text, int index = 0) {
+  return detail::override_parser(text, index).parse();
+}
+
+/// Parses a command line's overrides, collecting every malformed one into one config_error.
+inline std::vector<override_spec> parse_overrides(const std::vector<std::string>& lines) {
+  std::vector<override_spec> out;
+  std::vector<problem> problems;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    try {
+      out.push_back(parse_override(lines[i], static_cast<int>(i) + 1));
+    } catch (const config_error& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  if (!problems.empty()) throw config_error(std::move(problems));
+  return out;
+}
+
+/// Expands sweeps into one override list per job: the cartesian product over the overrides in
+/// order, the first override varying slowest, exactly as Hydra's BasicSweeper. A key given twice
+/// keeps its first position and its last value (BasicSweeper keys an ordered dict by key).
+inline std::vector<std::vector<std::string>> expand_sweeps(const std::vector<override_spec>& overrides) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> slots;
+  for (const auto& o : overrides) {
+    std::vector<std::string> lines;
+    std::string key = o.key_element();
+    if (o.sweep) {
+      for (const auto& c : o.choices) lines.push_back(key + "=" + c.text);
+    } else {
+      std::size_t eq = o.input.find('=');
+      lines.push_back(eq == std::string::npos ? o.input : key + o.input.substr(o.input.find('=')));
+    }
+    auto it = slots.begin();
+    for (; it != slots.end(); ++it)
+      if (it->first == key) break;
+    if (it != slots.end()) it->second = std::move(lines);
+    else slots.emplace_back(key, std::move(lines));
+  }
+  std::vector<std::vector<std::string>> jobs{{}};
+  for (const auto& [key, lines] : slots) {
+    std::vector<std::vector<std::string>> next;
+    for (const auto& job : jobs)
+      for (const auto& line : lines) {
+        next.push_back(job);
+        next.back().push_back(line);
+      }
+    jobs = std::move(next);
+  }
+  return jobs;
+}
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+/// One entry of a defaults list as written: `- exp: default`, `- default@_here_`, `- _self_`.
+struct input_default {
+  bool is_group = false;                  // `group: option` rather than a config name
+  std::string path;                       // config default: "default", "/abs/name", "_self_"
+  std::string group;                      // group default: "exp", "/db"
+  std::optional<std::string> value;       // group default: the option; nullopt = `null`
+  bool is_options = false;                // group default with a list of options
+  std::vector<std::string> options;
+  std::optional<std::string> package;     // `@pkg` ("" for _here_)
+  std::optional<std::string> package_header;  // `# @package` of the loaded file
+  bool optional = false, is_override = false, deleted = false, primary = false, external_append = false;
+  std::string parent_base_dir, parent_package;
+  bool has_parent = false;
+  source_location where;
+
+  static std::string strip_slash(std::string_view s) { return std::string(!s.empty() && s[0] == '/' ? s.substr(1) : s); }
+
+  bool is_self() const { return is_group ? (value && *value == "_self_") : path == "_self_"; }
+  std::optional<std::string> name() const {
+    if (is_group) return is_options ? std::nullopt : value;
+    auto i = path.rfind('/');
+    return i == std::string::npos ? path : path.substr(i + 1);
+  }
+  bool is_missing() const { return is_group ? (!is_options && value && *value == "???") : name() == "???"; }
+  std::string group_path() const {
+    if (is_group) {
+      bool abs = !group.empty() && group[0] == '/';
+      std::string g = strip_slash(group);
+      return (parent_base_dir.empty() || abs) ? g : parent_base_dir + "/" + g;
+    }
+    bool abs = !path.empty() && path[0] == '/';
+    std::string p = strip_slash(path);
+    auto i = p.rfind('/');
+    std::string g = i == std::string::npos ? "" : p.substr(0, i);
+    if (abs) return g;
+    if (parent_base_dir.empty()) return g;
+    return g.empty() ? parent_base_dir : parent_base_dir + "/" + g;
+  }
+  std::string config_path() const {
+    if (is_group) return group_path() + "/" + name().value_or("");
+    bool abs = !path.empty() && path[0] == '/';
+    std::string p = strip_slash(path);
+    if (abs || parent_base_dir.empty()) return p;
+    return parent_base_dir + "/" + p;
+  }
+  static std::string dots(std::string s) {
+    std::replace(s.begin(), s.end(), '/', '.');
+    return s;
+  }
+  std::string default_package() const { return dots(group_path()); }
+  std::string relative_group_path() const {
+    if (is_group) return strip_slash(group);
+    std::string p = strip_slash(path);
+    auto i = p.rfind('/');
+    return i == std::string::npos ? "" : p.substr(0, i);
+  }
+  std::optional<std::string> get_package(bool default_to_header = true) const {
+    if (!package && default_to_header) return package_header;
+    return package;
+  }
+  std::string final_package(bool default_to_header = true) const {
+    std::string pkg = get_package(default_to_header).value_or(dots(relative_group_path()));
+    std::string ret = parent_package.empty() ? pkg : (pkg.empty() ? parent_package : parent_package + "." + pkg);
+    auto g = ret.rfind("_global_");
+    if (g == std::string::npos) return ret;
+    std::size_t from = g + 8 + 1;
+    return from >= ret.size() ? std::string() : ret.substr(from);
+  }
+  std::string override_key() const {
+    std::string def = default_package(), fin = final_package(false), key = group_path();
+    if (def != fin) key += "@" + (fin.empty() ? std::string("_global_") : fin);
+    return key;
+  }
+  void update_parent(std::string base_dir, std::string pkg) {
+    parent_base_dir = std::move(base_dir);
+    parent_package = std::move(pkg);
+    has_parent = true;
+    if (package && package->find("_group_") != std::string::npos) {
+      std::string resolved = *package;
+      std::string def = default_package();
+      for (auto p = resolved.find("_group_"); p != std::string::npos; p = resolved.find("_group_", p + def.size()))
+        resolved.replace(p, 7, def);
+      package = "_global_." + resolved;
+    }
+  }
+  void set_package_header(std::optional<std::string> header) {
+    if (!header) return;
+    if (*header != "_global_" && header->rfind("_global_.", 0) != 0)
+      header = header->empty() ? "_global_" : "_global_." + *header;
+    package_header = std::move(header);
+  }
+  /// How the entry reads in a defaults list, for messages.
+  std::string describe() const {
+    std::string s = is_group ? group + ": " + (is_options ? "[...]" : value.value_or("null")) : path;
+    return s;
+  }
+};
+
+/// A config as loaded for composition: its content (defaults list removed) and its defaults list.
+struct loaded_config {
+  std::string path;     // "exp/001"
+  std::string source;   // "experiments/001/exp/001.yaml" or "config_store://exp/default"
+  node content;         // a mapping, or null for an empty file
+  std::vector<input_default> defaults;
+  std::optional<std::string> package_header;
+  bool has_content = false;  // any key besides `defaults` that is not `???`
+};
+
+/// Finds configs in a directory and a config_store, parsing each file once per composition.
+class config_repository {
+ public:
+  config_repository(std::filesystem::path dir, const config_store& store) : dir_(std::move(dir)), store_(store) {}
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+  bool group_exists(std::string_view group) const {
+    std::string g = input_default::strip_slash(group);
+    std::error_code ec;
+    if (!g.empty() && std::filesystem::is_directory(dir_ / g, ec)) return true;
+    return store_.has_group(g);
+  }
+
+  bool config_exists(const std::string& path) { return load(path) != nullptr; }
+
+  /// Sorted option names of a group (files and stored options), for "available options" lists.
+  std::vector<std::string> group_options(std::string_view group) const {
+    std::set<std::string> names;
+    std::error_code ec;
+    std::string g = input_default::strip_slash(group);
+    for (auto it = std::filesystem::directory_iterator(dir_ / g, ec); !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
+      const auto& p = it->path();
+      if (p.extension() == ".yaml" && it->is_regular_file(ec)) names.insert(p.stem().string());
+    }
+    for (auto& n : store_.options(g)) names.insert(n);
+    return {names.begin(), names.end()};
+  }
+
+  /// The config at `path` ("exp/001", "config.yaml"), or nullptr when there is none.
+  const loaded_config* load(const std::string& path) {
+    std::string key = path;
+    if (key.size() > 5 && key.compare(key.size() - 5, 5, ".yaml") == 0) key.resize(key.size() - 5);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second ? &*it->second : nullptr;
+    std::optional<loaded_config> result;
+    std::filesystem::path file = dir_ / (key + ".yaml");
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(file, ec)) {
+      std::string text = detail::read_text_file(file);
+      result = make(key, file.string(), parse_yaml(text, file.string()), package_header(text, file.string()));
+    } else if (auto stored = store_.find(parent_of(key), name_of(key))) {
+      result = make(key, "config_store://" + key, std::move(*stored), std::nullopt);
+    }
+    auto [pos, inserted] = cache_.emplace(key, std::move(result));
+    return pos->second ? &*pos->second : nullptr;
+  }
+
+  /// Parses one defaults-list entry (exposed for tests).
+  static input_default parse_default(const node& item, const std::string& source) {
+    input_default d;
+    d.where = item.where;
+    auto split = [&](std::string_view text, std::string& name, std::optional<std::string>& pkg) {
+      auto at = text.find('@');
+      name = std::string(text.substr(0, at));
+      if (at != std::string_view::npos) {
+        std::string p(text.substr(at + 1));
+        if (p.find(':') != std::string::npos)
+          throw config_error(problem{"defaults", "package renames ('@a:b') were removed in Hydra 1.1 and are not supported: '" + std::string(text) + "'", item.where});
+        pkg = p == "_here_" ? std::string() : p;
+      }
+    };
+    if (item.is_scalar()) {
+      split(item.text, d.path, d.package);
+      if (d.path == "_self_" && d.package)
+        throw config_error(problem{"defaults", "_self_@PACKAGE is not supported", item.where});
+      return d;
+    }
+    if (item.is_mapping()) {
+      if (item.entries.size() != 1)
+        throw config_error(problem{"defaults", std::string(item.entries.empty() ? "missing group name in a defaults entry" : "too many keys in a defaults entry (one `group: option` per line)") + " in " + source, item.where});
+      const auto& [key, value] = item.entries.front();
+      d.is_group = true;
+      // "optional override db@pkg" -> keywords, then group@package
+      std::vector<std::string> words;
+      std::size_t s = 0;
+      while (true) {
+        auto sp = key.find(' ', s);
+        words.push_back(key.substr(s, sp - s));
+        if (sp == std::string::npos) break;
+        s = sp + 1;
+      }
+      std::string last = words.back();
+      words.pop_back();
+      for (const auto& w : words) {
+        if (w == "optional") d.optional = true;
+        else if (w == "override") d.is_override = true;
+        else break;
+      }
+      split(last, d.group, d.package);
+      if (d.group.empty()) throw config_error(problem{"defaults", "missing group name in '" + key + "'", item.where});
+      if (value.is_null()) {
+        d.value.reset();
+      } else if (value.is_scalar()) {
+        d.value = value.text;
+      } else if (value.is_sequence()) {
+        d.is_options = true;
+        for (const auto& v : value.items) {
+          if (!v.is_scalar())
+            throw config_error(problem{"defaults", "items of an options list must be names, in '" + key + "'", v.where});
+          d.options.push_back(v.text);
+        }
+      } else {
+        throw config_error(problem{"defaults", "the option of '" + key + "' must be a name, a list of names or null", value.where});
+      }
+      return d;
+    }
+    throw config_error(problem{"defaults", "a defaults entry is a name (`- base`) or `group: option`, not " +
+                                               std::string(item.is_null() ? "null" : "a list"),
+                               item.where});
+  }
+
+ private:
+  static std::string parent_of(const std::string& key) {
+    auto i = key.rfind('/');
+    return i == std::string::npos ? "" : key.substr(0, i);
+  }
+  static std::string name_of(const std::string& key) {
+    auto i = key.rfind('/');
+    return i == std::string::npos ? key : key.substr(i + 1);
+  }
+
+  // Hydra's header: leading `# @key value` lines, blank lines skipped, stopping at anything else.
+  static std::optional<std::string> package_header(std::string_view text, const std::string& file) {
+    std::size_t pos = 0;
+    int line_no = 0;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      pos = nl == std::string_view::npos ? text.size() : nl + 1;
+      ++line_no;
+      auto b = line.find_first_not_of(" \t\r");
+      if (b == std::string_view::npos) continue;
+      line = line.substr(b);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+      if (line[0] != '#') break;
+      auto rest = line.substr(1);
+      auto r = rest.find_first_not_of(" \t");
+      if (r == std::string_view::npos || rest[r] != '@') break;
+      rest = rest.substr(r + 1);
+      std::vector<std::string> words;
+      std::size_t s = 0;
+      while (s < rest.size()) {
+        auto e = rest.find_first_of(" \t", s);
+        if (e == std::string_view::npos) e = rest.size();
+        if (e > s) words.emplace_back(rest.substr(s, e - s));
+        s = e + 1;
+      }
+      if (words.size() != 2)
+        throw config_error(problem{"", "expected a header '# @package <package>', got '" + std::string(line) + "'",
+                                   source_location::in_file(file, line_no, 1)});
+      if (words[0] == "package") return words[1];
+    }
+    return std::nullopt;
+  }
+
+  static loaded_config make(std::string key, std::string source, node content, std::optional<std::string> header) {
+    loaded_config c;
+    c.path = std::move(key);
+    c.source = std::move(source);
+    c.package_header = std::move(header);
+    if (content.is_mapping()) {
+      if (const node* defaults = content.find("defaults")) {
+        if (!defaults->is_sequence())
+          throw config_error(problem{"defaults", std::string("invalid defaults list in '") + c.source + "': defaults must be a list (got " +
+                                                     (defaults->is_mapping() ? "a mapping" : "a scalar") + ")",
+                                     defaults->where});
+        for (const auto& item : defaults->items) c.defaults.push_back(config_repository::parse_default(item, c.source));
+        content.erase("defaults");
+      }
+      for (const auto& [k, v] : content.entries)
+        if (!(v.is_scalar() && v.text == "???")) c.has_content = true;
+    } else if (!content.is_null()) {
+      throw config_error(problem{"", "a config file must hold a mapping, '" + c.source + "' holds a " +
+                                         (content.is_sequence() ? "list" : "scalar"),
+                                 content.where});
+    }
+    c.content = std::move(content);
+    return c;
+  }
+
+  std::filesystem::path dir_;
+  const config_store& store_;
+  std::map<std::string, std::optional<loaded_config>> cache_;
+};
+
+/// One config of the final, flattened defaults list, in merge order.
+struct result_default {
+  std::string config_path;   // "exp/001"
+  std::string package;       // where its content goes: "exp", "" (root)
+  std::string parent;        // the config whose defaults list brought it in
+  std::string override_key;  // "exp" for group options
+  bool is_self = false, primary = false;
+};
+
+/// What a defaults-list resolution yields: the merge order, the group choices made, and the
+/// overrides that were not group selections (applied to the merged config afterwards).
+struct defaults_resolution {
+  std::vector<result_default> defaults;
+  std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // "exp" -> "001"
+  std::vector<override_spec> config_overrides;
+};
+
+namespace detail {
+
+struct defaults_tree {
+  input_default node;
+  std::vector<std::unique_ptr<defaults_tree>> children;
+  bool expanded = false;
+  defaults_tree* parent = nullptr;
+};
+
+class defaults_builder {
+ public:
+  defaults_builder(config_repository& repo, const std::vector<override_spec>& overrides) : repo_(repo) {
+    for (const auto& o : overrides) {
+      if (o.sweep || is_hydra_group(o.key)) continue;
+      bool is_group = repo.group_exists(o.key);
+      bool is_dict = o.has_value && o.value.type == override_value_type::dict;
+      if (is_dict || !is_group) {
+        config_overrides_.push_back(o);
+      } else if (o.op == override_op::force_add) {
+        fail(o, "force-add of config groups is not supported: '" + o.input + "' (use +" + o.input.substr(2) + " to add a group)");
+      } else if (o.op == override_op::remove) {
+        std::string key = o.key_element().substr(1);
+        if (o.has_value && o.value.type != override_value_type::string && o.value.type != override_value_type::null)
+          fail(o, "the value of a group deletion must be an option name: '" + o.input + "'");
+        deletion del;
+        if (o.has_value && o.value.type == override_value_type::string) del.name = o.value.value.text;
+        deletions_[key] = del;
+      } else if (o.value.type != override_value_type::string && o.value.type != override_value_type::list) {
+        fail(o, "a config group override must be an option name or a list of names; '" + o.input + "' gives " +
+                    type_name(o.value.type) + " (quote it to use it as a name, or use ~" + o.key + " to remove the group)");
+      } else {
+        choice c = to_choice(o);
+        if (o.op == override_op::add) {
+          input_default d;
+          d.is_group = true;
+          d.group = o.key;
+          d.package = o.package;
+          if (d.package && *d.package == "_here_") d.package = std::string();
+          d.value = c.name;
+          d.is_options = c.is_options;
+          d.options = c.options;
+          d.external_append = true;
+          d.where = o.where();
+          append_.push_back(std::move(d));
+        } else {
+          std::string key = o.key_element();
+          choices_[key] = std::move(c);
+          meta_[key] = {true, "", false, o.input};
+        }
+      }
+    }
+  }
+
+  defaults_resolution build(const std::string& config_name) {
+    root_.node.path = config_name;
+    root_.node.primary = true;
+    create(root_, true);
+    ensure_used();
+    defaults_resolution res;
+    walk(root_, res.defaults);
+    std::set<std::string> seen;
+    for (const auto& r : res.defaults) {
+      if (r.is_self || r.override_key.empty()) continue;
+      if (!seen.insert(r.override_key).second)
+        throw config_error(problem{"defaults", r.override_key + " appears more than once in the final defaults list", {}});
+    }
+    res.choices = known_choices_;
+    res.config_overrides = std::move(config_overrides_);
+    return res;
+  }
+
+ private:
+  struct choice {
+    std::optional<std::string> name;
+    bool is_options = false;
+    std::vector<std::string> options;
+  };
+  struct meta {
+    bool external = false;
+    std::string containing;
+    bool used = false;
+    std::string input;
+  };
+  struct deletion {
+    std::optional<std::string> name;
+    bool used = false;
+  };
+
+  static bool is_hydra_group(std::string_view g) {
+    if (!g.empty() && g[0] == '/') g.remove_prefix(1);
+    return g == "hydra" || g.rfind("hydra/", 0) == 0;
+  }
+
+  [[noreturn]] static void fail(const override_spec& o, std::string msg) {
+    throw config_error(problem{o.key, std::move(msg), o.where()});
+  }
+  static const char* type_name(override_value_type t) {
+    switch (t) {
+      case override_value_type::null: return "null";
+      case override_value_type::boolean: return "a bool";
+      case override_value_type::integer: return "an int";
+      case override_value_type::floating: return "a float";
+      case override_value_type::dict: return "a dict";
+      default: return "a string";
+    }
+  }
+  static choice to_choice(const override_spec& o) {
+    choice c;
+    if (o.value.type == override_value_type::list) {
+      c.is_options = true;
+      for (const auto& item : o.value.value.items) c.options.push_back(item.text);
+    } else {
+      c.name = o.value.value.text;
+    }
+    return c;
+  }
+
+  static std::string chain(const defaults_tree* t) {
+    std::vector<std::string> names;
+    for (; t; t = t->parent) names.push_back("'" + t->node.config_path() + "'");
+    std::string out;
+    for (auto it = names.rbegin(); it != names.rend(); ++it) out += (out.empty() ? "" : " -> ") + *it;
+    return out;
+  }
+
+  [[noreturn]] void not_found(const defaults_tree& t) {
+    const input_default& e = t.node;
+    std::string msg;
+    if (e.primary) {
+      msg = "cannot find the primary config '" + e.config_path() + "' in " + repo_.dir().string();
+    } else {
+      msg = "could not find '" + e.config_path() + "'";
+      if (t.parent) msg = "in '" + t.parent->node.config_path() + "': " + msg;
+      if (e.is_group) {
+        auto opts = repo_.group_options(e.group_path());
+        if (!opts.empty()) {
+          msg += "; available options in '" + e.group_path() + "':";
+          for (const auto& o : opts) msg += " " + o;
+        } else {
+          msg += " (the group '" + e.group_path() + "' has no options)";
+        }
+      }
+      msg += " (included by " + chain(t.parent) + ")";
+    }
+    throw config_error(problem{"defaults", msg, e.where});
+  }
+
+  bool is_overridden(const input_default& d) const { return d.is_group && choices_.count(d.override_key()); }
+  void override_default_option(input_default& d) {
+    std::string key = d.override_key();
+    auto it = choices_.find(key);
+    if (it == choices_.end()) return;
+    d.value = it->second.name;
+    d.is_options = it->second.is_options;
+    d.options = it->second.options;
+    meta_[key].used = true;
+  }
+  bool is_deleted(const input_default& d) const {
+    if (!d.is_group) return false;
+    auto it = deletions_.find(d.override_key());
+    if (it == deletions_.end()) return false;
+    return !it->second.name || it->second.name == d.name();
+  }
+  void set_known_choice(const input_default& d) {
+    if (!d.is_group) return;
+    std::string key = d.override_key();
+    auto it = std::find_if(known_choices_.begin(), known_choices_.end(), [&](const auto& p) { return p.first == key; });
+    if (it == known_choices_.end()) {
+      known_choices_.emplace_back(key, d.name());
+    } else if (it->second != d.name()) {
+      throw config_error(problem{"defaults", "multiple values for " + key + ". To override a value use 'override " + key + ": " +
+                                                 it->second.value_or("null") + "'",
+                                 d.where});
+    }
+    per_group_[d.group_path()].insert(key);
+  }
+
+  void ensure_used() {
+    for (const auto& [key, m] : meta_) {
+      if (m.used) continue;
+      std::string group = key.substr(0, key.find('@'));
+      auto it = per_group_.find(group);
+      std::string msg = "Could not override '" + key + "'.";
+      if (it != per_group_.end() && it->second.size() > 1) {
+        msg += " Did you mean to override one of";
+        for (const auto& k : it->second) msg += " " + k;
+        msg += "?";
+      } else if (it != per_group_.end() && it->second.size() == 1) {
+        msg += " Did you mean to override " + *it->second.begin() + "?";
+      } else {
+        msg += " No match in the defaults list.";
+      }
+      if (!m.containing.empty()) msg = "In '" + m.containing + "': " + msg;
+      if (m.external) {
+        const choice& c = choices_.at(key);
+        msg += " To append to your defaults list use +" + key + "=" + c.name.value_or("...");
+      }
+      source_location loc;
+      loc.origin = m.input.empty() ? "" : "override '" + m.input + "'";
+      throw config_error(problem{key, msg, loc});
+    }
+    for (const auto& [key, del] : deletions_)
+      if (!del.used)
+        throw config_error(problem{key, "Could not delete '" + key + (del.name ? "=" + *del.name : "") + "'. No match in the defaults list", {}});
+  }
+
+  void validate_self(const input_default& containing, std::vector<input_default>& defaults) {
+    bool has_self = false, has_non_override = false;
+    for (const auto& d : defaults) {
+      if (!d.is_override) has_non_override = true;
+      if (d.is_self()) {
+        if (has_self) throw config_error(problem{"defaults", "duplicate _self_ defined in " + containing.config_path(), d.where});
+        has_self = true;
+      }
+    }
+    if ((!has_self && has_non_override) || defaults.empty()) {
+      input_default self;
+      self.path = "_self_";
+      defaults.push_back(self);
+    }
+  }
+
+  void update_overrides(std::vector<input_default>& defaults, const input_default& parent) {
+    bool seen_override = false;
+    const input_default* last = nullptr;
+    for (auto& d : defaults) {
+      if (d.is_self()) continue;
+      d.update_parent(parent.group_path(), parent.final_package());
+      if (seen_override && !(d.is_override || d.external_append))
+        throw config_error(problem{"defaults", "in " + parent.config_path() + ": override '" + last->override_key() + " : " +
+                                                   last->name().value_or("null") + "' is defined before '" + d.override_key() +
+                                                   ": " + d.name().value_or("null") + "'. Overrides must be at the end of the defaults list",
+                                   d.where});
+      if (d.is_group && d.is_override) {
+        seen_override = true;
+        last = &d;
+        std::string key = d.override_key();
+        if (!choices_.count(key)) {
+          choice c{d.value, d.is_options, d.options};
+          choices_[key] = c;
+          meta_[key] = {false, parent.config_path(), false, ""};
+        }
+      }
+    }
+  }
+
+  void add_child(defaults_tree& root, std::vector<std::unique_ptr<defaults_tree>>& out, input_default d) {
+    auto child = std::make_unique<defaults_tree>();
+    child->node = std::move(d);
+    child->parent = &root;
+    // A config that (indirectly) includes itself: Hydra recurses until Python gives up.
+    auto same_config = [](std::string a, std::string b) {
+      for (std::string* p : {&a, &b})
+        if (p->size() > 5 && p->compare(p->size() - 5, 5, ".yaml") == 0) p->resize(p->size() - 5);
+      return a == b;
+    };
+    for (const defaults_tree* a = &root; a; a = a->parent)
+      if (same_config(a->node.config_path(), child->node.config_path()) && !child->node.is_missing() && child->node.name())
+        throw config_error(problem{"defaults", "cycle in defaults lists: " + chain(child.get()), child->node.where});
+    create(*child, false);
+    out.push_back(std::move(child));
+  }
+
+  void create(defaults_tree& root, bool is_root_config) {
+    input_default& parent = root.node;
+    if (is_root_config) {
+      parent.update_parent("", "");
+      if (!repo_.config_exists(parent.config_path())) not_found(root);
+    }
+    if (!parent.is_missing() && parent.name())
+      if (const loaded_config* hdr = repo_.load(parent.config_path())) parent.set_package_header(hdr->package_header);
+    if (is_deleted(parent)) {
+      parent.deleted = true;
+      deletions_[parent.override_key()].used = true;
+      return;
+    }
+    set_known_choice(parent);
+    if (!parent.name()) return;
+    if (parent.is_missing()) {
+      std::string key = parent.override_key();
+      std::string msg = "You must specify '" + key + "', e.g, " + key + "=<OPTION>. Available options:";
+      for (const auto& o : repo_.group_options(parent.group_path())) msg += " " + o;
+      throw config_error(problem{key, msg, parent.where});
+    }
+    const std::string path = parent.config_path();
+    const loaded_config* loaded = repo_.load(path);
+    if (!loaded) {
+      if (parent.optional) {
+        parent.deleted = true;
+        return;
+      }
+      not_found(root);
+    }
+    std::vector<input_default> defaults = loaded->defaults;
+    // Hydra's own groups (hydra/launcher, hydra/job_logging, ...) configure Hydra, not the app:
+    // they are not part of the composed config, so entries for them are skipped.
+    std::erase_if(defaults, [](const input_default& d) { return is_hydra_group(d.is_group ? d.group : d.path); });
+    if (!defaults.empty() || (is_root_config && !append_.empty())) validate_self(parent, defaults);
+    if (is_root_config) defaults.insert(defaults.end(), append_.begin(), append_.end());
+    update_overrides(defaults, parent);
+    std::vector<std::unique_ptr<defaults_tree>> children;
+    std::vector<defaults_tree*> interpolated;
+    for (auto it = defaults.rbegin(); it != defaults.rend(); ++it) {
+      input_default d = *it;
+      if (d.is_self()) {
+        d.update_parent(parent.parent_base_dir, parent.get_package().value_or(""));
+        auto leaf = std::make_unique<defaults_tree>();
+        leaf->node = std::move(d);
+        leaf->parent = &root;
+        children.push_back(std::move(leaf));
+        continue;
+      }
+      if (d.is_override) continue;
+      d.update_parent(parent.group_path(), parent.final_package());
+      if (is_overridden(d)) override_default_option(d);
+      if (d.is_group && d.is_options) {
+        for (auto o = d.options.rbegin(); o != d.options.rend(); ++o) {
+          if (o->find("${") != std::string::npos)
+            throw config_error(problem{"defaults", "in '" + path + "': defaults list interpolation is not supported in options list items", d.where});
+          input_default c;
+          c.path = d.group + "/" + *o;
+          c.package = d.package;
+          c.optional = d.optional;
+          c.where = d.where;
+          c.update_parent(parent.group_path(), parent.final_package());
+          add_child(root, children, std::move(c));
+        }
+        continue;
+      }
+      if (d.name() && d.name()->find("${") != std::string::npos) {
+        // `- db_schema: ${db}`: resolved once the whole list's choices are known (below).
+        auto pending = std::make_unique<defaults_tree>();
+        pending->node = std::move(d);
+        pending->parent = &root;
+        interpolated.push_back(pending.get());
+        children.push_back(std::move(pending));
+        continue;
+      }
+      add_child(root, children, std::move(d));
+    }
+    for (defaults_tree* t : interpolated) {
+      input_default& d = t->node;
+      std::string resolved = resolve_choice_interpolation(*d.name(), path, d.where);
+      if (d.is_group) d.value = resolved;
+      else d.path = resolved;
+      d.update_parent(parent.group_path(), parent.final_package());
+      for (const defaults_tree* a = &root; a; a = a->parent)
+        if (a->node.config_path() == d.config_path())
+          throw config_error(problem{"defaults", "cycle in defaults lists: " + chain(t), d.where});
+      create(*t, false);
+    }
+    if (!children.empty()) {
+      std::reverse(children.begin(), children.end());
+      root.children = std::move(children);
+      root.expanded = true;
+    }
+  }
+
+  // Hydra's defaults-list interpolation: `${db}` is the option chosen for group `db` (after
+  // command-line overrides); text around it is kept ("${db}_schema").
+  std::string resolve_choice_interpolation(const std::string& text, const std::string& path, const source_location& where) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+      if (text.compare(i, 2, "${") != 0) {
+        out += text[i++];
+        continue;
+      }
+      std::size_t close = text.find('}', i);
+      if (close == std::string::npos)
+        throw config_error(problem{"defaults", "in '" + path + "': unterminated interpolation in '" + text + "'", where});
+      std::string key = text.substr(i + 2, close - i - 2);
+      auto it = std::find_if(known_choices_.begin(), known_choices_.end(), [&](const auto& p) { return p.first == key; });
+      if (it == known_choices_.end() || !it->second) {
+        std::string msg = "in '" + path + "': error resolving interpolation '" + text + "': ";
+        msg += it == known_choices_.end()
+                   ? "no group '" + key + "' is chosen (defaults-list interpolation refers to group choices, not config keys)"
+                   : "group '" + key + "' is null";
+        if (!known_choices_.empty()) {
+          msg += "; possible interpolation keys:";
+          for (const auto& [k, v] : known_choices_) msg += " " + k;
+        }
+        throw config_error(problem{"defaults", msg, where});
+      }
+      out += *it->second;
+      i = close + 1;
+    }
+    return out;
+  }
+
+  void collect(const defaults_tree* tree, const input_default& n, std::vector<result_default>& out) {
+    if (n.deleted || n.is_missing() || !n.name()) return;
+    result_default r;
+    if (n.is_self()) {
+      r.config_path = tree->node.config_path();
+      r.is_self = true;
+      if (tree->parent) r.parent = tree->parent->node.config_path();
+      r.package = tree->node.final_package();
+      r.primary = tree->node.primary;
+    } else {
+      r.config_path = n.config_path();
+      if (tree) r.parent = tree->node.config_path();
+      r.package = n.final_package();
+      if (n.is_group) r.override_key = n.override_key();
+      r.primary = n.primary;
+    }
+    out.push_back(std::move(r));
+  }
+
+  void walk(const defaults_tree& tree, std::vector<result_default>& out) {
+    if (!tree.expanded) {
+      collect(tree.parent, tree.node, out);
+      return;
+    }
+    for (const auto& c : tree.children) {
+      if (!c->expanded) collect(&tree, c->node, out);
+      else walk(*c, out);
+    }
+  }
+
+  config_repository& repo_;
+  defaults_tree root_;
+  std::map<std::string, choice> choices_;
+  std::map<std::string, meta> meta_;
+  std::vector<input_default> append_;
+  std::vector<override_spec> config_overrides_;
+  std::map<std::string, deletion> deletions_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> known_choices_;
+  std::map<std::string, std::set<std::string>> per_group_;
+};
+
+}  // namespace detail
+
+/// Resolves the defaults list of `config_name` under the group selections among `overrides`.
+/// Sweeps are skipped (the caller expands them first); overrides that are not group selections
+/// come back in `config_overrides`.
+inline defaults_resolution resolve_defaults(config_repository& repo, const std::string& config_name,
+                                            const std::vector<override_spec>& overrides) {
+  return detail::defaults_builder(repo, overrides).build(config_name);
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose_merge.hpp ----
+// Merge rules of composition, as OmegaConf applies them when Hydra merges the configs of a
+// defaults list and applies `key=value` overrides: mappings merge key by key, everything else
+// (lists included) is replaced, and a mandatory-missing `???` never overwrites a value.
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+/// True for OmegaConf's "mandatory missing" marker `???` (quoted or not, as in OmegaConf).
+inline bool is_missing_value(const node& n) { return n.is_scalar() && n.text == "???"; }
+
+/// Merges `src` into `dest`: mapping into mapping recursively; otherwise `src` replaces `dest`,
+/// except that a missing `???` keeps what `dest` had (OmegaConf keeps the destination's value).
+inline void merge_nodes(node& dest, const node& src) {
+  if (is_missing_value(src)) return;
+  if (!(dest.is_mapping() && src.is_mapping())) {
+    dest = src;
+    return;
+  }
+  for (const auto& [key, value] : src.entries) {
+    if (node* existing = dest.find(key)) merge_nodes(*existing, value);
+    else dest.entries.emplace_back(key, value);
+  }
+}
+
+/// `content` placed under a dotted package path ("exp", "a.b"); the empty package is the root.
+inline node embed_in_package(node content, std::string_view package) {
+  if (package.empty()) return content;
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = package.find('.', start);
+    parts.emplace_back(package.substr(start, dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  node out = std::move(content);
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    node wrap = node::mapping(out.where);
+    wrap.entries.emplace_back(*it, std::move(out));
+    out = std::move(wrap);
+  }
+  return out;
+}
+
+/// The closest of `candidates` to `key` (for "did you mean"), or empty when nothing is close.
+inline std::string closest_key(std::string_view key, const std::vector<std::string>& candidates) {
+  return detail::closest_match(key, candidates).value_or("");
+}
+
+/// Keys of a mapping (empty for anything else).
+inline std::vector<std::string> keys_of(const node& n) {
+  std::vector<std::string> out;
+  for (const auto& e : n.entries) out.push_back(e.first);
+  return out;
+}
+
+/// Splits "a.b.c" into {"a","b","c"}.
+inline std::vector<std::string> split_key_path(std::string_view key) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = key.find('.', start);
+    parts.emplace_back(key.substr(start, dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+namespace detail {
+
+inline bool parse_index(std::string_view s, std::size_t& out) {
+  if (s.empty()) return false;
+  std::size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::size_t>(c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace detail
+
+/// The node at a dotted path ("a.b", "list.0"), or nullptr.
+inline node* find_path(node& root, std::string_view key) {
+  node* cur = &root;
+  for (const auto& part : split_key_path(key)) {
+    std::size_t idx = 0;
+    if (cur->is_mapping()) cur = cur->find(part);
+    else if (cur->is_sequence() && detail::parse_index(part, idx) && idx < cur->items.size()) cur = &cur->items[idx];
+    else return nullptr;
+    if (!cur) return nullptr;
+  }
+  return cur;
+}
+inline const node* find_path(const node& root, std::string_view key) { return find_path(const_cast<node&>(root), key); }
+
+/// merge_nodes in closed (struct) mode: a key of `src` that `dest` lacks is an error, as in
+/// Hydra, where `a={x: 1}` may only change keys `a` already has (`+a={x: 1}` may add).
+inline void merge_closed(node& dest, const node& src, const std::string& path, const source_location& where,
+                         std::string_view hint_line) {
+  if (!(dest.is_mapping() && src.is_mapping())) {
+    merge_nodes(dest, src);
+    return;
+  }
+  for (const auto& [key, value] : src.entries) {
+    node* existing = dest.find(key);
+    std::string sub = path.empty() ? key : path + "." + key;
+    if (!existing) {
+      std::string msg = "Could not override '" + sub + "': key '" + key + "' is not in the config";
+      std::string near = closest_key(key, keys_of(dest));
+      if (!near.empty()) msg += "; did you mean '" + near + "'?";
+      if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add keys, use +" + std::string(hint_line);
+      throw config_error(problem{sub, msg, where});
+    }
+    merge_closed(*existing, value, sub, where, hint_line);
+  }
+}
+
+/// Sets `key` (a dotted path) to `value` like OmegaConf.update(cfg, key, value, merge=True):
+/// a mapping value merges into an existing mapping, anything else replaces. Without `force_add`
+/// the config is closed (Hydra's struct mode): every key on the path must exist, and a missing
+/// one is an error with a "did you mean" and the `+key=` hint.
+inline void update_path(node& root, std::string_view key, const node& value, bool force_add, const source_location& where,
+                        std::string_view hint_line = {}) {
+  std::vector<std::string> parts = split_key_path(key);
+  node* cur = &root;
+  std::string walked;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const bool last = i + 1 == parts.size();
+    node* next = nullptr;
+    std::size_t idx = 0;
+    if (cur->is_sequence()) {
+      if (!detail::parse_index(part, idx) || idx >= cur->items.size())
+        throw config_error(problem{std::string(key),
+                                   "index '" + part + "' is out of range for the list at '" + walked + "' (it has " +
+                                       std::to_string(cur->items.size()) + " items)",
+                                   where});
+      next = &cur->items[idx];
+    } else {
+      if (!cur->is_mapping()) {
+        if (!force_add)
+          throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + part + "'", where});
+        *cur = node::mapping(where);
+      }
+      next = cur->find(part);
+      if (!next) {
+        if (!force_add) {
+          std::string msg = "Could not override '" + std::string(key) + "': key '" + part + "' is not in the config";
+          if (!walked.empty()) msg += " (at '" + walked + "')";
+          std::string near = closest_key(part, keys_of(*cur));
+          if (!near.empty()) msg += "; did you mean '" + (walked.empty() ? near : walked + "." + near) + "'?";
+          if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add it, use +" + std::string(hint_line);
+          throw config_error(problem{std::string(key), msg, where});
+        }
+        next = &cur->set(part, last ? node::null_value(where) : node::mapping(where));
+      }
+    }
+    walked = walked.empty() ? part : walked + "." + part;
+    if (!last && !next->is_mapping() && !next->is_sequence()) {
+      if (!force_add)
+        throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + parts[i + 1] + "'", where});
+      *next = node::mapping(where);
+    }
+    cur = next;
+  }
+  if ((value.is_mapping() || value.is_sequence()) && (cur->is_mapping() || cur->is_sequence())) {
+    if (value.is_mapping() != cur->is_mapping())
+      throw config_error(problem{std::string(key),
+                                 std::string("cannot merge a ") + (value.is_mapping() ? "mapping" : "list") + " into the " +
+                                     (cur->is_mapping() ? "mapping" : "list") + " at '" + std::string(key) + "'",
+                                 where});
+    if (force_add) merge_nodes(*cur, value);
+    else merge_closed(*cur, value, std::string(key), where, hint_line);
+    return;
+  }
+  *cur = value;
+}
+
+/// Deletes the key at a dotted path; false when it is not there.
+inline bool erase_path(node& root, std::string_view key) {
+  std::vector<std::string> parts = split_key_path(key);
+  std::string parent_key;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) parent_key += (i ? "." : "") + parts[i];
+  node* parent = parts.size() == 1 ? &root : find_path(root, parent_key);
+  if (!parent) return false;
+  std::size_t idx = 0;
+  if (parent->is_sequence() && detail::parse_index(parts.back(), idx) && idx < parent->items.size()) {
+    parent->items.erase(parent->items.begin() + static_cast<std::ptrdiff_t>(idx));
+    return true;
+  }
+  return parent->erase(parts.back());
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/interpolation.hpp ----
+// Interpolation, resolved eagerly over a composed tree: `${a.b}`, relative `${.sibling}` /
+// `${..uncle}`, `${oc.env:VAR}` / `${oc.env:VAR,default}`, and string interpolation
+// "run_${exp.fold}" — what OmegaConf.to_container(resolve=True) gives Hydra users.
+//
+// A value that is exactly one `${...}` takes the referenced value with its type (an int stays an
+// int, a mapping is copied); text around an interpolation makes a string, with each piece spelled
+// as Python's str() would ("True", "0.0003"), so the strings match what Hydra users see. Cycles
+// and dangling references are errors that show the chain of keys.
+
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+namespace detail {
+
+class interpolation_resolver {
+ public:
+  explicit interpolation_resolver(const node& root) : root_(root) {}
+
+  node run() {
+    std::vector<std::string> path;
+    return resolve_subtree(root_, path);
+  }
+
+ private:
+  const node& root_;
+  std::map<std::string, node> done_;       // resolved values by key path
+  std::vector<std::string> in_progress_;   // key paths being resolved (for cycles)
+
+  static std::string join(const std::vector<std::string>& path) {
+    std::string out;
+    for (const auto& p : path) out += (out.empty() ? "" : ".") + p;
+    return out;
+  }
+
+  [[noreturn]] void fail(const std::vector<std::string>& path, const node& at, std::string msg) const {
+    throw config_error(problem{join(path), std::move(msg), at.where});
+  }
+
+  static bool has_interpolation(const std::string& s) {
+    for (std::size_t i = 0; i + 1 < s.size(); ++i)
+      if (s[i] == '$' && s[i + 1] == '{') return true;
+    return false;
+  }
+
+  node resolve_subtree(const node& n, std::vector<std::string>& path) {
+    if (n.is_mapping()) {
+      node out = node::mapping(n.where);
+      for (const auto& [k, v] : n.entries) {
+        path.push_back(k);
+        out.entries.emplace_back(k, resolve_subtree(v, path));
+        path.pop_back();
+      }
+      return out;
+    }
+    if (n.is_sequence()) {
+      node out = node::sequence(n.where);
+      for (std::size_t i = 0; i < n.items.size(); ++i) {
+        path.push_back(std::to_string(i));
+        out.items.push_back(resolve_subtree(n.items[i], path));
+        path.pop_back();
+      }
+      return out;
+    }
+    if (n.is_scalar() && has_interpolation(n.text)) return resolve_value(n, path);
+    return n;
+  }
+
+  // A scalar holding ${...}: resolved once, memoized by key path.
+  node resolve_value(const node& n, const std::vector<std::string>& path) {
+    std::string key = join(path);
+    if (auto it = done_.find(key); it != done_.end()) return it->second;
+    for (std::size_t i = 0; i < in_progress_.size(); ++i)
+      if (in_progress_[i] == key) {
+        std::string chain;
+        for (std::size_t j = i; j < in_progress_.size(); ++j) chain += in_progress_[j] + " -> ";
+        fail(path, n, "interpolation cycle: " + chain + key);
+      }
+    in_progress_.push_back(key);
+    node out = evaluate(n, path);
+    in_progress_.pop_back();
+    done_[key] = out;
+    return out;
+  }
+
+  // Splits text into literal pieces and ${...} expressions (nested braces balanced, \${ escaped).
+  struct piece {
+    bool expr = false;
+    std::string text;
+  };
+  std::vector<piece> split(const std::string& s, const std::vector<std::string>& path, const node& at) const {
+    std::vector<piece> out;
+    std::string lit;
+    for (std::size_t i = 0; i < s.size();) {
+      if (s[i] == '\\' && i + 2 < s.size() + 1 && s.compare(i + 1, 2, "${") == 0) {
+        lit += "${";
+        i += 3;
+        continue;
+      }
+      if (s.compare(i, 2, "${") == 0) {
+        int depth = 0;
+        std::size_t j = i;
+        char quote = 0;
+        for (; j < s.size(); ++j) {
+          char c = s[j];
+          if (quote) {
+            if (c == quote) quote = 0;
+            continue;
+          }
+          if (c == '\'' || c == '"') quote = c;
+          else if (c == '{') ++depth;
+          else if (c == '}' && --depth == 0) break;
+        }
+        if (j >= s.size()) fail(path, at, "unterminated interpolation in '" + s + "'");
+        if (!lit.empty()) out.push_back({false, std::move(lit)});
+        lit.clear();
+        out.push_back({true, s.substr(i + 2, j - i - 2)});
+        i = j + 1;
+        continue;
+      }
+      lit += s[i++];
+    }
+    if (!lit.empty()) out.push_back({false, std::move(lit)});
+    return out;
+  }
+
+  node evaluate(const node& n, const std::vector<std::string>& path) {
+    std::vector<piece> pieces = split(n.text, path, n);
+    if (pieces.size() == 1 && pieces[0].expr) {
+      node v = expression(pieces[0].text, path, n);
+      v.where = n.where;
+      return v;
+    }
+    std::string out;
+    for (const auto& p : pieces) {
+      if (!p.expr) {
+        out += p.text;
+        continue;
+      }
+      node v = expression(p.text, path, n);
+      if (v.is_mapping() || v.is_sequence())
+        fail(path, n, "'${" + p.text + "}' is a " + std::string(v.is_mapping() ? "mapping" : "list") +
+                          "; only scalars can be part of a string");
+      out += python_str(v);
+    }
+    return node::scalar(std::move(out), scalar_style::quoted, n.where);
+  }
+
+  static std::string trim(std::string_view s) {
+    auto b = s.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return {};
+    auto e = s.find_last_not_of(" \t");
+    return std::string(s.substr(b, e - b + 1));
+  }
+
+  // The inside of ${...}: a key path or `resolver:args`.
+  node expression(const std::string& inner_raw, const std::vector<std::string>& path, const node& at) {
+    // Nested interpolations in the key (${a.${b}}) are resolved to text first.
+    std::string inner;
+    {
+      std::vector<piece> parts = split(inner_raw, path, at);
+      for (const auto& p : parts) inner += p.expr ? python_str(expression(p.text, path, at)) : p.text;
+    }
+    auto colon = inner.find(':');
+    if (colon != std::string::npos) {
+      std::string name = trim(std::string_view(inner).substr(0, colon));
+      std::string args = inner.substr(colon + 1);
+      if (name == "oc.env") return env(args, path, at);
+      fail(path, at, "unknown resolver '" + name + "' in '${" + inner_raw + "}' (vitals supports oc.env)");
+    }
+    return reference(trim(inner), path, at);
+  }
+
+  node env(const std::string& args, const std::vector<std::string>& path, const node& at) {
+    auto comma = args.find(',');
+    std::string var = trim(std::string_view(args).substr(0, comma));
+    if (const char* v = std::getenv(var.c_str())) return node::scalar(v, scalar_style::quoted);
+    if (comma == std::string::npos)
+      fail(path, at, "environment variable '" + var + "' is not set (give a default: ${oc.env:" + var + ",default})");
+    std::string def = trim(std::string_view(args).substr(comma + 1));
+    if (def.size() >= 2 && (def.front() == '\'' || def.front() == '"') && def.back() == def.front())
+      return node::scalar(def.substr(1, def.size() - 2), scalar_style::quoted);
+    if (def.find("${") != std::string::npos) {
+      node tmp = node::scalar(def, scalar_style::quoted, at.where);
+      node v = evaluate(tmp, path);
+      if (v.is_null()) return v;
+      return node::scalar(python_str(v), scalar_style::quoted);
+    }
+    node plain = node::scalar(def);
+    if (kind_of(plain) == scalar_kind::null) return node::null_value();
+    return node::scalar(python_str(plain), scalar_style::quoted);  // oc.env returns str(default)
+  }
+
+  node reference(const std::string& key, const std::vector<std::string>& path, const node& at) {
+    if (key.empty()) fail(path, at, "empty interpolation '${}'");
+    // Relative keys: each leading dot goes one level up from the node's container.
+    std::vector<std::string> target;
+    std::string rest = key;
+    if (key[0] == '.') {
+      std::size_t dots = key.find_first_not_of('.');
+      if (dots == std::string::npos) dots = key.size();
+      target.assign(path.begin(), path.end() - 1);  // the containing node
+      for (std::size_t i = 1; i < dots; ++i) {
+        if (target.empty()) fail(path, at, "'${" + key + "}' goes above the root of the config");
+        target.pop_back();
+      }
+      rest = key.substr(dots);
+    }
+    // a[0] is the same as a.0
+    std::string norm;
+    for (char c : rest) {
+      if (c == '[') norm += '.';
+      else if (c != ']') norm += c;
+    }
+    if (!norm.empty())
+      for (auto& part : split_key_path(norm)) {
+        if (part.empty()) fail(path, at, "malformed interpolation key '${" + key + "}'");
+        target.push_back(part);
+      }
+    // Walk the original tree; resolve interpolations met on the way (a.b where a = ${c}).
+    const node* cur = &root_;
+    node hold;
+    std::vector<std::string> walked;
+    for (const auto& part : target) {
+      if (cur->is_scalar() && has_interpolation(cur->text)) {
+        hold = resolve_value(*cur, walked);
+        cur = &hold;
+      }
+      const node* next = nullptr;
+      std::size_t idx = 0;
+      if (cur->is_mapping()) next = cur->find(part);
+      else if (cur->is_sequence() && detail::parse_index(part, idx) && idx < cur->items.size()) next = &cur->items[idx];
+      if (!next) {
+        std::string msg = "interpolation key '" + key + "' not found";
+        if (cur->is_mapping()) {
+          std::string near = closest_key(part, keys_of(*cur));
+          if (!near.empty()) msg += " (did you mean '" + near + "' at '" + join(walked) + "'?)";
+        }
+        if (!in_progress_.empty()) {
+          msg += "; while resolving ";
+          for (std::size_t i = 0; i < in_progress_.size(); ++i) msg += (i ? " -> " : "") + in_progress_[i];
+        }
+        fail(path, at, msg);
+      }
+      walked.push_back(part);
+      if (next == cur) break;
+      // copy out when `cur` points into `hold`, which the next iteration may overwrite
+      if (cur == &hold) {
+        node tmp = *next;
+        hold = std::move(tmp);
+        cur = &hold;
+      } else {
+        cur = next;
+      }
+    }
+    if (is_missing_value(*cur))
+      fail(path, at, "interpolation '${" + key + "}' refers to '" + join(walked) + "', which is missing (" + std::string(3, '?') + ") and must be set");
+    if (cur->is_scalar() && has_interpolation(cur->text)) return resolve_value(*cur, walked);
+    if (cur->is_mapping() || cur->is_sequence()) return resolve_subtree(*cur, walked);
+    return *cur;
+  }
+};
+
+}  // namespace detail
+
+/// A copy of `root` with every interpolation resolved. Throws config_error naming the key, the
+/// offending reference and, for cycles, the chain of keys.
+inline node resolve_interpolations(const node& root) { return detail::interpolation_resolver(root).run(); }
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+/// Where configs come from. `config_dir` may be relative: it is looked up from the working
+/// directory, then under $PROJECT_ROOT, then under the nearest parent holding `.git`.
+struct compose_options {
+  std::filesystem::path config_dir;
+  std::string config_name = "config";
+  const config_store* store = nullptr;  // nullptr: config_store::instance()
+};
+
+/// One merged config of the defaults list (the trace saved next to a run).
+struct defaults_entry {
+  std::string config_path;  // "exp/001"
+  std::string package;      // "exp"; "" = root
+  std::string parent;       // the config that listed it
+  std::string source;       // the file, or config_store://...
+  bool is_self = false;
+};
+
+/// A composed config and how it was made: enough to reproduce the run with one command.
+struct composition {
+  node config;                                   // resolved
+  std::vector<std::string> overrides;            // as given
+  std::vector<defaults_entry> defaults;          // merge order
+  std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // group -> option
+  std::filesystem::path config_dir;
+  std::string config_name;
+
+  /// The overrides as a YAML list node (Hydra's overrides.yaml).
+  node overrides_node() const {
+    node n = node::sequence();
+    for (const auto& o : overrides) n.items.push_back(node::scalar(o, scalar_style::quoted));
+    return n;
+  }
+  /// The defaults-list trace and group choices as a mapping.
+  node trace_node() const {
+    node n = node::mapping();
+    n.set("config_dir", node::scalar(config_dir.string(), scalar_style::quoted));
+    n.set("config_name", node::scalar(config_name, scalar_style::quoted));
+    node ch = node::mapping();
+    for (const auto& [k, v] : choices) ch.set(k, v ? node::scalar(*v, scalar_style::quoted) : node::null_value());
+    n.set("choices", std::move(ch));
+    node list = node::sequence();
+    for (const auto& d : defaults) {
+      node e = node::mapping();
+      e.set("config_path", node::scalar(d.config_path, scalar_style::quoted));
+      e.set("package", node::scalar(d.package, scalar_style::quoted));
+      e.set("parent", node::scalar(d.parent, scalar_style::quoted));
+      e.set("source", node::scalar(d.source, scalar_style::quoted));
+      if (d.is_self) e.set("is_self", node::scalar("true"));
+      list.items.push_back(std::move(e));
+    }
+    n.set("defaults", std::move(list));
+    return n;
+  }
+
+  /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created).
+  void save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    auto write = [&](const char* name, const std::string& text) {
+      std::ofstream f(dir / name, std::ios::binary);
+      f << text;
+      if (!f) throw config_error(problem{"", "cannot write " + (dir / name).string(), {}});
+    };
+    write("config.yaml", to_yaml(config));
+    write("config.json", to_json(config));
+    write("overrides.yaml", to_yaml(overrides_node()));
+    write("defaults.yaml", to_yaml(trace_node()));
+  }
+};
+
+/// The directory relative paths are anchored at: $PROJECT_ROOT, else the nearest parent of
+/// `start` (default: the working directory) that holds `.git`, else `start` itself.
+inline std::filesystem::path project_root(const std::filesystem::path& start = {}) {
+  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env) return std::filesystem::path(env);
+  std::error_code ec;
+  std::filesystem::path from = start.empty() ? std::filesystem::current_path(ec) : std::filesystem::absolute(start, ec);
+  for (std::filesystem::path p = from; !p.empty(); p = p.parent_path()) {
+    if (std::filesystem::exists(p / ".git", ec)) return p;
+    if (p == p.parent_path()) break;
+  }
+  return start.empty() ? from : start;
+}
+
+namespace detail {
+
+inline std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty()) return ".";
+  if (dir.is_absolute() || std::filesystem::is_directory(dir, ec)) return dir;
+  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env)
+    if (std::filesystem::is_directory(std::filesystem::path(env) / dir, ec)) return std::filesystem::path(env) / dir;
+  std::filesystem::path root = project_root();
+  if (std::filesystem::is_directory(root / dir, ec)) return root / dir;
+  return dir;
+}
+
+inline std::string sweep_hint(const override_spec& o) {
+  return "Ambiguous value for argument '" + o.input +
+         "': 1. to use it as a list, write key=[value1,value2]; 2. to use it as a string, quote it: key='value1,value2'; "
+         "3. to sweep over it, add --multirun (-m) to the command line, or call vitals::sweep";
+}
+
+inline void apply_config_override(node& cfg, const override_spec& o) {
+  if (o.package)
+    throw config_error(problem{o.key, "Override " + o.input + " looks like a config group override, but config group '" + o.key +
+                                          "' does not exist",
+                               o.where()});
+  const node* existing = find_path(cfg, o.key);
+  switch (o.op) {
+    case override_op::remove: {
+      if (!existing || existing->is_null())
+        throw config_error(problem{o.key, "Could not delete from config. '" + o.key + "' does not exist.", o.where()});
+      if (o.has_value && o.value.type != override_value_type::null && !same_value(o.value.value, *existing))
+        throw config_error(problem{o.key, "Could not delete from config. The value of '" + o.key + "' is " +
+                                              (existing->is_scalar() ? python_str(*existing) : std::string("a ") + (existing->is_mapping() ? "mapping" : "list")) +
+                                              " and not " + o.value.text + ".",
+                                   o.where()});
+      erase_path(cfg, o.key);
+      return;
+    }
+    case override_op::add:
+      if (existing && !existing->is_null() && !o.value.value.is_mapping() && !o.value.value.is_sequence())
+        throw config_error(problem{o.key, "Could not append to config. An item is already at '" + o.key + "'. Either remove the + prefix: '" +
+                                              o.input.substr(1) + "', or add a second + to add or override it: '+" + o.input + "'",
+                                   o.where()});
+      update_path(cfg, o.key, o.value.value, true, o.where());
+      return;
+    case override_op::force_add: update_path(cfg, o.key, o.value.value, true, o.where()); return;
+    case override_op::set: update_path(cfg, o.key, o.value.value, false, o.where(), o.input); return;
+  }
+}
+
+inline bool is_hydra_key(std::string_view key) {
+  return key == "hydra" || key.rfind("hydra.", 0) == 0 || key.rfind("hydra/", 0) == 0;
+}
+
+inline composition compose_parsed(const compose_options& options, const std::vector<override_spec>& parsed,
+                                  std::vector<std::string> lines) {
+  for (const auto& o : parsed)
+    if (o.sweep) throw config_error(problem{o.key, sweep_hint(o), o.where()});
+  const config_store& store = options.store ? *options.store : config_store::instance();
+  composition out;
+  out.config_dir = locate_config_dir(options.config_dir);
+  out.config_name = options.config_name;
+  out.overrides = std::move(lines);
+  config_repository repo(out.config_dir, store);
+  defaults_resolution res = resolve_defaults(repo, options.config_name, parsed);
+  node cfg = node::mapping(source_location::in_file(out.config_dir.string()));
+  for (const auto& r : res.defaults) {
+    const loaded_config* loaded = repo.load(r.config_path);
+    if (!loaded) continue;  // resolve_defaults already reported what is missing
+    node content = loaded->content.is_null() ? node::mapping(loaded->content.where) : loaded->content;
+    merge_nodes(cfg, embed_in_package(std::move(content), r.package));
+    out.defaults.push_back({r.config_path, r.package, r.parent, loaded->source, r.is_self});
+  }
+  // The `hydra:` block configures Hydra itself (run dirs, logging); Hydra's compose API leaves it
+  // out of the app config, and so does vitals, together with overrides of it (hydra.run.dir=...).
+  cfg.erase("hydra");
+  // Every bad override is reported at once (Hydra stops at the first).
+  std::vector<problem> problems;
+  for (const auto& o : res.config_overrides) {
+    if (is_hydra_key(o.key)) continue;
+    try {
+      apply_config_override(cfg, o);
+    } catch (const config_error& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  if (!problems.empty()) throw config_error(std::move(problems));
+  out.config = resolve_interpolations(cfg);
+  out.choices = std::move(res.choices);
+  return out;
+}
+
+}  // namespace detail
+
+/// Composes with the full trace (defaults list, choices); sweeps are an error that says how to ask.
+inline composition compose_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
+  return detail::compose_parsed(options, parse_overrides(overrides), overrides);
+}
+
+/// The composed, resolved config tree — what Hydra's compose + to_container(resolve=True) gives.
+inline node compose_tree(const compose_options& options, const std::vector<std::string>& overrides = {}) {
+  return compose_detailed(options, overrides).config;
+}
+
+/// The override lists of a sweep's jobs (Hydra's BasicSweeper order; one job without sweeps).
+inline std::vector<std::vector<std::string>> sweep_jobs(const std::vector<std::string>& overrides) {
+  return expand_sweeps(parse_overrides(overrides));
+}
+
+/// One composition per job of the sweep.
+inline std::vector<composition> sweep_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<composition> out;
+  for (const auto& job : sweep_jobs(overrides)) out.push_back(compose_detailed(options, job));
+  return out;
+}
+
+/// One composed tree per job of the sweep (`a=1,2 b=x,y` gives 4).
+inline std::vector<node> sweep_tree(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<node> out;
+  for (auto& c : sweep_detailed(options, overrides)) out.push_back(std::move(c.config));
+  return out;
+}
+
+}  // namespace vitals::config
+
+namespace vitals {
+
+using config::compose_options;
+using config::composition;
+using config::config_store;
+
+/// Registers a struct value as option `name` of config group `group` in the process-wide store
+/// (Hydra's `ConfigStore.store(group=..., name=..., node=...)`): `- exp: default` in a defaults
+/// list, or `exp=default` on the command line, then selects it.
+template <class T>
+void store(std::string group, std::string name, const T& value) {
+  config_store::instance().store_node(std::move(group), std::move(name), config::to_node(value));
+}
+
+/// A typed config together with how it was composed (overrides, defaults trace).
+template <class Config>
+struct composed {
+  Config value;
+  composition info;
+};
+
+namespace config {
+
+/// What a command line asks for besides overrides.
+struct command_line {
+  std::vector<std::string> overrides;
+  bool multirun = false;     // --multirun / -m
+  bool show_config = false;  // show_config=true or --cfg job: print the config and exit
+  bool help = false;         // --help / -h
+  std::optional<std::string> config_dir;   // --config-dir / -cd
+  std::optional<std::string> config_name;  // --config-name / -cn
+};
+
+/// Splits argv (argv[0] is the program) into flags and overrides.
+inline command_line parse_command_line(int argc, const char* const* argv) {
+  command_line cl;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value_of = [&](std::string_view flag) -> std::optional<std::string> {
+      if (a == flag) {
+        if (i + 1 >= argc) throw config_error(problem{"", std::string(flag) + " needs a value", {}});
+        return std::string(argv[++i]);
+      }
+      if (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '=')
+        return std::string(a.substr(flag.size() + 1));
+      return std::nullopt;
+    };
+    if (a == "--multirun" || a == "-m") cl.multirun = true;
+    else if (a == "--help" || a == "-h") cl.help = true;
+    else if (a == "--cfg" || a == "-c") {
+      if (i + 1 < argc && std::string_view(argv[i + 1]) == "job") ++i;
+      cl.show_config = true;
+    } else if (auto d = value_of("--config-dir")) cl.config_dir = *d;
+    else if (auto d2 = value_of("-cd")) cl.config_dir = *d2;
+    else if (auto n = value_of("--config-name")) cl.config_name = *n;
+    else if (auto n2 = value_of("-cn")) cl.config_name = *n2;
+    else if (a.size() > 1 && a[0] == '-' && a[1] == '-')
+      throw config_error(problem{"", "unknown flag '" + std::string(a) + "' (flags: --multirun/-m, --cfg job, --config-dir, --config-name, --help)", {}});
+    else cl.overrides.emplace_back(a);
+  }
+  return cl;
+}
+
+namespace detail {
+
+inline std::mutex& last_composition_mutex() {
+  static std::mutex m;
+  return m;
+}
+inline std::optional<composition>& last_composition_slot() {
+  static std::optional<composition> c;
+  return c;
+}
+
+// `show_config=<bool>` is a request to print, and also an ordinary override when the config has a
+// show_config key (the seed's does). Without such a key it is removed before composing.
+inline std::optional<bool> take_show_config(std::vector<std::string>& overrides, const compose_options& options,
+                                            bool& keep) {
+  std::optional<bool> show;
+  std::vector<std::string> rest;
+  for (const auto& o : overrides) {
+    if (o.rfind("show_config=", 0) == 0) {
+      override_spec spec = parse_override(o);
+      if (spec.value.type != override_value_type::boolean)
+        throw config_error(problem{"show_config", "show_config takes true or false, got '" + spec.value.text + "'", spec.where()});
+      show = spec.value.value.text == "true";
+      continue;
+    }
+    rest.push_back(o);
+  }
+  keep = false;
+  if (show) {
+    std::vector<std::string> probe_overrides;  // sweeps left out: only the keys matter here
+    for (const auto& o : rest)
+      if (!parse_override(o).sweep) probe_overrides.push_back(o);
+    node probe = compose_tree(options, probe_overrides);
+    keep = probe.find("show_config") != nullptr;
+    if (!keep) overrides = std::move(rest);
+  }
+  return show;
+}
+
+}  // namespace detail
+
+/// The composition made by the most recent compose()/compose_with_info() call of this process (so
+/// a run can save config.yaml, overrides.yaml and defaults.yaml beside itself).
+inline std::optional<composition> last_composition() {
+  std::lock_guard lock(detail::last_composition_mutex());
+  return detail::last_composition_slot();
+}
+
+inline void remember_composition(const composition& c) {
+  std::lock_guard lock(detail::last_composition_mutex());
+  detail::last_composition_slot() = c;
+}
+
+/// The usage text --help prints: the config's groups and their options.
+inline std::string usage(const compose_options& options, std::string_view program) {
+  std::string out = "usage: " + std::string(program) + " [--multirun|-m] [--cfg job] [key=value | +key=value | ++key=value | ~key | group=option]...\n";
+  out += "config: " + (options.config_dir / options.config_name).string() + "\n";
+  config_repository repo(detail::locate_config_dir(options.config_dir), options.store ? *options.store : config_store::instance());
+  std::error_code ec;
+  std::vector<std::string> groups;
+  for (auto it = std::filesystem::directory_iterator(repo.dir(), ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    if (it->is_directory(ec)) groups.push_back(it->path().filename().string());
+  std::sort(groups.begin(), groups.end());
+  if (!groups.empty()) out += "groups:\n";
+  for (const auto& g : groups) {
+    out += "  " + g + ":";
+    for (const auto& o : repo.group_options(g)) out += " " + o;
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace config
+
+/// Composes and converts: the non-command-line form (notebooks, tests). Throws config_error.
+template <class Config>
+composed<Config> compose_with_info(const compose_options& options, const std::vector<std::string>& overrides = {}) {
+  composition c = config::compose_detailed(options, overrides);
+  Config value = config::from_node<Config>(c.config);
+  config::remember_composition(c);
+  return {std::move(value), std::move(c)};
+}
+
+/// The composed config as Config. Throws config_error listing every problem.
+template <class Config>
+Config compose(const compose_options& options, const std::vector<std::string>& overrides = {}) {
+  return compose_with_info<Config>(options, overrides).value;
+}
+
+/// One Config (with its composition) per job of the sweep in `overrides`, in Hydra's
+/// BasicSweeper order. Without sweeps, one.
+template <class Config>
+std::vector<composed<Config>> sweep_with_info(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<composed<Config>> out;
+  for (const auto& job : config::sweep_jobs(overrides)) out.push_back(compose_with_info<Config>(options, job));
+  return out;
+}
+
+/// One Config per job of the sweep in `overrides` (`fold=0,1,2,3,4` gives five), in Hydra's
+/// BasicSweeper order. Without sweeps, one.
+template <class Config>
+std::vector<Config> sweep(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<Config> out;
+  for (auto& c : sweep_with_info<Config>(options, overrides)) out.push_back(std::move(c.value));
+  return out;
+}
+
+namespace detail {
+
+template <class F>
+auto exit_on_config_error(const char* program, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const config::config_error& e) {
+    std::fprintf(stderr, "%s: error composing the config:\n%s\n", program ? program : "vitals", e.what());
+    std::fflush(stderr);
+    std::exit(1);
+  }
+}
+
+template <class Config>
+std::vector<composed<Config>> sweep_command_line(int argc, const char* const* argv, const compose_options& options, bool single) {
+  config::command_line cl = config::parse_command_line(argc, argv);
+  compose_options opts = options;
+  if (cl.config_dir) opts.config_dir = *cl.config_dir;
+  if (cl.config_name) opts.config_name = *cl.config_name;
+  const char* program = argc > 0 ? argv[0] : "vitals";
+  // Like rootutils in Hydra projects: PROJECT_ROOT (for ${oc.env:PROJECT_ROOT}) defaults to the
+  // nearest parent of the config directory that holds .git, else the config directory.
+  if (const char* root = std::getenv("PROJECT_ROOT"); !root || !*root)
+    ::setenv("PROJECT_ROOT", config::project_root(config::detail::locate_config_dir(opts.config_dir)).string().c_str(), 1);
+  if (cl.help) {
+    std::fputs(config::usage(opts, program).c_str(), stdout);
+    std::exit(0);
+  }
+  bool keep = false;
+  std::optional<bool> show = config::detail::take_show_config(cl.overrides, opts, keep);
+  if (show && *show) cl.show_config = true;
+  std::vector<std::vector<std::string>> jobs;
+  if (cl.multirun) {
+    jobs = config::sweep_jobs(cl.overrides);
+    if (single && jobs.size() > 1)
+      throw config::config_error(config::problem{"", "--multirun expands to " + std::to_string(jobs.size()) +
+                                                         " jobs; use vitals::sweep<Config>(argc, argv, ...) to get one config per job", {}});
+  } else {
+    jobs = {cl.overrides};  // a sweep here is an error that says to add --multirun
+  }
+  std::vector<composed<Config>> out;
+  for (const auto& job : jobs) {
+    composition c = config::compose_detailed(opts, job);
+    if (cl.show_config) {
+      if (jobs.size() > 1) {  // one YAML document per job, headed by its overrides
+        std::string head = "---\n# job:";
+        for (const auto& o : job) head += " " + o;
+        std::fputs((head + "\n").c_str(), stdout);
+      }
+      std::fputs(config::to_yaml(c.config).c_str(), stdout);
+      continue;
+    }
+    Config value = config::from_node<Config>(c.config);
+    config::remember_composition(c);
+    out.push_back({std::move(value), std::move(c)});
+  }
+  if (cl.show_config) {
+    std::fflush(stdout);
+    std::exit(0);
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/// The command-line form: `prog exp=001 exp.fold=[0,1] show_config=true`. Prints the composed
+/// config and exits 0 for show_config=true (or --cfg job), prints usage for --help, and on a
+/// config error prints every problem to stderr and exits 1 (as Hydra does). Sets PROJECT_ROOT,
+/// when unset, to project_root(config_dir), as Hydra projects do with rootutils.
+template <class Config>
+Config compose(int argc, const char* const* argv, const compose_options& options) {
+  return detail::exit_on_config_error(argc > 0 ? argv[0] : nullptr, [&] {
+    return std::move(detail::sweep_command_line<Config>(argc, argv, options, true).front().value);
+  });
+}
+template <class Config>
+Config compose(int argc, char** argv, const compose_options& options) {
+  return compose<Config>(argc, const_cast<const char* const*>(argv), options);
+}
+
+/// The command-line form of sweep: with --multirun/-m, one Config per job; without it a sweep is
+/// an error that says to add --multirun (Hydra's rule), and a plain command line gives one Config.
+template <class Config>
+std::vector<composed<Config>> sweep_with_info(int argc, const char* const* argv, const compose_options& options) {
+  return detail::exit_on_config_error(argc > 0 ? argv[0] : nullptr,
+                                      [&] { return detail::sweep_command_line<Config>(argc, argv, options, false); });
+}
+template <class Config>
+std::vector<composed<Config>> sweep_with_info(int argc, char** argv, const compose_options& options) {
+  return sweep_with_info<Config>(argc, const_cast<const char* const*>(argv), options);
+}
+template <class Config>
+std::vector<Config> sweep(int argc, const char* const* argv, const compose_options& options) {
+  std::vector<Config> out;
+  for (auto& c : sweep_with_info<Config>(argc, argv, options)) out.push_back(std::move(c.value));
+  return out;
+}
+template <class Config>
+std::vector<Config> sweep(int argc, char** argv, const compose_options& options) {
+  return sweep<Config>(argc, const_cast<const char* const*>(argv), options);
+}
+
+}  // namespace vitals
+// ---- include/vitals/run.hpp ----
+// Runs: directories, ids, options (code / environment / command line), metadata, the run object.
+
+// ---- include/vitals/run/metadata.hpp ----
+// metadata.json: where and how a run ran - start time, host, pid, working directory, command
+// line, git commit (+ dirty flag, and diff.patch when dirty), compiler, CUDA devices.
+//
+// Everything here runs once at start (it may fork git); none of it is on the logging path.
+
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/json_format.hpp ----
+// JSON text for records: string escaping and numbers, appended to a caller-owned buffer.
+//
+// Sinks format into a reused fmt::memory_buffer so that steady-state writing does not allocate.
+// Non-finite floats follow W&B (bare NaN / Infinity / -Infinity, which Python's json and pandas
+// read) unless strict mode asks for standard JSON (null).
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+// ---- include/vitals/sinks/record.hpp ----
+// What flows from a run to its sinks: a record of named values at one step.
+//
+// A record only holds views: keys point at the run's interned key table and string values into the
+// record's own buffer, both alive for as long as a sink's write() runs. A sink that keeps anything
+// past write() must copy it.
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace vitals {
+
+/// One logged value: integer, floating, bool or string.
+struct metric_value {
+  enum class kind : std::uint8_t { integer, floating, boolean, string };
+  kind type = kind::floating;
+  union {
+    std::int64_t i;
+    double d;
+    bool b;
+  };
+  std::string_view s;  // type == string
+
+  constexpr metric_value() : d(0) {}
+  constexpr metric_value(double v) : type(kind::floating), d(v) {}
+  constexpr metric_value(float v) : type(kind::floating), d(v) {}
+  constexpr metric_value(bool v) : type(kind::boolean), b(v) {}
+  constexpr metric_value(std::string_view v) : type(kind::string), i(0), s(v) {}
+  constexpr metric_value(const char* v) : type(kind::string), i(0), s(v) {}
+  template <class I>
+    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
+  constexpr metric_value(I v) : type(kind::integer), i(static_cast<std::int64_t>(v)) {}
+
+  /// The value as a double (bool -> 0/1; string -> NaN), for sinks that only take numbers.
+  constexpr double as_double() const {
+    switch (type) {
+      case kind::integer: return static_cast<double>(i);
+      case kind::floating: return d;
+      case kind::boolean: return b ? 1.0 : 0.0;
+      case kind::string: break;
+    }
+    return __builtin_nan("");
+  }
+};
+
+struct metric {
+  std::string_view key;  // "train/loss"
+  metric_value value;
+};
+
+enum class record_kind : std::uint8_t {
+  history,  // one committed step of metrics
+  summary,  // run.summary(key, value): final/best values
+  alert,    // a health rule fired or cleared: metrics "title", "text", "level", "state"
+};
+
+struct record {
+  record_kind kind = record_kind::history;
+  std::int64_t step = 0;
+  double timestamp = 0;  // seconds since the Unix epoch
+  double runtime = 0;    // seconds since the run started
+  std::span<const metric> metrics;
+};
+
+}  // namespace vitals
+// ---- include/vitals/detail/json_string.hpp ----
+// JSON string escaping, shared by every writer of JSON (config writer, JSONL sink, W&B records,
+// alerts), so that all of them agree on what a key or value looks like on disk.
+
+#include <string_view>
+
+namespace vitals::detail {
+
+/// Appends s as a quoted JSON string to out (a std::string or an fmt::memory_buffer). UTF-8 passes
+/// through; quotes, backslashes and control characters are escaped.
+template <class Out>
+void append_json_string(Out& out, std::string_view s) {
+  out.push_back('"');
+  const char* run = s.data();  // start of the pending run that needs no escaping
+  const char* end = s.data() + s.size();
+  for (const char* p = run; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(run, p);
+    run = p + 1;
+    // Two-character escapes: "\x" where x is the letter for the control character.
+    char two[2] = {'\\', 0};
+    switch (c) {
+      case '"': two[1] = '"'; break;
+      case '\\': two[1] = '\\'; break;
+      case '\n': two[1] = 'n'; break;
+      case '\r': two[1] = 'r'; break;
+      case '\t': two[1] = 't'; break;
+      case '\b': two[1] = 'b'; break;
+      case '\f': two[1] = 'f'; break;
+      default: {
+        static constexpr char hex[] = "0123456789abcdef";
+        const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+        out.append(u, u + 6);
+        continue;
+      }
+    }
+    out.append(two, two + 2);
+  }
+  out.append(run, end);
+  out.push_back('"');
+}
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+// Numbers are written with std::to_chars / fmt::format_int rather than format strings: the sinks'
+// writer thread spends most of its time here, and these skip format-string parsing.
+inline void append_int(fmt::memory_buffer& out, std::int64_t v) {
+  fmt::format_int f(v);
+  out.append(f.data(), f.data() + f.size());
+}
+
+/// Shortest round-trip representation of a finite double ("0.1", "1e-07", "12345").
+inline void append_double_shortest(fmt::memory_buffer& out, double d) {
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, d);
+  out.append(buf, res.ptr);
+}
+
+inline void json_append_double(fmt::memory_buffer& out, double d, bool strict) {
+  if (std::isnan(d)) {
+    out.append(strict ? std::string_view("null") : std::string_view("NaN"));
+  } else if (std::isinf(d)) {
+    if (strict) out.append(std::string_view("null"));
+    else out.append(d > 0 ? std::string_view("Infinity") : std::string_view("-Infinity"));
+  } else {
+    // Shortest representation that round-trips; integral doubles keep a ".0" so readers keep
+    // the column floating.
+    auto start = out.size();
+    append_double_shortest(out, d);
+    std::string_view written(out.data() + start, out.size() - start);
+    if (written.find_first_of(".eE") == std::string_view::npos) out.append(std::string_view(".0"));
+  }
+}
+
+inline void json_append_value(fmt::memory_buffer& out, const metric_value& v, bool strict) {
+  switch (v.type) {
+    case metric_value::kind::integer: append_int(out, v.i); break;
+    case metric_value::kind::floating: json_append_double(out, v.d, strict); break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: append_json_string(out, v.s); break;
+  }
+}
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+struct git_info {
+  std::string commit;
+  std::string branch;
+  bool dirty = false;
+  std::string diff;  // `git diff HEAD` when dirty
+};
+
+namespace detail {
+
+/// Output of a shell command (stderr discarded), or nullopt when it fails.
+inline std::optional<std::string> command_output(const std::string& cmd) {
+  std::FILE* p = ::popen((cmd + " 2>/dev/null").c_str(), "r");
+  if (!p) return std::nullopt;
+  std::string out;
+  std::array<char, 4096> buf{};
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  int rc = ::pclose(p);
+  if (rc != 0) return std::nullopt;
+  return out;
+}
+
+inline std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+inline std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+inline std::string json_string(std::string_view s) {
+  fmt::memory_buffer b;
+  append_json_string(b, s);
+  return std::string(b.data(), b.size());
+}
+
+inline std::string json_string_array(const std::vector<std::string>& v) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + json_string(v[i]);
+  return out + "]";
+}
+
+inline std::string iso_time(double unix_seconds) {
+  auto t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  std::array<char, 32> buf{};
+  std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+  return fmt::format("{}.{:06}Z", buf.data(), static_cast<int>((unix_seconds - static_cast<double>(t)) * 1e6));
+}
+
+}  // namespace detail
+
+/// The git state of `dir` (a work tree), or nullopt when it is not in one or git is missing.
+inline std::optional<git_info> read_git_info(const std::filesystem::path& dir = std::filesystem::current_path()) {
+  auto g = "git -C " + detail::shell_quote(dir.string()) + " ";
+  auto commit = detail::command_output(g + "rev-parse HEAD");
+  if (!commit) return std::nullopt;
+  git_info info;
+  info.commit = detail::trim(*commit);
+  info.branch = detail::trim(detail::command_output(g + "rev-parse --abbrev-ref HEAD").value_or(""));
+  auto status = detail::command_output(g + "status --porcelain --untracked-files=no");
+  info.dirty = status && !detail::trim(*status).empty();
+  if (info.dirty) info.diff = detail::command_output(g + "diff HEAD").value_or("");
+  return info;
+}
+
+/// The process's command line, from /proc/self/cmdline.
+inline std::vector<std::string> read_command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : all) {
+    if (c == '\0') {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(c);
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+/// Names of NVIDIA GPUs the driver reports (no CUDA runtime needed; empty without a driver).
+inline std::vector<std::string> read_cuda_devices() {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it("/proc/driver/nvidia/gpus", ec), end; !ec && it != end; it.increment(ec)) {
+    std::ifstream in(it->path() / "information");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("Model:", 0) == 0) {
+        auto v = line.substr(6);
+        v.erase(0, v.find_first_not_of(" \t"));
+        out.push_back(v);
+      }
+  }
+  return out;
+}
+
+inline std::string compiler_description() {
+#if defined(__clang__)
+  return fmt::format("clang {}.{}.{}", __clang_major__, __clang_minor__, __clang_patchlevel__);
+#elif defined(__GNUC__)
+  return fmt::format("gcc {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#else
+  return "unknown";
+#endif
+}
+
+inline std::string host_name() {
+  std::array<char, 256> buf{};
+  if (::gethostname(buf.data(), buf.size() - 1) != 0) return "unknown";
+  return buf.data();
+}
+
+/// metadata.json as an ordered list of (key, JSON text) fields, so finish() can add to it.
+struct run_metadata {
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  void set(std::string key, std::string json) {
+    for (auto& [k, v] : fields)
+      if (k == key) {
+        v = std::move(json);
+        return;
+      }
+    fields.emplace_back(std::move(key), std::move(json));
+  }
+  std::string to_json() const {
+    std::string out = "{\n";
+    for (std::size_t i = 0; i < fields.size(); ++i)
+      out += "  " + detail::json_string(fields[i].first) + ": " + fields[i].second + (i + 1 < fields.size() ? ",\n" : "\n");
+    return out + "}\n";
+  }
+};
+
+}  // namespace vitals
+// ---- include/vitals/run/model_params.hpp ----
+// Model size as the seed logs it: model_params/{total_params, trainable_params, model_size_mb},
+// with model_size_mb = total * bytes_per_param / 2^20 (4 bytes for fp32 weights).
+
+#include <cstdint>
+#include <stdexcept>
+
+namespace vitals {
+
+struct model_params {
+  std::int64_t total_params = 0;
+  std::int64_t trainable_params = 0;
+  double model_size_mb = 0;
+};
+
+/// Throws std::invalid_argument when trainable > total or a count is negative.
+inline model_params make_model_params(std::int64_t total, std::int64_t trainable, double bytes_per_param = 4) {
+  if (total < 0 || trainable < 0 || trainable > total || bytes_per_param <= 0)
+    throw std::invalid_argument("model_params: need 0 <= trainable <= total and bytes_per_param > 0");
+  return {total, trainable, static_cast<double>(total) * bytes_per_param / (1024.0 * 1024.0)};
+}
+
+}  // namespace vitals
+// ---- include/vitals/run/options.hpp ----
+// Options of a run, from code, from the environment (W&B's variable names, so existing job
+// scripts keep working) and from the command line (--wandb_project etc., as the seed's trainers).
+// Precedence: defaults < environment < command line < what the code sets afterwards.
+
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/pipeline.hpp ----
+// The logging pipeline of one run: interned keys, the pending (uncommitted) row, a bounded queue
+// of reusable rows, and one writer thread that hands records to the sinks.
+//
+// Why this shape:
+// - The caller's thread only interns keys (a hash lookup; the table grows only for new keys),
+//   copies values into the pending row and, on commit, swaps that row's buffers with a free queue
+//   slot. Buffers circulate between caller, queue and writer, so once they have grown to the
+//   row size nothing is allocated and no I/O happens on the caller's thread.
+// - Many producers, one consumer, under one mutex: a log() call holds it for ~100 ns, far below
+//   any contention that matters for training loops, and it keeps W&B's commit/step semantics
+//   (which need a shared pending row) simple and exact.
+// - Overflow policy is explicit (as spdlog's async logger): block (default), drop_newest,
+//   drop_oldest; dropped rows are counted and reported at finish.
+// - Each sink is isolated (guarded_sink): one that throws is reported once and disabled.
+
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <cstdint>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/any_sink.hpp ----
+// Run-time composition: any_sink erases a sink's type (one virtual call per operation), so the
+// set of sinks can come from the command line or the environment ("--sinks jsonl,csv,console").
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// ---- include/vitals/sinks/guarded_sink.hpp ----
+// Sink isolation: a sink that throws is reported once and switched off; the others and the
+// training loop go on. Used by both compositions (vitals::sinks and any_sink in a run).
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <concepts>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+// ---- include/vitals/sinks/sink.hpp ----
+// The sink concept: anything with open / write / flush / close is a sink.
+//
+// A run calls open() once (from its writer thread) before any write, write() for each record in
+// order, flush() on its flush interval and at finish, and close() once with the exit code. All four
+// are called from one thread; a sink needs no locking of its own. Throwing is allowed: the run
+// isolates the sink and reports the error once (see sinks/pipeline), the other sinks go on.
+
+#include <concepts>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+
+namespace vitals {
+
+/// What a sink needs to know about the run it writes for.
+struct run_info {
+  std::string project;
+  std::string entity;
+  std::string id;            // 8 chars [a-z0-9]
+  std::string name;          // display name, free text ("exp/fold0")
+  std::string group;
+  std::string job_type;
+  std::string notes;
+  std::vector<std::string> tags;
+  std::filesystem::path dir;  // the run directory, runs/{name}_{id}/, already created
+  std::string config_json;    // the full config as a JSON object ("{}" when none)
+  double start_time = 0;      // seconds since the Unix epoch
+  std::int64_t total_steps = 0;  // expected number of steps when known (progress bars), else 0
+};
+
+template <class S>
+concept sink = requires(S s, const run_info& info, const record& r, int exit_code) {
+  s.open(info);
+  s.write(r);
+  s.flush();
+  s.close(exit_code);
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+/// The name a sink is reported under: S::name if it has one, else its short type name.
+template <class S>
+constexpr std::string_view sink_name() {
+  if constexpr (requires { std::string_view(S::name); }) {
+    return std::string_view(S::name);
+  } else {
+    return short_type_name<S>();
+  }
+}
+
+/// The name of this sink object: its name() member when it has one (any_sink), else sink_name<S>.
+template <class S>
+std::string_view sink_name(const S& s) {
+  if constexpr (requires { { s.name() } -> std::convertible_to<std::string_view>; }) {
+    return s.name();
+  } else {
+    return sink_name<S>();
+  }
+}
+
+namespace detail {
+
+/// Reports a sink failure on stderr and appends it to <run dir>/vitals.log (best effort: the
+/// report must not throw, the disk may be the reason the sink failed).
+inline void report_sink_error(const run_info& info, std::string_view sink, std::string_view op,
+                              std::string_view what) noexcept {
+  try {
+    auto line = fmt::format("vitals: sink '{}' failed in {}() and is disabled for run '{}': {}\n",
+                            sink, op, info.name, what);
+    (void)!::write(2, line.data(), line.size());
+    if (!info.dir.empty()) {
+      auto log = info.dir / "vitals.log";
+      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        (void)!::write(fd, line.data(), line.size());
+        ::close(fd);
+      }
+    }
+  } catch (...) {
+  }
+}
+
+/// Holds one sink and the run_info it was opened with; every call is isolated.
+template <class S>
+class guarded_sink {
+ public:
+  template <class... A>
+    requires(!(sizeof...(A) == 1 && (std::is_same_v<std::remove_cvref_t<A>, guarded_sink> && ...)))
+  explicit guarded_sink(A&&... a) : sink_(std::forward<A>(a)...) {}
+
+  void open(const run_info& info) {
+    info_ = &info;
+    call("open", [&] { sink_.open(info); });
+  }
+  void write(const record& r) {
+    call("write", [&] { sink_.write(r); });
+  }
+  void flush() {
+    call("flush", [&] { sink_.flush(); });
+  }
+  void close(int exit_code) {
+    call("close", [&] { sink_.close(exit_code); });
+  }
+
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+  S& get() { return sink_; }
+  const S& get() const { return sink_; }
+
+ private:
+  template <class F>
+  void call(std::string_view op, F&& f) {
+    if (failed_) return;
+    try {
+      f();
+    } catch (const std::exception& e) {
+      fail(op, e.what());
+    } catch (...) {
+      fail(op, "unknown exception");
+    }
+  }
+  void fail(std::string_view op, std::string_view what) {
+    failed_ = true;
+    error_ = std::string(what);
+    static const run_info no_run{};
+    report_sink_error(info_ ? *info_ : no_run, sink_name(sink_), op, what);
+  }
+
+  S sink_;
+  const run_info* info_ = nullptr;
+  bool failed_ = false;
+  std::string error_;
+};
+
+}  // namespace detail
+}  // namespace vitals
+
+namespace vitals {
+
+class any_sink {
+ public:
+  any_sink() = default;
+
+  /// Takes any sink by value (moved or copied in). Pass std::ref(s) to keep using your own
+  /// object; it must then outlive the run.
+  template <class S>
+    requires(!std::is_same_v<std::remove_cvref_t<S>, any_sink> && sink<std::decay_t<S>>)
+  any_sink(S&& s)  // NOLINT: implicit on purpose, attach(jsonl{}) reads naturally
+      : self_(std::make_unique<model<std::decay_t<S>>>(std::forward<S>(s))) {}
+
+  template <class S>
+    requires sink<S>
+  any_sink(std::reference_wrapper<S> s) : self_(std::make_unique<ref_model<S>>(s.get())) {}
+
+  any_sink(any_sink&&) noexcept = default;
+  any_sink& operator=(any_sink&&) noexcept = default;
+
+  explicit operator bool() const { return self_ != nullptr; }
+
+  void open(const run_info& info) { self_->open(info); }
+  void write(const record& r) { self_->write(r); }
+  void flush() { self_->flush(); }
+  void close(int exit_code) { self_->close(exit_code); }
+  /// The name errors are reported under ("jsonl", "csv", or the type's name).
+  std::string_view name() const { return self_ ? self_->name() : std::string_view("empty"); }
+
+ private:
+  struct concept_t {
+    virtual ~concept_t() = default;
+    virtual void open(const run_info&) = 0;
+    virtual void write(const record&) = 0;
+    virtual void flush() = 0;
+    virtual void close(int) = 0;
+    virtual std::string_view name() const = 0;
+  };
+  template <class S>
+  struct model final : concept_t {
+    template <class A>
+    explicit model(A&& a) : s(std::forward<A>(a)) {}
+    void open(const run_info& i) override { s.open(i); }
+    void write(const record& r) override { s.write(r); }
+    void flush() override { s.flush(); }
+    void close(int c) override { s.close(c); }
+    std::string_view name() const override { return sink_name<S>(); }
+    S s;
+  };
+  template <class S>
+  struct ref_model final : concept_t {
+    explicit ref_model(S& a) : s(a) {}
+    void open(const run_info& i) override { s.open(i); }
+    void write(const record& r) override { s.write(r); }
+    void flush() override { s.flush(); }
+    void close(int c) override { s.close(c); }
+    std::string_view name() const override { return sink_name<S>(); }
+    S& s;
+  };
+
+  std::unique_ptr<concept_t> self_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/sinks/csv.hpp ----
+// CSV backend: <run dir>/metrics.csv, one row per committed step, header = sorted union of keys.
+//
+// When a record brings a key the header lacks, the file is rewritten with the wider header (what
+// Lightning's CSVLogger does), written to a temporary file and renamed over metrics.csv, so a
+// reader - or a crash - sees either the old or the new complete file. Keys usually settle within
+// the first steps, so the rewrites cost little; rows are appended with write(2) as whole lines.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+// ---- include/vitals/sinks/file_io.hpp ----
+// Small POSIX file helpers shared by the file sinks and the run directory.
+//
+// Sinks write with write(2) on a raw descriptor, whole lines at a time, so that after kill -9 a
+// file holds every complete line up to the last flush (stdio buffers would hold partial lines).
+// Files that are replaced as a whole (config.json, summary.json, a widened metrics.csv) are written
+// to a temporary name and renamed over the target, so a reader sees the old or the new file.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace vitals::detail {
+
+[[noreturn]] inline void throw_file_error(std::string_view what, const std::filesystem::path& p, int err) {
+  throw std::system_error(err, std::generic_category(),
+                          std::string(what) + " '" + p.string() + "'");
+}
+
+/// Writes all of data to fd, retrying on EINTR and short writes; throws on failure (ENOSPC, EIO).
+inline void write_all(int fd, std::string_view data, const std::filesystem::path& p) {
+  const char* ptr = data.data();
+  std::size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, ptr, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_file_error("cannot write", p, errno);
+    }
+    ptr += n;
+    left -= static_cast<std::size_t>(n);
+  }
+}
+
+/// An owned append-only descriptor (move-only).
+class append_file {
+ public:
+  append_file() = default;
+  append_file(const append_file&) = delete;
+  append_file& operator=(const append_file&) = delete;
+  append_file(append_file&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
+  append_file& operator=(append_file&& o) noexcept {
+    if (this != &o) {
+      close();
+      fd_ = o.fd_;
+      path_ = std::move(o.path_);
+      o.fd_ = -1;
+    }
+    return *this;
+  }
+  ~append_file() { close(); }
+
+  void open(const std::filesystem::path& p, bool truncate = false) {
+    close();
+    path_ = p;
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
+    fd_ = ::open(p.c_str(), flags, 0644);
+    if (fd_ < 0) throw_file_error("cannot open", p, errno);
+  }
+  void write(std::string_view data) { write_all(fd_, data, path_); }
+  bool is_open() const { return fd_ >= 0; }
+  const std::filesystem::path& path() const { return path_; }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  std::filesystem::path path_;
+};
+
+/// Replaces `target` with `content` atomically: write target.tmp.<pid>, then rename(2).
+inline void atomic_write_file(const std::filesystem::path& target, std::string_view content) {
+  auto tmp = target;
+  tmp += ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw_file_error("cannot create", tmp, errno);
+  try {
+    write_all(fd, content, tmp);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    throw_file_error("cannot rename into", target, err);
+  }
+}
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/fresh_on_copy.hpp ----
+// A sink's open-file state must not be shared between copies. fresh_on_copy<T> makes a copy start
+// from T{} (an unopened sink with the same options), so sinks stay copyable configuration objects:
+// `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies only options.
+
+#include <utility>
+
+namespace vitals::detail {
+
+template <class T>
+struct fresh_on_copy {
+  T value;
+  fresh_on_copy() = default;
+  fresh_on_copy(const fresh_on_copy&) : value() {}
+  fresh_on_copy(fresh_on_copy&& o) noexcept : value(std::move(o.value)) {}
+  fresh_on_copy& operator=(const fresh_on_copy&) {
+    value = T();
+    return *this;
+  }
+  fresh_on_copy& operator=(fresh_on_copy&& o) noexcept {
+    value = std::move(o.value);
+    return *this;
+  }
+  T* operator->() { return &value; }
+  const T* operator->() const { return &value; }
+  T& operator*() { return value; }
+};
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+namespace detail {
+
+struct string_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+inline void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
+  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
+               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
+  if (!quote) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+inline void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
+  switch (v.type) {
+    case metric_value::kind::integer: append_int(out, v.i); break;
+    case metric_value::kind::floating:
+      if (std::isnan(v.d)) out.append(std::string_view("nan"));
+      else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
+      else append_double_shortest(out, v.d);
+      break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: csv_append_field(out, v.s); break;
+  }
+}
+
+/// Splits CSV text (RFC 4180 quoting) into rows of fields; a last row without its newline (a
+/// crash mid-write) is dropped.
+inline std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else if (c != '\r') {
+      field.push_back(c);
+    }
+  }
+  return rows;
+}
+
+struct csv_state {
+  append_file file;
+  std::filesystem::path path;
+  fmt::memory_buffer buf;
+  std::vector<std::string> columns;  // sorted
+  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> index;
+  std::vector<const metric_value*> cells;
+  std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
+  std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
+  std::size_t rewrites = 0;
+};
+
+}  // namespace detail
+
+struct csv {
+  static constexpr std::string_view name = "csv";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "metrics.csv";
+  /// Buffered bytes that trigger a write before the next flush.
+  std::size_t flush_bytes = 1 << 20;
+
+  void open(const run_info& info) {
+    auto& st = *state;
+    st.path = path.is_absolute() ? path : info.dir / path;
+    st.columns = {"_runtime", "_step", "_timestamp"};
+    reindex();
+    // The header is written with the first row, when the columns are known.
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::history) return;
+    auto& st = *state;
+    // Rows usually repeat the previous row's keys in the same order: check the cached column
+    // with one string compare before falling back to the hash lookup.
+    auto& cache = st.cached_column;
+    if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
+    bool missing = !st.file.is_open();
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) {
+      const auto& key = r.metrics[k].key;
+      if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
+      auto it = st.index.find(key);
+      if (it == st.index.end()) missing = true;
+      else cache[k] = it->second;
+    }
+    if (missing) {
+      std::vector<std::string> added;
+      for (const auto& m : r.metrics)
+        if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
+      widen(added);
+      for (std::size_t k = 0; k < r.metrics.size(); ++k) cache[k] = st.index.find(r.metrics[k].key)->second;
+    }
+
+    st.cells.assign(st.columns.size(), nullptr);
+    metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) st.cells[cache[k]] = &r.metrics[k].value;
+    st.cells[st.col_runtime] = &runtime;
+    st.cells[st.col_step] = &step;
+    st.cells[st.col_timestamp] = &timestamp;
+    for (std::size_t c = 0; c < st.cells.size(); ++c) {
+      if (c) st.buf.push_back(',');
+      if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
+    }
+    st.buf.push_back('\n');
+    if (st.buf.size() >= flush_bytes) flush();
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.size() == 0 || !st.file.is_open()) return;
+    struct clear_on_exit {
+      fmt::memory_buffer& b;
+      ~clear_on_exit() { b.clear(); }
+    } guard{st.buf};
+    st.file.write(std::string_view(st.buf.data(), st.buf.size()));
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  /// How many times the file was rewritten with a wider header (for tests and curiosity).
+  std::size_t rewrites() const { return state->rewrites; }
+
+  // Open-file state (public only so that csv stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::csv_state> state{};
+
+ private:
+  void reindex() {
+    auto& st = *state;
+    st.index.clear();
+    for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
+    st.col_runtime = st.index.find(std::string_view("_runtime"))->second;
+    st.col_step = st.index.find(std::string_view("_step"))->second;
+    st.col_timestamp = st.index.find(std::string_view("_timestamp"))->second;
+  }
+
+  // Adds columns, then writes header + old rows (remapped) to a temporary file and renames it.
+  void widen(const std::vector<std::string>& added) {
+    auto& st = *state;
+    bool first = !st.file.is_open();
+    if (!first) flush();
+    std::vector<std::string> old_columns = st.columns;
+    for (const auto& k : added)
+      if (st.index.find(k) == st.index.end()) st.columns.push_back(k);
+    std::sort(st.columns.begin(), st.columns.end());
+    st.columns.erase(std::unique(st.columns.begin(), st.columns.end()), st.columns.end());
+    reindex();
+
+    fmt::memory_buffer out;
+    for (std::size_t c = 0; c < st.columns.size(); ++c) {
+      if (c) out.push_back(',');
+      detail::csv_append_field(out, st.columns[c]);
+    }
+    out.push_back('\n');
+    if (!first) {
+      st.file.close();
+      std::ifstream in(st.path, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto rows = detail::csv_parse(ss.str());
+      if (!rows.empty()) {
+        const auto& header = rows.front();
+        std::vector<std::size_t> to_new(header.size());
+        for (std::size_t c = 0; c < header.size(); ++c) {
+          auto it = st.index.find(header[c]);
+          to_new[c] = it == st.index.end() ? st.columns.size() : it->second;
+        }
+        std::vector<const std::string*> cells;
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+          cells.assign(st.columns.size(), nullptr);
+          for (std::size_t c = 0; c < rows[r].size() && c < header.size(); ++c)
+            if (to_new[c] < cells.size()) cells[to_new[c]] = &rows[r][c];
+          for (std::size_t c = 0; c < cells.size(); ++c) {
+            if (c) out.push_back(',');
+            if (cells[c]) detail::csv_append_field(out, *cells[c]);
+          }
+          out.push_back('\n');
+        }
+      }
+    }
+    detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()));
+    st.file.open(st.path);
+    if (!first) ++st.rewrites;
+  }
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+enum class overflow_policy : std::uint8_t {
+  block,        // the caller waits for the writer (nothing is lost)
+  drop_newest,  // the row being committed is dropped and counted
+  drop_oldest,  // the oldest queued row is dropped and counted
+};
+
+struct pipeline_options {
+  std::size_t queue_capacity = 1024;  // rows
+  overflow_policy overflow = overflow_policy::block;
+  std::chrono::milliseconds flush_interval{1000};
+};
+
+/// A value owned by the writer (last value of a key, explicit summaries).
+struct owned_value {
+  metric_value::kind type = metric_value::kind::floating;
+  std::int64_t i = 0;
+  double d = 0;
+  bool b = false;
+  std::string s;
+  bool set = false;
+
+  void assign(const metric_value& v) {
+    type = v.type;
+    set = true;
+    switch (v.type) {
+      case metric_value::kind::integer: i = v.i; break;
+      case metric_value::kind::floating: d = v.d; break;
+      case metric_value::kind::boolean: b = v.b; break;
+      case metric_value::kind::string: s.assign(v.s); break;
+    }
+  }
+  metric_value view() const {
+    switch (type) {
+      case metric_value::kind::integer: return metric_value(i);
+      case metric_value::kind::floating: return metric_value(d);
+      case metric_value::kind::boolean: return metric_value(b);
+      case metric_value::kind::string: return metric_value(std::string_view(s));
+    }
+    return {};
+  }
+};
+
+namespace detail {
+
+inline constexpr std::uint32_t no_string = std::numeric_limits<std::uint32_t>::max();
+
+/// A row under construction or in flight. Buffers keep their capacity when cleared.
+struct pipeline_row {
+  record_kind kind = record_kind::history;
+  std::int64_t step = 0;
+  double timestamp = 0;
+  double runtime = 0;
+  std::vector<metric> metrics;
+  std::vector<std::uint32_t> ids;
+  std::vector<std::uint32_t> str_off;
+  std::vector<std::uint32_t> str_len;
+  std::string arena;
+
+  void reserve(std::size_t n, std::size_t bytes) {
+    metrics.reserve(n);
+    ids.reserve(n);
+    str_off.reserve(n);
+    str_len.reserve(n);
+    arena.reserve(std::max<std::size_t>(bytes, 64));  // > SSO: swapping keeps string pointers valid
+  }
+  void clear() {
+    metrics.clear();
+    ids.clear();
+    str_off.clear();
+    str_len.clear();
+    arena.clear();
+  }
+  void swap(pipeline_row& o) noexcept {
+    std::swap(kind, o.kind);
+    std::swap(step, o.step);
+    std::swap(timestamp, o.timestamp);
+    std::swap(runtime, o.runtime);
+    metrics.swap(o.metrics);
+    ids.swap(o.ids);
+    str_off.swap(o.str_off);
+    str_len.swap(o.str_len);
+    arena.swap(o.arena);
+  }
+  // String values were stored as arena offsets (the arena may grow while the row is built).
+  void fix_strings() {
+    for (std::size_t k = 0; k < metrics.size(); ++k)
+      if (str_off[k] != no_string) metrics[k].value.s = std::string_view(arena.data() + str_off[k], str_len[k]);
+  }
+  record view() const { return record{kind, step, timestamp, runtime, std::span<const metric>(metrics)}; }
+};
+
+}  // namespace detail
+
+class pipeline {
+ public:
+  /// Starts the writer thread. `info` must outlive the pipeline (the run owns both).
+  pipeline(const run_info& info, pipeline_options opts = {})
+      : info_(info), opts_(opts), start_(std::chrono::steady_clock::now()) {
+    if (opts_.queue_capacity == 0) throw std::invalid_argument("pipeline: queue_capacity must be at least 1");
+    if (opts_.flush_interval.count() <= 0) throw std::invalid_argument("pipeline: flush_interval must be positive");
+    ring_.resize(opts_.queue_capacity);
+    wake_threshold_ = std::max<std::size_t>(1, std::min<std::size_t>(64, opts_.queue_capacity / 8));
+    for (auto& r : ring_) r.reserve(16, 256);
+    pending_.reserve(16, 256);
+    side_.reserve(8, 256);
+    out_.reserve(16, 256);
+    batch_.resize(std::min<std::size_t>(64, opts_.queue_capacity));
+    for (auto& r : batch_) r.reserve(16, 256);
+    writer_ = std::thread([this] { writer_loop(); });
+  }
+  pipeline(const pipeline&) = delete;
+  pipeline& operator=(const pipeline&) = delete;
+  ~pipeline() { finish(0); }
+
+  /// Adds a sink; it is opened on the writer thread before the next record it sees.
+  void attach(any_sink s) {
+    std::lock_guard lock(mu_);
+    if (finished_) throw std::logic_error("vitals: attach() after finish()");
+    to_attach_.push_back(std::move(s));
+    cv_.notify_one();
+  }
+
+  /// Builds one log() call's contribution under the pipeline lock (used by run::log).
+  class batch {
+   public:
+    batch(pipeline& p, std::optional<std::int64_t> step, std::optional<bool> commit)
+        : p_(p), lock_(p.mu_), commit_(commit.value_or(!step.has_value())) {
+      active_ = !p_.finished_;
+      if (!active_) return;
+      if (step) {
+        if (*step < p_.step_) {
+          // W&B's rule: steps only go forward; a smaller step is dropped (and reported once).
+          ++p_.out_of_order_;
+          active_ = false;
+          return;
+        }
+        if (*step > p_.step_) {
+          p_.commit_locked(lock_);
+          p_.step_ = *step;
+        }
+      }
+    }
+    batch(const batch&) = delete;
+    batch& operator=(const batch&) = delete;
+    ~batch() {
+      // A log() call that threw half-way (an empty or reserved key) leaves its values pending
+      // rather than committing a partial row.
+      if (active_ && commit_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
+    }
+    void add(std::string_view key, const metric_value& v) {
+      if (active_) p_.add_locked(p_.pending_, p_.intern_locked(key), v, true);
+    }
+
+   private:
+    pipeline& p_;
+    std::unique_lock<std::mutex> lock_;
+    bool commit_;
+    bool active_ = true;
+    int exceptions_ = std::uncaught_exceptions();
+  };
+
+  void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    batch b(*this, step, commit);
+    for (const auto& m : items) b.add(m.key, m.value);
+  }
+
+  /// Commits the pending row now (W&B: log({}, commit=True)).
+  void commit() {
+    std::unique_lock lock(mu_);
+    if (!finished_) commit_locked(lock);
+  }
+
+  /// Sends a summary or alert record right away, at the current step.
+  void emit(record_kind kind, std::span<const metric> items) {
+    std::unique_lock lock(mu_);
+    if (finished_) return;
+    side_.clear();
+    for (const auto& m : items) add_locked(side_, intern_locked(m.key), m.value, false);
+    stamp(side_, kind);
+    enqueue_locked(side_, lock);
+  }
+
+  /// Blocks until everything committed before the call has been written and the sinks flushed.
+  void flush() {
+    std::unique_lock lock(mu_);
+    if (finished_) return;
+    std::uint64_t ticket = ++flush_requested_;
+    cv_.notify_one();
+    flushed_cv_.wait(lock, [&] { return flushed_ >= ticket || writer_done_; });
+  }
+
+  /// Commits what is pending, drains the queue, flushes and closes every sink. Idempotent.
+  void finish(int exit_code) {
+    {
+      std::unique_lock lock(mu_);
+      if (finished_) return;
+      commit_locked(lock);
+      finished_ = true;
+      exit_code_ = exit_code;
+      stop_ = true;
+      cv_.notify_one();
+      not_full_.notify_all();
+    }
+    if (writer_.joinable()) writer_.join();
+  }
+
+  /// Called from a signal handler: asks the writer to drain, flush and close, and waits for it at
+  /// most `wait`. Never blocks on the pipeline mutex (the interrupted thread may hold it).
+  void finish_from_signal(int exit_code, std::chrono::milliseconds wait = std::chrono::milliseconds(3000)) noexcept {
+    signal_exit_code_.store(exit_code);
+    signal_stop_.store(true);
+    auto until = std::chrono::steady_clock::now() + wait;
+    while (!signal_done_.load() && std::chrono::steady_clock::now() < until) {
+      struct timespec ts {0, 1000000};
+      ::nanosleep(&ts, nullptr);
+    }
+  }
+
+  // Counters (safe to read any time).
+  std::uint64_t dropped() const { return dropped_.load(); }
+  std::uint64_t out_of_order_steps() const {
+    std::lock_guard lock(mu_);
+    return out_of_order_;
+  }
+  std::uint64_t records_written() const { return written_.load(); }
+  std::int64_t current_step() const {
+    std::lock_guard lock(mu_);
+    return step_;
+  }
+  /// "sink: message" for every sink that failed and was disabled.
+  std::vector<std::string> sink_errors() const {
+    std::lock_guard lock(errors_mu_);
+    return errors_;
+  }
+  bool finished() const {
+    std::lock_guard lock(mu_);
+    return finished_;
+  }
+
+  /// After finish(): the run summary: last value of every history key, overridden by explicit
+  /// summaries, plus _step/_runtime/_timestamp of the last row, in key order of first use.
+  std::vector<std::pair<std::string, owned_value>> summary() const {
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<std::string, owned_value>> out;
+    for (std::size_t id = 0; id < names_.size(); ++id) {
+      const owned_value* v = nullptr;
+      if (id < explicit_.size() && explicit_[id].set) v = &explicit_[id];
+      else if (id < last_.size() && last_[id].set) v = &last_[id];
+      if (v) out.emplace_back(std::string(names_[id]), *v);
+    }
+    return out;
+  }
+  std::int64_t last_step() const { return last_step_; }
+  double last_runtime() const { return last_runtime_; }
+  double last_timestamp() const { return last_timestamp_; }
+
+ private:
+  friend class batch;
+
+  std::uint32_t intern_locked(std::string_view key) {
+    auto it = ids_.find(key);
+    if (it != ids_.end()) return it->second;
+    if (key.empty()) throw std::invalid_argument("vitals: empty metric key");
+    if (key == "_step" || key == "_runtime" || key == "_timestamp")
+      throw std::invalid_argument("vitals: metric key '" + std::string(key) + "' is reserved");
+    auto id = static_cast<std::uint32_t>(names_.size());
+    auto ins = ids_.emplace(std::string(key), id).first;
+    names_.push_back(std::string_view(ins->first));  // node keys are stable
+    pos_.push_back(-1);
+    return id;
+  }
+
+  void add_locked(detail::pipeline_row& row, std::uint32_t id, const metric_value& v, bool merge) {
+    std::uint32_t off = detail::no_string, len = 0;
+    if (v.type == metric_value::kind::string) {
+      off = static_cast<std::uint32_t>(row.arena.size());
+      len = static_cast<std::uint32_t>(v.s.size());
+      row.arena.append(v.s);
+    }
+    if (merge && pos_[id] >= 0) {  // same key twice before a commit: last value wins
+      auto k = static_cast<std::size_t>(pos_[id]);
+      row.metrics[k].value = v;
+      row.str_off[k] = off;
+      row.str_len[k] = len;
+      return;
+    }
+    if (merge) pos_[id] = static_cast<std::int32_t>(row.metrics.size());
+    row.metrics.push_back(metric{names_[id], v});
+    row.ids.push_back(id);
+    row.str_off.push_back(off);
+    row.str_len.push_back(len);
+  }
+
+  void stamp(detail::pipeline_row& row, record_kind kind) {
+    auto now = std::chrono::steady_clock::now();
+    row.kind = kind;
+    row.step = step_;
+    row.runtime = std::chrono::duration<double>(now - start_).count();
+    row.timestamp = info_.start_time + row.runtime;
+    row.fix_strings();
+  }
+
+  void commit_locked(std::unique_lock<std::mutex>& lock) {
+    if (pending_.metrics.empty()) return;
+    for (auto id : pending_.ids) pos_[id] = -1;
+    stamp(pending_, record_kind::history);
+    ++step_;
+    enqueue_locked(pending_, lock);
+  }
+
+  // Moves `row`'s content into the ring (row gets the slot's empty buffers back).
+  void enqueue_locked(detail::pipeline_row& row, std::unique_lock<std::mutex>& lock) {
+    if (count_ == ring_.size()) {
+      switch (opts_.overflow) {
+        case overflow_policy::block:
+          ++producers_waiting_;
+          not_full_.wait(lock, [&] { return count_ < ring_.size() || writer_done_; });
+          --producers_waiting_;
+          if (writer_done_) {
+            row.clear();
+            return;
+          }
+          break;
+        case overflow_policy::drop_newest:
+          dropped_.fetch_add(1);
+          row.clear();
+          return;
+        case overflow_policy::drop_oldest:
+          ring_[head_].clear();
+          head_ = (head_ + 1) % ring_.size();
+          --count_;
+          dropped_.fetch_add(1);
+          break;
+      }
+    }
+    ring_[tail_].swap(row);
+    row.clear();
+    tail_ = (tail_ + 1) % ring_.size();
+    ++count_;
+    // Waking the writer costs the caller a futex syscall (~1 us), more than the log() itself, so
+    // the sleeping writer is woken only once a batch has piled up; otherwise it picks rows up on
+    // its own within 50 ms (files are flushed once per interval anyway).
+    if (writer_waiting_ && count_ >= wake_threshold_) cv_.notify_one();
+  }
+
+  void dispatch(const detail::pipeline_row& row) {
+    auto rec = row.view();
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].write(rec);
+      note_failure(i);
+    }
+    written_.fetch_add(1, std::memory_order_relaxed);
+    auto& table = row.kind == record_kind::summary ? explicit_ : last_;
+    if (row.kind == record_kind::alert) return;
+    for (std::size_t k = 0; k < row.metrics.size(); ++k) {
+      auto id = row.ids[k];
+      if (id >= table.size()) table.resize(id + 1);
+      table[id].assign(row.metrics[k].value);
+    }
+    if (row.kind == record_kind::history) {
+      last_step_ = row.step;
+      last_runtime_ = row.runtime;
+      last_timestamp_ = row.timestamp;
+    }
+  }
+
+  void note_failure(std::size_t i) {
+    if (sinks_[i].failed() && !reported_[i]) {
+      reported_[i] = true;
+      std::lock_guard lock(errors_mu_);
+      errors_.push_back(std::string(sinks_[i].get().name()) + ": " + sinks_[i].error());
+    }
+  }
+
+  void flush_sinks() {
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].flush();
+      note_failure(i);
+    }
+  }
+
+  void close_sinks(int code) {
+    flush_sinks();
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].close(code);
+      note_failure(i);
+    }
+  }
+
+  void open_new(std::vector<any_sink>& fresh) {
+    for (auto& s : fresh) {
+      sinks_.emplace_back(std::move(s));
+      reported_.push_back(false);
+      sinks_.back().open(info_);
+      note_failure(sinks_.size() - 1);
+    }
+    fresh.clear();
+  }
+
+  void writer_loop() {
+    using clock = std::chrono::steady_clock;
+    auto next_flush = clock::now() + opts_.flush_interval;
+    std::vector<any_sink> fresh;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (signal_stop_.load()) {
+        lock.unlock();
+        drain_after_signal();
+        return;
+      }
+      if (!to_attach_.empty()) {
+        fresh.swap(to_attach_);
+        lock.unlock();
+        open_new(fresh);
+        lock.lock();
+        continue;
+      }
+      auto now = clock::now();
+      if (now >= next_flush) {
+        lock.unlock();
+        flush_sinks();
+        lock.lock();
+        next_flush = clock::now() + opts_.flush_interval;
+        continue;
+      }
+      if (count_ > 0) {
+        // Take up to a batch of rows per lock acquisition (buffer swaps only), so producer and
+        // writer hand the lock over once per batch rather than once per row.
+        std::size_t n = std::min(count_, batch_.size());
+        for (std::size_t k = 0; k < n; ++k) {
+          batch_[k].swap(ring_[head_]);
+          ring_[head_].clear();
+          head_ = (head_ + 1) % ring_.size();
+        }
+        count_ -= n;
+        if (producers_waiting_) not_full_.notify_all();
+        lock.unlock();
+        for (std::size_t k = 0; k < n; ++k) dispatch(batch_[k]);
+        lock.lock();
+        continue;
+      }
+      if (flush_requested_ > flushed_) {
+        auto ticket = flush_requested_;
+        lock.unlock();
+        flush_sinks();
+        lock.lock();
+        flushed_ = ticket;
+        flushed_cv_.notify_all();
+        continue;
+      }
+      if (stop_) break;
+      writer_waiting_ = true;
+      // Wake at least every 50 ms so that a signal handler's request is seen promptly.
+      cv_.wait_until(lock, std::min(next_flush, now + std::chrono::milliseconds(50)));
+      writer_waiting_ = false;
+    }
+    int code = exit_code_;
+    lock.unlock();
+    close_sinks(code);
+    lock.lock();
+    writer_done_ = true;
+    flushed_cv_.notify_all();
+    not_full_.notify_all();
+  }
+
+  // Signal path: take the lock only if it comes free soon (the interrupted thread may hold it
+  // forever), write what is queued, flush and close.
+  void drain_after_signal() {
+    std::unique_lock lock(mu_, std::defer_lock);
+    for (int i = 0; i < 200 && !lock.try_lock(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (lock.owns_lock()) {
+      if (!to_attach_.empty()) {  // the writer may not have run at all yet
+        std::vector<any_sink> fresh;
+        fresh.swap(to_attach_);
+        open_new(fresh);
+      }
+      commit_locked(lock);
+      finished_ = true;
+      while (count_ > 0) {
+        out_.swap(ring_[head_]);
+        ring_[head_].clear();
+        head_ = (head_ + 1) % ring_.size();
+        --count_;
+        dispatch(out_);
+      }
+      writer_done_ = true;
+      not_full_.notify_all();
+      flushed_cv_.notify_all();
+      lock.unlock();
+    }
+    close_sinks(signal_exit_code_.load());
+    signal_done_.store(true);
+  }
+
+  const run_info& info_;
+  pipeline_options opts_;
+  std::chrono::steady_clock::time_point start_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;          // writer wake-up
+  std::condition_variable not_full_;    // blocked producers
+  std::condition_variable flushed_cv_;  // flush() waiters
+  std::unordered_map<std::string, std::uint32_t, detail::string_hash, std::equal_to<>> ids_;
+  std::vector<std::string_view> names_;
+  std::vector<std::int32_t> pos_;  // key id -> index in pending_, or -1
+  detail::pipeline_row pending_, side_;
+  std::vector<detail::pipeline_row> ring_;
+  std::size_t head_ = 0, tail_ = 0, count_ = 0, wake_threshold_ = 1;
+  std::int64_t step_ = 0;
+  std::uint64_t out_of_order_ = 0;
+  std::size_t producers_waiting_ = 0;
+  bool writer_waiting_ = false;
+  std::uint64_t flush_requested_ = 0, flushed_ = 0;
+  bool finished_ = false, stop_ = false, writer_done_ = false;
+  int exit_code_ = 0;
+  std::vector<any_sink> to_attach_;
+
+  // Writer-thread state.
+  detail::pipeline_row out_;
+  std::vector<detail::pipeline_row> batch_;
+  std::vector<detail::guarded_sink<any_sink>> sinks_;
+  std::vector<bool> reported_;
+  std::vector<owned_value> last_, explicit_;
+  std::int64_t last_step_ = -1;
+  double last_runtime_ = 0, last_timestamp_ = 0;
+
+  mutable std::mutex errors_mu_;
+  std::vector<std::string> errors_;
+  std::atomic<std::uint64_t> dropped_{0}, written_{0};
+  std::atomic<bool> signal_stop_{false}, signal_done_{false};
+  std::atomic<int> signal_exit_code_{0};
+  std::thread writer_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/sinks/registry.hpp ----
+// Sinks by name, for run-time selection: make_sinks("jsonl,csv,console"), VITALS_SINKS, --sinks.
+//
+// The built-in backends are registered here; another backend registers itself with one line in
+// its own header, e.g.
+//   inline const bool wandb_sink_registered = vitals::register_sink("wandb", [] { return vitals::any_sink(vitals::wandb_offline{}); });
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/console.hpp ----
+// Console backend: aligned metric lines every N steps; on a terminal, with total steps known, a
+// progress bar with rate and ETA redrawn in place. When the stream is not a terminal (a pipe, a
+// log file under a batch system) it prints plain lines only - no carriage returns, no escapes.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+
+namespace vitals {
+
+namespace detail {
+struct console_state {
+  std::FILE* out = nullptr;
+  bool tty = false;
+  std::int64_t total = 0;
+  bool bar_shown = false;
+  std::int64_t first_step = -1;
+  double first_runtime = 0;
+  std::chrono::steady_clock::time_point last_draw{};
+  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> widths;
+  fmt::memory_buffer line;
+  fmt::memory_buffer value;
+};
+
+inline void append_duration(fmt::memory_buffer& out, double seconds) {
+  if (!(seconds >= 0) || seconds > 1e9) {
+    out.append(std::string_view("?"));
+    return;
+  }
+  auto s = static_cast<std::int64_t>(seconds + 0.5);
+  fmt::format_to(std::back_inserter(out), "{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+}
+}  // namespace detail
+
+struct console {
+  static constexpr std::string_view name = "console";
+
+  /// Print a metrics line every `every` committed steps (steps where step % every == 0).
+  std::int64_t every = 1;
+  /// Total steps for the progress bar; 0 takes run_info::total_steps, and when that is 0 too
+  /// there is no bar.
+  std::int64_t total_steps = 0;
+  /// Where to print; nullptr means stdout.
+  std::FILE* stream = nullptr;
+  /// Significant digits of floating values.
+  int precision = 5;
+  /// Width of the bar in characters.
+  int bar_width = 30;
+
+  void open(const run_info& info) {
+    auto& st = *state;
+    st.out = stream ? stream : stdout;
+    st.tty = ::isatty(::fileno(st.out)) == 1;
+    st.total = total_steps > 0 ? total_steps : info.total_steps;
+    auto& l = st.line;
+    l.clear();
+    fmt::format_to(std::back_inserter(l), "vitals: run '{}' ({}) in {}\n", info.name, info.id, info.dir.string());
+    emit(l, false);
+  }
+
+  void write(const record& r) {
+    auto& st = *state;
+    auto& l = st.line;
+    l.clear();
+    if (r.kind == record_kind::alert || r.kind == record_kind::summary) {
+      l.append(r.kind == record_kind::alert ? std::string_view("alert") : std::string_view("summary"));
+      for (const auto& m : r.metrics) {
+        fmt::format_to(std::back_inserter(l), " {}=", m.key);
+        append_value(l, m.value);
+      }
+      l.push_back('\n');
+      emit(l, true);
+      return;
+    }
+    if (st.first_step < 0) {
+      st.first_step = r.step;
+      st.first_runtime = r.runtime;
+    }
+    if (every > 0 && r.step % every == 0) {
+      fmt::format_to(std::back_inserter(l), "step {:>7}", r.step);
+      for (const auto& m : r.metrics) {
+        auto& v = st.value;
+        v.clear();
+        append_value(v, m.value);
+        auto it = st.widths.find(m.key);
+        if (it == st.widths.end()) it = st.widths.emplace(std::string(m.key), 0).first;
+        if (v.size() > it->second) it->second = v.size();
+        fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()),
+                       it->second);
+      }
+      l.push_back('\n');
+      emit(l, true);
+    }
+    if (st.tty && st.total > 0) {
+      auto now = std::chrono::steady_clock::now();
+      bool last = r.step + 1 >= st.total;
+      if (last || now - st.last_draw > std::chrono::milliseconds(100) || !st.bar_shown) {
+        st.last_draw = now;
+        draw_bar(r);
+      }
+    }
+  }
+
+  void flush() {
+    if (state->out) std::fflush(state->out);
+  }
+
+  void close(int exit_code) {
+    auto& st = *state;
+    if (!st.out) return;
+    if (st.bar_shown) std::fputc('\n', st.out);
+    st.bar_shown = false;
+    std::fprintf(st.out, "vitals: run finished (exit code %d)\n", exit_code);
+    std::fflush(st.out);
+  }
+
+  // Terminal state (public only so that console stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::console_state> state{};
+
+ private:
+  void append_value(fmt::memory_buffer& out, const metric_value& v) const {
+    switch (v.type) {
+      case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+      case metric_value::kind::floating:
+        if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
+        else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
+        break;
+      case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+      case metric_value::kind::string: out.append(v.s); break;
+    }
+  }
+
+  // On a terminal, a line printed while the bar is shown first erases the bar ("\r\x1b[K") and the
+  // bar is redrawn under it on the next record.
+  void emit(const fmt::memory_buffer& l, bool erase_bar) {
+    auto& st = *state;
+    if (erase_bar && st.bar_shown) {
+      std::fputs("\r\x1b[K", st.out);
+      st.bar_shown = false;
+    }
+    std::fwrite(l.data(), 1, l.size(), st.out);
+    if (st.tty) std::fflush(st.out);
+  }
+
+  void draw_bar(const record& r) {
+    auto& st = *state;
+    auto& l = st.line;
+    l.clear();
+    double done = static_cast<double>(r.step + 1);
+    double frac = std::min(1.0, std::max(0.0, done / static_cast<double>(st.total)));
+    int filled = static_cast<int>(frac * bar_width);
+    l.append(std::string_view("\r\x1b[K["));
+    for (int i = 0; i < bar_width; ++i) l.push_back(i < filled ? '#' : '-');
+    fmt::format_to(std::back_inserter(l), "] {:3.0f}% {}/{}", frac * 100, r.step + 1, st.total);
+    double steps = static_cast<double>(r.step - st.first_step);
+    double elapsed = r.runtime - st.first_runtime;
+    if (steps > 0 && elapsed > 0) {
+      double rate = steps / elapsed;
+      fmt::format_to(std::back_inserter(l), " {:.1f} it/s ETA ", rate);
+      detail::append_duration(l, (static_cast<double>(st.total) - done) / rate);
+    } else {
+      l.append(std::string_view(" ETA ?"));
+    }
+    std::fwrite(l.data(), 1, l.size(), st.out);
+    std::fflush(st.out);
+    st.bar_shown = true;
+  }
+};
+
+}  // namespace vitals
+// ---- include/vitals/sinks/jsonl.hpp ----
+// JSONL backend: <run dir>/metrics.jsonl, one JSON object per committed step, as W&B's history.
+//
+// {"_step":3,"_runtime":1.25,"_timestamp":1700000000.5,"train/loss":0.31,"lr":0.0001}
+// Lines are built in memory and reach the file with write(2) only as whole lines (on flush, or
+// when the buffer passes flush_bytes), so after a crash every complete line parses.
+
+#include <cstddef>
+#include <filesystem>
+#include <string_view>
+
+
+namespace vitals {
+
+namespace detail {
+struct jsonl_state {
+  append_file file;
+  fmt::memory_buffer buf;
+};
+}  // namespace detail
+
+struct jsonl {
+  static constexpr std::string_view name = "jsonl";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "metrics.jsonl";
+  /// true: NaN/Inf become null (standard JSON); false: bare NaN/Infinity as W&B writes them.
+  bool strict = false;
+  /// Buffered bytes that trigger a write before the next flush.
+  std::size_t flush_bytes = 1 << 20;
+
+  void open(const run_info& info) {
+    auto p = path.is_absolute() ? path : info.dir / path;
+    state->file.open(p);
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::history) return;
+    auto& out = state->buf;
+    out.append(std::string_view("{\"_step\":"));
+    detail::append_int(out, r.step);
+    out.append(std::string_view(",\"_runtime\":"));
+    detail::json_append_double(out, r.runtime, strict);
+    out.append(std::string_view(",\"_timestamp\":"));
+    detail::json_append_double(out, r.timestamp, strict);
+    for (const auto& m : r.metrics) {
+      out.push_back(',');
+      detail::append_json_string(out, m.key);
+      out.push_back(':');
+      detail::json_append_value(out, m.value, strict);
+    }
+    out.append(std::string_view("}\n"));
+    if (out.size() >= flush_bytes) flush();
+  }
+
+  void flush() {
+    auto& out = state->buf;
+    if (out.size() == 0 || !state->file.is_open()) return;
+    // Clear first: if the disk is full the bytes are lost either way, and a retry must not grow
+    // the buffer without bound.
+    std::string_view data(out.data(), out.size());
+    struct clear_on_exit {
+      fmt::memory_buffer& b;
+      ~clear_on_exit() { b.clear(); }
+    } guard{out};
+    state->file.write(data);
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  // Open-file state (public only so that jsonl stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::jsonl_state> state{};
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+using sink_factory = std::function<any_sink()>;
+
+namespace detail {
+struct sink_registry {
+  std::mutex mutex;
+  std::map<std::string, sink_factory, std::less<>> factories;
+  sink_registry() {
+    factories.emplace("jsonl", [] { return any_sink(jsonl{}); });
+    factories.emplace("csv", [] { return any_sink(csv{}); });
+    factories.emplace("console", [] { return any_sink(console{}); });
+  }
+};
+inline sink_registry& sinks_registry() {
+  static sink_registry r;
+  return r;
+}
+}  // namespace detail
+
+/// Makes `name` available to make_sinks (replacing an earlier factory of that name). Returns true,
+/// so that a header can register at static-initialization time with an inline variable.
+inline bool register_sink(std::string name, sink_factory factory) {
+  auto& r = detail::sinks_registry();
+  std::lock_guard lock(r.mutex);
+  r.factories.insert_or_assign(std::move(name), std::move(factory));
+  return true;
+}
+
+/// The names make_sinks accepts, sorted.
+inline std::vector<std::string> registered_sinks() {
+  auto& r = detail::sinks_registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [k, v] : r.factories) names.push_back(k);
+  return names;
+}
+
+/// Splits "jsonl, csv,console" into names (empty items and blanks ignored).
+inline std::vector<std::string> split_sink_list(std::string_view list) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    auto end = list.find(',', pos);
+    if (end == std::string_view::npos) end = list.size();
+    auto item = list.substr(pos, end - pos);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    pos = end + 1;
+  }
+  return out;
+}
+
+/// Throws std::invalid_argument naming every unknown sink and listing the known ones.
+inline void check_sink_names(std::string_view list) {
+  auto names = split_sink_list(list);
+  auto known = registered_sinks();
+  std::vector<std::string> unknown;
+  for (const auto& n : names)
+    if (!std::binary_search(known.begin(), known.end(), n)) unknown.push_back(n);
+  if (!unknown.empty())
+    throw std::invalid_argument(fmt::format("unknown sink{} '{}' (known sinks: {}){}", unknown.size() > 1 ? "s" : "",
+                                            fmt::join(unknown, "', '"), fmt::join(known, ", "),
+                                            std::find(unknown.begin(), unknown.end(), "wandb") != unknown.end()
+                                                ? "; 'wandb' is registered by including \"vitals/sinks/wandb.hpp\""
+                                                : ""));
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (names[i] == names[j]) throw std::invalid_argument("sink '" + names[i] + "' is listed twice in '" + std::string(list) + "'");
+}
+
+/// Builds the sinks named in a comma-separated list ("jsonl,csv,console"); unknown names throw
+/// before any sink is made.
+inline std::vector<any_sink> make_sinks(std::string_view list) {
+  check_sink_names(list);
+  std::vector<any_sink> out;
+  auto& r = detail::sinks_registry();
+  for (const auto& n : split_sink_list(list)) {
+    sink_factory f;
+    {
+      std::lock_guard lock(r.mutex);
+      f = r.factories.find(n)->second;
+    }
+    out.push_back(f());
+  }
+  return out;
+}
+
+}  // namespace vitals
+
+namespace vitals {
+
+/// online: local files now, a wandb sink may sync later; offline: local files only (the default,
+/// models and data never leave the machine); disabled: nothing is written, log() does nothing.
+enum class run_mode : std::uint8_t { online, offline, disabled };
+
+inline std::string_view to_string(run_mode m) {
+  switch (m) {
+    case run_mode::online: return "online";
+    case run_mode::offline: return "offline";
+    case run_mode::disabled: return "disabled";
+  }
+  return "offline";
+}
+
+/// "online"/"run", "offline"/"dryrun", "disabled" (W&B's spellings); throws on anything else.
+inline run_mode parse_run_mode(std::string_view s) {
+  if (s == "online" || s == "run") return run_mode::online;
+  if (s == "offline" || s == "dryrun") return run_mode::offline;
+  if (s == "disabled") return run_mode::disabled;
+  throw std::invalid_argument("unknown run mode '" + std::string(s) + "' (expected online, offline or disabled)");
+}
+
+inline std::vector<std::string> split_comma_list(std::string_view s) { return split_sink_list(s); }
+
+struct run_options {
+  std::string project = "uncategorized";  // W&B's default project name
+  std::string entity{};
+  std::string name{};  // display name, free text; empty: adjective-noun-N
+  std::string group{};
+  std::vector<std::string> tags{};
+  std::string notes{};
+  std::string job_type{};
+  std::filesystem::path dir = "runs";  // runs are created as dir/{sanitised name}_{id}/
+  run_mode mode = run_mode::offline;
+  std::string id{};               // empty: 8 random chars [a-z0-9]
+  std::string config_json = "{}"; // the full config, a JSON object, written to config.json
+  std::string sinks{};            // sinks attached at start, e.g. "jsonl,csv,console"
+  bool wandb = true;              // false (--no_wandb): a "wandb" entry in sinks is ignored
+  std::int64_t total_steps = 0;   // for progress bars; 0 = unknown
+  std::vector<std::filesystem::path> code_files{};  // copied into code/ (relative paths kept)
+  bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
+  bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
+  pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
+
+  /// Applies WANDB_PROJECT, WANDB_ENTITY, WANDB_NAME, WANDB_RUN_GROUP, WANDB_TAGS (comma list),
+  /// WANDB_NOTES, WANDB_JOB_TYPE, WANDB_MODE, WANDB_DISABLED, WANDB_DIR, WANDB_RUN_ID and
+  /// VITALS_SINKS on top of `base`.
+  static run_options from_env() { return from_env(run_options()); }
+  static run_options from_env(run_options base) {
+    auto env = [](const char* k) -> std::optional<std::string> {
+      const char* v = std::getenv(k);
+      if (!v) return std::nullopt;
+      return std::string(v);
+    };
+    if (auto v = env("WANDB_PROJECT")) base.project = *v;
+    if (auto v = env("WANDB_ENTITY")) base.entity = *v;
+    if (auto v = env("WANDB_NAME")) base.name = *v;
+    if (auto v = env("WANDB_RUN_GROUP")) base.group = *v;
+    if (auto v = env("WANDB_TAGS")) base.tags = split_comma_list(*v);
+    if (auto v = env("WANDB_NOTES")) base.notes = *v;
+    if (auto v = env("WANDB_JOB_TYPE")) base.job_type = *v;
+    if (auto v = env("WANDB_MODE")) base.mode = parse_run_mode(*v);
+    if (auto v = env("WANDB_DISABLED"); v && (*v == "true" || *v == "1")) base.mode = run_mode::disabled;
+    if (auto v = env("WANDB_DIR")) base.dir = *v;
+    if (auto v = env("WANDB_RUN_ID")) base.id = *v;
+    if (auto v = env("VITALS_SINKS")) base.sinks = *v;
+    return base;
+  }
+
+  /// Consumes the run flags from argv (leaving the others, in order, for the caller's own parser)
+  /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
+  /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
+  /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id --sinks a,b
+  /// --total_steps N, and --no_wandb.
+  static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
+  static run_options from_args(int& argc, char** argv, run_options base) {
+    base = from_env(std::move(base));
+    int out = argc > 0 ? 1 : 0;
+    for (int i = out; i < argc; ++i) {
+      std::string_view a = argv[i];
+      if (a == "--no_wandb") {
+        base.wandb = false;
+        continue;
+      }
+      static constexpr std::string_view flags[] = {
+          "--wandb_project", "--wandb_entity", "--wandb_name",   "--wandb_group", "--wandb_tags",     "--wandb_notes",
+          "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps"};
+      std::string_view flag, value;
+      bool matched = false;
+      for (auto f : flags) {
+        if (a == f) {
+          if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", f));
+          flag = f;
+          value = argv[++i];
+          matched = true;
+          break;
+        }
+        if (a.size() > f.size() && a.substr(0, f.size()) == f && a[f.size()] == '=') {
+          flag = f;
+          value = a.substr(f.size() + 1);
+          matched = true;
+          break;
+        }
+      }
+      if (!matched) {
+        argv[out++] = argv[i];
+        continue;
+      }
+      std::string v(value);
+      if (flag == "--wandb_project") base.project = v;
+      else if (flag == "--wandb_entity") base.entity = v;
+      else if (flag == "--wandb_name") base.name = v;
+      else if (flag == "--wandb_group") base.group = v;
+      else if (flag == "--wandb_tags") base.tags = split_comma_list(v);
+      else if (flag == "--wandb_notes") base.notes = v;
+      else if (flag == "--wandb_job_type") base.job_type = v;
+      else if (flag == "--wandb_mode") base.mode = parse_run_mode(v);
+      else if (flag == "--wandb_dir") base.dir = v;
+      else if (flag == "--wandb_run_id") base.id = v;
+      else if (flag == "--sinks") base.sinks = v;
+      else if (flag == "--total_steps") {
+        try {
+          std::size_t used = 0;
+          base.total_steps = std::stoll(v, &used);
+          if (used != v.size() || base.total_steps < 0) throw std::invalid_argument(v);
+        } catch (const std::exception&) {
+          throw std::invalid_argument("--total_steps expects a non-negative integer, got '" + v + "'");
+        }
+      }
+    }
+    if (argc > 0) {
+      for (int i = out; i < argc; ++i) argv[i] = nullptr;
+      argc = out;
+    }
+    return base;
+  }
+
+  /// Sets config_json from a config struct (or a config::node) through vitals::to_json, so the
+  /// run's config.json is what the config layer writes and reads back.
+  template <class Config>
+    requires(!std::is_convertible_v<const Config&, std::string_view>)
+  run_options& set_config(const Config& cfg) {
+    config_json = vitals::to_json(cfg);
+    return *this;
+  }
+
+  /// The sinks to build: `sinks` without "wandb" when wandb is false.
+  std::string effective_sinks() const {
+    std::string out;
+    for (const auto& n : split_sink_list(sinks)) {
+      if (!wandb && n == "wandb") continue;
+      if (!out.empty()) out += ',';
+      out += n;
+    }
+    return out;
+  }
+
+  /// Throws std::invalid_argument listing every problem (nothing has been written yet).
+  void validate() const {
+    std::vector<std::string> problems;
+    auto bad_chars = [](std::string_view s, std::string_view bad) { return s.find_first_of(bad) != std::string_view::npos; };
+    if (project.empty()) problems.push_back("project is empty (set run_options::project, WANDB_PROJECT or --wandb_project)");
+    else if (project.size() > 128 || bad_chars(project, "/\\#?%:\n\r\t"))
+      problems.push_back("project '" + project + "' must be at most 128 characters without / \\ # ? % : or control characters");
+    if (!id.empty()) {
+      bool ok = id.size() <= 64;
+      for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+      if (!ok) problems.push_back("run id '" + id + "' must be 1-64 characters from [A-Za-z0-9_-]");
+    }
+    for (const auto& t : tags)
+      if (t.empty() || t.size() > 64) problems.push_back("tag '" + t + "' must be 1-64 characters");
+    if (dir.empty()) problems.push_back("dir is empty (set run_options::dir, WANDB_DIR or --wandb_dir)");
+    if (pipeline.queue_capacity == 0) problems.push_back("pipeline.queue_capacity must be at least 1");
+    if (pipeline.flush_interval.count() <= 0) problems.push_back("pipeline.flush_interval must be positive");
+    if (total_steps < 0) problems.push_back("total_steps must not be negative");
+    try {
+      check_sink_names(effective_sinks());
+    } catch (const std::invalid_argument& e) {
+      problems.push_back(e.what());
+    }
+    for (const auto& f : code_files) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(f, ec)) problems.push_back("code file '" + f.string() + "' does not exist");
+    }
+    if (!problems.empty())
+      throw std::invalid_argument(fmt::format("vitals: invalid run options:\n  - {}", fmt::join(problems, "\n  - ")));
+  }
+};
+
+}  // namespace vitals
+// ---- include/vitals/run/run.hpp ----
+// vitals::run - one training run: its directory, config, metadata, and its logging pipeline.
+//
+//   vitals::run run(vitals::run_options::from_args(argc, argv, {.project = "cmi", .sinks = "jsonl,csv"}));
+//   run.log({{"train/loss", 0.3}, {"lr", 1e-4}});          // one step
+//   run.log(metrics_struct, step, "train/");               // fields -> train/<field>
+//   run.summary("fold_0/final_val_loss", best);
+//   run.finish(0);
+//
+// Creating a run validates everything first (options, sink names, the runs directory) so that a
+// mistake fails before anything is written; then it creates runs/{name}_{id}/ and writes
+// config.json and metadata.json atomically.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/run/run_dir.hpp ----
+// Creating a run directory: runs/{sanitised name}_{id}/ with an exclusive mkdir(2), retrying
+// with a new id on collision, so concurrent processes on one filesystem never share a directory.
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+// ---- include/vitals/run/run_id.hpp ----
+// Run ids, default names and directory names.
+//
+// Ids are 8 characters [a-z0-9] (36^8 ~ 2.8e12) from std::random_device, never from time or pid:
+// array jobs started in the same second on one filesystem must not collide. The directory's
+// exclusive mkdir is the final arbiter (see run_dir.hpp).
+
+#include <array>
+#include <cstddef>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace vitals {
+
+/// 8 random characters from [a-z0-9].
+inline std::string make_run_id(std::size_t length = 8) {
+  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device rd;
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string id(length, 'a');
+  for (auto& c : id) c = alphabet[pick(rd)];
+  return id;
+}
+
+/// "adjective-noun-N", as W&B names runs (N: the run's number in its directory).
+inline std::string make_run_name(std::size_t n) {
+  static constexpr std::array<std::string_view, 24> adjectives = {
+      "amber", "bold", "brisk", "calm", "crisp", "dapper", "eager", "fancy", "gentle", "glad", "hazy", "jolly",
+      "keen",  "lucky", "misty", "noble", "proud", "quiet", "rapid", "silver", "sunny", "swift", "vivid", "wise"};
+  static constexpr std::array<std::string_view, 24> nouns = {
+      "aurora", "breeze", "brook", "cloud", "comet", "dawn", "dune", "ember", "field", "forest", "galaxy", "glade",
+      "harbor", "lake",   "leaf",  "meadow", "moon", "night", "ocean", "river", "sky",   "snow",   "star",   "wave"};
+  std::random_device rd;
+  std::uniform_int_distribution<std::size_t> a(0, adjectives.size() - 1), b(0, nouns.size() - 1);
+  return std::string(adjectives[a(rd)]) + "-" + std::string(nouns[b(rd)]) + "-" + std::to_string(n);
+}
+
+/// A directory-name-safe form of a display name: '/', '\\', control characters, ':' and other
+/// characters that shells or filesystems treat specially become '-', a leading '.' becomes '_'
+/// (so neither "." nor ".." nor hidden names can result), and the result is at most 100 bytes.
+/// No name can therefore escape the runs directory.
+inline std::string sanitize_dir_name(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char ch : name) {
+    auto c = static_cast<unsigned char>(ch);
+    bool bad = c < 0x20 || c == 0x7f || ch == '/' || ch == '\\' || ch == ':' || ch == '*' || ch == '?' || ch == '"' ||
+               ch == '<' || ch == '>' || ch == '|' || ch == ' ';
+    out.push_back(bad ? '-' : ch);
+  }
+  // "a/../b" became "a-..-b": harmless inside one path component, but keep dots from leading.
+  while (!out.empty() && out.front() == '.') out.front() = '_';
+  if (out.size() > 100) {
+    out.resize(100);
+    // Do not cut a UTF-8 sequence in half.
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
+  }
+  if (out.empty()) out = "run";
+  return out;
+}
+
+}  // namespace vitals
+
+namespace vitals {
+
+struct run_dir_result {
+  std::filesystem::path path;  // absolute
+  std::string id;
+};
+
+/// Creates the parent `root` if needed (throwing a clear error when it cannot be created or
+/// written), then root/{sanitize_dir_name(name)}_{id}. With a fixed id an existing directory is an
+/// error; with a generated id a collision draws a new one.
+inline run_dir_result create_run_dir(const std::filesystem::path& root, const std::string& name, const std::string& fixed_id) {
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (ec) throw std::runtime_error("vitals: cannot create runs directory '" + root.string() + "': " + ec.message());
+  if (::access(root.c_str(), W_OK | X_OK) != 0)
+    throw std::runtime_error("vitals: runs directory '" + root.string() + "' is not writable: " +
+                             std::generic_category().message(errno));
+  auto abs_root = std::filesystem::absolute(root, ec);
+  if (ec) abs_root = root;
+  auto base = sanitize_dir_name(name);
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    std::string id = fixed_id.empty() ? make_run_id() : fixed_id;
+    auto path = abs_root / (base + "_" + id);
+    if (::mkdir(path.c_str(), 0755) == 0) return {path, id};
+    int err = errno;
+    if (err == EEXIST && fixed_id.empty()) continue;
+    if (err == EEXIST)
+      throw std::runtime_error("vitals: run directory '" + path.string() + "' already exists (run id '" + fixed_id +
+                               "' was given; pick another id or unset WANDB_RUN_ID)");
+    throw std::runtime_error("vitals: cannot create run directory '" + path.string() +
+                             "': " + std::generic_category().message(err));
+  }
+  throw std::runtime_error("vitals: could not find a free run directory name in '" + root.string() + "'");
+}
+
+/// Number of entries in `root` (for the N of adjective-noun-N); 0 when it does not exist.
+inline std::size_t count_runs(const std::filesystem::path& root) {
+  std::error_code ec;
+  std::size_t n = 0;
+  for (std::filesystem::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) ++n;
+  return n;
+}
+
+}  // namespace vitals
+// ---- include/vitals/run/shutdown.hpp ----
+// Flushing live runs when the process ends abnormally: SIGINT/SIGTERM (the previous handler is
+// chained afterwards: called, or the default action re-raised) and std::exit (atexit).
+//
+// A fixed table of atomic pointers, because a signal handler may neither lock nor allocate.
+
+#include <signal.h>
+
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+
+namespace vitals::detail {
+
+struct shutdown_hook {
+  /// from_signal: called inside a signal handler (must not block indefinitely).
+  virtual void on_shutdown(int exit_code, bool from_signal) noexcept = 0;
+
+ protected:
+  ~shutdown_hook() = default;
+};
+
+inline constexpr std::size_t max_live_runs = 64;
+
+struct shutdown_table {
+  std::array<std::atomic<shutdown_hook*>, max_live_runs> hooks{};
+  struct sigaction previous_int {}, previous_term {};
+  std::once_flag signals_once, atexit_once;
+};
+
+inline shutdown_table& shutdown_hooks() {
+  static shutdown_table t;
+  return t;
+}
+
+inline void run_shutdown_hooks(int exit_code, bool from_signal) noexcept {
+  for (auto& slot : shutdown_hooks().hooks)
+    if (auto* h = slot.exchange(nullptr)) h->on_shutdown(exit_code, from_signal);
+}
+
+inline void on_terminating_signal(int sig, siginfo_t* info, void* ctx) {
+  run_shutdown_hooks(128 + sig, true);
+  auto& t = shutdown_hooks();
+  const struct sigaction& prev = sig == SIGINT ? t.previous_int : t.previous_term;
+  if (prev.sa_flags & SA_SIGINFO) {
+    if (prev.sa_sigaction) prev.sa_sigaction(sig, info, ctx);
+  } else if (prev.sa_handler == SIG_IGN) {
+    return;
+  } else if (prev.sa_handler == SIG_DFL || prev.sa_handler == nullptr) {
+    // Restore the default action and re-raise: the process ends with the usual signal status
+    // (delivered when this handler returns, as the signal is blocked inside it).
+    ::sigaction(sig, &prev, nullptr);
+    ::raise(sig);
+  } else {
+    prev.sa_handler(sig);
+  }
+}
+
+inline void install_signal_handlers() {
+  auto& t = shutdown_hooks();
+  std::call_once(t.signals_once, [&] {
+    struct sigaction sa {};
+    sa.sa_sigaction = &on_terminating_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &t.previous_int);
+    ::sigaction(SIGTERM, &sa, &t.previous_term);
+  });
+}
+
+inline void install_atexit_hook() {
+  auto& t = shutdown_hooks();
+  std::call_once(t.atexit_once, [] { std::atexit([] { run_shutdown_hooks(0, false); }); });
+}
+
+/// Registers a live run; false when the table is full (the run still works, without the hooks).
+inline bool add_shutdown_hook(shutdown_hook* h) noexcept {
+  for (auto& slot : shutdown_hooks().hooks) {
+    shutdown_hook* expected = nullptr;
+    if (slot.compare_exchange_strong(expected, h)) return true;
+  }
+  return false;
+}
+
+inline void remove_shutdown_hook(shutdown_hook* h) noexcept {
+  for (auto& slot : shutdown_hooks().hooks) {
+    shutdown_hook* expected = h;
+    slot.compare_exchange_strong(expected, nullptr);
+  }
+}
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+namespace detail {
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// Keys of flattened structs are built in a per-thread buffer: no allocation per call.
+struct key_buffer {
+  char data[512];
+  std::size_t size = 0;
+  std::string_view view() const { return {data, size}; }
+  std::size_t push(std::string_view s) {
+    auto old = size;
+    if (size + s.size() > sizeof(data)) throw std::length_error("vitals: flattened metric key longer than 512 bytes");
+    for (char c : s) data[size++] = c;
+    return old;
+  }
+};
+
+template <class F>
+void flatten_value(key_buffer& key, const F& v, pipeline::batch& b) {
+  using T = std::remove_cvref_t<F>;
+  if constexpr (std::is_same_v<T, bool> || std::is_arithmetic_v<T>) {
+    b.add(key.view(), metric_value(v));
+  } else if constexpr (std::is_enum_v<T>) {
+    b.add(key.view(), metric_value(enum_to_string(v)));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    b.add(key.view(), metric_value(std::string_view(v)));
+  } else if constexpr (is_optional<T>::value) {
+    if (v) flatten_value(key, *v, b);
+  } else if constexpr (reflectable<T>) {
+    for_each_field(v, [&](std::string_view name, const auto& field) {
+      auto mark = key.size;
+      if (mark > 0) key.push("/");
+      key.push(name);
+      flatten_value(key, field, b);
+      key.size = mark;
+    });
+  } else {
+    static_assert(sizeof(T) == 0, "run.log(struct): field types must be arithmetic, bool, enum, string, optional or nested structs");
+  }
+}
+
+}  // namespace detail
+
+class run : private detail::shutdown_hook {
+ public:
+  /// Validates, creates the run directory, writes config.json and metadata.json, starts the
+  /// writer and attaches the sinks named in opts.sinks. Throws before writing anything when
+  /// options, sink names or the runs directory are wrong.
+  explicit run(run_options opts = run_options::from_env()) : opts_(std::move(opts)) { start(); }
+
+  /// The same, with the config taken from a struct: config.json = vitals::to_json(cfg).
+  ///   vitals::run run({.project = "cmi", .name = cfg.exp_name, .group = cfg.exp_name}, cfg);
+  template <class Config>
+    requires(!std::is_convertible_v<const Config&, std::string_view>)
+  run(run_options opts, const Config& cfg) : opts_(std::move(opts.set_config(cfg))) {
+    start();
+  }
+
+  run(const run&) = delete;
+  run& operator=(const run&) = delete;
+
+  /// Finishes with exit code 0 (1 while an exception unwinds) if finish() was not called.
+  ~run() {
+    finish(std::uncaught_exceptions() > 0 ? 1 : 0);
+  }
+
+  const run_info& info() const { return info_; }
+  const std::string& id() const { return info_.id; }
+  const std::string& name() const { return info_.name; }
+  const std::filesystem::path& dir() const { return info_.dir; }
+  run_mode mode() const { return opts_.mode; }
+  const run_options& options() const { return opts_; }
+  bool disabled() const { return !pipe_; }
+
+  /// Adds a sink: any type with open/write/flush/close (taken by value: copied or moved in),
+  /// std::ref(s) to keep your own object (it must outlive the run), an any_sink, or a vector of them.
+  template <class S>
+    requires(sink<std::decay_t<S>> || std::is_same_v<std::decay_t<S>, any_sink>)
+  void attach(S&& s) {
+    if (pipe_) pipe_->attach(any_sink(std::forward<S>(s)));
+  }
+  template <class S>
+    requires sink<S>
+  void attach(std::reference_wrapper<S> s) {
+    if (pipe_) pipe_->attach(any_sink(s));
+  }
+  void attach(std::vector<any_sink> sinks) {
+    for (auto& s : sinks) attach(std::move(s));
+  }
+
+  /// Logs values at a step. Without a step: the current step, committed now (and the step
+  /// advances). With a step: W&B's rule - the row is kept open (commit defaults to false) until a
+  /// larger step arrives, commit=true, flush or finish; a step smaller than the current one is
+  /// dropped and counted.
+  void log(std::initializer_list<metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    if (pipe_) pipe_->log(std::span<const metric>(items.begin(), items.size()), step, commit);
+  }
+  void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    if (pipe_) pipe_->log(items, step, commit);
+  }
+  /// Logs every field of a struct: key = prefix + field name, nested structs as "a/b".
+  template <class T>
+    requires reflectable<T>
+  void log(const T& values, std::optional<std::int64_t> step = {}, std::string_view prefix = {},
+           std::optional<bool> commit = {}) {
+    if (!pipe_) return;
+    thread_local detail::key_buffer key;
+    key.size = 0;
+    key.push(prefix);
+    pipeline::batch b(*pipe_, step, commit);
+    if (prefix.empty() || prefix.back() == '/') {
+      for_each_field(values, [&](std::string_view name, const auto& field) {
+        key.size = prefix.size();
+        key.push(name);
+        detail::flatten_value(key, field, b);
+      });
+    } else {
+      detail::flatten_value(key, values, b);
+    }
+  }
+
+  /// Commits the open row (W&B: run.log({}, commit=True)).
+  void commit() {
+    if (pipe_) pipe_->commit();
+  }
+
+  /// Sets a summary value (final/best results); written to summary.json at finish, where it
+  /// overrides the last logged value of the same key.
+  void summary(std::string_view key, metric_value value) {
+    if (!pipe_) return;
+    metric m{key, value};
+    pipe_->emit(record_kind::summary, std::span<const metric>(&m, 1));
+  }
+
+  /// Sends an alert record (health rules use this): title, text, level ("INFO"/"WARN"/"ERROR"),
+  /// state ("firing"/"cleared").
+  void alert(std::string_view title, std::string_view text, std::string_view level = "WARN",
+             std::string_view state = "firing") {
+    if (!pipe_) return;
+    metric m[] = {{"title", title}, {"text", text}, {"level", level}, {"state", state}};
+    pipe_->emit(record_kind::alert, std::span<const metric>(m));
+  }
+
+  /// Logs model_params/{total_params, trainable_params, model_size_mb} (and keeps them in the
+  /// summary). bytes_per_param: 4 for fp32, 2 for fp16/bf16.
+  void log_model_params(std::int64_t total, std::int64_t trainable, double bytes_per_param = 4) {
+    auto p = make_model_params(total, trainable, bytes_per_param);
+    log(p, std::nullopt, "model_params/");
+    summary("model_params/total_params", p.total_params);
+    summary("model_params/trainable_params", p.trainable_params);
+    summary("model_params/model_size_mb", p.model_size_mb);
+  }
+
+  /// A path inside the run directory for the user's files ("state.pth", "ckpt/best.pt"); parent
+  /// folders are created. Absolute paths and ".." are refused: artifacts stay in the run.
+  std::filesystem::path artifact_path(std::string_view file) const {
+    std::filesystem::path p(file);
+    if (file.empty() || p.is_absolute()) throw std::invalid_argument("artifact_path: '" + std::string(file) + "' must be a relative file name");
+    for (const auto& part : p)
+      if (part == "..") throw std::invalid_argument("artifact_path: '" + std::string(file) + "' must not contain '..'");
+    if (info_.dir.empty()) throw std::logic_error("artifact_path: the run is disabled and has no directory");
+    auto full = info_.dir / p;
+    std::filesystem::create_directories(full.parent_path());
+    return full;
+  }
+
+  /// Blocks until everything logged so far is written and flushed by every sink.
+  void flush() {
+    if (pipe_) pipe_->flush();
+  }
+
+  /// Commits, drains, flushes and closes the sinks, writes summary.json and completes
+  /// metadata.json (exit code, end time, dropped rows, sink errors). Idempotent.
+  void finish(int exit_code = 0) { finish_impl(exit_code, false); }
+
+  std::uint64_t dropped() const { return pipe_ ? pipe_->dropped() : 0; }
+  std::uint64_t out_of_order_steps() const { return pipe_ ? pipe_->out_of_order_steps() : 0; }
+  std::uint64_t records_written() const { return pipe_ ? pipe_->records_written() : 0; }
+  std::int64_t step() const { return pipe_ ? pipe_->current_step() : 0; }
+  std::vector<std::string> sink_errors() const { return pipe_ ? pipe_->sink_errors() : std::vector<std::string>{}; }
+  bool finished() const { return finished_.load(); }
+
+ private:
+  void start() {
+    opts_.validate();
+    if (opts_.mode == run_mode::disabled) {
+      info_.project = opts_.project;
+      info_.name = opts_.name;
+      return;
+    }
+    check_config(opts_.config_json);
+    auto sinks = make_sinks(opts_.effective_sinks());
+
+    auto now = std::chrono::system_clock::now();
+    info_.start_time = std::chrono::duration<double>(now.time_since_epoch()).count();
+    info_.project = opts_.project;
+    info_.entity = opts_.entity;
+    info_.group = opts_.group;
+    info_.job_type = opts_.job_type;
+    info_.notes = opts_.notes;
+    info_.tags = opts_.tags;
+    info_.total_steps = opts_.total_steps;
+    info_.config_json = opts_.config_json;
+    info_.name = opts_.name.empty() ? make_run_name(count_runs(opts_.dir) + 1) : opts_.name;
+    auto created = create_run_dir(opts_.dir, info_.name, opts_.id);
+    info_.dir = created.path;
+    info_.id = created.id;
+
+    try {
+      detail::atomic_write_file(info_.dir / "config.json", opts_.config_json + "\n");
+      write_metadata();
+      snapshot_code();
+    } catch (...) {
+      std::error_code ec;
+      std::filesystem::remove_all(info_.dir, ec);  // do not leave half a run behind
+      throw;
+    }
+
+    pipe_ = std::make_unique<pipeline>(info_, opts_.pipeline);
+    for (auto& s : sinks) pipe_->attach(std::move(s));
+    if (opts_.handle_signals) detail::install_signal_handlers();
+    detail::install_atexit_hook();
+    detail::add_shutdown_hook(this);
+  }
+
+  static void check_config(const std::string& json) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    auto err = parser.parse(json).get(doc);
+    if (err) throw std::invalid_argument(std::string("vitals: run config is not valid JSON: ") + simdjson::error_message(err));
+    if (!doc.is_object()) throw std::invalid_argument("vitals: run config must be a JSON object");
+  }
+
+  void write_metadata() {
+    using detail::json_string;
+    meta_.set("project", json_string(info_.project));
+    meta_.set("entity", json_string(info_.entity));
+    meta_.set("name", json_string(info_.name));
+    meta_.set("id", json_string(info_.id));
+    meta_.set("group", json_string(info_.group));
+    meta_.set("job_type", json_string(info_.job_type));
+    meta_.set("tags", detail::json_string_array(info_.tags));
+    meta_.set("notes", json_string(info_.notes));
+    meta_.set("mode", json_string(to_string(opts_.mode)));
+    meta_.set("start_time", json_string(detail::iso_time(info_.start_time)));
+    meta_.set("start_timestamp", fmt::format("{}", info_.start_time));
+    meta_.set("host", json_string(host_name()));
+    meta_.set("pid", std::to_string(::getpid()));
+    std::error_code ec;
+    meta_.set("cwd", json_string(std::filesystem::current_path(ec).string()));
+    meta_.set("command_line", detail::json_string_array(read_command_line()));
+    meta_.set("compiler", json_string(compiler_description()));
+    meta_.set("cplusplus", std::to_string(__cplusplus));
+    meta_.set("vitals_version", json_string(VITALS_VERSION_STRING));
+    meta_.set("cuda_devices", detail::json_string_array(read_cuda_devices()));
+    if (opts_.capture_git) {
+      if (auto g = read_git_info()) {
+        meta_.set("git", fmt::format("{{\"commit\": {}, \"branch\": {}, \"dirty\": {}}}", json_string(g->commit),
+                                     json_string(g->branch), g->dirty ? "true" : "false"));
+        if (g->dirty) detail::atomic_write_file(info_.dir / "diff.patch", g->diff);
+      } else {
+        meta_.set("git", "null");
+      }
+    }
+    detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
+  }
+
+  void snapshot_code() {
+    for (const auto& f : opts_.code_files) {
+      auto rel = f.is_absolute() ? f.filename() : f.lexically_normal();
+      if (!rel.empty() && *rel.begin() == "..") rel = f.filename();
+      auto target = info_.dir / "code" / rel;
+      std::filesystem::create_directories(target.parent_path());
+      std::filesystem::copy_file(f, target, std::filesystem::copy_options::overwrite_existing);
+    }
+  }
+
+  void write_summary() {
+    std::string out = "{";
+    fmt::memory_buffer b;
+    bool first = true;
+    auto field = [&](std::string_view k, const metric_value& v) {
+      b.clear();
+      b.append(std::string_view(first ? "\n  " : ",\n  "));
+      first = false;
+      detail::append_json_string(b, k);
+      b.append(std::string_view(": "));
+      detail::json_append_value(b, v, false);
+      out.append(b.data(), b.size());
+    };
+    if (pipe_->last_step() >= 0) {
+      field("_step", pipe_->last_step());
+      field("_runtime", pipe_->last_runtime());
+      field("_timestamp", pipe_->last_timestamp());
+    }
+    for (const auto& [k, v] : pipe_->summary()) field(k, v.view());
+    out += "\n}\n";
+    detail::atomic_write_file(info_.dir / "summary.json", out);
+  }
+
+  void finish_impl(int exit_code, bool from_signal) noexcept {
+    if (finished_.exchange(true)) return;
+    detail::remove_shutdown_hook(this);
+    if (!pipe_) return;
+    if (from_signal) pipe_->finish_from_signal(exit_code);
+    else pipe_->finish(exit_code);
+    // Best effort from here on: a full disk must not turn finish() into a crash.
+    try {
+      write_summary();
+      auto end = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      meta_.set("end_time", detail::json_string(detail::iso_time(end)));
+      meta_.set("runtime", fmt::format("{}", end - info_.start_time));
+      meta_.set("exit_code", std::to_string(exit_code));
+      meta_.set("records_written", std::to_string(pipe_->records_written()));
+      meta_.set("dropped_records", std::to_string(pipe_->dropped()));
+      meta_.set("out_of_order_steps", std::to_string(from_signal ? 0 : pipe_->out_of_order_steps()));
+      auto errors = pipe_->sink_errors();
+      meta_.set("sink_errors", detail::json_string_array(errors));
+      detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
+      if (pipe_->dropped() > 0)
+        fmt::print(stderr, "vitals: run '{}' dropped {} rows (queue full, overflow policy {})\n", info_.name, pipe_->dropped(),
+                   opts_.pipeline.overflow == overflow_policy::drop_oldest ? "drop_oldest" : "drop_newest");
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "vitals: finishing run '{}': {}\n", info_.name, e.what());
+    } catch (...) {
+    }
+  }
+
+  void on_shutdown(int exit_code, bool from_signal) noexcept override { finish_impl(exit_code, from_signal); }
+
+  run_options opts_;
+  run_info info_;
+  run_metadata meta_;
+  std::unique_ptr<pipeline> pipe_;
+  std::atomic<bool> finished_{false};
+};
+
+}  // namespace vitals
+// ---- include/vitals/sinks.hpp ----
+// Sinks: the record and sink concept, compile-time (vitals::sinks) and run-time (any_sink,
+// make_sinks) composition, the logging pipeline, and the JSONL / CSV / console backends.
+
+// ---- include/vitals/sinks/sink_set.hpp ----
+// Compile-time composition: vitals::sinks(a, b, c) holds a std::tuple and dispatches with fold
+// expressions, so each record reaches each sink through direct (inlinable) calls, no virtuals.
+// A plain fold over std::tuple compiles faster than Boost.Hana for the same job.
+
+#include <cstddef>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+template <sink... S>
+class sink_set {
+ public:
+  static constexpr std::string_view name = "sinks";
+
+  sink_set() = default;
+  template <class... A>
+    requires(sizeof...(A) == sizeof...(S) && sizeof...(S) > 0 &&
+             !(sizeof...(A) == 1 && (std::is_same_v<std::remove_cvref_t<A>, sink_set> && ...)))
+  explicit sink_set(A&&... a) : sinks_(std::forward<A>(a)...) {}
+
+  void open(const run_info& info) {
+    each([&](auto& s) { s.open(info); });
+  }
+  void write(const record& r) {
+    each([&](auto& s) { s.write(r); });
+  }
+  void flush() {
+    each([](auto& s) { s.flush(); });
+  }
+  void close(int exit_code) {
+    each([&](auto& s) { s.close(exit_code); });
+  }
+
+  /// The I-th sink (as given to vitals::sinks).
+  template <std::size_t I>
+  auto& get() {
+    return std::get<I>(sinks_).get();
+  }
+
+  /// "name: message" for each sink that failed and was disabled.
+  std::vector<std::string> errors() const {
+    std::vector<std::string> out;
+    std::apply(
+        [&](const auto&... s) {
+          ((s.failed() ? out.push_back(std::string(sink_name(s.get())) +
+                                       ": " + s.error())
+                       : void()),
+           ...);
+        },
+        sinks_);
+    return out;
+  }
+
+ private:
+  template <class F>
+  void each(F&& f) {
+    std::apply([&](auto&... s) { (f(s), ...); }, sinks_);
+  }
+
+  std::tuple<detail::guarded_sink<S>...> sinks_;
+};
+
+/// vitals::sinks(jsonl{}, csv{}, console{}): one sink that fans out to all of them, each isolated.
+template <class... S>
+  requires(sink<std::decay_t<S>> && ...)
+auto sinks(S&&... s) {
+  return sink_set<std::decay_t<S>...>(std::forward<S>(s)...);
+}
+
+}  // namespace vitals
+// ---- include/vitals/sinks/wandb.hpp ----
+// The W&B backend, one include: vitals::wandb_sink / vitals::wandb_offline (a sink writing W&B's
+// offline run format), vitals::wandb_options / wandb_mode / wandb_metric, vitals::wandb_histogram,
+// and the "wandb" entry of the sink registry (make_sinks("jsonl,wandb")).
+
+// ---- include/vitals/sinks/wandb/histogram.hpp ----
+// Histograms for W&B: the `{"_type": "histogram", "values": [...], "bins": [...]}` value that the
+// W&B UI draws as a histogram panel.
+//
+// A record carries only scalars and strings, so a histogram travels as a string holding that JSON;
+// the W&B sink recognises strings that start with `{"_type":` and writes them as JSON objects
+// (other sinks see a string). Log it like any value:
+//   run.log({{"weights/layer1", vitals::wandb_histogram::from_samples(w).json()}}, step);
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+// ---- include/vitals/sinks/wandb/json.hpp ----
+// Metric values as the JSON text W&B stores in `value_json`.
+//
+// W&B's JSON is Python's json.dumps with allow_nan: NaN and ±Infinity are written bare (`NaN`,
+// `Infinity`, `-Infinity`), which strict JSON forbids but every W&B reader accepts. Doubles use
+// the shortest text that round-trips (fmt's default), as wandb-core writes them.
+
+#include <cmath>
+#include <cstdint>
+#include <iterator>
+#include <string>
+#include <string_view>
+
+
+namespace vitals::detail {
+
+inline void append_json_double(std::string& out, double d) {
+  if (std::isnan(d)) {
+    out += "NaN";
+  } else if (std::isinf(d)) {
+    out += d > 0 ? "Infinity" : "-Infinity";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", d);
+  }
+}
+
+/// A string value that already is a W&B typed JSON object (`{"_type": ...}`, e.g. from
+/// vitals::wandb_histogram) is written as that object, not as a JSON string.
+inline bool is_wandb_typed_json(std::string_view s) {
+  return s.starts_with("{\"_type\":") || s.starts_with("{\"_type\" :");
+}
+
+inline void append_json_value(std::string& out, const metric_value& v) {
+  switch (v.type) {
+    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::floating: append_json_double(out, v.d); break;
+    case metric_value::kind::boolean: out += v.b ? "true" : "false"; break;
+    case metric_value::kind::string:
+      if (is_wandb_typed_json(v.s)) {
+        out += v.s;
+      } else {
+        append_json_string(out, v.s);
+      }
+      break;
+    default: out += "null"; break;  // a value kind added after this sink was written
+  }
+}
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+struct wandb_histogram {
+  std::vector<double> bins;    // num_bins + 1 ascending edges
+  std::vector<double> values;  // num_bins counts (or weights)
+
+  /// numpy.histogram(samples, bins=num_bins) semantics, as wandb.Histogram(sequence) computes it:
+  /// equal-width bins over [min, max], the last bin closed; non-finite samples are skipped (numpy
+  /// would refuse them); all-equal samples get the range [x - 0.5, x + 0.5].
+  template <class T>
+  static wandb_histogram from_samples(std::span<const T> samples, int num_bins = 64) {
+    if (num_bins < 1 || num_bins > 512)
+      throw std::invalid_argument("wandb_histogram: num_bins must be in [1, 512] (W&B's limit), got " + std::to_string(num_bins));
+    double lo = INFINITY, hi = -INFINITY;
+    for (const T& s : samples) {
+      const double x = static_cast<double>(s);
+      if (!std::isfinite(x)) continue;
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+    if (lo > hi) lo = 0, hi = 1;  // no finite sample
+    if (lo == hi) lo -= 0.5, hi += 0.5;
+    wandb_histogram h;
+    h.bins.resize(static_cast<std::size_t>(num_bins) + 1);
+    for (int i = 0; i <= num_bins; ++i) h.bins[i] = lo + (hi - lo) * i / num_bins;
+    h.values.assign(static_cast<std::size_t>(num_bins), 0.0);
+    const double scale = num_bins / (hi - lo);
+    for (const T& s : samples) {
+      const double x = static_cast<double>(s);
+      if (!std::isfinite(x)) continue;
+      auto k = static_cast<std::int64_t>((x - lo) * scale);
+      k = std::clamp<std::int64_t>(k, 0, num_bins - 1);
+      h.values[static_cast<std::size_t>(k)] += 1;
+    }
+    return h;
+  }
+  template <class T>
+  static wandb_histogram from_samples(const std::vector<T>& samples, int num_bins = 64) {
+    return from_samples(std::span<const T>(samples), num_bins);
+  }
+
+  /// Precomputed counts, as wandb.Histogram(np_histogram=(counts, edges)).
+  static wandb_histogram from_counts(std::vector<double> counts, std::vector<double> edges) {
+    if (edges.size() != counts.size() + 1)
+      throw std::invalid_argument("wandb_histogram: need one more bin edge than counts (got " + std::to_string(edges.size()) +
+                                  " edges for " + std::to_string(counts.size()) + " counts)");
+    return wandb_histogram{std::move(edges), std::move(counts)};
+  }
+
+  /// The W&B value; log it as a string metric.
+  std::string json() const {
+    std::string out = "{\"_type\":\"histogram\",\"values\":[";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) out.push_back(',');
+      detail::append_json_double(out, values[i]);
+    }
+    out += "],\"bins\":[";
+    for (std::size_t i = 0; i < bins.size(); ++i) {
+      if (i) out.push_back(',');
+      detail::append_json_double(out, bins[i]);
+    }
+    out += "]}";
+    return out;
+  }
+};
+
+}  // namespace vitals
+// ---- include/vitals/sinks/wandb/registration.hpp ----
+// Registers the W&B sink as "wandb" for run-time selection (--sinks jsonl,wandb, VITALS_SINKS).
+//
+// The registered sink writes offline unless $WANDB_MODE asks otherwise (online / disabled), so a
+// run started from the command line never uploads unless told to: models and data stay on the
+// machine by default. Code that wants other options attaches its own vitals::wandb_sink instead.
+
+#include <cstdlib>
+
+// ---- include/vitals/sinks/wandb/wandb_sink.hpp ----
+// The W&B sink: writes W&B's own offline run (a `.wandb` record log plus files/) from C++, with no
+// Python at run time; `wandb sync` uploads it later, or right away in online mode.
+//
+// Layout (as wandb 0.22 writes it):
+//   <dir>/wandb/offline-run-YYYYMMDD_HHMMSS-<id>/run-<id>.wandb   (local start time)
+//   <dir>/wandb/offline-run-.../files/{config.yaml, wandb-metadata.json, wandb-summary.json}
+//   <dir>/wandb/offline-run-.../logs/
+//   <dir>/wandb/latest-run -> offline-run-...   (replaced atomically)
+// Record order: run (with config) -> metric definitions -> history / alerts (+ expanded metric
+// definitions before the first history row that uses a globbed key) -> summary -> exit -> final.
+// No run record and `wandb sync` refuses the file; no exit and the run shows as crashed.
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/wandb/fields.hpp ----
+// Field numbers of the wandb_internal protobuf messages vitals writes.
+//
+// Copied from the installed wandb package's descriptors (wandb 0.22.3,
+// `wandb.proto.wandb_internal_pb2`), never from memory. tests/wandb/check_field_numbers.py parses
+// this file — one `namespace <Message> {` per message, one `field_number <field> = N;` per field —
+// and fails when any number differs from the installed wandb, so an upgrade that renumbers is
+// caught. Keep that shape when adding fields.
+
+#include <cstdint>
+
+namespace vitals::detail::wandb_fields {
+
+using field_number = std::uint32_t;
+
+// clang-format off
+namespace Record {
+inline constexpr field_number num = 1;
+inline constexpr field_number history = 2;
+inline constexpr field_number summary = 3;
+inline constexpr field_number config = 5;
+inline constexpr field_number alert = 10;
+inline constexpr field_number metric = 12;
+inline constexpr field_number run = 17;
+inline constexpr field_number exit = 18;
+inline constexpr field_number final = 20;
+}  // namespace Record
+
+namespace RunRecord {
+inline constexpr field_number run_id = 1;
+inline constexpr field_number entity = 2;
+inline constexpr field_number project = 3;
+inline constexpr field_number config = 4;
+inline constexpr field_number run_group = 6;
+inline constexpr field_number job_type = 7;
+inline constexpr field_number display_name = 8;
+inline constexpr field_number notes = 9;
+inline constexpr field_number tags = 10;
+inline constexpr field_number host = 13;
+inline constexpr field_number start_time = 17;
+}  // namespace RunRecord
+
+namespace Timestamp {  // google.protobuf.Timestamp
+inline constexpr field_number seconds = 1;
+inline constexpr field_number nanos = 2;
+}  // namespace Timestamp
+
+namespace ConfigRecord {
+inline constexpr field_number update = 1;
+}  // namespace ConfigRecord
+
+namespace ConfigItem {
+inline constexpr field_number key = 1;
+inline constexpr field_number nested_key = 2;
+inline constexpr field_number value_json = 16;
+}  // namespace ConfigItem
+
+namespace HistoryRecord {
+inline constexpr field_number item = 1;
+inline constexpr field_number step = 2;
+}  // namespace HistoryRecord
+
+namespace HistoryItem {
+inline constexpr field_number key = 1;
+inline constexpr field_number nested_key = 2;
+inline constexpr field_number value_json = 16;
+}  // namespace HistoryItem
+
+namespace HistoryStep {
+inline constexpr field_number num = 1;
+}  // namespace HistoryStep
+
+namespace SummaryRecord {
+inline constexpr field_number update = 1;
+}  // namespace SummaryRecord
+
+namespace SummaryItem {
+inline constexpr field_number key = 1;
+inline constexpr field_number nested_key = 2;
+inline constexpr field_number value_json = 16;
+}  // namespace SummaryItem
+
+namespace RunExitRecord {
+inline constexpr field_number exit_code = 1;
+inline constexpr field_number runtime = 2;
+}  // namespace RunExitRecord
+
+namespace MetricRecord {
+inline constexpr field_number name = 1;
+inline constexpr field_number glob_name = 2;
+inline constexpr field_number step_metric = 4;
+inline constexpr field_number options = 6;
+inline constexpr field_number summary = 7;
+inline constexpr field_number goal = 8;
+inline constexpr field_number _control = 9;
+inline constexpr field_number expanded_from_glob = 10;
+}  // namespace MetricRecord
+
+namespace MetricOptions {
+inline constexpr field_number step_sync = 1;
+inline constexpr field_number hidden = 2;
+inline constexpr field_number defined = 3;
+}  // namespace MetricOptions
+
+namespace MetricSummary {
+inline constexpr field_number min = 1;
+inline constexpr field_number max = 2;
+inline constexpr field_number mean = 3;
+inline constexpr field_number best = 4;
+inline constexpr field_number last = 5;
+inline constexpr field_number none = 6;
+inline constexpr field_number copy = 7;
+inline constexpr field_number first = 8;
+}  // namespace MetricSummary
+
+namespace MetricControl {
+inline constexpr field_number overwrite = 1;
+}  // namespace MetricControl
+
+namespace AlertRecord {
+inline constexpr field_number title = 1;
+inline constexpr field_number text = 2;
+inline constexpr field_number level = 3;
+inline constexpr field_number wait_duration = 4;
+}  // namespace AlertRecord
+// clang-format on
+
+/// MetricRecord.goal values (enum MetricRecord.MetricGoal).
+inline constexpr int metric_goal_minimize = 1;
+inline constexpr int metric_goal_maximize = 2;
+
+}  // namespace vitals::detail::wandb_fields
+// ---- include/vitals/sinks/wandb/leveldb_log.hpp ----
+// The LevelDB-style record log that a `.wandb` file is: W&B's 7-byte file header, then 32 KiB
+// blocks of chunks (u32 CRC-32 LE over type byte + payload, u16 length LE, u8 type, payload).
+//
+// Crash safety is by construction: the writer buffers whole records and hands the kernel only
+// whole records (flush boundaries are record boundaries), and it writes a block's zero trailer as
+// soon as a record leaves fewer than 7 bytes in the block. So after `kill -9` the file ends exactly
+// after the last flushed record and wandb's own reader (which asserts on a short trailer at EOF)
+// reads every flushed record. The bytes are otherwise identical to wandb's DataStore writer, which
+// writes the same trailer lazily, before the next record.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+// ---- include/vitals/sinks/wandb/crc32.hpp ----
+// CRC-32 (IEEE 802.3 / zlib polynomial 0xEDB88320, reflected, init and final xor 0xFFFFFFFF).
+//
+// W&B's log chunks are checksummed with zlib.crc32 — plain CRC-32, not LevelDB's masked CRC-32C —
+// so this is the checksum the `.wandb` reader verifies. A slice-by-1 table is enough: checksumming
+// is a few percent of the cost of encoding a record at run time; slice-by-8 keeps it so for big
+// records (histograms) too.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vitals::detail {
+
+inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+    t[0][i] = c;
+  }
+  for (std::uint32_t i = 0; i < 256; ++i)
+    for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFu];
+  return t;
+}();
+
+/// Continues a CRC-32 over more bytes: crc32_update(crc32_update(0, a), b) == crc32(a + b),
+/// the same contract as zlib.crc32(data, start).
+template <class Byte>
+constexpr std::uint32_t crc32_update(std::uint32_t crc, const Byte* data, std::size_t n) {
+  const auto& t = crc32_tables;
+  std::uint32_t c = crc ^ 0xFFFFFFFFu;
+  auto at = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])); };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {  // slice-by-8: eight table lookups per 8 bytes, no loop-carried shifts
+    const std::uint32_t lo = c ^ (at(i) | at(i + 1) << 8 | at(i + 2) << 16 | at(i + 3) << 24);
+    c = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][at(i + 4)] ^
+        t[2][at(i + 5)] ^ t[1][at(i + 6)] ^ t[0][at(i + 7)];
+  }
+  for (; i < n; ++i) c = t[0][(c ^ at(i)) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+constexpr std::uint32_t crc32_update(std::uint32_t crc, std::string_view bytes) {
+  return crc32_update(crc, bytes.data(), bytes.size());
+}
+
+constexpr std::uint32_t crc32(std::string_view bytes) { return crc32_update(0, bytes); }
+
+static_assert(crc32("123456789") == 0xCBF43926u, "CRC-32/IEEE check value");
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+inline constexpr std::size_t log_block_size = 32768;
+inline constexpr std::size_t log_chunk_header_size = 7;
+inline constexpr std::uint8_t log_chunk_full = 1;
+inline constexpr std::uint8_t log_chunk_first = 2;
+inline constexpr std::uint8_t log_chunk_middle = 3;
+inline constexpr std::uint8_t log_chunk_last = 4;
+/// ":W&B", magic 0xBEE1 little-endian, version 0.
+inline constexpr std::string_view wandb_log_file_header{":W&B\xE1\xBE\x00", 7};
+
+/// Appends one record's chunks to `out`, where `offset` is the file offset `out`'s end stands for;
+/// advances `offset`. Pure framing, no I/O: the writer and the tests share it.
+inline void frame_log_record(std::string& out, std::uint64_t& offset, std::string_view payload) {
+  auto emit = [&](std::uint8_t type, std::string_view part) {
+    unsigned char h[7];
+    const std::uint32_t crc = crc32_update(crc32_update(0, &type, 1), part);
+    h[0] = static_cast<unsigned char>(crc);
+    h[1] = static_cast<unsigned char>(crc >> 8);
+    h[2] = static_cast<unsigned char>(crc >> 16);
+    h[3] = static_cast<unsigned char>(crc >> 24);
+    h[4] = static_cast<unsigned char>(part.size());
+    h[5] = static_cast<unsigned char>(part.size() >> 8);
+    h[6] = type;
+    out.append(reinterpret_cast<const char*>(h), 7);
+    out.append(part.data(), part.size());
+    offset += 7 + part.size();
+  };
+  std::size_t left_in_block = log_block_size - offset % log_block_size;
+  if (left_in_block < log_chunk_header_size) {  // only if the previous writer did not pad eagerly
+    out.append(left_in_block, '\0');
+    offset += left_in_block;
+    left_in_block = log_block_size;
+  }
+  if (payload.size() + log_chunk_header_size <= left_in_block) {
+    emit(log_chunk_full, payload);
+  } else {
+    // The first chunk fills the rest of this block, even when that leaves it empty (exactly 7 bytes
+    // left): that is what wandb's writer does, and readers accept an empty FIRST.
+    std::size_t room = left_in_block - log_chunk_header_size;
+    emit(log_chunk_first, payload.substr(0, room));
+    payload.remove_prefix(room);
+    constexpr std::size_t data_per_block = log_block_size - log_chunk_header_size;
+    while (payload.size() > data_per_block) {
+      emit(log_chunk_middle, payload.substr(0, data_per_block));
+      payload.remove_prefix(data_per_block);
+    }
+    emit(log_chunk_last, payload);
+  }
+  left_in_block = log_block_size - offset % log_block_size;
+  if (left_in_block < log_chunk_header_size) {  // eager block trailer: see the file comment
+    out.append(left_in_block, '\0');
+    offset += left_in_block;
+  }
+}
+
+/// Writes a `.wandb` log file. Not thread-safe (a sink is driven from one thread).
+class leveldb_log_writer {
+ public:
+  /// Bytes buffered before a write(2); a flush() writes earlier. Whole records only, always.
+  static constexpr std::size_t default_buffer_bytes = 256 * 1024;
+
+  leveldb_log_writer() = default;
+  leveldb_log_writer(const leveldb_log_writer&) = delete;
+  leveldb_log_writer& operator=(const leveldb_log_writer&) = delete;
+  leveldb_log_writer(leveldb_log_writer&& o) noexcept { *this = std::move(o); }
+  leveldb_log_writer& operator=(leveldb_log_writer&& o) noexcept {
+    if (this != &o) {
+      close_noexcept();
+      fd_ = o.fd_;
+      o.fd_ = -1;
+      buffer_ = std::move(o.buffer_);
+      offset_ = o.offset_;
+      flushed_ = o.flushed_;
+      buffer_bytes_ = o.buffer_bytes_;
+      path_ = std::move(o.path_);
+    }
+    return *this;
+  }
+  ~leveldb_log_writer() { close_noexcept(); }
+
+  /// Creates the file (it must not exist: two runs never share a log) and writes the header.
+  void open(const std::filesystem::path& path, std::size_t buffer_bytes = default_buffer_bytes) {
+    if (fd_ >= 0) throw std::logic_error("leveldb_log_writer: already open");
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "vitals: cannot create W&B log " + path.string());
+    path_ = path;
+    buffer_bytes_ = buffer_bytes;
+    buffer_.clear();
+    buffer_.reserve(buffer_bytes_ + log_block_size);
+    buffer_.append(wandb_log_file_header);
+    offset_ = wandb_log_file_header.size();
+    flushed_ = 0;
+    flush();
+  }
+
+  bool is_open() const { return fd_ >= 0; }
+  const std::filesystem::path& path() const { return path_; }
+
+  /// Appends one record (a serialized protobuf); writes the buffer out when it is full.
+  void append(std::string_view payload) {
+    frame_log_record(buffer_, offset_, payload);
+    if (buffer_.size() >= buffer_bytes_) flush();
+  }
+
+  /// Hands every buffered record to the kernel: they survive the process being killed.
+  void flush() {
+    if (fd_ < 0) return;
+    const char* p = buffer_.data();
+    std::size_t left = buffer_.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        throw std::system_error(errno, std::generic_category(), "vitals: writing W&B log " + path_.string());
+      }
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    buffer_.clear();
+    flushed_ = offset_;
+  }
+
+  /// Flushes, asks the disk to persist (fdatasync), closes.
+  void close() {
+    if (fd_ < 0) return;
+    flush();
+    ::fdatasync(fd_);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) throw std::system_error(errno, std::generic_category(), "vitals: closing W&B log " + path_.string());
+  }
+
+  std::uint64_t offset() const { return offset_; }
+  std::uint64_t flushed_offset() const { return flushed_; }
+
+ private:
+  void close_noexcept() noexcept {
+    try {
+      close();
+    } catch (...) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+  std::uint64_t offset_ = 0;
+  std::uint64_t flushed_ = 0;
+  std::size_t buffer_bytes_ = default_buffer_bytes;
+  std::filesystem::path path_;
+};
+
+/// What reading a log gives: every complete record, and why reading stopped if not at a clean end.
+struct leveldb_log_contents {
+  std::vector<std::string> records;
+  bool clean = true;         // false: a torn or corrupt tail was skipped
+  std::string error;         // why, when !clean
+  std::uint64_t valid_end = 0;  // file offset just after the last complete record
+};
+
+/// Reads a whole log from memory. A torn tail (short chunk, bad CRC, a record missing its LAST) ends
+/// the read with clean = false; the records before it are returned.
+inline leveldb_log_contents read_leveldb_log(std::string_view file) {
+  leveldb_log_contents r;
+  if (file.size() < wandb_log_file_header.size() || file.substr(0, 7) != wandb_log_file_header) {
+    r.clean = false;
+    r.error = "not a W&B log: missing the :W&B header";
+    return r;
+  }
+  std::size_t pos = 7;
+  r.valid_end = pos;
+  std::string pending;
+  bool in_record = false;
+  auto fail = [&](std::string why) {
+    r.clean = false;
+    r.error = std::move(why) + " at offset " + std::to_string(pos);
+    return r;
+  };
+  while (pos < file.size()) {
+    const std::size_t left_in_block = log_block_size - pos % log_block_size;
+    if (left_in_block < log_chunk_header_size) {
+      const std::size_t n = std::min(left_in_block, file.size() - pos);
+      for (std::size_t i = 0; i < n; ++i)
+        if (file[pos + i] != '\0') return fail("non-zero block trailer");
+      pos += n;
+      if (!in_record) r.valid_end = pos;
+      continue;
+    }
+    if (file.size() - pos < log_chunk_header_size) return fail("torn chunk header");
+    const auto* h = reinterpret_cast<const unsigned char*>(file.data() + pos);
+    const std::uint32_t crc = std::uint32_t{h[0]} | std::uint32_t{h[1]} << 8 | std::uint32_t{h[2]} << 16 | std::uint32_t{h[3]} << 24;
+    const std::size_t len = std::size_t{h[4]} | std::size_t{h[5]} << 8;
+    const std::uint8_t type = h[6];
+    if (len > left_in_block - log_chunk_header_size) return fail("chunk crosses a block boundary");
+    if (file.size() - pos - log_chunk_header_size < len) return fail("torn chunk payload");
+    const std::string_view part = file.substr(pos + log_chunk_header_size, len);
+    if (crc32_update(crc32_update(0, &type, 1), part) != crc) return fail("chunk checksum mismatch");
+    switch (type) {
+      case log_chunk_full:
+        if (in_record) return fail("FULL chunk inside a record");
+        r.records.emplace_back(part);
+        break;
+      case log_chunk_first:
+        if (in_record) return fail("FIRST chunk inside a record");
+        pending.assign(part);
+        in_record = true;
+        break;
+      case log_chunk_middle:
+        if (!in_record) return fail("MIDDLE chunk outside a record");
+        pending.append(part);
+        break;
+      case log_chunk_last:
+        if (!in_record) return fail("LAST chunk outside a record");
+        pending.append(part);
+        r.records.push_back(std::move(pending));
+        pending.clear();
+        in_record = false;
+        break;
+      default: return fail("unknown chunk type " + std::to_string(type));
+    }
+    pos += log_chunk_header_size + len;
+    if (!in_record) r.valid_end = pos;
+  }
+  if (in_record) return fail("record missing its LAST chunk");
+  return r;
+}
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/wandb/protobuf.hpp ----
+// A protobuf wire-format encoder (and a small decoder) for the few messages vitals writes to a
+// `.wandb` file — no libprotobuf, no generated code.
+//
+// Proto3 rules that matter for byte-compatibility with what wandb writes: scalar fields equal to
+// their default (0, "", false) are omitted; a present sub-message is written even when empty
+// (`step {}` on a history record at step 0); lengths are minimal varints. Negative int32/int64 are
+// sign-extended to 10-byte varints (no zigzag: W&B uses no sint types).
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vitals::detail {
+
+enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
+
+/// Appends protobuf fields to a byte string. Sub-messages are written in place: begin_message()
+/// reserves one length byte and end_message() widens it when the body turned out longer than 127
+/// bytes, so nothing is encoded twice.
+class pb_writer {
+ public:
+  explicit pb_writer(std::string& out) : out_(&out) {}
+
+  std::string& bytes() { return *out_; }
+
+  void varint(std::uint64_t v) {
+    char buf[10];
+    int n = 0;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    out_->append(buf, static_cast<std::size_t>(n));
+  }
+
+  void tag(std::uint32_t field, wire_type t) { varint((std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t)); }
+
+  // Scalar fields: omitted when equal to the proto3 default, as protobuf's own serializer does.
+  void int64_field(std::uint32_t field, std::int64_t v) {
+    if (v == 0) return;
+    tag(field, wire_type::varint);
+    varint(static_cast<std::uint64_t>(v));
+  }
+  void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }  // sign-extends
+  void bool_field(std::uint32_t field, bool v) {
+    if (!v) return;
+    tag(field, wire_type::varint);
+    varint(1);
+  }
+  void enum_field(std::uint32_t field, int v) { int64_field(field, v); }
+  void double_field(std::uint32_t field, double v) {
+    if (v == 0.0 && !std::signbit(v)) return;
+    tag(field, wire_type::fixed64);
+    char buf[8];
+    std::memcpy(buf, &v, 8);  // protobuf is little-endian; so is every target vitals supports
+    out_->append(buf, 8);
+  }
+  void string_field(std::uint32_t field, std::string_view s) {
+    if (s.empty()) return;
+    bytes_field(field, s);
+  }
+  /// A length-delimited field written even when empty (repeated strings, present sub-messages).
+  void bytes_field(std::uint32_t field, std::string_view s) {
+    tag(field, wire_type::length_delimited);
+    varint(s.size());
+    out_->append(s.data(), s.size());
+  }
+
+  /// Starts a sub-message; returns the token end_message() needs.
+  std::size_t begin_message(std::uint32_t field) {
+    tag(field, wire_type::length_delimited);
+    out_->push_back('\0');
+    return out_->size();
+  }
+  void end_message(std::size_t body_start) {
+    const std::size_t len = out_->size() - body_start;
+    if (len < 0x80) {
+      (*out_)[body_start - 1] = static_cast<char>(len);
+      return;
+    }
+    char buf[10];
+    int n = 0;
+    std::uint64_t v = len;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    out_->replace(body_start - 1, 1, buf, static_cast<std::size_t>(n));
+  }
+
+ private:
+  std::string* out_;
+};
+
+/// One field read back by pb_reader: the varint/fixed value or the length-delimited bytes.
+struct pb_field {
+  std::uint32_t number = 0;
+  wire_type type = wire_type::varint;
+  std::uint64_t value = 0;  // varint, fixed32, fixed64 (bit pattern)
+  std::string_view bytes;   // length_delimited
+};
+
+/// Walks the fields of one serialized message. Used by vitals' own tests and tools; the oracle for
+/// what wandb accepts is wandb's reader, not this.
+class pb_reader {
+ public:
+  explicit pb_reader(std::string_view data) : data_(data) {}
+
+  /// The next field, or nullopt at the end. Throws std::runtime_error on malformed input.
+  std::optional<pb_field> next() {
+    if (pos_ >= data_.size()) return std::nullopt;
+    pb_field f;
+    const std::uint64_t key = read_varint();
+    f.number = static_cast<std::uint32_t>(key >> 3);
+    f.type = static_cast<wire_type>(key & 7);
+    switch (f.type) {
+      case wire_type::varint: f.value = read_varint(); break;
+      case wire_type::fixed64: f.value = read_fixed(8); break;
+      case wire_type::fixed32: f.value = read_fixed(4); break;
+      case wire_type::length_delimited: {
+        const std::uint64_t n = read_varint();
+        if (n > data_.size() - pos_) throw std::runtime_error("protobuf: length-delimited field overruns the message");
+        f.bytes = data_.substr(pos_, static_cast<std::size_t>(n));
+        pos_ += static_cast<std::size_t>(n);
+        break;
+      }
+      default: throw std::runtime_error("protobuf: unsupported wire type " + std::to_string(key & 7));
+    }
+    return f;
+  }
+
+ private:
+  std::uint64_t read_varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= data_.size()) throw std::runtime_error("protobuf: truncated varint");
+      const auto b = static_cast<unsigned char>(data_[pos_++]);
+      v |= std::uint64_t{b & 0x7Fu} << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw std::runtime_error("protobuf: varint longer than 10 bytes");
+  }
+  std::uint64_t read_fixed(int n) {
+    if (data_.size() - pos_ < static_cast<std::size_t>(n)) throw std::runtime_error("protobuf: truncated fixed field");
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
+    pos_ += static_cast<std::size_t>(n);
+    return v;
+  }
+
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/wandb/uploader.hpp ----
+// Online mode's upload step: run the `wandb` CLI (`wandb sync <run dir>`) as a child process.
+//
+// vitals never talks to the W&B server itself; writing needs no Python, uploading reuses wandb's
+// own, maintained sync. The API key is looked up (WANDB_API_KEY, else ~/.netrc's api.wandb.ai
+// entry) only to hand it to that child through its environment; it is never written to a file.
+
+#include <spawn.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+extern char** environ;
+
+namespace vitals::detail {
+
+/// The API key W&B would use: $WANDB_API_KEY, else the password of `machine api.wandb.ai` (or the
+/// host in $WANDB_BASE_URL) in $NETRC or ~/.netrc.
+inline std::optional<std::string> find_wandb_api_key() {
+  if (const char* k = std::getenv("WANDB_API_KEY"); k && *k) return std::string(k);
+  std::filesystem::path netrc;
+  if (const char* n = std::getenv("NETRC"); n && *n) {
+    netrc = n;
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    netrc = std::filesystem::path(home) / ".netrc";
+  } else {
+    return std::nullopt;
+  }
+  std::string host = "api.wandb.ai";
+  if (const char* base = std::getenv("WANDB_BASE_URL"); base && *base) {
+    std::string b = base;
+    if (auto p = b.find("://"); p != std::string::npos) b = b.substr(p + 3);
+    if (auto p = b.find_first_of(":/"); p != std::string::npos) b = b.substr(0, p);
+    if (!b.empty()) host = b;
+  }
+  std::ifstream in(netrc);
+  if (!in) return std::nullopt;
+  std::vector<std::string> tokens;
+  for (std::string t; in >> t;) tokens.push_back(t);
+  bool in_machine = false;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] == "machine" && i + 1 < tokens.size()) {
+      in_machine = tokens[++i] == host;
+    } else if (tokens[i] == "default") {
+      in_machine = false;
+    } else if (in_machine && tokens[i] == "password" && i + 1 < tokens.size()) {
+      return tokens[i + 1];
+    }
+  }
+  return std::nullopt;
+}
+
+/// `command` itself when it holds a '/', else the first executable `command` on $PATH.
+inline std::optional<std::filesystem::path> find_executable(const std::string& command) {
+  if (command.empty()) return std::nullopt;
+  if (command.find('/') != std::string::npos) {
+    if (::access(command.c_str(), X_OK) == 0) return std::filesystem::path(command);
+    return std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  if (!path) return std::nullopt;
+  std::stringstream ss(path);
+  for (std::string dir; std::getline(ss, dir, ':');) {
+    if (dir.empty()) dir = ".";
+    std::filesystem::path p = std::filesystem::path(dir) / command;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0) return p;
+  }
+  return std::nullopt;
+}
+
+/// Starts `exe args...` with the current environment, plus WANDB_API_KEY=api_key when given.
+/// Returns the child's pid; throws std::system_error when it cannot start.
+inline pid_t spawn_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                           const std::optional<std::string>& api_key) {
+  std::vector<std::string> env_storage;
+  for (char** e = environ; e && *e; ++e) {
+    if (api_key && std::string_view(*e).starts_with("WANDB_API_KEY=")) continue;
+    env_storage.emplace_back(*e);
+  }
+  if (api_key) env_storage.push_back("WANDB_API_KEY=" + *api_key);
+  std::vector<char*> envp;
+  for (auto& s : env_storage) envp.push_back(s.data());
+  envp.push_back(nullptr);
+
+  std::vector<std::string> argv_storage;
+  argv_storage.push_back(exe.string());
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : argv_storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), envp.data());
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), "vitals: cannot start " + exe.string());
+  return pid;
+}
+
+/// Waits for a child; its exit status, or -1 if it died from a signal.
+inline int wait_process(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// True once the child has exited (reaps it); never blocks.
+inline bool process_done(pid_t pid) {
+  int status = 0;
+  const pid_t r = ::waitpid(pid, &status, WNOHANG);
+  return r == pid || r < 0;
+}
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+enum class wandb_mode {
+  automatic,  // $WANDB_MODE if set, else online when an API key is found, else offline
+  offline,    // write the run; upload later with `wandb sync`
+  online,     // write the run, then `wandb sync` it at finish (and every sync_interval)
+  disabled,   // write nothing (--no_wandb, debug runs); $WANDB_MODE=disabled forces it
+};
+
+/// W&B's define_metric: plot keys matching `name` against `step_metric` instead of `_step`.
+struct wandb_metric {
+  std::string name;         // a key ("val/loss") or a glob with '*' ("val/*")
+  std::string step_metric;  // e.g. "epoch"; empty: the default x axis (_step)
+  std::vector<std::string> summary;  // any of "min","max","mean","best","last","none","copy","first"
+  std::string goal;         // "minimize", "maximize" or empty
+  bool hidden = false;
+};
+
+struct wandb_options {
+  wandb_mode mode = wandb_mode::automatic;
+  std::filesystem::path dir;               // where wandb/ goes; empty: the run's directory
+  std::vector<wandb_metric> metrics;       // define_metric rules, written at open
+  std::string sync_command = "wandb";      // the CLI online mode runs (looked up on $PATH)
+  std::chrono::duration<double> sync_interval{0};  // online: also sync on flush() this often (0: at finish only)
+  std::size_t buffer_bytes = 256 * 1024;   // records buffered between writes to the kernel
+  std::int64_t alert_wait_ms = 60000;      // AlertRecord.wait_duration, wandb.alert's default
+  bool quiet = false;                      // no messages on stderr
+};
+
+namespace detail {
+
+inline bool wandb_glob_match(std::string_view pattern, std::string_view s) {
+  // '*' matches any run of characters (as wandb's define_metric globs); everything else literally.
+  std::size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
+  while (i < s.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = i;
+    } else if (p < pattern.size() && pattern[p] == s[i]) {
+      ++p, ++i;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      i = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+inline std::string wandb_mode_name(wandb_mode m) {
+  switch (m) {
+    case wandb_mode::automatic: return "automatic";
+    case wandb_mode::offline: return "offline";
+    case wandb_mode::online: return "online";
+    case wandb_mode::disabled: return "disabled";
+  }
+  return "?";
+}
+
+/// The mode a run really uses: $WANDB_MODE=disabled (or WANDB_DISABLED=true) always wins, an
+/// explicit mode next, then $WANDB_MODE, then online-if-a-key-exists.
+inline wandb_mode resolve_wandb_mode(wandb_mode asked) {
+  std::string env;
+  if (const char* m = std::getenv("WANDB_MODE")) env = m;
+  if (env == "disabled") return wandb_mode::disabled;
+  if (const char* d = std::getenv("WANDB_DISABLED"); d && (std::string_view(d) == "true" || std::string_view(d) == "1"))
+    return wandb_mode::disabled;
+  if (asked != wandb_mode::automatic) return asked;
+  if (env == "offline" || env == "dryrun") return wandb_mode::offline;
+  if (env == "online" || env == "run") return wandb_mode::online;
+  if (!env.empty())
+    throw std::invalid_argument("vitals: WANDB_MODE=" + env + " is not one of online, offline, disabled");
+  return find_wandb_api_key() ? wandb_mode::online : wandb_mode::offline;
+}
+
+inline std::string wandb_alert_level(std::string_view level) {
+  std::string l(level);
+  for (auto& c : l) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (l == "WARNING") return "WARN";
+  if (l == "CRITICAL" || l == "FATAL") return "ERROR";
+  if (l.empty()) return "INFO";
+  return l;
+}
+
+}  // namespace detail
+
+/// Writes a W&B run. Satisfies vitals::sink; one instance per run.
+class wandb_sink {
+ public:
+  explicit wandb_sink(wandb_options options = {}) : opt_(std::move(options)) {}
+
+  void open(const run_info& info) {
+    mode_ = detail::resolve_wandb_mode(opt_.mode);
+    if (mode_ == wandb_mode::disabled) return;
+    info_ = info;
+    const std::filesystem::path base = opt_.dir.empty() ? info.dir : opt_.dir;
+    if (base.empty()) throw std::invalid_argument("vitals::wandb_sink: neither wandb_options.dir nor run_info.dir is set");
+    if (info.id.empty() || info.id.find('/') != std::string::npos)
+      throw std::invalid_argument("vitals::wandb_sink: run_info.id must be a non-empty run id without '/', got '" + info.id + "'");
+    const std::filesystem::path wandb_dir = base / "wandb";
+    run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(info.start_time) + "-" + info.id);
+    std::filesystem::create_directories(run_dir_ / "files");
+    std::filesystem::create_directories(run_dir_ / "logs");
+    log_.open(run_dir_ / ("run-" + info.id + ".wandb"), opt_.buffer_bytes);
+
+    config_items_ = split_config(info.config_json);
+    write_run_record();
+    for (const auto& m : opt_.metrics) {
+      write_metric_definition(m);
+      has_summary_rules_ = has_summary_rules_ || !m.summary.empty();
+    }
+    write_config_yaml();
+    write_metadata();
+    point_latest_run(wandb_dir);
+    log_.flush();
+    last_sync_ = std::chrono::steady_clock::now();
+  }
+
+  void write(const record& r) {
+    if (!active()) return;
+    switch (r.kind) {
+      case record_kind::history: write_history(r); break;
+      case record_kind::summary:
+        for (const metric& m : r.metrics) {
+          value_scratch_.clear();
+          detail::append_json_value(value_scratch_, m.value);
+          set_value(explicit_summary_, explicit_index_, m.key, value_scratch_);
+        }
+        break;
+      case record_kind::alert: write_alert(r); break;
+      default: break;  // a record kind W&B has no record for
+    }
+  }
+
+  void flush() {
+    if (!active()) return;
+    log_.flush();
+    if (mode_ == wandb_mode::online && opt_.sync_interval.count() > 0) {
+      if (sync_.pid > 0 && detail::process_done(sync_.pid)) sync_.pid = -1;
+      const auto now = std::chrono::steady_clock::now();
+      if (sync_.pid < 0 && now - last_sync_ >= opt_.sync_interval) {
+        last_sync_ = now;
+        start_sync(false);
+      }
+    }
+  }
+
+  void close(int exit_code) {
+    if (!active()) return;
+    write_summary();
+    write_exit(exit_code);
+    begin_record();
+    pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::final));
+    end_record();
+    log_.close();
+    closed_ = true;
+    write_summary_json();
+    if (mode_ == wandb_mode::online) {
+      sync_.wait();
+      start_sync(true);
+    } else if (!opt_.quiet) {
+      std::fprintf(stderr, "vitals: W&B offline run written to %s; upload it with: wandb sync %s\n", run_dir_.c_str(),
+                   run_dir_.c_str());
+    }
+  }
+
+  /// The run's folder (offline-run-...), known after open(); empty when disabled.
+  const std::filesystem::path& run_dir() const { return run_dir_; }
+  /// The `.wandb` file.
+  std::filesystem::path log_path() const { return run_dir_.empty() ? run_dir_ : run_dir_ / ("run-" + info_.id + ".wandb"); }
+  /// The mode open() settled on.
+  wandb_mode mode() const { return mode_; }
+  /// Exit status of the last `wandb sync` this sink ran at close (nullopt: none ran).
+  std::optional<int> sync_exit_status() const { return sync_status_; }
+
+ private:
+  bool active() const { return mode_ != wandb_mode::disabled && log_.is_open() && !closed_; }
+
+  static std::string local_time_stamp(double epoch_seconds) {
+    std::time_t t = epoch_seconds > 0 ? static_cast<std::time_t>(epoch_seconds) : std::time(nullptr);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d_%H%M%S", &tm);
+    return buf;
+  }
+
+  static std::vector<std::pair<std::string, std::string>> split_config(const std::string& json) {
+    std::vector<std::pair<std::string, std::string>> items;
+    if (json.empty()) return items;
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (auto err = parser.parse(json).get(root))
+      throw std::invalid_argument(std::string("vitals::wandb_sink: run_info.config_json is not valid JSON: ") + simdjson::error_message(err));
+    simdjson::dom::object obj;
+    if (root.get_object().get(obj))
+      throw std::invalid_argument("vitals::wandb_sink: run_info.config_json must be a JSON object, got: " + json.substr(0, 80));
+    for (auto field : obj) items.emplace_back(std::string(field.key), simdjson::minify(field.value));
+    return items;
+  }
+
+  // --- record framing ---------------------------------------------------------------------------
+  void begin_record() {
+    buf_->clear();
+    pb_.int64_field(detail::wandb_fields::Record::num, ++record_num_);
+  }
+  void end_record() { log_.append(*buf_); }
+
+  /// A HistoryItem / ConfigItem / SummaryItem: the three share field numbers (the check script
+  /// verifies each), so one encoder serves all.
+  void kv(std::uint32_t field, std::string_view key, std::string_view value_json) {
+    namespace f = detail::wandb_fields;
+    static_assert(f::HistoryItem::key == f::ConfigItem::key && f::HistoryItem::key == f::SummaryItem::key);
+    static_assert(f::HistoryItem::value_json == f::ConfigItem::value_json && f::HistoryItem::value_json == f::SummaryItem::value_json);
+    const auto tok = pb_.begin_message(field);
+    pb_.string_field(f::HistoryItem::key, key);
+    pb_.bytes_field(f::HistoryItem::value_json, value_json);
+    pb_.end_message(tok);
+  }
+
+  void write_run_record() {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto run = pb_.begin_message(f::Record::run);
+    pb_.string_field(f::RunRecord::run_id, info_.id);
+    pb_.string_field(f::RunRecord::entity, info_.entity);
+    pb_.string_field(f::RunRecord::project, info_.project);
+    const auto cfg = pb_.begin_message(f::RunRecord::config);
+    // `_wandb: {}` first, as wandb.init writes it: `wandb sync`'s sender only uploads the run's
+    // metric definitions (define_metric x axes), start time and telemetry when the config already
+    // holds a `_wandb` entry (sender_config.to_backend_dict adds them to that entry in place).
+    kv(f::ConfigRecord::update, "_wandb", "{}");
+    for (const auto& [k, v] : config_items_)
+      if (k != "_wandb") kv(f::ConfigRecord::update, k, v);
+    pb_.end_message(cfg);
+    pb_.string_field(f::RunRecord::run_group, info_.group);
+    pb_.string_field(f::RunRecord::job_type, info_.job_type);
+    pb_.string_field(f::RunRecord::display_name, info_.name);
+    pb_.string_field(f::RunRecord::notes, info_.notes);
+    for (const auto& t : info_.tags) pb_.bytes_field(f::RunRecord::tags, t);
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) pb_.string_field(f::RunRecord::host, host);
+    const auto ts = pb_.begin_message(f::RunRecord::start_time);
+    const double start = info_.start_time;
+    const auto secs = static_cast<std::int64_t>(std::floor(start));
+    pb_.int64_field(f::Timestamp::seconds, secs);
+    pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>(std::llround((start - static_cast<double>(secs)) * 1e9) % 1000000000));
+    pb_.end_message(ts);
+    pb_.end_message(run);
+    end_record();
+  }
+
+  void write_metric_definition(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.name.empty()) throw std::invalid_argument("vitals::wandb_sink: a wandb_metric needs a name (a key or a glob like \"val/*\")");
+    // As wandb.define_metric(name, step_metric=s): the step metric is defined first, on its own.
+    if (!m.step_metric.empty() && !defined_step_metrics_.count(m.step_metric)) {
+      defined_step_metrics_[m.step_metric] = true;
+      begin_record();
+      const auto rec = pb_.begin_message(f::Record::metric);
+      pb_.string_field(f::MetricRecord::name, m.step_metric);
+      const auto o = pb_.begin_message(f::MetricRecord::options);
+      pb_.bool_field(f::MetricOptions::defined, true);
+      pb_.end_message(o);
+      pb_.end_message(rec);
+      end_record();
+    }
+    begin_record();
+    const auto rec = pb_.begin_message(f::Record::metric);
+    const bool glob = m.name.find('*') != std::string::npos;
+    pb_.string_field(glob ? f::MetricRecord::glob_name : f::MetricRecord::name, m.name);
+    pb_.string_field(f::MetricRecord::step_metric, m.step_metric);
+    const auto o = pb_.begin_message(f::MetricRecord::options);
+    pb_.bool_field(f::MetricOptions::step_sync, !m.step_metric.empty());
+    pb_.bool_field(f::MetricOptions::hidden, m.hidden);
+    pb_.bool_field(f::MetricOptions::defined, true);
+    pb_.end_message(o);
+    write_metric_summary(m);
+    write_goal(m);
+    pb_.end_message(rec);
+    end_record();
+  }
+
+  void write_metric_summary(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.summary.empty()) return;
+    const auto s = pb_.begin_message(f::MetricRecord::summary);
+    for (const auto& name : m.summary) {
+      static constexpr std::pair<std::string_view, std::uint32_t> known[] = {
+          {"min", f::MetricSummary::min},   {"max", f::MetricSummary::max},   {"mean", f::MetricSummary::mean},
+          {"best", f::MetricSummary::best}, {"last", f::MetricSummary::last}, {"none", f::MetricSummary::none},
+          {"copy", f::MetricSummary::copy}, {"first", f::MetricSummary::first}};
+      bool found = false;
+      for (const auto& [n, num] : known)
+        if (n == name) pb_.bool_field(num, true), found = true;
+      if (!found)
+        throw std::invalid_argument("vitals::wandb_sink: metric '" + m.name + "' has unknown summary '" + name +
+                                    "' (use min, max, mean, best, last, none, copy or first)");
+    }
+    pb_.end_message(s);
+  }
+
+  void write_goal(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.goal.empty()) return;
+    if (m.goal == "minimize" || m.goal == "min") {
+      pb_.enum_field(f::MetricRecord::goal, f::metric_goal_minimize);
+    } else if (m.goal == "maximize" || m.goal == "max") {
+      pb_.enum_field(f::MetricRecord::goal, f::metric_goal_maximize);
+    } else {
+      throw std::invalid_argument("vitals::wandb_sink: metric '" + m.name + "' has goal '" + m.goal + "' (use minimize or maximize)");
+    }
+  }
+
+  /// wandb writes, before the first row that logs a key matching a glob rule, that rule expanded to
+  /// the key; the W&B UI uses it to pick the key's x axis.
+  void write_expanded_metric(std::string_view key) {
+    namespace f = detail::wandb_fields;
+    for (const auto& m : opt_.metrics) {
+      if (m.name == key) return;  // an exact rule already covers it
+    }
+    for (const auto& m : opt_.metrics) {
+      if (m.name.find('*') == std::string::npos || !detail::wandb_glob_match(m.name, key)) continue;
+      begin_record();
+      const auto rec = pb_.begin_message(f::Record::metric);
+      pb_.string_field(f::MetricRecord::name, key);
+      pb_.string_field(f::MetricRecord::step_metric, m.step_metric);
+      const auto o = pb_.begin_message(f::MetricRecord::options);
+      pb_.bool_field(f::MetricOptions::step_sync, !m.step_metric.empty());
+      pb_.bool_field(f::MetricOptions::hidden, m.hidden);
+      pb_.end_message(o);
+      if (m.summary.empty()) {
+        pb_.end_message(pb_.begin_message(f::MetricRecord::summary));
+      } else {
+        write_metric_summary(m);
+      }
+      write_goal(m);
+      const auto c = pb_.begin_message(f::MetricRecord::_control);
+      pb_.bool_field(f::MetricControl::overwrite, true);
+      pb_.end_message(c);
+      pb_.bool_field(f::MetricRecord::expanded_from_glob, true);
+      pb_.end_message(rec);
+      end_record();
+      return;
+    }
+  }
+
+  /// Hash that lets the maps be searched with a string_view: no allocation per logged key.
+  struct key_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using key_map = std::unordered_map<std::string, V, key_hash, std::equal_to<>>;
+  using value_table = std::vector<std::pair<std::string, std::string>>;
+  using value_index = key_map<std::size_t>;
+
+  /// Sets key -> json in an insertion-ordered table; true when the key is new.
+  static bool set_value(value_table& t, value_index& idx, std::string_view key, const std::string& json) {
+    auto it = idx.find(key);
+    if (it != idx.end()) {
+      t[it->second].second.assign(json);
+      return false;
+    }
+    idx.emplace(std::string(key), t.size());
+    t.emplace_back(std::string(key), json);
+    return true;
+  }
+
+  void write_history(const record& r) {
+    namespace f = detail::wandb_fields;
+    // Expanded glob definitions must precede the row, so look for new keys first.
+    if (!opt_.metrics.empty()) {
+      for (const metric& m : r.metrics)
+        if (!last_index_.contains(m.key) && expanded_.emplace(std::string(m.key), true).second) write_expanded_metric(m.key);
+    }
+    begin_record();
+    const auto h = pb_.begin_message(f::Record::history);
+    auto put = [&](std::string_view key) {
+      kv(f::HistoryRecord::item, key, value_scratch_);
+      set_value(last_, last_index_, key, value_scratch_);
+    };
+    for (const metric& m : r.metrics) {
+      value_scratch_.clear();
+      detail::append_json_value(value_scratch_, m.value);
+      put(m.key);
+      if (has_summary_rules_) aggregate(m);
+    }
+    value_scratch_.clear();
+    fmt::format_to(std::back_inserter(value_scratch_), "{}", r.step);
+    put("_step");
+    value_scratch_.clear();
+    detail::append_json_double(value_scratch_, r.runtime);
+    put("_runtime");
+    value_scratch_.clear();
+    detail::append_json_double(value_scratch_, r.timestamp);
+    put("_timestamp");
+    const auto s = pb_.begin_message(f::HistoryRecord::step);
+    pb_.int64_field(f::HistoryStep::num, r.step);
+    pb_.end_message(s);
+    pb_.end_message(h);
+    end_record();
+    last_runtime_ = r.runtime;
+  }
+
+  void write_alert(const record& r) {
+    namespace f = detail::wandb_fields;
+    std::string_view title, text, level, state;
+    for (const metric& m : r.metrics) {
+      if (m.value.type != metric_value::kind::string) continue;
+      if (m.key == "title") title = m.value.s;
+      else if (m.key == "text") text = m.value.s;
+      else if (m.key == "level") level = m.value.s;
+      else if (m.key == "state") state = m.value.s;
+    }
+    // W&B alerts are notifications with no "cleared" state: a rule clearing is not sent.
+    if (state == "cleared" || state == "resolved" || state == "ok") return;
+    begin_record();
+    const auto a = pb_.begin_message(f::Record::alert);
+    pb_.string_field(f::AlertRecord::title, title);
+    pb_.string_field(f::AlertRecord::text, text);
+    pb_.string_field(f::AlertRecord::level, detail::wandb_alert_level(level));
+    pb_.int64_field(f::AlertRecord::wait_duration, opt_.alert_wait_ms);
+    pb_.end_message(a);
+    end_record();
+    if (r.runtime > last_runtime_) last_runtime_ = r.runtime;
+  }
+
+  /// Running statistics for keys whose define_metric rule asks for summary min/max/mean/...:
+  /// wandb computes these client-side, so the summary holds {"min": ..., "last": ...} for them.
+  struct key_stats {
+    const wandb_metric* rule = nullptr;  // null: the key has no summary rule
+    double min = 0, max = 0, sum = 0, first = 0, last = 0;
+    std::int64_t n = 0;
+  };
+
+  const wandb_metric* summary_rule_for(std::string_view key) const {
+    for (const auto& m : opt_.metrics)
+      if (!m.summary.empty() && m.name == key) return &m;
+    for (const auto& m : opt_.metrics)
+      if (!m.summary.empty() && m.name.find('*') != std::string::npos && detail::wandb_glob_match(m.name, key)) return &m;
+    return nullptr;
+  }
+
+  void aggregate(const metric& m) {
+    auto it = stats_.find(m.key);
+    if (it == stats_.end()) it = stats_.emplace(std::string(m.key), key_stats{summary_rule_for(m.key)}).first;
+    key_stats& st = it->second;
+    if (!st.rule || m.value.type == metric_value::kind::string) return;
+    const double x = m.value.as_double();
+    if (st.n == 0) st.min = st.max = st.first = x;
+    st.min = std::min(st.min, x);
+    st.max = std::max(st.max, x);
+    st.sum += x;
+    st.last = x;
+    ++st.n;
+  }
+
+  /// The final summary: the last value of every history key (or its define_metric summary
+  /// statistics), overridden and extended by explicit summary values.
+  value_table final_summary() const {
+    value_table out;
+    value_index idx;
+    for (const auto& [k, v] : last_) {
+      auto it = stats_.find(k);
+      if (it == stats_.end() || !it->second.rule || it->second.n == 0) {
+        set_value(out, idx, k, v);
+        continue;
+      }
+      const key_stats& st = it->second;
+      std::string j = "{";
+      bool drop = false, copy = false;
+      for (const auto& what : st.rule->summary) {
+        double x = 0;
+        if (what == "min") x = st.min;
+        else if (what == "max") x = st.max;
+        else if (what == "mean") x = st.sum / static_cast<double>(st.n);
+        else if (what == "first") x = st.first;
+        else if (what == "last") x = st.last;
+        else if (what == "best") x = st.rule->goal.starts_with("max") ? st.max : st.min;
+        else if (what == "none") { drop = true; continue; }
+        else { copy = true; continue; }
+        if (j.size() > 1) j += ",";
+        detail::append_json_string(j, what);
+        j += ":";
+        detail::append_json_double(j, x);
+      }
+      j += "}";
+      if (j.size() > 2) set_value(out, idx, k, j);
+      else if (copy || !drop) set_value(out, idx, k, v);
+    }
+    for (const auto& [k, v] : explicit_summary_) set_value(out, idx, k, v);
+    return out;
+  }
+
+  void write_summary() {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto s = pb_.begin_message(f::Record::summary);
+    for (const auto& [k, v] : final_summary()) kv(f::SummaryRecord::update, k, v);
+    const auto w = pb_.begin_message(f::SummaryRecord::update);
+    pb_.bytes_field(f::SummaryItem::nested_key, "_wandb");
+    pb_.bytes_field(f::SummaryItem::nested_key, "runtime");
+    pb_.bytes_field(f::SummaryItem::value_json, std::to_string(runtime_seconds()));
+    pb_.end_message(w);
+    pb_.end_message(s);
+    end_record();
+  }
+
+  std::int64_t runtime_seconds() const { return static_cast<std::int64_t>(last_runtime_); }
+
+  void write_exit(int exit_code) {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto e = pb_.begin_message(f::Record::exit);
+    pb_.int32_field(f::RunExitRecord::exit_code, exit_code);
+    pb_.int32_field(f::RunExitRecord::runtime, static_cast<std::int32_t>(runtime_seconds()));
+    pb_.end_message(e);
+    end_record();
+  }
+
+  // --- files/ -----------------------------------------------------------------------------------
+  static void write_file(const std::filesystem::path& p, const std::string& text) {
+    // Write-then-rename: a reader never sees half a file.
+    const std::filesystem::path tmp = p.string() + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      if (!out) throw std::runtime_error("vitals::wandb_sink: cannot write " + tmp.string());
+      out << text;
+      if (!out) throw std::runtime_error("vitals::wandb_sink: cannot write " + tmp.string());
+    }
+    std::filesystem::rename(tmp, p);
+  }
+
+  void write_config_yaml() const {
+    // W&B's shape, `key: {value: ...}`; values as JSON flow text, which is YAML.
+    std::string y;
+    for (const auto& [k, v] : config_items_) {
+      detail::append_json_string(y, k);
+      y += ":\n  value: ";
+      y += v;
+      y += '\n';
+    }
+    write_file(run_dir_ / "files" / "config.yaml", y);
+  }
+
+  void write_metadata() const {
+    std::string j = "{";
+    auto field = [&](std::string_view k, std::string_view v) {
+      if (j.size() > 1) j += ", ";
+      detail::append_json_string(j, k);
+      j += ": ";
+      detail::append_json_string(j, v);
+    };
+    utsname u{};
+    if (::uname(&u) == 0) field("os", std::string(u.sysname) + "-" + u.release + "-" + u.machine);
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) field("host", host);
+    std::time_t t = static_cast<std::time_t>(info_.start_time);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char iso[40];
+    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    field("startedAt", iso);
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) field("program", exe.string());
+    field("writer", "vitals");
+    j += "}\n";
+    write_file(run_dir_ / "files" / "wandb-metadata.json", j);
+  }
+
+  void write_summary_json() const {
+    std::string j = "{";
+    for (const auto& [k, v] : final_summary()) {
+      if (j.size() > 1) j += ", ";
+      detail::append_json_string(j, k);
+      j += ": ";
+      j += v;
+    }
+    if (j.size() > 1) j += ", ";
+    j += "\"_wandb\": {\"runtime\": " + std::to_string(runtime_seconds()) + "}}\n";
+    write_file(run_dir_ / "files" / "wandb-summary.json", j);
+  }
+
+  void point_latest_run(const std::filesystem::path& wandb_dir) const {
+    // A symlink created beside it and renamed over it: readers see the old or the new target.
+    const std::filesystem::path link = wandb_dir / "latest-run";
+    const std::filesystem::path tmp = wandb_dir / ("latest-run.tmp." + std::to_string(::getpid()));
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    std::filesystem::create_directory_symlink(run_dir_.filename(), tmp, ec);
+    if (!ec) std::filesystem::rename(tmp, link, ec);
+    if (ec && !opt_.quiet) std::fprintf(stderr, "vitals: could not update %s: %s\n", link.c_str(), ec.message().c_str());
+  }
+
+  // --- online ----------------------------------------------------------------------------------
+  void start_sync(bool wait) {
+    const auto exe = detail::find_executable(opt_.sync_command);
+    if (!exe) {
+      if (wait && !opt_.quiet)
+        std::fprintf(stderr,
+                     "vitals: online mode, but the wandb CLI ('%s') is not on PATH; the run is saved offline. "
+                     "Upload it with: pip install wandb && wandb sync %s\n",
+                     opt_.sync_command.c_str(), run_dir_.c_str());
+      return;
+    }
+    pid_t pid = -1;
+    try {
+      pid = detail::spawn_process(*exe, {"sync", run_dir_.string()}, detail::find_wandb_api_key());
+    } catch (const std::exception& e) {
+      if (!opt_.quiet) std::fprintf(stderr, "%s; upload the run with: wandb sync %s\n", e.what(), run_dir_.c_str());
+      return;
+    }
+    if (!wait) {
+      sync_.pid = pid;
+      return;
+    }
+    sync_status_ = detail::wait_process(pid);
+    if (*sync_status_ != 0 && !opt_.quiet)
+      std::fprintf(stderr, "vitals: 'wandb sync' failed (status %d); retry with: wandb sync %s\n", *sync_status_, run_dir_.c_str());
+  }
+
+  wandb_options opt_;
+  wandb_mode mode_ = wandb_mode::disabled;
+  run_info info_;
+  std::filesystem::path run_dir_;
+  detail::leveldb_log_writer log_;
+  // On the heap so that pb_'s pointer to it survives moving the sink.
+  std::unique_ptr<std::string> buf_ = std::make_unique<std::string>();
+  detail::pb_writer pb_{*buf_};
+  std::int64_t record_num_ = 0;
+  std::string value_scratch_;
+  std::vector<std::pair<std::string, std::string>> config_items_;
+  value_table last_, explicit_summary_;
+  value_index last_index_, explicit_index_;
+  key_map<bool> expanded_, defined_step_metrics_;
+  key_map<key_stats> stats_;
+  bool has_summary_rules_ = false;
+  double last_runtime_ = 0;
+  bool closed_ = false;
+  /// A background `wandb sync` (sync_interval); waited for at close or destruction, and owned by
+  /// exactly one sink when sinks are moved.
+  struct child_process {
+    pid_t pid = -1;
+    child_process() = default;
+    child_process(child_process&& o) noexcept : pid(std::exchange(o.pid, -1)) {}
+    child_process& operator=(child_process&& o) noexcept {
+      if (this != &o) {
+        wait();
+        pid = std::exchange(o.pid, -1);
+      }
+      return *this;
+    }
+    ~child_process() { wait(); }
+    void wait() {
+      if (pid > 0) detail::wait_process(pid);
+      pid = -1;
+    }
+  };
+  child_process sync_;
+  std::chrono::steady_clock::time_point last_sync_{};
+  std::optional<int> sync_status_;
+};
+
+/// The DESIGN's `vitals::wandb_offline{}`: a wandb_sink that never uploads.
+struct wandb_offline : wandb_sink {
+  explicit wandb_offline(wandb_options options = {}) : wandb_sink(with_offline(std::move(options))) {}
+
+ private:
+  static wandb_options with_offline(wandb_options o) {
+    o.mode = wandb_mode::offline;
+    return o;
+  }
+};
+
+static_assert(sink<wandb_sink>);
+static_assert(sink<wandb_offline>);
+
+}  // namespace vitals
+
+namespace vitals {
+
+/// The options the "wandb" registry entry uses.
+inline wandb_options registered_wandb_options() {
+  wandb_options o;
+  o.mode = std::getenv("WANDB_MODE") ? wandb_mode::automatic : wandb_mode::offline;
+  return o;
+}
+
+inline const bool wandb_sink_registered = register_sink("wandb", [] { return any_sink(wandb_sink(registered_wandb_options())); });
+
+}  // namespace vitals
+// ---- include/vitals/health.hpp ----
+// Training health on the host: streaming statistics, epoch aggregates, loss tracking, the rule DSL
+// and the health monitor that turns rules into alerts. See docs/health.md.
+
+// ---- include/vitals/health/accumulator.hpp ----
+// Streaming, mergeable statistics: count, mean, M2 (Welford), min, max, absmax, sum of squares,
+// sum of |x|, and a count of non-finite values (which are kept out of every other field).
+//
+// The same code runs on the host (double) and in the CUDA kernels (per-thread float, merged in
+// double), so it uses no std library calls that device code lacks. Merging uses Chan et al.'s
+// pairwise update, so merging N partials equals one pass over the concatenation up to rounding.
+
+#include <cstdint>
+
+// ---- include/vitals/detail/hd.hpp ----
+// VITALS_HD marks math that is shared by the CPU reference and the CUDA kernels.
+
+#if defined(__CUDACC__)
+#define VITALS_HD __host__ __device__
+#else
+#define VITALS_HD
+#endif
+
+namespace vitals {
+
+template <class T>
+struct basic_accumulator {
+  std::uint64_t count = 0;     // finite values seen
+  std::uint64_t nonfinite = 0; // NaN or +-Inf values seen (excluded from the rest)
+  T mean = 0;
+  T m2 = 0;                    // sum of squared deviations from the mean
+  T sum_sq = 0;                // sum of x^2 (the L2 norm's square), kept exactly as summed
+  T sum_abs = 0;               // sum of |x|
+  T min = __builtin_huge_val();
+  T max = -__builtin_huge_val();
+  T absmax = 0;
+
+  VITALS_HD static constexpr bool is_finite(T x) { return x == x && x - x == 0; }
+
+  VITALS_HD constexpr void add(T x) {
+    if (!is_finite(x)) {
+      ++nonfinite;
+      return;
+    }
+    ++count;
+    T delta = x - mean;
+    mean += delta / static_cast<T>(count);
+    m2 += delta * (x - mean);
+    sum_sq += x * x;
+    T ax = x < 0 ? -x : x;
+    sum_abs += ax;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    if (ax > absmax) absmax = ax;
+  }
+
+  template <class U>
+  VITALS_HD constexpr void merge(const basic_accumulator<U>& o) {
+    nonfinite += o.nonfinite;
+    if (o.count == 0) return;
+    if (count == 0) {
+      count = o.count;
+      mean = static_cast<T>(o.mean);
+      m2 = static_cast<T>(o.m2);
+      sum_sq = static_cast<T>(o.sum_sq);
+      sum_abs = static_cast<T>(o.sum_abs);
+      min = static_cast<T>(o.min);
+      max = static_cast<T>(o.max);
+      absmax = static_cast<T>(o.absmax);
+      return;
+    }
+    T n_a = static_cast<T>(count), n_b = static_cast<T>(o.count), n = n_a + n_b;
+    T delta = static_cast<T>(o.mean) - mean;
+    mean += delta * (n_b / n);
+    m2 += static_cast<T>(o.m2) + delta * delta * (n_a * n_b / n);
+    count += o.count;
+    sum_sq += static_cast<T>(o.sum_sq);
+    sum_abs += static_cast<T>(o.sum_abs);
+    if (static_cast<T>(o.min) < min) min = static_cast<T>(o.min);
+    if (static_cast<T>(o.max) > max) max = static_cast<T>(o.max);
+    if (static_cast<T>(o.absmax) > absmax) absmax = static_cast<T>(o.absmax);
+  }
+
+  /// Population variance (numpy's default, ddof=0); 0 for fewer than two values.
+  VITALS_HD constexpr T variance() const { return count > 1 ? m2 / static_cast<T>(count) : T(0); }
+  /// Sample variance (ddof=1); 0 for fewer than two values.
+  VITALS_HD constexpr T sample_variance() const { return count > 1 ? m2 / static_cast<T>(count - 1) : T(0); }
+  VITALS_HD constexpr T mean_abs() const { return count ? sum_abs / static_cast<T>(count) : T(0); }
+};
+
+/// Host-side statistics accumulate in double.
+using accumulator = basic_accumulator<double>;
+
+}  // namespace vitals
+// ---- include/vitals/health/alert.hpp ----
+// What a health monitor reports when a rule changes state: an alert event, and its three renderings
+// (an alert record for the sinks, a console line, an alerts.jsonl line).
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/health/rule.hpp ----
+// The health-rule DSL: rules are constexpr values built from metric names given as template
+// arguments, so a typo'd operator or a rule without a message fails to compile, and the whole
+// default rule set is one constant the compiler can inline.
+//
+//   using namespace vitals::rules;
+//   constexpr auto exploding = rule("exploding_gradients", val<"train/grad_norm_max"> > 100.0,
+//                                   severity::error, "gradient norm above 100");
+//   constexpr auto plateau = rule("plateau", for_epochs<10>(val<"train/is_improving"> == 0),
+//                                 severity::warning, "no improvement for 10 epochs");
+//
+// Conditions evaluate in three-valued (Kleene) logic: a metric that was not observed this epoch is
+// "unknown", `a && b` is false as soon as one side is false, `a || b` true as soon as one is true,
+// and a rule whose result stays unknown keeps its previous state (and is reported as "not
+// evaluated" if one of its metrics was never logged at all). Every sub-condition is evaluated every
+// epoch (no short-circuit), so for_epochs<N> counters stay right whatever the other side says.
+//
+// Each node states how many metric slots (`leaves`) and counters (`states`) it needs; a bound rule
+// keeps them in two flat arrays and hands each child its offset, so evaluation is plain array reads.
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+// ---- include/vitals/health/metric_table.hpp ----
+// The latest value of every metric a health monitor has seen, addressed by a slot index.
+//
+// Rules name their metrics at compile time, but looking a string up per rule per epoch would cost
+// more than the whole evaluation; so a rule resolves each name to a slot once, when it is added,
+// and then reads plain array entries. A value counts for an epoch only if it was observed during
+// that epoch: a metric logged every 5 epochs does not keep a rule firing (or its counters
+// running) on the epochs in between, and one never logged at all is told apart from one that is
+// merely stale.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace vitals {
+
+class metric_table {
+ public:
+  using slot_id = std::uint32_t;
+
+  struct slot {
+    std::string name;
+    double value = __builtin_nan("");
+    std::int64_t window = -1;  // the evaluation window (epoch) it was last observed in; -1: never
+  };
+
+  /// The slot for `name`, created (never observed) if new.
+  slot_id intern(std::string_view name) {
+    if (auto it = index_.find(name); it != index_.end()) return it->second;
+    auto id = static_cast<slot_id>(slots_.size());
+    slots_.push_back(slot{std::string(name)});
+    index_.emplace(slots_.back().name, id);
+    for (auto& p : patterns_)
+      if (p.matches(name)) p.members.push_back(id);
+    return id;
+  }
+
+  void set(std::string_view name, double value) { set(intern(name), value); }
+  void set(slot_id id, double value) {
+    slots_[id].value = value;
+    slots_[id].window = window_;
+  }
+
+  /// True if the slot was observed in the current window.
+  bool fresh(slot_id id) const { return slots_[id].window == window_; }
+  bool ever_observed(slot_id id) const { return slots_[id].window >= 0; }
+  double value(slot_id id) const { return slots_[id].value; }
+  const slot& at(slot_id id) const { return slots_[id]; }
+
+  /// A prefix or suffix pattern ("loss_ratio/" prefix, "_healthy" suffix) whose member list grows
+  /// as matching metrics appear; returns its id.
+  slot_id intern_pattern(std::string_view text, bool is_suffix) {
+    for (std::size_t i = 0; i < patterns_.size(); ++i)
+      if (patterns_[i].text == text && patterns_[i].suffix == is_suffix) return static_cast<slot_id>(i);
+    pattern p{std::string(text), is_suffix, {}};
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if (p.matches(slots_[i].name)) p.members.push_back(static_cast<slot_id>(i));
+    patterns_.push_back(std::move(p));
+    return static_cast<slot_id>(patterns_.size() - 1);
+  }
+  const std::vector<slot_id>& pattern_members(slot_id pattern) const { return patterns_[pattern].members; }
+
+  /// Ends the current window: values observed so far become stale.
+  void next_window() { ++window_; }
+  std::int64_t window() const { return window_; }
+  std::size_t size() const { return slots_.size(); }
+
+ private:
+  struct pattern {
+    std::string text;
+    bool suffix;
+    std::vector<slot_id> members;
+    bool matches(std::string_view name) const {
+      return suffix ? name.size() > text.size() && name.ends_with(text)
+                    : name.size() > text.size() && name.starts_with(text);
+    }
+  };
+  struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  std::vector<slot> slots_;
+  std::unordered_map<std::string, slot_id, string_hash, std::equal_to<>> index_;
+  std::vector<pattern> patterns_;
+  std::int64_t window_ = 0;
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+/// A string usable as a template argument: val<"train/loss">.
+template <std::size_t N>
+struct fixed_string {
+  char data[N]{};
+  constexpr fixed_string(const char (&s)[N]) {
+    for (std::size_t i = 0; i < N; ++i) data[i] = s[i];
+  }
+  constexpr std::string_view view() const { return {data, N - 1}; }
+};
+
+enum class severity : std::uint8_t { info, warning, error };
+
+constexpr std::string_view to_string(severity s) {
+  switch (s) {
+    case severity::info: return "info";
+    case severity::warning: return "warning";
+    case severity::error: return "error";
+  }
+  return "warning";
+}
+
+/// Three-valued truth: unknown = some metric it needs was not observed this epoch.
+enum class truth : std::uint8_t { no, yes, unknown };
+
+namespace detail {
+
+struct rule_ctx {
+  const metric_table& table;
+};
+
+struct numeric {
+  double v;
+  bool known;
+};
+
+/// Votes for at_least<K>: how many conditions held, how many could not be decided.
+struct votes {
+  int yes = 0;
+  int unknown = 0;
+};
+
+/// One leaf a bound rule must resolve: a metric name, or a prefix/suffix pattern.
+struct leaf_name {
+  std::string_view text;
+  enum class kind : std::uint8_t { metric, prefix, suffix } type = kind::metric;
+};
+
+enum class cmp_op : std::uint8_t { lt, le, gt, ge, eq, ne };
+
+constexpr std::string_view to_string(cmp_op op) {
+  switch (op) {
+    case cmp_op::lt: return "<";
+    case cmp_op::le: return "<=";
+    case cmp_op::gt: return ">";
+    case cmp_op::ge: return ">=";
+    case cmp_op::eq: return "==";
+    case cmp_op::ne: return "!=";
+  }
+  return "?";
+}
+
+constexpr bool compare(double a, cmp_op op, double b) {
+  switch (op) {
+    case cmp_op::lt: return a < b;
+    case cmp_op::le: return a <= b;
+    case cmp_op::gt: return a > b;
+    case cmp_op::ge: return a >= b;
+    case cmp_op::eq: return a == b;
+    case cmp_op::ne: return a != b;
+  }
+  return false;
+}
+
+constexpr truth from_bool(bool b) { return b ? truth::yes : truth::no; }
+
+}  // namespace detail
+
+namespace rules {
+
+template <class E>
+concept numeric_expr = requires { E::is_numeric; };
+template <class E>
+concept bool_expr = requires { E::is_condition; };
+
+/// The latest value of one metric this epoch.
+template <fixed_string Name>
+struct metric_ref {
+  static constexpr bool is_numeric = true;
+  static constexpr std::size_t leaves = 1, states = 0;
+  static constexpr std::string_view name = Name.view();
+  constexpr void names(detail::leaf_name* out) const { out[0] = {name, detail::leaf_name::kind::metric}; }
+  detail::numeric num(const detail::rule_ctx& c, const metric_table::slot_id* s, int*) const {
+    return {c.table.value(s[0]), c.table.fresh(s[0])};
+  }
+};
+
+template <fixed_string Name>
+inline constexpr metric_ref<Name> val{};
+
+struct constant {
+  static constexpr bool is_numeric = true;
+  static constexpr std::size_t leaves = 0, states = 0;
+  double v;
+  constexpr void names(detail::leaf_name*) const {}
+  detail::numeric num(const detail::rule_ctx&, const metric_table::slot_id*, int*) const { return {v, true}; }
+};
+
+/// a / b (e.g. grad_norm_std / grad_norm_mean); known when both are.
+template <numeric_expr A, numeric_expr B>
+struct ratio_expr {
+  static constexpr bool is_numeric = true;
+  static constexpr std::size_t leaves = A::leaves + B::leaves, states = A::states + B::states;
+  A a;
+  B b;
+  constexpr void names(detail::leaf_name* out) const {
+    a.names(out);
+    b.names(out + A::leaves);
+  }
+  detail::numeric num(const detail::rule_ctx& c, const metric_table::slot_id* s, int* st) const {
+    auto x = a.num(c, s, st);
+    auto y = b.num(c, s + A::leaves, st + A::states);
+    return {x.v / y.v, x.known && y.known};
+  }
+};
+
+template <numeric_expr A, numeric_expr B>
+constexpr ratio_expr<A, B> ratio(A a, B b) { return {a, b}; }
+
+template <class T>
+constexpr auto as_expr(T v) {
+  if constexpr (numeric_expr<T>) return v;
+  else return constant{static_cast<double>(v)};
+}
+
+template <class T>
+concept operand = numeric_expr<T> || std::is_arithmetic_v<T>;
+
+/// a <op> b.
+template <numeric_expr A, numeric_expr B>
+struct compare_expr {
+  static constexpr bool is_condition = true;
+  static constexpr std::size_t leaves = A::leaves + B::leaves, states = A::states + B::states;
+  A a;
+  detail::cmp_op op;
+  B b;
+  constexpr void names(detail::leaf_name* out) const {
+    a.names(out);
+    b.names(out + A::leaves);
+  }
+  truth test(const detail::rule_ctx& c, const metric_table::slot_id* s, int* st) const {
+    auto x = a.num(c, s, st);
+    auto y = b.num(c, s + A::leaves, st + A::states);
+    if (!x.known || !y.known) return truth::unknown;
+    return detail::from_bool(detail::compare(x.v, op, y.v));
+  }
+};
+
+template <class A, class B>
+  requires(operand<A> && operand<B> && (numeric_expr<A> || numeric_expr<B>))
+constexpr auto make_compare(A a, detail::cmp_op op, B b) {
+  auto x = as_expr(a);
+  auto y = as_expr(b);
+  return compare_expr<decltype(x), decltype(y)>{x, op, y};
+}
+
+// Comparisons: at least one side is a metric expression, the other may be a number.
+template <class A, class B>
+  requires(operand<A> && operand<B> && (numeric_expr<A> || numeric_expr<B>))
+constexpr auto operator<(A a, B b) { return make_compare(a, detail::cmp_op::lt, b); }
+template <class A, class B>
+  requires(operand<A> && operand<B> && (numeric_expr<A> || numeric_expr<B>))
+constexpr auto operator<=(A a, B b) { return make_compare(a, detail::cmp_op::le, b); }
+template <class A, class B>
+  requires(operand<A> && operand<B> && (numeric_expr<A> || numeric_expr<B>))
+constexpr auto operator>(A a, B b) { return make_compare(a, detail::cmp_op::gt, b); }
+template <class A, class B>
+  requires(operand<A> && operand<B> && (numeric_expr<A> || numeric_expr<B>))
+constexpr auto operator>=(A a, B b) { return make_compare(a, detail::cmp_op::ge, b); }
+template <class A, class B>
+  requires(operand<A> && operand<B> && (numeric_expr<A> || numeric_expr<B>))
+constexpr auto operator==(A a, B b) { return make_compare(a, detail::cmp_op::eq, b); }
+template <class A, class B>
+  requires(operand<A> && operand<B> && (numeric_expr<A> || numeric_expr<B>))
+constexpr auto operator!=(A a, B b) { return make_compare(a, detail::cmp_op::ne, b); }
+
+/// Every metric whose name starts (or ends) with Text, compared with a number: one vote per
+/// matching metric inside at_least<K> (so each user-declared `*_healthy` flag counts once), and
+/// "any of them" anywhere else. Metrics that match but were not observed this epoch are unknown.
+template <fixed_string Text, bool Suffix>
+struct each_compare_expr {
+  static constexpr bool is_condition = true;
+  static constexpr bool is_vote_source = true;
+  static constexpr std::size_t leaves = 1, states = 0;
+  detail::cmp_op op;
+  double rhs;
+  constexpr void names(detail::leaf_name* out) const {
+    out[0] = {Text.view(), Suffix ? detail::leaf_name::kind::suffix : detail::leaf_name::kind::prefix};
+  }
+  detail::votes vote(const detail::rule_ctx& c, const metric_table::slot_id* s, int*) const {
+    detail::votes v;
+    for (auto id : c.table.pattern_members(s[0])) {
+      if (!c.table.fresh(id)) ++v.unknown;
+      else if (detail::compare(c.table.value(id), op, rhs)) ++v.yes;
+    }
+    return v;
+  }
+  truth test(const detail::rule_ctx& c, const metric_table::slot_id* s, int* st) const {
+    auto v = vote(c, s, st);
+    if (v.yes > 0) return truth::yes;
+    return v.unknown > 0 ? truth::unknown : truth::no;
+  }
+};
+
+/// The operand side of each_compare_expr: starting_with<"loss_ratio/"> > 0.9. The operators are
+/// hidden friends so the fixed string needs no deduction (nvcc cannot deduce class-type template
+/// arguments from a function argument).
+template <fixed_string Text, bool Suffix>
+struct each_metric {
+  static constexpr std::string_view text = Text.view();
+  using result = each_compare_expr<Text, Suffix>;
+
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator<(each_metric, T v) { return {detail::cmp_op::lt, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator<=(each_metric, T v) { return {detail::cmp_op::le, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator>(each_metric, T v) { return {detail::cmp_op::gt, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator>=(each_metric, T v) { return {detail::cmp_op::ge, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator==(each_metric, T v) { return {detail::cmp_op::eq, static_cast<double>(v)}; }
+  template <class T>
+    requires std::is_arithmetic_v<T>
+  friend constexpr result operator!=(each_metric, T v) { return {detail::cmp_op::ne, static_cast<double>(v)}; }
+};
+
+template <fixed_string Text>
+inline constexpr each_metric<Text, false> starting_with{};
+template <fixed_string Text>
+inline constexpr each_metric<Text, true> ending_with{};
+
+template <bool_expr A, bool_expr B, bool IsAnd>
+struct logic_expr {
+  static constexpr bool is_condition = true;
+  static constexpr std::size_t leaves = A::leaves + B::leaves, states = A::states + B::states;
+  A a;
+  B b;
+  constexpr void names(detail::leaf_name* out) const {
+    a.names(out);
+    b.names(out + A::leaves);
+  }
+  truth test(const detail::rule_ctx& c, const metric_table::slot_id* s, int* st) const {
+    truth x = a.test(c, s, st);  // both sides always run: stateful children must see every epoch
+    truth y = b.test(c, s + A::leaves, st + A::states);
+    truth dominant = IsAnd ? truth::no : truth::yes;
+    if (x == dominant || y == dominant) return dominant;
+    if (x == truth::unknown || y == truth::unknown) return truth::unknown;
+    return IsAnd ? truth::yes : truth::no;
+  }
+};
+
+template <bool_expr A, bool_expr B>
+constexpr logic_expr<A, B, true> operator&&(A a, B b) { return {a, b}; }
+template <bool_expr A, bool_expr B>
+constexpr logic_expr<A, B, false> operator||(A a, B b) { return {a, b}; }
+
+template <bool_expr A>
+struct not_expr {
+  static constexpr bool is_condition = true;
+  static constexpr std::size_t leaves = A::leaves, states = A::states;
+  A a;
+  constexpr void names(detail::leaf_name* out) const { a.names(out); }
+  truth test(const detail::rule_ctx& c, const metric_table::slot_id* s, int* st) const {
+    truth x = a.test(c, s, st);
+    return x == truth::unknown ? x : (x == truth::yes ? truth::no : truth::yes);
+  }
+};
+
+template <bool_expr A>
+constexpr not_expr<A> operator!(A a) { return {a}; }
+
+/// Function spellings of the operators, for those who prefer words.
+template <bool_expr A, bool_expr B>
+constexpr auto all_of(A a, B b) { return a && b; }
+template <bool_expr A, bool_expr B>
+constexpr auto any_of(A a, B b) { return a || b; }
+template <bool_expr A>
+constexpr auto not_(A a) { return !a; }
+
+/// True once `cond` has held for N consecutive epochs (on the Nth). An epoch where cond is unknown
+/// neither extends nor breaks the run.
+template <int N, bool_expr C>
+  requires(N >= 1)
+struct for_epochs_expr {
+  static constexpr bool is_condition = true;
+  static constexpr std::size_t leaves = C::leaves, states = C::states + 1;
+  C cond;
+  constexpr void names(detail::leaf_name* out) const { cond.names(out); }
+  truth test(const detail::rule_ctx& c, const metric_table::slot_id* s, int* st) const {
+    truth x = cond.test(c, s, st);
+    int& run = st[C::states];
+    if (x == truth::unknown) return run >= N ? truth::yes : truth::unknown;
+    run = x == truth::yes ? (run < N ? run + 1 : N) : 0;
+    return detail::from_bool(run >= N);
+  }
+};
+
+template <int N, bool_expr C>
+constexpr for_epochs_expr<N, C> for_epochs(C c) { return {c}; }
+
+/// True when at least K of the conditions hold; an each-metric condition (ending_with<...>)
+/// contributes one vote per matching metric.
+template <int K, bool_expr... Cs>
+struct at_least_expr {
+  static constexpr bool is_condition = true;
+  static constexpr std::size_t leaves = (Cs::leaves + ... + 0), states = (Cs::states + ... + 0);
+  std::tuple<Cs...> conds;
+  constexpr void names(detail::leaf_name* out) const {
+    std::apply([&](const auto&... c) { ((c.names(out), out += std::remove_cvref_t<decltype(c)>::leaves), ...); },
+               conds);
+  }
+  truth test(const detail::rule_ctx& ctx, const metric_table::slot_id* s, int* st) const {
+    detail::votes total;
+    std::apply(
+        [&](const auto&... c) {
+          ((add_votes(c, ctx, s, st, total), s += std::remove_cvref_t<decltype(c)>::leaves,
+            st += std::remove_cvref_t<decltype(c)>::states),
+           ...);
+        },
+        conds);
+    if (total.yes >= K) return truth::yes;
+    return total.yes + total.unknown >= K ? truth::unknown : truth::no;
+  }
+
+ private:
+  template <class C>
+  static void add_votes(const C& c, const detail::rule_ctx& ctx, const metric_table::slot_id* s, int* st,
+                        detail::votes& total) {
+    if constexpr (requires { C::is_vote_source; }) {
+      auto v = c.vote(ctx, s, st);
+      total.yes += v.yes;
+      total.unknown += v.unknown;
+    } else {
+      truth t = c.test(ctx, s, st);
+      total.yes += t == truth::yes;
+      total.unknown += t == truth::unknown;
+    }
+  }
+};
+
+template <int K, bool_expr... Cs>
+  requires(K >= 1)
+constexpr at_least_expr<K, Cs...> at_least(Cs... cs) { return {{cs...}}; }
+
+/// A named condition with a severity and a message for the human who gets the alert.
+template <bool_expr C>
+struct rule_def {
+  std::string_view name;  // also the metric name: health/<name>
+  C cond;
+  severity level = severity::warning;
+  std::string_view message;
+};
+
+template <bool_expr C>
+constexpr rule_def<C> rule(std::string_view name, C cond, severity level, std::string_view message) {
+  return {name, cond, level, message};
+}
+
+/// A compile-time list of rules; `set + rule` and `set + set` make longer ones.
+template <class... Rules>
+struct rule_set {
+  std::tuple<Rules...> rules;
+  static constexpr std::size_t size = sizeof...(Rules);
+};
+
+template <class... Rules>
+constexpr rule_set<Rules...> make_rule_set(Rules... r) { return {{r...}}; }
+
+template <class... A, bool_expr C>
+constexpr rule_set<A..., rule_def<C>> operator+(const rule_set<A...>& s, const rule_def<C>& r) {
+  return {std::tuple_cat(s.rules, std::tuple<rule_def<C>>{r})};
+}
+template <class... A, class... B>
+constexpr rule_set<A..., B...> operator+(const rule_set<A...>& s, const rule_set<B...>& t) {
+  return {std::tuple_cat(s.rules, t.rules)};
+}
+
+}  // namespace rules
+}  // namespace vitals
+
+namespace vitals {
+
+enum class alert_state : std::uint8_t {
+  fired,          // the rule's condition started to hold
+  firing,         // still holds: a reminder, at most once per rate-limit window
+  cleared,        // stopped holding
+  not_evaluated,  // some metric it needs was never logged (reported once per rule)
+};
+
+constexpr std::string_view to_string(alert_state s) {
+  switch (s) {
+    case alert_state::fired: return "fired";
+    case alert_state::firing: return "firing";
+    case alert_state::cleared: return "cleared";
+    case alert_state::not_evaluated: return "not_evaluated";
+  }
+  return "unknown";
+}
+
+struct alert_event {
+  std::string rule;      // "exploding_gradients"
+  alert_state state = alert_state::fired;
+  severity level = severity::warning;
+  std::int64_t epoch = 0;
+  std::string title;     // "exploding_gradients fired"
+  std::string text;      // the rule's message plus the values that triggered it
+
+  /// The record payload W&B-style alert sinks expect: "title", "text", "level", "state".
+  /// The views point into this event; keep it alive while the record is written.
+  std::array<metric, 4> metrics() const {
+    return {metric{"title", std::string_view(title)}, metric{"text", std::string_view(text)},
+            metric{"level", to_string(level)}, metric{"state", to_string(state)}};
+  }
+};
+
+namespace detail {
+
+/// Shortest round-trip text of a double; NaN/Inf as the strings JSON cannot hold otherwise.
+inline std::string format_number(double v) {
+  if (v != v) return "NaN";
+  if (v - v != 0) return v > 0 ? "Infinity" : "-Infinity";
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace detail
+
+/// One alerts.jsonl line (no trailing newline): {"epoch":3,"rule":"...","state":"fired",...}.
+/// `timestamp` is seconds since the Unix epoch.
+inline std::string to_json_line(const alert_event& e, double timestamp) {
+  std::string out = "{\"epoch\":";
+  out += std::to_string(e.epoch);
+  out += ",\"timestamp\":";
+  out += detail::format_number(timestamp);
+  out += ",\"rule\":";
+  detail::append_json_string(out, e.rule);
+  out += ",\"state\":";
+  detail::append_json_string(out, to_string(e.state));
+  out += ",\"level\":";
+  detail::append_json_string(out, to_string(e.level));
+  out += ",\"title\":";
+  detail::append_json_string(out, e.title);
+  out += ",\"text\":";
+  detail::append_json_string(out, e.text);
+  out += '}';
+  return out;
+}
+
+}  // namespace vitals
+// ---- include/vitals/health/array_stats.hpp ----
+// Statistics of a whole contiguous array in one call, fast enough to run on every epoch's data:
+// the CPU reference for the GPU kernels and the host path for data/generation/parameter stats.
+//
+// accumulator::add() is exact-order Welford with a division per element, which no compiler can
+// vectorise. Here the array is cut into blocks of 2048 elements; each block's sums are taken in
+// SIMD lanes and the block is Chan-merged into the result, which is the accumulator one add() per
+// element would give, up to rounding.
+//
+// Inside a block, one pass sums d = x - K, d^2, x^2 and |x| (double lanes) and takes min and max,
+// where K is the block's first element: m2 = sum(d^2) - sum(d)^2 / n. The shift bounds the
+// cancellation: K is one of the block's values, so (K - mean)^2 <= n * variance, and m2 loses at
+// most log10(n) ~ 3.3 digits (relative error <~ n * 2^-53 ~ 3e-13), however large |mean| / std.
+// With GCC/Clang vector extensions (not under nvcc) fp32, bf16 and fp64 loads are explicit vectors
+// (256-bit with AVX, else 128-bit); other element types use the same pass in scalar lanes.
+// A block holding NaN/Inf shows up as a non-finite sum and is redone element by element, so
+// non-finite values are counted and kept out of every other field, exactly as add() does.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <type_traits>
+
+// ---- include/vitals/health/dtype.hpp ----
+// Element types of the tensors vitals takes statistics of (fp32, fp16, bf16), and conversions
+// between their bit patterns and float.
+//
+// The conversions are VITALS_HD so the CPU reference and the CUDA kernels decode values the same
+// way; they need no CUDA header (fp16/bf16 values are handled as raw 16-bit patterns). On the device
+// they use the hardware's cvt instructions, on the host exact bit manipulation with
+// round-to-nearest-even, which gives the same results.
+
+#include <cstdint>
+#include <string_view>
+
+
+namespace vitals {
+
+enum class dtype : std::uint8_t { f32, f16, bf16 };
+
+/// Size of one element in bytes.
+VITALS_HD constexpr std::uint32_t dtype_size(dtype t) { return t == dtype::f32 ? 4u : 2u; }
+
+constexpr std::string_view dtype_name(dtype t) {
+  switch (t) {
+    case dtype::f32: return "f32";
+    case dtype::f16: return "f16";
+    case dtype::bf16: return "bf16";
+  }
+  return "unknown";
+}
+
+namespace detail {
+
+VITALS_HD inline float bits_to_float(std::uint32_t u) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(u);
+#else
+  return __builtin_bit_cast(float, u);
+#endif
+}
+
+VITALS_HD inline std::uint32_t float_to_bits(float f) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(f);
+#else
+  return __builtin_bit_cast(std::uint32_t, f);
+#endif
+}
+
+}  // namespace detail
+
+/// bf16 bit pattern -> float (exact: bf16 is the top half of a float).
+VITALS_HD inline float bf16_to_float(std::uint16_t h) {
+  return detail::bits_to_float(static_cast<std::uint32_t>(h) << 16);
+}
+
+/// float -> bf16 bit pattern, round to nearest even; NaN stays NaN (quiet), Inf stays Inf.
+VITALS_HD inline std::uint16_t float_to_bf16(float f) {
+  std::uint32_t u = detail::float_to_bits(f);
+  if ((u & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((u >> 16) | 0x0040u);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return static_cast<std::uint16_t>(u >> 16);
+}
+
+/// fp16 (IEEE binary16) bit pattern -> float (exact).
+VITALS_HD inline float f16_to_float(std::uint16_t h) {
+#if defined(__CUDA_ARCH__)
+  float f;
+  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+  return f;
+#else
+  std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
+  std::uint32_t exp = (h >> 10) & 0x1fu;
+  std::uint32_t mant = h & 0x3ffu;
+  std::uint32_t u;
+  if (exp == 0x1fu) {
+    u = sign | 0x7f800000u | (mant << 13);  // Inf / NaN (payload kept)
+  } else if (exp != 0) {
+    u = sign | ((exp + 112u) << 23) | (mant << 13);  // normal: rebias 15 -> 127
+  } else if (mant == 0) {
+    u = sign;  // +-0
+  } else {
+    // Subnormal: value = mant * 2^-24; normalise the mantissa.
+    int e = -1;
+    do {
+      mant <<= 1;
+      ++e;
+    } while ((mant & 0x400u) == 0);
+    u = sign | (static_cast<std::uint32_t>(112 - e) << 23) | ((mant & 0x3ffu) << 13);
+  }
+  return detail::bits_to_float(u);
+#endif
+}
+
+/// float -> fp16 bit pattern, round to nearest even, overflow to Inf, underflow to (signed) zero.
+VITALS_HD inline std::uint16_t float_to_f16(float f) {
+#if defined(__CUDA_ARCH__)
+  std::uint16_t h;
+  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
+  return h;
+#else
+  std::uint32_t u = detail::float_to_bits(f);
+  std::uint16_t sign = static_cast<std::uint16_t>((u >> 16) & 0x8000u);
+  std::uint32_t a = u & 0x7fffffffu;
+  if (a > 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7e00u | ((a >> 13) & 0x3ffu));  // NaN
+  if (a >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to >= 65520: Inf
+  if (a >= 0x38800000u) {
+    // Normal half: drop 13 mantissa bits with round-to-nearest-even, rebias 127 -> 15.
+    std::uint32_t r = a + 0xfffu + ((a >> 13) & 1u);
+    return static_cast<std::uint16_t>(sign | ((r - 0x38000000u) >> 13));
+  }
+  if (a < 0x33000000u) return sign;  // below half the smallest subnormal (2^-25): zero
+  // Subnormal half: value / 2^-24 rounded to nearest even.
+  std::uint32_t exp = a >> 23;
+  std::uint32_t mant = (a & 0x7fffffu) | 0x800000u;
+  std::uint32_t shift = 126u - exp;  // 14..24 (2^-25 <= |f| < 2^-14)
+  std::uint32_t q = mant >> shift;
+  std::uint32_t rem = mant & ((1u << shift) - 1u);
+  std::uint32_t half = 1u << (shift - 1u);
+  if (rem > half || (rem == half && (q & 1u))) ++q;
+  return static_cast<std::uint16_t>(sign | q);
+#endif
+}
+
+namespace detail {
+
+/// a * b + c * d with each operation rounded (never fused into an FMA on the device), so the CPU
+/// reference and the kernels compute the EMA update bit for bit alike. (On the host, the default
+/// x86-64 target has no FMA; builds with -march=native may contract it.)
+VITALS_HD inline float mul_add_mul_rn(float a, float b, float c, float d) {
+#if defined(__CUDA_ARCH__)
+  return __fadd_rn(__fmul_rn(a, b), __fmul_rn(c, d));
+#else
+  return a * b + c * d;
+#endif
+}
+
+}  // namespace detail
+
+/// `v` rounded to `t` and back (what storing it in a `t` buffer keeps).
+VITALS_HD inline float round_to(dtype t, float v) {
+  if (t == dtype::f32) return v;
+  return t == dtype::f16 ? f16_to_float(float_to_f16(v)) : bf16_to_float(float_to_bf16(v));
+}
+
+/// Element `i` of a buffer of `t` as float.
+VITALS_HD inline float load_as_float(const void* data, std::uint64_t i, dtype t) {
+  if (t == dtype::f32) return static_cast<const float*>(data)[i];
+  std::uint16_t h = static_cast<const std::uint16_t*>(data)[i];
+  return t == dtype::f16 ? f16_to_float(h) : bf16_to_float(h);
+}
+
+/// Stores `v` rounded to `t` (round to nearest even) as element `i`.
+VITALS_HD inline void store_from_float(void* data, std::uint64_t i, dtype t, float v) {
+  if (t == dtype::f32) {
+    static_cast<float*>(data)[i] = v;
+  } else {
+    static_cast<std::uint16_t*>(data)[i] = t == dtype::f16 ? float_to_f16(v) : float_to_bf16(v);
+  }
+}
+
+}  // namespace vitals
+
+namespace vitals {
+
+namespace detail {
+
+inline constexpr std::size_t stats_block_size = 2048;  // 8-16 KiB of input: stays in L1
+inline constexpr std::size_t stats_lanes = 8;
+
+struct identity_load {
+  template <class T>
+  constexpr double operator()(T v) const { return static_cast<double>(v); }
+};
+
+// Finishes a block from its shifted sums; returns false if the block holds NaN/Inf.
+inline bool finish_block(accumulator& a, std::size_t n, double k, double s, double q, double sq, double sa,
+                         double lo, double hi) {
+  if (!accumulator::is_finite(s) || !accumulator::is_finite(q) || !accumulator::is_finite(sq)) return false;
+  const double dn = static_cast<double>(n);
+  const double m2 = q - s * s / dn;
+  a.count = n;
+  a.mean = k + s / dn;
+  a.m2 = m2 > 0 ? m2 : 0;
+  a.sum_sq = sq;
+  a.sum_abs = sa;
+  a.min = lo;
+  a.max = hi;
+  a.absmax = -lo > hi ? -lo : hi;
+  return true;
+}
+
+template <class T, class Load>
+accumulator block_slow(const T* p, std::size_t n, Load load) {
+  accumulator a;
+  for (std::size_t k = 0; k < n; ++k) a.add(load(p[k]));
+  return a;
+}
+
+// One block (0 < n <= stats_block_size) in scalar lanes (any element type).
+template <class T, class Load>
+accumulator block_stats(const T* p, std::size_t n, Load load) {
+  constexpr std::size_t L = stats_lanes;
+  const double k = load(p[0]);
+  double s[L] = {}, q[L] = {}, sq[L] = {}, sa[L] = {}, mn[L], mx[L];
+  for (std::size_t j = 0; j < L; ++j) mn[j] = mx[j] = k;
+  for (std::size_t i = 0; i < n; i += L) {
+    for (std::size_t j = 0; j < L && i + j < n; ++j) {
+      double v = load(p[i + j]), d = v - k;
+      s[j] += d;
+      q[j] += d * d;
+      sq[j] += v * v;
+      sa[j] += v < 0 ? -v : v;
+      mn[j] = v < mn[j] ? v : mn[j];
+      mx[j] = v > mx[j] ? v : mx[j];
+    }
+  }
+  double ts = 0, tq = 0, tsq = 0, tsa = 0, lo = k, hi = k;
+  for (std::size_t j = 0; j < L; ++j) {
+    ts += s[j];
+    tq += q[j];
+    tsq += sq[j];
+    tsa += sa[j];
+    lo = mn[j] < lo ? mn[j] : lo;
+    hi = mx[j] > hi ? mx[j] : hi;
+  }
+  accumulator a;
+  if (!finish_block(a, n, k, ts, tq, tsq, tsa, lo, hi)) return block_slow(p, n, load);
+  return a;
+}
+
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__)
+#define VITALS_DETAIL_VECTOR_STATS 1
+namespace simd {
+#if defined(__AVX__)
+inline constexpr std::size_t width = 4;  // doubles per vector
+#else
+inline constexpr std::size_t width = 2;
+#endif
+typedef double vd __attribute__((vector_size(width * 8)));
+typedef double vd_u __attribute__((vector_size(width * 8), aligned(8)));
+typedef float vf __attribute__((vector_size(width * 8)));  // 2 * width floats
+typedef float vf_u __attribute__((vector_size(width * 8), aligned(4)));
+typedef std::uint32_t vu __attribute__((vector_size(width * 8)));
+typedef std::uint16_t vh_u __attribute__((vector_size(width * 4), aligned(2)));
+
+inline void split(vf w, vd& lo, vd& hi) {
+#if defined(__AVX__)
+  lo = __builtin_convertvector(__builtin_shufflevector(w, w, 0, 1, 2, 3), vd);
+  hi = __builtin_convertvector(__builtin_shufflevector(w, w, 4, 5, 6, 7), vd);
+#else
+  lo = __builtin_convertvector(__builtin_shufflevector(w, w, 0, 1), vd);
+  hi = __builtin_convertvector(__builtin_shufflevector(w, w, 2, 3), vd);
+#endif
+}
+
+// Loaders: 2 * width elements -> two vectors of doubles, and one element -> double.
+struct f32_loader {
+  using element = float;
+  static void load(const float* p, vd& lo, vd& hi) { split(*reinterpret_cast<const vf_u*>(p), lo, hi); }
+  static double scalar(float v) { return v; }
+};
+struct bf16_loader {
+  using element = std::uint16_t;
+  static void load(const std::uint16_t* p, vd& lo, vd& hi) {
+    vu bits = __builtin_convertvector(*reinterpret_cast<const vh_u*>(p), vu) << 16;
+    vf w;
+    __builtin_memcpy(&w, &bits, sizeof w);
+    split(w, lo, hi);
+  }
+  static double scalar(std::uint16_t h) { return bf16_to_float(h); }
+};
+struct f64_loader {
+  using element = double;
+  static void load(const double* p, vd& lo, vd& hi) {
+    lo = *reinterpret_cast<const vd_u*>(p);
+    hi = *reinterpret_cast<const vd_u*>(p + width);
+  }
+  static double scalar(double v) { return v; }
+};
+
+inline double hsum(vd v) {
+  double t = 0;
+  for (std::size_t j = 0; j < width; ++j) t += v[j];
+  return t;
+}
+
+template <class Loader>
+accumulator block_stats(const typename Loader::element* p, std::size_t n) {
+  constexpr std::size_t step = 2 * width;
+  const double k = Loader::scalar(p[0]);
+  const vd K = k + vd{};
+  vd s0{}, s1{}, q0{}, q1{}, sq0{}, sq1{}, a0{}, a1{}, mn0 = K, mn1 = K, mx0 = K, mx1 = K;
+  const std::size_t body = n - n % step;
+  for (std::size_t i = 0; i < body; i += step) {
+    vd x, y;
+    // Software prefetch 4 KiB ahead: the loop body is long enough that out-of-order execution
+    // alone keeps too few cache misses in flight (measured: 1.2 -> 3.1 GB/s on the bench VM).
+    // A prefetch past the end of the array is harmless (it never faults).
+    __builtin_prefetch(reinterpret_cast<const char*>(p + i) + 4096);
+    Loader::load(p + i, x, y);
+    vd d = x - K, e = y - K;
+    s0 += d;
+    s1 += e;
+    q0 += d * d;
+    q1 += e * e;
+    sq0 += x * x;
+    sq1 += y * y;
+    a0 += x < 0 ? -x : x;
+    a1 += y < 0 ? -y : y;
+    mn0 = x < mn0 ? x : mn0;
+    mn1 = y < mn1 ? y : mn1;
+    mx0 = x > mx0 ? x : mx0;
+    mx1 = y > mx1 ? y : mx1;
+  }
+  double s = hsum(s0 + s1), q = hsum(q0 + q1), sq = hsum(sq0 + sq1), sa = hsum(a0 + a1), lo = k, hi = k;
+  for (std::size_t j = 0; j < width; ++j) {
+    lo = mn0[j] < lo ? mn0[j] : lo;
+    lo = mn1[j] < lo ? mn1[j] : lo;
+    hi = mx0[j] > hi ? mx0[j] : hi;
+    hi = mx1[j] > hi ? mx1[j] : hi;
+  }
+  for (std::size_t i = body; i < n; ++i) {
+    double v = Loader::scalar(p[i]), d = v - k;
+    s += d;
+    q += d * d;
+    sq += v * v;
+    sa += v < 0 ? -v : v;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  accumulator a;
+  if (!finish_block(a, n, k, s, q, sq, sa, lo, hi))
+    return block_slow(p, n, [](typename Loader::element v) { return Loader::scalar(v); });
+  return a;
+}
+
+template <class Loader>
+accumulator accumulate(const typename Loader::element* data, std::size_t n) {
+  accumulator total;
+  for (std::size_t off = 0; off < n; off += stats_block_size) {
+    std::size_t len = n - off < stats_block_size ? n - off : stats_block_size;
+    total.merge(block_stats<Loader>(data + off, len));
+  }
+  return total;
+}
+}  // namespace simd
+#endif
+
+}  // namespace detail
+
+/// Statistics of n values read through `load` (element -> double); `load` lets fp16/bf16 or any
+/// other storage type use the same fast path (see vitals/health/dtype.hpp for the converters).
+template <class T, class Load>
+  requires std::is_invocable_r_v<double, Load, const T&>
+accumulator accumulate(const T* data, std::size_t n, Load load) {
+  accumulator total;
+  for (std::size_t off = 0; off < n; off += detail::stats_block_size) {
+    std::size_t len = n - off < detail::stats_block_size ? n - off : detail::stats_block_size;
+    total.merge(detail::block_stats(data + off, len, load));
+  }
+  return total;
+}
+
+/// Statistics of a float array (accumulated in double).
+inline accumulator accumulate(std::span<const float> data) {
+#if defined(VITALS_DETAIL_VECTOR_STATS)
+  return detail::simd::accumulate<detail::simd::f32_loader>(data.data(), data.size());
+#else
+  return accumulate(data.data(), data.size(), detail::identity_load{});
+#endif
+}
+
+/// Statistics of a double array.
+inline accumulator accumulate(std::span<const double> data) {
+#if defined(VITALS_DETAIL_VECTOR_STATS)
+  return detail::simd::accumulate<detail::simd::f64_loader>(data.data(), data.size());
+#else
+  return accumulate(data.data(), data.size(), detail::identity_load{});
+#endif
+}
+
+/// Statistics of n elements of type `t` (fp32/fp16/bf16) stored at `data`; half types are decoded
+/// exactly (vitals/health/dtype.hpp) and accumulated in double like float input.
+inline accumulator accumulate(const void* data, std::size_t n, dtype t) {
+  switch (t) {
+    case dtype::f32: return accumulate(std::span<const float>(static_cast<const float*>(data), n));
+    case dtype::f16:
+      return accumulate(static_cast<const std::uint16_t*>(data), n,
+                        [](std::uint16_t h) { return static_cast<double>(f16_to_float(h)); });
+    case dtype::bf16:
+#if defined(VITALS_DETAIL_VECTOR_STATS)
+      return detail::simd::accumulate<detail::simd::bf16_loader>(static_cast<const std::uint16_t*>(data), n);
+#endif
+      return accumulate(static_cast<const std::uint16_t*>(data), n,
+                        [](std::uint16_t h) { return static_cast<double>(bf16_to_float(h)); });
+  }
+  return {};
+}
+
+}  // namespace vitals
+// ---- include/vitals/health/data_stats.hpp ----
+// The dataset baseline logged once before training: data_stats/normalized_{mean,std,min,max} over
+// every value, and data_stats/{channel}_{mean,std} per named channel, to check the normalisation.
+//
+// Values come in batches of whole samples. Element i of a batch belongs to channel
+// (i / inner) % channels: inner = 1 is channels-last ([..., C], e.g. [time][channel] windows),
+// inner = H*W (or T) is channels-first ([N][C][H][W]). std is the population std (ddof = 0).
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// ---- include/vitals/health/metric_list.hpp ----
+// A small owning list of (key, double) pairs: what the epoch aggregates produce, ready to be
+// logged (run.log(list.metrics(), step)) or fed to a health_monitor.
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+class metric_list {
+ public:
+  using entry = std::pair<std::string, double>;
+
+  /// Adds or overwrites `key`.
+  void set(std::string_view key, double value) {
+    for (auto& e : entries_)
+      if (e.first == key) {
+        e.second = value;
+        return;
+      }
+    entries_.emplace_back(std::string(key), value);
+  }
+  /// Appends every entry of `other` (overwriting equal keys).
+  void merge(const metric_list& other) {
+    for (const auto& e : other.entries_) set(e.first, e.second);
+  }
+
+  std::optional<double> get(std::string_view key) const {
+    for (const auto& e : entries_)
+      if (e.first == key) return e.second;
+    return std::nullopt;
+  }
+  /// The value of `key`; throws naming the keys present if there is none.
+  double at(std::string_view key) const {
+    if (auto v = get(key)) return *v;
+    std::string have;
+    for (const auto& e : entries_) (have += have.empty() ? "" : ", ") += e.first;
+    throw std::out_of_range("vitals: no metric '" + std::string(key) + "' (have: " + have + ")");
+  }
+  bool contains(std::string_view key) const { return get(key).has_value(); }
+
+  /// The entries as vitals::metric values; the keys are views into this list, valid while it is
+  /// not modified.
+  std::vector<metric> metrics() const {
+    std::vector<metric> out;
+    out.reserve(entries_.size());
+    for (const auto& e : entries_) out.push_back(metric{e.first, metric_value(e.second)});
+    return out;
+  }
+
+  const std::vector<entry>& entries() const { return entries_; }
+  auto begin() const { return entries_.begin(); }
+  auto end() const { return entries_.end(); }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  void clear() { entries_.clear(); }
+
+ private:
+  std::vector<entry> entries_;
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+class data_stats {
+ public:
+  /// `channel_names` may be empty (only the normalized_* totals are kept).
+  explicit data_stats(std::vector<std::string> channel_names = {}, std::size_t inner = 1)
+      : names_(std::move(channel_names)), inner_(inner), per_channel_(names_.size()) {
+    if (inner_ == 0) throw std::invalid_argument("vitals::data_stats: inner must be >= 1 (1 = channels-last)");
+  }
+
+  /// Adds a batch of whole samples; throws if its size is not a multiple of channels * inner.
+  void add(std::span<const float> batch) {
+    const std::size_t c = names_.size();
+    if (c == 0) {
+      total_.merge(accumulate(batch));
+      return;
+    }
+    const std::size_t sample = c * inner_;
+    if (batch.size() % sample != 0)
+      throw std::invalid_argument("vitals::data_stats: a batch of " + std::to_string(batch.size()) +
+                                  " values is not whole samples of " + std::to_string(c) + " channels x " +
+                                  std::to_string(inner_) + " values");
+    if (inner_ == 1) {
+      for (std::size_t i = 0; i < batch.size(); i += c)
+        for (std::size_t ch = 0; ch < c; ++ch) per_channel_[ch].add(batch[i + ch]);
+    } else {
+      for (std::size_t i = 0; i < batch.size(); i += inner_)
+        per_channel_[(i / inner_) % c].merge(accumulate(batch.subspan(i, inner_)));
+    }
+    total_ = accumulator{};
+    for (const auto& a : per_channel_) total_.merge(a);
+  }
+
+  const accumulator& total() const { return total_; }
+  const accumulator& channel(std::size_t i) const { return per_channel_.at(i); }
+
+  void append_to(metric_list& out) const {
+    if (total_.count == 0) return;
+    out.set("data_stats/normalized_mean", total_.mean);
+    out.set("data_stats/normalized_std", std::sqrt(total_.variance()));
+    out.set("data_stats/normalized_min", total_.min);
+    out.set("data_stats/normalized_max", total_.max);
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      if (per_channel_[i].count == 0) continue;
+      out.set("data_stats/" + names_[i] + "_mean", per_channel_[i].mean);
+      out.set("data_stats/" + names_[i] + "_std", std::sqrt(per_channel_[i].variance()));
+    }
+  }
+  metric_list metrics() const {
+    metric_list out;
+    append_to(out);
+    return out;
+  }
+
+ private:
+  std::vector<std::string> names_;
+  std::size_t inner_;
+  std::vector<accumulator> per_channel_;
+  accumulator total_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/health/default_rules.hpp ----
+// The seed-003 warning thresholds as one compile-time rule set (see DESIGN.md, "Training-health
+// metrics"). Thresholds are strict: grad_norm_max exactly 100 is not exploding; the plateau fires on
+// the 10th consecutive epoch with is_improving == 0.
+
+
+namespace vitals {
+
+namespace default_rule_conditions {
+using namespace rules;
+
+inline constexpr auto exploding_gradients = val<"train/grad_norm_max"> > 100.0;
+inline constexpr auto vanishing_gradients = val<"train/grad_norm_mean"> < 0.001;
+inline constexpr auto exploding_weights = val<"model/weight_max"> > 10.0;
+inline constexpr auto dead_neurons = val<"model/weight_mean"> < 0.001;
+inline constexpr auto unstable_ema = val<"model/ema_diff"> > 1.0;
+inline constexpr auto loss_collapse = val<"train/batch_loss_std"> < 0.01 || val<"train/batch_loss_cv"> < 0.01;
+inline constexpr auto low_generation_diversity = val<"validation/gen_std"> < 0.1;
+inline constexpr auto narrow_generation_range = val<"validation/gen_range"> < 0.5;
+inline constexpr auto plateau = for_epochs<10>(val<"train/is_improving"> == 0);
+inline constexpr auto dominant_loss_term = starting_with<"loss_ratio/"> > 0.9;
+/// At least 3 of: batch_loss_cv < 0.01; each `*_healthy` flag == 0 (one vote per flag); gen_std <
+/// 0.1; is_improving == 0 for 20+ epochs; grad_norm_std / grad_norm_mean < 0.1.
+inline constexpr auto mode_collapse =
+    at_least<3>(val<"train/batch_loss_cv"> < 0.01, ending_with<"_healthy"> == 0, val<"validation/gen_std"> < 0.1,
+                for_epochs<20>(val<"train/is_improving"> == 0),
+                ratio(val<"train/grad_norm_std">, val<"train/grad_norm_mean">) < 0.1);
+
+}  // namespace default_rule_conditions
+
+inline constexpr auto default_rules = [] {
+  using namespace rules;
+  namespace c = default_rule_conditions;
+  return make_rule_set(
+      rule("exploding_gradients", c::exploding_gradients, severity::error,
+           "exploding gradients: train/grad_norm_max > 100"),
+      rule("vanishing_gradients", c::vanishing_gradients, severity::warning,
+           "vanishing gradients: train/grad_norm_mean < 0.001"),
+      rule("exploding_weights", c::exploding_weights, severity::error, "exploding weights: model/weight_max > 10"),
+      rule("dead_neurons", c::dead_neurons, severity::warning,
+           "possible dead neurons: mean |w| (model/weight_mean) < 0.001"),
+      rule("unstable_ema", c::unstable_ema, severity::warning, "unstable training: model/ema_diff > 1"),
+      rule("loss_collapse", c::loss_collapse, severity::warning,
+           "batch losses all alike (batch_loss_std or batch_loss_cv < 0.01): the model may produce one output"),
+      rule("low_generation_diversity", c::low_generation_diversity, severity::warning,
+           "generated outputs barely vary: validation/gen_std < 0.1"),
+      rule("narrow_generation_range", c::narrow_generation_range, severity::warning,
+           "generated outputs span a narrow range: validation/gen_range < 0.5"),
+      rule("plateau", c::plateau, severity::warning, "training plateau: train/is_improving = 0 for 10+ epochs"),
+      rule("dominant_loss_term", c::dominant_loss_term, severity::warning,
+           "one loss term is > 90% of the total: the other terms are ignored"),
+      rule("mode_collapse", c::mode_collapse, severity::error,
+           "mode collapse: at least 3 of the 6 checklist conditions hold"));
+}();
+
+}  // namespace vitals
+// ---- include/vitals/health/epoch_tracker.hpp ----
+// One object for the per-epoch training metrics of a training loop: feed it every optimiser step
+// (global grad norm, batch loss, optional named loss terms), call end_epoch(), log what it returns.
+// It combines epoch_step_stats, loss_tracker and loss_components, and starts the next epoch.
+//
+//   vitals::epoch_tracker health;
+//   for (auto& batch : data) { ...; health.on_step(grad_norm, loss, {{"mse", mse}, {"kl", kl}}); }
+//   auto metrics = health.end_epoch();           // progress measured on train/batch_loss_mean
+//   run.log(metrics.metrics(), epoch); monitor.observe(metrics.metrics());
+
+#include <initializer_list>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+// ---- include/vitals/health/loss_components.hpp ----
+// loss_ratio/{term}: each named loss component's share of the total over an epoch, the seed's
+// "one term > 0.9 of the total = the others are ignored" check.
+//
+// Shares are |sum of the term| / sum over terms of |sum of the term| over the epoch's steps, so a
+// term that is negative (a log-likelihood bonus) still has a share in [0, 1]. Non-finite step values
+// are skipped. With a single term there is nothing to compare, so no ratio is logged.
+
+#include <cmath>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+class loss_components {
+ public:
+  /// Adds one step's value of `term` (terms keep the order they first appear in).
+  void add(std::string_view term, double value) {
+    if (!std::isfinite(value)) return;
+    for (auto& t : terms_)
+      if (t.first == term) {
+        t.second += value;
+        return;
+      }
+    terms_.emplace_back(std::string(term), value);
+  }
+  void add(std::initializer_list<std::pair<std::string_view, double>> step) {
+    for (const auto& [term, value] : step) add(term, value);
+  }
+
+  void append_to(metric_list& out) const {
+    if (terms_.size() < 2) return;
+    double total = 0;
+    for (const auto& t : terms_) total += std::fabs(t.second);
+    if (total == 0) return;
+    for (const auto& t : terms_) out.set("loss_ratio/" + t.first, std::fabs(t.second) / total);
+  }
+  metric_list metrics() const {
+    metric_list out;
+    append_to(out);
+    return out;
+  }
+
+  /// Starts the next epoch (the terms are forgotten too).
+  void reset() { terms_.clear(); }
+
+ private:
+  std::vector<std::pair<std::string, double>> terms_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/health/loss_tracker.hpp ----
+// Epoch-to-epoch loss progress: train/loss_decrease (previous epoch's loss minus this one's),
+// train/loss_decrease_pct (that, in percent of the previous loss), train/is_improving (1 when the
+// loss dropped by more than min_delta and by more than min_rel_delta of the previous loss, else 0) and train/epochs_not_improving (consecutive epochs
+// with is_improving = 0; the plateau rule watches is_improving over 10 epochs).
+//
+// The first epoch has nothing to compare with: it logs only epochs_not_improving = 0. A non-finite
+// loss counts as not improving, and the next epoch compares with the last finite loss.
+
+#include <cmath>
+#include <optional>
+
+
+namespace vitals {
+
+struct loss_tracker_options {
+  /// The loss must drop by more than this to count as improving.
+  double min_delta = 0.0;
+  /// ...and by more than this fraction of the previous loss. The default (PyTorch's
+  /// ReduceLROnPlateau threshold) keeps rounding noise of a stalled run from counting as progress:
+  /// with a zero learning rate the epoch loss still wobbles by ~1e-16.
+  double min_rel_delta = 1e-4;
+};
+
+class loss_tracker {
+ public:
+  loss_tracker() = default;
+  explicit loss_tracker(loss_tracker_options opts) : opts_(opts) {}
+
+  /// Records this epoch's loss (e.g. train/batch_loss_mean or a validation loss) and adds the
+  /// progress metrics to `out`.
+  void update(double epoch_loss, metric_list& out) {
+    bool finite = std::isfinite(epoch_loss);
+    if (previous_) {
+      double decrease = *previous_ - epoch_loss;
+      bool improving = finite && decrease > opts_.min_delta &&
+                       decrease > opts_.min_rel_delta * std::fabs(*previous_);
+      out.set("train/loss_decrease", decrease);
+      out.set("train/loss_decrease_pct", *previous_ != 0 ? 100.0 * decrease / std::fabs(*previous_) : 0.0);
+      out.set("train/is_improving", improving ? 1.0 : 0.0);
+      not_improving_ = improving ? 0 : not_improving_ + 1;
+    }
+    out.set("train/epochs_not_improving", static_cast<double>(not_improving_));
+    if (finite) previous_ = epoch_loss;
+  }
+  metric_list update(double epoch_loss) {
+    metric_list out;
+    update(epoch_loss, out);
+    return out;
+  }
+
+  int epochs_not_improving() const { return not_improving_; }
+  std::optional<double> previous_loss() const { return previous_; }
+
+ private:
+  loss_tracker_options opts_;
+  std::optional<double> previous_;
+  int not_improving_ = 0;
+};
+
+}  // namespace vitals
+// ---- include/vitals/health/step_stats.hpp ----
+// Per-epoch aggregates of per-step values: the global gradient norm and the batch loss of every
+// optimiser step, summarised as train/grad_norm_{mean,std,max,min} and
+// train/batch_loss_{mean,std,max,min,cv} (DESIGN.md names).
+//
+// std is the population standard deviation (numpy's default, ddof=0) and cv = std / |mean|.
+// Non-finite steps are kept out of the statistics and counted instead
+// (train/grad_norm_nonfinite, train/batch_loss_nonfinite): one NaN step must not hide the others.
+
+#include <cmath>
+#include <limits>
+
+
+namespace vitals {
+
+class epoch_step_stats {
+ public:
+  void add_step(double grad_norm, double batch_loss) {
+    grad_norm_.add(grad_norm);
+    batch_loss_.add(batch_loss);
+  }
+  void add_grad_norm(double grad_norm) { grad_norm_.add(grad_norm); }
+  void add_batch_loss(double batch_loss) { batch_loss_.add(batch_loss); }
+
+  /// Combines another worker's (or rank's) partial statistics of the same epoch.
+  void merge(const epoch_step_stats& other) {
+    grad_norm_.merge(other.grad_norm_);
+    batch_loss_.merge(other.batch_loss_);
+  }
+
+  const accumulator& grad_norm() const { return grad_norm_; }
+  const accumulator& batch_loss() const { return batch_loss_; }
+
+  /// Adds the epoch's metrics to `out`; a series with no step at all adds nothing.
+  void append_to(metric_list& out) const {
+    if (grad_norm_.count + grad_norm_.nonfinite > 0) {
+      if (grad_norm_.count > 0) {
+        out.set("train/grad_norm_mean", grad_norm_.mean);
+        out.set("train/grad_norm_std", std::sqrt(grad_norm_.variance()));
+        out.set("train/grad_norm_max", grad_norm_.max);
+        out.set("train/grad_norm_min", grad_norm_.min);
+      }
+      out.set("train/grad_norm_nonfinite", static_cast<double>(grad_norm_.nonfinite));
+    }
+    if (batch_loss_.count + batch_loss_.nonfinite > 0) {
+      if (batch_loss_.count > 0) {
+        double sd = std::sqrt(batch_loss_.variance());
+        out.set("train/batch_loss_mean", batch_loss_.mean);
+        out.set("train/batch_loss_std", sd);
+        out.set("train/batch_loss_max", batch_loss_.max);
+        out.set("train/batch_loss_min", batch_loss_.min);
+        out.set("train/batch_loss_cv", coefficient_of_variation(sd, batch_loss_.mean));
+      }
+      out.set("train/batch_loss_nonfinite", static_cast<double>(batch_loss_.nonfinite));
+    }
+  }
+  metric_list metrics() const {
+    metric_list out;
+    append_to(out);
+    return out;
+  }
+
+  /// Starts the next epoch.
+  void reset() { *this = {}; }
+
+  /// std / |mean|; with mean 0 it is 0 when there is no spread and +inf otherwise.
+  static double coefficient_of_variation(double sd, double mean) {
+    if (mean == 0) return sd == 0 ? 0.0 : std::numeric_limits<double>::infinity();
+    return sd / std::fabs(mean);
+  }
+
+ private:
+  accumulator grad_norm_;
+  accumulator batch_loss_;
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+class epoch_tracker {
+ public:
+  epoch_tracker() = default;
+  explicit epoch_tracker(loss_tracker_options opts) : progress_(opts) {}
+
+  void on_step(double grad_norm, double batch_loss) { steps_.add_step(grad_norm, batch_loss); }
+  void on_step(double grad_norm, double batch_loss, std::initializer_list<std::pair<std::string_view, double>> terms) {
+    steps_.add_step(grad_norm, batch_loss);
+    components_.add(terms);
+  }
+  void add_loss_term(std::string_view term, double value) { components_.add(term, value); }
+
+  /// The epoch's metrics; loss progress is measured on `epoch_loss` (e.g. a validation loss), or
+  /// on train/batch_loss_mean when none is given. Starts the next epoch.
+  metric_list end_epoch(std::optional<double> epoch_loss = std::nullopt) {
+    metric_list out;
+    steps_.append_to(out);
+    components_.append_to(out);
+    if (!epoch_loss && steps_.batch_loss().count > 0) epoch_loss = steps_.batch_loss().mean;
+    if (epoch_loss) progress_.update(*epoch_loss, out);
+    steps_.reset();
+    components_.reset();
+    return out;
+  }
+
+  const epoch_step_stats& steps() const { return steps_; }
+  const loss_tracker& progress() const { return progress_; }
+
+ private:
+  epoch_step_stats steps_;
+  loss_components components_;
+  loss_tracker progress_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/health/generation_stats.hpp ----
+// validation/gen_{std,mean,range}: the spread of what a generative model produced on the validation
+// set. A collapsed generator has tiny std and range (the seed warns below 0.1 and 0.5).
+// std is the population std (ddof = 0); range = max - min; non-finite outputs are skipped.
+
+#include <cmath>
+#include <span>
+
+
+namespace vitals {
+
+class generation_stats {
+ public:
+  void add(std::span<const float> outputs) { acc_.merge(accumulate(outputs)); }
+  void add(std::span<const double> outputs) { acc_.merge(accumulate(outputs)); }
+  void merge(const generation_stats& other) { acc_.merge(other.acc_); }
+
+  const accumulator& stats() const { return acc_; }
+
+  void append_to(metric_list& out) const {
+    if (acc_.count == 0) return;
+    out.set("validation/gen_std", std::sqrt(acc_.variance()));
+    out.set("validation/gen_mean", acc_.mean);
+    out.set("validation/gen_range", acc_.max - acc_.min);
+  }
+  metric_list metrics() const {
+    metric_list out;
+    append_to(out);
+    return out;
+  }
+  void reset() { acc_ = {}; }
+
+ private:
+  accumulator acc_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/health/model_params.hpp ----
+// model_params/{total_params, trainable_params, model_size_mb}, logged once per run (the seed's
+// K-fold runs log them with the config). model_size_mb = total bytes / 2^20, i.e. total * 4 / 2^20
+// for an fp32 model, each parameter counted at its own element size.
+
+#include <cstdint>
+#include <span>
+
+// ---- include/vitals/health/tensor_table.hpp ----
+// The host description of a model's parameters for the fused statistics: for each parameter its
+// gradient, weight and (optional) EMA buffers, element count and element types.
+//
+// The table also fixes how the work is cut up, identically for the CPU reference and the CUDA
+// kernels: each tensor is split into a scalar head (elements before every buffer reaches 16-byte
+// alignment), a body walked in units of 8 elements (16-byte vector loads on the device), and a scalar
+// tail; the body is cut into fixed-size chunks, one reduction partial each. Because every chunk's
+// partial depends only on the chunk, results are the same whatever the grid size, run to run.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+/// A read-only buffer of `dtype` elements (a device pointer for the CUDA path, a host pointer for
+/// the CPU reference). Null means "this parameter has no such buffer" (e.g. a frozen weight's grad).
+struct tensor_ref {
+  const void* data = nullptr;
+  vitals::dtype type = vitals::dtype::f32;
+};
+
+/// A writable buffer: the EMA copy of a weight, updated in place when the EMA update is fused in.
+struct mutable_tensor_ref {
+  void* data = nullptr;
+  vitals::dtype type = vitals::dtype::f32;
+};
+
+/// One parameter: all its buffers have `numel` elements.
+struct param_tensor {
+  std::string name;
+  std::uint64_t numel = 0;
+  tensor_ref grad;
+  tensor_ref weight;
+  mutable_tensor_ref ema;
+};
+
+namespace detail {
+
+/// Threads per block of the statistics kernel, which the CPU reference simulates.
+inline constexpr std::uint32_t stats_block_threads = 256;
+/// Elements per unit: one 16-byte load of fp16/bf16, two of fp32.
+inline constexpr std::uint32_t stats_unit = 8;
+/// Units each thread handles per chunk.
+inline constexpr std::uint32_t stats_units_per_thread = 8;
+/// Elements of a tensor's body per chunk (one reduction partial each).
+inline constexpr std::uint64_t stats_chunk_elems =
+    std::uint64_t{stats_block_threads} * stats_unit * stats_units_per_thread;
+
+/// The device-side description of one parameter: plain data, copied to the device as is.
+struct table_entry {
+  const void* grad = nullptr;
+  const void* weight = nullptr;
+  void* ema = nullptr;
+  std::uint64_t numel = 0;
+  std::uint64_t head = 0;         // scalar elements [0, head)
+  std::uint64_t body = 0;         // unit elements [head, head + body), a multiple of stats_unit
+  std::uint64_t first_chunk = 0;  // index of this tensor's first chunk in the whole table
+  std::uint64_t chunks = 0;       // 0 for an empty tensor, else max(1, ceil(body / chunk))
+  vitals::dtype grad_type = vitals::dtype::f32;
+  vitals::dtype weight_type = vitals::dtype::f32;
+  vitals::dtype ema_type = vitals::dtype::f32;
+  bool vector = false;            // all buffers 16-byte aligned at `head`: vector loads allowed
+};
+
+/// The elements one chunk covers: body units [unit_begin, unit_end) (in units from `head`), plus the
+/// scalar head (first chunk) and tail (last chunk).
+struct chunk_range {
+  std::uint64_t unit_begin = 0;
+  std::uint64_t unit_end = 0;
+  bool has_head = false;
+  bool has_tail = false;
+};
+
+VITALS_HD inline chunk_range chunk_of(const table_entry& e, std::uint64_t local_chunk) {
+  chunk_range r;
+  const std::uint64_t units = e.body / stats_unit;
+  const std::uint64_t per_chunk = stats_chunk_elems / stats_unit;
+  r.unit_begin = local_chunk * per_chunk;
+  r.unit_end = r.unit_begin + per_chunk < units ? r.unit_begin + per_chunk : units;
+  if (r.unit_begin > units) r.unit_begin = units;
+  r.has_head = local_chunk == 0;
+  r.has_tail = local_chunk + 1 == e.chunks;
+  return r;
+}
+
+/// True when `addr + head * size` is 16-byte aligned.
+inline bool aligned_at(const void* p, std::uint32_t size, std::uint64_t head) {
+  return (reinterpret_cast<std::uintptr_t>(p) + head * size) % 16 == 0;
+}
+
+/// Splits one parameter into head / body / tail. The head is the shortest (< stats_unit) that
+/// aligns every present buffer; when there is none (buffers misaligned relative to each other, or
+/// not even element-aligned) the tensor is walked with scalar loads in the same units and chunks.
+inline table_entry make_entry(const param_tensor& p, std::uint64_t first_chunk) {
+  table_entry e;
+  e.grad = p.grad.data;
+  e.weight = p.weight.data;
+  e.ema = p.ema.data;
+  e.grad_type = p.grad.type;
+  e.weight_type = p.weight.type;
+  e.ema_type = p.ema.type;
+  e.numel = p.numel;
+  e.first_chunk = first_chunk;
+  if (p.numel == 0) return e;
+
+  const std::pair<const void*, dtype> bufs[] = {
+      {p.grad.data, p.grad.type}, {p.weight.data, p.weight.type}, {p.ema.data, p.ema.type}};
+  int head = -1;
+  for (std::uint64_t h = 0; h < stats_unit && head < 0; ++h) {
+    bool all = true;
+    for (const auto& [ptr, type] : bufs)
+      if (ptr && !aligned_at(ptr, dtype_size(type), h)) all = false;
+    if (all) head = static_cast<int>(h);
+  }
+  const bool aligned = head >= 0;
+  std::uint64_t hd = (aligned && head > 0) ? static_cast<std::uint64_t>(head) : 0;
+  if (hd > p.numel) hd = p.numel;
+  e.head = hd;
+  e.body = (p.numel - hd) / stats_unit * stats_unit;
+  e.vector = aligned;
+  e.chunks = e.body == 0 ? 1 : (e.body + stats_chunk_elems - 1) / stats_chunk_elems;
+  return e;
+}
+
+}  // namespace detail
+
+/// The parameters to take statistics of. Build it once; rebuild (and re-upload) only when the
+/// parameter set changes.
+class tensor_table {
+ public:
+  tensor_table() = default;
+
+  /// Adds a parameter. Throws std::invalid_argument when a non-empty parameter has no buffer at
+  /// all, or an EMA buffer without a weight (the EMA diff needs both).
+  tensor_table& add(param_tensor p) {
+    if (p.numel > 0 && !p.grad.data && !p.weight.data && !p.ema.data)
+      throw std::invalid_argument("vitals::tensor_table::add: parameter '" + p.name + "' has " +
+                                  std::to_string(p.numel) +
+                                  " elements but no grad, weight or ema pointer; pass at least one");
+    if (p.ema.data && !p.weight.data)
+      throw std::invalid_argument("vitals::tensor_table::add: parameter '" + p.name +
+                                  "' has an ema buffer but no weight; the EMA diff and update need both");
+    entries_.push_back(detail::make_entry(p, total_chunks_));
+    total_chunks_ += entries_.back().chunks;
+    total_numel_ += p.numel;
+    params_.push_back(std::move(p));
+    return *this;
+  }
+
+  /// Convenience: a parameter whose buffers share one dtype.
+  tensor_table& add(std::string name, std::uint64_t numel, dtype type, const void* grad,
+                    const void* weight, void* ema = nullptr) {
+    return add(param_tensor{std::move(name), numel, {grad, type}, {weight, type}, {ema, type}});
+  }
+
+  std::size_t size() const { return params_.size(); }
+  bool empty() const { return params_.empty(); }
+  const std::vector<param_tensor>& params() const { return params_; }
+  const param_tensor& operator[](std::size_t i) const { return params_[i]; }
+  std::uint64_t total_numel() const { return total_numel_; }
+
+  /// The per-parameter work split, as uploaded to the device.
+  const std::vector<detail::table_entry>& entries() const { return entries_; }
+  std::uint64_t total_chunks() const { return total_chunks_; }
+
+ private:
+  std::vector<param_tensor> params_;
+  std::vector<detail::table_entry> entries_;
+  std::uint64_t total_chunks_ = 0;
+  std::uint64_t total_numel_ = 0;
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+/// One parameter tensor as far as its size is concerned.
+struct param_info {
+  std::uint64_t numel = 0;
+  dtype type = dtype::f32;
+  bool trainable = true;
+};
+
+struct model_param_counts {
+  std::uint64_t total = 0;
+  std::uint64_t trainable = 0;
+  std::uint64_t bytes = 0;
+
+  double size_mb() const { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+  void append_to(metric_list& out) const {
+    out.set("model_params/total_params", static_cast<double>(total));
+    out.set("model_params/trainable_params", static_cast<double>(trainable));
+    out.set("model_params/model_size_mb", size_mb());
+  }
+  metric_list metrics() const {
+    metric_list out;
+    append_to(out);
+    return out;
+  }
+};
+
+inline model_param_counts count_params(std::span<const param_info> params) {
+  model_param_counts c;
+  for (const auto& p : params) {
+    c.total += p.numel;
+    if (p.trainable) c.trainable += p.numel;
+    c.bytes += p.numel * dtype_size(p.type);
+  }
+  return c;
+}
+
+/// The same counts from the statistics' tensor table: a parameter is trainable when it has a
+/// gradient buffer (a frozen weight is added without one); its size is its weight's element size.
+inline model_param_counts count_params(const tensor_table& table) {
+  model_param_counts c;
+  for (const auto& p : table.params()) {
+    c.total += p.numel;
+    if (p.grad.data) c.trainable += p.numel;
+    c.bytes += p.numel * dtype_size(p.weight.data ? p.weight.type : p.grad.type);
+  }
+  return c;
+}
+
+}  // namespace vitals
+// ---- include/vitals/health/monitor.hpp ----
+// health_monitor: evaluates health rules once per epoch over the metrics it has observed and turns
+// state changes into alerts (console line, alerts.jsonl, alert records, callbacks) plus
+// `health/<rule>` 0/1 and `health/alerts_active` metrics for the sinks.
+//
+// Rules come in as a compile-time rule_set (each rule's condition is inlined into one small
+// virtual evaluate(): one indirect call per rule per epoch) and can be added, replaced or disabled
+// at run time by name.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+struct health_monitor_options {
+  /// A rule that keeps holding is announced again ("firing") at most once per this many epochs;
+  /// 0 = only state changes are announced.
+  int rate_limit_epochs = 10;
+  /// Print each alert to stderr.
+  bool console = true;
+  /// When not empty: append one JSON line per alert to <run_dir>/alerts.jsonl.
+  std::filesystem::path run_dir = {};
+};
+
+/// What one evaluate() produced. Views point into the monitor: valid until its next non-const call.
+struct health_report {
+  std::int64_t epoch = 0;
+  std::vector<alert_event> events;
+  std::vector<metric> metrics;  // health/<rule> (0/1) for each rule evaluated so far, health/alerts_active
+};
+
+namespace detail {
+
+struct bound_rule_base {
+  std::string name, message, metric_key;
+  severity level = severity::warning;
+  virtual ~bound_rule_base() = default;
+  virtual truth evaluate(const metric_table& t) = 0;
+  /// Metric names (not patterns) the rule uses that were never observed.
+  virtual std::vector<std::string_view> never_logged(const metric_table& t) const = 0;
+  /// "train/grad_norm_max=153.2, ..." for the metrics observed this epoch.
+  virtual std::string describe_values(const metric_table& t) const = 0;
+};
+
+template <class C>
+struct bound_rule final : bound_rule_base {
+  static constexpr std::size_t nl = C::leaves > 0 ? C::leaves : 1, ns = C::states > 0 ? C::states : 1;
+  C cond;
+  std::array<leaf_name, nl> leaves{};
+  std::array<metric_table::slot_id, nl> slots{};
+  std::array<int, ns> states{};
+
+  bound_rule(const rules::rule_def<C>& r, metric_table& t) : cond(r.cond) {
+    name = std::string(r.name);
+    message = std::string(r.message);
+    metric_key = "health/" + name;
+    level = r.level;
+    cond.names(leaves.data());
+    for (std::size_t i = 0; i < C::leaves; ++i)
+      slots[i] = leaves[i].type == leaf_name::kind::metric
+                     ? t.intern(leaves[i].text)
+                     : t.intern_pattern(leaves[i].text, leaves[i].type == leaf_name::kind::suffix);
+  }
+  // A metric used twice in one rule (a > 1 || a < -1) is named once in messages.
+  bool first_use(std::size_t i) const {
+    for (std::size_t j = 0; j < i; ++j)
+      if (leaves[j].type == leaves[i].type && slots[j] == slots[i]) return false;
+    return true;
+  }
+  truth evaluate(const metric_table& t) override {
+    return cond.test(rule_ctx{t}, slots.data(), states.data());
+  }
+  std::vector<std::string_view> never_logged(const metric_table& t) const override {
+    std::vector<std::string_view> out;
+    for (std::size_t i = 0; i < C::leaves; ++i)
+      if (leaves[i].type == leaf_name::kind::metric && !t.ever_observed(slots[i]) && first_use(i))
+        out.push_back(leaves[i].text);
+    return out;
+  }
+  std::string describe_values(const metric_table& t) const override {
+    std::string out;
+    auto add = [&](metric_table::slot_id id) {
+      if (!t.fresh(id)) return;
+      if (!out.empty()) out += ", ";
+      out += t.at(id).name;
+      out += '=';
+      out += format_number(t.value(id));
+    };
+    for (std::size_t i = 0; i < C::leaves; ++i) {
+      if (!first_use(i)) continue;
+      if (leaves[i].type == leaf_name::kind::metric) add(slots[i]);
+      else
+        for (auto id : t.pattern_members(slots[i])) add(id);
+    }
+    return out;
+  }
+};
+
+}  // namespace detail
+
+class health_monitor {
+ public:
+  using callback = std::function<void(const alert_event&)>;
+
+  /// The seed-003 default rules.
+  explicit health_monitor(health_monitor_options opts = {}) : health_monitor(default_rules, std::move(opts)) {}
+
+  template <class... R>
+  explicit health_monitor(const rules::rule_set<R...>& set, health_monitor_options opts = {})
+      : opts_(std::move(opts)) {
+    std::apply([&](const auto&... r) { (add(r), ...); }, set.rules);
+  }
+
+  /// Adds a rule; throws if a rule of that name exists (use replace()).
+  template <class C>
+  void add(const rules::rule_def<C>& r) {
+    check_name(r.name);
+    if (find(r.name)) throw std::invalid_argument("vitals: health rule '" + std::string(r.name) +
+                                                  "' already exists; use replace() to change it");
+    entries_.push_back(entry{std::make_unique<detail::bound_rule<C>>(r, table_)});
+  }
+
+  /// Replaces the rule of the same name (its state starts afresh); throws if there is none.
+  template <class C>
+  void replace(const rules::rule_def<C>& r) {
+    entry* e = find(r.name);
+    if (!e) throw std::invalid_argument("vitals: no health rule named '" + std::string(r.name) + "' to replace" +
+                                        known_names());
+    *e = entry{std::make_unique<detail::bound_rule<C>>(r, table_)};
+  }
+
+  /// Stops evaluating a rule (a firing rule is dropped silently); throws if there is none.
+  void disable(std::string_view name) { set_enabled(name, false); }
+  void enable(std::string_view name) { set_enabled(name, true); }
+
+  bool has_rule(std::string_view name) const { return find(name) != nullptr; }
+  bool enabled(std::string_view name) const { return require(name).enabled; }
+  /// True if the rule's condition held at the last evaluation that could decide it.
+  bool firing(std::string_view name) const { return require(name).firing; }
+  int alerts_active() const {
+    int n = 0;
+    for (const auto& e : entries_) n += e.enabled && e.firing;
+    return n;
+  }
+  std::vector<std::string> rule_names() const {
+    std::vector<std::string> out;
+    for (const auto& e : entries_) out.push_back(e.rule->name);
+    return out;
+  }
+
+  /// Called for every alert event, after the console and alerts.jsonl; may throw (e.g. to stop).
+  void on_alert(callback cb) { callbacks_.push_back(std::move(cb)); }
+
+  void observe(std::string_view key, double value) { table_.set(key, value); }
+  void observe(std::span<const metric> metrics) {
+    for (const auto& m : metrics)
+      if (m.value.type != metric_value::kind::string) table_.set(m.key, m.value.as_double());
+  }
+  void observe(std::initializer_list<metric> metrics) { observe(std::span<const metric>(metrics.begin(), metrics.size())); }
+  void observe(const metric_list& metrics) {
+    for (const auto& [key, value] : metrics) table_.set(key, value);
+  }
+
+  /// Evaluates every enabled rule over the metrics observed since the previous call, delivers the
+  /// alerts, and starts the next epoch's window.
+  const health_report& evaluate(std::int64_t epoch) {
+    report_.epoch = epoch;
+    report_.events.clear();
+    report_.metrics.clear();
+    for (auto& e : entries_) {
+      if (!e.enabled) continue;
+      truth t = e.rule->evaluate(table_);
+      if (t == truth::unknown) {
+        if (!e.not_evaluated_reported) {
+          auto missing = e.rule->never_logged(table_);
+          if (!missing.empty()) {
+            e.not_evaluated_reported = true;
+            std::string text = "not evaluated: never logged:";
+            for (auto m : missing) (text += ' ') += m;
+            push_event(e, alert_state::not_evaluated, epoch, std::move(text));
+          }
+        }
+      } else {
+        e.evaluated = true;
+        if (t == truth::yes) {
+          if (!e.firing) {
+            e.firing = true;
+            e.last_announced = epoch;
+            push_event(e, alert_state::fired, epoch, message_with_values(e));
+          } else if (opts_.rate_limit_epochs > 0 && epoch - e.last_announced >= opts_.rate_limit_epochs) {
+            e.last_announced = epoch;
+            push_event(e, alert_state::firing, epoch, message_with_values(e));
+          }
+        } else if (e.firing) {
+          e.firing = false;
+          push_event(e, alert_state::cleared, epoch, "cleared: " + e.rule->describe_values(table_));
+        }
+      }
+      if (e.evaluated) report_.metrics.push_back(metric{e.rule->metric_key, metric_value(e.firing ? 1 : 0)});
+    }
+    report_.metrics.push_back(metric{"health/alerts_active", metric_value(alerts_active())});
+    table_.next_window();
+    deliver();
+    return report_;
+  }
+
+  const health_report& last_report() const { return report_; }
+  const metric_table& table() const { return table_; }
+
+ private:
+  struct entry {
+    std::unique_ptr<detail::bound_rule_base> rule;
+    bool enabled = true;
+    bool firing = false;
+    bool evaluated = false;
+    bool not_evaluated_reported = false;
+    std::int64_t last_announced = 0;
+  };
+
+  static void check_name(std::string_view name) {
+    if (name.empty()) throw std::invalid_argument("vitals: a health rule needs a name (it becomes health/<name>)");
+  }
+  entry* find(std::string_view name) {
+    for (auto& e : entries_)
+      if (e.rule->name == name) return &e;
+    return nullptr;
+  }
+  const entry* find(std::string_view name) const {
+    for (const auto& e : entries_)
+      if (e.rule->name == name) return &e;
+    return nullptr;
+  }
+  std::string known_names() const {
+    std::string s = " (rules:";
+    for (const auto& e : entries_) (s += ' ') += e.rule->name;
+    return s + ")";
+  }
+  const entry& require(std::string_view name) const {
+    if (const entry* e = find(name)) return *e;
+    throw std::invalid_argument("vitals: no health rule named '" + std::string(name) + "'" + known_names());
+  }
+  void set_enabled(std::string_view name, bool on) {
+    auto& e = const_cast<entry&>(require(name));
+    e.enabled = on;
+    if (!on) e.firing = false;
+  }
+  std::string message_with_values(const entry& e) const {
+    std::string text = e.rule->message;
+    std::string values = e.rule->describe_values(table_);
+    if (!values.empty()) text += " (" + values + ")";
+    return text;
+  }
+  void push_event(const entry& e, alert_state s, std::int64_t epoch, std::string text) {
+    alert_event ev;
+    ev.rule = e.rule->name;
+    ev.state = s;
+    ev.level = s == alert_state::not_evaluated ? severity::info : e.rule->level;
+    ev.epoch = epoch;
+    ev.title = e.rule->name + " " + std::string(to_string(s));
+    ev.text = std::move(text);
+    report_.events.push_back(std::move(ev));
+  }
+  void deliver() {
+    if (report_.events.empty()) return;
+    if (opts_.console)
+      for (const auto& ev : report_.events)
+        std::fprintf(stderr, "[vitals] %s: health/%s %s at epoch %lld: %s\n",
+                     ev.level == severity::error ? "ERROR" : ev.level == severity::warning ? "WARNING" : "info",
+                     ev.rule.c_str(), std::string(to_string(ev.state)).c_str(), static_cast<long long>(ev.epoch),
+                     ev.text.c_str());
+    if (!opts_.run_dir.empty()) {
+      auto path = opts_.run_dir / "alerts.jsonl";
+      std::ofstream out(path, std::ios::app | std::ios::binary);
+      if (!out) throw std::runtime_error("vitals: cannot append to " + path.string() + " (does the run dir exist?)");
+      double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+      for (const auto& ev : report_.events) out << to_json_line(ev, now) << '\n';
+    }
+    for (const auto& ev : report_.events)
+      for (const auto& cb : callbacks_) cb(ev);
+  }
+
+  health_monitor_options opts_;
+  metric_table table_;
+  std::vector<entry> entries_;
+  std::vector<callback> callbacks_;
+  health_report report_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/health/param_stats.hpp ----
+// Fused parameter statistics — grad norms, weight statistics, EMA diff, optional fused EMA update
+// and weight histogram — over every tensor of a tensor_table, computed on the CPU.
+//
+// This is the CPU reference of the CUDA kernels in cuda/vitals/param_stats.cuh and the
+// specification of their behaviour: both walk the same chunks (tensor_table.hpp) with the same
+// per-thread partials and the same VITALS_HD functors defined here; only the load instructions and
+// the order of the final (double) merges differ. Per-thread partials accumulate in float (as the
+// kernel does, one thread sees at most 64 elements per chunk), chunk/tensor/global merges in
+// double. Non-finite values are counted and kept out of every other statistic.
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+
+namespace vitals {
+
+/// Compile-time selection of the statistics to compute; combine with `|`. Work for statistics not
+/// selected is compiled out of the kernel.
+namespace stats {
+inline constexpr unsigned grad = 1u;              // grad L2 norm, max |g|, non-finite count
+inline constexpr unsigned weight = 2u;            // mean |w|, std, min, max, max |w|, non-finite
+inline constexpr unsigned ema_diff = 4u;          // mean |e - w|, ||e - w||_2, relative to ||w||_2
+inline constexpr unsigned ema_update = 8u;        // e <- d*e + (1-d)*w, before the diff is taken
+inline constexpr unsigned weight_histogram = 16u; // fixed-bin histogram of w
+inline constexpr unsigned all = 31u;
+}  // namespace stats
+
+/// Mergeable norm statistics of one buffer (or of a difference of two): count, non-finite count,
+/// sum of squares, sum of |x|, max |x|. `ref_sum_sq` is the sum of squares of the reference the
+/// difference is relative to (the weights, for the EMA diff); 0 otherwise.
+struct norm_stats {
+  std::uint64_t count = 0;
+  std::uint64_t nonfinite = 0;
+  double sum_sq = 0;
+  double sum_abs = 0;
+  double absmax = 0;
+  double ref_sum_sq = 0;
+
+  VITALS_HD constexpr void merge(const norm_stats& o) {
+    count += o.count;
+    nonfinite += o.nonfinite;
+    sum_sq += o.sum_sq;
+    sum_abs += o.sum_abs;
+    if (o.absmax > absmax) absmax = o.absmax;
+    ref_sum_sq += o.ref_sum_sq;
+  }
+  double l2() const { return std::sqrt(sum_sq); }
+  double mean_abs() const { return count ? sum_abs / static_cast<double>(count) : 0.0; }
+};
+
+/// Everything computed for one tensor (or, merged, for all of them).
+struct tensor_stats {
+  norm_stats grad;
+  accumulator weight;
+  norm_stats ema_diff;
+
+  VITALS_HD constexpr void merge(const tensor_stats& o) {
+    grad.merge(o.grad);
+    weight.merge(o.weight);
+    ema_diff.merge(o.ema_diff);
+  }
+};
+
+/// Options shared by the CPU reference and the CUDA path.
+struct param_stats_options {
+  float ema_decay = 0.999f;            // d in e <- d*e + (1-d)*w
+  std::uint32_t histogram_bins = 64;   // at most max_histogram_bins
+  /// Histogram range. When lo < hi the range is fixed. Otherwise the CUDA path uses the weights'
+  /// [min, max] of the previous call (so one pass suffices; the first call has no histogram) and
+  /// the CPU reference uses none.
+  float histogram_lo = 0;
+  float histogram_hi = 0;
+
+  static constexpr std::uint32_t max_histogram_bins = 1024;
+};
+
+/// Counts of weights per bin over [lo, hi]; values outside go to underflow / overflow.
+struct weight_histogram {
+  float lo = 0;
+  float hi = 0;
+  std::vector<std::uint64_t> counts;  // empty: no histogram this step
+  std::uint64_t underflow = 0;
+  std::uint64_t overflow = 0;
+  bool valid() const { return !counts.empty(); }
+};
+
+/// Metrics with owned keys (per-tensor names such as "grad_norm/layer1.weight"). Move-only: the
+/// metrics' keys view the strings it owns.
+struct owned_metrics {
+  std::vector<std::string> keys;
+  std::vector<metric> metrics;
+  owned_metrics() = default;
+  owned_metrics(owned_metrics&&) = default;
+  owned_metrics& operator=(owned_metrics&&) = default;
+  owned_metrics(const owned_metrics&) = delete;
+  owned_metrics& operator=(const owned_metrics&) = delete;
+};
+
+/// The results of one call: global (`total`) and per tensor, in table order.
+struct param_stats_result {
+  unsigned computed = 0;  // the stats:: flags these results hold
+  tensor_stats total;
+  std::vector<tensor_stats> per_tensor;
+  weight_histogram histogram;
+
+  /// Global L2 norm of all gradients (the total norm clip_grad_norm_ returns).
+  double grad_norm() const { return total.grad.l2(); }
+  double grad_absmax() const { return total.grad.absmax; }
+  /// mean |w| over all parameters (DESIGN.md: a signed mean is ~0 for every healthy model).
+  double weight_mean() const { return total.weight.mean_abs(); }
+  /// Population standard deviation of w (ddof = 0, numpy's default).
+  double weight_std() const { return std::sqrt(total.weight.variance()); }
+  double weight_min() const { return total.weight.count ? total.weight.min : 0.0; }
+  /// max |w| (the "exploding weights" threshold applies to it).
+  double weight_max() const { return total.weight.absmax; }
+  /// mean |e - w|.
+  double ema_diff() const { return total.ema_diff.mean_abs(); }
+  double ema_diff_l2() const { return total.ema_diff.l2(); }
+  /// ||e - w||_2 / ||w||_2 over the parameters that have an EMA; 0 when ||w|| is 0.
+  double ema_diff_rel() const {
+    return total.ema_diff.ref_sum_sq > 0 ? total.ema_diff.l2() / std::sqrt(total.ema_diff.ref_sum_sq) : 0.0;
+  }
+
+  /// The global metrics, named per DESIGN.md: train/grad_norm, model/weight_{mean,std,max},
+  /// model/ema_diff{,_l2,_rel}, plus max |g|, min w and non-finite counts. Only computed ones.
+  std::vector<metric> to_metrics() const {
+    std::vector<metric> m;
+    if (computed & stats::grad) {
+      m.push_back({"train/grad_norm", grad_norm()});
+      m.push_back({"train/grad_absmax", grad_absmax()});
+      m.push_back({"train/grad_nonfinite", total.grad.nonfinite});
+    }
+    if (computed & stats::weight) {
+      m.push_back({"model/weight_mean", weight_mean()});
+      m.push_back({"model/weight_std", weight_std()});
+      m.push_back({"model/weight_max", weight_max()});
+      m.push_back({"model/weight_min", weight_min()});
+      m.push_back({"model/weight_nonfinite", total.weight.nonfinite});
+    }
+    if (computed & stats::ema_diff) {
+      m.push_back({"model/ema_diff", ema_diff()});
+      m.push_back({"model/ema_diff_l2", ema_diff_l2()});
+      m.push_back({"model/ema_diff_rel", ema_diff_rel()});
+    }
+    return m;
+  }
+
+  /// Per-tensor metrics named after the table's parameters: grad_norm/<name>,
+  /// weight_absmax/<name>, ema_diff/<name> (only computed ones).
+  owned_metrics per_tensor_metrics(const tensor_table& table) const {
+    std::vector<std::string> names;
+    names.reserve(table.size());
+    for (const auto& p : table.params()) names.push_back(p.name);
+    return per_tensor_metrics(names);
+  }
+
+  /// The same with the names given in table order (device_param_stats::names() keeps them).
+  owned_metrics per_tensor_metrics(const std::vector<std::string>& names) const {
+    if (names.size() != per_tensor.size())
+      throw std::invalid_argument("vitals::param_stats_result::per_tensor_metrics: " + std::to_string(names.size()) +
+                                  " names for " + std::to_string(per_tensor.size()) +
+                                  " tensors; pass the table (or names) the statistics were computed from");
+    owned_metrics out;
+    std::vector<double> values;
+    for (std::size_t i = 0; i < per_tensor.size(); ++i) {
+      const auto& name = names[i];
+      if (computed & stats::grad) {
+        out.keys.push_back("grad_norm/" + name);
+        values.push_back(per_tensor[i].grad.l2());
+      }
+      if (computed & stats::weight) {
+        out.keys.push_back("weight_absmax/" + name);
+        values.push_back(per_tensor[i].weight.absmax);
+      }
+      if (computed & stats::ema_diff) {
+        out.keys.push_back("ema_diff/" + name);
+        values.push_back(per_tensor[i].ema_diff.mean_abs());
+      }
+    }
+    // Views are taken only once `keys` is complete, so no reallocation can move the strings.
+    out.metrics.reserve(values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) out.metrics.push_back({out.keys[i], values[i]});
+    return out;
+  }
+};
+
+namespace detail {
+
+/// The weight moments are also needed for the histogram's next range (the previous call's min/max).
+VITALS_HD constexpr bool computes_moments(unsigned s) { return (s & (stats::weight | stats::weight_histogram)) != 0; }
+
+VITALS_HD constexpr bool finite_f(float x) { return x == x && x - x == 0.0f; }
+VITALS_HD constexpr float abs_f(float x) { return x < 0.0f ? -x : x; }
+
+/// Per-thread norm partial, in float.
+struct thread_norm {
+  float sum_sq = 0, sum_abs = 0, absmax = 0, ref_sum_sq = 0;
+  std::uint32_t count = 0, nonfinite = 0;
+
+  VITALS_HD void add(float x) {
+    if (!finite_f(x)) {
+      ++nonfinite;
+      return;
+    }
+    ++count;
+    sum_sq += x * x;
+    const float ax = abs_f(x);
+    sum_abs += ax;
+    if (ax > absmax) absmax = ax;
+  }
+  VITALS_HD norm_stats to_double() const {
+    norm_stats s;
+    s.count = count;
+    s.nonfinite = nonfinite;
+    s.sum_sq = sum_sq;
+    s.sum_abs = sum_abs;
+    s.absmax = absmax;
+    s.ref_sum_sq = ref_sum_sq;
+    return s;
+  }
+};
+
+/// Per-thread moments partial, in float, shifted by the thread's first finite value so the
+/// variance does not cancel catastrophically when |mean| >> std.
+struct thread_moments {
+  float shift = 0, sum_d = 0, sum_d2 = 0, sum_sq = 0, sum_abs = 0;
+  float min = __builtin_huge_valf(), max = -__builtin_huge_valf();
+  std::uint32_t count = 0, nonfinite = 0;
+
+  VITALS_HD void add(float x) {
+    if (!finite_f(x)) {
+      ++nonfinite;
+      return;
+    }
+    if (count == 0) shift = x;
+    ++count;
+    const float d = x - shift;
+    sum_d += d;
+    sum_d2 += d * d;
+    sum_sq += x * x;
+    sum_abs += abs_f(x);
+    if (x < min) min = x;
+    if (x > max) max = x;
+  }
+  VITALS_HD accumulator to_double() const {
+    accumulator a;
+    a.nonfinite = nonfinite;
+    if (count == 0) return a;
+    const double n = count, sd = sum_d;
+    a.count = count;
+    a.mean = static_cast<double>(shift) + sd / n;
+    const double m2 = static_cast<double>(sum_d2) - sd * sd / n;
+    a.m2 = m2 > 0 ? m2 : 0.0;
+    a.sum_sq = sum_sq;
+    a.sum_abs = sum_abs;
+    a.min = min;
+    a.max = max;
+    a.absmax = -min > max ? -static_cast<double>(min) : static_cast<double>(max);
+    return a;
+  }
+};
+
+template <unsigned Stats>
+struct thread_partial {
+  thread_norm grad;
+  thread_moments weight;
+  thread_norm diff;
+
+  VITALS_HD tensor_stats to_stats() const {
+    tensor_stats s;
+    if constexpr ((Stats & stats::grad) != 0) s.grad = grad.to_double();
+    if constexpr (computes_moments(Stats)) s.weight = weight.to_double();
+    if constexpr ((Stats & stats::ema_diff) != 0) s.ema_diff = diff.to_double();
+    return s;
+  }
+};
+
+/// The histogram slot of x: 0 underflow, 1..bins the bins over [lo, hi] (hi inclusive), bins + 1
+/// overflow; -1 for non-finite x (not counted).
+VITALS_HD inline int histogram_slot(float x, float lo, float hi, float inv_width, std::uint32_t bins) {
+  if (!finite_f(x)) return -1;
+  if (x < lo) return 0;
+  if (x > hi) return static_cast<int>(bins) + 1;
+  int b = static_cast<int>((x - lo) * inv_width);
+  if (b >= static_cast<int>(bins)) b = static_cast<int>(bins) - 1;
+  if (b < 0) b = 0;
+  return b + 1;
+}
+
+/// The per-element math, shared by the kernel and the CPU reference.
+template <unsigned Stats>
+struct element_op {
+  float decay = 0.999f;
+  float hist_lo = 0, hist_hi = 0, hist_inv_width = 0;
+  std::uint32_t hist_bins = 0;  // 0: no histogram this call
+
+  VITALS_HD void grad(thread_partial<Stats>& p, float g) const { p.grad.add(g); }
+
+  /// Weight (and EMA) statistics of one element; returns the (possibly updated) EMA value, already
+  /// rounded to the EMA's dtype, so the diff is the one a later look at the buffers would see.
+  template <class Hist>
+  VITALS_HD float weight(thread_partial<Stats>& p, float w, float e, bool has_ema, dtype ema_type, Hist& hist) const {
+    if constexpr (computes_moments(Stats)) p.weight.add(w);
+    if constexpr ((Stats & stats::weight_histogram) != 0) {
+      if (hist_bins) {
+        const int s = histogram_slot(w, hist_lo, hist_hi, hist_inv_width, hist_bins);
+        if (s >= 0) hist.add(s);
+      }
+    }
+    if constexpr ((Stats & (stats::ema_update | stats::ema_diff)) != 0) {
+      if (has_ema) {
+        if constexpr ((Stats & stats::ema_update) != 0) e = round_to(ema_type, detail::mul_add_mul_rn(decay, e, 1.0f - decay, w));
+        if constexpr ((Stats & stats::ema_diff) != 0) {
+          const float d = e - w;
+          p.diff.add(d);
+          if (finite_f(d)) p.diff.ref_sum_sq += w * w;
+        }
+      }
+    }
+    return e;
+  }
+
+  VITALS_HD static constexpr bool needs_grad() { return (Stats & stats::grad) != 0; }
+  VITALS_HD static constexpr bool needs_weight() {
+    return (Stats & (stats::weight | stats::weight_histogram | stats::ema_diff | stats::ema_update)) != 0;
+  }
+  VITALS_HD static constexpr bool writes_ema() { return (Stats & stats::ema_update) != 0; }
+};
+
+/// Decodes one unit (8 elements) from the 32-bit words of its 16-byte vector loads: 8 words for
+/// f32, 4 for f16/bf16 (element 2k in the low half of word k: little-endian, as the GPU loads it).
+VITALS_HD inline void decode_unit(const std::uint32_t* w, dtype t, float (&v)[stats_unit]) {
+  if (t == dtype::f32) {
+    for (std::uint32_t k = 0; k < stats_unit; ++k) v[k] = bits_to_float(w[k]);
+    return;
+  }
+  for (std::uint32_t k = 0; k < stats_unit / 2; ++k) {
+    const auto lo = static_cast<std::uint16_t>(w[k] & 0xffffu), hi = static_cast<std::uint16_t>(w[k] >> 16);
+    v[2 * k] = t == dtype::f16 ? f16_to_float(lo) : bf16_to_float(lo);
+    v[2 * k + 1] = t == dtype::f16 ? f16_to_float(hi) : bf16_to_float(hi);
+  }
+}
+
+/// The inverse of decode_unit, rounding to nearest even.
+VITALS_HD inline void encode_unit(const float (&v)[stats_unit], dtype t, std::uint32_t* w) {
+  if (t == dtype::f32) {
+    for (std::uint32_t k = 0; k < stats_unit; ++k) w[k] = float_to_bits(v[k]);
+    return;
+  }
+  for (std::uint32_t k = 0; k < stats_unit / 2; ++k) {
+    const std::uint16_t lo = t == dtype::f16 ? float_to_f16(v[2 * k]) : float_to_bf16(v[2 * k]);
+    const std::uint16_t hi = t == dtype::f16 ? float_to_f16(v[2 * k + 1]) : float_to_bf16(v[2 * k + 1]);
+    w[k] = static_cast<std::uint32_t>(lo) | (static_cast<std::uint32_t>(hi) << 16);
+  }
+}
+
+/// Index of the tensor that owns global chunk `c`: the last entry with first_chunk <= c (empty
+/// tensors share their first_chunk with the next one and come before it, so are never chosen).
+VITALS_HD inline std::uint32_t tensor_of_chunk(const table_entry* table, std::uint32_t n, std::uint64_t c) {
+  std::uint32_t lo = 0, hi = n;  // the first index with first_chunk > c lies in [lo, hi]
+  while (lo < hi) {
+    const std::uint32_t mid = lo + (hi - lo) / 2;
+    if (table[mid].first_chunk <= c) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo - 1;
+}
+
+/// Scalar loads and stores through dtype.hpp; the kernel's loader adds 16-byte vector loads.
+struct scalar_loader {
+  VITALS_HD float load1(const void* p, dtype t, std::uint64_t i) const { return load_as_float(p, i, t); }
+  VITALS_HD void store1(void* p, dtype t, std::uint64_t i, float v) const { store_from_float(p, i, t, v); }
+  VITALS_HD void load8(const void* p, dtype t, std::uint64_t i, float (&v)[stats_unit], bool) const {
+    for (std::uint32_t k = 0; k < stats_unit; ++k) v[k] = load_as_float(p, i + k, t);
+  }
+  VITALS_HD void store8(void* p, dtype t, std::uint64_t i, const float (&v)[stats_unit], bool) const {
+    for (std::uint32_t k = 0; k < stats_unit; ++k) store_from_float(p, i + k, t, v[k]);
+  }
+};
+
+template <unsigned Stats, class Loader, class Hist>
+VITALS_HD void process_scalar(const table_entry& e, std::uint64_t i, const element_op<Stats>& op,
+                              thread_partial<Stats>& p, const Loader& ld, Hist& hist) {
+  if constexpr (element_op<Stats>::needs_grad())
+    if (e.grad) op.grad(p, ld.load1(e.grad, e.grad_type, i));
+  if constexpr (element_op<Stats>::needs_weight()) {
+    if (e.weight) {
+      const float w = ld.load1(e.weight, e.weight_type, i);
+      const float em = e.ema ? ld.load1(e.ema, e.ema_type, i) : 0.0f;
+      const float en = op.weight(p, w, em, e.ema != nullptr, e.ema_type, hist);
+      if constexpr (element_op<Stats>::writes_ema())
+        if (e.ema) ld.store1(e.ema, e.ema_type, i, en);
+    }
+  }
+}
+
+template <unsigned Stats, class Loader, class Hist>
+VITALS_HD void process_unit(const table_entry& e, std::uint64_t i, const element_op<Stats>& op,
+                            thread_partial<Stats>& p, const Loader& ld, Hist& hist) {
+  if constexpr (element_op<Stats>::needs_grad()) {
+    if (e.grad) {
+      float g[stats_unit];
+      ld.load8(e.grad, e.grad_type, i, g, e.vector);
+      for (std::uint32_t k = 0; k < stats_unit; ++k) op.grad(p, g[k]);
+    }
+  }
+  if constexpr (element_op<Stats>::needs_weight()) {
+    if (e.weight) {
+      float w[stats_unit], em[stats_unit];
+      ld.load8(e.weight, e.weight_type, i, w, e.vector);
+      if (e.ema) {
+        ld.load8(e.ema, e.ema_type, i, em, e.vector);
+      } else {
+        for (std::uint32_t k = 0; k < stats_unit; ++k) em[k] = 0.0f;
+      }
+      for (std::uint32_t k = 0; k < stats_unit; ++k) em[k] = op.weight(p, w[k], em[k], e.ema != nullptr, e.ema_type, hist);
+      if constexpr (element_op<Stats>::writes_ema())
+        if (e.ema) ld.store8(e.ema, e.ema_type, i, em, e.vector);
+    }
+  }
+}
+
+/// What thread `tid` of `nthreads` does for one chunk of one tensor: one head element, a strided
+/// run of units, one tail element. 64-bit element indices throughout.
+template <unsigned Stats, class Loader, class Hist>
+VITALS_HD void walk_chunk(const table_entry& e, std::uint64_t local_chunk, std::uint32_t tid,
+                          std::uint32_t nthreads, const element_op<Stats>& op,
+                          thread_partial<Stats>& p, const Loader& ld, Hist& hist) {
+  const chunk_range r = chunk_of(e, local_chunk);
+  if (r.has_head && tid < e.head) process_scalar(e, tid, op, p, ld, hist);
+  for (std::uint64_t u = r.unit_begin + tid; u < r.unit_end; u += nthreads)
+    process_unit(e, e.head + u * stats_unit, op, p, ld, hist);
+  if (r.has_tail) {
+    const std::uint64_t i = e.head + e.body + tid;
+    if (i < e.numel) process_scalar(e, i, op, p, ld, hist);
+  }
+}
+
+/// The op for one call: the histogram's range resolved (no bins when lo >= hi).
+template <unsigned Stats>
+VITALS_HD element_op<Stats> make_element_op(float decay, std::uint32_t bins, float lo, float hi) {
+  element_op<Stats> op;
+  op.decay = decay;
+  if ((Stats & stats::weight_histogram) != 0 && bins > 0 && lo < hi) {
+    op.hist_bins = bins;
+    op.hist_lo = lo;
+    op.hist_hi = hi;
+    op.hist_inv_width = static_cast<float>(bins) / (hi - lo);
+  }
+  return op;
+}
+
+struct host_histogram {
+  std::uint64_t* slots;
+  VITALS_HD void add(int s) const { ++slots[s]; }
+};
+
+inline void check_options(const param_stats_options& o) {
+  if (!(o.ema_decay >= 0.0f && o.ema_decay <= 1.0f))
+    throw std::invalid_argument("vitals::param_stats_options: ema_decay must be in [0, 1], got " +
+                                std::to_string(o.ema_decay));
+  if (o.histogram_bins == 0 || o.histogram_bins > param_stats_options::max_histogram_bins)
+    throw std::invalid_argument("vitals::param_stats_options: histogram_bins must be in [1, " +
+                                std::to_string(param_stats_options::max_histogram_bins) + "], got " +
+                                std::to_string(o.histogram_bins));
+}
+
+}  // namespace detail
+
+/// The CPU reference: computes `Stats` for every tensor of `table` (host pointers), updating the
+/// EMA buffers in place when `Stats` has stats::ema_update. Simulates the kernel's blocks of
+/// detail::stats_block_threads threads chunk by chunk.
+template <unsigned Stats>
+param_stats_result compute_param_stats(const tensor_table& table, const param_stats_options& opt = {}) {
+  detail::check_options(opt);
+  const auto op = detail::make_element_op<Stats>(opt.ema_decay, opt.histogram_bins, opt.histogram_lo,
+                                                 opt.histogram_hi);
+  param_stats_result res;
+  res.computed = Stats;
+  res.per_tensor.resize(table.size());
+  std::vector<std::uint64_t> slots(op.hist_bins ? op.hist_bins + 2 : 1, 0);
+  detail::host_histogram hist{slots.data()};
+  const detail::scalar_loader ld;
+  const auto& entries = table.entries();
+  for (std::size_t t = 0; t < entries.size(); ++t) {
+    tensor_stats ts;
+    for (std::uint64_t c = 0; c < entries[t].chunks; ++c) {
+      tensor_stats chunk;
+      for (std::uint32_t tid = 0; tid < detail::stats_block_threads; ++tid) {
+        detail::thread_partial<Stats> p;
+        detail::walk_chunk(entries[t], c, tid, detail::stats_block_threads, op, p, ld, hist);
+        chunk.merge(p.to_stats());
+      }
+      ts.merge(chunk);
+    }
+    res.per_tensor[t] = ts;
+    res.total.merge(ts);
+  }
+  if (op.hist_bins) {
+    res.histogram.lo = op.hist_lo;
+    res.histogram.hi = op.hist_hi;
+    res.histogram.underflow = slots.front();
+    res.histogram.overflow = slots.back();
+    res.histogram.counts.assign(slots.begin() + 1, slots.end() - 1);
+  }
+  return res;
+}
+
+}  // namespace vitals
+
+#if defined(__CUDACC__)
+// ---- cuda/vitals/cuda.cuh ----
+// The CUDA layer of vitals (nvcc only): fused parameter statistics with asynchronous results.
+
+// ---- cuda/vitals/cuda_check.cuh ----
+// CUDA runtime errors as exceptions with the failing call named, so a user sees what went wrong
+// ("vitals: cudaMalloc(chunk partials) failed: out of memory") instead of a later crash.
+
+#include <cuda_runtime.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace vitals::detail {
+
+inline void cuda_check(cudaError_t e, const char* what) {
+  if (e != cudaSuccess)
+    throw std::runtime_error(std::string("vitals: ") + what + " failed: " + cudaGetErrorName(e) + ": " +
+                             cudaGetErrorString(e));
+}
+
+}  // namespace vitals::detail
+// ---- cuda/vitals/param_stats.cuh ----
+// device_param_stats<Stats>: the fused parameter statistics on the GPU, with asynchronous results.
+//
+//   vitals::tensor_table table;                       // device pointers, built once
+//   table.add("fc.weight", n, vitals::dtype::bf16, grad_ptr, weight_ptr, ema_ptr);
+//   vitals::device_param_stats<vitals::stats::all> st(table, {.ema_decay = 0.999f});
+//   st.launch(stream);             // 2 kernels + 1 async copy + 1 event; no host synchronisation
+//   ...                            // training goes on
+//   if (st.ready()) log(st.result().to_metrics());   // never blocks the training stream
+//
+// launch() is CUDA-graph capturable (the event is recorded as an external event node), so the
+// whole sequence can be replayed as part of a captured training step. The kernels take their
+// parameters by value: options changed after capture do not reach an already captured graph.
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+// ---- cuda/vitals/param_stats_kernels.cuh ----
+// The two kernels of the fused parameter statistics (one launch each, whatever the tensor count):
+//
+// 1. param_stats_kernel: a persistent grid-stride loop over all chunks of all tensors. Each block
+//    walks one chunk with the VITALS_HD functors of vitals/health/param_stats.hpp (16-byte vector
+//    loads where the table allows), reduces the threads' partials with cub::BlockReduce and writes
+//    one partial per chunk. No floating atomics: a chunk's partial depends only on the chunk, so the
+//    results are bit-identical run to run and whatever the grid size. The fused EMA update writes
+//    the EMA buffers in the same pass. Histogram counts are integers (shared, then global, atomics
+//    on integers are order-independent, hence deterministic too).
+// 2. param_stats_finalize: one block per tensor (grid-stride) merges the tensor's chunk partials in
+//    a fixed order; the last block to finish (an integer ticket) merges the tensors into the global
+//    result, publishes the histogram, picks the next histogram range and resets the ticket, so the
+//    sequence can be replayed from a CUDA graph.
+
+#include <cub/block/block_reduce.cuh>
+
+#include <cstdint>
+
+
+namespace vitals::detail {
+
+/// Loads with 16-byte vectors where `vec` says every buffer is aligned, else scalar.
+struct device_loader {
+  __device__ float load1(const void* p, dtype t, std::uint64_t i) const { return load_as_float(p, i, t); }
+  __device__ void store1(void* p, dtype t, std::uint64_t i, float v) const { store_from_float(p, i, t, v); }
+
+  __device__ void load8(const void* p, dtype t, std::uint64_t i, float (&v)[stats_unit], bool vec) const {
+    if (!vec) {
+      for (std::uint32_t k = 0; k < stats_unit; ++k) v[k] = load_as_float(p, i + k, t);
+      return;
+    }
+    std::uint32_t w[stats_unit];
+    const uint4* q = reinterpret_cast<const uint4*>(static_cast<const char*>(p) + i * dtype_size(t));
+    const uint4 a = q[0];
+    w[0] = a.x, w[1] = a.y, w[2] = a.z, w[3] = a.w;
+    if (t == dtype::f32) {
+      const uint4 b = q[1];
+      w[4] = b.x, w[5] = b.y, w[6] = b.z, w[7] = b.w;
+    }
+    decode_unit(w, t, v);
+  }
+
+  __device__ void store8(void* p, dtype t, std::uint64_t i, const float (&v)[stats_unit], bool vec) const {
+    if (!vec) {
+      for (std::uint32_t k = 0; k < stats_unit; ++k) store_from_float(p, i + k, t, v[k]);
+      return;
+    }
+    std::uint32_t w[stats_unit];
+    encode_unit(v, t, w);
+    uint4* q = reinterpret_cast<uint4*>(static_cast<char*>(p) + i * dtype_size(t));
+    q[0] = make_uint4(w[0], w[1], w[2], w[3]);
+    if (t == dtype::f32) q[1] = make_uint4(w[4], w[5], w[6], w[7]);
+  }
+};
+
+struct shared_histogram {
+  unsigned* slots;
+  __device__ void add(int s) const { atomicAdd(&slots[s], 1u); }
+};
+
+struct merge_op {
+  template <class T>
+  __device__ T operator()(T a, const T& b) const {
+    a.merge(b);
+    return a;
+  }
+};
+
+/// Block reductions of only the parts of tensor_stats that `Stats` computes: the grad norm alone
+/// moves 48 bytes per thread through the reduction instead of 168, and needs fewer registers.
+union block_reduce_storage {
+  typename cub::BlockReduce<norm_stats, stats_block_threads>::TempStorage norm;
+  typename cub::BlockReduce<accumulator, stats_block_threads>::TempStorage moments;
+};
+
+/// The block's merged stats in thread 0 (other threads: unspecified). Ends with a barrier, so the
+/// storage may be reused right away.
+template <unsigned Stats>
+__device__ tensor_stats reduce_block(const tensor_stats& in, block_reduce_storage& storage) {
+  using norm_reduce = cub::BlockReduce<norm_stats, stats_block_threads>;
+  using moments_reduce = cub::BlockReduce<accumulator, stats_block_threads>;
+  tensor_stats out;
+  if constexpr ((Stats & stats::grad) != 0) {
+    out.grad = norm_reduce(storage.norm).Reduce(in.grad, merge_op{});
+    __syncthreads();
+  }
+  if constexpr (computes_moments(Stats)) {
+    out.weight = moments_reduce(storage.moments).Reduce(in.weight, merge_op{});
+    __syncthreads();
+  }
+  if constexpr ((Stats & stats::ema_diff) != 0) {
+    out.ema_diff = norm_reduce(storage.norm).Reduce(in.ema_diff, merge_op{});
+    __syncthreads();
+  }
+  return out;
+}
+
+/// Device memory the kernels share; laid out by device_param_stats.
+struct stats_buffers {
+  const table_entry* table = nullptr;
+  std::uint32_t tensors = 0;
+  std::uint64_t chunks = 0;
+  tensor_stats* chunk_partials = nullptr;  // [chunks]
+  tensor_stats* results = nullptr;         // [1 + tensors]: global first, then per tensor
+  unsigned long long* hist_accum = nullptr;  // [bins + 2], zero between calls
+  unsigned long long* hist_out = nullptr;    // [bins + 2], part of the result block
+  float* hist_range = nullptr;               // [2]: this call's range (read by the stats kernel)
+  float* hist_range_out = nullptr;           // [2]: the range used, part of the result block
+  unsigned* ticket = nullptr;                // finalize's last-block counter, zero between calls
+  float decay = 0.999f;
+  std::uint32_t bins = 0;
+  bool auto_range = false;
+};
+
+template <unsigned Stats>
+__global__ void __launch_bounds__(stats_block_threads) param_stats_kernel(stats_buffers b) {
+  __shared__ block_reduce_storage reduce_storage;
+  extern __shared__ unsigned hist_slots[];  // [bins + 2] when Stats has a histogram
+
+  float lo = 0, hi = 0;
+  if constexpr ((Stats & stats::weight_histogram) != 0) {
+    lo = b.hist_range[0];
+    hi = b.hist_range[1];
+    for (std::uint32_t s = threadIdx.x; s < b.bins + 2; s += blockDim.x) hist_slots[s] = 0;
+    __syncthreads();
+  }
+  const element_op<Stats> op = make_element_op<Stats>(b.decay, b.bins, lo, hi);
+  shared_histogram hist{hist_slots};
+  const device_loader ld;
+
+  for (std::uint64_t c = blockIdx.x; c < b.chunks; c += gridDim.x) {
+    const std::uint32_t t = tensor_of_chunk(b.table, b.tensors, c);
+    const table_entry e = b.table[t];
+    thread_partial<Stats> p;
+    walk_chunk(e, c - e.first_chunk, threadIdx.x, stats_block_threads, op, p, ld, hist);
+    const tensor_stats s = reduce_block<Stats>(p.to_stats(), reduce_storage);
+    if (threadIdx.x == 0) b.chunk_partials[c] = s;
+  }
+
+  if constexpr ((Stats & stats::weight_histogram) != 0) {
+    if (op.hist_bins) {
+      __syncthreads();
+      for (std::uint32_t s = threadIdx.x; s < b.bins + 2; s += blockDim.x)
+        if (hist_slots[s]) atomicAdd(&b.hist_accum[s], static_cast<unsigned long long>(hist_slots[s]));
+    }
+  }
+}
+
+/// Reads a partial another block wrote in this kernel, bypassing L1 (which is not coherent).
+__device__ inline tensor_stats load_coherent(const tensor_stats* p) {
+  static_assert(sizeof(tensor_stats) % 8 == 0);
+  tensor_stats s;
+  auto* dst = reinterpret_cast<unsigned long long*>(&s);
+  const auto* src = reinterpret_cast<const unsigned long long*>(p);
+  for (unsigned k = 0; k < sizeof(tensor_stats) / 8; ++k) dst[k] = __ldcg(src + k);
+  return s;
+}
+
+template <unsigned Stats>
+__global__ void __launch_bounds__(stats_block_threads) param_stats_finalize(stats_buffers b) {
+  __shared__ block_reduce_storage reduce_storage;
+  __shared__ bool last_block;
+
+  for (std::uint32_t t = blockIdx.x; t < b.tensors; t += gridDim.x) {
+    const table_entry& e = b.table[t];
+    tensor_stats s;
+    for (std::uint64_t c = threadIdx.x; c < e.chunks; c += blockDim.x) s.merge(b.chunk_partials[e.first_chunk + c]);
+    s = reduce_block<Stats>(s, reduce_storage);
+    if (threadIdx.x == 0) b.results[1 + t] = s;
+  }
+
+  __threadfence();  // this block's per-tensor results are visible before its ticket is taken
+  if (threadIdx.x == 0) last_block = atomicAdd(b.ticket, 1u) == gridDim.x - 1;
+  __syncthreads();
+  if (!last_block) return;
+
+  tensor_stats s;
+  for (std::uint32_t t = threadIdx.x; t < b.tensors; t += blockDim.x) s.merge(load_coherent(&b.results[1 + t]));
+  s = reduce_block<Stats>(s, reduce_storage);
+  if (threadIdx.x == 0) {
+    b.results[0] = s;
+    *b.ticket = 0;
+  }
+  if constexpr ((Stats & stats::weight_histogram) != 0) {
+    const float lo = b.hist_range[0], hi = b.hist_range[1];
+    const bool had = lo < hi;
+    for (std::uint32_t k = threadIdx.x; k < b.bins + 2; k += blockDim.x) {
+      b.hist_out[k] = had ? __ldcg(&b.hist_accum[k]) : 0ull;
+      b.hist_accum[k] = 0;
+    }
+    __syncthreads();  // every thread has read this call's range before thread 0 replaces it
+    if (threadIdx.x == 0) {
+      b.hist_range_out[0] = lo;
+      b.hist_range_out[1] = had ? hi : lo;  // lo == hi: no histogram this call
+      if (b.auto_range && s.weight.count > 0) {
+        b.hist_range[0] = static_cast<float>(s.weight.min);
+        b.hist_range[1] = static_cast<float>(s.weight.max);
+      }
+    }
+  }
+}
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+template <unsigned Stats>
+class device_param_stats {
+ public:
+  /// Uploads `table` (whose pointers must be device pointers) and allocates every buffer the
+  /// calls need: launch() allocates nothing.
+  explicit device_param_stats(const tensor_table& table, param_stats_options opt = {}) : opt_(opt) {
+    detail::check_options(opt_);
+    detail::cuda_check(cudaEventCreateWithFlags(&event_, cudaEventDisableTiming), "cudaEventCreate");
+    try {
+      upload(table);
+    } catch (...) {  // the destructor does not run for a throwing constructor
+      release();
+      cudaEventDestroy(event_);
+      throw;
+    }
+  }
+  ~device_param_stats() {
+    release();
+    if (event_) cudaEventDestroy(event_);
+  }
+  device_param_stats(const device_param_stats&) = delete;
+  device_param_stats& operator=(const device_param_stats&) = delete;
+
+  /// Replaces the table (the parameter set changed). Synchronous; a graph captured with the old
+  /// table must not be replayed afterwards.
+  void upload(const tensor_table& table) {
+    release();
+    const auto& entries = table.entries();
+    names_.clear();
+    for (const auto& p : table.params()) names_.push_back(p.name);
+    b_ = {};
+    b_.tensors = static_cast<std::uint32_t>(entries.size());
+    b_.chunks = table.total_chunks();
+    b_.decay = opt_.ema_decay;
+    constexpr bool hist = (Stats & stats::weight_histogram) != 0;
+    b_.bins = hist ? opt_.histogram_bins : 0;
+    b_.auto_range = hist && !(opt_.histogram_lo < opt_.histogram_hi);
+    const std::size_t slots = hist ? b_.bins + 2 : 0;
+
+    // Scratch: table, chunk partials, histogram accumulator, range, ticket.
+    std::size_t off = 0;
+    const std::size_t o_table = take(off, entries.size() * sizeof(detail::table_entry));
+    const std::size_t o_parts = take(off, b_.chunks * sizeof(tensor_stats));
+    const std::size_t o_accum = take(off, slots * sizeof(unsigned long long));
+    const std::size_t o_range = take(off, 2 * sizeof(float));
+    const std::size_t o_ticket = take(off, sizeof(unsigned));
+    detail::cuda_check(cudaMalloc(&scratch_, off), "cudaMalloc(vitals stats scratch)");
+    detail::cuda_check(cudaMemset(scratch_, 0, off), "cudaMemset(vitals stats scratch)");
+    auto* s = static_cast<char*>(scratch_);
+    b_.table = reinterpret_cast<const detail::table_entry*>(s + o_table);
+    b_.chunk_partials = reinterpret_cast<tensor_stats*>(s + o_parts);
+    b_.hist_accum = reinterpret_cast<unsigned long long*>(s + o_accum);
+    b_.hist_range = reinterpret_cast<float*>(s + o_range);
+    b_.ticket = reinterpret_cast<unsigned*>(s + o_ticket);
+    if (!entries.empty())
+      detail::cuda_check(cudaMemcpy(s + o_table, entries.data(), entries.size() * sizeof(detail::table_entry),
+                                    cudaMemcpyHostToDevice),
+                         "cudaMemcpy(vitals tensor table)");
+    if (hist && !b_.auto_range) {
+      const float range[2] = {opt_.histogram_lo, opt_.histogram_hi};
+      detail::cuda_check(cudaMemcpy(b_.hist_range, range, sizeof range, cudaMemcpyHostToDevice),
+                         "cudaMemcpy(vitals histogram range)");
+    }
+
+    // Result block: global + per-tensor stats, histogram, range used; copied in one piece.
+    std::size_t roff = 0;
+    r_results_ = take(roff, (1 + entries.size()) * sizeof(tensor_stats));
+    r_hist_ = take(roff, slots * sizeof(unsigned long long));
+    r_range_ = take(roff, 2 * sizeof(float));
+    result_bytes_ = roff;
+    detail::cuda_check(cudaMalloc(&result_dev_, result_bytes_), "cudaMalloc(vitals stats results)");
+    detail::cuda_check(cudaMemset(result_dev_, 0, result_bytes_), "cudaMemset(vitals stats results)");
+    detail::cuda_check(cudaMallocHost(&result_host_, result_bytes_), "cudaMallocHost(vitals stats results)");
+    auto* r = static_cast<char*>(result_dev_);
+    b_.results = reinterpret_cast<tensor_stats*>(r + r_results_);
+    b_.hist_out = reinterpret_cast<unsigned long long*>(r + r_hist_);
+    b_.hist_range_out = reinterpret_cast<float*>(r + r_range_);
+
+    // Grid: as many resident blocks as fit, never more than there are chunks.
+    smem_ = slots * sizeof(unsigned);
+    int device = 0, sms = 0, per_sm = 0;
+    detail::cuda_check(cudaGetDevice(&device), "cudaGetDevice");
+    detail::cuda_check(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+    detail::cuda_check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, detail::param_stats_kernel<Stats>,
+                                                                     detail::stats_block_threads, smem_),
+                       "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
+    const std::uint64_t resident = static_cast<std::uint64_t>(sms) * static_cast<std::uint64_t>(per_sm > 0 ? per_sm : 1);
+    grid_ = static_cast<unsigned>(b_.chunks < resident ? (b_.chunks ? b_.chunks : 1) : resident);
+    const std::uint64_t fin = static_cast<std::uint64_t>(sms) * 4;
+    finalize_grid_ = static_cast<unsigned>(b_.tensors < fin ? (b_.tensors ? b_.tensors : 1) : fin);
+    launched_ = false;
+  }
+
+  /// Enqueues the statistics on `stream`: stats kernel, finalize kernel, copy of the results to
+  /// pinned host memory, event. Never synchronises; capturable in a CUDA graph.
+  void launch(cudaStream_t stream = nullptr) {
+    detail::param_stats_kernel<Stats><<<grid_, detail::stats_block_threads, smem_, stream>>>(b_);
+    detail::cuda_check(cudaGetLastError(), "launch of vitals::detail::param_stats_kernel");
+    detail::param_stats_finalize<Stats><<<finalize_grid_, detail::stats_block_threads, 0, stream>>>(b_);
+    detail::cuda_check(cudaGetLastError(), "launch of vitals::detail::param_stats_finalize");
+    detail::cuda_check(cudaMemcpyAsync(result_host_, result_dev_, result_bytes_, cudaMemcpyDeviceToHost, stream),
+                       "cudaMemcpyAsync(vitals stats results)");
+    cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+    detail::cuda_check(cudaStreamIsCapturing(stream, &capture), "cudaStreamIsCapturing");
+    if (capture == cudaStreamCaptureStatusActive)
+      detail::cuda_check(cudaEventRecordWithFlags(event_, stream, cudaEventRecordExternal),
+                         "cudaEventRecordWithFlags(external, in capture)");
+    else
+      detail::cuda_check(cudaEventRecord(event_, stream), "cudaEventRecord");
+    launched_ = true;
+  }
+
+  /// True when the last launch's results have reached host memory.
+  bool ready() const {
+    if (!launched_) return false;
+    const cudaError_t e = cudaEventQuery(event_);
+    if (e == cudaErrorNotReady) return false;
+    detail::cuda_check(e, "cudaEventQuery");
+    return true;
+  }
+  /// Blocks the calling thread (not the stream) until the results are in host memory.
+  void wait() const {
+    if (!launched_)
+      throw std::logic_error("vitals::device_param_stats::wait: nothing launched yet; call launch(stream) first");
+    detail::cuda_check(cudaEventSynchronize(event_), "cudaEventSynchronize");
+  }
+  /// The event the results' copy completes; other streams may wait on it.
+  cudaEvent_t event() const { return event_; }
+
+  /// The results of the last launch (waits for them; check ready() first to never block).
+  param_stats_result result() const {
+    wait();
+    const auto* h = static_cast<const char*>(result_host_);
+    param_stats_result res;
+    res.computed = Stats;
+    std::memcpy(&res.total, h + r_results_, sizeof(tensor_stats));
+    res.per_tensor.resize(b_.tensors);
+    if (b_.tensors)
+      std::memcpy(res.per_tensor.data(), h + r_results_ + sizeof(tensor_stats), b_.tensors * sizeof(tensor_stats));
+    if constexpr ((Stats & stats::weight_histogram) != 0) {
+      float range[2];
+      std::memcpy(range, h + r_range_, sizeof range);
+      if (range[0] < range[1]) {
+        std::vector<unsigned long long> slots(b_.bins + 2);
+        std::memcpy(slots.data(), h + r_hist_, slots.size() * sizeof(unsigned long long));
+        res.histogram.lo = range[0];
+        res.histogram.hi = range[1];
+        res.histogram.underflow = slots.front();
+        res.histogram.overflow = slots.back();
+        res.histogram.counts.assign(slots.begin() + 1, slots.end() - 1);
+      }
+    }
+    return res;
+  }
+
+  std::size_t tensors() const { return b_.tensors; }
+  const std::vector<std::string>& names() const { return names_; }
+  unsigned grid_size() const { return grid_; }
+  /// Bytes the kernels move per launch (reads of every present buffer, writes of the EMA), for
+  /// bandwidth figures.
+  static std::uint64_t bytes_moved(const tensor_table& table) {
+    std::uint64_t bytes = 0;
+    for (const auto& p : table.params()) {
+      if ((Stats & stats::grad) && p.grad.data) bytes += p.numel * dtype_size(p.grad.type);
+      if ((Stats & ~stats::grad) && p.weight.data) bytes += p.numel * dtype_size(p.weight.type);
+      if ((Stats & (stats::ema_diff | stats::ema_update)) && p.ema.data)
+        bytes += p.numel * dtype_size(p.ema.type) * ((Stats & stats::ema_update) ? 2 : 1);
+    }
+    return bytes;
+  }
+
+ private:
+  static std::size_t take(std::size_t& off, std::size_t bytes) {
+    const std::size_t at = off;
+    off += (bytes + 255) / 256 * 256;  // keep every sub-buffer 256-byte aligned
+    return at;
+  }
+
+  void release() noexcept {
+    if (scratch_) cudaFree(scratch_);
+    if (result_dev_) cudaFree(result_dev_);
+    if (result_host_) cudaFreeHost(result_host_);
+    scratch_ = result_dev_ = result_host_ = nullptr;
+  }
+
+  param_stats_options opt_;
+  detail::stats_buffers b_;
+  std::vector<std::string> names_;
+  void* scratch_ = nullptr;
+  void* result_dev_ = nullptr;
+  void* result_host_ = nullptr;
+  std::size_t result_bytes_ = 0, r_results_ = 0, r_hist_ = 0, r_range_ = 0;
+  std::size_t smem_ = 0;
+  unsigned grid_ = 1, finalize_grid_ = 1;
+  cudaEvent_t event_ = nullptr;
+  bool launched_ = false;
+};
+
+/// The fused EMA update alone (e <- d*e + (1-d)*w for every parameter with an EMA buffer), with
+/// the EMA diff it costs nothing to add.
+using device_ema_update = device_param_stats<stats::ema_update | stats::ema_diff>;
+
+}  // namespace vitals
+#endif  // __CUDACC__
