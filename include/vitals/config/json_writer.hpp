@@ -2,42 +2,24 @@
 //
 // Plain scalars are typed by the core schema (scalar.hpp) and written as JSON numbers, booleans
 // or null; YAML spellings become JSON ones (0x1F -> 31, .5 -> 0.5) and numbers already spelled as
-// JSON are kept as written. JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the strings "nan",
-// "inf", "-inf", which the reader accepts for floating fields. Everything else is a string.
+// JSON are kept as written. JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the
+// strings "nan", "inf", "-inf", which the reader accepts for floating fields. Everything else is
+// a string, escaped by the escaper every vitals JSON writer shares (detail/json_string.hpp).
 #pragma once
 
-#include <cstdint>
+#include <cmath>
 #include <string>
 #include <string_view>
 
 #include "vitals/config/detail/writer_support.hpp"
-#include "vitals/config/json_reader.hpp"
 #include "vitals/config/node.hpp"
 #include "vitals/config/scalar.hpp"
-#include "vitals/detail/fmt.hpp"
+#include "vitals/detail/json_string.hpp"
 
 namespace vitals::config {
 namespace detail {
 
-inline void write_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        else out += ch;
-    }
-  }
-  out += '"';
-}
+inline void write_json_string(std::string& out, std::string_view s) { vitals::detail::append_json_string(out, s); }
 
 // A plain scalar as JSON: the core schema decides whether it is a number, bool, null or string.
 inline void write_json_plain(std::string& out, const std::string& text) {
