@@ -119,6 +119,87 @@ constexpr std::optional<E> enum_from_string(std::string_view name) {
 }
 
 }  // namespace vitals
+// ---- include/vitals/reflect/field_count.hpp ----
+// Field count of an aggregate and access to its I-th field.
+//
+// Boost.PFR 1.81's own field counting crashes g++ 12 (internal compiler error in check_noexcept_r)
+// on members such as `std::vector<std::string> tags{"a", "b"}`, and fails under nvcc for structs
+// with one field. So vitals counts fields itself: the largest N for which `T{x1, ..., xN}` is
+// valid, where each x converts to any type (binary search; an aggregate accepts every N up to its
+// field count). PFR's structured-binding tie is then called with that explicit count.
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include <boost/pfr/detail/core17_generated.hpp>
+#include <boost/pfr/detail/sequence_tuple.hpp>
+#include <boost/pfr/detail/size_t_.hpp>
+#include <boost/pfr/detail/unsafe_declval.hpp>
+
+namespace vitals {
+
+template <class T>
+concept reflectable = std::is_aggregate_v<T> && std::is_class_v<T>;
+
+namespace detail {
+
+// Converts to any type by rvalue reference (so move-only members count too); only ever used in
+// unevaluated initialisations.
+struct any_field {
+  template <class U>
+  constexpr operator U&&() const&& noexcept {
+    return boost::pfr::detail::unsafe_declval<U&&>();
+  }
+};
+
+template <class T, std::size_t... I>
+constexpr bool initializable_with(std::index_sequence<I...>) {
+  return requires { T{(void(I), any_field{})...}; };
+}
+
+template <class T, std::size_t Lo, std::size_t Hi>
+constexpr std::size_t count_fields() {
+  if constexpr (Lo == Hi) {
+    return Lo;
+  } else {
+    constexpr std::size_t mid = (Lo + Hi + 1) / 2;
+    if constexpr (initializable_with<T>(std::make_index_sequence<mid>{}))
+      return count_fields<T, mid, Hi>();
+    else
+      return count_fields<T, Lo, mid - 1>();
+  }
+}
+
+// Every field takes at least one byte (empty types aside), so sizeof * 8 bounds the count.
+template <class T>
+inline constexpr std::size_t max_fields = sizeof(T) * 8 < 256 ? sizeof(T) * 8 : 256;
+
+}  // namespace detail
+
+/// Number of fields of the aggregate T.
+template <reflectable T>
+inline constexpr std::size_t field_count = detail::count_fields<T, 0, detail::max_fields<T>>();
+
+namespace detail {
+template <class T>
+constexpr auto tie_fields(T& obj) noexcept {
+  return boost::pfr::detail::tie_as_tuple(obj, boost::pfr::detail::size_t_<field_count<std::remove_cv_t<T>>>{});
+}
+}  // namespace detail
+
+/// The I-th field of obj, by reference (const follows obj).
+template <std::size_t I, class T>
+  requires reflectable<std::remove_cv_t<T>>
+constexpr auto& get_field(T& obj) noexcept {
+  return boost::pfr::detail::sequence_tuple::get<I>(detail::tie_fields(obj));
+}
+
+/// The type of the I-th field of T.
+template <std::size_t I, reflectable T>
+using field_type_t = std::remove_cvref_t<decltype(get_field<I>(std::declval<T&>()))>;
+
+}  // namespace vitals
 // ---- include/vitals/reflect/field_names.hpp ----
 // Field count and field names of an aggregate, at compile time.
 //
@@ -132,17 +213,13 @@ constexpr std::optional<E> enum_from_string(std::string_view name) {
 #include <type_traits>
 #include <utility>
 
-#include <boost/pfr.hpp>
 #include <boost/version.hpp>
+#if BOOST_VERSION >= 108400
+#include <boost/pfr/core_name.hpp>
+#endif
+
 
 namespace vitals {
-
-template <class T>
-concept reflectable = std::is_aggregate_v<T> && std::is_class_v<T>;
-
-/// Number of fields of the aggregate T.
-template <reflectable T>
-inline constexpr std::size_t field_count = boost::pfr::tuple_size_v<T>;
 
 namespace detail {
 
@@ -202,7 +279,7 @@ constexpr auto wrap_pointer(P p) noexcept {
 // member reached through a temporary tuple.
 template <class T, std::size_t I>
 constexpr auto field_pointer() noexcept {
-  auto refs = boost::pfr::detail::tie_as_tuple(fake_object<T>());
+  auto refs = tie_fields(fake_object<T>());
   return &boost::pfr::detail::sequence_tuple::get<I>(refs);
 }
 
@@ -252,7 +329,7 @@ namespace detail {
 template <class T, class F, std::size_t... I>
 constexpr void for_each_field_impl(T& obj, F& f, std::index_sequence<I...>) {
   using plain = std::remove_cv_t<T>;
-  (f(field_names<plain>[I], boost::pfr::get<I>(obj)), ...);
+  (f(field_names<plain>[I], get_field<I>(obj)), ...);
 }
 }  // namespace detail
 
@@ -1322,7 +1399,7 @@ void read_map(const node& n, M& out, read_state& s) {
 // Calls f(field) for the field at run-time index i.
 template <class T, class F, std::size_t... I>
 void visit_field(T& obj, std::size_t i, F&& f, std::index_sequence<I...>) {
-  ((i == I ? (f(boost::pfr::get<I>(obj)), 0) : 0), ...);
+  ((i == I ? (f(vitals::get_field<I>(obj)), 0) : 0), ...);
 }
 
 template <class T>
@@ -1503,7 +1580,7 @@ constexpr bool may_hold_required() {
     return []<class... A>(std::variant<A...>*) { return (may_hold_required<A>() || ...); }(static_cast<T*>(nullptr));
   else if constexpr (is_config_struct_v<T>)
     return []<std::size_t... I>(std::index_sequence<I...>) {
-      return (may_hold_required<boost::pfr::tuple_element_t<I, T>>() || ...);
+      return (may_hold_required<vitals::field_type_t<I, T>>() || ...);
     }(std::make_index_sequence<vitals::field_count<T>>{});
   else return false;
 }
@@ -2039,10 +2116,11 @@ inline node load_json_file(const std::filesystem::path& path) {
 //
 // Plain scalars are typed by the core schema (scalar.hpp) and written as JSON numbers, booleans
 // or null; YAML spellings become JSON ones (0x1F -> 31, .5 -> 0.5) and numbers already spelled as
-// JSON are kept as written. JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the strings "nan",
-// "inf", "-inf", which the reader accepts for floating fields. Everything else is a string.
+// JSON are kept as written. JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the
+// strings "nan", "inf", "-inf", which the reader accepts for floating fields. Everything else is
+// a string, escaped by the escaper every vitals JSON writer shares (detail/json_string.hpp).
 
-#include <cstdint>
+#include <cmath>
 #include <string>
 #include <string_view>
 
@@ -2070,29 +2148,55 @@ inline void require_utf8(std::string_view text, const std::string& path, const n
 inline void indent_to(std::string& out, std::size_t count) { out.append(count, ' '); }
 
 }  // namespace vitals::config::detail
+// ---- include/vitals/detail/json_string.hpp ----
+// JSON string escaping, shared by every writer of JSON (config writer, JSONL sink, W&B records,
+// alerts), so that all of them agree on what a key or value looks like on disk.
+
+#include <string_view>
+
+namespace vitals::detail {
+
+/// Appends s as a quoted JSON string to out (a std::string or an fmt::memory_buffer). UTF-8 passes
+/// through; quotes, backslashes and control characters are escaped.
+template <class Out>
+void append_json_string(Out& out, std::string_view s) {
+  out.push_back('"');
+  const char* run = s.data();  // start of the pending run that needs no escaping
+  const char* end = s.data() + s.size();
+  for (const char* p = run; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(run, p);
+    run = p + 1;
+    // Two-character escapes: "\x" where x is the letter for the control character.
+    char two[2] = {'\\', 0};
+    switch (c) {
+      case '"': two[1] = '"'; break;
+      case '\\': two[1] = '\\'; break;
+      case '\n': two[1] = 'n'; break;
+      case '\r': two[1] = 'r'; break;
+      case '\t': two[1] = 't'; break;
+      case '\b': two[1] = 'b'; break;
+      case '\f': two[1] = 'f'; break;
+      default: {
+        static constexpr char hex[] = "0123456789abcdef";
+        const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+        out.append(u, u + 6);
+        continue;
+      }
+    }
+    out.append(two, two + 2);
+  }
+  out.append(run, end);
+  out.push_back('"');
+}
+
+}  // namespace vitals::detail
 
 namespace vitals::config {
 namespace detail {
 
-inline void write_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        else out += ch;
-    }
-  }
-  out += '"';
-}
+inline void write_json_string(std::string& out, std::string_view s) { vitals::detail::append_json_string(out, s); }
 
 // A plain scalar as JSON: the core schema decides whether it is a number, bool, null or string.
 inline void write_json_plain(std::string& out, const std::string& text) {
@@ -5855,50 +5959,6 @@ struct record {
 };
 
 }  // namespace vitals
-// ---- include/vitals/detail/json_string.hpp ----
-// JSON string escaping, shared by every writer of JSON (config writer, JSONL sink, W&B records,
-// alerts), so that all of them agree on what a key or value looks like on disk.
-
-#include <string_view>
-
-namespace vitals::detail {
-
-/// Appends s as a quoted JSON string to out (a std::string or an fmt::memory_buffer). UTF-8 passes
-/// through; quotes, backslashes and control characters are escaped.
-template <class Out>
-void append_json_string(Out& out, std::string_view s) {
-  out.push_back('"');
-  const char* run = s.data();  // start of the pending run that needs no escaping
-  const char* end = s.data() + s.size();
-  for (const char* p = run; p != end; ++p) {
-    const auto c = static_cast<unsigned char>(*p);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(run, p);
-    run = p + 1;
-    // Two-character escapes: "\x" where x is the letter for the control character.
-    char two[2] = {'\\', 0};
-    switch (c) {
-      case '"': two[1] = '"'; break;
-      case '\\': two[1] = '\\'; break;
-      case '\n': two[1] = 'n'; break;
-      case '\r': two[1] = 'r'; break;
-      case '\t': two[1] = 't'; break;
-      case '\b': two[1] = 'b'; break;
-      case '\f': two[1] = 'f'; break;
-      default: {
-        static constexpr char hex[] = "0123456789abcdef";
-        const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-        out.append(u, u + 6);
-        continue;
-      }
-    }
-    out.append(two, two + 2);
-  }
-  out.append(run, end);
-  out.push_back('"');
-}
-
-}  // namespace vitals::detail
 
 namespace vitals::detail {
 

@@ -3,6 +3,8 @@
 
 #include <array>
 #include <map>
+#include <memory>
+#include <variant>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,18 @@ struct Train {
 struct Outer {
   Train train;
   bool debug = false;
+};
+// g++ 12 crashed on Boost.PFR 1.81's own field count for these members (braced std::string
+// lists, move-only members); vitals counts fields itself.
+struct Tricky {
+  std::vector<std::string> tags{"a", "b"};
+  std::unique_ptr<int> owned;
+  std::optional<Optim> maybe;
+  std::variant<int, std::string> either;
+  Arch arch = Arch::resnet;
+};
+struct OneField {
+  int only = 7;
 };
 struct Many {
   int f0 = 0;
@@ -109,6 +123,21 @@ TEST_CASE("field names and count of a nested aggregate") {
   STATIC_REQUIRE(vitals::field_names<Train>[6] == "extra");
   STATIC_REQUIRE(vitals::field_name<Optim, 1> == "weight_decay");
   STATIC_REQUIRE(vitals::field_names<Outer>[0] == "train");
+}
+
+TEST_CASE("field count does not depend on Boost.PFR's counter") {
+  STATIC_REQUIRE(vitals::field_count<Tricky> == 5);
+  STATIC_REQUIRE(vitals::field_names<Tricky>[0] == "tags");
+  STATIC_REQUIRE(vitals::field_names<Tricky>[4] == "arch");
+  STATIC_REQUIRE(vitals::field_count<OneField> == 1);
+  STATIC_REQUIRE(vitals::field_names<OneField>[0] == "only");
+  Tricky t;
+  CHECK(vitals::get_field<0>(t).size() == 2);
+  STATIC_REQUIRE(std::is_same_v<vitals::field_type_t<1, Tricky>, std::unique_ptr<int>>);
+  OneField one;
+  int seen = 0;
+  vitals::for_each_field(one, [&](std::string_view, int v) { seen = v; });
+  CHECK(seen == 7);
 }
 
 TEST_CASE("structs with 64 fields") {

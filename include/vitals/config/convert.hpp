@@ -204,7 +204,7 @@ void read_map(const node& n, M& out, read_state& s) {
 // Calls f(field) for the field at run-time index i.
 template <class T, class F, std::size_t... I>
 void visit_field(T& obj, std::size_t i, F&& f, std::index_sequence<I...>) {
-  ((i == I ? (f(boost::pfr::get<I>(obj)), 0) : 0), ...);
+  ((i == I ? (f(vitals::get_field<I>(obj)), 0) : 0), ...);
 }
 
 template <class T>
@@ -385,7 +385,7 @@ constexpr bool may_hold_required() {
     return []<class... A>(std::variant<A...>*) { return (may_hold_required<A>() || ...); }(static_cast<T*>(nullptr));
   else if constexpr (is_config_struct_v<T>)
     return []<std::size_t... I>(std::index_sequence<I...>) {
-      return (may_hold_required<boost::pfr::tuple_element_t<I, T>>() || ...);
+      return (may_hold_required<vitals::field_type_t<I, T>>() || ...);
     }(std::make_index_sequence<vitals::field_count<T>>{});
   else return false;
 }

@@ -11,17 +11,14 @@
 #include <type_traits>
 #include <utility>
 
-#include <boost/pfr.hpp>
 #include <boost/version.hpp>
+#if BOOST_VERSION >= 108400
+#include <boost/pfr/core_name.hpp>
+#endif
+
+#include "vitals/reflect/field_count.hpp"
 
 namespace vitals {
-
-template <class T>
-concept reflectable = std::is_aggregate_v<T> && std::is_class_v<T>;
-
-/// Number of fields of the aggregate T.
-template <reflectable T>
-inline constexpr std::size_t field_count = boost::pfr::tuple_size_v<T>;
 
 namespace detail {
 
@@ -81,7 +78,7 @@ constexpr auto wrap_pointer(P p) noexcept {
 // member reached through a temporary tuple.
 template <class T, std::size_t I>
 constexpr auto field_pointer() noexcept {
-  auto refs = boost::pfr::detail::tie_as_tuple(fake_object<T>());
+  auto refs = tie_fields(fake_object<T>());
   return &boost::pfr::detail::sequence_tuple::get<I>(refs);
 }
 

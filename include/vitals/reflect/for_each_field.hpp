@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "vitals/reflect/field_count.hpp"
 #include "vitals/reflect/field_names.hpp"
 
 namespace vitals {
@@ -14,7 +15,7 @@ namespace detail {
 template <class T, class F, std::size_t... I>
 constexpr void for_each_field_impl(T& obj, F& f, std::index_sequence<I...>) {
   using plain = std::remove_cv_t<T>;
-  (f(field_names<plain>[I], boost::pfr::get<I>(obj)), ...);
+  (f(field_names<plain>[I], get_field<I>(obj)), ...);
 }
 }  // namespace detail
 
