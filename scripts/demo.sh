@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VITALS_SKIP_PIP=1 scripts/deps.sh
-scripts/build.sh --target demo >/dev/null
+echo "vitals: building the demo (first time: a minute or two)"
+scripts/build.sh demo >/dev/null
 ./build/examples/demo/demo --config examples/demo/config.yaml "$@"
