@@ -12,4 +12,5 @@
 #include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/sink_set.hpp"
+#include "vitals/sinks/tensorboard.hpp"
 #include "vitals/sinks/wandb.hpp"

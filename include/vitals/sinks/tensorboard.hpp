@@ -1,0 +1,262 @@
+// TensorBoard backend: <run dir>/tensorboard/events.out.tfevents.<10-digit time>.<host>.<pid>.<n>,
+// a TFRecord file of tensorflow.Event protos that `tensorboard --logdir runs` reads.
+//
+// The first event carries file_version "brain.Event:2"; each history record becomes one Event at
+// record.step with one Summary.Value per numeric metric (integers, bools and floats as float32
+// simple_value; NaN/Inf kept). Strings are skipped, except W&B histogram JSON
+// (vitals::wandb_histogram, `{"_type":"histogram","values":[...],"bins":[...]}`), which becomes a
+// HistogramProto. Summary and alert records are ignored.
+//
+// Records are framed in memory and reach the file with write(2) only whole (on flush, or when the
+// buffer passes flush_bytes), so after kill -9 the file holds every record up to the last flush.
+//
+// Messages (field numbers from tensorflow/core/util/event.proto and framework/summary.proto):
+//   Event{wall_time=1 double, step=2 int64, file_version=3 string, summary=5 Summary}
+//   Summary{value=1 repeated Value}; Value{tag=1 string, simple_value=2 float, histo=5 HistogramProto}
+//   HistogramProto{min=1, max=2, num=3, sum=4, sum_squares=5 double, bucket_limit=6, bucket=7 packed double}
+#pragma once
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vitals/detail/simdjson.hpp"
+#include "vitals/sinks/any_sink.hpp"
+#include "vitals/sinks/file_io.hpp"
+#include "vitals/sinks/fresh_on_copy.hpp"
+#include "vitals/sinks/registry.hpp"
+#include "vitals/sinks/sink.hpp"
+#include "vitals/sinks/tensorboard/crc32c.hpp"
+#include "vitals/sinks/tensorboard/tfrecord.hpp"
+#include "vitals/sinks/wandb/protobuf.hpp"
+
+namespace vitals {
+
+namespace detail {
+
+namespace tb_field {
+inline constexpr std::uint32_t event_wall_time = 1, event_step = 2, event_file_version = 3, event_summary = 5;
+inline constexpr std::uint32_t summary_value = 1;
+inline constexpr std::uint32_t value_tag = 1, value_simple_value = 2, value_histo = 5;
+inline constexpr std::uint32_t histo_min = 1, histo_max = 2, histo_num = 3, histo_sum = 4, histo_sum_squares = 5,
+                               histo_bucket_limit = 6, histo_bucket = 7;
+}  // namespace tb_field
+
+/// A histogram in TensorBoard's terms: bucket i holds `bucket[i]` values in
+/// (bucket_limit[i-1], bucket_limit[i]] (the first from `min`).
+struct tb_histogram {
+  double min = 0, max = 0, num = 0, sum = 0, sum_squares = 0;
+  std::vector<double> bucket_limit, bucket;
+};
+
+/// Reads W&B histogram JSON ({"_type":"histogram","values":[n counts],"bins":[n+1 edges]}) into a
+/// tb_histogram: limits are the right edges, min/max the outer edges; sum and sum_squares are
+/// estimated from bin midpoints (the samples are gone). False when `s` is not such a histogram.
+inline bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h) {
+  if (!s.starts_with("{\"_type\"")) return false;
+  simdjson::dom::element root;
+  if (parser.parse(s.data(), s.size()).get(root)) return false;
+  std::string_view type;
+  if (root["_type"].get(type) || type != "histogram") return false;
+  simdjson::dom::array values, bins;
+  if (root["values"].get(values) || root["bins"].get(bins)) return false;
+  std::vector<double> counts, edges;
+  for (auto v : values) {
+    double d;
+    if (v.get(d)) return false;
+    counts.push_back(d);
+  }
+  for (auto v : bins) {
+    double d;
+    if (v.get(d)) return false;
+    edges.push_back(d);
+  }
+  if (counts.empty() || edges.size() != counts.size() + 1) return false;
+  h = tb_histogram{};
+  h.min = edges.front();
+  h.max = edges.back();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const double mid = 0.5 * (edges[i] + edges[i + 1]);
+    h.num += counts[i];
+    h.sum += counts[i] * mid;
+    h.sum_squares += counts[i] * mid * mid;
+  }
+  h.bucket_limit.assign(edges.begin() + 1, edges.end());
+  h.bucket = std::move(counts);
+  return true;
+}
+
+/// A float field written even when 0: simple_value is in a oneof, whose presence counts.
+inline void pb_float_always(pb_writer& w, std::uint32_t field, float v) {
+  w.tag(field, wire_type::fixed32);
+  char buf[4];
+  std::memcpy(buf, &v, 4);
+  w.bytes().append(buf, 4);
+}
+
+inline void pb_packed_doubles(pb_writer& w, std::uint32_t field, const std::vector<double>& v) {
+  if (v.empty()) return;
+  w.tag(field, wire_type::length_delimited);
+  w.varint(v.size() * 8);
+  for (double d : v) {
+    char buf[8];
+    std::memcpy(buf, &d, 8);
+    w.bytes().append(buf, 8);
+  }
+}
+
+/// Event{wall_time, file_version}: the first record of every event file.
+inline std::string tb_file_version_event(double wall_time) {
+  std::string out;
+  pb_writer w(out);
+  w.double_field(tb_field::event_wall_time, wall_time);
+  w.string_field(tb_field::event_file_version, "brain.Event:2");
+  return out;
+}
+
+/// Builds Event{wall_time, step, summary} for one history record incrementally.
+class tb_event_builder {
+ public:
+  tb_event_builder(std::string& out, double wall_time, std::int64_t step) : w_(out) {
+    out.clear();
+    w_.double_field(tb_field::event_wall_time, wall_time);
+    w_.int64_field(tb_field::event_step, step);
+    summary_ = w_.begin_message(tb_field::event_summary);
+  }
+  void scalar(std::string_view tag, float v) {
+    auto value = w_.begin_message(tb_field::summary_value);
+    w_.string_field(tb_field::value_tag, tag);
+    pb_float_always(w_, tb_field::value_simple_value, v);
+    w_.end_message(value);
+    ++values_;
+  }
+  void histogram(std::string_view tag, const tb_histogram& h) {
+    auto value = w_.begin_message(tb_field::summary_value);
+    w_.string_field(tb_field::value_tag, tag);
+    auto histo = w_.begin_message(tb_field::value_histo);
+    w_.double_field(tb_field::histo_min, h.min);
+    w_.double_field(tb_field::histo_max, h.max);
+    w_.double_field(tb_field::histo_num, h.num);
+    w_.double_field(tb_field::histo_sum, h.sum);
+    w_.double_field(tb_field::histo_sum_squares, h.sum_squares);
+    pb_packed_doubles(w_, tb_field::histo_bucket_limit, h.bucket_limit);
+    pb_packed_doubles(w_, tb_field::histo_bucket, h.bucket);
+    w_.end_message(histo);
+    w_.end_message(value);
+    ++values_;
+  }
+  /// Closes the event; returns the number of values it holds.
+  std::size_t finish() {
+    w_.end_message(summary_);
+    return values_;
+  }
+
+ private:
+  pb_writer w_;
+  std::size_t summary_ = 0;
+  std::size_t values_ = 0;
+};
+
+/// The n in events.out.tfevents.<time>.<host>.<pid>.<n>: distinct per file within a process.
+inline std::atomic<unsigned> tb_file_counter{0};
+
+/// "events.out.tfevents.<10-digit unix time>.<host>.<pid>.<n>".
+inline std::string tb_event_file_name(double unix_time) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "events.out.tfevents.%010lld.%s.%d.%u", static_cast<long long>(unix_time), host,
+                static_cast<int>(::getpid()), tb_file_counter.fetch_add(1));
+  return buf;
+}
+
+inline double tb_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+struct tensorboard_state {
+  append_file file;
+  std::string buf;    // framed records not yet written
+  std::string event;  // scratch: one serialized Event
+  tb_histogram histo;
+  simdjson::dom::parser parser;
+};
+
+}  // namespace detail
+
+struct tensorboard {
+  static constexpr std::string_view name = "tensorboard";
+
+  /// Directory of the event file; relative paths are taken inside the run directory.
+  std::filesystem::path dir = "tensorboard";
+  /// Write W&B histogram JSON strings as TensorBoard histograms (else they are skipped).
+  bool histograms = true;
+  /// Buffered bytes that trigger a write before the next flush.
+  std::size_t flush_bytes = 1 << 20;
+
+  void open(const run_info& info) {
+    const auto d = dir.is_absolute() ? dir : info.dir / dir;
+    std::filesystem::create_directories(d);
+    const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
+    state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
+    detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
+    flush();
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::history) return;
+    auto& st = *state;
+    detail::tb_event_builder ev(st.event, r.timestamp > 0 ? r.timestamp : detail::tb_now(), r.step);
+    for (const auto& m : r.metrics) {
+      const auto& v = m.value;
+      if (v.type == metric_value::kind::string) {
+        if (histograms && detail::parse_wandb_histogram(st.parser, v.s, st.histo)) ev.histogram(m.key, st.histo);
+        continue;
+      }
+      ev.scalar(m.key, static_cast<float>(v.as_double()));
+    }
+    if (ev.finish() == 0) return;  // nothing TensorBoard can show
+    detail::append_tfrecord(st.buf, st.event);
+    if (st.buf.size() >= flush_bytes) flush();
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.empty() || !st.file.is_open()) return;
+    // Clear first: if the disk is full the bytes are lost either way, and a retry must not grow
+    // the buffer without bound.
+    struct clear_on_exit {
+      std::string& b;
+      ~clear_on_exit() { b.clear(); }
+    } guard{st.buf};
+    st.file.write(st.buf);
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  /// The event file being written (empty before open()).
+  const std::filesystem::path& path() const { return state->file.path(); }
+
+  // Open-file state (public only so that tensorboard stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::tensorboard_state> state{};
+};
+
+static_assert(sink<tensorboard>);
+
+/// "tensorboard" for run-time selection (--sinks jsonl,tensorboard, VITALS_SINKS).
+inline const bool tensorboard_sink_registered = register_sink("tensorboard", [] { return any_sink(tensorboard{}); });
+
+}  // namespace vitals
