@@ -8596,6 +8596,529 @@ auto sinks(S&&... s) {
 }
 
 }  // namespace vitals
+// ---- include/vitals/sinks/tensorboard.hpp ----
+// TensorBoard backend: <run dir>/tensorboard/events.out.tfevents.<10-digit time>.<host>.<pid>.<n>,
+// a TFRecord file of tensorflow.Event protos that `tensorboard --logdir runs` reads.
+//
+// The first event carries file_version "brain.Event:2"; each history record becomes one Event at
+// record.step with one Summary.Value per numeric metric (integers, bools and floats as float32
+// simple_value; NaN/Inf kept). Strings are skipped, except W&B histogram JSON
+// (vitals::wandb_histogram, `{"_type":"histogram","values":[...],"bins":[...]}`), which becomes a
+// HistogramProto. Summary and alert records are ignored.
+//
+// Records are framed in memory and reach the file with write(2) only whole (on flush, or when the
+// buffer passes flush_bytes), so after kill -9 the file holds every record up to the last flush.
+//
+// Messages (field numbers from tensorflow/core/util/event.proto and framework/summary.proto):
+//   Event{wall_time=1 double, step=2 int64, file_version=3 string, summary=5 Summary}
+//   Summary{value=1 repeated Value}; Value{tag=1 string, simple_value=2 float, histo=5 HistogramProto}
+//   HistogramProto{min=1, max=2, num=3, sum=4, sum_squares=5 double, bucket_limit=6, bucket=7 packed double}
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// ---- include/vitals/sinks/tensorboard/crc32c.hpp ----
+// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78, init and final xor 0xFFFFFFFF) and the
+// masked form TFRecord files (TensorBoard event files) store.
+//
+// Not the zlib CRC-32 of vitals/sinks/wandb/crc32.hpp: another polynomial. A slice-by-1 table is
+// enough here: TensorBoard records are small (one step of scalars).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vitals::detail {
+
+inline constexpr std::array<std::uint32_t, 256> crc32c_table = [] {
+  std::array<std::uint32_t, 256> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0x82F63B78u ^ (c >> 1)) : (c >> 1);
+    t[i] = c;
+  }
+  return t;
+}();
+
+/// Continues a CRC-32C over more bytes: crc32c_update(crc32c_update(0, a), b) == crc32c(a + b).
+constexpr std::uint32_t crc32c_update(std::uint32_t crc, std::string_view data) {
+  std::uint32_t c = crc ^ 0xFFFFFFFFu;
+  for (char ch : data) c = crc32c_table[(c ^ static_cast<unsigned char>(ch)) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+constexpr std::uint32_t crc32c(std::string_view data) { return crc32c_update(0, data); }
+
+/// TFRecord's (and LevelDB's) mask: rotate right by 15 bits and add a constant, so that a CRC
+/// stored inside checksummed data does not checksum to a fixed value.
+constexpr std::uint32_t mask_crc32c(std::uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
+constexpr std::uint32_t unmask_crc32c(std::uint32_t masked) {
+  const std::uint32_t rot = masked - 0xa282ead8u;
+  return (rot >> 17) | (rot << 15);
+}
+
+constexpr std::uint32_t masked_crc32c(std::string_view data) { return mask_crc32c(crc32c(data)); }
+
+static_assert(crc32c("123456789") == 0xE3069283u);
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/tensorboard/tfrecord.hpp ----
+// TFRecord framing, the container of TensorBoard event files:
+//   u64 length (little-endian) | u32 masked CRC-32C of those 8 bytes | data | u32 masked CRC-32C of data
+// plus a reader that checks both checksums (for vitals' own tests and tools; the oracle for what
+// TensorBoard accepts is TensorBoard's reader).
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+
+namespace vitals::detail {
+
+inline void append_le(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+
+inline std::uint64_t read_le(std::string_view s, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[static_cast<std::size_t>(i)])} << (8 * i);
+  return v;
+}
+
+/// Appends one framed record holding `data` to `out`.
+inline void append_tfrecord(std::string& out, std::string_view data) {
+  const std::size_t start = out.size();
+  append_le(out, data.size(), 8);
+  append_le(out, masked_crc32c(std::string_view(out).substr(start, 8)), 4);
+  out.append(data.data(), data.size());
+  append_le(out, masked_crc32c(data), 4);
+}
+
+/// Walks the records of a TFRecord byte string. next() returns the next record's data, nullopt at
+/// a clean end; a truncated tail (a crash mid-write) or a checksum mismatch throws.
+class tfrecord_reader {
+ public:
+  explicit tfrecord_reader(std::string_view data) : data_(data) {}
+
+  std::optional<std::string_view> next() {
+    if (pos_ == data_.size()) return std::nullopt;
+    if (data_.size() - pos_ < 12) throw std::runtime_error("tfrecord: truncated header");
+    const std::string_view len_bytes = data_.substr(pos_, 8);
+    if (read_le(data_.substr(pos_ + 8, 4), 4) != masked_crc32c(len_bytes))
+      throw std::runtime_error("tfrecord: length checksum mismatch");
+    const std::uint64_t len = read_le(len_bytes, 8);
+    pos_ += 12;
+    if (len > data_.size() - pos_ || data_.size() - pos_ - len < 4) throw std::runtime_error("tfrecord: truncated record");
+    const std::string_view rec = data_.substr(pos_, static_cast<std::size_t>(len));
+    pos_ += static_cast<std::size_t>(len);
+    if (read_le(data_.substr(pos_, 4), 4) != masked_crc32c(rec)) throw std::runtime_error("tfrecord: data checksum mismatch");
+    pos_ += 4;
+    return rec;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/wandb/protobuf.hpp ----
+// A protobuf wire-format encoder (and a small decoder) for the few messages vitals writes to a
+// `.wandb` file — no libprotobuf, no generated code.
+//
+// Proto3 rules that matter for byte-compatibility with what wandb writes: scalar fields equal to
+// their default (0, "", false) are omitted; a present sub-message is written even when empty
+// (`step {}` on a history record at step 0); lengths are minimal varints. Negative int32/int64 are
+// sign-extended to 10-byte varints (no zigzag: W&B uses no sint types).
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vitals::detail {
+
+enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
+
+/// Appends protobuf fields to a byte string. Sub-messages are written in place: begin_message()
+/// reserves one length byte and end_message() widens it when the body turned out longer than 127
+/// bytes, so nothing is encoded twice.
+class pb_writer {
+ public:
+  explicit pb_writer(std::string& out) : out_(&out) {}
+
+  std::string& bytes() { return *out_; }
+
+  void varint(std::uint64_t v) {
+    char buf[10];
+    int n = 0;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    out_->append(buf, static_cast<std::size_t>(n));
+  }
+
+  void tag(std::uint32_t field, wire_type t) { varint((std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t)); }
+
+  // Scalar fields: omitted when equal to the proto3 default, as protobuf's own serializer does.
+  void int64_field(std::uint32_t field, std::int64_t v) {
+    if (v == 0) return;
+    tag(field, wire_type::varint);
+    varint(static_cast<std::uint64_t>(v));
+  }
+  void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }  // sign-extends
+  void bool_field(std::uint32_t field, bool v) {
+    if (!v) return;
+    tag(field, wire_type::varint);
+    varint(1);
+  }
+  void enum_field(std::uint32_t field, int v) { int64_field(field, v); }
+  void double_field(std::uint32_t field, double v) {
+    if (v == 0.0 && !std::signbit(v)) return;
+    tag(field, wire_type::fixed64);
+    char buf[8];
+    std::memcpy(buf, &v, 8);  // protobuf is little-endian; so is every target vitals supports
+    out_->append(buf, 8);
+  }
+  void string_field(std::uint32_t field, std::string_view s) {
+    if (s.empty()) return;
+    bytes_field(field, s);
+  }
+  /// A length-delimited field written even when empty (repeated strings, present sub-messages).
+  void bytes_field(std::uint32_t field, std::string_view s) {
+    tag(field, wire_type::length_delimited);
+    varint(s.size());
+    out_->append(s.data(), s.size());
+  }
+
+  /// Starts a sub-message; returns the token end_message() needs.
+  std::size_t begin_message(std::uint32_t field) {
+    tag(field, wire_type::length_delimited);
+    out_->push_back('\0');
+    return out_->size();
+  }
+  void end_message(std::size_t body_start) {
+    const std::size_t len = out_->size() - body_start;
+    if (len < 0x80) {
+      (*out_)[body_start - 1] = static_cast<char>(len);
+      return;
+    }
+    char buf[10];
+    int n = 0;
+    std::uint64_t v = len;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    out_->replace(body_start - 1, 1, buf, static_cast<std::size_t>(n));
+  }
+
+ private:
+  std::string* out_;
+};
+
+/// One field read back by pb_reader: the varint/fixed value or the length-delimited bytes.
+struct pb_field {
+  std::uint32_t number = 0;
+  wire_type type = wire_type::varint;
+  std::uint64_t value = 0;  // varint, fixed32, fixed64 (bit pattern)
+  std::string_view bytes;   // length_delimited
+};
+
+/// Walks the fields of one serialized message. Used by vitals' own tests and tools; the oracle for
+/// what wandb accepts is wandb's reader, not this.
+class pb_reader {
+ public:
+  explicit pb_reader(std::string_view data) : data_(data) {}
+
+  /// The next field, or nullopt at the end. Throws std::runtime_error on malformed input.
+  std::optional<pb_field> next() {
+    if (pos_ >= data_.size()) return std::nullopt;
+    pb_field f;
+    const std::uint64_t key = read_varint();
+    f.number = static_cast<std::uint32_t>(key >> 3);
+    f.type = static_cast<wire_type>(key & 7);
+    switch (f.type) {
+      case wire_type::varint: f.value = read_varint(); break;
+      case wire_type::fixed64: f.value = read_fixed(8); break;
+      case wire_type::fixed32: f.value = read_fixed(4); break;
+      case wire_type::length_delimited: {
+        const std::uint64_t n = read_varint();
+        if (n > data_.size() - pos_) throw std::runtime_error("protobuf: length-delimited field overruns the message");
+        f.bytes = data_.substr(pos_, static_cast<std::size_t>(n));
+        pos_ += static_cast<std::size_t>(n);
+        break;
+      }
+      default: throw std::runtime_error("protobuf: unsupported wire type " + std::to_string(key & 7));
+    }
+    return f;
+  }
+
+ private:
+  std::uint64_t read_varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= data_.size()) throw std::runtime_error("protobuf: truncated varint");
+      const auto b = static_cast<unsigned char>(data_[pos_++]);
+      v |= std::uint64_t{b & 0x7Fu} << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw std::runtime_error("protobuf: varint longer than 10 bytes");
+  }
+  std::uint64_t read_fixed(int n) {
+    if (data_.size() - pos_ < static_cast<std::size_t>(n)) throw std::runtime_error("protobuf: truncated fixed field");
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
+    pos_ += static_cast<std::size_t>(n);
+    return v;
+  }
+
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+namespace detail {
+
+namespace tb_field {
+inline constexpr std::uint32_t event_wall_time = 1, event_step = 2, event_file_version = 3, event_summary = 5;
+inline constexpr std::uint32_t summary_value = 1;
+inline constexpr std::uint32_t value_tag = 1, value_simple_value = 2, value_histo = 5;
+inline constexpr std::uint32_t histo_min = 1, histo_max = 2, histo_num = 3, histo_sum = 4, histo_sum_squares = 5,
+                               histo_bucket_limit = 6, histo_bucket = 7;
+}  // namespace tb_field
+
+/// A histogram in TensorBoard's terms: bucket i holds `bucket[i]` values in
+/// (bucket_limit[i-1], bucket_limit[i]] (the first from `min`).
+struct tb_histogram {
+  double min = 0, max = 0, num = 0, sum = 0, sum_squares = 0;
+  std::vector<double> bucket_limit, bucket;
+};
+
+/// Reads W&B histogram JSON ({"_type":"histogram","values":[n counts],"bins":[n+1 edges]}) into a
+/// tb_histogram: limits are the right edges, min/max the outer edges; sum and sum_squares are
+/// estimated from bin midpoints (the samples are gone). False when `s` is not such a histogram.
+inline bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h) {
+  if (!s.starts_with("{\"_type\"")) return false;
+  simdjson::dom::element root;
+  if (parser.parse(s.data(), s.size()).get(root)) return false;
+  std::string_view type;
+  if (root["_type"].get(type) || type != "histogram") return false;
+  simdjson::dom::array values, bins;
+  if (root["values"].get(values) || root["bins"].get(bins)) return false;
+  std::vector<double> counts, edges;
+  for (auto v : values) {
+    double d;
+    if (v.get(d)) return false;
+    counts.push_back(d);
+  }
+  for (auto v : bins) {
+    double d;
+    if (v.get(d)) return false;
+    edges.push_back(d);
+  }
+  if (counts.empty() || edges.size() != counts.size() + 1) return false;
+  h = tb_histogram{};
+  h.min = edges.front();
+  h.max = edges.back();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const double mid = 0.5 * (edges[i] + edges[i + 1]);
+    h.num += counts[i];
+    h.sum += counts[i] * mid;
+    h.sum_squares += counts[i] * mid * mid;
+  }
+  h.bucket_limit.assign(edges.begin() + 1, edges.end());
+  h.bucket = std::move(counts);
+  return true;
+}
+
+/// A float field written even when 0: simple_value is in a oneof, whose presence counts.
+inline void pb_float_always(pb_writer& w, std::uint32_t field, float v) {
+  w.tag(field, wire_type::fixed32);
+  char buf[4];
+  std::memcpy(buf, &v, 4);
+  w.bytes().append(buf, 4);
+}
+
+inline void pb_packed_doubles(pb_writer& w, std::uint32_t field, const std::vector<double>& v) {
+  if (v.empty()) return;
+  w.tag(field, wire_type::length_delimited);
+  w.varint(v.size() * 8);
+  for (double d : v) {
+    char buf[8];
+    std::memcpy(buf, &d, 8);
+    w.bytes().append(buf, 8);
+  }
+}
+
+/// Event{wall_time, file_version}: the first record of every event file.
+inline std::string tb_file_version_event(double wall_time) {
+  std::string out;
+  pb_writer w(out);
+  w.double_field(tb_field::event_wall_time, wall_time);
+  w.string_field(tb_field::event_file_version, "brain.Event:2");
+  return out;
+}
+
+/// Builds Event{wall_time, step, summary} for one history record incrementally.
+class tb_event_builder {
+ public:
+  tb_event_builder(std::string& out, double wall_time, std::int64_t step) : w_(out) {
+    out.clear();
+    w_.double_field(tb_field::event_wall_time, wall_time);
+    w_.int64_field(tb_field::event_step, step);
+    summary_ = w_.begin_message(tb_field::event_summary);
+  }
+  void scalar(std::string_view tag, float v) {
+    auto value = w_.begin_message(tb_field::summary_value);
+    w_.string_field(tb_field::value_tag, tag);
+    pb_float_always(w_, tb_field::value_simple_value, v);
+    w_.end_message(value);
+    ++values_;
+  }
+  void histogram(std::string_view tag, const tb_histogram& h) {
+    auto value = w_.begin_message(tb_field::summary_value);
+    w_.string_field(tb_field::value_tag, tag);
+    auto histo = w_.begin_message(tb_field::value_histo);
+    w_.double_field(tb_field::histo_min, h.min);
+    w_.double_field(tb_field::histo_max, h.max);
+    w_.double_field(tb_field::histo_num, h.num);
+    w_.double_field(tb_field::histo_sum, h.sum);
+    w_.double_field(tb_field::histo_sum_squares, h.sum_squares);
+    pb_packed_doubles(w_, tb_field::histo_bucket_limit, h.bucket_limit);
+    pb_packed_doubles(w_, tb_field::histo_bucket, h.bucket);
+    w_.end_message(histo);
+    w_.end_message(value);
+    ++values_;
+  }
+  /// Closes the event; returns the number of values it holds.
+  std::size_t finish() {
+    w_.end_message(summary_);
+    return values_;
+  }
+
+ private:
+  pb_writer w_;
+  std::size_t summary_ = 0;
+  std::size_t values_ = 0;
+};
+
+/// The n in events.out.tfevents.<time>.<host>.<pid>.<n>: distinct per file within a process.
+inline std::atomic<unsigned> tb_file_counter{0};
+
+/// "events.out.tfevents.<10-digit unix time>.<host>.<pid>.<n>".
+inline std::string tb_event_file_name(double unix_time) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "events.out.tfevents.%010lld.%s.%d.%u", static_cast<long long>(unix_time), host,
+                static_cast<int>(::getpid()), tb_file_counter.fetch_add(1));
+  return buf;
+}
+
+inline double tb_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+struct tensorboard_state {
+  append_file file;
+  std::string buf;    // framed records not yet written
+  std::string event;  // scratch: one serialized Event
+  tb_histogram histo;
+  simdjson::dom::parser parser;
+};
+
+}  // namespace detail
+
+struct tensorboard {
+  static constexpr std::string_view name = "tensorboard";
+
+  /// Directory of the event file; relative paths are taken inside the run directory.
+  std::filesystem::path dir = "tensorboard";
+  /// Write W&B histogram JSON strings as TensorBoard histograms (else they are skipped).
+  bool histograms = true;
+  /// Buffered bytes that trigger a write before the next flush.
+  std::size_t flush_bytes = 1 << 20;
+
+  void open(const run_info& info) {
+    const auto d = dir.is_absolute() ? dir : info.dir / dir;
+    std::filesystem::create_directories(d);
+    const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
+    state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
+    detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
+    flush();
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::history) return;
+    auto& st = *state;
+    detail::tb_event_builder ev(st.event, r.timestamp > 0 ? r.timestamp : detail::tb_now(), r.step);
+    for (const auto& m : r.metrics) {
+      const auto& v = m.value;
+      if (v.type == metric_value::kind::string) {
+        if (histograms && detail::parse_wandb_histogram(st.parser, v.s, st.histo)) ev.histogram(m.key, st.histo);
+        continue;
+      }
+      ev.scalar(m.key, static_cast<float>(v.as_double()));
+    }
+    if (ev.finish() == 0) return;  // nothing TensorBoard can show
+    detail::append_tfrecord(st.buf, st.event);
+    if (st.buf.size() >= flush_bytes) flush();
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.empty() || !st.file.is_open()) return;
+    // Clear first: if the disk is full the bytes are lost either way, and a retry must not grow
+    // the buffer without bound.
+    struct clear_on_exit {
+      std::string& b;
+      ~clear_on_exit() { b.clear(); }
+    } guard{st.buf};
+    st.file.write(st.buf);
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  /// The event file being written (empty before open()).
+  const std::filesystem::path& path() const { return state->file.path(); }
+
+  // Open-file state (public only so that tensorboard stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::tensorboard_state> state{};
+};
+
+static_assert(sink<tensorboard>);
+
+/// "tensorboard" for run-time selection (--sinks jsonl,tensorboard, VITALS_SINKS).
+inline const bool tensorboard_sink_registered = register_sink("tensorboard", [] { return any_sink(tensorboard{}); });
+
+}  // namespace vitals
 // ---- include/vitals/sinks/wandb.hpp ----
 // The W&B backend, one include: vitals::wandb_sink / vitals::wandb_offline (a sink writing W&B's
 // offline run format), vitals::wandb_options / wandb_mode / wandb_metric, vitals::wandb_histogram,
@@ -9219,168 +9742,6 @@ inline leveldb_log_contents read_leveldb_log(std::string_view file) {
   if (in_record) return fail("record missing its LAST chunk");
   return r;
 }
-
-}  // namespace vitals::detail
-// ---- include/vitals/sinks/wandb/protobuf.hpp ----
-// A protobuf wire-format encoder (and a small decoder) for the few messages vitals writes to a
-// `.wandb` file — no libprotobuf, no generated code.
-//
-// Proto3 rules that matter for byte-compatibility with what wandb writes: scalar fields equal to
-// their default (0, "", false) are omitted; a present sub-message is written even when empty
-// (`step {}` on a history record at step 0); lengths are minimal varints. Negative int32/int64 are
-// sign-extended to 10-byte varints (no zigzag: W&B uses no sint types).
-
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-
-namespace vitals::detail {
-
-enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
-
-/// Appends protobuf fields to a byte string. Sub-messages are written in place: begin_message()
-/// reserves one length byte and end_message() widens it when the body turned out longer than 127
-/// bytes, so nothing is encoded twice.
-class pb_writer {
- public:
-  explicit pb_writer(std::string& out) : out_(&out) {}
-
-  std::string& bytes() { return *out_; }
-
-  void varint(std::uint64_t v) {
-    char buf[10];
-    int n = 0;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<char>(v);
-    out_->append(buf, static_cast<std::size_t>(n));
-  }
-
-  void tag(std::uint32_t field, wire_type t) { varint((std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t)); }
-
-  // Scalar fields: omitted when equal to the proto3 default, as protobuf's own serializer does.
-  void int64_field(std::uint32_t field, std::int64_t v) {
-    if (v == 0) return;
-    tag(field, wire_type::varint);
-    varint(static_cast<std::uint64_t>(v));
-  }
-  void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }  // sign-extends
-  void bool_field(std::uint32_t field, bool v) {
-    if (!v) return;
-    tag(field, wire_type::varint);
-    varint(1);
-  }
-  void enum_field(std::uint32_t field, int v) { int64_field(field, v); }
-  void double_field(std::uint32_t field, double v) {
-    if (v == 0.0 && !std::signbit(v)) return;
-    tag(field, wire_type::fixed64);
-    char buf[8];
-    std::memcpy(buf, &v, 8);  // protobuf is little-endian; so is every target vitals supports
-    out_->append(buf, 8);
-  }
-  void string_field(std::uint32_t field, std::string_view s) {
-    if (s.empty()) return;
-    bytes_field(field, s);
-  }
-  /// A length-delimited field written even when empty (repeated strings, present sub-messages).
-  void bytes_field(std::uint32_t field, std::string_view s) {
-    tag(field, wire_type::length_delimited);
-    varint(s.size());
-    out_->append(s.data(), s.size());
-  }
-
-  /// Starts a sub-message; returns the token end_message() needs.
-  std::size_t begin_message(std::uint32_t field) {
-    tag(field, wire_type::length_delimited);
-    out_->push_back('\0');
-    return out_->size();
-  }
-  void end_message(std::size_t body_start) {
-    const std::size_t len = out_->size() - body_start;
-    if (len < 0x80) {
-      (*out_)[body_start - 1] = static_cast<char>(len);
-      return;
-    }
-    char buf[10];
-    int n = 0;
-    std::uint64_t v = len;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<char>(v);
-    out_->replace(body_start - 1, 1, buf, static_cast<std::size_t>(n));
-  }
-
- private:
-  std::string* out_;
-};
-
-/// One field read back by pb_reader: the varint/fixed value or the length-delimited bytes.
-struct pb_field {
-  std::uint32_t number = 0;
-  wire_type type = wire_type::varint;
-  std::uint64_t value = 0;  // varint, fixed32, fixed64 (bit pattern)
-  std::string_view bytes;   // length_delimited
-};
-
-/// Walks the fields of one serialized message. Used by vitals' own tests and tools; the oracle for
-/// what wandb accepts is wandb's reader, not this.
-class pb_reader {
- public:
-  explicit pb_reader(std::string_view data) : data_(data) {}
-
-  /// The next field, or nullopt at the end. Throws std::runtime_error on malformed input.
-  std::optional<pb_field> next() {
-    if (pos_ >= data_.size()) return std::nullopt;
-    pb_field f;
-    const std::uint64_t key = read_varint();
-    f.number = static_cast<std::uint32_t>(key >> 3);
-    f.type = static_cast<wire_type>(key & 7);
-    switch (f.type) {
-      case wire_type::varint: f.value = read_varint(); break;
-      case wire_type::fixed64: f.value = read_fixed(8); break;
-      case wire_type::fixed32: f.value = read_fixed(4); break;
-      case wire_type::length_delimited: {
-        const std::uint64_t n = read_varint();
-        if (n > data_.size() - pos_) throw std::runtime_error("protobuf: length-delimited field overruns the message");
-        f.bytes = data_.substr(pos_, static_cast<std::size_t>(n));
-        pos_ += static_cast<std::size_t>(n);
-        break;
-      }
-      default: throw std::runtime_error("protobuf: unsupported wire type " + std::to_string(key & 7));
-    }
-    return f;
-  }
-
- private:
-  std::uint64_t read_varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= data_.size()) throw std::runtime_error("protobuf: truncated varint");
-      const auto b = static_cast<unsigned char>(data_[pos_++]);
-      v |= std::uint64_t{b & 0x7Fu} << shift;
-      if (!(b & 0x80)) return v;
-    }
-    throw std::runtime_error("protobuf: varint longer than 10 bytes");
-  }
-  std::uint64_t read_fixed(int n) {
-    if (data_.size() - pos_ < static_cast<std::size_t>(n)) throw std::runtime_error("protobuf: truncated fixed field");
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
-    pos_ += static_cast<std::size_t>(n);
-    return v;
-  }
-
-  std::string_view data_;
-  std::size_t pos_ = 0;
-};
 
 }  // namespace vitals::detail
 // ---- include/vitals/sinks/wandb/uploader.hpp ----

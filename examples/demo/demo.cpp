@@ -2,7 +2,7 @@
 // directory, JSONL/CSV/console/W&B sinks, per-epoch training-health metrics and health alerts.
 //
 //   demo --config examples/demo/config.yaml [key=value ...] [--show-config] [--help]
-//        [--wandb_project P --wandb_name N --wandb_tags a,b --no_wandb --sinks jsonl,csv]
+//        [--wandb_project P --wandb_name N --wandb_tags a,b --no_wandb --sinks jsonl,csv,tensorboard]
 //   demo pathology=exploding     # LR x1000: the exploding-gradient/weight alerts fire
 //   demo pathology=plateau       # LR = 0: the plateau alert fires after 10 epochs
 #include <vitals.hpp>
@@ -40,7 +40,7 @@ struct DemoConfig {
 int main(int argc, char** argv) {
   // Run flags (--wandb_*, --sinks, --no_wandb) come out of argv first; the config parser gets the rest.
   vitals::run_options opts;
-  opts.sinks = "jsonl,csv,console,wandb";
+  opts.sinks = "jsonl,csv,console,wandb,tensorboard";
   opts = vitals::run_options::from_args(argc, argv, opts);
 
   vitals::cli_parser<DemoConfig> cli("Trains a small MLP on two spirals and logs it with vitals.");

@@ -37,6 +37,7 @@ with tempfile.TemporaryDirectory() as tmp:
     summary = json.loads((run_dir / "summary.json").read_text())
     check(summary.get("final/accuracy", 0) > 0.8, f"the demo model did not learn: {summary.get('final/accuracy')}")
     check(list((run_dir / "wandb").glob("offline-run-*/run-*.wandb")), "no .wandb file")
+    check(list((run_dir / "tensorboard").glob("events.out.tfevents.*")), "no TensorBoard event file")
     healthy_alerts = [json.loads(l) for l in (run_dir / "alerts.jsonl").read_text().splitlines()]
     check(not [a for a in healthy_alerts if a["state"] == "fired"], f"a healthy run raised alerts: {healthy_alerts}")
 
