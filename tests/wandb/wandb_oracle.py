@@ -1,33 +1,19 @@
-"""Shared helpers for the W&B oracle tests: read a .wandb file with wandb's own reader and turn
-records into plain Python values for comparison."""
+"""Shared helpers for the W&B oracle tests (wandb 0.31): read a .wandb file with our own reader
+(tests/wandb/wandb_reader.py: framing and checksums checked here, records decoded with wandb's own
+protobuf classes), list it with wandb's Go reader (`wandb leet inspect --json`), upload it with the
+real `wandb sync` to a local stand-in server (tests/wandb/fake_wandb_server.py), and turn records
+into plain Python values for comparison."""
 import json
 import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
-import wandb
-from wandb.proto import wandb_internal_pb2 as pb
-from wandb.sdk.internal import datastore
-
-wandb._set_internal_process(disable=True)  # as `wandb sync` does: DataStore and wandb.init both usable
-
-
-def read_records(path):
-    """Every record in a .wandb file, parsed by wandb's DataStore + Record.ParseFromString."""
-    ds = datastore.DataStore()
-    ds.open_for_scan(path)
-    out = []
-    while True:
-        data = ds.scan_data()
-        if data is None:
-            break
-        r = pb.Record()
-        r.ParseFromString(data)
-        out.append(r)
-    ds.close()
-    return out
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fake_wandb_server import FakeWandbServer, sync_file  # noqa: E402,F401
+from wandb_reader import WandbLogError, read_log, read_records  # noqa: E402,F401
 
 
 def kind(r):
@@ -97,7 +83,7 @@ class Checker:
     def check(self, cond, what):
         if not cond:
             self.failures.append(what)
-            print("FAIL:", what)
+            print("FAIL:", what if len(what) < 3000 else what[:1500] + " ... " + what[-1500:])
 
     def done(self, name, workdir=None):
         """Exit status; the temp dir is removed on success and kept (and named) on failure."""
@@ -114,62 +100,24 @@ def tempdir():
     return tempfile.mkdtemp(prefix="vitals_wandb_")
 
 
-def sender_payloads(path, workdir):
-    """Replays a .wandb file through wandb's own `wandb sync` sender (sync.py's loop over
-    sender.SendManager) with the network stubbed out, and returns what it would upload:
-    (file-stream pushes [(file name, parsed JSON)], upsert_run calls [kwargs], alerts [kwargs])."""
-    from unittest import mock
+def leet_inspect(path, home):
+    """wandb's own Go reader over the file: `wandb leet inspect --json <file>` -> (records as dicts,
+    stderr, return code). A damaged file makes it say "corrupt" or "incomplete" on stderr."""
+    env = clean_env(home)
+    p = subprocess.run([sys.executable, "-m", "wandb", "leet", "inspect", "--json", path], capture_output=True,
+                       text=True, env=env, cwd=home, timeout=120)
+    recs = [json.loads(line) for line in p.stdout.splitlines() if line.startswith("{")]
+    return recs, p.stderr, p.returncode
 
-    from wandb.sdk.internal import sender
 
-    pushes, upserts, alerts = [], [], []
+def leet_problems(stderr):
+    """What `wandb leet inspect` complained about (skipped corrupt data, an incomplete file)."""
+    return [line for line in stderr.splitlines() if "corrupt" in line or "incomplete" in line or "error" in line.lower()]
 
-    class FakeFileStream:
-        def __init__(self, *a, **k):
-            pass
 
-        def push(self, name, data):
-            pushes.append((name, json.loads(data)))
-
-        def __getattr__(self, name):
-            return lambda *a, **k: None
-
-    class FakeApi:
-        def upsert_run(self, **kw):
-            upserts.append(kw)
-            return ({"name": kw.get("name"), "project": {"name": kw.get("project"), "entity": {"name": kw.get("entity")}}},
-                    True, [])
-
-        def notify_scriptable_run_alert(self, **kw):
-            alerts.append(kw)
-
-        def __getattr__(self, name):
-            return lambda *a, **k: None
-
-    root = tempfile.mkdtemp(prefix="sync-", dir=workdir)
-    os.makedirs(os.path.join(root, "files"))
-    with mock.patch.object(sender.file_stream, "FileStreamApi", FakeFileStream), \
-            mock.patch.object(sender, "FilePusher", mock.MagicMock()), \
-            mock.patch.object(sender, "DirWatcher", mock.MagicMock()):
-        sm = sender.SendManager.setup(root, None)
-        sm._api = FakeApi()
-        sm._max_cli_version = lambda: "0.22.3"  # the server version gate for alerts
-        exit_pb = None
-        for pb in read_records(path):  # the same dispatch as wandb/sync/sync.py
-            k = kind(pb)
-            if k == "run":
-                pb.control.req_resp = True
-            elif k == "exit":
-                exit_pb = pb
-                continue
-            elif k == "final":
-                if exit_pb is None:
-                    raise AssertionError("final seen without exit")
-                pb, exit_pb = exit_pb, None
-            sm.send(pb)
-            while not sm._record_q.empty():
-                sm.send(sm._record_q.get(block=True))
-            if pb.control.req_resp:
-                sm._result_q.get(block=True)
-        sm.finish()
-    return pushes, upserts, alerts
+def sync_run(run_dir, timeout=180):
+    """Uploads a run directory with the real `wandb sync` to a fresh stand-in server; returns
+    (server, SyncResult). The server's accessors give what arrived."""
+    with FakeWandbServer() as srv:
+        result = sync_file(run_dir, srv, timeout=timeout)
+    return srv, result

@@ -18,6 +18,7 @@ API
   read_log(path, stop_at_damage=False)    a WandbLog: records, payloads, offsets, end of the last
                                           whole record, and (with stop_at_damage) the damaged tail
   read_payloads(data)                     the same on bytes, without protobuf decoding
+  frame(payloads)                         a reference writer: the file bytes for these payloads
 
 CLI
   python3 wandb_reader.py run.wandb [--json] [--tolerant] [--raw]
@@ -138,6 +139,47 @@ def read_payloads(data, stop_at_damage=False, path=None):
     if n % BLOCK and BLOCK - n % BLOCK < CHUNK_HEADER:
         unpadded = True
     return WandbLog(payloads, offsets, end, n, None, unpadded_end=unpadded)
+
+
+def frame(payloads, pad_block_tail=True):
+    """The bytes of a `.wandb` file holding these record payloads: a reference writer of the format
+    above, written from the spec (tests compare it with files wandb 0.31 writes, byte for byte).
+    pad_block_tail: when the last record leaves 1..6 bytes in its block, write them as zeros (as
+    vitals does eagerly; wandb's writer pads only when the next record comes)."""
+    out = bytearray(HEADER)
+    for p in payloads:
+        p = bytes(p)
+        first = True
+        while True:
+            left = BLOCK - len(out) % BLOCK
+            if left < CHUNK_HEADER:
+                out += b"\0" * left
+                left = BLOCK
+            n = min(len(p), left - CHUNK_HEADER)
+            last = n == len(p)
+            typ = FULL if first and last else FIRST if first else LAST if last else MIDDLE
+            out += struct.pack("<IHB", zlib.crc32(bytes([typ]) + p[:n]) & 0xFFFFFFFF, n, typ) + p[:n]
+            p, first = p[n:], False
+            if last:
+                break
+    left = BLOCK - len(out) % BLOCK
+    if pad_block_tail and left < CHUNK_HEADER:
+        out += b"\0" * left
+    return bytes(out)
+
+
+def chunk_map(data):
+    """[(offset, type, length)] of every chunk in intact file bytes (for tests that damage one)."""
+    pos, out = len(HEADER), []
+    while pos < len(data):
+        left = BLOCK - pos % BLOCK
+        if left < CHUNK_HEADER:
+            pos += left
+            continue
+        _, length, typ = struct.unpack_from("<IHB", data, pos)
+        out.append((pos, typ, length))
+        pos += CHUNK_HEADER + length
+    return out
 
 
 def _decode(log, path, stop_at_damage):
