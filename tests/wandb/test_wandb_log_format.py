@@ -1,9 +1,16 @@
-"""Oracle for the log framing: vitals' log writer vs wandb's own DataStore writer and reader.
+"""Oracle for the log framing: vitals' log writer vs wandb 0.31's framing and its Go reader.
+
+wandb 0.31 has no Python writer or reader any more (DataStore is gone); the reference is `frame()` in
+tests/wandb/wandb_reader.py, which test_wandb_reader.py shows writes wandb 0.31's own files byte for
+byte, and the judge of what wandb accepts is its Go reader (`wandb leet inspect --json`).
 
 - records that end 0, 1, 6, 7, 8 bytes before a block end, and records > 64 KiB over 3 blocks:
-  our bytes equal wandb's writer's bytes (plus the zero trailer we write eagerly at the end), and
-  wandb's reader returns every payload;
-- kill -9 after a flush: wandb's reader parses the file cleanly up to exactly the flushed records.
+  our bytes equal the reference framing's bytes (plus the zero trailer we write eagerly at the
+  end), and our reader returns every payload;
+- the same geometries with real wandb_internal.Record payloads of those exact sizes, written by
+  vitals' writer: wandb's Go reader lists every record, without complaint;
+- kill -9 after a flush: the file parses cleanly (our reader and wandb's) up to exactly the
+  flushed records.
 
 usage: test_wandb_log_format.py <wandb_driver>
 """
@@ -13,9 +20,10 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wandb_oracle import Checker, clean_env, kind, read_records, tempdir  # noqa: E402
+import wandb_reader as wr  # noqa: E402
+from wandb_oracle import Checker, clean_env, kind, leet_inspect, leet_problems, read_records, tempdir  # noqa: E402
 
-from wandb.sdk.internal import datastore  # noqa: E402
+from wandb.proto import wandb_internal_pb2 as pb  # noqa: E402
 
 BLOCK = 32768
 
@@ -24,23 +32,30 @@ def payload(size, i):
     return bytes(((k * 7 + i * 13) % 251) for k in range(size))  # same bytes as wandb_driver `log`
 
 
-def wandb_writer_bytes(path, sizes):
-    ds = datastore.DataStore()
-    ds.open_for_write(path)
-    for i, s in enumerate(sizes):
-        ds._write_data(payload(s, i))
-    ds.close()
-    with open(path, "rb") as f:
-        return f.read()
+def reference_bytes(sizes):
+    """The file wandb's framing gives these payloads (no eager block-tail padding, as wandb 0.31)."""
+    return wr.frame([payload(s, i) for i, s in enumerate(sizes)], pad_block_tail=False)
 
 
 def scan_payloads(path):
-    ds = datastore.DataStore()
-    ds.open_for_scan(path)
-    out = []
-    while (d := ds.scan_data()) is not None:
-        out.append(d)
-    return out
+    with open(path, "rb") as f:
+        return wr.read_payloads(f.read(), path=path).payloads
+
+
+def record_of_size(size, i):
+    """A wandb_internal.Record whose serialization is exactly `size` bytes (0 or >= 2)."""
+    for num in (0, 1, 200, 20000, 3000000):
+        if pb.Record(num=num).ByteSize() == size:
+            return pb.Record(num=num).SerializeToString()
+    for num in (0, 1, 200, 20000, 3000000):
+        for pad in range(max(0, size - 40), size + 1):
+            r = pb.Record(num=num)
+            r.output_raw.line = "x" * pad
+            if r.ByteSize() == size:
+                return r.SerializeToString()
+            if r.ByteSize() > size:
+                break
+    raise ValueError(f"no record of {size} bytes")
 
 
 def main():
@@ -60,19 +75,34 @@ def main():
         theirs = os.path.join(work, name + ".wandb-py.wandb")
         p = subprocess.run([driver, "log", ours, *map(str, sizes)], capture_output=True, text=True)
         c.check(p.returncode == 0, f"{name}: driver rc {p.returncode} {p.stderr}")
-        ref = wandb_writer_bytes(theirs, sizes)
+        ref = reference_bytes(sizes)
+        with open(theirs, "wb") as f:
+            f.write(ref)
         with open(ours, "rb") as f:
             got = f.read()
         tail = BLOCK - len(ref) % BLOCK
         expected = ref + (b"\0" * tail if tail < 7 else b"")
-        c.check(got == expected, f"{name}: bytes differ from wandb's writer (ours {len(got)}, theirs {len(ref)})")
+        c.check(got == expected, f"{name}: bytes differ from the reference framing (ours {len(got)}, theirs {len(ref)})")
         try:
             back = scan_payloads(ours)
-        except AssertionError as e:
+        except wr.WandbLogError as e:
             back = None
-            c.check(False, f"{name}: wandb's reader failed: {e}")
+            c.check(False, f"{name}: our reader failed: {e}")
         if back is not None:
             c.check(back == [payload(s, i) for i, s in enumerate(sizes)], f"{name}: payloads read back differ")
+        # the same geometry with real records, through vitals' writer, read by wandb's Go reader
+        files = []
+        for i, size in enumerate(sizes):
+            files.append(os.path.join(work, f"{name}.rec{i}"))
+            with open(files[-1], "wb") as f:
+                f.write(record_of_size(size if size != 1 else 2, i))  # no record is 1 byte
+        real = os.path.join(work, name + ".records.wandb")
+        p = subprocess.run([driver, "logfiles", real, *files], capture_output=True, text=True)
+        c.check(p.returncode == 0, f"{name}: driver logfiles rc {p.returncode} {p.stderr}")
+        listed, err, rc = leet_inspect(real, work)
+        c.check(rc == 0 and not leet_problems(err), f"{name}: wandb leet inspect complains: {err[-1000:]}")
+        c.check(len(listed) == len(sizes), f"{name}: wandb's Go reader lists {len(listed)} of {len(sizes)} records")
+        c.check(len(read_records(real)) == len(sizes), f"{name}: our reader")
     # sanity of the cases themselves: the over-3-blocks record really spans 3 blocks
     c.check(os.path.getsize(os.path.join(work, "over_3_blocks.vitals.wandb")) > 4 * BLOCK, "case sizes")
 
@@ -100,10 +130,15 @@ def main():
     run_dirs = [os.path.join(out, "wandb", d) for d in os.listdir(os.path.join(out, "wandb")) if d.startswith("offline-run-")]
     path = os.path.join(run_dirs[0], "run-crash001.wandb")
     try:
-        recs = read_records(path)  # wandb's reader must not hit a torn record
-    except AssertionError as e:
+        recs = read_records(path)  # no torn record: the strict reader must not fail
+    except wr.WandbLogError as e:
         recs = []
-        c.check(False, f"wandb's reader failed on the killed run: {e}")
+        c.check(False, f"our reader failed on the killed run: {e}")
+    listed, err, rc = leet_inspect(path, work)
+    c.check(rc == 0 and not [l for l in leet_problems(err) if "corrupt" in l],
+            f"wandb leet inspect finds damage in the killed run: {err[-1000:]}")
+    c.check(len(listed) == len(recs) and [r["type"] for r in listed] == [kind(r) for r in recs],
+            f"wandb's Go reader lists {len(listed)} records in the killed run, ours {len(recs)}")
     kinds = [kind(r) for r in recs]
     c.check(kinds[:3] == ["run", "metric", "metric"], f"killed run starts with run + metrics: {kinds[:3]}")
     hist = [r for r in recs if kind(r) == "history"]

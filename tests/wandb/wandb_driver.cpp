@@ -6,6 +6,7 @@
 //   wandb_driver crash <spec.json> <flush_after>   flush after that many events, print "flushed",
 //                                                  log the rest unflushed, then wait to be killed
 //   wandb_driver log   <file> <size>...            write records of those payload sizes
+//   wandb_driver logfiles <file> <payload file>...  write each payload file's bytes as one record
 //   wandb_driver e2e   <runs dir>                  a k-fold style vitals::run with --sinks wandb
 //
 // spec: {"info": {project, entity, id, name, group, job_type, notes, tags, dir, config (object),
@@ -17,7 +18,9 @@
 //        "exit_code": 0}
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -190,6 +193,19 @@ int write_log(const char* file, int argc, char** argv) {
   return 0;
 }
 
+int write_log_files(const char* file, int argc, char** argv) {
+  vitals::detail::leveldb_log_writer w;
+  w.open(file);
+  for (int i = 0; i < argc; ++i) {
+    std::ifstream in(argv[i], std::ios::binary);
+    if (!in) throw std::runtime_error(std::string("cannot read ") + argv[i]);
+    const std::string payload((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    w.append(payload);
+  }
+  w.close();
+  return 0;
+}
+
 /// The seed's k-fold workflow end to end through vitals::run and the registered "wandb" sink.
 int end_to_end(const char* dir) {
   for (int fold = 0; fold < 2; ++fold) {
@@ -226,11 +242,12 @@ int main(int argc, char** argv) {
     if (argc >= 3 && std::string(argv[1]) == "run") return run_spec(argv[2], -1);
     if (argc >= 4 && std::string(argv[1]) == "crash") return run_spec(argv[2], std::strtol(argv[3], nullptr, 10));
     if (argc >= 3 && std::string(argv[1]) == "log") return write_log(argv[2], argc - 3, argv + 3);
+    if (argc >= 3 && std::string(argv[1]) == "logfiles") return write_log_files(argv[2], argc - 3, argv + 3);
     if (argc >= 3 && std::string(argv[1]) == "e2e") return end_to_end(argv[2]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wandb_driver: %s\n", e.what());
     return 2;
   }
-  std::fprintf(stderr, "usage: wandb_driver run <spec.json> | crash <spec.json> <n> | log <file> <size>...\n");
+  std::fprintf(stderr, "usage: wandb_driver run <spec.json> | crash <spec.json> <n> | log <file> <size>... | logfiles <file> <payload file>... | e2e <dir>\n");
   return 1;
 }
