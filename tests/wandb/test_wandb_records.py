@@ -1,6 +1,8 @@
-"""Oracle: every record vitals writes, read back with wandb's own DataStore and protobuf classes,
-field by field; `wandb sync --view --verbose` accepts the file; files/ and latest-run; the API key
-never lands in a file we write; online mode runs `wandb sync` (a stand-in on PATH records its
+"""Oracle: every record vitals writes, read back with our reader (tests/wandb/wandb_reader.py) and
+wandb 0.31's protobuf classes, field by field; wandb's Go reader (`wandb leet inspect --json`) lists
+every record; the real `wandb sync` uploads the run to a local stand-in server (every history row,
+the summary, config, alert and exit code arrive); files/ and latest-run; the API key never lands
+in a file we write; online mode runs `wandb sync` (a stand-in on PATH records its
 arguments and environment) or says what to run; disabled mode writes nothing.
 
 usage: test_wandb_records.py <wandb_driver>
@@ -15,7 +17,8 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wandb_oracle import Checker, clean_env, items_to_dict, kind, read_records, run_driver, same, spec_value, tempdir  # noqa: E402
+from wandb_oracle import (Checker, clean_env, items_to_dict, kind, leet_inspect, leet_problems, read_records,  # noqa: E402
+                          run_driver, same, spec_value, sync_run, tempdir)
 
 SECRET = "vitals-test-secret-key-0123456789abcdef0123"
 HIST = '{"_type":"histogram","values":[1,2,3],"bins":[0,0.5,1,1.5]}'
@@ -137,6 +140,56 @@ def check_run(c, spec, records, run_dir):
     c.check(os.path.basename(run_dir).startswith("offline-run-") and run_dir.endswith("-" + info["id"]), f"run dir name {run_dir}")
 
 
+def check_sync(c, spec, records, run_dir):
+    """`wandb sync` (0.31's Go core) uploads the run to the stand-in server: every history row with
+    its values, the final summary, the config, the alert, the exit code."""
+    srv, res = sync_run(run_dir)
+    c.check(res.returncode == 0 and "Finished syncing" in res.stderr + res.stdout, f"wandb sync failed: {res}")
+    c.check(not srv.unknown_operations(), f"wandb sync sent requests the stand-in does not know: {srv.unknown_operations()}")
+    c.check(srv.operations().count("UpsertBucket") >= 1, f"operations {srv.operations()}")
+    rows = srv.history_rows()
+    hist = merge_steps([items_to_dict(r.history.item) for r in records if kind(r) == "history"])
+    c.check([r.get("_step") for r in rows] == [h["_step"] for h in hist],
+            f"uploaded steps {[r.get('_step') for r in rows]}, logged {[h['_step'] for h in hist]} (wandb 0.31's sync "
+            "gives a history record whose step is not above the previous one the previous step + 1: rows of one step "
+            "must be one record)")
+    if [r.get("_step") for r in rows] == [h["_step"] for h in hist]:
+        for got, want in zip(rows, hist):
+            c.check(same(got, want), f"uploaded row differs:\n got {got}\n want {want}")
+    summary = items_to_dict(records[-3].summary.update)
+    summary["_step"] = hist[-1]["_step"] if hist else summary.get("_step")
+    got = srv.summary() or {}
+    c.check(same(got, summary), f"uploaded summary differs:\n got {got}\n want {summary}")
+    c.check(srv.exit_code() == spec["exit_code"], f"uploaded exit code {srv.exit_code()}")
+    cfg = {k: v for k, v in srv.config().items() if k != "_wandb"}
+    c.check(same(cfg, spec["info"]["config"]), f"uploaded config {cfg}")
+    state = srv.run_state()
+    info = spec["info"]
+    c.check((state.get("entity"), state.get("project"), state.get("name"), state.get("groupName"), state.get("jobType"),
+             state.get("displayName"), state.get("notes"), state.get("tags")) ==
+            (info["entity"], info["project"], info["id"], info["group"], info["job_type"], info["name"], info["notes"],
+             info["tags"]), f"uploaded run {state}")
+    metrics = srv.config().get("_wandb", {}).get("m", [])
+    c.check(any(m.get("2") == "val/*" for m in metrics) and any(m.get("1") == "train/loss" for m in metrics),
+            f"metric definitions uploaded in _wandb.m: {metrics}")
+    alerts = srv.alerts()
+    c.check([(a["title"], a["text"], a["severity"], a.get("waitDuration")) for a in alerts]
+            == [("exploding gradients", "grad_norm_max 62.5 > 10", "WARN", 60000)], f"uploaded alerts {alerts}")
+    return srv
+
+
+def merge_steps(rows):
+    """What W&B makes of history rows: rows logged at the same step are one row (later values win),
+    as wandb.log(..., step=s) does for a repeated step."""
+    out = []
+    for r in rows:
+        if out and out[-1]["_step"] == r["_step"]:
+            out[-1].update(r)
+        else:
+            out.append(dict(r))
+    return out
+
+
 def grep_secret(c, root, secret):
     for dirpath, _, files in os.walk(root):
         for name in files:
@@ -167,15 +220,14 @@ def main():
     check_run(c, spec, records, run_dir)
     grep_secret(c, out, SECRET)
 
-    # 2. wandb's own sync viewer accepts the file and lists every record
-    senv = clean_env(home)
-    senv.update({"WANDB_API_KEY": "dummy", "WANDB_MODE": "offline"})
-    v = subprocess.run([sys.executable, "-m", "wandb", "sync", "--view", "--verbose", wandb_file], capture_output=True,
-                       text=True, env=senv, cwd=work, timeout=120)
-    c.check(v.returncode == 0, f"wandb sync --view rc {v.returncode}: {v.stderr[-2000:]}")
-    c.check("Traceback" not in v.stderr and "Exception" not in v.stderr, f"wandb sync --view errors: {v.stderr[-2000:]}")
-    c.check(v.stdout.count("Record:") == len(records), f"sync --view lists {v.stdout.count('Record:')} of {len(records)} records")
-    c.check('run_id: "k3x9q2ab"' in v.stdout and "exploding gradients" in v.stdout, "sync --view shows our run and alert")
+    # 2. wandb's own Go reader lists every record, and the real `wandb sync` uploads the run
+    listed, err, rc = leet_inspect(wandb_file, home)
+    c.check(rc == 0 and not leet_problems(err), f"wandb leet inspect rc {rc}: {err[-2000:]}")
+    c.check(len(listed) == len(records), f"leet inspect lists {len(listed)} of {len(records)} records")
+    c.check([r.get("type") for r in listed] == [kind(r) for r in records], "leet inspect: same record types in order")
+    c.check(listed and listed[0].get("run", {}).get("run_id") == "k3x9q2ab", "leet inspect shows our run")
+    c.check(any(r.get("alert", {}).get("title") == "exploding gradients" for r in listed), "leet inspect shows our alert")
+    check_sync(c, spec, records, run_dir)
 
     # 3. online mode: the stand-in `wandb` on PATH gets `sync <run dir>` and the key from ~/.netrc,
     #    once per sync_interval flush and once at finish; the key stays out of our files
@@ -201,6 +253,7 @@ def main():
     c.check(lines.count(f"ARGS sync {run_dir2}") == 2, f"stand-in called twice with sync <dir>: {lines}")
     c.check(lines.count(f"KEY {netrc_key}") == 2, "stand-in got the key from ~/.netrc")
     recs2 = read_records(glob.glob(os.path.join(run_dir2, "*.wandb"))[0])
+    check_sync(c, spec2, recs2, run_dir2)
     c.check(recs2[-2].exit.exit_code == 1, "exit code 1 recorded")
     grep_secret(c, out2, netrc_key)
 
