@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-PINNED_WANDB = "0.22.3"
+PINNED_WANDB = "0.31.0"
 
 
 def main() -> int:
