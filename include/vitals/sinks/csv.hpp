@@ -4,6 +4,9 @@
 // Lightning's CSVLogger does), written to a temporary file and renamed over metrics.csv, so a
 // reader - or a crash - sees either the old or the new complete file. Keys usually settle within
 // the first steps, so the rewrites cost little; rows are appended with write(2) as whole lines.
+// When a write fails (full disk, file-size limit) the file is cut back to its last whole row, or
+// a failed rewrite leaves the old file as it was; the error is thrown once (the run reports it
+// and disables this sink) and rows not yet written are lost.
 #pragma once
 
 #include <algorithm>
@@ -12,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -102,12 +106,15 @@ struct csv_state {
   append_file file;
   std::filesystem::path path;
   fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;     // offset in buf just past each row
   std::vector<std::string> columns;  // sorted
   std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> index;
   std::vector<const metric_value*> cells;
   std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
   std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
   std::size_t rewrites = 0;
+  bool started = false;  // the header has been written
+  std::string failed;    // the error that stopped the sink (a failed rewrite)
 };
 
 }  // namespace detail
@@ -131,11 +138,14 @@ struct csv {
   void write(const record& r) {
     if (r.kind != record_kind::history) return;
     auto& st = *state;
+    // After a failed write or rewrite, never touch the file again: throw the error again.
+    if (!st.failed.empty()) throw std::runtime_error(st.failed);
+    if (st.file.broken()) flush();
     // Rows usually repeat the previous row's keys in the same order: check the cached column
     // with one string compare before falling back to the hash lookup.
     auto& cache = st.cached_column;
     if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
-    bool missing = !st.file.is_open();
+    bool missing = !st.started;
     for (std::size_t k = 0; k < r.metrics.size(); ++k) {
       const auto& key = r.metrics[k].key;
       if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
@@ -162,17 +172,26 @@ struct csv {
       if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
     }
     st.buf.push_back('\n');
+    st.ends.push_back(st.buf.size());
     if (st.buf.size() >= flush_bytes) flush();
   }
 
   void flush() {
     auto& st = *state;
+    if (st.file.broken()) {
+      st.buf.clear();
+      st.ends.clear();
+      st.file.write_records({}, {});  // throws the earlier error
+    }
     if (st.buf.size() == 0 || !st.file.is_open()) return;
     struct clear_on_exit {
-      fmt::memory_buffer& b;
-      ~clear_on_exit() { b.clear(); }
-    } guard{st.buf};
-    st.file.write(std::string_view(st.buf.data(), st.buf.size()));
+      detail::csv_state& s;
+      ~clear_on_exit() {
+        s.buf.clear();
+        s.ends.clear();
+      }
+    } guard{st};
+    st.file.write_records(std::string_view(st.buf.data(), st.buf.size()), std::span<const std::size_t>(st.ends));
   }
 
   void close(int /*exit_code*/) {
@@ -199,7 +218,7 @@ struct csv {
   // Adds columns, then writes header + old rows (remapped) to a temporary file and renames it.
   void widen(const std::vector<std::string>& added) {
     auto& st = *state;
-    bool first = !st.file.is_open();
+    const bool first = !st.started;
     if (!first) flush();
     std::vector<std::string> old_columns = st.columns;
     for (const auto& k : added)
@@ -240,8 +259,16 @@ struct csv {
         }
       }
     }
-    detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()));
-    st.file.open(st.path);
+    // No fdatasync: a rewrite happens on the writer thread while the run logs, and appended rows
+    // are not synced either; rename still gives readers the old or the new whole file.
+    try {
+      detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()), /*sync=*/false);
+      st.file.open(st.path);
+    } catch (const std::exception& e) {
+      st.failed = e.what();  // the old file, if any, is still whole
+      throw;
+    }
+    st.started = true;
     if (!first) ++st.rewrites;
   }
 };

@@ -1,17 +1,34 @@
 // Small POSIX file helpers shared by the file sinks and the run directory.
 //
-// Sinks write with write(2) on a raw descriptor, whole lines at a time, so that after kill -9 a
-// file holds every complete line up to the last flush (stdio buffers would hold partial lines).
+// Sinks write with write(2) on a raw descriptor, whole records at a time, so that after kill -9 a
+// file holds every complete record up to the last flush (stdio buffers would hold partial lines).
 // Files that are replaced as a whole (config.json, summary.json, a widened metrics.csv) are written
 // to a temporary name and renamed over the target, so a reader sees the old or the new file.
+//
+// Full disks and file-size limits. A write that fails (ENOSPC, EFBIG, EIO) or stops short never
+// leaves a torn record behind: append_file::write_records() remembers where the batch started and
+// cuts the file back (ftruncate) to the end of the last record that reached the file whole, then
+// throws; the file is then closed and every later write throws again. Bytes still buffered are
+// lost, never half-written. atomic_write_file() leaves the old file in place and no temporary
+// behind when anything fails.
+//
+// SIGXFSZ: a write past RLIMIT_FSIZE (`ulimit -f`) raises SIGXFSZ, whose default action kills the
+// process. Whenever vitals opens or creates a file it sets SIGXFSZ to SIG_IGN if, and only if, it
+// is still at SIG_DFL, so that a file-size limit is an ordinary write error (EFBIG) that one sink
+// reports while training goes on. A handler the program installed itself is left alone.
 #pragma once
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -20,37 +37,65 @@
 namespace vitals::detail {
 
 [[noreturn]] inline void throw_file_error(std::string_view what, const std::filesystem::path& p, int err) {
-  throw std::system_error(err, std::generic_category(),
-                          std::string(what) + " '" + p.string() + "'");
+  throw std::system_error(err, std::generic_category(), "vitals: " + std::string(what) + " '" + p.string() + "'");
+}
+
+/// Sets SIGXFSZ to SIG_IGN when it is at its default action (which kills the process): a write
+/// past RLIMIT_FSIZE then fails with EFBIG instead. Runs once per process; a program's own
+/// disposition (a handler, or SIG_IGN) is kept.
+inline void ignore_sigxfsz_once() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction old {};
+    if (::sigaction(SIGXFSZ, nullptr, &old) != 0) return;
+    if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
+      struct sigaction ign {};
+      ign.sa_handler = SIG_IGN;
+      sigemptyset(&ign.sa_mask);
+      ::sigaction(SIGXFSZ, &ign, nullptr);
+    }
+  });
+}
+
+/// Writes data to fd, retrying on EINTR and short writes. Returns 0 when all of it was written,
+/// else the errno that stopped it; `written` says how many bytes reached the file either way.
+inline int write_fully(int fd, std::string_view data, std::size_t& written) noexcept {
+  written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) return EIO;  // no progress and no error: treat as an I/O error rather than spin
+    written += static_cast<std::size_t>(n);
+  }
+  return 0;
 }
 
 /// Writes all of data to fd, retrying on EINTR and short writes; throws on failure (ENOSPC, EIO).
+/// Does not undo a partial write: callers that append records use append_file::write_records.
 inline void write_all(int fd, std::string_view data, const std::filesystem::path& p) {
-  const char* ptr = data.data();
-  std::size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, ptr, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_file_error("cannot write", p, errno);
-    }
-    ptr += n;
-    left -= static_cast<std::size_t>(n);
-  }
+  std::size_t written = 0;
+  if (int err = write_fully(fd, data, written)) throw_file_error("cannot write", p, err);
 }
 
-/// An owned append-only descriptor (move-only).
+/// An owned append-only descriptor (move-only) that only ever holds whole records.
 class append_file {
  public:
   append_file() = default;
   append_file(const append_file&) = delete;
   append_file& operator=(const append_file&) = delete;
-  append_file(append_file&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
+  append_file(append_file&& o) noexcept
+      : fd_(o.fd_), path_(std::move(o.path_)), broken_(std::move(o.broken_)) {
+    o.fd_ = -1;
+  }
   append_file& operator=(append_file&& o) noexcept {
     if (this != &o) {
       close();
       fd_ = o.fd_;
       path_ = std::move(o.path_);
+      broken_ = std::move(o.broken_);
       o.fd_ = -1;
     }
     return *this;
@@ -58,14 +103,61 @@ class append_file {
   ~append_file() { close(); }
 
   void open(const std::filesystem::path& p, bool truncate = false) {
+    ignore_sigxfsz_once();
     close();
     path_ = p;
+    broken_.clear();
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
     fd_ = ::open(p.c_str(), flags, 0644);
     if (fd_ < 0) throw_file_error("cannot open", p, errno);
   }
-  void write(std::string_view data) { write_all(fd_, data, path_); }
+
+  /// Appends one record (or any bytes that must reach the file whole).
+  void write(std::string_view data) {
+    const std::size_t end = data.size();
+    write_records(data, std::span<const std::size_t>(&end, 1));
+  }
+
+  /// Appends a batch of whole records: `ends` holds the offset in `data` just past each record,
+  /// ascending, the last one data.size(). If the write fails or stops short, the file is cut back
+  /// to the end of the last record that reached it whole, closed, and the error thrown; the
+  /// message says how many of the batch's records were kept.
+  void write_records(std::string_view data, std::span<const std::size_t> ends) {
+    if (fd_ < 0) {
+      if (!broken_.empty()) throw std::runtime_error(broken_);
+      return;
+    }
+    if (data.empty()) return;
+    // Where this batch starts: the end of the file (O_APPEND writes there, and a truncate below
+    // goes back to it). One lseek per batch; batches are flushes, not records.
+    const off_t start = ::lseek(fd_, 0, SEEK_END);
+    std::size_t written = 0;
+    const int err = write_fully(fd_, data, written);
+    if (err == 0) return;
+    std::size_t keep = 0, kept_records = 0;
+    for (std::size_t e : ends) {
+      if (e > written) break;
+      keep = e;
+      ++kept_records;
+    }
+    std::string msg = "vitals: cannot write '" + path_.string() + "' (";
+    if (written > keep && (start < 0 || ::ftruncate(fd_, start + static_cast<off_t>(keep)) != 0)) {
+      msg += "cutting the torn record off failed too: " + std::generic_category().message(start < 0 ? EBADF : errno) +
+             "; ";
+    } else {
+      msg += "the file ends at its last whole record; ";
+    }
+    msg += std::to_string(kept_records) + " of " + std::to_string(ends.size()) +
+           " records of this write kept, the rest and later ones lost)";
+    close();
+    std::system_error e(err, std::generic_category(), msg);
+    broken_ = e.what();
+    throw e;
+  }
+
   bool is_open() const { return fd_ >= 0; }
+  /// True after a failed write: the file was closed and later writes throw.
+  bool broken() const { return !broken_.empty(); }
   const std::filesystem::path& path() const { return path_; }
   void close() {
     if (fd_ >= 0) ::close(fd_);
@@ -75,24 +167,43 @@ class append_file {
  private:
   int fd_ = -1;
   std::filesystem::path path_;
+  std::string broken_;  // the error that closed the file
 };
 
-/// Replaces `target` with `content` atomically: write target.tmp.<pid>, then rename(2).
-inline void atomic_write_file(const std::filesystem::path& target, std::string_view content) {
+/// Appends `line` to the file at `p` whole or not at all (a short write is cut back). Never
+/// throws: for logs of last resort such as vitals.log. False when nothing was added.
+inline bool append_whole_noexcept(const std::filesystem::path& p, std::string_view line) noexcept {
+  ignore_sigxfsz_once();
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const off_t start = ::lseek(fd, 0, SEEK_END);
+  std::size_t written = 0;
+  const int err = write_fully(fd, line, written);
+  if (err != 0 && written > 0 && start >= 0) (void)!::ftruncate(fd, start);
+  ::close(fd);
+  return err == 0;
+}
+
+/// Replaces `target` with `content` atomically: write target.tmp.<pid>, fdatasync (when `sync`),
+/// close, then rename(2). On any failure (a full disk, a file-size limit, a failing close) the
+/// temporary file is removed, the old target is left as it was, and the error is thrown with the
+/// path and the system's reason. So a reader, or a crash, sees the old file or the new one whole.
+inline void atomic_write_file(const std::filesystem::path& target, std::string_view content, bool sync = true) {
+  ignore_sigxfsz_once();
   auto tmp = target;
   tmp += ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw_file_error("cannot create", tmp, errno);
-  try {
-    write_all(fd, content, tmp);
-  } catch (...) {
-    ::close(fd);
+  std::size_t written = 0;
+  int err = write_fully(fd, content, written);
+  if (err == 0 && sync && ::fdatasync(fd) != 0 && errno != EINVAL) err = errno;  // EINVAL: no sync support
+  if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;  // NFS reports ENOSPC at close
+  if (err != 0) {
     ::unlink(tmp.c_str());
-    throw;
+    throw_file_error("cannot write", target, err);
   }
-  ::close(fd);
   if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    int err = errno;
+    err = errno;
     ::unlink(tmp.c_str());
     throw_file_error("cannot rename into", target, err);
   }

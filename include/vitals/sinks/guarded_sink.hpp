@@ -2,7 +2,6 @@
 // training loop go on. Used by both compositions (vitals::sinks and any_sink in a run).
 #pragma once
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <concepts>
@@ -14,6 +13,7 @@
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/reflect/type_name.hpp"
+#include "vitals/sinks/file_io.hpp"
 #include "vitals/sinks/sink.hpp"
 
 namespace vitals {
@@ -41,21 +41,15 @@ std::string_view sink_name(const S& s) {
 namespace detail {
 
 /// Reports a sink failure on stderr and appends it to <run dir>/vitals.log (best effort: the
-/// report must not throw, the disk may be the reason the sink failed).
+/// report must not throw, the disk may be the reason the sink failed; the line is added whole or
+/// not at all).
 inline void report_sink_error(const run_info& info, std::string_view sink, std::string_view op,
                               std::string_view what) noexcept {
   try {
     auto line = fmt::format("vitals: sink '{}' failed in {}() and is disabled for run '{}': {}\n",
                             sink, op, info.name, what);
     (void)!::write(2, line.data(), line.size());
-    if (!info.dir.empty()) {
-      auto log = info.dir / "vitals.log";
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      if (fd >= 0) {
-        (void)!::write(fd, line.data(), line.size());
-        ::close(fd);
-      }
-    }
+    if (!info.dir.empty()) append_whole_noexcept(info.dir / "vitals.log", line);
   } catch (...) {
   }
 }

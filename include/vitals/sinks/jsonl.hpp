@@ -2,12 +2,16 @@
 //
 // {"_step":3,"_runtime":1.25,"_timestamp":1700000000.5,"train/loss":0.31,"lr":0.0001}
 // Lines are built in memory and reach the file with write(2) only as whole lines (on flush, or
-// when the buffer passes flush_bytes), so after a crash every complete line parses.
+// when the buffer passes flush_bytes), so after a crash every complete line parses. When a write
+// fails (full disk, file-size limit) the file is cut back to its last whole line and the error
+// thrown once (the run reports it and disables this sink); lines not yet written are lost.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
+#include <span>
 #include <string_view>
+#include <vector>
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/sinks/file_io.hpp"
@@ -21,6 +25,7 @@ namespace detail {
 struct jsonl_state {
   append_file file;
   fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;  // offset in buf just past each line
 };
 }  // namespace detail
 
@@ -55,20 +60,23 @@ struct jsonl {
       detail::json_append_value(out, m.value, strict);
     }
     out.append(std::string_view("}\n"));
+    state->ends.push_back(out.size());
     if (out.size() >= flush_bytes) flush();
   }
 
   void flush() {
-    auto& out = state->buf;
-    if (out.size() == 0 || !state->file.is_open()) return;
-    // Clear first: if the disk is full the bytes are lost either way, and a retry must not grow
-    // the buffer without bound.
-    std::string_view data(out.data(), out.size());
+    auto& st = *state;
+    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+    // Cleared whatever happens: if the disk is full the bytes are lost either way, and a retry
+    // must not grow the buffer without bound.
     struct clear_on_exit {
-      fmt::memory_buffer& b;
-      ~clear_on_exit() { b.clear(); }
-    } guard{out};
-    state->file.write(data);
+      detail::jsonl_state& s;
+      ~clear_on_exit() {
+        s.buf.clear();
+        s.ends.clear();
+      }
+    } guard{st};
+    st.file.write_records(std::string_view(st.buf.data(), st.buf.size()), std::span<const std::size_t>(st.ends));
   }
 
   void close(int /*exit_code*/) {

@@ -9,6 +9,9 @@
 //
 // Records are framed in memory and reach the file with write(2) only whole (on flush, or when the
 // buffer passes flush_bytes), so after kill -9 the file holds every record up to the last flush.
+// When a write fails (full disk, file-size limit) the file is cut back to its last whole record and
+// the error thrown once (the run reports it and disables this sink); records not yet written are
+// lost. TensorBoard's reader then reads every record the file holds.
 //
 // Messages (field numbers from tensorflow/core/util/event.proto and framework/summary.proto):
 //   Event{wall_time=1 double, step=2 int64, file_version=3 string, summary=5 Summary}
@@ -26,6 +29,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -187,6 +191,7 @@ inline double tb_now() {
 struct tensorboard_state {
   append_file file;
   std::string buf;    // framed records not yet written
+  std::vector<std::size_t> ends;  // offset in buf just past each framed record
   std::string event;  // scratch: one serialized Event
   tb_histogram histo;
   simdjson::dom::parser parser;
@@ -210,6 +215,7 @@ struct tensorboard {
     const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
     state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
     detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
+    state->ends.push_back(state->buf.size());
     flush();
   }
 
@@ -227,19 +233,23 @@ struct tensorboard {
     }
     if (ev.finish() == 0) return;  // nothing TensorBoard can show
     detail::append_tfrecord(st.buf, st.event);
+    st.ends.push_back(st.buf.size());
     if (st.buf.size() >= flush_bytes) flush();
   }
 
   void flush() {
     auto& st = *state;
-    if (st.buf.empty() || !st.file.is_open()) return;
-    // Clear first: if the disk is full the bytes are lost either way, and a retry must not grow
-    // the buffer without bound.
+    if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
+    // Cleared whatever happens: if the disk is full the bytes are lost either way, and a retry
+    // must not grow the buffer without bound.
     struct clear_on_exit {
-      std::string& b;
-      ~clear_on_exit() { b.clear(); }
-    } guard{st.buf};
-    st.file.write(st.buf);
+      detail::tensorboard_state& s;
+      ~clear_on_exit() {
+        s.buf.clear();
+        s.ends.clear();
+      }
+    } guard{st};
+    st.file.write_records(st.buf, std::span<const std::size_t>(st.ends));
   }
 
   void close(int /*exit_code*/) {

@@ -7,6 +7,12 @@
 // after the last flushed record and wandb's own reader (which asserts on a short trailer at EOF)
 // reads every flushed record. The bytes are otherwise identical to wandb's DataStore writer, which
 // writes the same trailer lazily, before the next record.
+//
+// Full disks and file-size limits: when a write fails or stops short, the writer cuts the file back
+// (ftruncate) to the end of the last record that reached it whole - the log is block-structured
+// from offset 0, so a file that ends at a record end is a whole, readable log - closes it and
+// throws; every later append or flush throws the same error. Buffered records are lost, never
+// half-written. A file that could not even take its 7-byte header is removed.
 #pragma once
 
 #include <fcntl.h>
@@ -23,6 +29,7 @@
 #include <system_error>
 #include <vector>
 
+#include "vitals/sinks/file_io.hpp"
 #include "vitals/sinks/wandb/crc32.hpp"
 
 namespace vitals::detail {
@@ -97,6 +104,8 @@ class leveldb_log_writer {
       fd_ = o.fd_;
       o.fd_ = -1;
       buffer_ = std::move(o.buffer_);
+      ends_ = std::move(o.ends_);
+      broken_ = std::move(o.broken_);
       offset_ = o.offset_;
       flushed_ = o.flushed_;
       buffer_bytes_ = o.buffer_bytes_;
@@ -109,6 +118,8 @@ class leveldb_log_writer {
   /// Creates the file (it must not exist: two runs never share a log) and writes the header.
   void open(const std::filesystem::path& path, std::size_t buffer_bytes = default_buffer_bytes) {
     if (fd_ >= 0) throw std::logic_error("leveldb_log_writer: already open");
+    ignore_sigxfsz_once();
+    broken_.clear();
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "vitals: cannot create W&B log " + path.string());
     path_ = path;
@@ -118,6 +129,8 @@ class leveldb_log_writer {
     buffer_.append(wandb_log_file_header);
     offset_ = wandb_log_file_header.size();
     flushed_ = 0;
+    ends_.clear();
+    ends_.push_back(offset_);  // the header is the first thing that must reach the file whole
     flush();
   }
 
@@ -126,25 +139,28 @@ class leveldb_log_writer {
 
   /// Appends one record (a serialized protobuf); writes the buffer out when it is full.
   void append(std::string_view payload) {
+    if (fd_ < 0) {
+      if (!broken_.empty()) throw std::runtime_error(broken_);
+      throw std::logic_error("leveldb_log_writer: append() on a closed log");
+    }
     frame_log_record(buffer_, offset_, payload);
+    ends_.push_back(offset_);  // after the record and any block trailer it left
     if (buffer_.size() >= buffer_bytes_) flush();
   }
 
   /// Hands every buffered record to the kernel: they survive the process being killed.
+  /// On a failed or short write the file is cut back to its last whole record (see the file
+  /// comment), closed, and the error thrown.
   void flush() {
-    if (fd_ < 0) return;
-    const char* p = buffer_.data();
-    std::size_t left = buffer_.size();
-    while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw std::system_error(errno, std::generic_category(), "vitals: writing W&B log " + path_.string());
-      }
-      p += n;
-      left -= static_cast<std::size_t>(n);
+    if (fd_ < 0) {
+      if (!broken_.empty()) throw std::runtime_error(broken_);
+      return;
     }
+    std::size_t written = 0;
+    const int err = write_fully(fd_, buffer_, written);
+    if (err != 0) fail(err, written);
     buffer_.clear();
+    ends_.clear();
     flushed_ = offset_;
   }
 
@@ -152,7 +168,7 @@ class leveldb_log_writer {
   void close() {
     if (fd_ < 0) return;
     flush();
-    ::fdatasync(fd_);
+    (void)::fdatasync(fd_);
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) throw std::system_error(errno, std::generic_category(), "vitals: closing W&B log " + path_.string());
@@ -160,8 +176,45 @@ class leveldb_log_writer {
 
   std::uint64_t offset() const { return offset_; }
   std::uint64_t flushed_offset() const { return flushed_; }
+  /// True after a failed write: the file was cut back to its last whole record and closed.
+  bool broken() const { return !broken_.empty(); }
 
  private:
+  [[noreturn]] void fail(int err, std::size_t written) {
+    // The file holds flushed_ + written bytes; keep the records that are wholly inside them.
+    const std::uint64_t reached = flushed_ + written;
+    std::uint64_t keep = flushed_;
+    std::size_t kept = 0;
+    for (std::uint64_t e : ends_) {
+      if (e > reached) break;
+      keep = e;
+      ++kept;
+    }
+    std::string msg = "vitals: cannot write W&B log '" + path_.string() + "' (";
+    if (keep < wandb_log_file_header.size()) {
+      // Not even the header: no log at all is better than a file no reader accepts.
+      ::close(fd_);
+      fd_ = -1;
+      ::unlink(path_.c_str());
+      msg += "removed: it could not hold its header)";
+    } else {
+      if (reached > keep && ::ftruncate(fd_, static_cast<off_t>(keep)) != 0)
+        msg += "cutting the torn record off failed too: " + std::generic_category().message(errno) + "; ";
+      else
+        msg += "the log ends at its last whole record; ";
+      ::close(fd_);
+      fd_ = -1;
+      msg += std::to_string(kept) + " of " + std::to_string(ends_.size()) +
+             " records of this write kept, the rest and later ones lost)";
+    }
+    buffer_.clear();
+    ends_.clear();
+    offset_ = flushed_ = keep;
+    std::system_error e(err, std::generic_category(), msg);
+    broken_ = e.what();
+    throw e;
+  }
+
   void close_noexcept() noexcept {
     try {
       close();
@@ -173,6 +226,8 @@ class leveldb_log_writer {
 
   int fd_ = -1;
   std::string buffer_;
+  std::vector<std::uint64_t> ends_;  // file offset just past each buffered record (and its trailer)
+  std::string broken_;               // the error that closed the file
   std::uint64_t offset_ = 0;
   std::uint64_t flushed_ = 0;
   std::size_t buffer_bytes_ = default_buffer_bytes;

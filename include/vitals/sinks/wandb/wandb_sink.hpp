@@ -22,7 +22,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -34,6 +33,7 @@
 #include <vector>
 
 #include "vitals/detail/simdjson.hpp"
+#include "vitals/sinks/file_io.hpp"
 #include "vitals/sinks/record.hpp"
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/wandb/fields.hpp"
@@ -567,15 +567,8 @@ class wandb_sink {
 
   // --- files/ -----------------------------------------------------------------------------------
   static void write_file(const std::filesystem::path& p, const std::string& text) {
-    // Write-then-rename: a reader never sees half a file.
-    const std::filesystem::path tmp = p.string() + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out) throw std::runtime_error("vitals::wandb_sink: cannot write " + tmp.string());
-      out << text;
-      if (!out) throw std::runtime_error("vitals::wandb_sink: cannot write " + tmp.string());
-    }
-    std::filesystem::rename(tmp, p);
+    // Write-then-rename: a reader never sees half a file, and a full disk leaves the old one.
+    detail::atomic_write_file(p, text);
   }
 
   void write_config_yaml() const {
