@@ -288,7 +288,8 @@ class FakeWandbServer:
         """The run as the server's upsertBucket calls left it (variables merged)."""
         with self._lock:
             key = self._run_key(run)
-            return dict(self.runs.get(key) or self.runs.get(next(k for k in self.runs if k[2] == key[2]), {}))
+            same_name = [v for k, v in self.runs.items() if k[2] == key[2]]
+            return dict(self.runs.get(key) or (same_name[-1] if same_name else {}))
 
     def config(self, run=None):
         """The run's config as uploaded ({key: value}, W&B's {"value": ...} wrappers removed)."""
