@@ -65,7 +65,7 @@ echo "gpu_check.sh: $mode; binaries from $(dirname "$driver"); output $out; budg
 
 record() {  # step status seconds note
   printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4//$'\t'/ }" >>"$steps"
-  printf '  %-24s %-11s %4ss  %s\n' "$1" "$2" "$3" "$4"
+  printf '  %-28s %-11s %4ss  %s\n' "$1" "$2" "$3" "$4"
 }
 left() { echo $((budget - (SECONDS - start))); }
 # Keeps a log readable and small enough to come back: first 600 and last 200 lines of long ones.
@@ -220,11 +220,10 @@ fi
 
 # --- 4. compute-sanitizer on the statistics kernels ----------------------------------------------
 sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer /usr/local/cuda/compute-sanitizer/compute-sanitizer 2>/dev/null | head -1)
-sanitize() {  # tool timeout binary args...
-  local tool=$1 limit=$2
-  shift 2
-  local name="sanitizer_$tool" log="$out/logs/sanitizer_$tool.log"
-  [ "$(basename "$1")" = gpu_param_stats_test ] && name="sanitizer_${tool}_gpu_tests" log="$out/logs/sanitizer_${tool}_gpu_tests.log"
+sanitize() {  # name tool timeout binary args...
+  local name=$1 tool=$2 limit=$3
+  shift 3
+  local log="$out/logs/$name.log"
   if ((dry)); then record "$name" skip 0 "skipped (dry run)"; return; fi
   if [ -z "$sanitizer" ]; then record "$name" skip 0 "compute-sanitizer not found"; return; fi
   local extra=()
@@ -242,11 +241,11 @@ sanitize() {  # tool timeout binary args...
     record "$name" fail "$secs" "exit $rc: ${summary:-$(last_line "$log")}"
   fi
 }
-sanitize memcheck 90 "$driver" sanitize
-sanitize racecheck 120 "$driver" sanitize
-sanitize initcheck 90 "$driver" sanitize
-sanitize synccheck 90 "$driver" sanitize
-[ -x "$gpu_test" ] && sanitize memcheck 120 "$gpu_test"
+sanitize sanitizer_memcheck memcheck 90 "$driver" sanitize
+sanitize sanitizer_racecheck racecheck 120 "$driver" sanitize
+sanitize sanitizer_initcheck initcheck 90 "$driver" sanitize
+sanitize sanitizer_synccheck synccheck 90 "$driver" sanitize
+[ -x "$gpu_test" ] && sanitize sanitizer_memcheck_gpu_tests memcheck 120 "$gpu_test"
 
 # --- 5. ncu (optional): kernels per call, DRAM throughput, registers, occupancy -----------------
 ncu=$(command -v ncu || ls /usr/local/cuda/bin/ncu 2>/dev/null | head -1)

@@ -119,8 +119,10 @@ def main():
                f"driver {info.get('driver', '?')} (CUDA {info.get('driver_api', '?')}), runtime {info.get('runtime', '?')}, "
                f"SM clock now {info.get('sm_clock_mhz', '?')} MHz (max {info.get('sm_clock_max_mhz', '?')} MHz), "
                f"memory clock {info.get('mem_clock_mhz', '?')} MHz")
-    else:
+    elif a.dry_run:
         dev = "no GPU: dry run with the CPU reference (gpu_check_driver --cpu); sizes scaled down"
+    else:
+        dev = "no GPU device information (the info step failed: see logs/info.log and steps below)"
     build = read(os.path.join(out, "BUILD_INFO.txt")).strip()
     commit = re.search(r"^commit: (.*)$", build, re.M)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

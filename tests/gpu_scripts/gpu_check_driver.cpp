@@ -335,10 +335,28 @@ void compare_oracle(const tensor_stats& r, const oracle_tensor& o, const std::st
   }
 }
 
+/// The largest relative difference of a floating sum, GPU vs CPU reference (reported by `edge`).
+double max_ref_diff = 0;
+std::string max_ref_diff_where;
+
+void track(double g, double c, const std::string& what, const char* field) {
+  if (c == 0 || std::isnan(g) || std::isnan(c)) return;
+  const double d = std::abs(g - c) / std::abs(c);
+  if (d > max_ref_diff) max_ref_diff = d, max_ref_diff_where = what + " " + field;
+}
+
 /// GPU vs CPU reference: same chunks and per-thread partials; only FMA contraction in the threads'
-/// float sums and the order of the double merges differ.
+/// float sums and the order of the double merges differ (~1e-7 expected; 1e-5 allowed, as in the
+/// gpu test; the largest difference is printed).
 void compare_reference(const tensor_stats& g, const tensor_stats& c, const std::string& what) {
-  const double rt = 1e-6;
+  const double rt = 1e-5;
+  track(g.grad.sum_sq, c.grad.sum_sq, what, "grad.sum_sq");
+  track(g.grad.sum_abs, c.grad.sum_abs, what, "grad.sum_abs");
+  track(g.weight.mean, c.weight.mean, what, "weight.mean");
+  track(g.weight.m2, c.weight.m2, what, "weight.m2");
+  track(g.weight.sum_abs, c.weight.sum_abs, what, "weight.sum_abs");
+  track(g.ema_diff.sum_sq, c.ema_diff.sum_sq, what, "ema_diff.sum_sq");
+  track(g.ema_diff.sum_abs, c.ema_diff.sum_abs, what, "ema_diff.sum_abs");
   VG_EXPECT(g.grad.count == c.grad.count && g.grad.nonfinite == c.grad.nonfinite && g.weight.count == c.weight.count &&
                 g.weight.nonfinite == c.weight.nonfinite && g.ema_diff.count == c.ema_diff.count &&
                 g.ema_diff.nonfinite == c.ema_diff.nonfinite,
@@ -557,6 +575,9 @@ int cmd_edge(bool huge, bool small) {
     for (const auto& s : specs) ts.push_back(make_tensor(s, rng));
     check_case(name, ts);
   }
+  if (use_gpu)
+    std::printf("  largest relative difference GPU vs CPU reference: %.3g (%s)\n", max_ref_diff,
+                max_ref_diff_where.empty() ? "-" : max_ref_diff_where.c_str());
 #if VG_HAVE_CUDA
   if (use_gpu && huge) check_huge();
 #endif
