@@ -19,6 +19,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +32,7 @@
 
 #include "vitals/config/convert.hpp"
 #include "vitals/config/detail/suggest.hpp"
+#include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/load.hpp"
 #include "vitals/config/node.hpp"
@@ -50,6 +52,30 @@ struct field_doc {
 };
 
 namespace config::detail {
+
+/// An argument for a message: in quotes, cut to 200 bytes, bytes that are not UTF-8 shown as \xNN
+/// (so the message itself stays valid UTF-8 and short).
+inline std::string quoted_arg(std::string_view arg) {
+  std::string out = "'";
+  std::size_t i = 0;
+  std::uint32_t cp = 0;
+  while (i < arg.size() && i < 200) {
+    std::size_t len = decode_utf8(arg, i, cp);
+    if (len == 0) {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      const auto c = static_cast<unsigned char>(arg[i]);
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+      ++i;
+    } else {
+      out.append(arg.substr(i, len));
+      i += len;
+    }
+  }
+  if (i < arg.size()) out += "...";
+  return out + "'";
+}
 
 inline void set_origin(node& n, const source_location& where) {
   n.where = where;
@@ -106,6 +132,10 @@ inline std::optional<node> parse_flow_value(std::string_view text, const source_
 
 /// `a.b.c=v` as the tree {a: {b: {c: v}}}, every node marked with the override it came from.
 inline std::optional<node> override_tree(std::string_view arg, std::vector<problem>& problems) {
+  if (std::string bad = utf8_problem(arg); !bad.empty()) {
+    problems.push_back({"", "override " + quoted_arg(arg) + " " + bad + "; command-line values must be UTF-8", {}});
+    return std::nullopt;
+  }
   const source_location where = source_location::from_origin("override '" + std::string(arg) + "'");
   const std::size_t eq = arg.find('=');
   std::string_view key = arg.substr(0, eq);
@@ -237,6 +267,10 @@ class cli_parser {
     flags_.push_back({flag_name, std::move(metavar), std::move(help), true,
                       [target, flag_name](std::string_view value, const config::source_location& where,
                                           std::vector<config::problem>& problems) {
+                        if (std::string bad = config::detail::utf8_problem(value); !bad.empty()) {
+                          problems.push_back({"", flag_name + " " + config::detail::quoted_arg(value) + ": the value " + bad, {}});
+                          return;
+                        }
                         if constexpr (std::is_same_v<V, std::string>) {
                           *target = std::string(value);
                         } else {
@@ -319,6 +353,7 @@ class cli_parser {
     }
 
     T value{};
+    std::size_t more = 0;  // problems past limits().max_errors, counted only
     if (!r.experiment.empty()) {
       auto it = std::find_if(presets_.begin(), presets_.end(), [&](const auto& p) { return p.name == r.experiment; });
       if (it != presets_.end()) {
@@ -335,13 +370,16 @@ class cli_parser {
     }
     for (const auto& path : r.config_files) {
       try {
-        config::merge_into(value, config::load_file(path), problems);
+        config::node tree = config::load_file(path);
+        // An empty (or comments-only) YAML file is null: it leaves the struct as it was.
+        if (!(config::detail::is_config_struct_v<T> && tree.is_null())) config::merge_into(value, tree, problems, more);
       } catch (const config::config_error& e) {
         problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+        more += e.more();
       }
     }
     for (const auto& arg : r.overrides)
-      if (auto tree = config::detail::override_tree(arg, problems)) config::merge_into(value, *tree, problems);
+      if (auto tree = config::detail::override_tree(arg, problems)) config::merge_into(value, *tree, problems, more);
 
     std::vector<config::problem> missing;
     config::check_required(value, config::node::mapping(), missing);
@@ -349,7 +387,7 @@ class cli_parser {
       p.message += "; set it in a --config file or with " + p.path + "=...";
       problems.push_back(std::move(p));
     }
-    if (!problems.empty()) throw config::config_error(std::move(problems));
+    if (!problems.empty()) throw config::config_error(std::move(problems), more);
 
     r.config = std::move(value);
     if (show) {
@@ -360,7 +398,8 @@ class cli_parser {
   }
 
   /// parse(), then: --help and --show-config print their text on stdout and exit 0; problems are
-  /// printed on stderr ("error: ..." per line) and exit 2. Otherwise returns the config.
+  /// printed on stderr ("error: ..." per line, at most limits().max_errors, then "... and N
+  /// more problems") and exit 2 (usage_exit_code). Otherwise returns the config.
   T parse_or_exit(int argc, const char* const* argv) const {
     try {
       cli_result<T> r = parse(argc, argv);
@@ -371,8 +410,7 @@ class cli_parser {
       }
       return std::move(r.config);
     } catch (const config::config_error& e) {
-      for (const auto& p : e.problems()) std::fprintf(stderr, "error: %s\n", p.str().c_str());
-      std::exit(2);
+      exit_usage_error("", e.what());
     }
   }
 

@@ -203,14 +203,17 @@ std::vector<Config> sweep(const compose_options& options, const std::vector<std:
 
 namespace detail {
 
+// The argv front doors own the process: a config or usage error is printed (every problem, one
+// per line) and exits 2, as cli_parser does and argparse does (Hydra exits 1).
 template <class F>
 auto exit_on_config_error(const char* program, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const config::config_error& e) {
-    std::fprintf(stderr, "%s: error composing the config:\n%s\n", program ? program : "vitals", e.what());
-    std::fflush(stderr);
-    std::exit(1);
+    std::fprintf(stderr, "%s: error composing the config:\n", program ? program : "vitals");
+    exit_usage_error("", e.what());
+  } catch (const usage_error& e) {
+    exit_usage_error(program ? program : "vitals", e.what());
   }
 }
 
@@ -241,34 +244,37 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   } else {
     jobs = {cl.overrides};  // a sweep here is an error that says to add --multirun
   }
+  // Every job is composed and typed before anything is printed or returned: show_config=true
+  // exp.train.epochs=abc is an error (exit 2), not a listing of `epochs: abc`, and a bad job of a
+  // sweep stops the sweep before its first job runs.
   std::vector<composed<Config>> out;
   for (const auto& job : jobs) {
     composition c = config::compose_detailed(opts, job);
-    if (cl.show_config) {
-      if (jobs.size() > 1) {  // one YAML document per job, headed by its overrides
-        std::string head = "---\n# job:";
-        for (const auto& o : job) head += " " + o;
-        std::fputs((head + "\n").c_str(), stdout);
-      }
-      std::fputs(config::to_yaml(c.config).c_str(), stdout);
-      continue;
-    }
     Config value = config::from_node<Config>(c.config);
-    config::remember_composition(c);
     out.push_back({std::move(value), std::move(c)});
   }
   if (cl.show_config) {
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      if (jobs.size() > 1) {  // one YAML document per job, headed by its overrides
+        std::string head = "---\n# job:";
+        for (const auto& o : jobs[j]) head += " " + o;
+        std::fputs((head + "\n").c_str(), stdout);
+      }
+      std::fputs(config::to_yaml(out[j].info.config).c_str(), stdout);
+    }
     std::fflush(stdout);
     std::exit(0);
   }
+  for (const auto& c : out) config::remember_composition(c.info);
   return out;
 }
 
 }  // namespace detail
 
 /// The command-line form: `prog exp=001 exp.fold=[0,1] show_config=true`. Prints the composed
-/// config and exits 0 for show_config=true (or --cfg job), prints usage for --help, and on a
-/// config error prints every problem to stderr and exits 1 (as Hydra does). Sets PROJECT_ROOT,
+/// config and exits 0 for show_config=true (or --cfg job) once it converts to Config, prints usage
+/// for --help, and on a config or usage error prints every problem to stderr and exits 2
+/// (vitals::usage_exit_code, argparse's convention; Hydra exits 1). Sets PROJECT_ROOT,
 /// when unset, to project_root(config_dir), as Hydra projects do with rootutils.
 template <class Config>
 Config compose(int argc, const char* const* argv, const compose_options& options) {

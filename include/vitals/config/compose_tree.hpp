@@ -82,13 +82,21 @@ struct composition {
     return n;
   }
 
-  /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created).
+  /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created; an
+  /// empty `dir` is the working directory). Throws vitals::runs_dir_error (a usage_error) naming
+  /// the directory and the reason when it cannot be created or written.
   void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
+    const std::filesystem::path out = dir.empty() ? std::filesystem::path(".") : dir;
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec || !std::filesystem::is_directory(out))
+      throw runs_dir_error("cannot create output directory '" + out.string() + "': " +
+                           (ec ? ec.message() : std::string("it exists and is not a directory")));
     auto write = [&](const char* name, const std::string& text) {
-      std::ofstream f(dir / name, std::ios::binary);
+      std::ofstream f(out / name, std::ios::binary);
       f << text;
-      if (!f) throw config_error(problem{"", "cannot write " + (dir / name).string(), {}});
+      f.close();
+      if (!f) throw runs_dir_error("cannot write '" + (out / name).string() + "'");
     };
     write("config.yaml", to_yaml(config));
     write("config.json", to_json(config));
@@ -187,15 +195,17 @@ inline composition compose_parsed(const compose_options& options, const std::vec
   cfg.erase("hydra");
   // Every bad override is reported at once (Hydra stops at the first).
   std::vector<problem> problems;
+  std::size_t more = 0;
   for (const auto& o : res.config_overrides) {
     if (is_hydra_key(o.key)) continue;
     try {
       apply_config_override(cfg, o);
     } catch (const config_error& e) {
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      more += e.more();
     }
   }
-  if (!problems.empty()) throw config_error(std::move(problems));
+  if (!problems.empty()) throw config_error(std::move(problems), more);
   out.config = resolve_interpolations(cfg);
   out.choices = std::move(res.choices);
   return out;

@@ -40,11 +40,18 @@ namespace vitals::config {
 namespace detail {
 
 /// The problems found so far and the key path of the value being read.
+/// With `more` set, problems past limits().max_errors are only counted there (so a document of a
+/// million unknown keys costs neither a million messages nor their memory).
 struct read_state {
   std::vector<problem>& problems;
   std::string path;
+  std::size_t* more = nullptr;
 
-  void add(const node& n, std::string message) { problems.push_back({path, std::move(message), n.where}); }
+  bool full() const { return more && problems.size() >= limits().max_errors; }
+  void add(const node& n, std::string message) {
+    if (full()) ++*more;
+    else problems.push_back({path, std::move(message), n.where});
+  }
 };
 
 /// Appends a key or index to the path for one scope.
@@ -227,6 +234,10 @@ void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
     path_scope scope(s.path, key);
     std::size_t i = field_index<T>(key);
     if (i == vitals::field_count<T>) {
+      if (s.full()) {
+        ++*s.more;
+        continue;
+      }
       const auto& names = vitals::field_names<T>;
       std::string hint = did_you_mean(key, names);
       if (hint.empty()) hint = " (known keys: " + join_names(names) + ")";
@@ -514,6 +525,14 @@ void merge_into(T& value, const node& tree, std::vector<problem>& problems, std:
   detail::read(tree, value, s);
 }
 
+/// The same, keeping at most limits().max_errors problems and counting the rest in `more` (for
+/// config_error(problems, more)).
+template <class T>
+void merge_into(T& value, const node& tree, std::vector<problem>& problems, std::size_t& more, std::string path = "") {
+  detail::read_state s{problems, std::move(path), &more};
+  detail::read(tree, value, s);
+}
+
 /// Appends a problem for every vitals::required field of `value` that is unset, pointing at its
 /// `???` in `tree` when there is one, else at the nearest enclosing mapping.
 template <class T>
@@ -523,14 +542,16 @@ void check_required(const T& value, const node& tree, std::vector<problem>& prob
 }
 
 /// T{} with the tree merged in, all required fields set. An empty document (null) leaves a
-/// struct's defaults. Throws config_error listing every problem.
+/// struct's defaults. Throws config_error listing every problem (up to limits().max_errors, then
+/// how many more).
 template <class T>
 T from_node(const node& tree) {
   T value{};
   std::vector<problem> problems;
-  if (!(detail::is_config_struct_v<T> && tree.is_null())) merge_into(value, tree, problems);
+  std::size_t more = 0;
+  if (!(detail::is_config_struct_v<T> && tree.is_null())) merge_into(value, tree, problems, more);
   check_required(value, tree, problems);
-  if (!problems.empty()) throw config_error(std::move(problems));
+  if (!problems.empty()) throw config_error(std::move(problems), more);
   return value;
 }
 

@@ -18,6 +18,7 @@
 
 #include "vitals/config/compose_merge.hpp"
 #include "vitals/config/compose_values.hpp"
+#include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
@@ -186,7 +187,11 @@ class interpolation_resolver {
   node env(const std::string& args, const std::vector<std::string>& path, const node& at) {
     auto comma = args.find(',');
     std::string var = trim(std::string_view(args).substr(0, comma));
-    if (const char* v = std::getenv(var.c_str())) return node::scalar(v, scalar_style::quoted);
+    if (const char* v = std::getenv(var.c_str())) {
+      if (std::string bad = utf8_problem(v); !bad.empty())
+        fail(path, at, "environment variable '" + var + "' " + bad + " (config values must be UTF-8)");
+      return node::scalar(v, scalar_style::quoted);
+    }
     if (comma == std::string::npos)
       fail(path, at, "environment variable '" + var + "' is not set (give a default: ${oc.env:" + var + ",default})");
     std::string def = trim(std::string_view(args).substr(comma + 1));

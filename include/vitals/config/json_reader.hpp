@@ -293,10 +293,22 @@ class json_tree_builder {
 
 }  // namespace detail
 
-/// Parses JSON text into a value tree. `file` only labels locations. Throws config_error (with
-/// file:line:col) on syntax errors, trailing text, duplicate keys and nesting deeper than
+/// Parses JSON text into a value tree. `file` only labels locations; a leading UTF-8 byte-order
+/// mark is skipped. Throws config_error (with file:line:col) on text over
+/// limits().max_config_bytes, invalid UTF-8, syntax errors, trailing text, duplicate keys and nesting deeper than
 /// max_nesting_depth.
 inline node parse_json(std::string_view text, std::string file = "") {
+  if (text.size() > limits().max_config_bytes)
+    throw config_error(problem{"", "config text is larger than the " + detail::byte_size_text(limits().max_config_bytes) +
+                                       " limit (vitals::config::limits().max_config_bytes)",
+                               source_location::in_file(file)});
+  // A UTF-8 byte-order mark (Windows editors write one) is skipped, as YAML readers do; columns on
+  // the first line then count from after it, as an editor shows them.
+  using namespace std::string_view_literals;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF"sv) text.remove_prefix(3);
+  else if (text.substr(0, 2) == "\xFF\xFE"sv || text.substr(0, 2) == "\xFE\xFF"sv)
+    throw config_error(problem{"", "the text is UTF-16 (it starts with a UTF-16 byte-order mark); a JSON config must be UTF-8",
+                               source_location::in_file(file, 1, 1)});
   simdjson::padded_string padded(text);
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document doc;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "vitals/config/compose_values.hpp"
+#include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
@@ -548,6 +549,13 @@ class override_parser {
 
 /// Parses one override; `index` (1-based) only labels error messages. Throws config_error.
 inline override_spec parse_override(std::string_view text, int index = 0) {
+  if (std::size_t at = detail::first_invalid_utf8(text); at < text.size()) {
+    source_location loc;
+    loc.origin = "override" + (index > 0 ? " #" + std::to_string(index) : std::string());
+    throw config_error(problem{"", "the override is not valid UTF-8 (" + detail::invalid_byte_text(text, at) + " at byte " +
+                                       std::to_string(at + 1) + "); command-line values must be UTF-8",
+                               loc});
+  }
   return detail::override_parser(text, index).parse();
 }
 
@@ -555,14 +563,16 @@ inline override_spec parse_override(std::string_view text, int index = 0) {
 inline std::vector<override_spec> parse_overrides(const std::vector<std::string>& lines) {
   std::vector<override_spec> out;
   std::vector<problem> problems;
+  std::size_t more = 0;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     try {
       out.push_back(parse_override(lines[i], static_cast<int>(i) + 1));
     } catch (const config_error& e) {
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      more += e.more();
     }
   }
-  if (!problems.empty()) throw config_error(std::move(problems));
+  if (!problems.empty()) throw config_error(std::move(problems), more);
   return out;
 }
 

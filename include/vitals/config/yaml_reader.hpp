@@ -24,6 +24,7 @@
 #include <yaml-cpp/parser.h>
 
 #include "vitals/config/detail/reader_support.hpp"
+#include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
@@ -198,12 +199,63 @@ class yaml_tree_builder final : public YAML::EventHandler {
   std::unordered_map<YAML::anchor_t, std::pair<node, std::size_t>> anchors_;
 };
 
+/// Where `text` stops being UTF-8 (a YAML config is UTF-8; UTF-16/32 with a byte-order mark are
+/// left to yaml-cpp, which decodes them): a config_error at file:line:col, else nothing.
+inline void check_yaml_utf8(std::string_view text, const std::string& file) {
+  auto starts = [&](std::string_view bom) { return text.substr(0, bom.size()) == bom; };
+  using namespace std::string_view_literals;
+  if (starts("\xFF\xFE"sv) || starts("\xFE\xFF"sv) || starts("\x00\x00\xFE\xFF"sv)) return;
+  const std::size_t at = first_invalid_utf8(text);
+  if (at == text.size()) return;
+  auto [line, col] = line_col_of(text, at);
+  throw config_error(problem{"", "the text is not valid UTF-8 (" + invalid_byte_text(text, at) +
+                                     "); a config file must be UTF-8",
+                             source_location::in_file(file, line, col)});
+}
+
+/// yaml-cpp's message, with the likely cause named when a tab is where YAML wants spaces (YAML
+/// forbids tabs in indentation; yaml-cpp says "illegal map value" or "end of map not found").
+inline std::string yaml_syntax_message(std::string_view text, const YAML::Mark& mark, const std::string& msg) {
+  std::string out = "YAML syntax error: " + msg;
+  if (mark.is_null()) return out;
+  // The error's line and the line before it: a tab in their indentation is the usual cause.
+  std::size_t line_start = 0;
+  int line = 0;
+  std::size_t prev_start = 0;
+  for (std::size_t i = 0; i < text.size() && line < mark.line; ++i)
+    if (text[i] == '\n') ++line, prev_start = line_start, line_start = i + 1;
+  for (std::size_t start : {line_start, prev_start}) {
+    for (std::size_t i = start; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i)
+      if (text[i] == '\t') {
+        auto [l, c] = line_col_of(text, i);
+        return out + " (a tab at line " + std::to_string(l) + " column " + std::to_string(c) +
+               ": YAML indents with spaces only)";
+      }
+    if (start == prev_start) break;
+  }
+  // A tab right after a key's colon on the error line (`key:\tvalue` is fine; `key:\t\tvalue`
+  // at a map's start is not, for yaml-cpp): name it too.
+  for (std::size_t i = line_start; i < text.size() && text[i] != '\n'; ++i)
+    if (text[i] == '\t') {
+      auto [l, c] = line_col_of(text, i);
+      return out + " (a tab at line " + std::to_string(l) + " column " + std::to_string(c) +
+             ": YAML separates with spaces; replace the tab)";
+    }
+  return out;
+}
+
 }  // namespace detail
 
-/// Parses one YAML document into a value tree. `file` only labels locations. An empty document is
-/// null. Throws config_error (with file:line:col) on syntax errors, duplicate keys, more than one
+/// Parses one YAML document into a value tree. `file` only labels locations. An empty document (or
+/// one of only comments) is null. Throws config_error (with file:line:col) on text that is not
+/// UTF-8, text over limits().max_config_bytes, syntax errors, duplicate keys, more than one
 /// document, nesting deeper than max_nesting_depth, and alias bombs.
 inline node parse_yaml(std::string_view text, std::string file = "") {
+  if (text.size() > limits().max_config_bytes)
+    throw config_error(problem{"", "config text is larger than the " + detail::byte_size_text(limits().max_config_bytes) +
+                                       " limit (vitals::config::limits().max_config_bytes)",
+                               source_location::in_file(file)});
+  detail::check_yaml_utf8(text, file);
   detail::yaml_tree_builder builder(file, text);
   try {
     std::istringstream in{std::string(text)};
@@ -220,7 +272,7 @@ inline node parse_yaml(std::string_view text, std::string file = "") {
   } catch (const YAML::Exception& e) {
     source_location where = source_location::in_file(file);
     if (!e.mark.is_null()) where = source_location::in_file(file, e.mark.line + 1, e.mark.column + 1);
-    throw config_error(problem{"", "YAML syntax error: " + e.msg, where});
+    throw config_error(problem{"", detail::yaml_syntax_message(text, e.mark, e.msg), where});
   }
   if (!builder.problems.empty()) throw config_error(detail::in_source_order(std::move(builder.problems)));
   if (!builder.have_root) return node::null_value(source_location::in_file(std::move(file)));

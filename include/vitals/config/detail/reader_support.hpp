@@ -3,10 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <cstddef>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <numeric>
 #include <string>
 #include <string_view>
@@ -79,12 +80,64 @@ inline std::vector<problem> in_source_order(std::vector<problem> problems) {
   return problems;
 }
 
-/// The whole file as bytes; a config_error naming the file when it cannot be read.
+/// "16 MiB", "1.5 KiB", "12 bytes".
+inline std::string byte_size_text(std::size_t n) {
+  if (n < 1024) return std::to_string(n) + " bytes";
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = -1;
+  while (v >= 1024 && u < 3) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v == static_cast<double>(static_cast<std::size_t>(v)) ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+/// The whole file as bytes; a config_error naming the file and the reason (the OS's words) when
+/// it cannot be read, when it is a directory, or when it holds more than
+/// limits().max_config_bytes. Pipes and character devices (`--config <(envsubst < f.yaml)`,
+/// /dev/stdin) are read as a stream up to that limit, so /dev/zero cannot fill the memory.
 inline std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error(problem{"", "cannot open config file", source_location::in_file(path.string())});
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw config_error(problem{"", "cannot read config file", source_location::in_file(path.string())});
+  const source_location where = source_location::in_file(path.string());
+  const std::size_t limit = limits().max_config_bytes;
+  auto too_big = [&] {
+    return config_error(problem{"", "config file is larger than the " + byte_size_text(limit) +
+                                        " limit (vitals::config::limits().max_config_bytes)",
+                                where});
+  };
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec && status.type() == std::filesystem::file_type::not_found)
+    throw config_error(problem{"", "cannot open config file: No such file or directory", where});
+  if (status.type() == std::filesystem::file_type::directory)
+    throw config_error(problem{"", "cannot read config file: it is a directory (give a .yaml, .yml or .json file)", where});
+  if (status.type() == std::filesystem::file_type::regular) {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > limit) throw too_big();
+  }
+  errno = 0;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    const int err = errno;
+    throw config_error(problem{"", std::string("cannot open config file: ") + (err ? std::strerror(err) : "unknown error"), where});
+  }
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+    if (n > 0) {
+      if (text.size() + n > limit) {
+        std::fclose(f);
+        throw too_big();
+      }
+      text.append(buf, n);
+    }
+    if (n < sizeof buf) break;
+  }
+  const bool failed = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (failed)
+    throw config_error(problem{"", std::string("cannot read config file: ") + (err ? std::strerror(err) : "read error"), where});
   return text;
 }
 

@@ -37,10 +37,9 @@ inline std::string ascii_lower(std::string_view s) {
   return out;
 }
 
-/// The candidate closest to `word`, when close enough to be a likely typo: a case-only difference,
-/// or at most 1 edit for words up to 4 characters, 2 up to 8, then a quarter of the length.
+/// The candidate within the edit limit of closest_match, or nothing.
 template <class Range>
-std::optional<std::string> closest_match(std::string_view word, const Range& candidates) {
+std::optional<std::string> closest_by_edits(std::string_view word, const Range& candidates) {
   const std::size_t limit = word.size() <= 4 ? 1 : word.size() <= 8 ? 2 : word.size() / 4;
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;
@@ -51,6 +50,35 @@ std::optional<std::string> closest_match(std::string_view word, const Range& can
     std::size_t d = ascii_lower(c) == lower ? 0 : edit_distance(word, c);
     if (d < best_distance) {
       best_distance = d;
+      best = std::string(c);
+    }
+  }
+  return best;
+}
+
+/// Length of the common (ASCII case-insensitive) prefix of a and b.
+inline std::size_t common_prefix(std::string_view a, std::string_view b) {
+  std::size_t n = 0;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  while (n < a.size() && n < b.size() && lower(a[n]) == lower(b[n])) ++n;
+  return n;
+}
+
+/// The candidate closest to `word`, when close enough to be a likely typo: a case-only difference,
+/// or at most 1 edit for words up to 4 characters, 2 up to 8, then a quarter of the length; failing
+/// that, another form of the same word (`explode` for `exploding`): a shared prefix of at least 4
+/// characters covering two thirds of the shorter word.
+template <class Range>
+std::optional<std::string> closest_match(std::string_view word, const Range& candidates) {
+  if (auto best = closest_by_edits(word, candidates)) return best;
+  std::optional<std::string> best;
+  std::size_t best_prefix = 0;
+  for (const auto& candidate : candidates) {
+    std::string_view c(candidate);
+    if (c == word) continue;
+    const std::size_t p = common_prefix(word, c);
+    if (p >= 4 && 3 * p >= 2 * std::min(word.size(), c.size()) && p > best_prefix) {
+      best_prefix = p;
       best = std::string(c);
     }
   }

@@ -1,9 +1,11 @@
-// UTF-8 checks shared by the JSON reader and both writers.
+// UTF-8 checks shared by the readers, the writers, the command line and run options.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace vitals::config::detail {
 
@@ -34,6 +36,34 @@ inline std::size_t first_invalid_utf8(std::string_view s) {
     i += len;
   }
   return s.size();
+}
+
+}  // namespace vitals::config::detail
+
+namespace vitals::config::detail {
+
+/// 1-based line and column (in bytes) of offset `at` in `text`.
+inline std::pair<int, int> line_col_of(std::string_view text, std::size_t at) {
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < at && i < text.size(); ++i)
+    if (text[i] == '\n') ++line, line_start = i + 1;
+  return {line, static_cast<int>(at - line_start + 1)};
+}
+
+/// "byte 0xFF" for a message about invalid UTF-8 at s[at].
+inline std::string invalid_byte_text(std::string_view s, std::size_t at) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  const auto c = static_cast<unsigned char>(s[at]);
+  return std::string("byte 0x") + hex[c >> 4] + hex[c & 0xF];
+}
+
+/// Why a text that should be UTF-8 is not, or "" when it is: "not valid UTF-8 (byte 0xFF at
+/// offset 3)". For strings that did not come from a file (flags, environment variables).
+inline std::string utf8_problem(std::string_view s) {
+  const std::size_t at = first_invalid_utf8(s);
+  if (at == s.size()) return {};
+  return "is not valid UTF-8 (" + invalid_byte_text(s, at) + " at byte " + std::to_string(at + 1) + ")";
 }
 
 }  // namespace vitals::config::detail
