@@ -1,6 +1,21 @@
 // Options of a run, from code, from the environment (W&B's variable names, so existing job
 // scripts keep working) and from the command line (--wandb_project etc., as the seed's trainers).
 // Precedence: defaults < environment < command line < what the code sets afterwards.
+//
+// A program that also reads these values from its own config (the demo's `project:`) gets
+// flag/env > config > default by leaving the field empty in the base it hands to from_args and
+// filling it from the config only when it is still empty:
+//   vitals::run_options base;  base.project.clear();        // "" = not given by flag or env
+//   auto opts = vitals::run_options::from_args(argc, argv, base);
+//   Config cfg = vitals::parse_args<Config>(argc, argv);
+//   if (opts.project.empty()) opts.project = cfg.project;
+//
+// Errors are usage errors: from_env, from_args and validate() throw vitals::invalid_option (a
+// std::invalid_argument), and an unusable runs directory is a vitals::runs_dir_error (a
+// std::runtime_error); both are vitals::usage_error, which a program's main maps to exit code 2.
+// Every string is checked to be valid UTF-8 where it enters (naming the flag or variable) and
+// again by validate(), with bounded lengths, because each one reaches a file (metadata.json,
+// the .wandb file, the run directory's name).
 #pragma once
 
 #include <cstdint>
@@ -14,9 +29,12 @@
 #include <utility>
 #include <vector>
 
+#include "vitals/config/detail/utf8.hpp"
+#include "vitals/config/error.hpp"
 #include "vitals/config/load.hpp"
 #include "vitals/detail/fmt.hpp"
 #include "vitals/sinks/pipeline.hpp"
+#include "vitals/run/run_dir.hpp"
 #include "vitals/sinks/registry.hpp"
 
 namespace vitals {
@@ -39,7 +57,7 @@ inline run_mode parse_run_mode(std::string_view s) {
   if (s == "online" || s == "run") return run_mode::online;
   if (s == "offline" || s == "dryrun") return run_mode::offline;
   if (s == "disabled") return run_mode::disabled;
-  throw std::invalid_argument("unknown run mode '" + std::string(s) + "' (expected online, offline or disabled)");
+  throw invalid_option("unknown run mode '" + std::string(s) + "' (expected online, offline or disabled)");
 }
 
 inline std::vector<std::string> split_comma_list(std::string_view s) { return split_sink_list(s); }
@@ -72,6 +90,8 @@ struct run_options {
     auto env = [](const char* k) -> std::optional<std::string> {
       const char* v = std::getenv(k);
       if (!v) return std::nullopt;
+      if (std::string bad = config::detail::utf8_problem(v); !bad.empty())
+        throw invalid_option(std::string("environment variable ") + k + " " + bad);
       return std::string(v);
     };
     if (auto v = env("WANDB_PROJECT")) base.project = *v;
@@ -81,7 +101,13 @@ struct run_options {
     if (auto v = env("WANDB_TAGS")) base.tags = split_comma_list(*v);
     if (auto v = env("WANDB_NOTES")) base.notes = *v;
     if (auto v = env("WANDB_JOB_TYPE")) base.job_type = *v;
-    if (auto v = env("WANDB_MODE")) base.mode = parse_run_mode(*v);
+    if (auto v = env("WANDB_MODE")) {
+      try {
+        base.mode = parse_run_mode(*v);
+      } catch (const invalid_option& e) {
+        throw invalid_option(std::string("WANDB_MODE: ") + e.what());
+      }
+    }
     if (auto v = env("WANDB_DISABLED"); v && (*v == "true" || *v == "1")) base.mode = run_mode::disabled;
     if (auto v = env("WANDB_DIR")) base.dir = *v;
     if (auto v = env("WANDB_RUN_ID")) base.id = *v;
@@ -111,7 +137,7 @@ struct run_options {
       bool matched = false;
       for (auto f : flags) {
         if (a == f) {
-          if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", f));
+          if (i + 1 >= argc) throw invalid_option(fmt::format("{} needs a value", f));
           flag = f;
           value = argv[++i];
           matched = true;
@@ -129,6 +155,8 @@ struct run_options {
         continue;
       }
       std::string v(value);
+      if (std::string bad = config::detail::utf8_problem(v); !bad.empty())
+        throw invalid_option(fmt::format("{}: the value {}", flag, bad));
       if (flag == "--wandb_project") base.project = v;
       else if (flag == "--wandb_entity") base.entity = v;
       else if (flag == "--wandb_name") base.name = v;
@@ -136,7 +164,13 @@ struct run_options {
       else if (flag == "--wandb_tags") base.tags = split_comma_list(v);
       else if (flag == "--wandb_notes") base.notes = v;
       else if (flag == "--wandb_job_type") base.job_type = v;
-      else if (flag == "--wandb_mode") base.mode = parse_run_mode(v);
+      else if (flag == "--wandb_mode") {
+        try {
+          base.mode = parse_run_mode(v);
+        } catch (const invalid_option& e) {
+          throw invalid_option(fmt::format("--wandb_mode: {}", e.what()));
+        }
+      }
       else if (flag == "--wandb_dir") base.dir = v;
       else if (flag == "--wandb_run_id") base.id = v;
       else if (flag == "--sinks") base.sinks = v;
@@ -146,7 +180,7 @@ struct run_options {
           base.total_steps = std::stoll(v, &used);
           if (used != v.size() || base.total_steps < 0) throw std::invalid_argument(v);
         } catch (const std::exception&) {
-          throw std::invalid_argument("--total_steps expects a non-negative integer, got '" + v + "'");
+          throw invalid_option("--total_steps expects a non-negative integer, got '" + v + "'");
         }
       }
     }
@@ -177,20 +211,64 @@ struct run_options {
     return out;
   }
 
-  /// Throws std::invalid_argument listing every problem (nothing has been written yet).
+  /// Longest accepted values, in bytes: every one of these strings reaches metadata.json, the
+  /// .wandb file or the run directory's name.
+  static constexpr std::size_t max_project_bytes = 128, max_entity_bytes = 128, max_name_bytes = 256,
+                               max_group_bytes = 128, max_job_type_bytes = 64, max_tag_bytes = 64, max_tags = 64,
+                               max_notes_bytes = 65536, max_dir_bytes = 4096, max_id_bytes = 64;
+
+  /// Throws vitals::invalid_option (a std::invalid_argument) listing every problem: empty or
+  /// over-long values, strings that are not valid UTF-8, unknown sinks, bad ids and tags; then,
+  /// unless the mode is disabled, vitals::runs_dir_error (a std::runtime_error) when `dir` cannot
+  /// hold runs (check_runs_root). Nothing has been written yet.
   void validate() const {
     std::vector<std::string> problems;
     auto bad_chars = [](std::string_view s, std::string_view bad) { return s.find_first_of(bad) != std::string_view::npos; };
+    // A value for a message: valid UTF-8 (bad bytes as \xNN) and at most 80 bytes.
+    auto shown = [](std::string_view v) {
+      std::string out;
+      std::size_t i = 0;
+      std::uint32_t cp = 0;
+      while (i < v.size() && out.size() < 80) {
+        std::size_t len = config::detail::decode_utf8(v, i, cp);
+        if (len == 0) {
+          out += fmt::format("\\x{:02X}", static_cast<unsigned char>(v[i]));
+          ++i;
+        } else {
+          out.append(v.substr(i, len));
+          i += len;
+        }
+      }
+      if (i < v.size()) out += "...";
+      return out;
+    };
+    // UTF-8 and length, for every free-text field.
+    auto text = [&](std::string_view what, std::string_view v, std::size_t max) {
+      if (std::string bad = config::detail::utf8_problem(v); !bad.empty())
+        problems.push_back(fmt::format("{} '{}' {}", what, shown(v), bad));
+      else if (v.size() > max)
+        problems.push_back(fmt::format("{} '{}' is {} bytes long (at most {})", what, shown(v), v.size(), max));
+    };
     if (project.empty()) problems.push_back("project is empty (set run_options::project, WANDB_PROJECT or --wandb_project)");
-    else if (project.size() > 128 || bad_chars(project, "/\\#?%:\n\r\t"))
-      problems.push_back("project '" + project + "' must be at most 128 characters without / \\ # ? % : or control characters");
+    else if (!config::detail::utf8_problem(project).empty()) text("project", project, max_project_bytes);
+    else if (project.size() > max_project_bytes || bad_chars(project, "/\\#?%:\n\r\t"))
+      problems.push_back("project '" + shown(project) + "' must be at most 128 characters without / \\ # ? % : or control characters");
+    text("entity", entity, max_entity_bytes);
+    text("run name", name, max_name_bytes);
+    text("group", group, max_group_bytes);
+    text("job type", job_type, max_job_type_bytes);
+    text("notes", notes, max_notes_bytes);
+    text("runs directory", dir.native(), max_dir_bytes);
     if (!id.empty()) {
-      bool ok = id.size() <= 64;
+      bool ok = id.size() <= max_id_bytes;
       for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
-      if (!ok) problems.push_back("run id '" + id + "' must be 1-64 characters from [A-Za-z0-9_-]");
+      if (!ok) problems.push_back("run id '" + shown(id) + "' must be 1-64 characters from [A-Za-z0-9_-]");
     }
-    for (const auto& t : tags)
-      if (t.empty() || t.size() > 64) problems.push_back("tag '" + t + "' must be 1-64 characters");
+    if (tags.size() > max_tags) problems.push_back(fmt::format("{} tags given (at most {})", tags.size(), max_tags));
+    for (const auto& t : tags) {
+      if (!config::detail::utf8_problem(t).empty()) text("tag", t, max_tag_bytes);
+      else if (t.empty() || t.size() > max_tag_bytes) problems.push_back("tag '" + shown(t) + "' must be 1-64 characters");
+    }
     if (dir.empty()) problems.push_back("dir is empty (set run_options::dir, WANDB_DIR or --wandb_dir)");
     if (pipeline.queue_capacity == 0) problems.push_back("pipeline.queue_capacity must be at least 1");
     if (pipeline.flush_interval.count() <= 0) problems.push_back("pipeline.flush_interval must be positive");
@@ -205,7 +283,8 @@ struct run_options {
       if (!std::filesystem::is_regular_file(f, ec)) problems.push_back("code file '" + f.string() + "' does not exist");
     }
     if (!problems.empty())
-      throw std::invalid_argument(fmt::format("vitals: invalid run options:\n  - {}", fmt::join(problems, "\n  - ")));
+      throw invalid_option(fmt::format("vitals: invalid run options:\n  - {}", fmt::join(problems, "\n  - ")));
+    if (mode != run_mode::disabled) check_runs_root(dir);
   }
 };
 

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "vitals/config/detail/suggest.hpp"
+#include "vitals/config/error.hpp"
 #include "vitals/sinks/any_sink.hpp"
 #include "vitals/sinks/console.hpp"
 #include "vitals/sinks/csv.hpp"
@@ -74,22 +76,27 @@ inline std::vector<std::string> split_sink_list(std::string_view list) {
   return out;
 }
 
-/// Throws std::invalid_argument naming every unknown sink and listing the known ones.
+/// Throws vitals::invalid_option (a std::invalid_argument and a vitals::usage_error) naming every
+/// unknown sink, with a "did you mean" for a near miss, and listing the known ones.
 inline void check_sink_names(std::string_view list) {
   auto names = split_sink_list(list);
   auto known = registered_sinks();
   std::vector<std::string> unknown;
+  std::string hints;
   for (const auto& n : names)
-    if (!std::binary_search(known.begin(), known.end(), n)) unknown.push_back(n);
+    if (!std::binary_search(known.begin(), known.end(), n)) {
+      if (auto best = config::detail::closest_match(n, known)) hints += fmt::format("; '{}': did you mean '{}'?", n, *best);
+      unknown.push_back(n);
+    }
   if (!unknown.empty())
-    throw std::invalid_argument(fmt::format("unknown sink{} '{}' (known sinks: {}){}", unknown.size() > 1 ? "s" : "",
-                                            fmt::join(unknown, "', '"), fmt::join(known, ", "),
-                                            std::find(unknown.begin(), unknown.end(), "wandb") != unknown.end()
-                                                ? "; 'wandb' is registered by including \"vitals/sinks/wandb.hpp\""
-                                                : ""));
+    throw invalid_option(fmt::format("unknown sink{} '{}'{} (known sinks: {}){}", unknown.size() > 1 ? "s" : "",
+                                     fmt::join(unknown, "', '"), hints, fmt::join(known, ", "),
+                                     std::find(unknown.begin(), unknown.end(), "wandb") != unknown.end()
+                                         ? "; 'wandb' is registered by including \"vitals/sinks/wandb.hpp\""
+                                         : ""));
   for (std::size_t i = 0; i < names.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
-      if (names[i] == names[j]) throw std::invalid_argument("sink '" + names[i] + "' is listed twice in '" + std::string(list) + "'");
+      if (names[i] == names[j]) throw invalid_option("sink '" + names[i] + "' is listed twice in '" + std::string(list) + "'");
 }
 
 /// Builds the sinks named in a comma-separated list ("jsonl,csv,console"); unknown names throw
