@@ -5,9 +5,13 @@
 //        [--wandb_project P --wandb_name N --wandb_tags a,b --no_wandb --sinks jsonl,csv,tensorboard]
 //   demo pathology=exploding     # LR x1000: the exploding-gradient/weight alerts fire
 //   demo pathology=plateau       # LR = 0: the plateau alert fires after 10 epochs
+//
+// Every mistake a user can make (a bad flag, value, file, sink name or runs directory) is
+// reported on stderr with exit code 2 before any run directory exists; see check_config.
 #include <vitals.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <numeric>
 #include <random>
@@ -37,14 +41,44 @@ struct DemoConfig {
   Optim optim;
 };
 
-int main(int argc, char** argv) {
+// Values the types allow but training cannot use, all reported at once (as a config_error, so
+// they read like the parser's own messages): sizes and cadences must be positive, and bounded so
+// that a typo cannot allocate without limit.
+void check_config(const DemoConfig& cfg) {
+  std::vector<vitals::config::problem> problems;
+  auto in_range = [&](const char* path, long long v, long long lo, long long hi) {
+    if (v < lo || v > hi)
+      problems.push_back({path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                                    std::to_string(v), {}});
+  };
+  in_range("epochs", cfg.epochs, 1, 100000);
+  in_range("batch_size", cfg.batch_size, 1, 1 << 20);
+  in_range("hidden", cfg.hidden, 1, 4096);
+  in_range("train_size", cfg.train_size, 1, 10000000);
+  in_range("log_every", cfg.log_every, 1, 1 << 30);
+  if (cfg.batch_size >= 1 && cfg.train_size >= 1 && cfg.batch_size > cfg.train_size)
+    problems.push_back({"batch_size", "is larger than train_size (" + std::to_string(cfg.batch_size) + " > " +
+                                          std::to_string(cfg.train_size) + "): an epoch would have no step", {}});
+  if (!std::isfinite(cfg.optim.lr) || cfg.optim.lr < 0) problems.push_back({"optim.lr", "must be a finite number >= 0", {}});
+  if (!std::isfinite(cfg.optim.weight_decay) || cfg.optim.weight_decay < 0)
+    problems.push_back({"optim.weight_decay", "must be a finite number >= 0", {}});
+  if (!(cfg.optim.ema_decay >= 0 && cfg.optim.ema_decay <= 1)) problems.push_back({"optim.ema_decay", "must be between 0 and 1", {}});
+  if (!problems.empty()) throw vitals::config::config_error(std::move(problems));
+}
+
+int run_demo(int argc, char** argv) {
   // Run flags (--wandb_*, --sinks, --no_wandb) come out of argv first; the config parser gets the rest.
+  // Precedence for the project (and name): --wandb_project / WANDB_PROJECT > the config's
+  // `project:` > run_options' default. The project is left empty here so that "not given by a flag
+  // or the environment" can be told apart after from_args.
   vitals::run_options opts;
+  opts.project.clear();
   opts.sinks = "jsonl,csv,console,wandb,tensorboard";
   opts = vitals::run_options::from_args(argc, argv, opts);
 
   vitals::cli_parser<DemoConfig> cli("Trains a small MLP on two spirals and logs it with vitals.");
   DemoConfig cfg = cli.parse_or_exit(argc, argv);
+  check_config(cfg);
 
   double lr = cfg.optim.lr;
   if (cfg.pathology == Pathology::exploding) lr *= 1000;
@@ -57,7 +91,7 @@ int main(int argc, char** argv) {
   if (opts.project.empty()) opts.project = cfg.project;
   if (opts.name.empty()) opts.name = cfg.name;
   opts.total_steps = static_cast<std::int64_t>(steps_per_epoch) * cfg.epochs;
-  vitals::run run(opts, cfg);
+  vitals::run run(opts, cfg);  // validates the options and the runs directory before creating anything
   run.log_model_params(static_cast<std::int64_t>(model.parameter_count()),
                        static_cast<std::int64_t>(model.parameter_count()));
 
@@ -120,4 +154,17 @@ int main(int argc, char** argv) {
   run.finish(0);
   std::printf("run directory: %s\n", run.dir().string().c_str());
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // A usage error (flags, config, sink names, runs directory) is the user's to fix: a message and
+  // exit code 2, as argparse does; anything else is a failure (exit 1). Never std::terminate.
+  try {
+    return run_demo(argc, argv);
+  } catch (const vitals::usage_error& e) {
+    vitals::exit_usage_error("demo", e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "demo: error: %s\n", e.what());
+    return 1;
+  }
 }

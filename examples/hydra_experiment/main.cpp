@@ -6,6 +6,10 @@
 // registered in code, as the seed registers it with Hydra's ConfigStore), then trains the demo MLP
 // once per fold: run name "{exp_name}/fold{k}", group = exp_name; exp.debug=true disables remote
 // (W&B) logging. `--multirun exp.train.lr=0.1,0.3` runs the whole k-fold once per job.
+//
+// Every job's values and run options are checked before the first run starts (folds in range,
+// positive sizes, a usable output directory): a mistake exits 2 with a message and leaves no run
+// directory behind, as config errors do (vitals::compose exits 2 for those).
 #include <vitals/compose.hpp>
 #include <vitals/run.hpp>
 #include <vitals/sinks.hpp>
@@ -13,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <numeric>
 #include <random>
 #include <string>
@@ -99,40 +104,78 @@ fold_result train_fold(const ExpConfig& exp, int k, vitals::run& run) {
   return r;
 }
 
-}  // namespace
+// Where the composition and the runs go: output_dir, or runs/ when it is empty.
+std::filesystem::path output_dir(const Config& cfg) { return cfg.output_dir.empty() ? "runs" : cfg.output_dir; }
 
-int main(int argc, char** argv) {
+// One run per fold: name {exp}/fold{k}, group = experiment, tag fold_{k}; debug mode keeps
+// everything local (no W&B sink), as the seed's debug flag does.
+vitals::run_options fold_options(const Config& cfg, const vitals::composition& composition, int k) {
+  const ExpConfig& exp = cfg.exp;
+  vitals::run_options ro;
+  ro.project = cfg.project;
+  ro.name = exp.exp_name + "/fold" + std::to_string(k);
+  ro.group = exp.exp_name;
+  ro.tags = {"fold_" + std::to_string(k)};
+  ro.dir = output_dir(cfg);
+  ro.sinks = "jsonl,csv,wandb";
+  ro.wandb = !exp.debug;
+  ro.config_json = vitals::config::to_json(composition.config);
+  return ro;
+}
+
+// Values the types allow but training cannot use, all reported at once as a config_error (so they
+// read like the composer's own messages).
+void check_config(const Config& cfg) {
+  const ExpConfig& exp = cfg.exp;
+  const TrainConfig& t = exp.train;
+  std::vector<vitals::config::problem> problems;
+  auto in_range = [&](const std::string& path, long long v, long long lo, long long hi) {
+    if (v < lo || v > hi)
+      problems.push_back({path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                                    std::to_string(v), {}});
+  };
+  in_range("exp.num_folds", exp.num_folds, 2, 1000);
+  for (std::size_t i = 0; i < exp.fold.size(); ++i)
+    if (exp.fold[i] < 0 || exp.fold[i] >= exp.num_folds)
+      problems.push_back({"exp.fold[" + std::to_string(i) + "]", "fold " + std::to_string(exp.fold[i]) + " is outside 0.." +
+                                                                     std::to_string(exp.num_folds - 1) + " (exp.num_folds = " +
+                                                                     std::to_string(exp.num_folds) + ")", {}});
+  if (exp.fold.empty()) problems.push_back({"exp.fold", "no folds to run (give at least one, e.g. exp.fold=[0])", {}});
+  in_range("exp.train.epochs", t.epochs, 1, 100000);
+  in_range("exp.train.batch_size", t.batch_size, 1, 1 << 20);
+  in_range("exp.train.hidden", t.hidden, 1, 4096);
+  in_range("exp.train.samples", t.samples, 1, 10000000);
+  if (exp.num_folds >= 2 && t.samples >= 1 && t.samples / exp.num_folds < 1)
+    problems.push_back({"exp.train.samples", "is smaller than exp.num_folds: a fold would be empty", {}});
+  if (!std::isfinite(t.lr) || t.lr < 0) problems.push_back({"exp.train.lr", "must be a finite number >= 0", {}});
+  if (!std::isfinite(t.weight_decay) || t.weight_decay < 0)
+    problems.push_back({"exp.train.weight_decay", "must be a finite number >= 0", {}});
+  if (!problems.empty()) throw vitals::config::config_error(std::move(problems));
+}
+
+int run_experiment(int argc, char** argv) {
   // Hydra's ConfigStore: `exp: default` means ExpConfig's defaults.
   vitals::store("exp", "default", ExpConfig{});
 
   // One config without --multirun; one per job with it (`exp.train.lr=0.1,0.3 -m`).
   auto jobs = vitals::sweep_with_info<Config>(argc, argv, {.config_dir = HYDRA_EXPERIMENT_CONFIG_DIR});
+  // Everything is checked before the first job starts: values, run options, output directory.
+  for (const auto& [cfg, composition] : jobs) {
+    check_config(cfg);
+    vitals::check_runs_root(output_dir(cfg));
+    for (int k : cfg.exp.fold) fold_options(cfg, composition, k).validate();
+  }
   for (const auto& [cfg, composition] : jobs) {
     const ExpConfig& exp = cfg.exp;
     // The composed config, the overrides and the defaults-list trace, saved so that this run can be
     // reproduced with one command (the overrides in overrides.yaml).
-    composition.save(cfg.output_dir);
+    composition.save(output_dir(cfg));
     std::printf("experiment %s: folds %zu of %d, output %s%s\n", exp.exp_name.c_str(), exp.fold.size(), exp.num_folds,
                 cfg.output_dir.c_str(), exp.debug ? " (debug: W&B disabled)" : "");
     std::vector<double> losses;
     for (int k : exp.fold) {
-      if (k < 0 || k >= exp.num_folds) {
-        std::fprintf(stderr, "exp.fold: fold %d is outside 0..%d\n", k, exp.num_folds - 1);
-        return 1;
-      }
-      const std::string run_name = exp.exp_name + "/fold" + std::to_string(k);
-      std::printf("run %s (group %s, tags fold_%d)\n", run_name.c_str(), exp.exp_name.c_str(), k);
-      // One run per fold: name {exp}/fold{k}, group = experiment, tag fold_{k}; debug mode keeps
-      // everything local (no W&B sink), as the seed's debug flag does.
-      vitals::run_options ro;
-      ro.project = cfg.project;
-      ro.name = run_name;
-      ro.group = exp.exp_name;
-      ro.tags = {"fold_" + std::to_string(k)};
-      ro.dir = cfg.output_dir.empty() ? "runs" : cfg.output_dir;
-      ro.sinks = "jsonl,csv,wandb";
-      ro.wandb = !exp.debug;
-      ro.config_json = vitals::config::to_json(composition.config);
+      vitals::run_options ro = fold_options(cfg, composition, k);
+      std::printf("run %s (group %s, tags fold_%d)\n", ro.name.c_str(), exp.exp_name.c_str(), k);
       vitals::run run(ro);
       composition.save(run.dir());  // config.yaml, overrides.yaml, defaults.yaml beside the run
       run.log({{"fold", k}, {"experiment_type", std::string_view("kfold")}}, 0);
@@ -154,4 +197,19 @@ int main(int argc, char** argv) {
     }
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A usage error (values, run options, output directory) exits 2 with its message, like the
+  // composer's own config errors; anything else is a failure (exit 1). Never std::terminate.
+  try {
+    return run_experiment(argc, argv);
+  } catch (const vitals::usage_error& e) {
+    vitals::exit_usage_error("hydra_experiment", e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "hydra_experiment: error: %s\n", e.what());
+    return 1;
+  }
 }
