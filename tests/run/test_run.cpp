@@ -16,6 +16,8 @@
 #include "../sinks/test_support.hpp"
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/run.hpp"
+#include "vitals/sinks/jsonl.hpp"
+#include "vitals/sinks/sink_set.hpp"
 
 using namespace vitals_test;
 
@@ -472,4 +474,55 @@ TEST_CASE("a read-only runs directory is refused before anything is written (als
     return;
   }
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+namespace run_test {
+struct throwing_sink {
+  static constexpr std::string_view name = "thrower";
+  int writes = 0;
+  void open(const vitals::run_info&) {}
+  void write(const vitals::record&) {
+    if (++writes == 3) throw std::runtime_error("disk on fire");
+  }
+  void flush() {}
+  void close(int) {}
+};
+}  // namespace run_test
+
+TEST_CASE("a sink that fails inside vitals::sinks(...) is reported by the run and in metadata.json") {
+  temp_dir tmp("innerfail");
+  auto o = quiet_options(tmp.path);
+  o.id = "inner001";
+  o.name = "inner";
+  vitals::run run(o);
+  run.attach(vitals::sinks(run_test::throwing_sink{}, vitals::jsonl{}));
+  for (int i = 0; i < 10; ++i) run.log({{"i", i}});
+  run.finish();
+  auto errors = run.sink_errors();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "sinks/thrower: disk on fire");
+  auto meta = read_file(run.dir() / "metadata.json");
+  CHECK(meta.find("sinks/thrower: disk on fire") != std::string::npos);
+  CHECK(lines_of(read_file(run.dir() / "metrics.jsonl")).size() == 10);  // the other member went on
+}
+
+TEST_CASE("model parameter counts go to the summary and metadata, not to a history row") {
+  temp_dir tmp("modelparams");
+  auto o = quiet_options(tmp.path);
+  o.id = "mparam01";
+  o.name = "mp";
+  o.sinks = "jsonl";
+  vitals::run run(o);
+  run.log_model_params(1000, 800);
+  run.log({{"loss", 1.0}}, 0);
+  run.log({{"loss", 0.5}}, 1);
+  run.finish();
+  auto rows = lines_of(read_file(run.dir() / "metrics.jsonl"));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].find("model_params") == std::string::npos);
+  CHECK(rows[0].find("\"_step\":0,") != std::string::npos);
+  CHECK(run.out_of_order_steps() == 0);
+  auto summary = read_file(run.dir() / "summary.json");
+  CHECK(summary.find("\"model_params/total_params\": 1000") != std::string::npos);
+  CHECK(read_file(run.dir() / "metadata.json").find("\"trainable_params\": 800") != std::string::npos);
 }

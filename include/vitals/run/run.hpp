@@ -20,6 +20,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -194,14 +195,18 @@ class run : private detail::shutdown_hook {
     pipe_->emit(record_kind::alert, std::span<const metric>(m));
   }
 
-  /// Logs model_params/{total_params, trainable_params, model_size_mb} (and keeps them in the
-  /// summary). bytes_per_param: 4 for fp32, 2 for fp16/bf16.
+  /// Records model_params/{total_params, trainable_params, model_size_mb} in the summary (as seed
+  /// 000 does; not as a history row, which would take a step) and in metadata.json.
+  /// bytes_per_param: 4 for fp32, 2 for fp16/bf16.
   void log_model_params(std::int64_t total, std::int64_t trainable, double bytes_per_param = 4) {
     auto p = make_model_params(total, trainable, bytes_per_param);
-    log(p, std::nullopt, "model_params/");
     summary("model_params/total_params", p.total_params);
     summary("model_params/trainable_params", p.trainable_params);
     summary("model_params/model_size_mb", p.model_size_mb);
+    if (!pipe_) return;
+    std::lock_guard lock(finish_mu_);
+    meta_.set("model_params", fmt::format(R"({{"total_params": {}, "trainable_params": {}, "model_size_mb": {}}})",
+                                          p.total_params, p.trainable_params, p.model_size_mb));
   }
 
   /// A path inside the run directory for the user's files ("state.pth", "ckpt/best.pt"); parent
@@ -224,14 +229,17 @@ class run : private detail::shutdown_hook {
 
   /// Commits, drains, flushes and closes the sinks, writes summary.json and completes
   /// metadata.json (exit code, end time, dropped rows, sink errors). Idempotent.
-  void finish(int exit_code = 0) { finish_impl(exit_code, false); }
+  void finish(int exit_code = 0) { finish_impl(exit_code); }
 
   std::uint64_t dropped() const { return pipe_ ? pipe_->dropped() : 0; }
   std::uint64_t out_of_order_steps() const { return pipe_ ? pipe_->out_of_order_steps() : 0; }
   std::uint64_t records_written() const { return pipe_ ? pipe_->records_written() : 0; }
   std::int64_t step() const { return pipe_ ? pipe_->current_step() : 0; }
   std::vector<std::string> sink_errors() const { return pipe_ ? pipe_->sink_errors() : std::vector<std::string>{}; }
-  bool finished() const { return finished_.load(); }
+  bool finished() const {
+    std::lock_guard lock(finish_mu_);
+    return finished_;
+  }
 
  private:
   void start() {
@@ -351,12 +359,13 @@ class run : private detail::shutdown_hook {
     detail::atomic_write_file(info_.dir / "summary.json", out);
   }
 
-  void finish_impl(int exit_code, bool from_signal) noexcept {
-    if (finished_.exchange(true)) return;
-    detail::remove_shutdown_hook(this);
+  void finish_impl(int exit_code) noexcept {
+    detail::remove_shutdown_hook(this);  // first: waits while the signal finisher is finishing us
+    std::lock_guard lock(finish_mu_);
+    if (finished_) return;
+    finished_ = true;
     if (!pipe_) return;
-    if (from_signal) pipe_->finish_from_signal(exit_code);
-    else pipe_->finish(exit_code);
+    pipe_->finish(exit_code);
     // Best effort from here on: a full disk must not turn finish() into a crash.
     try {
       write_summary();
@@ -366,7 +375,8 @@ class run : private detail::shutdown_hook {
       meta_.set("exit_code", std::to_string(exit_code));
       meta_.set("records_written", std::to_string(pipe_->records_written()));
       meta_.set("dropped_records", std::to_string(pipe_->dropped()));
-      meta_.set("out_of_order_steps", std::to_string(from_signal ? 0 : pipe_->out_of_order_steps()));
+      meta_.set("out_of_order_steps", std::to_string(pipe_->out_of_order_steps()));
+      if (int sig = detail::received_signal()) meta_.set("signal", std::to_string(sig));
       auto errors = pipe_->sink_errors();
       meta_.set("sink_errors", detail::json_string_array(errors));
       detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
@@ -379,13 +389,14 @@ class run : private detail::shutdown_hook {
     }
   }
 
-  void on_shutdown(int exit_code, bool from_signal) noexcept override { finish_impl(exit_code, from_signal); }
+  void on_shutdown(int exit_code) noexcept override { finish_impl(exit_code); }
 
   run_options opts_;
   run_info info_;
   run_metadata meta_;
   std::unique_ptr<pipeline> pipe_;
-  std::atomic<bool> finished_{false};
+  mutable std::mutex finish_mu_;
+  bool finished_ = false;
 };
 
 }  // namespace vitals

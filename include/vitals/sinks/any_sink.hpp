@@ -8,6 +8,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "vitals/sinks/guarded_sink.hpp"
 #include "vitals/sinks/sink.hpp"
@@ -41,6 +42,11 @@ class any_sink {
   /// The name errors are reported under ("jsonl", "csv", or the type's name).
   std::string_view name() const { return self_ ? self_->name() : std::string_view("empty"); }
 
+  /// Failures a composite sink (vitals::sinks(...)) isolated inside itself: a run reports them
+  /// with its own sinks' errors, as "sinks/<member>: message".
+  std::size_t inner_failure_count() const { return self_ ? self_->inner_failure_count() : 0; }
+  std::vector<std::string> inner_errors() const { return self_ ? self_->inner_errors() : std::vector<std::string>{}; }
+
  private:
   struct concept_t {
     virtual ~concept_t() = default;
@@ -49,7 +55,19 @@ class any_sink {
     virtual void flush() = 0;
     virtual void close(int) = 0;
     virtual std::string_view name() const = 0;
+    virtual std::size_t inner_failure_count() const = 0;
+    virtual std::vector<std::string> inner_errors() const = 0;
   };
+  template <class S>
+  static std::size_t inner_count_of(const S& s) {
+    if constexpr (requires { { s.failure_count() } -> std::convertible_to<std::size_t>; }) return s.failure_count();
+    else return 0;
+  }
+  template <class S>
+  static std::vector<std::string> inner_errors_of(const S& s) {
+    if constexpr (requires { { s.errors() } -> std::convertible_to<std::vector<std::string>>; }) return s.errors();
+    else return {};
+  }
   template <class S>
   struct model final : concept_t {
     template <class A>
@@ -59,6 +77,8 @@ class any_sink {
     void flush() override { s.flush(); }
     void close(int c) override { s.close(c); }
     std::string_view name() const override { return sink_name<S>(); }
+    std::size_t inner_failure_count() const override { return inner_count_of(s); }
+    std::vector<std::string> inner_errors() const override { return inner_errors_of(s); }
     S s;
   };
   template <class S>
@@ -69,6 +89,8 @@ class any_sink {
     void flush() override { s.flush(); }
     void close(int c) override { s.close(c); }
     std::string_view name() const override { return sink_name<S>(); }
+    std::size_t inner_failure_count() const override { return inner_count_of(s); }
+    std::vector<std::string> inner_errors() const override { return inner_errors_of(s); }
     S& s;
   };
 

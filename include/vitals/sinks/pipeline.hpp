@@ -14,9 +14,10 @@
 // - Each sink is isolated (guarded_sink): one that throws is reported once and disabled.
 #pragma once
 
-#include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -173,14 +174,19 @@ class pipeline {
       if (!active_) return;
       if (step) {
         if (*step < p_.step_) {
-          // W&B's rule: steps only go forward; a smaller step is dropped (and reported once).
-          ++p_.out_of_order_;
+          // W&B's rule: steps only go forward; a smaller step is dropped, counted, and reported
+          // once on stderr (a write(2): no allocation, no lock beyond the one held).
+          if (p_.out_of_order_++ == 0) report_dropped_step(*step, p_.step_);
           active_ = false;
           return;
         }
         if (*step > p_.step_) {
-          p_.commit_locked(lock_);
-          p_.step_ = *step;
+          p_.commit_locked(lock_);  // may wait for a queue slot, releasing the lock
+          if (p_.finished_) {       // finished (e.g. by a signal) meanwhile: nothing more is logged
+            active_ = false;
+            return;
+          }
+          p_.step_ = std::max(p_.step_, *step);
         }
       }
     }
@@ -189,13 +195,22 @@ class pipeline {
     ~batch() {
       // A log() call that threw half-way (an empty or reserved key) leaves its values pending
       // rather than committing a partial row.
-      if (active_ && commit_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
+      if (active_ && commit_ && !p_.finished_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
     }
     void add(std::string_view key, const metric_value& v) {
       if (active_) p_.add_locked(p_.pending_, p_.intern_locked(key), v, true);
     }
 
    private:
+    static void report_dropped_step(std::int64_t step, std::int64_t current) noexcept {
+      char line[200];
+      int n = std::snprintf(line, sizeof line,
+                            "vitals: log() at step %lld is below the current step %lld and was dropped "
+                            "(steps only go forward, as in W&B); later drops are counted in metadata.json\n",
+                            static_cast<long long>(step), static_cast<long long>(current));
+      if (n > 0) (void)!::write(2, line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1));
+    }
+
     pipeline& p_;
     std::unique_lock<std::mutex> lock_;
     bool commit_;
@@ -217,11 +232,11 @@ class pipeline {
   /// Sends a summary or alert record right away, at the current step.
   void emit(record_kind kind, std::span<const metric> items) {
     std::unique_lock lock(mu_);
-    if (finished_) return;
+    if (finished_ || !wait_for_slot_locked(lock) || finished_) return;
     side_.clear();
     for (const auto& m : items) add_locked(side_, intern_locked(m.key), m.value, false);
     stamp(side_, kind);
-    enqueue_locked(side_, lock);
+    enqueue_locked(side_);
   }
 
   /// Blocks until everything committed before the call has been written and the sinks flushed.
@@ -246,18 +261,6 @@ class pipeline {
       not_full_.notify_all();
     }
     if (writer_.joinable()) writer_.join();
-  }
-
-  /// Called from a signal handler: asks the writer to drain, flush and close, and waits for it at
-  /// most `wait`. Never blocks on the pipeline mutex (the interrupted thread may hold it).
-  void finish_from_signal(int exit_code, std::chrono::milliseconds wait = std::chrono::milliseconds(3000)) noexcept {
-    signal_exit_code_.store(exit_code);
-    signal_stop_.store(true);
-    auto until = std::chrono::steady_clock::now() + wait;
-    while (!signal_done_.load() && std::chrono::steady_clock::now() < until) {
-      struct timespec ts {0, 1000000};
-      ::nanosleep(&ts, nullptr);
-    }
   }
 
   // Counters (safe to read any time).
@@ -344,27 +347,41 @@ class pipeline {
     row.fix_strings();
   }
 
+  // Under the block policy, waits (releasing the lock) until the ring has a free slot. The shared
+  // rows (pending_, side_) are touched only after this returns, because another thread - a second
+  // producer, or finish() on the signal finisher - may use them while this one waits.
+  // False: the writer has stopped and nothing more can be queued.
+  bool wait_for_slot_locked(std::unique_lock<std::mutex>& lock) {
+    if (opts_.overflow == overflow_policy::block && count_ == ring_.size() && !writer_done_) {
+      ++producers_waiting_;
+      not_full_.wait(lock, [&] { return count_ < ring_.size() || writer_done_; });
+      --producers_waiting_;
+    }
+    return !writer_done_;
+  }
+
   void commit_locked(std::unique_lock<std::mutex>& lock) {
     if (pending_.metrics.empty()) return;
+    if (!wait_for_slot_locked(lock)) {
+      for (auto id : pending_.ids) pos_[id] = -1;
+      pending_.clear();
+      return;
+    }
+    if (pending_.metrics.empty()) return;  // another thread committed it while this one waited
     for (auto id : pending_.ids) pos_[id] = -1;
     stamp(pending_, record_kind::history);
     ++step_;
-    enqueue_locked(pending_, lock);
+    enqueue_locked(pending_);
   }
 
-  // Moves `row`'s content into the ring (row gets the slot's empty buffers back).
-  void enqueue_locked(detail::pipeline_row& row, std::unique_lock<std::mutex>& lock) {
+  // Moves `row`'s content into the ring (row gets the slot's empty buffers back). Under the block
+  // policy the caller has waited for a slot (wait_for_slot_locked): this never waits.
+  void enqueue_locked(detail::pipeline_row& row) {
     if (count_ == ring_.size()) {
       switch (opts_.overflow) {
-        case overflow_policy::block:
-          ++producers_waiting_;
-          not_full_.wait(lock, [&] { return count_ < ring_.size() || writer_done_; });
-          --producers_waiting_;
-          if (writer_done_) {
-            row.clear();
-            return;
-          }
-          break;
+        case overflow_policy::block:  // unreachable after wait_for_slot_locked; keep the row safe
+          row.clear();
+          return;
         case overflow_policy::drop_newest:
           dropped_.fetch_add(1);
           row.clear();
@@ -414,6 +431,16 @@ class pipeline {
       std::lock_guard lock(errors_mu_);
       errors_.push_back(std::string(sinks_[i].get().name()) + ": " + sinks_[i].error());
     }
+    // A composite sink isolates its members itself; surface their failures too.
+    if (sinks_[i].get().inner_failure_count() > inner_reported_[i].size()) {
+      std::lock_guard lock(errors_mu_);
+      for (auto& e : sinks_[i].get().inner_errors()) {
+        auto& seen = inner_reported_[i];
+        if (std::find(seen.begin(), seen.end(), e) != seen.end()) continue;
+        seen.push_back(e);
+        errors_.push_back(std::string(sinks_[i].get().name()) + "/" + e);
+      }
+    }
   }
 
   void flush_sinks() {
@@ -435,6 +462,7 @@ class pipeline {
     for (auto& s : fresh) {
       sinks_.emplace_back(std::move(s));
       reported_.push_back(false);
+      inner_reported_.emplace_back();
       sinks_.back().open(info_);
       note_failure(sinks_.size() - 1);
     }
@@ -447,11 +475,6 @@ class pipeline {
     std::vector<any_sink> fresh;
     std::unique_lock lock(mu_);
     for (;;) {
-      if (signal_stop_.load()) {
-        lock.unlock();
-        drain_after_signal();
-        return;
-      }
       if (!to_attach_.empty()) {
         fresh.swap(to_attach_);
         lock.unlock();
@@ -494,7 +517,7 @@ class pipeline {
       }
       if (stop_) break;
       writer_waiting_ = true;
-      // Wake at least every 50 ms so that a signal handler's request is seen promptly.
+      // Wake at least every 50 ms: rows below the wake threshold are picked up without a notify.
       cv_.wait_until(lock, std::min(next_flush, now + std::chrono::milliseconds(50)));
       writer_waiting_ = false;
     }
@@ -505,35 +528,6 @@ class pipeline {
     writer_done_ = true;
     flushed_cv_.notify_all();
     not_full_.notify_all();
-  }
-
-  // Signal path: take the lock only if it comes free soon (the interrupted thread may hold it
-  // forever), write what is queued, flush and close.
-  void drain_after_signal() {
-    std::unique_lock lock(mu_, std::defer_lock);
-    for (int i = 0; i < 200 && !lock.try_lock(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (lock.owns_lock()) {
-      if (!to_attach_.empty()) {  // the writer may not have run at all yet
-        std::vector<any_sink> fresh;
-        fresh.swap(to_attach_);
-        open_new(fresh);
-      }
-      commit_locked(lock);
-      finished_ = true;
-      while (count_ > 0) {
-        out_.swap(ring_[head_]);
-        ring_[head_].clear();
-        head_ = (head_ + 1) % ring_.size();
-        --count_;
-        dispatch(out_);
-      }
-      writer_done_ = true;
-      not_full_.notify_all();
-      flushed_cv_.notify_all();
-      lock.unlock();
-    }
-    close_sinks(signal_exit_code_.load());
-    signal_done_.store(true);
   }
 
   const run_info& info_;
@@ -564,6 +558,7 @@ class pipeline {
   std::vector<detail::pipeline_row> batch_;
   std::vector<detail::guarded_sink<any_sink>> sinks_;
   std::vector<bool> reported_;
+  std::vector<std::vector<std::string>> inner_reported_;
   std::vector<owned_value> last_, explicit_;
   std::int64_t last_step_ = -1;
   double last_runtime_ = 0, last_timestamp_ = 0;
@@ -571,8 +566,6 @@ class pipeline {
   mutable std::mutex errors_mu_;
   std::vector<std::string> errors_;
   std::atomic<std::uint64_t> dropped_{0}, written_{0};
-  std::atomic<bool> signal_stop_{false}, signal_done_{false};
-  std::atomic<int> signal_exit_code_{0};
   std::thread writer_;
 };
 

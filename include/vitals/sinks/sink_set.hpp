@@ -45,6 +45,11 @@ class sink_set {
     return std::get<I>(sinks_).get();
   }
 
+  /// How many of the sinks failed and were disabled (cheap: a run polls it after every call).
+  std::size_t failure_count() const {
+    return std::apply([](const auto&... s) { return (std::size_t{0} + ... + (s.failed() ? 1u : 0u)); }, sinks_);
+  }
+
   /// "name: message" for each sink that failed and was disabled.
   std::vector<std::string> errors() const {
     std::vector<std::string> out;
