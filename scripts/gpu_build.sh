@@ -126,7 +126,7 @@ fi
 {
   echo "built: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n) in $(($(date +%s) - start)) s"
   if git rev-parse HEAD >/dev/null 2>&1; then
-    echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- include cuda tests/cuda tests/gpu_scripts bench/gpu scripts || echo ' (+ uncommitted changes)')"
+    echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- include/vitals/health include/vitals/detail include/vitals/sinks/record.hpp cuda tests/cuda/gpu_param_stats_test.cu tests/gpu_scripts bench/gpu/gpu_stats_bench.cu scripts/gpu_*.sh scripts/gpu_*.py || echo ' (+ uncommitted changes to its sources)')"
   else
     echo "commit: unknown (no git here)"
   fi
