@@ -149,7 +149,7 @@ fi
 
 # --- 1. device, driver, clocks --------------------------------------------------------------------
 if command -v nvidia-smi >/dev/null && ((!dry)); then
-  nvidia-smi --query-gpu=name,driver_version,pci.bus_id,clocks.sm,clocks.mem,clocks.max.sm,clocks.max.mem,power.draw,power.limit,temperature.gpu,memory.total,persistence_mode,compute_mode,mig.mode.current \
+  timeout 30 nvidia-smi --query-gpu=name,driver_version,pci.bus_id,clocks.sm,clocks.mem,clocks.max.sm,clocks.max.mem,power.draw,power.limit,temperature.gpu,memory.total,persistence_mode,compute_mode,mig.mode.current \
     --format=csv >"$out/logs/nvidia-smi.csv" 2>&1
   timeout 30 nvidia-smi -q >"$out/logs/nvidia-smi-q.log" 2>&1
   timeout 30 nvidia-smi >"$out/logs/nvidia-smi.log" 2>&1
