@@ -4,6 +4,9 @@
 set -euo pipefail
 mode=$1 src=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
+# Where the CUDA toolkit is installed, nvcc is on PATH, as on a user's GPU machine: the
+# add_subdirectory consumer must still configure without CUDA.
+if ! command -v nvcc >/dev/null && [ -x /usr/local/cuda/bin/nvcc ]; then export PATH="/usr/local/cuda/bin:$PATH"; fi
 gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
 if [ "$mode" = find_package ]; then
   cmake -S "$src" -B "$work/vitals-build" "${gen[@]}" -DVITALS_BUILD_TESTS=OFF -DVITALS_BUILD_EXAMPLES=OFF \
