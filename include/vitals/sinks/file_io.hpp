@@ -184,6 +184,54 @@ inline bool append_whole_noexcept(const std::filesystem::path& p, std::string_vi
   return err == 0;
 }
 
+/// Space set aside on a run's filesystem for the run's last small files (summary.json, the final
+/// metadata.json): a file of `bytes` allocated when the run starts and removed just before those
+/// writes, so that a disk that filled up during the run (and stopped the sinks) still has room for
+/// them. Best effort and noexcept: when the space cannot be had there is simply no reserve. A
+/// process killed before release() leaves the file behind (its name says what it is).
+class disk_reserve {
+ public:
+  static constexpr std::size_t default_bytes = 256 * 1024;
+  disk_reserve() = default;
+  disk_reserve(const disk_reserve&) = delete;
+  disk_reserve& operator=(const disk_reserve&) = delete;
+  ~disk_reserve() { release(); }
+
+  /// Allocates `bytes` at `p` (which must not exist). True when the space is held.
+  bool create(const std::filesystem::path& p, std::size_t bytes = default_bytes) noexcept {
+    release();
+    ignore_sigxfsz_once();
+    try {
+      path_ = p;
+    } catch (...) {
+      return false;
+    }
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    // posix_fallocate really allocates (glibc writes a byte per block where fallocate(2) is
+    // unsupported); a sparse ftruncate would reserve nothing.
+    const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    ::close(fd);
+    if (err != 0) {
+      ::unlink(p.c_str());
+      return false;
+    }
+    held_ = true;
+    return true;
+  }
+  /// Frees the space (removes the file). Idempotent.
+  void release() noexcept {
+    if (held_) ::unlink(path_.c_str());
+    held_ = false;
+  }
+  bool held() const { return held_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  bool held_ = false;
+};
+
 /// Replaces `target` with `content` atomically: write target.tmp.<pid>, fdatasync (when `sync`),
 /// close, then rename(2). On any failure (a full disk, a file-size limit, a failing close) the
 /// temporary file is removed, the old target is left as it was, and the error is thrown with the
