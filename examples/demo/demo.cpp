@@ -141,12 +141,15 @@ int run_demo(int argc, char** argv) {
     const auto params = vitals::compute_param_stats<vitals::stats::weight | vitals::stats::ema_diff>(table);
     const auto param_metrics = params.to_metrics();
     const double acc = model.accuracy(data);
-    run.log(epoch_metrics.metrics(), step, /*commit=*/false);
-    run.log(param_metrics, step, false);
-    run.log({{"val/accuracy", acc}, {"epoch", epoch}}, step, false);
+    // The epoch's values join its last step's row (W&B's step rule: steps only go forward, so a
+    // row logged at the next epoch's first step would push that step's train/loss out).
+    const std::int64_t epoch_last_step = step - 1;
+    run.log(epoch_metrics.metrics(), epoch_last_step, /*commit=*/false);
+    run.log(param_metrics, epoch_last_step, false);
+    run.log({{"val/accuracy", acc}, {"epoch", epoch}}, epoch_last_step, false);
     monitor.observe(epoch_metrics);
     monitor.observe(param_metrics);
-    run.log(monitor.evaluate(epoch).metrics, step, true);
+    run.log(monitor.evaluate(epoch).metrics, epoch_last_step, true);
   }
 
   run.summary("final/train_loss", last_loss);

@@ -112,6 +112,23 @@ with tempfile.TemporaryDirectory() as tmp:
     check(r.returncode != 0 and "optim.lr" in r.stderr, f"bad override: rc={r.returncode} {r.stderr}")
     check(set(pathlib.Path(tmp, "runs").iterdir()) == before, "a bad config still created a run directory")
 
+    # log_every=1: every step has its train/loss row (epoch rows join the epoch's last step, so
+    # no step is pushed out by W&B's step rule), and the config's project reaches the W&B run.
+    run_dir, r = run_demo(tmp, "log_every=1", "--sinks", "jsonl,wandb")
+    rows = [json.loads(l) for l in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    loss_steps = [row["_step"] for row in rows if "train/loss" in row]
+    check(loss_steps == list(range(3 * (4096 // 32))), f"log_every=1: train/loss at {len(loss_steps)} steps, expected 384")
+    meta = json.loads((run_dir / "metadata.json").read_text())
+    check(meta.get("out_of_order_steps") == 0 and "dropped" not in r.stderr, f"dropped steps: {meta.get('out_of_order_steps')}")
+    check(meta.get("project") == "vitals-demo", f"project in metadata: {meta.get('project')}")
+    try:
+        from wandb_reader import kind, read_records
+        wb = list((run_dir / "wandb").glob("offline-run-*/run-*.wandb"))
+        runs = [rec.run for rec in read_records(str(wb[0])) if kind(rec) == "run"] if wb else []
+        check(runs and runs[0].project == "vitals-demo", f"W&B run record project: {[x.project for x in runs]}")
+    except ImportError as e:
+        check(False, f"cannot read the .wandb file: {e}")
+
     run_dir, _ = run_demo(tmp, "pathology=exploding", "--sinks", "jsonl")
     fired = {a["rule"] for a in map(json.loads, (run_dir / "alerts.jsonl").read_text().splitlines()) if a["state"] == "fired"}
     check({"exploding_gradients", "exploding_weights"} <= fired, f"exploding pathology fired {fired}")
