@@ -411,6 +411,8 @@ class cli_parser {
       return std::move(r.config);
     } catch (const config::config_error& e) {
       exit_usage_error("", e.what());
+    } catch (const usage_error& e) {  // e.g. thrown by a user flag's handler
+      exit_usage_error("", e.what());
     }
   }
 
