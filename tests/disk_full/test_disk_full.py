@@ -55,6 +55,9 @@ DRIVER = sys.argv[1]
 MODE = sys.argv[2] if len(sys.argv) > 2 else "rlimit"
 ROWS = 3000
 SINKS = ("jsonl", "csv", "tensorboard", "wandb")
+# Once the run sets space aside for its last files, a full disk must still get them finalised.
+_RUN_HPP = os.path.join(os.environ.get("VITALS_SOURCE_DIR", os.path.join(HERE, "..", "..")), "include", "vitals", "run", "run.hpp")
+RUN_RESERVES_SPACE = os.path.exists(_RUN_HPP) and "disk_reserve" in open(_RUN_HPP).read()
 failures = []
 
 
@@ -369,6 +372,12 @@ def mode_tmpfs(work):
             res = run_driver(runs, flush_bytes=flush_bytes, interval_ms=interval)
             what = f"256 KiB tmpfs, flush_bytes {flush_bytes or 'default'}"
             got = check_run(res, what, sync=True)
+            if RUN_RESERVES_SPACE and res["run_dir"]:
+                # run.hpp sets space aside at start (detail::disk_reserve) and frees it for these.
+                check(os.path.exists(os.path.join(res["run_dir"], "summary.json")), f"{what}: no summary.json")
+                meta = json.load(open(os.path.join(res["run_dir"], "metadata.json")))
+                check("exit_code" in meta, f"{what}: metadata.json was not finalised")
+                check(not os.path.exists(os.path.join(res["run_dir"], ".vitals-reserve")), f"{what}: the reserve was left behind")
             check(any(got[s] is None or len(got[s]) < res["steps"] for s in SINKS) if got else True,
                   f"{what}: nothing failed: the tmpfs was not filled")
             # Free the space for the next case.

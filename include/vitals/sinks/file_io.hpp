@@ -191,7 +191,7 @@ inline bool append_whole_noexcept(const std::filesystem::path& p, std::string_vi
 /// process killed before release() leaves the file behind (its name says what it is).
 class disk_reserve {
  public:
-  static constexpr std::size_t default_bytes = 256 * 1024;
+  static constexpr std::size_t default_bytes = 64 * 1024;
   disk_reserve() = default;
   disk_reserve(const disk_reserve&) = delete;
   disk_reserve& operator=(const disk_reserve&) = delete;
