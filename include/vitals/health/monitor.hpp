@@ -30,6 +30,7 @@
 #include "vitals/health/metric_table.hpp"
 #include "vitals/health/rule.hpp"
 #include "vitals/sinks/record.hpp"
+#include "vitals/sinks/terminal.hpp"
 
 namespace vitals {
 
@@ -37,8 +38,9 @@ struct health_monitor_options {
   /// A rule that keeps holding is announced again ("firing") at most once per this many epochs;
   /// 0 = only state changes are announced.
   int rate_limit_epochs = 10;
-  /// Print each alert to stderr.
-  bool console = true;
+  /// Also print each alert to stderr (off by default: alerts reach the console sink, once, through
+  /// the run - see health_monitor::send_alerts_to). "Not evaluated" notices are never printed.
+  bool console = false;
   /// When not empty: append one JSON line per alert to <run_dir>/alerts.jsonl.
   std::filesystem::path run_dir = {};
 };
@@ -172,6 +174,21 @@ class health_monitor {
   /// Called for every alert event, after the console and alerts.jsonl; may throw (e.g. to stop).
   void on_alert(callback cb) { callbacks_.push_back(std::move(cb)); }
 
+  /// Sends every alert to a run (anything with vitals::run's alert(title, text, level, state)) as
+  /// an alert record, so that each sink shows it once: the console prints one line, W&B an alert.
+  /// "Not evaluated" notices (a rule's metric never logged) stay in alerts.jsonl and the report.
+  /// The run must outlive the monitor's evaluate() calls.
+  template <class Run>
+    requires requires(Run& r) { r.alert(std::string_view{}, std::string_view{}, std::string_view{}, std::string_view{}); }
+  void send_alerts_to(Run& run) {
+    on_alert([&run](const alert_event& e) {
+      if (e.state == alert_state::not_evaluated) return;
+      run.alert(e.title, e.text,
+                e.level == severity::error ? "ERROR" : e.level == severity::warning ? "WARN" : "INFO",
+                e.state == alert_state::cleared ? "cleared" : "firing");
+    });
+  }
+
   void observe(std::string_view key, double value) { table_.set(key, value); }
   void observe(std::span<const metric> metrics) {
     for (const auto& m : metrics)
@@ -284,11 +301,13 @@ class health_monitor {
   void deliver() {
     if (report_.events.empty()) return;
     if (opts_.console)
-      for (const auto& ev : report_.events)
-        std::fprintf(stderr, "[vitals] %s: health/%s %s at epoch %lld: %s\n",
-                     ev.level == severity::error ? "ERROR" : ev.level == severity::warning ? "WARNING" : "info",
-                     ev.rule.c_str(), std::string(to_string(ev.state)).c_str(), static_cast<long long>(ev.epoch),
-                     ev.text.c_str());
+      for (const auto& ev : report_.events) {
+        if (ev.state == alert_state::not_evaluated) continue;
+        detail::write_stderr_line("[vitals] " +
+                                  std::string(ev.level == severity::error ? "ERROR" : ev.level == severity::warning ? "WARNING" : "info") +
+                                  ": health/" + ev.rule + " " + std::string(to_string(ev.state)) + " at epoch " +
+                                  std::to_string(ev.epoch) + ": " + ev.text + "\n");
+      }
     if (!opts_.run_dir.empty()) {
       auto path = opts_.run_dir / "alerts.jsonl";
       std::ofstream out(path, std::ios::app | std::ios::binary);

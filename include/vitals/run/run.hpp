@@ -11,8 +11,11 @@
 // config.json and metadata.json atomically.
 #pragma once
 
+#include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -26,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -128,18 +132,36 @@ class run : private detail::shutdown_hook {
 
   /// Adds a sink: any type with open/write/flush/close (taken by value: copied or moved in),
   /// std::ref(s) to keep your own object (it must outlive the run), an any_sink, or a vector of them.
+  ///
+  /// The one rule for sinks: the run writes to the sinks named in run_options::sinks (which
+  /// VITALS_SINKS and then --sinks replace, as every WANDB_* setting replaces the code's value)
+  /// plus the sinks attached in code. A kind never runs twice: a kind attached in code (console,
+  /// jsonl, ...) takes the place of the same name in that list, with the code's options. The named
+  /// sinks start at the first record (log, summary, alert, flush or finish), and the run then
+  /// prints once, on stderr, what it writes to. Attaching, after that, a kind that already runs
+  /// throws std::logic_error.
   template <class S>
     requires(sink<std::decay_t<S>> || std::is_same_v<std::decay_t<S>, any_sink>)
   void attach(S&& s) {
-    if (pipe_) pipe_->attach(any_sink(std::forward<S>(s)));
+    if (!pipe_) return;
+    auto kinds = sink_kinds(s);
+    add_attached(std::move(kinds), any_sink(std::forward<S>(s)));
   }
   template <class S>
     requires sink<S>
   void attach(std::reference_wrapper<S> s) {
-    if (pipe_) pipe_->attach(any_sink(s));
+    if (!pipe_) return;
+    add_attached(sink_kinds(s.get()), any_sink(s));
   }
   void attach(std::vector<any_sink> sinks) {
     for (auto& s : sinks) attach(std::move(s));
+  }
+
+  /// The sinks this run writes to ("jsonl", "console", ...), once the first record has started
+  /// them (empty before, and for a disabled run).
+  std::vector<std::string> sink_names() const {
+    std::lock_guard lock(seal_mu_);
+    return running_;
   }
 
   /// Logs values at a step. Without a step: the current step, committed now (and the step
@@ -147,10 +169,14 @@ class run : private detail::shutdown_hook {
   /// larger step arrives, commit=true, flush or finish; a step smaller than the current one is
   /// dropped and counted.
   void log(std::initializer_list<metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
-    if (pipe_) pipe_->log(std::span<const metric>(items.begin(), items.size()), step, commit);
+    if (!pipe_) return;
+    seal();
+    pipe_->log(std::span<const metric>(items.begin(), items.size()), step, commit);
   }
   void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
-    if (pipe_) pipe_->log(items, step, commit);
+    if (!pipe_) return;
+    seal();
+    pipe_->log(items, step, commit);
   }
   /// Logs every field of a struct: key = prefix + field name, nested structs as "a/b".
   template <class T>
@@ -158,6 +184,7 @@ class run : private detail::shutdown_hook {
   void log(const T& values, std::optional<std::int64_t> step = {}, std::string_view prefix = {},
            std::optional<bool> commit = {}) {
     if (!pipe_) return;
+    seal();
     thread_local detail::key_buffer key;
     key.size = 0;
     key.push(prefix);
@@ -175,13 +202,16 @@ class run : private detail::shutdown_hook {
 
   /// Commits the open row (W&B: run.log({}, commit=True)).
   void commit() {
-    if (pipe_) pipe_->commit();
+    if (!pipe_) return;
+    seal();
+    pipe_->commit();
   }
 
   /// Sets a summary value (final/best results); written to summary.json at finish, where it
   /// overrides the last logged value of the same key.
   void summary(std::string_view key, metric_value value) {
     if (!pipe_) return;
+    seal();
     metric m{key, value};
     pipe_->emit(record_kind::summary, std::span<const metric>(&m, 1));
   }
@@ -191,6 +221,7 @@ class run : private detail::shutdown_hook {
   void alert(std::string_view title, std::string_view text, std::string_view level = "WARN",
              std::string_view state = "firing") {
     if (!pipe_) return;
+    seal();
     metric m[] = {{"title", title}, {"text", text}, {"level", level}, {"state", state}};
     pipe_->emit(record_kind::alert, std::span<const metric>(m));
   }
@@ -211,20 +242,34 @@ class run : private detail::shutdown_hook {
 
   /// A path inside the run directory for the user's files ("state.pth", "ckpt/best.pt"); parent
   /// folders are created. Absolute paths and ".." are refused: artifacts stay in the run.
+  ///
+  /// A disabled run (WANDB_MODE=disabled) has no run directory, but the program's own files must
+  /// still be saved (W&B's disabled mode keeps them working too): they go to the directory given
+  /// to set_disabled_dir(), else to VITALS_DISABLED_DIR, else to a fresh temporary directory
+  /// (<tmp>/vitals-disabled-XXXXXX, kept after the run). The first call prints where, once.
   std::filesystem::path artifact_path(std::string_view file) const {
     std::filesystem::path p(file);
     if (file.empty() || p.is_absolute()) throw std::invalid_argument("artifact_path: '" + std::string(file) + "' must be a relative file name");
     for (const auto& part : p)
       if (part == "..") throw std::invalid_argument("artifact_path: '" + std::string(file) + "' must not contain '..'");
-    if (info_.dir.empty()) throw std::logic_error("artifact_path: the run is disabled and has no directory");
-    auto full = info_.dir / p;
+    auto full = (info_.dir.empty() ? disabled_dir() : info_.dir) / p;
     std::filesystem::create_directories(full.parent_path());
     return full;
   }
 
+  /// Where artifact_path() puts files while the run is disabled (created when needed); no effect
+  /// on an enabled run, whose files stay in its run directory.
+  void set_disabled_dir(std::filesystem::path dir) {
+    std::lock_guard lock(seal_mu_);
+    disabled_dir_ = std::move(dir);
+    disabled_dir_announced_ = false;
+  }
+
   /// Blocks until everything logged so far is written and flushed by every sink.
   void flush() {
-    if (pipe_) pipe_->flush();
+    if (!pipe_) return;
+    seal();
+    pipe_->flush();
   }
 
   /// Commits, drains, flushes and closes the sinks, writes summary.json and completes
@@ -278,10 +323,114 @@ class run : private detail::shutdown_hook {
     }
 
     pipe_ = std::make_unique<pipeline>(info_, opts_.pipeline);
-    for (auto& s : sinks) pipe_->attach(std::move(s));
+    // Held until the first record, so that a kind the code attaches replaces its namesake here.
+    auto names = split_sink_list(opts_.effective_sinks());
+    for (std::size_t i = 0; i < sinks.size(); ++i) pending_.emplace_back(names[i], std::move(sinks[i]));
     if (opts_.handle_signals) detail::install_signal_handlers();
     detail::install_atexit_hook();
     detail::add_shutdown_hook(this);
+  }
+
+  // The directory a disabled run's artifacts go to (see artifact_path).
+  std::filesystem::path disabled_dir() const {
+    std::lock_guard lock(seal_mu_);
+    if (disabled_dir_.empty()) {
+      if (const char* env = std::getenv("VITALS_DISABLED_DIR"); env && *env) {
+        disabled_dir_ = env;
+      } else {
+        std::error_code ec;
+        auto tmp = std::filesystem::temp_directory_path(ec);
+        if (ec) tmp = "/tmp";
+        std::string templ = (tmp / "vitals-disabled-XXXXXX").string();
+        if (!::mkdtemp(templ.data()))
+          throw std::filesystem::filesystem_error("vitals: cannot create a directory for a disabled run's files", templ,
+                                                  std::error_code(errno, std::generic_category()));
+        disabled_dir_ = templ;
+      }
+    }
+    std::filesystem::create_directories(disabled_dir_);
+    if (!disabled_dir_announced_) {
+      disabled_dir_announced_ = true;
+      detail::write_stderr_line(
+          fmt::format("vitals: the run is disabled (no run directory); its files go to {}\n", disabled_dir_.string()));
+    }
+    return disabled_dir_;
+  }
+
+  // The kinds of a sink: "console" for console{}, each member of vitals::sinks(...), the registry's
+  // name for the wandb sink.
+  static std::string sink_kind(std::string_view name) {
+    if (name == "wandb_sink" || name == "wandb_offline") return "wandb";
+    return std::string(name);
+  }
+  template <class S>
+  static std::vector<std::string> sink_kinds(const S& s) {
+    using T = std::remove_cvref_t<S>;
+    std::vector<std::string> out;
+    if constexpr (requires { T::member_names(); }) {
+      for (auto n : T::member_names()) out.push_back(sink_kind(n));
+    } else if constexpr (std::is_same_v<T, any_sink>) {
+      out.push_back(sink_kind(s.name()));
+    } else {
+      out.push_back(sink_kind(sink_name<T>()));
+    }
+    return out;
+  }
+
+  void add_attached(std::vector<std::string> kinds, any_sink s) {
+    std::lock_guard lock(seal_mu_);
+    if (!sealed_.load(std::memory_order_relaxed)) {
+      for (const auto& k : kinds) {
+        for (auto it = pending_.begin(); it != pending_.end();) {
+          if (it->first == k) {
+            replaced_.push_back(k);
+            it = pending_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      attached_.insert(attached_.end(), kinds.begin(), kinds.end());
+    } else {
+      for (const auto& k : kinds)
+        for (const auto& r : running_)
+          if (r == k)
+            throw std::logic_error("vitals: a '" + k + "' sink already runs in run '" + info_.name +
+                                   "'; the same sink never runs twice (attach sinks before the first log())");
+      running_.insert(running_.end(), kinds.begin(), kinds.end());
+    }
+    pipe_->attach(std::move(s));
+  }
+
+  // Starts the named sinks (those the code did not attach itself) and says once what runs.
+  void seal() {
+    if (!sealed_.load(std::memory_order_acquire)) seal_slow();
+  }
+  void seal_slow() {
+    std::lock_guard lock(seal_mu_);
+    if (sealed_.load(std::memory_order_relaxed)) return;
+    std::vector<std::string> named;
+    for (auto& [name, s] : pending_) {
+      named.push_back(name);
+      running_.push_back(name);
+      pipe_->attach(std::move(s));
+    }
+    pending_.clear();
+    running_.insert(running_.end(), attached_.begin(), attached_.end());
+    const char* env = std::getenv("VITALS_SINKS");
+    std::string source = env && opts_.sinks == env ? "VITALS_SINKS" : "--sinks/run_options::sinks";
+    std::string line = "vitals: sinks: ";
+    if (running_.empty()) line += "none";
+    if (!named.empty()) line += fmt::format("{} ({})", fmt::join(named, ", "), source);
+    if (!attached_.empty()) {
+      if (!named.empty()) line += ", ";
+      line += fmt::format("{} (attached in code", fmt::join(attached_, ", "));
+      if (!replaced_.empty()) line += fmt::format("; replaces {}' {}", source, fmt::join(replaced_, ", "));
+      line += ")";
+    }
+    line += "\n";
+    detail::write_stderr_line(line);
+    sealed_.store(true, std::memory_order_release);
   }
 
   static void check_config(const std::string& json) {
@@ -365,6 +514,10 @@ class run : private detail::shutdown_hook {
     if (finished_) return;
     finished_ = true;
     if (!pipe_) return;
+    try {
+      seal();
+    } catch (...) {
+    }
     pipe_->finish(exit_code);
     // Best effort from here on: a full disk must not turn finish() into a crash.
     try {
@@ -379,6 +532,7 @@ class run : private detail::shutdown_hook {
       if (int sig = detail::received_signal()) meta_.set("signal", std::to_string(sig));
       auto errors = pipe_->sink_errors();
       meta_.set("sink_errors", detail::json_string_array(errors));
+      meta_.set("sinks", detail::json_string_array(sink_names()));
       detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
       if (pipe_->dropped() > 0)
         fmt::print(stderr, "vitals: run '{}' dropped {} rows (queue full, overflow policy {})\n", info_.name, pipe_->dropped(),
@@ -397,6 +551,14 @@ class run : private detail::shutdown_hook {
   std::unique_ptr<pipeline> pipe_;
   mutable std::mutex finish_mu_;
   bool finished_ = false;
+  // Sinks (see attach): the named ones waiting for the first record, the kinds attached in code,
+  // the named kinds they replaced, and what runs once the first record has come.
+  mutable std::mutex seal_mu_;
+  std::atomic<bool> sealed_{false};
+  std::vector<std::pair<std::string, any_sink>> pending_;
+  std::vector<std::string> attached_, replaced_, running_;
+  mutable std::filesystem::path disabled_dir_;
+  mutable bool disabled_dir_announced_ = false;
 };
 
 }  // namespace vitals

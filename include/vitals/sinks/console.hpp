@@ -1,36 +1,52 @@
-// Console backend: aligned metric lines every N steps; on a terminal, with total steps known, a
-// progress bar with rate and ETA redrawn in place. When the stream is not a terminal (a pipe, a
-// log file under a batch system) it prints plain lines only - no carriage returns, no escapes.
+// Console backend: aligned metric lines every N steps, and always the rows that carry keys logged
+// less often than the step rows (epoch and validation rows); each alert once; the summary as one
+// aligned block at the end. On a terminal, with total steps known, a progress bar with rate and
+// ETA redrawn in place; the console owns that line (vitals' other stderr lines erase the bar
+// first, see terminal.hpp). When the stream is not a terminal (a pipe, a log file under a batch
+// system) it prints plain lines only - no carriage returns, no escapes.
 #pragma once
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <iterator>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/sinks/csv.hpp"  // detail::string_hash
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
+#include "vitals/sinks/terminal.hpp"
 
 namespace vitals {
 
 namespace detail {
+struct console_key {
+  std::size_t width = 0;  // widest value printed so far (aligned columns)
+};
 struct console_state {
   std::FILE* out = nullptr;
   bool tty = false;
   std::int64_t total = 0;
-  bool bar_shown = false;
   std::int64_t first_step = -1;
   double first_runtime = 0;
+  std::int64_t last_printed = 0;
+  bool printed_any = false;
+  std::unordered_map<std::uint64_t, std::int64_t> signatures;  // rows seen per set of keys
+  std::int64_t most_common = 0;
   std::chrono::steady_clock::time_point last_draw{};
-  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> widths;
+  std::unordered_map<std::string, console_key, string_hash, std::equal_to<>> keys;
+  std::vector<std::pair<std::string, std::string>> summary;  // shown as one block at close
   fmt::memory_buffer line;
   fmt::memory_buffer value;
 };
@@ -48,7 +64,9 @@ inline void append_duration(fmt::memory_buffer& out, double seconds) {
 struct console {
   static constexpr std::string_view name = "console";
 
-  /// Print a metrics line every `every` committed steps (steps where step % every == 0).
+  /// Print a step row every `every` steps (step % every == 0, or `every` steps after the last
+  /// printed row). Rows that carry a key logged less often than the most frequent keys (epoch,
+  /// validation and evaluation rows) are printed whatever `every` says.
   std::int64_t every = 1;
   /// Total steps for the progress bar; 0 takes run_info::total_steps, and when that is 0 too
   /// there is no bar.
@@ -75,31 +93,57 @@ struct console {
     auto& st = *state;
     auto& l = st.line;
     l.clear();
-    if (r.kind == record_kind::alert || r.kind == record_kind::summary) {
-      l.append(r.kind == record_kind::alert ? std::string_view("alert") : std::string_view("summary"));
+    if (r.kind == record_kind::alert) {
+      write_alert(r);
+      return;
+    }
+    if (r.kind == record_kind::summary) {
       for (const auto& m : r.metrics) {
-        fmt::format_to(std::back_inserter(l), " {}=", m.key);
-        append_value(l, m.value);
+        auto& v = st.value;
+        v.clear();
+        append_value(v, m.value);
+        std::string value(v.data(), v.size());
+        bool found = false;
+        for (auto& [k, old] : st.summary)
+          if (k == m.key) {
+            old = std::move(value);
+            found = true;
+            break;
+          }
+        if (!found) st.summary.emplace_back(std::string(m.key), std::move(value));
       }
-      l.push_back('\n');
-      emit(l, true);
       return;
     }
     if (st.first_step < 0) {
       st.first_step = r.step;
       st.first_runtime = r.runtime;
     }
-    if (every > 0 && r.step % every == 0) {
+    // Rows are told apart by their set of keys: the most frequent set is the step rows', which
+    // `every` thins out; a row with another set (an epoch's aggregates, validation, evaluation)
+    // is printed whatever `every` says.
+    std::uint64_t signature = 0;
+    for (const auto& m : r.metrics) {
+      auto it = st.keys.find(m.key);
+      if (it == st.keys.end()) it = st.keys.emplace(std::string(m.key), detail::console_key{}).first;
+      signature += std::hash<std::string_view>{}(m.key) * 0x9E3779B97F4A7C15ull + 1;  // order-independent
+    }
+    const std::int64_t seen = ++st.signatures[signature];
+    if (seen > st.most_common) st.most_common = seen;
+    const bool special = seen < st.most_common;
+    const bool due = every > 0 && (r.step % every == 0 || !st.printed_any || r.step - st.last_printed >= every);
+    if (due) {
+      st.printed_any = true;
+      st.last_printed = r.step;  // the step rows' rhythm; an epoch row printed out of it does not shift it
+    }
+    if (due || special) {
       fmt::format_to(std::back_inserter(l), "step {:>7}", r.step);
       for (const auto& m : r.metrics) {
         auto& v = st.value;
         v.clear();
         append_value(v, m.value);
-        auto it = st.widths.find(m.key);
-        if (it == st.widths.end()) it = st.widths.emplace(std::string(m.key), 0).first;
-        if (v.size() > it->second) it->second = v.size();
-        fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()),
-                       it->second);
+        auto& key = st.keys.find(m.key)->second;
+        if (v.size() > key.width) key.width = v.size();
+        fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()), key.width);
       }
       l.push_back('\n');
       emit(l, true);
@@ -107,7 +151,7 @@ struct console {
     if (st.tty && st.total > 0) {
       auto now = std::chrono::steady_clock::now();
       bool last = r.step + 1 >= st.total;
-      if (last || now - st.last_draw > std::chrono::milliseconds(100) || !st.bar_shown) {
+      if (last || now - st.last_draw > std::chrono::milliseconds(100) || !bar_shown()) {
         st.last_draw = now;
         draw_bar(r);
       }
@@ -121,8 +165,22 @@ struct console {
   void close(int exit_code) {
     auto& st = *state;
     if (!st.out) return;
-    if (st.bar_shown) std::fputc('\n', st.out);
-    st.bar_shown = false;
+    {
+      std::lock_guard lock(detail::progress_line().mu);
+      if (bar_shown_locked()) {
+        std::fputc('\n', st.out);  // the finished bar stays on screen
+        detail::progress_line().bar_stream = nullptr;
+      }
+    }
+    if (!st.summary.empty()) {
+      std::size_t w = 0;
+      for (const auto& [k, v] : st.summary) w = std::max(w, k.size());
+      auto& l = st.line;
+      l.clear();
+      l.append(std::string_view("vitals: summary\n"));
+      for (const auto& [k, v] : st.summary) fmt::format_to(std::back_inserter(l), "  {:<{}}  {}\n", k, w, v);
+      std::fwrite(l.data(), 1, l.size(), st.out);
+    }
     std::fprintf(st.out, "vitals: run finished (exit code %d)\n", exit_code);
     std::fflush(st.out);
   }
@@ -143,14 +201,38 @@ struct console {
     }
   }
 
+  bool bar_shown_locked() const { return state->out && detail::progress_line().bar_stream == state->out; }
+  bool bar_shown() const {
+    std::lock_guard lock(detail::progress_line().mu);
+    return bar_shown_locked();
+  }
+
+  // "[WARN] exploding_gradients fired: gradient norm above 100 (train/grad_norm_max=153)": one
+  // line per alert record; "not evaluated" notices (a rule's metric never logged) are not shown.
+  void write_alert(const record& r) {
+    std::string_view title, text, level = "WARN", alert_state;
+    for (const auto& m : r.metrics) {
+      if (m.value.type != metric_value::kind::string) continue;
+      if (m.key == "title") title = m.value.s;
+      else if (m.key == "text") text = m.value.s;
+      else if (m.key == "level") level = m.value.s;
+      else if (m.key == "state") alert_state = m.value.s;
+    }
+    if (alert_state == "not_evaluated" || text.starts_with("not evaluated")) return;
+    auto& l = state->line;
+    l.clear();
+    fmt::format_to(std::back_inserter(l), "[{}] {}", level, title);
+    if (!text.empty()) fmt::format_to(std::back_inserter(l), ": {}", text);
+    l.push_back('\n');
+    emit(l, true);
+  }
+
   // On a terminal, a line printed while the bar is shown first erases the bar ("\r\x1b[K") and the
   // bar is redrawn under it on the next record.
   void emit(const fmt::memory_buffer& l, bool erase_bar) {
     auto& st = *state;
-    if (erase_bar && st.bar_shown) {
-      std::fputs("\r\x1b[K", st.out);
-      st.bar_shown = false;
-    }
+    std::lock_guard lock(detail::progress_line().mu);
+    if (erase_bar && bar_shown_locked()) detail::erase_progress_bar_locked();
     std::fwrite(l.data(), 1, l.size(), st.out);
     if (st.tty) std::fflush(st.out);
   }
@@ -174,9 +256,10 @@ struct console {
     } else {
       l.append(std::string_view(" ETA ?"));
     }
+    std::lock_guard lock(detail::progress_line().mu);
     std::fwrite(l.data(), 1, l.size(), st.out);
     std::fflush(st.out);
-    st.bar_shown = true;
+    detail::progress_line().bar_stream = st.out;
   }
 };
 

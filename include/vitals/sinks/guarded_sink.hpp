@@ -15,6 +15,7 @@
 #include "vitals/reflect/type_name.hpp"
 #include "vitals/sinks/file_io.hpp"
 #include "vitals/sinks/sink.hpp"
+#include "vitals/sinks/terminal.hpp"
 
 namespace vitals {
 
@@ -48,7 +49,7 @@ inline void report_sink_error(const run_info& info, std::string_view sink, std::
   try {
     auto line = fmt::format("vitals: sink '{}' failed in {}() and is disabled for run '{}': {}\n",
                             sink, op, info.name, what);
-    (void)!::write(2, line.data(), line.size());
+    write_stderr_line(line);  // erases a progress bar first: never glued to it
     if (!info.dir.empty()) append_whole_noexcept(info.dir / "vitals.log", line);
   } catch (...) {
   }

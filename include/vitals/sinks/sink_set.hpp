@@ -39,6 +39,10 @@ class sink_set {
     each([&](auto& s) { s.close(exit_code); });
   }
 
+  /// The names of the member sinks, in order ("jsonl", "csv", ...): a run uses them so that a
+  /// sink named in VITALS_SINKS / --sinks and also attached in code runs once.
+  static std::vector<std::string_view> member_names() { return {sink_name<S>()...}; }
+
   /// The I-th sink (as given to vitals::sinks).
   template <std::size_t I>
   auto& get() {
