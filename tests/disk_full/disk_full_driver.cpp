@@ -4,7 +4,8 @@
 //
 // usage: disk_full_driver <runs dir> [rows] [flush_bytes] [flush_interval_ms]
 //   flush_bytes: sink buffer size (JSONL/CSV/TensorBoard flush_bytes, W&B buffer_bytes); 0 keeps
-//   the defaults. Prints, on stdout: "run_dir <path>", one "sink_error <text>" line per failed
+//   the defaults. Prints, on stdout: "sigxfsz SIG_DFL|other" (SIGXFSZ's disposition before vitals
+//   ran), "run_dir <path>", "steps <rows committed>", one "sink_error <text>" line per failed
 //   sink, "done". A run that cannot start prints "start_error <message>" and exits 3.
 #include <signal.h>
 
@@ -12,7 +13,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <memory>
 #include <string>
 
 #include "vitals/run.hpp"
@@ -20,6 +20,52 @@
 #include "vitals/sinks/jsonl.hpp"
 #include "vitals/sinks/tensorboard.hpp"
 #include "vitals/sinks/wandb.hpp"
+
+namespace {
+
+void train(vitals::run& run, int rows, std::size_t flush_bytes) {
+  vitals::jsonl j;
+  vitals::csv c;
+  vitals::tensorboard tb;
+  vitals::wandb_options wo;
+  wo.mode = vitals::wandb_mode::offline;
+  wo.quiet = true;
+  if (flush_bytes > 0) {
+    j.flush_bytes = c.flush_bytes = tb.flush_bytes = flush_bytes;
+    wo.buffer_bytes = flush_bytes;
+  }
+  run.attach(j);
+  run.attach(c);
+  run.attach(tb);
+  run.attach(vitals::wandb_sink(wo));
+
+  for (int i = 0; i < rows; ++i) {
+    const double loss = 1.0 / (1 + i) + 1e-3 * std::sin(i);
+    run.log({{"train/loss", loss},
+             {"train/acc", 0.5 + 0.4 * (1 - std::exp(-i / 500.0))},
+             {"lr", 1e-3 * std::pow(0.999, i)},
+             {"epoch", i / 100},
+             {"grad/norm", std::abs(std::cos(i * 0.1)) * 3},
+             {"note", i % 7 == 0 ? "a, \"quoted\"\nline" : "plain"}});
+    if (i == 40) run.log({{"val/loss", loss * 1.1}, {"train/loss", loss}});  // a new key: CSV widens
+    if (i % 100 == 99) {
+      run.log({{"val/loss", loss * 1.1},
+               {"hist", R"({"_type":"histogram","values":[1,2,3],"bins":[0,0.5,1,1.5]})"}});
+    }
+  }
+  run.summary("best/val_loss", 0.125);
+  const auto steps = run.step();
+  run.finish(0);
+  std::printf("steps %lld\n", static_cast<long long>(steps));
+  for (const auto& e : run.sink_errors()) {
+    std::string line = e;
+    for (auto& ch : line)
+      if (ch == '\n') ch = ' ';
+    std::printf("sink_error %s\n", line.c_str());
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -44,54 +90,16 @@ int main(int argc, char** argv) {
   ::sigaction(SIGXFSZ, nullptr, &sa);
   std::printf("sigxfsz %s\n", sa.sa_handler == SIG_DFL ? "SIG_DFL" : "other");
 
-  std::unique_ptr<vitals::run> run;
+  bool started = false;
   try {
-    run = std::make_unique<vitals::run>(o);
+    vitals::run run(o);
+    started = true;
+    std::printf("run_dir %s\n", run.dir().c_str());
+    std::fflush(stdout);
+    train(run, rows, flush_bytes);
   } catch (const std::exception& e) {
-    std::printf("start_error %s\n", e.what());
+    std::printf("%s %s\n", started ? "error" : "start_error", e.what());
     return 3;
-  }
-  std::printf("run_dir %s\n", run->dir().c_str());
-  std::fflush(stdout);
-
-  vitals::jsonl j;
-  vitals::csv c;
-  vitals::tensorboard tb;
-  vitals::wandb_options wo;
-  wo.mode = vitals::wandb_mode::offline;
-  wo.quiet = true;
-  if (flush_bytes > 0) {
-    j.flush_bytes = c.flush_bytes = tb.flush_bytes = flush_bytes;
-    wo.buffer_bytes = flush_bytes;
-  }
-  run->attach(j);
-  run->attach(c);
-  run->attach(tb);
-  run->attach(vitals::wandb_sink(wo));
-
-  for (int i = 0; i < rows; ++i) {
-    const double loss = 1.0 / (1 + i) + 1e-3 * std::sin(i);
-    run->log({{"train/loss", loss},
-              {"train/acc", 0.5 + 0.4 * (1 - std::exp(-i / 500.0))},
-              {"lr", 1e-3 * std::pow(0.999, i)},
-              {"epoch", i / 100},
-              {"grad/norm", std::abs(std::cos(i * 0.1)) * 3},
-              {"note", i % 7 == 0 ? "a, \"quoted\"\nline" : "plain"}});
-    if (i == 40) run->log({{"val/loss", loss * 1.1}, {"train/loss", loss}});  // a new key: CSV widens
-    if (i % 100 == 99) {
-      run->log({{"val/loss", loss * 1.1},
-                {"hist", R"({"_type":"histogram","values":[1,2,3],"bins":[0,0.5,1,1.5]})"}});
-    }
-  }
-  run->summary("best/val_loss", 0.125);
-  const auto steps = run->step();
-  run->finish(0);
-  std::printf("steps %lld\n", static_cast<long long>(steps));
-  for (const auto& e : run->sink_errors()) {
-    std::string line = e;
-    for (auto& ch : line)
-      if (ch == '\n') ch = ' ';
-    std::printf("sink_error %s\n", line.c_str());
   }
   std::printf("done\n");
   return 0;
