@@ -352,12 +352,16 @@ def mode_rlimit(work):
 
 def mount_tmpfs(path, size):
     os.makedirs(path, exist_ok=True)
-    p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], capture_output=True, text=True)
+    try:
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], capture_output=True, text=True)
+    except OSError as e:  # no mount(8) at all
+        return False, str(e)
     return p.returncode == 0, p.stderr.strip()
 
 
 def umount(path):
-    subprocess.run(["umount", path], capture_output=True)
+    if os.path.ismount(path):
+        subprocess.run(["umount", path], capture_output=True)
 
 
 def mode_tmpfs(work):
