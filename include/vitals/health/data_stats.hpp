@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vitals/health/tensor_values.hpp"
 #include "vitals/health/accumulator.hpp"
 #include "vitals/health/array_stats.hpp"
 #include "vitals/health/metric_list.hpp"
@@ -49,6 +50,14 @@ class data_stats {
     }
     total_ = accumulator{};
     for (const auto& a : per_channel_) total_.merge(a);
+  }
+
+  /// A tensor (torch::Tensor with vitals/torch.hpp, or any type with a vitals::tensor_values
+  /// specialization), read as float32 values in its memory order.
+  template <float_tensor T>
+  void add(const T& tensor) {
+    const auto values = tensor_values<T>::get(tensor);
+    add(std::span<const float>(values.data(), values.size()));
   }
 
   const accumulator& total() const { return total_; }

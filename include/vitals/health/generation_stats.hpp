@@ -6,6 +6,7 @@
 #include <cmath>
 #include <span>
 
+#include "vitals/health/tensor_values.hpp"
 #include "vitals/health/accumulator.hpp"
 #include "vitals/health/array_stats.hpp"
 #include "vitals/health/metric_list.hpp"
@@ -16,6 +17,14 @@ class generation_stats {
  public:
   void add(std::span<const float> outputs) { acc_.merge(accumulate(outputs)); }
   void add(std::span<const double> outputs) { acc_.merge(accumulate(outputs)); }
+  /// A tensor (torch::Tensor with vitals/torch.hpp, or any type with a vitals::tensor_values
+  /// specialization), read as float32 values in its memory order.
+  template <float_tensor T>
+  void add(const T& tensor) {
+    const auto values = tensor_values<T>::get(tensor);
+    add(std::span<const float>(values.data(), values.size()));
+  }
+
   void merge(const generation_stats& other) { acc_.merge(other.acc_); }
 
   const accumulator& stats() const { return acc_; }

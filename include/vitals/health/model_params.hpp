@@ -25,6 +25,8 @@ struct model_param_counts {
   std::uint64_t bytes = 0;
 
   double size_mb() const { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+  /// Average element size (4 for an fp32 model), for run.log_model_params(total, trainable, bytes_per_param()).
+  double bytes_per_param() const { return total ? static_cast<double>(bytes) / static_cast<double>(total) : 4.0; }
 
   void append_to(metric_list& out) const {
     out.set("model_params/total_params", static_cast<double>(total));

@@ -32,8 +32,19 @@ namespace vitals {
 
 namespace detail {
 struct console_key {
-  std::size_t width = 0;  // widest value printed so far (aligned columns)
+  std::size_t width = 0;     // widest value printed so far (aligned columns)
+  bool epoch_key = false;    // val/, validation/, eval/, test/, health/: an epoch/validation row
 };
+
+/// Keys that mark an epoch or validation row: their first path segment is one of these.
+inline bool is_epoch_key(std::string_view key) {
+  auto slash = key.find('/');
+  if (slash == std::string_view::npos) return false;
+  auto head = key.substr(0, slash);
+  for (std::string_view h : {"val", "valid", "validation", "eval", "evaluation", "test", "health"})
+    if (head == h) return true;
+  return false;
+}
 struct console_state {
   std::FILE* out = nullptr;
   bool tty = false;
@@ -118,18 +129,20 @@ struct console {
       st.first_step = r.step;
       st.first_runtime = r.runtime;
     }
-    // Rows are told apart by their set of keys: the most frequent set is the step rows', which
-    // `every` thins out; a row with another set (an epoch's aggregates, validation, evaluation)
-    // is printed whatever `every` says.
+    // Step rows are thinned out by `every`; epoch and validation rows are printed whatever it
+    // says. A row is one of those when it has a val/, validation/, eval/, test/ or health/ key,
+    // or when its set of keys differs from the most frequent set (the step rows').
     std::uint64_t signature = 0;
+    bool special = false;
     for (const auto& m : r.metrics) {
       auto it = st.keys.find(m.key);
-      if (it == st.keys.end()) it = st.keys.emplace(std::string(m.key), detail::console_key{}).first;
+      if (it == st.keys.end()) it = st.keys.emplace(std::string(m.key), detail::console_key{0, detail::is_epoch_key(m.key)}).first;
+      special = special || it->second.epoch_key;
       signature += std::hash<std::string_view>{}(m.key) * 0x9E3779B97F4A7C15ull + 1;  // order-independent
     }
     const std::int64_t seen = ++st.signatures[signature];
     if (seen > st.most_common) st.most_common = seen;
-    const bool special = seen < st.most_common;
+    special = special || seen < st.most_common;
     const bool due = every > 0 && (r.step % every == 0 || !st.printed_any || r.step - st.last_printed >= every);
     if (due) {
       st.printed_any = true;
