@@ -48,6 +48,10 @@ def static_checks(path, expect_runs):
     check(not re.search(r"https?://(?!www\.w3\.org/2000/svg)", text), f"{path}: contains a network URL")
     check("<b>not bold</b>" not in text, f"{path}: an HTML string from the run reached the page unescaped")
     data = cc.report_data(text)
+    for r in data["runs"]:
+        for h in r["hists"]:
+            check(h["s"] and all(len(s["bins"]) == len(s["values"]) + 1 > 1 for s in h["s"]),
+                  f"{path}: histogram {h['k']} has an empty or malformed snapshot")
     check(len(data["runs"]) == expect_runs, f"{path}: {len(data['runs'])} runs, expected {expect_runs}")
     return data
 
@@ -171,7 +175,7 @@ with tempfile.TemporaryDirectory(prefix="vitals_report_test_") as tmpd:
     check(any("torn" in w for w in c0["warnings"]), "crashed run: the report does not show the torn line")
 
     # Several runs compared.
-    c, rc = make_run(runs, "--seed", "3", "--name", "exp/fold2")
+    c, rc = make_run(runs, "--seed", "3", "--name", "exp/fold2", "--epoch-len", "30")  # 100 epochs: histograms thinned
     compare = tmp / "compare.html"
     run([vitals_report, str(a), str(b), str(c), "-o", str(compare)])
     static_checks(compare, 3)

@@ -118,6 +118,11 @@ TEST_CASE("histogram_track: bounded, spread over the run, newest kept") {
   REQUIRE(snaps.front()->step == 0);
   REQUIRE(snaps.back()->step == 999);
   for (std::size_t i = 1; i < snaps.size(); ++i) REQUIRE(snaps[i]->step > snaps[i - 1]->step);
+  for (const auto* s : snaps) {  // every kept snapshot is whole (thinning once emptied the first)
+    REQUIRE(s->bins.size() == 2);
+    REQUIRE(s->values.size() == 1);
+    REQUIRE(s->values[0] == double(s->step));
+  }
 }
 
 TEST_CASE("html_report sink: every alert kept, summary overrides, report written at close") {

@@ -261,11 +261,13 @@ function chart(parent, key, opts) {
       var g = sv('g', {'class': 'series', 'data-run': q.ri}, svg);
       if (bars) {
         var bw = Math.max(1, (W - ML - MR) / Math.max(P.length, 1) / Math.max(series.length, 1));
+        var bd = '';  // one path for all bars (thousands of rects would slow the page down)
         P.forEach(function (p) {
           if (p.y === null) return;
-          var y = ys(Math.max(p.y, 0.0));
-          sv('rect', {x: xs(p.x) - bw / 2 + q.ri * bw / series.length, y: y, width: Math.max(bw * 0.9, 1), height: Math.max(H - MB - y, 0.5), fill: q.c, opacity: 0.75}, g);
+          var y = Math.min(ys(Math.max(p.y, 0.0)), H - MB - 0.5), x = xs(p.x) - bw / 2 + q.ri * bw / series.length;
+          bd += 'M' + x.toFixed(1) + ',' + (H - MB) + 'V' + y.toFixed(1) + 'h' + Math.max(bw * 0.9, 1).toFixed(2) + 'V' + (H - MB) + 'Z';
         });
+        sv('path', {'class': 'bars', d: bd, fill: q.c, opacity: 0.75}, g);
         return;
       }
       var ok = function (v) { return v !== null && (!canLog || v > 0); };
@@ -377,8 +379,10 @@ function histChart(parent, key) {
     if (!h || !h.s.length) return;
     var div = el('div', {'class': 'chart hist', 'data-metric': key, 'data-run': ri}, parent);
     el('div', {'class': 't'}, div, key + (RUNS.length > 1 ? ' - ' + runLabel(r, ri) : '')).appendChild(el('small', null, null, '  ' + h.n + ' histograms, ' + h.s.length + ' drawn'));
+    var snaps = h.s.filter(function (s) { return s.bins.length === s.values.length + 1 && s.bins.length > 1 && s.bins[0] !== null && s.bins[s.bins.length - 1] !== null; });
     var lo = Infinity, hi = -Infinity;
-    h.s.forEach(function (s) { lo = Math.min(lo, s.bins[0]); hi = Math.max(hi, s.bins[s.bins.length - 1]); });
+    snaps.forEach(function (s) { lo = Math.min(lo, s.bins[0]); hi = Math.max(hi, s.bins[s.bins.length - 1]); });
+    if (!isFinite(lo) || !isFinite(hi)) { lo = 0; hi = 1; }
     if (!(hi > lo)) { hi = lo + 1; }
     var R = 40, svg = sv('svg', {viewBox: '0 0 ' + W + ' ' + H, width: W, height: H}, div);
     function ys(v) { return MT + (1 - (v - lo) / (hi - lo)) * (H - MT - MB); }
@@ -386,8 +390,8 @@ function histChart(parent, key) {
     niceTicks(lo, hi, 4).forEach(function (v) { sv('text', {x: ML - 4, y: ys(v) + 3, 'text-anchor': 'end'}, ax, fmt(v)); });
     niceTicks(X0, X1, 5).forEach(function (v) { sv('text', {x: xs(v), y: H - 6, 'text-anchor': 'middle'}, ax, fmt(v)); });
     var g = sv('g', {'class': 'cells'}, svg);
-    h.s.forEach(function (s, si) {
-      var xa = xs(s.step), xb = si + 1 < h.s.length ? xs(h.s[si + 1].step) : Math.min(W - MR, xa + (W - ML - MR) / Math.max(h.s.length, 1));
+    snaps.forEach(function (s, si) {
+      var xa = xs(s.step), xb = si + 1 < snaps.length ? xs(snaps[si + 1].step) : Math.min(W - MR, xa + (W - ML - MR) / Math.max(snaps.length, 1));
       if (xb - xa < 1) xb = xa + 1;
       var rows = new Array(R).fill(0), mx = 0;
       for (var b = 0; b < s.values.length; b++) {
@@ -480,7 +484,9 @@ grid.appendChild(panel('panel-training-health', '1. Training health', function (
 var P3 = ['train/batch_loss_cv', 'validation/gen_std', 'model/ema_diff', 'health/mode_collapse'];
 grid.appendChild(panel('panel-validation-quality', '2. Validation quality', function (p) {
   var ks = allKeys.filter(function (k) { return (k.indexOf('validation/') === 0 || k.indexOf('val/') === 0) && P3.indexOf(k) < 0; });
-  ks.sort(function (a, b) { return (thresholds(b).length - thresholds(a).length) || (/_healthy$/.test(a) - /_healthy$/.test(b)); });
+  var seedOrder = ['validation/knee_r_std', 'validation/grf_vz_r_std'];
+  function rank(k) { var i = seedOrder.indexOf(k); return i >= 0 ? i : /_healthy$/.test(k) ? 4 : thresholds(k).length ? 2 : 3; }
+  ks.sort(function (a, b) { return rank(a) - rank(b); });  // stable: first-logged order within a rank
   ks.forEach(function (k) { used[k] = 1; chart(p, k, {bars: /_healthy$/.test(k)}); });
   return ks.length;
 }, 'validation/knee_r_std, validation/grf_vz_r_std, validation/*_healthy'));

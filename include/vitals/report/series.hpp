@@ -151,7 +151,8 @@ class histogram_track {
     has_pending_ = false;
     if (snaps_.size() == capacity_) {
       std::size_t out = 0;
-      for (std::size_t i = 0; i < snaps_.size(); i += 2) snaps_[out++] = std::move(snaps_[i]);
+      for (std::size_t i = 0; i < snaps_.size(); i += 2, ++out)
+        if (out != i) snaps_[out] = std::move(snaps_[i]);  // never self-move (it would empty the vectors)
       snaps_.resize(out);
       stride_ *= 2;
     }
