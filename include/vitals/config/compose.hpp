@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <stdlib.h>  // setenv (POSIX)
 #include <mutex>
 #include <optional>
@@ -206,14 +207,15 @@ namespace detail {
 // The argv front doors own the process: a config or usage error is printed (every problem, one
 // per line) and exits 2, as cli_parser does and argparse does (Hydra exits 1).
 template <class F>
-auto exit_on_config_error(const char* program, F&& f) -> decltype(f()) {
+auto exit_on_config_error(const char* argv0, F&& f) -> decltype(f()) {
+  const std::string program = argv0 && *argv0 ? std::filesystem::path(argv0).filename().string() : "vitals";
   try {
     return f();
   } catch (const config::config_error& e) {
-    std::fprintf(stderr, "%s: error composing the config:\n", program ? program : "vitals");
+    std::fprintf(stderr, "%s: error composing the config:\n", program.c_str());
     exit_usage_error("", e.what());
   } catch (const usage_error& e) {
-    exit_usage_error(program ? program : "vitals", e.what());
+    exit_usage_error(program, e.what());
   }
 }
 

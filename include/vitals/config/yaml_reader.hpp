@@ -233,8 +233,7 @@ inline std::string yaml_syntax_message(std::string_view text, const YAML::Mark& 
       }
     if (start == prev_start) break;
   }
-  // A tab right after a key's colon on the error line (`key:\tvalue` is fine; `key:\t\tvalue`
-  // at a map's start is not, for yaml-cpp): name it too.
+  // Any other tab on the error line is named too: it is the likeliest cause a user cannot see.
   for (std::size_t i = line_start; i < text.size() && text[i] != '\n'; ++i)
     if (text[i] == '\t') {
       auto [l, c] = line_col_of(text, i);
