@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(g++ cmake ninja-build libboost1.81-dev libfmt-dev libsimdjson-dev catch2 libyaml-cpp-dev
-  libbenchmark-dev clang libclang-rt-14-dev libtorch-dev python3 python3-pip)
+  libbenchmark-dev clang libclang-rt-14-dev libtorch-dev python3 python3-pip
+  chromium)  # headless Chromium opens the HTML report in tests/report (skipped without it)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
