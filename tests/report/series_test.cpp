@@ -2,13 +2,16 @@
 // histogram tracks stay bounded; the report sink keeps every alert and the summary.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <unistd.h>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "vitals/report/html.hpp"
+#include "vitals/report.hpp"
 #include "vitals/report/series.hpp"
 #include "vitals/sinks/report.hpp"
 
@@ -159,5 +162,47 @@ TEST_CASE("html_report sink: every alert kept, summary overrides, report written
   REQUIRE(html.find("unit</script>") == std::string::npos);     // escaped in the data block
   REQUIRE(html.find("unit\\u003c/script>") != std::string::npos);
   REQUIRE(html.find("http://") == html.find("http://www.w3.org/2000/svg"));  // no network resource
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("html_report: registered as 'report', refreshes on flush, regenerate() from files") {
+  auto names = vitals::registered_sinks();
+  REQUIRE(std::find(names.begin(), names.end(), "report") != names.end());
+  REQUIRE(vitals::make_sinks("report").size() == 1);
+
+  auto dir = std::filesystem::temp_directory_path() / ("vitals_report_refresh_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  vitals::html_report sink{.refresh_seconds = 1e-9};
+  vitals::run_info info;
+  info.dir = dir;
+  sink.open(info);
+  vitals::metric m[] = {{"train/loss", 0.5}};
+  sink.write(vitals::record{.kind = vitals::record_kind::history, .step = 0, .metrics = m});
+  REQUIRE_FALSE(std::filesystem::exists(dir / "report.html"));
+  sink.flush();  // a live report before the run ends: no exit code yet
+  REQUIRE(std::filesystem::exists(dir / "report.html"));
+  {
+    std::ifstream in(dir / "report.html");
+    std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(html.find("\"exit_code\":null") != std::string::npos);
+  }
+  sink.close(0);
+  REQUIRE_FALSE(std::filesystem::exists(dir / ("report.html.tmp." + std::to_string(::getpid()))));
+
+  // From files: a JSONL with a torn tail and NaN, regenerated in place.
+  std::filesystem::remove(dir / "report.html");
+  {
+    std::ofstream out(dir / "metrics.jsonl");
+    out << "{\"_step\":0,\"a\":1.5,\"b\":NaN}\n{\"_step\":1,\"a\":-Infinity,\"b\":2}\n{\"_step\":2,\"a\":";
+  }
+  auto data = vitals::report::read_run_dir(dir);
+  REQUIRE(data.rows == 2);
+  REQUIRE(data.keys == std::vector<std::string>{"a", "b"});
+  REQUIRE(data.metrics[0].nonfinite() == 1);
+  REQUIRE(data.metrics[0].max() == 1.5);
+  REQUIRE(data.metrics[1].nonfinite() == 1);
+  REQUIRE(std::any_of(data.warnings.begin(), data.warnings.end(), [](const std::string& w) { return w.find("torn") != std::string::npos; }));
+  REQUIRE(vitals::report::regenerate(dir) == dir / "report.html");
+  REQUIRE(std::filesystem::exists(dir / "report.html"));
   std::filesystem::remove_all(dir);
 }
