@@ -16,6 +16,7 @@
 #include "../sinks/test_support.hpp"
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/run.hpp"
+#include "vitals/detail/json_string.hpp"
 #include "vitals/sinks/jsonl.hpp"
 #include "vitals/sinks/sink_set.hpp"
 
@@ -525,4 +526,19 @@ TEST_CASE("model parameter counts go to the summary and metadata, not to a histo
   auto summary = read_file(run.dir() / "summary.json");
   CHECK(summary.find("\"model_params/total_params\": 1000") != std::string::npos);
   CHECK(read_file(run.dir() / "metadata.json").find("\"trainable_params\": 800") != std::string::npos);
+}
+
+TEST_CASE("JSON strings are valid UTF-8 whatever bytes come in (paths and command lines from the OS)") {
+  auto q = [](std::string_view s) {
+    std::string out;
+    vitals::detail::append_json_string(out, s);
+    return out;
+  };
+  CHECK(q("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+  CHECK(q("a\xff" "b") == "\"a\\ufffdb\"");
+  CHECK(q("\xed\xa0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");     // a surrogate is not UTF-8
+  CHECK(q("\xc0\xaf") == "\"\\ufffd\\ufffd\"");                 // overlong '/'
+  CHECK(q("end\xe2\x82") == "\"end\\ufffd\\ufffd\"");          // cut short
+  CHECK(q("\xf4\x90\x80\x80") == "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // past U+10FFFF
+  CHECK(q("tab\t\"q\"") == "\"tab\\t\\\"q\\\"\"");
 }

@@ -99,7 +99,7 @@ void flatten_value(key_buffer& key, const F& v, pipeline::batch& b) {
 
 }  // namespace detail
 
-class run : private detail::shutdown_hook {
+class run final : private detail::shutdown_hook {
  public:
   /// Validates, creates the run directory, writes config.json and metadata.json, starts the
   /// writer and attaches the sinks named in opts.sinks. Throws before writing anything when
@@ -321,6 +321,8 @@ class run : private detail::shutdown_hook {
       std::filesystem::remove_all(info_.dir, ec);  // do not leave half a run behind
       throw;
     }
+    // Room for summary.json and the final metadata.json should the disk fill up (best effort).
+    reserve_.create(info_.dir / ".vitals-reserve");
 
     pipe_ = std::make_unique<pipeline>(info_, opts_.pipeline);
     // Held until the first record, so that a kind the code attaches replaces its namesake here.
@@ -519,9 +521,16 @@ class run : private detail::shutdown_hook {
     } catch (...) {
     }
     pipe_->finish(exit_code);
-    // Best effort from here on: a full disk must not turn finish() into a crash.
+    reserve_.release();  // the sinks are closed: its space is for summary.json and metadata.json
+    // Best effort from here on: a full disk must not turn finish() into a crash. Each file is
+    // written whole or not at all (atomic_write_file), and one failing does not skip the other.
     try {
       write_summary();
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "vitals: finishing run '{}': {}\n", info_.name, e.what());
+    } catch (...) {
+    }
+    try {
       auto end = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
       meta_.set("end_time", detail::json_string(detail::iso_time(end)));
       meta_.set("runtime", fmt::format("{}", end - info_.start_time));
@@ -548,6 +557,7 @@ class run : private detail::shutdown_hook {
   run_options opts_;
   run_info info_;
   run_metadata meta_;
+  detail::disk_reserve reserve_;  // see finish_impl
   std::unique_ptr<pipeline> pipe_;
   mutable std::mutex finish_mu_;
   bool finished_ = false;

@@ -170,7 +170,10 @@ class pipeline {
    public:
     batch(pipeline& p, std::optional<std::int64_t> step, std::optional<bool> commit)
         : p_(p), lock_(p.mu_), commit_(commit.value_or(!step.has_value())) {
-      active_ = !p_.finished_;
+      // Room for the (at most two) rows this call may commit is made first, before anything is
+      // added to the shared pending row: waiting releases the lock, and another producer must not
+      // find this call's values half-committed.
+      active_ = !p_.finished_ && p_.wait_for_slot_locked(lock_, 2) && !p_.finished_;
       if (!active_) return;
       if (step) {
         if (*step < p_.step_) {
@@ -351,10 +354,12 @@ class pipeline {
   // rows (pending_, side_) are touched only after this returns, because another thread - a second
   // producer, or finish() on the signal finisher - may use them while this one waits.
   // False: the writer has stopped and nothing more can be queued.
-  bool wait_for_slot_locked(std::unique_lock<std::mutex>& lock) {
-    if (opts_.overflow == overflow_policy::block && count_ == ring_.size() && !writer_done_) {
+  bool wait_for_slot_locked(std::unique_lock<std::mutex>& lock, std::size_t slots = 1) {
+    const std::size_t need = std::min(slots, ring_.size());
+    auto room = [&] { return ring_.size() - count_ >= need || writer_done_; };
+    if (opts_.overflow == overflow_policy::block && !room()) {
       ++producers_waiting_;
-      not_full_.wait(lock, [&] { return count_ < ring_.size() || writer_done_; });
+      not_full_.wait(lock, room);
       --producers_waiting_;
     }
     return !writer_done_;
