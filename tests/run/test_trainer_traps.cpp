@@ -242,6 +242,7 @@ struct failing_sink {
     for (int i = 0; i < 40; ++i) {
       run.log({{"loss", 1.0 / (i + 1)}});
       run.flush();
+      if (i == 30) vitals::print_line("trainer: halfway");  // the program's own message
     }
     run.finish();
   }
@@ -272,8 +273,11 @@ TEST_CASE("console: on a terminal, a stderr line is never glued to the progress 
   REQUIRE(at != std::string::npos);
   REQUIRE(out.find("ETA") < at);  // the bar was shown before the failure
   // The message starts a line: right after a newline or after the bar was erased.
-  bool line_start = out[at - 1] == '\n' || (at >= 4 && out.compare(at - 4, 4, "\r\x1b[K") == 0);
-  CHECK(line_start);
+  auto starts_line = [&](std::size_t p) { return out[p - 1] == '\n' || (p >= 4 && out.compare(p - 4, 4, "\r\x1b[K") == 0); };
+  CHECK(starts_line(at));
+  auto own = out.find("trainer: halfway");
+  REQUIRE(own != std::string::npos);
+  CHECK(starts_line(own));
 }
 
 // docs/health.md's rule DSL with an alias: `val` stays free for `auto [train, val]`.

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <mutex>
+#include <string>
 #include <string_view>
 
 namespace vitals::detail {
@@ -43,3 +44,15 @@ inline void write_stderr_line(std::string_view line) noexcept {
 }
 
 }  // namespace vitals::detail
+
+namespace vitals {
+
+/// For a program's own messages during training: prints `line` (a '\n' is added when missing) on
+/// stderr after erasing a console sink's progress bar, so that it is never glued to the bar.
+inline void print_line(std::string_view line) {
+  std::string out(line);
+  if (out.empty() || out.back() != '\n') out += '\n';
+  detail::write_stderr_line(out);
+}
+
+}  // namespace vitals
