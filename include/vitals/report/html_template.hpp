@@ -3,7 +3,8 @@
 // network. DOM hooks the tests read: section.panel#panel-{training-health, validation-quality,
 // collapse-detection, loss-components}; div.chart[data-metric] (one per metric; stacked areas have
 // path.area[data-metric]); g.threshold[data-value]; rect.alert-span[data-rule]; html[data-rendered]
-// html[data-render-ms] (the script) and html[data-load-ms] (since navigation start) when done; html[data-js-errors] and pre#vitals-errors on a script error.
+// html[data-render-ms] (the script), html[data-load-ms] (since navigation start) when done and
+// html[data-paint-ms] once the charts are painted; html[data-js-errors] and pre#vitals-errors on a script error.
 #pragma once
 
 #include <string_view>
@@ -587,6 +588,10 @@ document.documentElement.setAttribute('data-render-ms', ms.toFixed(1));
 // Since navigation start: reading and parsing the file plus the script.
 document.documentElement.setAttribute('data-load-ms', ((window.performance && performance.now) ? performance.now() : 0).toFixed(1));
 document.documentElement.setAttribute('data-rendered', '1');
+// The first frame painted with every chart (two animation frames later), since navigation start.
+if (window.requestAnimationFrame) requestAnimationFrame(function () { requestAnimationFrame(function () {
+  document.documentElement.setAttribute('data-paint-ms', performance.now().toFixed(1));
+}); });
 })();
 )JS";
 
