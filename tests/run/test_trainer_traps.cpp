@@ -17,6 +17,7 @@
 #include <string>
 
 #include "../sinks/test_support.hpp"
+#include "vitals/config.hpp"
 #include "vitals/health.hpp"
 #include "vitals/run.hpp"
 #include "vitals/sinks.hpp"
@@ -292,4 +293,21 @@ TEST_CASE("the rule DSL as docs/health.md imports it leaves `val` free", "[healt
   bool fired = false;
   for (const auto& e : report.events) fired = fired || (e.rule == "lr_too_high" && e.state == vitals::alert_state::fired);
   CHECK(fired);
+}
+
+namespace {
+enum class Arch { resnet, transformer };
+struct HelpConfig {
+  Arch arch = Arch::transformer;
+  int epochs = 3;
+};
+}  // namespace
+
+TEST_CASE("--help lists an enum's values, not only its type's name", "[config]") {
+  vitals::cli_parser<HelpConfig> cli("Trains.");
+  const char* argv[] = {"prog", "--help"};
+  auto r = cli.parse(2, argv);
+  REQUIRE(r.what == vitals::cli_result<HelpConfig>::action::help);
+  INFO(r.text);
+  CHECK(r.text.find("{resnet|transformer}") != std::string::npos);
 }

@@ -199,7 +199,18 @@ void collect_help_rows(const S& value, const std::string& prefix, std::vector<he
       if (!doc.empty()) rows.push_back({path, type_label<F>(), "", std::string(doc)});
       collect_help_rows(field, path, rows);
     } else {
-      rows.push_back({path, type_label<F>(), inline_value(to_node(field)), std::string(field_doc_of<S>(name))});
+      std::string type = type_label<F>();
+      if constexpr (std::is_enum_v<F>) {  // the values a user may write, not only the type's name
+        type += " {";
+        bool first = true;
+        for (const auto& entry : vitals::enum_entries<F>()) {
+          if (!first) type += '|';
+          type += entry.second;
+          first = false;
+        }
+        type += '}';
+      }
+      rows.push_back({path, std::move(type), inline_value(to_node(field)), std::string(field_doc_of<S>(name))});
     }
   });
 }
