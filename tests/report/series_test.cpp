@@ -206,3 +206,21 @@ TEST_CASE("html_report: registered as 'report', refreshes on flush, regenerate()
   REQUIRE(std::filesystem::exists(dir / "report.html"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("render_html: many metrics are drawn coarser, the file stays bounded, extremes kept") {
+  vitals::report::run_data r;
+  r.name = "many";
+  for (std::int64_t step = 0; step < 2000; ++step) {
+    r.begin_row(step, 0);
+    for (int m = 0; m < 1000; ++m) r.metric(fmt::format("layer{:04d}/grad_norm", m)).add(step, step == 1234 ? 1e9 : std::sin(step * 0.01 + m));
+  }
+  const vitals::report::run_data* runs[] = {&r};
+  auto html = vitals::report::render_html(runs);
+  CAPTURE(html.size());
+  REQUIRE(html.size() < 5u * 1024 * 1024);
+  REQUIRE(html.find("\"max\":1000000000") != std::string::npos);  // the spike, in every series' header
+  vitals::report::html_options unlimited;
+  unlimited.max_points = 0;  // no limit: 512 points each
+  auto one = vitals::report::render_html(runs, unlimited);
+  REQUIRE(one.size() > html.size() * 3);
+}

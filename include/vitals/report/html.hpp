@@ -21,6 +21,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <algorithm>
+#include <cstddef>
 #include <vector>
 
 #include "vitals/detail/fmt.hpp"
@@ -33,6 +35,9 @@ namespace vitals::report {
 
 struct html_options {
   std::string title;  // default: the run's name, or "N runs"
+  /// Drawn points in the whole file, over every metric of every run: with many metrics each is
+  /// drawn coarser (neighbouring buckets merged, min/max kept), so the file stays a few MB.
+  std::size_t max_points = 60000;
 };
 
 namespace detail {
@@ -64,8 +69,18 @@ inline void put_json_or_string(buffer& out, std::string_view json) {
   else put_str(out, json);
 }
 
-inline void put_series(buffer& out, std::string_view key, const series& s) {
-  const auto& b = s.buckets();
+/// `group` > 1 merges that many neighbouring buckets into one drawn point (min/max kept).
+inline void put_series(buffer& out, std::string_view key, const series& s, std::size_t group = 1) {
+  std::vector<bucket> merged;
+  if (group > 1) {
+    for (std::size_t i = 0; i < s.buckets().size(); i += group) {
+      bucket m = s.buckets()[i];
+      for (std::size_t j = i + 1; j < std::min(i + group, s.buckets().size()); ++j) m.merge(s.buckets()[j]);
+      merged.push_back(m);
+    }
+  }
+  const auto& b = group > 1 ? merged : s.buckets();
+  const std::int64_t width = group > 1 ? s.width() * static_cast<std::int64_t>(group) : s.width();
   put(out, "{\"k\":");
   put_str(out, key);
   put(out, ",\"n\":");
@@ -73,7 +88,7 @@ inline void put_series(buffer& out, std::string_view key, const series& s) {
   put(out, ",\"nf\":");
   put_int(out, s.nonfinite());
   put(out, ",\"w\":");
-  put_int(out, s.width());
+  put_int(out, width);
   put(out, ",\"min\":");
   put_num(out, s.min());
   put(out, ",\"max\":");
@@ -93,9 +108,9 @@ inline void put_series(buffer& out, std::string_view key, const series& s) {
     out.push_back(']');
   };
   arr("x", [&](const bucket& k) { put_int(out, k.first_step); });
-  if (s.width() > 1) arr("x1", [&](const bucket& k) { put_int(out, k.last_step); });
-  arr("y", [&](const bucket& k) { put_num(out, s.width() > 1 ? k.mean() : k.last); });
-  if (s.width() > 1) {
+  if (width > 1) arr("x1", [&](const bucket& k) { put_int(out, k.last_step); });
+  arr("y", [&](const bucket& k) { put_num(out, width > 1 ? k.mean() : k.last); });
+  if (width > 1) {
     arr("lo", [&](const bucket& k) { put_num(out, k.finite() ? k.min : NAN); });
     arr("hi", [&](const bucket& k) { put_num(out, k.finite() ? k.max : NAN); });
   }
@@ -114,7 +129,7 @@ inline void put_series(buffer& out, std::string_view key, const series& s) {
   out.push_back('}');
 }
 
-inline void put_run(buffer& out, const run_data& r) {
+inline void put_run(buffer& out, const run_data& r, std::size_t group) {
   put(out, "{\"name\":");
   put_str(out, r.name);
   put(out, ",\"id\":");
@@ -164,7 +179,7 @@ inline void put_run(buffer& out, const run_data& r) {
   put(out, "},\"metrics\":[");
   for (std::size_t i = 0; i < r.keys.size(); ++i) {
     if (i) out.push_back(',');
-    put_series(out, r.keys[i], r.metrics[i]);
+    put_series(out, r.keys[i], r.metrics[i], group);
   }
   put(out, "],\"hists\":[");
   for (std::size_t i = 0; i < r.histogram_keys.size(); ++i) {
@@ -266,10 +281,15 @@ inline std::string render_html(std::span<const run_data* const> runs, const html
   detail::put_str(json, when);
   detail::put(json, ",\"title\":");
   detail::put_str(json, title);
+  // Points to draw in all: above max_points every series is drawn coarser by the same factor.
+  std::size_t points = 0;
+  for (const auto* r : runs)
+    for (const auto& m : r->metrics) points += m.buckets().size();
+  const std::size_t group = opts.max_points && points > opts.max_points ? (points + opts.max_points - 1) / opts.max_points : 1;
   detail::put(json, ",\"runs\":[");
   for (std::size_t i = 0; i < runs.size(); ++i) {
     if (i) json.push_back(',');
-    detail::put_run(json, *runs[i]);
+    detail::put_run(json, *runs[i], group);
   }
   detail::put(json, "]}");
 
