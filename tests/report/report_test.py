@@ -111,6 +111,14 @@ def browser_checks(chromium, path, data, tmp, shot=None):
     if any(a["state"] in ("fired", "firing") for r in data["runs"] for a in r["alerts"]):
         spans = root.find_all(lambda n: n.tag == "rect" and "alert-span" in n.classes() and "lane" not in n.classes())
         check(spans, f"{path}: no firing span on any chart")
+    # System metrics as their own group, last; histograms as heat maps.
+    groups = [n.attrs.get("data-group") for n in root.find_all(lambda n: n.tag == "section" and "group" in n.classes())]
+    if any(k.startswith("system/") for k in keys):
+        check(groups and groups[-1] == "system", f"{path}: system metrics not the last group: {groups}")
+    for h in {h["k"] for r in data["runs"] for h in r["hists"]}:
+        cells = [c for n in root.find_all(lambda n: "hist" in n.classes() and n.attrs.get("data-metric") == h)
+                 for c in n.find_all(lambda c: c.tag == "rect")]
+        check(len(cells) > 50, f"{path}: histogram {h} drawn with {len(cells)} cells")
     for sec in ("summary", "config", "alerts", "metrics"):
         check(root.find_all(lambda n: n.attrs.get("id") == sec), f"{path}: section #{sec} missing")
     if shot:
