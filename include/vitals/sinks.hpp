@@ -10,6 +10,7 @@
 #include "vitals/sinks/pipeline.hpp"
 #include "vitals/sinks/record.hpp"
 #include "vitals/sinks/registry.hpp"
+#include "vitals/sinks/report.hpp"
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/sink_set.hpp"
 #include "vitals/sinks/tensorboard.hpp"

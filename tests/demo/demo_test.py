@@ -79,7 +79,8 @@ def check_wandb(path, jsonl_rows):
 
 with tempfile.TemporaryDirectory() as tmp:
     run_dir, r = run_demo(tmp, "--wandb_tags", "demo,ci")
-    for f in ["config.json", "metadata.json", "metrics.jsonl", "metrics.csv", "summary.json", "alerts.jsonl"]:
+    for f in ["config.json", "metadata.json", "metrics.jsonl", "metrics.csv", "summary.json", "alerts.jsonl",
+              "report.html"]:
         check((run_dir / f).is_file(), f"missing {f}")
     cfg = json.loads((run_dir / "config.json").read_text())
     check(cfg.get("epochs") == 3 and cfg.get("optim", {}).get("lr") == 0.5, f"config.json: {cfg}")

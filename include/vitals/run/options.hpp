@@ -18,6 +18,7 @@
 // the .wandb file, the run directory's name).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -76,6 +77,8 @@ struct run_options {
   std::string config_json = "{}"; // the full config, a JSON object, written to config.json
   std::string sinks{};            // sinks attached at start, e.g. "jsonl,csv,console"
   bool wandb = true;              // false (--no_wandb): a "wandb" entry in sinks is ignored
+  bool report = true;             // report.html at finish when the "report" sink is registered
+                                  // (#include <vitals/sinks/report.hpp>); --no_report / VITALS_REPORT=0
   std::int64_t total_steps = 0;   // for progress bars; 0 = unknown
   std::vector<std::filesystem::path> code_files{};  // copied into code/ (relative paths kept)
   bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
@@ -112,6 +115,7 @@ struct run_options {
     if (auto v = env("WANDB_DIR")) base.dir = *v;
     if (auto v = env("WANDB_RUN_ID")) base.id = *v;
     if (auto v = env("VITALS_SINKS")) base.sinks = *v;
+    if (auto v = env("VITALS_REPORT"); v && (*v == "0" || *v == "false")) base.report = false;
     return base;
   }
 
@@ -119,7 +123,7 @@ struct run_options {
   /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
   /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
   /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id --sinks a,b
-  /// --total_steps N, and --no_wandb.
+  /// --total_steps N, --no_wandb and --no_report.
   static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
   static run_options from_args(int& argc, char** argv, run_options base) {
     base = from_env(std::move(base));
@@ -128,6 +132,10 @@ struct run_options {
       std::string_view a = argv[i];
       if (a == "--no_wandb") {
         base.wandb = false;
+        continue;
+      }
+      if (a == "--no_report") {
+        base.report = false;
         continue;
       }
       static constexpr std::string_view flags[] = {
@@ -207,6 +215,14 @@ struct run_options {
       if (!wandb && n == "wandb") continue;
       if (!out.empty()) out += ',';
       out += n;
+    }
+    // Every run carries its report (docs/report.md) once the report sink is compiled in.
+    if (report) {
+      const auto names = split_sink_list(out);
+      const auto known = registered_sinks();
+      if (std::find(names.begin(), names.end(), "report") == names.end() &&
+          std::find(known.begin(), known.end(), "report") != known.end())
+        out += out.empty() ? "report" : ",report";
     }
     return out;
   }
