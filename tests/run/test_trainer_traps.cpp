@@ -32,6 +32,7 @@ vitals::run_options quiet_options(const std::filesystem::path& dir) {
   o.dir = dir;
   o.capture_git = false;
   o.handle_signals = false;
+  o.report = false;  // report.html (added by default) is not what these tests are about
   return o;
 }
 

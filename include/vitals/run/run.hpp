@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -411,9 +412,10 @@ class run final : private detail::shutdown_hook {
   void seal_slow() {
     std::lock_guard lock(seal_mu_);
     if (sealed_.load(std::memory_order_relaxed)) return;
-    std::vector<std::string> named;
+    std::vector<std::string> named, defaults;  // from the list; added by default (the report)
+    const auto listed = split_sink_list(opts_.sinks);
     for (auto& [name, s] : pending_) {
-      named.push_back(name);
+      (std::find(listed.begin(), listed.end(), name) != listed.end() ? named : defaults).push_back(name);
       running_.push_back(name);
       pipe_->attach(std::move(s));
     }
@@ -424,8 +426,9 @@ class run final : private detail::shutdown_hook {
     std::string line = "vitals: sinks: ";
     if (running_.empty()) line += "none";
     if (!named.empty()) line += fmt::format("{} ({})", fmt::join(named, ", "), source);
+    if (!defaults.empty()) line += fmt::format("{}{} (default)", named.empty() ? "" : ", ", fmt::join(defaults, ", "));
     if (!attached_.empty()) {
-      if (!named.empty()) line += ", ";
+      if (!named.empty() || !defaults.empty()) line += ", ";
       line += fmt::format("{} (attached in code", fmt::join(attached_, ", "));
       if (!replaced_.empty()) line += fmt::format("; replaces {}' {}", source, fmt::join(replaced_, ", "));
       line += ")";
