@@ -409,6 +409,7 @@ constexpr std::string_view short_type_name() {
 //   Train cfg = cli.parse_or_exit(argc, argv);   // or vitals::parse_args<Train>(argc, argv)
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -452,24 +453,37 @@ constexpr std::string_view short_type_name() {
 // detection and reading a whole file.
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <cstddef>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <numeric>
 #include <string>
 #include <string_view>
 #include <vector>
 
 // ---- include/vitals/config/error.hpp ----
-// config_error: every problem found in a config, reported at once.
+// config_error: every problem found in a config, reported at once; usage_error: the family of
+// mistakes a user can fix (flags, values, files, encodings, sink names, runs directories).
 //
 // Readers and conversion collect problems instead of stopping at the first, so a user fixes a
 // config in one edit. Each problem names the key path ("optim.lr", "folds[2]"), says what is wrong
-// in words a user can act on, and points at where the value was written.
+// in words a user can act on, and points at where the value was written. At most
+// limits().max_errors problems are kept (then "... and N more problems"), so a file of a million
+// unknown keys cannot print a million lines.
+//
+// Exit codes: every usage or config error exits 2 (argparse's convention) from the front doors
+// that own argv and may exit (cli_parser::parse_or_exit, parse_args, compose(argc, argv),
+// sweep(argc, argv)); every other API throws, and a program that wants the same convention
+// catches `const vitals::usage_error&` in main (see examples/).
 
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -601,7 +615,71 @@ inline node::~node() = default;
 
 }  // namespace vitals::config
 
-namespace vitals::config {
+namespace vitals {
+
+/// The exit code for a usage or config error (argparse's convention).
+inline constexpr int usage_exit_code = 2;
+
+/// A mistake the user made and can fix: a bad flag, value, file, encoding, sink name or runs
+/// directory. Every such exception vitals throws derives from this interface *and* from the
+/// standard exception it has always been (config_error: std::runtime_error; bad run options and
+/// sink names: std::invalid_argument; an unusable runs directory: std::runtime_error), so
+/// existing handlers keep working and `catch (const vitals::usage_error& e)` catches them all.
+class usage_error {
+ public:
+  virtual ~usage_error() = default;
+  virtual const char* what() const noexcept = 0;
+};
+
+/// Bad run options, flags or sink names (std::invalid_argument, as before).
+class invalid_option : public std::invalid_argument, public usage_error {
+ public:
+  using std::invalid_argument::invalid_argument;
+  const char* what() const noexcept override { return std::invalid_argument::what(); }
+};
+
+/// A runs directory that cannot hold runs: not a directory, not writable, not creatable.
+class runs_dir_error : public std::runtime_error, public usage_error {
+ public:
+  using std::runtime_error::runtime_error;
+  const char* what() const noexcept override { return std::runtime_error::what(); }
+};
+
+/// Prints "program: error: message" on stderr (each line of the message its own "error:" line,
+/// except indented continuation lines, printed as they are) and exits with usage_exit_code. For
+/// code that owns argv; libraries throw instead.
+[[noreturn]] inline void exit_usage_error(std::string_view program, std::string_view message) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    std::size_t end = message.find('\n', start);
+    if (end == std::string_view::npos) end = message.size();
+    std::string_view line = message.substr(start, end - start);
+    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+      out.append(line).append("\n");
+    } else if (!line.empty()) {
+      if (!program.empty()) out.append(program).append(": ");
+      out.append("error: ").append(line).append("\n");
+    }
+    start = end + 1;
+  }
+  std::fputs(out.c_str(), stderr);
+  std::fflush(stderr);
+  std::exit(usage_exit_code);
+}
+
+namespace config {
+
+/// Process-wide input limits (set them before reading; not synchronised).
+struct input_limits {
+  std::size_t max_config_bytes = std::size_t{16} << 20;  // a config file (or pipe) larger than this is an error
+  std::size_t max_errors = 50;                           // problems kept per error; then "... and N more"
+};
+
+inline input_limits& limits() {
+  static input_limits l;
+  return l;
+}
 
 /// One thing wrong with a config.
 struct problem {
@@ -619,29 +697,53 @@ struct problem {
   }
 };
 
-/// Thrown by readers and conversions; what() lists every problem, one per line.
-class config_error : public std::runtime_error {
+/// Thrown by readers and conversions; what() lists every problem, one per line (at most
+/// limits().max_errors of them, then "... and N more problems").
+class config_error : public std::runtime_error, public usage_error {
  public:
-  explicit config_error(std::vector<problem> problems)
-      : std::runtime_error(join(problems)), problems_(std::move(problems)) {}
+  explicit config_error(std::vector<problem> problems, std::size_t more = 0)
+      : config_error(capped(std::move(problems), more)) {}
   explicit config_error(problem p) : config_error(std::vector<problem>{std::move(p)}) {}
 
+  const char* what() const noexcept override { return std::runtime_error::what(); }
+
+  /// The problems kept (at most limits().max_errors).
   const std::vector<problem>& problems() const noexcept { return problems_; }
+  /// How many more problems were found than problems() holds.
+  std::size_t more() const noexcept { return more_; }
 
  private:
-  static std::string join(const std::vector<problem>& problems) {
+  struct kept {
+    std::vector<problem> problems;
+    std::size_t more;
+  };
+  static kept capped(std::vector<problem> problems, std::size_t more) {
+    const std::size_t cap = limits().max_errors == 0 ? 1 : limits().max_errors;
+    if (problems.size() > cap) {
+      more += problems.size() - cap;
+      problems.resize(cap);
+    }
+    return {std::move(problems), more};
+  }
+  explicit config_error(kept k)
+      : std::runtime_error(join(k.problems, k.more)), problems_(std::move(k.problems)), more_(k.more) {}
+
+  static std::string join(const std::vector<problem>& problems, std::size_t more) {
     std::string out;
     for (const problem& p : problems) {
       if (!out.empty()) out += '\n';
       out += p.str();
     }
+    if (more > 0) out += "\n... and " + std::to_string(more) + " more problem" + (more == 1 ? "" : "s");
     return out;
   }
 
   std::vector<problem> problems_;
+  std::size_t more_ = 0;
 };
 
-}  // namespace vitals::config
+}  // namespace config
+}  // namespace vitals
 
 namespace vitals::config {
 
@@ -707,12 +809,64 @@ inline std::vector<problem> in_source_order(std::vector<problem> problems) {
   return problems;
 }
 
-/// The whole file as bytes; a config_error naming the file when it cannot be read.
+/// "16 MiB", "1.5 KiB", "12 bytes".
+inline std::string byte_size_text(std::size_t n) {
+  if (n < 1024) return std::to_string(n) + " bytes";
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = -1;
+  while (v >= 1024 && u < 3) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v == static_cast<double>(static_cast<std::size_t>(v)) ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+/// The whole file as bytes; a config_error naming the file and the reason (the OS's words) when
+/// it cannot be read, when it is a directory, or when it holds more than
+/// limits().max_config_bytes. Pipes and character devices (`--config <(envsubst < f.yaml)`,
+/// /dev/stdin) are read as a stream up to that limit, so /dev/zero cannot fill the memory.
 inline std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error(problem{"", "cannot open config file", source_location::in_file(path.string())});
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw config_error(problem{"", "cannot read config file", source_location::in_file(path.string())});
+  const source_location where = source_location::in_file(path.string());
+  const std::size_t limit = limits().max_config_bytes;
+  auto too_big = [&] {
+    return config_error(problem{"", "config file is larger than the " + byte_size_text(limit) +
+                                        " limit (vitals::config::limits().max_config_bytes)",
+                                where});
+  };
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec && status.type() == std::filesystem::file_type::not_found)
+    throw config_error(problem{"", "cannot open config file: No such file or directory", where});
+  if (status.type() == std::filesystem::file_type::directory)
+    throw config_error(problem{"", "cannot read config file: it is a directory (give a .yaml, .yml or .json file)", where});
+  if (status.type() == std::filesystem::file_type::regular) {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > limit) throw too_big();
+  }
+  errno = 0;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    const int err = errno;
+    throw config_error(problem{"", std::string("cannot open config file: ") + (err ? std::strerror(err) : "unknown error"), where});
+  }
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+    if (n > 0) {
+      if (text.size() + n > limit) {
+        std::fclose(f);
+        throw too_big();
+      }
+      text.append(buf, n);
+    }
+    if (n < sizeof buf) break;
+  }
+  const bool failed = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (failed)
+    throw config_error(problem{"", std::string("cannot read config file: ") + (err ? std::strerror(err) : "read error"), where});
   return text;
 }
 
@@ -757,10 +911,9 @@ inline std::string ascii_lower(std::string_view s) {
   return out;
 }
 
-/// The candidate closest to `word`, when close enough to be a likely typo: a case-only difference,
-/// or at most 1 edit for words up to 4 characters, 2 up to 8, then a quarter of the length.
+/// The candidate within the edit limit of closest_match, or nothing.
 template <class Range>
-std::optional<std::string> closest_match(std::string_view word, const Range& candidates) {
+std::optional<std::string> closest_by_edits(std::string_view word, const Range& candidates) {
   const std::size_t limit = word.size() <= 4 ? 1 : word.size() <= 8 ? 2 : word.size() / 4;
   std::optional<std::string> best;
   std::size_t best_distance = limit + 1;
@@ -771,6 +924,35 @@ std::optional<std::string> closest_match(std::string_view word, const Range& can
     std::size_t d = ascii_lower(c) == lower ? 0 : edit_distance(word, c);
     if (d < best_distance) {
       best_distance = d;
+      best = std::string(c);
+    }
+  }
+  return best;
+}
+
+/// Length of the common (ASCII case-insensitive) prefix of a and b.
+inline std::size_t common_prefix(std::string_view a, std::string_view b) {
+  std::size_t n = 0;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  while (n < a.size() && n < b.size() && lower(a[n]) == lower(b[n])) ++n;
+  return n;
+}
+
+/// The candidate closest to `word`, when close enough to be a likely typo: a case-only difference,
+/// or at most 1 edit for words up to 4 characters, 2 up to 8, then a quarter of the length; failing
+/// that, another form of the same word (`explode` for `exploding`): a shared prefix of at least 4
+/// characters covering two thirds of the shorter word.
+template <class Range>
+std::optional<std::string> closest_match(std::string_view word, const Range& candidates) {
+  if (auto best = closest_by_edits(word, candidates)) return best;
+  std::optional<std::string> best;
+  std::size_t best_prefix = 0;
+  for (const auto& candidate : candidates) {
+    std::string_view c(candidate);
+    if (c == word) continue;
+    const std::size_t p = common_prefix(word, c);
+    if (p >= 4 && 3 * p >= 2 * std::min(word.size(), c.size()) && p > best_prefix) {
+      best_prefix = p;
       best = std::string(c);
     }
   }
@@ -1235,11 +1417,18 @@ namespace vitals::config {
 namespace detail {
 
 /// The problems found so far and the key path of the value being read.
+/// With `more` set, problems past limits().max_errors are only counted there (so a document of a
+/// million unknown keys costs neither a million messages nor their memory).
 struct read_state {
   std::vector<problem>& problems;
   std::string path;
+  std::size_t* more = nullptr;
 
-  void add(const node& n, std::string message) { problems.push_back({path, std::move(message), n.where}); }
+  bool full() const { return more && problems.size() >= limits().max_errors; }
+  void add(const node& n, std::string message) {
+    if (full()) ++*more;
+    else problems.push_back({path, std::move(message), n.where});
+  }
 };
 
 /// Appends a key or index to the path for one scope.
@@ -1422,6 +1611,10 @@ void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
     path_scope scope(s.path, key);
     std::size_t i = field_index<T>(key);
     if (i == vitals::field_count<T>) {
+      if (s.full()) {
+        ++*s.more;
+        continue;
+      }
       const auto& names = vitals::field_names<T>;
       std::string hint = did_you_mean(key, names);
       if (hint.empty()) hint = " (known keys: " + join_names(names) + ")";
@@ -1709,6 +1902,14 @@ void merge_into(T& value, const node& tree, std::vector<problem>& problems, std:
   detail::read(tree, value, s);
 }
 
+/// The same, keeping at most limits().max_errors problems and counting the rest in `more` (for
+/// config_error(problems, more)).
+template <class T>
+void merge_into(T& value, const node& tree, std::vector<problem>& problems, std::size_t& more, std::string path = "") {
+  detail::read_state s{problems, std::move(path), &more};
+  detail::read(tree, value, s);
+}
+
 /// Appends a problem for every vitals::required field of `value` that is unset, pointing at its
 /// `???` in `tree` when there is one, else at the nearest enclosing mapping.
 template <class T>
@@ -1718,58 +1919,28 @@ void check_required(const T& value, const node& tree, std::vector<problem>& prob
 }
 
 /// T{} with the tree merged in, all required fields set. An empty document (null) leaves a
-/// struct's defaults. Throws config_error listing every problem.
+/// struct's defaults. Throws config_error listing every problem (up to limits().max_errors, then
+/// how many more).
 template <class T>
 T from_node(const node& tree) {
   T value{};
   std::vector<problem> problems;
-  if (!(detail::is_config_struct_v<T> && tree.is_null())) merge_into(value, tree, problems);
+  std::size_t more = 0;
+  if (!(detail::is_config_struct_v<T> && tree.is_null())) merge_into(value, tree, problems, more);
   check_required(value, tree, problems);
-  if (!problems.empty()) throw config_error(std::move(problems));
+  if (!problems.empty()) throw config_error(std::move(problems), more);
   return value;
 }
 
 }  // namespace vitals::config
-// ---- include/vitals/config/load.hpp ----
-// Front doors for typed configs: read a struct from a file or text, write it back.
-//
-//   auto cfg = vitals::load<Train>("experiments/001/config.yaml");   // .json, .yaml or .yml
-//   auto cfg = vitals::parse_yaml<Train>(text);  auto cfg = vitals::parse_json<Train>(text);
-//   std::string y = vitals::to_yaml(cfg);        std::string j = vitals::to_json(cfg);
-//   vitals::save("runs/x/config.json", cfg);
-//
-// Every reader returns T{} with the document merged in, or throws config_error listing every
-// problem; it never returns a partly-read struct.
-
-#include <filesystem>
-#include <fstream>
-#include <string>
-#include <string_view>
-#include <type_traits>
-
-// ---- include/vitals/config/json_reader.hpp ----
-// JSON text -> value tree, with simdjson's On-Demand parser.
-//
-// On-Demand is used rather than DOM because it keeps a pointer into the input for every token, so
-// each node gets its line:col (computed from the byte offset) and every error points at the place
-// it was found. Numbers keep the text they were written with (`1e-4`, `18446744073709551615`):
-// typing them is the conversion's job, which also reports out-of-range values with their text.
-// Strings become quoted scalars, true/false plain scalars, null a null node.
+// ---- include/vitals/config/detail/utf8.hpp ----
+// UTF-8 checks shared by the readers, the writers, the command line and run options.
 
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
-
-// ---- include/vitals/config/detail/utf8.hpp ----
-// UTF-8 checks shared by the JSON reader and both writers.
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
 
 namespace vitals::config::detail {
 
@@ -1803,6 +1974,69 @@ inline std::size_t first_invalid_utf8(std::string_view s) {
 }
 
 }  // namespace vitals::config::detail
+
+namespace vitals::config::detail {
+
+/// 1-based line and column (in bytes) of offset `at` in `text`.
+inline std::pair<int, int> line_col_of(std::string_view text, std::size_t at) {
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < at && i < text.size(); ++i)
+    if (text[i] == '\n') ++line, line_start = i + 1;
+  return {line, static_cast<int>(at - line_start + 1)};
+}
+
+/// "byte 0xFF" for a message about invalid UTF-8 at s[at].
+inline std::string invalid_byte_text(std::string_view s, std::size_t at) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  const auto c = static_cast<unsigned char>(s[at]);
+  return std::string("byte 0x") + hex[c >> 4] + hex[c & 0xF];
+}
+
+/// Why a text that should be UTF-8 is not, or "" when it is: "not valid UTF-8 (byte 0xFF at
+/// offset 3)". For strings that did not come from a file (flags, environment variables).
+inline std::string utf8_problem(std::string_view s) {
+  const std::size_t at = first_invalid_utf8(s);
+  if (at == s.size()) return {};
+  return "is not valid UTF-8 (" + invalid_byte_text(s, at) + " at byte " + std::to_string(at + 1) + ")";
+}
+
+}  // namespace vitals::config::detail
+// ---- include/vitals/config/load.hpp ----
+// Front doors for typed configs: read a struct from a file or text, write it back.
+//
+//   auto cfg = vitals::load<Train>("experiments/001/config.yaml");   // .json, .yaml or .yml
+//   auto cfg = vitals::parse_yaml<Train>(text);  auto cfg = vitals::parse_json<Train>(text);
+//   std::string y = vitals::to_yaml(cfg);        std::string j = vitals::to_json(cfg);
+//   vitals::save("runs/x/config.json", cfg);
+//
+// Every reader returns T{} with the document merged in, or throws config_error listing every
+// problem; it never returns a partly-read struct.
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+// ---- include/vitals/config/json_reader.hpp ----
+// JSON text -> value tree, with simdjson's On-Demand parser.
+//
+// On-Demand is used rather than DOM because it keeps a pointer into the input for every token, so
+// each node gets its line:col (computed from the byte offset) and every error points at the place
+// it was found. Numbers keep the text they were written with (`1e-4`, `18446744073709551615`):
+// typing them is the conversion's job, which also reports out-of-range values with their text.
+// Strings become quoted scalars, true/false plain scalars, null a null node.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 // ---- include/vitals/detail/simdjson.hpp ----
 // The one place vitals includes simdjson. simdjson 3.0's x86 kernels use target attributes that
 // nvcc's front end rejects, so under __CUDACC__ only the fallback kernel is compiled; .cpp files keep
@@ -2092,10 +2326,22 @@ class json_tree_builder {
 
 }  // namespace detail
 
-/// Parses JSON text into a value tree. `file` only labels locations. Throws config_error (with
-/// file:line:col) on syntax errors, trailing text, duplicate keys and nesting deeper than
+/// Parses JSON text into a value tree. `file` only labels locations; a leading UTF-8 byte-order
+/// mark is skipped. Throws config_error (with file:line:col) on text over
+/// limits().max_config_bytes, invalid UTF-8, syntax errors, trailing text, duplicate keys and nesting deeper than
 /// max_nesting_depth.
 inline node parse_json(std::string_view text, std::string file = "") {
+  if (text.size() > limits().max_config_bytes)
+    throw config_error(problem{"", "config text is larger than the " + detail::byte_size_text(limits().max_config_bytes) +
+                                       " limit (vitals::config::limits().max_config_bytes)",
+                               source_location::in_file(file)});
+  // A UTF-8 byte-order mark (Windows editors write one) is skipped, as YAML readers do; columns on
+  // the first line then count from after it, as an editor shows them.
+  using namespace std::string_view_literals;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF"sv) text.remove_prefix(3);
+  else if (text.substr(0, 2) == "\xFF\xFE"sv || text.substr(0, 2) == "\xFE\xFF"sv)
+    throw config_error(problem{"", "the text is UTF-16 (it starts with a UTF-16 byte-order mark); a JSON config must be UTF-8",
+                               source_location::in_file(file, 1, 1)});
   simdjson::padded_string padded(text);
   simdjson::ondemand::parser parser;
   simdjson::ondemand::document doc;
@@ -2152,12 +2398,32 @@ inline void indent_to(std::string& out, std::size_t count) { out.append(count, '
 // JSON string escaping, shared by every writer of JSON (config writer, JSONL sink, W&B records,
 // alerts), so that all of them agree on what a key or value looks like on disk.
 
+#include <cstddef>
 #include <string_view>
 
 namespace vitals::detail {
 
+/// Length of the well-formed UTF-8 sequence starting at p (c = *p >= 0x80), or 0 when it is not
+/// one (stray continuation byte, overlong form, surrogate, past U+10FFFF, cut short).
+inline std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end) {
+  const unsigned c = p[0];
+  unsigned lo = 0x80, hi = 0xBF;
+  std::size_t n = 0;
+  if (c >= 0xC2 && c <= 0xDF) n = 2;
+  else if (c >= 0xE0 && c <= 0xEF) n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+  else if (c >= 0xF0 && c <= 0xF4) n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+  else return 0;
+  if (static_cast<std::size_t>(end - p) < n || p[1] < lo || p[1] > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if ((p[k] & 0xC0) != 0x80) return 0;
+  return n;
+}
+
 /// Appends s as a quoted JSON string to out (a std::string or an fmt::memory_buffer). UTF-8 passes
-/// through; quotes, backslashes and control characters are escaped.
+/// through; quotes, backslashes and control characters are escaped; a byte that is not part of
+/// well-formed UTF-8 (a path or command line from the OS may hold any bytes) becomes U+FFFD, so
+/// what is written is always valid JSON. Inputs are validated where they are read; this is the
+/// last line of defence.
 template <class Out>
 void append_json_string(Out& out, std::string_view s) {
   out.push_back('"');
@@ -2165,6 +2431,18 @@ void append_json_string(Out& out, std::string_view s) {
   const char* end = s.data() + s.size();
   for (const char* p = run; p != end; ++p) {
     const auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x80) {
+      const auto n = utf8_sequence_length(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
+      if (n > 0) {
+        p += n - 1;
+        continue;
+      }
+      out.append(run, p);
+      run = p + 1;
+      static constexpr char replacement[] = "\\ufffd";
+      out.append(replacement, replacement + 6);
+      continue;
+    }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(run, p);
     run = p + 1;
@@ -2491,12 +2769,62 @@ class yaml_tree_builder final : public YAML::EventHandler {
   std::unordered_map<YAML::anchor_t, std::pair<node, std::size_t>> anchors_;
 };
 
+/// Where `text` stops being UTF-8 (a YAML config is UTF-8; UTF-16/32 with a byte-order mark are
+/// left to yaml-cpp, which decodes them): a config_error at file:line:col, else nothing.
+inline void check_yaml_utf8(std::string_view text, const std::string& file) {
+  auto starts = [&](std::string_view bom) { return text.substr(0, bom.size()) == bom; };
+  using namespace std::string_view_literals;
+  if (starts("\xFF\xFE"sv) || starts("\xFE\xFF"sv) || starts("\x00\x00\xFE\xFF"sv)) return;
+  const std::size_t at = first_invalid_utf8(text);
+  if (at == text.size()) return;
+  auto [line, col] = line_col_of(text, at);
+  throw config_error(problem{"", "the text is not valid UTF-8 (" + invalid_byte_text(text, at) +
+                                     "); a config file must be UTF-8",
+                             source_location::in_file(file, line, col)});
+}
+
+/// yaml-cpp's message, with the likely cause named when a tab is where YAML wants spaces (YAML
+/// forbids tabs in indentation; yaml-cpp says "illegal map value" or "end of map not found").
+inline std::string yaml_syntax_message(std::string_view text, const YAML::Mark& mark, const std::string& msg) {
+  std::string out = "YAML syntax error: " + msg;
+  if (mark.is_null()) return out;
+  // The error's line and the line before it: a tab in their indentation is the usual cause.
+  std::size_t line_start = 0;
+  int line = 0;
+  std::size_t prev_start = 0;
+  for (std::size_t i = 0; i < text.size() && line < mark.line; ++i)
+    if (text[i] == '\n') ++line, prev_start = line_start, line_start = i + 1;
+  for (std::size_t start : {line_start, prev_start}) {
+    for (std::size_t i = start; i < text.size() && (text[i] == ' ' || text[i] == '\t'); ++i)
+      if (text[i] == '\t') {
+        auto [l, c] = line_col_of(text, i);
+        return out + " (a tab at line " + std::to_string(l) + " column " + std::to_string(c) +
+               ": YAML indents with spaces only)";
+      }
+    if (start == prev_start) break;
+  }
+  // Any other tab on the error line is named too: it is the likeliest cause a user cannot see.
+  for (std::size_t i = line_start; i < text.size() && text[i] != '\n'; ++i)
+    if (text[i] == '\t') {
+      auto [l, c] = line_col_of(text, i);
+      return out + " (a tab at line " + std::to_string(l) + " column " + std::to_string(c) +
+             ": YAML separates with spaces; replace the tab)";
+    }
+  return out;
+}
+
 }  // namespace detail
 
-/// Parses one YAML document into a value tree. `file` only labels locations. An empty document is
-/// null. Throws config_error (with file:line:col) on syntax errors, duplicate keys, more than one
+/// Parses one YAML document into a value tree. `file` only labels locations. An empty document (or
+/// one of only comments) is null. Throws config_error (with file:line:col) on text that is not
+/// UTF-8, text over limits().max_config_bytes, syntax errors, duplicate keys, more than one
 /// document, nesting deeper than max_nesting_depth, and alias bombs.
 inline node parse_yaml(std::string_view text, std::string file = "") {
+  if (text.size() > limits().max_config_bytes)
+    throw config_error(problem{"", "config text is larger than the " + detail::byte_size_text(limits().max_config_bytes) +
+                                       " limit (vitals::config::limits().max_config_bytes)",
+                               source_location::in_file(file)});
+  detail::check_yaml_utf8(text, file);
   detail::yaml_tree_builder builder(file, text);
   try {
     std::istringstream in{std::string(text)};
@@ -2513,7 +2841,7 @@ inline node parse_yaml(std::string_view text, std::string file = "") {
   } catch (const YAML::Exception& e) {
     source_location where = source_location::in_file(file);
     if (!e.mark.is_null()) where = source_location::in_file(file, e.mark.line + 1, e.mark.column + 1);
-    throw config_error(problem{"", "YAML syntax error: " + e.msg, where});
+    throw config_error(problem{"", detail::yaml_syntax_message(text, e.mark, e.msg), where});
   }
   if (!builder.problems.empty()) throw config_error(detail::in_source_order(std::move(builder.problems)));
   if (!builder.have_root) return node::null_value(source_location::in_file(std::move(file)));
@@ -2733,8 +3061,39 @@ inline file_format format_of(const std::filesystem::path& path) {
                              source_location::in_file(path.string())});
 }
 
-/// Reads a JSON or YAML file (by extension) into a value tree.
+/// Reads a JSON or YAML file (by extension; a pipe or device without one by its first byte) into a
+/// value tree: at most limits().max_config_bytes, UTF-8. Throws config_error naming the file and
+/// the reason it cannot be read.
 inline node load_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))  // named before its extension is judged
+    throw config_error(problem{"", "cannot read config file: it is a directory (give a .yaml, .yml or .json file)",
+                               source_location::in_file(path.string())});
+  const std::string ext = detail::ascii_lower(path.extension().string());
+  if (ext != ".json" && ext != ".yaml" && ext != ".yml") {
+    // A pipe or device has no extension to go by (`--config <(envsubst < f.yaml)` is /dev/fd/63,
+    // /dev/stdin): YAML, unless its first non-blank byte is '{' or '[' and it reads as JSON.
+    const auto type = std::filesystem::status(path, ec).type();
+    if (type == std::filesystem::file_type::fifo || type == std::filesystem::file_type::character ||
+        type == std::filesystem::file_type::socket) {
+      std::string text = detail::read_text_file(path);
+      std::size_t i = text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+      while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+      if (i < text.size() && (text[i] == '{' || text[i] == '[')) {
+        try {
+          return parse_json(text, path.string());
+        } catch (const config_error&) {
+          // a YAML flow mapping (`{a: 1}`) is not JSON; when it is not YAML either, say why as JSON
+          try {
+            return parse_yaml(text, path.string());
+          } catch (const config_error&) {
+          }
+          return parse_json(text, path.string());
+        }
+      }
+      return parse_yaml(text, path.string());
+    }
+  }
   return format_of(path) == file_format::json ? load_json_file(path) : load_yaml_file(path);
 }
 
@@ -2797,6 +3156,30 @@ struct field_doc {
 
 namespace config::detail {
 
+/// An argument for a message: in quotes, cut to 200 bytes, bytes that are not UTF-8 shown as \xNN
+/// (so the message itself stays valid UTF-8 and short).
+inline std::string quoted_arg(std::string_view arg) {
+  std::string out = "'";
+  std::size_t i = 0;
+  std::uint32_t cp = 0;
+  while (i < arg.size() && i < 200) {
+    std::size_t len = decode_utf8(arg, i, cp);
+    if (len == 0) {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      const auto c = static_cast<unsigned char>(arg[i]);
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+      ++i;
+    } else {
+      out.append(arg.substr(i, len));
+      i += len;
+    }
+  }
+  if (i < arg.size()) out += "...";
+  return out + "'";
+}
+
 inline void set_origin(node& n, const source_location& where) {
   n.where = where;
   for (node& item : n.items) set_origin(item, where);
@@ -2852,6 +3235,10 @@ inline std::optional<node> parse_flow_value(std::string_view text, const source_
 
 /// `a.b.c=v` as the tree {a: {b: {c: v}}}, every node marked with the override it came from.
 inline std::optional<node> override_tree(std::string_view arg, std::vector<problem>& problems) {
+  if (std::string bad = utf8_problem(arg); !bad.empty()) {
+    problems.push_back({"", "override " + quoted_arg(arg) + " " + bad + "; command-line values must be UTF-8", {}});
+    return std::nullopt;
+  }
   const source_location where = source_location::from_origin("override '" + std::string(arg) + "'");
   const std::size_t eq = arg.find('=');
   std::string_view key = arg.substr(0, eq);
@@ -2915,7 +3302,18 @@ void collect_help_rows(const S& value, const std::string& prefix, std::vector<he
       if (!doc.empty()) rows.push_back({path, type_label<F>(), "", std::string(doc)});
       collect_help_rows(field, path, rows);
     } else {
-      rows.push_back({path, type_label<F>(), inline_value(to_node(field)), std::string(field_doc_of<S>(name))});
+      std::string type = type_label<F>();
+      if constexpr (std::is_enum_v<F>) {  // the values a user may write, not only the type's name
+        type += " {";
+        bool first = true;
+        for (const auto& entry : vitals::enum_entries<F>()) {
+          if (!first) type += '|';
+          type += entry.second;
+          first = false;
+        }
+        type += '}';
+      }
+      rows.push_back({path, std::move(type), inline_value(to_node(field)), std::string(field_doc_of<S>(name))});
     }
   });
 }
@@ -2983,6 +3381,10 @@ class cli_parser {
     flags_.push_back({flag_name, std::move(metavar), std::move(help), true,
                       [target, flag_name](std::string_view value, const config::source_location& where,
                                           std::vector<config::problem>& problems) {
+                        if (std::string bad = config::detail::utf8_problem(value); !bad.empty()) {
+                          problems.push_back({"", flag_name + " " + config::detail::quoted_arg(value) + ": the value " + bad, {}});
+                          return;
+                        }
                         if constexpr (std::is_same_v<V, std::string>) {
                           *target = std::string(value);
                         } else {
@@ -3065,6 +3467,7 @@ class cli_parser {
     }
 
     T value{};
+    std::size_t more = 0;  // problems past limits().max_errors, counted only
     if (!r.experiment.empty()) {
       auto it = std::find_if(presets_.begin(), presets_.end(), [&](const auto& p) { return p.name == r.experiment; });
       if (it != presets_.end()) {
@@ -3081,13 +3484,16 @@ class cli_parser {
     }
     for (const auto& path : r.config_files) {
       try {
-        config::merge_into(value, config::load_file(path), problems);
+        config::node tree = config::load_file(path);
+        // An empty (or comments-only) YAML file is null: it leaves the struct as it was.
+        if (!(config::detail::is_config_struct_v<T> && tree.is_null())) config::merge_into(value, tree, problems, more);
       } catch (const config::config_error& e) {
         problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+        more += e.more();
       }
     }
     for (const auto& arg : r.overrides)
-      if (auto tree = config::detail::override_tree(arg, problems)) config::merge_into(value, *tree, problems);
+      if (auto tree = config::detail::override_tree(arg, problems)) config::merge_into(value, *tree, problems, more);
 
     std::vector<config::problem> missing;
     config::check_required(value, config::node::mapping(), missing);
@@ -3095,7 +3501,7 @@ class cli_parser {
       p.message += "; set it in a --config file or with " + p.path + "=...";
       problems.push_back(std::move(p));
     }
-    if (!problems.empty()) throw config::config_error(std::move(problems));
+    if (!problems.empty()) throw config::config_error(std::move(problems), more);
 
     r.config = std::move(value);
     if (show) {
@@ -3106,7 +3512,8 @@ class cli_parser {
   }
 
   /// parse(), then: --help and --show-config print their text on stdout and exit 0; problems are
-  /// printed on stderr ("error: ..." per line) and exit 2. Otherwise returns the config.
+  /// printed on stderr ("error: ..." per line, at most limits().max_errors, then "... and N
+  /// more problems") and exit 2 (usage_exit_code). Otherwise returns the config.
   T parse_or_exit(int argc, const char* const* argv) const {
     try {
       cli_result<T> r = parse(argc, argv);
@@ -3117,8 +3524,9 @@ class cli_parser {
       }
       return std::move(r.config);
     } catch (const config::config_error& e) {
-      for (const auto& p : e.problems()) std::fprintf(stderr, "error: %s\n", p.str().c_str());
-      std::exit(2);
+      exit_usage_error("", e.what());
+    } catch (const usage_error& e) {  // e.g. thrown by a user flag's handler
+      exit_usage_error("", e.what());
     }
   }
 
@@ -3219,6 +3627,7 @@ T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cl
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <stdlib.h>  // setenv (POSIX)
 #include <mutex>
 #include <optional>
@@ -4082,6 +4491,13 @@ class override_parser {
 
 /// Parses one override; `index` (1-based) only labels error messages. Throws config_error.
 inline override_spec parse_override(std::string_view text, int index = 0) {
+  if (std::size_t at = detail::first_invalid_utf8(text); at < text.size()) {
+    source_location loc;
+    loc.origin = "override" + (index > 0 ? " #" + std::to_string(index) : std::string());
+    throw config_error(problem{"", "the override is not valid UTF-8 (" + detail::invalid_byte_text(text, at) + " at byte " +
+                                       std::to_string(at + 1) + "); command-line values must be UTF-8",
+                               loc});
+  }
   return detail::override_parser(text, index).parse();
 }
 
@@ -4089,14 +4505,16 @@ inline override_spec parse_override(std::string_view text, int index = 0) {
 inline std::vector<override_spec> parse_overrides(const std::vector<std::string>& lines) {
   std::vector<override_spec> out;
   std::vector<problem> problems;
+  std::size_t more = 0;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     try {
       out.push_back(parse_override(lines[i], static_cast<int>(i) + 1));
     } catch (const config_error& e) {
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      more += e.more();
     }
   }
-  if (!problems.empty()) throw config_error(std::move(problems));
+  if (!problems.empty()) throw config_error(std::move(problems), more);
   return out;
 }
 
@@ -5279,7 +5697,11 @@ class interpolation_resolver {
   node env(const std::string& args, const std::vector<std::string>& path, const node& at) {
     auto comma = args.find(',');
     std::string var = trim(std::string_view(args).substr(0, comma));
-    if (const char* v = std::getenv(var.c_str())) return node::scalar(v, scalar_style::quoted);
+    if (const char* v = std::getenv(var.c_str())) {
+      if (std::string bad = utf8_problem(v); !bad.empty())
+        fail(path, at, "environment variable '" + var + "' " + bad + " (config values must be UTF-8)");
+      return node::scalar(v, scalar_style::quoted);
+    }
     if (comma == std::string::npos)
       fail(path, at, "environment variable '" + var + "' is not set (give a default: ${oc.env:" + var + ",default})");
     std::string def = trim(std::string_view(args).substr(comma + 1));
@@ -5430,13 +5852,21 @@ struct composition {
     return n;
   }
 
-  /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created).
+  /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created; an
+  /// empty `dir` is the working directory). Throws vitals::runs_dir_error (a usage_error) naming
+  /// the directory and the reason when it cannot be created or written.
   void save(const std::filesystem::path& dir) const {
-    std::filesystem::create_directories(dir);
+    const std::filesystem::path out = dir.empty() ? std::filesystem::path(".") : dir;
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec || !std::filesystem::is_directory(out))
+      throw runs_dir_error("cannot create output directory '" + out.string() + "': " +
+                           (ec ? ec.message() : std::string("it exists and is not a directory")));
     auto write = [&](const char* name, const std::string& text) {
-      std::ofstream f(dir / name, std::ios::binary);
+      std::ofstream f(out / name, std::ios::binary);
       f << text;
-      if (!f) throw config_error(problem{"", "cannot write " + (dir / name).string(), {}});
+      f.close();
+      if (!f) throw runs_dir_error("cannot write '" + (out / name).string() + "'");
     };
     write("config.yaml", to_yaml(config));
     write("config.json", to_json(config));
@@ -5535,15 +5965,17 @@ inline composition compose_parsed(const compose_options& options, const std::vec
   cfg.erase("hydra");
   // Every bad override is reported at once (Hydra stops at the first).
   std::vector<problem> problems;
+  std::size_t more = 0;
   for (const auto& o : res.config_overrides) {
     if (is_hydra_key(o.key)) continue;
     try {
       apply_config_override(cfg, o);
     } catch (const config_error& e) {
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      more += e.more();
     }
   }
-  if (!problems.empty()) throw config_error(std::move(problems));
+  if (!problems.empty()) throw config_error(std::move(problems), more);
   out.config = resolve_interpolations(cfg);
   out.choices = std::move(res.choices);
   return out;
@@ -5754,14 +6186,18 @@ std::vector<Config> sweep(const compose_options& options, const std::vector<std:
 
 namespace detail {
 
+// The argv front doors own the process: a config or usage error is printed (every problem, one
+// per line) and exits 2, as cli_parser does and argparse does (Hydra exits 1).
 template <class F>
-auto exit_on_config_error(const char* program, F&& f) -> decltype(f()) {
+auto exit_on_config_error(const char* argv0, F&& f) -> decltype(f()) {
+  const std::string program = argv0 && *argv0 ? std::filesystem::path(argv0).filename().string() : "vitals";
   try {
     return f();
   } catch (const config::config_error& e) {
-    std::fprintf(stderr, "%s: error composing the config:\n%s\n", program ? program : "vitals", e.what());
-    std::fflush(stderr);
-    std::exit(1);
+    std::fprintf(stderr, "%s: error composing the config:\n", program.c_str());
+    exit_usage_error("", e.what());
+  } catch (const usage_error& e) {
+    exit_usage_error(program, e.what());
   }
 }
 
@@ -5792,34 +6228,37 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   } else {
     jobs = {cl.overrides};  // a sweep here is an error that says to add --multirun
   }
+  // Every job is composed and typed before anything is printed or returned: show_config=true
+  // exp.train.epochs=abc is an error (exit 2), not a listing of `epochs: abc`, and a bad job of a
+  // sweep stops the sweep before its first job runs.
   std::vector<composed<Config>> out;
   for (const auto& job : jobs) {
     composition c = config::compose_detailed(opts, job);
-    if (cl.show_config) {
-      if (jobs.size() > 1) {  // one YAML document per job, headed by its overrides
-        std::string head = "---\n# job:";
-        for (const auto& o : job) head += " " + o;
-        std::fputs((head + "\n").c_str(), stdout);
-      }
-      std::fputs(config::to_yaml(c.config).c_str(), stdout);
-      continue;
-    }
     Config value = config::from_node<Config>(c.config);
-    config::remember_composition(c);
     out.push_back({std::move(value), std::move(c)});
   }
   if (cl.show_config) {
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      if (jobs.size() > 1) {  // one YAML document per job, headed by its overrides
+        std::string head = "---\n# job:";
+        for (const auto& o : jobs[j]) head += " " + o;
+        std::fputs((head + "\n").c_str(), stdout);
+      }
+      std::fputs(config::to_yaml(out[j].info.config).c_str(), stdout);
+    }
     std::fflush(stdout);
     std::exit(0);
   }
+  for (const auto& c : out) config::remember_composition(c.info);
   return out;
 }
 
 }  // namespace detail
 
 /// The command-line form: `prog exp=001 exp.fold=[0,1] show_config=true`. Prints the composed
-/// config and exits 0 for show_config=true (or --cfg job), prints usage for --help, and on a
-/// config error prints every problem to stderr and exits 1 (as Hydra does). Sets PROJECT_ROOT,
+/// config and exits 0 for show_config=true (or --cfg job) once it converts to Config, prints usage
+/// for --help, and on a config or usage error prints every problem to stderr and exits 2
+/// (vitals::usage_exit_code, argparse's convention; Hydra exits 1). Sets PROJECT_ROOT,
 /// when unset, to project_root(config_dir), as Hydra projects do with rootutils.
 template <class Config>
 Config compose(int argc, const char* const* argv, const compose_options& options) {
@@ -6177,7 +6616,23 @@ inline model_params make_model_params(std::int64_t total, std::int64_t trainable
 // Options of a run, from code, from the environment (W&B's variable names, so existing job
 // scripts keep working) and from the command line (--wandb_project etc., as the seed's trainers).
 // Precedence: defaults < environment < command line < what the code sets afterwards.
+//
+// A program that also reads these values from its own config (the demo's `project:`) gets
+// flag/env > config > default by leaving the field empty in the base it hands to from_args and
+// filling it from the config only when it is still empty:
+//   vitals::run_options base;  base.project.clear();        // "" = not given by flag or env
+//   auto opts = vitals::run_options::from_args(argc, argv, base);
+//   Config cfg = vitals::parse_args<Config>(argc, argv);
+//   if (opts.project.empty()) opts.project = cfg.project;
+//
+// Errors are usage errors: from_env, from_args and validate() throw vitals::invalid_option (a
+// std::invalid_argument), and an unusable runs directory is a vitals::runs_dir_error (a
+// std::runtime_error); both are vitals::usage_error, which a program's main maps to exit code 2.
+// Every string is checked to be valid UTF-8 where it enters (naming the flag or variable) and
+// again by validate(), with bounded lengths, because each one reaches a file (metadata.json,
+// the .wandb file, the run directory's name).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -6205,9 +6660,10 @@ inline model_params make_model_params(std::int64_t total, std::int64_t trainable
 //   drop_oldest; dropped rows are counted and reported at finish.
 // - Each sink is isolated (guarded_sink): one that throws is reported once and disabled.
 
-#include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -6235,12 +6691,12 @@ inline model_params make_model_params(std::int64_t total, std::int64_t trainable
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 // ---- include/vitals/sinks/guarded_sink.hpp ----
 // Sink isolation: a sink that throws is reported once and switched off; the others and the
 // training loop go on. Used by both compositions (vitals::sinks and any_sink in a run).
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <concepts>
@@ -6250,6 +6706,266 @@ inline model_params make_model_params(std::int64_t total, std::int64_t trainable
 #include <type_traits>
 #include <utility>
 
+// ---- include/vitals/sinks/file_io.hpp ----
+// Small POSIX file helpers shared by the file sinks and the run directory.
+//
+// Sinks write with write(2) on a raw descriptor, whole records at a time, so that after kill -9 a
+// file holds every complete record up to the last flush (stdio buffers would hold partial lines).
+// Files that are replaced as a whole (config.json, summary.json, a widened metrics.csv) are written
+// to a temporary name and renamed over the target, so a reader sees the old or the new file.
+//
+// Full disks and file-size limits. A write that fails (ENOSPC, EFBIG, EIO) or stops short never
+// leaves a torn record behind: append_file::write_records() remembers where the batch started and
+// cuts the file back (ftruncate) to the end of the last record that reached the file whole, then
+// throws; the file is then closed and every later write throws again. Bytes still buffered are
+// lost, never half-written. atomic_write_file() leaves the old file in place and no temporary
+// behind when anything fails.
+//
+// SIGXFSZ: a write past RLIMIT_FSIZE (`ulimit -f`) raises SIGXFSZ, whose default action kills the
+// process. Whenever vitals opens or creates a file it sets SIGXFSZ to SIG_IGN if, and only if, it
+// is still at SIG_DFL, so that a file-size limit is an ordinary write error (EFBIG) that one sink
+// reports while training goes on. A handler the program installed itself is left alone.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace vitals::detail {
+
+[[noreturn]] inline void throw_file_error(std::string_view what, const std::filesystem::path& p, int err) {
+  throw std::system_error(err, std::generic_category(), "vitals: " + std::string(what) + " '" + p.string() + "'");
+}
+
+/// Sets SIGXFSZ to SIG_IGN when it is at its default action (which kills the process): a write
+/// past RLIMIT_FSIZE then fails with EFBIG instead. Runs once per process; a program's own
+/// disposition (a handler, or SIG_IGN) is kept.
+inline void ignore_sigxfsz_once() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction old {};
+    if (::sigaction(SIGXFSZ, nullptr, &old) != 0) return;
+    if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
+      struct sigaction ign {};
+      ign.sa_handler = SIG_IGN;
+      sigemptyset(&ign.sa_mask);
+      ::sigaction(SIGXFSZ, &ign, nullptr);
+    }
+  });
+}
+
+/// Writes data to fd, retrying on EINTR and short writes. Returns 0 when all of it was written,
+/// else the errno that stopped it; `written` says how many bytes reached the file either way.
+inline int write_fully(int fd, std::string_view data, std::size_t& written) noexcept {
+  written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) return EIO;  // no progress and no error: treat as an I/O error rather than spin
+    written += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+/// Writes all of data to fd, retrying on EINTR and short writes; throws on failure (ENOSPC, EIO).
+/// Does not undo a partial write: callers that append records use append_file::write_records.
+inline void write_all(int fd, std::string_view data, const std::filesystem::path& p) {
+  std::size_t written = 0;
+  if (int err = write_fully(fd, data, written)) throw_file_error("cannot write", p, err);
+}
+
+/// An owned append-only descriptor (move-only) that only ever holds whole records.
+class append_file {
+ public:
+  append_file() = default;
+  append_file(const append_file&) = delete;
+  append_file& operator=(const append_file&) = delete;
+  append_file(append_file&& o) noexcept
+      : fd_(o.fd_), path_(std::move(o.path_)), broken_(std::move(o.broken_)) {
+    o.fd_ = -1;
+  }
+  append_file& operator=(append_file&& o) noexcept {
+    if (this != &o) {
+      close();
+      fd_ = o.fd_;
+      path_ = std::move(o.path_);
+      broken_ = std::move(o.broken_);
+      o.fd_ = -1;
+    }
+    return *this;
+  }
+  ~append_file() { close(); }
+
+  void open(const std::filesystem::path& p, bool truncate = false) {
+    ignore_sigxfsz_once();
+    close();
+    path_ = p;
+    broken_.clear();
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
+    fd_ = ::open(p.c_str(), flags, 0644);
+    if (fd_ < 0) throw_file_error("cannot open", p, errno);
+  }
+
+  /// Appends one record (or any bytes that must reach the file whole).
+  void write(std::string_view data) {
+    const std::size_t end = data.size();
+    write_records(data, std::span<const std::size_t>(&end, 1));
+  }
+
+  /// Appends a batch of whole records: `ends` holds the offset in `data` just past each record,
+  /// ascending, the last one data.size(). If the write fails or stops short, the file is cut back
+  /// to the end of the last record that reached it whole, closed, and the error thrown; the
+  /// message says how many of the batch's records were kept.
+  void write_records(std::string_view data, std::span<const std::size_t> ends) {
+    if (fd_ < 0) {
+      if (!broken_.empty()) throw std::runtime_error(broken_);
+      return;
+    }
+    if (data.empty()) return;
+    // Where this batch starts: the end of the file (O_APPEND writes there, and a truncate below
+    // goes back to it). One lseek per batch; batches are flushes, not records.
+    const off_t start = ::lseek(fd_, 0, SEEK_END);
+    std::size_t written = 0;
+    const int err = write_fully(fd_, data, written);
+    if (err == 0) return;
+    std::size_t keep = 0, kept_records = 0;
+    for (std::size_t e : ends) {
+      if (e > written) break;
+      keep = e;
+      ++kept_records;
+    }
+    std::string msg = "vitals: cannot write '" + path_.string() + "' (";
+    if (written > keep && (start < 0 || ::ftruncate(fd_, start + static_cast<off_t>(keep)) != 0)) {
+      msg += "cutting the torn record off failed too: " + std::generic_category().message(start < 0 ? EBADF : errno) +
+             "; ";
+    } else {
+      msg += "the file ends at its last whole record; ";
+    }
+    msg += std::to_string(kept_records) + " of " + std::to_string(ends.size()) +
+           " records of this write kept, the rest and later ones lost)";
+    close();
+    std::system_error e(err, std::generic_category(), msg);
+    broken_ = e.what();
+    throw e;
+  }
+
+  bool is_open() const { return fd_ >= 0; }
+  /// True after a failed write: the file was closed and later writes throw.
+  bool broken() const { return !broken_.empty(); }
+  const std::filesystem::path& path() const { return path_; }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+  std::filesystem::path path_;
+  std::string broken_;  // the error that closed the file
+};
+
+/// Appends `line` to the file at `p` whole or not at all (a short write is cut back). Never
+/// throws: for logs of last resort such as vitals.log. False when nothing was added.
+inline bool append_whole_noexcept(const std::filesystem::path& p, std::string_view line) noexcept {
+  ignore_sigxfsz_once();
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const off_t start = ::lseek(fd, 0, SEEK_END);
+  std::size_t written = 0;
+  const int err = write_fully(fd, line, written);
+  if (err != 0 && written > 0 && start >= 0) (void)!::ftruncate(fd, start);
+  ::close(fd);
+  return err == 0;
+}
+
+/// Space set aside on a run's filesystem for the run's last small files (summary.json, the final
+/// metadata.json): a file of `bytes` allocated when the run starts and removed just before those
+/// writes, so that a disk that filled up during the run (and stopped the sinks) still has room for
+/// them. Best effort and noexcept: when the space cannot be had there is simply no reserve. A
+/// process killed before release() leaves the file behind (its name says what it is).
+class disk_reserve {
+ public:
+  static constexpr std::size_t default_bytes = 64 * 1024;
+  disk_reserve() = default;
+  disk_reserve(const disk_reserve&) = delete;
+  disk_reserve& operator=(const disk_reserve&) = delete;
+  ~disk_reserve() { release(); }
+
+  /// Allocates `bytes` at `p` (which must not exist). True when the space is held.
+  bool create(const std::filesystem::path& p, std::size_t bytes = default_bytes) noexcept {
+    release();
+    ignore_sigxfsz_once();
+    try {
+      path_ = p;
+    } catch (...) {
+      return false;
+    }
+    const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    // posix_fallocate really allocates (glibc writes a byte per block where fallocate(2) is
+    // unsupported); a sparse ftruncate would reserve nothing.
+    const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+    ::close(fd);
+    if (err != 0) {
+      ::unlink(p.c_str());
+      return false;
+    }
+    held_ = true;
+    return true;
+  }
+  /// Frees the space (removes the file). Idempotent.
+  void release() noexcept {
+    if (held_) ::unlink(path_.c_str());
+    held_ = false;
+  }
+  bool held() const { return held_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  bool held_ = false;
+};
+
+/// Replaces `target` with `content` atomically: write target.tmp.<pid>, fdatasync (when `sync`),
+/// close, then rename(2). On any failure (a full disk, a file-size limit, a failing close) the
+/// temporary file is removed, the old target is left as it was, and the error is thrown with the
+/// path and the system's reason. So a reader, or a crash, sees the old file or the new one whole.
+inline void atomic_write_file(const std::filesystem::path& target, std::string_view content, bool sync = true) {
+  ignore_sigxfsz_once();
+  auto tmp = target;
+  tmp += ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw_file_error("cannot create", tmp, errno);
+  std::size_t written = 0;
+  int err = write_fully(fd, content, written);
+  if (err == 0 && sync && ::fdatasync(fd) != 0 && errno != EINVAL) err = errno;  // EINVAL: no sync support
+  if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;  // NFS reports ENOSPC at close
+  if (err != 0) {
+    ::unlink(tmp.c_str());
+    throw_file_error("cannot write", target, err);
+  }
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+    err = errno;
+    ::unlink(tmp.c_str());
+    throw_file_error("cannot rename into", target, err);
+  }
+}
+
+}  // namespace vitals::detail
 // ---- include/vitals/sinks/sink.hpp ----
 // The sink concept: anything with open / write / flush / close is a sink.
 //
@@ -6292,6 +7008,64 @@ concept sink = requires(S s, const run_info& info, const record& r, int exit_cod
 };
 
 }  // namespace vitals
+// ---- include/vitals/sinks/terminal.hpp ----
+// The terminal line: a console sink that draws a progress bar owns the line the bar is on. Any
+// other line vitals prints (a sink failure, a health alert printed by a monitor) goes through
+// write_stderr_line(), which first erases the bar, so that no message is glued to it; the console
+// redraws the bar on its next record.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace vitals::detail {
+
+struct terminal_line {
+  std::mutex mu;
+  std::FILE* bar_stream = nullptr;  // the stream a progress bar is shown on, nullptr when none
+};
+
+inline terminal_line& progress_line() {
+  static terminal_line t;
+  return t;
+}
+
+/// Erases a shown progress bar (the caller holds progress_line().mu).
+inline void erase_progress_bar_locked() noexcept {
+  auto& t = progress_line();
+  if (!t.bar_stream) return;
+  std::fputs("\r\x1b[K", t.bar_stream);
+  std::fflush(t.bar_stream);
+  t.bar_stream = nullptr;
+}
+
+/// Writes one whole line (with its '\n') to stderr, after erasing a progress bar; never throws.
+inline void write_stderr_line(std::string_view line) noexcept {
+  try {
+    std::lock_guard lock(progress_line().mu);
+    erase_progress_bar_locked();
+    (void)!::write(2, line.data(), line.size());
+  } catch (...) {
+    (void)!::write(2, line.data(), line.size());
+  }
+}
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+/// For a program's own messages during training: prints `line` (a '\n' is added when missing) on
+/// stderr after erasing a console sink's progress bar, so that it is never glued to the bar.
+inline void print_line(std::string_view line) {
+  std::string out(line);
+  if (out.empty() || out.back() != '\n') out += '\n';
+  detail::write_stderr_line(out);
+}
+
+}  // namespace vitals
 
 namespace vitals {
 
@@ -6318,21 +7092,15 @@ std::string_view sink_name(const S& s) {
 namespace detail {
 
 /// Reports a sink failure on stderr and appends it to <run dir>/vitals.log (best effort: the
-/// report must not throw, the disk may be the reason the sink failed).
+/// report must not throw, the disk may be the reason the sink failed; the line is added whole or
+/// not at all).
 inline void report_sink_error(const run_info& info, std::string_view sink, std::string_view op,
                               std::string_view what) noexcept {
   try {
     auto line = fmt::format("vitals: sink '{}' failed in {}() and is disabled for run '{}': {}\n",
                             sink, op, info.name, what);
-    (void)!::write(2, line.data(), line.size());
-    if (!info.dir.empty()) {
-      auto log = info.dir / "vitals.log";
-      int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      if (fd >= 0) {
-        (void)!::write(fd, line.data(), line.size());
-        ::close(fd);
-      }
-    }
+    write_stderr_line(line);  // erases a progress bar first: never glued to it
+    if (!info.dir.empty()) append_whole_noexcept(info.dir / "vitals.log", line);
   } catch (...) {
   }
 }
@@ -6421,6 +7189,11 @@ class any_sink {
   /// The name errors are reported under ("jsonl", "csv", or the type's name).
   std::string_view name() const { return self_ ? self_->name() : std::string_view("empty"); }
 
+  /// Failures a composite sink (vitals::sinks(...)) isolated inside itself: a run reports them
+  /// with its own sinks' errors, as "sinks/<member>: message".
+  std::size_t inner_failure_count() const { return self_ ? self_->inner_failure_count() : 0; }
+  std::vector<std::string> inner_errors() const { return self_ ? self_->inner_errors() : std::vector<std::string>{}; }
+
  private:
   struct concept_t {
     virtual ~concept_t() = default;
@@ -6429,7 +7202,19 @@ class any_sink {
     virtual void flush() = 0;
     virtual void close(int) = 0;
     virtual std::string_view name() const = 0;
+    virtual std::size_t inner_failure_count() const = 0;
+    virtual std::vector<std::string> inner_errors() const = 0;
   };
+  template <class S>
+  static std::size_t inner_count_of(const S& s) {
+    if constexpr (requires { { s.failure_count() } -> std::convertible_to<std::size_t>; }) return s.failure_count();
+    else return 0;
+  }
+  template <class S>
+  static std::vector<std::string> inner_errors_of(const S& s) {
+    if constexpr (requires { { s.errors() } -> std::convertible_to<std::vector<std::string>>; }) return s.errors();
+    else return {};
+  }
   template <class S>
   struct model final : concept_t {
     template <class A>
@@ -6439,6 +7224,8 @@ class any_sink {
     void flush() override { s.flush(); }
     void close(int c) override { s.close(c); }
     std::string_view name() const override { return sink_name<S>(); }
+    std::size_t inner_failure_count() const override { return inner_count_of(s); }
+    std::vector<std::string> inner_errors() const override { return inner_errors_of(s); }
     S s;
   };
   template <class S>
@@ -6449,6 +7236,8 @@ class any_sink {
     void flush() override { s.flush(); }
     void close(int c) override { s.close(c); }
     std::string_view name() const override { return sink_name<S>(); }
+    std::size_t inner_failure_count() const override { return inner_count_of(s); }
+    std::vector<std::string> inner_errors() const override { return inner_errors_of(s); }
     S& s;
   };
 
@@ -6463,6 +7252,9 @@ class any_sink {
 // Lightning's CSVLogger does), written to a temporary file and renamed over metrics.csv, so a
 // reader - or a crash - sees either the old or the new complete file. Keys usually settle within
 // the first steps, so the rewrites cost little; rows are appended with write(2) as whole lines.
+// When a write fails (full disk, file-size limit) the file is cut back to its last whole row, or
+// a failed rewrite leaves the old file as it was; the error is thrown once (the run reports it
+// and disables this sink) and rows not yet written are lost.
 
 #include <algorithm>
 #include <cmath>
@@ -6470,113 +7262,13 @@ class any_sink {
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
-// ---- include/vitals/sinks/file_io.hpp ----
-// Small POSIX file helpers shared by the file sinks and the run directory.
-//
-// Sinks write with write(2) on a raw descriptor, whole lines at a time, so that after kill -9 a
-// file holds every complete line up to the last flush (stdio buffers would hold partial lines).
-// Files that are replaced as a whole (config.json, summary.json, a widened metrics.csv) are written
-// to a temporary name and renamed over the target, so a reader sees the old or the new file.
-
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <system_error>
-
-namespace vitals::detail {
-
-[[noreturn]] inline void throw_file_error(std::string_view what, const std::filesystem::path& p, int err) {
-  throw std::system_error(err, std::generic_category(),
-                          std::string(what) + " '" + p.string() + "'");
-}
-
-/// Writes all of data to fd, retrying on EINTR and short writes; throws on failure (ENOSPC, EIO).
-inline void write_all(int fd, std::string_view data, const std::filesystem::path& p) {
-  const char* ptr = data.data();
-  std::size_t left = data.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, ptr, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_file_error("cannot write", p, errno);
-    }
-    ptr += n;
-    left -= static_cast<std::size_t>(n);
-  }
-}
-
-/// An owned append-only descriptor (move-only).
-class append_file {
- public:
-  append_file() = default;
-  append_file(const append_file&) = delete;
-  append_file& operator=(const append_file&) = delete;
-  append_file(append_file&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
-  append_file& operator=(append_file&& o) noexcept {
-    if (this != &o) {
-      close();
-      fd_ = o.fd_;
-      path_ = std::move(o.path_);
-      o.fd_ = -1;
-    }
-    return *this;
-  }
-  ~append_file() { close(); }
-
-  void open(const std::filesystem::path& p, bool truncate = false) {
-    close();
-    path_ = p;
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
-    fd_ = ::open(p.c_str(), flags, 0644);
-    if (fd_ < 0) throw_file_error("cannot open", p, errno);
-  }
-  void write(std::string_view data) { write_all(fd_, data, path_); }
-  bool is_open() const { return fd_ >= 0; }
-  const std::filesystem::path& path() const { return path_; }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-  std::filesystem::path path_;
-};
-
-/// Replaces `target` with `content` atomically: write target.tmp.<pid>, then rename(2).
-inline void atomic_write_file(const std::filesystem::path& target, std::string_view content) {
-  auto tmp = target;
-  tmp += ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw_file_error("cannot create", tmp, errno);
-  try {
-    write_all(fd, content, tmp);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw_file_error("cannot rename into", target, err);
-  }
-}
-
-}  // namespace vitals::detail
 // ---- include/vitals/sinks/fresh_on_copy.hpp ----
 // A sink's open-file state must not be shared between copies. fresh_on_copy<T> makes a copy start
 // from T{} (an unopened sink with the same options), so sinks stay copyable configuration objects:
@@ -6685,12 +7377,15 @@ struct csv_state {
   append_file file;
   std::filesystem::path path;
   fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;     // offset in buf just past each row
   std::vector<std::string> columns;  // sorted
   std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> index;
   std::vector<const metric_value*> cells;
   std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
   std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
   std::size_t rewrites = 0;
+  bool started = false;  // the header has been written
+  std::string failed;    // the error that stopped the sink (a failed rewrite)
 };
 
 }  // namespace detail
@@ -6714,11 +7409,14 @@ struct csv {
   void write(const record& r) {
     if (r.kind != record_kind::history) return;
     auto& st = *state;
+    // After a failed write or rewrite, never touch the file again: throw the error again.
+    if (!st.failed.empty()) throw std::runtime_error(st.failed);
+    if (st.file.broken()) flush();
     // Rows usually repeat the previous row's keys in the same order: check the cached column
     // with one string compare before falling back to the hash lookup.
     auto& cache = st.cached_column;
     if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
-    bool missing = !st.file.is_open();
+    bool missing = !st.started;
     for (std::size_t k = 0; k < r.metrics.size(); ++k) {
       const auto& key = r.metrics[k].key;
       if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
@@ -6745,17 +7443,26 @@ struct csv {
       if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
     }
     st.buf.push_back('\n');
+    st.ends.push_back(st.buf.size());
     if (st.buf.size() >= flush_bytes) flush();
   }
 
   void flush() {
     auto& st = *state;
+    if (st.file.broken()) {
+      st.buf.clear();
+      st.ends.clear();
+      st.file.write_records({}, {});  // throws the earlier error
+    }
     if (st.buf.size() == 0 || !st.file.is_open()) return;
     struct clear_on_exit {
-      fmt::memory_buffer& b;
-      ~clear_on_exit() { b.clear(); }
-    } guard{st.buf};
-    st.file.write(std::string_view(st.buf.data(), st.buf.size()));
+      detail::csv_state& s;
+      ~clear_on_exit() {
+        s.buf.clear();
+        s.ends.clear();
+      }
+    } guard{st};
+    st.file.write_records(std::string_view(st.buf.data(), st.buf.size()), std::span<const std::size_t>(st.ends));
   }
 
   void close(int /*exit_code*/) {
@@ -6782,7 +7489,7 @@ struct csv {
   // Adds columns, then writes header + old rows (remapped) to a temporary file and renames it.
   void widen(const std::vector<std::string>& added) {
     auto& st = *state;
-    bool first = !st.file.is_open();
+    const bool first = !st.started;
     if (!first) flush();
     std::vector<std::string> old_columns = st.columns;
     for (const auto& k : added)
@@ -6823,8 +7530,16 @@ struct csv {
         }
       }
     }
-    detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()));
-    st.file.open(st.path);
+    // No fdatasync: a rewrite happens on the writer thread while the run logs, and appended rows
+    // are not synced either; rename still gives readers the old or the new whole file.
+    try {
+      detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()), /*sync=*/false);
+      st.file.open(st.path);
+    } catch (const std::exception& e) {
+      st.failed = e.what();  // the old file, if any, is still whole
+      throw;
+    }
+    st.started = true;
     if (!first) ++st.rewrites;
   }
 };
@@ -6960,18 +7675,26 @@ class pipeline {
    public:
     batch(pipeline& p, std::optional<std::int64_t> step, std::optional<bool> commit)
         : p_(p), lock_(p.mu_), commit_(commit.value_or(!step.has_value())) {
-      active_ = !p_.finished_;
+      // Room for the (at most two) rows this call may commit is made first, before anything is
+      // added to the shared pending row: waiting releases the lock, and another producer must not
+      // find this call's values half-committed.
+      active_ = !p_.finished_ && p_.wait_for_slot_locked(lock_, 2) && !p_.finished_;
       if (!active_) return;
       if (step) {
         if (*step < p_.step_) {
-          // W&B's rule: steps only go forward; a smaller step is dropped (and reported once).
-          ++p_.out_of_order_;
+          // W&B's rule: steps only go forward; a smaller step is dropped, counted, and reported
+          // once on stderr (a write(2): no allocation, no lock beyond the one held).
+          if (p_.out_of_order_++ == 0) report_dropped_step(*step, p_.step_);
           active_ = false;
           return;
         }
         if (*step > p_.step_) {
-          p_.commit_locked(lock_);
-          p_.step_ = *step;
+          p_.commit_locked(lock_);  // may wait for a queue slot, releasing the lock
+          if (p_.finished_) {       // finished (e.g. by a signal) meanwhile: nothing more is logged
+            active_ = false;
+            return;
+          }
+          p_.step_ = std::max(p_.step_, *step);
         }
       }
     }
@@ -6980,13 +7703,22 @@ class pipeline {
     ~batch() {
       // A log() call that threw half-way (an empty or reserved key) leaves its values pending
       // rather than committing a partial row.
-      if (active_ && commit_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
+      if (active_ && commit_ && !p_.finished_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
     }
     void add(std::string_view key, const metric_value& v) {
       if (active_) p_.add_locked(p_.pending_, p_.intern_locked(key), v, true);
     }
 
    private:
+    static void report_dropped_step(std::int64_t step, std::int64_t current) noexcept {
+      char line[200];
+      int n = std::snprintf(line, sizeof line,
+                            "vitals: log() at step %lld is below the current step %lld and was dropped "
+                            "(steps only go forward, as in W&B); later drops are counted in metadata.json\n",
+                            static_cast<long long>(step), static_cast<long long>(current));
+      if (n > 0) (void)!::write(2, line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1));
+    }
+
     pipeline& p_;
     std::unique_lock<std::mutex> lock_;
     bool commit_;
@@ -7008,11 +7740,11 @@ class pipeline {
   /// Sends a summary or alert record right away, at the current step.
   void emit(record_kind kind, std::span<const metric> items) {
     std::unique_lock lock(mu_);
-    if (finished_) return;
+    if (finished_ || !wait_for_slot_locked(lock) || finished_) return;
     side_.clear();
     for (const auto& m : items) add_locked(side_, intern_locked(m.key), m.value, false);
     stamp(side_, kind);
-    enqueue_locked(side_, lock);
+    enqueue_locked(side_);
   }
 
   /// Blocks until everything committed before the call has been written and the sinks flushed.
@@ -7037,18 +7769,6 @@ class pipeline {
       not_full_.notify_all();
     }
     if (writer_.joinable()) writer_.join();
-  }
-
-  /// Called from a signal handler: asks the writer to drain, flush and close, and waits for it at
-  /// most `wait`. Never blocks on the pipeline mutex (the interrupted thread may hold it).
-  void finish_from_signal(int exit_code, std::chrono::milliseconds wait = std::chrono::milliseconds(3000)) noexcept {
-    signal_exit_code_.store(exit_code);
-    signal_stop_.store(true);
-    auto until = std::chrono::steady_clock::now() + wait;
-    while (!signal_done_.load() && std::chrono::steady_clock::now() < until) {
-      struct timespec ts {0, 1000000};
-      ::nanosleep(&ts, nullptr);
-    }
   }
 
   // Counters (safe to read any time).
@@ -7135,27 +7855,43 @@ class pipeline {
     row.fix_strings();
   }
 
+  // Under the block policy, waits (releasing the lock) until the ring has a free slot. The shared
+  // rows (pending_, side_) are touched only after this returns, because another thread - a second
+  // producer, or finish() on the signal finisher - may use them while this one waits.
+  // False: the writer has stopped and nothing more can be queued.
+  bool wait_for_slot_locked(std::unique_lock<std::mutex>& lock, std::size_t slots = 1) {
+    const std::size_t need = std::min(slots, ring_.size());
+    auto room = [&] { return ring_.size() - count_ >= need || writer_done_; };
+    if (opts_.overflow == overflow_policy::block && !room()) {
+      ++producers_waiting_;
+      not_full_.wait(lock, room);
+      --producers_waiting_;
+    }
+    return !writer_done_;
+  }
+
   void commit_locked(std::unique_lock<std::mutex>& lock) {
     if (pending_.metrics.empty()) return;
+    if (!wait_for_slot_locked(lock)) {
+      for (auto id : pending_.ids) pos_[id] = -1;
+      pending_.clear();
+      return;
+    }
+    if (pending_.metrics.empty()) return;  // another thread committed it while this one waited
     for (auto id : pending_.ids) pos_[id] = -1;
     stamp(pending_, record_kind::history);
     ++step_;
-    enqueue_locked(pending_, lock);
+    enqueue_locked(pending_);
   }
 
-  // Moves `row`'s content into the ring (row gets the slot's empty buffers back).
-  void enqueue_locked(detail::pipeline_row& row, std::unique_lock<std::mutex>& lock) {
+  // Moves `row`'s content into the ring (row gets the slot's empty buffers back). Under the block
+  // policy the caller has waited for a slot (wait_for_slot_locked): this never waits.
+  void enqueue_locked(detail::pipeline_row& row) {
     if (count_ == ring_.size()) {
       switch (opts_.overflow) {
-        case overflow_policy::block:
-          ++producers_waiting_;
-          not_full_.wait(lock, [&] { return count_ < ring_.size() || writer_done_; });
-          --producers_waiting_;
-          if (writer_done_) {
-            row.clear();
-            return;
-          }
-          break;
+        case overflow_policy::block:  // unreachable after wait_for_slot_locked; keep the row safe
+          row.clear();
+          return;
         case overflow_policy::drop_newest:
           dropped_.fetch_add(1);
           row.clear();
@@ -7205,6 +7941,16 @@ class pipeline {
       std::lock_guard lock(errors_mu_);
       errors_.push_back(std::string(sinks_[i].get().name()) + ": " + sinks_[i].error());
     }
+    // A composite sink isolates its members itself; surface their failures too.
+    if (sinks_[i].get().inner_failure_count() > inner_reported_[i].size()) {
+      std::lock_guard lock(errors_mu_);
+      for (auto& e : sinks_[i].get().inner_errors()) {
+        auto& seen = inner_reported_[i];
+        if (std::find(seen.begin(), seen.end(), e) != seen.end()) continue;
+        seen.push_back(e);
+        errors_.push_back(std::string(sinks_[i].get().name()) + "/" + e);
+      }
+    }
   }
 
   void flush_sinks() {
@@ -7226,6 +7972,7 @@ class pipeline {
     for (auto& s : fresh) {
       sinks_.emplace_back(std::move(s));
       reported_.push_back(false);
+      inner_reported_.emplace_back();
       sinks_.back().open(info_);
       note_failure(sinks_.size() - 1);
     }
@@ -7238,11 +7985,6 @@ class pipeline {
     std::vector<any_sink> fresh;
     std::unique_lock lock(mu_);
     for (;;) {
-      if (signal_stop_.load()) {
-        lock.unlock();
-        drain_after_signal();
-        return;
-      }
       if (!to_attach_.empty()) {
         fresh.swap(to_attach_);
         lock.unlock();
@@ -7285,7 +8027,7 @@ class pipeline {
       }
       if (stop_) break;
       writer_waiting_ = true;
-      // Wake at least every 50 ms so that a signal handler's request is seen promptly.
+      // Wake at least every 50 ms: rows below the wake threshold are picked up without a notify.
       cv_.wait_until(lock, std::min(next_flush, now + std::chrono::milliseconds(50)));
       writer_waiting_ = false;
     }
@@ -7296,35 +8038,6 @@ class pipeline {
     writer_done_ = true;
     flushed_cv_.notify_all();
     not_full_.notify_all();
-  }
-
-  // Signal path: take the lock only if it comes free soon (the interrupted thread may hold it
-  // forever), write what is queued, flush and close.
-  void drain_after_signal() {
-    std::unique_lock lock(mu_, std::defer_lock);
-    for (int i = 0; i < 200 && !lock.try_lock(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (lock.owns_lock()) {
-      if (!to_attach_.empty()) {  // the writer may not have run at all yet
-        std::vector<any_sink> fresh;
-        fresh.swap(to_attach_);
-        open_new(fresh);
-      }
-      commit_locked(lock);
-      finished_ = true;
-      while (count_ > 0) {
-        out_.swap(ring_[head_]);
-        ring_[head_].clear();
-        head_ = (head_ + 1) % ring_.size();
-        --count_;
-        dispatch(out_);
-      }
-      writer_done_ = true;
-      not_full_.notify_all();
-      flushed_cv_.notify_all();
-      lock.unlock();
-    }
-    close_sinks(signal_exit_code_.load());
-    signal_done_.store(true);
   }
 
   const run_info& info_;
@@ -7355,6 +8068,7 @@ class pipeline {
   std::vector<detail::pipeline_row> batch_;
   std::vector<detail::guarded_sink<any_sink>> sinks_;
   std::vector<bool> reported_;
+  std::vector<std::vector<std::string>> inner_reported_;
   std::vector<owned_value> last_, explicit_;
   std::int64_t last_step_ = -1;
   double last_runtime_ = 0, last_timestamp_ = 0;
@@ -7362,600 +8076,10 @@ class pipeline {
   mutable std::mutex errors_mu_;
   std::vector<std::string> errors_;
   std::atomic<std::uint64_t> dropped_{0}, written_{0};
-  std::atomic<bool> signal_stop_{false}, signal_done_{false};
-  std::atomic<int> signal_exit_code_{0};
   std::thread writer_;
 };
 
 }  // namespace vitals
-// ---- include/vitals/sinks/registry.hpp ----
-// Sinks by name, for run-time selection: make_sinks("jsonl,csv,console"), VITALS_SINKS, --sinks.
-//
-// The built-in backends are registered here; another backend registers itself with one line in
-// its own header, e.g.
-//   inline const bool wandb_sink_registered = vitals::register_sink("wandb", [] { return vitals::any_sink(vitals::wandb_offline{}); });
-
-#include <algorithm>
-#include <functional>
-#include <map>
-#include <mutex>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-// ---- include/vitals/sinks/console.hpp ----
-// Console backend: aligned metric lines every N steps; on a terminal, with total steps known, a
-// progress bar with rate and ETA redrawn in place. When the stream is not a terminal (a pipe, a
-// log file under a batch system) it prints plain lines only - no carriage returns, no escapes.
-
-#include <unistd.h>
-
-#include <chrono>
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <iterator>
-#include <string>
-#include <string_view>
-#include <unordered_map>
-
-
-namespace vitals {
-
-namespace detail {
-struct console_state {
-  std::FILE* out = nullptr;
-  bool tty = false;
-  std::int64_t total = 0;
-  bool bar_shown = false;
-  std::int64_t first_step = -1;
-  double first_runtime = 0;
-  std::chrono::steady_clock::time_point last_draw{};
-  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> widths;
-  fmt::memory_buffer line;
-  fmt::memory_buffer value;
-};
-
-inline void append_duration(fmt::memory_buffer& out, double seconds) {
-  if (!(seconds >= 0) || seconds > 1e9) {
-    out.append(std::string_view("?"));
-    return;
-  }
-  auto s = static_cast<std::int64_t>(seconds + 0.5);
-  fmt::format_to(std::back_inserter(out), "{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
-}
-}  // namespace detail
-
-struct console {
-  static constexpr std::string_view name = "console";
-
-  /// Print a metrics line every `every` committed steps (steps where step % every == 0).
-  std::int64_t every = 1;
-  /// Total steps for the progress bar; 0 takes run_info::total_steps, and when that is 0 too
-  /// there is no bar.
-  std::int64_t total_steps = 0;
-  /// Where to print; nullptr means stdout.
-  std::FILE* stream = nullptr;
-  /// Significant digits of floating values.
-  int precision = 5;
-  /// Width of the bar in characters.
-  int bar_width = 30;
-
-  void open(const run_info& info) {
-    auto& st = *state;
-    st.out = stream ? stream : stdout;
-    st.tty = ::isatty(::fileno(st.out)) == 1;
-    st.total = total_steps > 0 ? total_steps : info.total_steps;
-    auto& l = st.line;
-    l.clear();
-    fmt::format_to(std::back_inserter(l), "vitals: run '{}' ({}) in {}\n", info.name, info.id, info.dir.string());
-    emit(l, false);
-  }
-
-  void write(const record& r) {
-    auto& st = *state;
-    auto& l = st.line;
-    l.clear();
-    if (r.kind == record_kind::alert || r.kind == record_kind::summary) {
-      l.append(r.kind == record_kind::alert ? std::string_view("alert") : std::string_view("summary"));
-      for (const auto& m : r.metrics) {
-        fmt::format_to(std::back_inserter(l), " {}=", m.key);
-        append_value(l, m.value);
-      }
-      l.push_back('\n');
-      emit(l, true);
-      return;
-    }
-    if (st.first_step < 0) {
-      st.first_step = r.step;
-      st.first_runtime = r.runtime;
-    }
-    if (every > 0 && r.step % every == 0) {
-      fmt::format_to(std::back_inserter(l), "step {:>7}", r.step);
-      for (const auto& m : r.metrics) {
-        auto& v = st.value;
-        v.clear();
-        append_value(v, m.value);
-        auto it = st.widths.find(m.key);
-        if (it == st.widths.end()) it = st.widths.emplace(std::string(m.key), 0).first;
-        if (v.size() > it->second) it->second = v.size();
-        fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()),
-                       it->second);
-      }
-      l.push_back('\n');
-      emit(l, true);
-    }
-    if (st.tty && st.total > 0) {
-      auto now = std::chrono::steady_clock::now();
-      bool last = r.step + 1 >= st.total;
-      if (last || now - st.last_draw > std::chrono::milliseconds(100) || !st.bar_shown) {
-        st.last_draw = now;
-        draw_bar(r);
-      }
-    }
-  }
-
-  void flush() {
-    if (state->out) std::fflush(state->out);
-  }
-
-  void close(int exit_code) {
-    auto& st = *state;
-    if (!st.out) return;
-    if (st.bar_shown) std::fputc('\n', st.out);
-    st.bar_shown = false;
-    std::fprintf(st.out, "vitals: run finished (exit code %d)\n", exit_code);
-    std::fflush(st.out);
-  }
-
-  // Terminal state (public only so that console stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::console_state> state{};
-
- private:
-  void append_value(fmt::memory_buffer& out, const metric_value& v) const {
-    switch (v.type) {
-      case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
-      case metric_value::kind::floating:
-        if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
-        else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
-        break;
-      case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-      case metric_value::kind::string: out.append(v.s); break;
-    }
-  }
-
-  // On a terminal, a line printed while the bar is shown first erases the bar ("\r\x1b[K") and the
-  // bar is redrawn under it on the next record.
-  void emit(const fmt::memory_buffer& l, bool erase_bar) {
-    auto& st = *state;
-    if (erase_bar && st.bar_shown) {
-      std::fputs("\r\x1b[K", st.out);
-      st.bar_shown = false;
-    }
-    std::fwrite(l.data(), 1, l.size(), st.out);
-    if (st.tty) std::fflush(st.out);
-  }
-
-  void draw_bar(const record& r) {
-    auto& st = *state;
-    auto& l = st.line;
-    l.clear();
-    double done = static_cast<double>(r.step + 1);
-    double frac = std::min(1.0, std::max(0.0, done / static_cast<double>(st.total)));
-    int filled = static_cast<int>(frac * bar_width);
-    l.append(std::string_view("\r\x1b[K["));
-    for (int i = 0; i < bar_width; ++i) l.push_back(i < filled ? '#' : '-');
-    fmt::format_to(std::back_inserter(l), "] {:3.0f}% {}/{}", frac * 100, r.step + 1, st.total);
-    double steps = static_cast<double>(r.step - st.first_step);
-    double elapsed = r.runtime - st.first_runtime;
-    if (steps > 0 && elapsed > 0) {
-      double rate = steps / elapsed;
-      fmt::format_to(std::back_inserter(l), " {:.1f} it/s ETA ", rate);
-      detail::append_duration(l, (static_cast<double>(st.total) - done) / rate);
-    } else {
-      l.append(std::string_view(" ETA ?"));
-    }
-    std::fwrite(l.data(), 1, l.size(), st.out);
-    std::fflush(st.out);
-    st.bar_shown = true;
-  }
-};
-
-}  // namespace vitals
-// ---- include/vitals/sinks/jsonl.hpp ----
-// JSONL backend: <run dir>/metrics.jsonl, one JSON object per committed step, as W&B's history.
-//
-// {"_step":3,"_runtime":1.25,"_timestamp":1700000000.5,"train/loss":0.31,"lr":0.0001}
-// Lines are built in memory and reach the file with write(2) only as whole lines (on flush, or
-// when the buffer passes flush_bytes), so after a crash every complete line parses.
-
-#include <cstddef>
-#include <filesystem>
-#include <string_view>
-
-
-namespace vitals {
-
-namespace detail {
-struct jsonl_state {
-  append_file file;
-  fmt::memory_buffer buf;
-};
-}  // namespace detail
-
-struct jsonl {
-  static constexpr std::string_view name = "jsonl";
-
-  /// File to write; relative paths are taken inside the run directory.
-  std::filesystem::path path = "metrics.jsonl";
-  /// true: NaN/Inf become null (standard JSON); false: bare NaN/Infinity as W&B writes them.
-  bool strict = false;
-  /// Buffered bytes that trigger a write before the next flush.
-  std::size_t flush_bytes = 1 << 20;
-
-  void open(const run_info& info) {
-    auto p = path.is_absolute() ? path : info.dir / path;
-    state->file.open(p);
-  }
-
-  void write(const record& r) {
-    if (r.kind != record_kind::history) return;
-    auto& out = state->buf;
-    out.append(std::string_view("{\"_step\":"));
-    detail::append_int(out, r.step);
-    out.append(std::string_view(",\"_runtime\":"));
-    detail::json_append_double(out, r.runtime, strict);
-    out.append(std::string_view(",\"_timestamp\":"));
-    detail::json_append_double(out, r.timestamp, strict);
-    for (const auto& m : r.metrics) {
-      out.push_back(',');
-      detail::append_json_string(out, m.key);
-      out.push_back(':');
-      detail::json_append_value(out, m.value, strict);
-    }
-    out.append(std::string_view("}\n"));
-    if (out.size() >= flush_bytes) flush();
-  }
-
-  void flush() {
-    auto& out = state->buf;
-    if (out.size() == 0 || !state->file.is_open()) return;
-    // Clear first: if the disk is full the bytes are lost either way, and a retry must not grow
-    // the buffer without bound.
-    std::string_view data(out.data(), out.size());
-    struct clear_on_exit {
-      fmt::memory_buffer& b;
-      ~clear_on_exit() { b.clear(); }
-    } guard{out};
-    state->file.write(data);
-  }
-
-  void close(int /*exit_code*/) {
-    flush();
-    state->file.close();
-  }
-
-  // Open-file state (public only so that jsonl stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::jsonl_state> state{};
-};
-
-}  // namespace vitals
-
-namespace vitals {
-
-using sink_factory = std::function<any_sink()>;
-
-namespace detail {
-struct sink_registry {
-  std::mutex mutex;
-  std::map<std::string, sink_factory, std::less<>> factories;
-  sink_registry() {
-    factories.emplace("jsonl", [] { return any_sink(jsonl{}); });
-    factories.emplace("csv", [] { return any_sink(csv{}); });
-    factories.emplace("console", [] { return any_sink(console{}); });
-  }
-};
-inline sink_registry& sinks_registry() {
-  static sink_registry r;
-  return r;
-}
-}  // namespace detail
-
-/// Makes `name` available to make_sinks (replacing an earlier factory of that name). Returns true,
-/// so that a header can register at static-initialization time with an inline variable.
-inline bool register_sink(std::string name, sink_factory factory) {
-  auto& r = detail::sinks_registry();
-  std::lock_guard lock(r.mutex);
-  r.factories.insert_or_assign(std::move(name), std::move(factory));
-  return true;
-}
-
-/// The names make_sinks accepts, sorted.
-inline std::vector<std::string> registered_sinks() {
-  auto& r = detail::sinks_registry();
-  std::lock_guard lock(r.mutex);
-  std::vector<std::string> names;
-  for (const auto& [k, v] : r.factories) names.push_back(k);
-  return names;
-}
-
-/// Splits "jsonl, csv,console" into names (empty items and blanks ignored).
-inline std::vector<std::string> split_sink_list(std::string_view list) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= list.size()) {
-    auto end = list.find(',', pos);
-    if (end == std::string_view::npos) end = list.size();
-    auto item = list.substr(pos, end - pos);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    pos = end + 1;
-  }
-  return out;
-}
-
-/// Throws std::invalid_argument naming every unknown sink and listing the known ones.
-inline void check_sink_names(std::string_view list) {
-  auto names = split_sink_list(list);
-  auto known = registered_sinks();
-  std::vector<std::string> unknown;
-  for (const auto& n : names)
-    if (!std::binary_search(known.begin(), known.end(), n)) unknown.push_back(n);
-  if (!unknown.empty())
-    throw std::invalid_argument(fmt::format("unknown sink{} '{}' (known sinks: {}){}", unknown.size() > 1 ? "s" : "",
-                                            fmt::join(unknown, "', '"), fmt::join(known, ", "),
-                                            std::find(unknown.begin(), unknown.end(), "wandb") != unknown.end()
-                                                ? "; 'wandb' is registered by including \"vitals/sinks/wandb.hpp\""
-                                                : ""));
-  for (std::size_t i = 0; i < names.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (names[i] == names[j]) throw std::invalid_argument("sink '" + names[i] + "' is listed twice in '" + std::string(list) + "'");
-}
-
-/// Builds the sinks named in a comma-separated list ("jsonl,csv,console"); unknown names throw
-/// before any sink is made.
-inline std::vector<any_sink> make_sinks(std::string_view list) {
-  check_sink_names(list);
-  std::vector<any_sink> out;
-  auto& r = detail::sinks_registry();
-  for (const auto& n : split_sink_list(list)) {
-    sink_factory f;
-    {
-      std::lock_guard lock(r.mutex);
-      f = r.factories.find(n)->second;
-    }
-    out.push_back(f());
-  }
-  return out;
-}
-
-}  // namespace vitals
-
-namespace vitals {
-
-/// online: local files now, a wandb sink may sync later; offline: local files only (the default,
-/// models and data never leave the machine); disabled: nothing is written, log() does nothing.
-enum class run_mode : std::uint8_t { online, offline, disabled };
-
-inline std::string_view to_string(run_mode m) {
-  switch (m) {
-    case run_mode::online: return "online";
-    case run_mode::offline: return "offline";
-    case run_mode::disabled: return "disabled";
-  }
-  return "offline";
-}
-
-/// "online"/"run", "offline"/"dryrun", "disabled" (W&B's spellings); throws on anything else.
-inline run_mode parse_run_mode(std::string_view s) {
-  if (s == "online" || s == "run") return run_mode::online;
-  if (s == "offline" || s == "dryrun") return run_mode::offline;
-  if (s == "disabled") return run_mode::disabled;
-  throw std::invalid_argument("unknown run mode '" + std::string(s) + "' (expected online, offline or disabled)");
-}
-
-inline std::vector<std::string> split_comma_list(std::string_view s) { return split_sink_list(s); }
-
-struct run_options {
-  std::string project = "uncategorized";  // W&B's default project name
-  std::string entity{};
-  std::string name{};  // display name, free text; empty: adjective-noun-N
-  std::string group{};
-  std::vector<std::string> tags{};
-  std::string notes{};
-  std::string job_type{};
-  std::filesystem::path dir = "runs";  // runs are created as dir/{sanitised name}_{id}/
-  run_mode mode = run_mode::offline;
-  std::string id{};               // empty: 8 random chars [a-z0-9]
-  std::string config_json = "{}"; // the full config, a JSON object, written to config.json
-  std::string sinks{};            // sinks attached at start, e.g. "jsonl,csv,console"
-  bool wandb = true;              // false (--no_wandb): a "wandb" entry in sinks is ignored
-  std::int64_t total_steps = 0;   // for progress bars; 0 = unknown
-  std::vector<std::filesystem::path> code_files{};  // copied into code/ (relative paths kept)
-  bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
-  bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
-  pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
-
-  /// Applies WANDB_PROJECT, WANDB_ENTITY, WANDB_NAME, WANDB_RUN_GROUP, WANDB_TAGS (comma list),
-  /// WANDB_NOTES, WANDB_JOB_TYPE, WANDB_MODE, WANDB_DISABLED, WANDB_DIR, WANDB_RUN_ID and
-  /// VITALS_SINKS on top of `base`.
-  static run_options from_env() { return from_env(run_options()); }
-  static run_options from_env(run_options base) {
-    auto env = [](const char* k) -> std::optional<std::string> {
-      const char* v = std::getenv(k);
-      if (!v) return std::nullopt;
-      return std::string(v);
-    };
-    if (auto v = env("WANDB_PROJECT")) base.project = *v;
-    if (auto v = env("WANDB_ENTITY")) base.entity = *v;
-    if (auto v = env("WANDB_NAME")) base.name = *v;
-    if (auto v = env("WANDB_RUN_GROUP")) base.group = *v;
-    if (auto v = env("WANDB_TAGS")) base.tags = split_comma_list(*v);
-    if (auto v = env("WANDB_NOTES")) base.notes = *v;
-    if (auto v = env("WANDB_JOB_TYPE")) base.job_type = *v;
-    if (auto v = env("WANDB_MODE")) base.mode = parse_run_mode(*v);
-    if (auto v = env("WANDB_DISABLED"); v && (*v == "true" || *v == "1")) base.mode = run_mode::disabled;
-    if (auto v = env("WANDB_DIR")) base.dir = *v;
-    if (auto v = env("WANDB_RUN_ID")) base.id = *v;
-    if (auto v = env("VITALS_SINKS")) base.sinks = *v;
-    return base;
-  }
-
-  /// Consumes the run flags from argv (leaving the others, in order, for the caller's own parser)
-  /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
-  /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
-  /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id --sinks a,b
-  /// --total_steps N, and --no_wandb.
-  static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
-  static run_options from_args(int& argc, char** argv, run_options base) {
-    base = from_env(std::move(base));
-    int out = argc > 0 ? 1 : 0;
-    for (int i = out; i < argc; ++i) {
-      std::string_view a = argv[i];
-      if (a == "--no_wandb") {
-        base.wandb = false;
-        continue;
-      }
-      static constexpr std::string_view flags[] = {
-          "--wandb_project", "--wandb_entity", "--wandb_name",   "--wandb_group", "--wandb_tags",     "--wandb_notes",
-          "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps"};
-      std::string_view flag, value;
-      bool matched = false;
-      for (auto f : flags) {
-        if (a == f) {
-          if (i + 1 >= argc) throw std::invalid_argument(fmt::format("{} needs a value", f));
-          flag = f;
-          value = argv[++i];
-          matched = true;
-          break;
-        }
-        if (a.size() > f.size() && a.substr(0, f.size()) == f && a[f.size()] == '=') {
-          flag = f;
-          value = a.substr(f.size() + 1);
-          matched = true;
-          break;
-        }
-      }
-      if (!matched) {
-        argv[out++] = argv[i];
-        continue;
-      }
-      std::string v(value);
-      if (flag == "--wandb_project") base.project = v;
-      else if (flag == "--wandb_entity") base.entity = v;
-      else if (flag == "--wandb_name") base.name = v;
-      else if (flag == "--wandb_group") base.group = v;
-      else if (flag == "--wandb_tags") base.tags = split_comma_list(v);
-      else if (flag == "--wandb_notes") base.notes = v;
-      else if (flag == "--wandb_job_type") base.job_type = v;
-      else if (flag == "--wandb_mode") base.mode = parse_run_mode(v);
-      else if (flag == "--wandb_dir") base.dir = v;
-      else if (flag == "--wandb_run_id") base.id = v;
-      else if (flag == "--sinks") base.sinks = v;
-      else if (flag == "--total_steps") {
-        try {
-          std::size_t used = 0;
-          base.total_steps = std::stoll(v, &used);
-          if (used != v.size() || base.total_steps < 0) throw std::invalid_argument(v);
-        } catch (const std::exception&) {
-          throw std::invalid_argument("--total_steps expects a non-negative integer, got '" + v + "'");
-        }
-      }
-    }
-    if (argc > 0) {
-      for (int i = out; i < argc; ++i) argv[i] = nullptr;
-      argc = out;
-    }
-    return base;
-  }
-
-  /// Sets config_json from a config struct (or a config::node) through vitals::to_json, so the
-  /// run's config.json is what the config layer writes and reads back.
-  template <class Config>
-    requires(!std::is_convertible_v<const Config&, std::string_view>)
-  run_options& set_config(const Config& cfg) {
-    config_json = vitals::to_json(cfg);
-    return *this;
-  }
-
-  /// The sinks to build: `sinks` without "wandb" when wandb is false.
-  std::string effective_sinks() const {
-    std::string out;
-    for (const auto& n : split_sink_list(sinks)) {
-      if (!wandb && n == "wandb") continue;
-      if (!out.empty()) out += ',';
-      out += n;
-    }
-    return out;
-  }
-
-  /// Throws std::invalid_argument listing every problem (nothing has been written yet).
-  void validate() const {
-    std::vector<std::string> problems;
-    auto bad_chars = [](std::string_view s, std::string_view bad) { return s.find_first_of(bad) != std::string_view::npos; };
-    if (project.empty()) problems.push_back("project is empty (set run_options::project, WANDB_PROJECT or --wandb_project)");
-    else if (project.size() > 128 || bad_chars(project, "/\\#?%:\n\r\t"))
-      problems.push_back("project '" + project + "' must be at most 128 characters without / \\ # ? % : or control characters");
-    if (!id.empty()) {
-      bool ok = id.size() <= 64;
-      for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
-      if (!ok) problems.push_back("run id '" + id + "' must be 1-64 characters from [A-Za-z0-9_-]");
-    }
-    for (const auto& t : tags)
-      if (t.empty() || t.size() > 64) problems.push_back("tag '" + t + "' must be 1-64 characters");
-    if (dir.empty()) problems.push_back("dir is empty (set run_options::dir, WANDB_DIR or --wandb_dir)");
-    if (pipeline.queue_capacity == 0) problems.push_back("pipeline.queue_capacity must be at least 1");
-    if (pipeline.flush_interval.count() <= 0) problems.push_back("pipeline.flush_interval must be positive");
-    if (total_steps < 0) problems.push_back("total_steps must not be negative");
-    try {
-      check_sink_names(effective_sinks());
-    } catch (const std::invalid_argument& e) {
-      problems.push_back(e.what());
-    }
-    for (const auto& f : code_files) {
-      std::error_code ec;
-      if (!std::filesystem::is_regular_file(f, ec)) problems.push_back("code file '" + f.string() + "' does not exist");
-    }
-    if (!problems.empty())
-      throw std::invalid_argument(fmt::format("vitals: invalid run options:\n  - {}", fmt::join(problems, "\n  - ")));
-  }
-};
-
-}  // namespace vitals
-// ---- include/vitals/run/run.hpp ----
-// vitals::run - one training run: its directory, config, metadata, and its logging pipeline.
-//
-//   vitals::run run(vitals::run_options::from_args(argc, argv, {.project = "cmi", .sinks = "jsonl,csv"}));
-//   run.log({{"train/loss", 0.3}, {"lr", 1e-4}});          // one step
-//   run.log(metrics_struct, step, "train/");               // fields -> train/<field>
-//   run.summary("fold_0/final_val_loss", best);
-//   run.finish(0);
-//
-// Creating a run validates everything first (options, sink names, the runs directory) so that a
-// mistake fails before anything is written; then it creates runs/{name}_{id}/ and writes
-// config.json and metadata.json atomically.
-
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdint>
-#include <exception>
-#include <filesystem>
-#include <functional>
-#include <initializer_list>
-#include <memory>
-#include <optional>
-#include <span>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <type_traits>
-#include <utility>
-#include <vector>
-
 // ---- include/vitals/run/run_dir.hpp ----
 // Creating a run directory: runs/{sanitised name}_{id}/ with an exclusive mkdir(2), retrying
 // with a new id on collision, so concurrent processes on one filesystem never share a directory.
@@ -8042,16 +8166,55 @@ struct run_dir_result {
   std::string id;
 };
 
+/// Checks, without creating anything, that `root` can hold run directories: it is a writable
+/// directory, or it does not exist yet and its nearest existing parent is a writable directory.
+/// Throws vitals::runs_dir_error (a std::runtime_error and a vitals::usage_error) saying which
+/// directory is wrong and why. run_options::validate() calls it, so a run fails before it writes.
+inline void check_runs_root(const std::filesystem::path& root) {
+  if (root.empty()) throw runs_dir_error("vitals: the runs directory is empty (set run_options::dir, WANDB_DIR or --wandb_dir)");
+  std::error_code ec;
+  const auto st = std::filesystem::status(root, ec);
+  auto why = [](int err) { return std::generic_category().message(err); };
+  if (st.type() != std::filesystem::file_type::not_found && st.type() != std::filesystem::file_type::none) {
+    if (st.type() != std::filesystem::file_type::directory)
+      throw runs_dir_error("vitals: runs directory '" + root.string() + "' exists and is not a directory");
+    if (::access(root.c_str(), W_OK | X_OK) != 0)
+      throw runs_dir_error("vitals: runs directory '" + root.string() + "' is not writable: " + why(errno));
+    return;
+  }
+  if (ec && st.type() == std::filesystem::file_type::none)
+    throw runs_dir_error("vitals: cannot use runs directory '" + root.string() + "': " + ec.message());
+  // It does not exist: the nearest existing parent must be a directory we may create entries in.
+  std::filesystem::path abs = std::filesystem::absolute(root, ec);
+  if (ec) abs = root;
+  for (std::filesystem::path p = abs.parent_path(); !p.empty(); p = p.parent_path()) {
+    const auto ps = std::filesystem::status(p, ec);
+    if (ps.type() == std::filesystem::file_type::not_found) {
+      if (p == p.parent_path()) break;
+      continue;
+    }
+    if (ps.type() != std::filesystem::file_type::directory)
+      throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': '" + p.string() +
+                           "' is not a directory");
+    if (::access(p.c_str(), W_OK | X_OK) != 0)
+      throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': '" + p.string() +
+                           "' is not writable: " + why(errno));
+    return;
+  }
+}
+
 /// Creates the parent `root` if needed (throwing a clear error when it cannot be created or
 /// written), then root/{sanitize_dir_name(name)}_{id}. With a fixed id an existing directory is an
-/// error; with a generated id a collision draws a new one.
+/// error; with a generated id a collision draws a new one. Errors about `root` are
+/// vitals::runs_dir_error (std::runtime_error).
 inline run_dir_result create_run_dir(const std::filesystem::path& root, const std::string& name, const std::string& fixed_id) {
+  check_runs_root(root);
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
-  if (ec) throw std::runtime_error("vitals: cannot create runs directory '" + root.string() + "': " + ec.message());
+  if (ec) throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': " + ec.message());
   if (::access(root.c_str(), W_OK | X_OK) != 0)
-    throw std::runtime_error("vitals: runs directory '" + root.string() + "' is not writable: " +
-                             std::generic_category().message(errno));
+    throw runs_dir_error("vitals: runs directory '" + root.string() + "' is not writable: " +
+                         std::generic_category().message(errno));
   auto abs_root = std::filesystem::absolute(root, ec);
   if (ec) abs_root = root;
   auto base = sanitize_dir_name(name);
@@ -8062,8 +8225,8 @@ inline run_dir_result create_run_dir(const std::filesystem::path& root, const st
     int err = errno;
     if (err == EEXIST && fixed_id.empty()) continue;
     if (err == EEXIST)
-      throw std::runtime_error("vitals: run directory '" + path.string() + "' already exists (run id '" + fixed_id +
-                               "' was given; pick another id or unset WANDB_RUN_ID)");
+      throw runs_dir_error("vitals: run directory '" + path.string() + "' already exists (run id '" + fixed_id +
+                           "' was given; pick another id or unset WANDB_RUN_ID)");
     throw std::runtime_error("vitals: cannot create run directory '" + path.string() +
                              "': " + std::generic_category().message(err));
   }
@@ -8079,96 +8242,925 @@ inline std::size_t count_runs(const std::filesystem::path& root) {
 }
 
 }  // namespace vitals
-// ---- include/vitals/run/shutdown.hpp ----
-// Flushing live runs when the process ends abnormally: SIGINT/SIGTERM (the previous handler is
-// chained afterwards: called, or the default action re-raised) and std::exit (atexit).
+// ---- include/vitals/sinks/registry.hpp ----
+// Sinks by name, for run-time selection: make_sinks("jsonl,csv,console"), VITALS_SINKS, --sinks.
 //
-// A fixed table of atomic pointers, because a signal handler may neither lock nor allocate.
+// The built-in backends are registered here; another backend registers itself with one line in
+// its own header, e.g.
+//   inline const bool wandb_sink_registered = vitals::register_sink("wandb", [] { return vitals::any_sink(vitals::wandb_offline{}); });
 
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/console.hpp ----
+// Console backend: aligned metric lines every N steps, and always the rows that carry keys logged
+// less often than the step rows (epoch and validation rows); each alert once; the summary as one
+// aligned block at the end. On a terminal, with total steps known, a progress bar with rate and
+// ETA redrawn in place; the console owns that line (vitals' other stderr lines erase the bar
+// first, see terminal.hpp). When the stream is not a terminal (a pipe, a log file under a batch
+// system) it prints plain lines only - no carriage returns, no escapes.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <iterator>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+namespace detail {
+struct console_key {
+  std::size_t width = 0;     // widest value printed so far (aligned columns)
+  bool epoch_key = false;    // val/, validation/, eval/, test/, health/: an epoch/validation row
+};
+
+/// Keys that mark an epoch or validation row: their first path segment is one of these.
+inline bool is_epoch_key(std::string_view key) {
+  auto slash = key.find('/');
+  if (slash == std::string_view::npos) return false;
+  auto head = key.substr(0, slash);
+  for (std::string_view h : {"val", "valid", "validation", "eval", "evaluation", "test", "health"})
+    if (head == h) return true;
+  return false;
+}
+struct console_state {
+  std::FILE* out = nullptr;
+  bool tty = false;
+  std::int64_t total = 0;
+  std::int64_t first_step = -1;
+  double first_runtime = 0;
+  std::int64_t last_printed = 0;
+  bool printed_any = false;
+  std::unordered_map<std::uint64_t, std::int64_t> signatures;  // rows seen per set of keys
+  std::int64_t most_common = 0;
+  std::chrono::steady_clock::time_point last_draw{};
+  std::unordered_map<std::string, console_key, string_hash, std::equal_to<>> keys;
+  std::vector<std::pair<std::string, std::string>> summary;  // shown as one block at close
+  fmt::memory_buffer line;
+  fmt::memory_buffer value;
+};
+
+inline void append_duration(fmt::memory_buffer& out, double seconds) {
+  if (!(seconds >= 0) || seconds > 1e9) {
+    out.append(std::string_view("?"));
+    return;
+  }
+  auto s = static_cast<std::int64_t>(seconds + 0.5);
+  fmt::format_to(std::back_inserter(out), "{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+}
+}  // namespace detail
+
+struct console {
+  static constexpr std::string_view name = "console";
+
+  /// Print a step row every `every` steps (step % every == 0, or `every` steps after the last
+  /// printed row). Rows that carry a key logged less often than the most frequent keys (epoch,
+  /// validation and evaluation rows) are printed whatever `every` says.
+  std::int64_t every = 1;
+  /// Total steps for the progress bar; 0 takes run_info::total_steps, and when that is 0 too
+  /// there is no bar.
+  std::int64_t total_steps = 0;
+  /// Where to print; nullptr means stdout.
+  std::FILE* stream = nullptr;
+  /// Significant digits of floating values.
+  int precision = 5;
+  /// Width of the bar in characters.
+  int bar_width = 30;
+
+  void open(const run_info& info) {
+    auto& st = *state;
+    st.out = stream ? stream : stdout;
+    st.tty = ::isatty(::fileno(st.out)) == 1;
+    st.total = total_steps > 0 ? total_steps : info.total_steps;
+    auto& l = st.line;
+    l.clear();
+    fmt::format_to(std::back_inserter(l), "vitals: run '{}' ({}) in {}\n", info.name, info.id, info.dir.string());
+    emit(l, false);
+  }
+
+  void write(const record& r) {
+    auto& st = *state;
+    auto& l = st.line;
+    l.clear();
+    if (r.kind == record_kind::alert) {
+      write_alert(r);
+      return;
+    }
+    if (r.kind == record_kind::summary) {
+      for (const auto& m : r.metrics) {
+        auto& v = st.value;
+        v.clear();
+        append_value(v, m.value);
+        std::string value(v.data(), v.size());
+        bool found = false;
+        for (auto& [k, old] : st.summary)
+          if (k == m.key) {
+            old = std::move(value);
+            found = true;
+            break;
+          }
+        if (!found) st.summary.emplace_back(std::string(m.key), std::move(value));
+      }
+      return;
+    }
+    if (st.first_step < 0) {
+      st.first_step = r.step;
+      st.first_runtime = r.runtime;
+    }
+    // Step rows are thinned out by `every`; epoch and validation rows are printed whatever it
+    // says. A row is one of those when it has a val/, validation/, eval/, test/ or health/ key,
+    // or when its set of keys differs from the most frequent set (the step rows').
+    std::uint64_t signature = 0;
+    bool special = false;
+    for (const auto& m : r.metrics) {
+      auto it = st.keys.find(m.key);
+      if (it == st.keys.end()) it = st.keys.emplace(std::string(m.key), detail::console_key{0, detail::is_epoch_key(m.key)}).first;
+      special = special || it->second.epoch_key;
+      signature += std::hash<std::string_view>{}(m.key) * 0x9E3779B97F4A7C15ull + 1;  // order-independent
+    }
+    const std::int64_t seen = ++st.signatures[signature];
+    if (seen > st.most_common) st.most_common = seen;
+    special = special || seen < st.most_common;
+    const bool due = every > 0 && (r.step % every == 0 || !st.printed_any || r.step - st.last_printed >= every);
+    if (due) {
+      st.printed_any = true;
+      st.last_printed = r.step;  // the step rows' rhythm; an epoch row printed out of it does not shift it
+    }
+    if (due || special) {
+      fmt::format_to(std::back_inserter(l), "step {:>7}", r.step);
+      for (const auto& m : r.metrics) {
+        auto& v = st.value;
+        v.clear();
+        append_value(v, m.value);
+        auto& key = st.keys.find(m.key)->second;
+        if (v.size() > key.width) key.width = v.size();
+        fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()), key.width);
+      }
+      l.push_back('\n');
+      emit(l, true);
+    }
+    if (st.tty && st.total > 0) {
+      auto now = std::chrono::steady_clock::now();
+      bool last = r.step + 1 >= st.total;
+      if (last || now - st.last_draw > std::chrono::milliseconds(100) || !bar_shown()) {
+        st.last_draw = now;
+        draw_bar(r);
+      }
+    }
+  }
+
+  void flush() {
+    if (state->out) std::fflush(state->out);
+  }
+
+  void close(int exit_code) {
+    auto& st = *state;
+    if (!st.out) return;
+    {
+      std::lock_guard lock(detail::progress_line().mu);
+      if (bar_shown_locked()) {
+        std::fputc('\n', st.out);  // the finished bar stays on screen
+        detail::progress_line().bar_stream = nullptr;
+      }
+    }
+    if (!st.summary.empty()) {
+      std::size_t w = 0;
+      for (const auto& [k, v] : st.summary) w = std::max(w, k.size());
+      auto& l = st.line;
+      l.clear();
+      l.append(std::string_view("vitals: summary\n"));
+      for (const auto& [k, v] : st.summary) fmt::format_to(std::back_inserter(l), "  {:<{}}  {}\n", k, w, v);
+      std::fwrite(l.data(), 1, l.size(), st.out);
+    }
+    std::fprintf(st.out, "vitals: run finished (exit code %d)\n", exit_code);
+    std::fflush(st.out);
+  }
+
+  // Terminal state (public only so that console stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::console_state> state{};
+
+ private:
+  void append_value(fmt::memory_buffer& out, const metric_value& v) const {
+    switch (v.type) {
+      case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+      case metric_value::kind::floating:
+        if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
+        else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
+        break;
+      case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+      case metric_value::kind::string: out.append(v.s); break;
+    }
+  }
+
+  bool bar_shown_locked() const { return state->out && detail::progress_line().bar_stream == state->out; }
+  bool bar_shown() const {
+    std::lock_guard lock(detail::progress_line().mu);
+    return bar_shown_locked();
+  }
+
+  // "[WARN] exploding_gradients fired: gradient norm above 100 (train/grad_norm_max=153)": one
+  // line per alert record; "not evaluated" notices (a rule's metric never logged) are not shown.
+  void write_alert(const record& r) {
+    std::string_view title, text, level = "WARN", alert_state;
+    for (const auto& m : r.metrics) {
+      if (m.value.type != metric_value::kind::string) continue;
+      if (m.key == "title") title = m.value.s;
+      else if (m.key == "text") text = m.value.s;
+      else if (m.key == "level") level = m.value.s;
+      else if (m.key == "state") alert_state = m.value.s;
+    }
+    if (alert_state == "not_evaluated" || text.starts_with("not evaluated")) return;
+    auto& l = state->line;
+    l.clear();
+    fmt::format_to(std::back_inserter(l), "[{}] {}", level, title);
+    if (!text.empty()) fmt::format_to(std::back_inserter(l), ": {}", text);
+    l.push_back('\n');
+    emit(l, true);
+  }
+
+  // On a terminal, a line printed while the bar is shown first erases the bar ("\r\x1b[K") and the
+  // bar is redrawn under it on the next record.
+  void emit(const fmt::memory_buffer& l, bool erase_bar) {
+    auto& st = *state;
+    std::lock_guard lock(detail::progress_line().mu);
+    if (erase_bar && bar_shown_locked()) detail::erase_progress_bar_locked();
+    std::fwrite(l.data(), 1, l.size(), st.out);
+    if (st.tty) std::fflush(st.out);
+  }
+
+  void draw_bar(const record& r) {
+    auto& st = *state;
+    auto& l = st.line;
+    l.clear();
+    double done = static_cast<double>(r.step + 1);
+    double frac = std::min(1.0, std::max(0.0, done / static_cast<double>(st.total)));
+    int filled = static_cast<int>(frac * bar_width);
+    l.append(std::string_view("\r\x1b[K["));
+    for (int i = 0; i < bar_width; ++i) l.push_back(i < filled ? '#' : '-');
+    fmt::format_to(std::back_inserter(l), "] {:3.0f}% {}/{}", frac * 100, r.step + 1, st.total);
+    double steps = static_cast<double>(r.step - st.first_step);
+    double elapsed = r.runtime - st.first_runtime;
+    if (steps > 0 && elapsed > 0) {
+      double rate = steps / elapsed;
+      fmt::format_to(std::back_inserter(l), " {:.1f} it/s ETA ", rate);
+      detail::append_duration(l, (static_cast<double>(st.total) - done) / rate);
+    } else {
+      l.append(std::string_view(" ETA ?"));
+    }
+    std::lock_guard lock(detail::progress_line().mu);
+    std::fwrite(l.data(), 1, l.size(), st.out);
+    std::fflush(st.out);
+    detail::progress_line().bar_stream = st.out;
+  }
+};
+
+}  // namespace vitals
+// ---- include/vitals/sinks/jsonl.hpp ----
+// JSONL backend: <run dir>/metrics.jsonl, one JSON object per committed step, as W&B's history.
+//
+// {"_step":3,"_runtime":1.25,"_timestamp":1700000000.5,"train/loss":0.31,"lr":0.0001}
+// Lines are built in memory and reach the file with write(2) only as whole lines (on flush, or
+// when the buffer passes flush_bytes), so after a crash every complete line parses. When a write
+// fails (full disk, file-size limit) the file is cut back to its last whole line and the error
+// thrown once (the run reports it and disables this sink); lines not yet written are lost.
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
+#include <string_view>
+#include <vector>
+
+
+namespace vitals {
+
+namespace detail {
+struct jsonl_state {
+  append_file file;
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;  // offset in buf just past each line
+};
+}  // namespace detail
+
+struct jsonl {
+  static constexpr std::string_view name = "jsonl";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "metrics.jsonl";
+  /// true: NaN/Inf become null (standard JSON); false: bare NaN/Infinity as W&B writes them.
+  bool strict = false;
+  /// Buffered bytes that trigger a write before the next flush.
+  std::size_t flush_bytes = 1 << 20;
+
+  void open(const run_info& info) {
+    auto p = path.is_absolute() ? path : info.dir / path;
+    state->file.open(p);
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::history) return;
+    auto& out = state->buf;
+    out.append(std::string_view("{\"_step\":"));
+    detail::append_int(out, r.step);
+    out.append(std::string_view(",\"_runtime\":"));
+    detail::json_append_double(out, r.runtime, strict);
+    out.append(std::string_view(",\"_timestamp\":"));
+    detail::json_append_double(out, r.timestamp, strict);
+    for (const auto& m : r.metrics) {
+      out.push_back(',');
+      detail::append_json_string(out, m.key);
+      out.push_back(':');
+      detail::json_append_value(out, m.value, strict);
+    }
+    out.append(std::string_view("}\n"));
+    state->ends.push_back(out.size());
+    if (out.size() >= flush_bytes) flush();
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+    // Cleared whatever happens: if the disk is full the bytes are lost either way, and a retry
+    // must not grow the buffer without bound.
+    struct clear_on_exit {
+      detail::jsonl_state& s;
+      ~clear_on_exit() {
+        s.buf.clear();
+        s.ends.clear();
+      }
+    } guard{st};
+    st.file.write_records(std::string_view(st.buf.data(), st.buf.size()), std::span<const std::size_t>(st.ends));
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  // Open-file state (public only so that jsonl stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::jsonl_state> state{};
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+using sink_factory = std::function<any_sink()>;
+
+namespace detail {
+struct sink_registry {
+  std::mutex mutex;
+  std::map<std::string, sink_factory, std::less<>> factories;
+  sink_registry() {
+    factories.emplace("jsonl", [] { return any_sink(jsonl{}); });
+    factories.emplace("csv", [] { return any_sink(csv{}); });
+    factories.emplace("console", [] { return any_sink(console{}); });
+  }
+};
+inline sink_registry& sinks_registry() {
+  static sink_registry r;
+  return r;
+}
+}  // namespace detail
+
+/// Makes `name` available to make_sinks (replacing an earlier factory of that name). Returns true,
+/// so that a header can register at static-initialization time with an inline variable.
+inline bool register_sink(std::string name, sink_factory factory) {
+  auto& r = detail::sinks_registry();
+  std::lock_guard lock(r.mutex);
+  r.factories.insert_or_assign(std::move(name), std::move(factory));
+  return true;
+}
+
+/// The names make_sinks accepts, sorted.
+inline std::vector<std::string> registered_sinks() {
+  auto& r = detail::sinks_registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names;
+  for (const auto& [k, v] : r.factories) names.push_back(k);
+  return names;
+}
+
+/// Splits "jsonl, csv,console" into names (empty items and blanks ignored).
+inline std::vector<std::string> split_sink_list(std::string_view list) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    auto end = list.find(',', pos);
+    if (end == std::string_view::npos) end = list.size();
+    auto item = list.substr(pos, end - pos);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    pos = end + 1;
+  }
+  return out;
+}
+
+/// Throws vitals::invalid_option (a std::invalid_argument and a vitals::usage_error) naming every
+/// unknown sink, with a "did you mean" for a near miss, and listing the known ones.
+inline void check_sink_names(std::string_view list) {
+  auto names = split_sink_list(list);
+  auto known = registered_sinks();
+  std::vector<std::string> unknown;
+  std::string hints;
+  for (const auto& n : names)
+    if (!std::binary_search(known.begin(), known.end(), n)) {
+      if (auto best = config::detail::closest_match(n, known)) hints += fmt::format("; '{}': did you mean '{}'?", n, *best);
+      unknown.push_back(n);
+    }
+  if (!unknown.empty())
+    throw invalid_option(fmt::format("unknown sink{} '{}'{} (known sinks: {}){}", unknown.size() > 1 ? "s" : "",
+                                     fmt::join(unknown, "', '"), hints, fmt::join(known, ", "),
+                                     std::find(unknown.begin(), unknown.end(), "wandb") != unknown.end()
+                                         ? "; 'wandb' is registered by including \"vitals/sinks/wandb.hpp\""
+                                         : ""));
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (names[i] == names[j]) throw invalid_option("sink '" + names[i] + "' is listed twice in '" + std::string(list) + "'");
+}
+
+/// Builds the sinks named in a comma-separated list ("jsonl,csv,console"); unknown names throw
+/// before any sink is made.
+inline std::vector<any_sink> make_sinks(std::string_view list) {
+  check_sink_names(list);
+  std::vector<any_sink> out;
+  auto& r = detail::sinks_registry();
+  for (const auto& n : split_sink_list(list)) {
+    sink_factory f;
+    {
+      std::lock_guard lock(r.mutex);
+      f = r.factories.find(n)->second;
+    }
+    out.push_back(f());
+  }
+  return out;
+}
+
+}  // namespace vitals
+
+namespace vitals {
+
+/// online: local files now, a wandb sink may sync later; offline: local files only (the default,
+/// models and data never leave the machine); disabled: nothing is written, log() does nothing.
+enum class run_mode : std::uint8_t { online, offline, disabled };
+
+inline std::string_view to_string(run_mode m) {
+  switch (m) {
+    case run_mode::online: return "online";
+    case run_mode::offline: return "offline";
+    case run_mode::disabled: return "disabled";
+  }
+  return "offline";
+}
+
+/// "online"/"run", "offline"/"dryrun", "disabled" (W&B's spellings); throws on anything else.
+inline run_mode parse_run_mode(std::string_view s) {
+  if (s == "online" || s == "run") return run_mode::online;
+  if (s == "offline" || s == "dryrun") return run_mode::offline;
+  if (s == "disabled") return run_mode::disabled;
+  throw invalid_option("unknown run mode '" + std::string(s) + "' (expected online, offline or disabled)");
+}
+
+inline std::vector<std::string> split_comma_list(std::string_view s) { return split_sink_list(s); }
+
+struct run_options {
+  std::string project = "uncategorized";  // W&B's default project name
+  std::string entity{};
+  std::string name{};  // display name, free text; empty: adjective-noun-N
+  std::string group{};
+  std::vector<std::string> tags{};
+  std::string notes{};
+  std::string job_type{};
+  std::filesystem::path dir = "runs";  // runs are created as dir/{sanitised name}_{id}/
+  run_mode mode = run_mode::offline;
+  std::string id{};               // empty: 8 random chars [a-z0-9]
+  std::string config_json = "{}"; // the full config, a JSON object, written to config.json
+  std::string sinks{};            // sinks attached at start, e.g. "jsonl,csv,console"
+  bool wandb = true;              // false (--no_wandb): a "wandb" entry in sinks is ignored
+  bool report = true;             // report.html at finish when the "report" sink is registered
+                                  // (#include <vitals/sinks/report.hpp>); --no_report / VITALS_REPORT=0
+  std::int64_t total_steps = 0;   // for progress bars; 0 = unknown
+  std::vector<std::filesystem::path> code_files{};  // copied into code/ (relative paths kept)
+  bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
+  bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
+  pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
+
+  /// Applies WANDB_PROJECT, WANDB_ENTITY, WANDB_NAME, WANDB_RUN_GROUP, WANDB_TAGS (comma list),
+  /// WANDB_NOTES, WANDB_JOB_TYPE, WANDB_MODE, WANDB_DISABLED, WANDB_DIR, WANDB_RUN_ID and
+  /// VITALS_SINKS on top of `base`.
+  static run_options from_env() { return from_env(run_options()); }
+  static run_options from_env(run_options base) {
+    auto env = [](const char* k) -> std::optional<std::string> {
+      const char* v = std::getenv(k);
+      if (!v) return std::nullopt;
+      if (std::string bad = config::detail::utf8_problem(v); !bad.empty())
+        throw invalid_option(std::string("environment variable ") + k + " " + bad);
+      return std::string(v);
+    };
+    if (auto v = env("WANDB_PROJECT")) base.project = *v;
+    if (auto v = env("WANDB_ENTITY")) base.entity = *v;
+    if (auto v = env("WANDB_NAME")) base.name = *v;
+    if (auto v = env("WANDB_RUN_GROUP")) base.group = *v;
+    if (auto v = env("WANDB_TAGS")) base.tags = split_comma_list(*v);
+    if (auto v = env("WANDB_NOTES")) base.notes = *v;
+    if (auto v = env("WANDB_JOB_TYPE")) base.job_type = *v;
+    if (auto v = env("WANDB_MODE")) {
+      try {
+        base.mode = parse_run_mode(*v);
+      } catch (const invalid_option& e) {
+        throw invalid_option(std::string("WANDB_MODE: ") + e.what());
+      }
+    }
+    if (auto v = env("WANDB_DISABLED"); v && (*v == "true" || *v == "1")) base.mode = run_mode::disabled;
+    if (auto v = env("WANDB_DIR")) base.dir = *v;
+    if (auto v = env("WANDB_RUN_ID")) base.id = *v;
+    if (auto v = env("VITALS_SINKS")) base.sinks = *v;
+    if (auto v = env("VITALS_REPORT"); v && (*v == "0" || *v == "false")) base.report = false;
+    return base;
+  }
+
+  /// Consumes the run flags from argv (leaving the others, in order, for the caller's own parser)
+  /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
+  /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
+  /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id --sinks a,b
+  /// --total_steps N, --no_wandb and --no_report.
+  static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
+  static run_options from_args(int& argc, char** argv, run_options base) {
+    base = from_env(std::move(base));
+    int out = argc > 0 ? 1 : 0;
+    for (int i = out; i < argc; ++i) {
+      std::string_view a = argv[i];
+      if (a == "--no_wandb") {
+        base.wandb = false;
+        continue;
+      }
+      if (a == "--no_report") {
+        base.report = false;
+        continue;
+      }
+      static constexpr std::string_view flags[] = {
+          "--wandb_project", "--wandb_entity", "--wandb_name",   "--wandb_group", "--wandb_tags",     "--wandb_notes",
+          "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps"};
+      std::string_view flag, value;
+      bool matched = false;
+      for (auto f : flags) {
+        if (a == f) {
+          if (i + 1 >= argc) throw invalid_option(fmt::format("{} needs a value", f));
+          flag = f;
+          value = argv[++i];
+          matched = true;
+          break;
+        }
+        if (a.size() > f.size() && a.substr(0, f.size()) == f && a[f.size()] == '=') {
+          flag = f;
+          value = a.substr(f.size() + 1);
+          matched = true;
+          break;
+        }
+      }
+      if (!matched) {
+        argv[out++] = argv[i];
+        continue;
+      }
+      std::string v(value);
+      if (std::string bad = config::detail::utf8_problem(v); !bad.empty())
+        throw invalid_option(fmt::format("{}: the value {}", flag, bad));
+      if (flag == "--wandb_project") base.project = v;
+      else if (flag == "--wandb_entity") base.entity = v;
+      else if (flag == "--wandb_name") base.name = v;
+      else if (flag == "--wandb_group") base.group = v;
+      else if (flag == "--wandb_tags") base.tags = split_comma_list(v);
+      else if (flag == "--wandb_notes") base.notes = v;
+      else if (flag == "--wandb_job_type") base.job_type = v;
+      else if (flag == "--wandb_mode") {
+        try {
+          base.mode = parse_run_mode(v);
+        } catch (const invalid_option& e) {
+          throw invalid_option(fmt::format("--wandb_mode: {}", e.what()));
+        }
+      }
+      else if (flag == "--wandb_dir") base.dir = v;
+      else if (flag == "--wandb_run_id") base.id = v;
+      else if (flag == "--sinks") base.sinks = v;
+      else if (flag == "--total_steps") {
+        try {
+          std::size_t used = 0;
+          base.total_steps = std::stoll(v, &used);
+          if (used != v.size() || base.total_steps < 0) throw std::invalid_argument(v);
+        } catch (const std::exception&) {
+          throw invalid_option("--total_steps expects a non-negative integer, got '" + v + "'");
+        }
+      }
+    }
+    if (argc > 0) {
+      for (int i = out; i < argc; ++i) argv[i] = nullptr;
+      argc = out;
+    }
+    return base;
+  }
+
+  /// Sets config_json from a config struct (or a config::node) through vitals::to_json, so the
+  /// run's config.json is what the config layer writes and reads back.
+  template <class Config>
+    requires(!std::is_convertible_v<const Config&, std::string_view>)
+  run_options& set_config(const Config& cfg) {
+    config_json = vitals::to_json(cfg);
+    return *this;
+  }
+
+  /// The sinks to build: `sinks` without "wandb" when wandb is false.
+  std::string effective_sinks() const {
+    std::string out;
+    for (const auto& n : split_sink_list(sinks)) {
+      if (!wandb && n == "wandb") continue;
+      if (!out.empty()) out += ',';
+      out += n;
+    }
+    // Every run carries its report (docs/report.md) once the report sink is compiled in.
+    if (report) {
+      const auto names = split_sink_list(out);
+      const auto known = registered_sinks();
+      if (std::find(names.begin(), names.end(), "report") == names.end() &&
+          std::find(known.begin(), known.end(), "report") != known.end())
+        out += out.empty() ? "report" : ",report";
+    }
+    return out;
+  }
+
+  /// Longest accepted values, in bytes: every one of these strings reaches metadata.json, the
+  /// .wandb file or the run directory's name.
+  static constexpr std::size_t max_project_bytes = 128, max_entity_bytes = 128, max_name_bytes = 256,
+                               max_group_bytes = 128, max_job_type_bytes = 64, max_tag_bytes = 64, max_tags = 64,
+                               max_notes_bytes = 65536, max_dir_bytes = 4096, max_id_bytes = 64;
+
+  /// Throws vitals::invalid_option (a std::invalid_argument) listing every problem: empty or
+  /// over-long values, strings that are not valid UTF-8, unknown sinks, bad ids and tags; then,
+  /// unless the mode is disabled, vitals::runs_dir_error (a std::runtime_error) when `dir` cannot
+  /// hold runs (check_runs_root). Nothing has been written yet.
+  void validate() const {
+    std::vector<std::string> problems;
+    auto bad_chars = [](std::string_view s, std::string_view bad) { return s.find_first_of(bad) != std::string_view::npos; };
+    // A value for a message: valid UTF-8 (bad bytes as \xNN) and at most 80 bytes.
+    auto shown = [](std::string_view v) {
+      std::string out;
+      std::size_t i = 0;
+      std::uint32_t cp = 0;
+      while (i < v.size() && out.size() < 80) {
+        std::size_t len = config::detail::decode_utf8(v, i, cp);
+        if (len == 0) {
+          out += fmt::format("\\x{:02X}", static_cast<unsigned char>(v[i]));
+          ++i;
+        } else {
+          out.append(v.substr(i, len));
+          i += len;
+        }
+      }
+      if (i < v.size()) out += "...";
+      return out;
+    };
+    // UTF-8 and length, for every free-text field.
+    auto text = [&](std::string_view what, std::string_view v, std::size_t max) {
+      if (std::string bad = config::detail::utf8_problem(v); !bad.empty())
+        problems.push_back(fmt::format("{} '{}' {}", what, shown(v), bad));
+      else if (v.size() > max)
+        problems.push_back(fmt::format("{} '{}' is {} bytes long (at most {})", what, shown(v), v.size(), max));
+    };
+    if (project.empty()) problems.push_back("project is empty (set run_options::project, WANDB_PROJECT or --wandb_project)");
+    else if (!config::detail::utf8_problem(project).empty()) text("project", project, max_project_bytes);
+    else if (project.size() > max_project_bytes || bad_chars(project, "/\\#?%:\n\r\t"))
+      problems.push_back("project '" + shown(project) + "' must be at most 128 characters without / \\ # ? % : or control characters");
+    text("entity", entity, max_entity_bytes);
+    text("run name", name, max_name_bytes);
+    text("group", group, max_group_bytes);
+    text("job type", job_type, max_job_type_bytes);
+    text("notes", notes, max_notes_bytes);
+    text("runs directory", dir.native(), max_dir_bytes);
+    if (!id.empty()) {
+      bool ok = id.size() <= max_id_bytes;
+      for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+      if (!ok) problems.push_back("run id '" + shown(id) + "' must be 1-64 characters from [A-Za-z0-9_-]");
+    }
+    if (tags.size() > max_tags) problems.push_back(fmt::format("{} tags given (at most {})", tags.size(), max_tags));
+    for (const auto& t : tags) {
+      if (!config::detail::utf8_problem(t).empty()) text("tag", t, max_tag_bytes);
+      else if (t.empty() || t.size() > max_tag_bytes) problems.push_back("tag '" + shown(t) + "' must be 1-64 characters");
+    }
+    if (dir.empty()) problems.push_back("dir is empty (set run_options::dir, WANDB_DIR or --wandb_dir)");
+    if (pipeline.queue_capacity == 0) problems.push_back("pipeline.queue_capacity must be at least 1");
+    if (pipeline.flush_interval.count() <= 0) problems.push_back("pipeline.flush_interval must be positive");
+    if (total_steps < 0) problems.push_back("total_steps must not be negative");
+    try {
+      check_sink_names(effective_sinks());
+    } catch (const std::invalid_argument& e) {
+      problems.push_back(e.what());
+    }
+    for (const auto& f : code_files) {
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(f, ec)) problems.push_back("code file '" + f.string() + "' does not exist");
+    }
+    if (!problems.empty())
+      throw invalid_option(fmt::format("vitals: invalid run options:\n  - {}", fmt::join(problems, "\n  - ")));
+    if (mode != run_mode::disabled) check_runs_root(dir);
+  }
+};
+
+}  // namespace vitals
+// ---- include/vitals/run/run.hpp ----
+// vitals::run - one training run: its directory, config, metadata, and its logging pipeline.
+//
+//   vitals::run run(vitals::run_options::from_args(argc, argv, {.project = "cmi", .sinks = "jsonl,csv"}));
+//   run.log({{"train/loss", 0.3}, {"lr", 1e-4}});          // one step
+//   run.log(metrics_struct, step, "train/");               // fields -> train/<field>
+//   run.summary("fold_0/final_val_loss", best);
+//   run.finish(0);
+//
+// Creating a run validates everything first (options, sink names, the runs directory) so that a
+// mistake fails before anything is written; then it creates runs/{name}_{id}/ and writes
+// config.json and metadata.json atomically.
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/run/shutdown.hpp ----
+// Finishing live runs when the process ends abnormally: SIGINT/SIGTERM and std::exit (atexit).
+//
+// A signal handler may interrupt the training thread while it holds the pipeline's lock, so the
+// handler itself does only async-signal-safe work: it records the signal and posts a semaphore.
+// A "finisher" thread (started with the handlers) then does the orderly part, where taking locks
+// is safe:
+//   1. every live run is finished with exit code 128+signal (queue drained, sinks flushed and
+//      closed, summary.json and metadata.json written);
+//   2. then the disposition that was there before vitals: the default action is restored and the
+//      signal re-raised (the process ends with the usual signal status, 128+signal in a shell), or
+//      the program's own handler is called - on the finisher thread, after the runs are finished.
+//      A signal that was ignored before vitals stays ignored: no handler is installed for it.
+// A second SIGINT/SIGTERM while this is under way ends the process at once with the default
+// action; records already written are whole (sinks write whole records, see sinks/file_io).
+
+#include <semaphore.h>
 #include <signal.h>
 
-#include <array>
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace vitals::detail {
 
 struct shutdown_hook {
-  /// from_signal: called inside a signal handler (must not block indefinitely).
-  virtual void on_shutdown(int exit_code, bool from_signal) noexcept = 0;
+  /// Finish now with this exit code. Called on the finisher thread or from std::exit.
+  virtual void on_shutdown(int exit_code) noexcept = 0;
 
  protected:
   ~shutdown_hook() = default;
 };
 
-inline constexpr std::size_t max_live_runs = 64;
-
 struct shutdown_table {
-  std::array<std::atomic<shutdown_hook*>, max_live_runs> hooks{};
+  std::recursive_mutex mu;  // held while hooks run, so a run is never destroyed under a hook
+  std::vector<shutdown_hook*> hooks;
   struct sigaction previous_int {}, previous_term {};
+  bool has_previous_int = false, has_previous_term = false;
+  std::atomic<int> pending_signal{0};
+  sem_t wake{};
   std::once_flag signals_once, atexit_once;
 };
 
+// Never destroyed: the finisher thread and atexit hooks may outlive static destruction order.
 inline shutdown_table& shutdown_hooks() {
-  static shutdown_table t;
-  return t;
+  static auto* t = new shutdown_table;
+  return *t;
 }
 
-inline void run_shutdown_hooks(int exit_code, bool from_signal) noexcept {
-  for (auto& slot : shutdown_hooks().hooks)
-    if (auto* h = slot.exchange(nullptr)) h->on_shutdown(exit_code, from_signal);
-}
-
-inline void on_terminating_signal(int sig, siginfo_t* info, void* ctx) {
-  run_shutdown_hooks(128 + sig, true);
+inline void run_shutdown_hooks(int exit_code) noexcept {
   auto& t = shutdown_hooks();
-  const struct sigaction& prev = sig == SIGINT ? t.previous_int : t.previous_term;
-  if (prev.sa_flags & SA_SIGINFO) {
-    if (prev.sa_sigaction) prev.sa_sigaction(sig, info, ctx);
-  } else if (prev.sa_handler == SIG_IGN) {
+  std::lock_guard lock(t.mu);
+  auto hooks = std::move(t.hooks);
+  t.hooks.clear();
+  for (auto* h : hooks) h->on_shutdown(exit_code);
+}
+
+// Async-signal-safe: an atomic exchange, sigaction, raise, sem_post.
+inline void on_terminating_signal(int sig, siginfo_t*, void*) {
+  auto& t = shutdown_hooks();
+  int expected = 0;
+  if (!t.pending_signal.compare_exchange_strong(expected, sig)) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    ::sigaction(sig, &dfl, nullptr);
+    ::raise(sig);  // delivered when this handler returns: the process ends now
     return;
+  }
+  ::sem_post(&t.wake);
+}
+
+inline void chain_previous(int sig, const struct sigaction& prev) {
+  if (prev.sa_flags & SA_SIGINFO) {
+    if (!prev.sa_sigaction) return;
+    siginfo_t info{};
+    info.si_signo = sig;
+    prev.sa_sigaction(sig, &info, nullptr);
   } else if (prev.sa_handler == SIG_DFL || prev.sa_handler == nullptr) {
-    // Restore the default action and re-raise: the process ends with the usual signal status
-    // (delivered when this handler returns, as the signal is blocked inside it).
     ::sigaction(sig, &prev, nullptr);
     ::raise(sig);
-  } else {
+  } else if (prev.sa_handler != SIG_IGN) {
     prev.sa_handler(sig);
   }
 }
 
+inline void finisher_loop() {
+  auto& t = shutdown_hooks();
+  while (::sem_wait(&t.wake) != 0 && errno == EINTR) {
+  }
+  const int sig = t.pending_signal.load();
+  run_shutdown_hooks(128 + sig);
+  if (sig == SIGINT && t.has_previous_int) chain_previous(sig, t.previous_int);
+  if (sig == SIGTERM && t.has_previous_term) chain_previous(sig, t.previous_term);
+}
+
+/// The number of the first SIGINT/SIGTERM received since the handlers were installed, else 0.
+inline int received_signal() noexcept { return shutdown_hooks().pending_signal.load(); }
+
 inline void install_signal_handlers() {
   auto& t = shutdown_hooks();
   std::call_once(t.signals_once, [&] {
+    ::sem_init(&t.wake, 0, 0);
+    // The finisher must not be the thread a signal interrupts mid-way; it only sleeps in
+    // sem_wait, so a handler running on it is harmless.
+    std::thread(finisher_loop).detach();
     struct sigaction sa {};
     sa.sa_sigaction = &on_terminating_signal;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, &t.previous_int);
-    ::sigaction(SIGTERM, &sa, &t.previous_term);
+    auto install = [&](int sig, struct sigaction& previous, bool& has_previous) {
+      struct sigaction current {};
+      ::sigaction(sig, nullptr, &current);
+      if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) return;  // stays ignored
+      has_previous = ::sigaction(sig, &sa, &previous) == 0;
+    };
+    install(SIGINT, t.previous_int, t.has_previous_int);
+    install(SIGTERM, t.previous_term, t.has_previous_term);
   });
 }
 
 inline void install_atexit_hook() {
   auto& t = shutdown_hooks();
-  std::call_once(t.atexit_once, [] { std::atexit([] { run_shutdown_hooks(0, false); }); });
+  std::call_once(t.atexit_once, [] { std::atexit([] { run_shutdown_hooks(0); }); });
 }
 
-/// Registers a live run; false when the table is full (the run still works, without the hooks).
-inline bool add_shutdown_hook(shutdown_hook* h) noexcept {
-  for (auto& slot : shutdown_hooks().hooks) {
-    shutdown_hook* expected = nullptr;
-    if (slot.compare_exchange_strong(expected, h)) return true;
-  }
-  return false;
+inline void add_shutdown_hook(shutdown_hook* h) {
+  auto& t = shutdown_hooks();
+  std::lock_guard lock(t.mu);
+  t.hooks.push_back(h);
 }
 
+/// Waits while the finisher runs hooks, so that a run being finished is not destroyed under it.
 inline void remove_shutdown_hook(shutdown_hook* h) noexcept {
-  for (auto& slot : shutdown_hooks().hooks) {
-    shutdown_hook* expected = h;
-    slot.compare_exchange_strong(expected, nullptr);
-  }
+  auto& t = shutdown_hooks();
+  std::lock_guard lock(t.mu);
+  t.hooks.erase(std::remove(t.hooks.begin(), t.hooks.end(), h), t.hooks.end());
 }
 
 }  // namespace vitals::detail
@@ -8221,7 +9213,7 @@ void flatten_value(key_buffer& key, const F& v, pipeline::batch& b) {
 
 }  // namespace detail
 
-class run : private detail::shutdown_hook {
+class run final : private detail::shutdown_hook {
  public:
   /// Validates, creates the run directory, writes config.json and metadata.json, starts the
   /// writer and attaches the sinks named in opts.sinks. Throws before writing anything when
@@ -8254,18 +9246,36 @@ class run : private detail::shutdown_hook {
 
   /// Adds a sink: any type with open/write/flush/close (taken by value: copied or moved in),
   /// std::ref(s) to keep your own object (it must outlive the run), an any_sink, or a vector of them.
+  ///
+  /// The one rule for sinks: the run writes to the sinks named in run_options::sinks (which
+  /// VITALS_SINKS and then --sinks replace, as every WANDB_* setting replaces the code's value)
+  /// plus the sinks attached in code. A kind never runs twice: a kind attached in code (console,
+  /// jsonl, ...) takes the place of the same name in that list, with the code's options. The named
+  /// sinks start at the first record (log, summary, alert, flush or finish), and the run then
+  /// prints once, on stderr, what it writes to. Attaching, after that, a kind that already runs
+  /// throws std::logic_error.
   template <class S>
     requires(sink<std::decay_t<S>> || std::is_same_v<std::decay_t<S>, any_sink>)
   void attach(S&& s) {
-    if (pipe_) pipe_->attach(any_sink(std::forward<S>(s)));
+    if (!pipe_) return;
+    auto kinds = sink_kinds(s);
+    add_attached(std::move(kinds), any_sink(std::forward<S>(s)));
   }
   template <class S>
     requires sink<S>
   void attach(std::reference_wrapper<S> s) {
-    if (pipe_) pipe_->attach(any_sink(s));
+    if (!pipe_) return;
+    add_attached(sink_kinds(s.get()), any_sink(s));
   }
   void attach(std::vector<any_sink> sinks) {
     for (auto& s : sinks) attach(std::move(s));
+  }
+
+  /// The sinks this run writes to ("jsonl", "console", ...), once the first record has started
+  /// them (empty before, and for a disabled run).
+  std::vector<std::string> sink_names() const {
+    std::lock_guard lock(seal_mu_);
+    return running_;
   }
 
   /// Logs values at a step. Without a step: the current step, committed now (and the step
@@ -8273,10 +9283,14 @@ class run : private detail::shutdown_hook {
   /// larger step arrives, commit=true, flush or finish; a step smaller than the current one is
   /// dropped and counted.
   void log(std::initializer_list<metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
-    if (pipe_) pipe_->log(std::span<const metric>(items.begin(), items.size()), step, commit);
+    if (!pipe_) return;
+    seal();
+    pipe_->log(std::span<const metric>(items.begin(), items.size()), step, commit);
   }
   void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
-    if (pipe_) pipe_->log(items, step, commit);
+    if (!pipe_) return;
+    seal();
+    pipe_->log(items, step, commit);
   }
   /// Logs every field of a struct: key = prefix + field name, nested structs as "a/b".
   template <class T>
@@ -8284,6 +9298,7 @@ class run : private detail::shutdown_hook {
   void log(const T& values, std::optional<std::int64_t> step = {}, std::string_view prefix = {},
            std::optional<bool> commit = {}) {
     if (!pipe_) return;
+    seal();
     thread_local detail::key_buffer key;
     key.size = 0;
     key.push(prefix);
@@ -8301,13 +9316,16 @@ class run : private detail::shutdown_hook {
 
   /// Commits the open row (W&B: run.log({}, commit=True)).
   void commit() {
-    if (pipe_) pipe_->commit();
+    if (!pipe_) return;
+    seal();
+    pipe_->commit();
   }
 
   /// Sets a summary value (final/best results); written to summary.json at finish, where it
   /// overrides the last logged value of the same key.
   void summary(std::string_view key, metric_value value) {
     if (!pipe_) return;
+    seal();
     metric m{key, value};
     pipe_->emit(record_kind::summary, std::span<const metric>(&m, 1));
   }
@@ -8317,48 +9335,70 @@ class run : private detail::shutdown_hook {
   void alert(std::string_view title, std::string_view text, std::string_view level = "WARN",
              std::string_view state = "firing") {
     if (!pipe_) return;
+    seal();
     metric m[] = {{"title", title}, {"text", text}, {"level", level}, {"state", state}};
     pipe_->emit(record_kind::alert, std::span<const metric>(m));
   }
 
-  /// Logs model_params/{total_params, trainable_params, model_size_mb} (and keeps them in the
-  /// summary). bytes_per_param: 4 for fp32, 2 for fp16/bf16.
+  /// Records model_params/{total_params, trainable_params, model_size_mb} in the summary (as seed
+  /// 000 does; not as a history row, which would take a step) and in metadata.json.
+  /// bytes_per_param: 4 for fp32, 2 for fp16/bf16.
   void log_model_params(std::int64_t total, std::int64_t trainable, double bytes_per_param = 4) {
     auto p = make_model_params(total, trainable, bytes_per_param);
-    log(p, std::nullopt, "model_params/");
     summary("model_params/total_params", p.total_params);
     summary("model_params/trainable_params", p.trainable_params);
     summary("model_params/model_size_mb", p.model_size_mb);
+    if (!pipe_) return;
+    std::lock_guard lock(finish_mu_);
+    meta_.set("model_params", fmt::format(R"({{"total_params": {}, "trainable_params": {}, "model_size_mb": {}}})",
+                                          p.total_params, p.trainable_params, p.model_size_mb));
   }
 
   /// A path inside the run directory for the user's files ("state.pth", "ckpt/best.pt"); parent
   /// folders are created. Absolute paths and ".." are refused: artifacts stay in the run.
+  ///
+  /// A disabled run (WANDB_MODE=disabled) has no run directory, but the program's own files must
+  /// still be saved (W&B's disabled mode keeps them working too): they go to the directory given
+  /// to set_disabled_dir(), else to VITALS_DISABLED_DIR, else to a fresh temporary directory
+  /// (<tmp>/vitals-disabled-XXXXXX, kept after the run). The first call prints where, once.
   std::filesystem::path artifact_path(std::string_view file) const {
     std::filesystem::path p(file);
     if (file.empty() || p.is_absolute()) throw std::invalid_argument("artifact_path: '" + std::string(file) + "' must be a relative file name");
     for (const auto& part : p)
       if (part == "..") throw std::invalid_argument("artifact_path: '" + std::string(file) + "' must not contain '..'");
-    if (info_.dir.empty()) throw std::logic_error("artifact_path: the run is disabled and has no directory");
-    auto full = info_.dir / p;
+    auto full = (info_.dir.empty() ? disabled_dir() : info_.dir) / p;
     std::filesystem::create_directories(full.parent_path());
     return full;
   }
 
+  /// Where artifact_path() puts files while the run is disabled (created when needed); no effect
+  /// on an enabled run, whose files stay in its run directory.
+  void set_disabled_dir(std::filesystem::path dir) {
+    std::lock_guard lock(seal_mu_);
+    disabled_dir_ = std::move(dir);
+    disabled_dir_announced_ = false;
+  }
+
   /// Blocks until everything logged so far is written and flushed by every sink.
   void flush() {
-    if (pipe_) pipe_->flush();
+    if (!pipe_) return;
+    seal();
+    pipe_->flush();
   }
 
   /// Commits, drains, flushes and closes the sinks, writes summary.json and completes
   /// metadata.json (exit code, end time, dropped rows, sink errors). Idempotent.
-  void finish(int exit_code = 0) { finish_impl(exit_code, false); }
+  void finish(int exit_code = 0) { finish_impl(exit_code); }
 
   std::uint64_t dropped() const { return pipe_ ? pipe_->dropped() : 0; }
   std::uint64_t out_of_order_steps() const { return pipe_ ? pipe_->out_of_order_steps() : 0; }
   std::uint64_t records_written() const { return pipe_ ? pipe_->records_written() : 0; }
   std::int64_t step() const { return pipe_ ? pipe_->current_step() : 0; }
   std::vector<std::string> sink_errors() const { return pipe_ ? pipe_->sink_errors() : std::vector<std::string>{}; }
-  bool finished() const { return finished_.load(); }
+  bool finished() const {
+    std::lock_guard lock(finish_mu_);
+    return finished_;
+  }
 
  private:
   void start() {
@@ -8395,12 +9435,120 @@ class run : private detail::shutdown_hook {
       std::filesystem::remove_all(info_.dir, ec);  // do not leave half a run behind
       throw;
     }
+    // Room for summary.json and the final metadata.json should the disk fill up (best effort).
+    reserve_.create(info_.dir / ".vitals-reserve");
 
     pipe_ = std::make_unique<pipeline>(info_, opts_.pipeline);
-    for (auto& s : sinks) pipe_->attach(std::move(s));
+    // Held until the first record, so that a kind the code attaches replaces its namesake here.
+    auto names = split_sink_list(opts_.effective_sinks());
+    for (std::size_t i = 0; i < sinks.size(); ++i) pending_.emplace_back(names[i], std::move(sinks[i]));
     if (opts_.handle_signals) detail::install_signal_handlers();
     detail::install_atexit_hook();
     detail::add_shutdown_hook(this);
+  }
+
+  // The directory a disabled run's artifacts go to (see artifact_path).
+  std::filesystem::path disabled_dir() const {
+    std::lock_guard lock(seal_mu_);
+    if (disabled_dir_.empty()) {
+      if (const char* env = std::getenv("VITALS_DISABLED_DIR"); env && *env) {
+        disabled_dir_ = env;
+      } else {
+        std::error_code ec;
+        auto tmp = std::filesystem::temp_directory_path(ec);
+        if (ec) tmp = "/tmp";
+        std::string templ = (tmp / "vitals-disabled-XXXXXX").string();
+        if (!::mkdtemp(templ.data()))
+          throw std::filesystem::filesystem_error("vitals: cannot create a directory for a disabled run's files", templ,
+                                                  std::error_code(errno, std::generic_category()));
+        disabled_dir_ = templ;
+      }
+    }
+    std::filesystem::create_directories(disabled_dir_);
+    if (!disabled_dir_announced_) {
+      disabled_dir_announced_ = true;
+      detail::write_stderr_line(
+          fmt::format("vitals: the run is disabled (no run directory); its files go to {}\n", disabled_dir_.string()));
+    }
+    return disabled_dir_;
+  }
+
+  // The kinds of a sink: "console" for console{}, each member of vitals::sinks(...), the registry's
+  // name for the wandb sink.
+  static std::string sink_kind(std::string_view name) {
+    if (name == "wandb_sink" || name == "wandb_offline") return "wandb";
+    return std::string(name);
+  }
+  template <class S>
+  static std::vector<std::string> sink_kinds(const S& s) {
+    using T = std::remove_cvref_t<S>;
+    std::vector<std::string> out;
+    if constexpr (requires { T::member_names(); }) {
+      for (auto n : T::member_names()) out.push_back(sink_kind(n));
+    } else if constexpr (std::is_same_v<T, any_sink>) {
+      out.push_back(sink_kind(s.name()));
+    } else {
+      out.push_back(sink_kind(sink_name<T>()));
+    }
+    return out;
+  }
+
+  void add_attached(std::vector<std::string> kinds, any_sink s) {
+    std::lock_guard lock(seal_mu_);
+    if (!sealed_.load(std::memory_order_relaxed)) {
+      for (const auto& k : kinds) {
+        for (auto it = pending_.begin(); it != pending_.end();) {
+          if (it->first == k) {
+            replaced_.push_back(k);
+            it = pending_.erase(it);
+          } else {
+            ++it;
+          }
+        }
+      }
+      attached_.insert(attached_.end(), kinds.begin(), kinds.end());
+    } else {
+      for (const auto& k : kinds)
+        for (const auto& r : running_)
+          if (r == k)
+            throw std::logic_error("vitals: a '" + k + "' sink already runs in run '" + info_.name +
+                                   "'; the same sink never runs twice (attach sinks before the first log())");
+      running_.insert(running_.end(), kinds.begin(), kinds.end());
+    }
+    pipe_->attach(std::move(s));
+  }
+
+  // Starts the named sinks (those the code did not attach itself) and says once what runs.
+  void seal() {
+    if (!sealed_.load(std::memory_order_acquire)) seal_slow();
+  }
+  void seal_slow() {
+    std::lock_guard lock(seal_mu_);
+    if (sealed_.load(std::memory_order_relaxed)) return;
+    std::vector<std::string> named, defaults;  // from the list; added by default (the report)
+    const auto listed = split_sink_list(opts_.sinks);
+    for (auto& [name, s] : pending_) {
+      (std::find(listed.begin(), listed.end(), name) != listed.end() ? named : defaults).push_back(name);
+      running_.push_back(name);
+      pipe_->attach(std::move(s));
+    }
+    pending_.clear();
+    running_.insert(running_.end(), attached_.begin(), attached_.end());
+    const char* env = std::getenv("VITALS_SINKS");
+    std::string source = env && opts_.sinks == env ? "VITALS_SINKS" : "--sinks/run_options::sinks";
+    std::string line = "vitals: sinks: ";
+    if (running_.empty()) line += "none";
+    if (!named.empty()) line += fmt::format("{} ({})", fmt::join(named, ", "), source);
+    if (!defaults.empty()) line += fmt::format("{}{} (default)", named.empty() ? "" : ", ", fmt::join(defaults, ", "));
+    if (!attached_.empty()) {
+      if (!named.empty() || !defaults.empty()) line += ", ";
+      line += fmt::format("{} (attached in code", fmt::join(attached_, ", "));
+      if (!replaced_.empty()) line += fmt::format("; replaces {}' {}", source, fmt::join(replaced_, ", "));
+      line += ")";
+    }
+    line += "\n";
+    detail::write_stderr_line(line);
+    sealed_.store(true, std::memory_order_release);
   }
 
   static void check_config(const std::string& json) {
@@ -8478,24 +9626,38 @@ class run : private detail::shutdown_hook {
     detail::atomic_write_file(info_.dir / "summary.json", out);
   }
 
-  void finish_impl(int exit_code, bool from_signal) noexcept {
-    if (finished_.exchange(true)) return;
-    detail::remove_shutdown_hook(this);
+  void finish_impl(int exit_code) noexcept {
+    detail::remove_shutdown_hook(this);  // first: waits while the signal finisher is finishing us
+    std::lock_guard lock(finish_mu_);
+    if (finished_) return;
+    finished_ = true;
     if (!pipe_) return;
-    if (from_signal) pipe_->finish_from_signal(exit_code);
-    else pipe_->finish(exit_code);
-    // Best effort from here on: a full disk must not turn finish() into a crash.
+    try {
+      seal();
+    } catch (...) {
+    }
+    pipe_->finish(exit_code);
+    reserve_.release();  // the sinks are closed: its space is for summary.json and metadata.json
+    // Best effort from here on: a full disk must not turn finish() into a crash. Each file is
+    // written whole or not at all (atomic_write_file), and one failing does not skip the other.
     try {
       write_summary();
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "vitals: finishing run '{}': {}\n", info_.name, e.what());
+    } catch (...) {
+    }
+    try {
       auto end = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
       meta_.set("end_time", detail::json_string(detail::iso_time(end)));
       meta_.set("runtime", fmt::format("{}", end - info_.start_time));
       meta_.set("exit_code", std::to_string(exit_code));
       meta_.set("records_written", std::to_string(pipe_->records_written()));
       meta_.set("dropped_records", std::to_string(pipe_->dropped()));
-      meta_.set("out_of_order_steps", std::to_string(from_signal ? 0 : pipe_->out_of_order_steps()));
+      meta_.set("out_of_order_steps", std::to_string(pipe_->out_of_order_steps()));
+      if (int sig = detail::received_signal()) meta_.set("signal", std::to_string(sig));
       auto errors = pipe_->sink_errors();
       meta_.set("sink_errors", detail::json_string_array(errors));
+      meta_.set("sinks", detail::json_string_array(sink_names()));
       detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
       if (pipe_->dropped() > 0)
         fmt::print(stderr, "vitals: run '{}' dropped {} rows (queue full, overflow policy {})\n", info_.name, pipe_->dropped(),
@@ -8506,13 +9668,23 @@ class run : private detail::shutdown_hook {
     }
   }
 
-  void on_shutdown(int exit_code, bool from_signal) noexcept override { finish_impl(exit_code, from_signal); }
+  void on_shutdown(int exit_code) noexcept override { finish_impl(exit_code); }
 
   run_options opts_;
   run_info info_;
   run_metadata meta_;
+  detail::disk_reserve reserve_;  // see finish_impl
   std::unique_ptr<pipeline> pipe_;
-  std::atomic<bool> finished_{false};
+  mutable std::mutex finish_mu_;
+  bool finished_ = false;
+  // Sinks (see attach): the named ones waiting for the first record, the kinds attached in code,
+  // the named kinds they replaced, and what runs once the first record has come.
+  mutable std::mutex seal_mu_;
+  std::atomic<bool> sealed_{false};
+  std::vector<std::pair<std::string, any_sink>> pending_;
+  std::vector<std::string> attached_, replaced_, running_;
+  mutable std::filesystem::path disabled_dir_;
+  mutable bool disabled_dir_announced_ = false;
 };
 
 }  // namespace vitals
@@ -8520,6 +9692,1430 @@ class run : private detail::shutdown_hook {
 // Sinks: the record and sink concept, compile-time (vitals::sinks) and run-time (any_sink,
 // make_sinks) composition, the logging pipeline, and the JSONL / CSV / console backends.
 
+// ---- include/vitals/sinks/report.hpp ----
+// The report sink: collects the run on the writer thread in bounded memory (report::run_data:
+// a fixed number of buckets with min/max envelopes per metric, thinned histogram snapshots, every
+// alert, the summary) and writes <run dir>/report.html, one self-contained file, at close.
+//
+//   #include <vitals/sinks/report.hpp>   // also registers the sink as "report" (--sinks ...,report)
+//   run.attach(vitals::html_report{});
+//
+// The file is written atomically (a temporary renamed over report.html), so it is the previous
+// report or the new one, never half of one. With refresh_seconds > 0 it is also rewritten on the
+// run's flushes at most that often, so a long or killed run has a recent report; `vitals-report
+// <run dir>` rebuilds it from the run's files at any time (see docs/report.md).
+//
+// Kept out of the umbrella headers on purpose (include cost, issue 15): include it where you attach it.
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+// ---- include/vitals/report/html.hpp ----
+// The offline HTML report: one self-contained file (inline CSS, inline JSON data, a small inline
+// JavaScript renderer drawing SVG; nothing is loaded from the network).
+//
+//   vitals::report::write_html("runs/x_ab12cd34/report.html", {&run_data});      // one run
+//   vitals::report::write_html("report.html", {&fold0, &fold1, &fold2});          // runs compared
+//
+// Layout (seed 003's dashboard first): (1) training health, (2) validation quality with the
+// seed's threshold lines, (3) mode-collapse detection, (4) loss components as a stacked area;
+// then every other metric grouped by prefix, histograms over time, the alert timeline (firing /
+// cleared spans are also drawn on the charts of the metrics their rule reads), system metrics,
+// the summary, the config and the run's metadata. With several runs every chart has one line per
+// run. The data is what report::run_data holds: bounded per metric, so the file size depends on
+// the number of metrics, not on the number of steps.
+
+#include <cmath>
+#include <cstdint>
+#include <ctime>
+#include <filesystem>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+// ---- include/vitals/report/html_template.hpp ----
+// The report's inline stylesheet and JavaScript renderer (see report/html.hpp). The script reads
+// the JSON in <script id="vitals-data"> and draws every chart as SVG; it needs no library and no
+// network. DOM hooks the tests read: section.panel#panel-{training-health, validation-quality,
+// collapse-detection, loss-components}; div.chart[data-metric] (one per metric; stacked areas have
+// path.area[data-metric]); g.threshold[data-value]; rect.alert-span[data-rule]; html[data-rendered]
+// html[data-render-ms] (the script), html[data-load-ms] (since navigation start) when done and
+// html[data-paint-ms] once the charts are painted; html[data-js-errors] and pre#vitals-errors on a script error.
+
+#include <string_view>
+
+namespace vitals::report::detail {
+
+inline constexpr std::string_view report_css = R"CSS(
+:root{--fg:#1d2330;--muted:#667085;--line:#e4e7ec;--bg:#f7f8fa;--card:#fff;--warn:#d92d20;--ok:#039855}
+*{box-sizing:border-box}
+body{margin:0;font:13px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:var(--fg);background:var(--bg)}
+header{padding:14px 20px;background:#101828;color:#fff}
+header h1{margin:0 0 4px;font-size:18px;font-weight:600}
+header .meta{color:#d0d5dd;font-size:12px}
+header .warn{color:#fec84b}
+main{padding:12px 20px 40px}
+h2{font-size:15px;margin:22px 0 8px;font-weight:600}
+h3{font-size:13px;margin:12px 0 6px;color:var(--muted);font-weight:600}
+.legend{display:flex;flex-wrap:wrap;gap:6px 14px;margin:8px 0}
+.legend span{display:inline-flex;align-items:center;gap:5px}
+.legend i{display:inline-block;width:14px;height:3px;border-radius:2px}
+.panels{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:12px}
+.panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 10px}
+.panel>h2{margin:2px 0 6px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:10px}
+.chart{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:4px 6px;position:relative}
+.panel .chart{border:none;padding:2px 0}
+.chart .t{font-weight:600;font-size:12px;cursor:pointer;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.chart .t small{font-weight:400;color:var(--muted)}
+.chart svg{display:block;width:100%;height:auto}
+svg text{font-size:10px;fill:var(--muted)}
+.axis line,.axis path{stroke:var(--line)}
+.threshold line{stroke-dasharray:5 4;stroke-width:1.2}
+.threshold.bad line{stroke:var(--warn)}.threshold.bad text{fill:var(--warn)}
+.threshold.good line{stroke:var(--ok)}.threshold.good text{fill:var(--ok)}
+.alert-span{fill:var(--warn);opacity:.10}
+.alert-span.lane{opacity:.55}
+.alert-span.error{fill:#9e1a1a}
+.empty{color:var(--muted);font-style:italic;margin:6px 0}
+table{border-collapse:collapse;font-size:12px;background:var(--card)}
+th,td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top;max-width:520px;overflow-wrap:anywhere}
+th{background:#f2f4f7;font-weight:600}
+tr.diff td{background:#fffaeb}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+details{margin:6px 0}
+summary{cursor:pointer;color:var(--muted)}
+#tip{position:fixed;pointer-events:none;background:rgba(16,24,40,.92);color:#fff;padding:5px 8px;border-radius:4px;font-size:11px;display:none;z-index:9;white-space:pre}
+#vitals-errors{color:var(--warn);background:#fee4e2;padding:8px}
+)CSS";
+
+inline constexpr std::string_view report_js = R"JS(
+(function () {
+'use strict';
+var t0 = (window.performance && performance.now) ? performance.now() : 0;
+var errors = [];
+window.addEventListener('error', function (e) {
+  errors.push(String(e.message || e) + (e.lineno ? ' (line ' + e.lineno + ')' : ''));
+  document.documentElement.setAttribute('data-js-errors', errors.join(' | '));
+  var pre = document.getElementById('vitals-errors');
+  if (!pre) { pre = document.createElement('pre'); pre.id = 'vitals-errors'; document.body.insertBefore(pre, document.body.firstChild); }
+  pre.textContent = 'The report script failed: ' + errors.join('\n');
+});
+var NS = 'http://www.w3.org/2000/svg';
+var COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+var AREA = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+// The seed's thresholds (DESIGN.md, docs/health.md): bad = a warning when crossed, good = healthy side.
+var TH = {
+  'train/grad_norm_max': [[100, 'exploding > 100', 'bad']],
+  'train/grad_norm_mean': [[100, 'exploding > 100', 'bad'], [0.001, 'vanishing < 0.001', 'bad']],
+  'train/grad_norm': [[100, 'exploding > 100', 'bad'], [0.001, 'vanishing < 0.001', 'bad']],
+  'model/weight_max': [[10, 'exploding weights > 10', 'bad']],
+  'model/weight_mean': [[0.001, 'dead neurons < 0.001', 'bad']],
+  'model/ema_diff': [[1, 'unstable > 1', 'bad']],
+  'train/batch_loss_std': [[0.01, 'collapse < 0.01', 'bad']],
+  'train/batch_loss_cv': [[0.01, 'collapse < 0.01', 'bad'], [0.05, 'healthy > 0.05', 'good']],
+  'validation/gen_std': [[0.1, 'collapse < 0.1', 'bad'], [0.5, 'healthy > 0.5', 'good']],
+  'validation/gen_range': [[0.5, 'no diversity < 0.5', 'bad'], [2, 'healthy > 2', 'good']],
+  'validation/knee_r_std': [[0.1, 'healthy > 0.1', 'good'], [0.05, 'collapse < 0.05', 'bad']],
+  'validation/grf_vz_r_std': [[10, 'healthy > 10', 'good'], [1, 'collapse < 1', 'bad']],
+  'train/loss_decrease': [[0, 'loss rising < 0', 'bad']]
+};
+function thresholds(k) {
+  if (TH[k]) return TH[k];
+  if (k.indexOf('loss_ratio/') === 0) return [[0.9, 'dominant > 0.9', 'bad']];
+  return [];
+}
+// Which charts show a rule's firing spans (plus any metric named in the alert's text).
+var RULE_METRICS = {
+  exploding_gradients: ['train/grad_norm_max', 'train/grad_norm_mean', 'train/grad_norm'],
+  vanishing_gradients: ['train/grad_norm_mean', 'train/grad_norm'],
+  exploding_weights: ['model/weight_max'], dead_neurons: ['model/weight_mean'], unstable_ema: ['model/ema_diff'],
+  loss_collapse: ['train/batch_loss_std', 'train/batch_loss_cv'],
+  low_generation_diversity: ['validation/gen_std'], narrow_generation_range: ['validation/gen_range'],
+  plateau: ['train/is_improving', 'train/total_loss', 'train/loss'],
+  dominant_loss_term: ['loss_ratio/*'],
+  mode_collapse: ['train/batch_loss_cv', 'validation/gen_std', 'model/ema_diff', 'health/mode_collapse']
+};
+
+var D = JSON.parse(document.getElementById('vitals-data').textContent);
+var RUNS = D.runs || [];
+var app = document.getElementById('app');
+app.textContent = '';
+var tip = el('div', {id: 'tip'}, document.body);
+
+function el(tag, attrs, parent, text) {
+  var e = document.createElement(tag);
+  if (attrs) for (var a in attrs) if (attrs[a] !== undefined && attrs[a] !== null) e.setAttribute(a, attrs[a]);
+  if (text !== undefined) e.textContent = text;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+function sv(tag, attrs, parent, text) {
+  var e = document.createElementNS(NS, tag);
+  if (attrs) for (var a in attrs) if (attrs[a] !== undefined && attrs[a] !== null) e.setAttribute(a, attrs[a]);
+  if (text !== undefined) e.textContent = text;
+  if (parent) parent.appendChild(e);
+  return e;
+}
+function fmt(v) {
+  if (v === null || v === undefined) return 'NaN';
+  if (typeof v !== 'number') return String(v);
+  var a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+  return String(Math.round(v * 1e4) / 1e4);
+}
+function runLabel(r, i) { return r.name || r.id || r.dir || ('run ' + (i + 1)); }
+function color(i) { return COLORS[i % COLORS.length]; }
+
+// Per run: key -> series; spans per rule.
+RUNS.forEach(function (r) {
+  r.byKey = {};
+  (r.metrics || []).forEach(function (s) { r.byKey[s.k] = s; });
+  r.histByKey = {};
+  (r.hists || []).forEach(function (h) { r.histByKey[h.k] = h; });
+  r.spans = {};
+  var open = {};
+  var alerts = (r.alerts || []).slice().sort(function (a, b) { return a.step - b.step; });
+  alerts.forEach(function (a) {
+    var st = String(a.state || '').toLowerCase();
+    if (st === 'not_evaluated') return;
+    var rule = a.rule || a.title || 'alert';
+    if (st === 'cleared') {
+      if (open[rule]) { open[rule].end = a.step; (r.spans[rule] = r.spans[rule] || []).push(open[rule]); delete open[rule]; }
+    } else if (!open[rule]) {
+      open[rule] = {rule: rule, start: a.step, end: null, level: String(a.level || '').toLowerCase(), text: a.text || ''};
+    }
+  });
+  for (var k in open) { open[k].end = r.last_step; open[k].open = true; (r.spans[k] = r.spans[k] || []).push(open[k]); }
+});
+var allKeys = [], seenKey = {};
+RUNS.forEach(function (r) { (r.metrics || []).forEach(function (s) { if (!seenKey[s.k]) { seenKey[s.k] = 1; allKeys.push(s.k); } }); });
+var allHists = [], seenHist = {};
+RUNS.forEach(function (r) { (r.hists || []).forEach(function (h) { if (!seenHist[h.k]) { seenHist[h.k] = 1; allHists.push(h.k); } }); });
+var X0 = Infinity, X1 = -Infinity;
+RUNS.forEach(function (r) {
+  if (!r.rows && !(r.metrics || []).length) return;
+  X0 = Math.min(X0, r.first_step); X1 = Math.max(X1, r.last_step);
+  (r.hists || []).forEach(function (h) { h.s.forEach(function (s) { X0 = Math.min(X0, s.step); X1 = Math.max(X1, s.step); }); });
+});
+if (!isFinite(X0)) { X0 = 0; X1 = 1; }
+if (X1 <= X0) X1 = X0 + 1;
+
+function spansFor(r, key) {
+  var out = [];
+  for (var rule in r.spans) {
+    var ms = RULE_METRICS[rule] || [];
+    var hit = ms.indexOf(key) >= 0 || (key.indexOf('loss_ratio/') === 0 && ms.indexOf('loss_ratio/*') >= 0);
+    if (!hit) hit = r.spans[rule].some(function (s) { return s.text && s.text.indexOf(key) >= 0; });
+    if (hit) out = out.concat(r.spans[rule]);
+  }
+  return out;
+}
+
+function niceTicks(lo, hi, n) {
+  var span = hi - lo;
+  if (!(span > 0)) return [lo];
+  var step = Math.pow(10, Math.floor(Math.log10(span / n)));
+  var err = span / n / step;
+  if (err >= 7.5) step *= 10; else if (err >= 3.5) step *= 5; else if (err >= 1.5) step *= 2;
+  var out = [];
+  for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+
+var W = 560, H = 170, ML = 52, MR = 10, MT = 8, MB = 20;
+function xs(x) { return ML + (x - X0) / (X1 - X0) * (W - ML - MR); }
+var TL = 170;  // the alert timeline's left margin (rule names)
+function xt(x) { return TL + (x - X0) / (X1 - X0) * (W - TL - MR); }
+function pts(s) {
+  // -> [{x, y, lo, hi}] with x the bucket's middle step.
+  var out = [];
+  for (var i = 0; i < s.x.length; i++) {
+    var x = s.x1 ? (s.x[i] + s.x1[i]) / 2 : s.x[i];
+    out.push({x: x, y: s.y[i], lo: s.lo ? s.lo[i] : s.y[i], hi: s.hi ? s.hi[i] : s.y[i], i: i});
+  }
+  return out;
+}
+
+// One chart: a div.chart[data-metric] with a title and an SVG. opts: {key, title, bars, log}
+function chart(parent, key, opts) {
+  opts = opts || {};
+  var div = el('div', {'class': 'chart', 'data-metric': key}, parent);
+  var series = [];
+  RUNS.forEach(function (r, i) { var s = r.byKey[key]; if (s) series.push({r: r, s: s, c: color(i), ri: i}); });
+  var total = 0, nf = 0;
+  series.forEach(function (q) { total += q.s.n; nf += q.s.nf; });
+  var t = el('div', {'class': 't', title: key + ' (click: log scale)'}, div);
+  t.appendChild(document.createTextNode(opts.title || key));
+  el('small', null, t, '  ' + total + ' values' + (nf ? ', ' + nf + ' NaN/Inf' : '') +
+     (series.length && series[0].s.w > 1 ? ', ' + series[0].s.w + ' per point, min/max shaded' : ''));
+  var holder = el('div', null, div);
+  var log = !!opts.log;
+  function draw() {
+    holder.textContent = '';
+    var svg = sv('svg', {viewBox: '0 0 ' + W + ' ' + H, width: W, height: H}, holder);
+    var lo = Infinity, hi = -Infinity;
+    series.forEach(function (q) {
+      var a = q.s.min, b = q.s.max;
+      if (a !== null && a < lo) lo = a;
+      if (b !== null && b > hi) hi = b;
+    });
+    var bars = opts.bars || (series.length > 0 && series.every(function (q) { return q.s.bin; }));
+    if (bars) { lo = 0; hi = 1; }
+    if (!isFinite(lo)) { lo = 0; hi = 1; }
+    var canLog = log && lo > 0;
+    var f = canLog ? function (v) { return Math.log10(v); } : function (v) { return v; };
+    var ylo = f(lo), yhi = f(hi);
+    if (yhi - ylo < 1e-12 * Math.max(1, Math.abs(yhi))) { var pad = Math.abs(yhi) * 0.05 || 0.5; ylo -= pad; yhi += pad; }
+    else { var p2 = (yhi - ylo) * 0.05; ylo -= p2; yhi += p2; }
+    function ys(v) { return MT + (1 - (f(v) - ylo) / (yhi - ylo)) * (H - MT - MB); }
+    var ax = sv('g', {'class': 'axis'}, svg);
+    var yt = canLog ? niceTicks(Math.ceil(ylo), Math.floor(yhi), 4).map(function (e) { return Math.pow(10, e); }) : niceTicks(ylo, yhi, 4);
+    yt.forEach(function (v) {
+      var y = ys(v);
+      if (!(y >= MT - 1 && y <= H - MB + 1)) return;
+      sv('line', {x1: ML, x2: W - MR, y1: y, y2: y}, ax);
+      sv('text', {x: ML - 4, y: y + 3, 'text-anchor': 'end'}, ax, fmt(v));
+    });
+    niceTicks(X0, X1, 5).forEach(function (v) {
+      var x = xs(v);
+      sv('line', {x1: x, x2: x, y1: H - MB, y2: H - MB + 3}, ax);
+      sv('text', {x: x, y: H - 6, 'text-anchor': 'middle'}, ax, fmt(v));
+    });
+    sv('path', {d: 'M' + ML + ',' + (H - MB) + 'H' + (W - MR), fill: 'none'}, ax);
+    // Alert spans of the rules that read this metric.
+    series.forEach(function (q) {
+      spansFor(q.r, key).forEach(function (sp) {
+        var a = xs(sp.start), b = Math.max(xs(sp.end), a + 2);
+        var rc = sv('rect', {'class': 'alert-span ' + (sp.level.indexOf('err') === 0 ? 'error' : 'warning'), 'data-rule': sp.rule,
+          x: a, y: MT, width: b - a, height: H - MT - MB}, svg);
+        sv('title', null, rc, sp.rule + ' firing, steps ' + sp.start + '-' + (sp.open ? 'end' : sp.end) + (series.length > 1 ? ' (' + runLabel(q.r, q.ri) + ')' : ''));
+      });
+    });
+    series.forEach(function (q) {
+      var P = pts(q.s);
+      var g = sv('g', {'class': 'series', 'data-run': q.ri}, svg);
+      if (bars) {
+        var bw = Math.max(1, (W - ML - MR) / Math.max(P.length, 1) / Math.max(series.length, 1));
+        var bd = '';  // one path for all bars (thousands of rects would slow the page down)
+        P.forEach(function (p) {
+          if (p.y === null) return;
+          var y = Math.min(ys(Math.max(p.y, 0.0)), H - MB - 0.5), x = xs(p.x) - bw / 2 + q.ri * bw / series.length;
+          bd += 'M' + x.toFixed(1) + ',' + (H - MB) + 'V' + y.toFixed(1) + 'h' + Math.max(bw * 0.9, 1).toFixed(2) + 'V' + (H - MB) + 'Z';
+        });
+        sv('path', {'class': 'bars', d: bd, fill: q.c, opacity: 0.75}, g);
+        return;
+      }
+      var ok = function (v) { return v !== null && (!canLog || v > 0); };
+      if (q.s.lo) {
+        var top = [], bot = [];
+        P.forEach(function (p) { if (ok(p.lo) && ok(p.hi)) { top.push(xs(p.x).toFixed(1) + ',' + ys(p.hi).toFixed(1)); bot.push(xs(p.x).toFixed(1) + ',' + ys(p.lo).toFixed(1)); } });
+        if (top.length) sv('path', {'class': 'envelope', d: 'M' + top.join('L') + 'L' + bot.reverse().join('L') + 'Z', fill: q.c, opacity: 0.16, stroke: 'none'}, g);
+      }
+      var d = '', pen = false;
+      P.forEach(function (p) {
+        if (!ok(p.y)) { pen = false; return; }
+        d += (pen ? 'L' : 'M') + xs(p.x).toFixed(1) + ',' + ys(p.y).toFixed(1);
+        pen = true;
+      });
+      if (P.length === 1 && ok(P[0].y)) sv('circle', {cx: xs(P[0].x), cy: ys(P[0].y), r: 2.5, fill: q.c}, g);
+      sv('path', {'class': 'line', d: d, fill: 'none', stroke: q.c, 'stroke-width': 1.4}, g);
+      (q.s.bad || []).forEach(function (b) {
+        var p = P[b[0]];
+        if (p) sv('line', {'class': 'nonfinite', x1: xs(p.x), x2: xs(p.x), y1: H - MB, y2: H - MB - 7, stroke: '#d92d20', 'stroke-width': 2}, g);
+      });
+    });
+    // Threshold lines (always in the DOM; off-scale ones as a labelled marker at the edge).
+    thresholds(key).forEach(function (th) {
+      var v = th[0], y = canLog && v <= 0 ? NaN : ys(v);
+      var off = !(y >= MT && y <= H - MB);
+      var g = sv('g', {'class': 'threshold ' + th[2] + (off ? ' offscale' : ''), 'data-value': v, 'data-metric': key}, svg);
+      if (off) {
+        var up = !(y <= H - MB);
+        var yy = up ? H - MB - 3 : MT + 9;
+        if (!isFinite(y)) yy = H - MB - 3;
+        sv('text', {x: W - MR - 2, y: yy, 'text-anchor': 'end'}, g, (up ? '\u25bc ' : '\u25b2 ') + th[1]);
+      } else {
+        sv('line', {x1: ML, x2: W - MR, y1: y, y2: y}, g);
+        sv('text', {x: W - MR - 2, y: y - 3, 'text-anchor': 'end'}, g, th[1]);
+      }
+    });
+    svg.addEventListener('mousemove', function (ev) {
+      var box = svg.getBoundingClientRect();
+      var x = X0 + ((ev.clientX - box.left) / box.width * W - ML) / (W - ML - MR) * (X1 - X0);
+      var lines = ['step ' + Math.round(x)];
+      series.forEach(function (q) {
+        var P = pts(q.s), best = null;
+        P.forEach(function (p) { if (!best || Math.abs(p.x - x) < Math.abs(best.x - x)) best = p; });
+        if (best) lines.push((series.length > 1 ? runLabel(q.r, q.ri) + ': ' : '') + fmt(best.y) +
+          (q.s.lo ? '  [' + fmt(best.lo) + ', ' + fmt(best.hi) + ']' : '') + '  @' + Math.round(best.x));
+      });
+      tip.textContent = lines.join('\n');
+      tip.style.display = 'block';
+      tip.style.left = (ev.clientX + 12) + 'px';
+      tip.style.top = (ev.clientY + 12) + 'px';
+    });
+    svg.addEventListener('mouseleave', function () { tip.style.display = 'none'; });
+  }
+  t.addEventListener('click', function () { log = !log; draw(); });
+  draw();
+  return div;
+}
+
+// Stacked area of several metrics (shares, e.g. loss_ratio/*): one chart per run.
+function stacked(parent, keys, r, ri) {
+  var div = el('div', {'class': 'chart stack', 'data-metrics': keys.join(','), 'data-run': ri}, parent);
+  var t = el('div', {'class': 't'}, div, RUNS.length > 1 ? runLabel(r, ri) : 'loss_ratio/* (stacked)');
+  var have = keys.filter(function (k) { return r.byKey[k]; });
+  if (!have.length) { el('p', {'class': 'empty'}, div, 'not logged in this run'); return; }
+  var base = pts(r.byKey[have[0]]);
+  function at(P, j, x) {
+    var p = P.length === base.length ? P[j] : null;
+    if (!p) {  // different bucketing: the nearest point (P is sorted by x)
+      var lo = 0, hi = P.length - 1;
+      while (hi - lo > 1) { var m = (lo + hi) >> 1; if (P[m].x < x) lo = m; else hi = m; }
+      p = Math.abs(P[lo].x - x) <= Math.abs(P[hi].x - x) ? P[lo] : P[hi];
+    }
+    return p && p.y !== null ? Math.max(p.y, 0) : 0;
+  }
+  var layers = have.map(function (k) { var P = pts(r.byKey[k]); return base.map(function (p, j) { return at(P, j, p.x); }); });
+  var sums = base.map(function (p, j) { var s = 0; layers.forEach(function (l) { s += l[j]; }); return s; });
+  var top = Math.max(1, Math.max.apply(null, sums.concat([0])));
+  var svg = sv('svg', {viewBox: '0 0 ' + W + ' ' + H, width: W, height: H}, div);
+  function ys(v) { return MT + (1 - v / top) * (H - MT - MB); }
+  var ax = sv('g', {'class': 'axis'}, svg);
+  niceTicks(0, top, 4).forEach(function (v) { var y = ys(v); sv('line', {x1: ML, x2: W - MR, y1: y, y2: y}, ax); sv('text', {x: ML - 4, y: y + 3, 'text-anchor': 'end'}, ax, fmt(v)); });
+  niceTicks(X0, X1, 5).forEach(function (v) { sv('text', {x: xs(v), y: H - 6, 'text-anchor': 'middle'}, ax, fmt(v)); });
+  spansFor(r, have[0]).forEach(function (sp) {
+    var a = xs(sp.start), b = Math.max(xs(sp.end), a + 2);
+    sv('rect', {'class': 'alert-span', 'data-rule': sp.rule, x: a, y: MT, width: b - a, height: H - MT - MB}, svg);
+  });
+  var cum = base.map(function () { return 0; });
+  var leg = el('div', {'class': 'legend'}, div);
+  layers.forEach(function (l, li) {
+    var upper = [], lower = [];
+    base.forEach(function (p, j) {
+      lower.push(xs(p.x).toFixed(1) + ',' + ys(cum[j]).toFixed(1));
+      cum[j] += l[j];
+      upper.push(xs(p.x).toFixed(1) + ',' + ys(cum[j]).toFixed(1));
+    });
+    var c = AREA[li % AREA.length];
+    var path = sv('path', {'class': 'area', 'data-metric': have[li], d: 'M' + upper.join('L') + 'L' + lower.reverse().join('L') + 'Z', fill: c, opacity: 0.85, stroke: '#fff', 'stroke-width': 0.5}, svg);
+    sv('title', null, path, have[li]);
+    var s = el('span', null, leg); el('i', {style: 'background:' + c + ';height:10px'}, s); s.appendChild(document.createTextNode(have[li]));
+  });
+  var th = sv('g', {'class': 'threshold bad', 'data-value': 0.9, 'data-metric': 'loss_ratio/*'}, svg);
+  sv('line', {x1: ML, x2: W - MR, y1: ys(0.9), y2: ys(0.9)}, th);
+  sv('text', {x: W - MR - 2, y: ys(0.9) - 3, 'text-anchor': 'end'}, th, 'one term > 0.9: others ignored');
+}
+
+function histChart(parent, key) {
+  RUNS.forEach(function (r, ri) {
+    var h = r.histByKey[key];
+    if (!h || !h.s.length) return;
+    var div = el('div', {'class': 'chart hist', 'data-metric': key, 'data-run': ri}, parent);
+    el('div', {'class': 't'}, div, key + (RUNS.length > 1 ? ' - ' + runLabel(r, ri) : '')).appendChild(el('small', null, null, '  ' + h.n + ' histograms, ' + h.s.length + ' drawn'));
+    var snaps = h.s.filter(function (s) { return s.bins.length === s.values.length + 1 && s.bins.length > 1 && s.bins[0] !== null && s.bins[s.bins.length - 1] !== null; });
+    var lo = Infinity, hi = -Infinity;
+    snaps.forEach(function (s) { lo = Math.min(lo, s.bins[0]); hi = Math.max(hi, s.bins[s.bins.length - 1]); });
+    if (!isFinite(lo) || !isFinite(hi)) { lo = 0; hi = 1; }
+    if (!(hi > lo)) { hi = lo + 1; }
+    var R = 40, svg = sv('svg', {viewBox: '0 0 ' + W + ' ' + H, width: W, height: H}, div);
+    function ys(v) { return MT + (1 - (v - lo) / (hi - lo)) * (H - MT - MB); }
+    var ax = sv('g', {'class': 'axis'}, svg);
+    niceTicks(lo, hi, 4).forEach(function (v) { sv('text', {x: ML - 4, y: ys(v) + 3, 'text-anchor': 'end'}, ax, fmt(v)); });
+    niceTicks(X0, X1, 5).forEach(function (v) { sv('text', {x: xs(v), y: H - 6, 'text-anchor': 'middle'}, ax, fmt(v)); });
+    var g = sv('g', {'class': 'cells'}, svg);
+    snaps.forEach(function (s, si) {
+      var xa = xs(s.step), xb = si + 1 < snaps.length ? xs(snaps[si + 1].step) : Math.min(W - MR, xa + (W - ML - MR) / Math.max(snaps.length, 1));
+      if (xb - xa < 1) xb = xa + 1;
+      var rows = new Array(R).fill(0), mx = 0;
+      for (var b = 0; b < s.values.length; b++) {
+        var a0 = s.bins[b], a1 = s.bins[b + 1], v = s.values[b] || 0;
+        if (!(a1 > a0) || !v) continue;
+        var r0 = (a0 - lo) / (hi - lo) * R, r1 = (a1 - lo) / (hi - lo) * R;
+        for (var k = Math.max(0, Math.floor(r0)); k < Math.min(R, Math.ceil(r1)); k++) {
+          var ov = Math.min(r1, k + 1) - Math.max(r0, k);
+          if (ov > 0) rows[k] += v * ov / (r1 - r0);
+        }
+      }
+      rows.forEach(function (v) { if (v > mx) mx = v; });
+      rows.forEach(function (v, k) {
+        if (!v) return;
+        var y1 = ys(lo + (k + 1) / R * (hi - lo)), y0 = ys(lo + k / R * (hi - lo));
+        sv('rect', {x: xa, y: y1, width: xb - xa + 0.3, height: y0 - y1 + 0.3, fill: color(ri), 'fill-opacity': (0.08 + 0.92 * v / mx).toFixed(2)}, g);
+      });
+    });
+  });
+}
+
+function table(parent, header, rows, diffCheck) {
+  var tb = el('table', null, parent);
+  var tr = el('tr', null, tb);
+  header.forEach(function (h) { el('th', null, tr, h); });
+  rows.forEach(function (row) {
+    var differs = diffCheck && row.length > 2 && row.slice(1).some(function (v) { return v !== row[1]; });
+    var r = el('tr', differs ? {'class': 'diff'} : null, tb);
+    row.forEach(function (v, i) { el('td', i > 0 && /^-?[0-9.eE+-]+$/.test(v) ? {'class': 'num'} : null, r, v); });
+  });
+  return tb;
+}
+function flatten(obj, prefix, out) {
+  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj)) {
+    var ks = Object.keys(obj);
+    if (!ks.length && prefix) out[prefix] = '{}';
+    ks.forEach(function (k) { flatten(obj[k], prefix ? prefix + '.' + k : k, out); });
+  } else if (prefix) {
+    out[prefix] = typeof obj === 'string' ? obj : JSON.stringify(obj);
+  }
+  return out;
+}
+function keyTable(parent, getObj, diffCheck) {
+  var flat = RUNS.map(function (r) { var o = getObj(r); return typeof o === 'string' ? {'(text)': o} : flatten(o || {}, '', {}); });
+  var keys = [], seen = {};
+  flat.forEach(function (f) { Object.keys(f).forEach(function (k) { if (!seen[k]) { seen[k] = 1; keys.push(k); } }); });
+  if (!keys.length) { el('p', {'class': 'empty'}, parent, 'none'); return; }
+  var header = ['key'].concat(RUNS.length > 1 ? RUNS.map(runLabel) : ['value']);
+  table(parent, header, keys.map(function (k) { return [k].concat(flat.map(function (f) { return k in f ? fmt(typeof f[k] === 'string' && /^-?[0-9.eE+-]+$/.test(f[k]) && !isNaN(+f[k]) ? +f[k] : f[k]) : ''; })); }), diffCheck);
+}
+
+// ---------------------------------------------------------------- page
+var head = el('header', null, app);
+el('h1', null, head, (D.title || 'vitals report'));
+RUNS.forEach(function (r, i) {
+  var status = r.exit_code === null ? 'no exit code (crashed or still running)' : 'exit code ' + r.exit_code;
+  var bits = [runLabel(r, i)];
+  if (r.id) bits.push('id ' + r.id);
+  if (r.project) bits.push('project ' + r.project);
+  if (r.group) bits.push('group ' + r.group);
+  if (r.tags && r.tags.length) bits.push('tags ' + r.tags.join(','));
+  bits.push(r.rows + ' rows, steps ' + r.first_step + '-' + r.last_step);
+  if (r.runtime) bits.push(fmt(r.runtime) + ' s');
+  bits.push(status);
+  var line = el('div', {'class': 'meta'}, head, bits.join('  \u00b7  '));
+  if (RUNS.length > 1) { var sw = el('i', {style: 'display:inline-block;width:12px;height:3px;margin-right:6px;vertical-align:middle;background:' + color(i)}); line.insertBefore(sw, line.firstChild); }
+  (r.warnings || []).forEach(function (w) { el('div', {'class': 'meta warn'}, head, '\u26a0 ' + w); });
+});
+el('div', {'class': 'meta'}, head, 'generated ' + D.generated + ' by vitals; self-contained (no network)');
+var main = el('main', null, app);
+
+var used = {};
+function pick(cands) { for (var i = 0; i < cands.length; i++) if (seenKey[cands[i]]) return cands[i]; return null; }
+function panel(id, title, fill, expect) {
+  var p = el('section', {'class': 'panel', id: id}, null);
+  el('h2', null, p, title);
+  var n = fill(p);
+  if (!n) el('p', {'class': 'empty'}, p, 'Not logged in ' + (RUNS.length > 1 ? 'these runs' : 'this run') + ' (expects ' + expect + ').');
+  return p;
+}
+var grid = el('div', {'class': 'panels'}, main);
+grid.appendChild(panel('panel-training-health', '1. Training health', function (p) {
+  var n = 0;
+  [['train/total_loss', 'train/loss', 'train/batch_loss_mean', 'loss'], ['train/grad_norm_mean', 'train/grad_norm'], ['train/is_improving']].forEach(function (c, i) {
+    var k = pick(c);
+    if (k) { used[k] = 1; chart(p, k, {bars: i === 2}); n++; }
+  });
+  return n;
+}, 'train/total_loss, train/grad_norm_mean, train/is_improving'));
+var P3 = ['train/batch_loss_cv', 'validation/gen_std', 'model/ema_diff', 'health/mode_collapse'];
+grid.appendChild(panel('panel-validation-quality', '2. Validation quality', function (p) {
+  var ks = allKeys.filter(function (k) { return (k.indexOf('validation/') === 0 || k.indexOf('val/') === 0) && P3.indexOf(k) < 0; });
+  var seedOrder = ['validation/knee_r_std', 'validation/grf_vz_r_std'];
+  function rank(k) { var i = seedOrder.indexOf(k); return i >= 0 ? i : /_healthy$/.test(k) ? 4 : thresholds(k).length ? 2 : 3; }
+  ks.sort(function (a, b) { return rank(a) - rank(b); });  // stable: first-logged order within a rank
+  ks.forEach(function (k) { used[k] = 1; chart(p, k, {bars: /_healthy$/.test(k)}); });
+  return ks.length;
+}, 'validation/knee_r_std, validation/grf_vz_r_std, validation/*_healthy'));
+grid.appendChild(panel('panel-collapse-detection', '3. Mode collapse detection', function (p) {
+  var n = 0;
+  P3.forEach(function (k) { if (seenKey[k]) { used[k] = 1; chart(p, k, {bars: k === 'health/mode_collapse'}); n++; } });
+  return n;
+}, 'train/batch_loss_cv, validation/gen_std, model/ema_diff'));
+grid.appendChild(panel('panel-loss-components', '4. Loss components', function (p) {
+  var ks = allKeys.filter(function (k) { return k.indexOf('loss_ratio/') === 0; });
+  if (!ks.length) return 0;
+  ks.forEach(function (k) { used[k] = 1; });
+  var row = el('div', {'class': RUNS.length > 1 ? 'grid' : ''}, p);
+  RUNS.forEach(function (r, i) { stacked(row, ks, r, i); });
+  return ks.length;
+}, 'loss_ratio/*'));
+
+if (RUNS.length > 1) {
+  var leg = el('div', {'class': 'legend'}, null);
+  RUNS.forEach(function (r, i) { var s = el('span', null, leg); el('i', {style: 'background:' + color(i)}, s); s.appendChild(document.createTextNode(runLabel(r, i))); });
+  main.insertBefore(leg, grid);
+}
+
+// Alert timeline: one lane per rule (and run), firing spans and every event.
+var anyAlerts = RUNS.some(function (r) { return (r.alerts || []).length; });
+el('h2', null, main, 'Alerts');
+var at = el('section', {id: 'alerts'}, main);
+if (!anyAlerts) el('p', {'class': 'empty'}, at, 'No alerts.');
+else {
+  var lanes = [];
+  RUNS.forEach(function (r, ri) {
+    var rules = [], seen = {};
+    (r.alerts || []).forEach(function (a) { if (!seen[a.rule]) { seen[a.rule] = 1; rules.push(a.rule); } });
+    rules.forEach(function (rule) { lanes.push({r: r, ri: ri, rule: rule}); });
+  });
+  var LH = 18, svg = sv('svg', {id: 'alert-timeline', viewBox: '0 0 ' + W + ' ' + (lanes.length * LH + 24), width: W, height: lanes.length * LH + 24}, el('div', {'class': 'chart', style: 'max-width:760px'}, at));
+  lanes.forEach(function (ln, li) {
+    var y = 4 + li * LH;
+    sv('text', {x: TL - 6, y: y + 11, 'text-anchor': 'end'}, svg, (RUNS.length > 1 ? (ln.ri + 1) + ':' : '') + ln.rule.slice(0, 28));
+    sv('line', {x1: TL, x2: W - MR, y1: y + 8, y2: y + 8, stroke: '#e4e7ec'}, svg);
+    (ln.r.spans[ln.rule] || []).forEach(function (sp) {
+      var a = xt(sp.start), b = Math.max(xt(sp.end), a + 3);
+      var rc = sv('rect', {'class': 'alert-span lane ' + (sp.level.indexOf('err') === 0 ? 'error' : 'warning'), 'data-rule': ln.rule, x: a, y: y + 2, width: b - a, height: 12}, svg);
+      sv('title', null, rc, ln.rule + ': firing from step ' + sp.start + (sp.open ? ' to the end' : ' to ' + sp.end));
+    });
+    (ln.r.alerts || []).forEach(function (a) {
+      if (a.rule !== ln.rule) return;
+      var st = String(a.state).toLowerCase();
+      var c = sv('circle', {'class': 'alert-event', 'data-state': st, cx: xt(a.step), cy: y + 8, r: 3,
+        fill: st === 'cleared' ? '#039855' : st === 'not_evaluated' ? '#98a2b3' : '#d92d20'}, svg);
+      sv('title', null, c, a.title + ' (step ' + a.step + (a.epoch >= 0 ? ', epoch ' + a.epoch : '') + '): ' + a.text);
+    });
+  });
+  niceTicks(X0, X1, 6).forEach(function (v) { sv('text', {x: xt(v), y: lanes.length * LH + 18, 'text-anchor': 'middle'}, svg, fmt(v)); });
+  var det = el('details', null, at);
+  var total = 0; RUNS.forEach(function (r) { total += (r.alerts || []).length; });
+  el('summary', null, det, 'All ' + total + ' alert events');
+  var rows = [];
+  RUNS.forEach(function (r, ri) { (r.alerts || []).forEach(function (a) { rows.push([RUNS.length > 1 ? runLabel(r, ri) : '', String(a.step), a.epoch >= 0 ? String(a.epoch) : '', a.rule, a.state, a.level, a.text]); }); });
+  table(det, ['run', 'step', 'epoch', 'rule', 'state', 'level', 'text'], rows, false);
+}
+
+// Every other metric, grouped by prefix; system metrics last.
+var groups = {}, order = [];
+allKeys.forEach(function (k) {
+  if (used[k]) return;
+  var slash = k.indexOf('/'), g = slash > 0 ? k.slice(0, slash) : '(no prefix)';
+  if (!groups[g]) { groups[g] = []; order.push(g); }
+  groups[g].push(k);
+});
+order.sort(function (a, b) { return (a === 'system') - (b === 'system') || (a < b ? -1 : a > b ? 1 : 0); });
+el('h2', null, main, 'All metrics');
+var allSec = el('section', {id: 'metrics'}, main);
+if (!order.length) el('p', {'class': 'empty'}, allSec, 'Every metric is shown in the panels above.');
+order.forEach(function (g) {
+  var sec = el('section', {'class': 'group', 'data-group': g}, allSec);
+  el('h3', null, sec, (g === 'system' ? 'System metrics' : g) + ' (' + groups[g].length + ')');
+  var gr = el('div', {'class': 'grid'}, sec);
+  groups[g].forEach(function (k) { chart(gr, k); });
+});
+if (allHists.length) {
+  el('h2', null, main, 'Histograms over time');
+  var hs = el('section', {id: 'histograms', 'class': 'grid'}, main);
+  allHists.forEach(function (k) { histChart(hs, k); });
+}
+el('h2', null, main, 'Summary');
+keyTable(el('section', {id: 'summary'}, main), function (r) { return r.summary; }, false);
+el('h2', null, main, 'Config');
+keyTable(el('section', {id: 'config'}, main), function (r) { return r.config; }, true);
+if (RUNS.some(function (r) { return r.metadata; })) {
+  el('h2', null, main, 'Metadata');
+  var md = el('details', null, el('section', {id: 'metadata'}, main));
+  el('summary', null, md, 'metadata.json');
+  keyTable(md, function (r) { return r.metadata; }, false);
+}
+var ms = (window.performance && performance.now) ? performance.now() - t0 : 0;
+document.documentElement.setAttribute('data-render-ms', ms.toFixed(1));
+// Since navigation start: reading and parsing the file plus the script.
+document.documentElement.setAttribute('data-load-ms', ((window.performance && performance.now) ? performance.now() : 0).toFixed(1));
+document.documentElement.setAttribute('data-rendered', '1');
+// The first frame painted with every chart (two animation frames later), since navigation start.
+if (window.requestAnimationFrame) requestAnimationFrame(function () { requestAnimationFrame(function () {
+  document.documentElement.setAttribute('data-paint-ms', performance.now().toFixed(1));
+}); });
+})();
+)JS";
+
+}  // namespace vitals::report::detail
+// ---- include/vitals/report/run_data.hpp ----
+// What the HTML report shows of one run, collected in bounded memory: each numeric metric as a
+// report::series (buckets with min/max envelopes), histogram snapshots, every alert, the summary,
+// the config and the run's identity. Filled row by row by the report sink (on the writer thread)
+// or by report::read_run_dir (from a run directory's files).
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/report/series.hpp ----
+// Bounded history for the HTML report: a metric's values over steps, kept in a fixed number of
+// buckets with min/max envelopes, so memory is O(buckets) per metric however long the run is.
+//
+// A series starts with one sample per bucket. When all `capacity` buckets are full, neighbouring
+// pairs are merged (capacity/2 buckets remain, each now holding twice as many samples) and new
+// samples go to the last bucket until it holds as many as the others. Each bucket keeps its first
+// and last step, sample count, sum (for the mean), finite min and max, the last value and a count
+// of non-finite values, so the drawing shows the mean line inside the true min/max envelope and
+// marks NaN/Inf. The global min/max of a series are exact whatever was merged.
+//
+// Histogram snapshots (W&B histogram JSON strings) are thinned the same way: at most `capacity`
+// snapshots, every other one dropped when full; the newest is always kept.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vitals::report {
+
+struct bucket {
+  std::int64_t first_step = 0;
+  std::int64_t last_step = 0;
+  std::int64_t count = 0;      // samples, finite or not
+  std::int64_t nonfinite = 0;  // NaN/Inf samples (not in sum/min/max)
+  double sum = 0;              // of finite samples
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  double last = std::numeric_limits<double>::quiet_NaN();  // the value at last_step
+
+  std::int64_t finite() const { return count - nonfinite; }
+  double mean() const { return finite() > 0 ? sum / static_cast<double>(finite()) : std::numeric_limits<double>::quiet_NaN(); }
+
+  void add(std::int64_t step, double v) {
+    if (count == 0) first_step = step;
+    last_step = step;
+    ++count;
+    last = v;
+    if (!std::isfinite(v)) {
+      ++nonfinite;
+      return;
+    }
+    sum += v;
+    min = std::min(min, v);
+    max = std::max(max, v);
+  }
+  void merge(const bucket& later) {
+    if (later.count == 0) return;
+    if (count == 0) {
+      *this = later;
+      return;
+    }
+    last_step = later.last_step;
+    count += later.count;
+    nonfinite += later.nonfinite;
+    sum += later.sum;
+    min = std::min(min, later.min);
+    max = std::max(max, later.max);
+    last = later.last;
+  }
+};
+
+/// One metric's history in at most `capacity` buckets (capacity >= 2, rounded up to even).
+class series {
+ public:
+  explicit series(std::size_t capacity = 512) : capacity_(std::max<std::size_t>(2, capacity + (capacity & 1))) {
+    buckets_.reserve(capacity_);
+  }
+
+  /// Appends one sample. Steps are expected in non-decreasing order (as a run delivers them).
+  void add(std::int64_t step, double v) {
+    ++samples_;
+    if (std::isfinite(v)) {
+      min_ = std::min(min_, v);
+      max_ = std::max(max_, v);
+      if (v != 0 && v != 1) binary_ = false;
+    } else {
+      ++nonfinite_;
+    }
+    last_ = v;
+    last_step_ = step;
+    if (buckets_.empty() || buckets_.back().count >= width_) {
+      if (buckets_.size() == capacity_) halve();
+      buckets_.emplace_back();
+    }
+    buckets_.back().add(step, v);
+  }
+
+  const std::vector<bucket>& buckets() const { return buckets_; }
+  std::size_t capacity() const { return capacity_; }
+  /// Samples per full bucket (1, 2, 4, ...).
+  std::int64_t width() const { return width_; }
+  std::int64_t samples() const { return samples_; }
+  std::int64_t nonfinite() const { return nonfinite_; }
+  /// Exact finite min/max over every sample (+inf/-inf when none was finite).
+  double min() const { return min_; }
+  double max() const { return max_; }
+  double last() const { return last_; }
+  std::int64_t last_step() const { return last_step_; }
+  /// Every finite sample was 0 or 1 (a flag such as train/is_improving): drawn as bars.
+  bool binary() const { return binary_ && samples_ > nonfinite_; }
+
+ private:
+  void halve() {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i + 1 < buckets_.size(); i += 2) {
+      bucket b = buckets_[i];
+      b.merge(buckets_[i + 1]);
+      buckets_[out++] = b;
+    }
+    if (buckets_.size() % 2) buckets_[out++] = buckets_.back();
+    buckets_.resize(out);
+    width_ *= 2;
+  }
+
+  std::size_t capacity_;
+  std::int64_t width_ = 1;
+  std::vector<bucket> buckets_;
+  std::int64_t samples_ = 0, nonfinite_ = 0, last_step_ = 0;
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
+  double last_ = std::numeric_limits<double>::quiet_NaN();
+  bool binary_ = true;
+};
+
+/// One histogram at one step: bins are num+1 ascending edges, values num counts.
+struct histogram_snapshot {
+  std::int64_t step = 0;
+  std::vector<double> bins;
+  std::vector<double> values;
+};
+
+/// At most `capacity` snapshots of one histogram key over time; when full every other one is
+/// dropped (the newest always stays), so they stay spread over the whole run.
+class histogram_track {
+ public:
+  explicit histogram_track(std::size_t capacity = 64) : capacity_(std::max<std::size_t>(2, capacity)) {}
+
+  void add(histogram_snapshot h) {
+    ++seen_;
+    if (seen_ % stride_ != 0 && !snaps_.empty()) {
+      pending_ = std::move(h);  // kept only if it turns out to be the last
+      has_pending_ = true;
+      return;
+    }
+    has_pending_ = false;
+    if (snaps_.size() == capacity_) {
+      std::size_t out = 0;
+      for (std::size_t i = 0; i < snaps_.size(); i += 2, ++out)
+        if (out != i) snaps_[out] = std::move(snaps_[i]);  // never self-move (it would empty the vectors)
+      snaps_.resize(out);
+      stride_ *= 2;
+    }
+    snaps_.push_back(std::move(h));
+  }
+  /// The kept snapshots in step order, plus the newest one if it fell between strides.
+  std::vector<const histogram_snapshot*> snapshots() const {
+    std::vector<const histogram_snapshot*> out;
+    for (const auto& s : snaps_) out.push_back(&s);
+    if (has_pending_) out.push_back(&pending_);
+    return out;
+  }
+  std::int64_t seen() const { return seen_; }
+
+ private:
+  std::size_t capacity_;
+  std::int64_t stride_ = 1, seen_ = 0;
+  std::vector<histogram_snapshot> snaps_;
+  histogram_snapshot pending_;
+  bool has_pending_ = false;
+};
+
+}  // namespace vitals::report
+
+namespace vitals::report {
+
+struct alert_entry {
+  std::int64_t step = 0;
+  std::int64_t epoch = -1;  // from alerts.jsonl; -1 when the alert came as a record
+  double timestamp = 0;
+  std::string rule;   // "exploding_gradients"
+  std::string state;  // fired / firing / cleared / not_evaluated
+  std::string level;  // warning / error / info (or WARN / ERROR / INFO)
+  std::string title;
+  std::string text;
+};
+
+/// A rule name from an alert title such as "exploding_gradients fired" (the health monitor's
+/// form); the title itself when it has no state word at its end.
+inline std::string rule_from_title(std::string_view title) {
+  for (std::string_view st : {" fired", " firing", " cleared", " not_evaluated"})
+    if (title.size() > st.size() && title.ends_with(st)) return std::string(title.substr(0, title.size() - st.size()));
+  return std::string(title);
+}
+
+struct report_limits {
+  std::size_t buckets = 512;           // per metric (drawn points; min/max envelopes kept)
+  std::size_t histogram_snapshots = 64;  // per histogram key
+  std::size_t max_summary_string = 256;  // longer string summary values are cut
+};
+
+struct run_data {
+  // Identity (any may be empty).
+  std::string name, id, project, group, notes, dir;
+  std::vector<std::string> tags;
+  std::string config_json = "{}";  // a JSON object
+  std::string metadata_json;       // a JSON object, or empty
+  std::optional<int> exit_code;    // absent: crashed or still running
+  double start_time = 0;           // seconds since the Unix epoch
+  double runtime = 0;              // seconds, of the last row
+  std::int64_t rows = 0;           // history rows read
+  std::int64_t first_step = 0, last_step = 0;
+  std::vector<std::string> warnings;  // shown in the report: "ignored a torn last line", ...
+
+  report_limits limits;
+
+  // Metrics in order of first appearance.
+  std::vector<std::string> keys;
+  std::vector<series> metrics;
+  std::vector<std::string> histogram_keys;
+  std::vector<histogram_track> histograms;
+  std::vector<alert_entry> alerts;
+  // Summary: key -> JSON value text, in first-set order; explicit summaries override last values.
+  std::vector<std::pair<std::string, std::string>> summary;
+
+  series& metric(std::string_view key) {
+    auto it = index_.find(std::string(key));
+    if (it != index_.end()) return metrics[it->second];
+    index_.emplace(std::string(key), metrics.size());
+    keys.emplace_back(key);
+    metrics.emplace_back(limits.buckets);
+    return metrics.back();
+  }
+  histogram_track& histogram(std::string_view key) {
+    auto it = hindex_.find(std::string(key));
+    if (it != hindex_.end()) return histograms[it->second];
+    hindex_.emplace(std::string(key), histograms.size());
+    histogram_keys.emplace_back(key);
+    histograms.emplace_back(limits.histogram_snapshots);
+    return histograms.back();
+  }
+  /// Sets summary[key] = json (replacing an earlier value).
+  void set_summary(std::string_view key, std::string json) {
+    auto it = sindex_.find(std::string(key));
+    if (it != sindex_.end()) {
+      summary[it->second].second = std::move(json);
+      return;
+    }
+    sindex_.emplace(std::string(key), summary.size());
+    summary.emplace_back(std::string(key), std::move(json));
+  }
+  void clear_summary() {
+    summary.clear();
+    sindex_.clear();
+  }
+  bool has_summary(std::string_view key) const { return sindex_.count(std::string(key)) != 0; }
+
+  /// Notes a history row at `step` (call once per row, before its values).
+  void begin_row(std::int64_t step, double row_runtime) {
+    if (rows == 0) first_step = step;
+    last_step = step;
+    runtime = row_runtime;
+    ++rows;
+  }
+
+ private:
+  std::unordered_map<std::string, std::size_t> index_, hindex_, sindex_;
+};
+
+namespace detail {
+
+/// Reads a W&B histogram object ({"_type":"histogram","values":[n],"bins":[n+1]}) from an element.
+inline bool histogram_from_element(simdjson::dom::element root, histogram_snapshot& h) {
+  std::string_view type;
+  if (root["_type"].get(type) || type != "histogram") return false;
+  simdjson::dom::array bins, values;
+  if (root["bins"].get(bins) || root["values"].get(values)) return false;
+  h.bins.clear();
+  h.values.clear();
+  for (auto v : bins) {
+    double d;
+    if (v.get(d)) return false;
+    h.bins.push_back(d);
+  }
+  for (auto v : values) {
+    double d;
+    if (v.get(d)) return false;
+    h.values.push_back(d);
+  }
+  return !h.values.empty() && h.bins.size() == h.values.size() + 1;
+}
+
+/// Reads W&B histogram JSON text; false when `s` is not one.
+inline bool parse_histogram(simdjson::dom::parser& parser, std::string_view s, histogram_snapshot& h) {
+  if (!s.starts_with("{") || s.find("\"histogram\"") == std::string_view::npos) return false;
+  simdjson::padded_string padded(s);
+  simdjson::dom::element root;
+  if (parser.parse(padded).get(root)) return false;
+  return histogram_from_element(root, h);
+}
+
+}  // namespace detail
+}  // namespace vitals::report
+
+namespace vitals::report {
+
+struct html_options {
+  std::string title;  // default: the run's name, or "N runs"
+  /// Drawn points in the whole file, over every metric of every run: with many metrics each is
+  /// drawn coarser (neighbouring buckets merged, min/max kept), so the file stays a few MB.
+  std::size_t max_points = 60000;
+};
+
+namespace detail {
+
+using buffer = fmt::memory_buffer;
+
+inline void put(buffer& out, std::string_view s) { out.append(s); }
+inline void put_str(buffer& out, std::string_view s) { vitals::detail::append_json_string(out, s); }
+inline void put_num(buffer& out, double v) {
+  if (!std::isfinite(v)) {
+    put(out, "null");
+    return;
+  }
+  if (v == std::floor(v) && std::fabs(v) < 1e15) {
+    fmt::format_to(std::back_inserter(out), "{}", static_cast<std::int64_t>(v));
+    return;
+  }
+  fmt::format_to(std::back_inserter(out), "{:.6g}", v);
+}
+inline void put_int(buffer& out, std::int64_t v) { fmt::format_to(std::back_inserter(out), "{}", v); }
+
+/// Raw JSON text (already checked by the caller) or, when `valid` is false, the text as a string.
+inline void put_json_or_string(buffer& out, std::string_view json) {
+  simdjson::dom::parser p;
+  simdjson::padded_string padded(json);
+  simdjson::dom::element e;
+  if (!json.empty() && !p.parse(padded).get(e)) put(out, json);
+  else if (json.empty()) put(out, "null");
+  else put_str(out, json);
+}
+
+/// `group` > 1 merges that many neighbouring buckets into one drawn point (min/max kept).
+inline void put_series(buffer& out, std::string_view key, const series& s, std::size_t group = 1) {
+  std::vector<bucket> merged;
+  if (group > 1) {
+    for (std::size_t i = 0; i < s.buckets().size(); i += group) {
+      bucket m = s.buckets()[i];
+      for (std::size_t j = i + 1; j < std::min(i + group, s.buckets().size()); ++j) m.merge(s.buckets()[j]);
+      merged.push_back(m);
+    }
+  }
+  const auto& b = group > 1 ? merged : s.buckets();
+  const std::int64_t width = group > 1 ? s.width() * static_cast<std::int64_t>(group) : s.width();
+  put(out, "{\"k\":");
+  put_str(out, key);
+  put(out, ",\"n\":");
+  put_int(out, s.samples());
+  put(out, ",\"nf\":");
+  put_int(out, s.nonfinite());
+  put(out, ",\"w\":");
+  put_int(out, width);
+  put(out, ",\"min\":");
+  put_num(out, s.min());
+  put(out, ",\"max\":");
+  put_num(out, s.max());
+  put(out, ",\"last\":");
+  put_num(out, s.last());
+  put(out, ",\"bin\":");
+  put(out, s.binary() ? "1" : "0");
+  auto arr = [&](std::string_view name, auto get) {
+    put(out, ",\"");
+    put(out, name);
+    put(out, "\":[");
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      if (i) out.push_back(',');
+      get(b[i]);
+    }
+    out.push_back(']');
+  };
+  arr("x", [&](const bucket& k) { put_int(out, k.first_step); });
+  if (width > 1) arr("x1", [&](const bucket& k) { put_int(out, k.last_step); });
+  arr("y", [&](const bucket& k) { put_num(out, width > 1 ? k.mean() : k.last); });
+  if (width > 1) {
+    arr("lo", [&](const bucket& k) { put_num(out, k.finite() ? k.min : NAN); });
+    arr("hi", [&](const bucket& k) { put_num(out, k.finite() ? k.max : NAN); });
+  }
+  if (s.nonfinite() > 0) {
+    // Buckets holding NaN/Inf: [index, count]
+    put(out, ",\"bad\":[");
+    bool first = true;
+    for (std::size_t i = 0; i < b.size(); ++i)
+      if (b[i].nonfinite) {
+        if (!first) out.push_back(',');
+        first = false;
+        fmt::format_to(std::back_inserter(out), "[{},{}]", i, b[i].nonfinite);
+      }
+    out.push_back(']');
+  }
+  out.push_back('}');
+}
+
+inline void put_run(buffer& out, const run_data& r, std::size_t group) {
+  put(out, "{\"name\":");
+  put_str(out, r.name);
+  put(out, ",\"id\":");
+  put_str(out, r.id);
+  put(out, ",\"project\":");
+  put_str(out, r.project);
+  put(out, ",\"group\":");
+  put_str(out, r.group);
+  put(out, ",\"notes\":");
+  put_str(out, r.notes);
+  put(out, ",\"dir\":");
+  put_str(out, r.dir);
+  put(out, ",\"tags\":[");
+  for (std::size_t i = 0; i < r.tags.size(); ++i) {
+    if (i) out.push_back(',');
+    put_str(out, r.tags[i]);
+  }
+  put(out, "],\"exit_code\":");
+  if (r.exit_code) put_int(out, *r.exit_code);
+  else put(out, "null");
+  put(out, ",\"start_time\":");
+  put_num(out, r.start_time);
+  put(out, ",\"runtime\":");
+  put_num(out, r.runtime);
+  put(out, ",\"rows\":");
+  put_int(out, r.rows);
+  put(out, ",\"first_step\":");
+  put_int(out, r.first_step);
+  put(out, ",\"last_step\":");
+  put_int(out, r.last_step);
+  put(out, ",\"warnings\":[");
+  for (std::size_t i = 0; i < r.warnings.size(); ++i) {
+    if (i) out.push_back(',');
+    put_str(out, r.warnings[i]);
+  }
+  put(out, "],\"config\":");
+  put_json_or_string(out, r.config_json.empty() ? std::string_view("{}") : std::string_view(r.config_json));
+  put(out, ",\"metadata\":");
+  put_json_or_string(out, r.metadata_json);
+  put(out, ",\"summary\":{");
+  for (std::size_t i = 0; i < r.summary.size(); ++i) {
+    if (i) out.push_back(',');
+    put_str(out, r.summary[i].first);
+    out.push_back(':');
+    put(out, r.summary[i].second.empty() ? std::string_view("null") : std::string_view(r.summary[i].second));
+  }
+  put(out, "},\"metrics\":[");
+  for (std::size_t i = 0; i < r.keys.size(); ++i) {
+    if (i) out.push_back(',');
+    put_series(out, r.keys[i], r.metrics[i], group);
+  }
+  put(out, "],\"hists\":[");
+  for (std::size_t i = 0; i < r.histogram_keys.size(); ++i) {
+    if (i) out.push_back(',');
+    put(out, "{\"k\":");
+    put_str(out, r.histogram_keys[i]);
+    put(out, ",\"n\":");
+    put_int(out, r.histograms[i].seen());
+    put(out, ",\"s\":[");
+    bool first = true;
+    for (const auto* h : r.histograms[i].snapshots()) {
+      if (!first) out.push_back(',');
+      first = false;
+      put(out, "{\"step\":");
+      put_int(out, h->step);
+      put(out, ",\"bins\":[");
+      for (std::size_t j = 0; j < h->bins.size(); ++j) {
+        if (j) out.push_back(',');
+        put_num(out, h->bins[j]);
+      }
+      put(out, "],\"values\":[");
+      for (std::size_t j = 0; j < h->values.size(); ++j) {
+        if (j) out.push_back(',');
+        put_num(out, h->values[j]);
+      }
+      put(out, "]}");
+    }
+    put(out, "]}");
+  }
+  put(out, "],\"alerts\":[");
+  for (std::size_t i = 0; i < r.alerts.size(); ++i) {
+    const auto& a = r.alerts[i];
+    if (i) out.push_back(',');
+    put(out, "{\"step\":");
+    put_int(out, a.step);
+    put(out, ",\"epoch\":");
+    put_int(out, a.epoch);
+    put(out, ",\"time\":");
+    put_num(out, a.timestamp);
+    put(out, ",\"rule\":");
+    put_str(out, a.rule.empty() ? rule_from_title(a.title) : a.rule);
+    put(out, ",\"state\":");
+    put_str(out, a.state);
+    put(out, ",\"level\":");
+    put_str(out, a.level);
+    put(out, ",\"title\":");
+    put_str(out, a.title);
+    put(out, ",\"text\":");
+    put_str(out, a.text);
+    out.push_back('}');
+  }
+  put(out, "]}");
+}
+
+/// '<' is written as \u003c (only ever inside JSON strings), so no "</script>" or "<!--" can end
+/// or confuse the data block, whatever a metric name, config value or alert text holds.
+inline void append_script_safe(std::string& out, const buffer& json) {
+  out.reserve(out.size() + json.size() + 64);
+  const char* p = json.data();
+  const char* end = p + json.size();
+  const char* run = p;
+  for (; p != end; ++p)
+    if (*p == '<') {
+      out.append(run, p);
+      out.append("\\u003c");
+      run = p + 1;
+    }
+  out.append(run, end);
+}
+
+inline std::string html_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  return out;
+}
+
+}  // namespace detail
+
+/// The whole report as one HTML document.
+inline std::string render_html(std::span<const run_data* const> runs, const html_options& opts = {}) {
+  std::string title = opts.title;
+  if (title.empty()) {
+    if (runs.size() == 1) title = runs[0]->name.empty() ? runs[0]->id : runs[0]->name;
+    else title = fmt::format("{} runs", runs.size());
+  }
+  detail::buffer json;
+  std::time_t now = std::time(nullptr);
+  char when[32] = {0};
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+  detail::put(json, "{\"version\":1,\"generated\":");
+  detail::put_str(json, when);
+  detail::put(json, ",\"title\":");
+  detail::put_str(json, title);
+  // Points to draw in all: above max_points every series is drawn coarser by the same factor.
+  std::size_t points = 0;
+  for (const auto* r : runs)
+    for (const auto& m : r->metrics) points += m.buckets().size();
+  const std::size_t group = opts.max_points && points > opts.max_points ? (points + opts.max_points - 1) / opts.max_points : 1;
+  detail::put(json, ",\"runs\":[");
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i) json.push_back(',');
+    detail::put_run(json, *runs[i], group);
+  }
+  detail::put(json, "]}");
+
+  std::string out;
+  out.reserve(json.size() + detail::report_css.size() + detail::report_js.size() + 1024);
+  out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta name=\"generator\" content=\"vitals\">\n<title>";
+  out += detail::html_escape(title);
+  out += " - vitals report</title>\n<style>";
+  out += detail::report_css;
+  out += "</style>\n</head><body>\n<div id=\"app\"><noscript>This report draws its charts with JavaScript.</noscript></div>\n"
+         "<script type=\"application/json\" id=\"vitals-data\">";
+  detail::append_script_safe(out, json);
+  out += "</script>\n<script>";
+  out += detail::report_js;
+  out += "</script>\n</body></html>\n";
+  return out;
+}
+
+inline std::string render_html(std::initializer_list<const run_data*> runs, const html_options& opts = {}) {
+  return render_html(std::span<const run_data* const>(runs.begin(), runs.size()), opts);
+}
+
+/// Writes the report atomically (a temporary file renamed over `path`).
+inline void write_html(const std::filesystem::path& path, std::span<const run_data* const> runs, const html_options& opts = {}) {
+  vitals::detail::atomic_write_file(path, render_html(runs, opts), /*sync=*/false);
+}
+inline void write_html(const std::filesystem::path& path, std::initializer_list<const run_data*> runs, const html_options& opts = {}) {
+  write_html(path, std::span<const run_data* const>(runs.begin(), runs.size()), opts);
+}
+
+}  // namespace vitals::report
+
+namespace vitals {
+
+namespace detail {
+struct html_report_state {
+  report::run_data data;
+  bool opened = false;
+  std::filesystem::path file;
+  simdjson::dom::parser parser;
+  report::histogram_snapshot hist;
+  // Interned keys: a run passes the same key pointers every time, so most lookups hit here.
+  std::unordered_map<const char*, std::size_t> by_ptr;
+  std::map<std::string, std::string> last_strings;  // short string values, for the summary
+  std::vector<std::pair<std::string, std::string>> explicit_summary;  // run.summary(): key, JSON
+  std::unordered_map<std::string, std::size_t> explicit_index;
+  std::chrono::steady_clock::time_point last_write{};
+};
+}  // namespace detail
+
+struct html_report {
+  static constexpr std::string_view name = "report";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "report.html";
+  /// Drawn points per metric (each keeps the min/max of the steps it covers).
+  std::size_t buckets = 512;
+  /// Histogram snapshots kept per histogram key.
+  std::size_t histogram_snapshots = 64;
+  /// > 0: also rewrite the report on flushes, at most once per this many seconds.
+  double refresh_seconds = 0;
+
+  void open(const run_info& info) {
+    auto& st = *state;
+    auto& d = st.data;
+    d.limits.buckets = buckets;
+    d.limits.histogram_snapshots = histogram_snapshots;
+    d.name = info.name;
+    d.id = info.id;
+    d.project = info.project;
+    d.group = info.group;
+    d.notes = info.notes;
+    d.tags = info.tags;
+    d.dir = info.dir.string();
+    d.config_json = info.config_json.empty() ? "{}" : info.config_json;
+    d.start_time = info.start_time;
+    st.file = path.is_absolute() ? path : info.dir / path;
+    st.opened = true;
+    st.last_write = std::chrono::steady_clock::now();
+  }
+
+  void write(const record& r) {
+    auto& st = *state;
+    auto& d = st.data;
+    switch (r.kind) {
+      case record_kind::history:
+        d.begin_row(r.step, r.runtime);
+        for (const auto& m : r.metrics) {
+          if (m.value.type == metric_value::kind::string) {
+            if (report::detail::parse_histogram(st.parser, m.value.s, st.hist)) {
+              st.hist.step = r.step;
+              d.histogram(m.key).add(std::move(st.hist));
+              st.hist = {};
+            } else if (m.value.s.size() <= d.limits.max_summary_string) {
+              st.last_strings[std::string(m.key)] = std::string(m.value.s);
+            }
+            continue;
+          }
+          series_for(m.key).add(r.step, m.value.as_double());
+        }
+        break;
+      case record_kind::summary:
+        for (const auto& m : r.metrics) {
+          fmt::memory_buffer b;
+          if (m.value.type == metric_value::kind::string && m.value.s.size() > d.limits.max_summary_string)
+            vitals::detail::append_json_string(b, std::string(m.value.s.substr(0, d.limits.max_summary_string)) + "...");
+          else
+            vitals::detail::json_append_value(b, m.value, /*strict=*/true);
+          std::string v(b.data(), b.size());
+          auto [it, fresh] = st.explicit_index.emplace(std::string(m.key), st.explicit_summary.size());
+          if (fresh) st.explicit_summary.emplace_back(std::string(m.key), std::move(v));
+          else st.explicit_summary[it->second].second = std::move(v);
+        }
+        break;
+      case record_kind::alert: {
+        report::alert_entry a;
+        a.step = r.step;
+        a.timestamp = r.timestamp;
+        for (const auto& m : r.metrics) {
+          if (m.value.type != metric_value::kind::string) continue;
+          if (m.key == "title") a.title = m.value.s;
+          else if (m.key == "text") a.text = m.value.s;
+          else if (m.key == "level") a.level = m.value.s;
+          else if (m.key == "state") a.state = m.value.s;
+          else if (m.key == "rule") a.rule = m.value.s;
+        }
+        if (a.rule.empty()) a.rule = report::rule_from_title(a.title);
+        d.alerts.push_back(std::move(a));
+        break;
+      }
+    }
+  }
+
+  void flush() {
+    if (refresh_seconds <= 0 || !state->opened) return;
+    auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - state->last_write).count() < refresh_seconds) return;
+    write_report(std::nullopt);
+  }
+
+  void close(int exit_code) {
+    if (!state->opened) return;
+    write_report(exit_code);
+    state->opened = false;
+  }
+
+  /// The collected data so far (for tests and for writing elsewhere).
+  const report::run_data& data() const { return state->data; }
+
+  detail::fresh_on_copy<detail::html_report_state> state{};
+
+ private:
+  report::series& series_for(std::string_view key) {
+    auto& st = *state;
+    auto& d = st.data;
+    // The run interns keys, so a key's pointer identifies it; the name is still compared, so a
+    // caller that reuses one buffer for different names gets the right series.
+    auto it = st.by_ptr.find(key.data());
+    if (it != st.by_ptr.end() && d.keys[it->second] == key) return d.metrics[it->second];
+    auto& s = d.metric(key);
+    st.by_ptr.insert_or_assign(key.data(), static_cast<std::size_t>(&s - d.metrics.data()));
+    return s;
+  }
+
+  void write_report(std::optional<int> exit_code) {
+    auto& st = *state;
+    auto& d = st.data;
+    d.exit_code = exit_code;
+    // Summary as summary.json has it: the last value of every metric, overridden by run.summary().
+    d.clear_summary();
+    for (std::size_t i = 0; i < d.keys.size(); ++i) {
+      double v = d.metrics[i].last();
+      d.set_summary(d.keys[i], std::isfinite(v) ? fmt::format("{}", v) : std::string("null"));
+    }
+    for (const auto& [k, v] : st.last_strings) {
+      std::string js;
+      vitals::detail::append_json_string(js, v);
+      d.set_summary(k, js);
+    }
+    for (const auto& [k, v] : st.explicit_summary) d.set_summary(k, v);
+    const report::run_data* runs[] = {&d};
+    report::write_html(st.file, runs);
+    st.last_write = std::chrono::steady_clock::now();
+  }
+};
+
+/// `--sinks report` / VITALS_SINKS=...,report once this header is included.
+inline const bool html_report_sink_registered = register_sink("report", [] { return any_sink(html_report{}); });
+
+}  // namespace vitals
 // ---- include/vitals/sinks/sink_set.hpp ----
 // Compile-time composition: vitals::sinks(a, b, c) holds a std::tuple and dispatches with fold
 // expressions, so each record reaches each sink through direct (inlinable) calls, no virtuals.
@@ -8559,10 +11155,19 @@ class sink_set {
     each([&](auto& s) { s.close(exit_code); });
   }
 
+  /// The names of the member sinks, in order ("jsonl", "csv", ...): a run uses them so that a
+  /// sink named in VITALS_SINKS / --sinks and also attached in code runs once.
+  static std::vector<std::string_view> member_names() { return {sink_name<S>()...}; }
+
   /// The I-th sink (as given to vitals::sinks).
   template <std::size_t I>
   auto& get() {
     return std::get<I>(sinks_).get();
+  }
+
+  /// How many of the sinks failed and were disabled (cheap: a run polls it after every call).
+  std::size_t failure_count() const {
+    return std::apply([](const auto&... s) { return (std::size_t{0} + ... + (s.failed() ? 1u : 0u)); }, sinks_);
   }
 
   /// "name: message" for each sink that failed and was disabled.
@@ -8608,6 +11213,9 @@ auto sinks(S&&... s) {
 //
 // Records are framed in memory and reach the file with write(2) only whole (on flush, or when the
 // buffer passes flush_bytes), so after kill -9 the file holds every record up to the last flush.
+// When a write fails (full disk, file-size limit) the file is cut back to its last whole record and
+// the error thrown once (the run reports it and disables this sink); records not yet written are
+// lost. TensorBoard's reader then reads every record the file holds.
 //
 // Messages (field numbers from tensorflow/core/util/event.proto and framework/summary.proto):
 //   Event{wall_time=1 double, step=2 int64, file_version=3 string, summary=5 Summary}
@@ -8624,6 +11232,7 @@ auto sinks(S&&... s) {
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9046,6 +11655,7 @@ inline double tb_now() {
 struct tensorboard_state {
   append_file file;
   std::string buf;    // framed records not yet written
+  std::vector<std::size_t> ends;  // offset in buf just past each framed record
   std::string event;  // scratch: one serialized Event
   tb_histogram histo;
   simdjson::dom::parser parser;
@@ -9069,6 +11679,7 @@ struct tensorboard {
     const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
     state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
     detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
+    state->ends.push_back(state->buf.size());
     flush();
   }
 
@@ -9086,19 +11697,23 @@ struct tensorboard {
     }
     if (ev.finish() == 0) return;  // nothing TensorBoard can show
     detail::append_tfrecord(st.buf, st.event);
+    st.ends.push_back(st.buf.size());
     if (st.buf.size() >= flush_bytes) flush();
   }
 
   void flush() {
     auto& st = *state;
-    if (st.buf.empty() || !st.file.is_open()) return;
-    // Clear first: if the disk is full the bytes are lost either way, and a retry must not grow
-    // the buffer without bound.
+    if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
+    // Cleared whatever happens: if the disk is full the bytes are lost either way, and a retry
+    // must not grow the buffer without bound.
     struct clear_on_exit {
-      std::string& b;
-      ~clear_on_exit() { b.clear(); }
-    } guard{st.buf};
-    st.file.write(st.buf);
+      detail::tensorboard_state& s;
+      ~clear_on_exit() {
+        s.buf.clear();
+        s.ends.clear();
+      }
+    } guard{st};
+    st.file.write_records(st.buf, std::span<const std::size_t>(st.ends));
   }
 
   void close(int /*exit_code*/) {
@@ -9292,7 +11907,6 @@ struct wandb_histogram {
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -9445,6 +12059,12 @@ inline constexpr int metric_goal_maximize = 2;
 // after the last flushed record and wandb's own reader (which asserts on a short trailer at EOF)
 // reads every flushed record. The bytes are otherwise identical to wandb's DataStore writer, which
 // writes the same trailer lazily, before the next record.
+//
+// Full disks and file-size limits: when a write fails or stops short, the writer cuts the file back
+// (ftruncate) to the end of the last record that reached it whole - the log is block-structured
+// from offset 0, so a file that ends at a record end is a whole, readable log - closes it and
+// throws; every later append or flush throws the same error. Buffered records are lost, never
+// half-written. A file that could not even take its 7-byte header is removed.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9586,6 +12206,8 @@ class leveldb_log_writer {
       fd_ = o.fd_;
       o.fd_ = -1;
       buffer_ = std::move(o.buffer_);
+      ends_ = std::move(o.ends_);
+      broken_ = std::move(o.broken_);
       offset_ = o.offset_;
       flushed_ = o.flushed_;
       buffer_bytes_ = o.buffer_bytes_;
@@ -9598,6 +12220,8 @@ class leveldb_log_writer {
   /// Creates the file (it must not exist: two runs never share a log) and writes the header.
   void open(const std::filesystem::path& path, std::size_t buffer_bytes = default_buffer_bytes) {
     if (fd_ >= 0) throw std::logic_error("leveldb_log_writer: already open");
+    ignore_sigxfsz_once();
+    broken_.clear();
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "vitals: cannot create W&B log " + path.string());
     path_ = path;
@@ -9607,6 +12231,8 @@ class leveldb_log_writer {
     buffer_.append(wandb_log_file_header);
     offset_ = wandb_log_file_header.size();
     flushed_ = 0;
+    ends_.clear();
+    ends_.push_back(offset_);  // the header is the first thing that must reach the file whole
     flush();
   }
 
@@ -9615,25 +12241,28 @@ class leveldb_log_writer {
 
   /// Appends one record (a serialized protobuf); writes the buffer out when it is full.
   void append(std::string_view payload) {
+    if (fd_ < 0) {
+      if (!broken_.empty()) throw std::runtime_error(broken_);
+      throw std::logic_error("leveldb_log_writer: append() on a closed log");
+    }
     frame_log_record(buffer_, offset_, payload);
+    ends_.push_back(offset_);  // after the record and any block trailer it left
     if (buffer_.size() >= buffer_bytes_) flush();
   }
 
   /// Hands every buffered record to the kernel: they survive the process being killed.
+  /// On a failed or short write the file is cut back to its last whole record (see the file
+  /// comment), closed, and the error thrown.
   void flush() {
-    if (fd_ < 0) return;
-    const char* p = buffer_.data();
-    std::size_t left = buffer_.size();
-    while (left > 0) {
-      const ssize_t n = ::write(fd_, p, left);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw std::system_error(errno, std::generic_category(), "vitals: writing W&B log " + path_.string());
-      }
-      p += n;
-      left -= static_cast<std::size_t>(n);
+    if (fd_ < 0) {
+      if (!broken_.empty()) throw std::runtime_error(broken_);
+      return;
     }
+    std::size_t written = 0;
+    const int err = write_fully(fd_, buffer_, written);
+    if (err != 0) fail(err, written);
     buffer_.clear();
+    ends_.clear();
     flushed_ = offset_;
   }
 
@@ -9641,7 +12270,7 @@ class leveldb_log_writer {
   void close() {
     if (fd_ < 0) return;
     flush();
-    ::fdatasync(fd_);
+    (void)::fdatasync(fd_);
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) throw std::system_error(errno, std::generic_category(), "vitals: closing W&B log " + path_.string());
@@ -9649,8 +12278,45 @@ class leveldb_log_writer {
 
   std::uint64_t offset() const { return offset_; }
   std::uint64_t flushed_offset() const { return flushed_; }
+  /// True after a failed write: the file was cut back to its last whole record and closed.
+  bool broken() const { return !broken_.empty(); }
 
  private:
+  [[noreturn]] void fail(int err, std::size_t written) {
+    // The file holds flushed_ + written bytes; keep the records that are wholly inside them.
+    const std::uint64_t reached = flushed_ + written;
+    std::uint64_t keep = flushed_;
+    std::size_t kept = 0;
+    for (std::uint64_t e : ends_) {
+      if (e > reached) break;
+      keep = e;
+      ++kept;
+    }
+    std::string msg = "vitals: cannot write W&B log '" + path_.string() + "' (";
+    if (keep < wandb_log_file_header.size()) {
+      // Not even the header: no log at all is better than a file no reader accepts.
+      ::close(fd_);
+      fd_ = -1;
+      ::unlink(path_.c_str());
+      msg += "removed: it could not hold its header)";
+    } else {
+      if (reached > keep && ::ftruncate(fd_, static_cast<off_t>(keep)) != 0)
+        msg += "cutting the torn record off failed too: " + std::generic_category().message(errno) + "; ";
+      else
+        msg += "the log ends at its last whole record; ";
+      ::close(fd_);
+      fd_ = -1;
+      msg += std::to_string(kept) + " of " + std::to_string(ends_.size()) +
+             " records of this write kept, the rest and later ones lost)";
+    }
+    buffer_.clear();
+    ends_.clear();
+    offset_ = flushed_ = keep;
+    std::system_error e(err, std::generic_category(), msg);
+    broken_ = e.what();
+    throw e;
+  }
+
   void close_noexcept() noexcept {
     try {
       close();
@@ -9662,6 +12328,8 @@ class leveldb_log_writer {
 
   int fd_ = -1;
   std::string buffer_;
+  std::vector<std::uint64_t> ends_;  // file offset just past each buffered record (and its trailer)
+  std::string broken_;               // the error that closed the file
   std::uint64_t offset_ = 0;
   std::uint64_t flushed_ = 0;
   std::size_t buffer_bytes_ = default_buffer_bytes;
@@ -10395,15 +13063,8 @@ class wandb_sink {
 
   // --- files/ -----------------------------------------------------------------------------------
   static void write_file(const std::filesystem::path& p, const std::string& text) {
-    // Write-then-rename: a reader never sees half a file.
-    const std::filesystem::path tmp = p.string() + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      if (!out) throw std::runtime_error("vitals::wandb_sink: cannot write " + tmp.string());
-      out << text;
-      if (!out) throw std::runtime_error("vitals::wandb_sink: cannot write " + tmp.string());
-    }
-    std::filesystem::rename(tmp, p);
+    // Write-then-rename: a reader never sees half a file, and a full disk leaves the old one.
+    detail::atomic_write_file(p, text);
   }
 
   void write_config_yaml() const {
@@ -11695,6 +14356,27 @@ inline accumulator accumulate(const void* data, std::size_t n, dtype t) {
 #include <string_view>
 #include <vector>
 
+// ---- include/vitals/health/tensor_values.hpp ----
+// A customization point that lets the host statistics (data_stats, generation_stats) take a tensor
+// type they do not know: specialize vitals::tensor_values<T> with
+//   static H get(const T&);   // H: has data() -> const float* and size(), and owns what it points to
+// vitals/torch.hpp does so for torch::Tensor (any dtype and device: a float32 CPU copy when needed).
+
+#include <concepts>
+#include <cstddef>
+
+namespace vitals {
+
+template <class T>
+struct tensor_values;  // not defined: specialize it for a tensor type
+
+template <class T>
+concept float_tensor = requires(const T& t) {
+  { tensor_values<T>::get(t).data() } -> std::convertible_to<const float*>;
+  { tensor_values<T>::get(t).size() } -> std::convertible_to<std::size_t>;
+};
+
+}  // namespace vitals
 // ---- include/vitals/health/metric_list.hpp ----
 // A small owning list of (key, double) pairs: what the epoch aggregates produce, ready to be
 // logged (run.log(list.metrics(), step)) or fed to a health_monitor.
@@ -11794,6 +14476,14 @@ class data_stats {
     }
     total_ = accumulator{};
     for (const auto& a : per_channel_) total_.merge(a);
+  }
+
+  /// A tensor (torch::Tensor with vitals/torch.hpp, or any type with a vitals::tensor_values
+  /// specialization), read as float32 values in its memory order.
+  template <float_tensor T>
+  void add(const T& tensor) {
+    const auto values = tensor_values<T>::get(tensor);
+    add(std::span<const float>(values.data(), values.size()));
   }
 
   const accumulator& total() const { return total_; }
@@ -12142,6 +14832,14 @@ class generation_stats {
  public:
   void add(std::span<const float> outputs) { acc_.merge(accumulate(outputs)); }
   void add(std::span<const double> outputs) { acc_.merge(accumulate(outputs)); }
+  /// A tensor (torch::Tensor with vitals/torch.hpp, or any type with a vitals::tensor_values
+  /// specialization), read as float32 values in its memory order.
+  template <float_tensor T>
+  void add(const T& tensor) {
+    const auto values = tensor_values<T>::get(tensor);
+    add(std::span<const float>(values.data(), values.size()));
+  }
+
   void merge(const generation_stats& other) { acc_.merge(other.acc_); }
 
   const accumulator& stats() const { return acc_; }
@@ -12366,6 +15064,8 @@ struct model_param_counts {
   std::uint64_t bytes = 0;
 
   double size_mb() const { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+  /// Average element size (4 for an fp32 model), for run.log_model_params(total, trainable, bytes_per_param()).
+  double bytes_per_param() const { return total ? static_cast<double>(bytes) / static_cast<double>(total) : 4.0; }
 
   void append_to(metric_list& out) const {
     out.set("model_params/total_params", static_cast<double>(total));
@@ -12435,8 +15135,9 @@ struct health_monitor_options {
   /// A rule that keeps holding is announced again ("firing") at most once per this many epochs;
   /// 0 = only state changes are announced.
   int rate_limit_epochs = 10;
-  /// Print each alert to stderr.
-  bool console = true;
+  /// Also print each alert to stderr (off by default: alerts reach the console sink, once, through
+  /// the run - see health_monitor::send_alerts_to). "Not evaluated" notices are never printed.
+  bool console = false;
   /// When not empty: append one JSON line per alert to <run_dir>/alerts.jsonl.
   std::filesystem::path run_dir = {};
 };
@@ -12570,6 +15271,21 @@ class health_monitor {
   /// Called for every alert event, after the console and alerts.jsonl; may throw (e.g. to stop).
   void on_alert(callback cb) { callbacks_.push_back(std::move(cb)); }
 
+  /// Sends every alert to a run (anything with vitals::run's alert(title, text, level, state)) as
+  /// an alert record, so that each sink shows it once: the console prints one line, W&B an alert.
+  /// "Not evaluated" notices (a rule's metric never logged) stay in alerts.jsonl and the report.
+  /// The run must outlive the monitor's evaluate() calls.
+  template <class Run>
+    requires requires(Run& r) { r.alert(std::string_view{}, std::string_view{}, std::string_view{}, std::string_view{}); }
+  void send_alerts_to(Run& run) {
+    on_alert([&run](const alert_event& e) {
+      if (e.state == alert_state::not_evaluated) return;
+      run.alert(e.title, e.text,
+                e.level == severity::error ? "ERROR" : e.level == severity::warning ? "WARN" : "INFO",
+                e.state == alert_state::cleared ? "cleared" : "firing");
+    });
+  }
+
   void observe(std::string_view key, double value) { table_.set(key, value); }
   void observe(std::span<const metric> metrics) {
     for (const auto& m : metrics)
@@ -12682,11 +15398,13 @@ class health_monitor {
   void deliver() {
     if (report_.events.empty()) return;
     if (opts_.console)
-      for (const auto& ev : report_.events)
-        std::fprintf(stderr, "[vitals] %s: health/%s %s at epoch %lld: %s\n",
-                     ev.level == severity::error ? "ERROR" : ev.level == severity::warning ? "WARNING" : "info",
-                     ev.rule.c_str(), std::string(to_string(ev.state)).c_str(), static_cast<long long>(ev.epoch),
-                     ev.text.c_str());
+      for (const auto& ev : report_.events) {
+        if (ev.state == alert_state::not_evaluated) continue;
+        detail::write_stderr_line("[vitals] " +
+                                  std::string(ev.level == severity::error ? "ERROR" : ev.level == severity::warning ? "WARNING" : "info") +
+                                  ": health/" + ev.rule + " " + std::string(to_string(ev.state)) + " at epoch " +
+                                  std::to_string(ev.epoch) + ": " + ev.text + "\n");
+      }
     if (!opts_.run_dir.empty()) {
       auto path = opts_.run_dir / "alerts.jsonl";
       std::ofstream out(path, std::ios::app | std::ios::binary);

@@ -107,14 +107,7 @@ int run_demo(int argc, char** argv) {
 
   vitals::epoch_tracker epoch_stats;
   vitals::health_monitor monitor({.console = false, .run_dir = run.dir()});
-  monitor.on_alert([&](const vitals::alert_event& e) {
-    // "not evaluated" (a rule's metric was never logged) stays in alerts.jsonl; only real
-    // state changes reach the console and the sinks (W&B shows them as alerts).
-    if (e.state == vitals::alert_state::not_evaluated) return;
-    std::fprintf(stderr, "[vitals] %s: %s\n", e.title.c_str(), e.text.c_str());
-    run.alert(e.title, e.text, e.level == vitals::severity::error ? "ERROR" : "WARN",
-              e.state == vitals::alert_state::cleared ? "cleared" : "firing");
-  });
+  monitor.send_alerts_to(run);  // firing/cleared alerts reach every sink once (console, W&B, JSONL)
 
   std::vector<std::size_t> order(data.size());
   std::iota(order.begin(), order.end(), 0);
