@@ -544,6 +544,7 @@ class node {
   std::vector<node> items;                           // sequence
   std::vector<std::pair<std::string, node>> entries; // mapping, in source order
   source_location where;
+  source_location key_where;  // an entry of a mapping: where its key was written (unknown-key errors)
 
   // Declared here, defaulted after the class: clang with libstdc++ rejects the implicit ones,
   // because std::pair<std::string, node> is instantiated while node is still incomplete.
@@ -1425,9 +1426,10 @@ struct read_state {
   std::size_t* more = nullptr;
 
   bool full() const { return more && problems.size() >= limits().max_errors; }
-  void add(const node& n, std::string message) {
+  void add(const node& n, std::string message) { add_at(n.where, std::move(message)); }
+  void add_at(const source_location& where, std::string message) {
     if (full()) ++*more;
-    else problems.push_back({path, std::move(message), n.where});
+    else problems.push_back({path, std::move(message), where});
   }
 };
 
@@ -1618,7 +1620,8 @@ void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
       const auto& names = vitals::field_names<T>;
       std::string hint = did_you_mean(key, names);
       if (hint.empty()) hint = " (known keys: " + join_names(names) + ")";
-      s.add(value, "unknown key '" + key + "' in " + type_label<T>() + hint);
+      // Pointed at the key (where it was written), not at its value.
+      s.add_at(value.key_where.line ? value.key_where : value.where, "unknown key '" + key + "' in " + type_label<T>() + hint);
       continue;
     }
     visit_field(out, i, [&](auto& field) { read(value, field, s); },
@@ -2298,6 +2301,7 @@ class json_tree_builder {
       simdjson::ondemand::value v;
       check(field.value().get(v), key_at);
       node child = read_value(v, &link, depth);
+      child.key_where = location(key_at - 1);  // key_at is just past the key's opening quote
       out.entries.emplace_back(std::move(key_text), std::move(child));
     }
     check_duplicate_keys(out, path_of(path), problems_);
@@ -2756,6 +2760,7 @@ class yaml_tree_builder final : public YAML::EventHandler {
       // An empty value ("key:" then a new line) is reported by yaml-cpp at the next token; the key
       // is where a user looks for it.
       if (n.is_null() && n.where.line > top.key_where.line) n.where = top.key_where;
+      n.key_where = top.key_where;
       top.value.entries.emplace_back(std::move(top.key), std::move(n));
       top.have_key = false;
     }

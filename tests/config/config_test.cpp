@@ -263,7 +263,7 @@ TEST_CASE("Every problem is reported at once, with path, suggestion and location
   CHECK_THAT(e, Catch::Contains("bad.yaml:2:12: folds[1]: expected int, got 'two'"));
   CHECK_THAT(e, Catch::Contains("bad.yaml:3:9: epochs: 99999999999 is out of range for int"));
   CHECK_THAT(e, Catch::Contains("bad.yaml:4:7: arch: unknown Arch 'transfomer'; did you mean 'transformer'? (one of: resnet, transformer, mlp)"));
-  CHECK_THAT(e, Catch::Contains("bad.yaml:6:8: optim.lrr: unknown key 'lrr' in Optim; did you mean 'lr'?"));
+  CHECK_THAT(e, Catch::Contains("bad.yaml:6:3: optim.lrr: unknown key 'lrr' in Optim; did you mean 'lr'?"));
   CHECK_THAT(e, Catch::Contains("bad.yaml:7:17: optim.weight_decay: expected double, got 'abc'"));
   CHECK_THAT(e, Catch::Contains("optimizer._type_: unknown _type_ 'adamw'; did you mean 'adam'? (one of: adam, Sgd)"));
   CHECK_THAT(e, Catch::Contains("unknown_thing: unknown key 'unknown_thing' in Train (known keys: exp_name,"));

@@ -73,8 +73,13 @@ def check_upload(c, name, srv, res, spec, records):
     info = spec["info"]
     cfg = srv.config()
     c.check(same({k: v for k, v in cfg.items() if k != "_wandb"}, info["config"]), f"{name}: config {cfg}")
-    m = {d.get("1") or d.get("2"): d for d in cfg.get("_wandb", {}).get("m", [])}
-    c.check(set(m) >= {"epoch", "val/*", "train/loss"} and m["val/*"].get("5") == 1 and m["train/loss"].get("8") == 1,
+    defs = cfg.get("_wandb", {}).get("m", [])
+    m = {d.get("1") or d.get("2"): d for d in defs}
+    # "5" is the 1-based index of the step metric in the order wandb-core met the definitions
+    # (not fixed from run to run): resolve it to a name.
+    names = [d.get("1") or d.get("2") for d in defs]
+    step_of = lambda d: names[d["5"] - 1] if isinstance(d.get("5"), int) and 0 < d["5"] <= len(names) else None
+    c.check(set(m) >= {"epoch", "val/*", "train/loss"} and step_of(m["val/*"]) == "epoch" and m["train/loss"].get("8") == 1,
             f"{name}: metric definitions {m}")
     st = srv.run_state()
     c.check((st.get("entity"), st.get("project"), st.get("name"), st.get("displayName"), st.get("groupName"),

@@ -189,6 +189,18 @@ def main():
     # the goal (key "8" in _wandb.m) reaches the server from vitals; wandb 0.31's Python API cannot set one
     goals = {m.get("1"): m.pop("8", None) for m in ours_up["metrics"]}
     c.check(goals.get("train/m0") == 1, f"train/m0's goal (minimize) uploaded: {goals}")
+    # wandb-core numbers the definitions in the order it meets them, which is not fixed from run to
+    # run; "5" (a step metric) is a 1-based index into that list: compare by names instead.
+    def by_name(ms):
+        names = [m.get("1") or m.get("2") for m in ms]
+        out = {}
+        for m in ms:
+            d = dict(m)
+            if isinstance(d.get("5"), int) and 0 < d["5"] <= len(names):
+                d["5"] = names[d["5"] - 1]
+            out[d.get("1") or d.get("2")] = d
+        return out
+    ours_up["metrics"], theirs_up["metrics"] = by_name(ours_up["metrics"]), by_name(theirs_up["metrics"])
     for part in ("history", "summary", "config", "metrics", "alerts", "run", "exit_code"):
         c.check(same(ours_up[part], theirs_up[part]),
                 f"`wandb sync` would upload different {part}:\n vitals {ours_up[part]}\n wandb  {theirs_up[part]}")

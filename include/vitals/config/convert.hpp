@@ -48,9 +48,10 @@ struct read_state {
   std::size_t* more = nullptr;
 
   bool full() const { return more && problems.size() >= limits().max_errors; }
-  void add(const node& n, std::string message) {
+  void add(const node& n, std::string message) { add_at(n.where, std::move(message)); }
+  void add_at(const source_location& where, std::string message) {
     if (full()) ++*more;
-    else problems.push_back({path, std::move(message), n.where});
+    else problems.push_back({path, std::move(message), where});
   }
 };
 
@@ -241,7 +242,8 @@ void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
       const auto& names = vitals::field_names<T>;
       std::string hint = did_you_mean(key, names);
       if (hint.empty()) hint = " (known keys: " + join_names(names) + ")";
-      s.add(value, "unknown key '" + key + "' in " + type_label<T>() + hint);
+      // Pointed at the key (where it was written), not at its value.
+      s.add_at(value.key_where.line ? value.key_where : value.where, "unknown key '" + key + "' in " + type_label<T>() + hint);
       continue;
     }
     visit_field(out, i, [&](auto& field) { read(value, field, s); },

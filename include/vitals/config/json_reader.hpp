@@ -265,6 +265,7 @@ class json_tree_builder {
       simdjson::ondemand::value v;
       check(field.value().get(v), key_at);
       node child = read_value(v, &link, depth);
+      child.key_where = location(key_at - 1);  // key_at is just past the key's opening quote
       out.entries.emplace_back(std::move(key_text), std::move(child));
     }
     check_duplicate_keys(out, path_of(path), problems_);

@@ -55,6 +55,7 @@ class node {
   std::vector<node> items;                           // sequence
   std::vector<std::pair<std::string, node>> entries; // mapping, in source order
   source_location where;
+  source_location key_where;  // an entry of a mapping: where its key was written (unknown-key errors)
 
   // Declared here, defaulted after the class: clang with libstdc++ rejects the implicit ones,
   // because std::pair<std::string, node> is instantiated while node is still incomplete.

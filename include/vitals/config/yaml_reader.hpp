@@ -186,6 +186,7 @@ class yaml_tree_builder final : public YAML::EventHandler {
       // An empty value ("key:" then a new line) is reported by yaml-cpp at the next token; the key
       // is where a user looks for it.
       if (n.is_null() && n.where.line > top.key_where.line) n.where = top.key_where;
+      n.key_where = top.key_where;
       top.value.entries.emplace_back(std::move(top.key), std::move(n));
       top.have_key = false;
     }
