@@ -6746,6 +6746,7 @@ inline model_params make_model_params(std::int64_t total, std::int64_t trainable
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace vitals::detail {
 
@@ -6829,6 +6830,22 @@ class append_file {
   void write(std::string_view data) {
     const std::size_t end = data.size();
     write_records(data, std::span<const std::size_t>(&end, 1));
+  }
+
+  /// Writes the records buffered in `buf` (`ends`: the offset just past each) with write_records()
+  /// and empties both whatever happens: on a full disk the bytes are lost either way, and a retry
+  /// must not grow the buffer without bound. Shared by the JSONL, CSV and TensorBoard sinks.
+  template <class Buffer>
+  void write_records_and_clear(Buffer& buf, std::vector<std::size_t>& ends) {
+    struct clear_on_exit {
+      Buffer& b;
+      std::vector<std::size_t>& e;
+      ~clear_on_exit() {
+        b.clear();
+        e.clear();
+      }
+    } guard{buf, ends};
+    write_records(std::string_view(buf.data(), buf.size()), std::span<const std::size_t>(ends));
   }
 
   /// Appends a batch of whole records: `ends` holds the offset in `data` just past each record,
@@ -7460,14 +7477,7 @@ struct csv {
       st.file.write_records({}, {});  // throws the earlier error
     }
     if (st.buf.size() == 0 || !st.file.is_open()) return;
-    struct clear_on_exit {
-      detail::csv_state& s;
-      ~clear_on_exit() {
-        s.buf.clear();
-        s.ends.clear();
-      }
-    } guard{st};
-    st.file.write_records(std::string_view(st.buf.data(), st.buf.size()), std::span<const std::size_t>(st.ends));
+    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
   }
 
   void close(int /*exit_code*/) {
@@ -8602,16 +8612,7 @@ struct jsonl {
   void flush() {
     auto& st = *state;
     if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
-    // Cleared whatever happens: if the disk is full the bytes are lost either way, and a retry
-    // must not grow the buffer without bound.
-    struct clear_on_exit {
-      detail::jsonl_state& s;
-      ~clear_on_exit() {
-        s.buf.clear();
-        s.ends.clear();
-      }
-    } guard{st};
-    st.file.write_records(std::string_view(st.buf.data(), st.buf.size()), std::span<const std::size_t>(st.ends));
+    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
   }
 
   void close(int /*exit_code*/) {
@@ -11709,16 +11710,7 @@ struct tensorboard {
   void flush() {
     auto& st = *state;
     if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
-    // Cleared whatever happens: if the disk is full the bytes are lost either way, and a retry
-    // must not grow the buffer without bound.
-    struct clear_on_exit {
-      detail::tensorboard_state& s;
-      ~clear_on_exit() {
-        s.buf.clear();
-        s.ends.clear();
-      }
-    } guard{st};
-    st.file.write_records(st.buf, std::span<const std::size_t>(st.ends));
+    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
   }
 
   void close(int /*exit_code*/) {

@@ -184,14 +184,7 @@ struct csv {
       st.file.write_records({}, {});  // throws the earlier error
     }
     if (st.buf.size() == 0 || !st.file.is_open()) return;
-    struct clear_on_exit {
-      detail::csv_state& s;
-      ~clear_on_exit() {
-        s.buf.clear();
-        s.ends.clear();
-      }
-    } guard{st};
-    st.file.write_records(std::string_view(st.buf.data(), st.buf.size()), std::span<const std::size_t>(st.ends));
+    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
   }
 
   void close(int /*exit_code*/) {

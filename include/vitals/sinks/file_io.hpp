@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace vitals::detail {
 
@@ -116,6 +117,22 @@ class append_file {
   void write(std::string_view data) {
     const std::size_t end = data.size();
     write_records(data, std::span<const std::size_t>(&end, 1));
+  }
+
+  /// Writes the records buffered in `buf` (`ends`: the offset just past each) with write_records()
+  /// and empties both whatever happens: on a full disk the bytes are lost either way, and a retry
+  /// must not grow the buffer without bound. Shared by the JSONL, CSV and TensorBoard sinks.
+  template <class Buffer>
+  void write_records_and_clear(Buffer& buf, std::vector<std::size_t>& ends) {
+    struct clear_on_exit {
+      Buffer& b;
+      std::vector<std::size_t>& e;
+      ~clear_on_exit() {
+        b.clear();
+        e.clear();
+      }
+    } guard{buf, ends};
+    write_records(std::string_view(buf.data(), buf.size()), std::span<const std::size_t>(ends));
   }
 
   /// Appends a batch of whole records: `ends` holds the offset in `data` just past each record,

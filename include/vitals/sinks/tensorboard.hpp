@@ -240,16 +240,7 @@ struct tensorboard {
   void flush() {
     auto& st = *state;
     if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
-    // Cleared whatever happens: if the disk is full the bytes are lost either way, and a retry
-    // must not grow the buffer without bound.
-    struct clear_on_exit {
-      detail::tensorboard_state& s;
-      ~clear_on_exit() {
-        s.buf.clear();
-        s.ends.clear();
-      }
-    } guard{st};
-    st.file.write_records(st.buf, std::span<const std::size_t>(st.ends));
+    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
   }
 
   void close(int /*exit_code*/) {
