@@ -94,7 +94,7 @@ with tempfile.TemporaryDirectory() as tmp:
     expect_usage_error(d + ["name=" + "n" * 100000], ["run name 'nnn", "is 100000 bytes long (at most 256)"], work,
                        label="100 kB run name")
     expect_usage_error([demo, "--config", "many.yaml"],
-                       ["many.yaml:1:12: unknown_0: unknown key 'unknown_0' in DemoConfig", "... and 2950 more problems"], work)
+                       ["many.yaml:1:1: unknown_0: unknown key 'unknown_0' in DemoConfig", "... and 2950 more problems"], work)
     expect_usage_error([demo, "--config", "/dev/zero"], ["/dev/zero: config file is larger than the 16 MiB limit"], work)
     # Item 9: values the types allow but training cannot use.
     expect_usage_error(d + ["batch_size=0"], ["batch_size: must be between 1 and"], work)
