@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(g++ cmake ninja-build libboost1.81-dev libfmt-dev libsimdjson-dev catch2 libyaml-cpp-dev
   libbenchmark-dev clang libclang-rt-14-dev libtorch-dev python3 python3-pip
   chromium)  # headless Chromium opens the HTML report in tests/report (skipped without it)
+# scripts/demo.sh needs only what the library and the demo build with (VITALS_DEPS=demo): no test
+# tools, no LibTorch, no Python oracles.
+if [ "${VITALS_DEPS:-all}" = demo ]; then
+  APT_PACKAGES=(g++ cmake ninja-build libboost1.81-dev libfmt-dev libsimdjson-dev libyaml-cpp-dev)
+  VITALS_SKIP_PIP=1
+fi
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
