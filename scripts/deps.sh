@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(g++ cmake ninja-build libboost1.81-dev libfmt-dev libsimdjson-dev catch2 libyaml-cpp-dev
-  libbenchmark-dev clang libclang-rt-14-dev libtorch-dev python3 python3-pip
+  libbenchmark-dev clang libclang-rt-14-dev libtorch-dev python3 python3-pip pkgconf
   chromium)  # headless Chromium opens the HTML report in tests/report (skipped without it)
 # scripts/demo.sh needs only what the library and the demo build with (VITALS_DEPS=demo): no test
 # tools, no LibTorch, no Python oracles.

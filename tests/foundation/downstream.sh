@@ -14,6 +14,22 @@ if [ "$mode" = find_package ]; then
   cmake --install "$work/vitals-build" >/dev/null
   cmake -S "$src/tests/foundation/downstream" -B "$work/app" "${gen[@]}" -DMODE=find_package \
     -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+elif [ "$mode" = pkg_config ]; then
+  # No CMake on the user's side: the installed vitals.pc gives every flag.
+  cmake -S "$src" -B "$work/vitals-build" "${gen[@]}" -DVITALS_BUILD_TESTS=OFF -DVITALS_BUILD_EXAMPLES=OFF \
+    -DVITALS_CUDA=OFF -DVITALS_BUILD_TOOLS=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
+  cmake --install "$work/vitals-build" >/dev/null
+  flags=$(PKG_CONFIG_PATH="$work/prefix/share/pkgconfig" pkg-config --cflags --libs vitals)
+  mkdir -p "$work/app"
+  # shellcheck disable=SC2086
+  ${CXX:-g++} "$src/tests/foundation/downstream/main.cpp" $flags -o "$work/app/downstream_app"
+  "$work/app/downstream_app"
+  exit 0
+elif [ "$mode" = fetchcontent ]; then
+  # The release archive a user would fetch: the library's sources, no tests, examples or tools.
+  tar -czf "$work/vitals.tar.gz" -C "$src" --transform 's,^,vitals/,' CMakeLists.txt LICENSE cmake include cuda
+  cmake -S "$src/tests/foundation/downstream" -B "$work/app" "${gen[@]}" -DMODE=fetchcontent \
+    -DVITALS_ARCHIVE="$work/vitals.tar.gz" >/dev/null
 else
   cmake -S "$src/tests/foundation/downstream" -B "$work/app" "${gen[@]}" -DMODE=add_subdirectory \
     -DVITALS_SOURCE="$src" >/dev/null
