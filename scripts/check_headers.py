@@ -20,11 +20,14 @@ import sys
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-OPTIONAL = {"vitals/torch.hpp": "torch/torch.h"}
+# Headers whose dependency may be absent: skipped unless it is found. mpi.h lives outside the
+# default include path (its compiler wrapper adds it), so vitals/dist/mpi.hpp is compiled by its
+# tests (tests/dist) instead; nccl.h ships with the CUDA toolkit.
+OPTIONAL = {"vitals/torch.hpp": "torch/torch.h", "vitals/dist/mpi.hpp": "mpi.h", "vitals/nccl.cuh": "nccl.h"}
 
 
 def has_header(name):
-    return any((pathlib.Path(d) / name).exists() for d in ["/usr/include", "/usr/local/include"])
+    return any((pathlib.Path(d) / name).exists() for d in ["/usr/include", "/usr/local/include", "/usr/local/cuda/include"])
 
 
 def headers(compiler, single):

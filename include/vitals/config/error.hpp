@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "vitals/config/node.hpp"
+#include "vitals/dist/rank.hpp"
 
 namespace vitals {
 
@@ -56,8 +57,13 @@ class runs_dir_error : public std::runtime_error, public usage_error {
 
 /// Prints "program: error: message" on stderr (each line of the message its own "error:" line,
 /// except indented continuation lines, printed as they are) and exits with usage_exit_code. For
-/// code that owns argv; libraries throw instead.
+/// code that owns argv; libraries throw instead. In a distributed job every rank meets the same
+/// bad option or config, so only rank 0 prints (vitals/dist/rank.hpp); every rank exits 2.
+/// VITALS_ERRORS_ALL_RANKS=1 makes every rank print, prefixed with its rank.
 [[noreturn]] inline void exit_usage_error(std::string_view program, std::string_view message) {
+  const int rank = env_rank_or_zero();
+  const char* all_ranks = std::getenv("VITALS_ERRORS_ALL_RANKS");
+  const bool print = rank == 0 || (all_ranks && std::string_view(all_ranks) == "1");
   std::string out;
   std::size_t start = 0;
   while (start <= message.size()) {
@@ -72,7 +78,8 @@ class runs_dir_error : public std::runtime_error, public usage_error {
     }
     start = end + 1;
   }
-  std::fputs(out.c_str(), stderr);
+  if (print && rank != 0) out = "[rank " + std::to_string(rank) + "] " + out;
+  if (print) std::fputs(out.c_str(), stderr);
   std::fflush(stderr);
   std::exit(usage_exit_code);
 }

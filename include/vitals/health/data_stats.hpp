@@ -61,6 +61,14 @@ class data_stats {
   }
 
   const accumulator& total() const { return total_; }
+
+  /// Calls f(accumulator&) on every partial (each channel, then the total), for an in-place
+  /// update that keeps the total the merge of the channels, such as vitals::dist::merge over ranks.
+  template <class F>
+  void for_each_partial(F&& f) {
+    for (auto& a : per_channel_) f(a);
+    f(total_);
+  }
   const accumulator& channel(std::size_t i) const { return per_channel_.at(i); }
 
   void append_to(metric_list& out) const {

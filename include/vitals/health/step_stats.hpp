@@ -32,6 +32,9 @@ class epoch_step_stats {
 
   const accumulator& grad_norm() const { return grad_norm_; }
   const accumulator& batch_loss() const { return batch_loss_; }
+  /// Replaces a partial (vitals::dist::merge sets the batch losses merged over ranks).
+  void set_grad_norm(const accumulator& a) { grad_norm_ = a; }
+  void set_batch_loss(const accumulator& a) { batch_loss_ = a; }
 
   /// Adds the epoch's metrics to `out`; a series with no step at all adds nothing.
   void append_to(metric_list& out) const {

@@ -34,6 +34,8 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/load.hpp"
 #include "vitals/detail/fmt.hpp"
+#include "vitals/dist/communicator.hpp"
+#include "vitals/dist/rank.hpp"
 #include "vitals/sinks/pipeline.hpp"
 #include "vitals/run/run_dir.hpp"
 #include "vitals/sinks/registry.hpp"
@@ -84,10 +86,15 @@ struct run_options {
   bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
   bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
   pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
+  // Distributed jobs (docs/distributed.md): rank, world size and local rank come from the
+  // launcher's environment (torchrun, Open MPI, MPICH/Intel MPI, SLURM) unless set here.
+  std::optional<int> rank{}, world_size{}, local_rank{};
+  vitals::rank_mode ranks = vitals::rank_mode::rank_zero;  // who writes; VITALS_RANK_MODE
+  dist::communicator* communicator = nullptr;  // optional: rank 0's run id is broadcast over it
 
   /// Applies WANDB_PROJECT, WANDB_ENTITY, WANDB_NAME, WANDB_RUN_GROUP, WANDB_TAGS (comma list),
-  /// WANDB_NOTES, WANDB_JOB_TYPE, WANDB_MODE, WANDB_DISABLED, WANDB_DIR, WANDB_RUN_ID and
-  /// VITALS_SINKS on top of `base`.
+  /// WANDB_NOTES, WANDB_JOB_TYPE, WANDB_MODE, WANDB_DISABLED, WANDB_DIR, WANDB_RUN_ID,
+  /// VITALS_SINKS, VITALS_REPORT and VITALS_RANK_MODE on top of `base`.
   static run_options from_env() { return from_env(run_options()); }
   static run_options from_env(run_options base) {
     auto env = [](const char* k) -> std::optional<std::string> {
@@ -116,6 +123,13 @@ struct run_options {
     if (auto v = env("WANDB_RUN_ID")) base.id = *v;
     if (auto v = env("VITALS_SINKS")) base.sinks = *v;
     if (auto v = env("VITALS_REPORT"); v && (*v == "0" || *v == "false")) base.report = false;
+    if (auto v = env("VITALS_RANK_MODE")) {
+      try {
+        base.ranks = parse_rank_mode(*v);
+      } catch (const std::invalid_argument& e) {
+        throw invalid_option(std::string("VITALS_RANK_MODE: ") + e.what());
+      }
+    }
     return base;
   }
 

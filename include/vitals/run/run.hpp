@@ -37,6 +37,7 @@
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/detail/simdjson.hpp"
+#include "vitals/dist/run_ranks.hpp"
 #include "vitals/reflect/enum_names.hpp"
 #include "vitals/reflect/for_each_field.hpp"
 #include "vitals/run/metadata.hpp"
@@ -130,6 +131,12 @@ class run final : private detail::shutdown_hook {
   run_mode mode() const { return opts_.mode; }
   const run_options& options() const { return opts_; }
   bool disabled() const { return !pipe_; }
+  /// This process's rank and the job's world size (0 and 1 outside a distributed job), and
+  /// whether its run writes anything (false on ranks other than 0 in rank_zero mode; see
+  /// vitals/dist/run_ranks.hpp).
+  int rank() const { return ranks_.rank.rank; }
+  int world_size() const { return ranks_.rank.world_size; }
+  bool writes() const { return ranks_.writes && pipe_ != nullptr; }
 
   /// Adds a sink: any type with open/write/flush/close (taken by value: copied or moved in),
   /// std::ref(s) to keep your own object (it must outlive the run), an any_sink, or a vector of them.
@@ -289,8 +296,11 @@ class run final : private detail::shutdown_hook {
 
  private:
   void start() {
+    ranks_ = dist::apply_ranks(opts_);
     opts_.validate();
-    if (opts_.mode == run_mode::disabled) {
+    if (!ranks_.writes) check_config(opts_.config_json);  // fail on every rank alike
+    if (opts_.mode == run_mode::disabled || !ranks_.writes) {
+      info_.id = opts_.id;  // the id the ranks agreed on (dist/run_ranks.hpp); may be empty
       info_.project = opts_.project;
       info_.name = opts_.name;
       return;
@@ -468,6 +478,7 @@ class run final : private detail::shutdown_hook {
     meta_.set("cplusplus", std::to_string(__cplusplus));
     meta_.set("vitals_version", json_string(VITALS_VERSION_STRING));
     meta_.set("cuda_devices", detail::json_string_array(read_cuda_devices()));
+    if (ranks_.rank.distributed()) meta_.set("distributed", dist::metadata_json(ranks_));
     if (opts_.capture_git) {
       if (auto g = read_git_info()) {
         meta_.set("git", fmt::format("{{\"commit\": {}, \"branch\": {}, \"dirty\": {}}}", json_string(g->commit),
@@ -558,6 +569,7 @@ class run final : private detail::shutdown_hook {
   void on_shutdown(int exit_code) noexcept override { finish_impl(exit_code); }
 
   run_options opts_;
+  dist::run_ranks ranks_;
   run_info info_;
   run_metadata meta_;
   detail::disk_reserve reserve_;  // see finish_impl

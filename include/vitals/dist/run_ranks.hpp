@@ -1,0 +1,96 @@
+// What a run does on each rank of a distributed job (vitals::run calls apply_ranks first thing).
+//
+//  - Not distributed (world size 1): nothing changes.
+//  - rank_mode::rank_zero (the default): rank 0 opens the run and writes every sink; on the other
+//    ranks the run is open but writes nothing: log(), summary(), alert() return at once (they are
+//    dropped: merge what matters with vitals/dist/merge.hpp and let rank 0 log it).
+//  - rank_mode::per_rank: every rank opens its own run, named "{name}-rank{r}" with id
+//    "{id}-rank{r}", all in the group run_options::group (default: the name).
+// Options are validated on every rank, so a bad option fails every rank the same way (each exits
+// with code 2 through vitals::exit_usage_error, which prints on rank 0 only).
+//
+// The ranks agree on one run id without talking to each other, in this order: an explicit id
+// (run_options::id, WANDB_RUN_ID, --wandb_run_id); one derived from the launcher's job id
+// (TORCHELASTIC_RUN_ID, SLURM_JOB_ID with the array task and step, Open MPI's job id: see
+// job_key_from_env), the same on every rank of one launch; rank 0's random id broadcast over
+// run_options::communicator when one is given. Otherwise only rank 0 knows the id (run::id() is
+// empty elsewhere) and per-rank mode needs a name to group by.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "vitals/config/error.hpp"
+#include "vitals/dist/communicator.hpp"
+#include "vitals/dist/rank.hpp"
+#include "vitals/run/options.hpp"
+#include "vitals/run/run_id.hpp"
+
+namespace vitals::dist {
+
+/// A run's place in its job.
+struct run_ranks {
+  rank_info rank;
+  rank_mode mode = rank_mode::rank_zero;
+  bool writes = true;  // false: a non-zero rank in rank_zero mode, whose run writes nothing
+};
+
+namespace detail {
+// Runs created by this process in a distributed job: the derived id of the k-th run is the same on
+// every rank because every rank creates its runs in the same order.
+inline std::atomic<std::uint64_t>& distributed_runs_created() {
+  static std::atomic<std::uint64_t> n{0};
+  return n;
+}
+}  // namespace detail
+
+/// Resolves rank, world size, the shared id and the per-rank name/group, updating `o`.
+/// Throws vitals::invalid_option for malformed rank variables or an impossible per-rank setup.
+inline run_ranks apply_ranks(run_options& o) {
+  run_ranks out;
+  out.mode = o.ranks;
+  try {
+    out.rank = detect_rank(o.rank, o.world_size, o.local_rank);
+    if (o.communicator && !o.rank && !o.world_size) {
+      out.rank.rank = o.communicator->rank();
+      out.rank.world_size = o.communicator->size();
+      out.rank.source = "communicator";
+    }
+  } catch (const std::invalid_argument& e) {
+    throw invalid_option(std::string("vitals: ") + e.what());
+  }
+  if (!out.rank.distributed()) return out;
+
+  const auto index = detail::distributed_runs_created().fetch_add(1);
+  if (o.id.empty()) {
+    if (auto key = job_key_from_env(); !key.empty()) {
+      o.id = run_id_from_key(key, index);
+    } else if (o.communicator) {
+      o.id = broadcast_from_zero(*o.communicator, o.communicator->rank() == 0 ? make_run_id() : std::string());
+    }
+  }
+  if (o.ranks == rank_mode::per_rank) {
+    if (o.name.empty() && o.id.empty())
+      throw invalid_option(
+          "vitals: per-rank runs need a name or a run id the ranks share, to group them by (set run_options::name, "
+          "WANDB_NAME or WANDB_RUN_ID, or pass run_options::communicator)");
+    const std::string base = o.name.empty() ? "run-" + o.id : o.name;
+    const std::string suffix = "-rank" + std::to_string(out.rank.rank);
+    if (o.group.empty()) o.group = base;
+    o.name = base + suffix;
+    if (!o.id.empty()) o.id += suffix;
+  }
+  out.writes = o.ranks == rank_mode::per_rank || out.rank.rank == 0;
+  return out;
+}
+
+/// metadata.json's "distributed" object.
+inline std::string metadata_json(const run_ranks& r) {
+  return "{\"rank\": " + std::to_string(r.rank.rank) + ", \"world_size\": " + std::to_string(r.rank.world_size) +
+         ", \"local_rank\": " + std::to_string(r.rank.local_rank) + ", \"source\": \"" + r.rank.source +
+         "\", \"mode\": \"" + std::string(to_string(r.mode)) + "\"}";
+}
+
+}  // namespace vitals::dist
