@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(g++ cmake ninja-build libboost1.81-dev libfmt-dev libsimdjson-dev catch2 libyaml-cpp-dev
   libbenchmark-dev clang libclang-rt-14-dev libtorch-dev python3 python3-pip pkgconf
-  chromium)  # headless Chromium opens the HTML report in tests/report (skipped without it)
+  chromium  # headless Chromium opens the HTML report in tests/report (skipped without it)
+  libopenmpi-dev openmpi-bin)  # the MPI back end (vitals/dist/mpi.hpp) and its mpirun -np 4 tests
 # scripts/demo.sh needs only what the library and the demo build with (VITALS_DEPS=demo): no test
 # tools, no LibTorch, no Python oracles.
 if [ "${VITALS_DEPS:-all}" = demo ]; then
