@@ -11,3 +11,5 @@
 #include "vitals/run.hpp"
 #include "vitals/sinks.hpp"
 #include "vitals/health.hpp"
+#include "vitals/health/watch.hpp"
+#include "vitals/app.hpp"

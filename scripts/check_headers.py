@@ -56,6 +56,31 @@ def gate_violations():
     return bad
 
 
+# Inline code that depends on flags which may differ between the files of one program breaks the
+# ODR. Instruction-set macros are never tested; __CUDACC__ only where the difference is harmless
+# (macros for third-party headers, __host__ __device__ markers, extra declarations) or carries its
+# own inline-namespace name (array_stats.hpp: stats_vector / stats_scalar). tests/foundation/odr
+# links such files into one program and checks they compute the same bits.
+ISA_MACROS = ("__AVX", "__SSE", "__FMA__", "__ARM_NEON", "__AVX512", "__BMI", "__F16C__")
+CUDACC_ALLOWED = {"vitals/detail/fmt.hpp", "vitals/detail/simdjson.hpp", "vitals/detail/hd.hpp", "vitals.hpp",
+                  "vitals/health/array_stats.hpp"}
+
+
+def flag_violations():
+    bad = []
+    for p in sorted((ROOT / "include").rglob("*.hpp")):
+        rel = str(p.relative_to(ROOT / "include"))
+        for n, line in enumerate(p.read_text().splitlines(), 1):
+            t = line.strip()
+            if not t.startswith("#if") and not t.startswith("#elif"):
+                continue
+            if any(m in t for m in ISA_MACROS):
+                bad.append(f"{rel}:{n}: tests an instruction-set macro; inline code must not depend on per-file flags (dispatch at run time)")
+            if "__CUDACC__" in t and rel not in CUDACC_ALLOWED:
+                bad.append(f"{rel}:{n}: tests __CUDACC__; inline code that differs between .cu and .cpp files needs its own name (see array_stats.hpp)")
+    return bad
+
+
 def command(compiler, src):
     inc = ["-I", str(ROOT / "include"), "-I", str(ROOT / "cuda"), "-I", str(ROOT / "single_include")]
     if compiler == "gcc":
@@ -79,7 +104,7 @@ def main():
         print("clang++ not found (install Debian's clang)")
         return 1
     todo = headers(args.compiler, args.single)
-    gate_failures = gate_violations() if args.compiler == "gcc" and not args.single else []
+    gate_failures = gate_violations() + flag_violations() if args.compiler == "gcc" and not args.single else []
     for line in gate_failures:
         print("FAIL", line)
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="vitals-hygiene-"))

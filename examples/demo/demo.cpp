@@ -35,17 +35,15 @@ struct DemoConfig {
   int batch_size = 32;
   int hidden = 64;
   int train_size = 4096;
-  int log_every = 10;  // steps between train/* rows
+  int log_every = 1;   // steps between train/* rows (the health monitor's step statistics read them)
   std::uint64_t seed = 0;
   Pathology pathology = Pathology::none;
   Optim optim;
 };
 
-// Values the types allow but training cannot use, all reported at once (as a config_error, so
-// they read like the parser's own messages): sizes and cadences must be positive, and bounded so
-// that a typo cannot allocate without limit.
-void check_config(const DemoConfig& cfg) {
-  std::vector<vitals::config::problem> problems;
+// Values the types allow but training cannot use, reported with the parser's own problems: sizes
+// and cadences must be positive, and bounded so that a typo cannot allocate without limit.
+void check_config(const DemoConfig& cfg, std::vector<vitals::config::problem>& problems) {
   auto in_range = [&](const char* path, long long v, long long lo, long long hi) {
     if (v < lo || v > hi)
       problems.push_back({path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
@@ -63,22 +61,18 @@ void check_config(const DemoConfig& cfg) {
   if (!std::isfinite(cfg.optim.weight_decay) || cfg.optim.weight_decay < 0)
     problems.push_back({"optim.weight_decay", "must be a finite number >= 0", {}});
   if (!(cfg.optim.ema_decay >= 0 && cfg.optim.ema_decay <= 1)) problems.push_back({"optim.ema_decay", "must be between 0 and 1", {}});
-  if (!problems.empty()) throw vitals::config::config_error(std::move(problems));
 }
 
 int run_demo(int argc, char** argv) {
-  // Run flags (--wandb_*, --sinks, --no_wandb) come out of argv first; the config parser gets the rest.
-  // Precedence for the project (and name): --wandb_project / WANDB_PROJECT > the config's
-  // `project:` > run_options' default. The project is left empty here so that "not given by a flag
-  // or the environment" can be told apart after from_args.
-  vitals::run_options opts;
-  opts.project.clear();
-  opts.sinks = "jsonl,csv,console,wandb,tensorboard";
-  opts = vitals::run_options::from_args(argc, argv, opts);
-
-  vitals::cli_parser<DemoConfig> cli("Trains a small MLP on two spirals and logs it with vitals.");
-  DemoConfig cfg = cli.parse_or_exit(argc, argv);
-  check_config(cfg);
+  // One front door: run flags, --config, key=value overrides, --show-config and --help; every
+  // problem at once, exit 2, before anything is created. The config's project and name feed the
+  // run unless --wandb_project / WANDB_PROJECT (or --wandb_name / WANDB_NAME) say otherwise.
+  auto [cfg, opts, composition, overrides] =
+      vitals::app<DemoConfig>("Trains a small MLP on two spirals and logs it with vitals.")
+          .run_defaults({.sinks = "jsonl,csv,console,wandb,tensorboard"})
+          .run_fields({.project = "project", .name = "name"})
+          .check(check_config)
+          .parse_or_exit(argc, argv);
 
   double lr = cfg.optim.lr;
   if (cfg.pathology == Pathology::exploding) lr *= 1000;
@@ -88,12 +82,13 @@ int run_demo(int argc, char** argv) {
   demo::mlp model(cfg.hidden, cfg.seed + 1);
   const std::size_t steps_per_epoch = data.size() / static_cast<std::size_t>(cfg.batch_size);
 
-  if (opts.project.empty()) opts.project = cfg.project;
-  if (opts.name.empty()) opts.name = cfg.name;
   opts.total_steps = static_cast<std::int64_t>(steps_per_epoch) * cfg.epochs;
-  vitals::run run(opts, cfg);  // validates the options and the runs directory before creating anything
+  vitals::run run(opts, cfg);  // config.json, W&B's config: the typed config
   run.log_model_params(static_cast<std::int64_t>(model.parameter_count()),
                        static_cast<std::int64_t>(model.parameter_count()));
+  // The health monitor reads the committed rows on the writer thread (train/loss, train/grad_norm
+  // per step; model/* per epoch) and evaluates at each end_epoch(); alerts reach every sink.
+  vitals::watch_health(run);
 
   // The parameter view the health statistics read: weights, grads and an EMA copy of the weights.
   std::vector<std::vector<float>> ema;
@@ -104,10 +99,6 @@ int run_demo(int argc, char** argv) {
     table.add(p.name, p.value.size(), vitals::dtype::f32, p.grad.data(), p.value.data(), ema[i].data());
   }
   const vitals::param_stats_options stats_opts{.ema_decay = static_cast<float>(cfg.optim.ema_decay)};
-
-  vitals::epoch_tracker epoch_stats;
-  vitals::health_monitor monitor({.console = false, .run_dir = run.dir()});
-  monitor.send_alerts_to(run);  // firing/cleared alerts reach every sink once (console, W&B, JSONL)
 
   std::vector<std::size_t> order(data.size());
   std::iota(order.begin(), order.end(), 0);
@@ -124,25 +115,16 @@ int run_demo(int argc, char** argv) {
       const double grad_norm = vitals::compute_param_stats<vitals::stats::grad>(table).grad_norm();
       model.sgd_step(lr, cfg.optim.weight_decay);
       vitals::compute_param_stats<vitals::stats::ema_update>(table, stats_opts);  // θ_ema ← d·θ_ema + (1−d)·θ
-      epoch_stats.on_step(grad_norm, loss);
       last_loss = loss;
       if (step % cfg.log_every == 0)
         run.log({{"train/loss", loss}, {"train/grad_norm", grad_norm}, {"train/lr", lr}, {"epoch", epoch}}, step);
     }
-    // Per epoch: step aggregates, weight and EMA statistics, accuracy, then the health rules.
-    vitals::metric_list epoch_metrics = epoch_stats.end_epoch();
+    // The epoch's values join its last step's row (W&B's step rule: steps only go forward);
+    // end_epoch() commits that row and the monitor evaluates on it.
     const auto params = vitals::compute_param_stats<vitals::stats::weight | vitals::stats::ema_diff>(table);
-    const auto param_metrics = params.to_metrics();
-    const double acc = model.accuracy(data);
-    // The epoch's values join its last step's row (W&B's step rule: steps only go forward, so a
-    // row logged at the next epoch's first step would push that step's train/loss out).
-    const std::int64_t epoch_last_step = step - 1;
-    run.log(epoch_metrics.metrics(), epoch_last_step, /*commit=*/false);
-    run.log(param_metrics, epoch_last_step, false);
-    run.log({{"val/accuracy", acc}, {"epoch", epoch}}, epoch_last_step, false);
-    monitor.observe(epoch_metrics);
-    monitor.observe(param_metrics);
-    run.log(monitor.evaluate(epoch).metrics, epoch_last_step, true);
+    run.log(params.to_metrics(), step - 1);
+    run.log({{"val/accuracy", model.accuracy(data)}, {"epoch", epoch}}, step - 1);
+    run.end_epoch();
   }
 
   run.summary("final/train_loss", last_loss);

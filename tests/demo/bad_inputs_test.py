@@ -70,7 +70,7 @@ with tempfile.TemporaryDirectory() as tmp:
     expect_usage_error([demo, "--config", "a_dir"], ["a_dir: cannot read config file: it is a directory"], work)
     expect_usage_error([demo, "--config", "absent.yaml"], ["absent.yaml: cannot open config file: No such file or directory"], work)
     expect_usage_error([demo, "--config", "bad_utf8.yaml"], ["bad_utf8.yaml:2:18: the text is not valid UTF-8 (byte 0xFF)"], work)
-    expect_usage_error(d + [b"name=\xff\xfe"], ["override 'name=\\xFF\\xFE' is not valid UTF-8"], work)
+    expect_usage_error(d + [b"name=\xff\xfe"], ["override #1: the override is not valid UTF-8 (byte 0xFF"], work)
     expect_usage_error(d + ["--wandb_project"], ["--wandb_project needs a value"], work)
     expect_usage_error(d + ["--sinks", "jsonl,bogus"], ["unknown sink 'bogus'", "known sinks:"], work)
     expect_usage_error(d + ["--sinks", "jsonl,jsnl"], ["did you mean 'jsonl'"], work)
@@ -101,10 +101,21 @@ with tempfile.TemporaryDirectory() as tmp:
     expect_usage_error(d + ["log_every=0"], ["log_every: must be between 1 and"], work)
     expect_usage_error(d + ["train_size=-5"], ["train_size: must be between 1 and"], work)
     expect_usage_error(d + ["batch_size=100", "train_size=50"], ["batch_size: is larger than train_size (100 > 50)"], work)
-    expect_usage_error(d + ["epochs=abc"], ["override 'epochs=abc': epochs: expected int, got 'abc'"], work)
+    expect_usage_error(d + ["epochs=abc"], ["override #1 'epochs=abc': epochs: expected int, got string 'abc'"], work)
     # Item 10: messages that name the cause.
     expect_usage_error(d + ["pathology=explode"], ["unknown Pathology 'explode'; did you mean 'exploding'?"], work)
     expect_usage_error([demo, "--config", "tab.yaml"], ["tab.yaml:4:", "a tab at line 4 column 1: YAML indents with spaces only"], work)
+
+    # Issue 14: one front door reports every problem at once (flags, overrides, checks, run
+    # options), whatever layer found it; exit 2 and nothing written.
+    expect_usage_error(d + ["epochs=abc", "batch_size=0", "--wandb_mode", "sideways", "--bogus", "nope=1", "stray"],
+                       ["epochs: expected int", "--wandb_mode: unknown run mode 'sideways'", "unknown flag '--bogus'",
+                        "nope", "unexpected argument 'stray'"], work, label="every problem at once")
+    expect_usage_error(d + ["batch_size=0", "hidden=0", "--sinks", "bogus"],
+                       ["batch_size: must be between 1 and", "hidden: must be between 1 and", "unknown sink 'bogus'"], work,
+                       label="checks and run options at once")
+    expect_usage_error(d + ["+optim.extra=1", "~epochs=4", "optim.lr=0.1,0.2"],
+                       ["optim.extra", "epochs", "add --multirun"], work, label="Hydra grammar in the flat mode")
 
     # Deliverable 5 and pipes: an empty (comments-only) config is the defaults; /dev/stdin works.
     r = subprocess.run([demo, "--config", "empty.yaml", "--show-config"], cwd=work, capture_output=True, text=True,

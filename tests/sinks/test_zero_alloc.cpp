@@ -81,7 +81,7 @@ TEST_CASE("steady-state log() performs no heap allocation on the caller's thread
              {"grad/norm", x * 2}, {"grad/max", x * 3}, {"weight/mean", x}, {"weight/std", x}, {"phase", "train"}});
     train_metrics m;
     m.loss = x;
-    run.log(m, {}, "s/");
+    run.log(vitals::prefixed("s/", m));
   };
   for (int i = 0; i < 3000; ++i) step(i);  // warm-up: keys interned, every queue buffer grown
   counting = true;

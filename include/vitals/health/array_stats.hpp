@@ -10,8 +10,9 @@
 // where K is the block's first element: m2 = sum(d^2) - sum(d)^2 / n. The shift bounds the
 // cancellation: K is one of the block's values, so (K - mean)^2 <= n * variance, and m2 loses at
 // most log10(n) ~ 3.3 digits (relative error <~ n * 2^-53 ~ 3e-13), however large |mean| / std.
-// With GCC/Clang vector extensions (not under nvcc) fp32, bf16 and fp64 loads are explicit vectors
-// (256-bit with AVX, else 128-bit); other element types use the same pass in scalar lanes.
+// With GCC/Clang vector extensions (not under nvcc) fp32, bf16 and fp64 loads are explicit 256-bit
+// vectors (two SSE2 halves without AVX); other element types, and every type under nvcc, use the
+// same pass in scalar lanes laid out and summed as the vector lanes are: every path gives the same bits.
 // A block holding NaN/Inf shows up as a non-finite sum and is redone element by element, so
 // non-finite values are counted and kept out of every other field, exactly as add() does.
 #pragma once
@@ -60,15 +61,19 @@ accumulator block_slow(const T* p, std::size_t n, Load load) {
   return a;
 }
 
-// One block (0 < n <= stats_block_size) in scalar lanes (any element type).
+// One block (0 < n <= stats_block_size) in scalar lanes (any element type). The lanes, the order
+// in which they are summed and the tail loop are those of simd::block_stats below, so both paths
+// give the same bits: which one a file compiles (nvcc cannot parse the vector code) never changes a
+// statistic.
 template <class T, class Load>
 accumulator block_stats(const T* p, std::size_t n, Load load) {
-  constexpr std::size_t L = stats_lanes;
+  constexpr std::size_t L = stats_lanes, H = L / 2;
   const double k = load(p[0]);
   double s[L] = {}, q[L] = {}, sq[L] = {}, sa[L] = {}, mn[L], mx[L];
   for (std::size_t j = 0; j < L; ++j) mn[j] = mx[j] = k;
-  for (std::size_t i = 0; i < n; i += L) {
-    for (std::size_t j = 0; j < L && i + j < n; ++j) {
+  const std::size_t body = n - n % L;
+  for (std::size_t i = 0; i < body; i += L) {
+    for (std::size_t j = 0; j < L; ++j) {
       double v = load(p[i + j]), d = v - k;
       s[j] += d;
       q[j] += d * d;
@@ -79,13 +84,24 @@ accumulator block_stats(const T* p, std::size_t n, Load load) {
     }
   }
   double ts = 0, tq = 0, tsq = 0, tsa = 0, lo = k, hi = k;
-  for (std::size_t j = 0; j < L; ++j) {
-    ts += s[j];
-    tq += q[j];
-    tsq += sq[j];
-    tsa += sa[j];
+  for (std::size_t j = 0; j < H; ++j) {  // lane j and lane j + H are one vector lane's two halves
+    ts += s[j] + s[j + H];
+    tq += q[j] + q[j + H];
+    tsq += sq[j] + sq[j + H];
+    tsa += sa[j] + sa[j + H];
     lo = mn[j] < lo ? mn[j] : lo;
+    lo = mn[j + H] < lo ? mn[j + H] : lo;
     hi = mx[j] > hi ? mx[j] : hi;
+    hi = mx[j + H] > hi ? mx[j + H] : hi;
+  }
+  for (std::size_t i = body; i < n; ++i) {
+    double v = load(p[i]), d = v - k;
+    ts += d;
+    tq += d * d;
+    tsq += v * v;
+    tsa += v < 0 ? -v : v;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
   }
   accumulator a;
   if (!finish_block(a, n, k, ts, tq, tsq, tsa, lo, hi)) return block_slow(p, n, load);
@@ -95,11 +111,10 @@ accumulator block_stats(const T* p, std::size_t n, Load load) {
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__)
 #define VITALS_DETAIL_VECTOR_STATS 1
 namespace simd {
-#if defined(__AVX__)
-inline constexpr std::size_t width = 4;  // doubles per vector
-#else
-inline constexpr std::size_t width = 2;
-#endif
+// 4 doubles per vector whatever the target: without AVX the compiler splits each operation in two
+// SSE2 halves, so a file built with -mavx2 and one without compute the same lanes and the same bits
+// (the body may not depend on flags that differ between files of one program).
+inline constexpr std::size_t width = stats_lanes / 2;
 typedef double vd __attribute__((vector_size(width * 8)));
 typedef double vd_u __attribute__((vector_size(width * 8), aligned(8)));
 typedef float vf __attribute__((vector_size(width * 8)));  // 2 * width floats
@@ -107,20 +122,19 @@ typedef float vf_u __attribute__((vector_size(width * 8), aligned(4)));
 typedef std::uint32_t vu __attribute__((vector_size(width * 8)));
 typedef std::uint16_t vh_u __attribute__((vector_size(width * 4), aligned(2)));
 
-inline void split(vf w, vd& lo, vd& hi) {
-#if defined(__AVX__)
+// Vectors go by reference: a 32-byte vector passed by value changes the ABI between -mavx and not.
+inline void split(const vf& w, vd& lo, vd& hi) {
   lo = __builtin_convertvector(__builtin_shufflevector(w, w, 0, 1, 2, 3), vd);
   hi = __builtin_convertvector(__builtin_shufflevector(w, w, 4, 5, 6, 7), vd);
-#else
-  lo = __builtin_convertvector(__builtin_shufflevector(w, w, 0, 1), vd);
-  hi = __builtin_convertvector(__builtin_shufflevector(w, w, 2, 3), vd);
-#endif
 }
 
 // Loaders: 2 * width elements -> two vectors of doubles, and one element -> double.
 struct f32_loader {
   using element = float;
-  static void load(const float* p, vd& lo, vd& hi) { split(*reinterpret_cast<const vf_u*>(p), lo, hi); }
+  static void load(const float* p, vd& lo, vd& hi) {
+    vf w = *reinterpret_cast<const vf_u*>(p);  // an unaligned load into an aligned register value
+    split(w, lo, hi);
+  }
   static double scalar(float v) { return v; }
 };
 struct bf16_loader {
@@ -142,7 +156,7 @@ struct f64_loader {
   static double scalar(double v) { return v; }
 };
 
-inline double hsum(vd v) {
+inline double hsum(const vd& v) {
   double t = 0;
   for (std::size_t j = 0; j < width; ++j) t += v[j];
   return t;
@@ -225,12 +239,22 @@ accumulator accumulate(const T* data, std::size_t n, Load load) {
   return total;
 }
 
+// The overloads below compile the vector path or (under nvcc) the scalar lanes. Both give the same
+// bits, but their bodies differ, so each form gets its own name: a program linking .cu and .cpp files
+// never has two different definitions of one inline function (the ODR).
+#if defined(VITALS_DETAIL_VECTOR_STATS)
+#define VITALS_DETAIL_STATS_ABI stats_vector
+#else
+#define VITALS_DETAIL_STATS_ABI stats_scalar
+#endif
+inline namespace VITALS_DETAIL_STATS_ABI {
+
 /// Statistics of a float array (accumulated in double).
 inline accumulator accumulate(std::span<const float> data) {
 #if defined(VITALS_DETAIL_VECTOR_STATS)
   return detail::simd::accumulate<detail::simd::f32_loader>(data.data(), data.size());
 #else
-  return accumulate(data.data(), data.size(), detail::identity_load{});
+  return vitals::accumulate(data.data(), data.size(), detail::identity_load{});
 #endif
 }
 
@@ -239,7 +263,7 @@ inline accumulator accumulate(std::span<const double> data) {
 #if defined(VITALS_DETAIL_VECTOR_STATS)
   return detail::simd::accumulate<detail::simd::f64_loader>(data.data(), data.size());
 #else
-  return accumulate(data.data(), data.size(), detail::identity_load{});
+  return vitals::accumulate(data.data(), data.size(), detail::identity_load{});
 #endif
 }
 
@@ -249,16 +273,17 @@ inline accumulator accumulate(const void* data, std::size_t n, dtype t) {
   switch (t) {
     case dtype::f32: return accumulate(std::span<const float>(static_cast<const float*>(data), n));
     case dtype::f16:
-      return accumulate(static_cast<const std::uint16_t*>(data), n,
+      return vitals::accumulate(static_cast<const std::uint16_t*>(data), n,
                         [](std::uint16_t h) { return static_cast<double>(f16_to_float(h)); });
     case dtype::bf16:
 #if defined(VITALS_DETAIL_VECTOR_STATS)
       return detail::simd::accumulate<detail::simd::bf16_loader>(static_cast<const std::uint16_t*>(data), n);
 #endif
-      return accumulate(static_cast<const std::uint16_t*>(data), n,
+      return vitals::accumulate(static_cast<const std::uint16_t*>(data), n,
                         [](std::uint16_t h) { return static_cast<double>(bf16_to_float(h)); });
   }
   return {};
 }
 
+}  // namespace VITALS_DETAIL_STATS_ABI
 }  // namespace vitals

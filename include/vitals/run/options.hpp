@@ -140,7 +140,11 @@ struct run_options {
   /// --total_steps N, --no_wandb and --no_report.
   static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
   static run_options from_args(int& argc, char** argv, run_options base) {
-    base = from_env(std::move(base));
+    return apply_args(argc, argv, from_env(std::move(base)));
+  }
+  /// from_args without the environment: only the flags, on top of `base` (vitals::app uses it to
+  /// sort a command line's run flags from the config's arguments one argument at a time).
+  static run_options apply_args(int& argc, char** argv, run_options base) {
     int out = argc > 0 ? 1 : 0;
     for (int i = out; i < argc; ++i) {
       std::string_view a = argv[i];

@@ -2,7 +2,7 @@
 //
 //   vitals::run run(vitals::run_options::from_args(argc, argv, {.project = "cmi", .sinks = "jsonl,csv"}));
 //   run.log({{"train/loss", 0.3}, {"lr", 1e-4}});          // one step
-//   run.log(metrics_struct, step, "train/");               // fields -> train/<field>
+//   run.log(vitals::prefixed("train/", stats), step);       // fields -> train/<field>
 //   run.summary("fold_0/final_val_loss", best);
 //   run.finish(0);
 //
@@ -101,6 +101,18 @@ void flatten_value(key_buffer& key, const F& v, pipeline::batch& b) {
 
 }  // namespace detail
 
+/// A struct logged under a prefix: run.log(vitals::prefixed("train/", stats), step).
+template <class T>
+struct prefixed_values {
+  std::string_view prefix;
+  const T& values;
+};
+template <class T>
+  requires reflectable<T>
+prefixed_values<T> prefixed(std::string_view prefix, const T& values) {
+  return {prefix, values};
+}
+
 class run final : private detail::shutdown_hook {
  public:
   /// Validates, creates the run directory, writes config.json and metadata.json, starts the
@@ -172,10 +184,12 @@ class run final : private detail::shutdown_hook {
     return running_;
   }
 
-  /// Logs values at a step. Without a step: the current step, committed now (and the step
-  /// advances). With a step: W&B's rule - the row is kept open (commit defaults to false) until a
-  /// larger step arrives, commit=true, flush or finish; a step smaller than the current one is
-  /// dropped and counted.
+  /// Logs values at a step; every form takes (values, step, commit) in that order. The commit
+  /// rule (W&B's): without a step, the values join the current step's row, which is committed now
+  /// and the step advances; with a step, the row stays open (commit defaults to false) until a
+  /// larger step arrives, commit=true, commit(), end_epoch(), flush or finish. A step smaller than
+  /// the current one is dropped and counted. `values`: a {key, value} list, a span of metrics, a
+  /// struct (fields as keys, nested structs as "a/b") or vitals::prefixed("train/", a_struct).
   void log(std::initializer_list<metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
     if (!pipe_) return;
     seal();
@@ -186,11 +200,46 @@ class run final : private detail::shutdown_hook {
     seal();
     pipe_->log(items, step, commit);
   }
-  /// Logs every field of a struct: key = prefix + field name, nested structs as "a/b".
+  /// Logs every field of a struct: key = field name, nested structs as "a/b".
   template <class T>
     requires reflectable<T>
-  void log(const T& values, std::optional<std::int64_t> step = {}, std::string_view prefix = {},
-           std::optional<bool> commit = {}) {
+  void log(const T& values, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    log_struct(values, step, commit, {});
+  }
+  /// Logs every field of a struct under a prefix: key = prefix + field name.
+  template <class T>
+  void log(const prefixed_values<T>& values, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    log_struct(values.values, step, commit, values.prefix);
+  }
+  // The old order log(struct, step, prefix, commit): a string where `commit` now stands would
+  // otherwise convert to `true` silently.
+  template <class T, class P, class... Rest>
+    requires(reflectable<T> && std::is_convertible_v<P, std::string_view>)
+  void log(const T&, std::optional<std::int64_t>, P&&, Rest&&...) {
+    static_assert(sizeof(T) == 0, "run.log(struct, step, prefix) is now run.log(vitals::prefixed(prefix, struct), step, commit)");
+  }
+
+  /// Ends an epoch for the run's health monitor (vitals::watch_health): joins the open row, as
+  /// log() without a step does, and commits it; the monitor evaluates on that row. Without a
+  /// monitor it is commit().
+  void end_epoch() {
+    if (!pipe_) return;
+    seal();
+    if (!has_stage_) return pipe_->commit();
+    metric m{"_vitals/epoch_end", metric_value(1)};
+    pipe_->log(std::span<const metric>(&m, 1), {}, true);
+  }
+
+  /// Installs a writer-thread record stage (vitals::watch_health does); before the first record.
+  void set_stage(std::unique_ptr<record_stage> s) {
+    if (!pipe_) return;
+    pipe_->set_stage(std::move(s));
+    has_stage_ = true;
+  }
+
+ private:
+  template <class T>
+  void log_struct(const T& values, std::optional<std::int64_t> step, std::optional<bool> commit, std::string_view prefix) {
     if (!pipe_) return;
     seal();
     thread_local detail::key_buffer key;
@@ -208,6 +257,7 @@ class run final : private detail::shutdown_hook {
     }
   }
 
+ public:
   /// Commits the open row (W&B: run.log({}, commit=True)).
   void commit() {
     if (!pipe_) return;
@@ -574,6 +624,7 @@ class run final : private detail::shutdown_hook {
   run_metadata meta_;
   detail::disk_reserve reserve_;  // see finish_impl
   std::unique_ptr<pipeline> pipe_;
+  bool has_stage_ = false;
   mutable std::mutex finish_mu_;
   bool finished_ = false;
   // Sinks (see attach): the named ones waiting for the first record, the kinds attached in code,

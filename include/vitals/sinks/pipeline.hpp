@@ -24,6 +24,7 @@
 #include <exception>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -136,6 +137,16 @@ struct pipeline_row {
 
 }  // namespace detail
 
+/// A writer-thread step between the queue and the sinks (the run's health monitor): it sees each
+/// record first, may change a history row's metrics (`row` starts as a copy of r.metrics; views it
+/// adds must stay valid until the next process() call) and may ask for records to follow it
+/// (`after`, e.g. alert records). Runs on the writer thread only, so it adds nothing to log().
+class record_stage {
+ public:
+  virtual ~record_stage() = default;
+  virtual void process(const record& r, std::vector<metric>& row, std::vector<record>& after) = 0;
+};
+
 class pipeline {
  public:
   /// Starts the writer thread. `info` must outlive the pipeline (the run owns both).
@@ -163,6 +174,13 @@ class pipeline {
     if (finished_) throw std::logic_error("vitals: attach() after finish()");
     to_attach_.push_back(std::move(s));
     cv_.notify_one();
+  }
+
+  /// Sets the writer-thread stage (see record_stage); before the first record is logged.
+  void set_stage(std::unique_ptr<record_stage> s) {
+    std::lock_guard lock(mu_);
+    if (finished_) throw std::logic_error("vitals: set_stage() after finish()");
+    stage_ = std::move(s);
   }
 
   /// Builds one log() call's contribution under the pipeline lock (used by run::log).
@@ -409,17 +427,38 @@ class pipeline {
     if (writer_waiting_ && count_ >= wake_threshold_) cv_.notify_one();
   }
 
-  void dispatch(const detail::pipeline_row& row) {
-    auto rec = row.view();
+  void write_to_sinks(const record& rec) {
     for (std::size_t i = 0; i < sinks_.size(); ++i) {
       sinks_[i].write(rec);
       note_failure(i);
     }
+  }
+
+  void dispatch(const detail::pipeline_row& row) {
+    auto rec = row.view();
+    staged_after_.clear();
+    if (stage_) {
+      // A failing stage (a throwing alert callback) is reported like a failing sink and then left
+      // out: training and the other sinks go on.
+      try {
+        staged_.assign(rec.metrics.begin(), rec.metrics.end());
+        stage_->process(rec, staged_, staged_after_);
+        rec.metrics = std::span<const metric>(staged_);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(errors_mu_);
+        errors_.push_back(std::string("stage: ") + e.what());
+        stage_.reset();
+        staged_after_.clear();
+      }
+    }
+    write_to_sinks(rec);
+    for (const auto& extra : staged_after_) write_to_sinks(extra);
     written_.fetch_add(1, std::memory_order_relaxed);
     auto& table = row.kind == record_kind::summary ? explicit_ : last_;
     if (row.kind == record_kind::alert) return;
     for (std::size_t k = 0; k < row.metrics.size(); ++k) {
       auto id = row.ids[k];
+      if (row.metrics[k].key.starts_with("_vitals/")) continue;  // markers (run::end_epoch), not values
       if (id >= table.size()) table.resize(id + 1);
       table[id].assign(row.metrics[k].value);
     }
@@ -562,6 +601,9 @@ class pipeline {
   detail::pipeline_row out_;
   std::vector<detail::pipeline_row> batch_;
   std::vector<detail::guarded_sink<any_sink>> sinks_;
+  std::unique_ptr<record_stage> stage_;  // set before the first record; then writer-only
+  std::vector<metric> staged_;
+  std::vector<record> staged_after_;
   std::vector<bool> reported_;
   std::vector<std::vector<std::string>> inner_reported_;
   std::vector<owned_value> last_, explicit_;

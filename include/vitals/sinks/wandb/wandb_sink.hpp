@@ -460,7 +460,8 @@ class wandb_sink {
       else if (m.key == "state") state = m.value.s;
     }
     // W&B alerts are notifications with no "cleared" state: a rule clearing is not sent.
-    if (state == "cleared" || state == "resolved" || state == "ok") return;
+    // "not_evaluated" (a health rule's metric never logged) is a note for alerts.jsonl, not an alert.
+    if (state == "cleared" || state == "resolved" || state == "ok" || state == "not_evaluated") return;
     begin_record();
     const auto a = pb_.begin_message(f::Record::alert);
     pb_.string_field(f::AlertRecord::title, title);

@@ -1,0 +1,79 @@
+// alerts.jsonl: one JSON line per alert record, written by the run's writer thread like every
+// other sink (vitals::watch_health attaches it), so the training thread never touches the file.
+//
+// {"epoch":3,"timestamp":1700000000.5,"rule":"exploding_gradients","state":"fired","level":"error",
+//  "title":"exploding_gradients fired","text":"exploding gradients: ... (train/grad_norm_max=153.2)"}
+// Every state is kept here, "not_evaluated" included (the console and W&B leave that one out).
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+#include "vitals/detail/fmt.hpp"
+#include "vitals/sinks/file_io.hpp"
+#include "vitals/sinks/fresh_on_copy.hpp"
+#include "vitals/sinks/json_format.hpp"
+#include "vitals/sinks/sink.hpp"
+
+namespace vitals {
+
+namespace detail {
+struct alerts_jsonl_state {
+  append_file file;
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;
+};
+}  // namespace detail
+
+struct alerts_jsonl {
+  static constexpr std::string_view name = "alerts";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "alerts.jsonl";
+
+  void open(const run_info& info) {
+    auto p = path.is_absolute() ? path : info.dir / path;
+    state->file.open(p);
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::alert) return;
+    auto& out = state->buf;
+    // The fields of alert_event's to_json_line, in its order; absent ones are left out.
+    auto field = [&](std::string_view key, bool first = false) -> const metric* {
+      for (const auto& m : r.metrics)
+        if (m.key == key) {
+          if (!first) out.push_back(',');
+          detail::append_json_string(out, key);
+          out.push_back(':');
+          return &m;
+        }
+      return nullptr;
+    };
+    out.push_back('{');
+    if (const metric* m = field("epoch", true)) detail::json_append_value(out, m->value, true);
+    else out.append(std::string_view("\"epoch\":null"));
+    out.append(std::string_view(",\"timestamp\":"));
+    detail::json_append_double(out, r.timestamp, true);
+    for (std::string_view k : {"rule", "state", "level", "title", "text"})
+      if (const metric* m = field(k)) detail::json_append_value(out, m->value, true);
+    out.append(std::string_view("}\n"));
+    state->ends.push_back(out.size());
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+    st.file.write_records_and_clear(st.buf, st.ends);
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  detail::fresh_on_copy<detail::alerts_jsonl_state> state{};
+};
+
+}  // namespace vitals

@@ -1,0 +1,6 @@
+// Built with the project's default flags; includes the whole library as a user's file does.
+#include <vitals.hpp>
+
+#include "odr_case.hpp"
+
+vitals::accumulator stats_plain(std::size_t i, int k) { return odr::compute(i, k); }
