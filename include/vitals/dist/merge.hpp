@@ -196,19 +196,12 @@ inline void merge(communicator& comm, epoch_step_stats& stats, const merge_optio
   stats.set_batch_loss(parts[0]);
 }
 
-/// Parameter statistics of one call (compute_param_stats, device_param_stats::result()), merged
-/// according to `kind` (see the top of this file). Sharded: every rank's table lists the same
-/// tensors in the same order (a rank holding no piece of a tensor lists it with numel 0); the
-/// histogram counts are summed when every rank used the same range and bins, and dropped (on
-/// every rank) otherwise: give sharded tensors a fixed histogram range.
-inline void merge(communicator& comm, param_stats_result& res, tensor_kind kind, const merge_options& opt = {}) {
-  const int world = comm.size();
-  if (world == 1) return;
-  if (kind == tensor_kind::replicated && !opt.check_replicas) return;
+/// The words one rank contributes to merging `res` (its slot of all_gather): shape, computed
+/// flags, histogram range, under/overflow, every tensor's partials (the tensor_stats bytes), the
+/// histogram counts. For gathering on the device (nccl_communicator::all_gather_device).
+inline std::vector<std::uint64_t> pack(const param_stats_result& res, tensor_kind kind) {
   const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
-  // Slot: shape, computed flags, histogram range bits, underflow, overflow, the tensors, the bins.
-  const std::size_t head = 5, slot = head + n * detail::tensor_stats_words + bins;
-  std::vector<std::uint64_t> mine(slot, 0);
+  std::vector<std::uint64_t> mine(5 + n * detail::tensor_stats_words + bins, 0);
   mine[0] = detail::shape_word(kind == tensor_kind::sharded ? 4 : 5, n, bins);
   mine[1] = res.computed;
   std::uint32_t lo = 0, hi = 0;
@@ -217,9 +210,20 @@ inline void merge(communicator& comm, param_stats_result& res, tensor_kind kind,
   mine[2] = (std::uint64_t{lo} << 32) | hi;
   mine[3] = res.histogram.underflow;
   mine[4] = res.histogram.overflow;
-  if (n) std::memcpy(mine.data() + head, res.per_tensor.data(), n * sizeof(tensor_stats));
-  for (std::size_t b = 0; b < bins; ++b) mine[head + n * detail::tensor_stats_words + b] = res.histogram.counts[b];
-  const auto all = all_gather(comm, mine);
+  if (n) std::memcpy(mine.data() + 5, static_cast<const void*>(res.per_tensor.data()), n * sizeof(tensor_stats));
+  for (std::size_t b = 0; b < bins; ++b) mine[5 + n * detail::tensor_stats_words + b] = res.histogram.counts[b];
+  return mine;
+}
+
+/// Merges every rank's slot (pack(), gathered in rank order: `all` holds `world` of them) into
+/// `res`, by `kind` (see merge below). Throws on every rank alike when the slots disagree in shape.
+inline void merge_gathered(std::span<const std::uint64_t> all, int world, param_stats_result& res, tensor_kind kind,
+                           const merge_options& opt = {}) {
+  const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
+  const std::size_t head = 5, slot = head + n * detail::tensor_stats_words + bins;
+  if (all.size() != slot * static_cast<std::size_t>(world))
+    throw std::invalid_argument("vitals::dist::merge_gathered: " + std::to_string(all.size()) + " words for " +
+                                std::to_string(world) + " slots of " + std::to_string(slot));
   detail::check_shapes(all, slot, world, "param_stats_result");
   auto tensor_of = [&](int r, std::size_t t) {
     return detail::get<tensor_stats>(all.data() + static_cast<std::size_t>(r) * slot + head + t * detail::tensor_stats_words);
@@ -266,6 +270,19 @@ inline void merge(communicator& comm, param_stats_result& res, tensor_kind kind,
       res.histogram.counts[b] = c;
     }
   }
+}
+
+/// Parameter statistics of one call (compute_param_stats, device_param_stats::result()), merged
+/// according to `kind` (see the top of this file): replicated statistics are left as they are
+/// (compared across ranks, one collective, with check_replicas); sharded ones become those of the
+/// whole tensors. Sharded: every rank's table lists the same tensors in the same order (a rank
+/// holding no piece of a tensor lists it with numel 0); the histogram counts are summed when every
+/// rank used the same range and bins, and dropped (on every rank) otherwise: give sharded tensors
+/// a fixed histogram range.
+inline void merge(communicator& comm, param_stats_result& res, tensor_kind kind, const merge_options& opt = {}) {
+  if (comm.size() == 1) return;
+  if (kind == tensor_kind::replicated && !opt.check_replicas) return;
+  merge_gathered(all_gather(comm, pack(res, kind)), comm.size(), res, kind, opt);
 }
 
 }  // namespace vitals::dist
