@@ -198,6 +198,8 @@ class FakeWandbServer:
                 "files": [{"name": f, "uploadUrl": f"{self.url}/upload/{e}/{p}/{r}/{f}"} for f in v.get("files", [])]}}}
         if "notifyScriptableRunAlert" in q:
             return 200, {"data": {"notifyScriptableRunAlert": {"success": True}}}
+        if "historyLineCount" in q:  # RunResumeStatus: what a resumed run continues from
+            return 200, {"data": {"model": self._resume_status(v)}}
         data = {}
         if re.search(r"\bviewer\b", q):
             data["viewer"] = {"id": "VXNlcjox", "entity": self.default_entity, "username": "vitals", "email": "",
@@ -214,6 +216,36 @@ class FakeWandbServer:
         if not data:
             self._unknown.append(op)
         return 200, {"data": data}
+
+    def _resume_status(self, v):
+        """As the real server answers RunResumeStatus: the run's line counts (where the resumed
+        client's file_stream offsets start), the last history row, summary and config; bucket
+        None when the run does not exist yet."""
+        entity = v.get("entity") or self.default_entity
+        project = v.get("project") or "uncategorized"
+        key = (entity, project, v.get("name"))
+        proj = {"id": "UHJvamVjdDox", "name": project, "entity": {"id": "RW50aXR5OjE=", "name": entity}}
+        if key not in self.runs:
+            return {**proj, "bucket": None}
+        lines = {}
+        for body in self.file_stream.get(key, []):
+            for name, f in (body.get("files") or {}).items():
+                for i, line in enumerate(f.get("content") or []):
+                    lines.setdefault(name, {})[f.get("offset", 0) + i] = line
+        count = {n: (max(d) + 1 if d else 0) for n, d in lines.items()}
+        hist = lines.get("wandb-history.jsonl", {})
+        summ = lines.get("wandb-summary.json", {})
+        run = self.runs[key]
+        config = run.get("config") if isinstance(run.get("config"), str) else "{}"
+        wandb_cfg = json.loads(config).get("_wandb", {}).get("value", {})
+        return {**proj, "bucket": {
+            "id": self._run_id(*key), "name": key[2], "displayName": run.get("displayName"),
+            "summaryMetrics": summ[max(summ)] if summ else "{}",
+            "logLineCount": count.get("output.log", 0), "historyLineCount": count.get("wandb-history.jsonl", 0),
+            "eventsLineCount": count.get("wandb-events.jsonl", 0),
+            "historyTail": json.dumps([hist[max(hist)]] if hist else []), "eventsTail": "[]",
+            "config": config, "tags": run.get("tags") or [], "notes": run.get("description"),
+            "wandbConfig": json.dumps({"t": wandb_cfg.get("t")} if "t" in wandb_cfg else {})}}
 
     def _run_id(self, entity, project, name):
         return base64.b64encode(f"Run:v1:{name}:{project}:{entity}".encode()).decode()

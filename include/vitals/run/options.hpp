@@ -37,6 +37,7 @@
 #include "vitals/dist/communicator.hpp"
 #include "vitals/dist/rank.hpp"
 #include "vitals/sinks/pipeline.hpp"
+#include "vitals/run/resume.hpp"
 #include "vitals/run/run_dir.hpp"
 #include "vitals/sinks/registry.hpp"
 
@@ -76,6 +77,7 @@ struct run_options {
   std::filesystem::path dir = "runs";  // runs are created as dir/{sanitised name}_{id}/
   run_mode mode = run_mode::offline;
   std::string id{};               // empty: 8 random chars [a-z0-9]
+  resume_mode resume = resume_mode::none;  // W&B's resume=: allow, must, never, auto (run/resume.hpp)
   std::string config_json = "{}"; // the full config, a JSON object, written to config.json
   std::string sinks{};            // sinks attached at start, e.g. "jsonl,csv,console"
   bool wandb = true;              // false (--no_wandb): a "wandb" entry in sinks is ignored
@@ -121,6 +123,13 @@ struct run_options {
     if (auto v = env("WANDB_DISABLED"); v && (*v == "true" || *v == "1")) base.mode = run_mode::disabled;
     if (auto v = env("WANDB_DIR")) base.dir = *v;
     if (auto v = env("WANDB_RUN_ID")) base.id = *v;
+    if (auto v = env("WANDB_RESUME")) {
+      try {
+        base.resume = parse_resume_mode(*v);
+      } catch (const invalid_option& e) {
+        throw invalid_option(std::string("WANDB_RESUME: ") + e.what());
+      }
+    }
     if (auto v = env("VITALS_SINKS")) base.sinks = *v;
     if (auto v = env("VITALS_REPORT"); v && (*v == "0" || *v == "false")) base.report = false;
     if (auto v = env("VITALS_RANK_MODE")) {
@@ -136,7 +145,7 @@ struct run_options {
   /// Consumes the run flags from argv (leaving the others, in order, for the caller's own parser)
   /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
   /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
-  /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id --sinks a,b
+  /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id (or --wandb_id) --wandb_resume --sinks a,b
   /// --total_steps N, --no_wandb and --no_report.
   static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
   static run_options from_args(int& argc, char** argv, run_options base) {
@@ -158,7 +167,8 @@ struct run_options {
       }
       static constexpr std::string_view flags[] = {
           "--wandb_project", "--wandb_entity", "--wandb_name",   "--wandb_group", "--wandb_tags",     "--wandb_notes",
-          "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps"};
+          "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps",
+          "--wandb_id",       "--wandb_resume"};
       std::string_view flag, value;
       bool matched = false;
       for (auto f : flags) {
@@ -198,7 +208,14 @@ struct run_options {
         }
       }
       else if (flag == "--wandb_dir") base.dir = v;
-      else if (flag == "--wandb_run_id") base.id = v;
+      else if (flag == "--wandb_run_id" || flag == "--wandb_id") base.id = v;
+      else if (flag == "--wandb_resume") {
+        try {
+          base.resume = parse_resume_mode(v);
+        } catch (const invalid_option& e) {
+          throw invalid_option(fmt::format("--wandb_resume: {}", e.what()));
+        }
+      }
       else if (flag == "--sinks") base.sinks = v;
       else if (flag == "--total_steps") {
         try {
@@ -298,6 +315,8 @@ struct run_options {
       for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
       if (!ok) problems.push_back("run id '" + shown(id) + "' must be 1-64 characters from [A-Za-z0-9_-]");
     }
+    if (resume == resume_mode::must && id.empty())
+      problems.push_back("--wandb_resume must needs the id of the run to resume (--wandb_id or WANDB_RUN_ID)");
     if (tags.size() > max_tags) problems.push_back(fmt::format("{} tags given (at most {})", tags.size(), max_tags));
     for (const auto& t : tags) {
       if (!config::detail::utf8_problem(t).empty()) text("tag", t, max_tag_bytes);

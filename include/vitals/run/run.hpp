@@ -43,6 +43,7 @@
 #include "vitals/run/metadata.hpp"
 #include "vitals/run/model_params.hpp"
 #include "vitals/run/options.hpp"
+#include "vitals/run/resume.hpp"
 #include "vitals/run/run_dir.hpp"
 #include "vitals/run/run_id.hpp"
 #include "vitals/run/shutdown.hpp"
@@ -369,17 +370,24 @@ class run final : private detail::shutdown_hook {
     info_.total_steps = opts_.total_steps;
     info_.config_json = opts_.config_json;
     info_.name = opts_.name.empty() ? make_run_name(count_runs(opts_.dir) + 1) : opts_.name;
-    auto created = create_run_dir(opts_.dir, info_.name, opts_.id);
-    info_.dir = created.path;
-    info_.id = created.id;
+    claim_ = claim_run_dir(opts_.dir, info_.name, opts_.id, opts_.resume);  // new, or resumed (run/resume.hpp)
+    info_.dir = claim_.path;
+    info_.id = claim_.id;
+    if (claim_.resumed) {
+      if (opts_.name.empty() && !claim_.previous_name.empty()) info_.name = claim_.previous_name;
+      info_.resumed = true;
+      info_.starting_step = claim_.last_step + 1;
+      info_.starting_runtime = claim_.last_runtime;
+      info_.config_json = detail::merge_json_objects(claim_.previous_config, info_.config_json);
+    }
 
     try {
-      detail::atomic_write_file(info_.dir / "config.json", opts_.config_json + "\n");
+      detail::atomic_write_file(info_.dir / "config.json", info_.config_json + "\n");
       write_metadata();
       snapshot_code();
     } catch (...) {
       std::error_code ec;
-      std::filesystem::remove_all(info_.dir, ec);  // do not leave half a run behind
+      if (!claim_.resumed) std::filesystem::remove_all(info_.dir, ec);  // do not leave half a run behind
       throw;
     }
     // Room for summary.json and the final metadata.json should the disk fill up (best effort).
@@ -538,6 +546,8 @@ class run final : private detail::shutdown_hook {
         meta_.set("git", "null");
       }
     }
+    if (claim_.resumed) meta_.set("resumed", "true");
+    meta_.set("starts", claim_.starts_json(meta_));
     detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
   }
 
@@ -570,8 +580,10 @@ class run final : private detail::shutdown_hook {
       field("_timestamp", pipe_->last_timestamp());
     }
     for (const auto& [k, v] : pipe_->summary()) field(k, v.view());
-    out += "\n}\n";
-    detail::atomic_write_file(info_.dir / "summary.json", out);
+    out += "\n}";
+    // A resumed run keeps the keys only earlier starts set (W&B merges a resumed summary).
+    if (claim_.resumed) out = detail::merge_json_objects(claim_.previous_summary, out);
+    detail::atomic_write_file(info_.dir / "summary.json", out + "\n");
   }
 
   void finish_impl(int exit_code) noexcept {
@@ -603,10 +615,15 @@ class run final : private detail::shutdown_hook {
       meta_.set("dropped_records", std::to_string(pipe_->dropped()));
       meta_.set("out_of_order_steps", std::to_string(pipe_->out_of_order_steps()));
       if (int sig = detail::received_signal()) meta_.set("signal", std::to_string(sig));
+      // SIGTERM is how schedulers preempt (SLURM --requeue, Kubernetes, spot): the wandb sink
+      // writes W&B's preempting record for it, and metadata.json says so.
+      if (detail::received_signal() == SIGTERM) meta_.set("preempted", "true");
+      meta_.set("starts", claim_.starts_json(meta_));
       auto errors = pipe_->sink_errors();
       meta_.set("sink_errors", detail::json_string_array(errors));
       meta_.set("sinks", detail::json_string_array(sink_names()));
       detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
+      claim_.finished(exit_code);
       if (pipe_->dropped() > 0)
         fmt::print(stderr, "vitals: run '{}' dropped {} rows (queue full, overflow policy {})\n", info_.name, pipe_->dropped(),
                    opts_.pipeline.overflow == overflow_policy::drop_oldest ? "drop_oldest" : "drop_newest");
@@ -622,6 +639,7 @@ class run final : private detail::shutdown_hook {
   dist::run_ranks ranks_;
   run_info info_;
   run_metadata meta_;
+  run_dir_claim claim_;  // the run directory and its lock (run/resume.hpp)
   detail::disk_reserve reserve_;  // see finish_impl
   std::unique_ptr<pipeline> pipe_;
   bool has_stage_ = false;

@@ -132,7 +132,25 @@ struct csv {
     st.path = path.is_absolute() ? path : info.dir / path;
     st.columns = {"_runtime", "_step", "_timestamp"};
     reindex();
-    // The header is written with the first row, when the columns are known.
+    // The header is written with the first row, when the columns are known - unless the file
+    // exists with a header of ours (a resumed run): then its rows are continued, widened as usual.
+    detail::cut_to_last_newline(st.path);
+    std::ifstream in(st.path, std::ios::binary);
+    std::string header_line;
+    if (in && std::getline(in, header_line) && !header_line.empty()) {
+      auto rows = detail::csv_parse(header_line + "\n");
+      if (rows.empty()) return;
+      std::vector<std::string> cols = rows.front();
+      if (!std::is_sorted(cols.begin(), cols.end()) || std::find(cols.begin(), cols.end(), "_step") == cols.end() ||
+          std::find(cols.begin(), cols.end(), "_runtime") == cols.end() ||
+          std::find(cols.begin(), cols.end(), "_timestamp") == cols.end())
+        throw std::runtime_error("vitals: cannot continue '" + st.path.string() +
+                                 "': its header is not one vitals wrote (sorted, with _step, _runtime, _timestamp)");
+      st.columns = std::move(cols);
+      reindex();
+      st.file.open(st.path);
+      st.started = true;
+    }
   }
 
   void write(const record& r) {

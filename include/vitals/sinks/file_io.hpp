@@ -187,6 +187,39 @@ class append_file {
   std::string broken_;  // the error that closed the file
 };
 
+/// Cuts a line-oriented file (JSONL, CSV) back to just after its last '\n', so that appending
+/// to it - a resumed run continuing its files - never glues a new line to a torn one. Returns the
+/// bytes removed; a missing file is left missing. Throws when the file cannot be cut.
+inline std::size_t cut_to_last_newline(const std::filesystem::path& p) {
+  const int fd = ::open(p.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return 0;
+    throw_file_error("cannot open", p, errno);
+  }
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  off_t keep = size;
+  char b[4096];
+  while (keep > 0) {  // back from the end, a block at a time, to the last '\n'
+    const off_t from = keep > static_cast<off_t>(sizeof b) ? keep - static_cast<off_t>(sizeof b) : 0;
+    const ssize_t n = ::pread(fd, b, static_cast<std::size_t>(keep - from), from);
+    if (n <= 0) break;
+    ssize_t i = n;
+    while (i > 0 && b[i - 1] != '\n') --i;
+    if (i > 0) {
+      keep = from + i;
+      break;
+    }
+    keep = from;
+  }
+  if (keep < size && ::ftruncate(fd, keep) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw_file_error("cannot cut the torn tail of", p, err);
+  }
+  ::close(fd);
+  return static_cast<std::size_t>(size - keep);
+}
+
 /// Appends `line` to the file at `p` whole or not at all (a short write is cut back). Never
 /// throws: for logs of last resort such as vitals.log. False when nothing was added.
 inline bool append_whole_noexcept(const std::filesystem::path& p, std::string_view line) noexcept {

@@ -5,6 +5,7 @@
 // when the buffer passes flush_bytes), so after a crash every complete line parses. When a write
 // fails (full disk, file-size limit) the file is cut back to its last whole line and the error
 // thrown once (the run reports it and disables this sink); lines not yet written are lost.
+// An existing file is continued (a resumed run): appended to, after any torn last line is cut.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +42,8 @@ struct jsonl {
 
   void open(const run_info& info) {
     auto p = path.is_absolute() ? path : info.dir / path;
+    // A resumed run appends to the file its earlier starts wrote (from a whole line on).
+    detail::cut_to_last_newline(p);
     state->file.open(p);
   }
 

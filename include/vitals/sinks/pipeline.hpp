@@ -151,7 +151,7 @@ class pipeline {
  public:
   /// Starts the writer thread. `info` must outlive the pipeline (the run owns both).
   pipeline(const run_info& info, pipeline_options opts = {})
-      : info_(info), opts_(opts), start_(std::chrono::steady_clock::now()) {
+      : info_(info), opts_(opts), start_(std::chrono::steady_clock::now()), step_(info.starting_step) {
     if (opts_.queue_capacity == 0) throw std::invalid_argument("pipeline: queue_capacity must be at least 1");
     if (opts_.flush_interval.count() <= 0) throw std::invalid_argument("pipeline: flush_interval must be positive");
     ring_.resize(opts_.queue_capacity);
@@ -363,8 +363,9 @@ class pipeline {
     auto now = std::chrono::steady_clock::now();
     row.kind = kind;
     row.step = step_;
-    row.runtime = std::chrono::duration<double>(now - start_).count();
-    row.timestamp = info_.start_time + row.runtime;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    row.runtime = info_.starting_runtime + elapsed;  // a resumed run's _runtime goes on
+    row.timestamp = info_.start_time + elapsed;
     row.fix_strings();
   }
 

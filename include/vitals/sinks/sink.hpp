@@ -30,6 +30,13 @@ struct run_info {
   std::string config_json;    // the full config as a JSON object ("{}" when none)
   double start_time = 0;      // seconds since the Unix epoch
   std::int64_t total_steps = 0;  // expected number of steps when known (progress bars), else 0
+  // A resumed run (run_options::resume) continues in the same directory: the first step it commits
+  // is starting_step (one past the last step its files hold), and _runtime goes on from
+  // starting_runtime. Sinks append to what is there (JSONL, CSV) or write a new fragment of the
+  // same run (TensorBoard, W&B).
+  bool resumed = false;
+  std::int64_t starting_step = 0;
+  double starting_runtime = 0;
 };
 
 template <class S>

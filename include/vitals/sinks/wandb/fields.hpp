@@ -24,6 +24,7 @@ inline constexpr field_number metric = 12;
 inline constexpr field_number run = 17;
 inline constexpr field_number exit = 18;
 inline constexpr field_number final = 20;
+inline constexpr field_number preempting = 23;
 }  // namespace Record
 
 namespace RunRecord {
@@ -37,7 +38,11 @@ inline constexpr field_number display_name = 8;
 inline constexpr field_number notes = 9;
 inline constexpr field_number tags = 10;
 inline constexpr field_number host = 13;
+inline constexpr field_number starting_step = 14;
 inline constexpr field_number start_time = 17;
+inline constexpr field_number resumed = 18;
+inline constexpr field_number runtime = 20;
+inline constexpr field_number resume = 24;
 }  // namespace RunRecord
 
 namespace Timestamp {  // google.protobuf.Timestamp
@@ -83,6 +88,7 @@ inline constexpr field_number value_json = 16;
 namespace RunExitRecord {
 inline constexpr field_number exit_code = 1;
 inline constexpr field_number runtime = 2;
+inline constexpr field_number not_complete = 3;
 }  // namespace RunExitRecord
 
 namespace MetricRecord {

@@ -11,6 +11,7 @@
 // No run record and `wandb sync` refuses the file; no exit and the run shows as crashed.
 #pragma once
 
+#include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -69,6 +70,7 @@ struct wandb_options {
   std::size_t buffer_bytes = 256 * 1024;   // records buffered between writes to the kernel
   std::int64_t alert_wait_ms = 60000;      // AlertRecord.wait_duration, wandb.alert's default
   bool quiet = false;                      // no messages on stderr
+  bool sigterm_is_preemption = true;       // exit code 143 (SIGTERM): W&B's preempting record (see close)
 };
 
 namespace detail {
@@ -145,6 +147,15 @@ class wandb_sink {
       throw std::invalid_argument("vitals::wandb_sink: run_info.id must be a non-empty run id without '/', got '" + info.id + "'");
     const std::filesystem::path wandb_dir = base / "wandb";
     run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(info.start_time) + "-" + info.id);
+    if (info.resumed) {
+      // A resumed run is a new fragment of the same run, in its own folder as wandb.init writes it
+      // (`wandb sync` uploads the fragments of one run id in start order, each continuing the
+      // server's history). Two starts in one second: the next free second names the folder.
+      std::filesystem::create_directories(wandb_dir);
+      for (double t = info.start_time; !std::filesystem::create_directory(run_dir_); t += 1)
+        run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(t + 1) + "-" + info.id);
+      read_resumed_summary(info.dir / "summary.json");
+    }
     std::filesystem::create_directories(run_dir_ / "files");
     std::filesystem::create_directories(run_dir_ / "logs");
     log_.open(run_dir_ / ("run-" + info.id + ".wandb"), opt_.buffer_bytes);
@@ -194,7 +205,16 @@ class wandb_sink {
   void close(int exit_code) {
     if (!active()) return;
     write_summary();
-    write_exit(exit_code);
+    // Ended by SIGTERM (128 + 15), the scheduler's preemption signal: W&B's preempting record,
+    // and an exit record that does not complete the run, so W&B shows it preempted (waiting to
+    // be resumed) rather than failed.
+    const bool preempted = opt_.sigterm_is_preemption && exit_code == 128 + SIGTERM;
+    if (preempted) {
+      begin_record();
+      pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::preempting));
+      end_record();
+    }
+    write_exit(exit_code, preempted);
     begin_record();
     pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::final));
     end_record();
@@ -292,8 +312,32 @@ class wandb_sink {
     pb_.int64_field(f::Timestamp::seconds, secs);
     pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>(std::llround((start - static_cast<double>(secs)) * 1e9) % 1000000000));
     pb_.end_message(ts);
+    if (info_.resumed) {
+      // As wandb.init(resume=...) writes it; `wandb sync` then asks the server where the run's
+      // history ends and appends this fragment there.
+      pb_.int64_field(f::RunRecord::starting_step, info_.starting_step);
+      pb_.bool_field(f::RunRecord::resumed, true);
+      pb_.int32_field(f::RunRecord::runtime, static_cast<std::int32_t>(info_.starting_runtime));
+      pb_.bool_field(f::RunRecord::resume, true);
+    }
     pb_.end_message(run);
     end_record();
+  }
+
+  /// The summary the earlier starts left (the run's summary.json): keys this start does not set
+  /// again keep their values, as W&B merges a resumed run's summary.
+  void read_resumed_summary(const std::filesystem::path& p) {
+    std::string text;
+    if (std::FILE* fp = std::fopen(p.c_str(), "rb")) {
+      char b[4096];
+      for (std::size_t n; (n = std::fread(b, 1, sizeof b, fp)) > 0;) text.append(b, n);
+      std::fclose(fp);
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::object obj;
+    if (text.empty() || parser.parse(text).get(obj)) return;
+    for (auto field : obj)
+      if (!field.key.starts_with("_")) set_value(resumed_summary_, resumed_index_, field.key, simdjson::minify(field.value));
   }
 
   void write_metric_definition(const wandb_metric& m) {
@@ -508,6 +552,7 @@ class wandb_sink {
   value_table final_summary() const {
     value_table out;
     value_index idx;
+    for (const auto& [k, v] : resumed_summary_) set_value(out, idx, k, v);
     for (const auto& [k, v] : last_) {
       auto it = stats_.find(k);
       if (it == stats_.end() || !it->second.rule || it->second.n == 0) {
@@ -556,12 +601,13 @@ class wandb_sink {
 
   std::int64_t runtime_seconds() const { return static_cast<std::int64_t>(last_runtime_); }
 
-  void write_exit(int exit_code) {
+  void write_exit(int exit_code, bool not_complete) {
     namespace f = detail::wandb_fields;
     begin_record();
     const auto e = pb_.begin_message(f::Record::exit);
     pb_.int32_field(f::RunExitRecord::exit_code, exit_code);
     pb_.int32_field(f::RunExitRecord::runtime, static_cast<std::int32_t>(runtime_seconds()));
+    pb_.bool_field(f::RunExitRecord::not_complete, not_complete);
     pb_.end_message(e);
     end_record();
   }
@@ -672,8 +718,8 @@ class wandb_sink {
   std::int64_t record_num_ = 0;
   std::string value_scratch_;
   std::vector<std::pair<std::string, std::string>> config_items_;
-  value_table last_, explicit_summary_;
-  value_index last_index_, explicit_index_;
+  value_table last_, explicit_summary_, resumed_summary_;
+  value_index last_index_, explicit_index_, resumed_index_;
   key_map<bool> expanded_, defined_step_metrics_;
   key_map<key_stats> stats_;
   bool has_summary_rules_ = false;
