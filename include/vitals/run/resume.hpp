@@ -346,11 +346,17 @@ inline run_dir_claim claim_run_dir(const std::filesystem::path& root, const std:
     auto created = create_run_dir(root, name, id);
     c.path = created.path;
     c.id = created.id;
-    c.lock();
   }
-  if (mode == resume_mode::automatic) {
-    c.auto_file = std::filesystem::absolute(root) / ".vitals-resume.json";
-    detail::atomic_write_file(c.auto_file, "{\"run_id\": " + detail::json_string(c.id) + "}\n", false);
+  try {
+    if (!c.resumed) c.lock();
+    if (mode == resume_mode::automatic) {
+      c.auto_file = std::filesystem::absolute(root) / ".vitals-resume.json";
+      detail::atomic_write_file(c.auto_file, "{\"run_id\": " + detail::json_string(c.id) + "}\n", false);
+    }
+  } catch (...) {
+    std::error_code ec;
+    if (!c.resumed) std::filesystem::remove_all(c.path, ec);  // a failed start leaves no directory
+    throw;
   }
   return c;
 }
