@@ -10,8 +10,8 @@
 // where K is the block's first element: m2 = sum(d^2) - sum(d)^2 / n. The shift bounds the
 // cancellation: K is one of the block's values, so (K - mean)^2 <= n * variance, and m2 loses at
 // most log10(n) ~ 3.3 digits (relative error <~ n * 2^-53 ~ 3e-13), however large |mean| / std.
-// With GCC/Clang vector extensions (not under nvcc) fp32, bf16 and fp64 loads are explicit 256-bit
-// vectors (two SSE2 halves without AVX); other element types, and every type under nvcc, use the
+// With GCC/Clang vector extensions (not under nvcc) fp32, bf16 and fp64 loads are explicit 128-bit
+// vectors (whatever -m flags a file has); other element types, and every type under nvcc, use the
 // same pass in scalar lanes laid out and summed as the vector lanes are: every path gives the same bits.
 // A block holding NaN/Inf shows up as a non-finite sum and is redone element by element, so
 // non-finite values are counted and kept out of every other field, exactly as add() does.
@@ -30,7 +30,7 @@ namespace vitals {
 namespace detail {
 
 inline constexpr std::size_t stats_block_size = 2048;  // 8-16 KiB of input: stays in L1
-inline constexpr std::size_t stats_lanes = 8;
+inline constexpr std::size_t stats_lanes = 4;
 
 struct identity_load {
   template <class T>
@@ -111,10 +111,12 @@ accumulator block_stats(const T* p, std::size_t n, Load load) {
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__)
 #define VITALS_DETAIL_VECTOR_STATS 1
 namespace simd {
-// 4 doubles per vector whatever the target: without AVX the compiler splits each operation in two
-// SSE2 halves, so a file built with -mavx2 and one without compute the same lanes and the same bits
-// (the body may not depend on flags that differ between files of one program).
-inline constexpr std::size_t width = stats_lanes / 2;
+// 128-bit vectors (SSE2, the x86-64 baseline) whatever the target flags: files built with -mavx2 and
+// without compute the same lanes and the same bits (an inline body must not depend on flags that
+// differ between the files of one program). Two vectors per step, x = lanes 0-1 and y = lanes 2-3:
+// the layout of the scalar lanes above. (256-bit vectors measured no faster on the bench VM, and
+// without AVX the compiler splits them badly: 0.2 GB/s.)
+inline constexpr std::size_t width = stats_lanes / 2;  // doubles per vector
 typedef double vd __attribute__((vector_size(width * 8)));
 typedef double vd_u __attribute__((vector_size(width * 8), aligned(8)));
 typedef float vf __attribute__((vector_size(width * 8)));  // 2 * width floats
@@ -122,10 +124,9 @@ typedef float vf_u __attribute__((vector_size(width * 8), aligned(4)));
 typedef std::uint32_t vu __attribute__((vector_size(width * 8)));
 typedef std::uint16_t vh_u __attribute__((vector_size(width * 4), aligned(2)));
 
-// Vectors go by reference: a 32-byte vector passed by value changes the ABI between -mavx and not.
 inline void split(const vf& w, vd& lo, vd& hi) {
-  lo = __builtin_convertvector(__builtin_shufflevector(w, w, 0, 1, 2, 3), vd);
-  hi = __builtin_convertvector(__builtin_shufflevector(w, w, 4, 5, 6, 7), vd);
+  lo = __builtin_convertvector(__builtin_shufflevector(w, w, 0, 1), vd);
+  hi = __builtin_convertvector(__builtin_shufflevector(w, w, 2, 3), vd);
 }
 
 // Loaders: 2 * width elements -> two vectors of doubles, and one element -> double.
