@@ -7,10 +7,10 @@
 // once per fold: run name "{exp_name}/fold{k}", group = exp_name; exp.debug=true disables remote
 // (W&B) logging. `--multirun exp.train.lr=0.1,0.3` runs the whole k-fold once per job.
 //
-// Every job's values and run options are checked before the first run starts (folds in range,
-// positive sizes, a usable output directory): a mistake exits 2 with a message and leaves no run
-// directory behind, as config errors do (vitals::compose exits 2 for those).
-#include <vitals/compose.hpp>
+// One front door (vitals::app with a config directory) checks every job's values and run options
+// before the first run starts (folds in range, positive sizes, a usable output directory): a
+// mistake exits 2 with every problem and leaves no run directory behind.
+#include <vitals/app.hpp>
 #include <vitals/run.hpp>
 #include <vitals/sinks.hpp>
 
@@ -107,28 +107,21 @@ fold_result train_fold(const ExpConfig& exp, int k, vitals::run& run) {
 // Where the composition and the runs go: output_dir, or runs/ when it is empty.
 std::filesystem::path output_dir(const Config& cfg) { return cfg.output_dir.empty() ? "runs" : cfg.output_dir; }
 
-// One run per fold: name {exp}/fold{k}, group = experiment, tag fold_{k}; debug mode keeps
+// One run per fold: name {exp}/fold{k}, tag fold_{k}, on top of the job's options (project and
+// group come from the config through run_fields, flags and WANDB_* win); debug mode keeps
 // everything local (no W&B sink), as the seed's debug flag does.
-vitals::run_options fold_options(const Config& cfg, const vitals::composition& composition, int k) {
-  const ExpConfig& exp = cfg.exp;
-  vitals::run_options ro;
-  ro.project = cfg.project;
-  ro.name = exp.exp_name + "/fold" + std::to_string(k);
-  ro.group = exp.exp_name;
+vitals::run_options fold_options(const Config& cfg, vitals::run_options ro, int k) {
+  ro.name = cfg.exp.exp_name + "/fold" + std::to_string(k);
   ro.tags = {"fold_" + std::to_string(k)};
   ro.dir = output_dir(cfg);
-  ro.sinks = "jsonl,csv,wandb";
-  ro.wandb = !exp.debug;
-  ro.config_json = vitals::config::to_json(composition.config);
+  if (cfg.exp.debug) ro.wandb = false;
   return ro;
 }
 
-// Values the types allow but training cannot use, all reported at once as a config_error (so they
-// read like the composer's own messages).
-void check_config(const Config& cfg) {
+// Values the types allow but training cannot use, reported with the composer's own problems.
+void check_config(const Config& cfg, std::vector<vitals::config::problem>& problems) {
   const ExpConfig& exp = cfg.exp;
   const TrainConfig& t = exp.train;
-  std::vector<vitals::config::problem> problems;
   auto in_range = [&](const std::string& path, long long v, long long lo, long long hi) {
     if (v < lo || v > hi)
       problems.push_back({path, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
@@ -150,34 +143,39 @@ void check_config(const Config& cfg) {
   if (!std::isfinite(t.lr) || t.lr < 0) problems.push_back({"exp.train.lr", "must be a finite number >= 0", {}});
   if (!std::isfinite(t.weight_decay) || t.weight_decay < 0)
     problems.push_back({"exp.train.weight_decay", "must be a finite number >= 0", {}});
-  if (!problems.empty()) throw vitals::config::config_error(std::move(problems));
+  try {
+    vitals::check_runs_root(output_dir(cfg));
+  } catch (const std::exception& e) {
+    problems.push_back({"output_dir", e.what(), {}});
+  }
 }
 
 int run_experiment(int argc, char** argv) {
   // Hydra's ConfigStore: `exp: default` means ExpConfig's defaults.
   vitals::store("exp", "default", ExpConfig{});
 
-  // One config without --multirun; one per job with it (`exp.train.lr=0.1,0.3 -m`).
-  auto jobs = vitals::sweep_with_info<Config>(argc, argv, {.config_dir = HYDRA_EXPERIMENT_CONFIG_DIR});
-  // Everything is checked before the first job starts: values, run options, output directory.
-  for (const auto& [cfg, composition] : jobs) {
-    check_config(cfg);
-    vitals::check_runs_root(output_dir(cfg));
-    for (int k : cfg.exp.fold) fold_options(cfg, composition, k).validate();
-  }
-  for (const auto& [cfg, composition] : jobs) {
+  // One job without --multirun; one per combination with it (`exp.train.lr=0.1,0.3 -m`). Every
+  // job is composed, typed and checked before the first one starts.
+  auto jobs = vitals::app<Config>("k-fold training of the demo MLP, composed Hydra-style.")
+                  .compose(HYDRA_EXPERIMENT_CONFIG_DIR)
+                  .run_defaults({.sinks = "jsonl,csv,wandb"})
+                  .run_fields({.project = "project", .group = "exp.exp_name"})
+                  .check(check_config)
+                  .jobs_or_exit(argc, argv);
+  for (const auto& job : jobs) {
+    const Config& cfg = job.config;
     const ExpConfig& exp = cfg.exp;
     // The composed config, the overrides and the defaults-list trace, saved so that this run can be
     // reproduced with one command (the overrides in overrides.yaml).
-    composition.save(output_dir(cfg));
+    job.composition->save(output_dir(cfg));
     std::printf("experiment %s: folds %zu of %d, output %s%s\n", exp.exp_name.c_str(), exp.fold.size(), exp.num_folds,
                 cfg.output_dir.c_str(), exp.debug ? " (debug: W&B disabled)" : "");
     std::vector<double> losses;
     for (int k : exp.fold) {
-      vitals::run_options ro = fold_options(cfg, composition, k);
-      std::printf("run %s (group %s, tags fold_%d)\n", ro.name.c_str(), exp.exp_name.c_str(), k);
-      vitals::run run(ro);
-      composition.save(run.dir());  // config.yaml, overrides.yaml, defaults.yaml beside the run
+      vitals::run_options ro = fold_options(cfg, job.options, k);
+      std::printf("run %s (group %s, tags fold_%d)\n", ro.name.c_str(), ro.group.c_str(), k);
+      vitals::run run(ro, cfg);  // config.json: the typed config, as config.yaml beside it
+      job.composition->save(run.dir());  // config.yaml, overrides.yaml, defaults.yaml beside the run
       run.log({{"fold", k}, {"experiment_type", std::string_view("kfold")}}, 0);
       fold_result r = train_fold(exp, k, run);
       const std::string prefix = "fold_" + std::to_string(k) + "/";

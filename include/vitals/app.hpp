@@ -106,6 +106,12 @@ class app {
     compose_ = std::move(options);
     return *this;
   }
+  app& compose(std::filesystem::path config_dir, std::string config_name = "config") {
+    compose_options o;
+    o.config_dir = std::move(config_dir);
+    o.config_name = std::move(config_name);
+    return compose(std::move(o));
+  }
   /// Checks of values the types allow but the program cannot use; problems join the others.
   app& check(check_fn f) {
     checks_.push_back(std::move(f));

@@ -16,7 +16,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <stdlib.h>  // setenv (POSIX)
 #include <mutex>
 #include <optional>
 #include <string>
@@ -226,10 +225,9 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   if (cl.config_dir) opts.config_dir = *cl.config_dir;
   if (cl.config_name) opts.config_name = *cl.config_name;
   const char* program = argc > 0 ? argv[0] : "vitals";
-  // Like rootutils in Hydra projects: PROJECT_ROOT (for ${oc.env:PROJECT_ROOT}) defaults to the
-  // nearest parent of the config directory that holds .git, else the config directory.
-  if (const char* root = std::getenv("PROJECT_ROOT"); !root || !*root)
-    ::setenv("PROJECT_ROOT", config::project_root(config::detail::locate_config_dir(opts.config_dir)).string().c_str(), 1);
+  // PROJECT_ROOT is read, never set (one rule with vitals::app): ${oc.env:PROJECT_ROOT,default}
+  // is the environment's value, else the config's default; relative config directories are
+  // looked up under $PROJECT_ROOT, else the git root (project_root()).
   if (cl.help) {
     std::fputs(config::usage(opts, program).c_str(), stdout);
     std::exit(0);
@@ -276,8 +274,7 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
 /// The command-line form: `prog exp=001 exp.fold=[0,1] show_config=true`. Prints the composed
 /// config and exits 0 for show_config=true (or --cfg job) once it converts to Config, prints usage
 /// for --help, and on a config or usage error prints every problem to stderr and exits 2
-/// (vitals::usage_exit_code, argparse's convention; Hydra exits 1). Sets PROJECT_ROOT,
-/// when unset, to project_root(config_dir), as Hydra projects do with rootutils.
+/// (vitals::usage_exit_code, argparse's convention; Hydra exits 1). PROJECT_ROOT is never set.
 template <class Config>
 Config compose(int argc, const char* const* argv, const compose_options& options) {
   return detail::exit_on_config_error(argc > 0 ? argv[0] : nullptr, [&] {
