@@ -11,5 +11,6 @@
 #include "vitals/run.hpp"
 #include "vitals/sinks.hpp"
 #include "vitals/health.hpp"
+#include "vitals/dist.hpp"
 #include "vitals/health/watch.hpp"
 #include "vitals/app.hpp"
