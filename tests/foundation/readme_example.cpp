@@ -12,11 +12,18 @@ struct Train {
 };
 
 int main(int argc, char** argv) {
-  auto cfg = vitals::parse_args<Train>(argc, argv);  // --config f.yaml, optim.lr=1e-3, --show-config
-  vitals::run run({.project = "demo", .name = cfg.exp_name}, cfg);  // runs/{name}_{id}/config.json
-  run.attach(vitals::sinks(vitals::jsonl{}, vitals::csv{}, vitals::console{}, vitals::wandb_offline{}));
-  for (int step = 0; step < 100; ++step)
-    run.log({{"train/loss", 1.0 / (step + 1)}, {"lr", cfg.optim.lr}}, step);
+  // --config f.yaml, optim.lr=1e-3, --show-config, --help, --wandb_project P, --sinks jsonl,csv
+  auto job = vitals::app<Train>("Trains the model.")
+                 .run_defaults({.project = "demo", .sinks = "jsonl,csv,console,wandb"})
+                 .run_fields({.name = "exp_name"})  // the config's exp_name names the run
+                 .parse_or_exit(argc, argv);        // every mistake at once, exit code 2
+  vitals::run run(job.options, job.config);         // runs/{name}_{id}/config.json
+  vitals::watch_health(run);                        // health rules on the logged rows
+  for (int epoch = 0, step = 0; epoch < 3; ++epoch) {
+    for (int i = 0; i < 30; ++i, ++step)
+      run.log({{"train/loss", 1.0 / (step + 1)}, {"train/grad_norm", 0.5}, {"lr", job.config.optim.lr}}, step);
+    run.end_epoch();                                // the monitor evaluates; alerts reach every sink
+  }
   run.summary("final/loss", 0.01);
   run.finish();
 }
