@@ -3,6 +3,7 @@
 // saved outputs, and the parts (override grammar, merge, interpolation) on their own.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -143,8 +144,46 @@ TEST_CASE("sweeps expand like Hydra's BasicSweeper", "[compose][sweep]") {
   REQUIRE(fl.size() == 4);
   CHECK(fl[1][0] == "x=0.25");
   CHECK(expand_sweeps(parse_overrides({"x=choice(a, b)"})).size() == 2);
-  CHECK_THROWS_AS(parse_override("x=glob(*)"), config_error);
+  CHECK(parse_override("x=glob(*)").glob.has_value());
+  CHECK_THROWS_AS(expand_sweeps(parse_overrides({"x=glob(*)"})), config_error);  // needs the group's options
   CHECK(parse_override("x=[1,2]").sweep == false);
+}
+
+TEST_CASE("float range steps in Decimal as Hydra does", "[compose][sweep]") {
+  auto a = expand_sweeps(parse_overrides({"x=range(0.1,0.4,0.1)"}));
+  REQUIRE(a.size() == 4);  // doubles would give 3
+  CHECK(a[2][0] == "x=0.30000000000000004");
+  CHECK(a[3][0] == "x=0.4");
+  auto b = expand_sweeps(parse_overrides({"x=range(0,1,0.1)"}));
+  REQUIRE(b.size() == 10);
+  CHECK(b[3][0] == "x=0.3");  // not 0.30000000000000004
+  CHECK(b[6][0] == "x=0.6");
+  CHECK(b[7][0] == "x=0.7000000000000001");
+}
+
+TEST_CASE("sort, shuffle, tag, glob and interval as Hydra's grammar functions", "[compose][sweep]") {
+  auto first = [](const std::vector<std::vector<std::string>>& jobs) {
+    std::vector<std::string> out;
+    for (const auto& j : jobs) out.push_back(j.at(0));
+    return out;
+  };
+  CHECK(first(expand_sweeps(parse_overrides({"x=sort(3,1,2)"}))) == std::vector<std::string>{"x=1", "x=2", "x=3"});
+  CHECK(first(expand_sweeps(parse_overrides({"x=sort(choice(b,a), reverse=true)"}))) == std::vector<std::string>{"x=b", "x=a"});
+  CHECK(parse_override("x=sort([3,1])").value.text == "[1,3]");
+  // shuffle: the same values, and the same order every time for the same command line
+  auto s1 = first(expand_sweeps(parse_overrides({"x=shuffle(range(0,20))"})));
+  auto s2 = first(expand_sweeps(parse_overrides({"x=shuffle(range(0,20))"})));
+  CHECK(s1 == s2);
+  auto sorted = s1;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted != s1);
+  CHECK(first(expand_sweeps(parse_overrides({"x=tag(fast,choice(1,2))"}))) == std::vector<std::string>{"x=1", "x=2"});
+  CHECK_THROWS_WITH(parse_override("x=tag(fast,1)"), Catch::Matchers::Contains("tag()"));
+  CHECK_THROWS_WITH(expand_sweeps(parse_overrides({"x=interval(0,1)"})),
+                    Catch::Matchers::Contains("BasicSweeper does not support sweep type : INTERVAL_SWEEP"));
+  CHECK_THROWS_WITH(parse_override("x=[choice(1,2)]"), Catch::Matchers::Contains("is a sweep"));
+  CHECK_THROWS_WITH(parse_override("x=frob(1)"), Catch::Matchers::Contains("unknown function 'frob'"));
+  CHECK(detail::glob_filter({"adam", "adamw", "sgd"}, {"adam*"}, {"*w"}) == std::vector<std::string>{"adam"});
 }
 
 TEST_CASE("merge: mappings merge, lists replace, ??? keeps", "[compose][merge]") {
@@ -392,4 +431,22 @@ TEST_CASE("a primary config registered in code needs no files", "[compose][store
   CHECK(c.project == "coded");
   CHECK(c.exp.exp_name == "fast");
   CHECK(c.exp.seed == 42);
+}
+
+TEST_CASE("issue 18 gaps: 0o17, containers in strings, a missing option chosen on the command line", "[compose][gaps]") {
+  node r = resolve_interpolations(parse_yaml("perms: 0o17\nhex: 0x1F\nf: [0, 1]\nd: {a: \"it's\", b: '${f}'}\n"
+                                             "s: \"fold${f}\"\nt: \"x${d}\"\n"));
+  CHECK(kind_of(*r.find("perms")) == scalar_kind::string);  // PyYAML (Hydra) keeps 0o17 a string
+  CHECK(python_str(*r.find("hex")) == "31");
+  CHECK(r.find("s")->text == "fold[0, 1]");
+  CHECK(r.find("t")->text == "x{'a': \"it's\", 'b': '${f}'}");  // unresolved inside, as OmegaConf's str()
+  temp_tree t({{"config.yaml", "defaults:\n  - optimizer: adam\n  - _self_\n"}, {"optimizer/adam.yaml", "lr: 1\n"}});
+  try {
+    (void)compose_tree({.config_dir = t.root}, {"x=1", "optimizer=adamw"});
+    FAIL("expected a config_error");
+  } catch (const config_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("override #2 'optimizer=adamw'"));
+    CHECK_THAT(e.what(), Catch::Contains("config.yaml:2:5"));
+    CHECK_THAT(e.what(), Catch::Contains("available options in 'optimizer': adam"));
+  }
 }

@@ -188,7 +188,7 @@ Config compose(const compose_options& options, const std::vector<std::string>& o
 template <class Config>
 std::vector<composed<Config>> sweep_with_info(const compose_options& options, const std::vector<std::string>& overrides) {
   std::vector<composed<Config>> out;
-  for (const auto& job : config::sweep_jobs(overrides)) out.push_back(compose_with_info<Config>(options, job));
+  for (const auto& job : config::sweep_jobs(options, overrides)) out.push_back(compose_with_info<Config>(options, job));
   return out;
 }
 
@@ -237,7 +237,7 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   if (show && *show) cl.show_config = true;
   std::vector<std::vector<std::string>> jobs;
   if (cl.multirun) {
-    jobs = config::sweep_jobs(cl.overrides);
+    jobs = config::sweep_jobs(opts, cl.overrides);
     if (single && jobs.size() > 1)
       throw config::config_error(config::problem{"", "--multirun expands to " + std::to_string(jobs.size()) +
                                                          " jobs; use vitals::sweep<Config>(argc, argv, ...) to get one config per job", {}});

@@ -387,6 +387,7 @@ class defaults_builder {
           append_.push_back(std::move(d));
         } else {
           std::string key = o.key_element();
+          c.where = o.where();
           choices_[key] = std::move(c);
           meta_[key] = {true, "", false, o.input};
         }
@@ -417,6 +418,7 @@ class defaults_builder {
     std::optional<std::string> name;
     bool is_options = false;
     std::vector<std::string> options;
+    source_location where;  // the command-line override that made it
   };
   struct meta {
     bool external = false;
@@ -484,6 +486,12 @@ class defaults_builder {
         }
       }
       msg += " (included by " + chain(t.parent) + ")";
+      // An option chosen on the command line is reported at the override that chose it, and the
+      // defaults line it replaced.
+      if (auto it = choices_.find(e.override_key()); e.is_group && it != choices_.end() && !it->second.where.origin.empty()) {
+        msg += "; the option was chosen on the command line, replacing the defaults line at " + e.where.str();
+        throw config_error(problem{"defaults", msg, it->second.where});
+      }
     }
     throw config_error(problem{"defaults", msg, e.where});
   }
@@ -579,7 +587,7 @@ class defaults_builder {
         last = &d;
         std::string key = d.override_key();
         if (!choices_.count(key)) {
-          choice c{d.value, d.is_options, d.options};
+          choice c{d.value, d.is_options, d.options, {}};
           choices_[key] = c;
           meta_[key] = {false, parent.config_path(), false, ""};
         }

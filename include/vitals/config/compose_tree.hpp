@@ -6,6 +6,7 @@
 // The typed front end (compose<Config>, sweep<Config>, the command line) is in compose.hpp.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -53,6 +54,13 @@ struct composition {
   std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // group -> option
   std::filesystem::path config_dir;
   std::string config_name;
+  /// What `${hydra:...}` reads, resolved: run/sweep dirs, job name, override_dirname and number
+  /// (multirun), runtime choices, cwd and output_dir, plus whatever the config's hydra block sets.
+  node hydra;
+  /// Where Hydra would write this job's outputs: hydra.run.dir, or hydra.sweep.dir/subdir for a
+  /// job of a multirun (relative to the working directory, as Hydra's; empty when the pattern
+  /// cannot be resolved).
+  std::filesystem::path output_dir;
 
   /// The overrides as a YAML list node (Hydra's overrides.yaml).
   node overrides_node() const {
@@ -171,8 +179,59 @@ inline bool is_hydra_key(std::string_view key) {
   return key == "hydra" || key.rfind("hydra.", 0) == 0 || key.rfind("hydra/", 0) == 0;
 }
 
+// Hydra's job.override_dirname: the job's own overrides (not hydra.*, not exclude_keys), sorted,
+// joined by item_sep, with '=' spelled kv_sep.
+inline std::string override_dirname(const std::vector<override_spec>& parsed, const node& config) {
+  auto text = [&](const char* key, const char* fallback) {
+    const node* n = find_path(config, key);
+    return n && n->is_scalar() ? n->text : std::string(fallback);
+  };
+  std::string kv = text("kv_sep", "="), item = text("item_sep", ",");
+  std::vector<std::string> exclude;
+  if (const node* ex = find_path(config, "exclude_keys"); ex && ex->is_sequence())
+    for (const auto& e : ex->items) exclude.push_back(e.text);
+  std::vector<std::string> lines;
+  for (const auto& o : parsed)
+    if (!is_hydra_key(o.key) && std::find(exclude.begin(), exclude.end(), o.key) == exclude.end()) lines.push_back(o.input);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : item) + l;
+  std::string spelled;
+  for (char c : out) spelled += c == '=' ? kv : std::string(1, c);
+  return spelled;
+}
+
+// The `hydra` node of a composition, unresolved: the configs' hydra block with hydra.* overrides
+// applied, Hydra's defaults for what it leaves unset, and the facts of this job.
+inline node hydra_node(node block, const compose_options& options, const std::vector<override_spec>& parsed,
+                       const std::vector<std::pair<std::string, std::optional<std::string>>>& choices, std::optional<int> job_num) {
+  if (!block.is_mapping()) block = node::mapping();
+  for (const auto& o : parsed)
+    if (o.key.rfind("hydra.", 0) == 0 && o.has_value && !o.sweep && o.op != override_op::remove)
+      update_path(block, o.key.substr(6), o.value.value, true, o.where());
+  auto set_default = [&](const std::string& key, node value) {
+    if (!find_path(block, key)) update_path(block, key, std::move(value), true, {});
+  };
+  auto text = [](std::string t) { return node::scalar(std::move(t), scalar_style::quoted); };
+  set_default("run.dir", text("outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}"));
+  set_default("sweep.dir", text("multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}"));
+  set_default("sweep.subdir", text("${hydra.job.num}"));
+  set_default("job.name", text("app"));  // Hydra's compose API; a hydra block or hydra.job.name=... sets another
+  set_default("job.config_name", text(options.config_name));
+  const node* od = find_path(block, "job.config.override_dirname");
+  update_path(block, "job.override_dirname", text(override_dirname(parsed, od ? *od : node::mapping())), true, {});
+  if (job_num) update_path(block, "job.num", node::scalar(std::to_string(*job_num)), true, {});
+  node ch = node::mapping();
+  for (const auto& [k, v] : choices) ch.set(k, v ? text(*v) : node::null_value());
+  update_path(block, "runtime.choices", std::move(ch), true, {});
+  std::error_code ec;
+  update_path(block, "runtime.cwd", text(std::filesystem::current_path(ec).string()), true, {});
+  update_path(block, "runtime.output_dir", text(job_num ? "${hydra.sweep.dir}/${hydra.sweep.subdir}" : "${hydra.run.dir}"), true, {});
+  return block;
+}
+
 inline composition compose_parsed(const compose_options& options, const std::vector<override_spec>& parsed,
-                                  std::vector<std::string> lines) {
+                                  std::vector<std::string> lines, std::optional<int> job_num = std::nullopt) {
   for (const auto& o : parsed)
     if (o.sweep) throw config_error(problem{o.key, sweep_hint(o), o.where()});
   const config_store& store = options.store ? *options.store : config_store::instance();
@@ -192,6 +251,8 @@ inline composition compose_parsed(const compose_options& options, const std::vec
   }
   // The `hydra:` block configures Hydra itself (run dirs, logging); Hydra's compose API leaves it
   // out of the app config, and so does vitals, together with overrides of it (hydra.run.dir=...).
+  // It stays readable through ${hydra:...}, with the facts of this job added.
+  node block = cfg.find("hydra") ? *cfg.find("hydra") : node::mapping();
   cfg.erase("hydra");
   // Every bad override is reported at once (Hydra stops at the first).
   std::vector<problem> problems;
@@ -206,8 +267,23 @@ inline composition compose_parsed(const compose_options& options, const std::vec
     }
   }
   if (!problems.empty()) throw config_error(std::move(problems), more);
-  out.config = resolve_interpolations(cfg);
+  cfg.set("hydra", hydra_node(std::move(block), options, parsed, res.choices, job_num));
+  interpolation_resolver resolver(cfg, true);
+  out.config = resolver.run();
   out.choices = std::move(res.choices);
+  // The hydra facts and the output directory are resolved when the patterns allow: a hydra block
+  // the app never reads must not fail the composition.
+  out.hydra = node::mapping();
+  for (const char* key : {"run", "sweep", "job", "runtime"}) {
+    try {
+      out.hydra.set(key, resolver.value_at(std::string("hydra.") + key));
+    } catch (const config_error&) {
+    }
+  }
+  try {
+    out.output_dir = python_str(resolver.value_at("hydra.runtime.output_dir"));
+  } catch (const config_error&) {
+  }
   return out;
 }
 
@@ -228,10 +304,22 @@ inline std::vector<std::vector<std::string>> sweep_jobs(const std::vector<std::s
   return expand_sweeps(parse_overrides(overrides));
 }
 
-/// One composition per job of the sweep.
+/// The same, with glob(...) sweeps over a group's options (from the config directory and store).
+inline std::vector<std::vector<std::string>> sweep_jobs(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<override_spec> parsed = parse_overrides(overrides);
+  bool any_glob = false;
+  for (const auto& o : parsed) any_glob = any_glob || o.glob.has_value();
+  if (!any_glob) return expand_sweeps(parsed);
+  config_repository repo(detail::locate_config_dir(options.config_dir), options.store ? *options.store : config_store::instance());
+  return expand_sweeps(parsed, [&](const std::string& group) { return repo.group_options(group); });
+}
+
+/// One composition per job of the sweep, each numbered (hydra.job.num, its own output directory
+/// hydra.sweep.dir/hydra.sweep.subdir) as a multirun numbers them.
 inline std::vector<composition> sweep_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
   std::vector<composition> out;
-  for (const auto& job : sweep_jobs(overrides)) out.push_back(compose_detailed(options, job));
+  int num = 0;
+  for (const auto& job : sweep_jobs(options, overrides)) out.push_back(detail::compose_parsed(options, parse_overrides(job), job, num++));
   return out;
 }
 

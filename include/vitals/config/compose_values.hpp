@@ -29,10 +29,10 @@ inline bool core_true(std::string_view t) { return t == "true" || t == "True" ||
 inline bool core_false(std::string_view t) { return t == "false" || t == "False" || t == "FALSE"; }
 
 inline bool core_int(std::string_view t) {
-  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o')) {
+  if (t.size() > 2 && t[0] == '0' && t[1] == 'x') {  // 0o17 is a string, as PyYAML (Hydra) reads it
     for (char c : t.substr(2))
-      if (!(is_digit(c) || (t[1] == 'x' && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))))) return false;
-    return !(t[1] == 'o' && t.substr(2).find_first_of("89") != std::string_view::npos);
+      if (!(is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+    return true;
   }
   if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
   if (t.empty()) return false;
@@ -139,9 +139,9 @@ inline std::string python_str(const node& n) {
     case scalar_kind::null: return "None";
     case scalar_kind::boolean: return detail::core_true(n.text) ? "True" : "False";
     case scalar_kind::integer: {
-      if (n.text.size() > 2 && n.text[0] == '0' && (n.text[1] == 'x' || n.text[1] == 'o')) {
+      if (n.text.size() > 2 && n.text[0] == '0' && n.text[1] == 'x') {
         long long v = 0;
-        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, n.text[1] == 'x' ? 16 : 8);
+        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, 16);
         return std::to_string(v);
       }
       std::string t = n.text[0] == '+' ? n.text.substr(1) : n.text;
@@ -156,6 +156,37 @@ inline std::string python_str(const node& n) {
     case scalar_kind::string: return n.text;
   }
   return n.text;
+}
+
+/// Python's repr() of the value OmegaConf holds: strings quoted ('a', "it's"), lists and dicts
+/// spelled as Python prints them — what "fold${exp.fold}" makes of a list: "fold[0, 1, 2]".
+inline std::string python_repr(const node& n) {
+  if (n.is_sequence()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < n.items.size(); ++i) out += (i ? ", " : "") + python_repr(n.items[i]);
+    return out + "]";
+  }
+  if (n.is_mapping()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, v] : n.entries) {
+      out += (first ? "'" : ", '") + k + "': " + python_repr(v);
+      first = false;
+    }
+    return out + "}";
+  }
+  if (kind_of(n) != scalar_kind::string) return python_str(n);
+  const std::string& t = n.text;
+  char q = t.find('\'') != std::string::npos && t.find('"') == std::string::npos ? '"' : '\'';
+  std::string out(1, q);
+  for (char c : t) {
+    if (c == '\\' || c == q) out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out + q;
 }
 
 /// Value equality of two trees as data (1 == 1.0, a quoted "1" != 1), used by `~key=value`.

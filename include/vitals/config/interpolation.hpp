@@ -8,8 +8,14 @@
 // and dangling references are errors that show the chain of keys.
 #pragma once
 
+#include <cctype>
 #include <cstdlib>
+#include <ctime>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,24 +27,74 @@
 #include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
+#include "vitals/config/overrides.hpp"
 
 namespace vitals::config {
 
+/// A resolver registered at run time: `${name:a,b}` calls it with the arguments, typed as
+/// OmegaConf types them (interpolations resolved), and puts the returned node in place.
+using resolver_function = std::function<node(const std::vector<node>& args)>;
+
 namespace detail {
+
+struct resolver_registry {
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<const resolver_function>, std::less<>> functions;
+  static resolver_registry& instance() {
+    static resolver_registry r;
+    return r;
+  }
+};
+
+inline std::shared_ptr<const resolver_function> find_resolver(const std::string& name) {
+  resolver_registry& r = resolver_registry::instance();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.functions.find(name);
+  return it == r.functions.end() ? nullptr : it->second;
+}
+
+inline bool builtin_resolver(std::string_view name) {
+  return name == "oc.env" || name == "oc.select" || name == "oc.decode" || name == "oc.create" || name == "oc.dict.keys" ||
+         name == "oc.dict.values" || name == "hydra" || name == "now";
+}
 
 class interpolation_resolver {
  public:
-  explicit interpolation_resolver(const node& root) : root_(root) {}
+  // With `hydra_at_root`, the root's `hydra` entry is what `${hydra:...}` reads (a composition's
+  // hydra block and run facts); it is left out of run() and resolved only where it is read.
+  explicit interpolation_resolver(const node& root, bool hydra_at_root = false) : root_(root), hydra_at_root_(hydra_at_root) {}
 
   node run() {
     std::vector<std::string> path;
-    return resolve_subtree(root_, path);
+    if (!hydra_at_root_ || !root_.is_mapping()) return resolve_subtree(root_, path);
+    node out = node::mapping(root_.where);
+    for (const auto& [k, v] : root_.entries) {
+      if (k == "hydra") continue;
+      path.assign(1, k);
+      out.entries.emplace_back(k, resolve_subtree(v, path));
+    }
+    return out;
+  }
+
+  /// The resolved value at a dotted key ("hydra.run.dir").
+  node value_at(const std::string& key) {
+    node at = node::null_value();
+    hydra_access guard(hydra_access_);
+    return reference(key, {}, at);
   }
 
  private:
   const node& root_;
+  bool hydra_at_root_;
+  int hydra_access_ = 0;  // > 0 inside ${hydra:...}: the app config itself has no `hydra` key
+  struct hydra_access {
+    int& n;
+    explicit hydra_access(int& c) : n(++c) {}
+    ~hydra_access() { --n; }
+  };
   std::map<std::string, node> done_;       // resolved values by key path
   std::vector<std::string> in_progress_;   // key paths being resolved (for cycles)
+  std::optional<node> last_container_;     // the unresolved list/mapping the last reference found
 
   static std::string join(const std::vector<std::string>& path) {
     std::string out;
@@ -150,11 +206,12 @@ class interpolation_resolver {
         out += p.text;
         continue;
       }
+      last_container_.reset();
       node v = expression(p.text, path, n);
-      if (v.is_mapping() || v.is_sequence())
-        fail(path, n, "'${" + p.text + "}' is a " + std::string(v.is_mapping() ? "mapping" : "list") +
-                          "; only scalars can be part of a string");
-      out += python_str(v);
+      // A list or mapping inside a string reads as Python prints it, unresolved inside ("f[0, 1]",
+      // "g{'a': '${b}'}"), as OmegaConf's str() of the container does.
+      if (v.is_mapping() || v.is_sequence()) out += python_repr(last_container_ ? *last_container_ : v);
+      else out += python_str(v);
     }
     return node::scalar(std::move(out), scalar_style::quoted, n.where);
   }
@@ -168,6 +225,13 @@ class interpolation_resolver {
 
   // The inside of ${...}: a key path or `resolver:args`.
   node expression(const std::string& inner_raw, const std::vector<std::string>& path, const node& at) {
+    // `name:` first (a resolver name has no interpolation in it); oc.env keeps its text-first
+    // handling of nested interpolations, the others take typed arguments.
+    std::string lead = trim(inner_raw);
+    std::size_t n = 0;
+    while (n < lead.size() && (std::isalnum(static_cast<unsigned char>(lead[n])) || lead[n] == '_' || lead[n] == '.')) ++n;
+    if (n > 0 && n < lead.size() && lead[n] == ':' && lead.substr(0, n) != "oc.env")
+      return call_resolver(lead.substr(0, n), lead.substr(n + 1), inner_raw, path, at);
     // Nested interpolations in the key (${a.${b}}) are resolved to text first.
     std::string inner;
     {
@@ -179,9 +243,173 @@ class interpolation_resolver {
       std::string name = trim(std::string_view(inner).substr(0, colon));
       std::string args = inner.substr(colon + 1);
       if (name == "oc.env") return env(args, path, at);
-      fail(path, at, "unknown resolver '" + name + "' in '${" + inner_raw + "}' (vitals supports oc.env)");
+      fail(path, at, "unknown resolver '" + name + "' in '${" + inner_raw + "}'");
     }
     return reference(trim(inner), path, at);
+  }
+
+  // Resolver arguments split at top-level commas (quotes, brackets and ${...} kept whole).
+  static std::vector<std::string> split_args(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    int depth = 0;
+    char quote = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      char c = s[i];
+      if (quote) {
+        if (c == '\\' && i + 1 < s.size()) {
+          cur += c;
+          cur += s[++i];
+          continue;
+        }
+        if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ']' || c == '}') {
+        --depth;
+      } else if (c == ',' && depth == 0) {
+        out.push_back(trim(cur));
+        cur.clear();
+        continue;
+      }
+      cur += c;
+    }
+    if (!trim(cur).empty() || !out.empty()) out.push_back(trim(cur));
+    return out;
+  }
+
+  // Resolves the interpolations inside a value built from resolver arguments ([${a}, 1]).
+  node resolve_inside(node v, const std::vector<std::string>& path, const node& at) {
+    if (v.is_scalar() && has_interpolation(v.text)) {
+      node tmp = v;
+      tmp.where = at.where;
+      return evaluate(tmp, path);
+    }
+    for (auto& i : v.items) i = resolve_inside(std::move(i), path, at);
+    for (auto& e : v.entries) e.second = resolve_inside(std::move(e.second), path, at);
+    return v;
+  }
+
+  // One resolver argument as OmegaConf's grammar types it: ${x} keeps x's type, 'a' is a string,
+  // [..] / {..} are containers, 1 / 1.5 / true / null are typed, anything else a string.
+  node argument(const std::string& a, const std::vector<std::string>& path, const node& at) {
+    if (a.size() >= 3 && a.compare(0, 2, "${") == 0 && a.back() == '}') {
+      std::vector<piece> parts = split(a, path, at);
+      if (parts.size() == 1 && parts[0].expr) return expression(parts[0].text, path, at);
+    }
+    if (a.size() >= 2 && (a.front() == '\'' || a.front() == '"') && a.back() == a.front()) {
+      std::string body;
+      for (std::size_t i = 1; i + 1 < a.size(); ++i) {
+        if (a[i] == '\\' && i + 2 < a.size() && (a[i + 1] == a.front() || a[i + 1] == '\\')) ++i;
+        body += a[i];
+      }
+      return resolve_inside(node::scalar(body, scalar_style::quoted), path, at);
+    }
+    if (a.empty()) return node::scalar("", scalar_style::quoted);
+    if (has_interpolation(a) && a.front() != '[' && a.front() != '{')
+      return resolve_inside(node::scalar(a, scalar_style::quoted), path, at);
+    try {
+      override_spec o = parse_override("x=" + a);
+      if (!o.sweep) return resolve_inside(o.value.value, path, at);
+    } catch (const config_error&) {
+    }
+    return node::scalar(a, scalar_style::quoted);
+  }
+
+  // oc.select's "not there": a key that does not exist, or a ??? value.
+  std::optional<node> select(const std::string& key, const std::vector<std::string>& path, const node& at) {
+    try {
+      return reference(key, path, at);
+    } catch (const config_error& e) {
+      std::string what = e.what();
+      if (what.find("not found") != std::string::npos || what.find("is missing") != std::string::npos) return std::nullopt;
+      throw;
+    }
+  }
+
+  node call_resolver(const std::string& name, const std::string& raw_args, const std::string& inner_raw,
+                     const std::vector<std::string>& path, const node& at) {
+    std::vector<std::string> raw = split_args(raw_args);
+    auto arg = [&](std::size_t i) { return argument(raw.at(i), path, at); };
+    auto need = [&](std::size_t lo, std::size_t hi) {
+      if (raw.size() < lo || raw.size() > hi)
+        fail(path, at, "'${" + inner_raw + "}': " + name + " takes " + (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
+                           " argument" + (hi == 1 ? "" : "s") + ", got " + std::to_string(raw.size()));
+    };
+    auto key_of = [&](const node& v) {
+      if (!v.is_scalar()) fail(path, at, "'${" + inner_raw + "}': " + name + " takes a key, got a " + (v.is_mapping() ? "mapping" : "list"));
+      return python_str(v);
+    };
+    if (name == "oc.select") {
+      need(1, 2);
+      std::string key = key_of(arg(0));
+      if (auto v = select(key, path, at)) return *v;
+      return raw.size() == 2 ? arg(1) : node::null_value();
+    }
+    if (name == "oc.decode") {
+      need(1, 1);
+      node v = arg(0);
+      if (v.is_null() || kind_of(v) == scalar_kind::null) return node::null_value();
+      if (kind_of(v) != scalar_kind::string)
+        fail(path, at, "'${" + inner_raw + "}': oc.decode can only take strings or None as input, not " + python_repr(v));
+      return argument(trim(v.text), path, at);
+    }
+    if (name == "oc.create") {
+      need(1, 1);
+      node v = arg(0);
+      if (kind_of(v) == scalar_kind::string && v.is_scalar()) v = argument(trim(v.text), path, at);
+      if (!v.is_mapping() && !v.is_sequence() && !v.is_null())
+        fail(path, at, "'${" + inner_raw + "}': oc.create takes a dict or a list, got " + python_repr(v));
+      return v;
+    }
+    if (name == "oc.dict.keys" || name == "oc.dict.values") {
+      need(1, 1);
+      node key = arg(0);
+      if (kind_of(key) != scalar_kind::string || !key.is_scalar())
+        fail(path, at, "'${" + inner_raw + "}': " + name + " takes the key of a mapping as a string, not " + python_repr(key));
+      node v = reference(key.text, path, at);
+      if (!v.is_mapping()) fail(path, at, "'${" + inner_raw + "}': " + name + " needs a mapping, got " + python_repr(v));
+      node out = node::sequence();
+      for (const auto& [k, val] : v.entries) out.items.push_back(name == "oc.dict.keys" ? node::scalar(k, scalar_style::quoted) : val);
+      return out;
+    }
+    if (name == "hydra") {
+      need(1, 1);
+      std::string key = key_of(arg(0));
+      if (!hydra_at_root_) fail(path, at, "'${" + inner_raw + "}': the hydra resolver needs a composition (HydraConfig was not set)");
+      // As Hydra's OmegaConf.select: a key that is not there (job.num outside a multirun, or one
+      // vitals does not know) is null. Known: runtime.choices.<group>, runtime.cwd,
+      // runtime.output_dir, job.name, job.config_name, job.override_dirname, job.num, run.dir,
+      // sweep.dir, sweep.subdir, and whatever the config's hydra block sets.
+      hydra_access guard(hydra_access_);
+      std::optional<node> v = select("hydra." + key, path, at);
+      return v ? *v : node::null_value();
+    }
+    if (name == "now") {  // Hydra's: the time the process first asked, one per pattern
+      need(1, 1);
+      std::string pattern = python_str(arg(0));
+      static const std::time_t start = std::time(nullptr);
+      std::tm tm{};
+      localtime_r(&start, &tm);
+      char buf[256];
+      std::size_t len = std::strftime(buf, sizeof buf, pattern.c_str(), &tm);
+      return node::scalar(std::string(buf, len), scalar_style::quoted);
+    }
+    if (auto fn = find_resolver(name)) {
+      std::vector<node> args;
+      for (std::size_t i = 0; i < raw.size(); ++i) args.push_back(arg(i));
+      try {
+        return (*fn)(args);
+      } catch (const config_error&) {
+        throw;
+      } catch (const std::exception& e) {
+        fail(path, at, "resolver '" + name + "' failed in '${" + inner_raw + "}': " + e.what());
+      }
+    }
+    fail(path, at, "unknown resolver '" + name + "' in '${" + inner_raw + "}' (built in: oc.env, oc.select, oc.decode, oc.create, " +
+                       "oc.dict.keys, oc.dict.values, hydra, now; register others with vitals::config::register_resolver)");
   }
 
   node env(const std::string& args, const std::vector<std::string>& path, const node& at) {
@@ -234,6 +462,11 @@ class interpolation_resolver {
         if (part.empty()) fail(path, at, "malformed interpolation key '${" + key + "}'");
         target.push_back(part);
       }
+    // In a composition the app config has no `hydra` key (as in Hydra): only ${hydra:...} and the
+    // hydra block itself read it.
+    if (hydra_at_root_ && !target.empty() && target[0] == "hydra" && hydra_access_ == 0 && (path.empty() || path[0] != "hydra"))
+      fail(path, at, "interpolation key '" + key + "' not found (the hydra block is read with ${hydra:" +
+                         (key.size() > 6 ? key.substr(6) : std::string("...")) + "})");
     // Walk the original tree; resolve interpolations met on the way (a.b where a = ${c}).
     const node* cur = &root_;
     node hold;
@@ -273,7 +506,11 @@ class interpolation_resolver {
     if (is_missing_value(*cur))
       fail(path, at, "interpolation '${" + key + "}' refers to '" + join(walked) + "', which is missing (" + std::string(3, '?') + ") and must be set");
     if (cur->is_scalar() && has_interpolation(cur->text)) return resolve_value(*cur, walked);
-    if (cur->is_mapping() || cur->is_sequence()) return resolve_subtree(*cur, walked);
+    if (cur->is_mapping() || cur->is_sequence()) {
+      node resolved = resolve_subtree(*cur, walked);
+      last_container_ = *cur;  // after: resolving the inside may reference other containers
+      return resolved;
+    }
     return *cur;
   }
 };
@@ -281,7 +518,29 @@ class interpolation_resolver {
 }  // namespace detail
 
 /// A copy of `root` with every interpolation resolved. Throws config_error naming the key, the
-/// offending reference and, for cycles, the chain of keys.
+/// offending reference and, for cycles, the chain of keys. `${hydra:...}` is an error here: it
+/// needs a composition (compose_tree and friends provide it).
 inline node resolve_interpolations(const node& root) { return detail::interpolation_resolver(root).run(); }
+
+/// Registers `${name:...}` for every later resolution, like OmegaConf.register_new_resolver.
+/// Throws std::invalid_argument for a malformed name, a built-in name (oc.*, hydra), or a name
+/// already registered unless `replace`. Thread-safe.
+inline void register_resolver(const std::string& name, resolver_function fn, bool replace = false) {
+  bool ok = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.');
+  if (!ok) throw std::invalid_argument("resolver name '" + name + "': use letters, digits, '_' and '.'");
+  if (detail::builtin_resolver(name)) throw std::invalid_argument("resolver '" + name + "' is built in and cannot be replaced");
+  detail::resolver_registry& r = detail::resolver_registry::instance();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (!replace && r.functions.count(name)) throw std::invalid_argument("resolver '" + name + "' is already registered (pass replace = true)");
+  r.functions[name] = std::make_shared<const resolver_function>(std::move(fn));
+}
+
+/// Removes a resolver registered with register_resolver; false when there was none.
+inline bool unregister_resolver(const std::string& name) {
+  detail::resolver_registry& r = detail::resolver_registry::instance();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return r.functions.erase(name) > 0;
+}
 
 }  // namespace vitals::config

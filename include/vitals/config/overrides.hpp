@@ -9,14 +9,18 @@
 // scalars, so later YAML 1.2 typing cannot reinterpret a string the user wrote (`yes` stays "yes").
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "vitals/config/compose_decimal.hpp"
 #include "vitals/config/compose_values.hpp"
 #include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
@@ -50,7 +54,9 @@ struct override_spec {
   std::string key;                     // "exp.fold", "exp", "db/mysql"
   std::optional<std::string> package;  // "exp@pkg=..." -> "pkg"
   bool has_value = true;               // false only for "~key"
-  bool sweep = false;                  // a=1,2 / choice(...) / range(...)
+  bool sweep = false;                  // a=1,2 / choice(...) / range(...) / sort(...) / shuffle(...) / glob(...)
+  bool interval = false;               // interval(a,b): a sweep only optimizing sweepers take
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> glob;  // glob(include, exclude=)
   override_value value;                // when !sweep
   std::vector<override_value> choices; // when sweep: every value, in order
 
@@ -122,6 +128,8 @@ class override_parser {
       o.choices = std::move(elems);
     } else if (function_sweep) {
       o.sweep = true;
+      o.interval = top_interval_;
+      o.glob = std::move(glob_);
     } else {
       o.value = std::move(elems.front());
     }
@@ -137,6 +145,8 @@ class override_parser {
   int index_;
   std::string_view text_;
   std::size_t pos_ = 0;
+  bool top_interval_ = false;  // the value is interval(...)
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> glob_;  // glob(include, exclude)
 
   [[noreturn]] void fail(const std::string& msg) const {
     source_location loc;
@@ -256,7 +266,20 @@ class override_parser {
       v.value = node::scalar(quoted(), scalar_style::quoted);
       v.type = override_value_type::string;
     } else if (id_start(c) && is_function()) {
-      function(v, function_sweep, sweep_out);
+      std::size_t call_start = pos_;
+      fn_value f = function();
+      if (f.k == fn_value::kind::element) {
+        v = std::move(f.element);
+      } else {
+        if (!function_sweep || !sweep_out)
+          fail("'" + std::string(text_.substr(call_start, pos_ - call_start)) +
+               "' is a sweep; a sweep can only be the whole value of an override (sweeps do not nest)");
+        *function_sweep = true;
+        *sweep_out = std::move(f.list);
+        top_interval_ = f.k == fn_value::kind::interval;
+        if (f.k == fn_value::kind::glob) glob_ = std::make_pair(std::move(f.include), std::move(f.exclude));
+        v.type = override_value_type::list;
+      }
     } else {
       v = primitive();
     }
@@ -273,27 +296,56 @@ class override_parser {
     return p < text_.size() && text_[p] == '(';
   }
 
-  void function(override_value& v, bool* function_sweep, std::vector<override_value>* sweep_out) {
+  // What a call of one of Hydra's grammar functions gives: a plain value (sort([3,1]) is the list
+  // [1,3]) or a sweep. Tags only label a sweep for other sweepers; the basic sweeper ignores them.
+  struct fn_value {
+    enum class kind { element, choice, interval, glob } k = kind::element;
+    override_value element;            // kind::element
+    std::vector<override_value> list;  // kind::choice: every value (range(...) already expanded)
+    std::vector<std::string> include, exclude;  // kind::glob
+  };
+  struct fn_arg {
+    std::string name;  // "" when positional
+    fn_value value;
+  };
+
+  fn_value parse_fn_arg() {
+    skip_ws();
+    if (id_start(peek()) && is_function()) return function();
+    fn_value f;
+    f.element = element(nullptr, nullptr);
+    return f;
+  }
+
+  // A function call, evaluated as Hydra evaluates it (hydra/_internal/grammar/grammar_functions.py).
+  fn_value function() {
     std::size_t s = pos_;
     while (id_char(peek())) ++pos_;
     std::string name(text_.substr(s, pos_ - s));
     skip_ws();
     ++pos_;  // '('
-    std::vector<override_value> args;
+    std::vector<fn_arg> args;
     skip_ws();
     if (peek() != ')') {
       for (;;) {
-        // Named arguments (range(start=0, stop=3)) are accepted and taken in order.
+        fn_arg a;
+        skip_ws();
         std::size_t save = pos_;
-        if (id_start(peek())) {
+        if (id_start(peek())) {  // name=value
           std::size_t p = pos_;
           while (p < text_.size() && id_char(text_[p])) ++p;
           std::size_t q = p;
           while (q < text_.size() && (text_[q] == ' ' || text_[q] == '\t')) ++q;
-          if (q < text_.size() && text_[q] == '=') pos_ = q + 1;
-          else pos_ = save;
+          if (q < text_.size() && text_[q] == '=') {
+            a.name = std::string(text_.substr(pos_, p - pos_));
+            pos_ = q + 1;
+          } else {
+            pos_ = save;
+          }
         }
-        args.push_back(element(nullptr, nullptr));
+        if (a.name.empty() && !args.empty() && !args.back().name.empty()) fail("positional argument follows keyword argument");
+        a.value = parse_fn_arg();
+        args.push_back(std::move(a));
         skip_ws();
         if (peek() == ',') {
           ++pos_;
@@ -304,19 +356,196 @@ class override_parser {
       }
     }
     ++pos_;  // ')'
-    if (!function_sweep || !sweep_out)
-      fail("'" + name + "(...)' can only be the whole value of an override (sweeps do not nest)");
-    if (name == "choice") {
-      if (args.empty()) fail("choice() needs at least one value");
-      *sweep_out = std::move(args);
-    } else if (name == "range") {
-      *sweep_out = range(args);
-    } else {
-      fail("the sweep function '" + name + "(...)' is not supported by vitals (supported: choice, range; "
-           "see tests/oracle/hydra/DIFFERENCES.md)");
+    return call(name, std::string(text_.substr(s, pos_ - s)), std::move(args));
+  }
+
+  [[noreturn]] void fail_fn(const std::string& call_text, const std::string& msg) const {
+    fail("in '" + call_text + "': " + msg);
+  }
+
+  // Takes the named argument `name`, else the next positional one; nullptr when absent.
+  static const fn_value* take(std::vector<fn_arg>& args, std::size_t& next, const char* name) {
+    for (auto& a : args)
+      if (a.name == name) return &a.value;
+    if (next < args.size() && args[next].name.empty()) return &args[next++].value;
+    return nullptr;
+  }
+  static bool is_sweep(const fn_value& f) { return f.k != fn_value::kind::element; }
+  static bool is_number(const override_value& v) {
+    return v.type == override_value_type::integer || v.type == override_value_type::floating || v.type == override_value_type::boolean;
+  }
+
+  fn_value call(const std::string& name, const std::string& text, std::vector<fn_arg> args) {
+    std::size_t next = 0;
+    auto positional = [&] {
+      std::vector<fn_value> out;
+      for (auto& a : args)
+        if (a.name.empty()) out.push_back(a.value);
+      return out;
+    };
+    for (const auto& a : args) {  // the keyword arguments each function takes
+      static const char* const known[][4] = {{"range", "start", "stop", "step"}, {"interval", "start", "end", ""},
+                                              {"sort", "sweep", "list", "reverse"}, {"shuffle", "sweep", "list", ""},
+                                              {"tag", "sweep", "", ""},            {"glob", "include", "exclude", ""}};
+      bool ok = a.name.empty();
+      for (const auto& k : known)
+        if (name == k[0]) ok = ok || a.name == k[1] || a.name == k[2] || a.name == k[3];
+      if (!ok && !a.name.empty() && (name == "choice" || name == "range" || name == "interval" || name == "sort" ||
+                                     name == "shuffle" || name == "tag" || name == "glob"))
+        fail_fn(text, name + "() got an unexpected keyword argument '" + a.name + "'");
     }
-    *function_sweep = true;
-    v.type = override_value_type::list;
+    fn_value out;
+    if (name == "choice") {
+      std::vector<fn_value> pos = positional();
+      if (pos.empty()) fail_fn(text, "empty choice is not legal");
+      for (auto& p : pos) {
+        if (is_sweep(p)) fail_fn(text, "nesting choices is not supported");
+        out.list.push_back(std::move(p.element));
+      }
+      out.k = fn_value::kind::choice;
+      return out;
+    }
+    if (name == "range" || name == "interval") {
+      std::vector<override_value> num;
+      const char* names[] = {"start", name == "range" ? "stop" : "end", "step"};
+      for (const char* n : names) {
+        const fn_value* v = take(args, next, n);
+        if (!v) continue;
+        if (is_sweep(*v) || !is_number(v->element)) fail_fn(text, name + "() arguments must be numbers");
+        num.push_back(v->element);
+      }
+      if (name == "interval") {
+        if (num.size() != 2) fail_fn(text, "interval() takes two numbers: interval(start, end)");
+        out.k = fn_value::kind::interval;
+        return out;
+      }
+      if (num.empty()) fail_fn(text, "range() takes 1 to 3 numbers: range(stop), range(start, stop[, step])");
+      out.k = fn_value::kind::choice;
+      out.list = range(num);
+      return out;
+    }
+    if (name == "tag") {
+      const fn_value* sweep = nullptr;
+      for (auto& a : args)
+        if (a.name == "sweep") sweep = &a.value;
+      std::vector<fn_value> pos = positional();
+      if (!sweep && !pos.empty() && is_sweep(pos.back())) {
+        sweep = &pos.back();
+        pos.pop_back();
+      }
+      if (!sweep) fail_fn(text, "the last argument to tag() must be a choice(), range() or interval()");
+      for (const auto& t : pos)
+        if (is_sweep(t) || t.element.type != override_value_type::string)
+          fail_fn(text, "tag arguments must be strings, got '" + t.element.text + "'");
+      return *sweep;
+    }
+    if (name == "sort" || name == "shuffle") {
+      const fn_value* sw = nullptr;
+      const fn_value* lst = nullptr;
+      bool reverse = false;
+      for (auto& a : args) {
+        if (a.name == "sweep") sw = &a.value;
+        if (a.name == "list") lst = &a.value;
+        if (a.name == "reverse") reverse = a.value.element.type == override_value_type::boolean && a.value.element.value.text == "true";
+      }
+      std::vector<fn_value> pos = positional();
+      if (!sw && !lst && pos.size() == 1) (is_sweep(pos[0]) ? sw : lst) = &pos[0];
+      if (sw || lst) {
+        const fn_value& in = sw ? *sw : *lst;
+        if (in.k == fn_value::kind::interval || in.k == fn_value::kind::glob)
+          fail_fn(text, name + "() takes a list, choice() or range()");
+        out = in;
+        if (!sw && in.element.type != override_value_type::list) {  // sort(x) is x, shuffle(x) is [x]
+          if (name == "sort") return out;
+          out.element.value = node::sequence();
+          out.element.value.items.push_back(in.element.value);
+          out.element.type = override_value_type::list;
+          out.element.text = "[" + in.element.text + "]";
+          return out;
+        }
+      } else {
+        if (pos.empty()) fail_fn(text, "empty " + name + " input");
+        out.k = fn_value::kind::choice;
+        for (auto& p : pos) {
+          if (is_sweep(p)) fail_fn(text, "invalid arguments");
+          out.list.push_back(p.element);
+        }
+      }
+      if (out.k == fn_value::kind::choice) {
+        name == "sort" ? sort_values(out.list, reverse, text) : shuffle_values(out.list);
+      } else {  // a list value: reorder its items, and spell it again
+        std::vector<override_value> items;
+        for (auto& i : out.element.value.items) items.push_back(as_value(i));
+        name == "sort" ? sort_values(items, reverse, text) : shuffle_values(items);
+        out.element.value.items.clear();
+        out.element.text = "[";
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          out.element.value.items.push_back(items[i].value);
+          out.element.text += (i ? "," : "") + items[i].text;
+        }
+        out.element.text += "]";
+      }
+      return out;
+    }
+    if (name == "glob") {
+      auto strings = [&](const fn_value* v, std::vector<std::string>& into) {
+        if (!v) return;
+        if (is_sweep(*v)) fail_fn(text, "glob() takes strings or lists of strings");
+        if (v->element.type == override_value_type::list)
+          for (const auto& i : v->element.value.items) into.push_back(i.text);
+        else
+          into.push_back(v->element.value.text);
+      };
+      strings(take(args, next, "include"), out.include);
+      strings(take(args, next, "exclude"), out.exclude);
+      if (out.include.empty()) fail_fn(text, "glob() needs at least one pattern, e.g. glob(*)");
+      out.k = fn_value::kind::glob;
+      return out;
+    }
+    fail("unknown function '" + name + "' in '" + text + "' (Hydra's override functions: bool, choice, float, glob, int, " +
+         "interval, range, shuffle, sort, str, tag; vitals does not support the casts bool/float/int/str)");
+  }
+
+  // A node from a list value, back as an override_value (its type and spelling for job lines).
+  static override_value as_value(const node& n) {
+    override_value v;
+    v.value = n;
+    switch (kind_of(n)) {
+      case scalar_kind::null: v.type = override_value_type::null; v.text = "null"; break;
+      case scalar_kind::boolean: v.type = override_value_type::boolean; v.text = n.text; break;
+      case scalar_kind::integer: v.type = override_value_type::integer; v.text = n.text; break;
+      case scalar_kind::floating: v.type = override_value_type::floating; v.text = python_str(n); break;
+      case scalar_kind::string:
+        v.type = n.is_sequence() ? override_value_type::list : n.is_mapping() ? override_value_type::dict : override_value_type::string;
+        v.text = n.is_scalar() ? "'" + n.text + "'" : n.text;
+        break;
+    }
+    return v;
+  }
+
+  // Python's sorted(): numbers (and bools) by value, strings by code point; mixing them is an error.
+  void sort_values(std::vector<override_value>& values, bool reverse, const std::string& text) const {
+    bool numbers = is_number(values.front());
+    for (const auto& v : values)
+      if (is_number(v) != numbers || (!numbers && v.type != override_value_type::string))
+        fail_fn(text, "'<' is not supported between these values (sort numbers or strings, not both)");
+    auto key = [](const override_value& v) { return v.type == override_value_type::boolean ? (v.value.text == "true" ? 1.0 : 0.0) : core_float_value(v.value.text); };
+    auto less = [&](const override_value& a, const override_value& b) { return numbers ? key(a) < key(b) : a.value.text < b.value.text; };
+    // stable either way, as Python's sorted(reverse=True)
+    std::stable_sort(values.begin(), values.end(), [&](const override_value& a, const override_value& b) { return reverse ? less(b, a) : less(a, b); });
+  }
+
+  // Seeded by the override's text, so one command line always gives the same job order (Hydra
+  // shuffles with Python's unseeded random; vitals keeps reruns reproducible).
+  void shuffle_values(std::vector<override_value>& values) const {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a of the override
+    for (char c : input_) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    for (std::size_t i = values.size(); i > 1; --i) {
+      h ^= h >> 33;  // splitmix-style step per draw
+      h *= 0xff51afd7ed558ccdull;
+      h ^= h >> 33;
+      std::swap(values[i - 1], values[static_cast<std::size_t>(h % i)]);
+    }
   }
 
   std::vector<override_value> range(const std::vector<override_value>& args) const {
@@ -331,14 +560,24 @@ class override_parser {
     double start = args.size() == 1 ? 0 : num[0], stop = args.size() == 1 ? num[0] : num[1];
     double step = args.size() == 3 ? num[2] : 1;
     if (step == 0) fail("range() step must not be zero");
+    constexpr std::size_t limit = 1000000;
+    std::vector<double> xs;
+    if (any_float) {
+      xs = decimal_range(start, stop, step, limit);  // Hydra's Decimal stepping
+    } else {
+      for (long long i = 0; xs.size() <= limit; ++i) {
+        double x = start + static_cast<double>(i) * step;
+        if ((step > 0 && x >= stop) || (step < 0 && x <= stop)) break;
+        xs.push_back(x);
+      }
+    }
+    if (xs.size() > limit) fail("range() expands to more than a million values");
     std::vector<override_value> out;
-    for (long long i = 0;; ++i) {
-      double x = start + static_cast<double>(i) * step;
-      if ((step > 0 && x >= stop) || (step < 0 && x <= stop)) break;
-      if (i > 1000000) fail("range() expands to more than a million values");
+    for (double x : xs) {
       override_value v;
       if (any_float) {
         v.text = python_float_str(x);
+        if (v.text.find_first_of(".en") == std::string::npos) v.text += ".0";
         v.type = override_value_type::floating;
       } else {
         v.text = std::to_string(static_cast<long long>(x));
@@ -576,15 +815,70 @@ inline std::vector<override_spec> parse_overrides(const std::vector<std::string>
   return out;
 }
 
+namespace detail {
+
+// fnmatch-style: '*' any run, '?' one character, [abc] / [!abc] a set.
+inline bool glob_match(std::string_view s, std::string_view p) {
+  if (p.empty()) return s.empty();
+  if (p[0] == '*') {
+    for (std::size_t i = 0; i <= s.size(); ++i)
+      if (glob_match(s.substr(i), p.substr(1))) return true;
+    return false;
+  }
+  if (s.empty()) return false;
+  if (p[0] == '[') {
+    std::size_t close = p.find(']', 2);
+    if (close != std::string_view::npos) {
+      std::string_view set = p.substr(1, close - 1);
+      bool negate = !set.empty() && set[0] == '!';
+      if (negate) set.remove_prefix(1);
+      bool in = false;
+      for (std::size_t i = 0; i < set.size(); ++i) {
+        if (i + 2 < set.size() && set[i + 1] == '-') {
+          in = in || (s[0] >= set[i] && s[0] <= set[i + 2]);
+          i += 2;
+        } else {
+          in = in || s[0] == set[i];
+        }
+      }
+      return in != negate && glob_match(s.substr(1), p.substr(close + 1));
+    }
+  }
+  return (p[0] == '?' || p[0] == s[0]) && glob_match(s.substr(1), p.substr(1));
+}
+
+// Hydra's Glob.filter: the names matching an include pattern and no exclude pattern, in order.
+inline std::vector<std::string> glob_filter(const std::vector<std::string>& names, const std::vector<std::string>& include,
+                                            const std::vector<std::string>& exclude) {
+  std::vector<std::string> out;
+  auto any = [](const std::string& n, const std::vector<std::string>& pats) {
+    return std::any_of(pats.begin(), pats.end(), [&](const std::string& p) { return glob_match(n, p); });
+  };
+  for (const auto& n : names)
+    if (any(n, include) && !any(n, exclude)) out.push_back(n);
+  return out;
+}
+
+}  // namespace detail
+
 /// Expands sweeps into one override list per job: the cartesian product over the overrides in
 /// order, the first override varying slowest, exactly as Hydra's BasicSweeper. A key given twice
 /// keeps its first position and its last value (BasicSweeper keys an ordered dict by key).
-inline std::vector<std::vector<std::string>> expand_sweeps(const std::vector<override_spec>& overrides) {
+/// `group_options` lists a config group's options, for glob(...); without it a glob is an error.
+inline std::vector<std::vector<std::string>> expand_sweeps(
+    const std::vector<override_spec>& overrides,
+    const std::function<std::vector<std::string>(const std::string&)>& group_options = {}) {
   std::vector<std::pair<std::string, std::vector<std::string>>> slots;
   for (const auto& o : overrides) {
     std::vector<std::string> lines;
     std::string key = o.key_element();
-    if (o.sweep) {
+    if (o.interval)  // Hydra's own words
+      throw config_error(problem{o.key, "BasicSweeper does not support sweep type : INTERVAL_SWEEP", o.where()});
+    if (o.glob) {
+      if (!group_options)
+        throw config_error(problem{o.key, "glob(...) selects options of a config group; it needs the config directory", o.where()});
+      for (const auto& name : detail::glob_filter(group_options(o.key), o.glob->first, o.glob->second)) lines.push_back(key + "=" + name);
+    } else if (o.sweep) {
       for (const auto& c : o.choices) lines.push_back(key + "=" + c.text);
     } else {
       std::size_t eq = o.input.find('=');

@@ -4,7 +4,7 @@
 //   null   ~ null Null NULL (and the empty plain scalar; readers already make these null nodes)
 //   bool   true True TRUE false False FALSE      (+ yes/no/on/off/y/n, any case, for bool fields:
 //                                                  Hydra's meaning)
-//   int    [-+]?[0-9]+  0o[0-7]+  0x[0-9a-fA-F]+
+//   int    [-+]?[0-9]+  0x[0-9a-fA-F]+   (not 0o17: PyYAML, and so Hydra, keeps that a string)
 //   float  [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?  [-+]?\.(inf|Inf|INF)  \.(nan|NaN|NAN)
 //   "???"  a missing value, as in OmegaConf
 // Quoted scalars are always strings; only "nan", "inf" and "-inf" are also read as floats, because
@@ -85,12 +85,12 @@ struct core_int {
   }
 };
 
-/// Parses [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+; nullopt for anything else.
+/// Parses [-+]?[0-9]+ | 0x[0-9a-fA-F]+; nullopt for anything else ("0o17" is a string, as in Hydra).
 inline std::optional<core_int> parse_core_int(std::string_view s) {
   core_int out;
   unsigned base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
-    base = s[1] == 'x' ? 16 : 8;
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') {
+    base = 16;
     out.decimal = false;
     s.remove_prefix(2);
   } else if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
