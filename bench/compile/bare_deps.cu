@@ -1,16 +1,12 @@
-// nvcc's baseline: vitals' dependencies for a .cu file (CUB's block reduction, fmt as nvcc needs it,
-// Boost.PFR) with one use of each, and one kernel.
-#define FMT_USE_CONSTEXPR 1
-#include <boost/pfr.hpp>
+// nvcc's baseline: what vitals' CUDA statistics depend on (the CUDA runtime, CUB's block reduction,
+// the standard library), with one kernel. Their host side includes no fmt, simdjson or yaml-cpp.
+#include <cuda_runtime.h>
+
 #include <cub/block/block_reduce.cuh>
-#include <fmt/format.h>
-
+#include <cstdint>
+#include <stdexcept>
 #include <string>
-
-struct Config {
-  int epochs = 3;
-  double lr = 0.1;
-};
+#include <vector>
 
 __global__ void sum(const float* x, float* out) {
   using reduce = cub::BlockReduce<float, 256>;
@@ -20,9 +16,8 @@ __global__ void sum(const float* x, float* out) {
 }
 
 int main() {
-  Config c;
-  std::string out;
-  boost::pfr::for_each_field(c, [&](auto& v) { out += fmt::format("{} ", v); });
+  std::vector<std::string> names{"w"};
+  if (cudaGetLastError() != cudaSuccess) throw std::runtime_error(names[0]);
   sum<<<1, 256>>>(nullptr, nullptr);
-  return out.empty();
+  return static_cast<int>(names.size()) - 1;
 }

@@ -8,7 +8,7 @@ Times (best of N, wall clock, one compiler process at a time) at -O0 and -O2:
   readme_example     tests/foundation/readme_example.cpp: the README's example, flags as vitals::vitals gives
   log_only.cpp       #include <vitals/run.hpp> and run.log()
   readme (single)    the README example through single_include/vitals.hpp
-  bare_deps.cu       nvcc: CUB + fmt + Boost.PFR, one kernel (the baseline for .cu files)
+  bare_deps.cu       nvcc: CUDA runtime + CUB + std, one kernel (the baseline for .cu files)
   cuda_stats.cu      nvcc: #include <vitals/cuda.cuh>
 and writes the table with ratios into bench/RESULTS.md (between the compile-cost markers) and
 bench/results/compile.md. --smoke compiles two files once with -fsyntax-only and writes nothing:
