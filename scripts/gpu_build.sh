@@ -94,6 +94,25 @@ fail=0
 for i in "${!pids[@]}"; do wait "${pids[$i]}" || fail=1; done
 ((fail)) && { echo "gpu_build.sh: build failed" >&2; exit 1; }
 
+# The NCCL back end's test, when nccl.h is found: in opt/, outside the checks below, because it
+# links libnccl.so.2 dynamically (~200 MiB, never carried); gpu_check.sh skips it where the GPU
+# machine has no NCCL.
+rm -rf "$dir/opt"
+nccl_inc=""
+for d in "$(dirname "$NVCC")/../include" /usr/local/cuda/include /usr/include; do
+  [ -f "$d/nccl.h" ] && { nccl_inc=$d; break; }
+done
+if [ -n "$nccl_inc" ]; then
+  mkdir -p "$dir/opt"
+  nccl_lib=$(dirname "$(find "$nccl_inc/../lib64" "$nccl_inc/../lib" /usr/lib/x86_64-linux-gnu -maxdepth 1 -name 'libnccl.so*' 2>/dev/null | head -1)")
+  t0=$(date +%s)
+  { "$NVCC" "${cflags[@]}" -c -o "$dir/obj/dist_nccl_test.o" tests/dist/nccl_test.cu &&
+    "$NVCC" "${lflags[@]}" -o "$dir/opt/dist_nccl_test" "$dir/obj/dist_nccl_test.o" "${extra_objs[@]}" -L"$nccl_lib" -lnccl; } \
+    >"$dir/obj/dist_nccl_test.log" 2>&1 ||
+    { echo "gpu_build.sh: dist_nccl_test FAILED:"; tail -n 40 "$dir/obj/dist_nccl_test.log"; exit 1; }
+  echo "  built opt/dist_nccl_test in $(($(date +%s) - t0)) s"
+fi
+
 for f in gpu_check.sh gpu_torch_bench.py gpu_report.py; do cp "scripts/$f" "$dir/$f"; done
 chmod +x "$dir/gpu_check.sh"
 

@@ -10,14 +10,15 @@
 #   info.json, bench.json, torch.json, results.json, logs/*.log
 #
 #   gpu_check.sh [--dry-run] [--budget S] [--travel DIR] [--driver BIN] [--gpu-test BIN]
-#                [--gpu-bench BIN] [OUT_DIR]
+#                [--gpu-bench BIN] [--nccl-test BIN] [OUT_DIR]
 #   OUT_DIR: default $OUT if set, else ./gpu-out.
 #   --dry-run: no GPU needed: every step runs with the CPU reference (gpu_check_driver --cpu), the
 #     GPU-only binaries are run and must report "no CUDA device" (exit 77), compute-sanitizer, ncu
 #     and PyTorch are "skipped (dry run)"; the results file is still written. CI runs this (ctest -L
 #     gpu_scripts) against the binaries of the normal build.
 #   Binaries: --driver/--gpu-test/--gpu-bench, else <travel>/bin/*, where <travel> is --travel, else
-#     this script's folder when it holds bin/, else <repo>/build-gpu-travel.
+#     this script's folder when it holds bin/, else <repo>/build-gpu-travel; --nccl-test, else
+#     <travel>/opt/dist_nccl_test (the NCCL back end's test; skipped where libnccl.so.2 is absent).
 # Exit status: 0 when every step passed (or was skipped/unsupported), 1 otherwise.
 set -uo pipefail
 
@@ -25,7 +26,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dry=0
 budget=450
 travel=""
-driver="" gpu_test="" gpu_bench=""
+driver="" gpu_test="" gpu_bench="" nccl_test=""
 out="${OUT:-./gpu-out}"
 while (($#)); do
   case "$1" in
@@ -35,7 +36,8 @@ while (($#)); do
     --driver) driver=$2; shift 2 ;;
     --gpu-test) gpu_test=$2; shift 2 ;;
     --gpu-bench) gpu_bench=$2; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --nccl-test) nccl_test=$2; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) echo "gpu_check.sh: unknown option $1" >&2; exit 2 ;;
     *) out=$1; shift ;;
   esac
@@ -175,6 +177,22 @@ if [ -x "$gpu_test" ]; then
   [ -n "$graph" ] && echo "    $graph"
 else
   record gpu_tests "$([ "$dry" = 1 ] && echo skip || echo fail)" 0 "binary not built: $gpu_test"
+fi
+# The NCCL back end (tests/dist/nccl_test.cu, a 1-rank communicator, its gather captured in a CUDA
+# graph): built by gpu_build.sh into opt/ when nccl.h is found. It needs libnccl.so.2, too large to
+# carry (~200 MiB): a machine without it skips the step.
+nccl_test=${nccl_test:-$travel/opt/dist_nccl_test}
+if [ -x "$nccl_test" ]; then
+  for d in /usr/local/cuda/lib64 /usr/lib/x86_64-linux-gnu /usr/local/lib; do
+    [ -e "$d/libnccl.so.2" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
+  done
+  if ldd "$nccl_test" 2>/dev/null | grep -q 'libnccl.*not found'; then
+    record nccl skip 0 "libnccl.so.2 is not installed on this machine"
+  else
+    run_step nccl 60 "$out/logs/nccl.log" "$nccl_test" && judge nccl "$out/logs/nccl.log"
+  fi
+else
+  record nccl skip 0 "not built (no nccl.h where gpu_build.sh ran): $nccl_test"
 fi
 run_step edge_cases 150 "$out/logs/edge_cases.log" "$driver" "${cpu[@]}" edge && judge edge_cases "$out/logs/edge_cases.log"
 if run_step determinism_1 60 "$out/logs/determinism.log" "$driver" "${cpu[@]}" dump "$out/dump1.bin"; then
