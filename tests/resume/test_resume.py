@@ -219,7 +219,7 @@ def test_requeue(tmp):
     p = train(root, *common, "--term_at", 55, sinks=SINKS)
     check(p.returncode == -15, f"term: first start {p.returncode} {p.stderr}")
     p = train(root, *common, sinks=SINKS)
-    check(p.returncode == 0 and "dropped" in p.stderr, f"term: restart {p.returncode}; steps below the resumed step "
+    check(p.returncode == 0 and "resumed run's files already hold" in p.stderr, f"term: restart {p.returncode}; steps below the resumed step "
           f"are reported: {p.stderr}")
     d = check_run("term", root, 2, [(143, True, False), (0, False, False)])
     check(meta(d)["starts"][1].get("out_of_order_steps") == 16, f"term: steps 40..55 logged again not counted: {meta(d)['starts']}")

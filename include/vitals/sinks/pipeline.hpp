@@ -197,7 +197,8 @@ class pipeline {
         if (*step < p_.step_) {
           // W&B's rule: steps only go forward; a smaller step is dropped, counted, and reported
           // once on stderr (a write(2): no allocation, no lock beyond the one held).
-          if (p_.out_of_order_++ == 0) report_dropped_step(*step, p_.step_);
+          if (p_.out_of_order_++ == 0)
+            report_dropped_step(*step, p_.step_, p_.info_.resumed && *step < p_.info_.starting_step);
           active_ = false;
           return;
         }
@@ -223,12 +224,13 @@ class pipeline {
     }
 
    private:
-    static void report_dropped_step(std::int64_t step, std::int64_t current) noexcept {
-      char line[200];
+    static void report_dropped_step(std::int64_t step, std::int64_t current, bool before_resume) noexcept {
+      char line[300];
       int n = std::snprintf(line, sizeof line,
                             "vitals: log() at step %lld is below the current step %lld and was dropped "
-                            "(steps only go forward, as in W&B); later drops are counted in metadata.json\n",
-                            static_cast<long long>(step), static_cast<long long>(current));
+                            "(steps only go forward, as in W&B%s); later drops are counted in metadata.json\n",
+                            static_cast<long long>(step), static_cast<long long>(current),
+                            before_resume ? "; the resumed run's files already hold the steps before it" : "");
       if (n > 0) (void)!::write(2, line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1));
     }
 
