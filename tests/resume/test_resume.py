@@ -2,8 +2,8 @@
 
 modes:   --wandb_resume allow/must/never/auto, each with and without a previous run; WANDB_RESUME and
          WANDB_RUN_ID; auto keyed on SLURM_JOB_ID; a second live process on one run is refused.
-requeue: SIGTERM mid-run then a restart; kill -9 between a checkpoint and SIGTERM; two resumes in a
-         row. Every file reads back whole and continuous (json, pandas, TensorBoard's
+requeue: SIGTERM mid-run then a restart; kill -9 between a checkpoint and SIGTERM; a torn last
+         line; two resumes in a row. Every file reads back whole and continuous (json, pandas, TensorBoard's
          EventAccumulator, wandb 0.31's protobufs), metadata.json lists every start with its exit,
          the preempted start wrote W&B's preempting record and an exit that does not complete the
          run, and the real `wandb sync` of all fragments to the stand-in server gives one run whose
@@ -232,6 +232,17 @@ def test_requeue(tmp):
     check(p.returncode == 0, f"kill: restart {p.returncode} {p.stderr}")
     d = check_run("kill", root, 2, [(None, False, True), (0, False, False)], first_summary=False)
     check_wandb("kill", d, 2, set(), first_summary=False)
+    # a torn last line (a writer cut off mid-line by a crash) is cut before the files continue
+    root = os.path.join(tmp, "torn")
+    p = train(root, *common, "--kill_at", 47, sinks="jsonl,csv,tensorboard")
+    d = run_dirs(root)[0]
+    with open(os.path.join(d, "metrics.jsonl"), "a") as f:
+        f.write('{"_step":48,"_runtime":0.0')
+    with open(os.path.join(d, "metrics.csv"), "a") as f:
+        f.write("0.01,48,17000")
+    p = train(root, *common, sinks="jsonl,csv,tensorboard")
+    check(p.returncode == 0, f"torn: restart {p.returncode} {p.stderr}")
+    check_run("torn", root, 2, [(None, False, True), (0, False, False)], first_summary=False)
     # two resumes in a row
     root = os.path.join(tmp, "twice")
     p1 = train(root, *common, "--term_at", 30, sinks=SINKS)
