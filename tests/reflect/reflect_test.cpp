@@ -192,3 +192,74 @@ TEST_CASE("type names") {
   CHECK(vitals::short_type_name<Optim>() == "Optim");
   CHECK(vitals::type_name<int>() == "int");
 }
+
+// Structs the compiler cannot take apart, reflected by opting in (issue #18): a derived aggregate
+// through VITALS_REFLECT, classes with constructors / private fields through Boost.Hana.
+#include "vitals/config/convert.hpp"
+#include "vitals/config/yaml_reader.hpp"
+#include "vitals/reflect/hana.hpp"
+
+namespace refl_test {
+struct BaseCfg {
+  int epochs = 3;
+  double lr = 0.1;
+};
+struct DerivedCfg : BaseCfg {
+  std::string name = "d";
+};
+struct Unlisted : BaseCfg {
+  int extra = 0;
+};
+class HanaPrivate {
+ public:
+  HanaPrivate() = default;
+  int warmup() const { return warmup_; }
+  BOOST_HANA_DEFINE_STRUCT(HanaPrivate, (double, lr), (int, warmup_));
+};
+struct WithCtor {
+  WithCtor() : x(5) {}
+  int x;
+  std::vector<int> folds{1, 2};
+  DerivedCfg derived;
+  HanaPrivate opt;
+};
+struct Holder {
+  WithCtor inner;
+  bool flag = false;
+};
+}  // namespace refl_test
+
+VITALS_REFLECT(refl_test::DerivedCfg, epochs, lr, name);
+BOOST_HANA_ADAPT_STRUCT(refl_test::WithCtor, x, folds, derived, opt);
+
+TEST_CASE("non-aggregates and derived structs reflect when they opt in", "[reflect][custom]") {
+  using namespace refl_test;
+  STATIC_REQUIRE(vitals::reflectable<DerivedCfg>);
+  STATIC_REQUIRE(vitals::reflectable<HanaPrivate>);
+  STATIC_REQUIRE(vitals::reflectable<WithCtor>);
+  STATIC_REQUIRE(!vitals::reflectable<Unlisted>);  // a base class, no field list: not guessed
+  STATIC_REQUIRE(vitals::field_names<DerivedCfg> == std::array<std::string_view, 3>{"epochs", "lr", "name"});
+  STATIC_REQUIRE(vitals::field_count<WithCtor> == 4);
+  STATIC_REQUIRE(vitals::field_name<HanaPrivate, 1> == "warmup_");
+  DerivedCfg d;
+  std::vector<std::string> seen;
+  vitals::for_each_field(d, [&](std::string_view name, auto& f) {
+    seen.emplace_back(name);
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(f)>, int>) f = 7;
+  });
+  CHECK(seen == std::vector<std::string>{"epochs", "lr", "name"});
+  CHECK(d.epochs == 7);
+  // configs read and write them like any struct
+  Holder h = vitals::config::from_node<Holder>(vitals::config::parse_yaml(
+      "inner: {x: 9, folds: [4], derived: {epochs: 2, name: n}, opt: {lr: 0.5, warmup_: 3}}\nflag: true\n"));
+  CHECK(h.inner.x == 9);
+  CHECK(h.inner.folds == std::vector<int>{4});
+  CHECK(h.inner.derived.epochs == 2);
+  CHECK(h.inner.derived.lr == 0.1);
+  CHECK(h.inner.derived.name == "n");
+  CHECK(h.inner.opt.warmup() == 3);
+  vitals::config::node n = vitals::config::to_node(h);
+  CHECK(n.find("inner")->find("derived")->find("lr") != nullptr);
+  CHECK_THROWS_WITH(vitals::config::from_node<Holder>(vitals::config::parse_yaml("inner: {derived: {epoch: 1}}\n")),
+                    Catch::Contains("epochs"));  // did-you-mean works on listed fields
+}

@@ -381,7 +381,10 @@ void read(const node& n, T& out, read_state& s) {
     else if constexpr (is_string_map<T>::value) read_map(n, out, s);
     else if constexpr (is_variant<T>::value) read_variant(n, out, s);
     else if constexpr (is_config_struct_v<T>) read_struct(n, out, s);
-    else static_assert(sizeof(T) == 0, "vitals::config: this field type is not supported");
+    else {
+      static_assert(!user_struct<T> || vitals::require_reflectable<T>());  // says why a struct is not one, and the fix
+      static_assert(sizeof(T) == 0, "vitals::config: this field type is not supported");
+    }
   }
 }
 
@@ -505,6 +508,7 @@ node write(const T& v) {
   } else if constexpr (is_config_struct_v<T>) {
     return write_struct(v);
   } else {
+    static_assert(!user_struct<T> || vitals::require_reflectable<T>());  // says why a struct is not one, and the fix
     static_assert(sizeof(T) == 0, "vitals::config: this field type is not supported");
   }
 }

@@ -1,6 +1,8 @@
 // Interpolation, resolved eagerly over a composed tree: `${a.b}`, relative `${.sibling}` /
-// `${..uncle}`, `${oc.env:VAR}` / `${oc.env:VAR,default}`, and string interpolation
-// "run_${exp.fold}" — what OmegaConf.to_container(resolve=True) gives Hydra users.
+// `${..uncle}`, string interpolation "run_${exp.fold}", and resolvers: OmegaConf's `oc.env`,
+// `oc.select`, `oc.decode`, `oc.create`, `oc.dict.keys`, `oc.dict.values`, Hydra's `now` and
+// `hydra:` (in a composition), and any registered with register_resolver — what
+// OmegaConf.to_container(resolve=True) gives Hydra users.
 //
 // A value that is exactly one `${...}` takes the referenced value with its type (an int stays an
 // int, a mapping is copied); text around an interpolation makes a string, with each piece spelled

@@ -5,6 +5,10 @@
 // with one field. So vitals counts fields itself: the largest N for which `T{x1, ..., xN}` is
 // valid, where each x converts to any type (binary search; an aggregate accepts every N up to its
 // field count). PFR's structured-binding tie is then called with that explicit count.
+//
+// Types the compiler cannot take apart (aggregates with base classes, classes with constructors or
+// private members) are reflected when they opt in through vitals::reflect_fields (custom.hpp:
+// VITALS_REFLECT, or Boost.Hana's adapt macros with vitals/reflect/hana.hpp).
 #pragma once
 
 #include <cstddef>
@@ -16,10 +20,46 @@
 #include <boost/pfr/detail/size_t_.hpp>
 #include <boost/pfr/detail/unsafe_declval.hpp>
 
+#include "vitals/reflect/custom.hpp"
+
 namespace vitals {
 
+namespace detail {
+
+// Converts only to a (proper) base class of T: T{any_base_of<T>{}} is valid exactly when T's first
+// initializer is a base, i.e. when T is an aggregate with a base class (declared, never defined).
 template <class T>
-concept reflectable = std::is_aggregate_v<T> && std::is_class_v<T>;
+struct any_base_of {
+  template <class U>
+    requires(std::is_base_of_v<U, T> && !std::is_same_v<U, T>)
+  constexpr operator U&&() const&& noexcept;
+};
+
+template <class T>
+inline constexpr bool has_base_class = std::is_aggregate_v<T> && requires { T{any_base_of<T>{}}; };
+
+}  // namespace detail
+
+/// A struct vitals can list the fields of: an aggregate class without base classes, or any class
+/// that opted in through reflect_fields (VITALS_REFLECT, Boost.Hana with vitals/reflect/hana.hpp).
+template <class T>
+concept reflectable = std::is_class_v<T> && (custom_reflected<T> || (std::is_aggregate_v<T> && !detail::has_base_class<T>));
+
+/// Compiles only for reflectable types; otherwise it stops the build with why T is not and what
+/// to do about it (called where a struct was expected, for that message).
+template <class T>
+constexpr bool require_reflectable() {
+  static_assert(std::is_class_v<T>, "vitals: reflection needs a struct or class type");
+  static_assert(custom_reflected<T> || !detail::has_base_class<T>,
+                "vitals: this struct has a base class, and C++ cannot list the fields of a derived aggregate. List them "
+                "(base fields first) with VITALS_REFLECT(Type, field, ...) at global scope (vitals/reflect/custom.hpp), or "
+                "adapt the type with BOOST_HANA_ADAPT_STRUCT and include vitals/reflect/hana.hpp");
+  static_assert(custom_reflected<T> || std::is_aggregate_v<T>,
+                "vitals: this class is not an aggregate (it has constructors, private or virtual members), so vitals "
+                "cannot list its fields. Adapt it with BOOST_HANA_ADAPT_STRUCT / BOOST_HANA_DEFINE_STRUCT and include "
+                "vitals/reflect/hana.hpp, or list its public fields with VITALS_REFLECT(Type, field, ...)");
+  return true;
+}
 
 namespace detail {
 
@@ -56,9 +96,17 @@ inline constexpr std::size_t max_fields = sizeof(T) * 8 < 256 ? sizeof(T) * 8 : 
 
 }  // namespace detail
 
-/// Number of fields of the aggregate T.
+namespace detail {
+template <class T>
+constexpr std::size_t field_count_of() {
+  if constexpr (custom_reflected<T>) return reflect_fields<T>::count;
+  else return count_fields<T, 0, max_fields<T>>();
+}
+}  // namespace detail
+
+/// Number of fields of T.
 template <reflectable T>
-inline constexpr std::size_t field_count = detail::count_fields<T, 0, detail::max_fields<T>>();
+inline constexpr std::size_t field_count = detail::field_count_of<T>();
 
 namespace detail {
 template <class T>
@@ -71,7 +119,10 @@ constexpr auto tie_fields(T& obj) noexcept {
 template <std::size_t I, class T>
   requires reflectable<std::remove_cv_t<T>>
 constexpr auto& get_field(T& obj) noexcept {
-  return boost::pfr::detail::sequence_tuple::get<I>(detail::tie_fields(obj));
+  if constexpr (custom_reflected<std::remove_cv_t<T>>)
+    return reflect_fields<std::remove_cv_t<T>>::template get<I>(obj);
+  else
+    return boost::pfr::detail::sequence_tuple::get<I>(detail::tie_fields(obj));
 }
 
 /// The type of the I-th field of T.

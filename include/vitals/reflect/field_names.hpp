@@ -98,14 +98,15 @@ consteval std::string_view field_name_impl() {
 
 template <class T, std::size_t... I>
 consteval std::array<std::string_view, sizeof...(I)> field_names_impl(std::index_sequence<I...>) {
-  return {field_name_impl<T, I>()...};
+  if constexpr (custom_reflected<T>) return {std::string_view(reflect_fields<T>::names[I])...};
+  else return {field_name_impl<T, I>()...};
 }
 
 }  // namespace detail
 
 /// Name of the I-th field of T.
 template <reflectable T, std::size_t I>
-inline constexpr std::string_view field_name = detail::field_name_impl<T, I>();
+inline constexpr std::string_view field_name = detail::field_names_impl<T>(std::make_index_sequence<field_count<T>>{})[I];
 
 /// All field names of T, in declaration order.
 template <reflectable T>

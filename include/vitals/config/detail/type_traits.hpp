@@ -46,6 +46,10 @@ template <class T>
 inline constexpr bool is_config_struct_v = vitals::reflectable<T> && !is_std_array<T>::value &&
                                            !is_variant<T>::value && !std::is_same_v<T, std::monostate>;
 
+/// A class of the user's (not std::...): when it is not reflectable, the error says why.
+template <class T>
+inline constexpr bool user_struct = std::is_class_v<T> && !vitals::type_name<T>().starts_with("std::");
+
 /// The name a variant's `_type_` key uses for a struct alternative: T::config_tag when the struct
 /// declares one (static constexpr std::string_view config_tag = "adam";), else T's short name.
 template <class T>
