@@ -195,6 +195,7 @@ TEST_CASE("type names") {
 
 // Structs the compiler cannot take apart, reflected by opting in (issue #18): a derived aggregate
 // through VITALS_REFLECT, classes with constructors / private fields through Boost.Hana.
+#include "vitals/config/cli.hpp"
 #include "vitals/config/convert.hpp"
 #include "vitals/config/yaml_reader.hpp"
 #include "vitals/reflect/hana.hpp"
@@ -262,4 +263,13 @@ TEST_CASE("non-aggregates and derived structs reflect when they opt in", "[refle
   CHECK(n.find("inner")->find("derived")->find("lr") != nullptr);
   CHECK_THROWS_WITH(vitals::config::from_node<Holder>(vitals::config::parse_yaml("inner: {derived: {epoch: 1}}\n")),
                     Catch::Contains("epochs"));  // did-you-mean works on listed fields
+  // --help lists their fields, and key=value overrides reach them
+  const char* help[] = {"prog", "--help"};
+  auto r = vitals::cli_parser<Holder>().parse(2, help);
+  CHECK_THAT(r.text, Catch::Contains("inner.derived.lr"));
+  CHECK_THAT(r.text, Catch::Contains("inner.opt.warmup_"));
+  const char* set[] = {"prog", "inner.derived.epochs=11", "inner.x=2"};
+  auto c = vitals::cli_parser<Holder>().parse(3, set);
+  CHECK(c.config.inner.derived.epochs == 11);
+  CHECK(c.config.inner.x == 2);
 }
