@@ -23,6 +23,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -124,9 +125,21 @@ inline std::string merge_json_objects(const std::string& old_json, const std::st
   return out + (out.size() > 1 ? "\n}" : "}");
 }
 
-/// The last whole line of a file (without its '\n'), or "" when there is none.
+/// The last whole line of a file (without its '\n'), or "" when there is none. Reads the file's
+/// last 4 MiB (all of it only when that holds no whole line): metrics.jsonl may be gigabytes.
 inline std::string last_whole_line(const std::filesystem::path& p) {
-  std::string text = read_text_file(p);
+  std::string text;
+  {
+    std::ifstream in(p, std::ios::binary | std::ios::ate);
+    if (!in) return {};
+    const std::streamoff size = in.tellg(), tail = std::min<std::streamoff>(size, 4 << 20);
+    text.resize(static_cast<std::size_t>(tail));
+    in.seekg(size - tail);
+    in.read(text.data(), tail);
+    const auto last = text.rfind('\n');
+    if (tail < size && (last == std::string::npos || last == 0 || text.rfind('\n', last - 1) == std::string::npos))
+      text = read_text_file(p);
+  }
   auto end = text.rfind('\n');
   if (end == std::string::npos) return {};
   auto begin = text.rfind('\n', end == 0 ? 0 : end - 1);
