@@ -431,9 +431,14 @@ class app {
                               config::source_location::from_origin("--experiment " + experiment)});
         }
       }
+      config::node from_files = config::node::mapping();  // where file values were written
       for (const auto& path : files) {
         try {
           config::node tree = config::load_file(path);
+          if (tree.is_mapping()) {
+            from_files.where = tree.where;
+            config::merge_nodes(from_files, tree);
+          }
           if (!(config::detail::is_config_struct_v<Config> && tree.is_null())) config::merge_into(value, tree, problems, more);
         } catch (const config::config_error& e) {
           problems.insert(problems.end(), e.problems().begin(), e.problems().end());
@@ -453,7 +458,15 @@ class app {
       try {
         out.config = config::from_node<Config>(tree);
       } catch (const config::config_error& e) {
-        problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+        // The tree was rebuilt from the typed value: a required field left unset points at the
+        // file that left it (its `???`, else the file) rather than at nowhere.
+        for (config::problem p : e.problems()) {
+          if (p.where.file.empty() && p.where.origin.empty() && !files.empty()) {
+            const config::node* at = config::find_path(from_files, p.path);
+            p.where = at ? at->where : from_files.where;
+          }
+          problems.push_back(std::move(p));
+        }
         more += e.more();
       }
       return problems.size() == before;

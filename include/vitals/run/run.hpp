@@ -100,6 +100,13 @@ void flatten_value(key_buffer& key, const F& v, pipeline::batch& b) {
   }
 }
 
+/// config.json's text ends with exactly one newline whoever wrote the JSON (to_json already ends
+/// with one), so the file is byte-identical to the composition's config.json.
+inline std::string with_final_newline(std::string json) {
+  if (json.empty() || json.back() != '\n') json += '\n';
+  return json;
+}
+
 }  // namespace detail
 
 /// A struct logged under a prefix: run.log(vitals::prefixed("train/", stats), step).
@@ -382,7 +389,7 @@ class run final : private detail::shutdown_hook {
     }
 
     try {
-      detail::atomic_write_file(info_.dir / "config.json", info_.config_json + "\n");
+      detail::atomic_write_file(info_.dir / "config.json", detail::with_final_newline(info_.config_json));
       write_metadata();
       snapshot_code();
     } catch (...) {
