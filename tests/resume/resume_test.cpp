@@ -10,6 +10,7 @@
 #include "vitals/run/resume.hpp"
 #include "vitals/sinks/csv.hpp"
 #include "vitals/sinks/jsonl.hpp"
+#include "vitals/sinks/report.hpp"
 
 using namespace vitals_test;
 
@@ -118,6 +119,15 @@ TEST_CASE("resume: a run continues its directory, steps, files, config and summa
   CHECK(exit1 == 0);
   CHECK(starts.at(1)["resumed_at_step"].get(at) == simdjson::SUCCESS);
   CHECK(at == 5);
+  // The report of a resumed start draws the earlier starts' rows too.
+  vitals::html_report report;
+  vitals::run_info info;
+  info.dir = dir;
+  info.resumed = true;
+  report.open(info);
+  CHECK(report.data().rows == 7);
+  CHECK(report.data().first_step == 0);
+  CHECK(report.data().last_step == 6);
 }
 
 TEST_CASE("resume: must without a run, never with one, and a live writer are usage errors") {

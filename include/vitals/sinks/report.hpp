@@ -27,6 +27,7 @@
 #include "vitals/detail/fmt.hpp"
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/report/html.hpp"
+#include "vitals/report/reader.hpp"
 #include "vitals/report/run_data.hpp"
 #include "vitals/sinks/any_sink.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
@@ -69,6 +70,13 @@ struct html_report {
     auto& d = st.data;
     d.limits.buckets = buckets;
     d.limits.histogram_snapshots = histogram_snapshots;
+    // A resumed run (run/resume.hpp) draws every start: first the rows its files already hold.
+    if (info.resumed) {
+      try {
+        d = report::read_run_dir(info.dir, d.limits);
+      } catch (const std::exception&) {  // not a directory: the report shows this start only
+      }
+    }
     d.name = info.name;
     d.id = info.id;
     d.project = info.project;
