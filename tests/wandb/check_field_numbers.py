@@ -41,7 +41,9 @@ def main() -> int:
                 problems.append(f"field outside a message namespace: {line.strip()}")
                 continue
             field, number = m.group(1), int(m.group(2))
-            desc = timestamp_pb2.Timestamp.DESCRIPTOR if message == "Timestamp" else getattr(pb, message, None)
+            desc = timestamp_pb2.Timestamp.DESCRIPTOR if message == "Timestamp" else pb
+            for part in ([] if message == "Timestamp" else message.split("__")):  # Outer__Inner: nested
+                desc = getattr(desc, part, None)
             desc = getattr(desc, "DESCRIPTOR", desc)
             if desc is None:
                 problems.append(f"{message}: no such message in wandb_internal_pb2")
@@ -58,6 +60,15 @@ def main() -> int:
         m = re.search(rf"metric_goal_{name} = (\d+);", text)
         if not m or int(m.group(1)) != goal[wb].number:
             problems.append(f"metric_goal_{name}: vitals has {m and m.group(1)}, wandb has {goal[wb].number}")
+        checked += 1
+
+    enums = (("files_policy_now", pb.FilesItem.PolicyType.Value("NOW")), ("files_policy_end", pb.FilesItem.PolicyType.Value("END")),
+             ("file_type_wandb", pb.FilesItem.FileType.Value("WANDB")), ("output_stderr", pb.OutputRawRecord.OutputType.Value("STDERR")),
+             ("output_stdout", pb.OutputRawRecord.OutputType.Value("STDOUT")))
+    for name, number in enums:
+        m = re.search(rf"{name} = (\d+);", text)
+        if not m or int(m.group(1)) != number:
+            problems.append(f"{name}: vitals has {m and m.group(1)}, wandb has {number}")
         checked += 1
 
     if checked < 40:

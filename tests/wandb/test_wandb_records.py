@@ -9,6 +9,7 @@ usage: test_wandb_records.py <wandb_driver>
 """
 import glob
 import json
+import math
 import os
 import stat
 import subprocess
@@ -121,7 +122,7 @@ def check_run(c, spec, records, run_dir):
     for e in spec["events"]:
         if e["kind"] == "summary":
             exp.update({k: spec_value(v) for k, v in e["metrics"]})
-    runtime = int(max(e.get("runtime", 0) for e in spec["events"]))
+    runtime = max(1, math.ceil(max(e.get("runtime", 0) for e in spec["events"])))  # rounded up, at least 1 s
     exp["_wandb"] = {"runtime": runtime}
     c.check(same(summary, exp), f"summary {summary} != {exp}")
     c.check(records[-2].exit.exit_code == spec["exit_code"] and records[-2].exit.runtime == runtime, f"exit {records[-2].exit}")

@@ -5,7 +5,11 @@
 // machine by default. Code that wants other options attaches its own vitals::wandb_sink instead.
 #pragma once
 
+#include <chrono>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 
 #include "vitals/sinks/any_sink.hpp"
 #include "vitals/sinks/registry.hpp"
@@ -17,6 +21,16 @@ namespace vitals {
 inline wandb_options registered_wandb_options() {
   wandb_options o;
   o.mode = std::getenv("WANDB_MODE") ? wandb_mode::automatic : wandb_mode::offline;
+  // System metrics as wandb's settings name them: x_stats_sampling_interval (seconds), x_disable_stats.
+  if (const char* s = std::getenv("WANDB_X_STATS_SAMPLING_INTERVAL"); s && *s) {
+    char* end = nullptr;
+    const double v = std::strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= 0))
+      throw std::invalid_argument(std::string("vitals: WANDB_X_STATS_SAMPLING_INTERVAL=") + s + " is not a number of seconds >= 0");
+    o.system_metrics_interval = std::chrono::duration<double>(v);
+  }
+  if (const char* d = std::getenv("WANDB_X_DISABLE_STATS"); d && (std::string_view(d) == "true" || std::string_view(d) == "1"))
+    o.system_metrics_interval = std::chrono::duration<double>(0);
   return o;
 }
 

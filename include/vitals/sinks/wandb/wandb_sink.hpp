@@ -34,6 +34,8 @@
 #include <vector>
 
 #include "vitals/detail/simdjson.hpp"
+#include "vitals/run/environment.hpp"
+#include "vitals/run/system_metrics.hpp"
 #include "vitals/sinks/file_io.hpp"
 #include "vitals/sinks/record.hpp"
 #include "vitals/sinks/sink.hpp"
@@ -71,6 +73,8 @@ struct wandb_options {
   std::int64_t alert_wait_ms = 60000;      // AlertRecord.wait_duration, wandb.alert's default
   bool quiet = false;                      // no messages on stderr
   bool sigterm_is_preemption = true;       // exit code 143 (SIGTERM): W&B's preempting record (see close)
+  bool environment = true;                 // environment record (OS, host, args, CPU/GPU, git) and files record at open
+  std::chrono::duration<double> system_metrics_interval{15};  // stats records (W&B's System charts) this often; 0: off
 };
 
 namespace detail {
@@ -162,6 +166,10 @@ class wandb_sink {
 
     config_items_ = split_config(info.config_json);
     write_run_record();
+    if (opt_.environment) {
+      write_files_record(info.dir);
+      write_environment_record(base);
+    }
     for (const auto& m : opt_.metrics) {
       write_metric_definition(m);
       has_summary_rules_ = has_summary_rules_ || !m.summary.empty();
@@ -171,6 +179,8 @@ class wandb_sink {
     point_latest_run(wandb_dir);
     log_.flush();
     last_sync_ = std::chrono::steady_clock::now();
+    if (opt_.system_metrics_interval.count() > 0)
+      sampler_ = std::make_unique<system_sampler>(opt_.system_metrics_interval, base);
   }
 
   void write(const record& r) {
@@ -191,6 +201,7 @@ class wandb_sink {
 
   void flush() {
     if (!active()) return;
+    write_stats();
     log_.flush();
     if (mode_ == wandb_mode::online && opt_.sync_interval.count() > 0) {
       if (sync_.pid > 0 && detail::process_done(sync_.pid)) sync_.pid = -1;
@@ -204,6 +215,10 @@ class wandb_sink {
 
   void close(int exit_code) {
     if (!active()) return;
+    if (sampler_) {
+      sampler_->stop();
+      write_stats();
+    }
     write_summary();
     // Ended by SIGTERM (128 + 15), the scheduler's preemption signal: W&B's preempting record,
     // and an exit record that does not complete the run, so W&B shows it preempted (waiting to
@@ -599,7 +614,143 @@ class wandb_sink {
     end_record();
   }
 
-  std::int64_t runtime_seconds() const { return static_cast<std::int64_t>(last_runtime_); }
+  // Whole seconds, rounded up and at least 1: RunExitRecord.runtime is a proto3 int32 without
+  // presence, so 0 would not be written at all and W&B would show no runtime.
+  std::int64_t runtime_seconds() const { return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(last_runtime_))); }
+
+  // --- run metadata as records ------------------------------------------------------------------
+  /// W&B's FilesRecord: the code snapshot (the run's code/ folder -> files/code/...), the run's
+  /// config.json and diff.patch (a dirty work tree), copied into files/ so `wandb sync` uploads them.
+  void write_files_record(const std::filesystem::path& run_dir) {
+    namespace f = detail::wandb_fields;
+    std::vector<std::string> paths;
+    std::error_code ec;
+    auto copy = [&](const std::filesystem::path& from, const std::filesystem::path& rel) {
+      std::error_code e;
+      std::filesystem::create_directories((run_dir_ / "files" / rel).parent_path(), e);
+      if (!e) std::filesystem::copy_file(from, run_dir_ / "files" / rel, std::filesystem::copy_options::overwrite_existing, e);
+      if (e) {
+        if (!opt_.quiet) std::fprintf(stderr, "vitals: W&B: could not copy %s into %s: %s\n", from.c_str(), (run_dir_ / "files").c_str(), e.message().c_str());
+        return;
+      }
+      paths.push_back(rel.generic_string());
+    };
+    if (run_dir.empty()) return;
+    const auto code = run_dir / "code";
+    if (std::filesystem::is_directory(code, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (std::filesystem::recursive_directory_iterator it(code, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec)) found.push_back(it->path());
+      std::sort(found.begin(), found.end());
+      for (const auto& p : found) copy(p, "code" / p.lexically_relative(code));
+    }
+    for (const char* name : {"config.json", "diff.patch"})
+      if (std::filesystem::is_regular_file(run_dir / name, ec)) copy(run_dir / name, name);
+    if (paths.empty()) return;
+    begin_record();
+    const auto r = pb_.begin_message(f::Record::files);
+    for (const auto& p : paths) {
+      const auto item = pb_.begin_message(f::FilesRecord::files);
+      pb_.string_field(f::FilesItem::path, p);
+      pb_.enum_field(f::FilesItem::policy, f::files_policy_now);
+      pb_.enum_field(f::FilesItem::type, f::file_type_wandb);
+      pb_.end_message(item);
+    }
+    pb_.end_message(r);
+    end_record();
+  }
+
+  /// W&B's EnvironmentRecord: what the Overview shows (OS, host, program, arguments, CPU/GPU, git).
+  void write_environment_record(const std::filesystem::path& disk_path) {
+    namespace f = detail::wandb_fields;
+    environment_info e;
+    try {
+      e = read_environment(disk_path);
+    } catch (const std::exception& ex) {
+      if (!opt_.quiet) std::fprintf(stderr, "vitals: W&B: environment not recorded: %s\n", ex.what());
+      return;
+    }
+    begin_record();
+    const auto r = pb_.begin_message(f::Record::environment);
+    pb_.string_field(f::EnvironmentRecord::os, e.os);
+    const auto ts = pb_.begin_message(f::EnvironmentRecord::started_at);
+    const auto secs = static_cast<std::int64_t>(std::floor(info_.start_time));
+    pb_.int64_field(f::Timestamp::seconds, secs);
+    pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((info_.start_time - static_cast<double>(secs)) * 1e9));
+    pb_.end_message(ts);
+    for (const auto& a : e.args) pb_.bytes_field(f::EnvironmentRecord::args, a);
+    pb_.string_field(f::EnvironmentRecord::program, e.program);
+    if (!e.git_commit.empty() || !e.git_remote.empty()) {
+      const auto g = pb_.begin_message(f::EnvironmentRecord::git);
+      pb_.string_field(f::GitRepoRecord::remote_url, e.git_remote);
+      pb_.string_field(f::GitRepoRecord::commit, e.git_commit);
+      pb_.end_message(g);
+    }
+    pb_.string_field(f::EnvironmentRecord::root, e.root);
+    pb_.string_field(f::EnvironmentRecord::host, e.host);
+    pb_.string_field(f::EnvironmentRecord::username, e.username);
+    pb_.string_field(f::EnvironmentRecord::executable, e.program);
+    pb_.int64_field(f::EnvironmentRecord::cpu_count, e.cpu_count);
+    pb_.int64_field(f::EnvironmentRecord::cpu_count_logical, e.cpu_count_logical);
+    pb_.string_field(f::EnvironmentRecord::gpu_type, e.gpu_type);
+    pb_.int64_field(f::EnvironmentRecord::gpu_count, static_cast<std::int64_t>(e.gpus.size()));
+    if (e.disk_total > 0) {
+      const auto d = pb_.begin_message(f::EnvironmentRecord::disk);
+      pb_.string_field(f::EnvironmentRecord__DiskEntry::key, e.disk_mount);
+      const auto v = pb_.begin_message(f::EnvironmentRecord__DiskEntry::value);
+      pb_.int64_field(f::DiskInfo::total, static_cast<std::int64_t>(e.disk_total));
+      pb_.int64_field(f::DiskInfo::used, static_cast<std::int64_t>(e.disk_used));
+      pb_.end_message(v);
+      pb_.end_message(d);
+    }
+    if (e.memory_total > 0) {
+      const auto m = pb_.begin_message(f::EnvironmentRecord::memory);
+      pb_.int64_field(f::MemoryInfo::total, static_cast<std::int64_t>(e.memory_total));
+      pb_.end_message(m);
+    }
+    const auto c = pb_.begin_message(f::EnvironmentRecord::cpu);
+    pb_.int64_field(f::CpuInfo::count, e.cpu_count);
+    pb_.int64_field(f::CpuInfo::count_logical, e.cpu_count_logical);
+    pb_.string_field(f::CpuInfo::model, e.cpu_model);
+    pb_.end_message(c);
+    for (const auto& g : e.gpus) {
+      const auto gm = pb_.begin_message(f::EnvironmentRecord::gpu_nvidia);
+      pb_.string_field(f::GpuNvidiaInfo::name, g.name);
+      pb_.int64_field(f::GpuNvidiaInfo::memory_total, static_cast<std::int64_t>(g.memory_total));
+      pb_.end_message(gm);
+    }
+    pb_.string_field(f::EnvironmentRecord::cuda_version, e.cuda_version);
+    pb_.string_field(f::EnvironmentRecord::writer_id, "vitals-" + info_.id);
+    pb_.end_message(r);
+    end_record();
+  }
+
+  /// The samples the system sampler took since the last flush, as W&B's StatsRecords.
+  void write_stats() {
+    namespace f = detail::wandb_fields;
+    if (!sampler_) return;
+    samples_.clear();
+    sampler_->take(samples_);
+    for (const auto& smp : samples_) {
+      begin_record();
+      const auto r = pb_.begin_message(f::Record::stats);
+      const auto ts = pb_.begin_message(f::StatsRecord::timestamp);
+      const auto secs = static_cast<std::int64_t>(std::floor(smp.timestamp));
+      pb_.int64_field(f::Timestamp::seconds, secs);
+      pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((smp.timestamp - static_cast<double>(secs)) * 1e9));
+      pb_.end_message(ts);
+      for (const auto& [k, v] : smp.values) {
+        value_scratch_.clear();
+        detail::append_json_double(value_scratch_, v);
+        const auto item = pb_.begin_message(f::StatsRecord::item);
+        pb_.string_field(f::StatsItem::key, k);
+        pb_.string_field(f::StatsItem::value_json, value_scratch_);
+        pb_.end_message(item);
+      }
+      pb_.end_message(r);
+      end_record();
+    }
+  }
 
   void write_exit(int exit_code, bool not_complete) {
     namespace f = detail::wandb_fields;
@@ -747,6 +898,8 @@ class wandb_sink {
   child_process sync_;
   std::chrono::steady_clock::time_point last_sync_{};
   std::optional<int> sync_status_;
+  std::unique_ptr<system_sampler> sampler_;  // stats records; null when system_metrics_interval is 0
+  std::vector<system_sample> samples_;
 };
 
 /// The DESIGN's `vitals::wandb_offline{}`: a wandb_sink that never uploads.

@@ -1,0 +1,47 @@
+// A training-like program for the W&B parity tests (issue 16): a vitals::run with the wandb sink that
+// logs a row every 50 ms for <seconds>, prints to stdout/stderr, raises an alert and finishes.
+//
+//   parity_driver <runs dir> <seconds> [any extra arguments, recorded in the environment record]
+//
+// WANDB_X_STATS_SAMPLING_INTERVAL sets the sampling interval (seconds); VITALS_NVML_LIBRARY the NVML.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "vitals/run/run.hpp"
+#include "vitals/sinks/wandb.hpp"
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: parity_driver <runs dir> <seconds> [args...]\n");
+    return 1;
+  }
+  const double seconds = std::strtod(argv[2], nullptr);
+  const std::string code = std::string(argv[1]) + "/train_snapshot.py";
+  std::ofstream(code) << "print('the code snapshot')\n";
+  vitals::run_options o;
+  o.project = "parity";
+  o.name = "parity";
+  o.dir = argv[1];
+  o.sinks = "wandb";
+  o.handle_signals = false;
+  o.code_files = {code};
+  o.config_json = R"({"lr": 0.1, "epochs": 3})";
+  vitals::run r(o);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int step = 0; std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds; ++step) {
+    r.log({{"loss", 1.0 / (step + 1)}}, step);
+    if (step % 10 == 0) {
+      std::printf("step %d\n", step);
+      std::fflush(stdout);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  r.alert("plateau", "no improvement", "WARN");
+  r.finish(0);
+  std::printf("%s\n", r.dir().c_str());
+  return 0;
+}
