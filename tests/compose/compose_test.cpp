@@ -184,6 +184,11 @@ TEST_CASE("sort, shuffle, tag, glob and interval as Hydra's grammar functions", 
   CHECK_THROWS_WITH(parse_override("x=[choice(1,2)]"), Catch::Matchers::Contains("is a sweep"));
   CHECK_THROWS_WITH(parse_override("x=frob(1)"), Catch::Matchers::Contains("unknown function 'frob'"));
   CHECK(detail::glob_filter({"adam", "adamw", "sgd"}, {"adam*"}, {"*w"}) == std::vector<std::string>{"adam"});
+  // casts, as Hydra's: int() truncates, str() of a sweep is spelled plain in the job lines
+  CHECK(parse_override("x=int(2.7)").value.value.text == "2");
+  CHECK(parse_override("x=str(true)").value.value.style == scalar_style::quoted);
+  CHECK(first(expand_sweeps(parse_overrides({"x=float(range(1,3))"}))) == std::vector<std::string>{"x=1.0", "x=2.0"});
+  CHECK_THROWS_WITH(parse_override("x=bool(maybe)"), Catch::Matchers::Contains("cannot cast 'maybe' to bool"));
 }
 
 TEST_CASE("merge: mappings merge, lists replace, ??? keeps", "[compose][merge]") {

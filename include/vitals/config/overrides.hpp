@@ -303,6 +303,7 @@ class override_parser {
     override_value element;            // kind::element
     std::vector<override_value> list;  // kind::choice: every value (range(...) already expanded)
     std::vector<std::string> include, exclude;  // kind::glob
+    std::vector<override_value> range_args;     // kind::choice made by range(...): start, stop, step
   };
   struct fn_arg {
     std::string name;  // "" when positional
@@ -386,7 +387,9 @@ class override_parser {
     for (const auto& a : args) {  // the keyword arguments each function takes
       static const char* const known[][4] = {{"range", "start", "stop", "step"}, {"interval", "start", "end", ""},
                                               {"sort", "sweep", "list", "reverse"}, {"shuffle", "sweep", "list", ""},
-                                              {"tag", "sweep", "", ""},            {"glob", "include", "exclude", ""}};
+                                              {"tag", "sweep", "", ""},            {"glob", "include", "exclude", ""},
+                                              {"int", "value", "", ""},            {"float", "value", "", ""},
+                                              {"str", "value", "", ""},            {"bool", "value", "", ""}};
       bool ok = a.name.empty();
       for (const auto& k : known)
         if (name == k[0]) ok = ok || a.name == k[1] || a.name == k[2] || a.name == k[3];
@@ -422,7 +425,45 @@ class override_parser {
       if (num.empty()) fail_fn(text, "range() takes 1 to 3 numbers: range(stop), range(start, stop[, step])");
       out.k = fn_value::kind::choice;
       out.list = range(num);
+      out.range_args = num;
       return out;
+    }
+    if (name == "int" || name == "float" || name == "str" || name == "bool") {
+      const fn_value* named = nullptr;
+      for (auto& a : args)
+        if (a.name == "value") named = &a.value;
+      std::vector<fn_value> pos = positional();
+      if (named && !pos.empty()) fail_fn(text, "cannot use both position and named arguments");
+      if (!named && pos.empty()) fail_fn(text, "no positional args or value specified");
+      fn_value in;
+      if (named) {
+        in = *named;
+      } else if (pos.size() == 1) {
+        in = pos[0];
+      } else {  // int(1,2) is int(choice(1,2))
+        in.k = fn_value::kind::choice;
+        for (auto& p : pos) {
+          if (is_sweep(p)) fail_fn(text, "invalid arguments");
+          in.list.push_back(p.element);
+        }
+      }
+      if (in.k == fn_value::kind::glob) fail_fn(text, "a glob cannot be cast");
+      if (in.k == fn_value::kind::interval) {
+        if (name == "str" || name == "bool") fail_fn(text, "Intervals cannot be cast to " + name);
+        return in;
+      }
+      if (!in.range_args.empty()) {  // the range's bounds are cast, then it is expanded again
+        if (name != "int" && name != "float") fail_fn(text, "Range can only be cast to int or float");
+        for (auto& a : in.range_args) a = cast(name, a, text);
+        in.list = range(in.range_args);
+        return in;
+      }
+      if (in.k == fn_value::kind::choice) {
+        for (auto& v : in.list) v = cast(name, v, text);
+        return in;
+      }
+      in.element = cast(name, in.element, text);
+      return in;
     }
     if (name == "tag") {
       const fn_value* sweep = nullptr;
@@ -503,7 +544,92 @@ class override_parser {
       return out;
     }
     fail("unknown function '" + name + "' in '" + text + "' (Hydra's override functions: bool, choice, float, glob, int, " +
-         "interval, range, shuffle, sort, str, tag; vitals does not support the casts bool/float/int/str)");
+         "interval, range, shuffle, sort, str, tag)");
+  }
+
+  // Hydra's casts (Python's int(), float(), str(), bool() on the parsed value; lists and dicts
+  // item by item). A cast value is spelled unquoted in a sweep's job lines, as Hydra spells it,
+  // so str(1,2) sweeps over the ints 1 and 2 just as in Hydra.
+  override_value cast(const std::string& to, const override_value& v, const std::string& text) const {
+    override_value out;
+    if (v.type == override_value_type::list || v.type == override_value_type::dict) {
+      out.type = v.type;
+      out.value = v.type == override_value_type::list ? node::sequence() : node::mapping();
+      out.text = v.type == override_value_type::list ? "[" : "{";
+      bool first = true;
+      auto add = [&](const std::string* key, const node& item) {
+        override_value c = cast(to, as_value(item), text);
+        if (key) out.value.set(*key, c.value);
+        else out.value.items.push_back(c.value);
+        out.text += (first ? "" : ",") + (key ? *key + ":" : std::string()) + c.text;
+        first = false;
+      };
+      for (const auto& i : v.value.items) add(nullptr, i);
+      for (const auto& [k, i] : v.value.entries) add(&k, i);
+      out.text += v.type == override_value_type::list ? "]" : "}";
+      return out;
+    }
+    if (v.type == override_value_type::null) fail_fn(text, "null cannot be cast to " + to);
+    const std::string& t = v.value.text;
+    auto bad = [&] { fail_fn(text, "cannot cast '" + t + "' to " + to); };
+    if (to == "str") {
+      out.type = override_value_type::string;
+      out.text = v.type == override_value_type::boolean ? t : v.type == override_value_type::string ? t : python_str(v.value);
+      out.value = node::scalar(out.text, scalar_style::quoted);
+      return out;
+    }
+    if (to == "bool") {
+      bool b = false;
+      if (v.type == override_value_type::string) {
+        std::string l = t;
+        for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        if (l != "true" && l != "false") bad();
+        b = l == "true";
+      } else if (v.type == override_value_type::boolean) {
+        b = t == "true";
+      } else {
+        b = core_float_value(t) != 0;
+      }
+      out.type = override_value_type::boolean;
+      out.text = b ? "true" : "false";
+      out.value = node::scalar(out.text);
+      return out;
+    }
+    double x = 0;
+    if (v.type == override_value_type::boolean) {
+      x = t == "true" ? 1 : 0;
+    } else if (v.type == override_value_type::string) {  // Python's int("12") / float("1e3")
+      std::string d = trim_blanks(t);
+      override_value probe;
+      type_primitive(d, probe);
+      if (probe.type == override_value_type::integer || (to == "float" && probe.type == override_value_type::floating)) x = core_float_value(probe.value.text);
+      else bad();
+      if (to == "int" && probe.type == override_value_type::integer) {
+        out.type = override_value_type::integer;
+        out.text = probe.value.text;
+        out.value = node::scalar(out.text);
+        return out;
+      }
+    } else if (v.type == override_value_type::integer && to == "int") {
+      return v;
+    } else {
+      x = core_float_value(t);
+    }
+    if (to == "int") {
+      if (!std::isfinite(x)) bad();
+      out.type = override_value_type::integer;
+      out.text = std::to_string(static_cast<long long>(std::trunc(x)));
+    } else {
+      out.type = override_value_type::floating;
+      out.text = python_float_str(x);
+    }
+    out.value = node::scalar(out.text == "inf" ? ".inf" : out.text == "-inf" ? "-.inf" : out.text == "nan" ? ".nan" : out.text);
+    return out;
+  }
+
+  static std::string trim_blanks(const std::string& s) {
+    std::size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
   }
 
   // A node from a list value, back as an override_value (its type and spelling for job lines).
