@@ -124,6 +124,13 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"{rule} cleared" in out, f"{scenario}: console lacks the clearing")
         check("not_evaluated" not in out and "not evaluated" not in out, f"{scenario}: 'not evaluated' on the console")
         check(f"callback {rule}:fired" in r.stdout and f"callback {rule}:cleared" in r.stdout, f"{scenario}: on_alert callbacks")
+        # Issue 14 item 6: each epoch is an aligned block grouped by prefix with one health line.
+        lines = out.splitlines()
+        check(any(l.startswith("  train ") for l in lines) and any(l.startswith("  health  ") for l in lines),
+              f"{scenario}: no per-epoch block on the console")
+        check(any(l.startswith("  health  ") and "firing:" in l and rule in l for l in lines),
+              f"{scenario}: no health line naming {rule}")
+        check(not any("health/" + rule in l for l in lines), f"{scenario}: health/<rule> flags listed one by one")
         records, kind = wandb_records(d)
         titles = [rec.alert.title for rec in records if kind and kind(rec) == "alert"]
         check(f"{rule} fired" in titles and not any("cleared" in x or "not_evaluated" in x for x in titles),

@@ -86,6 +86,10 @@ struct console {
   std::FILE* stream = nullptr;
   /// Significant digits of floating values.
   int precision = 5;
+  /// An epoch/validation row with more keys than this prints as a block: one aligned line per key
+  /// prefix (train, val, model, ...) and one health line naming the rules that fire.
+  std::size_t block_keys = 8;
+  std::size_t block_columns = 5;  // "key value" pairs per line of a block
   /// Width of the bar in characters.
   int bar_width = 30;
 
@@ -148,7 +152,9 @@ struct console {
       st.printed_any = true;
       st.last_printed = r.step;  // the step rows' rhythm; an epoch row printed out of it does not shift it
     }
-    if (due || special) {
+    if (special && r.metrics.size() > block_keys) {
+      write_block(r);
+    } else if (due || special) {
       fmt::format_to(std::back_inserter(l), "step {:>7}", r.step);
       for (const auto& m : r.metrics) {
         auto& v = st.value;
@@ -218,6 +224,57 @@ struct console {
   bool bar_shown() const {
     std::lock_guard lock(detail::progress_line().mu);
     return bar_shown_locked();
+  }
+
+  // An epoch row as a block, keys grouped by their first path segment in order of appearance:
+  //   step     383
+  //     train   loss 0.13253 | grad_norm 0.27344 | grad_norm_max 0.43 | ...
+  //     model   weight_mean 0.76292 | ema_diff 0.07436 | ...
+  //     val     accuracy 0.96045
+  //     health  ok                      (or: 2 firing: exploding_gradients, exploding_weights)
+  // health/<rule> 0/1 flags are summed up in the health line instead of listed.
+  void write_block(const record& r) {
+    auto& st = *state;
+    auto& l = st.line;
+    l.clear();
+    std::vector<std::pair<std::string_view, std::vector<std::string>>> groups;  // prefix -> "k v" pairs
+    std::string firing;
+    int active = -1;
+    auto& v = st.value;
+    for (const auto& m : r.metrics) {
+      const auto slash = m.key.find('/');
+      const std::string_view prefix = slash == std::string_view::npos ? std::string_view("") : m.key.substr(0, slash);
+      const std::string_view name = slash == std::string_view::npos ? m.key : m.key.substr(slash + 1);
+      if (prefix == "health") {
+        if (name == "alerts_active") active = static_cast<int>(m.value.as_double());
+        else if (m.value.as_double() != 0) firing += (firing.empty() ? "" : ", ") + std::string(name);
+        continue;
+      }
+      v.clear();
+      append_value(v, m.value);
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == prefix; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {prefix, {}});
+      it->second.push_back(std::string(name) + " " + std::string(v.data(), v.size()));
+    }
+    // Pairs of a group in aligned columns, `per_line` to a line.
+    std::vector<std::size_t> col(block_columns, 0);
+    for (const auto& g : groups)
+      for (std::size_t i = 0; i < g.second.size(); ++i) col[i % block_columns] = std::max(col[i % block_columns], g.second[i].size());
+    std::size_t w = 6;  // "health"
+    for (const auto& g : groups) w = std::max(w, g.first.size());
+    fmt::format_to(std::back_inserter(l), "step {:>7}\n", r.step);
+    for (const auto& g : groups)
+      for (std::size_t i = 0; i < g.second.size(); ++i) {
+        if (i % block_columns == 0) fmt::format_to(std::back_inserter(l), "  {:<{}}", i == 0 ? g.first : "", w);
+        const bool last = i + 1 == g.second.size() || (i + 1) % block_columns == 0;
+        fmt::format_to(std::back_inserter(l), "  {:<{}}", g.second[i], last ? 0 : col[i % block_columns]);
+        if (last) l.push_back('\n');
+      }
+    if (active >= 0 || !firing.empty()) {
+      if (firing.empty()) fmt::format_to(std::back_inserter(l), "  {:<{}}  ok\n", "health", w);
+      else fmt::format_to(std::back_inserter(l), "  {:<{}}  {} firing: {}\n", "health", w, std::max(active, 1), firing);
+    }
+    emit(l, true);
   }
 
   // "[WARN] exploding_gradients fired: gradient norm above 100 (train/grad_norm_max=153)": one
