@@ -455,3 +455,23 @@ TEST_CASE("issue 18 gaps: 0o17, containers in strings, a missing option chosen o
     CHECK_THAT(e.what(), Catch::Contains("available options in 'optimizer': adam"));
   }
 }
+
+TEST_CASE("output directories as Hydra names them; ${hydra:...} and registered resolvers", "[compose][outputs]") {
+  temp_tree t({{"config.yaml", "defaults:\n  - db: a\n  - _self_\nx: 1\nname: \"${hydra:runtime.choices.db}_${twice:${x}}\"\n"},
+               {"db/a.yaml", "k: 1\n"},
+               {"db/b.yaml", "k: 2\n"}});
+  register_resolver("twice", [](const std::vector<node>& a) { return node::scalar(std::to_string(2 * std::stoi(a.at(0).text))); }, true);
+  composition c = compose_detailed({.config_dir = t.root}, {"x=4", "db=b"});
+  CHECK(c.config.find("name")->text == "b_8");
+  CHECK(c.output_dir.string().rfind("outputs/", 0) == 0);  // outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}
+  composition r = compose_detailed({.config_dir = t.root}, {"x=2", "hydra.run.dir=out/${hydra.job.override_dirname}"});
+  CHECK(r.output_dir == "out/x=2");
+  std::vector<composition> jobs = sweep_detailed({.config_dir = t.root}, {"db=a,b", "hydra.sweep.dir=ms"});
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[0].output_dir == "ms/0");  // one directory per job: sweep.dir/subdir (= job.num)
+  CHECK(jobs[1].output_dir == "ms/1");
+  CHECK(find_path(jobs[1].hydra, "job.override_dirname")->text == "db=b");
+  CHECK(unregister_resolver("twice"));
+  CHECK_THROWS_WITH(compose_tree({.config_dir = t.root}), Catch::Contains("unknown resolver 'twice'"));
+  CHECK_THROWS_AS(register_resolver("oc.env", [](const std::vector<node>&) { return node(); }), std::invalid_argument);
+}
