@@ -239,8 +239,8 @@ TEST_CASE("sink writes a run that our reader decodes in order; disabled writes n
       if (f->number != 1) kinds.push_back(f->number);  // skip Record.num
   }
   namespace F = wandb_fields::Record;
-  CHECK(kinds == std::vector<std::uint32_t>{F::run, F::metric, F::metric, F::history, F::metric, F::history, F::summary,
-                                            F::exit, F::final});
+  CHECK(kinds == std::vector<std::uint32_t>{F::run, F::environment, F::metric, F::metric, F::history, F::metric, F::history,
+                                            F::summary, F::exit, F::final});
 
   const fs::path dir2 = temp_dir("disabled");
   info.dir = dir2;

@@ -3,8 +3,13 @@
 //
 //   parity_driver <runs dir> <seconds> [any extra arguments, recorded in the environment record]
 //
-// WANDB_X_STATS_SAMPLING_INTERVAL sets the sampling interval (seconds); VITALS_NVML_LIBRARY the NVML.
+// WANDB_X_STATS_SAMPLING_INTERVAL sets the sampling interval (seconds); VITALS_NVML_LIBRARY the NVML;
+// WANDB_CONSOLE the console capture. An extra argument --die: print "last words" and end by SIGTERM
+// (vitals' signal handler finishes the run) instead of finishing.
+#include <unistd.h>
+
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,20 +32,30 @@ int main(int argc, char** argv) {
   o.name = "parity";
   o.dir = argv[1];
   o.sinks = "wandb";
-  o.handle_signals = false;
+  bool die = false;
+  for (int i = 3; i < argc; ++i) die = die || std::string(argv[i]) == "--die";
+  o.handle_signals = die;
   o.code_files = {code};
   o.config_json = R"({"lr": 0.1, "epochs": 3})";
   vitals::run r(o);
+  std::printf("isatty=%d\n", ::isatty(1));
   const auto t0 = std::chrono::steady_clock::now();
   for (int step = 0; std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds; ++step) {
     r.log({{"loss", 1.0 / (step + 1)}}, step);
     if (step % 10 == 0) {
       std::printf("step %d\n", step);
       std::fflush(stdout);
+      std::fprintf(stderr, "err %d\n", step);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   r.alert("plateau", "no improvement", "WARN");
+  if (die) {
+    std::printf("last words\n");
+    std::fflush(stdout);
+    std::raise(SIGTERM);
+    for (;;) ::pause();  // the handler's thread finishes the run and ends the process by the signal
+  }
   r.finish(0);
   std::printf("%s\n", r.dir().c_str());
   return 0;

@@ -8,16 +8,22 @@ in its .wandb file:
   - a `files` record naming the code snapshot and config.json, both present under files/;
   - `stats` records with the key names a Python wandb 0.31 run on this machine writes (its own
     offline run is the reference), plus the GPU keys with the stub's readings;
-  - exit.runtime rounded up, at least 1 s (a 0.1 s run too).
+  - exit.runtime rounded up, at least 1 s (a 0.1 s run too);
+  - with WANDB_CONSOLE=wrap, `output_raw` records and files/output.log hold what the program wrote
+    to stdout and stderr, which still reaches the original stdout/stderr; with auto under a
+    terminal the program still sees a terminal; a run ended by SIGTERM keeps its last line.
 Then the real `wandb sync` uploads it to the stand-in server: system metrics arrive as
 wandb-events.jsonl rows, the environment as wandb-metadata.json, the code and config files, the
-summary, the alert and complete with exit code 0.
+summary, the alert, the console lines (output.log) and complete with exit code 0.
 
 usage: test_parity.py <wandb_parity_driver> <libnvml_stub.so>
 """
 import glob
 import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
 import textwrap
@@ -46,18 +52,53 @@ PY_RUN = textwrap.dedent("""
 """)
 
 
-def vitals_run(driver, stub, work, seconds, extra=()):
+def vitals_run(driver, stub, work, seconds, extra=(), console="wrap", status=0, out=None):
     env = clean_env(work)
     env["VITALS_NVML_LIBRARY"] = stub
     env["WANDB_X_STATS_SAMPLING_INTERVAL"] = "0.4"
+    env["WANDB_CONSOLE"] = console
     runs = os.path.join(work, f"runs{len(os.listdir(work))}")
     os.makedirs(runs)
     p = subprocess.run([driver, runs, str(seconds), *extra], capture_output=True, text=True, env=env, cwd=work,
                        timeout=60)
-    if p.returncode != 0:
-        raise AssertionError(f"parity_driver failed ({p.returncode}): {p.stderr[-2000:]}")
+    if p.returncode != status:
+        raise AssertionError(f"parity_driver ended with {p.returncode}, not {status}: {p.stderr[-2000:]}")
+    if out is not None:
+        out.update(stdout=p.stdout, stderr=p.stderr)
     [wandb_file] = glob.glob(os.path.join(runs, "*", "wandb", "offline-run-*", "*.wandb"))
     return wandb_file
+
+
+def vitals_run_in_terminal(driver, stub, work):
+    """The driver with stdout and stderr on a pseudo-terminal and WANDB_CONSOLE=auto: (.wandb, what
+    the terminal showed)."""
+    env = clean_env(work)
+    env.update(VITALS_NVML_LIBRARY=stub, WANDB_X_STATS_SAMPLING_INTERVAL="0", WANDB_CONSOLE="auto")
+    runs = os.path.join(work, f"runs{len(os.listdir(work))}")
+    os.makedirs(runs)
+    master, slave = pty.openpty()
+    p = subprocess.Popen([driver, runs, "0.6"], stdin=slave, stdout=slave, stderr=slave, env=env, cwd=work)
+    os.close(slave)
+    shown = b""
+    while True:
+        r, _, _ = select.select([master], [], [], 30)
+        if not r:
+            break
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        shown += data
+    p.wait(timeout=30)
+    os.close(master)
+    [wandb_file] = glob.glob(os.path.join(runs, "*", "wandb", "offline-run-*", "*.wandb"))
+    return wandb_file, shown.decode(errors="replace")
+
+
+def console_text(records, stream):
+    return "".join(r.output_raw.line for r in records if kind(r) == "output_raw" and r.output_raw.output_type == stream)
 
 
 def python_run(work):
@@ -84,7 +125,8 @@ def main():
     driver, stub = sys.argv[1], sys.argv[2]
     c = Checker()
     work = tempdir()
-    path = vitals_run(driver, stub, work, 2.5, EXTRA_ARGS)
+    shown = {}
+    path = vitals_run(driver, stub, work, 2.5, EXTRA_ARGS, out=shown)
     run_dir = os.path.dirname(path)
     records = read_records(path)
     kinds = [kind(r) for r in records]
@@ -139,6 +181,24 @@ def main():
     short = [r.exit for r in read_records(vitals_run(driver, stub, work, 0.1)) if kind(r) == "exit"]
     c.check(short and short[-1].runtime == 1, f"exit after 0.1 s: {short}")
 
+    # console: recorded, and still shown
+    out, err = console_text(records, 1), console_text(records, 0)
+    c.check(out.startswith("isatty=0\nstep 0\nstep 10\n") and "err" not in out, f"stdout as recorded: {out[:200]!r}")
+    c.check("\nerr 0\nerr 10\n" in err and "step" not in err, f"stderr as recorded: {err[:200]!r}")
+    c.check(shown["stdout"].startswith("isatty=0\nstep 0\nstep 10\n") and "err 0\n" in shown["stderr"],
+            f"the program's output did not reach its stdout/stderr: {shown}")
+    log = open(os.path.join(run_dir, "files", "output.log")).read()
+    c.check("step 10\n" in log and "err 10\n" in log, f"files/output.log: {log[:200]!r}")
+    off = read_records(vitals_run(driver, stub, work, 0.1, console="off"))
+    c.check(not [r for r in off if kind(r) == "output_raw"], "WANDB_CONSOLE=off still captured")
+    tty_path, tty_shown = vitals_run_in_terminal(driver, stub, work)
+    tty = read_records(tty_path)
+    c.check(console_text(tty, 1).startswith("isatty=1\n") and "isatty=1" in tty_shown and "step 0" in tty_shown,
+            f"under a terminal (auto): recorded {console_text(tty, 1)[:100]!r}, shown {tty_shown[:200]!r}")
+    died = read_records(vitals_run(driver, stub, work, 0.3, extra=["--die"], status=-signal.SIGTERM))
+    c.check(console_text(died, 1).endswith("last words\n"), f"tail after SIGTERM: {console_text(died, 1)[-100:]!r}")
+    c.check([kind(r) for r in died][-2:] == ["exit", "final"], f"run ended by SIGTERM: {[kind(r) for r in died][-4:]}")
+
     # The Python wandb 0.31 run on this machine: the same record kinds, the same system keys.
     py = read_records(python_run(work))
     py_kinds = [kind(r) for r in py]
@@ -170,6 +230,8 @@ def main():
     c.check(srv.exit_code() == 0 and srv.completed(), f"exit code {srv.exit_code()}")
     c.check(srv.summary() is not None and "loss" in srv.summary(), f"summary {srv.summary()}")
     c.check([a.get("title") for a in srv.alerts()] == ["plateau"], f"alerts {srv.alerts()}")
+    lines = srv.console()
+    c.check(any("step 10" in l for l in lines) and any("err 10" in l for l in lines), f"output.log as streamed: {lines[:6]}")
     return c.done("wandb_parity_metadata", work)
 
 

@@ -5,12 +5,17 @@
 // entry) only to hand it to that child through its environment; it is never written to a file.
 #pragma once
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -120,6 +125,86 @@ inline bool process_done(pid_t pid) {
   int status = 0;
   const pid_t r = ::waitpid(pid, &status, WNOHANG);
   return r == pid || r < 0;
+}
+
+/// A child that cannot outlive this process: `spawn_watched_process` forks a small watchdog that
+/// starts the command and holds the read end of a pipe whose write end only this process has
+/// (close-on-exec). When this process ends in any way - crash, SIGKILL, exit - the pipe reads EOF
+/// and the watchdog sends the command SIGTERM (SIGKILL 10 s later). The watchdog's exit status is
+/// the command's. Independent of which thread started it (unlike PR_SET_PDEATHSIG).
+struct watched_child {
+  pid_t pid = -1;     // the watchdog
+  int lifeline = -1;  // write end of the pipe; closing it stops the command
+};
+
+inline watched_child spawn_watched_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                                           const std::optional<std::string>& api_key) {
+  std::vector<std::string> env_storage;
+  for (char** e = environ; e && *e; ++e) {
+    if (api_key && std::string_view(*e).starts_with("WANDB_API_KEY=")) continue;
+    env_storage.emplace_back(*e);
+  }
+  if (api_key) env_storage.push_back("WANDB_API_KEY=" + *api_key);
+  std::vector<char*> envp;
+  for (auto& s : env_storage) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_storage{exe.string()};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : argv_storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "vitals: pipe for " + exe.string());
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;
+    ::close(p[0]), ::close(p[1]);
+    throw std::system_error(err, std::generic_category(), "vitals: cannot start " + exe.string());
+  }
+  if (pid == 0) {  // the watchdog: async-signal-safe calls only (the parent may have threads)
+    ::close(p[1]);
+    const pid_t cmd = ::fork();
+    if (cmd == 0) {
+      ::close(p[0]);
+      ::execve(argv[0], argv.data(), envp.data());
+      ::_exit(127);
+    }
+    if (cmd < 0) ::_exit(126);
+    for (;;) {
+      pollfd w{p[0], POLLIN, 0};
+      const int r = ::poll(&w, 1, 200);
+      int status = 0;
+      if (::waitpid(cmd, &status, WNOHANG) == cmd) ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+      if (r > 0) {  // EOF: the training process is gone (or gave up waiting)
+        ::kill(cmd, SIGTERM);
+        for (int i = 0; i < 100; ++i) {
+          if (::waitpid(cmd, &status, WNOHANG) == cmd) ::_exit(124);
+          const timespec t{0, 100000000};
+          ::nanosleep(&t, nullptr);
+        }
+        ::kill(cmd, SIGKILL);
+        ::waitpid(cmd, &status, 0);
+        ::_exit(124);
+      }
+    }
+  }
+  ::close(p[0]);
+  return {pid, p[1]};
+}
+
+/// Waits at most `timeout` for a child; its exit status (-1 for a signal), or nullopt on timeout.
+inline std::optional<int> wait_process_for(pid_t pid, std::chrono::duration<double> timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (r < 0 && errno != EINTR) return -1;
+    if (std::chrono::steady_clock::now() >= end) return std::nullopt;
+    const timespec t{0, 50000000};
+    ::nanosleep(&t, nullptr);
+  }
 }
 
 }  // namespace vitals::detail

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "vitals/detail/simdjson.hpp"
+#include "vitals/run/console_capture.hpp"
 #include "vitals/run/environment.hpp"
 #include "vitals/run/system_metrics.hpp"
 #include "vitals/sinks/file_io.hpp"
@@ -75,6 +76,10 @@ struct wandb_options {
   bool sigterm_is_preemption = true;       // exit code 143 (SIGTERM): W&B's preempting record (see close)
   bool environment = true;                 // environment record (OS, host, args, CPU/GPU, git) and files record at open
   std::chrono::duration<double> system_metrics_interval{15};  // stats records (W&B's System charts) this often; 0: off
+  std::string console;                     // "auto" | "wrap" | "off": stdout/stderr as output_raw records + files/output.log
+                                           // (empty: $WANDB_CONSOLE, else off)
+  bool live = true;                        // online: stream the run while it trains with `wandb beta sync --live`
+  std::chrono::duration<double> live_finish_timeout{120};  // at close, wait this long for the live sync to finish
 };
 
 namespace detail {
@@ -139,11 +144,21 @@ inline std::string wandb_alert_level(std::string_view level) {
 /// Writes a W&B run. Satisfies vitals::sink; one instance per run.
 class wandb_sink {
  public:
-  explicit wandb_sink(wandb_options options = {}) : opt_(std::move(options)) {}
+  explicit wandb_sink(wandb_options options = {}) : opt_(std::move(options)) {
+    // Console capture starts here, when the run builds its sinks, so that what the program prints
+    // before its first logged step is kept too (open() comes with the first record).
+    std::string console = opt_.console;
+    if (const char* c = std::getenv("WANDB_CONSOLE"); console.empty() && c && *c) console = c;
+    if (!console.empty() && parse_console_mode(console) != console_mode::off)
+      console_ = std::make_unique<console_capture>(parse_console_mode(console));
+  }
 
   void open(const run_info& info) {
     mode_ = detail::resolve_wandb_mode(opt_.mode);
-    if (mode_ == wandb_mode::disabled) return;
+    if (mode_ == wandb_mode::disabled) {
+      console_.reset();
+      return;
+    }
     info_ = info;
     const std::filesystem::path base = opt_.dir.empty() ? info.dir : opt_.dir;
     if (base.empty()) throw std::invalid_argument("vitals::wandb_sink: neither wandb_options.dir nor run_info.dir is set");
@@ -181,6 +196,8 @@ class wandb_sink {
     last_sync_ = std::chrono::steady_clock::now();
     if (opt_.system_metrics_interval.count() > 0)
       sampler_ = std::make_unique<system_sampler>(opt_.system_metrics_interval, base);
+    if (console_) output_log_.reset(std::fopen((run_dir_ / "files" / "output.log").c_str(), "ab"));
+    if (mode_ == wandb_mode::online && opt_.live) start_live();
   }
 
   void write(const record& r) {
@@ -202,8 +219,14 @@ class wandb_sink {
   void flush() {
     if (!active()) return;
     write_stats();
+    write_console();
     log_.flush();
-    if (mode_ == wandb_mode::online && opt_.sync_interval.count() > 0) {
+    if (live_.pid > 0 && !live_reported_ && detail::process_done(live_.pid)) {
+      live_reported_ = true;  // ended before the run did: the end-of-run sync uploads the rest
+      live_.pid = -1;
+      if (!opt_.quiet) std::fprintf(stderr, "vitals: 'wandb beta sync --live' stopped early; the run is uploaded at the end instead\n");
+    }
+    if (mode_ == wandb_mode::online && live_.pid < 0 && opt_.sync_interval.count() > 0) {
       if (sync_.pid > 0 && detail::process_done(sync_.pid)) sync_.pid = -1;
       const auto now = std::chrono::steady_clock::now();
       if (sync_.pid < 0 && now - last_sync_ >= opt_.sync_interval) {
@@ -218,6 +241,11 @@ class wandb_sink {
     if (sampler_) {
       sampler_->stop();
       write_stats();
+    }
+    if (console_) {
+      console_->stop();
+      write_console();
+      output_log_.reset();
     }
     write_summary();
     // Ended by SIGTERM (128 + 15), the scheduler's preemption signal: W&B's preempting record,
@@ -236,7 +264,9 @@ class wandb_sink {
     log_.close();
     closed_ = true;
     write_summary_json();
-    if (mode_ == wandb_mode::online) {
+    if (mode_ == wandb_mode::online && live_.pid > 0) {
+      finish_live();
+    } else if (mode_ == wandb_mode::online) {
       sync_.wait();
       start_sync(true);
     } else if (!opt_.quiet) {
@@ -508,6 +538,7 @@ class wandb_sink {
     last_runtime_ = r.runtime;
   }
 
+
   void write_alert(const record& r) {
     namespace f = detail::wandb_fields;
     std::string_view title, text, level, state;
@@ -725,6 +756,56 @@ class wandb_sink {
     end_record();
   }
 
+  /// What the program wrote to stdout/stderr since the last flush, as W&B's OutputRawRecords (one
+  /// per chunk, as written; W&B's terminal emulator makes lines of them) and files/output.log.
+  void write_console() {
+    namespace f = detail::wandb_fields;
+    if (!console_) return;
+    chunks_.clear();
+    console_->take(chunks_);
+    for (const auto& c : chunks_) {
+      begin_record();
+      const auto r = pb_.begin_message(f::Record::output_raw);
+      pb_.enum_field(f::OutputRawRecord::output_type, c.stream == 2 ? f::output_stderr : f::output_stdout);
+      const auto ts = pb_.begin_message(f::OutputRawRecord::timestamp);
+      const auto secs = static_cast<std::int64_t>(std::floor(c.timestamp));
+      pb_.int64_field(f::Timestamp::seconds, secs);
+      pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((c.timestamp - static_cast<double>(secs)) * 1e9));
+      pb_.end_message(ts);
+      valid_utf8(c.text, text_scratch_);  // a proto3 string: wandb's reader refuses invalid UTF-8
+      pb_.string_field(f::OutputRawRecord::line, text_scratch_);
+      pb_.end_message(r);
+      end_record();
+      if (output_log_) std::fwrite(c.text.data(), 1, c.text.size(), output_log_.get());
+    }
+    if (output_log_ && !chunks_.empty()) std::fflush(output_log_.get());
+  }
+
+  /// `in` with every byte that does not start a well-formed UTF-8 sequence replaced by U+FFFD.
+  static void valid_utf8(std::string_view in, std::string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < in.size();) {
+      const auto b = static_cast<unsigned char>(in[i]);
+      std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 && b >= 0xC2 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E && b <= 0xF4 ? 4 : 0;
+      bool ok = n > 0 && i + n <= in.size();
+      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
+      if (ok && n == 3) {  // no overlong forms, no surrogates
+        const auto c1 = static_cast<unsigned char>(in[i + 1]);
+        ok = !(b == 0xE0 && c1 < 0xA0) && !(b == 0xED && c1 >= 0xA0);
+      } else if (ok && n == 4) {
+        const auto c1 = static_cast<unsigned char>(in[i + 1]);
+        ok = !(b == 0xF0 && c1 < 0x90) && !(b == 0xF4 && c1 >= 0x90);
+      }
+      if (ok) {
+        out.append(in.substr(i, n));
+        i += n;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+  }
+
   /// The samples the system sampler took since the last flush, as W&B's StatsRecords.
   void write_stats() {
     namespace f = detail::wandb_fields;
@@ -832,6 +913,45 @@ class wandb_sink {
   }
 
   // --- online ----------------------------------------------------------------------------------
+  /// Online mode: `wandb beta sync --live <run dir>` follows the file while it is written (wandb >=
+  /// 0.31). Without that command: say so once and upload at the end as before.
+  void start_live() {
+    const auto exe = detail::find_executable(opt_.sync_command);
+    if (!exe) return;  // close() says what to run
+    const auto help = detail::command_output(detail::shell_quote(exe->string()) + " beta sync --help");
+    if (!help || help->find("--live") == std::string::npos) {
+      if (!opt_.quiet)
+        std::fprintf(stderr, "vitals: '%s beta sync --live' is not available (wandb >= 0.31 has it); the run is uploaded when it ends\n",
+                     exe->c_str());
+      return;
+    }
+    try {
+      auto c = detail::spawn_watched_process(*exe, {"beta", "sync", "--live", run_dir_.string()}, detail::find_wandb_api_key());
+      live_.pid = c.pid;
+      live_.lifeline = c.lifeline;
+    } catch (const std::exception& e) {
+      if (!opt_.quiet) std::fprintf(stderr, "%s; the run is uploaded when it ends\n", e.what());
+    }
+  }
+
+  void finish_live() {
+    const auto status = detail::wait_process_for(live_.pid, opt_.live_finish_timeout);
+    if (!status) {
+      if (!opt_.quiet)
+        std::fprintf(stderr, "vitals: 'wandb beta sync --live' did not finish within %.0f s; stopped it. Upload the rest with: wandb sync %s\n",
+                     opt_.live_finish_timeout.count(), run_dir_.c_str());
+      live_.stop();
+      sync_status_ = -1;
+      return;
+    }
+    live_.pid = -1;
+    live_.stop();
+    sync_status_ = *status;
+    if (*status == 0) return;
+    if (!opt_.quiet) std::fprintf(stderr, "vitals: 'wandb beta sync --live' failed (status %d); trying 'wandb sync'\n", *status);
+    start_sync(true);
+  }
+
   void start_sync(bool wait) {
     const auto exe = detail::find_executable(opt_.sync_command);
     if (!exe) {
@@ -898,8 +1018,37 @@ class wandb_sink {
   child_process sync_;
   std::chrono::steady_clock::time_point last_sync_{};
   std::optional<int> sync_status_;
+  /// The live sync's watchdog (detail::spawn_watched_process): stopped (lifeline closed, which
+  /// ends the command) and reaped when the sink goes away without close().
+  struct live_child {
+    pid_t pid = -1;
+    int lifeline = -1;
+    live_child() = default;
+    live_child(live_child&& o) noexcept : pid(std::exchange(o.pid, -1)), lifeline(std::exchange(o.lifeline, -1)) {}
+    live_child& operator=(live_child&& o) noexcept {
+      if (this != &o) {
+        stop();
+        pid = std::exchange(o.pid, -1);
+        lifeline = std::exchange(o.lifeline, -1);
+      }
+      return *this;
+    }
+    ~live_child() { stop(); }
+    void stop() {
+      if (lifeline >= 0) ::close(lifeline);
+      lifeline = -1;
+      if (pid > 0) detail::wait_process(pid);
+      pid = -1;
+    }
+  };
+  live_child live_;
+  bool live_reported_ = false;
   std::unique_ptr<system_sampler> sampler_;  // stats records; null when system_metrics_interval is 0
   std::vector<system_sample> samples_;
+  std::unique_ptr<console_capture> console_;  // null when console is off
+  std::vector<console_chunk> chunks_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> output_log_{nullptr, &std::fclose};  // files/output.log
+  std::string text_scratch_;
 };
 
 /// The DESIGN's `vitals::wandb_offline{}`: a wandb_sink that never uploads.
