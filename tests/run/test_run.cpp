@@ -251,6 +251,44 @@ TEST_CASE("disabled mode writes nothing and log() does nothing") {
   CHECK_FALSE(std::filesystem::exists(tmp.path / "runs"));
 }
 
+TEST_CASE("update_config rewrites config.json and sends one config record per update") {
+  temp_dir tmp("cfgupdate");
+  auto o = quiet_options(tmp.path / "runs");
+  o.sinks = "";
+  o.config_json = R"({"lr": 0.001, "optim": {"beta": 0.9, "eps": 1e-08}})";
+  vitals::run run(o);
+  vitals_test::capture_sink cap;
+  run.attach(cap);
+  run.log({{"a", 1.0}}, 1);
+  run.update_config("lr", 0.01);
+  run.update_config("optim.eps", 1e-6);
+  run.update_config("tags", std::vector<std::string>{"x", "y"});
+  CHECK(read_file(run.dir() / "config.json") ==
+        "{\n  \"lr\": 0.01,\n  \"optim\": {\n    \"beta\": 0.9,\n    \"eps\": 1.0e-06\n  },\n  \"tags\": [\n    \"x\",\n    \"y\"\n  ]\n}\n");
+  CHECK(run.config_json() == read_file(run.dir() / "config.json"));
+  CHECK_THROWS_AS(run.update_config("", 1), std::invalid_argument);
+  CHECK_THROWS_AS(run.update_config("a..b", 1), std::invalid_argument);
+  run.finish();
+  CHECK_THROWS_AS(run.update_config("lr", 1), std::logic_error);
+  std::vector<std::pair<std::string, std::string>> got;
+  for (const auto& r : cap.data->records)
+    if (r.kind == vitals::record_kind::config)
+      for (const auto& m : r.metrics) got.emplace_back(m.key, m.text);
+  CHECK(got == std::vector<std::pair<std::string, std::string>>{
+                   {"lr", "0.01"}, {"optim", R"({"beta":0.9,"eps":1.0e-06})"}, {"tags", R"(["x","y"])"}});
+}
+
+TEST_CASE("update_config on a disabled run changes config_json() and writes nothing") {
+  temp_dir tmp("cfgdisabled");
+  auto o = quiet_options(tmp.path / "runs");
+  o.mode = vitals::run_mode::disabled;
+  o.config_json = R"({"lr": 0.001})";
+  vitals::run run(o);
+  run.update_config("lr", 2);
+  CHECK(run.config_json() == "{\n  \"lr\": 2\n}\n");
+  CHECK_FALSE(std::filesystem::exists(tmp.path / "runs"));
+}
+
 TEST_CASE("a fixed run id that already exists is an error") {
   temp_dir tmp("fixedid");
   auto o = quiet_options(tmp.path);
@@ -443,7 +481,7 @@ TEST_CASE("a config struct becomes config.json through the config layer's to_jso
   CHECK(lr == 3e-4);
   CHECK(doc["exp_name"].get(name) == simdjson::SUCCESS);
   CHECK(name == "baseline");
-  CHECK(vitals::to_json(cfg) + "\n" == text);
+  CHECK(vitals::to_json(cfg) == text);  // one final newline (detail::with_final_newline)
 }
 
 TEST_CASE("a read-only runs directory is refused before anything is written (also as root)") {

@@ -8,6 +8,7 @@
 //   wandb_driver log   <file> <size>...            write records of those payload sizes
 //   wandb_driver logfiles <file> <payload file>...  write each payload file's bytes as one record
 //   wandb_driver e2e   <runs dir>                  a k-fold style vitals::run with --sinks wandb
+//   wandb_driver config_update <runs dir>          a vitals::run (wandb, jsonl) calling update_config
 //
 // spec: {"info": {project, entity, id, name, group, job_type, notes, tags, dir, config (object),
 //        start_time}, "options": {mode, dir, sync_command, sync_interval_s, quiet,
@@ -235,6 +236,38 @@ int end_to_end(const char* dir) {
   return 0;
 }
 
+// A run whose config changes after start: a top-level key, a dotted path into a nested mapping,
+// a new key, and a whole struct. Prints the run directory.
+struct optim_cfg {
+  double lr = 0.5;
+  int warmup = 7;
+};
+struct update_cfg {
+  std::string exp_name = "exp002";
+  optim_cfg optim;
+};
+
+int config_update(const char* dir) {
+  vitals::run_options o;
+  o.project = "cmi";
+  o.name = "config_update";
+  o.dir = dir;
+  o.sinks = "wandb,jsonl";
+  o.capture_git = false;
+  o.handle_signals = false;
+  o.config_json = R"({"exp_name": "exp001", "optim": {"lr": 0.001, "warmup": 3}, "epochs": 3})";
+  vitals::run r(o);
+  r.log({{"train/loss", 1.0}}, 1);
+  r.update_config("epochs", 5);                 // replaces a top-level value
+  r.update_config("optim.lr", 0.01);            // one nested key; optim.warmup stays
+  r.update_config("best_fold", std::string("fold_2"));  // a new key
+  r.log({{"train/loss", 0.5}}, 2);
+  r.update_config(update_cfg{});                // a whole struct: its keys replace the run's
+  r.finish(0);
+  std::printf("%s\n", r.dir().c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -244,6 +277,7 @@ int main(int argc, char** argv) {
     if (argc >= 3 && std::string(argv[1]) == "log") return write_log(argv[2], argc - 3, argv + 3);
     if (argc >= 3 && std::string(argv[1]) == "logfiles") return write_log_files(argv[2], argc - 3, argv + 3);
     if (argc >= 3 && std::string(argv[1]) == "e2e") return end_to_end(argv[2]);
+    if (argc >= 3 && std::string(argv[1]) == "config_update") return config_update(argv[2]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "wandb_driver: %s\n", e.what());
     return 2;

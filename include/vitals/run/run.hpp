@@ -292,6 +292,50 @@ class run final : private detail::shutdown_hook {
     pipe_->emit(record_kind::alert, std::span<const metric>(m));
   }
 
+  /// Changes the config after start, as W&B's `run.config.update({key: value})`: sets `key` (a
+  /// top-level key, or a dotted path "optim.lr" into nested mappings, created when absent) to
+  /// `value` (a number, string, bool, vector, config struct or config::node), rewrites config.json
+  /// atomically and sends a record_kind::config record through the pipeline: the W&B sink writes
+  /// a ConfigRecord update and rewrites files/config.yaml; sinks with no notion of config ignore
+  /// it. config_json() returns the current text. Call from the thread that logs.
+  template <class T>
+  void update_config(std::string_view key, const T& value) {
+    if (key.empty()) throw std::invalid_argument("vitals: update_config: empty key");
+    config::node updates = config::node::mapping();
+    config::node* at = &updates;
+    for (std::string_view rest = key;;) {
+      const auto dot = rest.find('.');
+      const auto part = rest.substr(0, dot);
+      if (part.empty()) throw std::invalid_argument("vitals: update_config: bad key '" + std::string(key) + "'");
+      if (dot == std::string_view::npos) {
+        if constexpr (std::is_same_v<T, config::node>) at->set(std::string(part), value);
+        else at->set(std::string(part), config::to_node(value));
+        break;
+      }
+      at = &at->set(std::string(part), config::node::mapping());
+      rest.remove_prefix(dot + 1);
+    }
+    apply_config_update(updates, /*deep=*/true);
+  }
+
+  /// Changes the config after start to a whole config struct (or a mapping node): every top-level
+  /// key it has replaces the run's; keys it lacks stay. As update_config(key, value) otherwise.
+  template <class Config>
+    requires(!std::is_convertible_v<const Config&, std::string_view>)
+  void update_config(const Config& cfg) {
+    config::node n;
+    if constexpr (std::is_same_v<Config, config::node>) n = cfg;
+    else n = config::to_node(cfg);
+    if (!n.is_mapping()) throw std::invalid_argument("vitals: update_config(value): the value must be a struct or a mapping");
+    apply_config_update(n, /*deep=*/false);
+  }
+
+  /// The run's config as JSON text (config.json's content), with every update_config applied.
+  std::string config_json() const {
+    std::lock_guard lock(finish_mu_);
+    return current_config_.empty() ? opts_.config_json : current_config_;
+  }
+
   /// Records model_params/{total_params, trainable_params, model_size_mb} in the summary (as seed
   /// 000 does; not as a history row, which would take a step) and in metadata.json.
   /// bytes_per_param: 4 for fp32, 2 for fp16/bf16.
@@ -513,6 +557,40 @@ class run final : private detail::shutdown_hook {
     sealed_.store(true, std::memory_order_release);
   }
 
+  // Merges `updates` (a mapping) into the current config: deep = nested mappings merge key by key
+  // (a dotted update_config key), else top-level keys are replaced whole. Then config.json and
+  // one config record carrying each changed top-level key with its full new value.
+  void apply_config_update(const config::node& updates, bool deep) {
+    std::vector<std::pair<std::string, std::string>> changed;  // top-level key, compact JSON
+    {
+      std::lock_guard lock(finish_mu_);
+      if (finished_) throw std::logic_error("vitals: update_config() after finish()");
+      const std::string& text = current_config_.empty() ? (info_.config_json.empty() ? opts_.config_json : info_.config_json) : current_config_;
+      config::node root = config::parse_json(text.empty() ? std::string_view("{}") : std::string_view(text), "config.json");
+      auto merge = [](auto& self, config::node& into, const config::node& from) -> void {
+        for (const auto& [k, v] : from.entries) {
+          config::node* old = into.find(k);
+          if (old && old->is_mapping() && v.is_mapping()) self(self, *old, v);
+          else into.set(k, v);
+        }
+      };
+      for (const auto& [k, v] : updates.entries) {
+        config::node* old = root.find(k);
+        if (deep && old && old->is_mapping() && v.is_mapping()) merge(merge, *old, v);
+        else root.set(k, v);
+        changed.emplace_back(k, config::to_json(*root.find(k), 0));
+      }
+      current_config_ = detail::with_final_newline(config::to_json(root, 2));
+      if (!info_.dir.empty()) detail::atomic_write_file(info_.dir / "config.json", current_config_);
+    }
+    if (!pipe_) return;
+    seal();
+    std::vector<metric> m;
+    m.reserve(changed.size());
+    for (const auto& [k, v] : changed) m.push_back({k, metric_value(std::string_view(v))});
+    pipe_->emit(record_kind::config, std::span<const metric>(m));
+  }
+
   static void check_config(const std::string& json) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
@@ -649,6 +727,7 @@ class run final : private detail::shutdown_hook {
   run_dir_claim claim_;  // the run directory and its lock (run/resume.hpp)
   detail::disk_reserve reserve_;  // see finish_impl
   std::unique_ptr<pipeline> pipe_;
+  std::string current_config_;  // config.json after update_config (empty: none yet); finish_mu_
   bool has_stage_ = false;
   mutable std::mutex finish_mu_;
   bool finished_ = false;

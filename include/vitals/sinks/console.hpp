@@ -112,6 +112,7 @@ struct console {
       write_alert(r);
       return;
     }
+    if (r.kind == record_kind::config) return;  // config.json holds it
     if (r.kind == record_kind::summary) {
       for (const auto& m : r.metrics) {
         auto& v = st.value;

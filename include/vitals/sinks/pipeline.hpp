@@ -252,7 +252,7 @@ class pipeline {
     if (!finished_) commit_locked(lock);
   }
 
-  /// Sends a summary or alert record right away, at the current step.
+  /// Sends a summary, alert or config record right away, at the current step.
   void emit(record_kind kind, std::span<const metric> items) {
     std::unique_lock lock(mu_);
     if (finished_ || !wait_for_slot_locked(lock) || finished_) return;
@@ -458,7 +458,7 @@ class pipeline {
     for (const auto& extra : staged_after_) write_to_sinks(extra);
     written_.fetch_add(1, std::memory_order_relaxed);
     auto& table = row.kind == record_kind::summary ? explicit_ : last_;
-    if (row.kind == record_kind::alert) return;
+    if (row.kind == record_kind::alert || row.kind == record_kind::config) return;
     for (std::size_t k = 0; k < row.metrics.size(); ++k) {
       auto id = row.ids[k];
       if (row.metrics[k].key.starts_with("_vitals/")) continue;  // markers (run::end_epoch), not values

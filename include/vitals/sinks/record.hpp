@@ -54,6 +54,8 @@ enum class record_kind : std::uint8_t {
   history,  // one committed step of metrics
   summary,  // run.summary(key, value): final/best values
   alert,    // a health rule fired or cleared: metrics "title", "text", "level", "state"
+  config,   // run.update_config(): one metric per changed top-level config key, its new value as
+            // JSON text (a string); sinks without a notion of config ignore it
 };
 
 struct record {

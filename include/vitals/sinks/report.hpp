@@ -140,6 +140,7 @@ struct html_report {
         d.alerts.push_back(std::move(a));
         break;
       }
+      case record_kind::config: break;  // config.json holds it
     }
   }
 

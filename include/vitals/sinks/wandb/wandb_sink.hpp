@@ -212,6 +212,7 @@ class wandb_sink {
         }
         break;
       case record_kind::alert: write_alert(r); break;
+      case record_kind::config: write_config_update(r); break;
       default: break;  // a record kind W&B has no record for
     }
   }
@@ -538,6 +539,25 @@ class wandb_sink {
     last_runtime_ = r.runtime;
   }
 
+
+  /// run.update_config(): a Record with a ConfigRecord of the changed top-level keys (values
+  /// are JSON text), as wandb's run.config.update writes it; files/config.yaml follows.
+  void write_config_update(const record& r) {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto cfg = pb_.begin_message(f::Record::config);
+    for (const metric& m : r.metrics) {
+      if (m.value.type != metric_value::kind::string) continue;
+      kv(f::ConfigRecord::update, m.key, m.value.s);
+      bool found = false;
+      for (auto& [k, v] : config_items_)
+        if (k == m.key) v = std::string(m.value.s), found = true;
+      if (!found) config_items_.emplace_back(std::string(m.key), std::string(m.value.s));
+    }
+    pb_.end_message(cfg);
+    end_record();
+    write_config_yaml();
+  }
 
   void write_alert(const record& r) {
     namespace f = detail::wandb_fields;
