@@ -165,8 +165,10 @@ int run_experiment(int argc, char** argv) {
   for (const auto& job : jobs) {
     const Config& cfg = job.config;
     const ExpConfig& exp = cfg.exp;
-    // The composed config, the overrides and the defaults-list trace, saved so that this run can be
-    // reproduced with one command (the overrides in overrides.yaml).
+    // The composed config, the overrides and the defaults-list trace, saved once per job, beside
+    // the job's fold runs, so that it can be reproduced with one command (overrides.yaml). (With a
+    // hydra.run.dir in the config, job.options.dir is <that dir>/runs and job.save_composition()
+    // writes there; this seed names its output directory with its own output_dir field.)
     job.composition->save(output_dir(cfg));
     std::printf("experiment %s: folds %zu of %d, output %s%s\n", exp.exp_name.c_str(), exp.fold.size(), exp.num_folds,
                 cfg.output_dir.c_str(), exp.debug ? " (debug: W&B disabled)" : "");
@@ -175,7 +177,6 @@ int run_experiment(int argc, char** argv) {
       vitals::run_options ro = fold_options(cfg, job.options, k);
       std::printf("run %s (group %s, tags fold_%d)\n", ro.name.c_str(), ro.group.c_str(), k);
       vitals::run run(ro, cfg);  // config.json: the typed config, as config.yaml beside it
-      job.composition->save(run.dir());  // config.yaml, overrides.yaml, defaults.yaml beside the run
       run.log({{"fold", k}, {"experiment_type", std::string_view("kfold")}}, 0);
       fold_result r = train_fold(exp, k, run);
       const std::string prefix = "fold_" + std::to_string(k) + "/";

@@ -22,7 +22,10 @@
 //
 // Layers, later winning: Config{} < --experiment < --config files < overrides; for a composed
 // config: the config directory's defaults list < overrides. Run options: run_defaults() < the
-// config fields named in run_fields() < WANDB_* / VITALS_* environment < run flags.
+// config fields named in run_fields() < WANDB_* / VITALS_* environment < run flags. A composition
+// whose configs or overrides set hydra.run.dir (hydra.sweep.dir for a multirun job) makes the runs
+// directory <output_dir>/runs unless --wandb_dir/WANDB_DIR name one; launch::save_composition
+// saves its files there once per job (docs/compose.md "Output directories").
 //
 // Every problem (flags, files, values, checks, run options, the runs directory) is collected and
 // reported at once; parse() throws one config_error, parse_or_exit() prints it and exits 2. Nothing
@@ -68,6 +71,18 @@ struct launch {
   run_options options{};
   std::optional<config::composition> composition{};  // when composing; its config is to_node(config)
   std::vector<std::string> overrides{};              // this job's overrides, as given
+
+  /// Saves the composition files (config.yaml, config.json, overrides.yaml, defaults.yaml) in one
+  /// place: the composition's output directory when it sets one (hydra.run.dir, or
+  /// hydra.sweep.dir/subdir for a multirun job; the job's runs are then in <output_dir>/runs),
+  /// else `run_dir`. Call once per job. Returns where; empty (nothing written) without a
+  /// composition. Throws runs_dir_error when the directory cannot be written.
+  std::filesystem::path save_composition(const std::filesystem::path& run_dir) const {
+    if (!composition) return {};
+    const std::filesystem::path dir = composition->output_dir_set ? composition->output_dir : run_dir;
+    composition->save(dir);
+    return dir;
+  }
 };
 
 /// What parse() found: jobs to run, or text to print (--help, --show-config) and exit 0.
@@ -225,14 +240,25 @@ class app {
     if (show_override && *show_override) show = true;
 
     // Configs are read even after a flag problem, so that one run shows every mistake.
+    // A runs directory named by --wandb_dir or WANDB_DIR wins over a composition's output dir.
+    bool dir_given = false;
+    if (const char* env = std::getenv("WANDB_DIR"); env && *env) dir_given = true;
+    for (const auto& a : run_args)
+      if (a == "--wandb_dir" || a.starts_with("--wandb_dir=")) dir_given = true;
     app_result<Config> out;
     {
+      int job_num = 0;
       for (const auto& job : jobs) {
         launch<Config> l;
         l.overrides = job;
-        if (!read_config(job, config_files, experiment, copts, l, problems, more)) continue;
+        const std::optional<int> num = multirun ? std::optional<int>(job_num++) : std::nullopt;
+        if (!read_config(job, config_files, experiment, copts, num, l, problems, more)) continue;
         for (const auto& c : checks_) c(l.config, problems);
-        l.options = options_for(l.config, flagged, problems);
+        run_options job_options = flagged;
+        // A composition that sets hydra.run.dir / hydra.sweep.dir holds its runs: <output_dir>/runs.
+        if (l.composition && l.composition->output_dir_set && !dir_given)
+          job_options.dir = l.composition->output_dir / "runs";
+        l.options = options_for(l.config, std::move(job_options), problems);
         out.jobs.push_back(std::move(l));
       }
     }
@@ -406,11 +432,12 @@ class app {
 
   // The typed config of one job; false (with problems) when it cannot be read.
   bool read_config(const std::vector<std::string>& job, const std::vector<std::string>& files, const std::string& experiment,
-                   const compose_options& copts, launch<Config>& out, std::vector<config::problem>& problems,
-                   std::size_t& more) const {
+                   const compose_options& copts, std::optional<int> job_num, launch<Config>& out,
+                   std::vector<config::problem>& problems, std::size_t& more) const {
     try {
       if (compose_) {
-        config::composition c = config::compose_detailed(copts, job);
+        // A multirun job is numbered as Hydra numbers it (hydra.job.num, sweep.dir/subdir).
+        config::composition c = config::detail::compose_parsed(copts, config::parse_overrides(job), job, job_num);
         out.config = config::from_node<Config>(c.config);
         c.config = config::to_node(out.config);  // config.yaml says what the program got
         out.composition = std::move(c);

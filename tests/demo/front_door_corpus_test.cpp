@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "test_types.hpp"
 #include "vitals/app.hpp"
 
@@ -167,4 +169,63 @@ TEST_CASE("vitals::app: run flags > environment > config fields > defaults", "[a
     CHECK_THAT(h.text, Catch::Contains("else config 'project'"));
     CHECK_THAT(h.text, Catch::Contains("tags"));
   }
+}
+
+TEST_CASE("vitals::app: a composition that sets hydra.run.dir / hydra.sweep.dir holds its runs", "[app][compose]") {
+  struct Cfg {
+    double lr = 0.1;
+  };
+  const auto root = std::filesystem::temp_directory_path() / ("vitals_app_outdir_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "with" );
+  std::filesystem::create_directories(root / "without");
+  std::ofstream(root / "with" / "config.yaml") << "lr: 0.1\nhydra:\n  run:\n    dir: " << (root / "out" / "single").string()
+                                               << "\n  sweep:\n    dir: " << (root / "out" / "multi").string() << "\n";
+  std::ofstream(root / "without" / "config.yaml") << "lr: 0.1\n";
+  ::unsetenv("WANDB_DIR");
+  vitals::app<Cfg> with, without;
+  with.compose(root / "with").run_defaults({.sinks = "jsonl"});
+  without.compose(root / "without").run_defaults({.dir = root / "runs", .sinks = "jsonl"});
+  {
+    const char* argv[] = {"prog", "lr=0.3"};
+    auto j = with.parse(2, argv).jobs.at(0);
+    REQUIRE(j.composition);
+    CHECK(j.composition->output_dir_set);
+    CHECK(j.options.dir == root / "out" / "single" / "runs");
+    CHECK(j.config.lr == 0.3);
+    CHECK(j.save_composition(root / "unused") == root / "out" / "single");
+    CHECK(std::filesystem::exists(root / "out" / "single" / "overrides.yaml"));
+    CHECK(std::filesystem::exists(root / "out" / "single" / "config.yaml"));
+    CHECK_FALSE(std::filesystem::exists(root / "unused"));
+  }
+  {
+    const char* argv[] = {"prog", "-m", "lr=0.1,0.2"};
+    auto r = with.parse(3, argv);
+    REQUIRE(r.jobs.size() == 2);
+    CHECK(r.jobs[0].options.dir == root / "out" / "multi" / "0" / "runs");
+    CHECK(r.jobs[1].options.dir == root / "out" / "multi" / "1" / "runs");
+  }
+  {
+    const char* argv[] = {"prog", "--wandb_dir", (root / "mine").c_str()};
+    CHECK(with.parse(3, argv).jobs.at(0).options.dir == root / "mine");  // the flag wins
+    ::setenv("WANDB_DIR", (root / "env").c_str(), 1);
+    const char* argv2[] = {"prog"};
+    CHECK(with.parse(1, argv2).jobs.at(0).options.dir == root / "env");  // so does WANDB_DIR
+    ::unsetenv("WANDB_DIR");
+  }
+  {
+    const char* argv[] = {"prog"};
+    auto j = without.parse(1, argv).jobs.at(0);
+    REQUIRE(j.composition);
+    CHECK_FALSE(j.composition->output_dir_set);  // Hydra's default outputs/... is not "set"
+    CHECK(j.options.dir == root / "runs");
+    CHECK(j.save_composition(root / "runs" / "r1") == root / "runs" / "r1");
+    CHECK(std::filesystem::exists(root / "runs" / "r1" / "overrides.yaml"));
+    const std::string cli = "hydra.run.dir=" + (root / "cli").string();
+    const char* argv2[] = {"prog", cli.c_str()};
+    auto k = without.parse(2, argv2).jobs.at(0);
+    CHECK(k.composition->output_dir_set);  // set on the command line
+    CHECK(k.options.dir == root / "cli" / "runs");
+  }
+  std::filesystem::remove_all(root);
 }

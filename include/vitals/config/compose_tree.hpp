@@ -61,6 +61,10 @@ struct composition {
   /// job of a multirun (relative to the working directory, as Hydra's; empty when the pattern
   /// cannot be resolved).
   std::filesystem::path output_dir;
+  /// True when the configs' `hydra:` block or a `hydra.*` override sets the directory output_dir
+  /// comes from (hydra.run.dir; hydra.sweep.dir for a multirun job) and it resolved: the app then
+  /// puts the run directory inside it (vitals::app, docs/compose.md "Output directories").
+  bool output_dir_set = false;
 
   /// The overrides as a YAML list node (Hydra's overrides.yaml).
   node overrides_node() const {
@@ -267,6 +271,10 @@ inline composition compose_parsed(const compose_options& options, const std::vec
     }
   }
   if (!problems.empty()) throw config_error(std::move(problems), more);
+  const std::string dir_key = job_num ? "sweep.dir" : "run.dir";
+  bool dir_set = find_path(block, dir_key) != nullptr;
+  for (const auto& o : parsed)
+    if (o.key == "hydra." + dir_key && o.has_value && !o.sweep && o.op != override_op::remove) dir_set = true;
   cfg.set("hydra", hydra_node(std::move(block), options, parsed, res.choices, job_num));
   interpolation_resolver resolver(cfg, true);
   out.config = resolver.run();
@@ -284,6 +292,7 @@ inline composition compose_parsed(const compose_options& options, const std::vec
     out.output_dir = python_str(resolver.value_at("hydra.runtime.output_dir"));
   } catch (const config_error&) {
   }
+  out.output_dir_set = dir_set && !out.output_dir.empty();
   return out;
 }
 
