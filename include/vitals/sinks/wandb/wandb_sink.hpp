@@ -539,7 +539,6 @@ class wandb_sink {
     last_runtime_ = r.runtime;
   }
 
-
   /// run.update_config(): a Record with a ConfigRecord of the changed top-level keys (values
   /// are JSON text), as wandb's run.config.update writes it; files/config.yaml follows.
   void write_config_update(const record& r) {
