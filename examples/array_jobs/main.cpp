@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/example_main.hpp"
 #include "../common/tiny_mlp.hpp"
 
 struct Config {  // the seed's CONFIG dictionary, trimmed to what this model has
@@ -112,12 +113,5 @@ int run_example(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  try {
-    return run_example(argc, argv);
-  } catch (const vitals::usage_error& e) {
-    vitals::exit_usage_error("array_jobs", e.what());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "array_jobs: error: %s\n", e.what());
-    return 1;
-  }
+  return ex::guarded_main("array_jobs", [&] { return run_example(argc, argv); });
 }

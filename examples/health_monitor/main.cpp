@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/example_main.hpp"
 #include "../common/tiny_mlp.hpp"
 
 enum class Pathology { none, exploding, vanishing, plateau, mode_collapse, dead_neurons };
@@ -233,12 +234,5 @@ int run_example(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  try {
-    return run_example(argc, argv);
-  } catch (const vitals::usage_error& e) {
-    vitals::exit_usage_error("health_monitor", e.what());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "health_monitor: error: %s\n", e.what());
-    return 1;
-  }
+  return ex::guarded_main("health_monitor", [&] { return run_example(argc, argv); });
 }

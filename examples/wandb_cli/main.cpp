@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../common/example_main.hpp"
 #include "../common/tiny_mlp.hpp"
 
 struct Config {
@@ -144,12 +145,5 @@ int run_example(int argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
-  try {
-    return run_example(argc, argv);
-  } catch (const vitals::usage_error& e) {
-    vitals::exit_usage_error("wandb_cli", e.what());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "wandb_cli: error: %s\n", e.what());
-    return 1;
-  }
+  return ex::guarded_main("wandb_cli", [&] { return run_example(argc, argv); });
 }
