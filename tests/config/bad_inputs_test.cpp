@@ -12,49 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "corpus.hpp"
 #include "test_types.hpp"
 #include "vitals/config.hpp"
 
 using namespace vitals_test;
 namespace fs = std::filesystem;
-
-namespace {
-
-// What the corpus is read as: the design's Train plus a few shapes Train lacks.
-struct Corpus {
-  std::string exp_name = "default";
-  std::vector<int> folds{0, 1, 2, 3, 4};
-  int epochs = 30;
-  bool debug = false;
-  Arch arch = Arch::transformer;
-  Optim optim;
-  std::optional<std::string> notes;
-  vitals::required<int> seed;
-  std::variant<Adam, Sgd> optimizer;
-  std::uint8_t workers = 4;
-  std::int64_t steps = 0;
-  float scale = 1;
-  std::array<int, 2> size{224, 224};
-  std::map<std::string, double> loss_weights;
-  std::vector<Layer> layers;
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string line; std::getline(ss, line);)
-    if (!line.empty()) out.push_back(line);
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE("Every bad input gives a specific error", "[config][bad]") {
   const fs::path dir = VITALS_CONFIG_BAD_DIR;
