@@ -17,7 +17,8 @@
 //                          ++key=value, ~key; group=option when composing (compose()).
 //   -m, --multirun         sweeps (a=1,2, range(..)) expand into one job per combination
 //   --show-config          print the final config as YAML and exit 0 (also --cfg job, show_config=true
-//                          when composing and the config has no show_config key)
+//                          when composing and the config has no show_config key); with --json, one
+//                          JSON object per line, one line per job (what vitals-compose --json prints)
 //   --help, -h             the flags, the config fields (type, default, doc) and the config groups
 //
 // Layers, later winning: Config{} < --experiment < --config files < overrides; for a composed
@@ -150,7 +151,7 @@ class app {
     // 1. Sort the arguments: run flags (run_options owns them), vitals' flags, overrides.
     std::vector<std::string> run_args, overrides, config_files;
     std::string experiment;
-    bool help = false, show = false, multirun = false;
+    bool help = false, show = false, json = false, multirun = false;
     compose_options copts = compose_.value_or(compose_options{});
     for (int i = 1; i < argc; ++i) {
       std::string_view a = argv[i] ? argv[i] : "";
@@ -171,6 +172,7 @@ class app {
       };
       if (a == "--help" || a == "-h") help = true;
       else if (a == "--show-config") show = true;
+      else if (a == "--json") json = true;
       else if (a == "--cfg" || a == "-c") {
         if (i + 1 < argc && std::string_view(argv[i + 1]) == "job") ++i;
         show = true;
@@ -190,6 +192,7 @@ class app {
                                     " (set a config field with key=value, see --help)", {}});
       }
     }
+    if (json && !show) problems.push_back({"", "--json goes with --show-config (or --cfg job): it prints the config as JSON", {}});
     if (help) return {app_result<Config>::action::help, usage(program, copts), {}};
     if (compose_ && (!config_files.empty() || !experiment.empty()))
       problems.push_back({"", "--config and --experiment are for programs without a config directory; this one composes " +
@@ -266,6 +269,10 @@ class app {
     if (show) {
       out.what = app_result<Config>::action::show_config;
       for (const auto& j : out.jobs) {
+        if (json) {  // one object per line, one line per job (as vitals-compose --json prints)
+          out.text += config::to_json(config::to_node(j.config), 0) + "\n";
+          continue;
+        }
         if (out.jobs.size() > 1) {
           std::string head = "---\n# job:";
           for (const auto& o : j.overrides) head += " " + o;
@@ -323,7 +330,7 @@ class app {
     }
     rows.push_back({"key=value, +key=v, ++key=v, ~key", "set, add, add-or-set, delete a config key (Hydra's override grammar)"});
     rows.push_back({"-m, --multirun", "expand sweeps (a=1,2  range(0,3)) into one job each"});
-    rows.push_back({"--show-config", "print the final config as YAML and exit"});
+    rows.push_back({"--show-config [--json]", "print the final config as YAML (--json: a JSON line per job) and exit"});
     rows.push_back({"--help, -h", "show this help and exit"});
     out += "\nflags:\n" + config::detail::format_table(rows, "  ");
     std::vector<std::vector<std::string>> run_rows = {
@@ -336,7 +343,8 @@ class app {
         {"--wandb_job_type T", "job type (WANDB_JOB_TYPE)"},
         {"--wandb_mode M", "online | offline | disabled (WANDB_MODE)"},
         {"--wandb_dir DIR", "runs directory, default " + base_.dir.string() + " (WANDB_DIR)"},
-        {"--wandb_run_id ID", "run id (WANDB_RUN_ID)"},
+        {"--wandb_run_id ID, --wandb_id ID", "run id (WANDB_RUN_ID)"},
+        {"--wandb_resume M", "allow | must | never | auto: continue the run with this id (WANDB_RESUME)"},
         {"--sinks a,b", "sinks, default '" + base_.sinks + "' (VITALS_SINKS)"},
         {"--no_wandb", "leave the wandb sink out"},
         {"--no_report", "no report.html (VITALS_REPORT=0)"},
@@ -378,7 +386,8 @@ class app {
   std::vector<std::string> known_flags() const {
     std::vector<std::string> k = {"--help", "--show-config", "--multirun", "--wandb_project", "--wandb_entity",
                                   "--wandb_name", "--wandb_group", "--wandb_tags", "--wandb_notes", "--wandb_job_type",
-                                  "--wandb_mode", "--wandb_dir", "--wandb_run_id", "--sinks", "--no_wandb",
+                                  "--wandb_mode", "--wandb_dir", "--wandb_run_id", "--wandb_id", "--wandb_resume",
+                                  "--json", "--sinks", "--no_wandb",
                                   "--no_report", "--total_steps"};
     if (compose_) k.insert(k.end(), {"--config-dir", "--config-name", "--cfg"});
     else k.insert(k.end(), {"--config", "--experiment"});

@@ -130,11 +130,20 @@ TEST_CASE("vitals::app: run flags > environment > config fields > defaults", "[a
     auto s = app.parse(3, argv2);
     CHECK(s.what == vitals::app_result<Cfg>::action::show_config);
     CHECK_THAT(s.text, Catch::Contains("exp: q"));
+    // --show-config --json: one JSON object per job and line, as vitals-compose --json prints.
+    const char* argv4[] = {"prog", "-m", "--show-config", "--json", "exp=a,b"};
+    auto js = app.parse(5, argv4);
+    CHECK(js.what == vitals::app_result<Cfg>::action::show_config);
+    CHECK(std::count(js.text.begin(), js.text.end(), '\n') == 2);
+    CHECK_THAT(js.text, Catch::StartsWith("{") && Catch::Contains("\"exp\":\"a\"") && Catch::Contains("\"exp\":\"b\""));
+    const char* argv5[] = {"prog", "--json"};
+    CHECK_THROWS_WITH(app.parse(2, argv5), Catch::Contains("--json goes with --show-config"));
     const char* argv3[] = {"prog", "--help"};
     auto h = app.parse(2, argv3);
     CHECK_THAT(h.text, Catch::Contains("--wandb_project"));
     CHECK_THAT(h.text, Catch::Contains("else config 'project'"));
     CHECK_THAT(h.text, Catch::Contains("tags"));
+    CHECK_THAT(h.text, Catch::Contains("--wandb_resume"));
   }
 }
 
