@@ -127,6 +127,10 @@ constexpr std::optional<E> enum_from_string(std::string_view name) {
 // with one field. So vitals counts fields itself: the largest N for which `T{x1, ..., xN}` is
 // valid, where each x converts to any type (binary search; an aggregate accepts every N up to its
 // field count). PFR's structured-binding tie is then called with that explicit count.
+//
+// Types the compiler cannot take apart (aggregates with base classes, classes with constructors or
+// private members) are reflected when they opt in through vitals::reflect_fields (custom.hpp:
+// VITALS_REFLECT, or Boost.Hana's adapt macros with vitals/reflect/hana.hpp).
 
 #include <cstddef>
 #include <type_traits>
@@ -137,10 +141,115 @@ constexpr std::optional<E> enum_from_string(std::string_view name) {
 #include <boost/pfr/detail/size_t_.hpp>
 #include <boost/pfr/detail/unsafe_declval.hpp>
 
+// ---- include/vitals/reflect/custom.hpp ----
+// Reflection of structs the compiler cannot take apart by itself: aggregates with base classes, and
+// classes with constructors or private members. They opt in, and a file that uses no such type
+// pays nothing for it:
+//
+//   VITALS_REFLECT(Derived, base_field, own_field)   // at global scope; public fields, in order
+//   BOOST_HANA_ADAPT_STRUCT / BOOST_HANA_DEFINE_STRUCT, with "vitals/reflect/hana.hpp" included
+//
+// Either specializes vitals::reflect_fields<T>: a field count, the names, and get<I>(obj). Every
+// part of vitals that reads or writes a struct (configs, run.log, --help) goes through
+// field_count / field_names / get_field, which use it when it is there.
+
+#include <array>
+#include <cstddef>
+#include <string_view>
+#include <tuple>
+
 namespace vitals {
 
+/// Specialize to reflect T by hand: `static constexpr std::size_t count`, `static constexpr
+/// std::array<std::string_view, count> names`, and `template <std::size_t I> static constexpr
+/// auto& get(T& / const T&)`. VITALS_REFLECT and vitals/reflect/hana.hpp write it for you.
+template <class T, class Enable = void>
+struct reflect_fields;
+
+/// True when reflect_fields<T> is specialized.
 template <class T>
-concept reflectable = std::is_aggregate_v<T> && std::is_class_v<T>;
+concept custom_reflected = requires {
+  { reflect_fields<T>::count } -> std::convertible_to<std::size_t>;
+};
+
+namespace detail {
+
+// reflect_fields<T> from member pointers (what VITALS_REFLECT expands to).
+template <class T, class Pointers, std::size_t N>
+struct member_pointer_fields {
+  static constexpr std::size_t count = N;
+  template <std::size_t I, class Obj>
+  static constexpr auto& get(Obj& obj) noexcept {
+    return obj.*std::get<I>(Pointers::value);
+  }
+};
+
+}  // namespace detail
+
+}  // namespace vitals
+
+// C++20 __VA_OPT__ for-each (up to 256 fields): VITALS_DETAIL_FOR_EACH(m, T, a, b) -> m(T, a) m(T, b)
+#define VITALS_DETAIL_PARENS ()
+#define VITALS_DETAIL_EXPAND(...) VITALS_DETAIL_EXPAND3(VITALS_DETAIL_EXPAND3(VITALS_DETAIL_EXPAND3(VITALS_DETAIL_EXPAND3(__VA_ARGS__))))
+#define VITALS_DETAIL_EXPAND3(...) VITALS_DETAIL_EXPAND2(VITALS_DETAIL_EXPAND2(VITALS_DETAIL_EXPAND2(VITALS_DETAIL_EXPAND2(__VA_ARGS__))))
+#define VITALS_DETAIL_EXPAND2(...) VITALS_DETAIL_EXPAND1(VITALS_DETAIL_EXPAND1(VITALS_DETAIL_EXPAND1(VITALS_DETAIL_EXPAND1(__VA_ARGS__))))
+#define VITALS_DETAIL_EXPAND1(...) __VA_ARGS__
+#define VITALS_DETAIL_FOR_EACH(m, T, ...) __VA_OPT__(VITALS_DETAIL_EXPAND(VITALS_DETAIL_FOR_EACH_STEP(m, T, __VA_ARGS__)))
+#define VITALS_DETAIL_FOR_EACH_STEP(m, T, a, ...) m(T, a) __VA_OPT__(VITALS_DETAIL_FOR_EACH_AGAIN VITALS_DETAIL_PARENS(m, T, __VA_ARGS__))
+#define VITALS_DETAIL_FOR_EACH_AGAIN() VITALS_DETAIL_FOR_EACH_STEP
+#define VITALS_DETAIL_MEMBER_POINTER(T, f) &T::f,
+#define VITALS_DETAIL_MEMBER_NAME(T, f) std::string_view(#f),
+
+/// Reflects T's public fields, in the order listed (fields of base classes first, by convention,
+/// as vitals lists an aggregate's). Use at global scope, after T is complete.
+#define VITALS_REFLECT(T, ...)                                                                       \
+  template <>                                                                                        \
+  struct vitals::reflect_fields<T>                                                                   \
+      : vitals::detail::member_pointer_fields<T, vitals::reflect_fields<T>,                          \
+                                              std::tuple_size_v<decltype(std::tuple{                  \
+                                                  VITALS_DETAIL_FOR_EACH(VITALS_DETAIL_MEMBER_POINTER, T, __VA_ARGS__)})>> { \
+    static constexpr auto value = std::tuple{VITALS_DETAIL_FOR_EACH(VITALS_DETAIL_MEMBER_POINTER, T, __VA_ARGS__)}; \
+    static constexpr std::array names{VITALS_DETAIL_FOR_EACH(VITALS_DETAIL_MEMBER_NAME, T, __VA_ARGS__)};         \
+  }
+
+namespace vitals {
+
+namespace detail {
+
+// Converts only to a (proper) base class of T: T{any_base_of<T>{}} is valid exactly when T's first
+// initializer is a base, i.e. when T is an aggregate with a base class (declared, never defined).
+template <class T>
+struct any_base_of {
+  template <class U>
+    requires(std::is_base_of_v<U, T> && !std::is_same_v<U, T>)
+  constexpr operator U&&() const&& noexcept;
+};
+
+template <class T>
+inline constexpr bool has_base_class = std::is_aggregate_v<T> && requires { T{any_base_of<T>{}}; };
+
+}  // namespace detail
+
+/// A struct vitals can list the fields of: an aggregate class without base classes, or any class
+/// that opted in through reflect_fields (VITALS_REFLECT, Boost.Hana with vitals/reflect/hana.hpp).
+template <class T>
+concept reflectable = std::is_class_v<T> && (custom_reflected<T> || (std::is_aggregate_v<T> && !detail::has_base_class<T>));
+
+/// Compiles only for reflectable types; otherwise it stops the build with why T is not and what
+/// to do about it (called where a struct was expected, for that message).
+template <class T>
+constexpr bool require_reflectable() {
+  static_assert(std::is_class_v<T>, "vitals: reflection needs a struct or class type");
+  static_assert(custom_reflected<T> || !detail::has_base_class<T>,
+                "vitals: this struct has a base class, and C++ cannot list the fields of a derived aggregate. List them "
+                "(base fields first) with VITALS_REFLECT(Type, field, ...) at global scope (vitals/reflect/custom.hpp), or "
+                "adapt the type with BOOST_HANA_ADAPT_STRUCT and include vitals/reflect/hana.hpp");
+  static_assert(custom_reflected<T> || std::is_aggregate_v<T>,
+                "vitals: this class is not an aggregate (it has constructors, private or virtual members), so vitals "
+                "cannot list its fields. Adapt it with BOOST_HANA_ADAPT_STRUCT / BOOST_HANA_DEFINE_STRUCT and include "
+                "vitals/reflect/hana.hpp, or list its public fields with VITALS_REFLECT(Type, field, ...)");
+  return true;
+}
 
 namespace detail {
 
@@ -177,9 +286,17 @@ inline constexpr std::size_t max_fields = sizeof(T) * 8 < 256 ? sizeof(T) * 8 : 
 
 }  // namespace detail
 
-/// Number of fields of the aggregate T.
+namespace detail {
+template <class T>
+constexpr std::size_t field_count_of() {
+  if constexpr (custom_reflected<T>) return reflect_fields<T>::count;
+  else return count_fields<T, 0, max_fields<T>>();
+}
+}  // namespace detail
+
+/// Number of fields of T.
 template <reflectable T>
-inline constexpr std::size_t field_count = detail::count_fields<T, 0, detail::max_fields<T>>();
+inline constexpr std::size_t field_count = detail::field_count_of<T>();
 
 namespace detail {
 template <class T>
@@ -192,7 +309,10 @@ constexpr auto tie_fields(T& obj) noexcept {
 template <std::size_t I, class T>
   requires reflectable<std::remove_cv_t<T>>
 constexpr auto& get_field(T& obj) noexcept {
-  return boost::pfr::detail::sequence_tuple::get<I>(detail::tie_fields(obj));
+  if constexpr (custom_reflected<std::remove_cv_t<T>>)
+    return reflect_fields<std::remove_cv_t<T>>::template get<I>(obj);
+  else
+    return boost::pfr::detail::sequence_tuple::get<I>(detail::tie_fields(obj));
 }
 
 /// The type of the I-th field of T.
@@ -299,14 +419,15 @@ consteval std::string_view field_name_impl() {
 
 template <class T, std::size_t... I>
 consteval std::array<std::string_view, sizeof...(I)> field_names_impl(std::index_sequence<I...>) {
-  return {field_name_impl<T, I>()...};
+  if constexpr (custom_reflected<T>) return {std::string_view(reflect_fields<T>::names[I])...};
+  else return {field_name_impl<T, I>()...};
 }
 
 }  // namespace detail
 
 /// Name of the I-th field of T.
 template <reflectable T, std::size_t I>
-inline constexpr std::string_view field_name = detail::field_name_impl<T, I>();
+inline constexpr std::string_view field_name = detail::field_names_impl<T>(std::make_index_sequence<field_count<T>>{})[I];
 
 /// All field names of T, in declaration order.
 template <reflectable T>
@@ -615,6 +736,172 @@ inline node& node::operator=(node&&) noexcept = default;
 inline node::~node() = default;
 
 }  // namespace vitals::config
+// ---- include/vitals/dist/rank.hpp ----
+// Which process of a distributed job this is, read from the launchers' environment variables, and
+// the run id every process of one job agrees on without talking to the others.
+//
+// Launchers, in the order they are consulted (the first that sets its variables wins; a torchrun
+// started under srun sees both, and torchrun's numbering is the one the training code uses):
+//   torchrun / torch.distributed    RANK, WORLD_SIZE, LOCAL_RANK
+//   Open MPI (mpirun)               OMPI_COMM_WORLD_RANK, OMPI_COMM_WORLD_SIZE, OMPI_COMM_WORLD_LOCAL_RANK
+//   MPICH, Intel MPI (PMI)          PMI_RANK, PMI_SIZE, MPI_LOCALRANKID
+//   SLURM (srun)                    SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID
+// Explicit values (run_options::rank / world_size / local_rank) win over all of them.
+//
+// This header depends on nothing but the standard library (the config layer uses it to print a
+// usage error once, on rank 0).
+
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vitals {
+
+/// How a distributed job maps onto runs. rank_zero (the default): one run, opened and written by
+/// rank 0; on the other ranks log()/summary()/alert() do nothing. per_rank: every rank opens its
+/// own run `{name}-rank{r}`, all in one group (W&B's recommendation for distributed training).
+enum class rank_mode : std::uint8_t { rank_zero, per_rank };
+
+/// "rank_zero" (or "rank0"), "per_rank"; throws std::invalid_argument on anything else.
+inline rank_mode parse_rank_mode(std::string_view s) {
+  if (s == "rank_zero" || s == "rank0") return rank_mode::rank_zero;
+  if (s == "per_rank") return rank_mode::per_rank;
+  throw std::invalid_argument("unknown rank mode '" + std::string(s) + "' (expected rank_zero or per_rank)");
+}
+
+inline std::string_view to_string(rank_mode m) { return m == rank_mode::per_rank ? "per_rank" : "rank_zero"; }
+
+/// This process's place in the job. A process started without any launcher is rank 0 of 1.
+struct rank_info {
+  int rank = 0;
+  int world_size = 1;
+  int local_rank = 0;
+  std::string source = "none";  // "torchrun", "openmpi", "pmi", "slurm", "explicit" or "none"
+
+  bool is_zero() const { return rank == 0; }
+  bool distributed() const { return world_size > 1; }
+};
+
+namespace detail {
+
+inline std::optional<std::string> env_value(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return std::nullopt;
+  return std::string(v);
+}
+
+// A non-negative int from an environment variable; throws std::invalid_argument naming it.
+inline std::optional<int> env_int(const char* name) {
+  auto v = env_value(name);
+  if (!v) return std::nullopt;
+  long long x = 0;
+  bool ok = v->size() <= 9;
+  for (char c : *v) {
+    ok = ok && c >= '0' && c <= '9';
+    x = x * 10 + (c - '0');
+  }
+  if (!ok) throw std::invalid_argument(std::string("environment variable ") + name + "='" + *v +
+                                       "' is not a non-negative integer");
+  return static_cast<int>(x);
+}
+
+}  // namespace detail
+
+/// The rank, world size and local rank from the environment (see the table above), with the
+/// explicit values applied on top. Throws std::invalid_argument for malformed variables or a rank
+/// outside [0, world_size).
+inline rank_info detect_rank(std::optional<int> rank = {}, std::optional<int> world_size = {},
+                             std::optional<int> local_rank = {}) {
+  struct launcher {
+    const char *name, *rank, *size, *local;
+  };
+  static constexpr launcher launchers[] = {
+      {"torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK"},
+      {"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK"},
+      {"pmi", "PMI_RANK", "PMI_SIZE", "MPI_LOCALRANKID"},
+      {"slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID"},
+  };
+  rank_info info;
+  for (const auto& l : launchers) {
+    auto r = detail::env_int(l.rank);
+    auto s = detail::env_int(l.size);
+    if (!r || !s) continue;
+    info.rank = *r;
+    info.world_size = *s;
+    // Without a local rank variable, assume one process per node.
+    info.local_rank = detail::env_int(l.local).value_or(0);
+    info.source = l.name;
+    break;
+  }
+  if (rank || world_size || local_rank) info.source = "explicit";
+  if (rank) info.rank = *rank;
+  if (world_size) info.world_size = *world_size;
+  if (local_rank) info.local_rank = *local_rank;
+  if (info.world_size < 1)
+    throw std::invalid_argument("world size " + std::to_string(info.world_size) + " (from " + info.source +
+                                ") must be at least 1");
+  if (info.rank < 0 || info.rank >= info.world_size)
+    throw std::invalid_argument("rank " + std::to_string(info.rank) + " (from " + info.source +
+                                ") is outside [0, " + std::to_string(info.world_size) + ")");
+  if (info.local_rank < 0) throw std::invalid_argument("local rank must not be negative");
+  return info;
+}
+
+/// This process's rank from the environment, or 0 when it is not set or malformed: for deciding
+/// who prints (a usage error is printed by rank 0 only), never for splitting work.
+inline int env_rank_or_zero() noexcept {
+  try {
+    return detect_rank().rank;
+  } catch (...) {
+    return 0;
+  }
+}
+
+/// A job-wide key every process of one launch sees in its environment, or empty when there is
+/// none: "torchelastic:<TORCHELASTIC_RUN_ID>" (torchrun's rendezvous id; "none", its value
+/// without --rdzv-id, does not count), "slurm:<job>[_<array task>][.<step>]", "openmpi:<jobid>"
+/// (OMPI_MCA_ess_base_jobid / PMIX_NAMESPACE).
+inline std::string job_key_from_env() {
+  using detail::env_value;
+  if (auto v = env_value("TORCHELASTIC_RUN_ID"); v && *v != "none") return "torchelastic:" + *v;
+  if (auto v = env_value("SLURM_JOB_ID")) {
+    std::string key = "slurm:" + *v;
+    if (auto a = env_value("SLURM_ARRAY_TASK_ID")) key += "_" + *a;
+    if (auto s = env_value("SLURM_STEP_ID")) key += "." + *s;
+    return key;
+  }
+  if (auto v = env_value("OMPI_MCA_ess_base_jobid")) return "openmpi:" + *v;
+  if (auto v = env_value("PMIX_NAMESPACE")) return "openmpi:" + *v;
+  return {};
+}
+
+/// An 8-character run id [a-z0-9] derived from a job key and the number of runs this process has
+/// created before (so k-fold runs in one job get distinct ids): the same on every rank, because
+/// every rank creates its runs in the same order. FNV-1a, 64 bits.
+inline std::string run_id_from_key(std::string_view key, std::uint64_t run_index) {
+  std::uint64_t h = 14695981039346656037ull;
+  auto mix = [&](unsigned char c) {
+    h ^= c;
+    h *= 1099511628211ull;
+  };
+  for (char c : key) mix(static_cast<unsigned char>(c));
+  mix(0);
+  for (int i = 0; i < 8; ++i) mix(static_cast<unsigned char>(run_index >> (8 * i)));
+  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id(8, 'a');
+  for (auto& c : id) {
+    c = alphabet[h % alphabet.size()];
+    h /= alphabet.size();
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+  }
+  return id;
+}
+
+}  // namespace vitals
 
 namespace vitals {
 
@@ -648,8 +935,13 @@ class runs_dir_error : public std::runtime_error, public usage_error {
 
 /// Prints "program: error: message" on stderr (each line of the message its own "error:" line,
 /// except indented continuation lines, printed as they are) and exits with usage_exit_code. For
-/// code that owns argv; libraries throw instead.
+/// code that owns argv; libraries throw instead. In a distributed job every rank meets the same
+/// bad option or config, so only rank 0 prints (vitals/dist/rank.hpp); every rank exits 2.
+/// VITALS_ERRORS_ALL_RANKS=1 makes every rank print, prefixed with its rank.
 [[noreturn]] inline void exit_usage_error(std::string_view program, std::string_view message) {
+  const int rank = env_rank_or_zero();
+  const char* all_ranks = std::getenv("VITALS_ERRORS_ALL_RANKS");
+  const bool print = rank == 0 || (all_ranks && std::string_view(all_ranks) == "1");
   std::string out;
   std::size_t start = 0;
   while (start <= message.size()) {
@@ -664,7 +956,8 @@ class runs_dir_error : public std::runtime_error, public usage_error {
     }
     start = end + 1;
   }
-  std::fputs(out.c_str(), stderr);
+  if (print && rank != 0) out = "[rank " + std::to_string(rank) + "] " + out;
+  if (print) std::fputs(out.c_str(), stderr);
   std::fflush(stderr);
   std::exit(usage_exit_code);
 }
@@ -1083,6 +1376,10 @@ template <class T>
 inline constexpr bool is_config_struct_v = vitals::reflectable<T> && !is_std_array<T>::value &&
                                            !is_variant<T>::value && !std::is_same_v<T, std::monostate>;
 
+/// A class of the user's (not std::...): when it is not reflectable, the error says why.
+template <class T>
+inline constexpr bool user_struct = std::is_class_v<T> && !vitals::type_name<T>().starts_with("std::");
+
 /// The name a variant's `_type_` key uses for a struct alternative: T::config_tag when the struct
 /// declares one (static constexpr std::string_view config_tag = "adam";), else T's short name.
 template <class T>
@@ -1099,7 +1396,7 @@ constexpr std::string_view struct_tag() {
 //   null   ~ null Null NULL (and the empty plain scalar; readers already make these null nodes)
 //   bool   true True TRUE false False FALSE      (+ yes/no/on/off/y/n, any case, for bool fields:
 //                                                  Hydra's meaning)
-//   int    [-+]?[0-9]+  0o[0-7]+  0x[0-9a-fA-F]+
+//   int    [-+]?[0-9]+  0x[0-9a-fA-F]+   (not 0o17: PyYAML, and so Hydra, keeps that a string)
 //   float  [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?  [-+]?\.(inf|Inf|INF)  \.(nan|NaN|NAN)
 //   "???"  a missing value, as in OmegaConf
 // Quoted scalars are always strings; only "nan", "inf" and "-inf" are also read as floats, because
@@ -1187,12 +1484,12 @@ struct core_int {
   }
 };
 
-/// Parses [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+; nullopt for anything else.
+/// Parses [-+]?[0-9]+ | 0x[0-9a-fA-F]+; nullopt for anything else ("0o17" is a string, as in Hydra).
 inline std::optional<core_int> parse_core_int(std::string_view s) {
   core_int out;
   unsigned base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
-    base = s[1] == 'x' ? 16 : 8;
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') {
+    base = 16;
     out.decimal = false;
     s.remove_prefix(2);
   } else if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
@@ -1759,7 +2056,10 @@ void read(const node& n, T& out, read_state& s) {
     else if constexpr (is_string_map<T>::value) read_map(n, out, s);
     else if constexpr (is_variant<T>::value) read_variant(n, out, s);
     else if constexpr (is_config_struct_v<T>) read_struct(n, out, s);
-    else static_assert(sizeof(T) == 0, "vitals::config: this field type is not supported");
+    else {
+      static_assert(!user_struct<T> || vitals::require_reflectable<T>());  // says why a struct is not one, and the fix
+      static_assert(sizeof(T) == 0, "vitals::config: this field type is not supported");
+    }
   }
 }
 
@@ -1883,6 +2183,7 @@ node write(const T& v) {
   } else if constexpr (is_config_struct_v<T>) {
     return write_struct(v);
   } else {
+    static_assert(!user_struct<T> || vitals::require_reflectable<T>());  // says why a struct is not one, and the fix
     static_assert(sizeof(T) == 0, "vitals::config: this field type is not supported");
   }
 }
@@ -3633,7 +3934,6 @@ T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cl
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
-#include <stdlib.h>  // setenv (POSIX)
 #include <mutex>
 #include <optional>
 #include <string>
@@ -3735,6 +4035,7 @@ class config_store {
 // closed ("struct") mode -> resolve interpolations. Sweeps expand into one composition per job.
 // The typed front end (compose<Config>, sweep<Config>, the command line) is in compose.hpp.
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -3777,14 +4078,167 @@ class config_store {
 // value-tree nodes: typed primitives are plain scalars in canonical spelling, strings are quoted
 // scalars, so later YAML 1.2 typing cannot reinterpret a string the user wrote (`yes` stays "yes").
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+// ---- include/vitals/config/compose_decimal.hpp ----
+// Hydra's float range(), stepped the way Python's `decimal` module steps it: Hydra turns start,
+// stop and step into Decimal (exactly: Decimal(0.1) is 0.1000000000000000055511151231257827...),
+// adds the step with the default context (28 significant digits, round half to even) and yields
+// float(value). range(0.1, 0.4, 0.1) therefore has four values ending in 0.4, and range(0, 1, 0.1)
+// gives 0.3 and 0.6 rather than 0.30000000000000004. The values reach run and directory names, so
+// vitals reproduces the arithmetic instead of multiplying doubles.
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace vitals::config::detail {
+
+/// A decimal number: (-1)^negative * digits * 10^exponent, digits without leading zeros ("0" for 0).
+struct decimal_number {
+  bool negative = false;
+  std::string digits = "0";
+  long exponent = 0;
+
+  /// The exact value of a double (every double is a finite decimal), as Decimal(float) is.
+  static decimal_number exact(double x) {
+    decimal_number d;
+    if (x == 0) return d;
+    d.negative = x < 0;
+    // 1100 digits after the point cover the longest expansion of any double; glibc prints exactly.
+    std::vector<char> buf(1200);
+    std::snprintf(buf.data(), buf.size(), "%.1100e", x < 0 ? -x : x);
+    std::string s(buf.data());
+    std::size_t e = s.find('e');
+    d.exponent = std::strtol(s.c_str() + e + 1, nullptr, 10);
+    d.digits.clear();
+    for (std::size_t i = 0; i < e; ++i)
+      if (s[i] != '.') d.digits += s[i];
+    d.exponent -= static_cast<long>(d.digits.size()) - 1;
+    d.trim();
+    return d;
+  }
+
+  double to_double() const {
+    std::string s = (negative ? "-" : "") + digits + "e" + std::to_string(exponent);
+    return std::strtod(s.c_str(), nullptr);
+  }
+
+  bool is_zero() const { return digits == "0"; }
+
+  void trim() {
+    std::size_t nz = digits.find_first_not_of('0');
+    if (nz == std::string::npos) {
+      *this = decimal_number{};
+      return;
+    }
+    digits.erase(0, nz);
+    while (digits.size() > 1 && digits.back() == '0') {
+      digits.pop_back();
+      ++exponent;
+    }
+  }
+
+  /// Rounds to `precision` significant digits, half to even (Python's default context).
+  void round_to(std::size_t precision) {
+    if (digits.size() <= precision) return;
+    std::size_t drop = digits.size() - precision;
+    std::string kept = digits.substr(0, precision), rest = digits.substr(precision);
+    bool up = rest[0] > '5' || (rest[0] == '5' && (rest.find_first_not_of('0', 1) != std::string::npos ||
+                                                  (kept.back() - '0') % 2 == 1));
+    exponent += static_cast<long>(drop);
+    if (up) {
+      int i = static_cast<int>(kept.size()) - 1;
+      while (i >= 0 && kept[static_cast<std::size_t>(i)] == '9') kept[static_cast<std::size_t>(i--)] = '0';
+      if (i < 0) kept.insert(kept.begin(), '1');
+      else ++kept[static_cast<std::size_t>(i)];
+    }
+    digits = kept;
+    trim();
+  }
+};
+
+// |a| vs |b| with both coefficients scaled to the smaller exponent: -1, 0, 1.
+inline int compare_magnitude(const decimal_number& a, const decimal_number& b) {
+  long e = std::min(a.exponent, b.exponent);
+  std::string x = a.digits + std::string(static_cast<std::size_t>(a.exponent - e), '0');
+  std::string y = b.digits + std::string(static_cast<std::size_t>(b.exponent - e), '0');
+  if (a.is_zero()) x = "0";
+  if (b.is_zero()) y = "0";
+  if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+inline int compare(const decimal_number& a, const decimal_number& b) {
+  if (a.is_zero() && b.is_zero()) return 0;
+  bool an = a.negative && !a.is_zero(), bn = b.negative && !b.is_zero();
+  if (an != bn) return an ? -1 : 1;
+  int m = compare_magnitude(a, b);
+  return an ? -m : m;
+}
+
+/// a + b, exact, then rounded to 28 significant digits.
+inline decimal_number add(const decimal_number& a, const decimal_number& b) {
+  long e = std::min(a.exponent, b.exponent);
+  std::string x = a.digits + std::string(static_cast<std::size_t>(a.exponent - e), '0');
+  std::string y = b.digits + std::string(static_cast<std::size_t>(b.exponent - e), '0');
+  if (x.size() < y.size()) x.insert(0, y.size() - x.size(), '0');
+  if (y.size() < x.size()) y.insert(0, x.size() - y.size(), '0');
+  decimal_number out;
+  out.exponent = e;
+  std::string r(x.size() + 1, '0');
+  if (a.negative == b.negative) {
+    int carry = 0;
+    for (std::size_t i = x.size(); i-- > 0;) {
+      int s = (x[i] - '0') + (y[i] - '0') + carry;
+      r[i + 1] = static_cast<char>('0' + s % 10);
+      carry = s / 10;
+    }
+    r[0] = static_cast<char>('0' + carry);
+    out.negative = a.negative;
+  } else {
+    bool x_bigger = x >= y;  // same length, so string order is numeric order
+    const std::string& big = x_bigger ? x : y;
+    const std::string& small = x_bigger ? y : x;
+    int borrow = 0;
+    for (std::size_t i = big.size(); i-- > 0;) {
+      int s = (big[i] - '0') - (small[i] - '0') - borrow;
+      borrow = s < 0;
+      r[i + 1] = static_cast<char>('0' + (s + 10) % 10);
+    }
+    out.negative = x_bigger ? a.negative : b.negative;
+  }
+  out.digits = r;
+  out.trim();
+  out.round_to(28);
+  return out;
+}
+
+/// The values of Hydra's float range(start, stop, step) (step != 0), at most `limit` of them
+/// (more returns limit + 1 values so the caller can report it).
+inline std::vector<double> decimal_range(double start, double stop, double step, std::size_t limit) {
+  decimal_number cur = decimal_number::exact(start), end = decimal_number::exact(stop), by = decimal_number::exact(step);
+  std::vector<double> out;
+  const bool up = step > 0;
+  while (up ? compare(cur, end) < 0 : compare(cur, end) > 0) {
+    out.push_back(cur.to_double());
+    if (out.size() > limit) break;
+    cur = add(cur, by);
+  }
+  return out;
+}
+
+}  // namespace vitals::config::detail
 // ---- include/vitals/config/compose_values.hpp ----
 // How composition reads scalars: the few places where composing (not converting to a struct) must
 // know what a scalar *is* — string interpolation ("run_${fold}"), `~key=value` comparisons, range
@@ -3815,10 +4269,10 @@ inline bool core_true(std::string_view t) { return t == "true" || t == "True" ||
 inline bool core_false(std::string_view t) { return t == "false" || t == "False" || t == "FALSE"; }
 
 inline bool core_int(std::string_view t) {
-  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o')) {
+  if (t.size() > 2 && t[0] == '0' && t[1] == 'x') {  // 0o17 is a string, as PyYAML (Hydra) reads it
     for (char c : t.substr(2))
-      if (!(is_digit(c) || (t[1] == 'x' && ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))))) return false;
-    return !(t[1] == 'o' && t.substr(2).find_first_of("89") != std::string_view::npos);
+      if (!(is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+    return true;
   }
   if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
   if (t.empty()) return false;
@@ -3925,9 +4379,9 @@ inline std::string python_str(const node& n) {
     case scalar_kind::null: return "None";
     case scalar_kind::boolean: return detail::core_true(n.text) ? "True" : "False";
     case scalar_kind::integer: {
-      if (n.text.size() > 2 && n.text[0] == '0' && (n.text[1] == 'x' || n.text[1] == 'o')) {
+      if (n.text.size() > 2 && n.text[0] == '0' && n.text[1] == 'x') {
         long long v = 0;
-        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, n.text[1] == 'x' ? 16 : 8);
+        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, 16);
         return std::to_string(v);
       }
       std::string t = n.text[0] == '+' ? n.text.substr(1) : n.text;
@@ -3942,6 +4396,37 @@ inline std::string python_str(const node& n) {
     case scalar_kind::string: return n.text;
   }
   return n.text;
+}
+
+/// Python's repr() of the value OmegaConf holds: strings quoted ('a', "it's"), lists and dicts
+/// spelled as Python prints them — what "fold${exp.fold}" makes of a list: "fold[0, 1, 2]".
+inline std::string python_repr(const node& n) {
+  if (n.is_sequence()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < n.items.size(); ++i) out += (i ? ", " : "") + python_repr(n.items[i]);
+    return out + "]";
+  }
+  if (n.is_mapping()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, v] : n.entries) {
+      out += (first ? "'" : ", '") + k + "': " + python_repr(v);
+      first = false;
+    }
+    return out + "}";
+  }
+  if (kind_of(n) != scalar_kind::string) return python_str(n);
+  const std::string& t = n.text;
+  char q = t.find('\'') != std::string::npos && t.find('"') == std::string::npos ? '"' : '\'';
+  std::string out(1, q);
+  for (char c : t) {
+    if (c == '\\' || c == q) out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out + q;
 }
 
 /// Value equality of two trees as data (1 == 1.0, a quoted "1" != 1), used by `~key=value`.
@@ -3997,7 +4482,9 @@ struct override_spec {
   std::string key;                     // "exp.fold", "exp", "db/mysql"
   std::optional<std::string> package;  // "exp@pkg=..." -> "pkg"
   bool has_value = true;               // false only for "~key"
-  bool sweep = false;                  // a=1,2 / choice(...) / range(...)
+  bool sweep = false;                  // a=1,2 / choice(...) / range(...) / sort(...) / shuffle(...) / glob(...)
+  bool interval = false;               // interval(a,b): a sweep only optimizing sweepers take
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> glob;  // glob(include, exclude=)
   override_value value;                // when !sweep
   std::vector<override_value> choices; // when sweep: every value, in order
 
@@ -4069,6 +4556,8 @@ class override_parser {
       o.choices = std::move(elems);
     } else if (function_sweep) {
       o.sweep = true;
+      o.interval = top_interval_;
+      o.glob = std::move(glob_);
     } else {
       o.value = std::move(elems.front());
     }
@@ -4084,6 +4573,8 @@ class override_parser {
   int index_;
   std::string_view text_;
   std::size_t pos_ = 0;
+  bool top_interval_ = false;  // the value is interval(...)
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> glob_;  // glob(include, exclude)
 
   [[noreturn]] void fail(const std::string& msg) const {
     source_location loc;
@@ -4203,7 +4694,20 @@ class override_parser {
       v.value = node::scalar(quoted(), scalar_style::quoted);
       v.type = override_value_type::string;
     } else if (id_start(c) && is_function()) {
-      function(v, function_sweep, sweep_out);
+      std::size_t call_start = pos_;
+      fn_value f = function();
+      if (f.k == fn_value::kind::element) {
+        v = std::move(f.element);
+      } else {
+        if (!function_sweep || !sweep_out)
+          fail("'" + std::string(text_.substr(call_start, pos_ - call_start)) +
+               "' is a sweep; a sweep can only be the whole value of an override (sweeps do not nest)");
+        *function_sweep = true;
+        *sweep_out = std::move(f.list);
+        top_interval_ = f.k == fn_value::kind::interval;
+        if (f.k == fn_value::kind::glob) glob_ = std::make_pair(std::move(f.include), std::move(f.exclude));
+        v.type = override_value_type::list;
+      }
     } else {
       v = primitive();
     }
@@ -4220,27 +4724,57 @@ class override_parser {
     return p < text_.size() && text_[p] == '(';
   }
 
-  void function(override_value& v, bool* function_sweep, std::vector<override_value>* sweep_out) {
+  // What a call of one of Hydra's grammar functions gives: a plain value (sort([3,1]) is the list
+  // [1,3]) or a sweep. Tags only label a sweep for other sweepers; the basic sweeper ignores them.
+  struct fn_value {
+    enum class kind { element, choice, interval, glob } k = kind::element;
+    override_value element;            // kind::element
+    std::vector<override_value> list;  // kind::choice: every value (range(...) already expanded)
+    std::vector<std::string> include, exclude;  // kind::glob
+    std::vector<override_value> range_args;     // kind::choice made by range(...): start, stop, step
+  };
+  struct fn_arg {
+    std::string name;  // "" when positional
+    fn_value value;
+  };
+
+  fn_value parse_fn_arg() {
+    skip_ws();
+    if (id_start(peek()) && is_function()) return function();
+    fn_value f;
+    f.element = element(nullptr, nullptr);
+    return f;
+  }
+
+  // A function call, evaluated as Hydra evaluates it (hydra/_internal/grammar/grammar_functions.py).
+  fn_value function() {
     std::size_t s = pos_;
     while (id_char(peek())) ++pos_;
     std::string name(text_.substr(s, pos_ - s));
     skip_ws();
     ++pos_;  // '('
-    std::vector<override_value> args;
+    std::vector<fn_arg> args;
     skip_ws();
     if (peek() != ')') {
       for (;;) {
-        // Named arguments (range(start=0, stop=3)) are accepted and taken in order.
+        fn_arg a;
+        skip_ws();
         std::size_t save = pos_;
-        if (id_start(peek())) {
+        if (id_start(peek())) {  // name=value
           std::size_t p = pos_;
           while (p < text_.size() && id_char(text_[p])) ++p;
           std::size_t q = p;
           while (q < text_.size() && (text_[q] == ' ' || text_[q] == '\t')) ++q;
-          if (q < text_.size() && text_[q] == '=') pos_ = q + 1;
-          else pos_ = save;
+          if (q < text_.size() && text_[q] == '=') {
+            a.name = std::string(text_.substr(pos_, p - pos_));
+            pos_ = q + 1;
+          } else {
+            pos_ = save;
+          }
         }
-        args.push_back(element(nullptr, nullptr));
+        if (a.name.empty() && !args.empty() && !args.back().name.empty()) fail("positional argument follows keyword argument");
+        a.value = parse_fn_arg();
+        args.push_back(std::move(a));
         skip_ws();
         if (peek() == ',') {
           ++pos_;
@@ -4251,19 +4785,321 @@ class override_parser {
       }
     }
     ++pos_;  // ')'
-    if (!function_sweep || !sweep_out)
-      fail("'" + name + "(...)' can only be the whole value of an override (sweeps do not nest)");
-    if (name == "choice") {
-      if (args.empty()) fail("choice() needs at least one value");
-      *sweep_out = std::move(args);
-    } else if (name == "range") {
-      *sweep_out = range(args);
-    } else {
-      fail("the sweep function '" + name + "(...)' is not supported by vitals (supported: choice, range; "
-           "see tests/oracle/hydra/DIFFERENCES.md)");
+    return call(name, std::string(text_.substr(s, pos_ - s)), std::move(args));
+  }
+
+  [[noreturn]] void fail_fn(const std::string& call_text, const std::string& msg) const {
+    fail("in '" + call_text + "': " + msg);
+  }
+
+  // Takes the named argument `name`, else the next positional one; nullptr when absent.
+  static const fn_value* take(std::vector<fn_arg>& args, std::size_t& next, const char* name) {
+    for (auto& a : args)
+      if (a.name == name) return &a.value;
+    if (next < args.size() && args[next].name.empty()) return &args[next++].value;
+    return nullptr;
+  }
+  static bool is_sweep(const fn_value& f) { return f.k != fn_value::kind::element; }
+  static bool is_number(const override_value& v) {
+    return v.type == override_value_type::integer || v.type == override_value_type::floating || v.type == override_value_type::boolean;
+  }
+
+  fn_value call(const std::string& name, const std::string& text, std::vector<fn_arg> args) {
+    std::size_t next = 0;
+    auto positional = [&] {
+      std::vector<fn_value> out;
+      for (auto& a : args)
+        if (a.name.empty()) out.push_back(a.value);
+      return out;
+    };
+    for (const auto& a : args) {  // the keyword arguments each function takes
+      static const char* const known[][4] = {{"range", "start", "stop", "step"}, {"interval", "start", "end", ""},
+                                              {"sort", "sweep", "list", "reverse"}, {"shuffle", "sweep", "list", ""},
+                                              {"tag", "sweep", "", ""},            {"glob", "include", "exclude", ""},
+                                              {"int", "value", "", ""},            {"float", "value", "", ""},
+                                              {"str", "value", "", ""},            {"bool", "value", "", ""}};
+      bool ok = a.name.empty();
+      for (const auto& k : known)
+        if (name == k[0]) ok = ok || a.name == k[1] || a.name == k[2] || a.name == k[3];
+      if (!ok && !a.name.empty() && (name == "choice" || name == "range" || name == "interval" || name == "sort" ||
+                                     name == "shuffle" || name == "tag" || name == "glob"))
+        fail_fn(text, name + "() got an unexpected keyword argument '" + a.name + "'");
     }
-    *function_sweep = true;
-    v.type = override_value_type::list;
+    fn_value out;
+    if (name == "choice") {
+      std::vector<fn_value> pos = positional();
+      if (pos.empty()) fail_fn(text, "empty choice is not legal");
+      for (auto& p : pos) {
+        if (is_sweep(p)) fail_fn(text, "nesting choices is not supported");
+        out.list.push_back(std::move(p.element));
+      }
+      out.k = fn_value::kind::choice;
+      return out;
+    }
+    if (name == "range" || name == "interval") {
+      std::vector<override_value> num;
+      const char* names[] = {"start", name == "range" ? "stop" : "end", "step"};
+      for (const char* n : names) {
+        const fn_value* v = take(args, next, n);
+        if (!v) continue;
+        if (is_sweep(*v) || !is_number(v->element)) fail_fn(text, name + "() arguments must be numbers");
+        num.push_back(v->element);
+      }
+      if (name == "interval") {
+        if (num.size() != 2) fail_fn(text, "interval() takes two numbers: interval(start, end)");
+        out.k = fn_value::kind::interval;
+        return out;
+      }
+      if (num.empty()) fail_fn(text, "range() takes 1 to 3 numbers: range(stop), range(start, stop[, step])");
+      out.k = fn_value::kind::choice;
+      out.list = range(num);
+      out.range_args = num;
+      return out;
+    }
+    if (name == "int" || name == "float" || name == "str" || name == "bool") {
+      const fn_value* named = nullptr;
+      for (auto& a : args)
+        if (a.name == "value") named = &a.value;
+      std::vector<fn_value> pos = positional();
+      if (named && !pos.empty()) fail_fn(text, "cannot use both position and named arguments");
+      if (!named && pos.empty()) fail_fn(text, "no positional args or value specified");
+      fn_value in;
+      if (named) {
+        in = *named;
+      } else if (pos.size() == 1) {
+        in = pos[0];
+      } else {  // int(1,2) is int(choice(1,2))
+        in.k = fn_value::kind::choice;
+        for (auto& p : pos) {
+          if (is_sweep(p)) fail_fn(text, "invalid arguments");
+          in.list.push_back(p.element);
+        }
+      }
+      if (in.k == fn_value::kind::glob) fail_fn(text, "a glob cannot be cast");
+      if (in.k == fn_value::kind::interval) {
+        if (name == "str" || name == "bool") fail_fn(text, "Intervals cannot be cast to " + name);
+        return in;
+      }
+      if (!in.range_args.empty()) {  // the range's bounds are cast, then it is expanded again
+        if (name != "int" && name != "float") fail_fn(text, "Range can only be cast to int or float");
+        for (auto& a : in.range_args) a = cast(name, a, text);
+        in.list = range(in.range_args);
+        return in;
+      }
+      if (in.k == fn_value::kind::choice) {
+        for (auto& v : in.list) v = cast(name, v, text);
+        return in;
+      }
+      in.element = cast(name, in.element, text);
+      return in;
+    }
+    if (name == "tag") {
+      const fn_value* sweep = nullptr;
+      for (auto& a : args)
+        if (a.name == "sweep") sweep = &a.value;
+      std::vector<fn_value> pos = positional();
+      if (!sweep && !pos.empty() && is_sweep(pos.back())) {
+        sweep = &pos.back();
+        pos.pop_back();
+      }
+      if (!sweep) fail_fn(text, "the last argument to tag() must be a choice(), range() or interval()");
+      for (const auto& t : pos)
+        if (is_sweep(t) || t.element.type != override_value_type::string)
+          fail_fn(text, "tag arguments must be strings, got '" + t.element.text + "'");
+      return *sweep;
+    }
+    if (name == "sort" || name == "shuffle") {
+      const fn_value* sw = nullptr;
+      const fn_value* lst = nullptr;
+      bool reverse = false;
+      for (auto& a : args) {
+        if (a.name == "sweep") sw = &a.value;
+        if (a.name == "list") lst = &a.value;
+        if (a.name == "reverse") reverse = a.value.element.type == override_value_type::boolean && a.value.element.value.text == "true";
+      }
+      std::vector<fn_value> pos = positional();
+      if (!sw && !lst && pos.size() == 1) (is_sweep(pos[0]) ? sw : lst) = &pos[0];
+      if (sw || lst) {
+        const fn_value& in = sw ? *sw : *lst;
+        if (in.k == fn_value::kind::interval || in.k == fn_value::kind::glob)
+          fail_fn(text, name + "() takes a list, choice() or range()");
+        out = in;
+        if (!sw && in.element.type != override_value_type::list) {  // sort(x) is x, shuffle(x) is [x]
+          if (name == "sort") return out;
+          out.element.value = node::sequence();
+          out.element.value.items.push_back(in.element.value);
+          out.element.type = override_value_type::list;
+          out.element.text = "[" + in.element.text + "]";
+          return out;
+        }
+      } else {
+        if (pos.empty()) fail_fn(text, "empty " + name + " input");
+        out.k = fn_value::kind::choice;
+        for (auto& p : pos) {
+          if (is_sweep(p)) fail_fn(text, "invalid arguments");
+          out.list.push_back(p.element);
+        }
+      }
+      if (out.k == fn_value::kind::choice) {
+        name == "sort" ? sort_values(out.list, reverse, text) : shuffle_values(out.list);
+      } else {  // a list value: reorder its items, and spell it again
+        std::vector<override_value> items;
+        for (auto& i : out.element.value.items) items.push_back(as_value(i));
+        name == "sort" ? sort_values(items, reverse, text) : shuffle_values(items);
+        out.element.value.items.clear();
+        out.element.text = "[";
+        for (std::size_t i = 0; i < items.size(); ++i) {
+          out.element.value.items.push_back(items[i].value);
+          out.element.text += (i ? "," : "") + items[i].text;
+        }
+        out.element.text += "]";
+      }
+      return out;
+    }
+    if (name == "glob") {
+      auto strings = [&](const fn_value* v, std::vector<std::string>& into) {
+        if (!v) return;
+        if (is_sweep(*v)) fail_fn(text, "glob() takes strings or lists of strings");
+        if (v->element.type == override_value_type::list)
+          for (const auto& i : v->element.value.items) into.push_back(i.text);
+        else
+          into.push_back(v->element.value.text);
+      };
+      strings(take(args, next, "include"), out.include);
+      strings(take(args, next, "exclude"), out.exclude);
+      if (out.include.empty()) fail_fn(text, "glob() needs at least one pattern, e.g. glob(*)");
+      out.k = fn_value::kind::glob;
+      return out;
+    }
+    fail("unknown function '" + name + "' in '" + text + "' (Hydra's override functions: bool, choice, float, glob, int, " +
+         "interval, range, shuffle, sort, str, tag)");
+  }
+
+  // Hydra's casts (Python's int(), float(), str(), bool() on the parsed value; lists and dicts
+  // item by item). A cast value is spelled unquoted in a sweep's job lines, as Hydra spells it,
+  // so str(1,2) sweeps over the ints 1 and 2 just as in Hydra.
+  override_value cast(const std::string& to, const override_value& v, const std::string& text) const {
+    override_value out;
+    if (v.type == override_value_type::list || v.type == override_value_type::dict) {
+      out.type = v.type;
+      out.value = v.type == override_value_type::list ? node::sequence() : node::mapping();
+      out.text = v.type == override_value_type::list ? "[" : "{";
+      bool first = true;
+      auto add = [&](const std::string* key, const node& item) {
+        override_value c = cast(to, as_value(item), text);
+        if (key) out.value.set(*key, c.value);
+        else out.value.items.push_back(c.value);
+        out.text += (first ? "" : ",") + (key ? *key + ":" : std::string()) + c.text;
+        first = false;
+      };
+      for (const auto& i : v.value.items) add(nullptr, i);
+      for (const auto& [k, i] : v.value.entries) add(&k, i);
+      out.text += v.type == override_value_type::list ? "]" : "}";
+      return out;
+    }
+    if (v.type == override_value_type::null) fail_fn(text, "null cannot be cast to " + to);
+    const std::string& t = v.value.text;
+    auto bad = [&] { fail_fn(text, "cannot cast '" + t + "' to " + to); };
+    if (to == "str") {
+      out.type = override_value_type::string;
+      out.text = v.type == override_value_type::boolean ? t : v.type == override_value_type::string ? t : python_str(v.value);
+      out.value = node::scalar(out.text, scalar_style::quoted);
+      return out;
+    }
+    if (to == "bool") {
+      bool b = false;
+      if (v.type == override_value_type::string) {
+        std::string l = t;
+        for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        if (l != "true" && l != "false") bad();
+        b = l == "true";
+      } else if (v.type == override_value_type::boolean) {
+        b = t == "true";
+      } else {
+        b = core_float_value(t) != 0;
+      }
+      out.type = override_value_type::boolean;
+      out.text = b ? "true" : "false";
+      out.value = node::scalar(out.text);
+      return out;
+    }
+    double x = 0;
+    if (v.type == override_value_type::boolean) {
+      x = t == "true" ? 1 : 0;
+    } else if (v.type == override_value_type::string) {  // Python's int("12") / float("1e3")
+      std::string d = trim_blanks(t);
+      override_value probe;
+      type_primitive(d, probe);
+      if (probe.type == override_value_type::integer || (to == "float" && probe.type == override_value_type::floating)) x = core_float_value(probe.value.text);
+      else bad();
+      if (to == "int" && probe.type == override_value_type::integer) {
+        out.type = override_value_type::integer;
+        out.text = probe.value.text;
+        out.value = node::scalar(out.text);
+        return out;
+      }
+    } else if (v.type == override_value_type::integer && to == "int") {
+      return v;
+    } else {
+      x = core_float_value(t);
+    }
+    if (to == "int") {
+      if (!std::isfinite(x)) bad();
+      out.type = override_value_type::integer;
+      out.text = std::to_string(static_cast<long long>(std::trunc(x)));
+    } else {
+      out.type = override_value_type::floating;
+      out.text = python_float_str(x);
+    }
+    out.value = node::scalar(out.text == "inf" ? ".inf" : out.text == "-inf" ? "-.inf" : out.text == "nan" ? ".nan" : out.text);
+    return out;
+  }
+
+  static std::string trim_blanks(const std::string& s) {
+    std::size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  }
+
+  // A node from a list value, back as an override_value (its type and spelling for job lines).
+  static override_value as_value(const node& n) {
+    override_value v;
+    v.value = n;
+    switch (kind_of(n)) {
+      case scalar_kind::null: v.type = override_value_type::null; v.text = "null"; break;
+      case scalar_kind::boolean: v.type = override_value_type::boolean; v.text = n.text; break;
+      case scalar_kind::integer: v.type = override_value_type::integer; v.text = n.text; break;
+      case scalar_kind::floating: v.type = override_value_type::floating; v.text = python_str(n); break;
+      case scalar_kind::string:
+        v.type = n.is_sequence() ? override_value_type::list : n.is_mapping() ? override_value_type::dict : override_value_type::string;
+        v.text = n.is_scalar() ? "'" + n.text + "'" : n.text;
+        break;
+    }
+    return v;
+  }
+
+  // Python's sorted(): numbers (and bools) by value, strings by code point; mixing them is an error.
+  void sort_values(std::vector<override_value>& values, bool reverse, const std::string& text) const {
+    bool numbers = is_number(values.front());
+    for (const auto& v : values)
+      if (is_number(v) != numbers || (!numbers && v.type != override_value_type::string))
+        fail_fn(text, "'<' is not supported between these values (sort numbers or strings, not both)");
+    auto key = [](const override_value& v) { return v.type == override_value_type::boolean ? (v.value.text == "true" ? 1.0 : 0.0) : core_float_value(v.value.text); };
+    auto less = [&](const override_value& a, const override_value& b) { return numbers ? key(a) < key(b) : a.value.text < b.value.text; };
+    // stable either way, as Python's sorted(reverse=True)
+    std::stable_sort(values.begin(), values.end(), [&](const override_value& a, const override_value& b) { return reverse ? less(b, a) : less(a, b); });
+  }
+
+  // Seeded by the override's text, so one command line always gives the same job order (Hydra
+  // shuffles with Python's unseeded random; vitals keeps reruns reproducible).
+  void shuffle_values(std::vector<override_value>& values) const {
+    std::uint64_t h = 1469598103934665603ull;  // FNV-1a of the override
+    for (char c : input_) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    for (std::size_t i = values.size(); i > 1; --i) {
+      h ^= h >> 33;  // splitmix-style step per draw
+      h *= 0xff51afd7ed558ccdull;
+      h ^= h >> 33;
+      std::swap(values[i - 1], values[static_cast<std::size_t>(h % i)]);
+    }
   }
 
   std::vector<override_value> range(const std::vector<override_value>& args) const {
@@ -4278,14 +5114,24 @@ class override_parser {
     double start = args.size() == 1 ? 0 : num[0], stop = args.size() == 1 ? num[0] : num[1];
     double step = args.size() == 3 ? num[2] : 1;
     if (step == 0) fail("range() step must not be zero");
+    constexpr std::size_t limit = 1000000;
+    std::vector<double> xs;
+    if (any_float) {
+      xs = decimal_range(start, stop, step, limit);  // Hydra's Decimal stepping
+    } else {
+      for (long long i = 0; xs.size() <= limit; ++i) {
+        double x = start + static_cast<double>(i) * step;
+        if ((step > 0 && x >= stop) || (step < 0 && x <= stop)) break;
+        xs.push_back(x);
+      }
+    }
+    if (xs.size() > limit) fail("range() expands to more than a million values");
     std::vector<override_value> out;
-    for (long long i = 0;; ++i) {
-      double x = start + static_cast<double>(i) * step;
-      if ((step > 0 && x >= stop) || (step < 0 && x <= stop)) break;
-      if (i > 1000000) fail("range() expands to more than a million values");
+    for (double x : xs) {
       override_value v;
       if (any_float) {
         v.text = python_float_str(x);
+        if (v.text.find_first_of(".en") == std::string::npos) v.text += ".0";
         v.type = override_value_type::floating;
       } else {
         v.text = std::to_string(static_cast<long long>(x));
@@ -4523,15 +5369,70 @@ inline std::vector<override_spec> parse_overrides(const std::vector<std::string>
   return out;
 }
 
+namespace detail {
+
+// fnmatch-style: '*' any run, '?' one character, [abc] / [!abc] a set.
+inline bool glob_match(std::string_view s, std::string_view p) {
+  if (p.empty()) return s.empty();
+  if (p[0] == '*') {
+    for (std::size_t i = 0; i <= s.size(); ++i)
+      if (glob_match(s.substr(i), p.substr(1))) return true;
+    return false;
+  }
+  if (s.empty()) return false;
+  if (p[0] == '[') {
+    std::size_t close = p.find(']', 2);
+    if (close != std::string_view::npos) {
+      std::string_view set = p.substr(1, close - 1);
+      bool negate = !set.empty() && set[0] == '!';
+      if (negate) set.remove_prefix(1);
+      bool in = false;
+      for (std::size_t i = 0; i < set.size(); ++i) {
+        if (i + 2 < set.size() && set[i + 1] == '-') {
+          in = in || (s[0] >= set[i] && s[0] <= set[i + 2]);
+          i += 2;
+        } else {
+          in = in || s[0] == set[i];
+        }
+      }
+      return in != negate && glob_match(s.substr(1), p.substr(close + 1));
+    }
+  }
+  return (p[0] == '?' || p[0] == s[0]) && glob_match(s.substr(1), p.substr(1));
+}
+
+// Hydra's Glob.filter: the names matching an include pattern and no exclude pattern, in order.
+inline std::vector<std::string> glob_filter(const std::vector<std::string>& names, const std::vector<std::string>& include,
+                                            const std::vector<std::string>& exclude) {
+  std::vector<std::string> out;
+  auto any = [](const std::string& n, const std::vector<std::string>& pats) {
+    return std::any_of(pats.begin(), pats.end(), [&](const std::string& p) { return glob_match(n, p); });
+  };
+  for (const auto& n : names)
+    if (any(n, include) && !any(n, exclude)) out.push_back(n);
+  return out;
+}
+
+}  // namespace detail
+
 /// Expands sweeps into one override list per job: the cartesian product over the overrides in
 /// order, the first override varying slowest, exactly as Hydra's BasicSweeper. A key given twice
 /// keeps its first position and its last value (BasicSweeper keys an ordered dict by key).
-inline std::vector<std::vector<std::string>> expand_sweeps(const std::vector<override_spec>& overrides) {
+/// `group_options` lists a config group's options, for glob(...); without it a glob is an error.
+inline std::vector<std::vector<std::string>> expand_sweeps(
+    const std::vector<override_spec>& overrides,
+    const std::function<std::vector<std::string>(const std::string&)>& group_options = {}) {
   std::vector<std::pair<std::string, std::vector<std::string>>> slots;
   for (const auto& o : overrides) {
     std::vector<std::string> lines;
     std::string key = o.key_element();
-    if (o.sweep) {
+    if (o.interval)  // Hydra's own words
+      throw config_error(problem{o.key, "BasicSweeper does not support sweep type : INTERVAL_SWEEP", o.where()});
+    if (o.glob) {
+      if (!group_options)
+        throw config_error(problem{o.key, "glob(...) selects options of a config group; it needs the config directory", o.where()});
+      for (const auto& name : detail::glob_filter(group_options(o.key), o.glob->first, o.glob->second)) lines.push_back(key + "=" + name);
+    } else if (o.sweep) {
       for (const auto& c : o.choices) lines.push_back(key + "=" + c.text);
     } else {
       std::size_t eq = o.input.find('=');
@@ -4918,6 +5819,7 @@ class defaults_builder {
           append_.push_back(std::move(d));
         } else {
           std::string key = o.key_element();
+          c.where = o.where();
           choices_[key] = std::move(c);
           meta_[key] = {true, "", false, o.input};
         }
@@ -4948,6 +5850,7 @@ class defaults_builder {
     std::optional<std::string> name;
     bool is_options = false;
     std::vector<std::string> options;
+    source_location where;  // the command-line override that made it
   };
   struct meta {
     bool external = false;
@@ -5015,6 +5918,12 @@ class defaults_builder {
         }
       }
       msg += " (included by " + chain(t.parent) + ")";
+      // An option chosen on the command line is reported at the override that chose it, and the
+      // defaults line it replaced.
+      if (auto it = choices_.find(e.override_key()); e.is_group && it != choices_.end() && !it->second.where.origin.empty()) {
+        msg += "; the option was chosen on the command line, replacing the defaults line at " + e.where.str();
+        throw config_error(problem{"defaults", msg, it->second.where});
+      }
     }
     throw config_error(problem{"defaults", msg, e.where});
   }
@@ -5110,7 +6019,7 @@ class defaults_builder {
         last = &d;
         std::string key = d.override_key();
         if (!choices_.count(key)) {
-          choice c{d.value, d.is_options, d.options};
+          choice c{d.value, d.is_options, d.options, {}};
           choices_[key] = c;
           meta_[key] = {false, parent.config_path(), false, ""};
         }
@@ -5520,16 +6429,24 @@ inline bool erase_path(node& root, std::string_view key) {
 }  // namespace vitals::config
 // ---- include/vitals/config/interpolation.hpp ----
 // Interpolation, resolved eagerly over a composed tree: `${a.b}`, relative `${.sibling}` /
-// `${..uncle}`, `${oc.env:VAR}` / `${oc.env:VAR,default}`, and string interpolation
-// "run_${exp.fold}" — what OmegaConf.to_container(resolve=True) gives Hydra users.
+// `${..uncle}`, string interpolation "run_${exp.fold}", and resolvers: OmegaConf's `oc.env`,
+// `oc.select`, `oc.decode`, `oc.create`, `oc.dict.keys`, `oc.dict.values`, Hydra's `now` and
+// `hydra:` (in a composition), and any registered with register_resolver — what
+// OmegaConf.to_container(resolve=True) gives Hydra users.
 //
 // A value that is exactly one `${...}` takes the referenced value with its type (an int stays an
 // int, a mapping is copied); text around an interpolation makes a string, with each piece spelled
 // as Python's str() would ("True", "0.0003"), so the strings match what Hydra users see. Cycles
 // and dangling references are errors that show the chain of keys.
 
+#include <cctype>
 #include <cstdlib>
+#include <ctime>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -5539,21 +6456,70 @@ inline bool erase_path(node& root, std::string_view key) {
 
 namespace vitals::config {
 
+/// A resolver registered at run time: `${name:a,b}` calls it with the arguments, typed as
+/// OmegaConf types them (interpolations resolved), and puts the returned node in place.
+using resolver_function = std::function<node(const std::vector<node>& args)>;
+
 namespace detail {
+
+struct resolver_registry {
+  std::mutex mutex;
+  std::map<std::string, std::shared_ptr<const resolver_function>, std::less<>> functions;
+  static resolver_registry& instance() {
+    static resolver_registry r;
+    return r;
+  }
+};
+
+inline std::shared_ptr<const resolver_function> find_resolver(const std::string& name) {
+  resolver_registry& r = resolver_registry::instance();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.functions.find(name);
+  return it == r.functions.end() ? nullptr : it->second;
+}
+
+inline bool builtin_resolver(std::string_view name) {
+  return name == "oc.env" || name == "oc.select" || name == "oc.decode" || name == "oc.create" || name == "oc.dict.keys" ||
+         name == "oc.dict.values" || name == "hydra" || name == "now";
+}
 
 class interpolation_resolver {
  public:
-  explicit interpolation_resolver(const node& root) : root_(root) {}
+  // With `hydra_at_root`, the root's `hydra` entry is what `${hydra:...}` reads (a composition's
+  // hydra block and run facts); it is left out of run() and resolved only where it is read.
+  explicit interpolation_resolver(const node& root, bool hydra_at_root = false) : root_(root), hydra_at_root_(hydra_at_root) {}
 
   node run() {
     std::vector<std::string> path;
-    return resolve_subtree(root_, path);
+    if (!hydra_at_root_ || !root_.is_mapping()) return resolve_subtree(root_, path);
+    node out = node::mapping(root_.where);
+    for (const auto& [k, v] : root_.entries) {
+      if (k == "hydra") continue;
+      path.assign(1, k);
+      out.entries.emplace_back(k, resolve_subtree(v, path));
+    }
+    return out;
+  }
+
+  /// The resolved value at a dotted key ("hydra.run.dir").
+  node value_at(const std::string& key) {
+    node at = node::null_value();
+    hydra_access guard(hydra_access_);
+    return reference(key, {}, at);
   }
 
  private:
   const node& root_;
+  bool hydra_at_root_;
+  int hydra_access_ = 0;  // > 0 inside ${hydra:...}: the app config itself has no `hydra` key
+  struct hydra_access {
+    int& n;
+    explicit hydra_access(int& c) : n(++c) {}
+    ~hydra_access() { --n; }
+  };
   std::map<std::string, node> done_;       // resolved values by key path
   std::vector<std::string> in_progress_;   // key paths being resolved (for cycles)
+  std::optional<node> last_container_;     // the unresolved list/mapping the last reference found
 
   static std::string join(const std::vector<std::string>& path) {
     std::string out;
@@ -5665,11 +6631,12 @@ class interpolation_resolver {
         out += p.text;
         continue;
       }
+      last_container_.reset();
       node v = expression(p.text, path, n);
-      if (v.is_mapping() || v.is_sequence())
-        fail(path, n, "'${" + p.text + "}' is a " + std::string(v.is_mapping() ? "mapping" : "list") +
-                          "; only scalars can be part of a string");
-      out += python_str(v);
+      // A list or mapping inside a string reads as Python prints it, unresolved inside ("f[0, 1]",
+      // "g{'a': '${b}'}"), as OmegaConf's str() of the container does.
+      if (v.is_mapping() || v.is_sequence()) out += python_repr(last_container_ ? *last_container_ : v);
+      else out += python_str(v);
     }
     return node::scalar(std::move(out), scalar_style::quoted, n.where);
   }
@@ -5683,6 +6650,13 @@ class interpolation_resolver {
 
   // The inside of ${...}: a key path or `resolver:args`.
   node expression(const std::string& inner_raw, const std::vector<std::string>& path, const node& at) {
+    // `name:` first (a resolver name has no interpolation in it); oc.env keeps its text-first
+    // handling of nested interpolations, the others take typed arguments.
+    std::string lead = trim(inner_raw);
+    std::size_t n = 0;
+    while (n < lead.size() && (std::isalnum(static_cast<unsigned char>(lead[n])) || lead[n] == '_' || lead[n] == '.')) ++n;
+    if (n > 0 && n < lead.size() && lead[n] == ':' && lead.substr(0, n) != "oc.env")
+      return call_resolver(lead.substr(0, n), lead.substr(n + 1), inner_raw, path, at);
     // Nested interpolations in the key (${a.${b}}) are resolved to text first.
     std::string inner;
     {
@@ -5694,9 +6668,173 @@ class interpolation_resolver {
       std::string name = trim(std::string_view(inner).substr(0, colon));
       std::string args = inner.substr(colon + 1);
       if (name == "oc.env") return env(args, path, at);
-      fail(path, at, "unknown resolver '" + name + "' in '${" + inner_raw + "}' (vitals supports oc.env)");
+      fail(path, at, "unknown resolver '" + name + "' in '${" + inner_raw + "}'");
     }
     return reference(trim(inner), path, at);
+  }
+
+  // Resolver arguments split at top-level commas (quotes, brackets and ${...} kept whole).
+  static std::vector<std::string> split_args(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    int depth = 0;
+    char quote = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      char c = s[i];
+      if (quote) {
+        if (c == '\\' && i + 1 < s.size()) {
+          cur += c;
+          cur += s[++i];
+          continue;
+        }
+        if (c == quote) quote = 0;
+      } else if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ']' || c == '}') {
+        --depth;
+      } else if (c == ',' && depth == 0) {
+        out.push_back(trim(cur));
+        cur.clear();
+        continue;
+      }
+      cur += c;
+    }
+    if (!trim(cur).empty() || !out.empty()) out.push_back(trim(cur));
+    return out;
+  }
+
+  // Resolves the interpolations inside a value built from resolver arguments ([${a}, 1]).
+  node resolve_inside(node v, const std::vector<std::string>& path, const node& at) {
+    if (v.is_scalar() && has_interpolation(v.text)) {
+      node tmp = v;
+      tmp.where = at.where;
+      return evaluate(tmp, path);
+    }
+    for (auto& i : v.items) i = resolve_inside(std::move(i), path, at);
+    for (auto& e : v.entries) e.second = resolve_inside(std::move(e.second), path, at);
+    return v;
+  }
+
+  // One resolver argument as OmegaConf's grammar types it: ${x} keeps x's type, 'a' is a string,
+  // [..] / {..} are containers, 1 / 1.5 / true / null are typed, anything else a string.
+  node argument(const std::string& a, const std::vector<std::string>& path, const node& at) {
+    if (a.size() >= 3 && a.compare(0, 2, "${") == 0 && a.back() == '}') {
+      std::vector<piece> parts = split(a, path, at);
+      if (parts.size() == 1 && parts[0].expr) return expression(parts[0].text, path, at);
+    }
+    if (a.size() >= 2 && (a.front() == '\'' || a.front() == '"') && a.back() == a.front()) {
+      std::string body;
+      for (std::size_t i = 1; i + 1 < a.size(); ++i) {
+        if (a[i] == '\\' && i + 2 < a.size() && (a[i + 1] == a.front() || a[i + 1] == '\\')) ++i;
+        body += a[i];
+      }
+      return resolve_inside(node::scalar(body, scalar_style::quoted), path, at);
+    }
+    if (a.empty()) return node::scalar("", scalar_style::quoted);
+    if (has_interpolation(a) && a.front() != '[' && a.front() != '{')
+      return resolve_inside(node::scalar(a, scalar_style::quoted), path, at);
+    try {
+      override_spec o = parse_override("x=" + a);
+      if (!o.sweep) return resolve_inside(o.value.value, path, at);
+    } catch (const config_error&) {
+    }
+    return node::scalar(a, scalar_style::quoted);
+  }
+
+  // oc.select's "not there": a key that does not exist, or a ??? value.
+  std::optional<node> select(const std::string& key, const std::vector<std::string>& path, const node& at) {
+    try {
+      return reference(key, path, at);
+    } catch (const config_error& e) {
+      std::string what = e.what();
+      if (what.find("not found") != std::string::npos || what.find("is missing") != std::string::npos) return std::nullopt;
+      throw;
+    }
+  }
+
+  node call_resolver(const std::string& name, const std::string& raw_args, const std::string& inner_raw,
+                     const std::vector<std::string>& path, const node& at) {
+    std::vector<std::string> raw = split_args(raw_args);
+    auto arg = [&](std::size_t i) { return argument(raw.at(i), path, at); };
+    auto need = [&](std::size_t lo, std::size_t hi) {
+      if (raw.size() < lo || raw.size() > hi)
+        fail(path, at, "'${" + inner_raw + "}': " + name + " takes " + (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
+                           " argument" + (hi == 1 ? "" : "s") + ", got " + std::to_string(raw.size()));
+    };
+    auto key_of = [&](const node& v) {
+      if (!v.is_scalar()) fail(path, at, "'${" + inner_raw + "}': " + name + " takes a key, got a " + (v.is_mapping() ? "mapping" : "list"));
+      return python_str(v);
+    };
+    if (name == "oc.select") {
+      need(1, 2);
+      std::string key = key_of(arg(0));
+      if (auto v = select(key, path, at)) return *v;
+      return raw.size() == 2 ? arg(1) : node::null_value();
+    }
+    if (name == "oc.decode") {
+      need(1, 1);
+      node v = arg(0);
+      if (v.is_null() || kind_of(v) == scalar_kind::null) return node::null_value();
+      if (kind_of(v) != scalar_kind::string)
+        fail(path, at, "'${" + inner_raw + "}': oc.decode can only take strings or None as input, not " + python_repr(v));
+      return argument(trim(v.text), path, at);
+    }
+    if (name == "oc.create") {
+      need(1, 1);
+      node v = arg(0);
+      if (kind_of(v) == scalar_kind::string && v.is_scalar()) v = argument(trim(v.text), path, at);
+      if (!v.is_mapping() && !v.is_sequence() && !v.is_null())
+        fail(path, at, "'${" + inner_raw + "}': oc.create takes a dict or a list, got " + python_repr(v));
+      return v;
+    }
+    if (name == "oc.dict.keys" || name == "oc.dict.values") {
+      need(1, 1);
+      node key = arg(0);
+      if (kind_of(key) != scalar_kind::string || !key.is_scalar())
+        fail(path, at, "'${" + inner_raw + "}': " + name + " takes the key of a mapping as a string, not " + python_repr(key));
+      node v = reference(key.text, path, at);
+      if (!v.is_mapping()) fail(path, at, "'${" + inner_raw + "}': " + name + " needs a mapping, got " + python_repr(v));
+      node out = node::sequence();
+      for (const auto& [k, val] : v.entries) out.items.push_back(name == "oc.dict.keys" ? node::scalar(k, scalar_style::quoted) : val);
+      return out;
+    }
+    if (name == "hydra") {
+      need(1, 1);
+      std::string key = key_of(arg(0));
+      if (!hydra_at_root_) fail(path, at, "'${" + inner_raw + "}': the hydra resolver needs a composition (HydraConfig was not set)");
+      // As Hydra's OmegaConf.select: a key that is not there (job.num outside a multirun, or one
+      // vitals does not know) is null. Known: runtime.choices.<group>, runtime.cwd,
+      // runtime.output_dir, job.name, job.config_name, job.override_dirname, job.num, run.dir,
+      // sweep.dir, sweep.subdir, and whatever the config's hydra block sets.
+      hydra_access guard(hydra_access_);
+      std::optional<node> v = select("hydra." + key, path, at);
+      return v ? *v : node::null_value();
+    }
+    if (name == "now") {  // Hydra's: the time the process first asked, one per pattern
+      need(1, 1);
+      std::string pattern = python_str(arg(0));
+      static const std::time_t start = std::time(nullptr);
+      std::tm tm{};
+      localtime_r(&start, &tm);
+      char buf[256];
+      std::size_t len = std::strftime(buf, sizeof buf, pattern.c_str(), &tm);
+      return node::scalar(std::string(buf, len), scalar_style::quoted);
+    }
+    if (auto fn = find_resolver(name)) {
+      std::vector<node> args;
+      for (std::size_t i = 0; i < raw.size(); ++i) args.push_back(arg(i));
+      try {
+        return (*fn)(args);
+      } catch (const config_error&) {
+        throw;
+      } catch (const std::exception& e) {
+        fail(path, at, "resolver '" + name + "' failed in '${" + inner_raw + "}': " + e.what());
+      }
+    }
+    fail(path, at, "unknown resolver '" + name + "' in '${" + inner_raw + "}' (built in: oc.env, oc.select, oc.decode, oc.create, " +
+                       "oc.dict.keys, oc.dict.values, hydra, now; register others with vitals::config::register_resolver)");
   }
 
   node env(const std::string& args, const std::vector<std::string>& path, const node& at) {
@@ -5749,6 +6887,11 @@ class interpolation_resolver {
         if (part.empty()) fail(path, at, "malformed interpolation key '${" + key + "}'");
         target.push_back(part);
       }
+    // In a composition the app config has no `hydra` key (as in Hydra): only ${hydra:...} and the
+    // hydra block itself read it.
+    if (hydra_at_root_ && !target.empty() && target[0] == "hydra" && hydra_access_ == 0 && (path.empty() || path[0] != "hydra"))
+      fail(path, at, "interpolation key '" + key + "' not found (the hydra block is read with ${hydra:" +
+                         (key.size() > 6 ? key.substr(6) : std::string("...")) + "})");
     // Walk the original tree; resolve interpolations met on the way (a.b where a = ${c}).
     const node* cur = &root_;
     node hold;
@@ -5788,7 +6931,11 @@ class interpolation_resolver {
     if (is_missing_value(*cur))
       fail(path, at, "interpolation '${" + key + "}' refers to '" + join(walked) + "', which is missing (" + std::string(3, '?') + ") and must be set");
     if (cur->is_scalar() && has_interpolation(cur->text)) return resolve_value(*cur, walked);
-    if (cur->is_mapping() || cur->is_sequence()) return resolve_subtree(*cur, walked);
+    if (cur->is_mapping() || cur->is_sequence()) {
+      node resolved = resolve_subtree(*cur, walked);
+      last_container_ = *cur;  // after: resolving the inside may reference other containers
+      return resolved;
+    }
     return *cur;
   }
 };
@@ -5796,8 +6943,30 @@ class interpolation_resolver {
 }  // namespace detail
 
 /// A copy of `root` with every interpolation resolved. Throws config_error naming the key, the
-/// offending reference and, for cycles, the chain of keys.
+/// offending reference and, for cycles, the chain of keys. `${hydra:...}` is an error here: it
+/// needs a composition (compose_tree and friends provide it).
 inline node resolve_interpolations(const node& root) { return detail::interpolation_resolver(root).run(); }
+
+/// Registers `${name:...}` for every later resolution, like OmegaConf.register_new_resolver.
+/// Throws std::invalid_argument for a malformed name, a built-in name (oc.*, hydra), or a name
+/// already registered unless `replace`. Thread-safe.
+inline void register_resolver(const std::string& name, resolver_function fn, bool replace = false) {
+  bool ok = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
+  for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.');
+  if (!ok) throw std::invalid_argument("resolver name '" + name + "': use letters, digits, '_' and '.'");
+  if (detail::builtin_resolver(name)) throw std::invalid_argument("resolver '" + name + "' is built in and cannot be replaced");
+  detail::resolver_registry& r = detail::resolver_registry::instance();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (!replace && r.functions.count(name)) throw std::invalid_argument("resolver '" + name + "' is already registered (pass replace = true)");
+  r.functions[name] = std::make_shared<const resolver_function>(std::move(fn));
+}
+
+/// Removes a resolver registered with register_resolver; false when there was none.
+inline bool unregister_resolver(const std::string& name) {
+  detail::resolver_registry& r = detail::resolver_registry::instance();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return r.functions.erase(name) > 0;
+}
 
 }  // namespace vitals::config
 
@@ -5828,6 +6997,17 @@ struct composition {
   std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // group -> option
   std::filesystem::path config_dir;
   std::string config_name;
+  /// What `${hydra:...}` reads, resolved: run/sweep dirs, job name, override_dirname and number
+  /// (multirun), runtime choices, cwd and output_dir, plus whatever the config's hydra block sets.
+  node hydra;
+  /// Where Hydra would write this job's outputs: hydra.run.dir, or hydra.sweep.dir/subdir for a
+  /// job of a multirun (relative to the working directory, as Hydra's; empty when the pattern
+  /// cannot be resolved).
+  std::filesystem::path output_dir;
+  /// True when the configs' `hydra:` block or a `hydra.*` override sets the directory output_dir
+  /// comes from (hydra.run.dir; hydra.sweep.dir for a multirun job) and it resolved: the app then
+  /// puts the run directory inside it (vitals::app, docs/compose.md "Output directories").
+  bool output_dir_set = false;
 
   /// The overrides as a YAML list node (Hydra's overrides.yaml).
   node overrides_node() const {
@@ -5946,8 +7126,59 @@ inline bool is_hydra_key(std::string_view key) {
   return key == "hydra" || key.rfind("hydra.", 0) == 0 || key.rfind("hydra/", 0) == 0;
 }
 
+// Hydra's job.override_dirname: the job's own overrides (not hydra.*, not exclude_keys), sorted,
+// joined by item_sep, with '=' spelled kv_sep.
+inline std::string override_dirname(const std::vector<override_spec>& parsed, const node& config) {
+  auto text = [&](const char* key, const char* fallback) {
+    const node* n = find_path(config, key);
+    return n && n->is_scalar() ? n->text : std::string(fallback);
+  };
+  std::string kv = text("kv_sep", "="), item = text("item_sep", ",");
+  std::vector<std::string> exclude;
+  if (const node* ex = find_path(config, "exclude_keys"); ex && ex->is_sequence())
+    for (const auto& e : ex->items) exclude.push_back(e.text);
+  std::vector<std::string> lines;
+  for (const auto& o : parsed)
+    if (!is_hydra_key(o.key) && std::find(exclude.begin(), exclude.end(), o.key) == exclude.end()) lines.push_back(o.input);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : item) + l;
+  std::string spelled;
+  for (char c : out) spelled += c == '=' ? kv : std::string(1, c);
+  return spelled;
+}
+
+// The `hydra` node of a composition, unresolved: the configs' hydra block with hydra.* overrides
+// applied, Hydra's defaults for what it leaves unset, and the facts of this job.
+inline node hydra_node(node block, const compose_options& options, const std::vector<override_spec>& parsed,
+                       const std::vector<std::pair<std::string, std::optional<std::string>>>& choices, std::optional<int> job_num) {
+  if (!block.is_mapping()) block = node::mapping();
+  for (const auto& o : parsed)
+    if (o.key.rfind("hydra.", 0) == 0 && o.has_value && !o.sweep && o.op != override_op::remove)
+      update_path(block, o.key.substr(6), o.value.value, true, o.where());
+  auto set_default = [&](const std::string& key, node value) {
+    if (!find_path(block, key)) update_path(block, key, std::move(value), true, {});
+  };
+  auto text = [](std::string t) { return node::scalar(std::move(t), scalar_style::quoted); };
+  set_default("run.dir", text("outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}"));
+  set_default("sweep.dir", text("multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}"));
+  set_default("sweep.subdir", text("${hydra.job.num}"));
+  set_default("job.name", text("app"));  // Hydra's compose API; a hydra block or hydra.job.name=... sets another
+  set_default("job.config_name", text(options.config_name));
+  const node* od = find_path(block, "job.config.override_dirname");
+  update_path(block, "job.override_dirname", text(override_dirname(parsed, od ? *od : node::mapping())), true, {});
+  if (job_num) update_path(block, "job.num", node::scalar(std::to_string(*job_num)), true, {});
+  node ch = node::mapping();
+  for (const auto& [k, v] : choices) ch.set(k, v ? text(*v) : node::null_value());
+  update_path(block, "runtime.choices", std::move(ch), true, {});
+  std::error_code ec;
+  update_path(block, "runtime.cwd", text(std::filesystem::current_path(ec).string()), true, {});
+  update_path(block, "runtime.output_dir", text(job_num ? "${hydra.sweep.dir}/${hydra.sweep.subdir}" : "${hydra.run.dir}"), true, {});
+  return block;
+}
+
 inline composition compose_parsed(const compose_options& options, const std::vector<override_spec>& parsed,
-                                  std::vector<std::string> lines) {
+                                  std::vector<std::string> lines, std::optional<int> job_num = std::nullopt) {
   for (const auto& o : parsed)
     if (o.sweep) throw config_error(problem{o.key, sweep_hint(o), o.where()});
   const config_store& store = options.store ? *options.store : config_store::instance();
@@ -5967,6 +7198,8 @@ inline composition compose_parsed(const compose_options& options, const std::vec
   }
   // The `hydra:` block configures Hydra itself (run dirs, logging); Hydra's compose API leaves it
   // out of the app config, and so does vitals, together with overrides of it (hydra.run.dir=...).
+  // It stays readable through ${hydra:...}, with the facts of this job added.
+  node block = cfg.find("hydra") ? *cfg.find("hydra") : node::mapping();
   cfg.erase("hydra");
   // Every bad override is reported at once (Hydra stops at the first).
   std::vector<problem> problems;
@@ -5981,8 +7214,28 @@ inline composition compose_parsed(const compose_options& options, const std::vec
     }
   }
   if (!problems.empty()) throw config_error(std::move(problems), more);
-  out.config = resolve_interpolations(cfg);
+  const std::string dir_key = job_num ? "sweep.dir" : "run.dir";
+  bool dir_set = find_path(block, dir_key) != nullptr;
+  for (const auto& o : parsed)
+    if (o.key == "hydra." + dir_key && o.has_value && !o.sweep && o.op != override_op::remove) dir_set = true;
+  cfg.set("hydra", hydra_node(std::move(block), options, parsed, res.choices, job_num));
+  interpolation_resolver resolver(cfg, true);
+  out.config = resolver.run();
   out.choices = std::move(res.choices);
+  // The hydra facts and the output directory are resolved when the patterns allow: a hydra block
+  // the app never reads must not fail the composition.
+  out.hydra = node::mapping();
+  for (const char* key : {"run", "sweep", "job", "runtime"}) {
+    try {
+      out.hydra.set(key, resolver.value_at(std::string("hydra.") + key));
+    } catch (const config_error&) {
+    }
+  }
+  try {
+    out.output_dir = python_str(resolver.value_at("hydra.runtime.output_dir"));
+  } catch (const config_error&) {
+  }
+  out.output_dir_set = dir_set && !out.output_dir.empty();
   return out;
 }
 
@@ -6003,10 +7256,22 @@ inline std::vector<std::vector<std::string>> sweep_jobs(const std::vector<std::s
   return expand_sweeps(parse_overrides(overrides));
 }
 
-/// One composition per job of the sweep.
+/// The same, with glob(...) sweeps over a group's options (from the config directory and store).
+inline std::vector<std::vector<std::string>> sweep_jobs(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<override_spec> parsed = parse_overrides(overrides);
+  bool any_glob = false;
+  for (const auto& o : parsed) any_glob = any_glob || o.glob.has_value();
+  if (!any_glob) return expand_sweeps(parsed);
+  config_repository repo(detail::locate_config_dir(options.config_dir), options.store ? *options.store : config_store::instance());
+  return expand_sweeps(parsed, [&](const std::string& group) { return repo.group_options(group); });
+}
+
+/// One composition per job of the sweep, each numbered (hydra.job.num, its own output directory
+/// hydra.sweep.dir/hydra.sweep.subdir) as a multirun numbers them.
 inline std::vector<composition> sweep_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
   std::vector<composition> out;
-  for (const auto& job : sweep_jobs(overrides)) out.push_back(compose_detailed(options, job));
+  int num = 0;
+  for (const auto& job : sweep_jobs(options, overrides)) out.push_back(detail::compose_parsed(options, parse_overrides(job), job, num++));
   return out;
 }
 
@@ -6176,7 +7441,7 @@ Config compose(const compose_options& options, const std::vector<std::string>& o
 template <class Config>
 std::vector<composed<Config>> sweep_with_info(const compose_options& options, const std::vector<std::string>& overrides) {
   std::vector<composed<Config>> out;
-  for (const auto& job : config::sweep_jobs(overrides)) out.push_back(compose_with_info<Config>(options, job));
+  for (const auto& job : config::sweep_jobs(options, overrides)) out.push_back(compose_with_info<Config>(options, job));
   return out;
 }
 
@@ -6213,10 +7478,9 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   if (cl.config_dir) opts.config_dir = *cl.config_dir;
   if (cl.config_name) opts.config_name = *cl.config_name;
   const char* program = argc > 0 ? argv[0] : "vitals";
-  // Like rootutils in Hydra projects: PROJECT_ROOT (for ${oc.env:PROJECT_ROOT}) defaults to the
-  // nearest parent of the config directory that holds .git, else the config directory.
-  if (const char* root = std::getenv("PROJECT_ROOT"); !root || !*root)
-    ::setenv("PROJECT_ROOT", config::project_root(config::detail::locate_config_dir(opts.config_dir)).string().c_str(), 1);
+  // PROJECT_ROOT is read, never set (one rule with vitals::app): ${oc.env:PROJECT_ROOT,default}
+  // is the environment's value, else the config's default; relative config directories are
+  // looked up under $PROJECT_ROOT, else the git root (project_root()).
   if (cl.help) {
     std::fputs(config::usage(opts, program).c_str(), stdout);
     std::exit(0);
@@ -6226,7 +7490,7 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   if (show && *show) cl.show_config = true;
   std::vector<std::vector<std::string>> jobs;
   if (cl.multirun) {
-    jobs = config::sweep_jobs(cl.overrides);
+    jobs = config::sweep_jobs(opts, cl.overrides);
     if (single && jobs.size() > 1)
       throw config::config_error(config::problem{"", "--multirun expands to " + std::to_string(jobs.size()) +
                                                          " jobs; use vitals::sweep<Config>(argc, argv, ...) to get one config per job", {}});
@@ -6263,8 +7527,7 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
 /// The command-line form: `prog exp=001 exp.fold=[0,1] show_config=true`. Prints the composed
 /// config and exits 0 for show_config=true (or --cfg job) once it converts to Config, prints usage
 /// for --help, and on a config or usage error prints every problem to stderr and exits 2
-/// (vitals::usage_exit_code, argparse's convention; Hydra exits 1). Sets PROJECT_ROOT,
-/// when unset, to project_root(config_dir), as Hydra projects do with rootutils.
+/// (vitals::usage_exit_code, argparse's convention; Hydra exits 1). PROJECT_ROOT is never set.
 template <class Config>
 Config compose(int argc, const char* const* argv, const compose_options& options) {
   return detail::exit_on_config_error(argc > 0 ? argv[0] : nullptr, [&] {
@@ -6392,6 +7655,8 @@ enum class record_kind : std::uint8_t {
   history,  // one committed step of metrics
   summary,  // run.summary(key, value): final/best values
   alert,    // a health rule fired or cleared: metrics "title", "text", "level", "state"
+  config,   // run.update_config(): one metric per changed top-level config key, its new value as
+            // JSON text (a string); sinks without a notion of config ignore it
 };
 
 struct record {
@@ -6649,6 +7914,81 @@ inline model_params make_model_params(std::int64_t total, std::int64_t trainable
 #include <utility>
 #include <vector>
 
+// ---- include/vitals/dist/communicator.hpp ----
+// The one collective vitals needs from a distributed job: an in-place element-wise sum of 64-bit
+// words over every rank. The MPI (vitals/dist/mpi.hpp) and NCCL (cuda/vitals/nccl.cuh) back ends
+// implement it on the user's own communicator; vitals has no transport of its own.
+//
+// Why a sum of words is enough: vitals gathers with it. Each rank writes its packed partial into
+// its own slot of a buffer of world_size slots, zeros everywhere else, and the sum leaves every
+// rank with every rank's partial, bit for bit (x + 0 == x for 64-bit integers, whatever the
+// words hold: counts, or the bits of doubles). Each rank then merges the partials itself, in rank
+// order, with the exact merge rules (Chan's update for mean/M2, min, max, sums); the result is the
+// same bits on every rank and from run to run, and any layout or merge rule fits through one
+// all-reduce of one buffer, on either back end (NCCL has no user-defined reduction operators).
+// The price is a buffer world_size times the partial: statistics are kilobytes, so latency, not
+// bandwidth, is what one call costs.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vitals::dist {
+
+/// A group of processes that can sum 64-bit words. allreduce_sum is a collective: every rank
+/// calls it with the same number of words, in the same order relative to its other collectives.
+class communicator {
+ public:
+  virtual ~communicator() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  /// words[i] <- sum over ranks of words[i] (modulo 2^64), on every rank.
+  virtual void allreduce_sum(std::span<std::uint64_t> words) = 0;
+};
+
+/// A one-process group: every collective is the identity. What a program that is not launched
+/// distributed uses, so the same code runs with and without a launcher.
+class local_communicator final : public communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  void allreduce_sum(std::span<std::uint64_t>) override {}
+};
+
+/// Every rank's `slot` (the same number of words on each), concatenated in rank order: one
+/// all-reduce of world_size * slot.size() words (see the top of this file).
+inline std::vector<std::uint64_t> all_gather(communicator& comm, std::span<const std::uint64_t> slot) {
+  const auto n = slot.size();
+  const auto world = static_cast<std::size_t>(comm.size());
+  const auto me = static_cast<std::size_t>(comm.rank());
+  if (me >= world) throw std::logic_error("vitals::dist::all_gather: rank outside the communicator");
+  std::vector<std::uint64_t> all(n * world, 0);
+  for (std::size_t i = 0; i < n; ++i) all[me * n + i] = slot[i];
+  comm.allreduce_sum(all);
+  return all;
+}
+
+/// Rank 0's string on every rank (a collective; `value` matters only on rank 0). At most 4096
+/// bytes; used to agree on a run id when the user hands vitals a communicator.
+inline std::string broadcast_from_zero(communicator& comm, const std::string& value) {
+  constexpr std::size_t max_bytes = 4096;
+  std::vector<std::uint64_t> words(1 + max_bytes / 8, 0);
+  if (comm.rank() == 0) {
+    if (value.size() > max_bytes) throw std::invalid_argument("vitals::dist::broadcast_from_zero: value too long");
+    words[0] = value.size();
+    for (std::size_t i = 0; i < value.size(); ++i)
+      words[1 + i / 8] |= std::uint64_t{static_cast<unsigned char>(value[i])} << (8 * (i % 8));
+  }
+  comm.allreduce_sum(words);
+  std::string out(static_cast<std::size_t>(words[0] <= max_bytes ? words[0] : 0), '\0');
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<char>((words[1 + i / 8] >> (8 * (i % 8))) & 0xff);
+  return out;
+}
+
+}  // namespace vitals::dist
 // ---- include/vitals/sinks/pipeline.hpp ----
 // The logging pipeline of one run: interned keys, the pending (uncommitted) row, a bounded queue
 // of reusable rows, and one writer thread that hands records to the sinks.
@@ -6675,6 +8015,7 @@ inline model_params make_model_params(std::int64_t total, std::int64_t trainable
 #include <exception>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -6900,6 +8241,39 @@ class append_file {
   std::string broken_;  // the error that closed the file
 };
 
+/// Cuts a line-oriented file (JSONL, CSV) back to just after its last '\n', so that appending
+/// to it - a resumed run continuing its files - never glues a new line to a torn one. Returns the
+/// bytes removed; a missing file is left missing. Throws when the file cannot be cut.
+inline std::size_t cut_to_last_newline(const std::filesystem::path& p) {
+  const int fd = ::open(p.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return 0;
+    throw_file_error("cannot open", p, errno);
+  }
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  off_t keep = size;
+  char b[4096];
+  while (keep > 0) {  // back from the end, a block at a time, to the last '\n'
+    const off_t from = keep > static_cast<off_t>(sizeof b) ? keep - static_cast<off_t>(sizeof b) : 0;
+    const ssize_t n = ::pread(fd, b, static_cast<std::size_t>(keep - from), from);
+    if (n <= 0) break;
+    ssize_t i = n;
+    while (i > 0 && b[i - 1] != '\n') --i;
+    if (i > 0) {
+      keep = from + i;
+      break;
+    }
+    keep = from;
+  }
+  if (keep < size && ::ftruncate(fd, keep) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw_file_error("cannot cut the torn tail of", p, err);
+  }
+  ::close(fd);
+  return static_cast<std::size_t>(size - keep);
+}
+
 /// Appends `line` to the file at `p` whole or not at all (a short write is cut back). Never
 /// throws: for logs of last resort such as vitals.log. False when nothing was added.
 inline bool append_whole_noexcept(const std::filesystem::path& p, std::string_view line) noexcept {
@@ -7019,6 +8393,13 @@ struct run_info {
   std::string config_json;    // the full config as a JSON object ("{}" when none)
   double start_time = 0;      // seconds since the Unix epoch
   std::int64_t total_steps = 0;  // expected number of steps when known (progress bars), else 0
+  // A resumed run (run_options::resume) continues in the same directory: the first step it commits
+  // is starting_step (one past the last step its files hold), and _runtime goes on from
+  // starting_runtime. Sinks append to what is there (JSONL, CSV) or write a new fragment of the
+  // same run (TensorBoard, W&B).
+  bool resumed = false;
+  std::int64_t starting_step = 0;
+  double starting_runtime = 0;
 };
 
 template <class S>
@@ -7425,7 +8806,25 @@ struct csv {
     st.path = path.is_absolute() ? path : info.dir / path;
     st.columns = {"_runtime", "_step", "_timestamp"};
     reindex();
-    // The header is written with the first row, when the columns are known.
+    // The header is written with the first row, when the columns are known - unless the file
+    // exists with a header of ours (a resumed run): then its rows are continued, widened as usual.
+    detail::cut_to_last_newline(st.path);
+    std::ifstream in(st.path, std::ios::binary);
+    std::string header_line;
+    if (in && std::getline(in, header_line) && !header_line.empty()) {
+      auto rows = detail::csv_parse(header_line + "\n");
+      if (rows.empty()) return;
+      std::vector<std::string> cols = rows.front();
+      if (!std::is_sorted(cols.begin(), cols.end()) || std::find(cols.begin(), cols.end(), "_step") == cols.end() ||
+          std::find(cols.begin(), cols.end(), "_runtime") == cols.end() ||
+          std::find(cols.begin(), cols.end(), "_timestamp") == cols.end())
+        throw std::runtime_error("vitals: cannot continue '" + st.path.string() +
+                                 "': its header is not one vitals wrote (sorted, with _step, _runtime, _timestamp)");
+      st.columns = std::move(cols);
+      reindex();
+      st.file.open(st.path);
+      st.started = true;
+    }
   }
 
   void write(const record& r) {
@@ -7656,11 +9055,21 @@ struct pipeline_row {
 
 }  // namespace detail
 
+/// A writer-thread step between the queue and the sinks (the run's health monitor): it sees each
+/// record first, may change a history row's metrics (`row` starts as a copy of r.metrics; views it
+/// adds must stay valid until the next process() call) and may ask for records to follow it
+/// (`after`, e.g. alert records). Runs on the writer thread only, so it adds nothing to log().
+class record_stage {
+ public:
+  virtual ~record_stage() = default;
+  virtual void process(const record& r, std::vector<metric>& row, std::vector<record>& after) = 0;
+};
+
 class pipeline {
  public:
   /// Starts the writer thread. `info` must outlive the pipeline (the run owns both).
   pipeline(const run_info& info, pipeline_options opts = {})
-      : info_(info), opts_(opts), start_(std::chrono::steady_clock::now()) {
+      : info_(info), opts_(opts), start_(std::chrono::steady_clock::now()), step_(info.starting_step) {
     if (opts_.queue_capacity == 0) throw std::invalid_argument("pipeline: queue_capacity must be at least 1");
     if (opts_.flush_interval.count() <= 0) throw std::invalid_argument("pipeline: flush_interval must be positive");
     ring_.resize(opts_.queue_capacity);
@@ -7685,6 +9094,13 @@ class pipeline {
     cv_.notify_one();
   }
 
+  /// Sets the writer-thread stage (see record_stage); before the first record is logged.
+  void set_stage(std::unique_ptr<record_stage> s) {
+    std::lock_guard lock(mu_);
+    if (finished_) throw std::logic_error("vitals: set_stage() after finish()");
+    stage_ = std::move(s);
+  }
+
   /// Builds one log() call's contribution under the pipeline lock (used by run::log).
   class batch {
    public:
@@ -7699,7 +9115,8 @@ class pipeline {
         if (*step < p_.step_) {
           // W&B's rule: steps only go forward; a smaller step is dropped, counted, and reported
           // once on stderr (a write(2): no allocation, no lock beyond the one held).
-          if (p_.out_of_order_++ == 0) report_dropped_step(*step, p_.step_);
+          if (p_.out_of_order_++ == 0)
+            report_dropped_step(*step, p_.step_, p_.info_.resumed && *step < p_.info_.starting_step);
           active_ = false;
           return;
         }
@@ -7725,12 +9142,13 @@ class pipeline {
     }
 
    private:
-    static void report_dropped_step(std::int64_t step, std::int64_t current) noexcept {
-      char line[200];
+    static void report_dropped_step(std::int64_t step, std::int64_t current, bool before_resume) noexcept {
+      char line[300];
       int n = std::snprintf(line, sizeof line,
                             "vitals: log() at step %lld is below the current step %lld and was dropped "
-                            "(steps only go forward, as in W&B); later drops are counted in metadata.json\n",
-                            static_cast<long long>(step), static_cast<long long>(current));
+                            "(steps only go forward, as in W&B%s); later drops are counted in metadata.json\n",
+                            static_cast<long long>(step), static_cast<long long>(current),
+                            before_resume ? "; the resumed run's files already hold the steps before it" : "");
       if (n > 0) (void)!::write(2, line, std::min<std::size_t>(static_cast<std::size_t>(n), sizeof line - 1));
     }
 
@@ -7752,7 +9170,7 @@ class pipeline {
     if (!finished_) commit_locked(lock);
   }
 
-  /// Sends a summary or alert record right away, at the current step.
+  /// Sends a summary, alert or config record right away, at the current step.
   void emit(record_kind kind, std::span<const metric> items) {
     std::unique_lock lock(mu_);
     if (finished_ || !wait_for_slot_locked(lock) || finished_) return;
@@ -7865,8 +9283,9 @@ class pipeline {
     auto now = std::chrono::steady_clock::now();
     row.kind = kind;
     row.step = step_;
-    row.runtime = std::chrono::duration<double>(now - start_).count();
-    row.timestamp = info_.start_time + row.runtime;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    row.runtime = info_.starting_runtime + elapsed;  // a resumed run's _runtime goes on
+    row.timestamp = info_.start_time + elapsed;
     row.fix_strings();
   }
 
@@ -7929,17 +9348,38 @@ class pipeline {
     if (writer_waiting_ && count_ >= wake_threshold_) cv_.notify_one();
   }
 
-  void dispatch(const detail::pipeline_row& row) {
-    auto rec = row.view();
+  void write_to_sinks(const record& rec) {
     for (std::size_t i = 0; i < sinks_.size(); ++i) {
       sinks_[i].write(rec);
       note_failure(i);
     }
+  }
+
+  void dispatch(const detail::pipeline_row& row) {
+    auto rec = row.view();
+    staged_after_.clear();
+    if (stage_) {
+      // A failing stage (a throwing alert callback) is reported like a failing sink and then left
+      // out: training and the other sinks go on.
+      try {
+        staged_.assign(rec.metrics.begin(), rec.metrics.end());
+        stage_->process(rec, staged_, staged_after_);
+        rec.metrics = std::span<const metric>(staged_);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(errors_mu_);
+        errors_.push_back(std::string("stage: ") + e.what());
+        stage_.reset();
+        staged_after_.clear();
+      }
+    }
+    write_to_sinks(rec);
+    for (const auto& extra : staged_after_) write_to_sinks(extra);
     written_.fetch_add(1, std::memory_order_relaxed);
     auto& table = row.kind == record_kind::summary ? explicit_ : last_;
-    if (row.kind == record_kind::alert) return;
+    if (row.kind == record_kind::alert || row.kind == record_kind::config) return;
     for (std::size_t k = 0; k < row.metrics.size(); ++k) {
       auto id = row.ids[k];
+      if (row.metrics[k].key.starts_with("_vitals/")) continue;  // markers (run::end_epoch), not values
       if (id >= table.size()) table.resize(id + 1);
       table[id].assign(row.metrics[k].value);
     }
@@ -8082,6 +9522,9 @@ class pipeline {
   detail::pipeline_row out_;
   std::vector<detail::pipeline_row> batch_;
   std::vector<detail::guarded_sink<any_sink>> sinks_;
+  std::unique_ptr<record_stage> stage_;  // set before the first record; then writer-only
+  std::vector<metric> staged_;
+  std::vector<record> staged_after_;
   std::vector<bool> reported_;
   std::vector<std::vector<std::string>> inner_reported_;
   std::vector<owned_value> last_, explicit_;
@@ -8095,6 +9538,45 @@ class pipeline {
 };
 
 }  // namespace vitals
+// ---- include/vitals/run/resume.hpp ----
+// Resuming a run: a requeued job (SLURM --requeue, Kubernetes, spot) continues the same run, as
+// wandb.init(id=..., resume="allow"|"must"|"never"|"auto") does.
+//
+// Which run: the run id (run_options::id, WANDB_RUN_ID, --wandb_id). `auto` finds it itself: the
+// id of the job (SLURM_JOB_ID as "slurm-<id>", else TORCHELASTIC_RUN_ID as "elastic-<id>"), else
+// the id stored in <runs dir>/.vitals-resume.json by the last auto run there that did not finish
+// with exit code 0 (W&B keys `auto` on its directory the same way: wandb/wandb-resume.json).
+//
+// Exclusive run directories. A new run still gets its directory from an exclusive mkdir(2)
+// (run_dir.hpp). Resuming reuses a directory that exists, so exclusivity comes from a lock
+// instead: every run holds flock(LOCK_EX) on <run dir>/.vitals-lock for its lifetime. The kernel
+// drops it when the process dies, even by SIGKILL, so a requeued job can always take over a dead
+// run, and two live processes can never write one run: the second gets a clear error. A directory
+// without metadata.json (its creator has not started it yet) is refused as well.
+//
+// What continues (see docs/runs_and_sinks.md): the directory; the step, one past the last step
+// metrics.jsonl (else metrics.csv) holds; _runtime; config.json and summary.json merged key by key
+// (the new values win, as W&B merges a resumed run's config and summary); metadata.json's
+// "starts", one entry per start with its exit.
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
 // ---- include/vitals/run/run_dir.hpp ----
 // Creating a run directory: runs/{sanitised name}_{id}/ with an exclusive mkdir(2), retrying
 // with a new id on collision, so concurrent processes on one filesystem never share a directory.
@@ -8257,6 +9739,336 @@ inline std::size_t count_runs(const std::filesystem::path& root) {
 }
 
 }  // namespace vitals
+
+namespace vitals {
+
+/// W&B's resume modes. none (no resume asked): a new run; a given id that already has a directory
+/// is an error. allow: continue the run with this id if it exists, else start it. must: continue
+/// it; no such run is an error. never: start it; an existing run is an error. auto: allow, with
+/// the id found as described above.
+enum class resume_mode : std::uint8_t { none, allow, must, never, automatic };
+
+inline std::string_view to_string(resume_mode m) {
+  switch (m) {
+    case resume_mode::none: return "none";
+    case resume_mode::allow: return "allow";
+    case resume_mode::must: return "must";
+    case resume_mode::never: return "never";
+    case resume_mode::automatic: return "auto";
+  }
+  return "none";
+}
+
+/// "allow", "must", "never", "auto" (and W&B's "true" = auto, "false"/"" = none); throws
+/// vitals::invalid_option on anything else.
+inline resume_mode parse_resume_mode(std::string_view s) {
+  if (s == "allow") return resume_mode::allow;
+  if (s == "must") return resume_mode::must;
+  if (s == "never") return resume_mode::never;
+  if (s == "auto" || s == "true") return resume_mode::automatic;
+  if (s.empty() || s == "false" || s == "none") return resume_mode::none;
+  throw invalid_option("unknown resume mode '" + std::string(s) + "' (expected allow, must, never or auto)");
+}
+
+namespace detail {
+
+/// A run id made of s: characters outside [A-Za-z0-9_-] become '-', at most 64 bytes.
+inline std::string run_id_from(std::string_view prefix, std::string_view s) {
+  std::string id(prefix);
+  for (char c : s)
+    id += ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-') ? c : '-';
+  if (id.size() > 64) id.resize(64);
+  return id;
+}
+
+inline std::string read_text_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// The top-level members of a JSON object as (key, minified value), or nullopt when `json` is not
+/// one (a missing or torn file).
+inline std::optional<std::vector<std::pair<std::string, std::string>>> json_object_members(const std::string& json) {
+  if (json.empty()) return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(json).get(obj)) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto field : obj) out.emplace_back(std::string(field.key), simdjson::minify(field.value));
+  return out;
+}
+
+/// {old members the new object lacks, then the new members}: W&B's merge of a resumed run's
+/// config and summary (a key set again takes the new value). `fresh` must be a JSON object.
+inline std::string merge_json_objects(const std::string& old_json, const std::string& fresh) {
+  auto old_members = json_object_members(old_json);
+  auto new_members = json_object_members(fresh);
+  if (!old_members || !new_members) return fresh;
+  std::string out = "{";
+  auto add = [&](const std::string& k, const std::string& v) {
+    if (out.size() > 1) out += ",\n  ";
+    else out += "\n  ";
+    out += json_string(k) + ": " + v;
+  };
+  for (const auto& [k, v] : *old_members) {
+    bool replaced = false;
+    for (const auto& nm : *new_members) replaced = replaced || nm.first == k;
+    if (!replaced) add(k, v);
+  }
+  for (const auto& [k, v] : *new_members) add(k, v);
+  return out + (out.size() > 1 ? "\n}" : "}");
+}
+
+/// The last whole line of a file (without its '\n'), or "" when there is none. Reads the file's
+/// last 4 MiB (all of it only when that holds no whole line): metrics.jsonl may be gigabytes.
+inline std::string last_whole_line(const std::filesystem::path& p) {
+  std::string text;
+  {
+    std::ifstream in(p, std::ios::binary | std::ios::ate);
+    if (!in) return {};
+    const std::streamoff size = in.tellg(), tail = std::min<std::streamoff>(size, 4 << 20);
+    text.resize(static_cast<std::size_t>(tail));
+    in.seekg(size - tail);
+    in.read(text.data(), tail);
+    const auto last = text.rfind('\n');
+    if (tail < size && (last == std::string::npos || last == 0 || text.rfind('\n', last - 1) == std::string::npos))
+      text = read_text_file(p);
+  }
+  auto end = text.rfind('\n');
+  if (end == std::string::npos) return {};
+  auto begin = text.rfind('\n', end == 0 ? 0 : end - 1);
+  begin = (begin == std::string::npos || end == 0) ? 0 : begin + 1;
+  return text.substr(begin, end - begin);
+}
+
+}  // namespace detail
+
+/// A run directory this process holds: created, or taken over to resume. Holds the directory's
+/// lock until destroyed. Move-only.
+class run_dir_claim {
+ public:
+  run_dir_claim() = default;
+  run_dir_claim(const run_dir_claim&) = delete;
+  run_dir_claim& operator=(const run_dir_claim&) = delete;
+  run_dir_claim(run_dir_claim&& o) noexcept { *this = std::move(o); }
+  run_dir_claim& operator=(run_dir_claim&& o) noexcept {
+    if (this != &o) {
+      release();
+      path = std::move(o.path);
+      id = std::move(o.id);
+      resumed = o.resumed;
+      previous_name = std::move(o.previous_name);
+      last_step = o.last_step;
+      last_runtime = o.last_runtime;
+      previous_config = std::move(o.previous_config);
+      previous_summary = std::move(o.previous_summary);
+      previous_starts = std::move(o.previous_starts);
+      auto_file = std::move(o.auto_file);
+      lock_fd_ = std::exchange(o.lock_fd_, -1);
+    }
+    return *this;
+  }
+  ~run_dir_claim() { release(); }
+
+  std::filesystem::path path;  // absolute
+  std::string id;
+  bool resumed = false;
+  // Read from the directory when resumed:
+  std::string previous_name;         // metadata.json "name"
+  std::int64_t last_step = -1;       // the last committed step its files hold (-1: none)
+  double last_runtime = 0;           // _runtime of that step
+  std::string previous_config;       // config.json
+  std::string previous_summary;      // summary.json (absent after a kill -9: "")
+  std::vector<std::string> previous_starts;  // metadata.json "starts", one JSON object each
+  std::filesystem::path auto_file;   // <runs dir>/.vitals-resume.json in auto mode, else empty
+
+  /// metadata.json's "starts": the earlier starts, then this one, made from `meta`'s fields.
+  std::string starts_json(const run_metadata& meta) const {
+    static constexpr std::string_view keys[] = {"start_time", "host", "pid", "end_time", "runtime", "exit_code",
+                                                "signal", "preempted", "out_of_order_steps"};
+    std::string now = "{";
+    if (resumed) now += "\"resumed_at_step\": " + std::to_string(last_step + 1);
+    for (auto k : keys)
+      for (const auto& [mk, mv] : meta.fields)
+        if (mk == k) now += (now.size() > 1 ? ", " : "") + detail::json_string(k) + ": " + mv;
+    now += "}";
+    std::string out = "[";
+    for (const auto& s : previous_starts) out += (out.size() > 1 ? ",\n    " : "\n    ") + s;
+    return out + (out.size() > 1 ? ",\n    " : "\n    ") + now + "\n  ]";
+  }
+
+  /// At finish: an auto run that ended well forgets its stored id (the next start is a new run).
+  void finished(int exit_code) const noexcept {
+    if (exit_code == 0 && !auto_file.empty()) ::unlink(auto_file.c_str());
+  }
+
+  /// Takes the directory's lock; throws vitals::runs_dir_error when another process holds it.
+  void lock() {
+    lock_fd_ = ::open((path / ".vitals-lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ < 0)
+      throw runs_dir_error("vitals: cannot lock run directory '" + path.string() + "': " +
+                           std::generic_category().message(errno));
+    while (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      release();
+      if (err == EWOULDBLOCK)
+        throw runs_dir_error("vitals: run '" + id + "' is in use: another process is writing '" + path.string() +
+                             "' (one run, one writer; wait for it to end or pick another id)");
+      throw runs_dir_error("vitals: cannot lock run directory '" + path.string() + "': " +
+                           std::generic_category().message(err));
+    }
+  }
+
+ private:
+  void release() noexcept {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = -1;
+  }
+  int lock_fd_ = -1;
+};
+
+namespace detail {
+
+/// Directories in `root` that belong to run `id` (named <name>_<id>).
+inline std::vector<std::filesystem::path> find_run_dirs(const std::filesystem::path& root, const std::string& id) {
+  std::vector<std::filesystem::path> out;
+  std::error_code ec;
+  const std::string suffix = "_" + id;
+  for (std::filesystem::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string n = it->path().filename().string();
+    if (n.size() > suffix.size() && n.ends_with(suffix) && it->is_directory(ec)) out.push_back(it->path());
+  }
+  return out;
+}
+
+/// Reads what a resumed run continues from (see run_dir_claim).
+inline void read_previous_run(run_dir_claim& c) {
+  const std::string meta = read_text_file(c.path / "metadata.json");
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(meta).get(obj))
+    throw runs_dir_error("vitals: cannot resume run '" + c.id + "': '" + (c.path / "metadata.json").string() +
+                         "' is missing or not JSON (the run never started?)");
+  std::string_view name;
+  if (!obj["name"].get(name)) c.previous_name = std::string(name);
+  simdjson::dom::array starts;
+  if (!obj["starts"].get(starts)) {
+    for (auto s : starts) c.previous_starts.push_back(simdjson::minify(s));
+  } else {  // written before resume existed: its one start from the top-level fields
+    std::string s = "{";
+    for (auto k : {"start_time", "host", "pid", "end_time", "runtime", "exit_code", "signal", "preempted"}) {
+      simdjson::dom::element v;
+      if (!obj[k].get(v)) s += (s.size() > 1 ? ", " : "") + json_string(k) + ": " + simdjson::minify(v);
+    }
+    c.previous_starts.push_back(s + "}");
+  }
+  // The last start never wrote its exit: it was killed (SIGKILL, a node failure) or is the start
+  // that is still running, which the lock has ruled out.
+  if (!c.previous_starts.empty() && c.previous_starts.back().find("\"exit_code\"") == std::string::npos) {
+    auto& s = c.previous_starts.back();
+    s.insert(s.size() - 1, std::string(s.size() > 2 ? ", " : "") + "\"exit_code\": null, \"killed\": true");
+  }
+  // The last committed step: metrics.jsonl's last whole line, else metrics.csv's last row.
+  simdjson::dom::parser p2;
+  simdjson::dom::object row;
+  if (!p2.parse(last_whole_line(c.path / "metrics.jsonl")).get(row)) {
+    std::int64_t step;
+    double runtime;
+    if (!row["_step"].get(step)) c.last_step = step;
+    if (!row["_runtime"].get(runtime)) c.last_runtime = runtime;
+  } else if (auto rows = csv_parse(read_text_file(c.path / "metrics.csv")); rows.size() > 1) {
+    const auto& header = rows.front();
+    for (std::size_t i = 0; i < header.size() && i < rows.back().size(); ++i) {
+      try {
+        if (header[i] == "_step") c.last_step = std::stoll(rows.back()[i]);
+        if (header[i] == "_runtime") c.last_runtime = std::stod(rows.back()[i]);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  c.previous_config = read_text_file(c.path / "config.json");
+  c.previous_summary = read_text_file(c.path / "summary.json");
+  if (c.last_step < 0) {  // no metrics files: the summary's _step, when there is one
+    simdjson::dom::object s;
+    std::int64_t step;
+    if (!p2.parse(c.previous_summary).get(s) && !s["_step"].get(step)) c.last_step = step;
+  }
+}
+
+}  // namespace detail
+
+/// The run id `auto` resumes in `root` (see the top of this file), or "" for a new run.
+inline std::string auto_resume_id(const std::filesystem::path& root) {
+  if (const char* j = std::getenv("SLURM_JOB_ID"); j && *j) return detail::run_id_from("slurm-", j);
+  if (const char* t = std::getenv("TORCHELASTIC_RUN_ID"); t && *t && std::string_view(t) != "none")
+    return detail::run_id_from("elastic-", t);
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  std::string_view id;
+  if (!parser.parse(detail::read_text_file(root / ".vitals-resume.json")).get(obj) && !obj["run_id"].get(id))
+    return std::string(id);
+  return {};
+}
+
+/// Creates or takes over root/{name}_{id} as `mode` says, and locks it. Errors are usage errors
+/// (exit code 2): vitals::invalid_option for must without a previous run and never with one,
+/// vitals::runs_dir_error for a directory that is in use or unusable.
+inline run_dir_claim claim_run_dir(const std::filesystem::path& root, const std::string& name, std::string id,
+                                   resume_mode mode) {
+  run_dir_claim c;
+  if (mode == resume_mode::automatic && id.empty()) {
+    id = auto_resume_id(root);
+    if (id.empty()) id = make_run_id();
+  }
+  if (mode == resume_mode::must && id.empty())
+    throw invalid_option("vitals: --wandb_resume must needs the id of the run to resume (--wandb_id or WANDB_RUN_ID)");
+  std::vector<std::filesystem::path> found;
+  if (!id.empty() && mode != resume_mode::none) found = detail::find_run_dirs(root, id);
+  if (found.size() > 1) {
+    std::vector<std::string> names;
+    for (const auto& f : found) names.push_back(f.filename().string());
+    throw runs_dir_error(fmt::format("vitals: run id '{}' has {} directories in '{}' ({}); resume needs exactly one",
+                                     id, found.size(), root.string(), fmt::join(names, ", ")));
+  }
+  if (mode == resume_mode::none && !id.empty()) found = detail::find_run_dirs(root, id);
+  if (mode == resume_mode::none && !found.empty())  // an id names one run, whatever its display name
+    throw runs_dir_error("vitals: run '" + id + "' already exists: '" + found[0].string() +
+                         "' (pick another id, unset WANDB_RUN_ID, or continue it with --wandb_resume allow)");
+  if (mode == resume_mode::never && !found.empty())
+    throw invalid_option("vitals: --wandb_resume never, but run '" + id + "' already exists: '" + found[0].string() +
+                         "' (pick another id, or resume it with --wandb_resume allow)");
+  if (mode == resume_mode::must && found.empty())
+    throw invalid_option("vitals: --wandb_resume must, but there is no run '" + id + "' to resume in '" +
+                         root.string() + "' (no directory *_" + id + ")");
+  if (!found.empty()) {
+    std::error_code ec;
+    c.path = std::filesystem::absolute(found[0], ec);
+    if (ec) c.path = found[0];
+    c.id = id;
+    c.lock();
+    c.resumed = true;
+    detail::read_previous_run(c);
+  } else {
+    auto created = create_run_dir(root, name, id);
+    c.path = created.path;
+    c.id = created.id;
+  }
+  try {
+    if (!c.resumed) c.lock();
+    if (mode == resume_mode::automatic) {
+      c.auto_file = std::filesystem::absolute(root) / ".vitals-resume.json";
+      detail::atomic_write_file(c.auto_file, "{\"run_id\": " + detail::json_string(c.id) + "}\n", false);
+    }
+  } catch (...) {
+    std::error_code ec;
+    if (!c.resumed) std::filesystem::remove_all(c.path, ec);  // a failed start leaves no directory
+    throw;
+  }
+  return c;
+}
+
+}  // namespace vitals
 // ---- include/vitals/sinks/registry.hpp ----
 // Sinks by name, for run-time selection: make_sinks("jsonl,csv,console"), VITALS_SINKS, --sinks.
 //
@@ -8357,6 +10169,10 @@ struct console {
   std::FILE* stream = nullptr;
   /// Significant digits of floating values.
   int precision = 5;
+  /// An epoch/validation row with more keys than this prints as a block: one aligned line per key
+  /// prefix (train, val, model, ...) and one health line naming the rules that fire.
+  std::size_t block_keys = 8;
+  std::size_t block_columns = 5;  // "key value" pairs per line of a block
   /// Width of the bar in characters.
   int bar_width = 30;
 
@@ -8379,6 +10195,7 @@ struct console {
       write_alert(r);
       return;
     }
+    if (r.kind == record_kind::config) return;  // config.json holds it
     if (r.kind == record_kind::summary) {
       for (const auto& m : r.metrics) {
         auto& v = st.value;
@@ -8419,7 +10236,9 @@ struct console {
       st.printed_any = true;
       st.last_printed = r.step;  // the step rows' rhythm; an epoch row printed out of it does not shift it
     }
-    if (due || special) {
+    if (special && r.metrics.size() > block_keys) {
+      write_block(r);
+    } else if (due || special) {
       fmt::format_to(std::back_inserter(l), "step {:>7}", r.step);
       for (const auto& m : r.metrics) {
         auto& v = st.value;
@@ -8491,6 +10310,57 @@ struct console {
     return bar_shown_locked();
   }
 
+  // An epoch row as a block, keys grouped by their first path segment in order of appearance:
+  //   step     383
+  //     train   loss 0.13253 | grad_norm 0.27344 | grad_norm_max 0.43 | ...
+  //     model   weight_mean 0.76292 | ema_diff 0.07436 | ...
+  //     val     accuracy 0.96045
+  //     health  ok                      (or: 2 firing: exploding_gradients, exploding_weights)
+  // health/<rule> 0/1 flags are summed up in the health line instead of listed.
+  void write_block(const record& r) {
+    auto& st = *state;
+    auto& l = st.line;
+    l.clear();
+    std::vector<std::pair<std::string_view, std::vector<std::string>>> groups;  // prefix -> "k v" pairs
+    std::string firing;
+    int active = -1;
+    auto& v = st.value;
+    for (const auto& m : r.metrics) {
+      const auto slash = m.key.find('/');
+      const std::string_view prefix = slash == std::string_view::npos ? std::string_view("") : m.key.substr(0, slash);
+      const std::string_view name = slash == std::string_view::npos ? m.key : m.key.substr(slash + 1);
+      if (prefix == "health") {
+        if (name == "alerts_active") active = static_cast<int>(m.value.as_double());
+        else if (m.value.as_double() != 0) firing += (firing.empty() ? "" : ", ") + std::string(name);
+        continue;
+      }
+      v.clear();
+      append_value(v, m.value);
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == prefix; });
+      if (it == groups.end()) it = groups.insert(groups.end(), {prefix, {}});
+      it->second.push_back(std::string(name) + " " + std::string(v.data(), v.size()));
+    }
+    // Pairs of a group in aligned columns, `per_line` to a line.
+    std::vector<std::size_t> col(block_columns, 0);
+    for (const auto& g : groups)
+      for (std::size_t i = 0; i < g.second.size(); ++i) col[i % block_columns] = std::max(col[i % block_columns], g.second[i].size());
+    std::size_t w = 6;  // "health"
+    for (const auto& g : groups) w = std::max(w, g.first.size());
+    fmt::format_to(std::back_inserter(l), "step {:>7}\n", r.step);
+    for (const auto& g : groups)
+      for (std::size_t i = 0; i < g.second.size(); ++i) {
+        if (i % block_columns == 0) fmt::format_to(std::back_inserter(l), "  {:<{}}", i == 0 ? g.first : "", w);
+        const bool last = i + 1 == g.second.size() || (i + 1) % block_columns == 0;
+        fmt::format_to(std::back_inserter(l), "  {:<{}}", g.second[i], last ? 0 : col[i % block_columns]);
+        if (last) l.push_back('\n');
+      }
+    if (active >= 0 || !firing.empty()) {
+      if (firing.empty()) fmt::format_to(std::back_inserter(l), "  {:<{}}  ok\n", "health", w);
+      else fmt::format_to(std::back_inserter(l), "  {:<{}}  {} firing: {}\n", "health", w, std::max(active, 1), firing);
+    }
+    emit(l, true);
+  }
+
   // "[WARN] exploding_gradients fired: gradient norm above 100 (train/grad_norm_max=153)": one
   // line per alert record; "not evaluated" notices (a rule's metric never logged) are not shown.
   void write_alert(const record& r) {
@@ -8556,6 +10426,7 @@ struct console {
 // when the buffer passes flush_bytes), so after a crash every complete line parses. When a write
 // fails (full disk, file-size limit) the file is cut back to its last whole line and the error
 // thrown once (the run reports it and disables this sink); lines not yet written are lost.
+// An existing file is continued (a resumed run): appended to, after any torn last line is cut.
 
 #include <cstddef>
 #include <filesystem>
@@ -8586,6 +10457,8 @@ struct jsonl {
 
   void open(const run_info& info) {
     auto p = path.is_absolute() ? path : info.dir / path;
+    // A resumed run appends to the file its earlier starts wrote (from a whole line on).
+    detail::cut_to_last_newline(p);
     state->file.open(p);
   }
 
@@ -8758,6 +10631,7 @@ struct run_options {
   std::filesystem::path dir = "runs";  // runs are created as dir/{sanitised name}_{id}/
   run_mode mode = run_mode::offline;
   std::string id{};               // empty: 8 random chars [a-z0-9]
+  resume_mode resume = resume_mode::none;  // W&B's resume=: allow, must, never, auto (run/resume.hpp)
   std::string config_json = "{}"; // the full config, a JSON object, written to config.json
   std::string sinks{};            // sinks attached at start, e.g. "jsonl,csv,console"
   bool wandb = true;              // false (--no_wandb): a "wandb" entry in sinks is ignored
@@ -8768,10 +10642,15 @@ struct run_options {
   bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
   bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
   pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
+  // Distributed jobs (docs/distributed.md): rank, world size and local rank come from the
+  // launcher's environment (torchrun, Open MPI, MPICH/Intel MPI, SLURM) unless set here.
+  std::optional<int> rank{}, world_size{}, local_rank{};
+  vitals::rank_mode ranks = vitals::rank_mode::rank_zero;  // who writes; VITALS_RANK_MODE
+  dist::communicator* communicator = nullptr;  // optional: rank 0's run id is broadcast over it
 
   /// Applies WANDB_PROJECT, WANDB_ENTITY, WANDB_NAME, WANDB_RUN_GROUP, WANDB_TAGS (comma list),
-  /// WANDB_NOTES, WANDB_JOB_TYPE, WANDB_MODE, WANDB_DISABLED, WANDB_DIR, WANDB_RUN_ID and
-  /// VITALS_SINKS on top of `base`.
+  /// WANDB_NOTES, WANDB_JOB_TYPE, WANDB_MODE, WANDB_DISABLED, WANDB_DIR, WANDB_RUN_ID,
+  /// VITALS_SINKS, VITALS_REPORT and VITALS_RANK_MODE on top of `base`.
   static run_options from_env() { return from_env(run_options()); }
   static run_options from_env(run_options base) {
     auto env = [](const char* k) -> std::optional<std::string> {
@@ -8798,19 +10677,37 @@ struct run_options {
     if (auto v = env("WANDB_DISABLED"); v && (*v == "true" || *v == "1")) base.mode = run_mode::disabled;
     if (auto v = env("WANDB_DIR")) base.dir = *v;
     if (auto v = env("WANDB_RUN_ID")) base.id = *v;
+    if (auto v = env("WANDB_RESUME")) {
+      try {
+        base.resume = parse_resume_mode(*v);
+      } catch (const invalid_option& e) {
+        throw invalid_option(std::string("WANDB_RESUME: ") + e.what());
+      }
+    }
     if (auto v = env("VITALS_SINKS")) base.sinks = *v;
     if (auto v = env("VITALS_REPORT"); v && (*v == "0" || *v == "false")) base.report = false;
+    if (auto v = env("VITALS_RANK_MODE")) {
+      try {
+        base.ranks = parse_rank_mode(*v);
+      } catch (const std::invalid_argument& e) {
+        throw invalid_option(std::string("VITALS_RANK_MODE: ") + e.what());
+      }
+    }
     return base;
   }
 
   /// Consumes the run flags from argv (leaving the others, in order, for the caller's own parser)
   /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
   /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
-  /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id --sinks a,b
+  /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id (or --wandb_id) --wandb_resume --sinks a,b
   /// --total_steps N, --no_wandb and --no_report.
   static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
   static run_options from_args(int& argc, char** argv, run_options base) {
-    base = from_env(std::move(base));
+    return apply_args(argc, argv, from_env(std::move(base)));
+  }
+  /// from_args without the environment: only the flags, on top of `base` (vitals::app uses it to
+  /// sort a command line's run flags from the config's arguments one argument at a time).
+  static run_options apply_args(int& argc, char** argv, run_options base) {
     int out = argc > 0 ? 1 : 0;
     for (int i = out; i < argc; ++i) {
       std::string_view a = argv[i];
@@ -8824,7 +10721,8 @@ struct run_options {
       }
       static constexpr std::string_view flags[] = {
           "--wandb_project", "--wandb_entity", "--wandb_name",   "--wandb_group", "--wandb_tags",     "--wandb_notes",
-          "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps"};
+          "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps",
+          "--wandb_id",       "--wandb_resume"};
       std::string_view flag, value;
       bool matched = false;
       for (auto f : flags) {
@@ -8864,7 +10762,14 @@ struct run_options {
         }
       }
       else if (flag == "--wandb_dir") base.dir = v;
-      else if (flag == "--wandb_run_id") base.id = v;
+      else if (flag == "--wandb_run_id" || flag == "--wandb_id") base.id = v;
+      else if (flag == "--wandb_resume") {
+        try {
+          base.resume = parse_resume_mode(v);
+        } catch (const invalid_option& e) {
+          throw invalid_option(fmt::format("--wandb_resume: {}", e.what()));
+        }
+      }
       else if (flag == "--sinks") base.sinks = v;
       else if (flag == "--total_steps") {
         try {
@@ -8964,6 +10869,8 @@ struct run_options {
       for (char c : id) ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
       if (!ok) problems.push_back("run id '" + shown(id) + "' must be 1-64 characters from [A-Za-z0-9_-]");
     }
+    if (resume == resume_mode::must && id.empty())
+      problems.push_back("--wandb_resume must needs the id of the run to resume (--wandb_id or WANDB_RUN_ID)");
     if (tags.size() > max_tags) problems.push_back(fmt::format("{} tags given (at most {})", tags.size(), max_tags));
     for (const auto& t : tags) {
       if (!config::detail::utf8_problem(t).empty()) text("tag", t, max_tag_bytes);
@@ -8994,7 +10901,7 @@ struct run_options {
 //
 //   vitals::run run(vitals::run_options::from_args(argc, argv, {.project = "cmi", .sinks = "jsonl,csv"}));
 //   run.log({{"train/loss", 0.3}, {"lr", 1e-4}});          // one step
-//   run.log(metrics_struct, step, "train/");               // fields -> train/<field>
+//   run.log(vitals::prefixed("train/", stats), step);       // fields -> train/<field>
 //   run.summary("fold_0/final_val_loss", best);
 //   run.finish(0);
 //
@@ -9026,6 +10933,97 @@ struct run_options {
 #include <utility>
 #include <vector>
 
+// ---- include/vitals/dist/run_ranks.hpp ----
+// What a run does on each rank of a distributed job (vitals::run calls apply_ranks first thing).
+//
+//  - Not distributed (world size 1): nothing changes.
+//  - rank_mode::rank_zero (the default): rank 0 opens the run and writes every sink; on the other
+//    ranks the run is open but writes nothing: log(), summary(), alert() return at once (they are
+//    dropped: merge what matters with vitals/dist/merge.hpp and let rank 0 log it).
+//  - rank_mode::per_rank: every rank opens its own run, named "{name}-rank{r}" with id
+//    "{id}-rank{r}", all in the group run_options::group (default: the name).
+// Options are validated on every rank, so a bad option fails every rank the same way (each exits
+// with code 2 through vitals::exit_usage_error, which prints on rank 0 only).
+//
+// The ranks agree on one run id without talking to each other, in this order: an explicit id
+// (run_options::id, WANDB_RUN_ID, --wandb_run_id); one derived from the launcher's job id
+// (TORCHELASTIC_RUN_ID, SLURM_JOB_ID with the array task and step, Open MPI's job id: see
+// job_key_from_env), the same on every rank of one launch; rank 0's random id broadcast over
+// run_options::communicator when one is given. Otherwise only rank 0 knows the id (run::id() is
+// empty elsewhere) and per-rank mode needs a name to group by.
+
+#include <atomic>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+
+namespace vitals::dist {
+
+/// A run's place in its job.
+struct run_ranks {
+  rank_info rank;
+  rank_mode mode = rank_mode::rank_zero;
+  bool writes = true;  // false: a non-zero rank in rank_zero mode, whose run writes nothing
+};
+
+namespace detail {
+// Runs created by this process in a distributed job: the derived id of the k-th run is the same on
+// every rank because every rank creates its runs in the same order.
+inline std::atomic<std::uint64_t>& distributed_runs_created() {
+  static std::atomic<std::uint64_t> n{0};
+  return n;
+}
+}  // namespace detail
+
+/// Resolves rank, world size, the shared id and the per-rank name/group, updating `o`.
+/// Throws vitals::invalid_option for malformed rank variables or an impossible per-rank setup.
+inline run_ranks apply_ranks(run_options& o) {
+  run_ranks out;
+  out.mode = o.ranks;
+  try {
+    out.rank = detect_rank(o.rank, o.world_size, o.local_rank);
+    if (o.communicator && !o.rank && !o.world_size) {
+      out.rank.rank = o.communicator->rank();
+      out.rank.world_size = o.communicator->size();
+      out.rank.source = "communicator";
+    }
+  } catch (const std::invalid_argument& e) {
+    throw invalid_option(std::string("vitals: ") + e.what());
+  }
+  if (!out.rank.distributed()) return out;
+
+  const auto index = detail::distributed_runs_created().fetch_add(1);
+  if (o.id.empty()) {
+    if (auto key = job_key_from_env(); !key.empty()) {
+      o.id = run_id_from_key(key, index);
+    } else if (o.communicator) {
+      o.id = broadcast_from_zero(*o.communicator, o.communicator->rank() == 0 ? make_run_id() : std::string());
+    }
+  }
+  if (o.ranks == rank_mode::per_rank) {
+    if (o.name.empty() && o.id.empty())
+      throw invalid_option(
+          "vitals: per-rank runs need a name or a run id the ranks share, to group them by (set run_options::name, "
+          "WANDB_NAME or WANDB_RUN_ID, or pass run_options::communicator)");
+    const std::string base = o.name.empty() ? "run-" + o.id : o.name;
+    const std::string suffix = "-rank" + std::to_string(out.rank.rank);
+    if (o.group.empty()) o.group = base;
+    o.name = base + suffix;
+    if (!o.id.empty()) o.id += suffix;
+  }
+  out.writes = o.ranks == rank_mode::per_rank || out.rank.rank == 0;
+  return out;
+}
+
+/// metadata.json's "distributed" object.
+inline std::string metadata_json(const run_ranks& r) {
+  return "{\"rank\": " + std::to_string(r.rank.rank) + ", \"world_size\": " + std::to_string(r.rank.world_size) +
+         ", \"local_rank\": " + std::to_string(r.rank.local_rank) + ", \"source\": \"" + r.rank.source +
+         "\", \"mode\": \"" + std::string(to_string(r.mode)) + "\"}";
+}
+
+}  // namespace vitals::dist
 // ---- include/vitals/run/shutdown.hpp ----
 // Finishing live runs when the process ends abnormally: SIGINT/SIGTERM and std::exit (atexit).
 //
@@ -9217,7 +11215,26 @@ void flatten_value(key_buffer& key, const F& v, pipeline::batch& b) {
   }
 }
 
+/// config.json's text ends with exactly one newline whoever wrote the JSON (to_json already ends
+/// with one), so the file is byte-identical to the composition's config.json.
+inline std::string with_final_newline(std::string json) {
+  if (json.empty() || json.back() != '\n') json += '\n';
+  return json;
+}
+
 }  // namespace detail
+
+/// A struct logged under a prefix: run.log(vitals::prefixed("train/", stats), step).
+template <class T>
+struct prefixed_values {
+  std::string_view prefix;
+  const T& values;
+};
+template <class T>
+  requires reflectable<T>
+prefixed_values<T> prefixed(std::string_view prefix, const T& values) {
+  return {prefix, values};
+}
 
 class run final : private detail::shutdown_hook {
  public:
@@ -9249,6 +11266,12 @@ class run final : private detail::shutdown_hook {
   run_mode mode() const { return opts_.mode; }
   const run_options& options() const { return opts_; }
   bool disabled() const { return !pipe_; }
+  /// This process's rank and the job's world size (0 and 1 outside a distributed job), and
+  /// whether its run writes anything (false on ranks other than 0 in rank_zero mode; see
+  /// vitals/dist/run_ranks.hpp).
+  int rank() const { return ranks_.rank.rank; }
+  int world_size() const { return ranks_.rank.world_size; }
+  bool writes() const { return ranks_.writes && pipe_ != nullptr; }
 
   /// Adds a sink: any type with open/write/flush/close (taken by value: copied or moved in),
   /// std::ref(s) to keep your own object (it must outlive the run), an any_sink, or a vector of them.
@@ -9284,10 +11307,12 @@ class run final : private detail::shutdown_hook {
     return running_;
   }
 
-  /// Logs values at a step. Without a step: the current step, committed now (and the step
-  /// advances). With a step: W&B's rule - the row is kept open (commit defaults to false) until a
-  /// larger step arrives, commit=true, flush or finish; a step smaller than the current one is
-  /// dropped and counted.
+  /// Logs values at a step; every form takes (values, step, commit) in that order. The commit
+  /// rule (W&B's): without a step, the values join the current step's row, which is committed now
+  /// and the step advances; with a step, the row stays open (commit defaults to false) until a
+  /// larger step arrives, commit=true, commit(), end_epoch(), flush or finish. A step smaller than
+  /// the current one is dropped and counted. `values`: a {key, value} list, a span of metrics, a
+  /// struct (fields as keys, nested structs as "a/b") or vitals::prefixed("train/", a_struct).
   void log(std::initializer_list<metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
     if (!pipe_) return;
     seal();
@@ -9298,11 +11323,46 @@ class run final : private detail::shutdown_hook {
     seal();
     pipe_->log(items, step, commit);
   }
-  /// Logs every field of a struct: key = prefix + field name, nested structs as "a/b".
+  /// Logs every field of a struct: key = field name, nested structs as "a/b".
   template <class T>
     requires reflectable<T>
-  void log(const T& values, std::optional<std::int64_t> step = {}, std::string_view prefix = {},
-           std::optional<bool> commit = {}) {
+  void log(const T& values, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    log_struct(values, step, commit, {});
+  }
+  /// Logs every field of a struct under a prefix: key = prefix + field name.
+  template <class T>
+  void log(const prefixed_values<T>& values, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
+    log_struct(values.values, step, commit, values.prefix);
+  }
+  // The old order log(struct, step, prefix, commit): a string where `commit` now stands would
+  // otherwise convert to `true` silently.
+  template <class T, class P, class... Rest>
+    requires(reflectable<T> && std::is_convertible_v<P, std::string_view>)
+  void log(const T&, std::optional<std::int64_t>, P&&, Rest&&...) {
+    static_assert(sizeof(T) == 0, "run.log(struct, step, prefix) is now run.log(vitals::prefixed(prefix, struct), step, commit)");
+  }
+
+  /// Ends an epoch for the run's health monitor (vitals::watch_health): joins the open row, as
+  /// log() without a step does, and commits it; the monitor evaluates on that row. Without a
+  /// monitor it is commit().
+  void end_epoch() {
+    if (!pipe_) return;
+    seal();
+    if (!has_stage_) return pipe_->commit();
+    metric m{"_vitals/epoch_end", metric_value(1)};
+    pipe_->log(std::span<const metric>(&m, 1), {}, true);
+  }
+
+  /// Installs a writer-thread record stage (vitals::watch_health does); before the first record.
+  void set_stage(std::unique_ptr<record_stage> s) {
+    if (!pipe_) return;
+    pipe_->set_stage(std::move(s));
+    has_stage_ = true;
+  }
+
+ private:
+  template <class T>
+  void log_struct(const T& values, std::optional<std::int64_t> step, std::optional<bool> commit, std::string_view prefix) {
     if (!pipe_) return;
     seal();
     thread_local detail::key_buffer key;
@@ -9320,6 +11380,7 @@ class run final : private detail::shutdown_hook {
     }
   }
 
+ public:
   /// Commits the open row (W&B: run.log({}, commit=True)).
   void commit() {
     if (!pipe_) return;
@@ -9344,6 +11405,50 @@ class run final : private detail::shutdown_hook {
     seal();
     metric m[] = {{"title", title}, {"text", text}, {"level", level}, {"state", state}};
     pipe_->emit(record_kind::alert, std::span<const metric>(m));
+  }
+
+  /// Changes the config after start, as W&B's `run.config.update({key: value})`: sets `key` (a
+  /// top-level key, or a dotted path "optim.lr" into nested mappings, created when absent) to
+  /// `value` (a number, string, bool, vector, config struct or config::node), rewrites config.json
+  /// atomically and sends a record_kind::config record through the pipeline: the W&B sink writes
+  /// a ConfigRecord update and rewrites files/config.yaml; sinks with no notion of config ignore
+  /// it. config_json() returns the current text. Call from the thread that logs.
+  template <class T>
+  void update_config(std::string_view key, const T& value) {
+    if (key.empty()) throw std::invalid_argument("vitals: update_config: empty key");
+    config::node updates = config::node::mapping();
+    config::node* at = &updates;
+    for (std::string_view rest = key;;) {
+      const auto dot = rest.find('.');
+      const auto part = rest.substr(0, dot);
+      if (part.empty()) throw std::invalid_argument("vitals: update_config: bad key '" + std::string(key) + "'");
+      if (dot == std::string_view::npos) {
+        if constexpr (std::is_same_v<T, config::node>) at->set(std::string(part), value);
+        else at->set(std::string(part), config::to_node(value));
+        break;
+      }
+      at = &at->set(std::string(part), config::node::mapping());
+      rest.remove_prefix(dot + 1);
+    }
+    apply_config_update(updates, /*deep=*/true);
+  }
+
+  /// Changes the config after start to a whole config struct (or a mapping node): every top-level
+  /// key it has replaces the run's; keys it lacks stay. As update_config(key, value) otherwise.
+  template <class Config>
+    requires(!std::is_convertible_v<const Config&, std::string_view>)
+  void update_config(const Config& cfg) {
+    config::node n;
+    if constexpr (std::is_same_v<Config, config::node>) n = cfg;
+    else n = config::to_node(cfg);
+    if (!n.is_mapping()) throw std::invalid_argument("vitals: update_config(value): the value must be a struct or a mapping");
+    apply_config_update(n, /*deep=*/false);
+  }
+
+  /// The run's config as JSON text (config.json's content), with every update_config applied.
+  std::string config_json() const {
+    std::lock_guard lock(finish_mu_);
+    return current_config_.empty() ? opts_.config_json : current_config_;
   }
 
   /// Records model_params/{total_params, trainable_params, model_size_mb} in the summary (as seed
@@ -9408,8 +11513,11 @@ class run final : private detail::shutdown_hook {
 
  private:
   void start() {
+    ranks_ = dist::apply_ranks(opts_);
     opts_.validate();
-    if (opts_.mode == run_mode::disabled) {
+    if (!ranks_.writes) check_config(opts_.config_json);  // fail on every rank alike
+    if (opts_.mode == run_mode::disabled || !ranks_.writes) {
+      info_.id = opts_.id;  // the id the ranks agreed on (dist/run_ranks.hpp); may be empty
       info_.project = opts_.project;
       info_.name = opts_.name;
       return;
@@ -9428,17 +11536,24 @@ class run final : private detail::shutdown_hook {
     info_.total_steps = opts_.total_steps;
     info_.config_json = opts_.config_json;
     info_.name = opts_.name.empty() ? make_run_name(count_runs(opts_.dir) + 1) : opts_.name;
-    auto created = create_run_dir(opts_.dir, info_.name, opts_.id);
-    info_.dir = created.path;
-    info_.id = created.id;
+    claim_ = claim_run_dir(opts_.dir, info_.name, opts_.id, opts_.resume);  // new, or resumed (run/resume.hpp)
+    info_.dir = claim_.path;
+    info_.id = claim_.id;
+    if (claim_.resumed) {
+      if (opts_.name.empty() && !claim_.previous_name.empty()) info_.name = claim_.previous_name;
+      info_.resumed = true;
+      info_.starting_step = claim_.last_step + 1;
+      info_.starting_runtime = claim_.last_runtime;
+      info_.config_json = detail::merge_json_objects(claim_.previous_config, info_.config_json);
+    }
 
     try {
-      detail::atomic_write_file(info_.dir / "config.json", opts_.config_json + "\n");
+      detail::atomic_write_file(info_.dir / "config.json", detail::with_final_newline(info_.config_json));
       write_metadata();
       snapshot_code();
     } catch (...) {
       std::error_code ec;
-      std::filesystem::remove_all(info_.dir, ec);  // do not leave half a run behind
+      if (!claim_.resumed) std::filesystem::remove_all(info_.dir, ec);  // do not leave half a run behind
       throw;
     }
     // Room for summary.json and the final metadata.json should the disk fill up (best effort).
@@ -9557,6 +11672,40 @@ class run final : private detail::shutdown_hook {
     sealed_.store(true, std::memory_order_release);
   }
 
+  // Merges `updates` (a mapping) into the current config: deep = nested mappings merge key by key
+  // (a dotted update_config key), else top-level keys are replaced whole. Then config.json and
+  // one config record carrying each changed top-level key with its full new value.
+  void apply_config_update(const config::node& updates, bool deep) {
+    std::vector<std::pair<std::string, std::string>> changed;  // top-level key, compact JSON
+    {
+      std::lock_guard lock(finish_mu_);
+      if (finished_) throw std::logic_error("vitals: update_config() after finish()");
+      const std::string& text = current_config_.empty() ? (info_.config_json.empty() ? opts_.config_json : info_.config_json) : current_config_;
+      config::node root = config::parse_json(text.empty() ? std::string_view("{}") : std::string_view(text), "config.json");
+      auto merge = [](auto& self, config::node& into, const config::node& from) -> void {
+        for (const auto& [k, v] : from.entries) {
+          config::node* old = into.find(k);
+          if (old && old->is_mapping() && v.is_mapping()) self(self, *old, v);
+          else into.set(k, v);
+        }
+      };
+      for (const auto& [k, v] : updates.entries) {
+        config::node* old = root.find(k);
+        if (deep && old && old->is_mapping() && v.is_mapping()) merge(merge, *old, v);
+        else root.set(k, v);
+        changed.emplace_back(k, config::to_json(*root.find(k), 0));
+      }
+      current_config_ = detail::with_final_newline(config::to_json(root, 2));
+      if (!info_.dir.empty()) detail::atomic_write_file(info_.dir / "config.json", current_config_);
+    }
+    if (!pipe_) return;
+    seal();
+    std::vector<metric> m;
+    m.reserve(changed.size());
+    for (const auto& [k, v] : changed) m.push_back({k, metric_value(std::string_view(v))});
+    pipe_->emit(record_kind::config, std::span<const metric>(m));
+  }
+
   static void check_config(const std::string& json) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
@@ -9587,6 +11736,7 @@ class run final : private detail::shutdown_hook {
     meta_.set("cplusplus", std::to_string(__cplusplus));
     meta_.set("vitals_version", json_string(VITALS_VERSION_STRING));
     meta_.set("cuda_devices", detail::json_string_array(read_cuda_devices()));
+    if (ranks_.rank.distributed()) meta_.set("distributed", dist::metadata_json(ranks_));
     if (opts_.capture_git) {
       if (auto g = read_git_info()) {
         meta_.set("git", fmt::format("{{\"commit\": {}, \"branch\": {}, \"dirty\": {}}}", json_string(g->commit),
@@ -9596,6 +11746,8 @@ class run final : private detail::shutdown_hook {
         meta_.set("git", "null");
       }
     }
+    if (claim_.resumed) meta_.set("resumed", "true");
+    meta_.set("starts", claim_.starts_json(meta_));
     detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
   }
 
@@ -9628,8 +11780,10 @@ class run final : private detail::shutdown_hook {
       field("_timestamp", pipe_->last_timestamp());
     }
     for (const auto& [k, v] : pipe_->summary()) field(k, v.view());
-    out += "\n}\n";
-    detail::atomic_write_file(info_.dir / "summary.json", out);
+    out += "\n}";
+    // A resumed run keeps the keys only earlier starts set (W&B merges a resumed summary).
+    if (claim_.resumed) out = detail::merge_json_objects(claim_.previous_summary, out);
+    detail::atomic_write_file(info_.dir / "summary.json", out + "\n");
   }
 
   void finish_impl(int exit_code) noexcept {
@@ -9661,10 +11815,15 @@ class run final : private detail::shutdown_hook {
       meta_.set("dropped_records", std::to_string(pipe_->dropped()));
       meta_.set("out_of_order_steps", std::to_string(pipe_->out_of_order_steps()));
       if (int sig = detail::received_signal()) meta_.set("signal", std::to_string(sig));
+      // SIGTERM is how schedulers preempt (SLURM --requeue, Kubernetes, spot): the wandb sink
+      // writes W&B's preempting record for it, and metadata.json says so.
+      if (detail::received_signal() == SIGTERM) meta_.set("preempted", "true");
+      meta_.set("starts", claim_.starts_json(meta_));
       auto errors = pipe_->sink_errors();
       meta_.set("sink_errors", detail::json_string_array(errors));
       meta_.set("sinks", detail::json_string_array(sink_names()));
       detail::atomic_write_file(info_.dir / "metadata.json", meta_.to_json());
+      claim_.finished(exit_code);
       if (pipe_->dropped() > 0)
         fmt::print(stderr, "vitals: run '{}' dropped {} rows (queue full, overflow policy {})\n", info_.name, pipe_->dropped(),
                    opts_.pipeline.overflow == overflow_policy::drop_oldest ? "drop_oldest" : "drop_newest");
@@ -9677,10 +11836,14 @@ class run final : private detail::shutdown_hook {
   void on_shutdown(int exit_code) noexcept override { finish_impl(exit_code); }
 
   run_options opts_;
+  dist::run_ranks ranks_;
   run_info info_;
   run_metadata meta_;
+  run_dir_claim claim_;  // the run directory and its lock (run/resume.hpp)
   detail::disk_reserve reserve_;  // see finish_impl
   std::unique_ptr<pipeline> pipe_;
+  std::string current_config_;  // config.json after update_config (empty: none yet); finish_mu_
+  bool has_stage_ = false;
   mutable std::mutex finish_mu_;
   bool finished_ = false;
   // Sinks (see attach): the named ones waiting for the first record, the kinds attached in code,
@@ -10963,6 +13126,323 @@ inline void write_html(const std::filesystem::path& path, std::initializer_list<
 }
 
 }  // namespace vitals::report
+// ---- include/vitals/report/reader.hpp ----
+// Reads a run directory's files into a report::run_data, for `vitals-report` and for
+// regenerating a report after the fact: metrics.jsonl (streamed; memory stays bounded), alerts.jsonl,
+// config.json, summary.json and metadata.json. Works on a crashed run: a torn last line (no
+// newline) is ignored, unparsable lines are skipped and counted, and a missing summary.json or
+// exit code is shown as such.
+//
+// metrics.jsonl may hold bare NaN / Infinity / -Infinity (the W&B-compatible mode) or null (strict
+// mode): both count as non-finite samples. A string value holding W&B histogram JSON, or such an
+// object, becomes a histogram snapshot. alerts.jsonl lines carry the epoch of the alert: it is
+// placed at the last step whose row has that `epoch` value (the step the epoch's metrics were
+// logged at), or at step = epoch when the rows have no `epoch` column.
+
+#include <cstdint>
+#include <filesystem>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+
+namespace vitals::report {
+
+namespace detail {
+
+inline bool read_file(const std::filesystem::path& p, std::string& out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+// Marker strings that stand for the bare tokens simdjson does not accept.
+inline constexpr std::string_view nan_token = "\x01NaN", pinf_token = "\x01Infinity", ninf_token = "\x01-Infinity";
+
+/// Rewrites bare NaN / Infinity / -Infinity outside strings into quoted marker strings, so that a
+/// standard JSON parser reads the line. Returns false when nothing needed rewriting.
+inline bool quote_nonfinite(std::string_view line, std::string& out) {
+  bool in_str = false, changed = false;
+  out.clear();
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (in_str) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < line.size()) out.push_back(line[++i]);
+      else if (c == '"') in_str = false;
+      continue;
+    }
+    if (c == '"') {
+      in_str = true;
+      out.push_back(c);
+      continue;
+    }
+    auto rest = line.substr(i);
+    if (rest.starts_with("NaN")) {
+      out += "\"\\u0001NaN\"";
+      i += 2;
+      changed = true;
+    } else if (rest.starts_with("Infinity")) {
+      out += "\"\\u0001Infinity\"";
+      i += 7;
+      changed = true;
+    } else if (rest.starts_with("-Infinity")) {
+      out += "\"\\u0001-Infinity\"";
+      i += 8;
+      changed = true;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return changed;
+}
+
+/// Calls f(line) for each complete line of a file (the last one only if it ends with '\n');
+/// returns the number of bytes of a torn tail (0 if none), or -1 if the file cannot be opened.
+template <class F>
+std::int64_t for_each_line(const std::filesystem::path& p, F&& f) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return -1;
+  std::string line;
+  std::int64_t torn = 0;
+  while (std::getline(in, line)) {
+    if (in.eof()) {  // no newline after it: a torn last line (the writer died mid-line)
+      torn = static_cast<std::int64_t>(line.size());
+      break;
+    }
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    f(std::string_view(line));
+  }
+  return torn;
+}
+
+inline std::string minified(simdjson::dom::element e) { return simdjson::minify(e); }
+
+inline std::string element_string(simdjson::dom::element e) {
+  std::string_view s;
+  if (!e.get(s)) return std::string(s);
+  return {};
+}
+
+}  // namespace detail
+
+/// Reads one run directory. Never throws for damaged files (they become warnings in the
+/// report); throws std::runtime_error when `dir` is not a directory.
+inline run_data read_run_dir(const std::filesystem::path& dir, report_limits limits = {}) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw std::runtime_error("vitals-report: '" + dir.string() + "' is not a run directory");
+  run_data r;
+  r.limits = limits;
+  r.dir = dir.string();
+  r.name = dir.filename().string();
+  simdjson::dom::parser parser;
+  std::string text;
+
+  // config.json
+  if (detail::read_file(dir / "config.json", text)) {
+    simdjson::dom::element e;
+    simdjson::padded_string padded(text);
+    if (!parser.parse(padded).get(e) && e.is_object()) r.config_json = detail::minified(e);
+    else r.warnings.push_back("config.json does not parse as a JSON object; not shown");
+  } else {
+    r.warnings.push_back("no config.json");
+  }
+
+  // metadata.json: identity, start time, exit code.
+  if (detail::read_file(dir / "metadata.json", text)) {
+    simdjson::dom::element e;
+    simdjson::padded_string padded(text);
+    if (!parser.parse(padded).get(e) && e.is_object()) {
+      r.metadata_json = detail::minified(e);
+      std::string_view s;
+      if (!e["name"].get(s)) r.name = std::string(s);
+      if (!e["id"].get(s)) r.id = std::string(s);
+      if (!e["project"].get(s)) r.project = std::string(s);
+      if (!e["group"].get(s)) r.group = std::string(s);
+      if (!e["notes"].get(s)) r.notes = std::string(s);
+      simdjson::dom::array tags;
+      if (!e["tags"].get(tags))
+        for (auto t : tags)
+          if (!t.get(s)) r.tags.emplace_back(s);
+      double d;
+      if (!e["start_timestamp"].get(d)) r.start_time = d;
+      std::int64_t code;
+      if (!e["exit_code"].get(code)) r.exit_code = static_cast<int>(code);
+    } else {
+      r.warnings.push_back("metadata.json does not parse");
+    }
+  }
+
+  // alerts.jsonl first: which epochs need a step.
+  std::vector<alert_entry> alerts;
+  std::int64_t bad_alert_lines = 0;
+  auto torn_alerts = detail::for_each_line(dir / "alerts.jsonl", [&](std::string_view line) {
+    if (line.empty()) return;
+    simdjson::padded_string padded(line);
+    simdjson::dom::element e;
+    if (parser.parse(padded).get(e) || !e.is_object()) {
+      ++bad_alert_lines;
+      return;
+    }
+    alert_entry a;
+    std::int64_t ep;
+    if (!e["epoch"].get(ep)) a.epoch = ep;
+    std::int64_t st;
+    if (!e["step"].get(st)) a.step = st;
+    else a.step = a.epoch;
+    double ts;
+    if (!e["timestamp"].get(ts)) a.timestamp = ts;
+    auto str = [&](const char* k) {
+      simdjson::dom::element v;
+      return e[k].get(v) ? std::string() : detail::element_string(v);
+    };
+    a.rule = str("rule");
+    a.state = str("state");
+    a.level = str("level");
+    a.title = str("title");
+    a.text = str("text");
+    if (a.rule.empty()) a.rule = rule_from_title(a.title);
+    alerts.push_back(std::move(a));
+  });
+  if (torn_alerts > 0) r.warnings.push_back(fmt::format("alerts.jsonl: ignored a torn last line ({} bytes)", torn_alerts));
+  if (bad_alert_lines) r.warnings.push_back(fmt::format("alerts.jsonl: skipped {} unparsable lines", bad_alert_lines));
+  std::map<std::int64_t, std::int64_t> epoch_step;  // epoch -> last step with that epoch
+  for (const auto& a : alerts)
+    if (a.epoch >= 0) epoch_step.emplace(a.epoch, -1);
+  bool has_epoch_column = false;
+
+  // metrics.jsonl, streamed.
+  std::string fixed;
+  std::int64_t bad_lines = 0;
+  histogram_snapshot h;
+  simdjson::dom::parser hparser;
+  auto torn = detail::for_each_line(dir / "metrics.jsonl", [&](std::string_view line) {
+    if (line.empty()) return;
+    std::string_view src = line;
+    if (line.find_first_of("NI") != std::string_view::npos && detail::quote_nonfinite(line, fixed)) src = fixed;
+    simdjson::padded_string padded(src);
+    simdjson::dom::object obj;
+    if (parser.parse(padded).get(obj)) {
+      ++bad_lines;
+      return;
+    }
+    std::int64_t step = r.rows ? r.last_step + 1 : 0;
+    double runtime = r.runtime;
+    {
+      std::int64_t s;
+      double d;
+      if (!obj["_step"].get(s)) step = s;
+      else if (!obj["_step"].get(d)) step = static_cast<std::int64_t>(d);
+      if (!obj["_runtime"].get(d)) runtime = d;
+    }
+    r.begin_row(step, runtime);
+    for (auto [key, v] : obj) {
+      if (key.starts_with("_")) continue;  // _step, _runtime, _timestamp, W&B internals
+      double d;
+      std::int64_t i;
+      bool b;
+      std::string_view s;
+      switch (v.type()) {
+        case simdjson::dom::element_type::DOUBLE:
+          if (!v.get(d)) r.metric(key).add(step, d);
+          break;
+        case simdjson::dom::element_type::INT64:
+          if (v.get(i)) break;
+          r.metric(key).add(step, static_cast<double>(i));
+          if (key == "epoch") {
+            has_epoch_column = true;
+            auto it = epoch_step.find(i);
+            if (it != epoch_step.end()) it->second = step;
+          }
+          break;
+        case simdjson::dom::element_type::UINT64: {
+          std::uint64_t u;
+          if (!v.get(u)) r.metric(key).add(step, static_cast<double>(u));
+          break;
+        }
+        case simdjson::dom::element_type::BOOL:
+          if (!v.get(b)) r.metric(key).add(step, b ? 1.0 : 0.0);
+          break;
+        case simdjson::dom::element_type::NULL_VALUE:
+          r.metric(key).add(step, std::numeric_limits<double>::quiet_NaN());
+          break;
+        case simdjson::dom::element_type::STRING:
+          if (v.get(s)) break;
+          if (s == detail::nan_token) r.metric(key).add(step, std::numeric_limits<double>::quiet_NaN());
+          else if (s == detail::pinf_token) r.metric(key).add(step, std::numeric_limits<double>::infinity());
+          else if (s == detail::ninf_token) r.metric(key).add(step, -std::numeric_limits<double>::infinity());
+          else if (vitals::report::detail::parse_histogram(hparser, s, h)) {
+            h.step = step;
+            r.histogram(key).add(std::move(h));
+            h = {};
+          }
+          break;
+        case simdjson::dom::element_type::OBJECT:
+          if (vitals::report::detail::histogram_from_element(v, h)) {
+            h.step = step;
+            r.histogram(key).add(std::move(h));
+            h = {};
+          }
+          break;
+        default: break;
+      }
+    }
+  });
+  if (torn < 0) r.warnings.push_back("no metrics.jsonl (attach the jsonl sink to regenerate reports from files)");
+  if (torn > 0) r.warnings.push_back(fmt::format("metrics.jsonl: ignored a torn last line ({} bytes; the run was cut off while writing)", torn));
+  if (bad_lines) r.warnings.push_back(fmt::format("metrics.jsonl: skipped {} unparsable lines", bad_lines));
+
+  for (auto& a : alerts) {
+    if (a.epoch >= 0 && has_epoch_column) {
+      auto it = epoch_step.find(a.epoch);
+      if (it != epoch_step.end() && it->second >= 0) a.step = it->second;
+    }
+    r.alerts.push_back(std::move(a));
+  }
+
+  // summary.json, else the last value of every metric.
+  if (detail::read_file(dir / "summary.json", text)) {
+    std::string fixed_summary;
+    std::string_view src = text;
+    if (detail::quote_nonfinite(text, fixed_summary)) src = fixed_summary;
+    simdjson::dom::object obj;
+    simdjson::padded_string padded(src);
+    if (!parser.parse(padded).get(obj)) {
+      for (auto [key, v] : obj) {
+        std::string_view s;
+        if (!v.get(s) && s.starts_with("\x01")) r.set_summary(key, "null");
+        else if (!v.get(s) && s.size() > limits.max_summary_string) {
+          std::string cut;
+          vitals::detail::append_json_string(cut, std::string(s.substr(0, limits.max_summary_string)) + "...");
+          r.set_summary(key, cut);
+        } else {
+          r.set_summary(key, simdjson::minify(v));
+        }
+      }
+    } else {
+      r.warnings.push_back("summary.json does not parse");
+    }
+  } else {
+    for (std::size_t i = 0; i < r.keys.size(); ++i) {
+      std::string v;
+      double last = r.metrics[i].last();
+      v = std::isfinite(last) ? fmt::format("{}", last) : "null";
+      r.set_summary(r.keys[i], v);
+    }
+    if (r.rows) r.warnings.push_back("no summary.json (the run did not finish): the summary shows each metric's last value");
+  }
+  if (!r.exit_code && r.rows) r.warnings.push_back("no exit code in metadata.json: the run crashed or is still running");
+  return r;
+}
+
+}  // namespace vitals::report
 
 namespace vitals {
 
@@ -10999,6 +13479,13 @@ struct html_report {
     auto& d = st.data;
     d.limits.buckets = buckets;
     d.limits.histogram_snapshots = histogram_snapshots;
+    // A resumed run (run/resume.hpp) draws every start: first the rows its files already hold.
+    if (info.resumed) {
+      try {
+        d = report::read_run_dir(info.dir, d.limits);
+      } catch (const std::exception&) {  // not a directory: the report shows this start only
+      }
+    }
     d.name = info.name;
     d.id = info.id;
     d.project = info.project;
@@ -11062,6 +13549,7 @@ struct html_report {
         d.alerts.push_back(std::move(a));
         break;
       }
+      case record_kind::config: break;  // config.json holds it
     }
   }
 
@@ -11878,7 +14366,11 @@ struct wandb_histogram {
 // run started from the command line never uploads unless told to: models and data stay on the
 // machine by default. Code that wants other options attaches its own vitals::wandb_sink instead.
 
+#include <chrono>
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 
 // ---- include/vitals/sinks/wandb/wandb_sink.hpp ----
 // The W&B sink: writes W&B's own offline run (a `.wandb` record log plus files/) from C++, with no
@@ -11893,6 +14385,7 @@ struct wandb_histogram {
 // definitions before the first history row that uses a globbed key) -> summary -> exit -> final.
 // No run record and `wandb sync` refuses the file; no exit and the run shows as crashed.
 
+#include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -11914,6 +14407,810 @@ struct wandb_histogram {
 #include <utility>
 #include <vector>
 
+// ---- include/vitals/run/console_capture.hpp ----
+// Console capture as W&B's `console` setting: what the program writes to stdout and stderr (printf,
+// std::cout, child processes, CUDA's own messages - anything on file descriptors 1 and 2) is still
+// shown where it went before, and is also kept as timestamped chunks for the W&B sink's
+// `output_raw` records and files/output.log.
+//
+//   off   nothing is captured
+//   wrap  fds 1 and 2 go through pipes to a reader thread that copies every chunk to the original
+//         descriptors and keeps it
+//   auto  as wrap, but a descriptor that is a terminal is replaced by a pseudo-terminal with the
+//         same settings and window size, so the program still sees a terminal (isatty, progress
+//         bars, colours)
+//
+// stop() restores the descriptors and takes what is still in the pipes (bounded: it does not wait
+// for a child process that inherited the pipe). One capture per process; a second one stays off.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace vitals {
+
+enum class console_mode { off, wrap, automatic };
+
+/// "auto" | "off" | "wrap" (W&B's names; "redirect" is taken as auto) -> mode; throws on others.
+inline console_mode parse_console_mode(std::string_view s) {
+  if (s == "auto" || s == "redirect") return console_mode::automatic;
+  if (s == "off") return console_mode::off;
+  if (s == "wrap" || s == "wrap_raw" || s == "wrap_emu") return console_mode::wrap;
+  throw std::invalid_argument("vitals: console mode '" + std::string(s) + "' is not one of auto, off, wrap (WANDB_CONSOLE)");
+}
+
+struct console_chunk {
+  int stream = 1;        // 1 stdout, 2 stderr
+  double timestamp = 0;  // seconds since the Unix epoch
+  std::string text;      // bytes as written (several lines, or part of one)
+};
+
+class console_capture {
+ public:
+  explicit console_capture(console_mode mode, std::size_t max_kept_bytes = 8u << 20) : max_kept_(max_kept_bytes) {
+    if (mode == console_mode::off) return;
+    if (active_instance().exchange(true)) return;  // another capture owns fds 1 and 2
+    owner_ = true;
+    if (::pipe2(wake_, O_CLOEXEC) != 0) return;
+    std::fflush(stdout);
+    std::fflush(stderr);
+    for (int i = 0; i < 2; ++i) redirect(i, mode == console_mode::automatic && ::isatty(i + 1));
+    if (streams_[0].read_fd < 0 && streams_[1].read_fd < 0) return;
+    thread_ = std::thread([this] { loop(); });
+  }
+  console_capture(const console_capture&) = delete;
+  console_capture& operator=(const console_capture&) = delete;
+  ~console_capture() {
+    stop();
+    if (owner_) active_instance() = false;
+  }
+
+  bool active() const { return thread_.joinable(); }
+
+  /// Restores stdout/stderr and takes what is left in the pipes. Idempotent.
+  void stop() {
+    if (!thread_.joinable()) return;
+    std::fflush(stdout);
+    std::fflush(stderr);
+    for (auto& s : streams_) {
+      if (s.saved_fd >= 0) ::dup2(s.saved_fd, s.fd);  // the write end held by fd 1/2 closes here
+      if (s.slave_fd >= 0) ::close(s.slave_fd), s.slave_fd = -1;
+    }
+    const char c = 'x';
+    [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
+    thread_.join();
+    for (auto& s : streams_) {
+      if (s.read_fd >= 0) ::close(s.read_fd), s.read_fd = -1;
+      if (s.saved_fd >= 0) ::close(s.saved_fd), s.saved_fd = -1;
+    }
+    ::close(wake_[0]);
+    ::close(wake_[1]);
+  }
+
+  /// Moves the chunks captured since the last call into `out` (appended).
+  void take(std::vector<console_chunk>& out) {
+    std::lock_guard lock(mu_);
+    for (auto& c : kept_) out.push_back(std::move(c));
+    kept_.clear();
+    kept_bytes_ = 0;
+  }
+
+  /// Chunks dropped because nobody took them (more than max_kept_bytes waiting).
+  std::size_t dropped() const {
+    std::lock_guard lock(mu_);
+    return dropped_;
+  }
+
+ private:
+  struct stream {
+    int fd = -1;        // 1 or 2
+    int saved_fd = -1;  // where the output went before
+    int read_fd = -1;   // pipe read end or pty master
+    int slave_fd = -1;  // pty slave (kept open until stop)
+  };
+
+  static std::atomic<bool>& active_instance() {
+    static std::atomic<bool> a{false};
+    return a;
+  }
+
+  void redirect(int i, bool pty) {
+    stream& s = streams_[i];
+    s.fd = i + 1;
+    int rd = -1, wr = -1;
+    if (pty) {
+      rd = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+      const char* name = rd >= 0 && ::grantpt(rd) == 0 && ::unlockpt(rd) == 0 ? ::ptsname(rd) : nullptr;
+      wr = name ? ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+      if (wr >= 0) {
+        termios t{};
+        if (::tcgetattr(s.fd, &t) == 0) {
+          t.c_oflag &= static_cast<tcflag_t>(~ONLCR);  // bytes through as written: the real terminal adds CR
+          ::tcsetattr(wr, TCSANOW, &t);
+        }
+        winsize w{};
+        if (::ioctl(s.fd, TIOCGWINSZ, &w) == 0) ::ioctl(wr, TIOCSWINSZ, &w);
+      } else if (rd >= 0) {
+        ::close(rd);
+        rd = -1;
+      }
+    }
+    if (rd < 0) {  // no terminal, or no pty available: a pipe
+      int p[2];
+      if (::pipe2(p, O_CLOEXEC) != 0) return;
+      rd = p[0], wr = p[1];
+    }
+    s.saved_fd = ::fcntl(s.fd, F_DUPFD_CLOEXEC, 3);
+    if (s.saved_fd < 0 || ::dup2(wr, s.fd) < 0) {
+      ::close(rd), ::close(wr);
+      if (s.saved_fd >= 0) ::close(s.saved_fd), s.saved_fd = -1;
+      return;
+    }
+    s.read_fd = rd;
+    if (pty) s.slave_fd = wr;  // a pty's last slave closing makes the master read fail: keep one
+    else ::close(wr);
+  }
+
+  void keep(int stream, const char* data, std::size_t n) {
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::lock_guard lock(mu_);
+    kept_.push_back({stream, now, std::string(data, n)});
+    kept_bytes_ += n;
+    while (kept_bytes_ > max_kept_ && kept_.size() > 1) {
+      kept_bytes_ -= kept_.front().text.size();
+      kept_.pop_front();
+      ++dropped_;
+    }
+  }
+
+  static void write_all(int fd, const char* p, std::size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return;  // the terminal went away: keep capturing, stop echoing
+      p += w, n -= static_cast<std::size_t>(w);
+    }
+  }
+
+  /// Reads one chunk of stream i; false at end (EOF, EIO from a pty, EAGAIN when draining).
+  bool pump(int i) {
+    char buf[65536];
+    const ssize_t n = ::read(streams_[i].read_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) return true;
+    if (n <= 0) return false;
+    write_all(streams_[i].saved_fd, buf, static_cast<std::size_t>(n));
+    keep(i + 1, buf, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  void loop() {
+    bool open[2] = {streams_[0].read_fd >= 0, streams_[1].read_fd >= 0};
+    for (;;) {
+      pollfd p[3] = {{wake_[0], POLLIN, 0}, {open[0] ? streams_[0].read_fd : -1, POLLIN, 0}, {open[1] ? streams_[1].read_fd : -1, POLLIN, 0}};
+      if (::poll(p, 3, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      for (int i = 0; i < 2; ++i)
+        if (open[i] && (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(i)) open[i] = false;
+      if (p[0].revents & POLLIN) break;
+      if (!open[0] && !open[1]) break;
+    }
+    // stop(): take what is already written, without waiting for writers that are still alive
+    for (int i = 0; i < 2; ++i) {
+      if (streams_[i].read_fd < 0) continue;
+      ::fcntl(streams_[i].read_fd, F_SETFL, ::fcntl(streams_[i].read_fd, F_GETFL) | O_NONBLOCK);
+      while (pump(i)) {
+      }
+    }
+  }
+
+  std::size_t max_kept_;
+  bool owner_ = false;
+  int wake_[2] = {-1, -1};
+  stream streams_[2];
+  mutable std::mutex mu_;
+  std::deque<console_chunk> kept_;
+  std::size_t kept_bytes_ = 0, dropped_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/run/environment.hpp ----
+// What W&B's Overview shows about where a run ran: the fields of wandb's EnvironmentRecord, read
+// from the machine once at start (uname, /proc, statvfs, NVML, git). Secrets never leave: command
+// line values of flags named like keys, tokens or passwords, and every --wandb_* value, are
+// replaced by "<redacted>", and credentials in a git remote URL are dropped.
+
+#include <pwd.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/run/nvml.hpp ----
+// NVML, loaded at run time: per-GPU utilisation, memory, temperature and power for the system
+// metrics sampler and the W&B environment record, with no link-time dependency on the driver.
+//
+// libnvidia-ml.so.1 is opened with dlopen (VITALS_NVML_LIBRARY names another file, which is how the
+// tests load a stub that reports two fake GPUs). No library, a missing symbol or a failing nvmlInit:
+// available() is false and every query returns nothing - quietly, as a machine without GPUs is normal.
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vitals::detail {
+
+class nvml_library {
+ public:
+  struct memory {
+    unsigned long long total = 0, free = 0, used = 0;  // bytes (nvmlMemory_t)
+  };
+  struct gpu_info {
+    std::string name;
+    unsigned long long memory_total = 0;
+  };
+  /// One GPU's readings; a field NVML did not answer stays nullopt.
+  struct gpu_sample {
+    std::optional<unsigned> utilization_gpu, utilization_memory;  // percent
+    std::optional<memory> mem;
+    std::optional<unsigned> temperature_c;
+    std::optional<double> power_w, power_limit_w;
+  };
+
+  nvml_library() {
+    const char* env = std::getenv("VITALS_NVML_LIBRARY");
+    const char* path = env && *env ? env : "libnvidia-ml.so.1";
+    handle_ = ::dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle_) return;
+    if (!load(init_, "nvmlInit_v2") || !load(shutdown_, "nvmlShutdown") || !load(count_, "nvmlDeviceGetCount_v2") ||
+        !load(by_index_, "nvmlDeviceGetHandleByIndex_v2") || !load(name_, "nvmlDeviceGetName") ||
+        !load(util_, "nvmlDeviceGetUtilizationRates") || !load(mem_, "nvmlDeviceGetMemoryInfo") ||
+        !load(temp_, "nvmlDeviceGetTemperature") || !load(power_, "nvmlDeviceGetPowerUsage")) {
+      close();
+      return;
+    }
+    load(limit_, "nvmlDeviceGetEnforcedPowerLimit");        // optional
+    load(cuda_version_, "nvmlSystemGetCudaDriverVersion_v2");  // optional
+    if (init_() != 0) {
+      close();
+      return;
+    }
+    initialized_ = true;
+    unsigned n = 0;
+    if (count_(&n) == 0) count_n_ = n;
+  }
+  nvml_library(const nvml_library&) = delete;
+  nvml_library& operator=(const nvml_library&) = delete;
+  ~nvml_library() { close(); }
+
+  bool available() const { return initialized_; }
+  unsigned device_count() const { return initialized_ ? count_n_ : 0; }
+
+  gpu_info info(unsigned i) const {
+    gpu_info g;
+    void* dev = device(i);
+    if (!dev) return g;
+    char buf[96] = {};
+    if (name_(dev, buf, sizeof buf - 1) == 0) g.name = buf;
+    memory m;
+    if (mem_(dev, &m) == 0) g.memory_total = m.total;
+    return g;
+  }
+
+  gpu_sample sample(unsigned i) const {
+    gpu_sample s;
+    void* dev = device(i);
+    if (!dev) return s;
+    struct {
+      unsigned gpu, mem;
+    } u{};
+    if (util_(dev, &u) == 0) s.utilization_gpu = u.gpu, s.utilization_memory = u.mem;
+    memory m;
+    if (mem_(dev, &m) == 0) s.mem = m;
+    unsigned t = 0;
+    if (temp_(dev, 0 /* NVML_TEMPERATURE_GPU */, &t) == 0) s.temperature_c = t;
+    unsigned mw = 0;
+    if (power_(dev, &mw) == 0) s.power_w = mw / 1000.0;
+    if (limit_ && limit_(dev, &mw) == 0 && mw > 0) s.power_limit_w = mw / 1000.0;
+    return s;
+  }
+
+  /// The CUDA version the driver supports ("12.4"), empty when unknown.
+  std::string cuda_version() const {
+    int v = 0;
+    if (!initialized_ || !cuda_version_ || cuda_version_(&v) != 0 || v <= 0) return {};
+    return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+  }
+
+ private:
+  template <class F>
+  bool load(F& f, const char* sym) {
+    f = reinterpret_cast<F>(::dlsym(handle_, sym));
+    return f != nullptr;
+  }
+  void* device(unsigned i) const {
+    if (!initialized_ || i >= count_n_) return nullptr;
+    void* dev = nullptr;
+    return by_index_(i, &dev) == 0 ? dev : nullptr;
+  }
+  void close() {
+    if (initialized_ && shutdown_) shutdown_();
+    initialized_ = false;
+    if (handle_) ::dlclose(handle_);
+    handle_ = nullptr;
+  }
+
+  void* handle_ = nullptr;
+  bool initialized_ = false;
+  unsigned count_n_ = 0;
+  int (*init_)() = nullptr;
+  int (*shutdown_)() = nullptr;
+  int (*count_)(unsigned*) = nullptr;
+  int (*by_index_)(unsigned, void**) = nullptr;
+  int (*name_)(void*, char*, unsigned) = nullptr;
+  int (*util_)(void*, void*) = nullptr;
+  int (*mem_)(void*, memory*) = nullptr;
+  int (*temp_)(void*, int, unsigned*) = nullptr;
+  int (*power_)(void*, unsigned*) = nullptr;
+  int (*limit_)(void*, unsigned*) = nullptr;
+  int (*cuda_version_)(int*) = nullptr;
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/run/system_metrics.hpp ----
+// System metrics as W&B's system monitor reports them for Python runs: a sampler thread that reads
+// /proc, statvfs and NVML every `interval` (W&B's default: 15 s) and keeps the samples until the
+// writer takes them (the W&B sink turns each into a `stats` record on its writer thread).
+//
+// Key names are those wandb 0.31's monitor (wandb-symon) sends and the UI's System section plots:
+//   cpu                          process CPU, percent of one core divided by the core count
+//   proc.cpu.threads             threads of this process
+//   memory_percent               system memory in use (percent)
+//   proc.memory.rssMB / proc.memory.percent / proc.memory.availableMB
+//   disk.<mount>.usagePercent / disk.<mount>.usageGB   filesystem holding the run directory
+//   disk.<dev>.in / disk.<dev>.out   MB read / written per block device since the sampler started
+//   network.sent / network.recv  bytes sent / received on all interfaces since the sampler started
+//   gpu.<i>.gpu / gpu.<i>.memory / gpu.<i>.memoryAllocated / gpu.<i>.memoryAllocatedBytes /
+//   gpu.<i>.temp / gpu.<i>.powerWatts / gpu.<i>.enforcedPowerLimitWatts / gpu.<i>.powerPercent
+// Nothing here is on the logging path: sampling runs on its own thread, and a file that cannot be
+// read (no /proc/diskstats in a container) leaves its keys out of the sample.
+
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+/// One reading of the machine: (key, value) pairs in W&B's names, and when it was taken.
+struct system_sample {
+  double timestamp = 0;  // seconds since the Unix epoch
+  std::vector<std::pair<std::string, double>> values;
+};
+
+namespace detail {
+
+inline std::string read_small_file(const char* path) {
+  std::FILE* f = std::fopen(path, "rb");
+  if (!f) return {};
+  std::string s;
+  char buf[8192];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+/// The mount point of the filesystem holding `p` (longest /proc/mounts prefix), "/" when unknown.
+inline std::string mount_point_of(const std::filesystem::path& p) {
+  std::error_code ec;
+  auto abs = std::filesystem::weakly_canonical(p, ec).string();
+  if (ec || abs.empty()) return "/";
+  std::istringstream in(read_small_file("/proc/mounts"));
+  std::string dev, mnt, rest, best = "/";
+  while (in >> dev >> mnt && std::getline(in, rest)) {
+    if (mnt.size() > best.size() && abs.compare(0, mnt.size(), mnt) == 0 &&
+        (abs.size() == mnt.size() || abs[mnt.size()] == '/'))
+      best = mnt;
+  }
+  return best;
+}
+
+}  // namespace detail
+
+/// Reads the machine's counters; sample() gives rates and deltas since the previous call.
+class system_reader {
+ public:
+  explicit system_reader(std::filesystem::path disk_path = "/") : disk_path_(std::move(disk_path)) {
+    mount_ = detail::mount_point_of(disk_path_);
+    ticks_ = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    ncpu_ = std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
+    page_ = static_cast<double>(::sysconf(_SC_PAGESIZE));
+    nvml_ = std::make_unique<detail::nvml_library>();
+    read_counters(base_);
+    prev_ = base_;
+  }
+
+  /// The GPUs NVML reports (0 without NVML).
+  unsigned gpu_count() const { return nvml_->device_count(); }
+  const detail::nvml_library& nvml() const { return *nvml_; }
+
+  system_sample sample() {
+    system_sample s;
+    s.timestamp = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto& v = s.values;
+    counters now;
+    read_counters(now);
+    const double wall = now.wall - prev_.wall;
+    if (wall > 0 && now.proc_ticks >= 0 && prev_.proc_ticks >= 0)
+      v.emplace_back("cpu", (now.proc_ticks - prev_.proc_ticks) / ticks_ / wall * 100.0 / static_cast<double>(ncpu_));
+    if (now.threads >= 0) v.emplace_back("proc.cpu.threads", now.threads);
+    if (now.mem_total > 0) {
+      v.emplace_back("memory_percent", (now.mem_total - now.mem_available) / now.mem_total * 100.0);
+      v.emplace_back("proc.memory.availableMB", now.mem_available / 1048576.0);
+      if (now.rss >= 0) {
+        v.emplace_back("proc.memory.rssMB", now.rss / 1048576.0);
+        v.emplace_back("proc.memory.percent", now.rss / now.mem_total * 100.0);
+      }
+    }
+    struct statvfs fs {};
+    if (::statvfs(disk_path_.c_str(), &fs) == 0 && fs.f_blocks > 0) {
+      const double total = static_cast<double>(fs.f_blocks) * fs.f_frsize;
+      const double used = total - static_cast<double>(fs.f_bfree) * fs.f_frsize;
+      v.emplace_back("disk." + mount_ + ".usagePercent", used / total * 100.0);
+      v.emplace_back("disk." + mount_ + ".usageGB", used / 1e9);
+    }
+    for (const auto& [dev, rw] : now.disks) {
+      std::pair<double, double> b{0, 0};
+      for (const auto& [d, r] : base_.disks)
+        if (d == dev) b = r;
+      v.emplace_back("disk." + dev + ".in", (rw.first - b.first) / 1048576.0);
+      v.emplace_back("disk." + dev + ".out", (rw.second - b.second) / 1048576.0);
+    }
+    if (now.net_recv >= 0) {
+      v.emplace_back("network.sent", now.net_sent - base_.net_sent);
+      v.emplace_back("network.recv", now.net_recv - base_.net_recv);
+    }
+    for (unsigned i = 0; i < nvml_->device_count(); ++i) {
+      const auto g = nvml_->sample(i);
+      const std::string p = "gpu." + std::to_string(i) + ".";
+      if (g.utilization_gpu) v.emplace_back(p + "gpu", *g.utilization_gpu);
+      if (g.utilization_memory) v.emplace_back(p + "memory", *g.utilization_memory);
+      if (g.mem && g.mem->total > 0) {
+        v.emplace_back(p + "memoryAllocated", static_cast<double>(g.mem->used) / static_cast<double>(g.mem->total) * 100.0);
+        v.emplace_back(p + "memoryAllocatedBytes", static_cast<double>(g.mem->used));
+      }
+      if (g.temperature_c) v.emplace_back(p + "temp", *g.temperature_c);
+      if (g.power_w) v.emplace_back(p + "powerWatts", *g.power_w);
+      if (g.power_limit_w) {
+        v.emplace_back(p + "enforcedPowerLimitWatts", *g.power_limit_w);
+        if (g.power_w) v.emplace_back(p + "powerPercent", *g.power_w / *g.power_limit_w * 100.0);
+      }
+    }
+    prev_ = std::move(now);
+    return s;
+  }
+
+ private:
+  struct counters {
+    double wall = 0;
+    double proc_ticks = -1, threads = -1, rss = -1;
+    double mem_total = 0, mem_available = 0;
+    std::vector<std::pair<std::string, std::pair<double, double>>> disks;  // device -> bytes read, written
+    double net_sent = -1, net_recv = -1;
+  };
+
+  void read_counters(counters& c) const {
+    c.wall = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    // /proc/self/stat: fields after the ")" of the command name; utime 14, stime 15, threads 20, rss 24.
+    const std::string st = detail::read_small_file("/proc/self/stat");
+    if (auto close = st.rfind(')'); close != std::string::npos) {
+      std::istringstream in(st.substr(close + 2));
+      std::vector<std::string> f;
+      for (std::string x; in >> x;) f.push_back(x);
+      // f[0] is field 3 (state)
+      if (f.size() > 21) {
+        c.proc_ticks = std::stod(f[11]) + std::stod(f[12]);
+        c.threads = std::stod(f[17]);
+        c.rss = std::stod(f[21]) * page_;
+      }
+    }
+    std::istringstream mem(detail::read_small_file("/proc/meminfo"));
+    for (std::string key; mem >> key;) {
+      double kb = 0;
+      mem >> kb;
+      if (key == "MemTotal:") c.mem_total = kb * 1024;
+      else if (key == "MemAvailable:") c.mem_available = kb * 1024;
+      mem.ignore(64, '\n');
+    }
+    std::istringstream disk(detail::read_small_file("/proc/diskstats"));
+    for (std::string line; std::getline(disk, line);) {
+      std::istringstream in(line);
+      unsigned maj = 0, min = 0;
+      std::string name;
+      double f[8] = {};
+      if (!(in >> maj >> min >> name)) continue;
+      for (double& x : f) in >> x;
+      // whole devices only (partitions would count twice); loop, ram and zram devices hold no disk I/O (as wandb)
+      if (name.starts_with("loop") || name.starts_with("ram") || name.starts_with("zram") || name.starts_with("dm-")) continue;
+      std::error_code ec;
+      if (!std::filesystem::exists("/sys/block/" + name, ec)) continue;
+      c.disks.emplace_back(name, std::pair<double, double>{f[2] * 512, f[6] * 512});  // sectors read, written
+    }
+    std::istringstream net(detail::read_small_file("/proc/net/dev"));
+    for (std::string line; std::getline(net, line);) {
+      auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::istringstream in(line.substr(colon + 1));
+      double f[9] = {};
+      for (double& x : f) in >> x;
+      if (!in) continue;
+      if (c.net_recv < 0) c.net_recv = c.net_sent = 0;
+      c.net_recv += f[0];
+      c.net_sent += f[8];
+    }
+  }
+
+  std::filesystem::path disk_path_;
+  std::string mount_;
+  double ticks_ = 100, page_ = 4096;
+  long ncpu_ = 1;
+  std::unique_ptr<detail::nvml_library> nvml_;
+  counters base_, prev_;
+};
+
+/// A thread that takes a system_sample every `interval` and keeps them until take() collects them
+/// (at most `max_kept`; the oldest go first when nobody collects). stop() joins it; so does the
+/// destructor.
+class system_sampler {
+ public:
+  system_sampler(std::chrono::duration<double> interval, std::filesystem::path disk_path, std::size_t max_kept = 1024)
+      : interval_(interval), max_kept_(max_kept), reader_(std::move(disk_path)) {
+    if (interval_.count() > 0) thread_ = std::thread([this] { loop(); });
+  }
+  system_sampler(const system_sampler&) = delete;
+  system_sampler& operator=(const system_sampler&) = delete;
+  ~system_sampler() { stop(); }
+
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  /// Moves the samples taken since the last call into `out` (appended). Cheap when there are none.
+  void take(std::vector<system_sample>& out) {
+    std::lock_guard lock(mu_);
+    for (auto& s : kept_) out.push_back(std::move(s));
+    kept_.clear();
+  }
+
+  /// Seconds of thread CPU time spent in sample() so far, and how many samples were taken.
+  std::pair<double, std::size_t> cost() const {
+    std::lock_guard lock(mu_);
+    return {cpu_seconds_, samples_};
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      if (cv_.wait_for(lock, interval_, [&] { return stopping_; })) return;
+      lock.unlock();
+      timespec a{}, b{};
+      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+      system_sample s;
+      try {
+        s = reader_.sample();
+      } catch (...) {  // a /proc file in a shape we did not expect: skip this sample, keep sampling
+      }
+      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+      lock.lock();
+      cpu_seconds_ += static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) * 1e-9;
+      ++samples_;
+      if (s.values.empty()) continue;
+      if (kept_.size() >= max_kept_) kept_.erase(kept_.begin());
+      kept_.push_back(std::move(s));
+    }
+  }
+
+  std::chrono::duration<double> interval_;
+  std::size_t max_kept_;
+  system_reader reader_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::vector<system_sample> kept_;
+  double cpu_seconds_ = 0;
+  std::size_t samples_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+struct environment_info {
+  struct gpu {
+    std::string name;
+    std::uint64_t memory_total = 0;  // bytes
+  };
+  std::string os;          // "Linux-6.1.0-x86_64"
+  std::string host, username;
+  std::string program;     // the executable's path
+  std::vector<std::string> args;  // argv[1..], secrets redacted
+  std::string root;        // working directory
+  unsigned cpu_count = 0, cpu_count_logical = 0;
+  std::string cpu_model;
+  std::uint64_t memory_total = 0;
+  std::string disk_mount;  // filesystem of the run directory
+  std::uint64_t disk_total = 0, disk_used = 0;
+  std::vector<gpu> gpus;
+  std::string gpu_type;    // first GPU's name
+  std::string cuda_version;
+  std::string git_remote, git_commit;
+  bool git_dirty = false;
+};
+
+namespace detail {
+
+inline bool secret_flag_name(std::string_view flag) {
+  std::string f;
+  for (char c : flag) f += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!f.empty() && f.front() == '-') f.erase(0, 1);
+  if (f.starts_with("wandb")) return true;  // --wandb_key, --wandb-api-key, --wandb_project ... all of them
+  for (std::string_view w : {"key", "token", "secret", "password", "passwd", "credential"})
+    if (f.find(w) != std::string::npos) return true;
+  return false;
+}
+
+/// argv with the values of secret-looking flags replaced: "--api_key=X" -> "--api_key=<redacted>",
+/// "--wandb_key X" -> "--wandb_key <redacted>", "WANDB_API_KEY=X" -> "WANDB_API_KEY=<redacted>".
+inline std::vector<std::string> redact_args(std::vector<std::string> args) {
+  bool next_is_secret = false;
+  for (auto& a : args) {
+    if (next_is_secret && !a.starts_with("-")) {
+      a = "<redacted>";
+      next_is_secret = false;
+      continue;
+    }
+    next_is_secret = false;
+    const auto eq = a.find('=');
+    const std::string_view name = std::string_view(a).substr(0, eq);
+    const bool flag = a.starts_with("-");
+    if (!secret_flag_name(name) || (!flag && eq == std::string::npos)) continue;
+    if (eq != std::string::npos) a = a.substr(0, eq + 1) + "<redacted>";
+    else next_is_secret = true;
+  }
+  return args;
+}
+
+/// "https://user:token@host/x.git" -> "https://host/x.git".
+inline std::string strip_url_credentials(std::string url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto at = url.find('@', scheme + 3);
+  const auto slash = url.find('/', scheme + 3);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) url.erase(scheme + 3, at - scheme - 2);
+  return url;
+}
+
+}  // namespace detail
+
+/// Reads the environment. `run_dir` picks the filesystem reported; `git` false skips git.
+inline environment_info read_environment(const std::filesystem::path& run_dir, bool git = true) {
+  environment_info e;
+  utsname u{};
+  if (::uname(&u) == 0) e.os = std::string(u.sysname) + "-" + u.release + "-" + u.machine;
+  e.host = host_name();
+  if (const passwd* pw = ::getpwuid(::geteuid())) e.username = pw->pw_name;
+  std::error_code ec;
+  e.program = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  auto argv = read_command_line();
+  if (!argv.empty()) argv.erase(argv.begin());
+  e.args = detail::redact_args(std::move(argv));
+  e.root = std::filesystem::current_path(ec).string();
+  e.cpu_count_logical = static_cast<unsigned>(std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN)));
+  {
+    std::istringstream in(detail::read_small_file("/proc/cpuinfo"));
+    std::set<std::pair<std::string, std::string>> cores;
+    std::string phys;
+    for (std::string line; std::getline(in, line);) {
+      const auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string k = line.substr(0, colon), v = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+      while (!k.empty() && (k.back() == '\t' || k.back() == ' ')) k.pop_back();
+      if (k == "model name" && e.cpu_model.empty()) e.cpu_model = v;
+      else if (k == "physical id") phys = v;
+      else if (k == "core id") cores.emplace(phys, v);
+    }
+    e.cpu_count = cores.empty() ? e.cpu_count_logical : static_cast<unsigned>(cores.size());
+  }
+  {
+    std::istringstream in(detail::read_small_file("/proc/meminfo"));
+    for (std::string k; in >> k;) {
+      std::uint64_t kb = 0;
+      in >> kb;
+      if (k == "MemTotal:") {
+        e.memory_total = kb * 1024;
+        break;
+      }
+      in.ignore(64, '\n');
+    }
+  }
+  e.disk_mount = detail::mount_point_of(run_dir.empty() ? std::filesystem::path("/") : run_dir);
+  struct statvfs fs {};
+  if (::statvfs(run_dir.empty() ? "/" : run_dir.c_str(), &fs) == 0) {
+    e.disk_total = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
+    e.disk_used = e.disk_total - static_cast<std::uint64_t>(fs.f_bfree) * fs.f_frsize;
+  }
+  detail::nvml_library nvml;
+  for (unsigned i = 0; i < nvml.device_count(); ++i) {
+    auto g = nvml.info(i);
+    e.gpus.push_back({g.name, g.memory_total});
+  }
+  if (!e.gpus.empty()) e.gpu_type = e.gpus.front().name;
+  e.cuda_version = nvml.cuda_version();
+  if (git) {
+    if (auto g = read_git_info()) {
+      e.git_commit = g->commit;
+      e.git_dirty = g->dirty;
+      e.git_remote = detail::strip_url_credentials(
+          detail::trim(detail::command_output("git -C " + detail::shell_quote(e.root) + " config --get remote.origin.url").value_or("")));
+    }
+  }
+  return e;
+}
+
+}  // namespace vitals
 // ---- include/vitals/sinks/wandb/fields.hpp ----
 // Field numbers of the wandb_internal protobuf messages vitals writes.
 //
@@ -11935,11 +15232,16 @@ inline constexpr field_number num = 1;
 inline constexpr field_number history = 2;
 inline constexpr field_number summary = 3;
 inline constexpr field_number config = 5;
+inline constexpr field_number files = 6;
+inline constexpr field_number stats = 7;
 inline constexpr field_number alert = 10;
 inline constexpr field_number metric = 12;
+inline constexpr field_number output_raw = 13;
 inline constexpr field_number run = 17;
 inline constexpr field_number exit = 18;
 inline constexpr field_number final = 20;
+inline constexpr field_number preempting = 23;
+inline constexpr field_number environment = 26;
 }  // namespace Record
 
 namespace RunRecord {
@@ -11953,7 +15255,11 @@ inline constexpr field_number display_name = 8;
 inline constexpr field_number notes = 9;
 inline constexpr field_number tags = 10;
 inline constexpr field_number host = 13;
+inline constexpr field_number starting_step = 14;
 inline constexpr field_number start_time = 17;
+inline constexpr field_number resumed = 18;
+inline constexpr field_number runtime = 20;
+inline constexpr field_number resume = 24;
 }  // namespace RunRecord
 
 namespace Timestamp {  // google.protobuf.Timestamp
@@ -11999,6 +15305,7 @@ inline constexpr field_number value_json = 16;
 namespace RunExitRecord {
 inline constexpr field_number exit_code = 1;
 inline constexpr field_number runtime = 2;
+inline constexpr field_number not_complete = 3;
 }  // namespace RunExitRecord
 
 namespace MetricRecord {
@@ -12039,11 +15346,98 @@ inline constexpr field_number text = 2;
 inline constexpr field_number level = 3;
 inline constexpr field_number wait_duration = 4;
 }  // namespace AlertRecord
+
+namespace EnvironmentRecord {
+inline constexpr field_number os = 1;
+inline constexpr field_number started_at = 3;
+inline constexpr field_number args = 5;
+inline constexpr field_number program = 6;
+inline constexpr field_number code_path = 7;
+inline constexpr field_number git = 9;
+inline constexpr field_number root = 11;
+inline constexpr field_number host = 12;
+inline constexpr field_number username = 13;
+inline constexpr field_number executable = 14;
+inline constexpr field_number cpu_count = 16;
+inline constexpr field_number cpu_count_logical = 17;
+inline constexpr field_number gpu_type = 18;
+inline constexpr field_number gpu_count = 19;
+inline constexpr field_number disk = 20;
+inline constexpr field_number memory = 21;
+inline constexpr field_number cpu = 22;
+inline constexpr field_number gpu_nvidia = 24;
+inline constexpr field_number cuda_version = 25;
+inline constexpr field_number writer_id = 199;
+}  // namespace EnvironmentRecord
+
+namespace EnvironmentRecord__DiskEntry {  // the map<string, DiskInfo> entry
+inline constexpr field_number key = 1;
+inline constexpr field_number value = 2;
+}  // namespace EnvironmentRecord__DiskEntry
+
+namespace GitRepoRecord {
+inline constexpr field_number remote_url = 1;
+inline constexpr field_number commit = 2;
+}  // namespace GitRepoRecord
+
+namespace DiskInfo {
+inline constexpr field_number total = 1;
+inline constexpr field_number used = 2;
+}  // namespace DiskInfo
+
+namespace MemoryInfo {
+inline constexpr field_number total = 1;
+}  // namespace MemoryInfo
+
+namespace CpuInfo {
+inline constexpr field_number count = 1;
+inline constexpr field_number count_logical = 2;
+inline constexpr field_number model = 3;
+}  // namespace CpuInfo
+
+namespace GpuNvidiaInfo {
+inline constexpr field_number name = 1;
+inline constexpr field_number memory_total = 2;
+}  // namespace GpuNvidiaInfo
+
+namespace StatsRecord {
+inline constexpr field_number stats_type = 1;
+inline constexpr field_number timestamp = 2;
+inline constexpr field_number item = 3;
+}  // namespace StatsRecord
+
+namespace StatsItem {
+inline constexpr field_number key = 1;
+inline constexpr field_number value_json = 16;
+}  // namespace StatsItem
+
+namespace FilesRecord {
+inline constexpr field_number files = 1;
+}  // namespace FilesRecord
+
+namespace FilesItem {
+inline constexpr field_number path = 1;
+inline constexpr field_number policy = 2;
+inline constexpr field_number type = 3;
+}  // namespace FilesItem
+
+namespace OutputRawRecord {
+inline constexpr field_number output_type = 1;
+inline constexpr field_number timestamp = 2;
+inline constexpr field_number line = 3;
+}  // namespace OutputRawRecord
 // clang-format on
 
 /// MetricRecord.goal values (enum MetricRecord.MetricGoal).
 inline constexpr int metric_goal_minimize = 1;
 inline constexpr int metric_goal_maximize = 2;
+
+/// FilesItem.PolicyType / FilesItem.FileType, OutputRawRecord.OutputType values.
+inline constexpr int files_policy_now = 0;
+inline constexpr int files_policy_end = 1;
+inline constexpr int file_type_wandb = 1;
+inline constexpr int output_stderr = 0;
+inline constexpr int output_stdout = 1;
 
 }  // namespace vitals::detail::wandb_fields
 // ---- include/vitals/sinks/wandb/leveldb_log.hpp ----
@@ -12416,12 +15810,17 @@ inline leveldb_log_contents read_leveldb_log(std::string_view file) {
 // own, maintained sync. The API key is looked up (WANDB_API_KEY, else ~/.netrc's api.wandb.ai
 // entry) only to hand it to that child through its environment; it is never written to a file.
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12533,6 +15932,86 @@ inline bool process_done(pid_t pid) {
   return r == pid || r < 0;
 }
 
+/// A child that cannot outlive this process: `spawn_watched_process` forks a small watchdog that
+/// starts the command and holds the read end of a pipe whose write end only this process has
+/// (close-on-exec). When this process ends in any way - crash, SIGKILL, exit - the pipe reads EOF
+/// and the watchdog sends the command SIGTERM (SIGKILL 10 s later). The watchdog's exit status is
+/// the command's. Independent of which thread started it (unlike PR_SET_PDEATHSIG).
+struct watched_child {
+  pid_t pid = -1;     // the watchdog
+  int lifeline = -1;  // write end of the pipe; closing it stops the command
+};
+
+inline watched_child spawn_watched_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                                           const std::optional<std::string>& api_key) {
+  std::vector<std::string> env_storage;
+  for (char** e = environ; e && *e; ++e) {
+    if (api_key && std::string_view(*e).starts_with("WANDB_API_KEY=")) continue;
+    env_storage.emplace_back(*e);
+  }
+  if (api_key) env_storage.push_back("WANDB_API_KEY=" + *api_key);
+  std::vector<char*> envp;
+  for (auto& s : env_storage) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_storage{exe.string()};
+  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : argv_storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "vitals: pipe for " + exe.string());
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;
+    ::close(p[0]), ::close(p[1]);
+    throw std::system_error(err, std::generic_category(), "vitals: cannot start " + exe.string());
+  }
+  if (pid == 0) {  // the watchdog: async-signal-safe calls only (the parent may have threads)
+    ::close(p[1]);
+    const pid_t cmd = ::fork();
+    if (cmd == 0) {
+      ::close(p[0]);
+      ::execve(argv[0], argv.data(), envp.data());
+      ::_exit(127);
+    }
+    if (cmd < 0) ::_exit(126);
+    for (;;) {
+      pollfd w{p[0], POLLIN, 0};
+      const int r = ::poll(&w, 1, 200);
+      int status = 0;
+      if (::waitpid(cmd, &status, WNOHANG) == cmd) ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+      if (r > 0) {  // EOF: the training process is gone (or gave up waiting)
+        ::kill(cmd, SIGTERM);
+        for (int i = 0; i < 100; ++i) {
+          if (::waitpid(cmd, &status, WNOHANG) == cmd) ::_exit(124);
+          const timespec t{0, 100000000};
+          ::nanosleep(&t, nullptr);
+        }
+        ::kill(cmd, SIGKILL);
+        ::waitpid(cmd, &status, 0);
+        ::_exit(124);
+      }
+    }
+  }
+  ::close(p[0]);
+  return {pid, p[1]};
+}
+
+/// Waits at most `timeout` for a child; its exit status (-1 for a signal), or nullopt on timeout.
+inline std::optional<int> wait_process_for(pid_t pid, std::chrono::duration<double> timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (r < 0 && errno != EINTR) return -1;
+    if (std::chrono::steady_clock::now() >= end) return std::nullopt;
+    const timespec t{0, 50000000};
+    ::nanosleep(&t, nullptr);
+  }
+}
+
 }  // namespace vitals::detail
 
 namespace vitals {
@@ -12562,6 +16041,13 @@ struct wandb_options {
   std::size_t buffer_bytes = 256 * 1024;   // records buffered between writes to the kernel
   std::int64_t alert_wait_ms = 60000;      // AlertRecord.wait_duration, wandb.alert's default
   bool quiet = false;                      // no messages on stderr
+  bool sigterm_is_preemption = true;       // exit code 143 (SIGTERM): W&B's preempting record (see close)
+  bool environment = true;                 // environment record (OS, host, args, CPU/GPU, git) and files record at open
+  std::chrono::duration<double> system_metrics_interval{15};  // stats records (W&B's System charts) this often; 0: off
+  std::string console;                     // "auto" | "wrap" | "off": stdout/stderr as output_raw records + files/output.log
+                                           // (empty: $WANDB_CONSOLE, else off)
+  bool live = true;                        // online: stream the run while it trains with `wandb beta sync --live`
+  std::chrono::duration<double> live_finish_timeout{120};  // at close, wait this long for the live sync to finish
 };
 
 namespace detail {
@@ -12626,11 +16112,21 @@ inline std::string wandb_alert_level(std::string_view level) {
 /// Writes a W&B run. Satisfies vitals::sink; one instance per run.
 class wandb_sink {
  public:
-  explicit wandb_sink(wandb_options options = {}) : opt_(std::move(options)) {}
+  explicit wandb_sink(wandb_options options = {}) : opt_(std::move(options)) {
+    // Console capture starts here, when the run builds its sinks, so that what the program prints
+    // before its first logged step is kept too (open() comes with the first record).
+    std::string console = opt_.console;
+    if (const char* c = std::getenv("WANDB_CONSOLE"); console.empty() && c && *c) console = c;
+    if (!console.empty() && parse_console_mode(console) != console_mode::off)
+      console_ = std::make_unique<console_capture>(parse_console_mode(console));
+  }
 
   void open(const run_info& info) {
     mode_ = detail::resolve_wandb_mode(opt_.mode);
-    if (mode_ == wandb_mode::disabled) return;
+    if (mode_ == wandb_mode::disabled) {
+      console_.reset();
+      return;
+    }
     info_ = info;
     const std::filesystem::path base = opt_.dir.empty() ? info.dir : opt_.dir;
     if (base.empty()) throw std::invalid_argument("vitals::wandb_sink: neither wandb_options.dir nor run_info.dir is set");
@@ -12638,12 +16134,25 @@ class wandb_sink {
       throw std::invalid_argument("vitals::wandb_sink: run_info.id must be a non-empty run id without '/', got '" + info.id + "'");
     const std::filesystem::path wandb_dir = base / "wandb";
     run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(info.start_time) + "-" + info.id);
+    if (info.resumed) {
+      // A resumed run is a new fragment of the same run, in its own folder as wandb.init writes it
+      // (`wandb sync` uploads the fragments of one run id in start order, each continuing the
+      // server's history). Two starts in one second: the next free second names the folder.
+      std::filesystem::create_directories(wandb_dir);
+      for (double t = info.start_time; !std::filesystem::create_directory(run_dir_); t += 1)
+        run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(t + 1) + "-" + info.id);
+      read_resumed_summary(info.dir / "summary.json");
+    }
     std::filesystem::create_directories(run_dir_ / "files");
     std::filesystem::create_directories(run_dir_ / "logs");
     log_.open(run_dir_ / ("run-" + info.id + ".wandb"), opt_.buffer_bytes);
 
     config_items_ = split_config(info.config_json);
     write_run_record();
+    if (opt_.environment) {
+      write_files_record(info.dir);
+      write_environment_record(base);
+    }
     for (const auto& m : opt_.metrics) {
       write_metric_definition(m);
       has_summary_rules_ = has_summary_rules_ || !m.summary.empty();
@@ -12653,6 +16162,10 @@ class wandb_sink {
     point_latest_run(wandb_dir);
     log_.flush();
     last_sync_ = std::chrono::steady_clock::now();
+    if (opt_.system_metrics_interval.count() > 0)
+      sampler_ = std::make_unique<system_sampler>(opt_.system_metrics_interval, base);
+    if (console_) output_log_.reset(std::fopen((run_dir_ / "files" / "output.log").c_str(), "ab"));
+    if (mode_ == wandb_mode::online && opt_.live) start_live();
   }
 
   void write(const record& r) {
@@ -12667,14 +16180,22 @@ class wandb_sink {
         }
         break;
       case record_kind::alert: write_alert(r); break;
+      case record_kind::config: write_config_update(r); break;
       default: break;  // a record kind W&B has no record for
     }
   }
 
   void flush() {
     if (!active()) return;
+    write_stats();
+    write_console();
     log_.flush();
-    if (mode_ == wandb_mode::online && opt_.sync_interval.count() > 0) {
+    if (live_.pid > 0 && !live_reported_ && detail::process_done(live_.pid)) {
+      live_reported_ = true;  // ended before the run did: the end-of-run sync uploads the rest
+      live_.pid = -1;
+      if (!opt_.quiet) std::fprintf(stderr, "vitals: 'wandb beta sync --live' stopped early; the run is uploaded at the end instead\n");
+    }
+    if (mode_ == wandb_mode::online && live_.pid < 0 && opt_.sync_interval.count() > 0) {
       if (sync_.pid > 0 && detail::process_done(sync_.pid)) sync_.pid = -1;
       const auto now = std::chrono::steady_clock::now();
       if (sync_.pid < 0 && now - last_sync_ >= opt_.sync_interval) {
@@ -12686,15 +16207,35 @@ class wandb_sink {
 
   void close(int exit_code) {
     if (!active()) return;
+    if (sampler_) {
+      sampler_->stop();
+      write_stats();
+    }
+    if (console_) {
+      console_->stop();
+      write_console();
+      output_log_.reset();
+    }
     write_summary();
-    write_exit(exit_code);
+    // Ended by SIGTERM (128 + 15), the scheduler's preemption signal: W&B's preempting record,
+    // and an exit record that does not complete the run, so W&B shows it preempted (waiting to
+    // be resumed) rather than failed.
+    const bool preempted = opt_.sigterm_is_preemption && exit_code == 128 + SIGTERM;
+    if (preempted) {
+      begin_record();
+      pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::preempting));
+      end_record();
+    }
+    write_exit(exit_code, preempted);
     begin_record();
     pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::final));
     end_record();
     log_.close();
     closed_ = true;
     write_summary_json();
-    if (mode_ == wandb_mode::online) {
+    if (mode_ == wandb_mode::online && live_.pid > 0) {
+      finish_live();
+    } else if (mode_ == wandb_mode::online) {
       sync_.wait();
       start_sync(true);
     } else if (!opt_.quiet) {
@@ -12785,8 +16326,32 @@ class wandb_sink {
     pb_.int64_field(f::Timestamp::seconds, secs);
     pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>(std::llround((start - static_cast<double>(secs)) * 1e9) % 1000000000));
     pb_.end_message(ts);
+    if (info_.resumed) {
+      // As wandb.init(resume=...) writes it; `wandb sync` then asks the server where the run's
+      // history ends and appends this fragment there.
+      pb_.int64_field(f::RunRecord::starting_step, info_.starting_step);
+      pb_.bool_field(f::RunRecord::resumed, true);
+      pb_.int32_field(f::RunRecord::runtime, static_cast<std::int32_t>(info_.starting_runtime));
+      pb_.bool_field(f::RunRecord::resume, true);
+    }
     pb_.end_message(run);
     end_record();
+  }
+
+  /// The summary the earlier starts left (the run's summary.json): keys this start does not set
+  /// again keep their values, as W&B merges a resumed run's summary.
+  void read_resumed_summary(const std::filesystem::path& p) {
+    std::string text;
+    if (std::FILE* fp = std::fopen(p.c_str(), "rb")) {
+      char b[4096];
+      for (std::size_t n; (n = std::fread(b, 1, sizeof b, fp)) > 0;) text.append(b, n);
+      std::fclose(fp);
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::object obj;
+    if (text.empty() || parser.parse(text).get(obj)) return;
+    for (auto field : obj)
+      if (!field.key.starts_with("_")) set_value(resumed_summary_, resumed_index_, field.key, simdjson::minify(field.value));
   }
 
   void write_metric_definition(const wandb_metric& m) {
@@ -12942,6 +16507,25 @@ class wandb_sink {
     last_runtime_ = r.runtime;
   }
 
+  /// run.update_config(): a Record with a ConfigRecord of the changed top-level keys (values
+  /// are JSON text), as wandb's run.config.update writes it; files/config.yaml follows.
+  void write_config_update(const record& r) {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto cfg = pb_.begin_message(f::Record::config);
+    for (const metric& m : r.metrics) {
+      if (m.value.type != metric_value::kind::string) continue;
+      kv(f::ConfigRecord::update, m.key, m.value.s);
+      bool found = false;
+      for (auto& [k, v] : config_items_)
+        if (k == m.key) v = std::string(m.value.s), found = true;
+      if (!found) config_items_.emplace_back(std::string(m.key), std::string(m.value.s));
+    }
+    pb_.end_message(cfg);
+    end_record();
+    write_config_yaml();
+  }
+
   void write_alert(const record& r) {
     namespace f = detail::wandb_fields;
     std::string_view title, text, level, state;
@@ -12953,7 +16537,8 @@ class wandb_sink {
       else if (m.key == "state") state = m.value.s;
     }
     // W&B alerts are notifications with no "cleared" state: a rule clearing is not sent.
-    if (state == "cleared" || state == "resolved" || state == "ok") return;
+    // "not_evaluated" (a health rule's metric never logged) is a note for alerts.jsonl, not an alert.
+    if (state == "cleared" || state == "resolved" || state == "ok" || state == "not_evaluated") return;
     begin_record();
     const auto a = pb_.begin_message(f::Record::alert);
     pb_.string_field(f::AlertRecord::title, title);
@@ -13000,6 +16585,7 @@ class wandb_sink {
   value_table final_summary() const {
     value_table out;
     value_index idx;
+    for (const auto& [k, v] : resumed_summary_) set_value(out, idx, k, v);
     for (const auto& [k, v] : last_) {
       auto it = stats_.find(k);
       if (it == stats_.end() || !it->second.rule || it->second.n == 0) {
@@ -13046,14 +16632,201 @@ class wandb_sink {
     end_record();
   }
 
-  std::int64_t runtime_seconds() const { return static_cast<std::int64_t>(last_runtime_); }
+  // Whole seconds, rounded up and at least 1: RunExitRecord.runtime is a proto3 int32 without
+  // presence, so 0 would not be written at all and W&B would show no runtime.
+  std::int64_t runtime_seconds() const { return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(last_runtime_))); }
 
-  void write_exit(int exit_code) {
+  // --- run metadata as records ------------------------------------------------------------------
+  /// W&B's FilesRecord: the code snapshot (the run's code/ folder -> files/code/...), the run's
+  /// config.json and diff.patch (a dirty work tree), copied into files/ so `wandb sync` uploads them.
+  void write_files_record(const std::filesystem::path& run_dir) {
+    namespace f = detail::wandb_fields;
+    std::vector<std::string> paths;
+    std::error_code ec;
+    auto copy = [&](const std::filesystem::path& from, const std::filesystem::path& rel) {
+      std::error_code e;
+      std::filesystem::create_directories((run_dir_ / "files" / rel).parent_path(), e);
+      if (!e) std::filesystem::copy_file(from, run_dir_ / "files" / rel, std::filesystem::copy_options::overwrite_existing, e);
+      if (e) {
+        if (!opt_.quiet) std::fprintf(stderr, "vitals: W&B: could not copy %s into %s: %s\n", from.c_str(), (run_dir_ / "files").c_str(), e.message().c_str());
+        return;
+      }
+      paths.push_back(rel.generic_string());
+    };
+    if (run_dir.empty()) return;
+    const auto code = run_dir / "code";
+    if (std::filesystem::is_directory(code, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (std::filesystem::recursive_directory_iterator it(code, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec)) found.push_back(it->path());
+      std::sort(found.begin(), found.end());
+      for (const auto& p : found) copy(p, "code" / p.lexically_relative(code));
+    }
+    for (const char* name : {"config.json", "diff.patch"})
+      if (std::filesystem::is_regular_file(run_dir / name, ec)) copy(run_dir / name, name);
+    if (paths.empty()) return;
+    begin_record();
+    const auto r = pb_.begin_message(f::Record::files);
+    for (const auto& p : paths) {
+      const auto item = pb_.begin_message(f::FilesRecord::files);
+      pb_.string_field(f::FilesItem::path, p);
+      pb_.enum_field(f::FilesItem::policy, f::files_policy_now);
+      pb_.enum_field(f::FilesItem::type, f::file_type_wandb);
+      pb_.end_message(item);
+    }
+    pb_.end_message(r);
+    end_record();
+  }
+
+  /// W&B's EnvironmentRecord: what the Overview shows (OS, host, program, arguments, CPU/GPU, git).
+  void write_environment_record(const std::filesystem::path& disk_path) {
+    namespace f = detail::wandb_fields;
+    environment_info e;
+    try {
+      e = read_environment(disk_path);
+    } catch (const std::exception& ex) {
+      if (!opt_.quiet) std::fprintf(stderr, "vitals: W&B: environment not recorded: %s\n", ex.what());
+      return;
+    }
+    begin_record();
+    const auto r = pb_.begin_message(f::Record::environment);
+    pb_.string_field(f::EnvironmentRecord::os, e.os);
+    const auto ts = pb_.begin_message(f::EnvironmentRecord::started_at);
+    const auto secs = static_cast<std::int64_t>(std::floor(info_.start_time));
+    pb_.int64_field(f::Timestamp::seconds, secs);
+    pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((info_.start_time - static_cast<double>(secs)) * 1e9));
+    pb_.end_message(ts);
+    for (const auto& a : e.args) pb_.bytes_field(f::EnvironmentRecord::args, a);
+    pb_.string_field(f::EnvironmentRecord::program, e.program);
+    if (!e.git_commit.empty() || !e.git_remote.empty()) {
+      const auto g = pb_.begin_message(f::EnvironmentRecord::git);
+      pb_.string_field(f::GitRepoRecord::remote_url, e.git_remote);
+      pb_.string_field(f::GitRepoRecord::commit, e.git_commit);
+      pb_.end_message(g);
+    }
+    pb_.string_field(f::EnvironmentRecord::root, e.root);
+    pb_.string_field(f::EnvironmentRecord::host, e.host);
+    pb_.string_field(f::EnvironmentRecord::username, e.username);
+    pb_.string_field(f::EnvironmentRecord::executable, e.program);
+    pb_.int64_field(f::EnvironmentRecord::cpu_count, e.cpu_count);
+    pb_.int64_field(f::EnvironmentRecord::cpu_count_logical, e.cpu_count_logical);
+    pb_.string_field(f::EnvironmentRecord::gpu_type, e.gpu_type);
+    pb_.int64_field(f::EnvironmentRecord::gpu_count, static_cast<std::int64_t>(e.gpus.size()));
+    if (e.disk_total > 0) {
+      const auto d = pb_.begin_message(f::EnvironmentRecord::disk);
+      pb_.string_field(f::EnvironmentRecord__DiskEntry::key, e.disk_mount);
+      const auto v = pb_.begin_message(f::EnvironmentRecord__DiskEntry::value);
+      pb_.int64_field(f::DiskInfo::total, static_cast<std::int64_t>(e.disk_total));
+      pb_.int64_field(f::DiskInfo::used, static_cast<std::int64_t>(e.disk_used));
+      pb_.end_message(v);
+      pb_.end_message(d);
+    }
+    if (e.memory_total > 0) {
+      const auto m = pb_.begin_message(f::EnvironmentRecord::memory);
+      pb_.int64_field(f::MemoryInfo::total, static_cast<std::int64_t>(e.memory_total));
+      pb_.end_message(m);
+    }
+    const auto c = pb_.begin_message(f::EnvironmentRecord::cpu);
+    pb_.int64_field(f::CpuInfo::count, e.cpu_count);
+    pb_.int64_field(f::CpuInfo::count_logical, e.cpu_count_logical);
+    pb_.string_field(f::CpuInfo::model, e.cpu_model);
+    pb_.end_message(c);
+    for (const auto& g : e.gpus) {
+      const auto gm = pb_.begin_message(f::EnvironmentRecord::gpu_nvidia);
+      pb_.string_field(f::GpuNvidiaInfo::name, g.name);
+      pb_.int64_field(f::GpuNvidiaInfo::memory_total, static_cast<std::int64_t>(g.memory_total));
+      pb_.end_message(gm);
+    }
+    pb_.string_field(f::EnvironmentRecord::cuda_version, e.cuda_version);
+    pb_.string_field(f::EnvironmentRecord::writer_id, "vitals-" + info_.id);
+    pb_.end_message(r);
+    end_record();
+  }
+
+  /// What the program wrote to stdout/stderr since the last flush, as W&B's OutputRawRecords (one
+  /// per chunk, as written; W&B's terminal emulator makes lines of them) and files/output.log.
+  void write_console() {
+    namespace f = detail::wandb_fields;
+    if (!console_) return;
+    chunks_.clear();
+    console_->take(chunks_);
+    for (const auto& c : chunks_) {
+      begin_record();
+      const auto r = pb_.begin_message(f::Record::output_raw);
+      pb_.enum_field(f::OutputRawRecord::output_type, c.stream == 2 ? f::output_stderr : f::output_stdout);
+      const auto ts = pb_.begin_message(f::OutputRawRecord::timestamp);
+      const auto secs = static_cast<std::int64_t>(std::floor(c.timestamp));
+      pb_.int64_field(f::Timestamp::seconds, secs);
+      pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((c.timestamp - static_cast<double>(secs)) * 1e9));
+      pb_.end_message(ts);
+      valid_utf8(c.text, text_scratch_);  // a proto3 string: wandb's reader refuses invalid UTF-8
+      pb_.string_field(f::OutputRawRecord::line, text_scratch_);
+      pb_.end_message(r);
+      end_record();
+      if (output_log_) std::fwrite(c.text.data(), 1, c.text.size(), output_log_.get());
+    }
+    if (output_log_ && !chunks_.empty()) std::fflush(output_log_.get());
+  }
+
+  /// `in` with every byte that does not start a well-formed UTF-8 sequence replaced by U+FFFD.
+  static void valid_utf8(std::string_view in, std::string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < in.size();) {
+      const auto b = static_cast<unsigned char>(in[i]);
+      std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 && b >= 0xC2 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E && b <= 0xF4 ? 4 : 0;
+      bool ok = n > 0 && i + n <= in.size();
+      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
+      if (ok && n == 3) {  // no overlong forms, no surrogates
+        const auto c1 = static_cast<unsigned char>(in[i + 1]);
+        ok = !(b == 0xE0 && c1 < 0xA0) && !(b == 0xED && c1 >= 0xA0);
+      } else if (ok && n == 4) {
+        const auto c1 = static_cast<unsigned char>(in[i + 1]);
+        ok = !(b == 0xF0 && c1 < 0x90) && !(b == 0xF4 && c1 >= 0x90);
+      }
+      if (ok) {
+        out.append(in.substr(i, n));
+        i += n;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+  }
+
+  /// The samples the system sampler took since the last flush, as W&B's StatsRecords.
+  void write_stats() {
+    namespace f = detail::wandb_fields;
+    if (!sampler_) return;
+    samples_.clear();
+    sampler_->take(samples_);
+    for (const auto& smp : samples_) {
+      begin_record();
+      const auto r = pb_.begin_message(f::Record::stats);
+      const auto ts = pb_.begin_message(f::StatsRecord::timestamp);
+      const auto secs = static_cast<std::int64_t>(std::floor(smp.timestamp));
+      pb_.int64_field(f::Timestamp::seconds, secs);
+      pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((smp.timestamp - static_cast<double>(secs)) * 1e9));
+      pb_.end_message(ts);
+      for (const auto& [k, v] : smp.values) {
+        value_scratch_.clear();
+        detail::append_json_double(value_scratch_, v);
+        const auto item = pb_.begin_message(f::StatsRecord::item);
+        pb_.string_field(f::StatsItem::key, k);
+        pb_.string_field(f::StatsItem::value_json, value_scratch_);
+        pb_.end_message(item);
+      }
+      pb_.end_message(r);
+      end_record();
+    }
+  }
+
+  void write_exit(int exit_code, bool not_complete) {
     namespace f = detail::wandb_fields;
     begin_record();
     const auto e = pb_.begin_message(f::Record::exit);
     pb_.int32_field(f::RunExitRecord::exit_code, exit_code);
     pb_.int32_field(f::RunExitRecord::runtime, static_cast<std::int32_t>(runtime_seconds()));
+    pb_.bool_field(f::RunExitRecord::not_complete, not_complete);
     pb_.end_message(e);
     end_record();
   }
@@ -13127,6 +16900,45 @@ class wandb_sink {
   }
 
   // --- online ----------------------------------------------------------------------------------
+  /// Online mode: `wandb beta sync --live <run dir>` follows the file while it is written (wandb >=
+  /// 0.31). Without that command: say so once and upload at the end as before.
+  void start_live() {
+    const auto exe = detail::find_executable(opt_.sync_command);
+    if (!exe) return;  // close() says what to run
+    const auto help = detail::command_output(detail::shell_quote(exe->string()) + " beta sync --help");
+    if (!help || help->find("--live") == std::string::npos) {
+      if (!opt_.quiet)
+        std::fprintf(stderr, "vitals: '%s beta sync --live' is not available (wandb >= 0.31 has it); the run is uploaded when it ends\n",
+                     exe->c_str());
+      return;
+    }
+    try {
+      auto c = detail::spawn_watched_process(*exe, {"beta", "sync", "--live", run_dir_.string()}, detail::find_wandb_api_key());
+      live_.pid = c.pid;
+      live_.lifeline = c.lifeline;
+    } catch (const std::exception& e) {
+      if (!opt_.quiet) std::fprintf(stderr, "%s; the run is uploaded when it ends\n", e.what());
+    }
+  }
+
+  void finish_live() {
+    const auto status = detail::wait_process_for(live_.pid, opt_.live_finish_timeout);
+    if (!status) {
+      if (!opt_.quiet)
+        std::fprintf(stderr, "vitals: 'wandb beta sync --live' did not finish within %.0f s; stopped it. Upload the rest with: wandb sync %s\n",
+                     opt_.live_finish_timeout.count(), run_dir_.c_str());
+      live_.stop();
+      sync_status_ = -1;
+      return;
+    }
+    live_.pid = -1;
+    live_.stop();
+    sync_status_ = *status;
+    if (*status == 0) return;
+    if (!opt_.quiet) std::fprintf(stderr, "vitals: 'wandb beta sync --live' failed (status %d); trying 'wandb sync'\n", *status);
+    start_sync(true);
+  }
+
   void start_sync(bool wait) {
     const auto exe = detail::find_executable(opt_.sync_command);
     if (!exe) {
@@ -13164,8 +16976,8 @@ class wandb_sink {
   std::int64_t record_num_ = 0;
   std::string value_scratch_;
   std::vector<std::pair<std::string, std::string>> config_items_;
-  value_table last_, explicit_summary_;
-  value_index last_index_, explicit_index_;
+  value_table last_, explicit_summary_, resumed_summary_;
+  value_index last_index_, explicit_index_, resumed_index_;
   key_map<bool> expanded_, defined_step_metrics_;
   key_map<key_stats> stats_;
   bool has_summary_rules_ = false;
@@ -13193,6 +17005,37 @@ class wandb_sink {
   child_process sync_;
   std::chrono::steady_clock::time_point last_sync_{};
   std::optional<int> sync_status_;
+  /// The live sync's watchdog (detail::spawn_watched_process): stopped (lifeline closed, which
+  /// ends the command) and reaped when the sink goes away without close().
+  struct live_child {
+    pid_t pid = -1;
+    int lifeline = -1;
+    live_child() = default;
+    live_child(live_child&& o) noexcept : pid(std::exchange(o.pid, -1)), lifeline(std::exchange(o.lifeline, -1)) {}
+    live_child& operator=(live_child&& o) noexcept {
+      if (this != &o) {
+        stop();
+        pid = std::exchange(o.pid, -1);
+        lifeline = std::exchange(o.lifeline, -1);
+      }
+      return *this;
+    }
+    ~live_child() { stop(); }
+    void stop() {
+      if (lifeline >= 0) ::close(lifeline);
+      lifeline = -1;
+      if (pid > 0) detail::wait_process(pid);
+      pid = -1;
+    }
+  };
+  live_child live_;
+  bool live_reported_ = false;
+  std::unique_ptr<system_sampler> sampler_;  // stats records; null when system_metrics_interval is 0
+  std::vector<system_sample> samples_;
+  std::unique_ptr<console_capture> console_;  // null when console is off
+  std::vector<console_chunk> chunks_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> output_log_{nullptr, &std::fclose};  // files/output.log
+  std::string text_scratch_;
 };
 
 /// The DESIGN's `vitals::wandb_offline{}`: a wandb_sink that never uploads.
@@ -13217,6 +17060,16 @@ namespace vitals {
 inline wandb_options registered_wandb_options() {
   wandb_options o;
   o.mode = std::getenv("WANDB_MODE") ? wandb_mode::automatic : wandb_mode::offline;
+  // System metrics as wandb's settings name them: x_stats_sampling_interval (seconds), x_disable_stats.
+  if (const char* s = std::getenv("WANDB_X_STATS_SAMPLING_INTERVAL"); s && *s) {
+    char* end = nullptr;
+    const double v = std::strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= 0))
+      throw std::invalid_argument(std::string("vitals: WANDB_X_STATS_SAMPLING_INTERVAL=") + s + " is not a number of seconds >= 0");
+    o.system_metrics_interval = std::chrono::duration<double>(v);
+  }
+  if (const char* d = std::getenv("WANDB_X_DISABLE_STATS"); d && (std::string_view(d) == "true" || std::string_view(d) == "1"))
+    o.system_metrics_interval = std::chrono::duration<double>(0);
   return o;
 }
 
@@ -13928,8 +17781,9 @@ inline std::string to_json_line(const alert_event& e, double timestamp) {
 // where K is the block's first element: m2 = sum(d^2) - sum(d)^2 / n. The shift bounds the
 // cancellation: K is one of the block's values, so (K - mean)^2 <= n * variance, and m2 loses at
 // most log10(n) ~ 3.3 digits (relative error <~ n * 2^-53 ~ 3e-13), however large |mean| / std.
-// With GCC/Clang vector extensions (not under nvcc) fp32, bf16 and fp64 loads are explicit vectors
-// (256-bit with AVX, else 128-bit); other element types use the same pass in scalar lanes.
+// With GCC/Clang vector extensions (not under nvcc) fp32, bf16 and fp64 loads are explicit 128-bit
+// vectors (whatever -m flags a file has); other element types, and every type under nvcc, use the
+// same pass in scalar lanes laid out and summed as the vector lanes are: every path gives the same bits.
 // A block holding NaN/Inf shows up as a non-finite sum and is redone element by element, so
 // non-finite values are counted and kept out of every other field, exactly as add() does.
 
@@ -14104,7 +17958,7 @@ namespace vitals {
 namespace detail {
 
 inline constexpr std::size_t stats_block_size = 2048;  // 8-16 KiB of input: stays in L1
-inline constexpr std::size_t stats_lanes = 8;
+inline constexpr std::size_t stats_lanes = 4;
 
 struct identity_load {
   template <class T>
@@ -14135,15 +17989,19 @@ accumulator block_slow(const T* p, std::size_t n, Load load) {
   return a;
 }
 
-// One block (0 < n <= stats_block_size) in scalar lanes (any element type).
+// One block (0 < n <= stats_block_size) in scalar lanes (any element type). The lanes, the order
+// in which they are summed and the tail loop are those of simd::block_stats below, so both paths
+// give the same bits: which one a file compiles (nvcc cannot parse the vector code) never changes a
+// statistic.
 template <class T, class Load>
 accumulator block_stats(const T* p, std::size_t n, Load load) {
-  constexpr std::size_t L = stats_lanes;
+  constexpr std::size_t L = stats_lanes, H = L / 2;
   const double k = load(p[0]);
   double s[L] = {}, q[L] = {}, sq[L] = {}, sa[L] = {}, mn[L], mx[L];
   for (std::size_t j = 0; j < L; ++j) mn[j] = mx[j] = k;
-  for (std::size_t i = 0; i < n; i += L) {
-    for (std::size_t j = 0; j < L && i + j < n; ++j) {
+  const std::size_t body = n - n % L;
+  for (std::size_t i = 0; i < body; i += L) {
+    for (std::size_t j = 0; j < L; ++j) {
       double v = load(p[i + j]), d = v - k;
       s[j] += d;
       q[j] += d * d;
@@ -14154,13 +18012,24 @@ accumulator block_stats(const T* p, std::size_t n, Load load) {
     }
   }
   double ts = 0, tq = 0, tsq = 0, tsa = 0, lo = k, hi = k;
-  for (std::size_t j = 0; j < L; ++j) {
-    ts += s[j];
-    tq += q[j];
-    tsq += sq[j];
-    tsa += sa[j];
+  for (std::size_t j = 0; j < H; ++j) {  // lane j and lane j + H are one vector lane's two halves
+    ts += s[j] + s[j + H];
+    tq += q[j] + q[j + H];
+    tsq += sq[j] + sq[j + H];
+    tsa += sa[j] + sa[j + H];
     lo = mn[j] < lo ? mn[j] : lo;
+    lo = mn[j + H] < lo ? mn[j + H] : lo;
     hi = mx[j] > hi ? mx[j] : hi;
+    hi = mx[j + H] > hi ? mx[j + H] : hi;
+  }
+  for (std::size_t i = body; i < n; ++i) {
+    double v = load(p[i]), d = v - k;
+    ts += d;
+    tq += d * d;
+    tsq += v * v;
+    tsa += v < 0 ? -v : v;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
   }
   accumulator a;
   if (!finish_block(a, n, k, ts, tq, tsq, tsa, lo, hi)) return block_slow(p, n, load);
@@ -14170,11 +18039,12 @@ accumulator block_stats(const T* p, std::size_t n, Load load) {
 #if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDACC__)
 #define VITALS_DETAIL_VECTOR_STATS 1
 namespace simd {
-#if defined(__AVX__)
-inline constexpr std::size_t width = 4;  // doubles per vector
-#else
-inline constexpr std::size_t width = 2;
-#endif
+// 128-bit vectors (SSE2, the x86-64 baseline) whatever the target flags: files built with -mavx2 and
+// without compute the same lanes and the same bits (an inline body must not depend on flags that
+// differ between the files of one program). Two vectors per step, x = lanes 0-1 and y = lanes 2-3:
+// the layout of the scalar lanes above. (256-bit vectors measured no faster on the bench VM, and
+// without AVX the compiler splits them badly: 0.2 GB/s.)
+inline constexpr std::size_t width = stats_lanes / 2;  // doubles per vector
 typedef double vd __attribute__((vector_size(width * 8)));
 typedef double vd_u __attribute__((vector_size(width * 8), aligned(8)));
 typedef float vf __attribute__((vector_size(width * 8)));  // 2 * width floats
@@ -14182,20 +18052,18 @@ typedef float vf_u __attribute__((vector_size(width * 8), aligned(4)));
 typedef std::uint32_t vu __attribute__((vector_size(width * 8)));
 typedef std::uint16_t vh_u __attribute__((vector_size(width * 4), aligned(2)));
 
-inline void split(vf w, vd& lo, vd& hi) {
-#if defined(__AVX__)
-  lo = __builtin_convertvector(__builtin_shufflevector(w, w, 0, 1, 2, 3), vd);
-  hi = __builtin_convertvector(__builtin_shufflevector(w, w, 4, 5, 6, 7), vd);
-#else
+inline void split(const vf& w, vd& lo, vd& hi) {
   lo = __builtin_convertvector(__builtin_shufflevector(w, w, 0, 1), vd);
   hi = __builtin_convertvector(__builtin_shufflevector(w, w, 2, 3), vd);
-#endif
 }
 
 // Loaders: 2 * width elements -> two vectors of doubles, and one element -> double.
 struct f32_loader {
   using element = float;
-  static void load(const float* p, vd& lo, vd& hi) { split(*reinterpret_cast<const vf_u*>(p), lo, hi); }
+  static void load(const float* p, vd& lo, vd& hi) {
+    vf w = *reinterpret_cast<const vf_u*>(p);  // an unaligned load into an aligned register value
+    split(w, lo, hi);
+  }
   static double scalar(float v) { return v; }
 };
 struct bf16_loader {
@@ -14217,7 +18085,7 @@ struct f64_loader {
   static double scalar(double v) { return v; }
 };
 
-inline double hsum(vd v) {
+inline double hsum(const vd& v) {
   double t = 0;
   for (std::size_t j = 0; j < width; ++j) t += v[j];
   return t;
@@ -14300,12 +18168,22 @@ accumulator accumulate(const T* data, std::size_t n, Load load) {
   return total;
 }
 
+// The overloads below compile the vector path or (under nvcc) the scalar lanes. Both give the same
+// bits, but their bodies differ, so each form gets its own name: a program linking .cu and .cpp files
+// never has two different definitions of one inline function (the ODR).
+#if defined(VITALS_DETAIL_VECTOR_STATS)
+#define VITALS_DETAIL_STATS_ABI stats_vector
+#else
+#define VITALS_DETAIL_STATS_ABI stats_scalar
+#endif
+inline namespace VITALS_DETAIL_STATS_ABI {
+
 /// Statistics of a float array (accumulated in double).
 inline accumulator accumulate(std::span<const float> data) {
 #if defined(VITALS_DETAIL_VECTOR_STATS)
   return detail::simd::accumulate<detail::simd::f32_loader>(data.data(), data.size());
 #else
-  return accumulate(data.data(), data.size(), detail::identity_load{});
+  return vitals::accumulate(data.data(), data.size(), detail::identity_load{});
 #endif
 }
 
@@ -14314,7 +18192,7 @@ inline accumulator accumulate(std::span<const double> data) {
 #if defined(VITALS_DETAIL_VECTOR_STATS)
   return detail::simd::accumulate<detail::simd::f64_loader>(data.data(), data.size());
 #else
-  return accumulate(data.data(), data.size(), detail::identity_load{});
+  return vitals::accumulate(data.data(), data.size(), detail::identity_load{});
 #endif
 }
 
@@ -14324,18 +18202,19 @@ inline accumulator accumulate(const void* data, std::size_t n, dtype t) {
   switch (t) {
     case dtype::f32: return accumulate(std::span<const float>(static_cast<const float*>(data), n));
     case dtype::f16:
-      return accumulate(static_cast<const std::uint16_t*>(data), n,
+      return vitals::accumulate(static_cast<const std::uint16_t*>(data), n,
                         [](std::uint16_t h) { return static_cast<double>(f16_to_float(h)); });
     case dtype::bf16:
 #if defined(VITALS_DETAIL_VECTOR_STATS)
       return detail::simd::accumulate<detail::simd::bf16_loader>(static_cast<const std::uint16_t*>(data), n);
 #endif
-      return accumulate(static_cast<const std::uint16_t*>(data), n,
+      return vitals::accumulate(static_cast<const std::uint16_t*>(data), n,
                         [](std::uint16_t h) { return static_cast<double>(bf16_to_float(h)); });
   }
   return {};
 }
 
+}  // namespace VITALS_DETAIL_STATS_ABI
 }  // namespace vitals
 // ---- include/vitals/health/data_stats.hpp ----
 // The dataset baseline logged once before training: data_stats/normalized_{mean,std,min,max} over
@@ -14484,6 +18363,14 @@ class data_stats {
   }
 
   const accumulator& total() const { return total_; }
+
+  /// Calls f(accumulator&) on every partial (each channel, then the total), for an in-place
+  /// update that keeps the total the merge of the channels, such as vitals::dist::merge over ranks.
+  template <class F>
+  void for_each_partial(F&& f) {
+    for (auto& a : per_channel_) f(a);
+    f(total_);
+  }
   const accumulator& channel(std::size_t i) const { return per_channel_.at(i); }
 
   void append_to(metric_list& out) const {
@@ -14513,14 +18400,20 @@ class data_stats {
 
 }  // namespace vitals
 // ---- include/vitals/health/default_rules.hpp ----
-// The seed-003 warning thresholds as one compile-time rule set (see DESIGN.md, "Training-health
-// metrics"). Thresholds are strict: grad_norm_max exactly 100 is not exploding; the plateau fires on
-// the 10th consecutive epoch with is_improving == 0.
+// The health rule sets (see DESIGN.md, "Training-health metrics", and docs/health.md, "Default
+// rules", for each rule's reasoning):
+//  - vitals::default_rules: seed 003's warnings made scale-aware, so that they mean what the seed
+//    means at any loss scale: a converged model (tiny loss, tiny batch-loss spread, tiny gradients)
+//    raises nothing; the seed's thresholds hold unchanged where the loss is about 1.
+//  - vitals::seed003_rules: seed 003's thresholds verbatim (absolute; they assume a loss of order 1).
+// Thresholds are strict: grad_norm_max exactly 100 is not exploding; the plateau fires on the 10th
+// consecutive epoch with is_improving == 0.
 
 
 namespace vitals {
 
-namespace default_rule_conditions {
+/// Seed 003's conditions with its exact thresholds.
+namespace seed003_rule_conditions {
 using namespace rules;
 
 inline constexpr auto exploding_gradients = val<"train/grad_norm_max"> > 100.0;
@@ -14540,22 +18433,55 @@ inline constexpr auto mode_collapse =
                 for_epochs<20>(val<"train/is_improving"> == 0),
                 ratio(val<"train/grad_norm_std">, val<"train/grad_norm_mean">) < 0.1);
 
+}  // namespace seed003_rule_conditions
+
+/// The default conditions: the seed's, except where the seed compares a loss-scaled quantity with
+/// an absolute number.
+namespace default_rule_conditions {
+using namespace rules;
+// Unchanged: weights, EMA distance, generated outputs, flags and ratios do not scale with the
+// loss; exploding_gradients stays absolute on purpose (docs/health.md says why).
+using seed003_rule_conditions::dominant_loss_term, seed003_rule_conditions::exploding_gradients,
+    seed003_rule_conditions::low_generation_diversity, seed003_rule_conditions::mode_collapse,
+    seed003_rule_conditions::narrow_generation_range, seed003_rule_conditions::plateau,
+    seed003_rule_conditions::unstable_ema;
+
+/// grad_norm_mean < 0.001 * min(1, batch_loss_mean): gradients a thousand times smaller than the
+/// loss that is left to reduce. At a loss of 1 or more this is the seed's rule; a converged model
+/// (loss 1e-5, gradients 1e-4) is not vanishing. Needs train/batch_loss_mean (unknown without it).
+inline constexpr auto vanishing_gradients =
+    val<"train/grad_norm_mean"> < 0.001 &&
+    !(val<"train/batch_loss_mean"> < 1.0 && ratio(val<"train/grad_norm_mean">, val<"train/batch_loss_mean">) >= 0.001);
+/// batch_loss_cv < 0.01: the spread of the batch losses relative to their mean. The seed's other
+/// test, batch_loss_std < 0.01, is in loss units: it holds for every model whose loss falls below
+/// about 0.05, so it reports convergence, not collapse.
+inline constexpr auto loss_collapse = val<"train/batch_loss_cv"> < 0.01;
+/// Weights above 10, or weights that are no longer numbers: NaN/inf weights are the end point of an
+/// explosion, and the weight statistics skip them (weight_max of a NaN model reads 0).
+inline constexpr auto exploding_weights = val<"model/weight_max"> > 10.0 || val<"model/weight_nonfinite"> > 0;
+/// Mean |w| < 0.001 over finite weights, and no NaN/inf weight: a model whose weights all became
+/// NaN reads weight_mean 0, which is an explosion, not dead neurons.
+inline constexpr auto dead_neurons = val<"model/weight_mean"> < 0.001 && val<"model/weight_nonfinite"> == 0;
+
 }  // namespace default_rule_conditions
 
-inline constexpr auto default_rules = [] {
+namespace detail {
+
+// The eleven rules in the seed's order; the two rule sets differ only in the conditions passed here.
+template <rules::bool_expr V, rules::bool_expr W, rules::bool_expr D, rules::bool_expr L>
+constexpr auto health_rules(V vanishing, std::string_view vanishing_text, W exploding_weights,
+                            std::string_view exploding_weights_text, D dead_neurons, std::string_view dead_neurons_text,
+                            L collapse, std::string_view collapse_text) {
   using namespace rules;
-  namespace c = default_rule_conditions;
+  namespace c = seed003_rule_conditions;
   return make_rule_set(
       rule("exploding_gradients", c::exploding_gradients, severity::error,
            "exploding gradients: train/grad_norm_max > 100"),
-      rule("vanishing_gradients", c::vanishing_gradients, severity::warning,
-           "vanishing gradients: train/grad_norm_mean < 0.001"),
-      rule("exploding_weights", c::exploding_weights, severity::error, "exploding weights: model/weight_max > 10"),
-      rule("dead_neurons", c::dead_neurons, severity::warning,
-           "possible dead neurons: mean |w| (model/weight_mean) < 0.001"),
+      rule("vanishing_gradients", vanishing, severity::warning, vanishing_text),
+      rule("exploding_weights", exploding_weights, severity::error, exploding_weights_text),
+      rule("dead_neurons", dead_neurons, severity::warning, dead_neurons_text),
       rule("unstable_ema", c::unstable_ema, severity::warning, "unstable training: model/ema_diff > 1"),
-      rule("loss_collapse", c::loss_collapse, severity::warning,
-           "batch losses all alike (batch_loss_std or batch_loss_cv < 0.01): the model may produce one output"),
+      rule("loss_collapse", collapse, severity::warning, collapse_text),
       rule("low_generation_diversity", c::low_generation_diversity, severity::warning,
            "generated outputs barely vary: validation/gen_std < 0.1"),
       rule("narrow_generation_range", c::narrow_generation_range, severity::warning,
@@ -14565,7 +18491,27 @@ inline constexpr auto default_rules = [] {
            "one loss term is > 90% of the total: the other terms are ignored"),
       rule("mode_collapse", c::mode_collapse, severity::error,
            "mode collapse: at least 3 of the 6 checklist conditions hold"));
-}();
+}
+
+}  // namespace detail
+
+/// The default rules (health_monitor{} and watch_health use them): scale-aware, see above.
+inline constexpr auto default_rules = detail::health_rules(
+    default_rule_conditions::vanishing_gradients,
+    "vanishing gradients: train/grad_norm_mean < 0.001 x min(1, train/batch_loss_mean)",
+    default_rule_conditions::exploding_weights, "exploding weights: model/weight_max > 10 or NaN/inf weights",
+    default_rule_conditions::dead_neurons, "possible dead neurons: mean |w| (model/weight_mean) < 0.001, all weights finite",
+    default_rule_conditions::loss_collapse,
+    "batch losses all alike (train/batch_loss_cv < 0.01): the model may produce one output");
+
+/// Seed 003's rules with its exact, absolute thresholds (same names as default_rules):
+/// health_monitor m(vitals::seed003_rules);
+inline constexpr auto seed003_rules = detail::health_rules(
+    seed003_rule_conditions::vanishing_gradients, "vanishing gradients: train/grad_norm_mean < 0.001",
+    seed003_rule_conditions::exploding_weights, "exploding weights: model/weight_max > 10",
+    seed003_rule_conditions::dead_neurons, "possible dead neurons: mean |w| (model/weight_mean) < 0.001",
+    seed003_rule_conditions::loss_collapse,
+    "batch losses all alike (batch_loss_std or batch_loss_cv < 0.01): the model may produce one output");
 
 }  // namespace vitals
 // ---- include/vitals/health/epoch_tracker.hpp ----
@@ -14731,6 +18677,9 @@ class epoch_step_stats {
 
   const accumulator& grad_norm() const { return grad_norm_; }
   const accumulator& batch_loss() const { return batch_loss_; }
+  /// Replaces a partial (vitals::dist::merge sets the batch losses merged over ranks).
+  void set_grad_norm(const accumulator& a) { grad_norm_ = a; }
+  void set_batch_loss(const accumulator& a) { batch_loss_ = a; }
 
   /// Adds the epoch's metrics to `out`; a series with no step at all adds nothing.
   void append_to(metric_list& out) const {
@@ -15937,6 +19886,1041 @@ param_stats_result compute_param_stats(const tensor_table& table, const param_st
 }
 
 }  // namespace vitals
+// ---- include/vitals/dist.hpp ----
+// Distributed training: rank detection, rank-aware runs, and statistics merged over ranks through
+// the user's MPI or NCCL communicator. See docs/distributed.md. The back ends are separate headers
+// that need their library: vitals/dist/mpi.hpp (MPI) and cuda/vitals/nccl.cuh (NCCL).
+
+// ---- include/vitals/dist/merge.hpp ----
+// Statistics merged over the ranks of a distributed job, with the right rule for each kind:
+//
+//  - Per-rank data (batch loss, accuracy, data_stats, the batch-loss half of epoch_step_stats):
+//    every rank saw different samples, so the partials are merged: the result is the statistics
+//    of all ranks' data together.
+//  - Parameters replicated by data parallelism (DDP): after the gradient all-reduce every rank
+//    holds the same averaged gradient and the same weights. They are NOT merged: summing the
+//    squares of four identical copies would report a grad norm 2x (sqrt(4)) too large. Each rank
+//    keeps its own, identical, result; merge_options::check_replicas compares them across ranks
+//    (a debugging aid: a mismatch means the ranks have diverged).
+//  - Parameters sharded across ranks (FSDP, ZeRO): each rank holds a piece of every tensor, so
+//    the per-tensor partials (count, mean, M2, min, max, sums of squares and |x|, non-finite
+//    counts) and the histogram counts are merged into the statistics of the whole tensors, and the
+//    totals recomputed from them.
+// The caller says which kind a param_stats_result is (tensor_kind).
+//
+// Every function here is a collective: every rank calls it, in the same order, with the same
+// shape (the same number of accumulators, tensors and histogram bins), including ranks whose
+// run.log() does nothing. One call = one all_gather = one all-reduce of one packed buffer
+// (communicator.hpp says why a gather and not a reduction: the merge is Chan's exact pairwise
+// update in float64, in rank order, so every rank gets the same bits, run after run).
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+
+namespace vitals::dist {
+
+/// How a tensor table's statistics relate across ranks (see the top of this file).
+enum class tensor_kind : std::uint8_t { replicated, sharded };
+
+struct merge_options {
+  /// Replicated statistics: compare every rank's result with rank 0's (one collective) and throw
+  /// replica_mismatch on every rank when they differ. Off: replicated statistics cost nothing.
+  bool check_replicas = false;
+  /// Relative tolerance of that comparison; 0 demands identical values (DDP's all-reduce gives
+  /// every rank the same bits).
+  double replica_tolerance = 0;
+};
+
+/// Replicated statistics differ between ranks (merge_options::check_replicas).
+class replica_mismatch : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+// Packed layouts are the structs' own bytes: 8-byte fields only, so no padding, and a device
+// buffer of tensor_stats (the CUDA kernels' results) packs the same way.
+static_assert(std::is_trivially_copyable_v<accumulator> && sizeof(accumulator) == 9 * 8);
+static_assert(std::is_trivially_copyable_v<tensor_stats> && sizeof(tensor_stats) == 21 * 8);
+inline constexpr std::size_t accumulator_words = sizeof(accumulator) / 8;
+inline constexpr std::size_t tensor_stats_words = sizeof(tensor_stats) / 8;
+
+// The first word of every slot: what was packed and how much, so ranks that packed different
+// things fail loudly instead of merging nonsense.
+inline std::uint64_t shape_word(std::uint64_t tag, std::uint64_t a, std::uint64_t b = 0) {
+  return (tag << 56) ^ (a << 20) ^ b;
+}
+
+inline void check_shapes(std::span<const std::uint64_t> all, std::size_t slot, int world, const char* what) {
+  for (int r = 1; r < world; ++r)
+    if (all[static_cast<std::size_t>(r) * slot] != all[0])
+      throw std::invalid_argument(std::string("vitals::dist::merge(") + what + "): rank " + std::to_string(r) +
+                                  " packed a different shape than rank 0 (every rank must pass the same number of "
+                                  "statistics, tensors and histogram bins)");
+}
+
+template <class T>
+void put(std::uint64_t* out, const T& v) {
+  std::memcpy(out, static_cast<const void*>(&v), sizeof(T));
+}
+template <class T>
+T get(const std::uint64_t* in) {
+  T v;
+  std::memcpy(static_cast<void*>(&v), in, sizeof(T));
+  return v;
+}
+
+// |a - b| <= tol * max(|a|, |b|); NaN equals NaN (a replica that is NaN everywhere agrees).
+inline bool close(double a, double b, double tol) {
+  if (a != a || b != b) return a != a && b != b;
+  if (a == b) return true;
+  return std::fabs(a - b) <= tol * std::fmax(std::fabs(a), std::fabs(b));
+}
+
+inline bool same_stats(const tensor_stats& a, const tensor_stats& b, double tol) {
+  return a.grad.count == b.grad.count && a.grad.nonfinite == b.grad.nonfinite && close(a.grad.sum_sq, b.grad.sum_sq, tol) &&
+         close(a.grad.sum_abs, b.grad.sum_abs, tol) && close(a.grad.absmax, b.grad.absmax, tol) &&
+         a.weight.count == b.weight.count && a.weight.nonfinite == b.weight.nonfinite &&
+         close(a.weight.mean, b.weight.mean, tol) && close(a.weight.m2, b.weight.m2, tol) &&
+         close(a.weight.min, b.weight.min, tol) && close(a.weight.max, b.weight.max, tol) &&
+         close(a.weight.sum_abs, b.weight.sum_abs, tol) && a.ema_diff.count == b.ema_diff.count &&
+         close(a.ema_diff.sum_sq, b.ema_diff.sum_sq, tol) && close(a.ema_diff.sum_abs, b.ema_diff.sum_abs, tol);
+}
+
+inline tensor_stats as_stats(const accumulator& a) {
+  tensor_stats s;
+  s.weight = a;
+  return s;
+}
+
+}  // namespace detail
+
+/// Merges each accumulator over all ranks, in place: partials[i] becomes the statistics of every
+/// rank's partials[i] together (Chan's update, in rank order).
+inline void merge(communicator& comm, std::span<accumulator> partials) {
+  const int world = comm.size();
+  if (world == 1) return;
+  const std::size_t slot = 1 + partials.size() * detail::accumulator_words;
+  std::vector<std::uint64_t> mine(slot);
+  mine[0] = detail::shape_word(1, partials.size());
+  std::memcpy(mine.data() + 1, partials.data(), partials.size_bytes());
+  const auto all = all_gather(comm, mine);
+  detail::check_shapes(all, slot, world, "accumulators");
+  for (std::size_t i = 0; i < partials.size(); ++i) {
+    accumulator merged;
+    for (int r = 0; r < world; ++r)
+      merged.merge(detail::get<accumulator>(all.data() + static_cast<std::size_t>(r) * slot + 1 + i * detail::accumulator_words));
+    partials[i] = merged;
+  }
+}
+
+inline void merge(communicator& comm, accumulator& a) { merge(comm, std::span<accumulator>(&a, 1)); }
+
+/// Sums each value over all ranks, in place, adding in rank order (the same bits on every rank):
+/// correct-prediction and sample counts for an accuracy, loss sums.
+inline void sum(communicator& comm, std::span<double> values) {
+  const int world = comm.size();
+  if (world == 1) return;
+  const std::size_t slot = 1 + values.size();
+  std::vector<std::uint64_t> mine(slot);
+  mine[0] = detail::shape_word(2, values.size());
+  std::memcpy(mine.data() + 1, values.data(), values.size_bytes());
+  const auto all = all_gather(comm, mine);
+  detail::check_shapes(all, slot, world, "sum");
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    double s = 0;
+    for (int r = 0; r < world; ++r) s += detail::get<double>(all.data() + static_cast<std::size_t>(r) * slot + 1 + i);
+    values[i] = s;
+  }
+}
+
+/// The weighted mean of one value per rank (a batch loss weighted by the batch's sample count):
+/// sum(value * weight) / sum(weight) over ranks; NaN when every weight is 0.
+inline double mean(communicator& comm, double value, double weight = 1) {
+  double v[2] = {value * weight, weight};
+  sum(comm, v);
+  return v[1] != 0 ? v[0] / v[1] : std::nan("");
+}
+
+/// The dataset statistics of every rank's batches together (each channel and the total).
+inline void merge(communicator& comm, data_stats& stats) {
+  std::vector<accumulator> parts;
+  stats.for_each_partial([&](accumulator& a) { parts.push_back(a); });
+  merge(comm, parts);
+  std::size_t i = 0;
+  stats.for_each_partial([&](accumulator& a) { a = parts[i++]; });
+}
+
+/// An epoch's step statistics: the batch losses of every rank merged (per-rank data); the global
+/// grad norm is replicated (every rank computed the same global norm, after DDP's all-reduce or
+/// after merging sharded statistics), so it is kept, and only compared when checking replicas.
+inline void merge(communicator& comm, epoch_step_stats& stats, const merge_options& opt = {}) {
+  if (comm.size() == 1) return;
+  accumulator parts[2] = {stats.batch_loss(), stats.grad_norm()};
+  if (opt.check_replicas) {
+    const std::size_t slot = 1 + detail::accumulator_words;
+    std::vector<std::uint64_t> mine(slot);
+    mine[0] = detail::shape_word(3, 1);
+    detail::put(mine.data() + 1, parts[1]);
+    const auto all = all_gather(comm, mine);
+    detail::check_shapes(all, slot, comm.size(), "epoch_step_stats");
+    const auto zero = detail::as_stats(detail::get<accumulator>(all.data() + 1));
+    for (int r = 1; r < comm.size(); ++r)
+      if (!detail::same_stats(zero, detail::as_stats(detail::get<accumulator>(all.data() + r * slot + 1)),
+                              opt.replica_tolerance))
+        throw replica_mismatch("vitals::dist: the grad-norm series of rank " + std::to_string(r) +
+                               " differs from rank 0's: the ranks' gradients have diverged");
+  }
+  merge(comm, std::span<accumulator>(parts, 1));
+  stats.set_batch_loss(parts[0]);
+}
+
+/// The words one rank contributes to merging `res` (its slot of all_gather): shape, computed
+/// flags, histogram range, under/overflow, every tensor's partials (the tensor_stats bytes), the
+/// histogram counts. For gathering on the device (nccl_communicator::all_gather_device).
+inline std::vector<std::uint64_t> pack(const param_stats_result& res, tensor_kind kind) {
+  const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
+  std::vector<std::uint64_t> mine(5 + n * detail::tensor_stats_words + bins, 0);
+  mine[0] = detail::shape_word(kind == tensor_kind::sharded ? 4 : 5, n, bins);
+  mine[1] = res.computed;
+  std::uint32_t lo = 0, hi = 0;
+  std::memcpy(&lo, &res.histogram.lo, 4);
+  std::memcpy(&hi, &res.histogram.hi, 4);
+  mine[2] = (std::uint64_t{lo} << 32) | hi;
+  mine[3] = res.histogram.underflow;
+  mine[4] = res.histogram.overflow;
+  if (n) std::memcpy(mine.data() + 5, static_cast<const void*>(res.per_tensor.data()), n * sizeof(tensor_stats));
+  for (std::size_t b = 0; b < bins; ++b) mine[5 + n * detail::tensor_stats_words + b] = res.histogram.counts[b];
+  return mine;
+}
+
+/// Merges every rank's slot (pack(), gathered in rank order: `all` holds `world` of them) into
+/// `res`, by `kind` (see merge below). Throws on every rank alike when the slots disagree in shape.
+inline void merge_gathered(std::span<const std::uint64_t> all, int world, param_stats_result& res, tensor_kind kind,
+                           const merge_options& opt = {}) {
+  const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
+  const std::size_t head = 5, slot = head + n * detail::tensor_stats_words + bins;
+  if (all.size() != slot * static_cast<std::size_t>(world))
+    throw std::invalid_argument("vitals::dist::merge_gathered: " + std::to_string(all.size()) + " words for " +
+                                std::to_string(world) + " slots of " + std::to_string(slot));
+  detail::check_shapes(all, slot, world, "param_stats_result");
+  auto tensor_of = [&](int r, std::size_t t) {
+    return detail::get<tensor_stats>(all.data() + static_cast<std::size_t>(r) * slot + head + t * detail::tensor_stats_words);
+  };
+  auto word = [&](int r, std::size_t i) { return all[static_cast<std::size_t>(r) * slot + i]; };
+  for (int r = 1; r < world; ++r)
+    if (word(r, 1) != word(0, 1))
+      throw std::invalid_argument("vitals::dist::merge(param_stats_result): rank " + std::to_string(r) +
+                                  " computed other statistics than rank 0");
+
+  if (kind == tensor_kind::replicated) {
+    for (int r = 1; r < world; ++r)
+      for (std::size_t t = 0; t < n; ++t)
+        if (!detail::same_stats(tensor_of(0, t), tensor_of(r, t), opt.replica_tolerance))
+          throw replica_mismatch("vitals::dist: replicated tensor #" + std::to_string(t) + " has other statistics on rank " +
+                                 std::to_string(r) + " than on rank 0: the ranks' parameters have diverged (or the "
+                                 "tensors are sharded: say tensor_kind::sharded)");
+    return;
+  }
+
+  res.total = tensor_stats{};
+  for (std::size_t t = 0; t < n; ++t) {
+    tensor_stats merged;
+    for (int r = 0; r < world; ++r) merged.merge(tensor_of(r, t));
+    res.per_tensor[t] = merged;
+    res.total.merge(merged);
+  }
+  if (bins) {
+    bool same_range = true;
+    for (int r = 1; r < world; ++r) same_range = same_range && word(r, 2) == word(0, 2);
+    if (!same_range) {
+      res.histogram.counts.clear();
+      res.histogram.underflow = res.histogram.overflow = 0;
+      return;
+    }
+    res.histogram.underflow = res.histogram.overflow = 0;
+    for (int r = 0; r < world; ++r) {
+      res.histogram.underflow += word(r, 3);
+      res.histogram.overflow += word(r, 4);
+    }
+    for (std::size_t b = 0; b < bins; ++b) {
+      std::uint64_t c = 0;
+      for (int r = 0; r < world; ++r) c += word(r, head + n * detail::tensor_stats_words + b);
+      res.histogram.counts[b] = c;
+    }
+  }
+}
+
+/// Parameter statistics of one call (compute_param_stats, device_param_stats::result()), merged
+/// according to `kind` (see the top of this file): replicated statistics are left as they are
+/// (compared across ranks, one collective, with check_replicas); sharded ones become those of the
+/// whole tensors. Sharded: every rank's table lists the same tensors in the same order (a rank
+/// holding no piece of a tensor lists it with numel 0); the histogram counts are summed when every
+/// rank used the same range and bins, and dropped (on every rank) otherwise: give sharded tensors
+/// a fixed histogram range.
+inline void merge(communicator& comm, param_stats_result& res, tensor_kind kind, const merge_options& opt = {}) {
+  if (comm.size() == 1) return;
+  if (kind == tensor_kind::replicated && !opt.check_replicas) return;
+  merge_gathered(all_gather(comm, pack(res, kind)), comm.size(), res, kind, opt);
+}
+
+}  // namespace vitals::dist
+// ---- include/vitals/health/watch.hpp ----
+// Health that belongs to the run: vitals::watch_health(run) attaches a health_monitor that reads
+// the rows the run commits, on the run's writer thread, so log() does no extra work.
+//
+//   vitals::watch_health(run, {.loss_key = "train/loss", .grad_norm_key = "train/grad_norm"});
+//   for (epoch ...) {
+//     for (step ...) run.log({{"train/loss", loss}, {"train/grad_norm", gn}}, step);
+//     run.log({{"val/accuracy", acc}}, last_step);   // the epoch's own values, row left open
+//     run.end_epoch();                                // the monitor evaluates on this row
+//   }
+//
+// How the monitor learns what it needs:
+//  - batch loss and grad norm: the keys `loss_key` and `grad_norm_key` of every committed row (only
+//    the rows you log: log every step for exact epoch statistics);
+//  - the end of an epoch: the row run.end_epoch() commits. On that row it adds the epoch's step
+//    statistics (train/grad_norm_{mean,std,max,min}, train/batch_loss_{mean,std,max,min,cv},
+//    train/is_improving, ...), observes every numeric value of the row (model/*, val/*, ...) and,
+//    every `every_epochs` epochs, evaluates the rules and adds health/<rule> (0/1) and
+//    health/alerts_active to the same row;
+//  - alerts: each state change becomes an alert record after that row, for every sink (console:
+//    firing and cleared; W&B: alert records; alerts.jsonl: every state, written by the
+//    alerts_jsonl sink this attaches). "Not evaluated" notices reach alerts.jsonl only.
+// Callbacks (health_options::on_alert) run on the writer thread, after the sinks saw the row; they
+// must not call the run (log, flush, finish). One that throws disables the monitor, reported in
+// metadata.json's sink_errors; training goes on.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/alerts.hpp ----
+// alerts.jsonl: one JSON line per alert record, written by the run's writer thread like every
+// other sink (vitals::watch_health attaches it), so the training thread never touches the file.
+//
+// {"epoch":3,"timestamp":1700000000.5,"rule":"exploding_gradients","state":"fired","level":"error",
+//  "title":"exploding_gradients fired","text":"exploding gradients: ... (train/grad_norm_max=153.2)"}
+// Every state is kept here, "not_evaluated" included (the console and W&B leave that one out).
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+
+namespace vitals {
+
+namespace detail {
+struct alerts_jsonl_state {
+  append_file file;
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;
+};
+}  // namespace detail
+
+struct alerts_jsonl {
+  static constexpr std::string_view name = "alerts";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "alerts.jsonl";
+
+  void open(const run_info& info) {
+    auto p = path.is_absolute() ? path : info.dir / path;
+    state->file.open(p);
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::alert) return;
+    auto& out = state->buf;
+    // The fields of alert_event's to_json_line, in its order; absent ones are left out.
+    auto field = [&](std::string_view key, bool first = false) -> const metric* {
+      for (const auto& m : r.metrics)
+        if (m.key == key) {
+          if (!first) out.push_back(',');
+          detail::append_json_string(out, key);
+          out.push_back(':');
+          return &m;
+        }
+      return nullptr;
+    };
+    out.push_back('{');
+    if (const metric* m = field("epoch", true)) detail::json_append_value(out, m->value, true);
+    else out.append(std::string_view("\"epoch\":null"));
+    out.append(std::string_view(",\"timestamp\":"));
+    detail::json_append_double(out, r.timestamp, true);
+    for (std::string_view k : {"rule", "state", "level", "title", "text"})
+      if (const metric* m = field(k)) detail::json_append_value(out, m->value, true);
+    out.append(std::string_view("}\n"));
+    state->ends.push_back(out.size());
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+    st.file.write_records_and_clear(st.buf, st.ends);
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  detail::fresh_on_copy<detail::alerts_jsonl_state> state{};
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+struct health_options {
+  std::string loss_key = "train/loss";            // the batch loss in the step rows
+  std::string grad_norm_key = "train/grad_norm";  // the global gradient norm in the step rows
+  std::string epoch_key = "epoch";                // the epoch number, when a row carries it
+  int every_epochs = 1;                           // evaluate the rules every N end_epoch() rows
+  loss_tracker_options progress{};                // what counts as improving
+  /// Called for every alert event (fired, firing, cleared, not_evaluated) on the writer thread.
+  std::function<void(const alert_event&)> on_alert{};
+};
+
+namespace detail {
+
+inline std::string_view wandb_level(severity s) {
+  return s == severity::error ? "ERROR" : s == severity::warning ? "WARN" : "INFO";
+}
+
+class health_stage final : public record_stage {
+ public:
+  health_stage(health_monitor m, health_options o) : monitor_(std::move(m)), opts_(std::move(o)), progress_(opts_.progress) {}
+
+  void process(const record& r, std::vector<metric>& row, std::vector<record>& after) override {
+    if (r.kind != record_kind::history) return;
+    bool end = false;
+    std::optional<std::int64_t> epoch;
+    std::erase_if(row, [&](const metric& m) {
+      if (m.key == "_vitals/epoch_end") return end = true;
+      if (m.value.type == metric_value::kind::string) return false;
+      const double v = m.value.as_double();
+      if (m.key == opts_.loss_key) steps_.add_batch_loss(v);
+      else if (m.key == opts_.grad_norm_key) steps_.add_grad_norm(v);
+      else if (m.key == opts_.epoch_key) epoch = static_cast<std::int64_t>(v);
+      monitor_.observe(m.key, v);
+      return false;
+    });
+    if (!end) return;
+    // The epoch's step statistics join its last row and the monitor's window.
+    epoch_metrics_ = metric_list{};
+    steps_.append_to(epoch_metrics_);
+    if (steps_.batch_loss().count > 0) progress_.update(steps_.batch_loss().mean, epoch_metrics_);
+    steps_.reset();
+    monitor_.observe(epoch_metrics_);
+    for (const auto& [k, v] : epoch_metrics_) row.push_back(metric{k, metric_value(v)});
+    const std::int64_t e = epoch.value_or(epochs_);
+    ++epochs_;
+    if (opts_.every_epochs > 1 && epochs_ % opts_.every_epochs != 0) return;
+    const health_report& rep = monitor_.evaluate(e);
+    row.insert(row.end(), rep.metrics.begin(), rep.metrics.end());
+    // Alert records follow the row; their views point into events_ (kept until the next call).
+    events_ = rep.events;
+    fields_.resize(events_.size());
+    for (std::size_t i = 0; i < events_.size(); ++i) {
+      const alert_event& ev = events_[i];
+      fields_[i] = {metric{"title", std::string_view(ev.title)}, metric{"text", std::string_view(ev.text)},
+                    metric{"level", wandb_level(ev.level)},     metric{"state", to_string(ev.state)},
+                    metric{"rule", std::string_view(ev.rule)},  metric{"epoch", metric_value(ev.epoch)}};
+      after.push_back(record{record_kind::alert, r.step, r.timestamp, r.runtime, std::span<const metric>(fields_[i])});
+    }
+    if (opts_.on_alert)
+      for (const auto& ev : events_) opts_.on_alert(ev);
+  }
+
+ private:
+  health_monitor monitor_;
+  health_options opts_;
+  epoch_step_stats steps_;
+  loss_tracker progress_;
+  metric_list epoch_metrics_;
+  std::int64_t epochs_ = 0;
+  std::vector<alert_event> events_;
+  std::vector<std::array<metric, 6>> fields_;
+};
+
+}  // namespace detail
+
+/// Attaches `monitor` (the seed-003 default rules unless given; custom compile-time rule sets and
+/// run-time add/replace/disable are set up on it first) to `r`, with an alerts.jsonl sink. Call it
+/// before the first log(). The monitor then belongs to the run's writer thread.
+inline void watch_health(run& r, health_options opts = {}, health_monitor monitor = health_monitor{}) {
+  if (r.disabled()) return;
+  r.set_stage(std::make_unique<detail::health_stage>(std::move(monitor), std::move(opts)));
+  r.attach(alerts_jsonl{});
+}
+
+}  // namespace vitals
+// ---- include/vitals/app.hpp ----
+// vitals::app - the one front door: reads the whole command line once and returns the typed
+// config, the run options and (when composing a config directory) the composition.
+//
+//   vitals::app<Train> app("Trains the model.");
+//   app.run_defaults({.sinks = "jsonl,csv,console"})
+//      .run_fields({.project = "project", .name = "exp_name"})   // config fields that feed the run
+//      .check([](const Train& c, auto& problems) { if (c.epochs < 1) problems.push_back({"epochs", "must be >= 1", {}}); });
+//   auto job = app.parse_or_exit(argc, argv);
+//   vitals::run run(job.options, job.config);
+//
+// The command line, in any order:
+//   run flags              --wandb_project/_entity/_name/_group/_tags/_notes/_job_type/_mode/_dir/_run_id,
+//                          --sinks a,b, --no_wandb, --no_report, --total_steps N (run_options::from_args)
+//   --config FILE          a YAML/JSON file merged over the defaults (repeatable; later files win)
+//   --experiment NAME      start from a preset registered with preset()
+//   overrides              Hydra's grammar (config/overrides.hpp): key=value, +key=value,
+//                          ++key=value, ~key; group=option when composing (compose()).
+//   -m, --multirun         sweeps (a=1,2, range(..)) expand into one job per combination
+//   --show-config          print the final config as YAML and exit 0 (also --cfg job, show_config=true
+//                          when composing and the config has no show_config key); with --json, one
+//                          JSON object per line, one line per job (what vitals-compose --json prints)
+//   --help, -h             the flags, the config fields (type, default, doc) and the config groups
+//
+// Layers, later winning: Config{} < --experiment < --config files < overrides; for a composed
+// config: the config directory's defaults list < overrides. Run options: run_defaults() < the
+// config fields named in run_fields() < WANDB_* / VITALS_* environment < run flags. A composition
+// whose configs or overrides set hydra.run.dir (hydra.sweep.dir for a multirun job) makes the runs
+// directory <output_dir>/runs unless --wandb_dir/WANDB_DIR name one; launch::save_composition
+// saves its files there once per job (docs/compose.md "Output directories").
+//
+// Every problem (flags, files, values, checks, run options, the runs directory) is collected and
+// reported at once; parse() throws one config_error, parse_or_exit() prints it and exits 2. Nothing
+// is created before that: the run directory comes only with vitals::run.
+//
+// One value: the config the program gets, --show-config, the config.json the run writes (run(opts,
+// cfg)), W&B's config record and the composition's config.yaml all derive from the typed value
+// (to_node(config)), so they are the same whichever way the config was given.
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+/// Config fields (dotted paths, "" = none) that feed the run's options when no flag or WANDB_*
+/// variable sets them. `tags` may name a list of strings or a comma-separated string.
+struct run_fields {
+  std::string project{}, name{}, group{}, tags{}, notes{};
+};
+
+/// One job of a command line: the typed config, its run options, and how it was composed.
+template <class Config>
+struct launch {
+  Config config{};
+  run_options options{};
+  std::optional<config::composition> composition{};  // when composing; its config is to_node(config)
+  std::vector<std::string> overrides{};              // this job's overrides, as given
+
+  /// Saves the composition files (config.yaml, config.json, overrides.yaml, defaults.yaml) in one
+  /// place: the composition's output directory when it sets one (hydra.run.dir, or
+  /// hydra.sweep.dir/subdir for a multirun job; the job's runs are then in <output_dir>/runs),
+  /// else `run_dir`. Call once per job. Returns where; empty (nothing written) without a
+  /// composition. Throws runs_dir_error when the directory cannot be written.
+  std::filesystem::path save_composition(const std::filesystem::path& run_dir) const {
+    if (!composition) return {};
+    const std::filesystem::path dir = composition->output_dir_set ? composition->output_dir : run_dir;
+    composition->save(dir);
+    return dir;
+  }
+};
+
+/// What parse() found: jobs to run, or text to print (--help, --show-config) and exit 0.
+template <class Config>
+struct app_result {
+  enum class action { run, help, show_config };
+  action what = action::run;
+  std::string text;
+  std::vector<launch<Config>> jobs;
+};
+
+template <class Config>
+class app {
+ public:
+  using check_fn = std::function<void(const Config&, std::vector<config::problem>&)>;
+
+  explicit app(std::string description = "") : description_(std::move(description)) {}
+
+  /// The run options before the environment and flags (sinks, dir, project, ...).
+  app& run_defaults(run_options base) {
+    base_ = std::move(base);
+    return *this;
+  }
+  /// Which config fields feed the run's project/name/group/tags/notes.
+  app& run_fields(vitals::run_fields f) {
+    fields_ = std::move(f);
+    return *this;
+  }
+  /// A preset for --experiment NAME.
+  app& preset(std::string name, Config value, std::string help = "") {
+    presets_.push_back({std::move(name), std::move(value), std::move(help)});
+    return *this;
+  }
+  /// Composes a Hydra-style config directory (group=option overrides, defaults lists).
+  app& compose(compose_options options) {
+    compose_ = std::move(options);
+    return *this;
+  }
+  app& compose(std::filesystem::path config_dir, std::string config_name = "config") {
+    compose_options o;
+    o.config_dir = std::move(config_dir);
+    o.config_name = std::move(config_name);
+    return compose(std::move(o));
+  }
+  /// Checks of values the types allow but the program cannot use; problems join the others.
+  app& check(check_fn f) {
+    checks_.push_back(std::move(f));
+    return *this;
+  }
+
+  /// Reads the command line. Throws config_error listing every problem.
+  app_result<Config> parse(int argc, const char* const* argv) const {
+    const std::string program = argc > 0 && argv[0] ? std::filesystem::path(argv[0]).filename().string() : "program";
+    std::vector<config::problem> problems;
+    std::size_t more = 0;
+    auto add_error = [&](const std::exception& e) {
+      if (auto* ce = dynamic_cast<const config::config_error*>(&e)) {
+        problems.insert(problems.end(), ce->problems().begin(), ce->problems().end());
+        more += ce->more();
+      } else {
+        problems.push_back({"", e.what(), {}});
+      }
+    };
+
+    // 1. Sort the arguments: run flags (run_options owns them), vitals' flags, overrides.
+    std::vector<std::string> run_args, overrides, config_files;
+    std::string experiment;
+    bool help = false, show = false, json = false, multirun = false;
+    compose_options copts = compose_.value_or(compose_options{});
+    for (int i = 1; i < argc; ++i) {
+      std::string_view a = argv[i] ? argv[i] : "";
+      if (int used = run_flag_length(argc, argv, i, problems)) {  // < 0: a bad one, reported
+        for (int k = 0; k < used; ++k) run_args.emplace_back(argv[i + k]);
+        i += (used > 0 ? used : -used) - 1;
+        continue;
+      }
+      auto value_of = [&](std::string_view flag) -> std::optional<std::string> {
+        if (a == flag) {
+          if (i + 1 < argc) return std::string(argv[++i]);
+          problems.push_back({"", std::string(flag) + " needs a value", {}});
+          return std::string();
+        }
+        if (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '=')
+          return std::string(a.substr(flag.size() + 1));
+        return std::nullopt;
+      };
+      if (a == "--help" || a == "-h") help = true;
+      else if (a == "--show-config") show = true;
+      else if (a == "--json") json = true;
+      else if (a == "--cfg" || a == "-c") {
+        if (i + 1 < argc && std::string_view(argv[i + 1]) == "job") ++i;
+        show = true;
+      } else if (a == "--multirun" || a == "-m") multirun = true;
+      else if (auto f = value_of("--config")) config_files.push_back(*f);
+      else if (auto x = value_of("--experiment")) experiment = *x;
+      else if (auto d = compose_ ? value_of("--config-dir") : std::nullopt) copts.config_dir = *d;
+      else if (auto n = compose_ ? value_of("--config-name") : std::nullopt) copts.config_name = *n;
+      else if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && (a[1] == '=' || (a[1] >= '0' && a[1] <= '9')))) {
+        std::string name(a.substr(0, a.find('=')));
+        problems.push_back({"", "unknown flag '" + name + "'" + config::detail::did_you_mean(name, known_flags()) +
+                                    " (--help lists the flags)", {}});
+      } else if (a.find('=') != std::string_view::npos || a.starts_with("~")) {
+        overrides.emplace_back(a);
+      } else {
+        problems.push_back({"", "unexpected argument " + config::detail::quoted_arg(a) +
+                                    " (set a config field with key=value, see --help)", {}});
+      }
+    }
+    if (json && !show) problems.push_back({"", "--json goes with --show-config (or --cfg job): it prints the config as JSON", {}});
+    if (help) return {app_result<Config>::action::help, usage(program, copts), {}};
+    if (compose_ && (!config_files.empty() || !experiment.empty()))
+      problems.push_back({"", "--config and --experiment are for programs without a config directory; this one composes " +
+                                  copts.config_dir.string() + " (select options with group=option)", {}});
+
+    // 2. The run options every job starts from: defaults < environment < flags. Project, name,
+    // group, tags and notes start empty so that "not set by env or flag" can be told apart.
+    run_options flagged = base_;
+    flagged.project.clear();
+    flagged.name.clear();
+    flagged.group.clear();
+    flagged.tags.clear();
+    flagged.notes.clear();
+    try {
+      flagged = run_options::from_env(std::move(flagged));
+    } catch (const std::exception& e) {
+      add_error(e);
+    }
+    try {
+      std::vector<char*> v{const_cast<char*>(program.c_str())};
+      for (auto& s : run_args) v.push_back(s.data());
+      int n = static_cast<int>(v.size());
+      flagged = run_options::apply_args(n, v.data(), std::move(flagged));
+    } catch (const std::exception& e) {
+      add_error(e);
+    }
+
+    // 3. The jobs: one, or one per sweep combination with --multirun.
+    std::vector<std::vector<std::string>> jobs{overrides};
+    std::optional<bool> show_override;
+    try {
+      if (compose_) {
+        bool keep = false;
+        show_override = config::detail::take_show_config(overrides, copts, keep);
+        jobs = {overrides};
+      }
+      auto parsed = config::parse_overrides(overrides);
+      if (multirun) {
+        jobs = config::expand_sweeps(parsed);
+      } else {
+        for (const auto& o : parsed)
+          if (o.sweep) problems.push_back({o.key, config::detail::sweep_hint(o), o.where()});
+      }
+    } catch (const std::exception& e) {
+      add_error(e);
+      jobs.clear();
+    }
+    if (show_override && *show_override) show = true;
+
+    // Configs are read even after a flag problem, so that one run shows every mistake.
+    // A runs directory named by --wandb_dir or WANDB_DIR wins over a composition's output dir.
+    bool dir_given = false;
+    if (const char* env = std::getenv("WANDB_DIR"); env && *env) dir_given = true;
+    for (const auto& a : run_args)
+      if (a == "--wandb_dir" || a.starts_with("--wandb_dir=")) dir_given = true;
+    app_result<Config> out;
+    {
+      int job_num = 0;
+      for (const auto& job : jobs) {
+        launch<Config> l;
+        l.overrides = job;
+        const std::optional<int> num = multirun ? std::optional<int>(job_num++) : std::nullopt;
+        if (!read_config(job, config_files, experiment, copts, num, l, problems, more)) continue;
+        for (const auto& c : checks_) c(l.config, problems);
+        run_options job_options = flagged;
+        // A composition that sets hydra.run.dir / hydra.sweep.dir holds its runs: <output_dir>/runs.
+        if (l.composition && l.composition->output_dir_set && !dir_given)
+          job_options.dir = l.composition->output_dir / "runs";
+        l.options = options_for(l.config, std::move(job_options), problems);
+        out.jobs.push_back(std::move(l));
+      }
+    }
+    if (!problems.empty()) throw config::config_error(std::move(problems), more);
+    if (show) {
+      out.what = app_result<Config>::action::show_config;
+      for (const auto& j : out.jobs) {
+        if (json) {  // one object per line, one line per job (as vitals-compose --json prints)
+          out.text += config::to_json(config::to_node(j.config), 0) + "\n";
+          continue;
+        }
+        if (out.jobs.size() > 1) {
+          std::string head = "---\n# job:";
+          for (const auto& o : j.overrides) head += " " + o;
+          out.text += head + "\n";
+        }
+        out.text += config::to_yaml(config::to_node(j.config));
+      }
+    }
+    return out;
+  }
+
+  /// parse(), then: --help and --show-config print and exit 0; problems print on stderr and exit 2.
+  std::vector<launch<Config>> jobs_or_exit(int argc, const char* const* argv) const {
+    const char* program = argc > 0 && argv[0] ? argv[0] : "program";
+    try {
+      app_result<Config> r = parse(argc, argv);
+      if (r.what != app_result<Config>::action::run) {
+        std::fputs(r.text.c_str(), stdout);
+        std::fflush(stdout);
+        std::exit(0);
+      }
+      return std::move(r.jobs);
+    } catch (const usage_error& e) {
+      exit_usage_error(std::filesystem::path(program).filename().string(), e.what());
+    }
+  }
+  std::vector<launch<Config>> jobs_or_exit(int argc, char** argv) const {
+    return jobs_or_exit(argc, const_cast<const char* const*>(argv));
+  }
+
+  /// The single job of a command line (--multirun with several jobs is an error: use jobs_or_exit).
+  launch<Config> parse_or_exit(int argc, const char* const* argv) const {
+    auto jobs = jobs_or_exit(argc, argv);
+    if (jobs.size() != 1)
+      exit_usage_error(argc > 0 && argv[0] ? std::filesystem::path(argv[0]).filename().string() : "program",
+                       "--multirun expands to " + std::to_string(jobs.size()) + " jobs; this program runs one (app::jobs_or_exit runs them all)");
+    return std::move(jobs.front());
+  }
+  launch<Config> parse_or_exit(int argc, char** argv) const {
+    return parse_or_exit(argc, const_cast<const char* const*>(argv));
+  }
+
+  /// The --help text.
+  std::string usage(std::string_view program, const compose_options& copts) const {
+    std::string out = "usage: " + std::string(program) +
+                      (compose_ ? " [group=option]..." : " [--config FILE]... [--experiment NAME]") +
+                      " [key=value | +key=value | ++key=value | ~key]... [-m] [--show-config] [--help] [run flags]\n";
+    if (!description_.empty()) out += "\n" + description_ + "\n";
+    std::vector<std::vector<std::string>> rows;
+    if (!compose_) {
+      rows.push_back({"--config FILE", "merge a YAML or JSON config file (repeatable; later files win)"});
+      rows.push_back({"--experiment NAME", "start from a preset" + preset_list()});
+    } else {
+      rows.push_back({"--config-dir DIR, --config-name NAME", "compose another config directory / primary config"});
+    }
+    rows.push_back({"key=value, +key=v, ++key=v, ~key", "set, add, add-or-set, delete a config key (Hydra's override grammar)"});
+    rows.push_back({"-m, --multirun", "expand sweeps (a=1,2  range(0,3)) into one job each"});
+    rows.push_back({"--show-config [--json]", "print the final config as YAML (--json: a JSON line per job) and exit"});
+    rows.push_back({"--help, -h", "show this help and exit"});
+    out += "\nflags:\n" + config::detail::format_table(rows, "  ");
+    std::vector<std::vector<std::string>> run_rows = {
+        {"--wandb_project P", "project" + fed_by(fields_.project) + " (WANDB_PROJECT)"},
+        {"--wandb_entity E", "entity (WANDB_ENTITY)"},
+        {"--wandb_name N", "run name" + fed_by(fields_.name) + " (WANDB_NAME)"},
+        {"--wandb_group G", "group" + fed_by(fields_.group) + " (WANDB_RUN_GROUP)"},
+        {"--wandb_tags a,b", "tags" + fed_by(fields_.tags) + " (WANDB_TAGS)"},
+        {"--wandb_notes T", "notes" + fed_by(fields_.notes) + " (WANDB_NOTES)"},
+        {"--wandb_job_type T", "job type (WANDB_JOB_TYPE)"},
+        {"--wandb_mode M", "online | offline | disabled (WANDB_MODE)"},
+        {"--wandb_dir DIR", "runs directory, default " + base_.dir.string() + " (WANDB_DIR)"},
+        {"--wandb_run_id ID, --wandb_id ID", "run id (WANDB_RUN_ID)"},
+        {"--wandb_resume M", "allow | must | never | auto: continue the run with this id (WANDB_RESUME)"},
+        {"--sinks a,b", "sinks, default '" + base_.sinks + "' (VITALS_SINKS)"},
+        {"--no_wandb", "leave the wandb sink out"},
+        {"--no_report", "no report.html (VITALS_REPORT=0)"},
+        {"--total_steps N", "steps for the progress bar"}};
+    out += "\nrun flags (flags > WANDB_* environment > config fields > defaults):\n" + config::detail::format_table(run_rows, "  ");
+    if (!presets_.empty()) {
+      std::vector<std::vector<std::string>> p;
+      for (const auto& e : presets_) p.push_back({e.name, e.help});
+      out += "\nexperiments (--experiment NAME):\n" + config::detail::format_table(p, "  ");
+    }
+    std::vector<config::detail::help_row> fields;
+    if constexpr (config::detail::is_config_struct_v<Config>) config::detail::collect_help_rows(Config{}, "", fields);
+    if (!fields.empty()) {
+      std::vector<std::vector<std::string>> f = {{"field", "type", "default", "description"}};
+      for (auto& r : fields) f.push_back({r.path, r.type, r.value, r.doc});
+      out += "\nconfig fields:\n" + config::detail::format_table(f, "  ");
+    }
+    if (compose_) {
+      try {
+        std::string groups = config::usage(copts, program);
+        auto at = groups.find("\nconfig: ");
+        if (at != std::string::npos) out += groups.substr(at + 1);
+      } catch (const std::exception& e) {
+        out += "\n(config groups unavailable: " + std::string(e.what()) + ")\n";
+      }
+    }
+    return out;
+  }
+
+ private:
+  struct preset_entry {
+    std::string name;
+    Config value;
+    std::string help;
+  };
+
+  static std::string fed_by(const std::string& field) { return field.empty() ? "" : ", else config '" + field + "'"; }
+
+  std::vector<std::string> known_flags() const {
+    std::vector<std::string> k = {"--help", "--show-config", "--multirun", "--wandb_project", "--wandb_entity",
+                                  "--wandb_name", "--wandb_group", "--wandb_tags", "--wandb_notes", "--wandb_job_type",
+                                  "--wandb_mode", "--wandb_dir", "--wandb_run_id", "--wandb_id", "--wandb_resume",
+                                  "--json", "--sinks", "--no_wandb",
+                                  "--no_report", "--total_steps"};
+    if (compose_) k.insert(k.end(), {"--config-dir", "--config-name", "--cfg"});
+    else k.insert(k.end(), {"--config", "--experiment"});
+    return k;
+  }
+
+  std::string preset_list() const {
+    if (presets_.empty()) return " (none registered)";
+    std::vector<std::string> names;
+    for (const auto& p : presets_) names.push_back(p.name);
+    return ": " + config::detail::join_names(names);
+  }
+
+  // How many arguments from argv[i] are a run flag (0: not one), asking run_options itself, which
+  // is the one place run flags are defined. A bad one is recorded and its count returned negated.
+  static int run_flag_length(int argc, const char* const* argv, int i, std::vector<config::problem>& problems) {
+    const std::string_view a = argv[i] ? argv[i] : "";
+    if (!a.starts_with("--")) return 0;
+    auto try_with = [&](int n, std::string* error) -> int {
+      std::vector<char*> v{const_cast<char*>("x")};
+      for (int k = 0; k < n; ++k) v.push_back(const_cast<char*>(argv[i + k]));
+      int count = static_cast<int>(v.size());
+      try {
+        run_options::apply_args(count, v.data(), run_options{});
+      } catch (const std::exception& e) {
+        if (error) *error = e.what();
+        return -1;
+      }
+      return (static_cast<int>(v.size()) - count);  // arguments consumed
+    };
+    std::string first_error, second_error;
+    int used = try_with(1, &first_error);
+    if (used > 0) return used;
+    if (used == 0) return 0;  // not a run flag
+    if (a.find('=') != std::string_view::npos) {  // "--flag=value" with a bad value
+      problems.push_back({"", first_error, {}});
+      return -1;
+    }
+    // "--flag value": the flag needed its value.
+    if (i + 1 < argc) {
+      int two = try_with(2, &second_error);
+      if (two == 2) return 2;
+      if (two < 0) {
+        problems.push_back({"", second_error, {}});
+        return -2;
+      }
+    }
+    problems.push_back({"", first_error, {}});
+    return -1;
+  }
+
+  // The typed config of one job; false (with problems) when it cannot be read.
+  bool read_config(const std::vector<std::string>& job, const std::vector<std::string>& files, const std::string& experiment,
+                   const compose_options& copts, std::optional<int> job_num, launch<Config>& out,
+                   std::vector<config::problem>& problems, std::size_t& more) const {
+    try {
+      if (compose_) {
+        // A multirun job is numbered as Hydra numbers it (hydra.job.num, sweep.dir/subdir).
+        config::composition c = config::detail::compose_parsed(copts, config::parse_overrides(job), job, job_num);
+        out.config = config::from_node<Config>(c.config);
+        c.config = config::to_node(out.config);  // config.yaml says what the program got
+        out.composition = std::move(c);
+        return true;
+      }
+      const std::size_t before = problems.size();
+      Config value{};
+      if (!experiment.empty()) {
+        auto it = std::find_if(presets_.begin(), presets_.end(), [&](const auto& p) { return p.name == experiment; });
+        if (it != presets_.end()) {
+          value = it->value;
+        } else {
+          std::vector<std::string> names;
+          for (const auto& p : presets_) names.push_back(p.name);
+          problems.push_back({"", "unknown experiment '" + experiment + "'" + config::detail::did_you_mean(experiment, names) +
+                                      (names.empty() ? std::string(" (this program has no presets)")
+                                                     : " (one of: " + config::detail::join_names(names) + ")"),
+                              config::source_location::from_origin("--experiment " + experiment)});
+        }
+      }
+      config::node from_files = config::node::mapping();  // where file values were written
+      for (const auto& path : files) {
+        try {
+          config::node tree = config::load_file(path);
+          if (tree.is_mapping()) {
+            from_files.where = tree.where;
+            config::merge_nodes(from_files, tree);
+          }
+          if (!(config::detail::is_config_struct_v<Config> && tree.is_null())) config::merge_into(value, tree, problems, more);
+        } catch (const config::config_error& e) {
+          problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+          more += e.more();
+        }
+      }
+      // Overrides in Hydra's grammar on the tree of what the layers gave, then typed again.
+      config::node tree = config::to_node(value);
+      for (const auto& o : config::parse_overrides(job)) {
+        if (o.sweep) continue;  // reported with its --multirun hint
+        try {
+          config::detail::apply_config_override(tree, o);
+        } catch (const config::config_error& e) {
+          problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+        }
+      }
+      try {
+        out.config = config::from_node<Config>(tree);
+      } catch (const config::config_error& e) {
+        // The tree was rebuilt from the typed value: a required field left unset points at the
+        // file that left it (its `???`, else the file) rather than at nowhere.
+        for (config::problem p : e.problems()) {
+          if (p.where.file.empty() && p.where.origin.empty() && !files.empty()) {
+            const config::node* at = config::find_path(from_files, p.path);
+            p.where = at ? at->where : from_files.where;
+          }
+          problems.push_back(std::move(p));
+        }
+        more += e.more();
+      }
+      return problems.size() == before;
+    } catch (const config::config_error& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      more += e.more();
+      return false;
+    }
+  }
+
+  // Run options of one job: flags/env win; then the config fields; then the code's defaults.
+  run_options options_for(const Config& cfg, run_options o, std::vector<config::problem>& problems) const {
+    const config::node tree = config::to_node(cfg);
+    auto field = [&](const std::string& path) -> const config::node* {
+      if (path.empty()) return nullptr;
+      const config::node* n = config::find_path(tree, path);
+      if (!n) problems.push_back({path, "run_fields names '" + path + "', which is not a field of the config", {}});
+      return n;
+    };
+    auto text = [&](std::string& target, const std::string& path, const std::string& fallback) {
+      if (!target.empty()) return;
+      if (const config::node* n = field(path); n && n->is_scalar()) target = n->text;
+      if (target.empty()) target = fallback;
+    };
+    text(o.project, fields_.project, base_.project);
+    text(o.name, fields_.name, base_.name);
+    text(o.group, fields_.group, base_.group);
+    text(o.notes, fields_.notes, base_.notes);
+    if (o.tags.empty()) {
+      if (const config::node* n = field(fields_.tags)) {
+        if (n->is_sequence())
+          for (const auto& t : n->items) o.tags.push_back(t.text);
+        else if (n->is_scalar() && !n->text.empty())
+          o.tags = split_comma_list(n->text);
+      }
+      if (o.tags.empty()) o.tags = base_.tags;
+    }
+    try {
+      o.validate();
+    } catch (const std::exception& e) {
+      problems.push_back({"", e.what(), {}});
+    }
+    return o;
+  }
+
+  std::string description_;
+  run_options base_{};
+  vitals::run_fields fields_{};
+  std::vector<preset_entry> presets_;
+  std::optional<compose_options> compose_;
+  std::vector<check_fn> checks_;
+};
+
+}  // namespace vitals
 
 #if defined(__CUDACC__)
 // ---- cuda/vitals/cuda.cuh ----
@@ -16393,4 +21377,109 @@ class device_param_stats {
 using device_ema_update = device_param_stats<stats::ema_update | stats::ema_diff>;
 
 }  // namespace vitals
+// ---- cuda/vitals/nccl.cuh ----
+// The NCCL back end: a vitals::dist::communicator over the user's NCCL communicator and stream
+// (needs nccl.h and libnccl; CMake target vitals::nccl). vitals never creates, splits or destroys
+// the communicator: the program owns it, and it must outlive this object.
+//
+//   vitals::dist::nccl_communicator comm(nccl_comm, stream);
+//   vitals::dist::merge(comm, stats, vitals::dist::tensor_kind::sharded);   // every rank calls it
+//
+// Two paths, one collective each (ncclAllReduce of ncclUint64 with ncclSum, see
+// vitals/dist/communicator.hpp for why a sum of words gathers exactly):
+//  - allreduce_sum(host words): what vitals::dist::merge uses. Copies the words to a device buffer,
+//    all-reduces on the user's stream, copies them back and waits for that stream: the merge needs
+//    the answer on the host. Not for use inside a CUDA-graph capture.
+//  - allreduce_sum_device / all_gather_device(device words): enqueued on the stream, never
+//    synchronising, so capturable in a CUDA graph; the caller reads the words once the stream (or
+//    the graph) has run them, and merges them with vitals::dist::merge_gathered.
+
+#include <cuda_runtime.h>
+#include <nccl.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+
+namespace vitals::dist {
+
+class nccl_communicator final : public communicator {
+ public:
+  nccl_communicator(ncclComm_t comm, cudaStream_t stream = nullptr) : comm_(comm), stream_(stream) {
+    check(ncclCommUserRank(comm_, &rank_), "ncclCommUserRank");
+    check(ncclCommCount(comm_, &size_), "ncclCommCount");
+  }
+  nccl_communicator(const nccl_communicator&) = delete;
+  nccl_communicator& operator=(const nccl_communicator&) = delete;
+  ~nccl_communicator() override {
+    if (dev_) cudaFree(dev_);
+    if (host_) cudaFreeHost(host_);
+  }
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  ncclComm_t handle() const { return comm_; }
+  cudaStream_t stream() const { return stream_; }
+
+  /// Host words, in place; returns when they hold the sum (waits for the stream).
+  void allreduce_sum(std::span<std::uint64_t> words) override {
+    if (words.empty()) return;
+    reserve(words.size());
+    const std::size_t bytes = words.size_bytes();
+    std::memcpy(host_, words.data(), bytes);
+    vitals::detail::cuda_check(cudaMemcpyAsync(dev_, host_, bytes, cudaMemcpyHostToDevice, stream_), "cudaMemcpyAsync(vitals nccl words)");
+    allreduce_sum_device(dev_, words.size());
+    vitals::detail::cuda_check(cudaMemcpyAsync(host_, dev_, bytes, cudaMemcpyDeviceToHost, stream_), "cudaMemcpyAsync(vitals nccl words)");
+    vitals::detail::cuda_check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize(vitals nccl merge)");
+    std::memcpy(words.data(), host_, bytes);
+  }
+
+  /// Device words, in place, enqueued on the stream; capturable in a CUDA graph.
+  void allreduce_sum_device(std::uint64_t* words, std::size_t n) {
+    check(ncclAllReduce(words, words, n, ncclUint64, ncclSum, comm_, stream_), "ncclAllReduce");
+  }
+
+  /// Every rank's `slot` (n device words) into `gathered` (n * size() device words, rank order),
+  /// enqueued on the stream; capturable in a CUDA graph. `slot` may lie inside `gathered` only at
+  /// this rank's own position.
+  void all_gather_device(const std::uint64_t* slot, std::size_t n, std::uint64_t* gathered) {
+    auto* mine = gathered + static_cast<std::size_t>(rank_) * n;
+    vitals::detail::cuda_check(cudaMemsetAsync(gathered, 0, n * static_cast<std::size_t>(size_) * sizeof(std::uint64_t), stream_),
+                       "cudaMemsetAsync(vitals nccl gather)");
+    if (slot != mine)
+      vitals::detail::cuda_check(cudaMemcpyAsync(mine, slot, n * sizeof(std::uint64_t), cudaMemcpyDeviceToDevice, stream_),
+                         "cudaMemcpyAsync(vitals nccl gather)");
+    allreduce_sum_device(gathered, n * static_cast<std::size_t>(size_));
+  }
+
+ private:
+  static void check(ncclResult_t r, const char* what) {
+    if (r != ncclSuccess) throw std::runtime_error(std::string("vitals::dist: ") + what + " failed: " + ncclGetErrorString(r));
+  }
+
+  void reserve(std::size_t n) {
+    if (n <= capacity_) return;
+    if (dev_) cudaFree(dev_);
+    if (host_) cudaFreeHost(host_);
+    dev_ = nullptr;
+    host_ = nullptr;
+    capacity_ = 0;
+    vitals::detail::cuda_check(cudaMalloc(&dev_, n * sizeof(std::uint64_t)), "cudaMalloc(vitals nccl words)");
+    vitals::detail::cuda_check(cudaMallocHost(&host_, n * sizeof(std::uint64_t)), "cudaMallocHost(vitals nccl words)");
+    capacity_ = n;
+  }
+
+  ncclComm_t comm_;
+  cudaStream_t stream_;
+  int rank_ = 0, size_ = 1;
+  std::uint64_t* dev_ = nullptr;
+  std::uint64_t* host_ = nullptr;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace vitals::dist
 #endif  // __CUDACC__
