@@ -100,12 +100,12 @@ BENCHMARK_CAPTURE(BM_log_10_scalars, jsonl_csv, "jsonl,csv")->Unit(benchmark::kN
 void BM_log_struct_10_fields(benchmark::State& state) {
   vitals::run run(options("jsonl,csv"));
   train_metrics m{};
-  for (int w = 0; w < 5000; ++w) run.log(m, {}, "train/");
+  for (int w = 0; w < 5000; ++w) run.log(vitals::prefixed("train/", m));
   allocations = 0;
   counting = true;
   for (auto _ : state) {
     m.loss += 1e-6;
-    run.log(m, {}, "train/");
+    run.log(vitals::prefixed("train/", m));
   }
   counting = false;
   // CPU time of the caller's thread per scalar (the cost logging adds to training code); the

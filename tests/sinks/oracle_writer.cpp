@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
     if (i == 8) loss = std::numeric_limits<double>::infinity();
     run.log({{"train/loss", loss}, {"lr", 1e-4 * (i % 10)}, {"count", i * 1000003LL}}, {}, false);
     if (i % 10 == 0) run.log({{"val/acc", 0.5 + i * 0.001}, {"phase", i % 20 == 0 ? "a,\"quoted\"" : "plain"}}, {}, false);
-    if (i >= 100) run.log(train_metrics{loss * 2, i / 50, i % 3 == 0, {i * 0.25, i * 0.5}}, {}, "struct/", false);
+    if (i >= 100) run.log(vitals::prefixed("struct/", train_metrics{loss * 2, i / 50, i % 3 == 0, {i * 0.25, i * 0.5}}), {}, false);
     run.commit();
   }
   run.summary("best/val_acc", 0.9);
