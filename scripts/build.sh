@@ -11,7 +11,7 @@ if ! command -v nvcc >/dev/null && [ -x /usr/local/cuda/bin/nvcc ] && [ -z "${CU
 fi
 if [ ! -f build/build.ninja ]; then
   # shellcheck disable=SC2086
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE:-RelWithDebInfo} ${VITALS_CMAKE_ARGS:-}
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE-RelWithDebInfo}" ${VITALS_CMAKE_ARGS:-}
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
