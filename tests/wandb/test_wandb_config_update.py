@@ -14,7 +14,7 @@ import sys
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wandb_oracle import Checker, clean_env, items_to_dict, kind, read_records, same, sync_run, tempdir  # noqa: E402
+from wandb_oracle import Checker, clean_env, items_to_dict, kind, read_records, same, sync_run, tempdir_with_home  # noqa: E402
 
 START = {"exp_name": "exp001", "optim": {"lr": 0.001, "warmup": 3}, "epochs": 3}
 UPDATES = [{"epochs": 5}, {"optim": {"lr": 0.01, "warmup": 3}}, {"best_fold": "fold_2"},
@@ -31,9 +31,7 @@ def final_config():
 def main():
     driver = sys.argv[1]
     c = Checker()
-    work = tempdir()
-    home = os.path.join(work, "home")
-    os.makedirs(home)
+    work, home = tempdir_with_home()
     p = subprocess.run([driver, "config_update", os.path.join(work, "runs")], capture_output=True, text=True,
                        env=clean_env(home), timeout=60)
     c.check(p.returncode == 0, f"driver rc {p.returncode}: {p.stderr}")

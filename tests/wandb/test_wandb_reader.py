@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wandb_reader as wr  # noqa: E402
-from wandb_oracle import Checker, clean_env, items_to_dict, kind, leet_inspect, leet_problems, run_driver, same, tempdir  # noqa: E402
+from wandb_oracle import Checker, clean_env, items_to_dict, kind, leet_inspect, leet_problems, run_driver, same, tempdir_with_home  # noqa: E402
 
 BIG = "0123456789abcdef" * 4500  # a 72000-character string: one record over three blocks
 ROWS = 120
@@ -113,9 +113,7 @@ def leet_values(d):
 def main():
     driver = sys.argv[1]
     c = Checker()
-    work = tempdir()
-    home = os.path.join(work, "home")
-    os.makedirs(home)
+    work, home = tempdir_with_home()
 
     # 1. wandb 0.31's own file
     spec = make_spec()

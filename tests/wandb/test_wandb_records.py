@@ -19,7 +19,7 @@ import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wandb_oracle import (Checker, clean_env, items_to_dict, kind, leet_inspect, leet_problems, read_records,  # noqa: E402
-                          run_driver, same, spec_value, sync_run, tempdir)
+                          run_driver, same, spec_value, sync_run, tempdir_with_home)
 
 SECRET = "vitals-test-secret-key-0123456789abcdef0123"
 HIST = '{"_type":"histogram","values":[1,2,3],"bins":[0,0.5,1,1.5]}'
@@ -205,9 +205,7 @@ def grep_secret(c, root, secret):
 def main():
     driver = sys.argv[1]
     c = Checker()
-    work = tempdir()
-    home = os.path.join(work, "home")
-    os.makedirs(home)
+    work, home = tempdir_with_home()
 
     # 1. offline run, with an API key in the environment that must not be written anywhere
     out = os.path.join(work, "offline")

@@ -17,7 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wandb_reader as wr  # noqa: E402
 from fake_wandb_server import FakeWandbServer, sync_file  # noqa: E402
-from wandb_oracle import Checker, clean_env, items_to_dict, kind, read_records, run_driver, same, spec_value, tempdir  # noqa: E402
+from wandb_oracle import Checker, clean_env, items_to_dict, kind, read_records, run_driver, same, spec_value, tempdir_with_home  # noqa: E402
 
 HIST = '{"_type":"histogram","values":[2,0,5],"bins":[-1,0,1,2]}'
 ROWS = 60
@@ -94,9 +94,7 @@ def check_upload(c, name, srv, res, spec, records):
 def main():
     driver = sys.argv[1]
     c = Checker()
-    work = tempdir()
-    home = os.path.join(work, "home")
-    os.makedirs(home)
+    work, home = tempdir_with_home()
 
     # 1. a finished run, through `wandb sync` and through `wandb beta sync`
     spec = make_spec(os.path.join(work, "run"))

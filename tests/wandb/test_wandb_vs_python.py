@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wandb_oracle import (Checker, WandbLogError, clean_env, items_to_dict, kind, read_log, read_records,  # noqa: E402
-                          run_driver, same, spec_value, sync_run, tempdir)
+                          run_driver, same, spec_value, sync_run, tempdir_with_home)
 
 from google.protobuf.json_format import MessageToDict  # noqa: E402
 
@@ -153,9 +153,7 @@ def upload_view(srv):
 def main():
     driver = sys.argv[1]
     c = Checker()
-    work = tempdir()
-    home = os.path.join(work, "home")
-    os.makedirs(home)
+    work, home = tempdir_with_home()
     os.environ.update(clean_env(home))
     for k in [k for k in os.environ if k.startswith("WANDB_")]:
         del os.environ[k]

@@ -100,6 +100,14 @@ def tempdir():
     return tempfile.mkdtemp(prefix="vitals_wandb_")
 
 
+def tempdir_with_home():
+    """A fresh work folder and, inside it, the HOME the wandb CLI/SDK runs with (kept out of ~)."""
+    work = tempdir()
+    home = os.path.join(work, "home")
+    os.makedirs(home)
+    return work, home
+
+
 def leet_inspect(path, home):
     """wandb's own Go reader over the file: `wandb leet inspect --json <file>` -> (records as dicts,
     stderr, return code). A damaged file makes it say "corrupt" or "incomplete" on stderr."""
