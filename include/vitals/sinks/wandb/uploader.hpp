@@ -84,29 +84,37 @@ inline std::optional<std::filesystem::path> find_executable(const std::string& c
   return std::nullopt;
 }
 
+/// A child's argv and environment as execve/posix_spawn take them: `exe args...`, and the current
+/// environment with WANDB_API_KEY=api_key when given (the key never reaches a command line or file).
+struct child_command {
+  std::vector<std::string> env_storage, argv_storage;
+  std::vector<char*> envp, argv;
+
+  child_command(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                const std::optional<std::string>& api_key) {
+    for (char** e = environ; e && *e; ++e) {
+      if (api_key && std::string_view(*e).starts_with("WANDB_API_KEY=")) continue;
+      env_storage.emplace_back(*e);
+    }
+    if (api_key) env_storage.push_back("WANDB_API_KEY=" + *api_key);
+    argv_storage.push_back(exe.string());
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    for (auto& v : env_storage) envp.push_back(v.data());
+    envp.push_back(nullptr);
+    for (auto& v : argv_storage) argv.push_back(v.data());
+    argv.push_back(nullptr);
+  }
+  child_command(const child_command&) = delete;  // envp/argv point into the storage
+  child_command& operator=(const child_command&) = delete;
+};
+
 /// Starts `exe args...` with the current environment, plus WANDB_API_KEY=api_key when given.
 /// Returns the child's pid; throws std::system_error when it cannot start.
 inline pid_t spawn_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
                            const std::optional<std::string>& api_key) {
-  std::vector<std::string> env_storage;
-  for (char** e = environ; e && *e; ++e) {
-    if (api_key && std::string_view(*e).starts_with("WANDB_API_KEY=")) continue;
-    env_storage.emplace_back(*e);
-  }
-  if (api_key) env_storage.push_back("WANDB_API_KEY=" + *api_key);
-  std::vector<char*> envp;
-  for (auto& s : env_storage) envp.push_back(s.data());
-  envp.push_back(nullptr);
-
-  std::vector<std::string> argv_storage;
-  argv_storage.push_back(exe.string());
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : argv_storage) argv.push_back(s.data());
-  argv.push_back(nullptr);
-
+  child_command cmd(exe, args, api_key);
   pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), envp.data());
+  const int rc = ::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, cmd.argv.data(), cmd.envp.data());
   if (rc != 0) throw std::system_error(rc, std::generic_category(), "vitals: cannot start " + exe.string());
   return pid;
 }
@@ -139,20 +147,7 @@ struct watched_child {
 
 inline watched_child spawn_watched_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
                                            const std::optional<std::string>& api_key) {
-  std::vector<std::string> env_storage;
-  for (char** e = environ; e && *e; ++e) {
-    if (api_key && std::string_view(*e).starts_with("WANDB_API_KEY=")) continue;
-    env_storage.emplace_back(*e);
-  }
-  if (api_key) env_storage.push_back("WANDB_API_KEY=" + *api_key);
-  std::vector<char*> envp;
-  for (auto& s : env_storage) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_storage{exe.string()};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : argv_storage) argv.push_back(s.data());
-  argv.push_back(nullptr);
+  child_command command(exe, args, api_key);
 
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "vitals: pipe for " + exe.string());
@@ -167,7 +162,7 @@ inline watched_child spawn_watched_process(const std::filesystem::path& exe, con
     const pid_t cmd = ::fork();
     if (cmd == 0) {
       ::close(p[0]);
-      ::execve(argv[0], argv.data(), envp.data());
+      ::execve(command.argv[0], command.argv.data(), command.envp.data());
       ::_exit(127);
     }
     if (cmd < 0) ::_exit(126);
