@@ -255,8 +255,13 @@ class app {
         launch<Config> l;
         l.overrides = job;
         const std::optional<int> num = multirun ? std::optional<int>(job_num++) : std::nullopt;
-        if (!read_config(job, config_files, experiment, copts, num, l, problems, more)) continue;
-        for (const auto& c : checks_) c(l.config, problems);
+        const std::size_t first_read_problem = problems.size();
+        const read_outcome read = read_config(job, config_files, experiment, copts, num, l, problems, more);
+        // The checks run on what was read even when some fields could not be, so that one run
+        // shows every independent mistake; a check's problem on a field that already has a read
+        // problem (the field, one inside it or one above it) is a follow-on and is left out.
+        if (read != read_outcome::unread) run_checks(l.config, problems, first_read_problem);
+        if (read != read_outcome::ok) continue;
         run_options job_options = flagged;
         // A composition that sets hydra.run.dir / hydra.sweep.dir holds its runs: <output_dir>/runs.
         if (l.composition && l.composition->output_dir_set && !dir_given)
@@ -348,7 +353,10 @@ class app {
         {"--sinks a,b", "sinks, default '" + base_.sinks + "' (VITALS_SINKS)"},
         {"--no_wandb", "leave the wandb sink out"},
         {"--no_report", "no report.html (VITALS_REPORT=0)"},
-        {"--total_steps N", "steps for the progress bar"}};
+        {"--total_steps N", "steps for the progress bar"},
+        {"--wandb_console M", "auto | wrap | off: stdout/stderr into the W&B run (WANDB_CONSOLE)"},
+        {"--system_metrics_interval SEC", "seconds between system metric samples, 0 = none (WANDB_X_STATS_SAMPLING_INTERVAL)"},
+        {"--system_metrics_to_sinks", "system metrics to every sink as system/<key>, not only W&B"}};
     out += "\nrun flags (flags > WANDB_* environment > config fields > defaults):\n" + config::detail::format_table(run_rows, "  ");
     if (!presets_.empty()) {
       std::vector<std::vector<std::string>> p;
@@ -388,7 +396,8 @@ class app {
                                   "--wandb_name", "--wandb_group", "--wandb_tags", "--wandb_notes", "--wandb_job_type",
                                   "--wandb_mode", "--wandb_dir", "--wandb_run_id", "--wandb_id", "--wandb_resume",
                                   "--json", "--sinks", "--no_wandb",
-                                  "--no_report", "--total_steps"};
+                                  "--no_report", "--total_steps", "--wandb_console", "--system_metrics_interval",
+                                  "--system_metrics_to_sinks"};
     if (compose_) k.insert(k.end(), {"--config-dir", "--config-name", "--cfg"});
     else k.insert(k.end(), {"--config", "--experiment"});
     return k;
@@ -439,18 +448,52 @@ class app {
     return -1;
   }
 
-  // The typed config of one job; false (with problems) when it cannot be read.
-  bool read_config(const std::vector<std::string>& job, const std::vector<std::string>& files, const std::string& experiment,
+  // What read_config could do: all of the config, part of it (fields that parsed are set, the
+  // others keep their earlier layer's value), or nothing (e.g. the composition failed).
+  enum class read_outcome { ok, partial, unread };
+
+  // Whether `a` and `b` name the same field or one holds the other ("optim" and "optim.lr",
+  // "layers" and "layers[1].width"); "" is the whole config.
+  static bool related_paths(std::string_view a, std::string_view b) {
+    if (a.size() > b.size()) std::swap(a, b);
+    if (b.substr(0, a.size()) != a) return false;
+    return a.empty() || a.size() == b.size() || b[a.size()] == '.' || b[a.size()] == '[';
+  }
+
+  void run_checks(const Config& cfg, std::vector<config::problem>& problems, std::size_t first_read_problem) const {
+    std::vector<config::problem> found;
+    for (const auto& c : checks_) c(cfg, found);
+    const std::size_t read_end = problems.size();
+    for (auto& p : found) {
+      bool follow_on = false;
+      for (std::size_t i = first_read_problem; i < read_end && !follow_on; ++i)
+        follow_on = !problems[i].path.empty() && !p.path.empty() && related_paths(problems[i].path, p.path);
+      if (!follow_on) problems.push_back(std::move(p));
+    }
+  }
+
+  // Reads the typed value of one config, keeping what parsed; true when nothing was wrong.
+  static bool read_typed(const config::node& tree, Config& out, std::vector<config::problem>& problems, std::size_t& more) {
+    const std::size_t before = problems.size();
+    Config value{};
+    if (!(config::detail::is_config_struct_v<Config> && tree.is_null())) config::merge_into(value, tree, problems, more);
+    config::check_required(value, tree, problems);
+    out = std::move(value);
+    return problems.size() == before;
+  }
+
+  // The typed config of one job, with its problems.
+  read_outcome read_config(const std::vector<std::string>& job, const std::vector<std::string>& files, const std::string& experiment,
                    const compose_options& copts, std::optional<int> job_num, launch<Config>& out,
                    std::vector<config::problem>& problems, std::size_t& more) const {
     try {
       if (compose_) {
         // A multirun job is numbered as Hydra numbers it (hydra.job.num, sweep.dir/subdir).
         config::composition c = config::detail::compose_parsed(copts, config::parse_overrides(job), job, job_num);
-        out.config = config::from_node<Config>(c.config);
+        if (!read_typed(c.config, out.config, problems, more)) return read_outcome::partial;
         c.config = config::to_node(out.config);  // config.yaml says what the program got
         out.composition = std::move(c);
-        return true;
+        return read_outcome::ok;
       }
       const std::size_t before = problems.size();
       Config value{};
@@ -491,25 +534,26 @@ class app {
           problems.insert(problems.end(), e.problems().begin(), e.problems().end());
         }
       }
-      try {
-        out.config = config::from_node<Config>(tree);
-      } catch (const config::config_error& e) {
+      const std::size_t typed_from = problems.size();
+      if (!read_typed(tree, out.config, problems, more)) {
         // The tree was rebuilt from the typed value: a required field left unset points at the
         // file that left it (its `???`, else the file) rather than at nowhere.
-        for (config::problem p : e.problems()) {
+        for (std::size_t i = typed_from; i < problems.size(); ++i) {
+          config::problem& p = problems[i];
           if (p.where.file.empty() && p.where.origin.empty() && !files.empty()) {
             const config::node* at = config::find_path(from_files, p.path);
             p.where = at ? at->where : from_files.where;
           }
-          problems.push_back(std::move(p));
         }
-        more += e.more();
       }
-      return problems.size() == before;
+      if (problems.size() == before) return read_outcome::ok;
+      // Parts that failed kept the earlier layer's value; the checks may still look at the rest.
+      if (!(config::detail::is_config_struct_v<Config>)) return read_outcome::unread;
+      return read_outcome::partial;
     } catch (const config::config_error& e) {
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());
       more += e.more();
-      return false;
+      return read_outcome::unread;
     }
   }
 

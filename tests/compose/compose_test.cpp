@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -406,6 +407,69 @@ TEST_CASE("PROJECT_ROOT anchors relative config directories", "[compose][paths]"
   CHECK(text_at(n, "x") == "1");
   unsetenv("PROJECT_ROOT");
   CHECK_THROWS_AS(compose_tree({.config_dir = "experiments/001"}), config_error);
+}
+
+namespace {
+struct RootPaths {
+  std::string plain, with_default, data;
+};
+struct cwd_guard {
+  fs::path old = fs::current_path();
+  explicit cwd_guard(const fs::path& p) { fs::current_path(p); }
+  ~cwd_guard() { fs::current_path(old); }
+};
+// What a child process started now sees of PROJECT_ROOT ("unset" when absent).
+std::string child_project_root() {
+  std::string out;
+  if (FILE* f = ::popen("sh -c 'printf %s \"${PROJECT_ROOT-unset}\"'", "r")) {
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, f)) out += buf;
+    ::pclose(f);
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("${oc.env:PROJECT_ROOT} is $PROJECT_ROOT, else the git root; never set in the environment", "[compose][paths]") {
+  // Hydra leaves an unset PROJECT_ROOT unset (the default, or an error); vitals applies the rule
+  // it uses for relative config directories (docs/compose.md "PROJECT_ROOT").
+  temp_tree t(std::map<std::string, std::string>{
+      {"repo/.git/HEAD", "ref: refs/heads/main\n"},
+      {"repo/experiments/001/config.yaml",
+       "plain: ${oc.env:PROJECT_ROOT}\nwith_default: ${oc.env:PROJECT_ROOT,/elsewhere}\ndata: ${oc.env:PROJECT_ROOT,.}/data\n"},
+      {"norepo/config.yaml", "plain: ${oc.env:PROJECT_ROOT}\nwith_default: ${oc.env:PROJECT_ROOT,/elsewhere}\ndata: x\n"}});
+  const fs::path repo = t.root / "repo";
+  unsetenv("PROJECT_ROOT");
+  {
+    cwd_guard in(repo / "experiments");  // below the git root
+    node n = compose_tree({.config_dir = "experiments/001"});  // found under the git root too
+    CHECK(fs::path(text_at(n, "plain")) == repo);
+    CHECK(fs::path(text_at(n, "with_default")) == repo);
+    CHECK(fs::path(text_at(n, "data")) == repo / "data");
+    // The typed front door gives the same, and nothing was exported to child processes.
+    const char* argv[] = {"prog"};
+    RootPaths r = vitals::compose<RootPaths>(1, argv, {.config_dir = repo / "experiments/001"});
+    CHECK(fs::path(r.plain) == repo);
+    CHECK(fs::path(r.data) == repo / "data");
+    CHECK(std::getenv("PROJECT_ROOT") == nullptr);
+    CHECK(child_project_root() == "unset");
+  }
+  {
+    cwd_guard in(t.root / "norepo");  // no git root above (temp dirs are not in a repository)
+    if (!git_root()) {
+      node n = compose_tree({.config_dir = t.root / "norepo"});
+      CHECK(text_at(n, "with_default") == "/elsewhere");           // then the config's default
+      CHECK(fs::path(text_at(n, "plain")) == fs::current_path());  // else the working directory
+    }
+  }
+  setenv("PROJECT_ROOT", (t.root / "norepo").c_str(), 1);
+  {
+    cwd_guard in(repo);
+    node n = compose_tree({.config_dir = "experiments/001"});
+    CHECK(fs::path(text_at(n, "plain")) == t.root / "norepo");  // the variable wins
+    CHECK(fs::path(text_at(n, "data")) == t.root / "norepo" / "data");
+  }
+  unsetenv("PROJECT_ROOT");
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -204,4 +205,58 @@ TEST_CASE("vitals::app: a composition that sets hydra.run.dir / hydra.sweep.dir 
     CHECK(k.options.dir == root / "cli" / "runs");
   }
   std::filesystem::remove_all(root);
+}
+
+TEST_CASE("vitals::app runs the checks on a partly read config: every independent mistake, no follow-ons", "[app][bad]") {
+  cwd_guard in_dir(fs::path(VITALS_CONFIG_BAD_DIR));
+  vitals::app<Corpus> app;
+  // Realistic checks: a name must be given; at most 2 workers; a learning rate below 1.
+  app.check([](const Corpus& c, auto& problems) {
+    if (c.exp_name == "default") problems.push_back({"exp_name", "set a name for the experiment", {}});
+    if (c.workers > 2) problems.push_back({"workers", "at most 2 workers on this machine", {}});
+    if (c.optim.lr >= 1) problems.push_back({"optim.lr", "a learning rate below 1", {}});
+  });
+  // 39_yaml_many_problems.yaml: exp_name is a list, optim.lr is 'fast' (both read problems);
+  // workers=8 is read fine but fails its check: an independent mistake, reported with the rest.
+  const char* argv[] = {"prog", "--config", "39_yaml_many_problems.yaml", "workers=8", "seed=1"};
+  std::string m;
+  try {
+    app.parse(5, argv);
+    FAIL("parse returned");
+  } catch (const vitals::config::config_error& e) {
+    m = e.what();
+  }
+  for (const std::string& fragment : lines_of(slurp("39_yaml_many_problems.expect")))
+    if (fragment.find("seed") == std::string::npos) CHECK_THAT(m, Catch::Contains(fragment));  // seed=1 given
+  CHECK_THAT(m, Catch::Contains("workers: at most 2 workers on this machine"));
+  // exp_name kept its default because the file's value could not be read: no "set a name" follow-on.
+  CHECK_THAT(m, !Catch::Contains("set a name"));
+  CHECK_THAT(m, !Catch::Contains("a learning rate below 1"));
+  // The same check alone, on a config that reads: reported.
+  const char* ok_argv[] = {"prog", "seed=1", "optim.lr=2"};
+  CHECK_THROWS_WITH(app.parse(3, ok_argv), Catch::Contains("set a name") && Catch::Contains("optim.lr: a learning rate below 1"));
+}
+
+TEST_CASE("vitals::app (compose): ${oc.env:PROJECT_ROOT} is $PROJECT_ROOT, else the git root, never exported", "[app][compose]") {
+  struct Cfg {
+    std::string root;
+  };
+  const auto dir = fs::temp_directory_path() / ("vitals_app_root_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "repo" / ".git");
+  fs::create_directories(dir / "repo" / "conf");
+  std::ofstream(dir / "repo" / "conf" / "config.yaml") << "root: ${oc.env:PROJECT_ROOT,/not/used}\n";
+  ::unsetenv("PROJECT_ROOT");
+  vitals::app<Cfg> app;
+  app.compose(dir / "repo" / "conf");
+  const char* argv[] = {"prog"};
+  {
+    cwd_guard in(dir / "repo" / "conf");
+    CHECK(fs::path(app.parse(1, argv).jobs.at(0).config.root) == dir / "repo");
+    CHECK(std::getenv("PROJECT_ROOT") == nullptr);
+  }
+  ::setenv("PROJECT_ROOT", "/from/env", 1);
+  CHECK(app.parse(1, argv).jobs.at(0).config.root == "/from/env");
+  ::unsetenv("PROJECT_ROOT");
+  fs::remove_all(dir);
 }

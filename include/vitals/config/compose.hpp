@@ -225,9 +225,7 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   if (cl.config_dir) opts.config_dir = *cl.config_dir;
   if (cl.config_name) opts.config_name = *cl.config_name;
   const char* program = argc > 0 ? argv[0] : "vitals";
-  // PROJECT_ROOT is read, never set (one rule with vitals::app): ${oc.env:PROJECT_ROOT,default}
-  // is the environment's value, else the config's default; relative config directories are
-  // looked up under $PROJECT_ROOT, else the git root (project_root()).
+  // PROJECT_ROOT is read, never set (one rule with vitals::app, compose/project_root.hpp).
   if (cl.help) {
     std::fputs(config::usage(opts, program).c_str(), stdout);
     std::exit(0);

@@ -20,6 +20,7 @@
 #include "vitals/config/compose_merge.hpp"
 #include "vitals/config/compose_store.hpp"
 #include "vitals/config/compose_values.hpp"
+#include "vitals/config/compose/project_root.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/interpolation.hpp"
 #include "vitals/config/json_writer.hpp"
@@ -117,29 +118,16 @@ struct composition {
   }
 };
 
-/// The directory relative paths are anchored at: $PROJECT_ROOT, else the nearest parent of
-/// `start` (default: the working directory) that holds `.git`, else `start` itself.
-inline std::filesystem::path project_root(const std::filesystem::path& start = {}) {
-  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env) return std::filesystem::path(env);
-  std::error_code ec;
-  std::filesystem::path from = start.empty() ? std::filesystem::current_path(ec) : std::filesystem::absolute(start, ec);
-  for (std::filesystem::path p = from; !p.empty(); p = p.parent_path()) {
-    if (std::filesystem::exists(p / ".git", ec)) return p;
-    if (p == p.parent_path()) break;
-  }
-  return start.empty() ? from : start;
-}
-
 namespace detail {
 
 inline std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   if (dir.empty()) return ".";
   if (dir.is_absolute() || std::filesystem::is_directory(dir, ec)) return dir;
-  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env)
-    if (std::filesystem::is_directory(std::filesystem::path(env) / dir, ec)) return std::filesystem::path(env) / dir;
-  std::filesystem::path root = project_root();
-  if (std::filesystem::is_directory(root / dir, ec)) return root / dir;
+  if (auto env = project_root_env())
+    if (std::filesystem::is_directory(*env / dir, ec)) return *env / dir;
+  if (auto git = git_root())
+    if (std::filesystem::is_directory(*git / dir, ec)) return *git / dir;
   return dir;
 }
 

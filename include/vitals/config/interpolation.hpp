@@ -26,6 +26,7 @@
 
 #include "vitals/config/compose_merge.hpp"
 #include "vitals/config/compose_values.hpp"
+#include "vitals/config/compose/project_root.hpp"
 #include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
@@ -417,7 +418,13 @@ class interpolation_resolver {
   node env(const std::string& args, const std::vector<std::string>& path, const node& at) {
     auto comma = args.find(',');
     std::string var = trim(std::string_view(args).substr(0, comma));
-    if (const char* v = std::getenv(var.c_str())) {
+    if (var == "PROJECT_ROOT") {
+      // One rule in every front door (compose/project_root.hpp): $PROJECT_ROOT, else the git
+      // root, else the default, else the working directory - so configs need no setenv.
+      if (auto root = project_root_env()) return node::scalar(root->string(), scalar_style::quoted);
+      if (auto git = git_root()) return node::scalar(git->string(), scalar_style::quoted);
+      if (comma == std::string::npos) return node::scalar(project_root().string(), scalar_style::quoted);
+    } else if (const char* v = std::getenv(var.c_str())) {
       if (std::string bad = utf8_problem(v); !bad.empty())
         fail(path, at, "environment variable '" + var + "' " + bad + " (config values must be UTF-8)");
       return node::scalar(v, scalar_style::quoted);
