@@ -31,9 +31,9 @@ void bm_stats(benchmark::State& state) {
   auto& d = get();
   vitals::tensor_table t;
   t.add("p", n, vitals::dtype::f32, d.g.data(), d.w.data(), d.e.data());
-  for (auto _ : state) benchmark::DoNotOptimize(vitals::compute_param_stats<S>(t));
-  const std::uint64_t bufs = (S & vitals::stats::grad ? 1 : 0) + (S & ~vitals::stats::grad ? 1 : 0) +
-                             (S & vitals::stats::ema_diff ? 1 : 0) + (S & vitals::stats::ema_update ? 1 : 0);
+  for (auto _ : state) benchmark::DoNotOptimize(vitals::detail::run_plan<S>(t));
+  const std::uint64_t bufs = (S & vitals::detail::plan::grad ? 1 : 0) + (S & ~vitals::detail::plan::grad ? 1 : 0) +
+                             (S & vitals::detail::plan::ema_diff ? 1 : 0) + (S & vitals::detail::plan::ema_update ? 1 : 0);
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * n * 4 * bufs));
 }
 
@@ -50,7 +50,7 @@ void bm_memcpy(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(bm_memcpy)->Unit(benchmark::kMillisecond);
-BENCHMARK(bm_stats<vitals::stats::grad>)->Unit(benchmark::kMillisecond);
-BENCHMARK(bm_stats<vitals::stats::grad | vitals::stats::weight | vitals::stats::ema_diff | vitals::stats::ema_update>)
+BENCHMARK(bm_stats<vitals::detail::plan::grad>)->Unit(benchmark::kMillisecond);
+BENCHMARK(bm_stats<vitals::detail::plan::grad | vitals::detail::plan::weight | vitals::detail::plan::ema_diff | vitals::detail::plan::ema_update>)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

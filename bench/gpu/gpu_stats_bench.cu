@@ -59,7 +59,7 @@ float time_ms(F&& f, int iters, cudaStream_t stream) {
 }
 
 template <unsigned S>
-int graph_kernel_nodes(device_param_stats<S>& st, cudaStream_t stream) {
+int graph_kernel_nodes(detail::device_stats_engine<S>& st, cudaStream_t stream) {
   cudaGraph_t g;
   cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal);
   st.launch(stream);
@@ -98,16 +98,16 @@ void run(const tensor_set& set, dtype t, cudaStream_t stream) {
     grads_only.add(param_tensor{"p" + std::to_string(i), set.numels[i], {g + off, t}, {}, {}});
     off += (set.numels[i] * es + 255) / 256 * 256;
   }
-  constexpr unsigned bundle = stats::grad | stats::weight | stats::ema_diff | stats::ema_update;
-  device_param_stats<bundle> full(table);
-  device_param_stats<stats::grad> gn(grads_only);
+  constexpr unsigned bundle = detail::plan::grad | detail::plan::weight | detail::plan::ema_diff | detail::plan::ema_update;
+  detail::device_stats_engine<bundle> full(table);
+  detail::device_stats_engine<detail::plan::grad> gn(grads_only);
   const int iters = 20;
   const float memcpy_ms = time_ms([&] { cudaMemcpyAsync(copy_dst, w, total * es, cudaMemcpyDeviceToDevice, stream); }, iters, stream);
   const double memcpy_bw = 2.0 * total * es / (memcpy_ms * 1e-3);
   const float full_ms = time_ms([&] { full.launch(stream); }, iters, stream);
   const float gn_ms = time_ms([&] { gn.launch(stream); }, iters, stream);
-  const double full_bw = device_param_stats<bundle>::bytes_moved(table) / (full_ms * 1e-3);
-  const double gn_bw = device_param_stats<stats::grad>::bytes_moved(grads_only) / (gn_ms * 1e-3);
+  const double full_bw = detail::device_stats_engine<bundle>::bytes_moved(table) / (full_ms * 1e-3);
+  const double gn_bw = detail::device_stats_engine<detail::plan::grad>::bytes_moved(grads_only) / (gn_ms * 1e-3);
   std::printf("| %s | %s | %.1f M | %.3f | %.0f | %.3f | %.0f (%.0f%%) | %.3f | %.0f (%.0f%%) | %d |\n", set.name.c_str(),
               std::string(dtype_name(t)).c_str(), total / 1e6, memcpy_ms, memcpy_bw / 1e9, full_ms, full_bw / 1e9,
               100 * full_bw / memcpy_bw, gn_ms, gn_bw / 1e9, 100 * gn_bw / memcpy_bw, graph_kernel_nodes(full, stream));

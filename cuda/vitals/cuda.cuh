@@ -4,3 +4,4 @@
 #include "vitals/cuda_check.cuh"
 #include "vitals/param_stats.cuh"
 #include "vitals/param_stats_kernels.cuh"
+#include "vitals/param_watch.cuh"

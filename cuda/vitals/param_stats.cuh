@@ -1,8 +1,11 @@
-// device_param_stats<Stats>: the fused parameter statistics on the GPU, with asynchronous results.
+// device_param_stats<S>: the fused parameter statistics on the GPU, with asynchronous results;
+// device_ema_update<S>: the EMA update (an operation of its own) with the EMA diff and, in the
+// same pass, the statistics S.
 //
 //   vitals::tensor_table table;                       // device pointers, built once
 //   table.add("fc.weight", n, vitals::dtype::bf16, grad_ptr, weight_ptr, ema_ptr);
-//   vitals::device_param_stats<vitals::stats::all> st(table, {.ema_decay = 0.999f});
+//   vitals::device_param_stats<vitals::param_stat::grad | vitals::param_stat::weight> st(table);
+//   vitals::device_ema_update<> ema(table, {.ema_decay = 0.999f});   // after optimizer.step()
 //   st.launch(stream);             // 2 kernels + 1 async copy + 1 event; no host synchronisation
 //   ...                            // training goes on
 //   if (st.ready()) log(st.result().to_metrics());   // never blocks the training stream
@@ -27,13 +30,16 @@
 #include "vitals/param_stats_kernels.cuh"
 
 namespace vitals {
+namespace detail {
 
+/// One kernel plan (detail::plan bits) on the device; the public names are device_param_stats and
+/// device_ema_update below.
 template <unsigned Stats>
-class device_param_stats {
+class device_stats_engine {
  public:
   /// Uploads `table` (whose pointers must be device pointers) and allocates every buffer the
   /// calls need: launch() allocates nothing.
-  explicit device_param_stats(const tensor_table& table, param_stats_options opt = {}) : opt_(opt) {
+  explicit device_stats_engine(const tensor_table& table, param_stats_options opt = {}) : opt_(opt) {
     detail::check_options(opt_);
     detail::cuda_check(cudaEventCreateWithFlags(&event_, cudaEventDisableTiming), "cudaEventCreate");
     try {
@@ -44,12 +50,12 @@ class device_param_stats {
       throw;
     }
   }
-  ~device_param_stats() {
+  ~device_stats_engine() {
     release();
     if (event_) cudaEventDestroy(event_);
   }
-  device_param_stats(const device_param_stats&) = delete;
-  device_param_stats& operator=(const device_param_stats&) = delete;
+  device_stats_engine(const device_stats_engine&) = delete;
+  device_stats_engine& operator=(const device_stats_engine&) = delete;
 
   /// Replaces the table (the parameter set changed). Synchronous; a graph captured with the old
   /// table must not be replayed afterwards.
@@ -62,7 +68,7 @@ class device_param_stats {
     b_.tensors = static_cast<std::uint32_t>(entries.size());
     b_.chunks = table.total_chunks();
     b_.decay = opt_.ema_decay;
-    constexpr bool hist = (Stats & stats::weight_histogram) != 0;
+    constexpr bool hist = (Stats & plan::weight_histogram) != 0;
     b_.bins = hist ? opt_.histogram_bins : 0;
     b_.auto_range = hist && !(opt_.histogram_lo < opt_.histogram_hi);
     const std::size_t slots = hist ? b_.bins + 2 : 0;
@@ -162,12 +168,12 @@ class device_param_stats {
     wait();
     const auto* h = static_cast<const char*>(result_host_);
     param_stats_result res;
-    res.computed = Stats;
+    res.computed = stats_of_plan(Stats);
     std::memcpy(&res.total, h + r_results_, sizeof(tensor_stats));
     res.per_tensor.resize(b_.tensors);
     if (b_.tensors)
       std::memcpy(res.per_tensor.data(), h + r_results_ + sizeof(tensor_stats), b_.tensors * sizeof(tensor_stats));
-    if constexpr ((Stats & stats::weight_histogram) != 0) {
+    if constexpr ((Stats & plan::weight_histogram) != 0) {
       float range[2];
       std::memcpy(range, h + r_range_, sizeof range);
       if (range[0] < range[1]) {
@@ -191,10 +197,10 @@ class device_param_stats {
   static std::uint64_t bytes_moved(const tensor_table& table) {
     std::uint64_t bytes = 0;
     for (const auto& p : table.params()) {
-      if ((Stats & stats::grad) && p.grad.data) bytes += p.numel * dtype_size(p.grad.type);
-      if ((Stats & ~stats::grad) && p.weight.data) bytes += p.numel * dtype_size(p.weight.type);
-      if ((Stats & (stats::ema_diff | stats::ema_update)) && p.ema.data)
-        bytes += p.numel * dtype_size(p.ema.type) * ((Stats & stats::ema_update) ? 2 : 1);
+      if ((Stats & plan::grad) && p.grad.data) bytes += p.numel * dtype_size(p.grad.type);
+      if ((Stats & ~plan::grad) && p.weight.data) bytes += p.numel * dtype_size(p.weight.type);
+      if ((Stats & (plan::ema_diff | plan::ema_update)) && p.ema.data)
+        bytes += p.numel * dtype_size(p.ema.type) * ((Stats & plan::ema_update) ? 2 : 1);
     }
     return bytes;
   }
@@ -226,8 +232,25 @@ class device_param_stats {
   bool launched_ = false;
 };
 
-/// The fused EMA update alone (e <- d*e + (1-d)*w for every parameter with an EMA buffer), with
-/// the EMA diff it costs nothing to add.
-using device_ema_update = device_param_stats<stats::ema_update | stats::ema_diff>;
+}  // namespace detail
+
+/// The statistics S of every tensor of a table of device pointers. Reads only.
+template <stat_set S>
+class device_param_stats : public detail::device_stats_engine<S.bits_> {
+  static_assert(!S.empty(), "device_param_stats needs at least one statistic");
+
+ public:
+  using detail::device_stats_engine<S.bits_>::device_stats_engine;
+};
+
+/// The EMA update e <- d*e + (1-d)*w (d = options' ema_decay) of every parameter with an EMA
+/// buffer, in place, fused with the EMA diff after the update and the statistics S (one pass over
+/// the weights for all of them). The update happens on the device when launch() runs.
+template <stat_set S = param_stat::ema_diff>
+class device_ema_update
+    : public detail::device_stats_engine<(S | param_stat::ema_diff).bits_ | detail::plan::ema_update> {
+ public:
+  using detail::device_stats_engine<(S | param_stat::ema_diff).bits_ | detail::plan::ema_update>::device_stats_engine;
+};
 
 }  // namespace vitals

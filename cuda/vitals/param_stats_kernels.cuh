@@ -82,7 +82,7 @@ __device__ tensor_stats reduce_block(const tensor_stats& in, block_reduce_storag
   using norm_reduce = cub::BlockReduce<norm_stats, stats_block_threads>;
   using moments_reduce = cub::BlockReduce<accumulator, stats_block_threads>;
   tensor_stats out;
-  if constexpr ((Stats & stats::grad) != 0) {
+  if constexpr ((Stats & plan::grad) != 0) {
     out.grad = norm_reduce(storage.norm).Reduce(in.grad, merge_op{});
     __syncthreads();
   }
@@ -90,7 +90,7 @@ __device__ tensor_stats reduce_block(const tensor_stats& in, block_reduce_storag
     out.weight = moments_reduce(storage.moments).Reduce(in.weight, merge_op{});
     __syncthreads();
   }
-  if constexpr ((Stats & stats::ema_diff) != 0) {
+  if constexpr ((Stats & plan::ema_diff) != 0) {
     out.ema_diff = norm_reduce(storage.norm).Reduce(in.ema_diff, merge_op{});
     __syncthreads();
   }
@@ -120,7 +120,7 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_kernel(stats_
   extern __shared__ unsigned hist_slots[];  // [bins + 2] when Stats has a histogram
 
   float lo = 0, hi = 0;
-  if constexpr ((Stats & stats::weight_histogram) != 0) {
+  if constexpr ((Stats & plan::weight_histogram) != 0) {
     lo = b.hist_range[0];
     hi = b.hist_range[1];
     for (std::uint32_t s = threadIdx.x; s < b.bins + 2; s += blockDim.x) hist_slots[s] = 0;
@@ -139,7 +139,7 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_kernel(stats_
     if (threadIdx.x == 0) b.chunk_partials[c] = s;
   }
 
-  if constexpr ((Stats & stats::weight_histogram) != 0) {
+  if constexpr ((Stats & plan::weight_histogram) != 0) {
     if (op.hist_bins) {
       __syncthreads();
       for (std::uint32_t s = threadIdx.x; s < b.bins + 2; s += blockDim.x)
@@ -183,7 +183,7 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_finalize(stat
     b.results[0] = s;
     *b.ticket = 0;
   }
-  if constexpr ((Stats & stats::weight_histogram) != 0) {
+  if constexpr ((Stats & plan::weight_histogram) != 0) {
     const float lo = b.hist_range[0], hi = b.hist_range[1];
     const bool had = lo < hi;
     for (std::uint32_t k = threadIdx.x; k < b.bins + 2; k += blockDim.x) {

@@ -112,16 +112,16 @@ int run_demo(int argc, char** argv) {
       auto batch = std::span(order).subspan(s * static_cast<std::size_t>(cfg.batch_size),
                                             static_cast<std::size_t>(cfg.batch_size));
       const double loss = model.forward_backward(data, batch);
-      const double grad_norm = vitals::compute_param_stats<vitals::stats::grad>(table).grad_norm();
+      const double grad_norm = vitals::compute_param_stats<vitals::param_stat::grad>(table).grad_norm();
       model.sgd_step(lr, cfg.optim.weight_decay);
-      vitals::compute_param_stats<vitals::stats::ema_update>(table, stats_opts);  // θ_ema ← d·θ_ema + (1−d)·θ
+      vitals::update_ema(table, stats_opts);  // θ_ema ← d·θ_ema + (1−d)·θ
       last_loss = loss;
       if (step % cfg.log_every == 0)
         run.log({{"train/loss", loss}, {"train/grad_norm", grad_norm}, {"train/lr", lr}, {"epoch", epoch}}, step);
     }
     // The epoch's values join its last step's row (W&B's step rule: steps only go forward);
     // end_epoch() commits that row and the monitor evaluates on it.
-    const auto params = vitals::compute_param_stats<vitals::stats::weight | vitals::stats::ema_diff>(table);
+    const auto params = vitals::compute_param_stats<vitals::param_stat::weight | vitals::param_stat::ema_diff>(table);
     run.log(params.to_metrics(), step - 1);
     run.log({{"val/accuracy", model.accuracy(data)}, {"epoch", epoch}}, step - 1);
     run.end_epoch();

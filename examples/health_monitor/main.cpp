@@ -186,15 +186,15 @@ int run_example(int argc, char** argv) {
       const double drift = 0.1 * drift_err * drift_err;
       const double loss = simple + vel + fk + drift + slide;
       if (grad_scale != 1.0f) model.scale_grad(grad_scale);
-      const double grad_norm = vitals::compute_param_stats<vitals::stats::grad>(table).grad_norm();
+      const double grad_norm = vitals::compute_param_stats<vitals::param_stat::grad>(table).grad_norm();
       model.sgd_step(lr, wd);
-      vitals::compute_param_stats<vitals::stats::ema_update>(table, stats_opts);
+      vitals::update_ema(table, stats_opts);
       components.add({{"simple", simple}, {"vel", vel}, {"fk", fk}, {"drift", drift}, {"slide", slide}});
       epoch_loss += loss / static_cast<double>(steps_per_epoch);
       run.log({{"train/loss", loss}, {"train/grad_norm", grad_norm}, {"train/lr", lr}, {"epoch", epoch}}, step);
     }
     // The epoch's row: weights and EMA (5, 6), loss components (8), total loss.
-    const auto params = vitals::compute_param_stats<vitals::stats::weight | vitals::stats::ema_diff>(table);
+    const auto params = vitals::compute_param_stats<vitals::param_stat::weight | vitals::param_stat::ema_diff>(table);
     run.log(params.to_metrics(), step - 1);
     run.log(components.metrics().metrics(), step - 1);
     components.reset();

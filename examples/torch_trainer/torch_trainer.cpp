@@ -1,13 +1,16 @@
 // A LibTorch trainer logged with vitals - the complete program docs/torch.md walks through.
 //
-//   torch_trainer [key=value ...] [--config f.yaml] [--help]
+//   torch_trainer [key=value ...] [--config f.yaml] [--help] [--show-config]
 //                 [--wandb_project P --wandb_name N --sinks jsonl,csv --no_wandb ...]
 //   torch_trainer smoke=true          # a few steps (what CI runs)
 //
-// A small MLP classifies two interleaved spirals. Per step: train/loss, gradient statistics before
-// clipping, weights and EMA after the optimizer step. Per epoch: step aggregates, validation
-// accuracy and output spread, health rules. At the end the model is saved into the run directory
-// (or, with WANDB_MODE=disabled, into a temporary directory or VITALS_DISABLED_DIR).
+// A small MLP classifies two interleaved spirals. The front door (vitals::app) reads the whole
+// command line; the run's health monitor (vitals::watch_health) reads the rows; the parameters are
+// watched as wandb.watch does (vitals::torch_watch): gradient and weight statistics every
+// log_every steps, parameters/<name> and gradients/<name> histograms every histogram_every steps,
+// an EMA of the weights updated every step. Per epoch: validation accuracy and output spread, the
+// monitor's step aggregates and health rules. At the end the model is saved into the run
+// directory (or, with WANDB_MODE=disabled, into a temporary directory or VITALS_DISABLED_DIR).
 #include <torch/torch.h>
 
 #include <vitals.hpp>
@@ -15,6 +18,8 @@
 
 #include <cmath>
 #include <cstdio>
+
+#include "../common/example_main.hpp"
 
 struct TrainConfig {
   std::string name = "spirals-torch";
@@ -25,10 +30,24 @@ struct TrainConfig {
   double lr = 1e-2;
   double clip = 1.0;          // max global grad norm (after the statistics are taken)
   double ema_decay = 0.99;
-  int log_every = 10;         // steps between train/* rows on the console and in the files
+  int log_every = 10;         // steps between train/* rows and parameter statistics
+  int histogram_every = 50;   // steps between parameters/* and gradients/* histograms
   std::uint64_t seed = 0;
   bool smoke = false;         // 3 epochs of 1024 samples: a CI check
 };
+
+void check_config(const TrainConfig& c, std::vector<vitals::config::problem>& problems) {
+  auto positive = [&](const char* key, long long v) {
+    if (v < 1) problems.push_back({key, "must be >= 1, got " + std::to_string(v), {}});
+  };
+  positive("epochs", c.epochs);
+  positive("batch_size", c.batch_size);
+  positive("hidden", c.hidden);
+  positive("log_every", c.log_every);
+  positive("histogram_every", c.histogram_every);
+  if (c.samples < c.batch_size) problems.push_back({"samples", "must be >= batch_size", {}});
+  if (!(c.ema_decay > 0 && c.ema_decay <= 1)) problems.push_back({"ema_decay", "must be in (0, 1]", {}});
+}
 
 // Two spirals in 2-D, labels 0/1, shuffled.
 std::pair<torch::Tensor, torch::Tensor> make_spirals(int n, std::uint64_t seed) {
@@ -42,17 +61,16 @@ std::pair<torch::Tensor, torch::Tensor> make_spirals(int n, std::uint64_t seed) 
 }
 
 int train(int argc, char** argv) {
-  vitals::run_options opts;
-  opts.project = "vitals-torch";
-  opts.sinks = "jsonl,csv,tensorboard,wandb";  // VITALS_SINKS / --sinks replace this list
-  opts = vitals::run_options::from_args(argc, argv, opts);
-  auto cfg = vitals::cli_parser<TrainConfig>("Trains an MLP with LibTorch and logs it with vitals.").parse_or_exit(argc, argv);
+  auto [cfg, opts, composition, overrides] =
+      vitals::app<TrainConfig>("Trains an MLP with LibTorch and logs it with vitals.")
+          .run_defaults({.project = "vitals-torch", .sinks = "jsonl,csv,tensorboard,wandb"})
+          .run_fields({.name = "name"})
+          .check(check_config)
+          .parse_or_exit(argc, argv);
   if (cfg.smoke) {
     cfg.epochs = 3;
     cfg.samples = 1024;
   }
-  if (cfg.epochs < 1 || cfg.batch_size < 1 || cfg.samples < cfg.batch_size || cfg.hidden < 1 || cfg.log_every < 1)
-    throw vitals::invalid_option("epochs, batch_size, hidden and log_every must be positive, samples >= batch_size");
 
   auto [x, y] = make_spirals(cfg.samples, cfg.seed);
   const int n_val = cfg.samples / 8;
@@ -65,21 +83,19 @@ int train(int argc, char** argv) {
                               torch::nn::Linear(cfg.hidden, 2));
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(cfg.lr));
 
-  opts.name = opts.name.empty() ? cfg.name : opts.name;
   opts.total_steps = steps_per_epoch * cfg.epochs;
   vitals::run run(opts, cfg);                              // runs/<name>_<id>/config.json
   run.attach(vitals::console{.every = cfg.log_every});     // one console, whatever VITALS_SINKS says
+  vitals::watch_health(run);                               // rules on the committed rows, alerts to every sink
 
-  // Once: model size, dataset baseline, the parameters (with an EMA) and the health monitor.
-  const auto counts = vitals::count_params(*model);
-  run.log_model_params(counts.total, counts.trainable, counts.bytes_per_param());
+  // Once: the parameters (registered with an EMA), model size, dataset baseline.
+  vitals::torch_watch<> watch(*model,
+                              {.log_freq = cfg.log_every, .histogram_freq = cfg.histogram_every},
+                              static_cast<float>(cfg.ema_decay));
+  vitals::log_model_params(run, watch.counts());          // model_params/* in config and summary
   auto data = vitals::make_data_stats(x_train, 1, {"x", "y"});
   data.add(x_train);
   run.log(data.metrics().metrics(), 0, false);             // data_stats/* join step 0's row
-  vitals::torch_watch watch(*model, {.ema_decay = static_cast<float>(cfg.ema_decay), .every = cfg.log_every});
-  vitals::health_monitor monitor({.run_dir = run.dir()});
-  monitor.send_alerts_to(run);                             // each alert once, on every sink
-  vitals::epoch_tracker epoch_stats;
 
   std::int64_t step = 0;
   double best_acc = 0;
@@ -91,17 +107,16 @@ int train(int argc, char** argv) {
       optimizer.zero_grad();
       auto loss = torch::nn::functional::cross_entropy(model->forward(x_train.index({idx})), y_train.index({idx}));
       loss.backward();
-      const double grad_norm = watch.gradients(run, step);  // before clipping
+      watch.step(run, step);        // before clipping: train/grad_norm, model/weight_*, histograms when due
       torch::nn::utils::clip_grad_norm_(model->parameters(), cfg.clip);
       optimizer.step();
-      watch.after_step(run, step);                          // EMA update, weights + EMA diff
-      const double l = loss.item<double>();
-      epoch_stats.on_step(grad_norm, l);
-      if (step % cfg.log_every == 0) run.log({{"train/loss", l}, {"epoch", epoch}}, step);
+      watch.update_ema(run, step);  // e <- d*e + (1-d)*w; model/ema_diff* when due
+      if (step % cfg.log_every == 0) run.log({{"train/loss", loss.item<double>()}, {"epoch", epoch}}, step);
     }
-    // Per epoch, at the epoch's last step (steps only go forward): aggregates, validation, health.
+    // Per epoch, at the epoch's last step (steps only go forward): validation, then end_epoch()
+    // commits the row and the monitor adds its aggregates and evaluates the rules on it.
     const std::int64_t last = step - 1;
-    vitals::metric_list m = epoch_stats.end_epoch();
+    vitals::metric_list m;
     {
       torch::NoGradGuard no_grad;
       model->eval();
@@ -113,12 +128,11 @@ int train(int argc, char** argv) {
       gen.add(logits.select(1, 1) - logits.select(1, 0));  // spread of the predicted margins
       gen.append_to(m);
     }
-    const auto weights = watch.weights();
-    const auto wm = weights.to_metrics();
+    // The weights and EMA as they end the epoch, for the rules on model/* (read only).
+    const auto weights = vitals::compute_param_stats<vitals::param_stat::weight | vitals::param_stat::ema_diff>(watch.table());
+    run.log(weights.to_metrics(), last, false);
     run.log(m.metrics(), last, false);
-    monitor.observe(m);
-    monitor.observe(wm);
-    run.log(monitor.evaluate(epoch).metrics, last, true);
+    run.end_epoch();
   }
 
   torch::save(model, run.artifact_path("model.pt").string());
@@ -128,13 +142,4 @@ int train(int argc, char** argv) {
   return 0;
 }
 
-int main(int argc, char** argv) {
-  try {
-    return train(argc, argv);
-  } catch (const vitals::usage_error& e) {
-    vitals::exit_usage_error("torch_trainer", e.what());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "torch_trainer: error: %s\n", e.what());
-    return 1;
-  }
-}
+int main(int argc, char** argv) { return ex::guarded_main("torch_trainer", [&] { return train(argc, argv); }); }

@@ -17,6 +17,8 @@
 #include "vitals/health/model_params.hpp"
 #include "vitals/health/monitor.hpp"
 #include "vitals/health/param_stats.hpp"
+#include "vitals/health/param_watch.hpp"
 #include "vitals/health/rule.hpp"
+#include "vitals/health/stat_set.hpp"
 #include "vitals/health/step_stats.hpp"
 #include "vitals/health/tensor_table.hpp"

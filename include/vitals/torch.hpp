@@ -1,21 +1,22 @@
 // Optional LibTorch adapter (needs LibTorch; nothing else in vitals includes this header). Guide:
 // docs/torch.md; a complete trainer: examples/torch_trainer.
 //
-//   vitals::torch_watch watch(*model, {.ema_decay = 0.999f});   // parameters registered once, EMA kept
-//   auto c = vitals::count_params(*model);                      // model_params/*
+//   vitals::torch_watch<> watch(*model, {.log_freq = 10, .histogram_freq = 100,
+//                                        .grad_norm_every_step = true});   // registered once
+//   vitals::log_model_params(run, watch.counts());              // model_params/* in config + summary
 //   ... loss.backward();
-//   double gn = watch.gradients(run, step);                     // before clipping: train/grad_norm, ...
+//   double gn = *watch.step(run, step);     // before clipping: train/grad_norm, model/weight_*,
+//                                           // parameters/<name>, gradients/<name> when due
 //   torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
 //   optimizer.step();
-//   watch.after_step(run, step);                                // EMA update + model/weight_*, model/ema_diff*
 //   vitals::data_stats ds = vitals::make_data_stats(x, 1); ds.add(x);   // tensors directly
 //
-// The lower layer is still there: make_tensor_table(module, ema), make_ema, param_stats,
-// log_param_stats.
+// The lower layer is still there: torch_params (the kept table), make_tensor_table(module, ema),
+// make_ema, param_stats, log_param_stats.
 //
-// For CUDA tensors build the table with make_tensor_table() and use vitals::device_param_stats
-// from cuda/vitals/param_stats.cuh in a .cu file (it needs nvcc); param_stats() refuses CUDA tensors
-// rather than copying them to the host behind the user's back.
+// For CUDA tensors build the table with make_tensor_table() and use vitals::device_param_watch
+// (cuda/vitals/param_watch.cuh) in a .cu file (it needs nvcc); param_stats() and torch_watch
+// refuse CUDA tensors rather than copying them to the host behind the user's back.
 #pragma once
 
 #include <torch/torch.h>
@@ -36,6 +37,8 @@
 #include "vitals/health/model_params.hpp"
 #include "vitals/health/tensor_values.hpp"
 #include "vitals/health/param_stats.hpp"
+#include "vitals/health/param_watch.hpp"
+#include "vitals/health/stat_set.hpp"
 #include "vitals/health/tensor_table.hpp"
 #include "vitals/sinks/record.hpp"
 
@@ -109,9 +112,9 @@ inline std::vector<torch::Tensor> make_ema(const torch::nn::Module& module) {
   return ema;
 }
 
-/// The statistics of a module whose parameters live on the CPU (the reference path). With
-/// stats::ema_update in Stats, `ema` is updated in place.
-template <unsigned Stats = stats::grad | stats::weight | stats::ema_diff>
+/// The statistics of a module whose parameters live on the CPU (the reference path), taken once
+/// (build a torch_params or torch_watch to keep the table across steps).
+template <stat_set Stats = param_stat::grad | param_stat::weight | param_stat::ema_diff>
 param_stats_result param_stats(const torch::nn::Module& module, const std::vector<torch::Tensor>& ema = {},
                                const param_stats_options& opt = {}) {
   for (const auto& p : module.parameters(true))
@@ -140,16 +143,16 @@ void log_param_stats(Logger& logger, const param_stats_result& r, const tensor_t
 
 /// model_params/{total_params, trainable_params, model_size_mb} of a module: every parameter
 /// counted once, trainable when it requires a gradient, each at its own element size.
-///   auto c = vitals::count_params(*model);  run.log_model_params(c.total, c.trainable, c.bytes_per_param());
-inline model_param_counts count_params(const torch::nn::Module& module) {
-  model_param_counts c;
+///   vitals::log_model_params(run, vitals::count_params(*model));   // config and summary
+inline model_params count_params(const torch::nn::Module& module) {
+  std::uint64_t total = 0, trainable = 0, bytes = 0;
   for (const auto& p : module.parameters(/*recurse=*/true)) {
     const auto n = static_cast<std::uint64_t>(p.numel());
-    c.total += n;
-    if (p.requires_grad()) c.trainable += n;
-    c.bytes += n * static_cast<std::uint64_t>(p.element_size());
+    total += n;
+    if (p.requires_grad()) trainable += n;
+    bytes += n * static_cast<std::uint64_t>(p.element_size());
   }
-  return c;
+  return detail::model_params_of(total, trainable, bytes);
 }
 
 /// A tensor's values as float32 on the CPU (a copy only when the dtype, device or layout needs
@@ -188,108 +191,122 @@ inline data_stats make_data_stats(const torch::Tensor& batch, std::int64_t chann
   return data_stats(std::move(names), inner);
 }
 
-struct torch_watch_options {
-  /// Keep an EMA copy of the parameters (model/ema_diff*); updated by after_step().
-  bool ema = true;
-  /// e <- d*e + (1-d)*w.
-  float ema_decay = 0.999f;
-  /// Log (and compute the weight statistics) on steps where step % every == 0; the gradient norm
-  /// is computed every step (gradients() returns it) and the EMA updated every step.
-  std::int64_t every = 1;
-  /// Also per parameter: grad_norm/<name>, weight_absmax/<name>, ema_diff/<name>.
-  bool per_tensor = false;
-};
-
-/// A module's parameters, registered once, with their EMA: one call per step after backward()
-/// (gradient statistics, before any clipping) and one after optimizer.step() (EMA update, then
-/// weight and EMA statistics). CPU parameters (the reference path); for CUDA modules build a table
-/// with make_tensor_table() and use device_param_stats in a .cu file.
-class torch_watch {
+/// A module's parameters registered once as a tensor_table (named as named_parameters() names
+/// them), with an optional EMA copy. The table is kept: refresh() rebinds only the buffers LibTorch
+/// moved (a gradient set to None by zero_grad() and allocated again by backward()), and rebuilds it
+/// only when the parameter set, a size or a dtype changed.
+class torch_params {
  public:
-  explicit torch_watch(const torch::nn::Module& module, torch_watch_options opts = {})
-      : module_(module), opts_(opts) {
-    if (opts_.every < 1) throw std::invalid_argument("vitals::torch_watch: every must be >= 1");
-    if (!(opts_.ema_decay >= 0 && opts_.ema_decay <= 1)) throw std::invalid_argument("vitals::torch_watch: ema_decay must be in [0, 1]");
-    for (const auto& p : module_.get().parameters(true)) check_cpu(p);
-    if (opts_.ema) ema_ = make_ema(module_.get());
-    counts_ = count_params(module_.get());
+  explicit torch_params(const torch::nn::Module& module, bool keep_ema = false) : module_(module) {
+    if (keep_ema) ema_ = make_ema(module);
+    table_ = make_tensor_table(module, ema_);
+    counts_ = count_params(module);
   }
 
-  /// After loss.backward(), before clipping: train/grad_norm (the global L2 norm, what
-  /// clip_grad_norm_ returns), train/grad_absmax, train/grad_nonfinite; logged into `run`'s row at
-  /// `step` (left open) when step % every == 0. Returns the global norm.
-  template <class Logger>
-  double gradients(Logger& run, std::int64_t step) {
-    double norm = gradients();
-    if (step % opts_.every == 0) log(run, last_grads_, step);
-    return norm;
-  }
-  double gradients() {
-    torch::NoGradGuard no_grad;
-    auto table = make_tensor_table(module_.get());
-    last_grads_ = compute_param_stats<stats::grad>(table);
-    return last_grads_.grad_norm();
-  }
-
-  /// After optimizer.step(): updates the EMA (when one is kept), then, when step % every == 0,
-  /// logs model/weight_{mean,std,max,min,nonfinite} and model/ema_diff{,_l2,_rel} at `step`.
-  template <class Logger>
-  void after_step(Logger& run, std::int64_t step) {
-    if (step % opts_.every == 0) log(run, after_step(true), step);
-    else after_step(false);
-  }
-  /// The same without logging; with `measure` the weight/EMA statistics are returned.
-  const param_stats_result& after_step(bool measure = true) {
-    torch::NoGradGuard no_grad;
-    auto table = make_tensor_table(module_.get(), ema_);
-    const param_stats_options o{.ema_decay = opts_.ema_decay};
-    if (!measure) {
-      if (opts_.ema) compute_param_stats<stats::ema_update>(table, o);
-      return last_weights_;
+  /// The table with every buffer where LibTorch holds it now. Cheap when nothing moved.
+  const tensor_table& refresh() {
+    const auto params = module_.get().named_parameters(/*recurse=*/true);
+    bool rebuild = params.size() != table_.size();
+    for (std::size_t i = 0; i < params.size() && !rebuild; ++i) {
+      const torch::Tensor& w = params[i].value();
+      const torch::Tensor& g = w.grad();
+      const param_tensor& p = table_[i];
+      if (static_cast<std::uint64_t>(w.numel()) != p.numel || params[i].key() != p.name ||
+          detail::torch_dtype(w, p.name) != p.weight.type || (g.defined() && detail::torch_dtype(g, p.name) != p.grad.type) ||
+          (g.defined() && !g.is_contiguous()) || !w.is_contiguous()) {
+        rebuild = true;
+        break;
+      }
+      const void* gp = g.defined() ? g.data_ptr() : nullptr;
+      if (gp != p.grad.data || w.data_ptr() != p.weight.data) table_.set_buffers(i, gp, w.data_ptr(), p.ema.data);
     }
-    if (opts_.ema) last_weights_ = compute_param_stats<stats::weight | stats::ema_diff | stats::ema_update>(table, o);
-    else last_weights_ = compute_param_stats<stats::weight>(table, o);
-    return last_weights_;
+    if (rebuild) table_ = make_tensor_table(module_.get(), ema_);
+    return table_;
   }
 
-  /// Weight and EMA statistics now, without touching the EMA (e.g. at the end of an epoch, for
-  /// the health rules).
-  param_stats_result weights() const {
-    torch::NoGradGuard no_grad;
-    auto table = make_tensor_table(module_.get(), ema_);
-    return opts_.ema ? compute_param_stats<stats::weight | stats::ema_diff>(table) : compute_param_stats<stats::weight>(table);
-  }
-
-  /// The EMA tensors (named_parameters() order): evaluate or save them like the weights.
+  const tensor_table& table() const { return table_; }
+  /// The EMA tensors (named_parameters() order; empty without keep_ema): evaluate or save them.
   const std::vector<torch::Tensor>& ema() const { return ema_; }
-  const model_param_counts& counts() const { return counts_; }
-  const param_stats_result& last_gradients() const { return last_grads_; }
-  const param_stats_result& last_weights() const { return last_weights_; }
-  const torch_watch_options& options() const { return opts_; }
+  bool has_ema() const { return !ema_.empty(); }
+  const model_params& counts() const { return counts_; }
+  const torch::nn::Module& module() const { return module_.get(); }
 
  private:
-  static void check_cpu(const torch::Tensor& p) {
-    if (!p.device().is_cpu())
-      throw std::invalid_argument("vitals::torch_watch: parameters are on " + p.device().str() +
-                                  "; for GPU tensors use vitals::device_param_stats (cuda/vitals/param_stats.cuh) "
-                                  "with make_tensor_table() from a .cu file");
+  std::reference_wrapper<const torch::nn::Module> module_;
+  std::vector<torch::Tensor> ema_;
+  tensor_table table_;
+  model_params counts_;
+};
+
+/// wandb.watch(model, log="all", log_freq=N) for a LibTorch module on the CPU (the reference
+/// path): vitals::param_watch over the module's kept table. For CUDA modules build the table with
+/// make_tensor_table() and use vitals::device_param_watch (cuda/vitals/param_watch.cuh) in a .cu
+/// file.
+///
+///   vitals::torch_watch<> watch(*model, {.log_freq = 10, .histogram_freq = 100, .grad_norm_every_step = true});
+///   loss.backward();
+///   double gn = *watch.step(run, step);     // before clipping: what clip_grad_norm_ returns
+///   optimizer.step();
+///   watch.update_ema(run, step);            // with an EMA (ema_decay > 0): its own operation
+template <stat_set S = param_stat::grad | param_stat::weight>
+class torch_watch {
+ public:
+  /// `ema_decay` > 0 keeps an EMA copy of the parameters, updated by update_ema(); then S may hold
+  /// param_stat::ema_diff (model/ema_diff*, taken at step()).
+  explicit torch_watch(const torch::nn::Module& module, watch_options opts = {}, float ema_decay = 0)
+      : params_((check_cpu(module), module), ema_decay > 0), watch_(params_.table(), opts), ema_decay_(ema_decay) {
+    if (!(ema_decay >= 0 && ema_decay <= 1))
+      throw std::invalid_argument("vitals::torch_watch: ema_decay must be in [0, 1] (0: no EMA), got " +
+                                  std::to_string(ema_decay));
+    if (S.contains(param_stat::ema_diff) && !params_.has_ema())
+      throw std::invalid_argument("vitals::torch_watch: param_stat::ema_diff needs an EMA; pass ema_decay > 0");
   }
+
+  /// After loss.backward(), before clipping and optimizer.step(): logs what is due at `step` (see
+  /// vitals/health/param_watch.hpp) and returns the global gradient norm when computed.
   template <class Logger>
-  void log(Logger& run, const param_stats_result& r, std::int64_t step) {
-    std::vector<metric> m = r.to_metrics();
-    owned_metrics pt;
-    if (opts_.per_tensor) {
-      pt = r.per_tensor_metrics(make_tensor_table(module_.get(), ema_));
-      m.insert(m.end(), pt.metrics.begin(), pt.metrics.end());
-    }
+  std::optional<double> step(Logger& run, std::int64_t step) {
+    torch::NoGradGuard no_grad;
+    params_.refresh();
+    return watch_.step(run, step);
+  }
+
+  /// After optimizer.step(): e <- d*e + (1-d)*w for every parameter; returns the EMA diff after it.
+  param_stats_result update_ema() {
+    if (!params_.has_ema()) throw std::logic_error("vitals::torch_watch::update_ema: no EMA kept; pass ema_decay > 0");
+    torch::NoGradGuard no_grad;
+    return vitals::update_ema(params_.refresh(), {.ema_decay = ema_decay_});
+  }
+
+  /// The same, logging model/ema_diff{,_l2,_rel} (the diff after the update) into the row of
+  /// `step` when statistics are due then.
+  template <class Logger>
+  void update_ema(Logger& run, std::int64_t step) {
+    const auto r = update_ema();
+    if (!watch_.stats_due(step)) return;
+    const auto m = r.to_metrics();
     run.log(std::span<const metric>(m), std::optional<std::int64_t>(step), std::optional<bool>(false));
   }
 
-  std::reference_wrapper<const torch::nn::Module> module_;
-  torch_watch_options opts_;
-  std::vector<torch::Tensor> ema_;
-  model_param_counts counts_;
-  param_stats_result last_grads_, last_weights_;
+  void set_loss_scale(double s) { watch_.set_loss_scale(s); }
+  const std::vector<torch::Tensor>& ema() const { return params_.ema(); }
+  const model_params& counts() const { return params_.counts(); }
+  const param_stats_result& last() const { return watch_.last(); }
+  const tensor_table& table() const { return params_.table(); }
+  const watch_options& options() const { return watch_.options(); }
+
+ private:
+  static void check_cpu(const torch::nn::Module& module) {
+    for (const auto& p : module.parameters(true))
+      if (!p.device().is_cpu())
+        throw std::invalid_argument("vitals::torch_watch: parameters are on " + p.device().str() +
+                                    "; for GPU tensors use vitals::device_param_watch (cuda/vitals/param_watch.cuh) "
+                                    "with make_tensor_table() from a .cu file");
+  }
+
+  torch_params params_;
+  param_watch<S> watch_;
+  float ema_decay_;
 };
 
 }  // namespace vitals

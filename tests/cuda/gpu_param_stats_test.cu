@@ -85,13 +85,13 @@ void run_against_reference(std::vector<gpu_param>& ps, const param_stats_options
     dev.add(param_tensor{p.name, p.n, {p.dg, p.t}, {p.dw, p.t}, {p.de, p.t}});
     host.add(param_tensor{p.name, p.n, {p.hg.data(), p.t}, {p.hw.data(), p.t}, {p.he.data(), p.t}});
   }
-  device_param_stats<S> st(dev, opt);
+  detail::device_stats_engine<S> st(dev, opt);
   st.launch(nullptr);
   const auto g = st.result();
-  const auto c = compute_param_stats<S>(host, opt);  // updates host EMA the same way
+  const auto c = detail::run_plan<S>(host, opt);  // updates host EMA the same way
   compare(g.total, c.total, "total");
   for (std::size_t i = 0; i < ps.size(); ++i) compare(g.per_tensor[i], c.per_tensor[i], ps[i].name.c_str());
-  if constexpr ((S & stats::ema_update) != 0) {
+  if constexpr ((S & detail::plan::ema_update) != 0) {
     for (auto& p : ps) {  // fused EMA update: bit-identical to the CPU reference (no FMA contraction)
       std::vector<unsigned char> back(p.he.size());
       cudaMemcpy(back.data(), p.de, back.size(), cudaMemcpyDeviceToHost);
@@ -135,9 +135,9 @@ int main() {
   opt.histogram_lo = -0.3f;
   opt.histogram_hi = 0.3f;
   opt.histogram_bins = 32;
-  run_against_reference<stats::grad | stats::weight | stats::ema_diff | stats::weight_histogram>(ps, opt);
-  run_against_reference<stats::all>(ps, opt);
-  run_against_reference<stats::grad>(ps, opt);
+  run_against_reference<detail::plan::grad | detail::plan::weight | detail::plan::ema_diff | detail::plan::weight_histogram>(ps, opt);
+  run_against_reference<detail::plan::all>(ps, opt);
+  run_against_reference<detail::plan::grad>(ps, opt);
   for (auto& p : ps) p.reset_device();
 
   // Bit-identical run to run; the histogram matches the CPU reference exactly.
@@ -146,23 +146,23 @@ int main() {
     dev.add(param_tensor{p.name, p.n, {p.dg, p.t}, {p.dw, p.t}, {p.de, p.t}});
     host.add(param_tensor{p.name, p.n, {p.hg.data(), p.t}, {p.hw.data(), p.t}, {p.he.data(), p.t}});
   }
-  constexpr unsigned S = stats::grad | stats::weight | stats::ema_diff | stats::weight_histogram;
+  constexpr unsigned S = detail::plan::grad | detail::plan::weight | detail::plan::ema_diff | detail::plan::weight_histogram;
   {
-    device_param_stats<S> st(dev, opt);
+    detail::device_stats_engine<S> st(dev, opt);
     st.launch(nullptr);
     const auto r1 = st.result();
     st.launch(nullptr);
     const auto r2 = st.result();
     EXPECT(std::memcmp(&r1.total, &r2.total, sizeof(tensor_stats)) == 0);
     EXPECT(std::memcmp(r1.per_tensor.data(), r2.per_tensor.data(), r1.per_tensor.size() * sizeof(tensor_stats)) == 0);
-    const auto c = compute_param_stats<S>(host, opt);
+    const auto c = detail::run_plan<S>(host, opt);
     EXPECT(r1.histogram.counts == c.histogram.counts);
     EXPECT(r1.histogram.underflow == c.histogram.underflow && r1.histogram.overflow == c.histogram.overflow);
   }
   {  // Histogram from the previous call's range: none on the first call, then [min, max].
     param_stats_options auto_opt = opt;
     auto_opt.histogram_lo = auto_opt.histogram_hi = 0;
-    device_param_stats<S> st(dev, auto_opt);
+    detail::device_stats_engine<S> st(dev, auto_opt);
     st.launch(nullptr);
     const auto r1 = st.result();
     EXPECT(!r1.histogram.valid());
@@ -172,7 +172,7 @@ int main() {
     EXPECT(r2.histogram.lo == static_cast<float>(r1.total.weight.min));
     EXPECT(r2.histogram.underflow == 0 && r2.histogram.overflow == 0);
     // The histogram alone still tracks its next range (weight moments are kept for it).
-    device_param_stats<stats::weight_histogram> h(dev, auto_opt);
+    detail::device_stats_engine<detail::plan::weight_histogram> h(dev, auto_opt);
     h.launch(nullptr);
     EXPECT(!h.result().histogram.valid());
     h.launch(nullptr);
@@ -185,7 +185,7 @@ int main() {
   {
     cudaStream_t stream;
     cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
-    device_param_stats<S> st(dev, opt);
+    detail::device_stats_engine<S> st(dev, opt);
     st.launch(stream);
     const auto eager = st.result();
     cudaGraph_t graph;
@@ -222,7 +222,7 @@ int main() {
     std::vector<gpu_param> tiny;
     tiny.reserve(300);
     for (int i = 0; i < 300; ++i) tiny.emplace_back("t" + std::to_string(i), 1 + (i * 37) % 200, dtype::f32, 0, rng);
-    run_against_reference<stats::grad | stats::weight | stats::ema_diff>(tiny, opt);
+    run_against_reference<detail::plan::grad | detail::plan::weight | detail::plan::ema_diff>(tiny, opt);
   }
 
   detail::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");

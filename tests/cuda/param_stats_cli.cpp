@@ -99,7 +99,7 @@ int main(int argc, char** argv) try {
   for (auto& e : es)
     table.add(vitals::param_tensor{e.name, e.n, {e.has_g ? e.g.data : nullptr, e.t}, {e.w.data, e.t},
                                    {e.has_e ? e.e.data : nullptr, e.t}});
-  const auto r = vitals::compute_param_stats<vitals::stats::all>(table, opt);
+  const auto r = vitals::update_ema<vitals::stat_set::all()>(table, opt);
   print("total", r.total);
   for (std::size_t i = 0; i < es.size(); ++i) print("tensor." + es[i].name, r.per_tensor[i]);
   std::printf("grad_norm %.17g\nweight_mean %.17g\nweight_std %.17g\nweight_max %.17g\n", r.grad_norm(),

@@ -126,10 +126,10 @@ TEST_CASE("head/vector/tail split covers every element exactly once", "[cuda][la
         bool vec = false;
         recorder rec{&seen, &vec};
         no_hist nh;
-        const auto op = detail::make_element_op<stats::weight>(0.9f, 0, 0, 0);
+        const auto op = detail::make_element_op<detail::plan::weight>(0.9f, 0, 0, 0);
         for (std::uint64_t c = 0; c < e.chunks; ++c)
           for (std::uint32_t tid = 0; tid < detail::stats_block_threads; ++tid) {
-            detail::thread_partial<stats::weight> p;
+            detail::thread_partial<detail::plan::weight> p;
             detail::walk_chunk(e, c, tid, detail::stats_block_threads, op, p, rec, nh);
           }
         for (std::uint64_t i = 0; i < n; ++i) REQUIRE(seen[i] == 1);
@@ -194,11 +194,11 @@ TEST_CASE("64-bit index math: a synthetic tensor of more than 2^33 elements", "[
   std::map<std::uint64_t, int> seen;
   range_recorder rec{&seen};
   no_hist nh;
-  const auto op = detail::make_element_op<stats::weight>(0.9f, 0, 0, 0);
+  const auto op = detail::make_element_op<detail::plan::weight>(0.9f, 0, 0, 0);
   const auto last = detail::chunk_of(e, e.chunks - 1);
   std::uint64_t count = 0;
   for (std::uint32_t tid = 0; tid < detail::stats_block_threads; ++tid) {
-    detail::thread_partial<stats::weight> p;
+    detail::thread_partial<detail::plan::weight> p;
     detail::walk_chunk(e, e.chunks - 1, tid, detail::stats_block_threads, op, p, rec, nh);
     count += p.weight.count;
   }
@@ -259,7 +259,7 @@ TEST_CASE("statistics match a plain double loop (mixed dtypes, misaligned, empty
     table.add(param_tensor{p.name, p.g.n, {p.g.data, p.g.type}, {p.w.data, p.w.type}, {p.e.data, p.e.type}});
   param_stats_options opt;
   opt.ema_decay = decay;
-  const auto r = compute_param_stats<stats::all>(table, opt);
+  const auto r = update_ema<stat_set::all()>(table, opt);
 
   CHECK(rel_err(r.grad_norm(), std::sqrt(g2)) < 1e-6);
   CHECK(r.grad_absmax() == gmax);
@@ -301,7 +301,7 @@ TEST_CASE("weight statistics agree with the host-health accumulator", "[cuda][st
   param p("w", 50000, dtype::f32, 0, 12, 0, rng, 2.0f, -1.0f);
   tensor_table table;
   table.add(param_tensor{"w", p.w.n, {}, {p.w.data, dtype::f32}, {}});
-  const auto r = compute_param_stats<stats::weight>(table);
+  const auto r = compute_param_stats<param_stat::weight>(table);
   accumulator a;
   for (std::uint64_t i = 0; i < p.w.n; ++i) a.add(p.w.get(i));
   CHECK(r.total.weight.count == a.count);
@@ -321,7 +321,7 @@ TEST_CASE("results are deterministic and mergeable across tables (data-parallel 
   tensor_table both, one, two;
   for (auto* t : {&both, &one}) t->add("x", p1.w.n, dtype::f32, p1.g.data, p1.w.data, p1.e.data);
   for (auto* t : {&both, &two}) t->add("y", p2.w.n, dtype::bf16, p2.g.data, p2.w.data, p2.e.data);
-  constexpr unsigned s = stats::grad | stats::weight | stats::ema_diff;
+  constexpr stat_set s = param_stat::grad | param_stat::weight | param_stat::ema_diff;
   const auto r1 = compute_param_stats<s>(both), r2 = compute_param_stats<s>(both);
   CHECK(std::memcmp(&r1.total, &r2.total, sizeof(tensor_stats)) == 0);
   auto merged = compute_param_stats<s>(one).total;
@@ -340,7 +340,7 @@ TEST_CASE("histogram over a fixed range", "[cuda][stats]") {
   opt.histogram_bins = 4;
   opt.histogram_lo = -1.0f;
   opt.histogram_hi = 1.0f;
-  const auto r = compute_param_stats<stats::weight_histogram>(table, opt);
+  const auto r = compute_param_stats<param_stat::weight_histogram>(table, opt);
   REQUIRE(r.histogram.valid());
   CHECK(r.histogram.underflow == 1);
   CHECK(r.histogram.overflow == 1);
@@ -351,7 +351,7 @@ TEST_CASE("metrics carry DESIGN.md's names", "[cuda][metrics]") {
   std::vector<float> g = {3.0f, 4.0f}, w = {1.0f, -3.0f}, e = {1.0f, -3.0f};
   tensor_table table;
   table.add("layer.weight", 2, dtype::f32, g.data(), w.data(), e.data());
-  const auto r = compute_param_stats<stats::grad | stats::weight | stats::ema_diff>(table);
+  const auto r = compute_param_stats<param_stat::grad | param_stat::weight | param_stat::ema_diff>(table);
   std::map<std::string, double> m;
   for (const auto& x : r.to_metrics()) m[std::string(x.key)] = x.value.as_double();
   CHECK(m.at("train/grad_norm") == 5.0);
@@ -378,10 +378,10 @@ TEST_CASE("bad input is rejected with an actionable message", "[cuda][errors]") 
   table.add(param_tensor{"empty", 0, {}, {}, {}});
   param_stats_options opt;
   opt.ema_decay = 1.5f;
-  CHECK_THROWS_WITH(compute_param_stats<stats::all>(table, opt), Catch::Contains("ema_decay"));
+  CHECK_THROWS_WITH(update_ema<stat_set::all()>(table, opt), Catch::Contains("ema_decay"));
   opt.ema_decay = 0.5f;
   opt.histogram_bins = 0;
-  CHECK_THROWS_WITH(compute_param_stats<stats::all>(table, opt), Catch::Contains("histogram_bins"));
+  CHECK_THROWS_WITH(update_ema<stat_set::all()>(table, opt), Catch::Contains("histogram_bins"));
 }
 
 TEST_CASE("vector-load decoding equals scalar loads (the kernel's 16-byte path)", "[cuda][layout]") {

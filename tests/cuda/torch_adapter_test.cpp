@@ -38,7 +38,7 @@ CATCH_TEST_CASE("LibTorch adapter matches torch's own reductions", "[cuda][torch
   CATCH_REQUIRE(table.size() == 4);
   CATCH_CHECK(table[0].name == "0.weight");
 
-  const auto r = vitals::param_stats<vitals::stats::grad | vitals::stats::weight | vitals::stats::ema_diff>(*model, ema);
+  const auto r = vitals::param_stats<vitals::param_stat::grad | vitals::param_stat::weight | vitals::param_stat::ema_diff>(*model, ema);
 
   std::vector<torch::Tensor> flat_w, flat_d;
   const auto params = model->parameters();
@@ -69,7 +69,7 @@ CATCH_TEST_CASE("LibTorch adapter matches torch's own reductions", "[cuda][torch
   const auto expect = ema[1].clone().mul(0.9f).add(model->parameters()[1].detach() * 0.1f);
   vitals::param_stats_options opt;
   opt.ema_decay = 0.9f;
-  vitals::param_stats<vitals::stats::ema_update>(*model, ema, opt);
+  vitals::update_ema(vitals::make_tensor_table(*model, ema), opt);
   CATCH_CHECK(torch::allclose(ema[1], expect, 1e-6, 1e-7));
 }
 

@@ -264,7 +264,7 @@ TEST_CASE("data statistics merged over ranks equal the statistics of all ranks' 
 }
 
 TEST_CASE("sharded parameters merge into whole-tensor statistics; replicated ones are not merged") {
-  constexpr unsigned S = vitals::stats::grad | vitals::stats::weight | vitals::stats::weight_histogram;
+  constexpr vitals::stat_set S = vitals::param_stat::grad | vitals::param_stat::weight | vitals::param_stat::weight_histogram;
   const std::size_t numel = 10007;
   const auto grad = random_values(numel, 7, 0.0f, 0.01f), weight = random_values(numel, 8, 0.1f, 1.0f);
   vitals::param_stats_options opt;

@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     out.num("accuracy", counts[0] / counts[1]);
 
     // Parameters: two tensors, the same full values on every rank (fixed seeds).
-    constexpr unsigned S = vitals::stats::grad | vitals::stats::weight | vitals::stats::ema_diff | vitals::stats::weight_histogram;
+    constexpr vitals::stat_set S = vitals::stat_set::all();
     vitals::param_stats_options opt;
     opt.histogram_lo = -4;
     opt.histogram_hi = 4;

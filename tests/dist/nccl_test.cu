@@ -56,7 +56,7 @@ int main() {
       EXPECT(vitals::dist::broadcast_from_zero(comm, "run-id-42") == "run-id-42");
 
       // Device path in a CUDA graph: pack a result, gather it on the device, replay twice.
-      constexpr unsigned S = vitals::stats::grad | vitals::stats::weight;
+      constexpr vitals::stat_set S = vitals::param_stat::grad | vitals::param_stat::weight;
       std::vector<float> g(1000), w(1000);
       for (int i = 0; i < 1000; ++i) {
         g[i] = 1e-3f * static_cast<float>(i % 17 - 8);

@@ -213,14 +213,14 @@ template <unsigned S>
 param_stats_result run_stats(const tensor_table& table, const param_stats_options& opt) {
 #if VG_HAVE_CUDA
   if (use_gpu) {
-    device_param_stats<S> st(table, opt);
+    detail::device_stats_engine<S> st(table, opt);
     st.launch(nullptr);
     auto r = st.result();
     check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     return r;
   }
 #endif
-  return compute_param_stats<S>(table, opt);
+  return detail::run_plan<S>(table, opt);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -254,7 +254,7 @@ template <unsigned S>
 oracle_tensor oracle(const tensor& t, const std::vector<unsigned char>& ema_after) {
   oracle_tensor o;
   for (std::uint64_t i = 0; i < t.s.n; ++i) {
-    if ((S & stats::grad) && t.s.has_g) {
+    if ((S & detail::plan::grad) && t.s.has_g) {
       const float g = load_as_float(t.g.host, i, t.s.tg);
       if (!finite(g)) {
         ++o.grad.nonfinite;
@@ -267,7 +267,7 @@ oracle_tensor oracle(const tensor& t, const std::vector<unsigned char>& ema_afte
     }
     if (!t.s.has_w) continue;
     const float w = load_as_float(t.w.host, i, t.s.tw);
-    if (S & (stats::weight | stats::weight_histogram)) {
+    if (S & (detail::plan::weight | detail::plan::weight_histogram)) {
       if (!finite(w)) {
         ++o.weight.nonfinite;
       } else {
@@ -280,7 +280,7 @@ oracle_tensor oracle(const tensor& t, const std::vector<unsigned char>& ema_afte
         o.weight.xs.push_back(w);
       }
     }
-    if ((S & stats::ema_diff) && t.s.has_e) {
+    if ((S & detail::plan::ema_diff) && t.s.has_e) {
       const float e = load_as_float(ema_after.data(), i, t.s.te);
       const float d = e - w;
       if (!finite(d)) {
@@ -305,7 +305,7 @@ bool close(double got, double want, double rtol, double atol = 0) {
 template <unsigned S>
 void compare_oracle(const tensor_stats& r, const oracle_tensor& o, const std::string& what) {
   const double rt = 1e-5;
-  if (S & stats::grad) {
+  if (S & detail::plan::grad) {
     VG_EXPECT(r.grad.count == o.grad.count && r.grad.nonfinite == o.grad.nonfinite, "%s grad counts %llu/%llu vs %llu/%llu",
               what.c_str(), (unsigned long long)r.grad.count, (unsigned long long)r.grad.nonfinite,
               (unsigned long long)o.grad.count, (unsigned long long)o.grad.nonfinite);
@@ -313,7 +313,7 @@ void compare_oracle(const tensor_stats& r, const oracle_tensor& o, const std::st
     VG_EXPECT(close(r.grad.sum_abs, o.grad.sum_abs, rt, 1e-300), "%s grad sum_abs %.17g vs %.17g", what.c_str(), r.grad.sum_abs, o.grad.sum_abs);
     VG_EXPECT(r.grad.absmax == o.grad.absmax, "%s grad absmax %.17g vs %.17g", what.c_str(), r.grad.absmax, o.grad.absmax);
   }
-  if (S & (stats::weight | stats::weight_histogram)) {
+  if (S & (detail::plan::weight | detail::plan::weight_histogram)) {
     VG_EXPECT(r.weight.count == o.weight.count && r.weight.nonfinite == o.weight.nonfinite, "%s weight counts", what.c_str());
     if (o.weight.count) {
       const double spread = std::max(std::abs(o.weight.mean()), std::sqrt(o.weight.m2() / o.weight.count));
@@ -325,7 +325,7 @@ void compare_oracle(const tensor_stats& r, const oracle_tensor& o, const std::st
                 r.weight.absmax, o.weight.min, o.weight.max, o.weight.absmax);
     }
   }
-  if (S & stats::ema_diff) {
+  if (S & detail::plan::ema_diff) {
     VG_EXPECT(r.ema_diff.count == o.diff.count && r.ema_diff.nonfinite == o.diff.nonfinite, "%s diff counts %llu/%llu vs %llu/%llu",
               what.c_str(), (unsigned long long)r.ema_diff.count, (unsigned long long)r.ema_diff.nonfinite,
               (unsigned long long)o.diff.count, (unsigned long long)o.diff.nonfinite);
@@ -396,14 +396,14 @@ void check_variant(const std::string& case_name, const char* variant, std::vecto
   param_stats_result ref;
   if (use_gpu) {  // CPU reference on the host copies (updates the host EMA the same way)
     const tensor_table host = table_of(ts, false);
-    ref = compute_param_stats<S>(host, opt);
+    ref = detail::run_plan<S>(host, opt);
     compare_reference(r.total, ref.total, case_name + "/" + variant + "/total");
     for (std::size_t i = 0; i < ts.size(); ++i)
       compare_reference(r.per_tensor[i], ref.per_tensor[i], case_name + "/" + variant + "/" + ts[i].s.name);
     VG_EXPECT(r.histogram.counts == ref.histogram.counts && r.histogram.underflow == ref.histogram.underflow &&
                   r.histogram.overflow == ref.histogram.overflow,
               "%s/%s histogram differs from the CPU reference", case_name.c_str(), variant);
-    if (S & stats::ema_update) {
+    if (S & detail::plan::ema_update) {
       for (std::size_t i = 0; i < ts.size(); ++i) {
         if (!ts[i].s.has_e) continue;
         const auto& host_e = ts[i].e;
@@ -432,7 +432,7 @@ void check_variant(const std::string& case_name, const char* variant, std::vecto
   compare_oracle<S>(r.total, total, case_name + "/" + variant + "/total");
 
   // Fused EMA update vs the same float math done here element by element.
-  if (S & stats::ema_update) {
+  if (S & detail::plan::ema_update) {
     for (std::size_t i = 0; i < ts.size(); ++i) {
       const auto& t = ts[i];
       if (!t.s.has_e || !t.s.has_w) continue;
@@ -448,7 +448,7 @@ void check_variant(const std::string& case_name, const char* variant, std::vecto
     }
   }
   // Histogram vs the shared binning applied to every weight.
-  if ((S & stats::weight_histogram) && opt.histogram_lo < opt.histogram_hi) {
+  if ((S & detail::plan::weight_histogram) && opt.histogram_lo < opt.histogram_hi) {
     std::vector<std::uint64_t> slots(opt.histogram_bins + 2, 0);
     const float inv = static_cast<float>(opt.histogram_bins) / (opt.histogram_hi - opt.histogram_lo);
     for (const auto& t : ts)
@@ -471,11 +471,11 @@ void check_case(const std::string& name, std::vector<tensor>& ts) {
   opt.histogram_lo = -0.35f;
   opt.histogram_hi = 0.35f;
   opt.histogram_bins = 37;
-  check_variant<stats::grad>(name, "grad", ts, opt);
-  check_variant<stats::weight>(name, "weight", ts, opt);
-  check_variant<stats::grad | stats::weight | stats::ema_diff>(name, "grad|weight|ema_diff", ts, opt);
-  check_variant<stats::ema_update | stats::ema_diff>(name, "ema_update|ema_diff", ts, opt);
-  check_variant<stats::all>(name, "all (fixed-range histogram)", ts, opt);
+  check_variant<detail::plan::grad>(name, "grad", ts, opt);
+  check_variant<detail::plan::weight>(name, "weight", ts, opt);
+  check_variant<detail::plan::grad | detail::plan::weight | detail::plan::ema_diff>(name, "grad|weight|ema_diff", ts, opt);
+  check_variant<detail::plan::ema_update | detail::plan::ema_diff>(name, "ema_update|ema_diff", ts, opt);
+  check_variant<detail::plan::all>(name, "all (fixed-range histogram)", ts, opt);
   for (auto& t : ts) reset_ema(t);
 }
 
@@ -553,7 +553,7 @@ void check_huge() {
   table.add(param_tensor{"huge", n, {g, dtype::bf16}, {}, {}});
   const int before = failures;
   {
-    device_param_stats<stats::grad> st(table);
+    detail::device_stats_engine<detail::plan::grad> st(table);
     st.launch(nullptr);
     const auto r = st.result();
     VG_EXPECT(r.total.grad.count == n - 1 && r.total.grad.nonfinite == 1, "huge counts %llu %llu",
@@ -595,7 +595,7 @@ int cmd_dump(const std::string& path) {
     for (const auto& s : case_specs(name, true)) ts.push_back(make_tensor(s, rng));
   param_stats_options opt;
   opt.histogram_lo = -0.3f, opt.histogram_hi = 0.3f, opt.histogram_bins = 64;
-  const auto r = run_stats<stats::all>(table_of(ts, use_gpu), opt);
+  const auto r = run_stats<detail::plan::all>(table_of(ts, use_gpu), opt);
   std::ofstream out(path, std::ios::binary);
   auto put = [&](const void* p, std::size_t n) { out.write(static_cast<const char*>(p), static_cast<std::streamsize>(n)); };
   put(&r.total, sizeof r.total);
@@ -624,7 +624,7 @@ int cmd_sanitize() {
     for (const auto& s : case_specs("misaligned", true)) ts.push_back(make_tensor(s, rng));
     const tensor_table table = table_of(ts, true);
     param_stats_options opt;  // histogram range from the previous call
-    device_param_stats<stats::all> st(table, opt);
+    detail::device_stats_engine<detail::plan::all> st(table, opt);
     cudaStream_t stream;
     check(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate");
     st.launch(stream);
@@ -762,10 +762,10 @@ template <unsigned S>
 std::uint64_t bytes_moved(const tensor_table& table) {
   std::uint64_t bytes = 0;
   for (const auto& p : table.params()) {
-    if ((S & stats::grad) && p.grad.data) bytes += p.numel * dtype_size(p.grad.type);
-    if ((S & ~stats::grad) && p.weight.data) bytes += p.numel * dtype_size(p.weight.type);
-    if ((S & (stats::ema_diff | stats::ema_update)) && p.ema.data)
-      bytes += p.numel * dtype_size(p.ema.type) * ((S & stats::ema_update) ? 2 : 1);
+    if ((S & detail::plan::grad) && p.grad.data) bytes += p.numel * dtype_size(p.grad.type);
+    if ((S & ~detail::plan::grad) && p.weight.data) bytes += p.numel * dtype_size(p.weight.type);
+    if ((S & (detail::plan::ema_diff | detail::plan::ema_update)) && p.ema.data)
+      bytes += p.numel * dtype_size(p.ema.type) * ((S & detail::plan::ema_update) ? 2 : 1);
   }
   return bytes;
 }
@@ -794,7 +794,7 @@ double gpu_ms(const std::function<void()>& f, int iters, cudaStream_t stream) {
 
 /// Kernel launches of one launch(): kernel nodes of a captured call.
 template <unsigned S>
-int launches_per_call(device_param_stats<S>& st, cudaStream_t stream, cudaGraphExec_t* exec_out) {
+int launches_per_call(detail::device_stats_engine<S>& st, cudaStream_t stream, cudaGraphExec_t* exec_out) {
   cudaGraph_t g;
   check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
   st.launch(stream);
@@ -816,7 +816,7 @@ int launches_per_call(device_param_stats<S>& st, cudaStream_t stream, cudaGraphE
 #endif
 
 int cmd_bench(const std::string& json_path, int iters) {
-  constexpr unsigned bundle = stats::grad | stats::weight | stats::ema_diff | stats::ema_update;
+  constexpr unsigned bundle = detail::plan::grad | detail::plan::weight | detail::plan::ema_diff | detail::plan::ema_update;
   const bool small = !use_gpu;
   std::ostringstream js;
   js << "{\"mode\":\"" << (use_gpu ? "gpu" : "cpu") << "\",\"iters\":" << iters << ",\"rows\":[";
@@ -858,8 +858,8 @@ int cmd_bench(const std::string& json_path, int iters) {
       int launches_bundle = 0, launches_grad = 0;
 #if VG_HAVE_CUDA
       if (use_gpu) {
-        device_param_stats<bundle> full(table);
-        device_param_stats<stats::grad> gn(grads);
+        detail::device_stats_engine<bundle> full(table);
+        detail::device_stats_engine<detail::plan::grad> gn(grads);
         memcpy_ms = gpu_ms([&] { check(cudaMemcpyAsync(dst, w, copy_bytes, cudaMemcpyDeviceToDevice, stream), "memcpy"); }, iters, stream);
         bundle_ms = gpu_ms([&] { full.launch(stream); }, iters, stream);
         grad_ms = gpu_ms([&] { gn.launch(stream); }, iters, stream);
@@ -874,11 +874,11 @@ int cmd_bench(const std::string& json_path, int iters) {
 #endif
       {
         memcpy_ms = wall_ms([&] { std::memcpy(dst, w, copy_bytes); }, iters);
-        bundle_ms = wall_ms([&] { (void)compute_param_stats<bundle>(table); }, iters);
-        grad_ms = wall_ms([&] { (void)compute_param_stats<stats::grad>(grads); }, iters);
+        bundle_ms = wall_ms([&] { (void)detail::run_plan<bundle>(table); }, iters);
+        grad_ms = wall_ms([&] { (void)detail::run_plan<detail::plan::grad>(grads); }, iters);
       }
       const double memcpy_gbs = 2.0 * copy_bytes / (memcpy_ms * 1e6);
-      const std::uint64_t bb = bytes_moved<bundle>(table), gb = bytes_moved<stats::grad>(grads);
+      const std::uint64_t bb = bytes_moved<bundle>(table), gb = bytes_moved<detail::plan::grad>(grads);
       const double bundle_gbs = bb / (bundle_ms * 1e6), grad_gbs = gb / (grad_ms * 1e6);
       std::printf("| %s | %s | %zu | %.1f M | %.1f | %.3f | %.1f (%.0f%%) | %.3f | %.3f | %.1f (%.0f%%) | %d/%d |\n", set.key.c_str(),
                   std::string(dtype_name(t)).c_str(), set.numels.size(), total / 1e6, memcpy_gbs, bundle_ms, bundle_gbs,

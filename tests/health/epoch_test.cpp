@@ -104,13 +104,13 @@ TEST_CASE("generation statistics and model size", "[health][epoch]") {
   CHECK(m.at("validation/gen_range") == 1.0);
   CHECK(m.at("validation/gen_std") == Approx(std::sqrt(1.0 / 6.0)));
   std::vector<vitals::param_info> params{{.numel = 1 << 20}, {.numel = 1 << 19, .trainable = false}};
-  auto c = vitals::count_params(params);
-  auto pm = c.metrics();
-  CHECK(pm.at("model_params/total_params") == 1572864.0);
-  CHECK(pm.at("model_params/trainable_params") == 1048576.0);
-  CHECK(pm.at("model_params/model_size_mb") == 6.0);  // total * 4 / 2^20
+  const vitals::model_params c = vitals::count_params(params);
+  CHECK(c.total_params == 1572864);
+  CHECK(c.trainable_params == 1048576);
+  CHECK(c.model_size_mb == 6.0);  // total * 4 / 2^20
+  CHECK(c.bytes_per_param() == 4.0);
   std::vector<vitals::param_info> half{{.numel = 1 << 20, .type = vitals::dtype::bf16}};
-  CHECK(vitals::count_params(half).size_mb() == 2.0);
+  CHECK(vitals::count_params(half).model_size_mb == 2.0);
 }
 
 TEST_CASE("metric lists convert to vitals::metric for run.log", "[health][epoch]") {
@@ -158,7 +158,7 @@ TEST_CASE("weight statistics from param_stats feed the monitor", "[health][epoch
   vitals::tensor_table table;
   table.add("layer.weight", w.size(), vitals::dtype::f32, g.data(), w.data());
   table.add("frozen.bias", frozen.size(), vitals::dtype::f32, nullptr, frozen.data());
-  auto r = vitals::compute_param_stats<vitals::stats::weight>(table);
+  auto r = vitals::compute_param_stats<vitals::param_stat::weight>(table);
   vitals::health_monitor_options quiet;
   quiet.console = false;
   vitals::health_monitor mon(quiet);
@@ -167,9 +167,9 @@ TEST_CASE("weight statistics from param_stats feed the monitor", "[health][epoch
   CHECK(mon.firing("dead_neurons"));
   CHECK_FALSE(mon.firing("exploding_weights"));
   auto counts = vitals::count_params(table);
-  CHECK(counts.total == 1024);
-  CHECK(counts.trainable == 1000);
-  CHECK(counts.metrics().at("model_params/model_size_mb") == Approx(1024.0 * 4 / (1 << 20)));
+  CHECK(counts.total_params == 1024);
+  CHECK(counts.trainable_params == 1000);
+  CHECK(counts.model_size_mb == Approx(1024.0 * 4 / (1 << 20)));
 }
 
 TEST_CASE("loss_tracker: rounding noise of a stalled run is not improvement") {

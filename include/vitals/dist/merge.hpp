@@ -203,7 +203,7 @@ inline std::vector<std::uint64_t> pack(const param_stats_result& res, tensor_kin
   const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
   std::vector<std::uint64_t> mine(5 + n * detail::tensor_stats_words + bins, 0);
   mine[0] = detail::shape_word(kind == tensor_kind::sharded ? 4 : 5, n, bins);
-  mine[1] = res.computed;
+  mine[1] = res.computed.bits_;
   std::uint32_t lo = 0, hi = 0;
   std::memcpy(&lo, &res.histogram.lo, 4);
   std::memcpy(&hi, &res.histogram.hi, 4);
@@ -232,7 +232,9 @@ inline void merge_gathered(std::span<const std::uint64_t> all, int world, param_
   for (int r = 1; r < world; ++r)
     if (word(r, 1) != word(0, 1))
       throw std::invalid_argument("vitals::dist::merge(param_stats_result): rank " + std::to_string(r) +
-                                  " computed other statistics than rank 0");
+                                  " computed other statistics than rank 0 (" +
+                                  vitals::detail::stats_of_plan(static_cast<unsigned>(word(r, 1))).to_string() + " against " +
+                                  vitals::detail::stats_of_plan(static_cast<unsigned>(word(0, 1))).to_string() + ")");
 
   if (kind == tensor_kind::replicated) {
     for (int r = 1; r < world; ++r)

@@ -1,14 +1,14 @@
-// model_params/{total_params, trainable_params, model_size_mb}, logged once per run (the seed's
-// K-fold runs log them with the config). model_size_mb = total bytes / 2^20, i.e. total * 4 / 2^20
-// for an fp32 model, each parameter counted at its own element size.
+// Counting a model's parameters into vitals::model_params (run/model_params.hpp): from a list of
+// tensor sizes or from the statistics' tensor table. Each parameter is counted at its own element
+// size, so model_size_mb is the bytes the weights take / 2^20.
 #pragma once
 
 #include <cstdint>
 #include <span>
 
 #include "vitals/health/dtype.hpp"
-#include "vitals/health/metric_list.hpp"
 #include "vitals/health/tensor_table.hpp"
+#include "vitals/run/model_params.hpp"
 
 namespace vitals {
 
@@ -19,47 +19,33 @@ struct param_info {
   bool trainable = true;
 };
 
-struct model_param_counts {
-  std::uint64_t total = 0;
-  std::uint64_t trainable = 0;
-  std::uint64_t bytes = 0;
+namespace detail {
+inline model_params model_params_of(std::uint64_t total, std::uint64_t trainable, std::uint64_t bytes) {
+  return {static_cast<std::int64_t>(total), static_cast<std::int64_t>(trainable),
+          static_cast<double>(bytes) / (1024.0 * 1024.0)};
+}
+}  // namespace detail
 
-  double size_mb() const { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
-  /// Average element size (4 for an fp32 model), for run.log_model_params(total, trainable, bytes_per_param()).
-  double bytes_per_param() const { return total ? static_cast<double>(bytes) / static_cast<double>(total) : 4.0; }
-
-  void append_to(metric_list& out) const {
-    out.set("model_params/total_params", static_cast<double>(total));
-    out.set("model_params/trainable_params", static_cast<double>(trainable));
-    out.set("model_params/model_size_mb", size_mb());
-  }
-  metric_list metrics() const {
-    metric_list out;
-    append_to(out);
-    return out;
-  }
-};
-
-inline model_param_counts count_params(std::span<const param_info> params) {
-  model_param_counts c;
+inline model_params count_params(std::span<const param_info> params) {
+  std::uint64_t total = 0, trainable = 0, bytes = 0;
   for (const auto& p : params) {
-    c.total += p.numel;
-    if (p.trainable) c.trainable += p.numel;
-    c.bytes += p.numel * dtype_size(p.type);
+    total += p.numel;
+    if (p.trainable) trainable += p.numel;
+    bytes += p.numel * dtype_size(p.type);
   }
-  return c;
+  return detail::model_params_of(total, trainable, bytes);
 }
 
-/// The same counts from the statistics' tensor table: a parameter is trainable when it has a
-/// gradient buffer (a frozen weight is added without one); its size is its weight's element size.
-inline model_param_counts count_params(const tensor_table& table) {
-  model_param_counts c;
+/// The same from the statistics' tensor table: a parameter is trainable when it has a gradient
+/// buffer (a frozen weight is added without one); its size is its weight's element size.
+inline model_params count_params(const tensor_table& table) {
+  std::uint64_t total = 0, trainable = 0, bytes = 0;
   for (const auto& p : table.params()) {
-    c.total += p.numel;
-    if (p.grad.data) c.trainable += p.numel;
-    c.bytes += p.numel * dtype_size(p.weight.data ? p.weight.type : p.grad.type);
+    total += p.numel;
+    if (p.grad.data) trainable += p.numel;
+    bytes += p.numel * dtype_size(p.weight.data ? p.weight.type : p.grad.type);
   }
-  return c;
+  return detail::model_params_of(total, trainable, bytes);
 }
 
 }  // namespace vitals

@@ -1,5 +1,6 @@
-// Fused parameter statistics — grad norms, weight statistics, EMA diff, optional fused EMA update
-// and weight histogram — over every tensor of a tensor_table, computed on the CPU.
+// Fused parameter statistics — grad norms, weight statistics, EMA diff and weight histogram — over
+// every tensor of a tensor_table, computed on the CPU; and the EMA update, an operation of its own
+// (update_ema) that reports the EMA diff it costs nothing to add.
 //
 // This is the CPU reference of the CUDA kernels in cuda/vitals/param_stats.cuh and the
 // specification of their behaviour: both walk the same chunks (tensor_table.hpp) with the same
@@ -18,21 +19,31 @@
 #include "vitals/detail/hd.hpp"
 #include "vitals/health/accumulator.hpp"
 #include "vitals/health/dtype.hpp"
+#include "vitals/health/stat_set.hpp"
 #include "vitals/health/tensor_table.hpp"
 #include "vitals/sinks/record.hpp"
 
 namespace vitals {
 
-/// Compile-time selection of the statistics to compute; combine with `|`. Work for statistics not
-/// selected is compiled out of the kernel.
-namespace stats {
-inline constexpr unsigned grad = 1u;              // grad L2 norm, max |g|, non-finite count
-inline constexpr unsigned weight = 2u;            // mean |w|, std, min, max, max |w|, non-finite
-inline constexpr unsigned ema_diff = 4u;          // mean |e - w|, ||e - w||_2, relative to ||w||_2
-inline constexpr unsigned ema_update = 8u;        // e <- d*e + (1-d)*w, before the diff is taken
-inline constexpr unsigned weight_histogram = 16u; // fixed-bin histogram of w
-inline constexpr unsigned all = 31u;
-}  // namespace stats
+namespace detail {
+/// The kernels' plan as bits: a stat_set's bits plus the EMA update, which is not a statistic but
+/// shares the statistics' pass over the weights when both are wanted.
+namespace plan {
+inline constexpr unsigned grad = 1u << static_cast<unsigned>(param_stat::grad);
+inline constexpr unsigned weight = 1u << static_cast<unsigned>(param_stat::weight);
+inline constexpr unsigned ema_diff = 1u << static_cast<unsigned>(param_stat::ema_diff);
+inline constexpr unsigned weight_histogram = 1u << static_cast<unsigned>(param_stat::weight_histogram);
+inline constexpr unsigned ema_update = 1u << 16;  // e <- d*e + (1-d)*w, before the diff is taken
+inline constexpr unsigned all = grad | weight | ema_diff | weight_histogram | ema_update;
+}  // namespace plan
+
+/// The set of statistics a plan computes (without the EMA update).
+constexpr stat_set stats_of_plan(unsigned p) {
+  stat_set s;
+  s.bits_ = p & ~plan::ema_update;
+  return s;
+}
+}  // namespace detail
 
 /// Mergeable norm statistics of one buffer (or of a difference of two): count, non-finite count,
 /// sum of squares, sum of |x|, max |x|. `ref_sum_sq` is the sum of squares of the reference the
@@ -107,7 +118,7 @@ struct owned_metrics {
 
 /// The results of one call: global (`total`) and per tensor, in table order.
 struct param_stats_result {
-  unsigned computed = 0;  // the stats:: flags these results hold
+  stat_set computed;  // the statistics these results hold
   tensor_stats total;
   std::vector<tensor_stats> per_tensor;
   weight_histogram histogram;
@@ -130,23 +141,41 @@ struct param_stats_result {
     return total.ema_diff.ref_sum_sq > 0 ? total.ema_diff.l2() / std::sqrt(total.ema_diff.ref_sum_sq) : 0.0;
   }
 
+  /// Divides the gradient statistics (norms, |g| sums and maxima, global and per tensor) by the
+  /// mixed-precision loss scale the gradients were multiplied by, so they describe the gradients the
+  /// optimizer will apply. Exact up to one rounding per value; non-finite counts are kept (an
+  /// overflow in the scaled gradients is what a loss scaler looks for).
+  void unscale_gradients(double loss_scale) {
+    if (!(loss_scale > 0) || !std::isfinite(loss_scale))
+      throw std::invalid_argument("vitals::param_stats_result::unscale_gradients: the loss scale must be a positive "
+                                  "finite number, got " + std::to_string(loss_scale));
+    if (loss_scale == 1.0) return;
+    auto unscale = [loss_scale](norm_stats& g) {
+      g.sum_sq /= loss_scale * loss_scale;
+      g.sum_abs /= loss_scale;
+      g.absmax /= loss_scale;
+    };
+    unscale(total.grad);
+    for (auto& t : per_tensor) unscale(t.grad);
+  }
+
   /// The global metrics, named per DESIGN.md: train/grad_norm, model/weight_{mean,std,max},
   /// model/ema_diff{,_l2,_rel}, plus max |g|, min w and non-finite counts. Only computed ones.
   std::vector<metric> to_metrics() const {
     std::vector<metric> m;
-    if (computed & stats::grad) {
+    if (computed.contains(param_stat::grad)) {
       m.push_back({"train/grad_norm", grad_norm()});
       m.push_back({"train/grad_absmax", grad_absmax()});
       m.push_back({"train/grad_nonfinite", total.grad.nonfinite});
     }
-    if (computed & stats::weight) {
+    if (computed.contains(param_stat::weight)) {
       m.push_back({"model/weight_mean", weight_mean()});
       m.push_back({"model/weight_std", weight_std()});
       m.push_back({"model/weight_max", weight_max()});
       m.push_back({"model/weight_min", weight_min()});
       m.push_back({"model/weight_nonfinite", total.weight.nonfinite});
     }
-    if (computed & stats::ema_diff) {
+    if (computed.contains(param_stat::ema_diff)) {
       m.push_back({"model/ema_diff", ema_diff()});
       m.push_back({"model/ema_diff_l2", ema_diff_l2()});
       m.push_back({"model/ema_diff_rel", ema_diff_rel()});
@@ -173,15 +202,15 @@ struct param_stats_result {
     std::vector<double> values;
     for (std::size_t i = 0; i < per_tensor.size(); ++i) {
       const auto& name = names[i];
-      if (computed & stats::grad) {
+      if (computed.contains(param_stat::grad)) {
         out.keys.push_back("grad_norm/" + name);
         values.push_back(per_tensor[i].grad.l2());
       }
-      if (computed & stats::weight) {
+      if (computed.contains(param_stat::weight)) {
         out.keys.push_back("weight_absmax/" + name);
         values.push_back(per_tensor[i].weight.absmax);
       }
-      if (computed & stats::ema_diff) {
+      if (computed.contains(param_stat::ema_diff)) {
         out.keys.push_back("ema_diff/" + name);
         values.push_back(per_tensor[i].ema_diff.mean_abs());
       }
@@ -196,7 +225,7 @@ struct param_stats_result {
 namespace detail {
 
 /// The weight moments are also needed for the histogram's next range (the previous call's min/max).
-VITALS_HD constexpr bool computes_moments(unsigned s) { return (s & (stats::weight | stats::weight_histogram)) != 0; }
+VITALS_HD constexpr bool computes_moments(unsigned s) { return (s & (plan::weight | plan::weight_histogram)) != 0; }
 
 VITALS_HD constexpr bool finite_f(float x) { return x == x && x - x == 0.0f; }
 VITALS_HD constexpr float abs_f(float x) { return x < 0.0f ? -x : x; }
@@ -277,9 +306,9 @@ struct thread_partial {
 
   VITALS_HD tensor_stats to_stats() const {
     tensor_stats s;
-    if constexpr ((Stats & stats::grad) != 0) s.grad = grad.to_double();
+    if constexpr ((Stats & plan::grad) != 0) s.grad = grad.to_double();
     if constexpr (computes_moments(Stats)) s.weight = weight.to_double();
-    if constexpr ((Stats & stats::ema_diff) != 0) s.ema_diff = diff.to_double();
+    if constexpr ((Stats & plan::ema_diff) != 0) s.ema_diff = diff.to_double();
     return s;
   }
 };
@@ -310,16 +339,16 @@ struct element_op {
   template <class Hist>
   VITALS_HD float weight(thread_partial<Stats>& p, float w, float e, bool has_ema, dtype ema_type, Hist& hist) const {
     if constexpr (computes_moments(Stats)) p.weight.add(w);
-    if constexpr ((Stats & stats::weight_histogram) != 0) {
+    if constexpr ((Stats & plan::weight_histogram) != 0) {
       if (hist_bins) {
         const int s = histogram_slot(w, hist_lo, hist_hi, hist_inv_width, hist_bins);
         if (s >= 0) hist.add(s);
       }
     }
-    if constexpr ((Stats & (stats::ema_update | stats::ema_diff)) != 0) {
+    if constexpr ((Stats & (plan::ema_update | plan::ema_diff)) != 0) {
       if (has_ema) {
-        if constexpr ((Stats & stats::ema_update) != 0) e = round_to(ema_type, detail::mul_add_mul_rn(decay, e, 1.0f - decay, w));
-        if constexpr ((Stats & stats::ema_diff) != 0) {
+        if constexpr ((Stats & plan::ema_update) != 0) e = round_to(ema_type, detail::mul_add_mul_rn(decay, e, 1.0f - decay, w));
+        if constexpr ((Stats & plan::ema_diff) != 0) {
           const float d = e - w;
           p.diff.add(d);
           if (finite_f(d)) p.diff.ref_sum_sq += w * w;
@@ -329,11 +358,11 @@ struct element_op {
     return e;
   }
 
-  VITALS_HD static constexpr bool needs_grad() { return (Stats & stats::grad) != 0; }
+  VITALS_HD static constexpr bool needs_grad() { return (Stats & plan::grad) != 0; }
   VITALS_HD static constexpr bool needs_weight() {
-    return (Stats & (stats::weight | stats::weight_histogram | stats::ema_diff | stats::ema_update)) != 0;
+    return (Stats & (plan::weight | plan::weight_histogram | plan::ema_diff | plan::ema_update)) != 0;
   }
-  VITALS_HD static constexpr bool writes_ema() { return (Stats & stats::ema_update) != 0; }
+  VITALS_HD static constexpr bool writes_ema() { return (Stats & plan::ema_update) != 0; }
 };
 
 /// Decodes one unit (8 elements) from the 32-bit words of its 16-byte vector loads: 8 words for
@@ -453,7 +482,7 @@ template <unsigned Stats>
 VITALS_HD element_op<Stats> make_element_op(float decay, std::uint32_t bins, float lo, float hi) {
   element_op<Stats> op;
   op.decay = decay;
-  if ((Stats & stats::weight_histogram) != 0 && bins > 0 && lo < hi) {
+  if ((Stats & plan::weight_histogram) != 0 && bins > 0 && lo < hi) {
     op.hist_bins = bins;
     op.hist_lo = lo;
     op.hist_hi = hi;
@@ -479,16 +508,18 @@ inline void check_options(const param_stats_options& o) {
 
 }  // namespace detail
 
-/// The CPU reference: computes `Stats` for every tensor of `table` (host pointers), updating the
-/// EMA buffers in place when `Stats` has stats::ema_update. Simulates the kernel's blocks of
-/// detail::stats_block_threads threads chunk by chunk.
+namespace detail {
+
+/// The CPU reference of one kernel plan: computes the plan's statistics for every tensor of `table`
+/// (host pointers), updating the EMA buffers in place when the plan has plan::ema_update. Simulates
+/// the kernel's blocks of stats_block_threads threads chunk by chunk.
 template <unsigned Stats>
-param_stats_result compute_param_stats(const tensor_table& table, const param_stats_options& opt = {}) {
-  detail::check_options(opt);
+param_stats_result run_plan(const tensor_table& table, const param_stats_options& opt = {}) {
+  check_options(opt);
   const auto op = detail::make_element_op<Stats>(opt.ema_decay, opt.histogram_bins, opt.histogram_lo,
                                                  opt.histogram_hi);
   param_stats_result res;
-  res.computed = Stats;
+  res.computed = stats_of_plan(Stats);
   res.per_tensor.resize(table.size());
   std::vector<std::uint64_t> slots(op.hist_bins ? op.hist_bins + 2 : 1, 0);
   detail::host_histogram hist{slots.data()};
@@ -516,6 +547,22 @@ param_stats_result compute_param_stats(const tensor_table& table, const param_st
     res.histogram.counts.assign(slots.begin() + 1, slots.end() - 1);
   }
   return res;
+}
+
+}  // namespace detail
+
+/// The CPU reference: the statistics `S` of every tensor of `table` (host pointers). Reads only.
+template <stat_set S>
+param_stats_result compute_param_stats(const tensor_table& table, const param_stats_options& opt = {}) {
+  return detail::run_plan<S.bits_>(table, opt);
+}
+
+/// The EMA update e <- d*e + (1-d)*w of every parameter with an EMA buffer (d = opt.ema_decay), in
+/// place, in one pass that also yields the EMA diff after the update (model/ema_diff*), and the
+/// statistics `S` of the same pass (the weights are read anyway).
+template <stat_set S = param_stat::ema_diff>
+param_stats_result update_ema(const tensor_table& table, const param_stats_options& opt = {}) {
+  return detail::run_plan<(S | param_stat::ema_diff).bits_ | detail::plan::ema_update>(table, opt);
 }
 
 }  // namespace vitals

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -131,8 +132,10 @@ inline table_entry make_entry(const param_tensor& p, std::uint64_t first_chunk) 
 
 }  // namespace detail
 
-/// The parameters to take statistics of. Build it once; rebuild (and re-upload) only when the
-/// parameter set changes.
+/// The parameters to take statistics of, registered once: from named buffers (add), host spans
+/// (add with spans) or an llm.c-style flat buffer (from_flat_buffers). The table owns the names and
+/// the work split; when a framework reallocates a buffer (a gradient set to None and back) rebind
+/// it with set_buffers() instead of rebuilding the table (and re-upload a device copy).
 class tensor_table {
  public:
   tensor_table() = default;
@@ -158,6 +161,59 @@ class tensor_table {
   tensor_table& add(std::string name, std::uint64_t numel, dtype type, const void* grad,
                     const void* weight, void* ema = nullptr) {
     return add(param_tensor{std::move(name), numel, {grad, type}, {weight, type}, {ema, type}});
+  }
+
+  /// Host float32 buffers: `weight` (required), `grad` and `ema` (empty: none), of one size.
+  tensor_table& add(std::string name, std::span<const float> weight, std::span<const float> grad = {},
+                    std::span<float> ema = {}) {
+    if ((!grad.empty() && grad.size() != weight.size()) || (!ema.empty() && ema.size() != weight.size()))
+      throw std::invalid_argument("vitals::tensor_table::add: parameter '" + name + "' has " +
+                                  std::to_string(weight.size()) + " weights but " + std::to_string(grad.size()) +
+                                  " gradients and " + std::to_string(ema.size()) +
+                                  " EMA values; give buffers of one size (an empty span for none)");
+    return add(param_tensor{std::move(name),
+                            weight.size(),
+                            {grad.empty() ? nullptr : grad.data(), dtype::f32},
+                            {weight.data(), dtype::f32},
+                            {ema.empty() ? nullptr : ema.data(), dtype::f32}});
+  }
+
+  /// An llm.c-style model: every parameter tensor packed one after another in one buffer (and the
+  /// gradients, and optionally the EMA, in buffers of the same layout), tensor i being `sizes[i]`
+  /// elements of `type` named `names[i]`. Pointers are host or device pointers; null: none.
+  static tensor_table from_flat_buffers(std::span<const std::string> names, std::span<const std::uint64_t> sizes,
+                                        dtype type, const void* weights, const void* grads, void* ema = nullptr) {
+    if (names.size() != sizes.size())
+      throw std::invalid_argument("vitals::tensor_table::from_flat_buffers: " + std::to_string(names.size()) +
+                                  " names for " + std::to_string(sizes.size()) + " tensor sizes; give one name per tensor");
+    tensor_table t;
+    const std::size_t elem = dtype_size(type);
+    std::uint64_t offset = 0;
+    auto at = [&](const void* base) -> const void* {
+      return base ? static_cast<const char*>(base) + offset * elem : nullptr;
+    };
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      void* e = ema ? static_cast<char*>(ema) + offset * elem : nullptr;
+      t.add(param_tensor{names[i], sizes[i], {at(grads), type}, {at(weights), type}, {e, type}});
+      offset += sizes[i];
+    }
+    return t;
+  }
+
+  /// Points parameter `i` at new buffers (same numel and dtypes); null: none. Cheap (the work
+  /// split is recomputed, nothing allocated per parameter).
+  void set_buffers(std::size_t i, const void* grad, const void* weight, void* ema) {
+    if (i >= params_.size())
+      throw std::out_of_range("vitals::tensor_table::set_buffers: parameter " + std::to_string(i) + " of " +
+                              std::to_string(params_.size()));
+    params_[i].grad.data = grad;
+    params_[i].weight.data = weight;
+    params_[i].ema.data = ema;
+    total_chunks_ = 0;
+    for (std::size_t k = 0; k < params_.size(); ++k) {
+      entries_[k] = detail::make_entry(params_[k], total_chunks_);
+      total_chunks_ += entries_[k].chunks;
+    }
   }
 
   std::size_t size() const { return params_.size(); }
