@@ -12,10 +12,12 @@ struct nvml_utilization {
   unsigned gpu, memory;
 };
 
+// Reference counted, as NVML's own: a library instance that shuts down (the environment record's)
+// leaves another one (a sampler's) working.
 static int initialized;
 
-int nvmlInit_v2(void) { initialized = 1; return 0; }
-int nvmlShutdown(void) { initialized = 0; return 0; }
+int nvmlInit_v2(void) { ++initialized; return 0; }
+int nvmlShutdown(void) { if (initialized > 0) --initialized; return 0; }
 int nvmlDeviceGetCount_v2(unsigned *n) { if (!initialized) return 1; *n = 2; return 0; }
 int nvmlDeviceGetHandleByIndex_v2(unsigned i, void **dev) {
   if (!initialized || i >= 2) return 2;

@@ -19,6 +19,8 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -37,6 +39,7 @@
 #include "vitals/dist/communicator.hpp"
 #include "vitals/dist/rank.hpp"
 #include "vitals/sinks/pipeline.hpp"
+#include "vitals/run/console_capture.hpp"
 #include "vitals/run/resume.hpp"
 #include "vitals/run/run_dir.hpp"
 #include "vitals/sinks/registry.hpp"
@@ -66,6 +69,21 @@ inline run_mode parse_run_mode(std::string_view s) {
 
 inline std::vector<std::string> split_comma_list(std::string_view s) { return split_sink_list(s); }
 
+/// The machine's metrics (CPU, memory, disk, network, GPU; run/system_metrics.hpp) while the run
+/// lasts. Not W&B-specific: the W&B sink writes them as `stats` records (its System charts), and
+/// with to_sinks every sink also gets each sample as a record_kind::system record of
+/// "system/<key>" values (JSONL/CSV: <stem>.system.jsonl/.csv beside the metrics file).
+struct system_metrics_options {
+  /// Seconds between samples (one is also taken at start); 0: no sampling. Unset: the W&B
+  /// sink's own setting (wandb_options::system_metrics_interval, WANDB_X_STATS_SAMPLING_INTERVAL,
+  /// 15 s) and no run-level sampling. --system_metrics_interval SEC.
+  std::optional<double> interval{};
+  /// The run samples (every `interval`, else 15 s) and sends each sample to every sink; the W&B
+  /// sink then writes its stats records from these samples instead of sampling itself.
+  /// --system_metrics_to_sinks.
+  bool to_sinks = false;
+};
+
 struct run_options {
   std::string project = "uncategorized";  // W&B's default project name
   std::string entity{};
@@ -88,6 +106,9 @@ struct run_options {
   bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
   bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
   pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
+  system_metrics_options system_metrics{};  // sampling interval; samples to every sink or to W&B only
+  std::string wandb_console{};    // W&B console capture: "auto" | "wrap" | "off"; empty: the W&B sink's
+                                  // own (wandb_options::console, $WANDB_CONSOLE, else off)
   // Distributed jobs (docs/distributed.md): rank, world size and local rank come from the
   // launcher's environment (torchrun, Open MPI, MPICH/Intel MPI, SLURM) unless set here.
   std::optional<int> rank{}, world_size{}, local_rank{};
@@ -146,7 +167,8 @@ struct run_options {
   /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
   /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
   /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id (or --wandb_id) --wandb_resume --sinks a,b
-  /// --total_steps N, --no_wandb and --no_report.
+  /// --total_steps N, --wandb_console auto|wrap|off, --system_metrics_interval SEC (0: off),
+  /// --system_metrics_to_sinks, --no_wandb and --no_report.
   static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
   static run_options from_args(int& argc, char** argv, run_options base) {
     return apply_args(argc, argv, from_env(std::move(base)));
@@ -165,10 +187,14 @@ struct run_options {
         base.report = false;
         continue;
       }
+      if (a == "--system_metrics_to_sinks") {
+        base.system_metrics.to_sinks = true;
+        continue;
+      }
       static constexpr std::string_view flags[] = {
           "--wandb_project", "--wandb_entity", "--wandb_name",   "--wandb_group", "--wandb_tags",     "--wandb_notes",
           "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps",
-          "--wandb_id",       "--wandb_resume"};
+          "--wandb_id",       "--wandb_resume", "--wandb_console", "--system_metrics_interval"};
       std::string_view flag, value;
       bool matched = false;
       for (auto f : flags) {
@@ -217,6 +243,24 @@ struct run_options {
         }
       }
       else if (flag == "--sinks") base.sinks = v;
+      else if (flag == "--wandb_console") {
+        try {
+          (void)parse_console_mode(v);
+        } catch (const std::invalid_argument&) {
+          throw invalid_option("--wandb_console expects auto, wrap or off, got '" + v + "'");
+        }
+        base.wandb_console = v;
+      }
+      else if (flag == "--system_metrics_interval") {
+        try {
+          std::size_t used = 0;
+          const double sec = std::stod(v, &used);
+          if (used != v.size() || !(sec >= 0) || !std::isfinite(sec)) throw std::invalid_argument(v);
+          base.system_metrics.interval = sec;
+        } catch (const std::exception&) {
+          throw invalid_option("--system_metrics_interval expects seconds >= 0 (0: no system metrics), got '" + v + "'");
+        }
+      }
       else if (flag == "--total_steps") {
         try {
           std::size_t used = 0;
@@ -326,6 +370,15 @@ struct run_options {
     if (pipeline.queue_capacity == 0) problems.push_back("pipeline.queue_capacity must be at least 1");
     if (pipeline.flush_interval.count() <= 0) problems.push_back("pipeline.flush_interval must be positive");
     if (total_steps < 0) problems.push_back("total_steps must not be negative");
+    if (system_metrics.interval && !(*system_metrics.interval >= 0 && std::isfinite(*system_metrics.interval)))
+      problems.push_back(fmt::format("system_metrics.interval must be seconds >= 0, got {}", *system_metrics.interval));
+    if (!wandb_console.empty()) {
+      try {
+        (void)parse_console_mode(wandb_console);
+      } catch (const std::invalid_argument&) {
+        problems.push_back("wandb_console '" + shown(wandb_console) + "' must be auto, wrap or off");
+      }
+    }
     try {
       check_sink_names(effective_sinks());
     } catch (const std::invalid_argument& e) {

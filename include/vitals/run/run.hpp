@@ -47,8 +47,9 @@
 #include "vitals/run/run_dir.hpp"
 #include "vitals/run/run_id.hpp"
 #include "vitals/run/shutdown.hpp"
+#include "vitals/run/system_metrics.hpp"
 #include "vitals/sinks/any_sink.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
 #include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/pipeline.hpp"
 #include "vitals/sinks/registry.hpp"
@@ -225,6 +226,18 @@ class run final : private detail::shutdown_hook {
     requires(reflectable<T> && std::is_convertible_v<P, std::string_view>)
   void log(const T&, std::optional<std::int64_t>, P&&, Rest&&...) {
     static_assert(sizeof(T) == 0, "run.log(struct, step, prefix) is now run.log(vitals::prefixed(prefix, struct), step, commit)");
+  }
+
+  /// The key `name` resolved once, for a loop that logs it at every step (std::invalid_argument
+  /// if empty or reserved, as log() would throw):
+  ///   const auto loss = run.key("train/loss");
+  ///   for (...) run.log({{loss, l}, {lr, x}});   // found by address: no hashing, no compare
+  /// Valid while the run exists.
+  metric_key key(std::string_view name) {
+    if (pipe_) return pipe_->key(name);
+    // A disabled run logs nothing but still hands out keys that name their metric.
+    std::lock_guard lock(seal_mu_);
+    return metric_key(*disabled_keys_.emplace_back(std::make_unique<std::string>(name)));
   }
 
   /// Ends an epoch for the run's health monitor (vitals::watch_health): joins the open row, as
@@ -420,6 +433,9 @@ class run final : private detail::shutdown_hook {
     info_.tags = opts_.tags;
     info_.total_steps = opts_.total_steps;
     info_.config_json = opts_.config_json;
+    info_.system_metrics_interval = opts_.system_metrics.interval;
+    info_.system_metrics_to_sinks = opts_.system_metrics.to_sinks;
+    info_.console = opts_.wandb_console;
     info_.name = opts_.name.empty() ? make_run_name(count_runs(opts_.dir) + 1) : opts_.name;
     claim_ = claim_run_dir(opts_.dir, info_.name, opts_.id, opts_.resume);  // new, or resumed (run/resume.hpp)
     info_.dir = claim_.path;
@@ -555,6 +571,21 @@ class run final : private detail::shutdown_hook {
     line += "\n";
     detail::write_stderr_line(line);
     sealed_.store(true, std::memory_order_release);
+    start_system_metrics();
+  }
+
+  // run_options::system_metrics.to_sinks: samples (one now, then every interval) reach every sink
+  // as record_kind::system records, sent from the sampler's thread: log() is not involved.
+  void start_system_metrics() {
+    const auto& sm = opts_.system_metrics;
+    const double interval = sm.interval.value_or(15.0);
+    if (!sm.to_sinks || interval <= 0 || system_sampler_) return;
+    system_sampler_ = std::make_unique<system_sampler>(
+        std::chrono::duration<double>(interval), info_.dir, 0, [p = pipe_.get()](const system_sample& s) {
+          system_sample_metrics m;
+          m.assign(s);
+          p->emit(record_kind::system, std::span<const metric>(m.metrics));
+        });
   }
 
   // Merges `updates` (a mapping) into the current config: deep = nested mappings merge key by key
@@ -656,7 +687,7 @@ class run final : private detail::shutdown_hook {
       first = false;
       detail::append_json_string(b, k);
       b.append(std::string_view(": "));
-      detail::json_append_value(b, v, false);
+      detail::append_json_value(b, v, detail::jsonl_json);
       out.append(b.data(), b.size());
     };
     if (pipe_->last_step() >= 0) {
@@ -681,6 +712,7 @@ class run final : private detail::shutdown_hook {
       seal();
     } catch (...) {
     }
+    if (system_sampler_) system_sampler_->stop();  // before the pipeline: no sample arrives after finish
     pipe_->finish(exit_code);
     reserve_.release();  // the sinks are closed: its space is for summary.json and metadata.json
     // Best effort from here on: a full disk must not turn finish() into a crash. Each file is
@@ -727,6 +759,7 @@ class run final : private detail::shutdown_hook {
   run_dir_claim claim_;  // the run directory and its lock (run/resume.hpp)
   detail::disk_reserve reserve_;  // see finish_impl
   std::unique_ptr<pipeline> pipe_;
+  std::unique_ptr<system_sampler> system_sampler_;  // run_options::system_metrics.to_sinks
   std::string current_config_;  // config.json after update_config (empty: none yet); finish_mu_
   bool has_stage_ = false;
   mutable std::mutex finish_mu_;
@@ -737,6 +770,7 @@ class run final : private detail::shutdown_hook {
   std::atomic<bool> sealed_{false};
   std::vector<std::pair<std::string, any_sink>> pending_;
   std::vector<std::string> attached_, replaced_, running_;
+  std::vector<std::unique_ptr<std::string>> disabled_keys_;  // see key()
   mutable std::filesystem::path disabled_dir_;
   mutable bool disabled_dir_announced_ = false;
 };

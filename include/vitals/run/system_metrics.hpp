@@ -1,6 +1,8 @@
 // System metrics as W&B's system monitor reports them for Python runs: a sampler thread that reads
-// /proc, statvfs and NVML every `interval` (W&B's default: 15 s) and keeps the samples until the
-// writer takes them (the W&B sink turns each into a `stats` record on its writer thread).
+// /proc, statvfs and NVML at start and then every `interval` (W&B's default: 15 s; wandb 0.31 also
+// samples once at start) and keeps the samples until the writer takes them (the W&B sink turns
+// each into a `stats` record on its writer thread), or hands each to a callback (the run's
+// system_metrics.to_sinks: a record_kind::system record through the pipeline to every sink).
 //
 // Key names are those wandb 0.31's monitor (wandb-symon) sends and the UI's System section plots:
 //   cpu                          process CPU, percent of one core divided by the core count
@@ -10,6 +12,7 @@
 //   disk.<mount>.usagePercent / disk.<mount>.usageGB   filesystem holding the run directory
 //   disk.<dev>.in / disk.<dev>.out   MB read / written per block device since the sampler started
 //   network.sent / network.recv  bytes sent / received on all interfaces since the sampler started
+//   network.tcpRetransmits       TCP segments retransmitted (/proc/net/snmp RetransSegs) since then
 //   gpu.<i>.gpu / gpu.<i>.memory / gpu.<i>.memoryAllocated / gpu.<i>.memoryAllocatedBytes /
 //   gpu.<i>.temp / gpu.<i>.powerWatts / gpu.<i>.enforcedPowerLimitWatts / gpu.<i>.powerPercent
 // Nothing here is on the logging path: sampling runs on its own thread, and a file that cannot be
@@ -28,6 +31,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -37,6 +41,7 @@
 #include <vector>
 
 #include "vitals/run/nvml.hpp"
+#include "vitals/sinks/record.hpp"
 
 namespace vitals {
 
@@ -44,6 +49,20 @@ namespace vitals {
 struct system_sample {
   double timestamp = 0;  // seconds since the Unix epoch
   std::vector<std::pair<std::string, double>> values;
+};
+
+/// A sample as the record_kind::system record's metrics: "system/<key>" = value (the keys live
+/// here, so keep this object while the metrics are used).
+struct system_sample_metrics {
+  std::vector<std::string> keys;
+  std::vector<metric> metrics;
+  void assign(const system_sample& s) {
+    keys.clear();
+    metrics.clear();
+    keys.reserve(s.values.size());
+    for (const auto& [k, v] : s.values) keys.push_back("system/" + k);
+    for (std::size_t i = 0; i < keys.size(); ++i) metrics.push_back({keys[i], metric_value(s.values[i].second)});
+  }
 };
 
 namespace detail {
@@ -99,7 +118,8 @@ class system_reader {
     counters now;
     read_counters(now);
     const double wall = now.wall - prev_.wall;
-    if (wall > 0 && now.proc_ticks >= 0 && prev_.proc_ticks >= 0)
+    // The sample at start has no interval to rate CPU over (wandb leaves cpu out of it too).
+    if (wall > 0.05 && now.proc_ticks >= 0 && prev_.proc_ticks >= 0)
       v.emplace_back("cpu", (now.proc_ticks - prev_.proc_ticks) / ticks_ / wall * 100.0 / static_cast<double>(ncpu_));
     if (now.threads >= 0) v.emplace_back("proc.cpu.threads", now.threads);
     if (now.mem_total > 0) {
@@ -128,6 +148,7 @@ class system_reader {
       v.emplace_back("network.sent", now.net_sent - base_.net_sent);
       v.emplace_back("network.recv", now.net_recv - base_.net_recv);
     }
+    if (now.tcp_retrans >= 0 && base_.tcp_retrans >= 0) v.emplace_back("network.tcpRetransmits", now.tcp_retrans - base_.tcp_retrans);
     for (unsigned i = 0; i < nvml_->device_count(); ++i) {
       const auto g = nvml_->sample(i);
       const std::string p = "gpu." + std::to_string(i) + ".";
@@ -155,6 +176,7 @@ class system_reader {
     double mem_total = 0, mem_available = 0;
     std::vector<std::pair<std::string, std::pair<double, double>>> disks;  // device -> bytes read, written
     double net_sent = -1, net_recv = -1;
+    double tcp_retrans = -1;
   };
 
   void read_counters(counters& c) const {
@@ -206,6 +228,15 @@ class system_reader {
       c.net_recv += f[0];
       c.net_sent += f[8];
     }
+    // /proc/net/snmp: a "Tcp:" line of names, then a "Tcp:" line of values.
+    std::istringstream snmp(detail::read_small_file("/proc/net/snmp"));
+    for (std::string names, values; std::getline(snmp, names);) {
+      if (!names.starts_with("Tcp:") || !std::getline(snmp, values)) continue;
+      std::istringstream n(names), v(values);
+      for (std::string name, value; n >> name && v >> value;)
+        if (name == "RetransSegs") c.tcp_retrans = std::stod(value);
+      break;
+    }
   }
 
   std::filesystem::path disk_path_;
@@ -216,13 +247,15 @@ class system_reader {
   counters base_, prev_;
 };
 
-/// A thread that takes a system_sample every `interval` and keeps them until take() collects them
-/// (at most `max_kept`; the oldest go first when nobody collects). stop() joins it; so does the
-/// destructor.
+/// A thread that takes a system_sample at start and then every `interval` and keeps them until
+/// take() collects them (at most `max_kept`; the oldest go first when nobody collects), or, given
+/// `on_sample`, hands each to it on the sampler thread. stop() joins it; so does the destructor.
 class system_sampler {
  public:
-  system_sampler(std::chrono::duration<double> interval, std::filesystem::path disk_path, std::size_t max_kept = 1024)
-      : interval_(interval), max_kept_(max_kept), reader_(std::move(disk_path)) {
+  using callback = std::function<void(const system_sample&)>;
+  system_sampler(std::chrono::duration<double> interval, std::filesystem::path disk_path, std::size_t max_kept = 1024,
+                 callback on_sample = {})
+      : interval_(interval), max_kept_(max_kept), reader_(std::move(disk_path)), on_sample_(std::move(on_sample)) {
     if (interval_.count() > 0) thread_ = std::thread([this] { loop(); });
   }
   system_sampler(const system_sampler&) = delete;
@@ -254,8 +287,9 @@ class system_sampler {
  private:
   void loop() {
     std::unique_lock lock(mu_);
-    for (;;) {
-      if (cv_.wait_for(lock, interval_, [&] { return stopping_; })) return;
+    for (bool first = true;; first = false) {
+      if (!first && cv_.wait_for(lock, interval_, [&] { return stopping_; })) return;
+      if (stopping_) return;
       lock.unlock();
       timespec a{}, b{};
       ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
@@ -269,6 +303,15 @@ class system_sampler {
       cpu_seconds_ += static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) * 1e-9;
       ++samples_;
       if (s.values.empty()) continue;
+      if (on_sample_) {
+        lock.unlock();
+        try {
+          on_sample_(s);
+        } catch (...) {  // the receiver's trouble (a finished pipeline) must not end the process
+        }
+        lock.lock();
+        continue;
+      }
       if (kept_.size() >= max_kept_) kept_.erase(kept_.begin());
       kept_.push_back(std::move(s));
     }
@@ -277,6 +320,7 @@ class system_sampler {
   std::chrono::duration<double> interval_;
   std::size_t max_kept_;
   system_reader reader_;
+  callback on_sample_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

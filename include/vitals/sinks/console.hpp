@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "vitals/detail/fmt.hpp"
-#include "vitals/sinks/csv.hpp"  // detail::string_hash
+#include "vitals/format/hash.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/terminal.hpp"
@@ -56,7 +56,7 @@ struct console_state {
   std::unordered_map<std::uint64_t, std::int64_t> signatures;  // rows seen per set of keys
   std::int64_t most_common = 0;
   std::chrono::steady_clock::time_point last_draw{};
-  std::unordered_map<std::string, console_key, string_hash, std::equal_to<>> keys;
+  string_map<console_key> keys;
   std::vector<std::pair<std::string, std::string>> summary;  // shown as one block at close
   fmt::memory_buffer line;
   fmt::memory_buffer value;
@@ -112,7 +112,7 @@ struct console {
       write_alert(r);
       return;
     }
-    if (r.kind == record_kind::config) return;  // config.json holds it
+    if (r.kind == record_kind::config || r.kind == record_kind::system) return;  // config.json / the W&B sink hold them
     if (r.kind == record_kind::summary) {
       for (const auto& m : r.metrics) {
         auto& v = st.value;

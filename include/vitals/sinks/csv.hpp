@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <iterator>
 #include <span>
@@ -23,19 +24,17 @@
 #include <vector>
 
 #include "vitals/detail/fmt.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
+#include "vitals/format/hash.hpp"
+#include "vitals/format/json.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
-#include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
 
 namespace vitals {
 
-namespace detail {
+struct csv;
 
-struct string_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
+namespace detail {
 
 inline void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
   bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
@@ -54,11 +53,11 @@ inline void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
 
 inline void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
   switch (v.type) {
-    case metric_value::kind::integer: append_int(out, v.i); break;
+    case metric_value::kind::integer: append_json_int(out, v.i); break;
     case metric_value::kind::floating:
       if (std::isnan(v.d)) out.append(std::string_view("nan"));
       else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
-      else append_double_shortest(out, v.d);
+      else append_shortest_double(out, v.d);
       break;
     case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
     case metric_value::kind::string: csv_append_field(out, v.s); break;
@@ -104,11 +103,12 @@ inline std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
 
 struct csv_state {
   append_file file;
+  std::unique_ptr<csv> system;  // <stem>.system.csv, opened with the first system record
   std::filesystem::path path;
   fmt::memory_buffer buf;
   std::vector<std::size_t> ends;     // offset in buf just past each row
   std::vector<std::string> columns;  // sorted
-  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> index;
+  string_map<std::size_t> index;
   std::vector<const metric_value*> cells;
   std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
   std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
@@ -154,6 +154,7 @@ struct csv {
   }
 
   void write(const record& r) {
+    if (r.kind == record_kind::system) return write_system(r);
     if (r.kind != record_kind::history) return;
     auto& st = *state;
     // After a failed write or rewrite, never touch the file again: throw the error again.
@@ -196,6 +197,7 @@ struct csv {
 
   void flush() {
     auto& st = *state;
+    if (st.system) st.system->flush();
     if (st.file.broken()) {
       st.buf.clear();
       st.ends.clear();
@@ -205,9 +207,10 @@ struct csv {
     st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
   }
 
-  void close(int /*exit_code*/) {
+  void close(int exit_code) {
     flush();
     state->file.close();
+    if (state->system) state->system->close(exit_code);
   }
 
   /// How many times the file was rewritten with a wider header (for tests and curiosity).
@@ -217,6 +220,23 @@ struct csv {
   detail::fresh_on_copy<detail::csv_state> state{};
 
  private:
+  // System samples (run_options::system_metrics.to_sinks) go to <stem>.system.csv beside the file
+  // (columns _runtime, _step = the step the run was on, _timestamp, system/...), as W&B keeps them
+  // apart from the history: metrics.csv stays one row per committed step.
+  void write_system(const record& r) {
+    auto& st = *state;
+    if (!st.system) {
+      if (st.path.empty()) return;  // not opened
+      auto p = st.path;
+      p.replace_filename(p.stem().string() + ".system" + p.extension().string());
+      st.system = std::make_unique<csv>(csv{.path = p, .flush_bytes = flush_bytes});
+      st.system->open(run_info{});
+    }
+    record h = r;
+    h.kind = record_kind::history;
+    st.system->write(h);
+  }
+
   void reindex() {
     auto& st = *state;
     st.index.clear();

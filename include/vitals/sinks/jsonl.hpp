@@ -10,21 +10,26 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
 
 #include "vitals/detail/fmt.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
 
 namespace vitals {
 
+struct jsonl;
+
 namespace detail {
 struct jsonl_state {
   append_file file;
+  std::filesystem::path path;
+  std::unique_ptr<jsonl> system;  // <stem>.system.jsonl, opened with the first system record
   fmt::memory_buffer buf;
   std::vector<std::size_t> ends;  // offset in buf just past each line
 };
@@ -45,22 +50,24 @@ struct jsonl {
     // A resumed run appends to the file its earlier starts wrote (from a whole line on).
     detail::cut_to_last_newline(p);
     state->file.open(p);
+    state->path = p;
   }
 
   void write(const record& r) {
+    if (r.kind == record_kind::system) return write_system(r);
     if (r.kind != record_kind::history) return;
     auto& out = state->buf;
     out.append(std::string_view("{\"_step\":"));
-    detail::append_int(out, r.step);
+    detail::append_json_int(out, r.step);
     out.append(std::string_view(",\"_runtime\":"));
-    detail::json_append_double(out, r.runtime, strict);
+    detail::append_json_double(out, r.runtime, policy());
     out.append(std::string_view(",\"_timestamp\":"));
-    detail::json_append_double(out, r.timestamp, strict);
+    detail::append_json_double(out, r.timestamp, policy());
     for (const auto& m : r.metrics) {
       out.push_back(',');
       detail::append_json_string(out, m.key);
       out.push_back(':');
-      detail::json_append_value(out, m.value, strict);
+      detail::append_json_value(out, m.value, policy());
     }
     out.append(std::string_view("}\n"));
     state->ends.push_back(out.size());
@@ -69,14 +76,39 @@ struct jsonl {
 
   void flush() {
     auto& st = *state;
+    if (st.system) st.system->flush();
     if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
     st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
   }
 
-  void close(int /*exit_code*/) {
+  void close(int exit_code) {
     flush();
     state->file.close();
+    if (state->system) state->system->close(exit_code);
   }
+
+ private:
+  // System samples (run_options::system_metrics.to_sinks) go to <stem>.system.jsonl beside the
+  // file, one line per sample with the step the run was on, as W&B keeps them apart from the
+  // history: metrics.jsonl stays one line per committed step for every reader (resume included).
+  void write_system(const record& r) {
+    auto& st = *state;
+    if (!st.system) {
+      if (st.path.empty()) return;  // not opened
+      auto p = st.path;
+      p.replace_filename(p.stem().string() + ".system" + p.extension().string());
+      st.system = std::make_unique<jsonl>(jsonl{.path = p, .strict = strict, .flush_bytes = flush_bytes});
+      st.system->open(run_info{});
+    }
+    record h = r;
+    h.kind = record_kind::history;
+    st.system->write(h);
+  }
+
+ public:
+
+  /// The JSON policy `strict` selects (format/json.hpp).
+  const detail::json_policy& policy() const { return strict ? detail::strict_json : detail::jsonl_json; }
 
   // Open-file state (public only so that jsonl stays an aggregate for designated initializers).
   detail::fresh_on_copy<detail::jsonl_state> state{};

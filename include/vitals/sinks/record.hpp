@@ -56,6 +56,8 @@ enum class record_kind : std::uint8_t {
   alert,    // a health rule fired or cleared: metrics "title", "text", "level", "state"
   config,   // run.update_config(): one metric per changed top-level config key, its new value as
             // JSON text (a string); sinks without a notion of config ignore it
+  system,   // one system_sample (run_options::system_metrics.to_sinks): metrics "system/<key>",
+            // stamped with the run's current step but not a step of its own; keyed by _timestamp
 };
 
 struct record {

@@ -117,7 +117,7 @@ struct html_report {
           if (m.value.type == metric_value::kind::string && m.value.s.size() > d.limits.max_summary_string)
             vitals::detail::append_json_string(b, std::string(m.value.s.substr(0, d.limits.max_summary_string)) + "...");
           else
-            vitals::detail::json_append_value(b, m.value, /*strict=*/true);
+            vitals::detail::append_json_value(b, m.value, vitals::detail::strict_json);
           std::string v(b.data(), b.size());
           auto [it, fresh] = st.explicit_index.emplace(std::string(m.key), st.explicit_summary.size());
           if (fresh) st.explicit_summary.emplace_back(std::string(m.key), std::move(v));
@@ -141,6 +141,7 @@ struct html_report {
         break;
       }
       case record_kind::config: break;  // config.json holds it
+      case record_kind::system: break;  // the run's system samples: not charted in the report
     }
   }
 

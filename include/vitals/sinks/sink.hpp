@@ -9,6 +9,7 @@
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ struct run_info {
   bool resumed = false;
   std::int64_t starting_step = 0;
   double starting_runtime = 0;
+  // Run-level settings that sinks with such a notion follow (run_options::system_metrics,
+  // --system_metrics_interval, --wandb_console); unset/empty: the sink's own default.
+  std::optional<double> system_metrics_interval;  // seconds between system samples, 0 = none
+  bool system_metrics_to_sinks = false;  // the run samples and sends record_kind::system records
+  std::string console;                   // "auto" | "wrap" | "off"
 };
 
 template <class S>

@@ -37,13 +37,15 @@
 #include "vitals/run/console_capture.hpp"
 #include "vitals/run/environment.hpp"
 #include "vitals/run/system_metrics.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
+#include "vitals/format/hash.hpp"
+#include "vitals/format/leveldb_log.hpp"
+#include "vitals/format/protobuf.hpp"
 #include "vitals/sinks/record.hpp"
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/wandb/fields.hpp"
-#include "vitals/sinks/wandb/json.hpp"
-#include "vitals/sinks/wandb/leveldb_log.hpp"
-#include "vitals/sinks/wandb/protobuf.hpp"
+#include "vitals/sinks/wandb/table_file.hpp"
+#include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/wandb/uploader.hpp"
 
 namespace vitals {
@@ -76,8 +78,9 @@ struct wandb_options {
   bool sigterm_is_preemption = true;       // exit code 143 (SIGTERM): W&B's preempting record (see close)
   bool environment = true;                 // environment record (OS, host, args, CPU/GPU, git) and files record at open
   std::chrono::duration<double> system_metrics_interval{15};  // stats records (W&B's System charts) this often; 0: off
+                                           // (run_options::system_metrics / --system_metrics_interval win)
   std::string console;                     // "auto" | "wrap" | "off": stdout/stderr as output_raw records + files/output.log
-                                           // (empty: $WANDB_CONSOLE, else off)
+                                           // (empty: $WANDB_CONSOLE, else off; --wandb_console wins)
   bool live = true;                        // online: stream the run while it trains with `wandb beta sync --live`
   std::chrono::duration<double> live_finish_timeout{120};  // at close, wait this long for the live sync to finish
 };
@@ -149,8 +152,7 @@ class wandb_sink {
     // before its first logged step is kept too (open() comes with the first record).
     std::string console = opt_.console;
     if (const char* c = std::getenv("WANDB_CONSOLE"); console.empty() && c && *c) console = c;
-    if (!console.empty() && parse_console_mode(console) != console_mode::off)
-      console_ = std::make_unique<console_capture>(parse_console_mode(console));
+    if (!console.empty()) set_console(parse_console_mode(console));
   }
 
   void open(const run_info& info) {
@@ -159,6 +161,7 @@ class wandb_sink {
       console_.reset();
       return;
     }
+    if (!info.console.empty()) set_console(parse_console_mode(info.console));  // --wandb_console
     info_ = info;
     const std::filesystem::path base = opt_.dir.empty() ? info.dir : opt_.dir;
     if (base.empty()) throw std::invalid_argument("vitals::wandb_sink: neither wandb_options.dir nor run_info.dir is set");
@@ -194,8 +197,11 @@ class wandb_sink {
     point_latest_run(wandb_dir);
     log_.flush();
     last_sync_ = std::chrono::steady_clock::now();
-    if (opt_.system_metrics_interval.count() > 0)
-      sampler_ = std::make_unique<system_sampler>(opt_.system_metrics_interval, base);
+    // With the run's system_metrics.to_sinks the run samples and its record_kind::system records
+    // become the stats records; otherwise this sink samples itself.
+    const double interval = info.system_metrics_interval.value_or(opt_.system_metrics_interval.count());
+    if (!info.system_metrics_to_sinks && interval > 0)
+      sampler_ = std::make_unique<system_sampler>(std::chrono::duration<double>(interval), base);
     if (console_) output_log_.reset(std::fopen((run_dir_ / "files" / "output.log").c_str(), "ab"));
     if (mode_ == wandb_mode::online && opt_.live) start_live();
   }
@@ -207,12 +213,13 @@ class wandb_sink {
       case record_kind::summary:
         for (const metric& m : r.metrics) {
           value_scratch_.clear();
-          detail::append_json_value(value_scratch_, m.value);
+          if (!table_value(m, r.step, value_scratch_)) detail::append_json_value(value_scratch_, m.value, detail::wandb_json);
           set_value(explicit_summary_, explicit_index_, m.key, value_scratch_);
         }
         break;
       case record_kind::alert: write_alert(r); break;
       case record_kind::config: write_config_update(r); break;
+      case record_kind::system: write_system_record(r); break;
       default: break;  // a record kind W&B has no record for
     }
   }
@@ -286,6 +293,13 @@ class wandb_sink {
   std::optional<int> sync_exit_status() const { return sync_status_; }
 
  private:
+  void set_console(console_mode m) {
+    if (console_ && console_mode_ == m) return;
+    console_.reset();  // restores fds 1 and 2 first
+    console_mode_ = m;
+    if (m != console_mode::off) console_ = std::make_unique<console_capture>(m);
+  }
+
   bool active() const { return mode_ != wandb_mode::disabled && log_.is_open() && !closed_; }
 
   static std::string local_time_stamp(double epoch_seconds) {
@@ -481,13 +495,9 @@ class wandb_sink {
     }
   }
 
-  /// Hash that lets the maps be searched with a string_view: no allocation per logged key.
-  struct key_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
+  /// Maps searched with a string_view: no allocation per logged key.
   template <class V>
-  using key_map = std::unordered_map<std::string, V, key_hash, std::equal_to<>>;
+  using key_map = detail::string_map<V>;
   using value_table = std::vector<std::pair<std::string, std::string>>;
   using value_index = key_map<std::size_t>;
 
@@ -510,6 +520,12 @@ class wandb_sink {
       for (const metric& m : r.metrics)
         if (!last_index_.contains(m.key) && expanded_.emplace(std::string(m.key), true).second) write_expanded_metric(m.key);
     }
+    // Tables first: their files records precede the row, as wandb writes them.
+    tables_.clear();
+    for (const metric& m : r.metrics) {
+      std::string v;
+      if (table_value(m, r.step, v)) tables_.emplace_back(m.key, std::move(v));
+    }
     begin_record();
     const auto h = pb_.begin_message(f::Record::history);
     auto put = [&](std::string_view key) {
@@ -518,7 +534,10 @@ class wandb_sink {
     };
     for (const metric& m : r.metrics) {
       value_scratch_.clear();
-      detail::append_json_value(value_scratch_, m.value);
+      bool table = false;
+      for (const auto& [k, v] : tables_)
+        if (k == m.key) value_scratch_ = v, table = true;
+      if (!table) detail::append_json_value(value_scratch_, m.value, detail::wandb_json);
       put(m.key);
       if (has_summary_rules_) aggregate(m);
     }
@@ -526,10 +545,10 @@ class wandb_sink {
     fmt::format_to(std::back_inserter(value_scratch_), "{}", r.step);
     put("_step");
     value_scratch_.clear();
-    detail::append_json_double(value_scratch_, r.runtime);
+    detail::append_json_double(value_scratch_, r.runtime, detail::wandb_json);
     put("_runtime");
     value_scratch_.clear();
-    detail::append_json_double(value_scratch_, r.timestamp);
+    detail::append_json_double(value_scratch_, r.timestamp, detail::wandb_json);
     put("_timestamp");
     const auto s = pb_.begin_message(f::HistoryRecord::step);
     pb_.int64_field(f::HistoryStep::num, r.step);
@@ -537,6 +556,33 @@ class wandb_sink {
     pb_.end_message(h);
     end_record();
     last_runtime_ = r.runtime;
+  }
+
+  /// A vitals::table value (detail::make_wandb_table_file): writes its file under files/media/table/
+  /// and a files record naming it (once per file), and puts the table-file value in `out`. False
+  /// for any other value.
+  bool table_value(const metric& m, std::int64_t step, std::string& out) {
+    namespace f = detail::wandb_fields;
+    if (m.value.type != metric_value::kind::string || !detail::is_wandb_table(m.value.s)) return false;
+    auto t = detail::make_wandb_table_file(m.key, step, m.value.s);
+    if (!t) return false;
+    // The same table again (logged, then set as a summary): its first file, as Python reuses a
+    // logged wandb.Table's file.
+    auto [it, fresh] = table_files_.emplace(t->sha256, t->path);
+    t->path = it->second;
+    out = t->value_json();
+    if (!fresh) return true;
+    std::error_code ec;
+    std::filesystem::create_directories((run_dir_ / "files" / t->path).parent_path(), ec);
+    write_file(run_dir_ / "files" / t->path, t->content);
+    begin_record();
+    const auto r = pb_.begin_message(f::Record::files);
+    const auto item = pb_.begin_message(f::FilesRecord::files);
+    pb_.string_field(f::FilesItem::path, t->path);
+    pb_.end_message(item);
+    pb_.end_message(r);
+    end_record();
+    return true;
   }
 
   /// run.update_config(): a Record with a ConfigRecord of the changed top-level keys (values
@@ -640,7 +686,7 @@ class wandb_sink {
         if (j.size() > 1) j += ",";
         detail::append_json_string(j, what);
         j += ":";
-        detail::append_json_double(j, x);
+        detail::append_json_double(j, x, detail::wandb_json);
       }
       j += "}";
       if (j.size() > 2) set_value(out, idx, k, j);
@@ -827,11 +873,27 @@ class wandb_sink {
 
   /// The samples the system sampler took since the last flush, as W&B's StatsRecords.
   void write_stats() {
-    namespace f = detail::wandb_fields;
     if (!sampler_) return;
     samples_.clear();
     sampler_->take(samples_);
-    for (const auto& smp : samples_) {
+    for (const auto& smp : samples_) write_stats_record(smp);
+  }
+
+  /// A run-level sample (record_kind::system, keys "system/<key>") as a StatsRecord.
+  void write_system_record(const record& r) {
+    system_sample smp;
+    smp.timestamp = r.timestamp;
+    for (const metric& m : r.metrics) {
+      std::string_view k = m.key;
+      if (k.starts_with("system/")) k.remove_prefix(7);
+      if (m.value.type != metric_value::kind::string) smp.values.emplace_back(std::string(k), m.value.as_double());
+    }
+    if (!smp.values.empty()) write_stats_record(smp);
+  }
+
+  void write_stats_record(const system_sample& smp) {
+    namespace f = detail::wandb_fields;
+    {
       begin_record();
       const auto r = pb_.begin_message(f::Record::stats);
       const auto ts = pb_.begin_message(f::StatsRecord::timestamp);
@@ -841,7 +903,7 @@ class wandb_sink {
       pb_.end_message(ts);
       for (const auto& [k, v] : smp.values) {
         value_scratch_.clear();
-        detail::append_json_double(value_scratch_, v);
+        detail::append_json_double(value_scratch_, v, detail::wandb_json);
         const auto item = pb_.begin_message(f::StatsRecord::item);
         pb_.string_field(f::StatsItem::key, k);
         pb_.string_field(f::StatsItem::value_json, value_scratch_);
@@ -1065,6 +1127,9 @@ class wandb_sink {
   std::unique_ptr<system_sampler> sampler_;  // stats records; null when system_metrics_interval is 0
   std::vector<system_sample> samples_;
   std::unique_ptr<console_capture> console_;  // null when console is off
+  console_mode console_mode_ = console_mode::off;
+  std::vector<std::pair<std::string_view, std::string>> tables_;  // write_history: key -> table-file value
+  key_map<std::string> table_files_;  // sha256 -> media/table/... file written and named in a files record
   std::vector<console_chunk> chunks_;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> output_log_{nullptr, &std::fclose};  // files/output.log
   std::string text_scratch_;
