@@ -2,11 +2,12 @@
 // fold ({experiment}_fold_{k}, tag fold_{k}, group = experiment, config with fold and
 // experiment_type, model_params/* in config and summary, fold_{k}/final_val_* at the end), then a
 // cross-fold summary (mean ± sample std per final metric, best fold) printed as a table, written as
-// summary.csv, summary.md and a W&B table file in {runs}/{experiment}/, and logged as the summary
-// run of the group.
+// summary.csv, summary.md and a W&B table file in {runs}/{experiment}/, and logged on the summary
+// run of the group, its table as the W&B table `cv/summary_table` (vitals::table).
 //
 //   kfold_cmi [experiment=exp004] [experiment_type=schedule_free] [n_folds=5] [epochs=15] [key=value ...]
 #include <vitals.hpp>
+#include <vitals/run/table.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -211,7 +212,7 @@ int run_example(int argc, char** argv) {
   csv << "\n";
   md << "# " << cfg.experiment << " (" << cfg.experiment_type << "): " << folds.size() << "-fold summary\n\n"
      << "| metric | mean ± std | best fold |\n| --- | --- | --- |\n";
-  std::string table_json = R"({"columns": ["metric", "mean", "std"], "data": [)";
+  vitals::table table{"metric", "mean", "std", "best_fold"};
   std::printf("\n%-28s %22s   %s\n", "metric", "mean ± std", "best fold");
   auto run_opts = opts;
   run_opts.name = cfg.experiment + "_summary";
@@ -233,14 +234,17 @@ int run_example(int argc, char** argv) {
     csv << "\n";
     md << fmt::format("| {} | {:.4f} ± {:.4f} | {} ({:.4f}) |\n", c.name, mean, sd, b, folds[b].*c.field);
     std::printf("%-28s %10.4f ± %-9.4f   %zu (%.4f)\n", c.name, mean, sd, b, folds[b].*c.field);
-    table_json += fmt::format(R"({}["{}", {:.17g}, {:.17g}])", i ? ", " : "", c.name, mean, sd);
+    table.add_row({c.name, mean, sd, static_cast<std::int64_t>(b)});
     summary_run.summary(std::string("cv/") + c.name + "_mean", mean);
     summary_run.summary(std::string("cv/") + c.name + "_std", sd);
   }
   summary_run.summary("cv/best_fold", static_cast<std::int64_t>(best));
   md << "\nBest fold by final_val_cmi_score: " << best << "\n";
-  // W&B's table format; the .wandb writer has no files record for it (README), so it stays here.
-  std::ofstream(exp_dir / "cross_fold_summary.table.json") << table_json << "]}\n";
+  // A W&B table on the summary run (files/media/table/..., named by a files record, so `wandb sync`
+  // uploads it), and the same table beside summary.csv for readers without W&B.
+  const std::string table_json = table.json();
+  summary_run.summary("cv/summary_table", std::string_view(table_json));
+  std::ofstream(exp_dir / "cross_fold_summary.table.json") << table.file_json() << "\n";
   summary_run.finish(0);
   std::printf("best fold (final_val_cmi_score): %zu\nrun directory: %s\nexperiment directory: %s\n", best,
               summary_run.dir().string().c_str(), exp_dir.string().c_str());

@@ -1,10 +1,15 @@
 """examples/kfold_cmi (seed 000): one run per fold named {exp}_fold_{k}, tag fold_{k}, group = exp, config
 with fold, experiment_type and model_params; fold_{k}/final_val_* in each fold's summary; the cross-fold
 summary.csv equals a pandas computation (mean, std with ddof=1, best fold) over the fold runs'
-summary.json files; the .wandb files read back with the wandb package's protos.
+summary.json files; the .wandb files read back with the wandb package's protos. The summary run's
+cross-fold table is a W&B table as Python wandb 0.31 writes one: a files record names
+media/table/cv_summary_table_<step>_<sha256[:20]>.table.json, the file's numbers equal pandas', the
+summary value is {"_type": "table-file", sha256, size, path, ncols, nrows} matching the file, and the
+real `wandb sync` to the stand-in server uploads the file.
 
 usage: kfold_cmi_test.py KFOLD_CMI
 """
+import hashlib
 import json
 import pathlib
 import sys
@@ -60,7 +65,7 @@ with tempfile.TemporaryDirectory() as tmp:
     md = (exp_dir / "summary.md").read_text()
     check(f"{df['final_val_loss'].mean():.4f} ± {df['final_val_loss'].std():.4f}" in md, f"summary.md {md}")
     table = json.loads((exp_dir / "cross_fold_summary.table.json").read_text())
-    check(table["columns"] == ["metric", "mean", "std"] and [row[0] for row in table["data"]] == METRICS and
+    check(table["columns"] == ["metric", "mean", "std", "best_fold"] and [row[0] for row in table["data"]] == METRICS and
           all(abs(row[1] - df[row[0]].mean()) <= 1e-12 * abs(df[row[0]].mean()) for row in table["data"]), f"table {table}")
     s = pathlib.Path(tmp) / dirs[5]
     meta = json.loads((s / "metadata.json").read_text())
@@ -69,6 +74,29 @@ with tempfile.TemporaryDirectory() as tmp:
     wsum = {it.key: json.loads(it.value_json) for rec in records if kind(rec) == "summary" for it in rec.summary.update}
     check(abs(wsum.get("cv/final_val_cmi_score_mean", -1) - df["final_val_cmi_score"].mean()) < 1e-12 and
           wsum.get("cv/best_fold") == best, f"summary run W&B summary {wsum}")
+    # The W&B table on the summary run.
+    files = [f.path for rec in records if kind(rec) == "files" for f in rec.files.files]
+    tv = wsum.get("cv/summary_table", {})
+    check(isinstance(tv, dict) and tv.get("_type") == "table-file" and tv.get("path") in files, f"table value {tv} / files {files}")
+    if isinstance(tv, dict) and tv.get("path"):
+        [wandb_dir] = list((s / "wandb").glob("offline-run-*"))
+        raw = (wandb_dir / "files" / tv["path"]).read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        check(tv["sha256"] == digest and tv["size"] == len(raw) and tv["ncols"] == 4 and tv["nrows"] == 4 and
+              tv["path"].startswith("media/table/cv_summary_table_") and tv["path"].endswith(f"_{digest[:20]}.table.json"),
+              f"table-file value {tv} vs the file ({len(raw)} bytes, sha256 {digest})")
+        wt = json.loads(raw)
+        check(wt["columns"] == ["metric", "mean", "std", "best_fold"] and [row[0] for row in wt["data"]] == METRICS, f"W&B table {wt}")
+        for name, mean, std, bf in wt["data"]:
+            col = df[name]
+            check(abs(mean - col.mean()) <= 1e-12 * abs(col.mean()) and abs(std - col.std()) <= 1e-9 * abs(col.std()) + 1e-15
+                  and bf == int(col.idxmax() if name == "final_val_cmi_score" else col.idxmin()),
+                  f"W&B table row {name}: {mean} {std} {bf} vs pandas {col.mean()} {col.std()}")
+        from wandb_oracle import sync_run
+        srv, result = sync_run(str(wandb_dir))
+        check(result.returncode == 0, f"wandb sync of the summary run: {result}")
+        up = srv.uploaded_files()
+        check(up.get(tv["path"]) == raw, f"uploaded files {sorted(up)}: the table file is not among them (or differs)")
     print(df.agg(["mean", "std"]).T)
 
 finish("kfold_cmi_test")
