@@ -262,6 +262,10 @@ class torch_watch {
       throw std::invalid_argument("vitals::torch_watch: param_stat::ema_diff needs an EMA; pass ema_decay > 0");
   }
 
+  // The watch points into params_' table: a copy or a move would leave it pointing at the old one.
+  torch_watch(const torch_watch&) = delete;
+  torch_watch& operator=(const torch_watch&) = delete;
+
   /// After loss.backward(), before clipping and optimizer.step(): logs what is due at `step` (see
   /// vitals/health/param_watch.hpp) and returns the global gradient norm when computed.
   template <class Logger>

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <optional>
+#include <span>
 #include <random>
 #include <string>
 #include <vector>
@@ -223,6 +226,45 @@ int main() {
     tiny.reserve(300);
     for (int i = 0; i < 300; ++i) tiny.emplace_back("t" + std::to_string(i), 1 + (i * 37) % 200, dtype::f32, 0, rng);
     run_against_reference<detail::plan::grad | detail::plan::weight | detail::plan::ema_diff>(tiny, opt);
+  }
+
+  // The watch: device_param_watch logs what param_watch (the CPU reference) logs, at the same
+  // steps, with the public typed API (device_param_stats<S>, device_ema_update<>).
+  {
+    struct key_log {
+      std::map<std::int64_t, std::map<std::string, std::string>> text;
+      std::map<std::int64_t, std::map<std::string, double>> num;
+      void log(std::span<const metric> m, std::optional<std::int64_t> s, std::optional<bool>) {
+        for (const auto& x : m) {
+          if (x.value.type == metric_value::kind::string) text[*s][std::string(x.key)] = std::string(x.value.s);
+          else num[*s][std::string(x.key)] = x.value.as_double();
+        }
+      }
+    } gpu_log, cpu_log;
+    for (auto& p : ps) p.reset_device();
+    tensor_table dev, host;
+    for (auto& p : ps) {
+      dev.add(param_tensor{p.name, p.n, {p.dg, p.t}, {p.dw, p.t}, {p.de, p.t}});
+      host.add(param_tensor{p.name, p.n, {p.hg.data(), p.t}, {p.hw.data(), p.t}, {p.he.data(), p.t}});
+    }
+    const watch_options wo{.log_freq = 2, .histogram_freq = 3, .histogram_bins = 16, .loss_scale = 4};
+    device_param_watch<param_stat::grad | param_stat::weight | param_stat::ema_diff> gw(dev, wo);
+    param_watch<param_stat::grad | param_stat::weight | param_stat::ema_diff> cw(host, wo);
+    for (int step = 1; step <= 6; ++step) {
+      const auto g = gw.step(gpu_log, step), c = cw.step(cpu_log, step);
+      EXPECT(g.has_value() == c.has_value());
+      if (g && c) EXPECT(close(*g, *c, 1e-5));
+    }
+    EXPECT(gpu_log.text == cpu_log.text);  // histograms: same keys, same steps, same bins
+    EXPECT(gpu_log.num.size() == cpu_log.num.size());
+    for (const auto& [step, row] : cpu_log.num)
+      for (const auto& [k, v] : row) EXPECT(gpu_log.num.count(step) && gpu_log.num[step].count(k) && close(gpu_log.num[step][k], v, 1e-5));
+    device_param_stats<param_stat::grad> typed(dev);
+    typed.launch(nullptr);
+    EXPECT(close(typed.result().grad_norm(), cw.last().grad_norm() * 4, 1e-5));  // the raw (scaled) norm
+    device_ema_update<> ema(dev, opt);
+    ema.launch(nullptr);
+    EXPECT(ema.result().computed == stat_set(param_stat::ema_diff));
   }
 
   detail::cuda_check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");

@@ -25,9 +25,15 @@ using vitals_test::temp_dir;
 
 namespace {
 
-// The typed set: an integer is not a set (the old `unsigned` masks no longer compile), and sets print.
-static_assert(!std::is_constructible_v<vitals::stat_set, unsigned>);
+// The typed set: an integer does not convert to a set (the old `unsigned` masks no longer compile).
+static_assert(!std::is_convertible_v<unsigned, vitals::stat_set>);
 static_assert(!std::is_convertible_v<int, vitals::stat_set>);
+template <auto V>
+concept statistics_argument = requires(const vitals::tensor_table& t) { vitals::compute_param_stats<V>(t); };
+static_assert(statistics_argument<vitals::param_stat::grad>);
+static_assert(statistics_argument<vitals::param_stat::grad | vitals::param_stat::ema_diff>);
+static_assert(!statistics_argument<5u>);  // a raw mask, as `stats::grad | stats::ema_diff` was
+static_assert(!statistics_argument<1>);
 static_assert((vitals::param_stat::grad | vitals::param_stat::weight).contains(vitals::param_stat::weight));
 static_assert(!vitals::stat_set(vitals::param_stat::grad).contains(vitals::param_stat::ema_diff));
 static_assert(vitals::stat_set{vitals::param_stat::grad, vitals::param_stat::weight} ==

@@ -67,6 +67,19 @@ with tempfile.TemporaryDirectory() as tmp:
     total = sum(h * w + h for h, w in [(64, 2), (64, 64), (2, 64)])
     check(summary.get("model_params/total_params") == total, f"count_params: {summary.get('model_params/total_params')} != {total}")
     check((run_dir / "model.pt").is_file() and (run_dir / "model.pt").stat().st_size > 0, "model.pt not saved")
+    config = json.loads((run_dir / "config.json").read_text())
+    check(config.get("model_params", {}).get("total_params") == total, f"config model_params: {config.get('model_params')}")
+    # wandb.watch's histograms, named as it names them, every histogram_every (50) steps: step 0 only
+    # in the smoke run (42 steps), and the statistics every log_every (10) steps.
+    for k in ["parameters/0.weight", "parameters/4.bias", "gradients/0.weight", "gradients/2.weight"]:
+        check(k in rows.columns, f"metrics.jsonl lacks {k}")
+        if k in rows.columns:
+            steps = list(rows.loc[rows[k].notna(), "_step"])
+            check(steps == [0], f"{k} at steps {steps}, expected [0]")
+            h = json.loads(rows[k].dropna().iloc[0])
+            check(h.get("_type") == "histogram" and len(h["bins"]) == 65 and sum(h["values"]) > 0, f"{k}: {str(h)[:200]}")
+    wm = list(rows.loc[rows["model/weight_mean"].notna(), "_step"])
+    check(all(s % 10 == 0 or s % 14 == 13 for s in wm), f"model/weight_mean at steps {wm}")
 
     try:
         from wandb_reader import kind, read_records

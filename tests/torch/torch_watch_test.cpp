@@ -19,7 +19,8 @@ struct fake_run {
   std::int64_t step = -1;
   int calls = 0;
   void log(std::span<const vitals::metric> m, std::optional<std::int64_t> s, std::optional<bool> commit) {
-    for (const auto& x : m) values[std::string(x.key)] = x.value.as_double();
+    for (const auto& x : m)
+      if (x.value.type != vitals::metric_value::kind::string) values[std::string(x.key)] = x.value.as_double();
     step = s.value_or(-1);
     ++calls;
     CATCH_CHECK(commit == std::optional<bool>(false));  // the row stays open for the user's own keys
@@ -30,11 +31,12 @@ double rel(double a, double b) { return std::abs(a - b) / std::max(1e-12, std::a
 
 }  // namespace
 
-CATCH_TEST_CASE("torch_watch: one call before clipping, one after the step, EMA updated by default", "[torch]") {
+CATCH_TEST_CASE("torch_watch: one call before clipping, the EMA update its own, the table kept", "[torch]") {
   torch::manual_seed(1);
   torch::nn::Sequential model(torch::nn::Linear(7, 16), torch::nn::ReLU(), torch::nn::Linear(16, 3));
   torch::optim::SGD opt(model->parameters(), torch::optim::SGDOptions(0.5));
-  vitals::torch_watch watch(*model, {.ema_decay = 0.9f});
+  vitals::torch_watch<vitals::param_stat::grad | vitals::param_stat::weight | vitals::param_stat::ema_diff> watch(
+      *model, {.log_freq = 1, .histograms = vitals::watch_log::none}, 0.9f);
   const auto ema0 = watch.ema()[0].clone();
   fake_run run;
 
@@ -42,22 +44,13 @@ CATCH_TEST_CASE("torch_watch: one call before clipping, one after the step, EMA 
   auto y = torch::randint(0, 3, {32}, torch::kLong);
   opt.zero_grad();
   torch::nn::functional::cross_entropy(model->forward(x), y).backward();
-  const double gn = watch.gradients(run, 0);
+  const auto gn = watch.step(run, 0);
   const double clip_total = torch::nn::utils::clip_grad_norm_(model->parameters(), 1e-3);  // the oracle
-  CATCH_CHECK(rel(gn, clip_total) < 1e-6);
+  CATCH_REQUIRE(gn.has_value());
+  CATCH_CHECK(rel(*gn, clip_total) < 1e-6);
   CATCH_CHECK(rel(run.values.at("train/grad_norm"), clip_total) < 1e-6);
   CATCH_CHECK(run.step == 0);
-  opt.step();
-  watch.after_step(run, 0);
   CATCH_CHECK(run.values.count("model/weight_mean") == 1);
-  CATCH_CHECK(run.values.count("model/ema_diff") == 1);
-
-  // The EMA moved towards the new weights: e = 0.9 e0 + 0.1 w.
-  const auto w0 = model->parameters()[0];
-  const auto expected = 0.9 * ema0 + 0.1 * w0.detach();
-  CATCH_CHECK(torch::allclose(watch.ema()[0], expected, 1e-5, 1e-6));
-  const double diff = (watch.ema()[0] - w0.detach()).abs().sum().item<double>();
-  CATCH_CHECK(diff > 0);
 
   // Weight statistics equal torch's reductions over all parameters.
   std::vector<torch::Tensor> flat;
@@ -66,26 +59,79 @@ CATCH_TEST_CASE("torch_watch: one call before clipping, one after the step, EMA 
   CATCH_CHECK(rel(run.values.at("model/weight_mean"), all.abs().mean().item<double>()) < 1e-6);
   CATCH_CHECK(rel(run.values.at("model/weight_max"), all.abs().max().item<double>()) < 1e-6);
 
-  // every = 5: not logged at step 1, but the EMA still moves.
-  vitals::torch_watch sparse(*model, {.ema_decay = 0.5f, .every = 5});
+  opt.step();
+  watch.update_ema(run, 0);
+  // The EMA moved towards the new weights: e = 0.9 e0 + 0.1 w.
+  const auto w0 = model->parameters()[0];
+  const auto expected = 0.9 * ema0 + 0.1 * w0.detach();
+  CATCH_CHECK(torch::allclose(watch.ema()[0], expected, 1e-5, 1e-6));
+  CATCH_CHECK(run.values.at("model/ema_diff") > 0);
+
+  // zero_grad() sets the gradients to None and backward() allocates new ones: the kept table
+  // follows them (a stale pointer would read freed memory or the old gradients).
+  const void* table_before = watch.table()[0].grad.data;
+  for (auto& p : model->parameters()) p.mutable_grad() = torch::Tensor();
+  torch::nn::functional::cross_entropy(model->forward(x), y).backward();
+  const auto gn2 = watch.step(run, 1);
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : model->parameters()) grads.push_back(p.grad().flatten().to(torch::kDouble));
+  CATCH_CHECK(rel(*gn2, torch::cat(grads).norm().item<double>()) < 1e-6);
+  CATCH_CHECK(watch.table()[0].grad.data == model->parameters()[0].grad().data_ptr());
+  (void)table_before;
+
+  // log_freq = 5: nothing computed or logged at step 1, but the EMA still moves.
+  vitals::torch_watch<> sparse(*model, {.log_freq = 5, .histograms = vitals::watch_log::none}, 0.5f);
   fake_run quiet;
   const auto before = sparse.ema()[0].clone();
-  opt.zero_grad();
-  torch::nn::functional::cross_entropy(model->forward(x), y).backward();
-  sparse.gradients(quiet, 1);
   opt.step();
-  sparse.after_step(quiet, 1);
+  CATCH_CHECK_FALSE(sparse.step(quiet, 1).has_value());
+  sparse.update_ema(quiet, 1);
   CATCH_CHECK(quiet.calls == 0);
   CATCH_CHECK_FALSE(torch::equal(before, sparse.ema()[0]));
+
+  // ema_diff without an EMA is refused.
+  CATCH_CHECK_THROWS_WITH(
+      (vitals::torch_watch<vitals::param_stat::grad | vitals::param_stat::ema_diff>(*model)),
+      Catch::Contains("ema_decay > 0"));
+}
+
+CATCH_TEST_CASE("torch_watch: parameters/<name> and gradients/<name> histograms as wandb.watch names them", "[torch]") {
+  torch::manual_seed(3);
+  torch::nn::Sequential model(torch::nn::Linear(4, 5), torch::nn::Linear(5, 2));
+  vitals::torch_watch<> watch(*model, {.log_freq = 2, .histogram_freq = 3, .loss_scale = 8});
+  struct keys_run {
+    std::map<std::int64_t, std::map<std::string, std::string>> rows;
+    void log(std::span<const vitals::metric> m, std::optional<std::int64_t> s, std::optional<bool>) {
+      for (const auto& x : m)
+        rows[*s][std::string(x.key)] = x.value.type == vitals::metric_value::kind::string ? std::string(x.value.s) : "";
+    }
+  } run;
+  model->forward(torch::randn({3, 4})).sum().mul(8).backward();  // gradients scaled by a loss scale of 8
+  for (int step = 1; step <= 6; ++step) watch.step(run, step);
+  CATCH_CHECK(run.rows.count(1) == 0);
+  CATCH_CHECK(run.rows.at(2).count("train/grad_norm") == 1);
+  CATCH_CHECK(run.rows.at(2).count("parameters/0.weight") == 0);
+  CATCH_CHECK(run.rows.at(3).count("train/grad_norm") == 0);
+  for (const char* k : {"parameters/0.weight", "parameters/0.bias", "parameters/1.weight", "gradients/1.bias"})
+    CATCH_CHECK(run.rows.at(3).count(k) == 1);
+  // The gradient histogram is of the unscaled gradients: numpy.histogram's binning of grad / 8.
+  auto g = (model->parameters()[3].grad() / 8).contiguous();
+  const std::vector<float> gv(g.data_ptr<float>(), g.data_ptr<float>() + g.numel());
+  CATCH_CHECK(run.rows.at(6).at("gradients/1.bias") == vitals::wandb_histogram::from_samples(gv, 64).json());
+  CATCH_CHECK(rel(watch.last().grad_norm(), (torch::cat({model->parameters()[0].grad().flatten(),
+                                                          model->parameters()[1].grad().flatten(),
+                                                          model->parameters()[2].grad().flatten(),
+                                                          model->parameters()[3].grad().flatten()}) / 8)
+                                                .norm().item<double>()) < 1e-6);
 }
 
 CATCH_TEST_CASE("count_params(module): total, trainable, size", "[torch]") {
   torch::nn::Sequential model(torch::nn::Linear(10, 20), torch::nn::Linear(20, 5));
   model[1]->as<torch::nn::Linear>()->weight.set_requires_grad(false);
-  auto c = vitals::count_params(*model);
-  CATCH_CHECK(c.total == 10u * 20 + 20 + 20 * 5 + 5);
-  CATCH_CHECK(c.trainable == c.total - 100);
-  CATCH_CHECK(c.bytes == 4 * c.total);
+  const vitals::model_params c = vitals::count_params(*model);
+  CATCH_CHECK(c.total_params == 10 * 20 + 20 + 20 * 5 + 5);
+  CATCH_CHECK(c.trainable_params == c.total_params - 100);
+  CATCH_CHECK(c.model_size_mb == 4.0 * c.total_params / (1 << 20));
   CATCH_CHECK(c.bytes_per_param() == 4.0);
 }
 

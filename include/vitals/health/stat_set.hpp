@@ -33,8 +33,19 @@ inline constexpr const char* to_string(param_stat s) {
   return "?";
 }
 
-/// A set of param_stat. Built from param_stat values only (no constructor takes an integer, so a
-/// raw mask does not compile); combine with `|`.
+namespace detail {
+/// The bits of a stat_set, spelt out. nvcc's host pass writes a class template argument back as
+/// `T({bits})` or `{bits}`, so stat_set must be implicitly constructible from its member's value;
+/// going through this type keeps an integer from converting to a stat_set (that would take two
+/// user-defined conversions), so `compute_param_stats<5>` does not compile.
+struct stat_bits {
+  unsigned value;
+  constexpr stat_bits(unsigned v) : value(v) {}  // NOLINT: implicit, for nvcc's T({bits})
+};
+}  // namespace detail
+
+/// A set of param_stat, built from param_stat values (an integer does not convert to it); combine
+/// with `|`.
 struct stat_set {
   /// One bit per param_stat. Public only because a class used as a template argument must have
   /// public members; build sets from param_stat values.
@@ -42,6 +53,7 @@ struct stat_set {
 
   constexpr stat_set() = default;
   constexpr stat_set(param_stat s) : bits_(bit(s)) {}  // NOLINT: implicit, so param_stat::grad is a set
+  constexpr stat_set(detail::stat_bits b) : bits_(b.value) {}  // NOLINT: implicit, for nvcc's {bits}
   constexpr stat_set(std::initializer_list<param_stat> s) {
     for (param_stat x : s) bits_ |= bit(x);
   }
