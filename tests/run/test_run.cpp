@@ -16,7 +16,7 @@
 #include "../sinks/test_support.hpp"
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/run.hpp"
-#include "vitals/detail/json_string.hpp"
+#include "vitals/format/json.hpp"
 #include "vitals/sinks/jsonl.hpp"
 #include "vitals/sinks/sink_set.hpp"
 
@@ -249,6 +249,63 @@ TEST_CASE("disabled mode writes nothing and log() does nothing") {
   run.finish();
   CHECK(run.disabled());
   CHECK_FALSE(std::filesystem::exists(tmp.path / "runs"));
+}
+
+TEST_CASE("metric_key: keys resolved once log the same rows as their names; reused key buffers never alias") {
+  temp_dir tmp("metrickey");
+  std::vector<captured_record> with_keys, with_names;
+  for (int pass = 0; pass < 2; ++pass) {
+    vitals::run run(quiet_options(tmp.path / ("runs" + std::to_string(pass))));
+    capture_sink c;
+    run.attach(c);
+    const vitals::metric_key loss = run.key("train/loss"), acc = run.key("train/acc");
+    CHECK(loss.name() == "train/loss");
+    CHECK(std::string_view(run.key("train/loss")).data() == loss.name().data());  // one interned copy
+    // One std::string rewritten between calls: same address, other content (the cache must
+    // compare content, not only addresses).
+    std::string buf;
+    for (int i = 0; i < 50; ++i) {
+      buf = i % 2 ? "even/odd_a" : "even/odd_b";
+      if (pass == 0) run.log({{loss, i * 0.5}, {acc, 1.0 - i}, {buf, i}, {"lr", 1e-3}});
+      else run.log({{"train/loss", i * 0.5}, {"train/acc", 1.0 - i}, {buf, i}, {"lr", 1e-3}});
+    }
+    run.log({{loss, 1.0}, {loss, 2.0}});  // the same key twice in a row: last value wins
+    CHECK_THROWS_AS(run.key(""), std::invalid_argument);
+    CHECK_THROWS_AS(run.key("_step"), std::invalid_argument);
+    run.finish();
+    (pass == 0 ? with_keys : with_names) = c.data->records;
+  }
+  REQUIRE(with_keys.size() == 51);
+  REQUIRE(with_names.size() == with_keys.size());
+  for (std::size_t r = 0; r < with_keys.size(); ++r) {
+    REQUIRE(with_keys[r].metrics.size() == with_names[r].metrics.size());
+    for (std::size_t k = 0; k < with_keys[r].metrics.size(); ++k) {
+      CHECK(with_keys[r].metrics[k].key == with_names[r].metrics[k].key);
+      CHECK(with_keys[r].metrics[k].number == with_names[r].metrics[k].number);
+    }
+  }
+  CHECK(with_keys[3].metrics[2].key == "even/odd_a");
+  CHECK(with_keys[4].metrics[2].key == "even/odd_b");
+  REQUIRE(with_keys[50].metrics.size() == 1);
+  CHECK(with_keys[50].metrics[0].number == 2.0);
+
+  // A key from another run works there as its plain name; a disabled run's keys still name their metric.
+  vitals::run first(quiet_options(tmp.path / "first")), second(quiet_options(tmp.path / "second"));
+  capture_sink c2;
+  second.attach(c2);
+  const auto k = first.key("from/first");
+  second.log({{k, 7.0}});
+  second.finish();
+  REQUIRE(c2.data->records.size() == 1);
+  CHECK(c2.data->records[0].metrics[0].key == "from/first");
+  auto o = quiet_options(tmp.path / "off");
+  o.mode = vitals::run_mode::disabled;
+  vitals::run off(o);
+  std::string temporary = "made/at/runtime";
+  const auto dk = off.key(temporary);
+  temporary = "changed";
+  CHECK(dk.name() == "made/at/runtime");
+  off.log({{dk, 1.0}});
 }
 
 TEST_CASE("update_config rewrites config.json and sends one config record per update") {

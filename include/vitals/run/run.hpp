@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -72,7 +73,8 @@ struct key_buffer {
   std::size_t push(std::string_view s) {
     auto old = size;
     if (size + s.size() > sizeof(data)) throw std::length_error("vitals: flattened metric key longer than 512 bytes");
-    for (char c : s) data[size++] = c;
+    if (!s.empty()) std::memcpy(data + size, s.data(), s.size());
+    size += s.size();
     return old;
   }
 };

@@ -1,0 +1,72 @@
+// The writer thread's side of a run's pipeline, row by row: the record stage (health monitor)
+// first, then every sink, then the summary table.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vitals/sinks/key_table.hpp"
+#include "vitals/sinks/pipeline_row.hpp"
+#include "vitals/sinks/record.hpp"
+#include "vitals/sinks/record_stage.hpp"
+#include "vitals/sinks/summary_table.hpp"
+#include "vitals/sinks/writer_sinks.hpp"
+
+namespace vitals::detail {
+
+class row_dispatch {
+ public:
+  /// Under the pipeline lock, after taking rows: the writer's copy of the key names (views of the
+  /// key table's stable strings), so that it never reads the table while a caller adds to it.
+  void sync_names(const key_table& keys) {
+    for (auto id = static_cast<std::uint32_t>(names_.size()); id < keys.size(); ++id) names_.push_back(keys.name(id));
+  }
+
+  void dispatch(const pipeline_row& row) {
+    metrics_.clear();
+    for (std::size_t k = 0; k < row.values.size(); ++k) metrics_.push_back(metric{names_[row.values[k].id], row.value(k)});
+    record rec{row.kind, row.step, row.timestamp, row.runtime, std::span<const metric>(metrics_)};
+    staged_after_.clear();
+    if (stage_) {
+      // A failing stage (a throwing alert callback) is reported like a failing sink and then left
+      // out: training and the other sinks go on.
+      try {
+        staged_.assign(rec.metrics.begin(), rec.metrics.end());
+        stage_->process(rec, staged_, staged_after_);
+        rec.metrics = std::span<const metric>(staged_);
+      } catch (const std::exception& e) {
+        sinks.add_error(std::string("stage: ") + e.what());
+        stage_.reset();
+        staged_after_.clear();
+      }
+    }
+    sinks.write(rec);
+    for (const auto& extra : staged_after_) sinks.write(extra);
+    written_.fetch_add(1, std::memory_order_relaxed);
+    summary.note(row, metrics_);
+  }
+
+  /// Before the first record (the pipeline holds its lock; the writer reads it under that lock first).
+  void set_stage(std::unique_ptr<record_stage> s) { stage_ = std::move(s); }
+  std::uint64_t written() const { return written_.load(); }
+
+  writer_sinks sinks;
+  summary_table summary;  // read by others only after the writer has stopped
+
+ private:
+  std::vector<std::string_view> names_;  // key id -> name
+  std::vector<metric> metrics_;          // the row being dispatched, names and strings restored
+  std::unique_ptr<record_stage> stage_;
+  std::vector<metric> staged_;
+  std::vector<record> staged_after_;
+  std::atomic<std::uint64_t> written_{0};
+};
+
+}  // namespace vitals::detail
