@@ -1,5 +1,8 @@
 // Sinks: the record and sink concept, compile-time (vitals::sinks) and run-time (any_sink,
-// make_sinks) composition, the logging pipeline, and the JSONL / CSV / console backends.
+// make_sinks) composition, the logging pipeline, and the JSONL / CSV / console / TensorBoard / W&B
+// backends. Including this registers no sink: a backend is compiled where it is used or where
+// names are resolved into sinks (make_sinks; sinks/registry.hpp). The file formats the backends
+// write are in vitals/format/.
 #pragma once
 
 #include "vitals/sinks/any_sink.hpp"

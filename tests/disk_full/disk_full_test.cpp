@@ -15,11 +15,11 @@
 
 #include "../sinks/test_support.hpp"
 #include "vitals/sinks/csv.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
 #include "vitals/sinks/guarded_sink.hpp"
 #include "vitals/sinks/jsonl.hpp"
 #include "vitals/sinks/tensorboard.hpp"
-#include "vitals/sinks/wandb/leveldb_log.hpp"
+#include "vitals/format/leveldb_log.hpp"
 
 using vitals_test::read_file;
 using vitals_test::temp_dir;

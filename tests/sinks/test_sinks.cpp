@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -21,7 +22,7 @@ namespace {
 
 std::string json_of(const vitals::metric_value& v, bool strict) {
   fmt::memory_buffer b;
-  vitals::detail::json_append_value(b, v, strict);
+  vitals::detail::append_json_value(b, v, strict ? vitals::detail::strict_json : vitals::detail::jsonl_json);
   return std::string(b.data(), b.size());
 }
 
@@ -146,6 +147,27 @@ TEST_CASE("registry: make_sinks builds by name, unknown and duplicate names are 
   });
   CHECK(vitals::make_sinks("counting_test_sink").size() == 1);
   CHECK(made == 1);
+}
+
+TEST_CASE("registry: built-in names need no registration; a registered name wins over a built-in one") {
+  // Nothing in this file registers tensorboard or wandb: they are built in (registry.hpp).
+  const auto names = vitals::registered_sinks();
+  for (const char* n : {"console", "csv", "jsonl", "tensorboard", "wandb"})
+    CHECK(std::find(names.begin(), names.end(), n) != names.end());
+  CHECK(std::is_sorted(names.begin(), names.end()));
+  CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
+  auto built = vitals::make_sinks("tensorboard,wandb");
+  REQUIRE(built.size() == 2);
+  CHECK(built[0].name() == "tensorboard");
+  static int made = 0;
+  vitals::register_sink("tensorboard", [] {
+    ++made;
+    return vitals::any_sink(capture_sink{});
+  });
+  CHECK(vitals::make_sinks("tensorboard").size() == 1);
+  CHECK(made == 1);
+  const auto after = vitals::registered_sinks();
+  CHECK(std::count(after.begin(), after.end(), "tensorboard") == 1);
 }
 
 TEST_CASE("pipeline: W&B step and commit semantics") {

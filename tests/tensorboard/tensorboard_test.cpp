@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/tensorboard.hpp"
 #include "vitals/sinks/wandb/histogram.hpp"
 
@@ -218,7 +219,7 @@ TEST_CASE("wandb histogram JSON becomes a TensorBoard histogram", "[tensorboard]
   CHECK_FALSE(parse_wandb_histogram(parser, R"({"_type":"histogram",)", h));
 }
 
-TEST_CASE("tensorboard is registered", "[tensorboard]") {
+TEST_CASE("tensorboard is a built-in sink name", "[tensorboard]") {
   const auto names = registered_sinks();
   CHECK(std::find(names.begin(), names.end(), "tensorboard") != names.end());
   auto sinks = make_sinks("tensorboard");

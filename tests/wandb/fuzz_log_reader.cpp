@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "vitals/sinks/wandb/leveldb_log.hpp"
+#include "vitals/format/leveldb_log.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 // or null; YAML spellings become JSON ones (0x1F -> 31, .5 -> 0.5) and numbers already spelled as
 // JSON are kept as written. JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the
 // strings "nan", "inf", "-inf", which the reader accepts for floating fields. Everything else is
-// a string, escaped by the escaper every vitals JSON writer shares (detail/json_string.hpp).
+// a string, escaped by the escaper every vitals JSON writer shares (format/json.hpp).
 #pragma once
 
 #include <cmath>
@@ -14,7 +14,7 @@
 #include "vitals/config/detail/writer_support.hpp"
 #include "vitals/config/node.hpp"
 #include "vitals/config/scalar.hpp"
-#include "vitals/detail/json_string.hpp"
+#include "vitals/format/json.hpp"
 
 namespace vitals::config {
 namespace detail {

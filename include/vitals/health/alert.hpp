@@ -10,7 +10,7 @@
 
 #include "vitals/health/rule.hpp"
 #include "vitals/sinks/record.hpp"
-#include "vitals/detail/json_string.hpp"
+#include "vitals/format/json.hpp"
 
 namespace vitals {
 

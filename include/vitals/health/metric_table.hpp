@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vitals/format/hash.hpp"
+
 namespace vitals {
 
 class metric_table {
@@ -78,13 +80,8 @@ class metric_table {
                     : name.size() > text.size() && name.starts_with(text);
     }
   };
-  struct string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-
   std::vector<slot> slots_;
-  std::unordered_map<std::string, slot_id, string_hash, std::equal_to<>> index_;
+  vitals::detail::string_map<slot_id> index_;
   std::vector<pattern> patterns_;
   std::int64_t window_ = 0;
 };

@@ -26,10 +26,10 @@
 #include <vector>
 
 #include "vitals/detail/fmt.hpp"
-#include "vitals/detail/json_string.hpp"
+#include "vitals/format/json.hpp"
 #include "vitals/report/html_template.hpp"
 #include "vitals/report/run_data.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
 
 namespace vitals::report {
 

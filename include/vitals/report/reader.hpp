@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "vitals/detail/fmt.hpp"
-#include "vitals/detail/json_string.hpp"
+#include "vitals/format/json.hpp"
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/report/run_data.hpp"
 

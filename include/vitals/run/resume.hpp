@@ -44,7 +44,7 @@
 #include "vitals/run/run_dir.hpp"
 #include "vitals/run/run_id.hpp"
 #include "vitals/sinks/csv.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
 
 namespace vitals {
 

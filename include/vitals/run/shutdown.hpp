@@ -11,7 +11,7 @@
 //      the program's own handler is called - on the finisher thread, after the runs are finished.
 //      A signal that was ignored before vitals stays ignored: no handler is installed for it.
 // A second SIGINT/SIGTERM while this is under way ends the process at once with the default
-// action; records already written are whole (sinks write whole records, see sinks/file_io).
+// action; records already written are whole (sinks write whole records, see format/file.hpp).
 #pragma once
 
 #include <semaphore.h>

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "vitals/detail/fmt.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
@@ -52,12 +52,12 @@ struct alerts_jsonl {
       return nullptr;
     };
     out.push_back('{');
-    if (const metric* m = field("epoch", true)) detail::json_append_value(out, m->value, true);
+    if (const metric* m = field("epoch", true)) detail::append_json_value(out, m->value, detail::strict_json);
     else out.append(std::string_view("\"epoch\":null"));
     out.append(std::string_view(",\"timestamp\":"));
-    detail::json_append_double(out, r.timestamp, true);
+    detail::append_json_double(out, r.timestamp, detail::strict_json);
     for (std::string_view k : {"rule", "state", "level", "title", "text"})
-      if (const metric* m = field(k)) detail::json_append_value(out, m->value, true);
+      if (const metric* m = field(k)) detail::append_json_value(out, m->value, detail::strict_json);
     out.append(std::string_view("}\n"));
     state->ends.push_back(out.size());
   }

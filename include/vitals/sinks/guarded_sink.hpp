@@ -13,7 +13,7 @@
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/reflect/type_name.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/terminal.hpp"
 

@@ -35,14 +35,11 @@
 #include <vector>
 
 #include "vitals/detail/simdjson.hpp"
-#include "vitals/sinks/any_sink.hpp"
-#include "vitals/sinks/file_io.hpp"
+#include "vitals/format/file.hpp"
+#include "vitals/format/protobuf.hpp"
+#include "vitals/format/tfrecord.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
-#include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/sink.hpp"
-#include "vitals/sinks/tensorboard/crc32c.hpp"
-#include "vitals/sinks/tensorboard/tfrecord.hpp"
-#include "vitals/sinks/wandb/protobuf.hpp"
 
 namespace vitals {
 
@@ -100,25 +97,6 @@ inline bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_vie
   return true;
 }
 
-/// A float field written even when 0: simple_value is in a oneof, whose presence counts.
-inline void pb_float_always(pb_writer& w, std::uint32_t field, float v) {
-  w.tag(field, wire_type::fixed32);
-  char buf[4];
-  std::memcpy(buf, &v, 4);
-  w.bytes().append(buf, 4);
-}
-
-inline void pb_packed_doubles(pb_writer& w, std::uint32_t field, const std::vector<double>& v) {
-  if (v.empty()) return;
-  w.tag(field, wire_type::length_delimited);
-  w.varint(v.size() * 8);
-  for (double d : v) {
-    char buf[8];
-    std::memcpy(buf, &d, 8);
-    w.bytes().append(buf, 8);
-  }
-}
-
 /// Event{wall_time, file_version}: the first record of every event file.
 inline std::string tb_file_version_event(double wall_time) {
   std::string out;
@@ -140,7 +118,7 @@ class tb_event_builder {
   void scalar(std::string_view tag, float v) {
     auto value = w_.begin_message(tb_field::summary_value);
     w_.string_field(tb_field::value_tag, tag);
-    pb_float_always(w_, tb_field::value_simple_value, v);
+    w_.float_field_always(tb_field::value_simple_value, v);  // simple_value is in a oneof
     w_.end_message(value);
     ++values_;
   }
@@ -153,8 +131,8 @@ class tb_event_builder {
     w_.double_field(tb_field::histo_num, h.num);
     w_.double_field(tb_field::histo_sum, h.sum);
     w_.double_field(tb_field::histo_sum_squares, h.sum_squares);
-    pb_packed_doubles(w_, tb_field::histo_bucket_limit, h.bucket_limit);
-    pb_packed_doubles(w_, tb_field::histo_bucket, h.bucket);
+    w_.packed_doubles_field(tb_field::histo_bucket_limit, h.bucket_limit.data(), h.bucket_limit.size());
+    w_.packed_doubles_field(tb_field::histo_bucket, h.bucket.data(), h.bucket.size());
     w_.end_message(histo);
     w_.end_message(value);
     ++values_;
@@ -256,8 +234,5 @@ struct tensorboard {
 };
 
 static_assert(sink<tensorboard>);
-
-/// "tensorboard" for run-time selection (--sinks jsonl,tensorboard, VITALS_SINKS).
-inline const bool tensorboard_sink_registered = register_sink("tensorboard", [] { return any_sink(tensorboard{}); });
 
 }  // namespace vitals

@@ -1,6 +1,6 @@
 // The W&B backend, one include: vitals::wandb_sink / vitals::wandb_offline (a sink writing W&B's
 // offline run format), vitals::wandb_options / wandb_mode / wandb_metric, vitals::wandb_histogram,
-// and the "wandb" entry of the sink registry (make_sinks("jsonl,wandb")).
+// and the options of the built-in "wandb" entry of the sink registry (make_sinks("jsonl,wandb")).
 #pragma once
 
 #include "vitals/sinks/wandb/histogram.hpp"

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "vitals/sinks/wandb/json.hpp"
+#include "vitals/format/json.hpp"
 
 namespace vitals {
 
@@ -72,12 +72,12 @@ struct wandb_histogram {
     std::string out = "{\"_type\":\"histogram\",\"values\":[";
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (i) out.push_back(',');
-      detail::append_json_double(out, values[i]);
+      detail::append_json_double(out, values[i], detail::wandb_json);
     }
     out += "],\"bins\":[";
     for (std::size_t i = 0; i < bins.size(); ++i) {
       if (i) out.push_back(',');
-      detail::append_json_double(out, bins[i]);
+      detail::append_json_double(out, bins[i], detail::wandb_json);
     }
     out += "]}";
     return out;

@@ -1,6 +1,8 @@
-// Registers the W&B sink as "wandb" for run-time selection (--sinks jsonl,wandb, VITALS_SINKS).
+// The options of the built-in "wandb" sink that run-time selection builds (--sinks jsonl,wandb,
+// VITALS_SINKS; sinks/registry.hpp's make_sinks). Nothing is registered here: including this
+// header compiles no W&B writer.
 //
-// The registered sink writes offline unless $WANDB_MODE asks otherwise (online / disabled), so a
+// That sink writes offline unless $WANDB_MODE asks otherwise (online / disabled), so a
 // run started from the command line never uploads unless told to: models and data stay on the
 // machine by default. Code that wants other options attaches its own vitals::wandb_sink instead.
 #pragma once
@@ -11,8 +13,6 @@
 #include <string>
 #include <string_view>
 
-#include "vitals/sinks/any_sink.hpp"
-#include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/wandb/wandb_sink.hpp"
 
 namespace vitals {
@@ -33,7 +33,5 @@ inline wandb_options registered_wandb_options() {
     o.system_metrics_interval = std::chrono::duration<double>(0);
   return o;
 }
-
-inline const bool wandb_sink_registered = register_sink("wandb", [] { return any_sink(wandb_sink(registered_wandb_options())); });
 
 }  // namespace vitals

@@ -1,4 +1,4 @@
-// TFRecord framing, the container of TensorBoard event files:
+// TFRecord framing, the container of TensorBoard event files (one Event proto a record):
 //   u64 length (little-endian) | u32 masked CRC-32C of those 8 bytes | data | u32 masked CRC-32C of data
 // plus a reader that checks both checksums (for vitals' own tests and tools; the oracle for what
 // TensorBoard accepts is TensorBoard's reader).
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "vitals/sinks/tensorboard/crc32c.hpp"
+#include "vitals/format/crc32.hpp"
 
 namespace vitals::detail {
 

@@ -1,4 +1,7 @@
-// Small POSIX file helpers shared by the file sinks and the run directory.
+// Writing files that survive crashes and full disks: buffered append of whole records, atomic
+// replacement, and the POSIX details both need. Every file vitals writes goes through here (the
+// JSONL, CSV and TensorBoard sinks through append_file, the `.wandb` log through
+// cut_back_to_whole_records, the run directory's JSON files through atomic_write_file).
 //
 // Sinks write with write(2) on a raw descriptor, whole records at a time, so that after kill -9 a
 // file holds every complete record up to the last flush (stdio buffers would hold partial lines).
@@ -81,6 +84,32 @@ inline void write_all(int fd, std::string_view data, const std::filesystem::path
   if (int err = write_fully(fd, data, written)) throw_file_error("cannot write", p, err);
 }
 
+/// What cut_back_to_whole_records did: the bytes of the batch the file keeps, how many records
+/// they are, and the errno of a failed cut (0 when the file ends at a record end).
+struct whole_records_cut {
+  std::size_t keep = 0;
+  std::size_t kept_records = 0;
+  int cut_errno = 0;
+};
+
+/// After a write of a batch of whole records that started at file offset `start` stopped after
+/// `written` bytes: cuts the file (ftruncate) back to the end of the last record wholly inside
+/// those bytes. `ends`: the offset in the batch just past each record, ascending. The one place
+/// that decides what a torn write leaves behind, for every appending writer (append_file here,
+/// the `.wandb` log writer in format/leveldb_log.hpp).
+inline whole_records_cut cut_back_to_whole_records(int fd, off_t start, std::size_t written,
+                                                   std::span<const std::size_t> ends) noexcept {
+  whole_records_cut cut;
+  for (std::size_t e : ends) {
+    if (e > written) break;
+    cut.keep = e;
+    ++cut.kept_records;
+  }
+  if (written > cut.keep && (start < 0 || ::ftruncate(fd, start + static_cast<off_t>(cut.keep)) != 0))
+    cut.cut_errno = start < 0 ? EBADF : errno;
+  return cut;
+}
+
 /// An owned append-only descriptor (move-only) that only ever holds whole records.
 class append_file {
  public:
@@ -151,20 +180,13 @@ class append_file {
     std::size_t written = 0;
     const int err = write_fully(fd_, data, written);
     if (err == 0) return;
-    std::size_t keep = 0, kept_records = 0;
-    for (std::size_t e : ends) {
-      if (e > written) break;
-      keep = e;
-      ++kept_records;
-    }
+    const whole_records_cut cut = cut_back_to_whole_records(fd_, start, written, ends);
     std::string msg = "vitals: cannot write '" + path_.string() + "' (";
-    if (written > keep && (start < 0 || ::ftruncate(fd_, start + static_cast<off_t>(keep)) != 0)) {
-      msg += "cutting the torn record off failed too: " + std::generic_category().message(start < 0 ? EBADF : errno) +
-             "; ";
-    } else {
+    if (cut.cut_errno != 0)
+      msg += "cutting the torn record off failed too: " + std::generic_category().message(cut.cut_errno) + "; ";
+    else
       msg += "the file ends at its last whole record; ";
-    }
-    msg += std::to_string(kept_records) + " of " + std::to_string(ends.size()) +
+    msg += std::to_string(cut.kept_records) + " of " + std::to_string(ends.size()) +
            " records of this write kept, the rest and later ones lost)";
     close();
     std::system_error e(err, std::generic_category(), msg);

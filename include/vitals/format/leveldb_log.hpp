@@ -9,7 +9,7 @@
 // writes the same trailer lazily, before the next record.
 //
 // Full disks and file-size limits: when a write fails or stops short, the writer cuts the file back
-// (ftruncate) to the end of the last record that reached it whole - the log is block-structured
+// (ftruncate, format/file.hpp's cut_back_to_whole_records) to the end of the last record that reached it whole - the log is block-structured
 // from offset 0, so a file that ends at a record end is a whole, readable log - closes it and
 // throws; every later append or flush throws the same error. Buffered records are lost, never
 // half-written. A file that could not even take its 7-byte header is removed.
@@ -29,8 +29,8 @@
 #include <system_error>
 #include <vector>
 
-#include "vitals/sinks/file_io.hpp"
-#include "vitals/sinks/wandb/crc32.hpp"
+#include "vitals/format/crc32.hpp"
+#include "vitals/format/file.hpp"
 
 namespace vitals::detail {
 
@@ -130,7 +130,7 @@ class leveldb_log_writer {
     offset_ = wandb_log_file_header.size();
     flushed_ = 0;
     ends_.clear();
-    ends_.push_back(offset_);  // the header is the first thing that must reach the file whole
+    ends_.push_back(buffer_.size());  // the header is the first thing that must reach the file whole
     flush();
   }
 
@@ -144,7 +144,7 @@ class leveldb_log_writer {
       throw std::logic_error("leveldb_log_writer: append() on a closed log");
     }
     frame_log_record(buffer_, offset_, payload);
-    ends_.push_back(offset_);  // after the record and any block trailer it left
+    ends_.push_back(buffer_.size());  // after the record and any block trailer it left
     if (buffer_.size() >= buffer_bytes_) flush();
   }
 
@@ -182,14 +182,8 @@ class leveldb_log_writer {
  private:
   [[noreturn]] void fail(int err, std::size_t written) {
     // The file holds flushed_ + written bytes; keep the records that are wholly inside them.
-    const std::uint64_t reached = flushed_ + written;
-    std::uint64_t keep = flushed_;
-    std::size_t kept = 0;
-    for (std::uint64_t e : ends_) {
-      if (e > reached) break;
-      keep = e;
-      ++kept;
-    }
+    const whole_records_cut cut = cut_back_to_whole_records(fd_, static_cast<off_t>(flushed_), written, ends_);
+    const std::uint64_t keep = flushed_ + cut.keep;
     std::string msg = "vitals: cannot write W&B log '" + path_.string() + "' (";
     if (keep < wandb_log_file_header.size()) {
       // Not even the header: no log at all is better than a file no reader accepts.
@@ -198,13 +192,13 @@ class leveldb_log_writer {
       ::unlink(path_.c_str());
       msg += "removed: it could not hold its header)";
     } else {
-      if (reached > keep && ::ftruncate(fd_, static_cast<off_t>(keep)) != 0)
-        msg += "cutting the torn record off failed too: " + std::generic_category().message(errno) + "; ";
+      if (cut.cut_errno != 0)
+        msg += "cutting the torn record off failed too: " + std::generic_category().message(cut.cut_errno) + "; ";
       else
         msg += "the log ends at its last whole record; ";
       ::close(fd_);
       fd_ = -1;
-      msg += std::to_string(kept) + " of " + std::to_string(ends_.size()) +
+      msg += std::to_string(cut.kept_records) + " of " + std::to_string(ends_.size()) +
              " records of this write kept, the rest and later ones lost)";
     }
     buffer_.clear();
@@ -226,7 +220,7 @@ class leveldb_log_writer {
 
   int fd_ = -1;
   std::string buffer_;
-  std::vector<std::uint64_t> ends_;  // file offset just past each buffered record (and its trailer)
+  std::vector<std::size_t> ends_;  // offset in buffer_ (which starts at flushed_) just past each record and its trailer
   std::string broken_;               // the error that closed the file
   std::uint64_t offset_ = 0;
   std::uint64_t flushed_ = 0;

@@ -1,13 +1,17 @@
-// A protobuf wire-format encoder (and a small decoder) for the few messages vitals writes to a
-// `.wandb` file — no libprotobuf, no generated code.
+// The protobuf wire format, written and read without libprotobuf or generated code: the one
+// encoder behind both the `.wandb` records (wandb_internal.Record) and TensorBoard's
+// Event/Summary/HistogramProto.
 //
-// Proto3 rules that matter for byte-compatibility with what wandb writes: scalar fields equal to
-// their default (0, "", false) are omitted; a present sub-message is written even when empty
-// (`step {}` on a history record at step 0); lengths are minimal varints. Negative int32/int64 are
-// sign-extended to 10-byte varints (no zigzag: W&B uses no sint types).
+// Proto3 rules that matter for byte-compatibility with what wandb and TensorFlow write: scalar
+// fields equal to their default (0, "", false) are omitted; a present sub-message is written even
+// when empty (`step {}` on a history record at step 0); a field inside a oneof is written even when
+// 0 (its presence counts: TensorBoard's simple_value); lengths are minimal varints. Negative
+// int32/int64 are sign-extended to 10-byte varints; zigzag (sint32/sint64) is there for messages
+// that use it (neither format does today).
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -19,6 +23,11 @@ namespace vitals::detail {
 
 enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
 
+/// sint64's zigzag mapping (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...), so small negative numbers stay short.
+constexpr std::uint64_t zigzag_encode(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
+constexpr std::int64_t zigzag_decode(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
+static_assert(zigzag_encode(-1) == 1 && zigzag_encode(1) == 2 && zigzag_decode(3) == -2);
+
 /// Appends protobuf fields to a byte string. Sub-messages are written in place: begin_message()
 /// reserves one length byte and end_message() widens it when the body turned out longer than 127
 /// bytes, so nothing is encoded twice.
@@ -28,15 +37,20 @@ class pb_writer {
 
   std::string& bytes() { return *out_; }
 
-  void varint(std::uint64_t v) {
-    char buf[10];
-    int n = 0;
+  /// Writes v as a base-128 varint into buf (10 bytes suffice for 64 bits); returns its length.
+  static std::size_t encode_varint(std::uint64_t v, char* buf) {
+    std::size_t n = 0;
     while (v >= 0x80) {
       buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
       v >>= 7;
     }
     buf[n++] = static_cast<char>(v);
-    out_->append(buf, static_cast<std::size_t>(n));
+    return n;
+  }
+
+  void varint(std::uint64_t v) {
+    char buf[10];
+    out_->append(buf, encode_varint(v, buf));
   }
 
   void tag(std::uint32_t field, wire_type t) { varint((std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t)); }
@@ -72,6 +86,26 @@ class pb_writer {
     out_->append(s.data(), s.size());
   }
 
+  /// A float field written even when 0: a oneof member, whose presence counts (TensorBoard's
+  /// Summary.Value.simple_value).
+  void float_field_always(std::uint32_t field, float v) {
+    tag(field, wire_type::fixed32);
+    char buf[4];
+    std::memcpy(buf, &v, 4);  // little-endian, as above
+    out_->append(buf, 4);
+  }
+  /// A packed repeated double field (proto3's default for repeated scalars); omitted when empty.
+  void packed_doubles_field(std::uint32_t field, const double* v, std::size_t n) {
+    if (n == 0) return;
+    tag(field, wire_type::length_delimited);
+    varint(n * 8);
+    for (std::size_t i = 0; i < n; ++i) {
+      char buf[8];
+      std::memcpy(buf, &v[i], 8);
+      out_->append(buf, 8);
+    }
+  }
+
   /// Starts a sub-message; returns the token end_message() needs.
   std::size_t begin_message(std::uint32_t field) {
     tag(field, wire_type::length_delimited);
@@ -85,14 +119,7 @@ class pb_writer {
       return;
     }
     char buf[10];
-    int n = 0;
-    std::uint64_t v = len;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<char>(v);
-    out_->replace(body_start - 1, 1, buf, static_cast<std::size_t>(n));
+    out_->replace(body_start - 1, 1, buf, encode_varint(len, buf));
   }
 
  private:

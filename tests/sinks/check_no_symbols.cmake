@@ -1,0 +1,20 @@
+# Fails when the object file OBJ holds a symbol matching FORBIDDEN (a regex over `nm -C` output).
+# Usage: cmake -DNM=<nm> -DOBJ=<object file> -DFORBIDDEN=<regex> -P check_no_symbols.cmake
+cmake_policy(SET CMP0007 NEW)
+execute_process(COMMAND ${NM} -C ${OBJ} OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "nm failed on ${OBJ}")
+endif()
+if(NOT symbols MATCHES "sinks_include_only_marker")
+  message(FATAL_ERROR "nm output of ${OBJ} lacks the marker symbol: not the object expected")
+endif()
+string(REPLACE ";" "," symbols "${symbols}")  # nm lines as a CMake list, one symbol an entry
+string(REPLACE "\n" ";" found "${symbols}")
+list(FILTER found INCLUDE REGEX "${FORBIDDEN}")
+if(found)
+  list(LENGTH found n)
+  list(SUBLIST found 0 10 shown)
+  string(REPLACE ";" "\n" shown "${shown}")
+  message(FATAL_ERROR "${OBJ} holds ${n} symbols matching '${FORBIDDEN}' (first ones):\n${shown}")
+endif()
+message(STATUS "no symbol of ${OBJ} matches '${FORBIDDEN}'")
