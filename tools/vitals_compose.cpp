@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "vitals/config/compose_tree.hpp"
+#include "vitals/config/compose/tree.hpp"
 #include "vitals/config/json_writer.hpp"
 #include "vitals/config/yaml_writer.hpp"
 

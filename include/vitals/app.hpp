@@ -13,7 +13,7 @@
 //                          --sinks a,b, --no_wandb, --no_report, --total_steps N (run_options::from_args)
 //   --config FILE          a YAML/JSON file merged over the defaults (repeatable; later files win)
 //   --experiment NAME      start from a preset registered with preset()
-//   overrides              Hydra's grammar (config/overrides.hpp): key=value, +key=value,
+//   overrides              Hydra's grammar (config/compose/override_parser.hpp): key=value, +key=value,
 //                          ++key=value, ~key; group=option when composing (compose()).
 //   -m, --multirun         sweeps (a=1,2, range(..)) expand into one job per combination
 //   --show-config          print the final config as YAML and exit 0 (also --cfg job, show_config=true
@@ -49,11 +49,12 @@
 #include <vector>
 
 #include "vitals/config/cli.hpp"
-#include "vitals/config/compose.hpp"
+#include "vitals/config/compose/command_line.hpp"
+#include "vitals/config/compose/override_parser.hpp"
+#include "vitals/config/compose/sweep.hpp"
 #include "vitals/config/convert.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/load.hpp"
-#include "vitals/config/overrides.hpp"
 #include "vitals/config/yaml_writer.hpp"
 #include "vitals/run/options.hpp"
 

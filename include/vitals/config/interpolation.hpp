@@ -24,13 +24,13 @@
 #include <utility>
 #include <vector>
 
-#include "vitals/config/compose_merge.hpp"
-#include "vitals/config/compose_values.hpp"
+#include "vitals/config/compose/merge.hpp"
+#include "vitals/config/compose/values.hpp"
 #include "vitals/config/compose/project_root.hpp"
 #include "vitals/config/detail/utf8.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
-#include "vitals/config/overrides.hpp"
+#include "vitals/config/compose/override_parser.hpp"
 
 namespace vitals::config {
 

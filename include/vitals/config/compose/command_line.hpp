@@ -7,7 +7,7 @@
 //   }
 //
 // `train exp=001 exp.fold=[0,1] show_config=true` composes the config directory with those
-// overrides (compose_tree.hpp), converts the tree to Config (convert.hpp: every type problem
+// overrides (tree.hpp), converts the tree to Config (convert.hpp: every type problem
 // reported at once), and — for show_config=true — prints the config as YAML and exits 0.
 // Sweeps (`a=1,2`, `range(0,5)`) need --multirun / -m and vitals::sweep, as in Hydra.
 #pragma once
@@ -23,12 +23,13 @@
 #include <utility>
 #include <vector>
 
-#include "vitals/config/compose_store.hpp"
-#include "vitals/config/compose_tree.hpp"
+#include "vitals/config/compose/store.hpp"
+#include "vitals/config/compose/tree.hpp"
 #include "vitals/config/convert.hpp"
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
-#include "vitals/config/overrides.hpp"
+#include "vitals/config/compose/override_parser.hpp"
+#include "vitals/config/compose/sweep.hpp"
 #include "vitals/config/yaml_writer.hpp"
 
 namespace vitals {

@@ -1,6 +1,6 @@
 // How composition reads scalars: the few places where composing (not converting to a struct) must
 // know what a scalar *is* — string interpolation ("run_${fold}"), `~key=value` comparisons, range
-// sweeps. Follows the YAML 1.2 core schema the readers document, and spells values the way Python
+// sweeps. Types scalars with scalar.hpp's YAML 1.2 core-schema classifier (the readers' one), and spells values the way Python
 // (Hydra/OmegaConf) does when it turns them into strings, so "lr_${lr}" reads the same in both.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "vitals/config/node.hpp"
+#include "vitals/config/scalar.hpp"
 
 namespace vitals::config {
 
@@ -24,62 +25,11 @@ namespace detail {
 
 inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-inline bool core_null(std::string_view t) { return t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL"; }
-inline bool core_true(std::string_view t) { return t == "true" || t == "True" || t == "TRUE"; }
-inline bool core_false(std::string_view t) { return t == "false" || t == "False" || t == "FALSE"; }
-
-inline bool core_int(std::string_view t) {
-  if (t.size() > 2 && t[0] == '0' && t[1] == 'x') {  // 0o17 is a string, as PyYAML (Hydra) reads it
-    for (char c : t.substr(2))
-      if (!(is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
-    return true;
-  }
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
-  if (t.empty()) return false;
-  for (char c : t)
-    if (!is_digit(c)) return false;
-  return true;
-}
-
-inline bool core_float(std::string_view t) {
-  std::string_view s = t;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
-  if (t == ".nan" || t == ".NaN" || t == ".NAN") return true;
-  // [0-9]+ ( . [0-9]* )? ( [eE] [-+]? [0-9]+ )?  |  . [0-9]+ ( [eE] [-+]? [0-9]+ )?
-  std::size_t i = 0, digits = 0;
-  while (i < s.size() && is_digit(s[i])) ++i, ++digits;
-  bool dot = false;
-  if (i < s.size() && s[i] == '.') {
-    dot = true;
-    ++i;
-    while (i < s.size() && is_digit(s[i])) ++i, ++digits;
-  }
-  if (digits == 0) return false;
-  bool exp = false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    exp = true;
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    std::size_t e = 0;
-    while (i < s.size() && is_digit(s[i])) ++i, ++e;
-    if (e == 0) return false;
-  }
-  return i == s.size() && (dot || exp);
-}
-
+// The YAML 1.2 core schema is read in one place, scalar.hpp (resolve_plain, parse_core_float);
+// composition asks it too, so a config value and a struct field never disagree on what `1e-3` is.
 inline double core_float_value(std::string_view t) {
-  std::string_view s = t;
-  bool neg = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s.size() == 4 && s[0] == '.' && (s[1] == 'i' || s[1] == 'I')) return neg ? -HUGE_VAL : HUGE_VAL;
-  if (s.size() == 4 && s[0] == '.' && (s[1] == 'n' || s[1] == 'N')) return std::nan("");
-  double v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return neg ? -v : v;
+  auto f = parse_core_float<double>(t);
+  return f ? f->value : 0.0;
 }
 
 /// Python's repr of a float ("0.0003", "1e-05", "1.0", "inf"): shortest round-trip digits, with
@@ -125,11 +75,14 @@ inline std::string python_float_str(double v) {
 inline scalar_kind kind_of(const node& n) {
   if (n.is_null()) return scalar_kind::null;
   if (!n.is_scalar() || n.style == scalar_style::quoted) return scalar_kind::string;
-  const std::string& t = n.text;
-  if (detail::core_null(t)) return scalar_kind::null;
-  if (detail::core_true(t) || detail::core_false(t)) return scalar_kind::boolean;
-  if (detail::core_int(t)) return scalar_kind::integer;
-  if (detail::core_float(t)) return scalar_kind::floating;
+  switch (resolve_plain(n.text)) {
+    case plain_kind::null: return scalar_kind::null;
+    case plain_kind::boolean: return scalar_kind::boolean;
+    case plain_kind::integer: return scalar_kind::integer;
+    case plain_kind::floating: return scalar_kind::floating;
+    case plain_kind::string:
+    case plain_kind::missing: return scalar_kind::string;  // `???` is text to composition
+  }
   return scalar_kind::string;
 }
 
@@ -137,7 +90,7 @@ inline scalar_kind kind_of(const node& n) {
 inline std::string python_str(const node& n) {
   switch (kind_of(n)) {
     case scalar_kind::null: return "None";
-    case scalar_kind::boolean: return detail::core_true(n.text) ? "True" : "False";
+    case scalar_kind::boolean: return parse_core_bool(n.text).value_or(false) ? "True" : "False";
     case scalar_kind::integer: {
       if (n.text.size() > 2 && n.text[0] == '0' && n.text[1] == 'x') {
         long long v = 0;

@@ -2,7 +2,7 @@
 //
 // The seed registers `cs.store(group="exp", name="default", node=ExpConfig)`, so `exp: default`
 // in a defaults list means "ExpConfig's defaults" without a YAML file. Here an option is a value
-// tree (a struct is turned into one with to_node, see compose.hpp's store<T>). Files in the config
+// tree (a struct is turned into one with to_node, see compose/command_line.hpp's store<T>). Files in the config
 // directory win over stored options of the same name, as Hydra's search path puts the config
 // directory before the structured-config source.
 #pragma once
