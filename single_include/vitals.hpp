@@ -2669,7 +2669,7 @@ inline node load_json_file(const std::filesystem::path& path) {
 // or null; YAML spellings become JSON ones (0x1F -> 31, .5 -> 0.5) and numbers already spelled as
 // JSON are kept as written. JSON has no NaN or infinity, so .nan/.inf/-.inf are written as the
 // strings "nan", "inf", "-inf", which the reader accepts for floating fields. Everything else is
-// a string, escaped by the escaper every vitals JSON writer shares (detail/json_string.hpp).
+// a string, escaped by the escaper every vitals JSON writer shares (format/json.hpp).
 
 #include <cmath>
 #include <string>
@@ -2699,14 +2699,91 @@ inline void require_utf8(std::string_view text, const std::string& path, const n
 inline void indent_to(std::string& out, std::size_t count) { out.append(count, ' '); }
 
 }  // namespace vitals::config::detail
-// ---- include/vitals/detail/json_string.hpp ----
-// JSON string escaping, shared by every writer of JSON (config writer, JSONL sink, W&B records,
-// alerts), so that all of them agree on what a key or value looks like on disk.
+// ---- include/vitals/format/json.hpp ----
+// Writing JSON text: strings (escaped, UTF-8 repaired) and numbers, under one explicit policy.
+//
+// Every JSON vitals writes goes through here - the JSONL sink, W&B's value_json, config.json,
+// alerts, the report - so that all of them agree on what a key or a number looks like on disk.
+// What differs between those outputs is a json_policy value, never another formatter:
+//   - non-finite doubles: bare NaN / Infinity / -Infinity (Python's json.dumps with allow_nan, which
+//     W&B writes and pandas and Python read) or null (strict JSON);
+//   - integral doubles: "3.0" (JSONL: readers keep the column floating) or "3" (W&B's value_json,
+//     as wandb-core writes it);
+//   - exponent notation: std::to_chars's choice (the shortest text: 1e-04, 1e+05) or fmt's
+//     (positional from 1e-5 up to 1e16: 0.0001, 100000), both shortest round-trip digits.
+// Integers are always exact decimal; strings are always quoted and escaped the same way.
 
+#include <charconv>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <iterator>
 #include <string_view>
 
+
 namespace vitals::detail {
+
+enum class json_nonfinite : std::uint8_t { bare_words, null };
+enum class json_exponent : std::uint8_t { when_shorter, outside_1e_minus5_to_1e16 };
+
+struct json_policy {
+  json_nonfinite nonfinite = json_nonfinite::bare_words;
+  bool point_on_integral_doubles = true;  // 3.0 rather than 3
+  json_exponent exponent = json_exponent::when_shorter;
+  /// A string that already is a W&B typed JSON object ({"_type": ...}, e.g. vitals::wandb_histogram)
+  /// is written as that object rather than as a JSON string (sinks/json_format.hpp).
+  bool typed_objects_inline = false;
+};
+
+/// JSONL in its W&B-compatible mode (the default): NaN/Infinity bare, 3.0, shortest text.
+inline constexpr json_policy jsonl_json{};
+/// Standard JSON (jsonl{.strict = true}, alerts, the report): non-finite numbers become null.
+inline constexpr json_policy strict_json{json_nonfinite::null, true, json_exponent::when_shorter, false};
+/// W&B's value_json and history/summary JSON, byte-for-byte what wandb writes.
+inline constexpr json_policy wandb_json{json_nonfinite::bare_words, false, json_exponent::outside_1e_minus5_to_1e16, true};
+
+// Out is a std::string or an fmt::memory_buffer: both have push_back and append(first, last).
+template <class Out>
+void append_text(Out& out, std::string_view s) {
+  out.append(s.data(), s.data() + s.size());
+}
+
+// Numbers are written with std::to_chars / fmt::format_int rather than format strings where the
+// policy allows: the sinks' writer thread spends most of its time here.
+template <class Out>
+void append_json_int(Out& out, std::int64_t v) {
+  fmt::format_int f(v);
+  out.append(f.data(), f.data() + f.size());
+}
+
+/// Shortest text that round-trips a finite double, exponent when shorter ("0.1", "1e-07", "12345").
+template <class Out>
+void append_shortest_double(Out& out, double d) {
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, d);
+  out.append(buf, res.ptr);
+}
+
+template <class Out>
+void append_json_double(Out& out, double d, const json_policy& policy) {
+  if (std::isnan(d)) {
+    append_text(out, policy.nonfinite == json_nonfinite::null ? std::string_view("null") : std::string_view("NaN"));
+    return;
+  }
+  if (std::isinf(d)) {
+    if (policy.nonfinite == json_nonfinite::null) append_text(out, "null");
+    else append_text(out, d > 0 ? std::string_view("Infinity") : std::string_view("-Infinity"));
+    return;
+  }
+  const std::size_t start = out.size();
+  if (policy.exponent == json_exponent::when_shorter) append_shortest_double(out, d);
+  else fmt::format_to(std::back_inserter(out), "{}", d);
+  if (policy.point_on_integral_doubles) {
+    const std::string_view written(out.data() + start, out.size() - start);
+    if (written.find_first_of(".eE") == std::string_view::npos) append_text(out, ".0");
+  }
+}
+
 
 /// Length of the well-formed UTF-8 sequence starting at p (c = *p >= 0x80), or 0 when it is not
 /// one (stray continuation byte, overlong form, surrogate, past U+10FFFF, cut short).
@@ -3914,9 +3991,497 @@ T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cl
 }  // namespace vitals
 // ---- include/vitals/compose.hpp ----
 // Hydra-style composition: config directories with defaults lists, command-line overrides,
-// sweeps, interpolation, and struct options registered in code. See docs/compose.md.
+// sweeps, interpolation, and struct options registered in code. See docs/compose.md; the engine
+// is in vitals/config/compose/, one concept per header.
 
-// ---- include/vitals/config/compose.hpp ----
+// ---- include/vitals/config/compose/apply_override.hpp ----
+// Applying one config override (not a group selection) to a composed tree in Hydra's closed
+// ("struct") mode: `key=v` must exist, `+key=v` must not, `++key=v` either, `~key[=v]` deletes.
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/compose/merge.hpp ----
+// Merge rules of composition, as OmegaConf applies them when Hydra merges the configs of a
+// defaults list and applies `key=value` overrides: mappings merge key by key, everything else
+// (lists included) is replaced, and a mandatory-missing `???` never overwrites a value.
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+/// True for OmegaConf's "mandatory missing" marker `???` (quoted or not, as in OmegaConf).
+inline bool is_missing_value(const node& n) { return n.is_scalar() && n.text == "???"; }
+
+/// Merges `src` into `dest`: mapping into mapping recursively; otherwise `src` replaces `dest`,
+/// except that a missing `???` keeps what `dest` had (OmegaConf keeps the destination's value).
+inline void merge_nodes(node& dest, const node& src) {
+  if (is_missing_value(src)) return;
+  if (!(dest.is_mapping() && src.is_mapping())) {
+    dest = src;
+    return;
+  }
+  for (const auto& [key, value] : src.entries) {
+    if (node* existing = dest.find(key)) merge_nodes(*existing, value);
+    else dest.entries.emplace_back(key, value);
+  }
+}
+
+/// `content` placed under a dotted package path ("exp", "a.b"); the empty package is the root.
+inline node embed_in_package(node content, std::string_view package) {
+  if (package.empty()) return content;
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = package.find('.', start);
+    parts.emplace_back(package.substr(start, dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  node out = std::move(content);
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    node wrap = node::mapping(out.where);
+    wrap.entries.emplace_back(*it, std::move(out));
+    out = std::move(wrap);
+  }
+  return out;
+}
+
+/// The closest of `candidates` to `key` (for "did you mean"), or empty when nothing is close.
+inline std::string closest_key(std::string_view key, const std::vector<std::string>& candidates) {
+  return detail::closest_match(key, candidates).value_or("");
+}
+
+/// Keys of a mapping (empty for anything else).
+inline std::vector<std::string> keys_of(const node& n) {
+  std::vector<std::string> out;
+  for (const auto& e : n.entries) out.push_back(e.first);
+  return out;
+}
+
+/// Splits "a.b.c" into {"a","b","c"}.
+inline std::vector<std::string> split_key_path(std::string_view key) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = key.find('.', start);
+    parts.emplace_back(key.substr(start, dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+namespace detail {
+
+inline bool parse_index(std::string_view s, std::size_t& out) {
+  if (s.empty()) return false;
+  std::size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::size_t>(c - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace detail
+
+/// The node at a dotted path ("a.b", "list.0"), or nullptr.
+inline node* find_path(node& root, std::string_view key) {
+  node* cur = &root;
+  for (const auto& part : split_key_path(key)) {
+    std::size_t idx = 0;
+    if (cur->is_mapping()) cur = cur->find(part);
+    else if (cur->is_sequence() && detail::parse_index(part, idx) && idx < cur->items.size()) cur = &cur->items[idx];
+    else return nullptr;
+    if (!cur) return nullptr;
+  }
+  return cur;
+}
+inline const node* find_path(const node& root, std::string_view key) { return find_path(const_cast<node&>(root), key); }
+
+/// merge_nodes in closed (struct) mode: a key of `src` that `dest` lacks is an error, as in
+/// Hydra, where `a={x: 1}` may only change keys `a` already has (`+a={x: 1}` may add).
+inline void merge_closed(node& dest, const node& src, const std::string& path, const source_location& where,
+                         std::string_view hint_line) {
+  if (!(dest.is_mapping() && src.is_mapping())) {
+    merge_nodes(dest, src);
+    return;
+  }
+  for (const auto& [key, value] : src.entries) {
+    node* existing = dest.find(key);
+    std::string sub = path.empty() ? key : path + "." + key;
+    if (!existing) {
+      std::string msg = "Could not override '" + sub + "': key '" + key + "' is not in the config";
+      std::string near = closest_key(key, keys_of(dest));
+      if (!near.empty()) msg += "; did you mean '" + near + "'?";
+      if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add keys, use +" + std::string(hint_line);
+      throw config_error(problem{sub, msg, where});
+    }
+    merge_closed(*existing, value, sub, where, hint_line);
+  }
+}
+
+/// Sets `key` (a dotted path) to `value` like OmegaConf.update(cfg, key, value, merge=True):
+/// a mapping value merges into an existing mapping, anything else replaces. Without `force_add`
+/// the config is closed (Hydra's struct mode): every key on the path must exist, and a missing
+/// one is an error with a "did you mean" and the `+key=` hint.
+inline void update_path(node& root, std::string_view key, const node& value, bool force_add, const source_location& where,
+                        std::string_view hint_line = {}) {
+  std::vector<std::string> parts = split_key_path(key);
+  node* cur = &root;
+  std::string walked;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const bool last = i + 1 == parts.size();
+    node* next = nullptr;
+    std::size_t idx = 0;
+    if (cur->is_sequence()) {
+      if (!detail::parse_index(part, idx) || idx >= cur->items.size())
+        throw config_error(problem{std::string(key),
+                                   "index '" + part + "' is out of range for the list at '" + walked + "' (it has " +
+                                       std::to_string(cur->items.size()) + " items)",
+                                   where});
+      next = &cur->items[idx];
+    } else {
+      if (!cur->is_mapping()) {
+        if (!force_add)
+          throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + part + "'", where});
+        *cur = node::mapping(where);
+      }
+      next = cur->find(part);
+      if (!next) {
+        if (!force_add) {
+          std::string msg = "Could not override '" + std::string(key) + "': key '" + part + "' is not in the config";
+          if (!walked.empty()) msg += " (at '" + walked + "')";
+          std::string near = closest_key(part, keys_of(*cur));
+          if (!near.empty()) msg += "; did you mean '" + (walked.empty() ? near : walked + "." + near) + "'?";
+          if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add it, use +" + std::string(hint_line);
+          throw config_error(problem{std::string(key), msg, where});
+        }
+        next = &cur->set(part, last ? node::null_value(where) : node::mapping(where));
+      }
+    }
+    walked = walked.empty() ? part : walked + "." + part;
+    if (!last && !next->is_mapping() && !next->is_sequence()) {
+      if (!force_add)
+        throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + parts[i + 1] + "'", where});
+      *next = node::mapping(where);
+    }
+    cur = next;
+  }
+  if ((value.is_mapping() || value.is_sequence()) && (cur->is_mapping() || cur->is_sequence())) {
+    if (value.is_mapping() != cur->is_mapping())
+      throw config_error(problem{std::string(key),
+                                 std::string("cannot merge a ") + (value.is_mapping() ? "mapping" : "list") + " into the " +
+                                     (cur->is_mapping() ? "mapping" : "list") + " at '" + std::string(key) + "'",
+                                 where});
+    if (force_add) merge_nodes(*cur, value);
+    else merge_closed(*cur, value, std::string(key), where, hint_line);
+    return;
+  }
+  *cur = value;
+}
+
+/// Deletes the key at a dotted path; false when it is not there.
+inline bool erase_path(node& root, std::string_view key) {
+  std::vector<std::string> parts = split_key_path(key);
+  std::string parent_key;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) parent_key += (i ? "." : "") + parts[i];
+  node* parent = parts.size() == 1 ? &root : find_path(root, parent_key);
+  if (!parent) return false;
+  std::size_t idx = 0;
+  if (parent->is_sequence() && detail::parse_index(parts.back(), idx) && idx < parent->items.size()) {
+    parent->items.erase(parent->items.begin() + static_cast<std::ptrdiff_t>(idx));
+    return true;
+  }
+  return parent->erase(parts.back());
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/override_spec.hpp ----
+// One command-line override as the grammar reads it (Hydra's key=value, +key, ++key, ~key,
+// group@pkg=option, sweeps): what it does, to which key, with which value(s). The parser is in
+// override_parser.hpp; applying one to a tree in apply_override.hpp.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+/// What an override does with its key.
+enum class override_op {
+  set,        // key=value: the key must exist
+  add,        // +key=value: the key must not exist (or be null)
+  force_add,  // ++key=value: add or set
+  remove,     // ~key or ~key=value
+};
+
+/// The type a value was parsed as (Hydra types unquoted `1` as int, `'1'` as a string).
+enum class override_value_type { null, boolean, integer, floating, string, list, dict };
+
+/// One value of an override: the tree node, its parsed type, and its text (to rebuild a job line).
+struct override_value {
+  node value;
+  override_value_type type = override_value_type::string;
+  std::string text;
+};
+
+/// One parsed override.
+struct override_spec {
+  std::string input;                   // as written, e.g. "exp.fold=[0,1]"
+  int index = 0;                       // 1-based position on the command line (0 = unknown)
+  override_op op = override_op::set;
+  std::string key;                     // "exp.fold", "exp", "db/mysql"
+  std::optional<std::string> package;  // "exp@pkg=..." -> "pkg"
+  bool has_value = true;               // false only for "~key"
+  bool sweep = false;                  // a=1,2 / choice(...) / range(...) / sort(...) / shuffle(...) / glob(...)
+  bool interval = false;               // interval(a,b): a sweep only optimizing sweepers take
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> glob;  // glob(include, exclude=)
+  override_value value;                // when !sweep
+  std::vector<override_value> choices; // when sweep: every value, in order
+
+  /// "+exp@pkg", "~a.b": the key with its prefix, as Hydra's get_key_element().
+  std::string key_element() const {
+    std::string prefix = op == override_op::add ? "+" : op == override_op::force_add ? "++" : op == override_op::remove ? "~" : "";
+    return prefix + key + (package ? "@" + *package : "");
+  }
+  source_location where() const {
+    source_location loc;
+    loc.origin = "override" + (index > 0 ? " #" + std::to_string(index) : std::string()) + " '" + input + "'";
+    return loc;
+  }
+};
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/values.hpp ----
+// How composition reads scalars: the few places where composing (not converting to a struct) must
+// know what a scalar *is* — string interpolation ("run_${fold}"), `~key=value` comparisons, range
+// sweeps. Types scalars with scalar.hpp's YAML 1.2 core-schema classifier (the readers' one), and spells values the way Python
+// (Hydra/OmegaConf) does when it turns them into strings, so "lr_${lr}" reads the same in both.
+
+#include <charconv>
+#include <cstdio>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+
+namespace vitals::config {
+
+/// What a scalar holds under the YAML 1.2 core schema (a quoted scalar is always a string).
+enum class scalar_kind { null, boolean, integer, floating, string };
+
+namespace detail {
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// The YAML 1.2 core schema is read in one place, scalar.hpp (resolve_plain, parse_core_float);
+// composition asks it too, so a config value and a struct field never disagree on what `1e-3` is.
+inline double core_float_value(std::string_view t) {
+  auto f = parse_core_float<double>(t);
+  return f ? f->value : 0.0;
+}
+
+/// Python's repr of a float ("0.0003", "1e-05", "1.0", "inf"): shortest round-trip digits, with
+/// Python's choice between fixed and exponent notation.
+inline std::string python_float_str(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  // sci = [-]d[.ddd]e[+-]XX
+  bool neg = sci[0] == '-';
+  if (neg) sci.erase(0, 1);
+  std::size_t epos = sci.find('e');
+  std::string mant = sci.substr(0, epos);
+  int exp = std::stoi(sci.substr(epos + 1));
+  std::string digits;
+  for (char c : mant)
+    if (c != '.') digits += c;
+  std::string out;
+  if (exp < -4 || exp >= 16) {
+    out = digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    char eb[16];
+    std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    out += eb;
+  } else if (exp < 0) {
+    out = "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+  } else {
+    std::size_t int_len = static_cast<std::size_t>(exp) + 1;
+    if (digits.size() <= int_len) {
+      out = digits + std::string(int_len - digits.size(), '0') + ".0";
+    } else {
+      out = digits.substr(0, int_len) + "." + digits.substr(int_len);
+    }
+  }
+  return neg ? "-" + out : out;
+}
+
+}  // namespace detail
+
+/// The kind of a scalar or null node (sequences and mappings are not scalars: string is returned).
+inline scalar_kind kind_of(const node& n) {
+  if (n.is_null()) return scalar_kind::null;
+  if (!n.is_scalar() || n.style == scalar_style::quoted) return scalar_kind::string;
+  switch (resolve_plain(n.text)) {
+    case plain_kind::null: return scalar_kind::null;
+    case plain_kind::boolean: return scalar_kind::boolean;
+    case plain_kind::integer: return scalar_kind::integer;
+    case plain_kind::floating: return scalar_kind::floating;
+    case plain_kind::string:
+    case plain_kind::missing: return scalar_kind::string;  // `???` is text to composition
+  }
+  return scalar_kind::string;
+}
+
+/// A scalar as Python's str() would print the value OmegaConf holds: "True", "None", "0.0003".
+inline std::string python_str(const node& n) {
+  switch (kind_of(n)) {
+    case scalar_kind::null: return "None";
+    case scalar_kind::boolean: return parse_core_bool(n.text).value_or(false) ? "True" : "False";
+    case scalar_kind::integer: {
+      if (n.text.size() > 2 && n.text[0] == '0' && n.text[1] == 'x') {
+        long long v = 0;
+        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, 16);
+        return std::to_string(v);
+      }
+      std::string t = n.text[0] == '+' ? n.text.substr(1) : n.text;
+      // Strip leading zeros the way int() does ("007" -> "7").
+      bool neg = !t.empty() && t[0] == '-';
+      std::string d = neg ? t.substr(1) : t;
+      std::size_t nz = d.find_first_not_of('0');
+      d = nz == std::string::npos ? "0" : d.substr(nz);
+      return (neg && d != "0") ? "-" + d : d;
+    }
+    case scalar_kind::floating: return detail::python_float_str(detail::core_float_value(n.text));
+    case scalar_kind::string: return n.text;
+  }
+  return n.text;
+}
+
+/// Python's repr() of the value OmegaConf holds: strings quoted ('a', "it's"), lists and dicts
+/// spelled as Python prints them — what "fold${exp.fold}" makes of a list: "fold[0, 1, 2]".
+inline std::string python_repr(const node& n) {
+  if (n.is_sequence()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < n.items.size(); ++i) out += (i ? ", " : "") + python_repr(n.items[i]);
+    return out + "]";
+  }
+  if (n.is_mapping()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, v] : n.entries) {
+      out += (first ? "'" : ", '") + k + "': " + python_repr(v);
+      first = false;
+    }
+    return out + "}";
+  }
+  if (kind_of(n) != scalar_kind::string) return python_str(n);
+  const std::string& t = n.text;
+  char q = t.find('\'') != std::string::npos && t.find('"') == std::string::npos ? '"' : '\'';
+  std::string out(1, q);
+  for (char c : t) {
+    if (c == '\\' || c == q) out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out + q;
+}
+
+/// Value equality of two trees as data (1 == 1.0, a quoted "1" != 1), used by `~key=value`.
+inline bool same_value(const node& a, const node& b) {
+  if (a.kind != b.kind && !(a.is_null() || b.is_null() || a.is_scalar() || b.is_scalar())) return false;
+  if (a.is_mapping() || b.is_mapping()) {
+    if (!a.is_mapping() || !b.is_mapping() || a.entries.size() != b.entries.size()) return false;
+    for (const auto& [k, v] : a.entries) {
+      const node* o = b.find(k);
+      if (!o || !same_value(v, *o)) return false;
+    }
+    return true;
+  }
+  if (a.is_sequence() || b.is_sequence()) {
+    if (!a.is_sequence() || !b.is_sequence() || a.items.size() != b.items.size()) return false;
+    for (std::size_t i = 0; i < a.items.size(); ++i)
+      if (!same_value(a.items[i], b.items[i])) return false;
+    return true;
+  }
+  scalar_kind ka = kind_of(a), kb = kind_of(b);
+  auto numeric = [](scalar_kind k) { return k == scalar_kind::integer || k == scalar_kind::floating; };
+  if (numeric(ka) && numeric(kb)) return std::stod(python_str(a)) == std::stod(python_str(b));
+  return ka == kb && python_str(a) == python_str(b);
+}
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+namespace detail {
+
+inline std::string sweep_hint(const override_spec& o) {
+  return "Ambiguous value for argument '" + o.input +
+         "': 1. to use it as a list, write key=[value1,value2]; 2. to use it as a string, quote it: key='value1,value2'; "
+         "3. to sweep over it, add --multirun (-m) to the command line, or call vitals::sweep";
+}
+
+inline void apply_config_override(node& cfg, const override_spec& o) {
+  if (o.package)
+    throw config_error(problem{o.key, "Override " + o.input + " looks like a config group override, but config group '" + o.key +
+                                          "' does not exist",
+                               o.where()});
+  const node* existing = find_path(cfg, o.key);
+  switch (o.op) {
+    case override_op::remove: {
+      if (!existing || existing->is_null())
+        throw config_error(problem{o.key, "Could not delete from config. '" + o.key + "' does not exist.", o.where()});
+      if (o.has_value && o.value.type != override_value_type::null && !same_value(o.value.value, *existing))
+        throw config_error(problem{o.key, "Could not delete from config. The value of '" + o.key + "' is " +
+                                              (existing->is_scalar() ? python_str(*existing) : std::string("a ") + (existing->is_mapping() ? "mapping" : "list")) +
+                                              " and not " + o.value.text + ".",
+                                   o.where()});
+      erase_path(cfg, o.key);
+      return;
+    }
+    case override_op::add:
+      if (existing && !existing->is_null() && !o.value.value.is_mapping() && !o.value.value.is_sequence())
+        throw config_error(problem{o.key, "Could not append to config. An item is already at '" + o.key + "'. Either remove the + prefix: '" +
+                                              o.input.substr(1) + "', or add a second + to add or override it: '+" + o.input + "'",
+                                   o.where()});
+      update_path(cfg, o.key, o.value.value, true, o.where());
+      return;
+    case override_op::force_add: update_path(cfg, o.key, o.value.value, true, o.where()); return;
+    case override_op::set: update_path(cfg, o.key, o.value.value, false, o.where(), o.input); return;
+  }
+}
+
+}  // namespace detail
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/command_line.hpp ----
 // Typed, Hydra-style composition: the front end users call.
 //
 //   struct Config { ... };                       // nested structs, vectors, enums, optionals...
@@ -3926,7 +4491,7 @@ T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cl
 //   }
 //
 // `train exp=001 exp.fold=[0,1] show_config=true` composes the config directory with those
-// overrides (compose_tree.hpp), converts the tree to Config (convert.hpp: every type problem
+// overrides (tree.hpp), converts the tree to Config (convert.hpp: every type problem
 // reported at once), and — for show_config=true — prints the config as YAML and exits 0.
 // Sweeps (`a=1,2`, `range(0,5)`) need --multirun / -m and vitals::sweep, as in Hydra.
 
@@ -3941,12 +4506,12 @@ T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cl
 #include <utility>
 #include <vector>
 
-// ---- include/vitals/config/compose_store.hpp ----
+// ---- include/vitals/config/compose/store.hpp ----
 // config_store: group options registered in code, Hydra's ConfigStore.
 //
 // The seed registers `cs.store(group="exp", name="default", node=ExpConfig)`, so `exp: default`
 // in a defaults list means "ExpConfig's defaults" without a YAML file. Here an option is a value
-// tree (a struct is turned into one with to_node, see compose.hpp's store<T>). Files in the config
+// tree (a struct is turned into one with to_node, see compose/command_line.hpp's store<T>). Files in the config
 // directory win over stored options of the same name, as Hydra's search path puts the config
 // directory before the structured-config source.
 
@@ -4027,13 +4592,13 @@ class config_store {
 };
 
 }  // namespace vitals::config
-// ---- include/vitals/config/compose_tree.hpp ----
+// ---- include/vitals/config/compose/tree.hpp ----
 // Untyped composition: a config directory (plus options registered in a config_store) and a list
 // of overrides become one resolved value tree, as Hydra's compose API + to_container(resolve=True)
 // would produce it. Steps: parse overrides -> resolve the defaults list (group selections apply
 // here) -> merge the configs in order, each under its package -> apply the remaining overrides in
 // closed ("struct") mode -> resolve interpolations. Sweeps expand into one composition per job.
-// The typed front end (compose<Config>, sweep<Config>, the command line) is in compose.hpp.
+// The typed front end (compose<Config>, sweep<Config>, the command line) is in command_line.hpp.
 
 #include <algorithm>
 #include <cstdlib>
@@ -4045,7 +4610,449 @@ class config_store {
 #include <utility>
 #include <vector>
 
-// ---- include/vitals/config/compose_defaults.hpp ----
+// ---- include/vitals/config/compose/composition.hpp ----
+// What a composition yields besides the config: how it was made (overrides, the defaults list
+// in merge order, group choices, Hydra's job facts) and where its outputs go - enough to
+// reproduce a run with one command (composition::save writes the files).
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+/// Where configs come from. `config_dir` may be relative: it is looked up from the working
+/// directory, then under $PROJECT_ROOT, then under the nearest parent holding `.git`.
+struct compose_options {
+  std::filesystem::path config_dir;
+  std::string config_name = "config";
+  const config_store* store = nullptr;  // nullptr: config_store::instance()
+};
+
+/// One merged config of the defaults list (the trace saved next to a run).
+struct defaults_entry {
+  std::string config_path;  // "exp/001"
+  std::string package;      // "exp"; "" = root
+  std::string parent;       // the config that listed it
+  std::string source;       // the file, or config_store://...
+  bool is_self = false;
+};
+
+/// A composed config and how it was made: enough to reproduce the run with one command.
+struct composition {
+  node config;                                   // resolved
+  std::vector<std::string> overrides;            // as given
+  std::vector<defaults_entry> defaults;          // merge order
+  std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // group -> option
+  std::filesystem::path config_dir;
+  std::string config_name;
+  /// What `${hydra:...}` reads, resolved: run/sweep dirs, job name, override_dirname and number
+  /// (multirun), runtime choices, cwd and output_dir, plus whatever the config's hydra block sets.
+  node hydra;
+  /// Where Hydra would write this job's outputs: hydra.run.dir, or hydra.sweep.dir/subdir for a
+  /// job of a multirun (relative to the working directory, as Hydra's; empty when the pattern
+  /// cannot be resolved).
+  std::filesystem::path output_dir;
+  /// True when the configs' `hydra:` block or a `hydra.*` override sets the directory output_dir
+  /// comes from (hydra.run.dir; hydra.sweep.dir for a multirun job) and it resolved: the app then
+  /// puts the run directory inside it (vitals::app, docs/compose.md "Output directories").
+  bool output_dir_set = false;
+
+  /// The overrides as a YAML list node (Hydra's overrides.yaml).
+  node overrides_node() const {
+    node n = node::sequence();
+    for (const auto& o : overrides) n.items.push_back(node::scalar(o, scalar_style::quoted));
+    return n;
+  }
+  /// The defaults-list trace and group choices as a mapping.
+  node trace_node() const {
+    node n = node::mapping();
+    n.set("config_dir", node::scalar(config_dir.string(), scalar_style::quoted));
+    n.set("config_name", node::scalar(config_name, scalar_style::quoted));
+    node ch = node::mapping();
+    for (const auto& [k, v] : choices) ch.set(k, v ? node::scalar(*v, scalar_style::quoted) : node::null_value());
+    n.set("choices", std::move(ch));
+    node list = node::sequence();
+    for (const auto& d : defaults) {
+      node e = node::mapping();
+      e.set("config_path", node::scalar(d.config_path, scalar_style::quoted));
+      e.set("package", node::scalar(d.package, scalar_style::quoted));
+      e.set("parent", node::scalar(d.parent, scalar_style::quoted));
+      e.set("source", node::scalar(d.source, scalar_style::quoted));
+      if (d.is_self) e.set("is_self", node::scalar("true"));
+      list.items.push_back(std::move(e));
+    }
+    n.set("defaults", std::move(list));
+    return n;
+  }
+
+  /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created; an
+  /// empty `dir` is the working directory). Throws vitals::runs_dir_error (a usage_error) naming
+  /// the directory and the reason when it cannot be created or written.
+  void save(const std::filesystem::path& dir) const {
+    const std::filesystem::path out = dir.empty() ? std::filesystem::path(".") : dir;
+    std::error_code ec;
+    std::filesystem::create_directories(out, ec);
+    if (ec || !std::filesystem::is_directory(out))
+      throw runs_dir_error("cannot create output directory '" + out.string() + "': " +
+                           (ec ? ec.message() : std::string("it exists and is not a directory")));
+    auto write = [&](const char* name, const std::string& text) {
+      std::ofstream f(out / name, std::ios::binary);
+      f << text;
+      f.close();
+      if (!f) throw runs_dir_error("cannot write '" + (out / name).string() + "'");
+    };
+    write("config.yaml", to_yaml(config));
+    write("config.json", to_json(config));
+    write("overrides.yaml", to_yaml(overrides_node()));
+    write("defaults.yaml", to_yaml(trace_node()));
+  }
+};
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/config_repository.hpp ----
+// Where a composition's configs come from: a config directory and a config_store (Hydra's
+// search path: the directory first), each file parsed once per composition, its defaults list
+// and `# @package` header read.
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/compose/defaults_entry.hpp ----
+// One entry of a defaults list as written (`- exp: default`, `- default@_here_`, `- _self_`,
+// `- override db: mysql`) and Hydra's rules for its config path, package and override key
+// (hydra/core/default_element.py).
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+/// One entry of a defaults list as written: `- exp: default`, `- default@_here_`, `- _self_`.
+struct input_default {
+  bool is_group = false;                  // `group: option` rather than a config name
+  std::string path;                       // config default: "default", "/abs/name", "_self_"
+  std::string group;                      // group default: "exp", "/db"
+  std::optional<std::string> value;       // group default: the option; nullopt = `null`
+  bool is_options = false;                // group default with a list of options
+  std::vector<std::string> options;
+  std::optional<std::string> package;     // `@pkg` ("" for _here_)
+  std::optional<std::string> package_header;  // `# @package` of the loaded file
+  bool optional = false, is_override = false, deleted = false, primary = false, external_append = false;
+  std::string parent_base_dir, parent_package;
+  bool has_parent = false;
+  source_location where;
+
+  static std::string strip_slash(std::string_view s) { return std::string(!s.empty() && s[0] == '/' ? s.substr(1) : s); }
+
+  bool is_self() const { return is_group ? (value && *value == "_self_") : path == "_self_"; }
+  std::optional<std::string> name() const {
+    if (is_group) return is_options ? std::nullopt : value;
+    auto i = path.rfind('/');
+    return i == std::string::npos ? path : path.substr(i + 1);
+  }
+  bool is_missing() const { return is_group ? (!is_options && value && *value == "???") : name() == "???"; }
+  std::string group_path() const {
+    if (is_group) {
+      bool abs = !group.empty() && group[0] == '/';
+      std::string g = strip_slash(group);
+      return (parent_base_dir.empty() || abs) ? g : parent_base_dir + "/" + g;
+    }
+    bool abs = !path.empty() && path[0] == '/';
+    std::string p = strip_slash(path);
+    auto i = p.rfind('/');
+    std::string g = i == std::string::npos ? "" : p.substr(0, i);
+    if (abs) return g;
+    if (parent_base_dir.empty()) return g;
+    return g.empty() ? parent_base_dir : parent_base_dir + "/" + g;
+  }
+  std::string config_path() const {
+    if (is_group) return group_path() + "/" + name().value_or("");
+    bool abs = !path.empty() && path[0] == '/';
+    std::string p = strip_slash(path);
+    if (abs || parent_base_dir.empty()) return p;
+    return parent_base_dir + "/" + p;
+  }
+  static std::string dots(std::string s) {
+    std::replace(s.begin(), s.end(), '/', '.');
+    return s;
+  }
+  std::string default_package() const { return dots(group_path()); }
+  std::string relative_group_path() const {
+    if (is_group) return strip_slash(group);
+    std::string p = strip_slash(path);
+    auto i = p.rfind('/');
+    return i == std::string::npos ? "" : p.substr(0, i);
+  }
+  std::optional<std::string> get_package(bool default_to_header = true) const {
+    if (!package && default_to_header) return package_header;
+    return package;
+  }
+  std::string final_package(bool default_to_header = true) const {
+    std::string pkg = get_package(default_to_header).value_or(dots(relative_group_path()));
+    std::string ret = parent_package.empty() ? pkg : (pkg.empty() ? parent_package : parent_package + "." + pkg);
+    auto g = ret.rfind("_global_");
+    if (g == std::string::npos) return ret;
+    std::size_t from = g + 8 + 1;
+    return from >= ret.size() ? std::string() : ret.substr(from);
+  }
+  std::string override_key() const {
+    std::string def = default_package(), fin = final_package(false), key = group_path();
+    if (def != fin) key += "@" + (fin.empty() ? std::string("_global_") : fin);
+    return key;
+  }
+  void update_parent(std::string base_dir, std::string pkg) {
+    parent_base_dir = std::move(base_dir);
+    parent_package = std::move(pkg);
+    has_parent = true;
+    if (package && package->find("_group_") != std::string::npos) {
+      std::string resolved = *package;
+      std::string def = default_package();
+      for (auto p = resolved.find("_group_"); p != std::string::npos; p = resolved.find("_group_", p + def.size()))
+        resolved.replace(p, 7, def);
+      package = "_global_." + resolved;
+    }
+  }
+  void set_package_header(std::optional<std::string> header) {
+    if (!header) return;
+    if (*header != "_global_" && header->rfind("_global_.", 0) != 0)
+      header = header->empty() ? "_global_" : "_global_." + *header;
+    package_header = std::move(header);
+  }
+  /// How the entry reads in a defaults list, for messages.
+  std::string describe() const {
+    std::string s = is_group ? group + ": " + (is_options ? "[...]" : value.value_or("null")) : path;
+    return s;
+  }
+};
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+/// A config as loaded for composition: its content (defaults list removed) and its defaults list.
+struct loaded_config {
+  std::string path;     // "exp/001"
+  std::string source;   // "experiments/001/exp/001.yaml" or "config_store://exp/default"
+  node content;         // a mapping, or null for an empty file
+  std::vector<input_default> defaults;
+  std::optional<std::string> package_header;
+  bool has_content = false;  // any key besides `defaults` that is not `???`
+};
+
+/// Finds configs in a directory and a config_store, parsing each file once per composition.
+class config_repository {
+ public:
+  config_repository(std::filesystem::path dir, const config_store& store) : dir_(std::move(dir)), store_(store) {}
+
+  const std::filesystem::path& dir() const { return dir_; }
+
+  bool group_exists(std::string_view group) const {
+    std::string g = input_default::strip_slash(group);
+    std::error_code ec;
+    if (!g.empty() && std::filesystem::is_directory(dir_ / g, ec)) return true;
+    return store_.has_group(g);
+  }
+
+  bool config_exists(const std::string& path) { return load(path) != nullptr; }
+
+  /// Sorted option names of a group (files and stored options), for "available options" lists.
+  std::vector<std::string> group_options(std::string_view group) const {
+    std::set<std::string> names;
+    std::error_code ec;
+    std::string g = input_default::strip_slash(group);
+    for (auto it = std::filesystem::directory_iterator(dir_ / g, ec); !ec && it != std::filesystem::directory_iterator();
+         it.increment(ec)) {
+      const auto& p = it->path();
+      if (p.extension() == ".yaml" && it->is_regular_file(ec)) names.insert(p.stem().string());
+    }
+    for (auto& n : store_.options(g)) names.insert(n);
+    return {names.begin(), names.end()};
+  }
+
+  /// The config at `path` ("exp/001", "config.yaml"), or nullptr when there is none.
+  const loaded_config* load(const std::string& path) {
+    std::string key = path;
+    if (key.size() > 5 && key.compare(key.size() - 5, 5, ".yaml") == 0) key.resize(key.size() - 5);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second ? &*it->second : nullptr;
+    std::optional<loaded_config> result;
+    std::filesystem::path file = dir_ / (key + ".yaml");
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(file, ec)) {
+      std::string text = detail::read_text_file(file);
+      result = make(key, file.string(), parse_yaml(text, file.string()), package_header(text, file.string()));
+    } else if (auto stored = store_.find(parent_of(key), name_of(key))) {
+      result = make(key, "config_store://" + key, std::move(*stored), std::nullopt);
+    }
+    auto [pos, inserted] = cache_.emplace(key, std::move(result));
+    return pos->second ? &*pos->second : nullptr;
+  }
+
+  /// Parses one defaults-list entry (exposed for tests).
+  static input_default parse_default(const node& item, const std::string& source) {
+    input_default d;
+    d.where = item.where;
+    auto split = [&](std::string_view text, std::string& name, std::optional<std::string>& pkg) {
+      auto at = text.find('@');
+      name = std::string(text.substr(0, at));
+      if (at != std::string_view::npos) {
+        std::string p(text.substr(at + 1));
+        if (p.find(':') != std::string::npos)
+          throw config_error(problem{"defaults", "package renames ('@a:b') were removed in Hydra 1.1 and are not supported: '" + std::string(text) + "'", item.where});
+        pkg = p == "_here_" ? std::string() : p;
+      }
+    };
+    if (item.is_scalar()) {
+      split(item.text, d.path, d.package);
+      if (d.path == "_self_" && d.package)
+        throw config_error(problem{"defaults", "_self_@PACKAGE is not supported", item.where});
+      return d;
+    }
+    if (item.is_mapping()) {
+      if (item.entries.size() != 1)
+        throw config_error(problem{"defaults", std::string(item.entries.empty() ? "missing group name in a defaults entry" : "too many keys in a defaults entry (one `group: option` per line)") + " in " + source, item.where});
+      const auto& [key, value] = item.entries.front();
+      d.is_group = true;
+      // "optional override db@pkg" -> keywords, then group@package
+      std::vector<std::string> words;
+      std::size_t s = 0;
+      while (true) {
+        auto sp = key.find(' ', s);
+        words.push_back(key.substr(s, sp - s));
+        if (sp == std::string::npos) break;
+        s = sp + 1;
+      }
+      std::string last = words.back();
+      words.pop_back();
+      for (const auto& w : words) {
+        if (w == "optional") d.optional = true;
+        else if (w == "override") d.is_override = true;
+        else break;
+      }
+      split(last, d.group, d.package);
+      if (d.group.empty()) throw config_error(problem{"defaults", "missing group name in '" + key + "'", item.where});
+      if (value.is_null()) {
+        d.value.reset();
+      } else if (value.is_scalar()) {
+        d.value = value.text;
+      } else if (value.is_sequence()) {
+        d.is_options = true;
+        for (const auto& v : value.items) {
+          if (!v.is_scalar())
+            throw config_error(problem{"defaults", "items of an options list must be names, in '" + key + "'", v.where});
+          d.options.push_back(v.text);
+        }
+      } else {
+        throw config_error(problem{"defaults", "the option of '" + key + "' must be a name, a list of names or null", value.where});
+      }
+      return d;
+    }
+    throw config_error(problem{"defaults", "a defaults entry is a name (`- base`) or `group: option`, not " +
+                                               std::string(item.is_null() ? "null" : "a list"),
+                               item.where});
+  }
+
+ private:
+  static std::string parent_of(const std::string& key) {
+    auto i = key.rfind('/');
+    return i == std::string::npos ? "" : key.substr(0, i);
+  }
+  static std::string name_of(const std::string& key) {
+    auto i = key.rfind('/');
+    return i == std::string::npos ? key : key.substr(i + 1);
+  }
+
+  // Hydra's header: leading `# @key value` lines, blank lines skipped, stopping at anything else.
+  static std::optional<std::string> package_header(std::string_view text, const std::string& file) {
+    std::size_t pos = 0;
+    int line_no = 0;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+      pos = nl == std::string_view::npos ? text.size() : nl + 1;
+      ++line_no;
+      auto b = line.find_first_not_of(" \t\r");
+      if (b == std::string_view::npos) continue;
+      line = line.substr(b);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+      if (line[0] != '#') break;
+      auto rest = line.substr(1);
+      auto r = rest.find_first_not_of(" \t");
+      if (r == std::string_view::npos || rest[r] != '@') break;
+      rest = rest.substr(r + 1);
+      std::vector<std::string> words;
+      std::size_t s = 0;
+      while (s < rest.size()) {
+        auto e = rest.find_first_of(" \t", s);
+        if (e == std::string_view::npos) e = rest.size();
+        if (e > s) words.emplace_back(rest.substr(s, e - s));
+        s = e + 1;
+      }
+      if (words.size() != 2)
+        throw config_error(problem{"", "expected a header '# @package <package>', got '" + std::string(line) + "'",
+                                   source_location::in_file(file, line_no, 1)});
+      if (words[0] == "package") return words[1];
+    }
+    return std::nullopt;
+  }
+
+  static loaded_config make(std::string key, std::string source, node content, std::optional<std::string> header) {
+    loaded_config c;
+    c.path = std::move(key);
+    c.source = std::move(source);
+    c.package_header = std::move(header);
+    if (content.is_mapping()) {
+      if (const node* defaults = content.find("defaults")) {
+        if (!defaults->is_sequence())
+          throw config_error(problem{"defaults", std::string("invalid defaults list in '") + c.source + "': defaults must be a list (got " +
+                                                     (defaults->is_mapping() ? "a mapping" : "a scalar") + ")",
+                                     defaults->where});
+        for (const auto& item : defaults->items) c.defaults.push_back(config_repository::parse_default(item, c.source));
+        content.erase("defaults");
+      }
+      for (const auto& [k, v] : content.entries)
+        if (!(v.is_scalar() && v.text == "???")) c.has_content = true;
+    } else if (!content.is_null()) {
+      throw config_error(problem{"", "a config file must hold a mapping, '" + c.source + "' holds a " +
+                                         (content.is_sequence() ? "list" : "scalar"),
+                                 content.where});
+    }
+    c.content = std::move(content);
+    return c;
+  }
+
+  std::filesystem::path dir_;
+  const config_store& store_;
+  std::map<std::string, std::optional<loaded_config>> cache_;
+};
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/defaults_list.hpp ----
 // Defaults lists: which configs a composition merges, in which order, under which package.
 //
 // This is Hydra 1.3's algorithm (hydra/_internal/defaults_list.py) transcribed, not re-imagined:
@@ -4067,8 +5074,590 @@ class config_store {
 #include <utility>
 #include <vector>
 
-// ---- include/vitals/config/overrides.hpp ----
-// Command-line overrides in Hydra's grammar: `key=value`, `+key=value`, `++key=value`, `~key`,
+// ---- include/vitals/config/compose/defaults_choices.hpp ----
+// How command-line group overrides steer a defaults list (Hydra's defaults_list.py: the
+// overrides' part): selections, appends, deletions, `override` entries, and the errors for
+// those that match nothing.
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+namespace detail {
+
+/// The command line's say in a defaults list: group selections (`exp=001`), appends (`+db=x`),
+/// deletions (`~db`) and the `override` lines of the lists themselves; which were used; the
+/// choices made. The remaining overrides are config overrides, applied after the merge.
+class defaults_choices {
+ protected:
+  defaults_choices(const config_repository& repo, const std::vector<override_spec>& overrides) {
+    for (const auto& o : overrides) {
+      if (o.sweep || is_hydra_group(o.key)) continue;
+      bool is_group = repo.group_exists(o.key);
+      bool is_dict = o.has_value && o.value.type == override_value_type::dict;
+      if (is_dict || !is_group) {
+        config_overrides_.push_back(o);
+      } else if (o.op == override_op::force_add) {
+        fail(o, "force-add of config groups is not supported: '" + o.input + "' (use +" + o.input.substr(2) + " to add a group)");
+      } else if (o.op == override_op::remove) {
+        std::string key = o.key_element().substr(1);
+        if (o.has_value && o.value.type != override_value_type::string && o.value.type != override_value_type::null)
+          fail(o, "the value of a group deletion must be an option name: '" + o.input + "'");
+        deletion del;
+        if (o.has_value && o.value.type == override_value_type::string) del.name = o.value.value.text;
+        deletions_[key] = del;
+      } else if (o.value.type != override_value_type::string && o.value.type != override_value_type::list) {
+        fail(o, "a config group override must be an option name or a list of names; '" + o.input + "' gives " +
+                    type_name(o.value.type) + " (quote it to use it as a name, or use ~" + o.key + " to remove the group)");
+      } else {
+        choice c = to_choice(o);
+        if (o.op == override_op::add) {
+          input_default d;
+          d.is_group = true;
+          d.group = o.key;
+          d.package = o.package;
+          if (d.package && *d.package == "_here_") d.package = std::string();
+          d.value = c.name;
+          d.is_options = c.is_options;
+          d.options = c.options;
+          d.external_append = true;
+          d.where = o.where();
+          append_.push_back(std::move(d));
+        } else {
+          std::string key = o.key_element();
+          c.where = o.where();
+          choices_[key] = std::move(c);
+          meta_[key] = {true, "", false, o.input};
+        }
+      }
+    }
+  }
+
+
+  struct choice {
+    std::optional<std::string> name;
+    bool is_options = false;
+    std::vector<std::string> options;
+    source_location where;  // the command-line override that made it
+  };
+  struct meta {
+    bool external = false;
+    std::string containing;
+    bool used = false;
+    std::string input;
+  };
+  struct deletion {
+    std::optional<std::string> name;
+    bool used = false;
+  };
+
+  static bool is_hydra_group(std::string_view g) {
+    if (!g.empty() && g[0] == '/') g.remove_prefix(1);
+    return g == "hydra" || g.rfind("hydra/", 0) == 0;
+  }
+
+  [[noreturn]] static void fail(const override_spec& o, std::string msg) {
+    throw config_error(problem{o.key, std::move(msg), o.where()});
+  }
+  static const char* type_name(override_value_type t) {
+    switch (t) {
+      case override_value_type::null: return "null";
+      case override_value_type::boolean: return "a bool";
+      case override_value_type::integer: return "an int";
+      case override_value_type::floating: return "a float";
+      case override_value_type::dict: return "a dict";
+      default: return "a string";
+    }
+  }
+  static choice to_choice(const override_spec& o) {
+    choice c;
+    if (o.value.type == override_value_type::list) {
+      c.is_options = true;
+      for (const auto& item : o.value.value.items) c.options.push_back(item.text);
+    } else {
+      c.name = o.value.value.text;
+    }
+    return c;
+  }
+
+  bool is_overridden(const input_default& d) const { return d.is_group && choices_.count(d.override_key()); }
+  void override_default_option(input_default& d) {
+    std::string key = d.override_key();
+    auto it = choices_.find(key);
+    if (it == choices_.end()) return;
+    d.value = it->second.name;
+    d.is_options = it->second.is_options;
+    d.options = it->second.options;
+    meta_[key].used = true;
+  }
+  bool is_deleted(const input_default& d) const {
+    if (!d.is_group) return false;
+    auto it = deletions_.find(d.override_key());
+    if (it == deletions_.end()) return false;
+    return !it->second.name || it->second.name == d.name();
+  }
+  void set_known_choice(const input_default& d) {
+    if (!d.is_group) return;
+    std::string key = d.override_key();
+    auto it = std::find_if(known_choices_.begin(), known_choices_.end(), [&](const auto& p) { return p.first == key; });
+    if (it == known_choices_.end()) {
+      known_choices_.emplace_back(key, d.name());
+    } else if (it->second != d.name()) {
+      throw config_error(problem{"defaults", "multiple values for " + key + ". To override a value use 'override " + key + ": " +
+                                                 it->second.value_or("null") + "'",
+                                 d.where});
+    }
+    per_group_[d.group_path()].insert(key);
+  }
+
+  void ensure_used() {
+    for (const auto& [key, m] : meta_) {
+      if (m.used) continue;
+      std::string group = key.substr(0, key.find('@'));
+      auto it = per_group_.find(group);
+      std::string msg = "Could not override '" + key + "'.";
+      if (it != per_group_.end() && it->second.size() > 1) {
+        msg += " Did you mean to override one of";
+        for (const auto& k : it->second) msg += " " + k;
+        msg += "?";
+      } else if (it != per_group_.end() && it->second.size() == 1) {
+        msg += " Did you mean to override " + *it->second.begin() + "?";
+      } else {
+        msg += " No match in the defaults list.";
+      }
+      if (!m.containing.empty()) msg = "In '" + m.containing + "': " + msg;
+      if (m.external) {
+        const choice& c = choices_.at(key);
+        msg += " To append to your defaults list use +" + key + "=" + c.name.value_or("...");
+      }
+      source_location loc;
+      loc.origin = m.input.empty() ? "" : "override '" + m.input + "'";
+      throw config_error(problem{key, msg, loc});
+    }
+    for (const auto& [key, del] : deletions_)
+      if (!del.used)
+        throw config_error(problem{key, "Could not delete '" + key + (del.name ? "=" + *del.name : "") + "'. No match in the defaults list", {}});
+  }
+
+  void update_overrides(std::vector<input_default>& defaults, const input_default& parent) {
+    bool seen_override = false;
+    const input_default* last = nullptr;
+    for (auto& d : defaults) {
+      if (d.is_self()) continue;
+      d.update_parent(parent.group_path(), parent.final_package());
+      if (seen_override && !(d.is_override || d.external_append))
+        throw config_error(problem{"defaults", "in " + parent.config_path() + ": override '" + last->override_key() + " : " +
+                                                   last->name().value_or("null") + "' is defined before '" + d.override_key() +
+                                                   ": " + d.name().value_or("null") + "'. Overrides must be at the end of the defaults list",
+                                   d.where});
+      if (d.is_group && d.is_override) {
+        seen_override = true;
+        last = &d;
+        std::string key = d.override_key();
+        if (!choices_.count(key)) {
+          choice c{d.value, d.is_options, d.options, {}};
+          choices_[key] = c;
+          meta_[key] = {false, parent.config_path(), false, ""};
+        }
+      }
+    }
+  }
+
+
+  std::map<std::string, choice> choices_;
+  std::map<std::string, meta> meta_;
+  std::vector<input_default> append_;
+  std::vector<override_spec> config_overrides_;
+  std::map<std::string, deletion> deletions_;
+  std::vector<std::pair<std::string, std::optional<std::string>>> known_choices_;
+  std::map<std::string, std::set<std::string>> per_group_;
+};
+
+}  // namespace detail
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+/// One config of the final, flattened defaults list, in merge order.
+struct result_default {
+  std::string config_path;   // "exp/001"
+  std::string package;       // where its content goes: "exp", "" (root)
+  std::string parent;        // the config whose defaults list brought it in
+  std::string override_key;  // "exp" for group options
+  bool is_self = false, primary = false;
+};
+
+/// What a defaults-list resolution yields: the merge order, the group choices made, and the
+/// overrides that were not group selections (applied to the merged config afterwards).
+struct defaults_resolution {
+  std::vector<result_default> defaults;
+  std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // "exp" -> "001"
+  std::vector<override_spec> config_overrides;
+};
+
+namespace detail {
+
+struct defaults_tree {
+  input_default node;
+  std::vector<std::unique_ptr<defaults_tree>> children;
+  bool expanded = false;
+  defaults_tree* parent = nullptr;
+};
+
+class defaults_builder : private defaults_choices {
+ public:
+  defaults_builder(config_repository& repo, const std::vector<override_spec>& overrides)
+      : defaults_choices(repo, overrides), repo_(repo) {}
+
+  defaults_resolution build(const std::string& config_name) {
+    root_.node.path = config_name;
+    root_.node.primary = true;
+    create(root_, true);
+    ensure_used();
+    defaults_resolution res;
+    walk(root_, res.defaults);
+    std::set<std::string> seen;
+    for (const auto& r : res.defaults) {
+      if (r.is_self || r.override_key.empty()) continue;
+      if (!seen.insert(r.override_key).second)
+        throw config_error(problem{"defaults", r.override_key + " appears more than once in the final defaults list", {}});
+    }
+    res.choices = known_choices_;
+    res.config_overrides = std::move(config_overrides_);
+    return res;
+  }
+
+ private:
+  static std::string chain(const defaults_tree* t) {
+    std::vector<std::string> names;
+    for (; t; t = t->parent) names.push_back("'" + t->node.config_path() + "'");
+    std::string out;
+    for (auto it = names.rbegin(); it != names.rend(); ++it) out += (out.empty() ? "" : " -> ") + *it;
+    return out;
+  }
+
+  [[noreturn]] void not_found(const defaults_tree& t) {
+    const input_default& e = t.node;
+    std::string msg;
+    if (e.primary) {
+      msg = "cannot find the primary config '" + e.config_path() + "' in " + repo_.dir().string();
+    } else {
+      msg = "could not find '" + e.config_path() + "'";
+      if (t.parent) msg = "in '" + t.parent->node.config_path() + "': " + msg;
+      if (e.is_group) {
+        auto opts = repo_.group_options(e.group_path());
+        if (!opts.empty()) {
+          msg += "; available options in '" + e.group_path() + "':";
+          for (const auto& o : opts) msg += " " + o;
+        } else {
+          msg += " (the group '" + e.group_path() + "' has no options)";
+        }
+      }
+      msg += " (included by " + chain(t.parent) + ")";
+      // An option chosen on the command line is reported at the override that chose it, and the
+      // defaults line it replaced.
+      if (auto it = choices_.find(e.override_key()); e.is_group && it != choices_.end() && !it->second.where.origin.empty()) {
+        msg += "; the option was chosen on the command line, replacing the defaults line at " + e.where.str();
+        throw config_error(problem{"defaults", msg, it->second.where});
+      }
+    }
+    throw config_error(problem{"defaults", msg, e.where});
+  }
+
+  void validate_self(const input_default& containing, std::vector<input_default>& defaults) {
+    bool has_self = false, has_non_override = false;
+    for (const auto& d : defaults) {
+      if (!d.is_override) has_non_override = true;
+      if (d.is_self()) {
+        if (has_self) throw config_error(problem{"defaults", "duplicate _self_ defined in " + containing.config_path(), d.where});
+        has_self = true;
+      }
+    }
+    if ((!has_self && has_non_override) || defaults.empty()) {
+      input_default self;
+      self.path = "_self_";
+      defaults.push_back(self);
+    }
+  }
+
+  void add_child(defaults_tree& root, std::vector<std::unique_ptr<defaults_tree>>& out, input_default d) {
+    auto child = std::make_unique<defaults_tree>();
+    child->node = std::move(d);
+    child->parent = &root;
+    // A config that (indirectly) includes itself: Hydra recurses until Python gives up.
+    auto same_config = [](std::string a, std::string b) {
+      for (std::string* p : {&a, &b})
+        if (p->size() > 5 && p->compare(p->size() - 5, 5, ".yaml") == 0) p->resize(p->size() - 5);
+      return a == b;
+    };
+    for (const defaults_tree* a = &root; a; a = a->parent)
+      if (same_config(a->node.config_path(), child->node.config_path()) && !child->node.is_missing() && child->node.name())
+        throw config_error(problem{"defaults", "cycle in defaults lists: " + chain(child.get()), child->node.where});
+    create(*child, false);
+    out.push_back(std::move(child));
+  }
+
+  void create(defaults_tree& root, bool is_root_config) {
+    input_default& parent = root.node;
+    if (is_root_config) {
+      parent.update_parent("", "");
+      if (!repo_.config_exists(parent.config_path())) not_found(root);
+    }
+    if (!parent.is_missing() && parent.name())
+      if (const loaded_config* hdr = repo_.load(parent.config_path())) parent.set_package_header(hdr->package_header);
+    if (is_deleted(parent)) {
+      parent.deleted = true;
+      deletions_[parent.override_key()].used = true;
+      return;
+    }
+    set_known_choice(parent);
+    if (!parent.name()) return;
+    if (parent.is_missing()) {
+      std::string key = parent.override_key();
+      std::string msg = "You must specify '" + key + "', e.g, " + key + "=<OPTION>. Available options:";
+      for (const auto& o : repo_.group_options(parent.group_path())) msg += " " + o;
+      throw config_error(problem{key, msg, parent.where});
+    }
+    const std::string path = parent.config_path();
+    const loaded_config* loaded = repo_.load(path);
+    if (!loaded) {
+      if (parent.optional) {
+        parent.deleted = true;
+        return;
+      }
+      not_found(root);
+    }
+    std::vector<input_default> defaults = loaded->defaults;
+    // Hydra's own groups (hydra/launcher, hydra/job_logging, ...) configure Hydra, not the app:
+    // they are not part of the composed config, so entries for them are skipped.
+    std::erase_if(defaults, [](const input_default& d) { return is_hydra_group(d.is_group ? d.group : d.path); });
+    if (!defaults.empty() || (is_root_config && !append_.empty())) validate_self(parent, defaults);
+    if (is_root_config) defaults.insert(defaults.end(), append_.begin(), append_.end());
+    update_overrides(defaults, parent);
+    std::vector<std::unique_ptr<defaults_tree>> children;
+    std::vector<defaults_tree*> interpolated;
+    for (auto it = defaults.rbegin(); it != defaults.rend(); ++it) {
+      input_default d = *it;
+      if (d.is_self()) {
+        d.update_parent(parent.parent_base_dir, parent.get_package().value_or(""));
+        auto leaf = std::make_unique<defaults_tree>();
+        leaf->node = std::move(d);
+        leaf->parent = &root;
+        children.push_back(std::move(leaf));
+        continue;
+      }
+      if (d.is_override) continue;
+      d.update_parent(parent.group_path(), parent.final_package());
+      if (is_overridden(d)) override_default_option(d);
+      if (d.is_group && d.is_options) {
+        for (auto o = d.options.rbegin(); o != d.options.rend(); ++o) {
+          if (o->find("${") != std::string::npos)
+            throw config_error(problem{"defaults", "in '" + path + "': defaults list interpolation is not supported in options list items", d.where});
+          input_default c;
+          c.path = d.group + "/" + *o;
+          c.package = d.package;
+          c.optional = d.optional;
+          c.where = d.where;
+          c.update_parent(parent.group_path(), parent.final_package());
+          add_child(root, children, std::move(c));
+        }
+        continue;
+      }
+      if (d.name() && d.name()->find("${") != std::string::npos) {
+        // `- db_schema: ${db}`: resolved once the whole list's choices are known (below).
+        auto pending = std::make_unique<defaults_tree>();
+        pending->node = std::move(d);
+        pending->parent = &root;
+        interpolated.push_back(pending.get());
+        children.push_back(std::move(pending));
+        continue;
+      }
+      add_child(root, children, std::move(d));
+    }
+    for (defaults_tree* t : interpolated) {
+      input_default& d = t->node;
+      std::string resolved = resolve_choice_interpolation(*d.name(), path, d.where);
+      if (d.is_group) d.value = resolved;
+      else d.path = resolved;
+      d.update_parent(parent.group_path(), parent.final_package());
+      for (const defaults_tree* a = &root; a; a = a->parent)
+        if (a->node.config_path() == d.config_path())
+          throw config_error(problem{"defaults", "cycle in defaults lists: " + chain(t), d.where});
+      create(*t, false);
+    }
+    if (!children.empty()) {
+      std::reverse(children.begin(), children.end());
+      root.children = std::move(children);
+      root.expanded = true;
+    }
+  }
+
+  // Hydra's defaults-list interpolation: `${db}` is the option chosen for group `db` (after
+  // command-line overrides); text around it is kept ("${db}_schema").
+  std::string resolve_choice_interpolation(const std::string& text, const std::string& path, const source_location& where) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+      if (text.compare(i, 2, "${") != 0) {
+        out += text[i++];
+        continue;
+      }
+      std::size_t close = text.find('}', i);
+      if (close == std::string::npos)
+        throw config_error(problem{"defaults", "in '" + path + "': unterminated interpolation in '" + text + "'", where});
+      std::string key = text.substr(i + 2, close - i - 2);
+      auto it = std::find_if(known_choices_.begin(), known_choices_.end(), [&](const auto& p) { return p.first == key; });
+      if (it == known_choices_.end() || !it->second) {
+        std::string msg = "in '" + path + "': error resolving interpolation '" + text + "': ";
+        msg += it == known_choices_.end()
+                   ? "no group '" + key + "' is chosen (defaults-list interpolation refers to group choices, not config keys)"
+                   : "group '" + key + "' is null";
+        if (!known_choices_.empty()) {
+          msg += "; possible interpolation keys:";
+          for (const auto& [k, v] : known_choices_) msg += " " + k;
+        }
+        throw config_error(problem{"defaults", msg, where});
+      }
+      out += *it->second;
+      i = close + 1;
+    }
+    return out;
+  }
+
+  void collect(const defaults_tree* tree, const input_default& n, std::vector<result_default>& out) {
+    if (n.deleted || n.is_missing() || !n.name()) return;
+    result_default r;
+    if (n.is_self()) {
+      r.config_path = tree->node.config_path();
+      r.is_self = true;
+      if (tree->parent) r.parent = tree->parent->node.config_path();
+      r.package = tree->node.final_package();
+      r.primary = tree->node.primary;
+    } else {
+      r.config_path = n.config_path();
+      if (tree) r.parent = tree->node.config_path();
+      r.package = n.final_package();
+      if (n.is_group) r.override_key = n.override_key();
+      r.primary = n.primary;
+    }
+    out.push_back(std::move(r));
+  }
+
+  void walk(const defaults_tree& tree, std::vector<result_default>& out) {
+    if (!tree.expanded) {
+      collect(tree.parent, tree.node, out);
+      return;
+    }
+    for (const auto& c : tree.children) {
+      if (!c->expanded) collect(&tree, c->node, out);
+      else walk(*c, out);
+    }
+  }
+
+  config_repository& repo_;
+  defaults_tree root_;
+};
+
+}  // namespace detail
+
+/// Resolves the defaults list of `config_name` under the group selections among `overrides`.
+/// Sweeps are skipped (the caller expands them first); overrides that are not group selections
+/// come back in `config_overrides`.
+inline defaults_resolution resolve_defaults(config_repository& repo, const std::string& config_name,
+                                            const std::vector<override_spec>& overrides) {
+  return detail::defaults_builder(repo, overrides).build(config_name);
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/hydra_node.hpp ----
+// The `hydra` node of a composition: what `${hydra:...}` reads (run/sweep dirs, job name,
+// override_dirname, num, runtime choices), Hydra's defaults for what the configs leave unset.
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
+
+namespace detail {
+
+inline bool is_hydra_key(std::string_view key) {
+  return key == "hydra" || key.rfind("hydra.", 0) == 0 || key.rfind("hydra/", 0) == 0;
+}
+
+// Hydra's job.override_dirname: the job's own overrides (not hydra.*, not exclude_keys), sorted,
+// joined by item_sep, with '=' spelled kv_sep.
+inline std::string override_dirname(const std::vector<override_spec>& parsed, const node& config) {
+  auto text = [&](const char* key, const char* fallback) {
+    const node* n = find_path(config, key);
+    return n && n->is_scalar() ? n->text : std::string(fallback);
+  };
+  std::string kv = text("kv_sep", "="), item = text("item_sep", ",");
+  std::vector<std::string> exclude;
+  if (const node* ex = find_path(config, "exclude_keys"); ex && ex->is_sequence())
+    for (const auto& e : ex->items) exclude.push_back(e.text);
+  std::vector<std::string> lines;
+  for (const auto& o : parsed)
+    if (!is_hydra_key(o.key) && std::find(exclude.begin(), exclude.end(), o.key) == exclude.end()) lines.push_back(o.input);
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : item) + l;
+  std::string spelled;
+  for (char c : out) spelled += c == '=' ? kv : std::string(1, c);
+  return spelled;
+}
+
+// The `hydra` node of a composition, unresolved: the configs' hydra block with hydra.* overrides
+// applied, Hydra's defaults for what it leaves unset, and the facts of this job.
+inline node hydra_node(node block, const compose_options& options, const std::vector<override_spec>& parsed,
+                       const std::vector<std::pair<std::string, std::optional<std::string>>>& choices, std::optional<int> job_num) {
+  if (!block.is_mapping()) block = node::mapping();
+  for (const auto& o : parsed)
+    if (o.key.rfind("hydra.", 0) == 0 && o.has_value && !o.sweep && o.op != override_op::remove)
+      update_path(block, o.key.substr(6), o.value.value, true, o.where());
+  auto set_default = [&](const std::string& key, node value) {
+    if (!find_path(block, key)) update_path(block, key, std::move(value), true, {});
+  };
+  auto text = [](std::string t) { return node::scalar(std::move(t), scalar_style::quoted); };
+  set_default("run.dir", text("outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}"));
+  set_default("sweep.dir", text("multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}"));
+  set_default("sweep.subdir", text("${hydra.job.num}"));
+  set_default("job.name", text("app"));  // Hydra's compose API; a hydra block or hydra.job.name=... sets another
+  set_default("job.config_name", text(options.config_name));
+  const node* od = find_path(block, "job.config.override_dirname");
+  update_path(block, "job.override_dirname", text(override_dirname(parsed, od ? *od : node::mapping())), true, {});
+  if (job_num) update_path(block, "job.num", node::scalar(std::to_string(*job_num)), true, {});
+  node ch = node::mapping();
+  for (const auto& [k, v] : choices) ch.set(k, v ? text(*v) : node::null_value());
+  update_path(block, "runtime.choices", std::move(ch), true, {});
+  std::error_code ec;
+  update_path(block, "runtime.cwd", text(std::filesystem::current_path(ec).string()), true, {});
+  update_path(block, "runtime.output_dir", text(job_num ? "${hydra.sweep.dir}/${hydra.sweep.subdir}" : "${hydra.run.dir}"), true, {});
+  return block;
+}
+
+}  // namespace detail
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/override_parser.hpp ----
+// The parser of command-line overrides in Hydra's grammar: `key=value`, `+key=value`, `++key=value`, `~key`,
 // `~key=value`, `group@pkg=option`, lists `[1,2]`, dicts `{a: 1}`, quoted strings, escapes, and
 // sweeps (`a=1,2,3`, `choice(a,b)`, `range(0,5)`).
 //
@@ -4077,6 +5666,9 @@ class config_store {
 // text is a string), because users paste the same command lines into both tools. Values become
 // value-tree nodes: typed primitives are plain scalars in canonical spelling, strings are quoted
 // scalars, so later YAML 1.2 typing cannot reinterpret a string the user wrote (`yes` stays "yes").
+//
+// The pieces: override_spec.hpp (what a parsed override is), override_lexicon.hpp (characters and
+// number spellings), override_functions.hpp (choice/range/... calls); sweeps expand in sweep.hpp.
 
 #include <algorithm>
 #include <cmath>
@@ -4089,7 +5681,23 @@ class config_store {
 #include <utility>
 #include <vector>
 
-// ---- include/vitals/config/compose_decimal.hpp ----
+// ---- include/vitals/config/compose/override_functions.hpp ----
+// The functions of Hydra's override grammar (`choice(a,b)`, `range(0,5)`, `sort(...)`,
+// `shuffle(...)`, `glob(...)`, `int(...)`, ...): what a call gives once its arguments are parsed -
+// a plain value (sort([3,1]) is [1,3]) or a sweep.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/config/compose/decimal.hpp ----
 // Hydra's float range(), stepped the way Python's `decimal` module steps it: Hydra turns start,
 // stop and step into Decimal (exactly: Decimal(0.1) is 0.1000000000000000055511151231257827...),
 // adds the step with the default context (28 significant digits, round half to even) and yields
@@ -4239,491 +5847,146 @@ inline std::vector<double> decimal_range(double start, double stop, double step,
 }
 
 }  // namespace vitals::config::detail
-// ---- include/vitals/config/compose_values.hpp ----
-// How composition reads scalars: the few places where composing (not converting to a struct) must
-// know what a scalar *is* — string interpolation ("run_${fold}"), `~key=value` comparisons, range
-// sweeps. Follows the YAML 1.2 core schema the readers document, and spells values the way Python
-// (Hydra/OmegaConf) does when it turns them into strings, so "lr_${lr}" reads the same in both.
+// ---- include/vitals/config/compose/override_lexicon.hpp ----
+// Hydra's override lexicon: which characters a key or an unquoted value may hold, and when a
+// primitive is an int, a float, a bool or null (Hydra types unquoted `1` as int, `1_000` too,
+// `0x1` not). Transcribed token by token because users paste the same command lines into both.
 
-#include <charconv>
-#include <cstdio>
-#include <cmath>
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 
 namespace vitals::config {
 
-/// What a scalar holds under the YAML 1.2 core schema (a quoted scalar is always a string).
-enum class scalar_kind { null, boolean, integer, floating, string };
-
 namespace detail {
 
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+/// The character classes and number spellings of Hydra's override lexer (OverrideLexer.g4),
+/// shared by the parser and the function calls.
+struct override_lexicon {
+  static bool key_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '$' || c == '.' || c == '/';
+  }
+  static bool id_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+  static bool id_char(char c) { return id_start(c) || (c >= '0' && c <= '9') || c == '-'; }
 
-inline bool core_null(std::string_view t) { return t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL"; }
-inline bool core_true(std::string_view t) { return t == "true" || t == "True" || t == "TRUE"; }
-inline bool core_false(std::string_view t) { return t == "false" || t == "False" || t == "FALSE"; }
+  static bool unquoted_char(char c) {
+    return id_char(c) || (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '\\' || c == '+' || c == '.' ||
+           c == '$' || c == '%' || c == '*' || c == '@' || c == '?' || c == '|' || c == ':' || c == ' ' || c == '\t';
+  }
+  static bool escapable(char c) {
+    return c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' ||
+           c == '=' || c == ',' || c == ' ' || c == '\t';
+  }
 
-inline bool core_int(std::string_view t) {
-  if (t.size() > 2 && t[0] == '0' && t[1] == 'x') {  // 0o17 is a string, as PyYAML (Hydra) reads it
-    for (char c : t.substr(2))
-      if (!(is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) return false;
+  static bool hydra_int(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    if (t == "0") return true;
+    if (t.empty() || t[0] < '1' || t[0] > '9') return false;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (t[i] == '_') {
+        if (i + 1 >= t.size() || t[i + 1] < '0' || t[i + 1] > '9') return false;
+        continue;
+      }
+      if (t[i] < '0' || t[i] > '9') return false;
+    }
     return true;
   }
-  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t.remove_prefix(1);
-  if (t.empty()) return false;
-  for (char c : t)
-    if (!is_digit(c)) return false;
-  return true;
-}
-
-inline bool core_float(std::string_view t) {
-  std::string_view s = t;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
-  if (s == ".inf" || s == ".Inf" || s == ".INF") return true;
-  if (t == ".nan" || t == ".NaN" || t == ".NAN") return true;
-  // [0-9]+ ( . [0-9]* )? ( [eE] [-+]? [0-9]+ )?  |  . [0-9]+ ( [eE] [-+]? [0-9]+ )?
-  std::size_t i = 0, digits = 0;
-  while (i < s.size() && is_digit(s[i])) ++i, ++digits;
-  bool dot = false;
-  if (i < s.size() && s[i] == '.') {
-    dot = true;
-    ++i;
-    while (i < s.size() && is_digit(s[i])) ++i, ++digits;
+  static bool digits_(std::string_view t) {  // DIGIT (('_')? DIGIT)*
+    if (t.empty() || !is_digit(t[0])) return false;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (t[i] == '_') {
+        if (i + 1 >= t.size() || !is_digit(t[i + 1])) return false;
+        continue;
+      }
+      if (!is_digit(t[i])) return false;
+    }
+    return true;
   }
-  if (digits == 0) return false;
-  bool exp = false;
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    exp = true;
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-    std::size_t e = 0;
-    while (i < s.size() && is_digit(s[i])) ++i, ++e;
-    if (e == 0) return false;
+  static bool point_float(std::string_view t) {
+    std::size_t dot = t.find('.');
+    if (dot == std::string_view::npos) return false;
+    std::string_view a = t.substr(0, dot), b = t.substr(dot + 1);
+    if (b.empty()) return !a.empty() && hydra_int(a) && a[0] != '+' && a[0] != '-';
+    return (a.empty() || (hydra_int(a) && a[0] != '+' && a[0] != '-')) && digits_(b);
   }
-  return i == s.size() && (dot || exp);
-}
-
-inline double core_float_value(std::string_view t) {
-  std::string_view s = t;
-  bool neg = false;
-  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    neg = s[0] == '-';
-    s.remove_prefix(1);
+  static bool hydra_float(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    auto lower = [](std::string_view x) {
+      std::string l(x);
+      for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      return l;
+    };
+    if (lower(t) == "inf" || lower(t) == "nan") return true;
+    std::size_t e = t.find_first_of("eE");
+    if (e == std::string_view::npos) return point_float(t);
+    std::string_view m = t.substr(0, e), x = t.substr(e + 1);
+    if (!(point_float(m) || (hydra_int(m) && m[0] != '+' && m[0] != '-'))) return false;
+    if (!x.empty() && (x[0] == '+' || x[0] == '-')) x.remove_prefix(1);
+    return digits_(x);
   }
-  if (s.size() == 4 && s[0] == '.' && (s[1] == 'i' || s[1] == 'I')) return neg ? -HUGE_VAL : HUGE_VAL;
-  if (s.size() == 4 && s[0] == '.' && (s[1] == 'n' || s[1] == 'N')) return std::nan("");
-  double v = 0;
-  std::from_chars(s.data(), s.data() + s.size(), v);
-  return neg ? -v : v;
-}
 
-/// Python's repr of a float ("0.0003", "1e-05", "1.0", "inf"): shortest round-trip digits, with
-/// Python's choice between fixed and exponent notation.
-inline std::string python_float_str(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);
-  // sci = [-]d[.ddd]e[+-]XX
-  bool neg = sci[0] == '-';
-  if (neg) sci.erase(0, 1);
-  std::size_t epos = sci.find('e');
-  std::string mant = sci.substr(0, epos);
-  int exp = std::stoi(sci.substr(epos + 1));
-  std::string digits;
-  for (char c : mant)
-    if (c != '.') digits += c;
-  std::string out;
-  if (exp < -4 || exp >= 16) {
-    out = digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    char eb[16];
-    std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    out += eb;
-  } else if (exp < 0) {
-    out = "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
-  } else {
-    std::size_t int_len = static_cast<std::size_t>(exp) + 1;
-    if (digits.size() <= int_len) {
-      out = digits + std::string(int_len - digits.size(), '0') + ".0";
-    } else {
-      out = digits.substr(0, int_len) + "." + digits.substr(int_len);
+  static void type_primitive(const std::string& t, override_value& v) {
+    std::string lower = t;
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (lower == "null") {
+      v.value = node::null_value();
+      v.type = override_value_type::null;
+    } else if (lower == "true" || lower == "false") {
+      v.value = node::scalar(lower);
+      v.type = override_value_type::boolean;
+    } else if (hydra_int(t)) {
+      std::string d;
+      for (char c : t)
+        if (c != '_' && c != '+') d += c;
+      v.value = node::scalar(d);
+      v.type = override_value_type::integer;
+    } else if (hydra_float(t)) {
+      std::string d;
+      for (char c : lower)
+        if (c != '_') d += c;
+      bool neg = !d.empty() && d[0] == '-';
+      std::string body = (!d.empty() && (d[0] == '-' || d[0] == '+')) ? d.substr(1) : d;
+      std::string text;
+      if (body == "inf") text = neg ? "-.inf" : ".inf";
+      else if (body == "nan") text = ".nan";
+      else {
+        double x = 0;
+        if (!body.empty() && body[0] == '.') body = "0" + body;
+        if (!body.empty() && body.back() == '.') body += "0";
+        x = std::stod(body);
+        text = python_float_str(neg ? -x : x);
+        if (text.find_first_of(".e") == std::string::npos) text += ".0";
+      }
+      v.value = node::scalar(text);
+      v.type = override_value_type::floating;
     }
   }
-  return neg ? "-" + out : out;
-}
+};
 
 }  // namespace detail
-
-/// The kind of a scalar or null node (sequences and mappings are not scalars: string is returned).
-inline scalar_kind kind_of(const node& n) {
-  if (n.is_null()) return scalar_kind::null;
-  if (!n.is_scalar() || n.style == scalar_style::quoted) return scalar_kind::string;
-  const std::string& t = n.text;
-  if (detail::core_null(t)) return scalar_kind::null;
-  if (detail::core_true(t) || detail::core_false(t)) return scalar_kind::boolean;
-  if (detail::core_int(t)) return scalar_kind::integer;
-  if (detail::core_float(t)) return scalar_kind::floating;
-  return scalar_kind::string;
-}
-
-/// A scalar as Python's str() would print the value OmegaConf holds: "True", "None", "0.0003".
-inline std::string python_str(const node& n) {
-  switch (kind_of(n)) {
-    case scalar_kind::null: return "None";
-    case scalar_kind::boolean: return detail::core_true(n.text) ? "True" : "False";
-    case scalar_kind::integer: {
-      if (n.text.size() > 2 && n.text[0] == '0' && n.text[1] == 'x') {
-        long long v = 0;
-        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, 16);
-        return std::to_string(v);
-      }
-      std::string t = n.text[0] == '+' ? n.text.substr(1) : n.text;
-      // Strip leading zeros the way int() does ("007" -> "7").
-      bool neg = !t.empty() && t[0] == '-';
-      std::string d = neg ? t.substr(1) : t;
-      std::size_t nz = d.find_first_not_of('0');
-      d = nz == std::string::npos ? "0" : d.substr(nz);
-      return (neg && d != "0") ? "-" + d : d;
-    }
-    case scalar_kind::floating: return detail::python_float_str(detail::core_float_value(n.text));
-    case scalar_kind::string: return n.text;
-  }
-  return n.text;
-}
-
-/// Python's repr() of the value OmegaConf holds: strings quoted ('a', "it's"), lists and dicts
-/// spelled as Python prints them — what "fold${exp.fold}" makes of a list: "fold[0, 1, 2]".
-inline std::string python_repr(const node& n) {
-  if (n.is_sequence()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < n.items.size(); ++i) out += (i ? ", " : "") + python_repr(n.items[i]);
-    return out + "]";
-  }
-  if (n.is_mapping()) {
-    std::string out = "{";
-    bool first = true;
-    for (const auto& [k, v] : n.entries) {
-      out += (first ? "'" : ", '") + k + "': " + python_repr(v);
-      first = false;
-    }
-    return out + "}";
-  }
-  if (kind_of(n) != scalar_kind::string) return python_str(n);
-  const std::string& t = n.text;
-  char q = t.find('\'') != std::string::npos && t.find('"') == std::string::npos ? '"' : '\'';
-  std::string out(1, q);
-  for (char c : t) {
-    if (c == '\\' || c == q) out += '\\', out += c;
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else out += c;
-  }
-  return out + q;
-}
-
-/// Value equality of two trees as data (1 == 1.0, a quoted "1" != 1), used by `~key=value`.
-inline bool same_value(const node& a, const node& b) {
-  if (a.kind != b.kind && !(a.is_null() || b.is_null() || a.is_scalar() || b.is_scalar())) return false;
-  if (a.is_mapping() || b.is_mapping()) {
-    if (!a.is_mapping() || !b.is_mapping() || a.entries.size() != b.entries.size()) return false;
-    for (const auto& [k, v] : a.entries) {
-      const node* o = b.find(k);
-      if (!o || !same_value(v, *o)) return false;
-    }
-    return true;
-  }
-  if (a.is_sequence() || b.is_sequence()) {
-    if (!a.is_sequence() || !b.is_sequence() || a.items.size() != b.items.size()) return false;
-    for (std::size_t i = 0; i < a.items.size(); ++i)
-      if (!same_value(a.items[i], b.items[i])) return false;
-    return true;
-  }
-  scalar_kind ka = kind_of(a), kb = kind_of(b);
-  auto numeric = [](scalar_kind k) { return k == scalar_kind::integer || k == scalar_kind::floating; };
-  if (numeric(ka) && numeric(kb)) return std::stod(python_str(a)) == std::stod(python_str(b));
-  return ka == kb && python_str(a) == python_str(b);
-}
 
 }  // namespace vitals::config
 
 namespace vitals::config {
 
-/// What an override does with its key.
-enum class override_op {
-  set,        // key=value: the key must exist
-  add,        // +key=value: the key must not exist (or be null)
-  force_add,  // ++key=value: add or set
-  remove,     // ~key or ~key=value
-};
-
-/// The type a value was parsed as (Hydra types unquoted `1` as int, `'1'` as a string).
-enum class override_value_type { null, boolean, integer, floating, string, list, dict };
-
-/// One value of an override: the tree node, its parsed type, and its text (to rebuild a job line).
-struct override_value {
-  node value;
-  override_value_type type = override_value_type::string;
-  std::string text;
-};
-
-/// One parsed override.
-struct override_spec {
-  std::string input;                   // as written, e.g. "exp.fold=[0,1]"
-  int index = 0;                       // 1-based position on the command line (0 = unknown)
-  override_op op = override_op::set;
-  std::string key;                     // "exp.fold", "exp", "db/mysql"
-  std::optional<std::string> package;  // "exp@pkg=..." -> "pkg"
-  bool has_value = true;               // false only for "~key"
-  bool sweep = false;                  // a=1,2 / choice(...) / range(...) / sort(...) / shuffle(...) / glob(...)
-  bool interval = false;               // interval(a,b): a sweep only optimizing sweepers take
-  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> glob;  // glob(include, exclude=)
-  override_value value;                // when !sweep
-  std::vector<override_value> choices; // when sweep: every value, in order
-
-  /// "+exp@pkg", "~a.b": the key with its prefix, as Hydra's get_key_element().
-  std::string key_element() const {
-    std::string prefix = op == override_op::add ? "+" : op == override_op::force_add ? "++" : op == override_op::remove ? "~" : "";
-    return prefix + key + (package ? "@" + *package : "");
-  }
-  source_location where() const {
-    source_location loc;
-    loc.origin = "override" + (index > 0 ? " #" + std::to_string(index) : std::string()) + " '" + input + "'";
-    return loc;
-  }
-};
-
 namespace detail {
 
-class override_parser {
- public:
-  override_parser(std::string_view input, int index) : input_(input), index_(index) {}
+/// Hydra's grammar functions evaluated on parsed arguments (choice, range, interval, sort,
+/// shuffle, tag, glob and the casts int/float/str/bool), as
+/// hydra/_internal/grammar/grammar_functions.py evaluates them. The parser derives from it.
+class override_functions : protected override_lexicon {
+ protected:
+  override_functions(std::string_view input, int index) : input_(input), index_(index) {}
 
-  override_spec parse() {
-    override_spec o;
-    o.input = std::string(input_);
-    o.index = index_;
-    std::string_view s = input_;
-    if (s.substr(0, 2) == "++") {
-      o.op = override_op::force_add;
-      s.remove_prefix(2);
-    } else if (s.substr(0, 1) == "+") {
-      o.op = override_op::add;
-      s.remove_prefix(1);
-    } else if (s.substr(0, 1) == "~") {
-      o.op = override_op::remove;
-      s.remove_prefix(1);
-    }
-    std::size_t eq = s.find('=');
-    std::string_view key = s.substr(0, eq);
-    if (eq == std::string_view::npos && o.op != override_op::remove)
-      fail("expected key=value (or ~key to delete a key); a key alone is not an override");
-    std::size_t at = key.find('@');
-    o.key = std::string(key.substr(0, at));
-    if (at != std::string_view::npos) o.package = std::string(key.substr(at + 1));
-    check_key(o.key, "key");
-    if (o.package && !o.package->empty()) check_key(*o.package, "package");
-    if (eq == std::string_view::npos) {
-      o.has_value = false;
-      o.value.type = override_value_type::null;
-      return o;
-    }
-    text_ = s.substr(eq + 1);
-    pos_ = 0;
-    skip_ws();  // Hydra's EQUAL token swallows the blanks after '='
-    if (pos_ == text_.size()) {  // `key=` and `~key=`: the empty string, as in Hydra
-      o.value = {node::scalar("", scalar_style::quoted), override_value_type::string, "''"};
-      return o;
-    }
-    std::vector<override_value> elems;
-    bool function_sweep = false;
-    elems.push_back(element(&function_sweep, &o.choices));
-    while (at_comma()) {
-      ++pos_;
-      elems.push_back(element(nullptr, nullptr));
-    }
-    skip_ws();
-    if (pos_ != text_.size()) fail_at("unexpected '" + std::string(1, text_[pos_]) + "'");
-    if (elems.size() > 1) {
-      o.sweep = true;
-      o.choices = std::move(elems);
-    } else if (function_sweep) {
-      o.sweep = true;
-      o.interval = top_interval_;
-      o.glob = std::move(glob_);
-    } else {
-      o.value = std::move(elems.front());
-    }
-    for (auto& c : o.choices) c.value.where = o.where();
-    o.value.value.where = o.where();
-    stamp(o.value.value, o.where());
-    for (auto& c : o.choices) stamp(c.value, o.where());
-    return o;
-  }
-
- private:
   std::string_view input_;
   int index_;
-  std::string_view text_;
-  std::size_t pos_ = 0;
-  bool top_interval_ = false;  // the value is interval(...)
-  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> glob_;  // glob(include, exclude)
 
   [[noreturn]] void fail(const std::string& msg) const {
     source_location loc;
     loc.origin = "override" + (index_ > 0 ? " #" + std::to_string(index_) : std::string()) + " '" + std::string(input_) + "'";
     throw config_error(problem{"", msg, loc});
   }
-  [[noreturn]] void fail_at(const std::string& msg) const {
-    fail(msg + " at column " + std::to_string(input_.size() - text_.size() + pos_ + 1) +
-         " (quote the value, e.g. key='a b', or escape the character with '\\')");
-  }
-
-  static void stamp(node& n, const source_location& loc) {
-    n.where = loc;
-    for (auto& i : n.items) stamp(i, loc);
-    for (auto& e : n.entries) stamp(e.second, loc);
-  }
-
-  static bool key_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-           c == '$' || c == '.' || c == '/';
-  }
-  // Hydra's key grammar: ID | KEY_SPECIAL | DOT_PATH (segments may be list indices) | ID(/ID)+.
-  void check_key(const std::string& k, const char* what) const {
-    if (k.empty()) fail(std::string("missing ") + what + " before '='");
-    for (char c : k)
-      if (!key_char(c))
-        fail(std::string("invalid character '") + c + "' in " + what + " '" + k +
-             "' (keys are letters, digits, '_', '-', '$', separated by '.' or '/')");
-    const bool dotted = k.find('.') != std::string::npos, slashed = k.find('/') != std::string::npos;
-    if (dotted && slashed) fail(std::string("malformed ") + what + " '" + k + "': use '.' for keys or '/' for groups, not both");
-    std::size_t start = 0;
-    while (true) {
-      std::size_t end = k.find(dotted ? '.' : '/', start);
-      std::string_view seg = std::string_view(k).substr(start, end == std::string::npos ? std::string::npos : end - start);
-      bool ok = !seg.empty() && (id_start(seg[0]) || (seg[0] == '$' && !slashed));
-      if (!ok && dotted && !seg.empty() && is_digit(seg[0])) ok = seg == "0" || (seg[0] != '0' && hydra_int(seg));
-      if (ok)
-        for (char c : seg) ok = ok && (id_char(c) || (c == '$' && !slashed));
-      if (!ok)
-        fail(std::string("malformed ") + what + " '" + k + "' (a key part starts with a letter, '_' or '$'; list indices only after a '.')");
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
-  }
-
-  bool at_end() const { return pos_ >= text_.size(); }
-  char peek() const { return at_end() ? '\0' : text_[pos_]; }
-  void skip_ws() {
-    while (!at_end() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
-  }
-  bool at_comma() {
-    std::size_t save = pos_;
-    skip_ws();
-    if (peek() == ',') return true;
-    pos_ = save;
-    return false;
-  }
-
-  static bool id_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-  static bool id_char(char c) { return id_start(c) || (c >= '0' && c <= '9') || c == '-'; }
-
-  override_value element(bool* function_sweep, std::vector<override_value>* sweep_out) {
-    skip_ws();
-    std::size_t start = pos_;
-    char c = peek();
-    override_value v;
-    if (c == '[') {
-      ++pos_;
-      v.value = node::sequence();
-      v.type = override_value_type::list;
-      skip_ws();
-      if (peek() == ']') {
-        ++pos_;
-      } else {
-        for (;;) {
-          v.value.items.push_back(element(nullptr, nullptr).value);
-          skip_ws();
-          if (peek() == ',') {
-            ++pos_;
-            continue;
-          }
-          if (peek() == ']') {
-            ++pos_;
-            break;
-          }
-          fail_at(at_end() ? "missing ']'" : "unexpected '" + std::string(1, peek()) + "' in a list");
-        }
-      }
-    } else if (c == '{') {
-      ++pos_;
-      v.value = node::mapping();
-      v.type = override_value_type::dict;
-      skip_ws();
-      if (peek() == '}') {
-        ++pos_;
-      } else {
-        for (;;) {
-          std::string key = dict_key();
-          skip_ws();
-          if (peek() != ':') fail_at("expected ':' after dict key '" + key + "'");
-          ++pos_;
-          if (v.value.find(key)) fail_at("duplicate dict key '" + key + "'");
-          v.value.set(key, element(nullptr, nullptr).value);
-          skip_ws();
-          if (peek() == ',') {
-            ++pos_;
-            continue;
-          }
-          if (peek() == '}') {
-            ++pos_;
-            break;
-          }
-          fail_at(at_end() ? "missing '}'" : "unexpected '" + std::string(1, peek()) + "' in a dict");
-        }
-      }
-    } else if (c == '\'' || c == '"') {
-      v.value = node::scalar(quoted(), scalar_style::quoted);
-      v.type = override_value_type::string;
-    } else if (id_start(c) && is_function()) {
-      std::size_t call_start = pos_;
-      fn_value f = function();
-      if (f.k == fn_value::kind::element) {
-        v = std::move(f.element);
-      } else {
-        if (!function_sweep || !sweep_out)
-          fail("'" + std::string(text_.substr(call_start, pos_ - call_start)) +
-               "' is a sweep; a sweep can only be the whole value of an override (sweeps do not nest)");
-        *function_sweep = true;
-        *sweep_out = std::move(f.list);
-        top_interval_ = f.k == fn_value::kind::interval;
-        if (f.k == fn_value::kind::glob) glob_ = std::make_pair(std::move(f.include), std::move(f.exclude));
-        v.type = override_value_type::list;
-      }
-    } else {
-      v = primitive();
-    }
-    std::string_view raw = text_.substr(start, pos_ - start);
-    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
-    if (v.text.empty()) v.text = std::string(raw);
-    return v;
-  }
-
-  bool is_function() const {
-    std::size_t p = pos_;
-    while (p < text_.size() && id_char(text_[p])) ++p;
-    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
-    return p < text_.size() && text_[p] == '(';
-  }
-
   // What a call of one of Hydra's grammar functions gives: a plain value (sort([3,1]) is the list
   // [1,3]) or a sweep. Tags only label a sweep for other sweepers; the basic sweeper ignores them.
   struct fn_value {
@@ -4737,56 +6000,6 @@ class override_parser {
     std::string name;  // "" when positional
     fn_value value;
   };
-
-  fn_value parse_fn_arg() {
-    skip_ws();
-    if (id_start(peek()) && is_function()) return function();
-    fn_value f;
-    f.element = element(nullptr, nullptr);
-    return f;
-  }
-
-  // A function call, evaluated as Hydra evaluates it (hydra/_internal/grammar/grammar_functions.py).
-  fn_value function() {
-    std::size_t s = pos_;
-    while (id_char(peek())) ++pos_;
-    std::string name(text_.substr(s, pos_ - s));
-    skip_ws();
-    ++pos_;  // '('
-    std::vector<fn_arg> args;
-    skip_ws();
-    if (peek() != ')') {
-      for (;;) {
-        fn_arg a;
-        skip_ws();
-        std::size_t save = pos_;
-        if (id_start(peek())) {  // name=value
-          std::size_t p = pos_;
-          while (p < text_.size() && id_char(text_[p])) ++p;
-          std::size_t q = p;
-          while (q < text_.size() && (text_[q] == ' ' || text_[q] == '\t')) ++q;
-          if (q < text_.size() && text_[q] == '=') {
-            a.name = std::string(text_.substr(pos_, p - pos_));
-            pos_ = q + 1;
-          } else {
-            pos_ = save;
-          }
-        }
-        if (a.name.empty() && !args.empty() && !args.back().name.empty()) fail("positional argument follows keyword argument");
-        a.value = parse_fn_arg();
-        args.push_back(std::move(a));
-        skip_ws();
-        if (peek() == ',') {
-          ++pos_;
-          continue;
-        }
-        if (peek() == ')') break;
-        fail_at(at_end() ? "missing ')'" : "unexpected '" + std::string(1, peek()) + "' in " + name + "(...)");
-      }
-    }
-    ++pos_;  // ')'
-    return call(name, std::string(text_.substr(s, pos_ - s)), std::move(args));
-  }
 
   [[noreturn]] void fail_fn(const std::string& call_text, const std::string& msg) const {
     fail("in '" + call_text + "': " + msg);
@@ -5143,6 +6356,274 @@ class override_parser {
     return out;
   }
 
+};
+
+}  // namespace detail
+
+}  // namespace vitals::config
+
+namespace vitals::config {
+
+namespace detail {
+
+class override_parser : private override_functions {
+ public:
+  override_parser(std::string_view input, int index) : override_functions(input, index) {}
+
+  override_spec parse() {
+    override_spec o;
+    o.input = std::string(input_);
+    o.index = index_;
+    std::string_view s = input_;
+    if (s.substr(0, 2) == "++") {
+      o.op = override_op::force_add;
+      s.remove_prefix(2);
+    } else if (s.substr(0, 1) == "+") {
+      o.op = override_op::add;
+      s.remove_prefix(1);
+    } else if (s.substr(0, 1) == "~") {
+      o.op = override_op::remove;
+      s.remove_prefix(1);
+    }
+    std::size_t eq = s.find('=');
+    std::string_view key = s.substr(0, eq);
+    if (eq == std::string_view::npos && o.op != override_op::remove)
+      fail("expected key=value (or ~key to delete a key); a key alone is not an override");
+    std::size_t at = key.find('@');
+    o.key = std::string(key.substr(0, at));
+    if (at != std::string_view::npos) o.package = std::string(key.substr(at + 1));
+    check_key(o.key, "key");
+    if (o.package && !o.package->empty()) check_key(*o.package, "package");
+    if (eq == std::string_view::npos) {
+      o.has_value = false;
+      o.value.type = override_value_type::null;
+      return o;
+    }
+    text_ = s.substr(eq + 1);
+    pos_ = 0;
+    skip_ws();  // Hydra's EQUAL token swallows the blanks after '='
+    if (pos_ == text_.size()) {  // `key=` and `~key=`: the empty string, as in Hydra
+      o.value = {node::scalar("", scalar_style::quoted), override_value_type::string, "''"};
+      return o;
+    }
+    std::vector<override_value> elems;
+    bool function_sweep = false;
+    elems.push_back(element(&function_sweep, &o.choices));
+    while (at_comma()) {
+      ++pos_;
+      elems.push_back(element(nullptr, nullptr));
+    }
+    skip_ws();
+    if (pos_ != text_.size()) fail_at("unexpected '" + std::string(1, text_[pos_]) + "'");
+    if (elems.size() > 1) {
+      o.sweep = true;
+      o.choices = std::move(elems);
+    } else if (function_sweep) {
+      o.sweep = true;
+      o.interval = top_interval_;
+      o.glob = std::move(glob_);
+    } else {
+      o.value = std::move(elems.front());
+    }
+    for (auto& c : o.choices) c.value.where = o.where();
+    o.value.value.where = o.where();
+    stamp(o.value.value, o.where());
+    for (auto& c : o.choices) stamp(c.value, o.where());
+    return o;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  bool top_interval_ = false;  // the value is interval(...)
+  std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> glob_;  // glob(include, exclude)
+
+  [[noreturn]] void fail_at(const std::string& msg) const {
+    fail(msg + " at column " + std::to_string(input_.size() - text_.size() + pos_ + 1) +
+         " (quote the value, e.g. key='a b', or escape the character with '\\')");
+  }
+
+  static void stamp(node& n, const source_location& loc) {
+    n.where = loc;
+    for (auto& i : n.items) stamp(i, loc);
+    for (auto& e : n.entries) stamp(e.second, loc);
+  }
+
+  // Hydra's key grammar: ID | KEY_SPECIAL | DOT_PATH (segments may be list indices) | ID(/ID)+.
+  void check_key(const std::string& k, const char* what) const {
+    if (k.empty()) fail(std::string("missing ") + what + " before '='");
+    for (char c : k)
+      if (!key_char(c))
+        fail(std::string("invalid character '") + c + "' in " + what + " '" + k +
+             "' (keys are letters, digits, '_', '-', '$', separated by '.' or '/')");
+    const bool dotted = k.find('.') != std::string::npos, slashed = k.find('/') != std::string::npos;
+    if (dotted && slashed) fail(std::string("malformed ") + what + " '" + k + "': use '.' for keys or '/' for groups, not both");
+    std::size_t start = 0;
+    while (true) {
+      std::size_t end = k.find(dotted ? '.' : '/', start);
+      std::string_view seg = std::string_view(k).substr(start, end == std::string::npos ? std::string::npos : end - start);
+      bool ok = !seg.empty() && (id_start(seg[0]) || (seg[0] == '$' && !slashed));
+      if (!ok && dotted && !seg.empty() && is_digit(seg[0])) ok = seg == "0" || (seg[0] != '0' && hydra_int(seg));
+      if (ok)
+        for (char c : seg) ok = ok && (id_char(c) || (c == '$' && !slashed));
+      if (!ok)
+        fail(std::string("malformed ") + what + " '" + k + "' (a key part starts with a letter, '_' or '$'; list indices only after a '.')");
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+
+  bool at_end() const { return pos_ >= text_.size(); }
+  char peek() const { return at_end() ? '\0' : text_[pos_]; }
+  void skip_ws() {
+    while (!at_end() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+  }
+  bool at_comma() {
+    std::size_t save = pos_;
+    skip_ws();
+    if (peek() == ',') return true;
+    pos_ = save;
+    return false;
+  }
+
+  override_value element(bool* function_sweep, std::vector<override_value>* sweep_out) {
+    skip_ws();
+    std::size_t start = pos_;
+    char c = peek();
+    override_value v;
+    if (c == '[') {
+      ++pos_;
+      v.value = node::sequence();
+      v.type = override_value_type::list;
+      skip_ws();
+      if (peek() == ']') {
+        ++pos_;
+      } else {
+        for (;;) {
+          v.value.items.push_back(element(nullptr, nullptr).value);
+          skip_ws();
+          if (peek() == ',') {
+            ++pos_;
+            continue;
+          }
+          if (peek() == ']') {
+            ++pos_;
+            break;
+          }
+          fail_at(at_end() ? "missing ']'" : "unexpected '" + std::string(1, peek()) + "' in a list");
+        }
+      }
+    } else if (c == '{') {
+      ++pos_;
+      v.value = node::mapping();
+      v.type = override_value_type::dict;
+      skip_ws();
+      if (peek() == '}') {
+        ++pos_;
+      } else {
+        for (;;) {
+          std::string key = dict_key();
+          skip_ws();
+          if (peek() != ':') fail_at("expected ':' after dict key '" + key + "'");
+          ++pos_;
+          if (v.value.find(key)) fail_at("duplicate dict key '" + key + "'");
+          v.value.set(key, element(nullptr, nullptr).value);
+          skip_ws();
+          if (peek() == ',') {
+            ++pos_;
+            continue;
+          }
+          if (peek() == '}') {
+            ++pos_;
+            break;
+          }
+          fail_at(at_end() ? "missing '}'" : "unexpected '" + std::string(1, peek()) + "' in a dict");
+        }
+      }
+    } else if (c == '\'' || c == '"') {
+      v.value = node::scalar(quoted(), scalar_style::quoted);
+      v.type = override_value_type::string;
+    } else if (id_start(c) && is_function()) {
+      std::size_t call_start = pos_;
+      fn_value f = function();
+      if (f.k == fn_value::kind::element) {
+        v = std::move(f.element);
+      } else {
+        if (!function_sweep || !sweep_out)
+          fail("'" + std::string(text_.substr(call_start, pos_ - call_start)) +
+               "' is a sweep; a sweep can only be the whole value of an override (sweeps do not nest)");
+        *function_sweep = true;
+        *sweep_out = std::move(f.list);
+        top_interval_ = f.k == fn_value::kind::interval;
+        if (f.k == fn_value::kind::glob) glob_ = std::make_pair(std::move(f.include), std::move(f.exclude));
+        v.type = override_value_type::list;
+      }
+    } else {
+      v = primitive();
+    }
+    std::string_view raw = text_.substr(start, pos_ - start);
+    while (!raw.empty() && (raw.back() == ' ' || raw.back() == '\t')) raw.remove_suffix(1);
+    if (v.text.empty()) v.text = std::string(raw);
+    return v;
+  }
+
+  bool is_function() const {
+    std::size_t p = pos_;
+    while (p < text_.size() && id_char(text_[p])) ++p;
+    while (p < text_.size() && (text_[p] == ' ' || text_[p] == '\t')) ++p;
+    return p < text_.size() && text_[p] == '(';
+  }
+
+  fn_value parse_fn_arg() {
+    skip_ws();
+    if (id_start(peek()) && is_function()) return function();
+    fn_value f;
+    f.element = element(nullptr, nullptr);
+    return f;
+  }
+
+  // A function call, evaluated as Hydra evaluates it (hydra/_internal/grammar/grammar_functions.py).
+  fn_value function() {
+    std::size_t s = pos_;
+    while (id_char(peek())) ++pos_;
+    std::string name(text_.substr(s, pos_ - s));
+    skip_ws();
+    ++pos_;  // '('
+    std::vector<fn_arg> args;
+    skip_ws();
+    if (peek() != ')') {
+      for (;;) {
+        fn_arg a;
+        skip_ws();
+        std::size_t save = pos_;
+        if (id_start(peek())) {  // name=value
+          std::size_t p = pos_;
+          while (p < text_.size() && id_char(text_[p])) ++p;
+          std::size_t q = p;
+          while (q < text_.size() && (text_[q] == ' ' || text_[q] == '\t')) ++q;
+          if (q < text_.size() && text_[q] == '=') {
+            a.name = std::string(text_.substr(pos_, p - pos_));
+            pos_ = q + 1;
+          } else {
+            pos_ = save;
+          }
+        }
+        if (a.name.empty() && !args.empty() && !args.back().name.empty()) fail("positional argument follows keyword argument");
+        a.value = parse_fn_arg();
+        args.push_back(std::move(a));
+        skip_ws();
+        if (peek() == ',') {
+          ++pos_;
+          continue;
+        }
+        if (peek() == ')') break;
+        fail_at(at_end() ? "missing ')'" : "unexpected '" + std::string(1, peek()) + "' in " + name + "(...)");
+      }
+    }
+    ++pos_;  // ')'
+    return call(name, std::string(text_.substr(s, pos_ - s)), std::move(args));
+  }
+
   std::string quoted() {
     char q = text_[pos_];
     std::size_t s = ++pos_;
@@ -5179,15 +6660,6 @@ class override_parser {
       out += body[i];
     }
     return out;
-  }
-
-  static bool unquoted_char(char c) {
-    return id_char(c) || (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '\\' || c == '+' || c == '.' ||
-           c == '$' || c == '%' || c == '*' || c == '@' || c == '?' || c == '|' || c == ':' || c == ' ' || c == '\t';
-  }
-  static bool escapable(char c) {
-    return c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' ||
-           c == '=' || c == ',' || c == ' ' || c == '\t';
   }
 
   std::string dict_key() {
@@ -5253,89 +6725,6 @@ class override_parser {
     return v;
   }
 
-  static bool hydra_int(std::string_view t) {
-    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
-    if (t == "0") return true;
-    if (t.empty() || t[0] < '1' || t[0] > '9') return false;
-    for (std::size_t i = 1; i < t.size(); ++i) {
-      if (t[i] == '_') {
-        if (i + 1 >= t.size() || t[i + 1] < '0' || t[i + 1] > '9') return false;
-        continue;
-      }
-      if (t[i] < '0' || t[i] > '9') return false;
-    }
-    return true;
-  }
-  static bool digits_(std::string_view t) {  // DIGIT (('_')? DIGIT)*
-    if (t.empty() || !is_digit(t[0])) return false;
-    for (std::size_t i = 1; i < t.size(); ++i) {
-      if (t[i] == '_') {
-        if (i + 1 >= t.size() || !is_digit(t[i + 1])) return false;
-        continue;
-      }
-      if (!is_digit(t[i])) return false;
-    }
-    return true;
-  }
-  static bool point_float(std::string_view t) {
-    std::size_t dot = t.find('.');
-    if (dot == std::string_view::npos) return false;
-    std::string_view a = t.substr(0, dot), b = t.substr(dot + 1);
-    if (b.empty()) return !a.empty() && hydra_int(a) && a[0] != '+' && a[0] != '-';
-    return (a.empty() || (hydra_int(a) && a[0] != '+' && a[0] != '-')) && digits_(b);
-  }
-  static bool hydra_float(std::string_view t) {
-    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
-    auto lower = [](std::string_view x) {
-      std::string l(x);
-      for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-      return l;
-    };
-    if (lower(t) == "inf" || lower(t) == "nan") return true;
-    std::size_t e = t.find_first_of("eE");
-    if (e == std::string_view::npos) return point_float(t);
-    std::string_view m = t.substr(0, e), x = t.substr(e + 1);
-    if (!(point_float(m) || (hydra_int(m) && m[0] != '+' && m[0] != '-'))) return false;
-    if (!x.empty() && (x[0] == '+' || x[0] == '-')) x.remove_prefix(1);
-    return digits_(x);
-  }
-
-  static void type_primitive(const std::string& t, override_value& v) {
-    std::string lower = t;
-    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    if (lower == "null") {
-      v.value = node::null_value();
-      v.type = override_value_type::null;
-    } else if (lower == "true" || lower == "false") {
-      v.value = node::scalar(lower);
-      v.type = override_value_type::boolean;
-    } else if (hydra_int(t)) {
-      std::string d;
-      for (char c : t)
-        if (c != '_' && c != '+') d += c;
-      v.value = node::scalar(d);
-      v.type = override_value_type::integer;
-    } else if (hydra_float(t)) {
-      std::string d;
-      for (char c : lower)
-        if (c != '_') d += c;
-      bool neg = !d.empty() && d[0] == '-';
-      std::string body = (!d.empty() && (d[0] == '-' || d[0] == '+')) ? d.substr(1) : d;
-      std::string text;
-      if (body == "inf") text = neg ? "-.inf" : ".inf";
-      else if (body == "nan") text = ".nan";
-      else {
-        double x = 0;
-        if (!body.empty() && body[0] == '.') body = "0" + body;
-        if (!body.empty() && body.back() == '.') body += "0";
-        x = std::stod(body);
-        text = python_float_str(neg ? -x : x);
-        if (text.find_first_of(".e") == std::string::npos) text += ".0";
-      }
-      v.value = node::scalar(text);
-      v.type = override_value_type::floating;
-    }
-  }
 };
 
 }  // namespace detail
@@ -5368,6 +6757,68 @@ inline std::vector<override_spec> parse_overrides(const std::vector<std::string>
   if (!problems.empty()) throw config_error(std::move(problems), more);
   return out;
 }
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/project_root.hpp ----
+// The project root: the one rule for PROJECT_ROOT in every front door (vitals::app, compose,
+// load). It is read, never set: composition used to setenv it, which leaked into every child
+// process the program started. Relative config directories are looked up under it, and
+// `${oc.env:PROJECT_ROOT}` resolves to it when the variable is unset (Hydra would leave it unset).
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <system_error>
+
+namespace vitals::config {
+
+/// $PROJECT_ROOT when set and not empty.
+inline std::optional<std::filesystem::path> project_root_env() {
+  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env) return std::filesystem::path(env);
+  return std::nullopt;
+}
+
+/// The nearest parent of `start` (default: the working directory), `start` included, that holds
+/// `.git`; nullopt when there is none.
+inline std::optional<std::filesystem::path> git_root(const std::filesystem::path& start = {}) {
+  std::error_code ec;
+  std::filesystem::path from = start.empty() ? std::filesystem::current_path(ec) : std::filesystem::absolute(start, ec);
+  for (std::filesystem::path p = from; !p.empty(); p = p.parent_path()) {
+    if (std::filesystem::exists(p / ".git", ec)) return p;
+    if (p == p.parent_path()) break;
+  }
+  return std::nullopt;
+}
+
+/// The directory relative paths are anchored at: $PROJECT_ROOT, else the nearest parent of
+/// `start` (default: the working directory) that holds `.git`, else `start` itself (the working
+/// directory when `start` is empty).
+inline std::filesystem::path project_root(const std::filesystem::path& start = {}) {
+  if (auto env = project_root_env()) return *env;
+  if (auto git = git_root(start)) return *git;
+  if (!start.empty()) return start;
+  std::error_code ec;
+  return std::filesystem::current_path(ec);
+}
+
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/sweep.hpp ----
+// Sweep expansion: the jobs of a multirun, in Hydra's BasicSweeper order (cartesian product,
+// first override slowest), with glob(...) filtering a group's options as Hydra's Glob does.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::config {
 
 namespace detail {
 
@@ -5455,975 +6906,6 @@ inline std::vector<std::vector<std::string>> expand_sweeps(
     jobs = std::move(next);
   }
   return jobs;
-}
-
-}  // namespace vitals::config
-
-namespace vitals::config {
-
-/// One entry of a defaults list as written: `- exp: default`, `- default@_here_`, `- _self_`.
-struct input_default {
-  bool is_group = false;                  // `group: option` rather than a config name
-  std::string path;                       // config default: "default", "/abs/name", "_self_"
-  std::string group;                      // group default: "exp", "/db"
-  std::optional<std::string> value;       // group default: the option; nullopt = `null`
-  bool is_options = false;                // group default with a list of options
-  std::vector<std::string> options;
-  std::optional<std::string> package;     // `@pkg` ("" for _here_)
-  std::optional<std::string> package_header;  // `# @package` of the loaded file
-  bool optional = false, is_override = false, deleted = false, primary = false, external_append = false;
-  std::string parent_base_dir, parent_package;
-  bool has_parent = false;
-  source_location where;
-
-  static std::string strip_slash(std::string_view s) { return std::string(!s.empty() && s[0] == '/' ? s.substr(1) : s); }
-
-  bool is_self() const { return is_group ? (value && *value == "_self_") : path == "_self_"; }
-  std::optional<std::string> name() const {
-    if (is_group) return is_options ? std::nullopt : value;
-    auto i = path.rfind('/');
-    return i == std::string::npos ? path : path.substr(i + 1);
-  }
-  bool is_missing() const { return is_group ? (!is_options && value && *value == "???") : name() == "???"; }
-  std::string group_path() const {
-    if (is_group) {
-      bool abs = !group.empty() && group[0] == '/';
-      std::string g = strip_slash(group);
-      return (parent_base_dir.empty() || abs) ? g : parent_base_dir + "/" + g;
-    }
-    bool abs = !path.empty() && path[0] == '/';
-    std::string p = strip_slash(path);
-    auto i = p.rfind('/');
-    std::string g = i == std::string::npos ? "" : p.substr(0, i);
-    if (abs) return g;
-    if (parent_base_dir.empty()) return g;
-    return g.empty() ? parent_base_dir : parent_base_dir + "/" + g;
-  }
-  std::string config_path() const {
-    if (is_group) return group_path() + "/" + name().value_or("");
-    bool abs = !path.empty() && path[0] == '/';
-    std::string p = strip_slash(path);
-    if (abs || parent_base_dir.empty()) return p;
-    return parent_base_dir + "/" + p;
-  }
-  static std::string dots(std::string s) {
-    std::replace(s.begin(), s.end(), '/', '.');
-    return s;
-  }
-  std::string default_package() const { return dots(group_path()); }
-  std::string relative_group_path() const {
-    if (is_group) return strip_slash(group);
-    std::string p = strip_slash(path);
-    auto i = p.rfind('/');
-    return i == std::string::npos ? "" : p.substr(0, i);
-  }
-  std::optional<std::string> get_package(bool default_to_header = true) const {
-    if (!package && default_to_header) return package_header;
-    return package;
-  }
-  std::string final_package(bool default_to_header = true) const {
-    std::string pkg = get_package(default_to_header).value_or(dots(relative_group_path()));
-    std::string ret = parent_package.empty() ? pkg : (pkg.empty() ? parent_package : parent_package + "." + pkg);
-    auto g = ret.rfind("_global_");
-    if (g == std::string::npos) return ret;
-    std::size_t from = g + 8 + 1;
-    return from >= ret.size() ? std::string() : ret.substr(from);
-  }
-  std::string override_key() const {
-    std::string def = default_package(), fin = final_package(false), key = group_path();
-    if (def != fin) key += "@" + (fin.empty() ? std::string("_global_") : fin);
-    return key;
-  }
-  void update_parent(std::string base_dir, std::string pkg) {
-    parent_base_dir = std::move(base_dir);
-    parent_package = std::move(pkg);
-    has_parent = true;
-    if (package && package->find("_group_") != std::string::npos) {
-      std::string resolved = *package;
-      std::string def = default_package();
-      for (auto p = resolved.find("_group_"); p != std::string::npos; p = resolved.find("_group_", p + def.size()))
-        resolved.replace(p, 7, def);
-      package = "_global_." + resolved;
-    }
-  }
-  void set_package_header(std::optional<std::string> header) {
-    if (!header) return;
-    if (*header != "_global_" && header->rfind("_global_.", 0) != 0)
-      header = header->empty() ? "_global_" : "_global_." + *header;
-    package_header = std::move(header);
-  }
-  /// How the entry reads in a defaults list, for messages.
-  std::string describe() const {
-    std::string s = is_group ? group + ": " + (is_options ? "[...]" : value.value_or("null")) : path;
-    return s;
-  }
-};
-
-/// A config as loaded for composition: its content (defaults list removed) and its defaults list.
-struct loaded_config {
-  std::string path;     // "exp/001"
-  std::string source;   // "experiments/001/exp/001.yaml" or "config_store://exp/default"
-  node content;         // a mapping, or null for an empty file
-  std::vector<input_default> defaults;
-  std::optional<std::string> package_header;
-  bool has_content = false;  // any key besides `defaults` that is not `???`
-};
-
-/// Finds configs in a directory and a config_store, parsing each file once per composition.
-class config_repository {
- public:
-  config_repository(std::filesystem::path dir, const config_store& store) : dir_(std::move(dir)), store_(store) {}
-
-  const std::filesystem::path& dir() const { return dir_; }
-
-  bool group_exists(std::string_view group) const {
-    std::string g = input_default::strip_slash(group);
-    std::error_code ec;
-    if (!g.empty() && std::filesystem::is_directory(dir_ / g, ec)) return true;
-    return store_.has_group(g);
-  }
-
-  bool config_exists(const std::string& path) { return load(path) != nullptr; }
-
-  /// Sorted option names of a group (files and stored options), for "available options" lists.
-  std::vector<std::string> group_options(std::string_view group) const {
-    std::set<std::string> names;
-    std::error_code ec;
-    std::string g = input_default::strip_slash(group);
-    for (auto it = std::filesystem::directory_iterator(dir_ / g, ec); !ec && it != std::filesystem::directory_iterator();
-         it.increment(ec)) {
-      const auto& p = it->path();
-      if (p.extension() == ".yaml" && it->is_regular_file(ec)) names.insert(p.stem().string());
-    }
-    for (auto& n : store_.options(g)) names.insert(n);
-    return {names.begin(), names.end()};
-  }
-
-  /// The config at `path` ("exp/001", "config.yaml"), or nullptr when there is none.
-  const loaded_config* load(const std::string& path) {
-    std::string key = path;
-    if (key.size() > 5 && key.compare(key.size() - 5, 5, ".yaml") == 0) key.resize(key.size() - 5);
-    auto it = cache_.find(key);
-    if (it != cache_.end()) return it->second ? &*it->second : nullptr;
-    std::optional<loaded_config> result;
-    std::filesystem::path file = dir_ / (key + ".yaml");
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(file, ec)) {
-      std::string text = detail::read_text_file(file);
-      result = make(key, file.string(), parse_yaml(text, file.string()), package_header(text, file.string()));
-    } else if (auto stored = store_.find(parent_of(key), name_of(key))) {
-      result = make(key, "config_store://" + key, std::move(*stored), std::nullopt);
-    }
-    auto [pos, inserted] = cache_.emplace(key, std::move(result));
-    return pos->second ? &*pos->second : nullptr;
-  }
-
-  /// Parses one defaults-list entry (exposed for tests).
-  static input_default parse_default(const node& item, const std::string& source) {
-    input_default d;
-    d.where = item.where;
-    auto split = [&](std::string_view text, std::string& name, std::optional<std::string>& pkg) {
-      auto at = text.find('@');
-      name = std::string(text.substr(0, at));
-      if (at != std::string_view::npos) {
-        std::string p(text.substr(at + 1));
-        if (p.find(':') != std::string::npos)
-          throw config_error(problem{"defaults", "package renames ('@a:b') were removed in Hydra 1.1 and are not supported: '" + std::string(text) + "'", item.where});
-        pkg = p == "_here_" ? std::string() : p;
-      }
-    };
-    if (item.is_scalar()) {
-      split(item.text, d.path, d.package);
-      if (d.path == "_self_" && d.package)
-        throw config_error(problem{"defaults", "_self_@PACKAGE is not supported", item.where});
-      return d;
-    }
-    if (item.is_mapping()) {
-      if (item.entries.size() != 1)
-        throw config_error(problem{"defaults", std::string(item.entries.empty() ? "missing group name in a defaults entry" : "too many keys in a defaults entry (one `group: option` per line)") + " in " + source, item.where});
-      const auto& [key, value] = item.entries.front();
-      d.is_group = true;
-      // "optional override db@pkg" -> keywords, then group@package
-      std::vector<std::string> words;
-      std::size_t s = 0;
-      while (true) {
-        auto sp = key.find(' ', s);
-        words.push_back(key.substr(s, sp - s));
-        if (sp == std::string::npos) break;
-        s = sp + 1;
-      }
-      std::string last = words.back();
-      words.pop_back();
-      for (const auto& w : words) {
-        if (w == "optional") d.optional = true;
-        else if (w == "override") d.is_override = true;
-        else break;
-      }
-      split(last, d.group, d.package);
-      if (d.group.empty()) throw config_error(problem{"defaults", "missing group name in '" + key + "'", item.where});
-      if (value.is_null()) {
-        d.value.reset();
-      } else if (value.is_scalar()) {
-        d.value = value.text;
-      } else if (value.is_sequence()) {
-        d.is_options = true;
-        for (const auto& v : value.items) {
-          if (!v.is_scalar())
-            throw config_error(problem{"defaults", "items of an options list must be names, in '" + key + "'", v.where});
-          d.options.push_back(v.text);
-        }
-      } else {
-        throw config_error(problem{"defaults", "the option of '" + key + "' must be a name, a list of names or null", value.where});
-      }
-      return d;
-    }
-    throw config_error(problem{"defaults", "a defaults entry is a name (`- base`) or `group: option`, not " +
-                                               std::string(item.is_null() ? "null" : "a list"),
-                               item.where});
-  }
-
- private:
-  static std::string parent_of(const std::string& key) {
-    auto i = key.rfind('/');
-    return i == std::string::npos ? "" : key.substr(0, i);
-  }
-  static std::string name_of(const std::string& key) {
-    auto i = key.rfind('/');
-    return i == std::string::npos ? key : key.substr(i + 1);
-  }
-
-  // Hydra's header: leading `# @key value` lines, blank lines skipped, stopping at anything else.
-  static std::optional<std::string> package_header(std::string_view text, const std::string& file) {
-    std::size_t pos = 0;
-    int line_no = 0;
-    while (pos < text.size()) {
-      std::size_t nl = text.find('\n', pos);
-      std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-      pos = nl == std::string_view::npos ? text.size() : nl + 1;
-      ++line_no;
-      auto b = line.find_first_not_of(" \t\r");
-      if (b == std::string_view::npos) continue;
-      line = line.substr(b);
-      while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
-      if (line[0] != '#') break;
-      auto rest = line.substr(1);
-      auto r = rest.find_first_not_of(" \t");
-      if (r == std::string_view::npos || rest[r] != '@') break;
-      rest = rest.substr(r + 1);
-      std::vector<std::string> words;
-      std::size_t s = 0;
-      while (s < rest.size()) {
-        auto e = rest.find_first_of(" \t", s);
-        if (e == std::string_view::npos) e = rest.size();
-        if (e > s) words.emplace_back(rest.substr(s, e - s));
-        s = e + 1;
-      }
-      if (words.size() != 2)
-        throw config_error(problem{"", "expected a header '# @package <package>', got '" + std::string(line) + "'",
-                                   source_location::in_file(file, line_no, 1)});
-      if (words[0] == "package") return words[1];
-    }
-    return std::nullopt;
-  }
-
-  static loaded_config make(std::string key, std::string source, node content, std::optional<std::string> header) {
-    loaded_config c;
-    c.path = std::move(key);
-    c.source = std::move(source);
-    c.package_header = std::move(header);
-    if (content.is_mapping()) {
-      if (const node* defaults = content.find("defaults")) {
-        if (!defaults->is_sequence())
-          throw config_error(problem{"defaults", std::string("invalid defaults list in '") + c.source + "': defaults must be a list (got " +
-                                                     (defaults->is_mapping() ? "a mapping" : "a scalar") + ")",
-                                     defaults->where});
-        for (const auto& item : defaults->items) c.defaults.push_back(config_repository::parse_default(item, c.source));
-        content.erase("defaults");
-      }
-      for (const auto& [k, v] : content.entries)
-        if (!(v.is_scalar() && v.text == "???")) c.has_content = true;
-    } else if (!content.is_null()) {
-      throw config_error(problem{"", "a config file must hold a mapping, '" + c.source + "' holds a " +
-                                         (content.is_sequence() ? "list" : "scalar"),
-                                 content.where});
-    }
-    c.content = std::move(content);
-    return c;
-  }
-
-  std::filesystem::path dir_;
-  const config_store& store_;
-  std::map<std::string, std::optional<loaded_config>> cache_;
-};
-
-/// One config of the final, flattened defaults list, in merge order.
-struct result_default {
-  std::string config_path;   // "exp/001"
-  std::string package;       // where its content goes: "exp", "" (root)
-  std::string parent;        // the config whose defaults list brought it in
-  std::string override_key;  // "exp" for group options
-  bool is_self = false, primary = false;
-};
-
-/// What a defaults-list resolution yields: the merge order, the group choices made, and the
-/// overrides that were not group selections (applied to the merged config afterwards).
-struct defaults_resolution {
-  std::vector<result_default> defaults;
-  std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // "exp" -> "001"
-  std::vector<override_spec> config_overrides;
-};
-
-namespace detail {
-
-struct defaults_tree {
-  input_default node;
-  std::vector<std::unique_ptr<defaults_tree>> children;
-  bool expanded = false;
-  defaults_tree* parent = nullptr;
-};
-
-class defaults_builder {
- public:
-  defaults_builder(config_repository& repo, const std::vector<override_spec>& overrides) : repo_(repo) {
-    for (const auto& o : overrides) {
-      if (o.sweep || is_hydra_group(o.key)) continue;
-      bool is_group = repo.group_exists(o.key);
-      bool is_dict = o.has_value && o.value.type == override_value_type::dict;
-      if (is_dict || !is_group) {
-        config_overrides_.push_back(o);
-      } else if (o.op == override_op::force_add) {
-        fail(o, "force-add of config groups is not supported: '" + o.input + "' (use +" + o.input.substr(2) + " to add a group)");
-      } else if (o.op == override_op::remove) {
-        std::string key = o.key_element().substr(1);
-        if (o.has_value && o.value.type != override_value_type::string && o.value.type != override_value_type::null)
-          fail(o, "the value of a group deletion must be an option name: '" + o.input + "'");
-        deletion del;
-        if (o.has_value && o.value.type == override_value_type::string) del.name = o.value.value.text;
-        deletions_[key] = del;
-      } else if (o.value.type != override_value_type::string && o.value.type != override_value_type::list) {
-        fail(o, "a config group override must be an option name or a list of names; '" + o.input + "' gives " +
-                    type_name(o.value.type) + " (quote it to use it as a name, or use ~" + o.key + " to remove the group)");
-      } else {
-        choice c = to_choice(o);
-        if (o.op == override_op::add) {
-          input_default d;
-          d.is_group = true;
-          d.group = o.key;
-          d.package = o.package;
-          if (d.package && *d.package == "_here_") d.package = std::string();
-          d.value = c.name;
-          d.is_options = c.is_options;
-          d.options = c.options;
-          d.external_append = true;
-          d.where = o.where();
-          append_.push_back(std::move(d));
-        } else {
-          std::string key = o.key_element();
-          c.where = o.where();
-          choices_[key] = std::move(c);
-          meta_[key] = {true, "", false, o.input};
-        }
-      }
-    }
-  }
-
-  defaults_resolution build(const std::string& config_name) {
-    root_.node.path = config_name;
-    root_.node.primary = true;
-    create(root_, true);
-    ensure_used();
-    defaults_resolution res;
-    walk(root_, res.defaults);
-    std::set<std::string> seen;
-    for (const auto& r : res.defaults) {
-      if (r.is_self || r.override_key.empty()) continue;
-      if (!seen.insert(r.override_key).second)
-        throw config_error(problem{"defaults", r.override_key + " appears more than once in the final defaults list", {}});
-    }
-    res.choices = known_choices_;
-    res.config_overrides = std::move(config_overrides_);
-    return res;
-  }
-
- private:
-  struct choice {
-    std::optional<std::string> name;
-    bool is_options = false;
-    std::vector<std::string> options;
-    source_location where;  // the command-line override that made it
-  };
-  struct meta {
-    bool external = false;
-    std::string containing;
-    bool used = false;
-    std::string input;
-  };
-  struct deletion {
-    std::optional<std::string> name;
-    bool used = false;
-  };
-
-  static bool is_hydra_group(std::string_view g) {
-    if (!g.empty() && g[0] == '/') g.remove_prefix(1);
-    return g == "hydra" || g.rfind("hydra/", 0) == 0;
-  }
-
-  [[noreturn]] static void fail(const override_spec& o, std::string msg) {
-    throw config_error(problem{o.key, std::move(msg), o.where()});
-  }
-  static const char* type_name(override_value_type t) {
-    switch (t) {
-      case override_value_type::null: return "null";
-      case override_value_type::boolean: return "a bool";
-      case override_value_type::integer: return "an int";
-      case override_value_type::floating: return "a float";
-      case override_value_type::dict: return "a dict";
-      default: return "a string";
-    }
-  }
-  static choice to_choice(const override_spec& o) {
-    choice c;
-    if (o.value.type == override_value_type::list) {
-      c.is_options = true;
-      for (const auto& item : o.value.value.items) c.options.push_back(item.text);
-    } else {
-      c.name = o.value.value.text;
-    }
-    return c;
-  }
-
-  static std::string chain(const defaults_tree* t) {
-    std::vector<std::string> names;
-    for (; t; t = t->parent) names.push_back("'" + t->node.config_path() + "'");
-    std::string out;
-    for (auto it = names.rbegin(); it != names.rend(); ++it) out += (out.empty() ? "" : " -> ") + *it;
-    return out;
-  }
-
-  [[noreturn]] void not_found(const defaults_tree& t) {
-    const input_default& e = t.node;
-    std::string msg;
-    if (e.primary) {
-      msg = "cannot find the primary config '" + e.config_path() + "' in " + repo_.dir().string();
-    } else {
-      msg = "could not find '" + e.config_path() + "'";
-      if (t.parent) msg = "in '" + t.parent->node.config_path() + "': " + msg;
-      if (e.is_group) {
-        auto opts = repo_.group_options(e.group_path());
-        if (!opts.empty()) {
-          msg += "; available options in '" + e.group_path() + "':";
-          for (const auto& o : opts) msg += " " + o;
-        } else {
-          msg += " (the group '" + e.group_path() + "' has no options)";
-        }
-      }
-      msg += " (included by " + chain(t.parent) + ")";
-      // An option chosen on the command line is reported at the override that chose it, and the
-      // defaults line it replaced.
-      if (auto it = choices_.find(e.override_key()); e.is_group && it != choices_.end() && !it->second.where.origin.empty()) {
-        msg += "; the option was chosen on the command line, replacing the defaults line at " + e.where.str();
-        throw config_error(problem{"defaults", msg, it->second.where});
-      }
-    }
-    throw config_error(problem{"defaults", msg, e.where});
-  }
-
-  bool is_overridden(const input_default& d) const { return d.is_group && choices_.count(d.override_key()); }
-  void override_default_option(input_default& d) {
-    std::string key = d.override_key();
-    auto it = choices_.find(key);
-    if (it == choices_.end()) return;
-    d.value = it->second.name;
-    d.is_options = it->second.is_options;
-    d.options = it->second.options;
-    meta_[key].used = true;
-  }
-  bool is_deleted(const input_default& d) const {
-    if (!d.is_group) return false;
-    auto it = deletions_.find(d.override_key());
-    if (it == deletions_.end()) return false;
-    return !it->second.name || it->second.name == d.name();
-  }
-  void set_known_choice(const input_default& d) {
-    if (!d.is_group) return;
-    std::string key = d.override_key();
-    auto it = std::find_if(known_choices_.begin(), known_choices_.end(), [&](const auto& p) { return p.first == key; });
-    if (it == known_choices_.end()) {
-      known_choices_.emplace_back(key, d.name());
-    } else if (it->second != d.name()) {
-      throw config_error(problem{"defaults", "multiple values for " + key + ". To override a value use 'override " + key + ": " +
-                                                 it->second.value_or("null") + "'",
-                                 d.where});
-    }
-    per_group_[d.group_path()].insert(key);
-  }
-
-  void ensure_used() {
-    for (const auto& [key, m] : meta_) {
-      if (m.used) continue;
-      std::string group = key.substr(0, key.find('@'));
-      auto it = per_group_.find(group);
-      std::string msg = "Could not override '" + key + "'.";
-      if (it != per_group_.end() && it->second.size() > 1) {
-        msg += " Did you mean to override one of";
-        for (const auto& k : it->second) msg += " " + k;
-        msg += "?";
-      } else if (it != per_group_.end() && it->second.size() == 1) {
-        msg += " Did you mean to override " + *it->second.begin() + "?";
-      } else {
-        msg += " No match in the defaults list.";
-      }
-      if (!m.containing.empty()) msg = "In '" + m.containing + "': " + msg;
-      if (m.external) {
-        const choice& c = choices_.at(key);
-        msg += " To append to your defaults list use +" + key + "=" + c.name.value_or("...");
-      }
-      source_location loc;
-      loc.origin = m.input.empty() ? "" : "override '" + m.input + "'";
-      throw config_error(problem{key, msg, loc});
-    }
-    for (const auto& [key, del] : deletions_)
-      if (!del.used)
-        throw config_error(problem{key, "Could not delete '" + key + (del.name ? "=" + *del.name : "") + "'. No match in the defaults list", {}});
-  }
-
-  void validate_self(const input_default& containing, std::vector<input_default>& defaults) {
-    bool has_self = false, has_non_override = false;
-    for (const auto& d : defaults) {
-      if (!d.is_override) has_non_override = true;
-      if (d.is_self()) {
-        if (has_self) throw config_error(problem{"defaults", "duplicate _self_ defined in " + containing.config_path(), d.where});
-        has_self = true;
-      }
-    }
-    if ((!has_self && has_non_override) || defaults.empty()) {
-      input_default self;
-      self.path = "_self_";
-      defaults.push_back(self);
-    }
-  }
-
-  void update_overrides(std::vector<input_default>& defaults, const input_default& parent) {
-    bool seen_override = false;
-    const input_default* last = nullptr;
-    for (auto& d : defaults) {
-      if (d.is_self()) continue;
-      d.update_parent(parent.group_path(), parent.final_package());
-      if (seen_override && !(d.is_override || d.external_append))
-        throw config_error(problem{"defaults", "in " + parent.config_path() + ": override '" + last->override_key() + " : " +
-                                                   last->name().value_or("null") + "' is defined before '" + d.override_key() +
-                                                   ": " + d.name().value_or("null") + "'. Overrides must be at the end of the defaults list",
-                                   d.where});
-      if (d.is_group && d.is_override) {
-        seen_override = true;
-        last = &d;
-        std::string key = d.override_key();
-        if (!choices_.count(key)) {
-          choice c{d.value, d.is_options, d.options, {}};
-          choices_[key] = c;
-          meta_[key] = {false, parent.config_path(), false, ""};
-        }
-      }
-    }
-  }
-
-  void add_child(defaults_tree& root, std::vector<std::unique_ptr<defaults_tree>>& out, input_default d) {
-    auto child = std::make_unique<defaults_tree>();
-    child->node = std::move(d);
-    child->parent = &root;
-    // A config that (indirectly) includes itself: Hydra recurses until Python gives up.
-    auto same_config = [](std::string a, std::string b) {
-      for (std::string* p : {&a, &b})
-        if (p->size() > 5 && p->compare(p->size() - 5, 5, ".yaml") == 0) p->resize(p->size() - 5);
-      return a == b;
-    };
-    for (const defaults_tree* a = &root; a; a = a->parent)
-      if (same_config(a->node.config_path(), child->node.config_path()) && !child->node.is_missing() && child->node.name())
-        throw config_error(problem{"defaults", "cycle in defaults lists: " + chain(child.get()), child->node.where});
-    create(*child, false);
-    out.push_back(std::move(child));
-  }
-
-  void create(defaults_tree& root, bool is_root_config) {
-    input_default& parent = root.node;
-    if (is_root_config) {
-      parent.update_parent("", "");
-      if (!repo_.config_exists(parent.config_path())) not_found(root);
-    }
-    if (!parent.is_missing() && parent.name())
-      if (const loaded_config* hdr = repo_.load(parent.config_path())) parent.set_package_header(hdr->package_header);
-    if (is_deleted(parent)) {
-      parent.deleted = true;
-      deletions_[parent.override_key()].used = true;
-      return;
-    }
-    set_known_choice(parent);
-    if (!parent.name()) return;
-    if (parent.is_missing()) {
-      std::string key = parent.override_key();
-      std::string msg = "You must specify '" + key + "', e.g, " + key + "=<OPTION>. Available options:";
-      for (const auto& o : repo_.group_options(parent.group_path())) msg += " " + o;
-      throw config_error(problem{key, msg, parent.where});
-    }
-    const std::string path = parent.config_path();
-    const loaded_config* loaded = repo_.load(path);
-    if (!loaded) {
-      if (parent.optional) {
-        parent.deleted = true;
-        return;
-      }
-      not_found(root);
-    }
-    std::vector<input_default> defaults = loaded->defaults;
-    // Hydra's own groups (hydra/launcher, hydra/job_logging, ...) configure Hydra, not the app:
-    // they are not part of the composed config, so entries for them are skipped.
-    std::erase_if(defaults, [](const input_default& d) { return is_hydra_group(d.is_group ? d.group : d.path); });
-    if (!defaults.empty() || (is_root_config && !append_.empty())) validate_self(parent, defaults);
-    if (is_root_config) defaults.insert(defaults.end(), append_.begin(), append_.end());
-    update_overrides(defaults, parent);
-    std::vector<std::unique_ptr<defaults_tree>> children;
-    std::vector<defaults_tree*> interpolated;
-    for (auto it = defaults.rbegin(); it != defaults.rend(); ++it) {
-      input_default d = *it;
-      if (d.is_self()) {
-        d.update_parent(parent.parent_base_dir, parent.get_package().value_or(""));
-        auto leaf = std::make_unique<defaults_tree>();
-        leaf->node = std::move(d);
-        leaf->parent = &root;
-        children.push_back(std::move(leaf));
-        continue;
-      }
-      if (d.is_override) continue;
-      d.update_parent(parent.group_path(), parent.final_package());
-      if (is_overridden(d)) override_default_option(d);
-      if (d.is_group && d.is_options) {
-        for (auto o = d.options.rbegin(); o != d.options.rend(); ++o) {
-          if (o->find("${") != std::string::npos)
-            throw config_error(problem{"defaults", "in '" + path + "': defaults list interpolation is not supported in options list items", d.where});
-          input_default c;
-          c.path = d.group + "/" + *o;
-          c.package = d.package;
-          c.optional = d.optional;
-          c.where = d.where;
-          c.update_parent(parent.group_path(), parent.final_package());
-          add_child(root, children, std::move(c));
-        }
-        continue;
-      }
-      if (d.name() && d.name()->find("${") != std::string::npos) {
-        // `- db_schema: ${db}`: resolved once the whole list's choices are known (below).
-        auto pending = std::make_unique<defaults_tree>();
-        pending->node = std::move(d);
-        pending->parent = &root;
-        interpolated.push_back(pending.get());
-        children.push_back(std::move(pending));
-        continue;
-      }
-      add_child(root, children, std::move(d));
-    }
-    for (defaults_tree* t : interpolated) {
-      input_default& d = t->node;
-      std::string resolved = resolve_choice_interpolation(*d.name(), path, d.where);
-      if (d.is_group) d.value = resolved;
-      else d.path = resolved;
-      d.update_parent(parent.group_path(), parent.final_package());
-      for (const defaults_tree* a = &root; a; a = a->parent)
-        if (a->node.config_path() == d.config_path())
-          throw config_error(problem{"defaults", "cycle in defaults lists: " + chain(t), d.where});
-      create(*t, false);
-    }
-    if (!children.empty()) {
-      std::reverse(children.begin(), children.end());
-      root.children = std::move(children);
-      root.expanded = true;
-    }
-  }
-
-  // Hydra's defaults-list interpolation: `${db}` is the option chosen for group `db` (after
-  // command-line overrides); text around it is kept ("${db}_schema").
-  std::string resolve_choice_interpolation(const std::string& text, const std::string& path, const source_location& where) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size();) {
-      if (text.compare(i, 2, "${") != 0) {
-        out += text[i++];
-        continue;
-      }
-      std::size_t close = text.find('}', i);
-      if (close == std::string::npos)
-        throw config_error(problem{"defaults", "in '" + path + "': unterminated interpolation in '" + text + "'", where});
-      std::string key = text.substr(i + 2, close - i - 2);
-      auto it = std::find_if(known_choices_.begin(), known_choices_.end(), [&](const auto& p) { return p.first == key; });
-      if (it == known_choices_.end() || !it->second) {
-        std::string msg = "in '" + path + "': error resolving interpolation '" + text + "': ";
-        msg += it == known_choices_.end()
-                   ? "no group '" + key + "' is chosen (defaults-list interpolation refers to group choices, not config keys)"
-                   : "group '" + key + "' is null";
-        if (!known_choices_.empty()) {
-          msg += "; possible interpolation keys:";
-          for (const auto& [k, v] : known_choices_) msg += " " + k;
-        }
-        throw config_error(problem{"defaults", msg, where});
-      }
-      out += *it->second;
-      i = close + 1;
-    }
-    return out;
-  }
-
-  void collect(const defaults_tree* tree, const input_default& n, std::vector<result_default>& out) {
-    if (n.deleted || n.is_missing() || !n.name()) return;
-    result_default r;
-    if (n.is_self()) {
-      r.config_path = tree->node.config_path();
-      r.is_self = true;
-      if (tree->parent) r.parent = tree->parent->node.config_path();
-      r.package = tree->node.final_package();
-      r.primary = tree->node.primary;
-    } else {
-      r.config_path = n.config_path();
-      if (tree) r.parent = tree->node.config_path();
-      r.package = n.final_package();
-      if (n.is_group) r.override_key = n.override_key();
-      r.primary = n.primary;
-    }
-    out.push_back(std::move(r));
-  }
-
-  void walk(const defaults_tree& tree, std::vector<result_default>& out) {
-    if (!tree.expanded) {
-      collect(tree.parent, tree.node, out);
-      return;
-    }
-    for (const auto& c : tree.children) {
-      if (!c->expanded) collect(&tree, c->node, out);
-      else walk(*c, out);
-    }
-  }
-
-  config_repository& repo_;
-  defaults_tree root_;
-  std::map<std::string, choice> choices_;
-  std::map<std::string, meta> meta_;
-  std::vector<input_default> append_;
-  std::vector<override_spec> config_overrides_;
-  std::map<std::string, deletion> deletions_;
-  std::vector<std::pair<std::string, std::optional<std::string>>> known_choices_;
-  std::map<std::string, std::set<std::string>> per_group_;
-};
-
-}  // namespace detail
-
-/// Resolves the defaults list of `config_name` under the group selections among `overrides`.
-/// Sweeps are skipped (the caller expands them first); overrides that are not group selections
-/// come back in `config_overrides`.
-inline defaults_resolution resolve_defaults(config_repository& repo, const std::string& config_name,
-                                            const std::vector<override_spec>& overrides) {
-  return detail::defaults_builder(repo, overrides).build(config_name);
-}
-
-}  // namespace vitals::config
-// ---- include/vitals/config/compose_merge.hpp ----
-// Merge rules of composition, as OmegaConf applies them when Hydra merges the configs of a
-// defaults list and applies `key=value` overrides: mappings merge key by key, everything else
-// (lists included) is replaced, and a mandatory-missing `???` never overwrites a value.
-
-#include <algorithm>
-#include <cstddef>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-
-namespace vitals::config {
-
-/// True for OmegaConf's "mandatory missing" marker `???` (quoted or not, as in OmegaConf).
-inline bool is_missing_value(const node& n) { return n.is_scalar() && n.text == "???"; }
-
-/// Merges `src` into `dest`: mapping into mapping recursively; otherwise `src` replaces `dest`,
-/// except that a missing `???` keeps what `dest` had (OmegaConf keeps the destination's value).
-inline void merge_nodes(node& dest, const node& src) {
-  if (is_missing_value(src)) return;
-  if (!(dest.is_mapping() && src.is_mapping())) {
-    dest = src;
-    return;
-  }
-  for (const auto& [key, value] : src.entries) {
-    if (node* existing = dest.find(key)) merge_nodes(*existing, value);
-    else dest.entries.emplace_back(key, value);
-  }
-}
-
-/// `content` placed under a dotted package path ("exp", "a.b"); the empty package is the root.
-inline node embed_in_package(node content, std::string_view package) {
-  if (package.empty()) return content;
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = package.find('.', start);
-    parts.emplace_back(package.substr(start, dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  node out = std::move(content);
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    node wrap = node::mapping(out.where);
-    wrap.entries.emplace_back(*it, std::move(out));
-    out = std::move(wrap);
-  }
-  return out;
-}
-
-/// The closest of `candidates` to `key` (for "did you mean"), or empty when nothing is close.
-inline std::string closest_key(std::string_view key, const std::vector<std::string>& candidates) {
-  return detail::closest_match(key, candidates).value_or("");
-}
-
-/// Keys of a mapping (empty for anything else).
-inline std::vector<std::string> keys_of(const node& n) {
-  std::vector<std::string> out;
-  for (const auto& e : n.entries) out.push_back(e.first);
-  return out;
-}
-
-/// Splits "a.b.c" into {"a","b","c"}.
-inline std::vector<std::string> split_key_path(std::string_view key) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = key.find('.', start);
-    parts.emplace_back(key.substr(start, dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return parts;
-}
-
-namespace detail {
-
-inline bool parse_index(std::string_view s, std::size_t& out) {
-  if (s.empty()) return false;
-  std::size_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<std::size_t>(c - '0');
-  }
-  out = v;
-  return true;
-}
-
-}  // namespace detail
-
-/// The node at a dotted path ("a.b", "list.0"), or nullptr.
-inline node* find_path(node& root, std::string_view key) {
-  node* cur = &root;
-  for (const auto& part : split_key_path(key)) {
-    std::size_t idx = 0;
-    if (cur->is_mapping()) cur = cur->find(part);
-    else if (cur->is_sequence() && detail::parse_index(part, idx) && idx < cur->items.size()) cur = &cur->items[idx];
-    else return nullptr;
-    if (!cur) return nullptr;
-  }
-  return cur;
-}
-inline const node* find_path(const node& root, std::string_view key) { return find_path(const_cast<node&>(root), key); }
-
-/// merge_nodes in closed (struct) mode: a key of `src` that `dest` lacks is an error, as in
-/// Hydra, where `a={x: 1}` may only change keys `a` already has (`+a={x: 1}` may add).
-inline void merge_closed(node& dest, const node& src, const std::string& path, const source_location& where,
-                         std::string_view hint_line) {
-  if (!(dest.is_mapping() && src.is_mapping())) {
-    merge_nodes(dest, src);
-    return;
-  }
-  for (const auto& [key, value] : src.entries) {
-    node* existing = dest.find(key);
-    std::string sub = path.empty() ? key : path + "." + key;
-    if (!existing) {
-      std::string msg = "Could not override '" + sub + "': key '" + key + "' is not in the config";
-      std::string near = closest_key(key, keys_of(dest));
-      if (!near.empty()) msg += "; did you mean '" + near + "'?";
-      if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add keys, use +" + std::string(hint_line);
-      throw config_error(problem{sub, msg, where});
-    }
-    merge_closed(*existing, value, sub, where, hint_line);
-  }
-}
-
-/// Sets `key` (a dotted path) to `value` like OmegaConf.update(cfg, key, value, merge=True):
-/// a mapping value merges into an existing mapping, anything else replaces. Without `force_add`
-/// the config is closed (Hydra's struct mode): every key on the path must exist, and a missing
-/// one is an error with a "did you mean" and the `+key=` hint.
-inline void update_path(node& root, std::string_view key, const node& value, bool force_add, const source_location& where,
-                        std::string_view hint_line = {}) {
-  std::vector<std::string> parts = split_key_path(key);
-  node* cur = &root;
-  std::string walked;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const std::string& part = parts[i];
-    const bool last = i + 1 == parts.size();
-    node* next = nullptr;
-    std::size_t idx = 0;
-    if (cur->is_sequence()) {
-      if (!detail::parse_index(part, idx) || idx >= cur->items.size())
-        throw config_error(problem{std::string(key),
-                                   "index '" + part + "' is out of range for the list at '" + walked + "' (it has " +
-                                       std::to_string(cur->items.size()) + " items)",
-                                   where});
-      next = &cur->items[idx];
-    } else {
-      if (!cur->is_mapping()) {
-        if (!force_add)
-          throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + part + "'", where});
-        *cur = node::mapping(where);
-      }
-      next = cur->find(part);
-      if (!next) {
-        if (!force_add) {
-          std::string msg = "Could not override '" + std::string(key) + "': key '" + part + "' is not in the config";
-          if (!walked.empty()) msg += " (at '" + walked + "')";
-          std::string near = closest_key(part, keys_of(*cur));
-          if (!near.empty()) msg += "; did you mean '" + (walked.empty() ? near : walked + "." + near) + "'?";
-          if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add it, use +" + std::string(hint_line);
-          throw config_error(problem{std::string(key), msg, where});
-        }
-        next = &cur->set(part, last ? node::null_value(where) : node::mapping(where));
-      }
-    }
-    walked = walked.empty() ? part : walked + "." + part;
-    if (!last && !next->is_mapping() && !next->is_sequence()) {
-      if (!force_add)
-        throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + parts[i + 1] + "'", where});
-      *next = node::mapping(where);
-    }
-    cur = next;
-  }
-  if ((value.is_mapping() || value.is_sequence()) && (cur->is_mapping() || cur->is_sequence())) {
-    if (value.is_mapping() != cur->is_mapping())
-      throw config_error(problem{std::string(key),
-                                 std::string("cannot merge a ") + (value.is_mapping() ? "mapping" : "list") + " into the " +
-                                     (cur->is_mapping() ? "mapping" : "list") + " at '" + std::string(key) + "'",
-                                 where});
-    if (force_add) merge_nodes(*cur, value);
-    else merge_closed(*cur, value, std::string(key), where, hint_line);
-    return;
-  }
-  *cur = value;
-}
-
-/// Deletes the key at a dotted path; false when it is not there.
-inline bool erase_path(node& root, std::string_view key) {
-  std::vector<std::string> parts = split_key_path(key);
-  std::string parent_key;
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) parent_key += (i ? "." : "") + parts[i];
-  node* parent = parts.size() == 1 ? &root : find_path(root, parent_key);
-  if (!parent) return false;
-  std::size_t idx = 0;
-  if (parent->is_sequence() && detail::parse_index(parts.back(), idx) && idx < parent->items.size()) {
-    parent->items.erase(parent->items.begin() + static_cast<std::ptrdiff_t>(idx));
-    return true;
-  }
-  return parent->erase(parts.back());
 }
 
 }  // namespace vitals::config
@@ -6840,7 +7322,13 @@ class interpolation_resolver {
   node env(const std::string& args, const std::vector<std::string>& path, const node& at) {
     auto comma = args.find(',');
     std::string var = trim(std::string_view(args).substr(0, comma));
-    if (const char* v = std::getenv(var.c_str())) {
+    if (var == "PROJECT_ROOT") {
+      // One rule in every front door (compose/project_root.hpp): $PROJECT_ROOT, else the git
+      // root, else the default, else the working directory - so configs need no setenv.
+      if (auto root = project_root_env()) return node::scalar(root->string(), scalar_style::quoted);
+      if (auto git = git_root()) return node::scalar(git->string(), scalar_style::quoted);
+      if (comma == std::string::npos) return node::scalar(project_root().string(), scalar_style::quoted);
+    } else if (const char* v = std::getenv(var.c_str())) {
       if (std::string bad = utf8_problem(v); !bad.empty())
         fail(path, at, "environment variable '" + var + "' " + bad + " (config values must be UTF-8)");
       return node::scalar(v, scalar_style::quoted);
@@ -6972,209 +7460,17 @@ inline bool unregister_resolver(const std::string& name) {
 
 namespace vitals::config {
 
-/// Where configs come from. `config_dir` may be relative: it is looked up from the working
-/// directory, then under $PROJECT_ROOT, then under the nearest parent holding `.git`.
-struct compose_options {
-  std::filesystem::path config_dir;
-  std::string config_name = "config";
-  const config_store* store = nullptr;  // nullptr: config_store::instance()
-};
-
-/// One merged config of the defaults list (the trace saved next to a run).
-struct defaults_entry {
-  std::string config_path;  // "exp/001"
-  std::string package;      // "exp"; "" = root
-  std::string parent;       // the config that listed it
-  std::string source;       // the file, or config_store://...
-  bool is_self = false;
-};
-
-/// A composed config and how it was made: enough to reproduce the run with one command.
-struct composition {
-  node config;                                   // resolved
-  std::vector<std::string> overrides;            // as given
-  std::vector<defaults_entry> defaults;          // merge order
-  std::vector<std::pair<std::string, std::optional<std::string>>> choices;  // group -> option
-  std::filesystem::path config_dir;
-  std::string config_name;
-  /// What `${hydra:...}` reads, resolved: run/sweep dirs, job name, override_dirname and number
-  /// (multirun), runtime choices, cwd and output_dir, plus whatever the config's hydra block sets.
-  node hydra;
-  /// Where Hydra would write this job's outputs: hydra.run.dir, or hydra.sweep.dir/subdir for a
-  /// job of a multirun (relative to the working directory, as Hydra's; empty when the pattern
-  /// cannot be resolved).
-  std::filesystem::path output_dir;
-  /// True when the configs' `hydra:` block or a `hydra.*` override sets the directory output_dir
-  /// comes from (hydra.run.dir; hydra.sweep.dir for a multirun job) and it resolved: the app then
-  /// puts the run directory inside it (vitals::app, docs/compose.md "Output directories").
-  bool output_dir_set = false;
-
-  /// The overrides as a YAML list node (Hydra's overrides.yaml).
-  node overrides_node() const {
-    node n = node::sequence();
-    for (const auto& o : overrides) n.items.push_back(node::scalar(o, scalar_style::quoted));
-    return n;
-  }
-  /// The defaults-list trace and group choices as a mapping.
-  node trace_node() const {
-    node n = node::mapping();
-    n.set("config_dir", node::scalar(config_dir.string(), scalar_style::quoted));
-    n.set("config_name", node::scalar(config_name, scalar_style::quoted));
-    node ch = node::mapping();
-    for (const auto& [k, v] : choices) ch.set(k, v ? node::scalar(*v, scalar_style::quoted) : node::null_value());
-    n.set("choices", std::move(ch));
-    node list = node::sequence();
-    for (const auto& d : defaults) {
-      node e = node::mapping();
-      e.set("config_path", node::scalar(d.config_path, scalar_style::quoted));
-      e.set("package", node::scalar(d.package, scalar_style::quoted));
-      e.set("parent", node::scalar(d.parent, scalar_style::quoted));
-      e.set("source", node::scalar(d.source, scalar_style::quoted));
-      if (d.is_self) e.set("is_self", node::scalar("true"));
-      list.items.push_back(std::move(e));
-    }
-    n.set("defaults", std::move(list));
-    return n;
-  }
-
-  /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created; an
-  /// empty `dir` is the working directory). Throws vitals::runs_dir_error (a usage_error) naming
-  /// the directory and the reason when it cannot be created or written.
-  void save(const std::filesystem::path& dir) const {
-    const std::filesystem::path out = dir.empty() ? std::filesystem::path(".") : dir;
-    std::error_code ec;
-    std::filesystem::create_directories(out, ec);
-    if (ec || !std::filesystem::is_directory(out))
-      throw runs_dir_error("cannot create output directory '" + out.string() + "': " +
-                           (ec ? ec.message() : std::string("it exists and is not a directory")));
-    auto write = [&](const char* name, const std::string& text) {
-      std::ofstream f(out / name, std::ios::binary);
-      f << text;
-      f.close();
-      if (!f) throw runs_dir_error("cannot write '" + (out / name).string() + "'");
-    };
-    write("config.yaml", to_yaml(config));
-    write("config.json", to_json(config));
-    write("overrides.yaml", to_yaml(overrides_node()));
-    write("defaults.yaml", to_yaml(trace_node()));
-  }
-};
-
-/// The directory relative paths are anchored at: $PROJECT_ROOT, else the nearest parent of
-/// `start` (default: the working directory) that holds `.git`, else `start` itself.
-inline std::filesystem::path project_root(const std::filesystem::path& start = {}) {
-  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env) return std::filesystem::path(env);
-  std::error_code ec;
-  std::filesystem::path from = start.empty() ? std::filesystem::current_path(ec) : std::filesystem::absolute(start, ec);
-  for (std::filesystem::path p = from; !p.empty(); p = p.parent_path()) {
-    if (std::filesystem::exists(p / ".git", ec)) return p;
-    if (p == p.parent_path()) break;
-  }
-  return start.empty() ? from : start;
-}
-
 namespace detail {
 
 inline std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   if (dir.empty()) return ".";
   if (dir.is_absolute() || std::filesystem::is_directory(dir, ec)) return dir;
-  if (const char* env = std::getenv("PROJECT_ROOT"); env && *env)
-    if (std::filesystem::is_directory(std::filesystem::path(env) / dir, ec)) return std::filesystem::path(env) / dir;
-  std::filesystem::path root = project_root();
-  if (std::filesystem::is_directory(root / dir, ec)) return root / dir;
+  if (auto env = project_root_env())
+    if (std::filesystem::is_directory(*env / dir, ec)) return *env / dir;
+  if (auto git = git_root())
+    if (std::filesystem::is_directory(*git / dir, ec)) return *git / dir;
   return dir;
-}
-
-inline std::string sweep_hint(const override_spec& o) {
-  return "Ambiguous value for argument '" + o.input +
-         "': 1. to use it as a list, write key=[value1,value2]; 2. to use it as a string, quote it: key='value1,value2'; "
-         "3. to sweep over it, add --multirun (-m) to the command line, or call vitals::sweep";
-}
-
-inline void apply_config_override(node& cfg, const override_spec& o) {
-  if (o.package)
-    throw config_error(problem{o.key, "Override " + o.input + " looks like a config group override, but config group '" + o.key +
-                                          "' does not exist",
-                               o.where()});
-  const node* existing = find_path(cfg, o.key);
-  switch (o.op) {
-    case override_op::remove: {
-      if (!existing || existing->is_null())
-        throw config_error(problem{o.key, "Could not delete from config. '" + o.key + "' does not exist.", o.where()});
-      if (o.has_value && o.value.type != override_value_type::null && !same_value(o.value.value, *existing))
-        throw config_error(problem{o.key, "Could not delete from config. The value of '" + o.key + "' is " +
-                                              (existing->is_scalar() ? python_str(*existing) : std::string("a ") + (existing->is_mapping() ? "mapping" : "list")) +
-                                              " and not " + o.value.text + ".",
-                                   o.where()});
-      erase_path(cfg, o.key);
-      return;
-    }
-    case override_op::add:
-      if (existing && !existing->is_null() && !o.value.value.is_mapping() && !o.value.value.is_sequence())
-        throw config_error(problem{o.key, "Could not append to config. An item is already at '" + o.key + "'. Either remove the + prefix: '" +
-                                              o.input.substr(1) + "', or add a second + to add or override it: '+" + o.input + "'",
-                                   o.where()});
-      update_path(cfg, o.key, o.value.value, true, o.where());
-      return;
-    case override_op::force_add: update_path(cfg, o.key, o.value.value, true, o.where()); return;
-    case override_op::set: update_path(cfg, o.key, o.value.value, false, o.where(), o.input); return;
-  }
-}
-
-inline bool is_hydra_key(std::string_view key) {
-  return key == "hydra" || key.rfind("hydra.", 0) == 0 || key.rfind("hydra/", 0) == 0;
-}
-
-// Hydra's job.override_dirname: the job's own overrides (not hydra.*, not exclude_keys), sorted,
-// joined by item_sep, with '=' spelled kv_sep.
-inline std::string override_dirname(const std::vector<override_spec>& parsed, const node& config) {
-  auto text = [&](const char* key, const char* fallback) {
-    const node* n = find_path(config, key);
-    return n && n->is_scalar() ? n->text : std::string(fallback);
-  };
-  std::string kv = text("kv_sep", "="), item = text("item_sep", ",");
-  std::vector<std::string> exclude;
-  if (const node* ex = find_path(config, "exclude_keys"); ex && ex->is_sequence())
-    for (const auto& e : ex->items) exclude.push_back(e.text);
-  std::vector<std::string> lines;
-  for (const auto& o : parsed)
-    if (!is_hydra_key(o.key) && std::find(exclude.begin(), exclude.end(), o.key) == exclude.end()) lines.push_back(o.input);
-  std::sort(lines.begin(), lines.end());
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : item) + l;
-  std::string spelled;
-  for (char c : out) spelled += c == '=' ? kv : std::string(1, c);
-  return spelled;
-}
-
-// The `hydra` node of a composition, unresolved: the configs' hydra block with hydra.* overrides
-// applied, Hydra's defaults for what it leaves unset, and the facts of this job.
-inline node hydra_node(node block, const compose_options& options, const std::vector<override_spec>& parsed,
-                       const std::vector<std::pair<std::string, std::optional<std::string>>>& choices, std::optional<int> job_num) {
-  if (!block.is_mapping()) block = node::mapping();
-  for (const auto& o : parsed)
-    if (o.key.rfind("hydra.", 0) == 0 && o.has_value && !o.sweep && o.op != override_op::remove)
-      update_path(block, o.key.substr(6), o.value.value, true, o.where());
-  auto set_default = [&](const std::string& key, node value) {
-    if (!find_path(block, key)) update_path(block, key, std::move(value), true, {});
-  };
-  auto text = [](std::string t) { return node::scalar(std::move(t), scalar_style::quoted); };
-  set_default("run.dir", text("outputs/${now:%Y-%m-%d}/${now:%H-%M-%S}"));
-  set_default("sweep.dir", text("multirun/${now:%Y-%m-%d}/${now:%H-%M-%S}"));
-  set_default("sweep.subdir", text("${hydra.job.num}"));
-  set_default("job.name", text("app"));  // Hydra's compose API; a hydra block or hydra.job.name=... sets another
-  set_default("job.config_name", text(options.config_name));
-  const node* od = find_path(block, "job.config.override_dirname");
-  update_path(block, "job.override_dirname", text(override_dirname(parsed, od ? *od : node::mapping())), true, {});
-  if (job_num) update_path(block, "job.num", node::scalar(std::to_string(*job_num)), true, {});
-  node ch = node::mapping();
-  for (const auto& [k, v] : choices) ch.set(k, v ? text(*v) : node::null_value());
-  update_path(block, "runtime.choices", std::move(ch), true, {});
-  std::error_code ec;
-  update_path(block, "runtime.cwd", text(std::filesystem::current_path(ec).string()), true, {});
-  update_path(block, "runtime.output_dir", text(job_num ? "${hydra.sweep.dir}/${hydra.sweep.subdir}" : "${hydra.run.dir}"), true, {});
-  return block;
 }
 
 inline composition compose_parsed(const compose_options& options, const std::vector<override_spec>& parsed,
@@ -7478,9 +7774,7 @@ std::vector<composed<Config>> sweep_command_line(int argc, const char* const* ar
   if (cl.config_dir) opts.config_dir = *cl.config_dir;
   if (cl.config_name) opts.config_name = *cl.config_name;
   const char* program = argc > 0 ? argv[0] : "vitals";
-  // PROJECT_ROOT is read, never set (one rule with vitals::app): ${oc.env:PROJECT_ROOT,default}
-  // is the environment's value, else the config's default; relative config directories are
-  // looked up under $PROJECT_ROOT, else the git root (project_root()).
+  // PROJECT_ROOT is read, never set (one rule with vitals::app, compose/project_root.hpp).
   if (cl.help) {
     std::fputs(config::usage(opts, program).c_str(), stdout);
     std::exit(0);
@@ -7588,15 +7882,9 @@ std::vector<Config> sweep(int argc, char** argv, const compose_options& options)
 #include <vector>
 
 // ---- include/vitals/sinks/json_format.hpp ----
-// JSON text for records: string escaping and numbers, appended to a caller-owned buffer.
-//
-// Sinks format into a reused fmt::memory_buffer so that steady-state writing does not allocate.
-// Non-finite floats follow W&B (bare NaN / Infinity / -Infinity, which Python's json and pandas
-// read) unless strict mode asks for standard JSON (null).
+// A metric value as JSON text, under an explicit json_policy (format/json.hpp): the one place that
+// maps metric_value to JSON for every sink (JSONL, W&B's value_json, alerts, the report).
 
-#include <charconv>
-#include <cmath>
-#include <cstdint>
 #include <string_view>
 
 // ---- include/vitals/sinks/record.hpp ----
@@ -7657,6 +7945,8 @@ enum class record_kind : std::uint8_t {
   alert,    // a health rule fired or cleared: metrics "title", "text", "level", "state"
   config,   // run.update_config(): one metric per changed top-level config key, its new value as
             // JSON text (a string); sinks without a notion of config ignore it
+  system,   // one system_sample (run_options::system_metrics.to_sinks): metrics "system/<key>",
+            // stamped with the run's current step but not a step of its own; keyed by _timestamp
 };
 
 struct record {
@@ -7671,42 +7961,24 @@ struct record {
 
 namespace vitals::detail {
 
-// Numbers are written with std::to_chars / fmt::format_int rather than format strings: the sinks'
-// writer thread spends most of its time here, and these skip format-string parsing.
-inline void append_int(fmt::memory_buffer& out, std::int64_t v) {
-  fmt::format_int f(v);
-  out.append(f.data(), f.data() + f.size());
+/// A string value that already is a W&B typed JSON object (`{"_type": ...}`, e.g. from
+/// vitals::wandb_histogram).
+inline bool is_wandb_typed_json(std::string_view s) {
+  return s.starts_with("{\"_type\":") || s.starts_with("{\"_type\" :");
 }
 
-/// Shortest round-trip representation of a finite double ("0.1", "1e-07", "12345").
-inline void append_double_shortest(fmt::memory_buffer& out, double d) {
-  char buf[32];
-  auto res = std::to_chars(buf, buf + sizeof buf, d);
-  out.append(buf, res.ptr);
-}
-
-inline void json_append_double(fmt::memory_buffer& out, double d, bool strict) {
-  if (std::isnan(d)) {
-    out.append(strict ? std::string_view("null") : std::string_view("NaN"));
-  } else if (std::isinf(d)) {
-    if (strict) out.append(std::string_view("null"));
-    else out.append(d > 0 ? std::string_view("Infinity") : std::string_view("-Infinity"));
-  } else {
-    // Shortest representation that round-trips; integral doubles keep a ".0" so readers keep
-    // the column floating.
-    auto start = out.size();
-    append_double_shortest(out, d);
-    std::string_view written(out.data() + start, out.size() - start);
-    if (written.find_first_of(".eE") == std::string_view::npos) out.append(std::string_view(".0"));
-  }
-}
-
-inline void json_append_value(fmt::memory_buffer& out, const metric_value& v, bool strict) {
+/// Appends v as JSON to out (a std::string or an fmt::memory_buffer).
+template <class Out>
+void append_json_value(Out& out, const metric_value& v, const json_policy& policy) {
   switch (v.type) {
-    case metric_value::kind::integer: append_int(out, v.i); break;
-    case metric_value::kind::floating: json_append_double(out, v.d, strict); break;
-    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-    case metric_value::kind::string: append_json_string(out, v.s); break;
+    case metric_value::kind::integer: append_json_int(out, v.i); break;
+    case metric_value::kind::floating: append_json_double(out, v.d, policy); break;
+    case metric_value::kind::boolean: append_text(out, v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string:
+      if (policy.typed_objects_inline && is_wandb_typed_json(v.s)) append_text(out, v.s);
+      else append_json_string(out, v.s);
+      break;
+    default: append_text(out, "null"); break;  // a value kind added after this was written
   }
 }
 
@@ -7861,24 +8133,42 @@ struct run_metadata {
 }  // namespace vitals
 // ---- include/vitals/run/model_params.hpp ----
 // Model size as the seed logs it: model_params/{total_params, trainable_params, model_size_mb},
-// with model_size_mb = total * bytes_per_param / 2^20 (4 bytes for fp32 weights).
+// with model_size_mb = total bytes / 2^20 (total * 4 / 2^20 for fp32 weights). The one type for
+// model size in vitals: counted by vitals::count_params (health/model_params.hpp, vitals/torch.hpp),
+// logged into the config and the summary by vitals::log_model_params(run, params).
 
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 
 namespace vitals {
 
+/// Counts are integers (they stay integers in config.json and summary.json); the size in MiB.
 struct model_params {
   std::int64_t total_params = 0;
   std::int64_t trainable_params = 0;
   double model_size_mb = 0;
+
+  /// Average bytes per parameter (4 for an fp32 model).
+  double bytes_per_param() const {
+    return total_params ? model_size_mb * (1024.0 * 1024.0) / static_cast<double>(total_params) : 4.0;
+  }
 };
 
 /// Throws std::invalid_argument when trainable > total or a count is negative.
 inline model_params make_model_params(std::int64_t total, std::int64_t trainable, double bytes_per_param = 4) {
-  if (total < 0 || trainable < 0 || trainable > total || bytes_per_param <= 0)
-    throw std::invalid_argument("model_params: need 0 <= trainable <= total and bytes_per_param > 0");
+  if (total < 0 || trainable < 0 || trainable > total || !(bytes_per_param > 0))
+    throw std::invalid_argument("vitals::model_params: need 0 <= trainable (" + std::to_string(trainable) +
+                                ") <= total (" + std::to_string(total) + ") and bytes_per_param > 0");
   return {total, trainable, static_cast<double>(total) * bytes_per_param / (1024.0 * 1024.0)};
+}
+
+/// Logs `p` as seed 000 does: into the config (config.update({"model_params": {...}})) and the
+/// summary (model_params/{total_params, trainable_params, model_size_mb}), through a vitals::run.
+template <class Run>
+void log_model_params(Run& run, const model_params& p) {
+  run.update_config("model_params", p);
+  run.log_model_params(p.total_params, p.trainable_params, p.bytes_per_param());
 }
 
 }  // namespace vitals
@@ -7903,6 +8193,8 @@ inline model_params make_model_params(std::int64_t total, std::int64_t trainable
 // the .wandb file, the run directory's name).
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -7990,17 +8282,21 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 
 }  // namespace vitals::dist
 // ---- include/vitals/sinks/pipeline.hpp ----
-// The logging pipeline of one run: interned keys, the pending (uncommitted) row, a bounded queue
-// of reusable rows, and one writer thread that hands records to the sinks.
+// The logging pipeline of one run: its public face, the log() call under W&B's commit rule, and
+// the writer thread that hands committed rows to the sinks. Its parts: pipeline_core.hpp (the
+// state callers share, the pending row and the commit rule), key_table.hpp (interned keys,
+// metric_key), pipeline_row.hpp (a row), row_ring.hpp (the bounded queue), row_dispatch.hpp (the
+// writer's stage -> sinks -> summary), writer_sinks.hpp, summary_table.hpp, record_stage.hpp.
 //
 // Why this shape:
-// - The caller's thread only interns keys (a hash lookup; the table grows only for new keys),
-//   copies values into the pending row and, on commit, swaps that row's buffers with a free queue
-//   slot. Buffers circulate between caller, queue and writer, so once they have grown to the
-//   row size nothing is allocated and no I/O happens on the caller's thread.
-// - Many producers, one consumer, under one mutex: a log() call holds it for ~100 ns, far below
-//   any contention that matters for training loops, and it keeps W&B's commit/step semantics
-//   (which need a shared pending row) simple and exact.
+// - The caller's thread (log()) only finds each key's id (an address-keyed cache; a metric_key is
+//   found without hashing or comparing), packs values into the pending row (which stays in the
+//   caller's cache) and, on commit, stamps it and copies it into a free queue slot (16 bytes a
+//   value). Slots keep their buffers, so nothing is allocated, no I/O happens and nothing depends
+//   on the number of sinks or on the record stage: names, strings and sinks are the writer's work.
+// - Many producers, one consumer, under one mutex, taken once per log() call (not per value):
+//   uncontended that is two atomic operations per call, and it keeps W&B's commit/step semantics
+//   (which need a shared pending row) simple and exact. The writer takes it once per batch.
 // - Overflow policy is explicit (as spdlog's async logger): block (default), drop_newest,
 //   drop_oldest; dropped rows are counted and reported at finish.
 // - Each sink is isolated (guarded_sink): one that throws is reported once and disabled.
@@ -8008,13 +8304,12 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <exception>
 #include <cstdint>
-#include <limits>
+#include <cstdio>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -8023,7 +8318,6 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -8052,8 +8346,11 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 #include <type_traits>
 #include <utility>
 
-// ---- include/vitals/sinks/file_io.hpp ----
-// Small POSIX file helpers shared by the file sinks and the run directory.
+// ---- include/vitals/format/file.hpp ----
+// Writing files that survive crashes and full disks: buffered append of whole records, atomic
+// replacement, and the POSIX details both need. Every file vitals writes goes through here (the
+// JSONL, CSV and TensorBoard sinks through append_file, the `.wandb` log through
+// cut_back_to_whole_records, the run directory's JSON files through atomic_write_file).
 //
 // Sinks write with write(2) on a raw descriptor, whole records at a time, so that after kill -9 a
 // file holds every complete record up to the last flush (stdio buffers would hold partial lines).
@@ -8135,6 +8432,32 @@ inline void write_all(int fd, std::string_view data, const std::filesystem::path
   if (int err = write_fully(fd, data, written)) throw_file_error("cannot write", p, err);
 }
 
+/// What cut_back_to_whole_records did: the bytes of the batch the file keeps, how many records
+/// they are, and the errno of a failed cut (0 when the file ends at a record end).
+struct whole_records_cut {
+  std::size_t keep = 0;
+  std::size_t kept_records = 0;
+  int cut_errno = 0;
+};
+
+/// After a write of a batch of whole records that started at file offset `start` stopped after
+/// `written` bytes: cuts the file (ftruncate) back to the end of the last record wholly inside
+/// those bytes. `ends`: the offset in the batch just past each record, ascending. The one place
+/// that decides what a torn write leaves behind, for every appending writer (append_file here,
+/// the `.wandb` log writer in format/leveldb_log.hpp).
+inline whole_records_cut cut_back_to_whole_records(int fd, off_t start, std::size_t written,
+                                                   std::span<const std::size_t> ends) noexcept {
+  whole_records_cut cut;
+  for (std::size_t e : ends) {
+    if (e > written) break;
+    cut.keep = e;
+    ++cut.kept_records;
+  }
+  if (written > cut.keep && (start < 0 || ::ftruncate(fd, start + static_cast<off_t>(cut.keep)) != 0))
+    cut.cut_errno = start < 0 ? EBADF : errno;
+  return cut;
+}
+
 /// An owned append-only descriptor (move-only) that only ever holds whole records.
 class append_file {
  public:
@@ -8205,20 +8528,13 @@ class append_file {
     std::size_t written = 0;
     const int err = write_fully(fd_, data, written);
     if (err == 0) return;
-    std::size_t keep = 0, kept_records = 0;
-    for (std::size_t e : ends) {
-      if (e > written) break;
-      keep = e;
-      ++kept_records;
-    }
+    const whole_records_cut cut = cut_back_to_whole_records(fd_, start, written, ends);
     std::string msg = "vitals: cannot write '" + path_.string() + "' (";
-    if (written > keep && (start < 0 || ::ftruncate(fd_, start + static_cast<off_t>(keep)) != 0)) {
-      msg += "cutting the torn record off failed too: " + std::generic_category().message(start < 0 ? EBADF : errno) +
-             "; ";
-    } else {
+    if (cut.cut_errno != 0)
+      msg += "cutting the torn record off failed too: " + std::generic_category().message(cut.cut_errno) + "; ";
+    else
       msg += "the file ends at its last whole record; ";
-    }
-    msg += std::to_string(kept_records) + " of " + std::to_string(ends.size()) +
+    msg += std::to_string(cut.kept_records) + " of " + std::to_string(ends.size()) +
            " records of this write kept, the rest and later ones lost)";
     close();
     std::system_error e(err, std::generic_category(), msg);
@@ -8373,6 +8689,7 @@ inline void atomic_write_file(const std::filesystem::path& target, std::string_v
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8400,6 +8717,11 @@ struct run_info {
   bool resumed = false;
   std::int64_t starting_step = 0;
   double starting_runtime = 0;
+  // Run-level settings that sinks with such a notion follow (run_options::system_metrics,
+  // --system_metrics_interval, --wandb_console); unset/empty: the sink's own default.
+  std::optional<double> system_metrics_interval;  // seconds between system samples, 0 = none
+  bool system_metrics_to_sinks = false;  // the run samples and sends record_kind::system records
+  std::string console;                   // "auto" | "wrap" | "off"
 };
 
 template <class S>
@@ -8648,333 +8970,181 @@ class any_sink {
 };
 
 }  // namespace vitals
-// ---- include/vitals/sinks/csv.hpp ----
-// CSV backend: <run dir>/metrics.csv, one row per committed step, header = sorted union of keys.
+// ---- include/vitals/sinks/key_table.hpp ----
+// Metric keys: a run's table of interned key names, the ids its rows carry, and vitals::metric_key.
 //
-// When a record brings a key the header lacks, the file is rewritten with the wider header (what
-// Lightning's CSVLogger does), written to a temporary file and renamed over metrics.csv, so a
-// reader - or a crash - sees either the old or the new complete file. Keys usually settle within
-// the first steps, so the rewrites cost little; rows are appended with write(2) as whole lines.
-// When a write fails (full disk, file-size limit) the file is cut back to its last whole row, or
-// a failed rewrite leaves the old file as it was; the error is thrown once (the run reports it
-// and disables this sink) and rows not yet written are lost.
+// Why a cache in front of the hash map: a hot loop logs the same few keys at every step, nearly
+// always from the same string literals (or from metric_keys), and hashing each key every time was
+// half of log()'s cost. The cache is direct-mapped and keyed on the key's address (plus its length
+// and last bytes, so that struct fields flattened in one reused buffer land in different entries).
+// A hit is confirmed by content, so a reused buffer can never alias another key. A miss falls back
+// to the map. A metric_key needs neither: it is the table's own copy of its name, stored in a chunk
+// right after its id, so its id is read from the 4 bytes before it once its address is known to
+// be inside a chunk (and checked against the name table).
 
 #include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <span>
-#include <sstream>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
-// ---- include/vitals/sinks/fresh_on_copy.hpp ----
-// A sink's open-file state must not be shared between copies. fresh_on_copy<T> makes a copy start
-// from T{} (an unopened sink with the same options), so sinks stay copyable configuration objects:
-// `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies only options.
+// ---- include/vitals/format/hash.hpp ----
+// The one string hash vitals' lookup tables use: std::hash over a string_view, transparent
+// (is_transparent), so that a table keyed by std::string is searched with a string_view or a
+// literal without building a std::string on the hot path (a metric key per logged value).
 
-#include <utility>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace vitals::detail {
-
-template <class T>
-struct fresh_on_copy {
-  T value;
-  fresh_on_copy() = default;
-  fresh_on_copy(const fresh_on_copy&) : value() {}
-  fresh_on_copy(fresh_on_copy&& o) noexcept : value(std::move(o.value)) {}
-  fresh_on_copy& operator=(const fresh_on_copy&) {
-    value = T();
-    return *this;
-  }
-  fresh_on_copy& operator=(fresh_on_copy&& o) noexcept {
-    value = std::move(o.value);
-    return *this;
-  }
-  T* operator->() { return &value; }
-  const T* operator->() const { return &value; }
-  T& operator*() { return value; }
-};
-
-}  // namespace vitals::detail
-
-namespace vitals {
-
-namespace detail {
 
 struct string_hash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
-inline void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
-  if (!quote) {
-    out.append(s);
-    return;
-  }
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
+/// A std::string-keyed hash map searchable by std::string_view.
+template <class V>
+using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to<>>;
 
-inline void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
-  switch (v.type) {
-    case metric_value::kind::integer: append_int(out, v.i); break;
-    case metric_value::kind::floating:
-      if (std::isnan(v.d)) out.append(std::string_view("nan"));
-      else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
-      else append_double_shortest(out, v.d);
-      break;
-    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-    case metric_value::kind::string: csv_append_field(out, v.s); break;
-  }
-}
-
-/// Splits CSV text (RFC 4180 quoting) into rows of fields; a last row without its newline (a
-/// crash mid-write) is dropped.
-inline std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-    } else if (c != '\r') {
-      field.push_back(c);
-    }
-  }
-  return rows;
-}
-
-struct csv_state {
-  append_file file;
-  std::filesystem::path path;
-  fmt::memory_buffer buf;
-  std::vector<std::size_t> ends;     // offset in buf just past each row
-  std::vector<std::string> columns;  // sorted
-  std::unordered_map<std::string, std::size_t, string_hash, std::equal_to<>> index;
-  std::vector<const metric_value*> cells;
-  std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
-  std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
-  std::size_t rewrites = 0;
-  bool started = false;  // the header has been written
-  std::string failed;    // the error that stopped the sink (a failed rewrite)
-};
-
-}  // namespace detail
-
-struct csv {
-  static constexpr std::string_view name = "csv";
-
-  /// File to write; relative paths are taken inside the run directory.
-  std::filesystem::path path = "metrics.csv";
-  /// Buffered bytes that trigger a write before the next flush.
-  std::size_t flush_bytes = 1 << 20;
-
-  void open(const run_info& info) {
-    auto& st = *state;
-    st.path = path.is_absolute() ? path : info.dir / path;
-    st.columns = {"_runtime", "_step", "_timestamp"};
-    reindex();
-    // The header is written with the first row, when the columns are known - unless the file
-    // exists with a header of ours (a resumed run): then its rows are continued, widened as usual.
-    detail::cut_to_last_newline(st.path);
-    std::ifstream in(st.path, std::ios::binary);
-    std::string header_line;
-    if (in && std::getline(in, header_line) && !header_line.empty()) {
-      auto rows = detail::csv_parse(header_line + "\n");
-      if (rows.empty()) return;
-      std::vector<std::string> cols = rows.front();
-      if (!std::is_sorted(cols.begin(), cols.end()) || std::find(cols.begin(), cols.end(), "_step") == cols.end() ||
-          std::find(cols.begin(), cols.end(), "_runtime") == cols.end() ||
-          std::find(cols.begin(), cols.end(), "_timestamp") == cols.end())
-        throw std::runtime_error("vitals: cannot continue '" + st.path.string() +
-                                 "': its header is not one vitals wrote (sorted, with _step, _runtime, _timestamp)");
-      st.columns = std::move(cols);
-      reindex();
-      st.file.open(st.path);
-      st.started = true;
-    }
-  }
-
-  void write(const record& r) {
-    if (r.kind != record_kind::history) return;
-    auto& st = *state;
-    // After a failed write or rewrite, never touch the file again: throw the error again.
-    if (!st.failed.empty()) throw std::runtime_error(st.failed);
-    if (st.file.broken()) flush();
-    // Rows usually repeat the previous row's keys in the same order: check the cached column
-    // with one string compare before falling back to the hash lookup.
-    auto& cache = st.cached_column;
-    if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
-    bool missing = !st.started;
-    for (std::size_t k = 0; k < r.metrics.size(); ++k) {
-      const auto& key = r.metrics[k].key;
-      if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
-      auto it = st.index.find(key);
-      if (it == st.index.end()) missing = true;
-      else cache[k] = it->second;
-    }
-    if (missing) {
-      std::vector<std::string> added;
-      for (const auto& m : r.metrics)
-        if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
-      widen(added);
-      for (std::size_t k = 0; k < r.metrics.size(); ++k) cache[k] = st.index.find(r.metrics[k].key)->second;
-    }
-
-    st.cells.assign(st.columns.size(), nullptr);
-    metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
-    for (std::size_t k = 0; k < r.metrics.size(); ++k) st.cells[cache[k]] = &r.metrics[k].value;
-    st.cells[st.col_runtime] = &runtime;
-    st.cells[st.col_step] = &step;
-    st.cells[st.col_timestamp] = &timestamp;
-    for (std::size_t c = 0; c < st.cells.size(); ++c) {
-      if (c) st.buf.push_back(',');
-      if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
-    }
-    st.buf.push_back('\n');
-    st.ends.push_back(st.buf.size());
-    if (st.buf.size() >= flush_bytes) flush();
-  }
-
-  void flush() {
-    auto& st = *state;
-    if (st.file.broken()) {
-      st.buf.clear();
-      st.ends.clear();
-      st.file.write_records({}, {});  // throws the earlier error
-    }
-    if (st.buf.size() == 0 || !st.file.is_open()) return;
-    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-  }
-
-  void close(int /*exit_code*/) {
-    flush();
-    state->file.close();
-  }
-
-  /// How many times the file was rewritten with a wider header (for tests and curiosity).
-  std::size_t rewrites() const { return state->rewrites; }
-
-  // Open-file state (public only so that csv stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::csv_state> state{};
-
- private:
-  void reindex() {
-    auto& st = *state;
-    st.index.clear();
-    for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
-    st.col_runtime = st.index.find(std::string_view("_runtime"))->second;
-    st.col_step = st.index.find(std::string_view("_step"))->second;
-    st.col_timestamp = st.index.find(std::string_view("_timestamp"))->second;
-  }
-
-  // Adds columns, then writes header + old rows (remapped) to a temporary file and renames it.
-  void widen(const std::vector<std::string>& added) {
-    auto& st = *state;
-    const bool first = !st.started;
-    if (!first) flush();
-    std::vector<std::string> old_columns = st.columns;
-    for (const auto& k : added)
-      if (st.index.find(k) == st.index.end()) st.columns.push_back(k);
-    std::sort(st.columns.begin(), st.columns.end());
-    st.columns.erase(std::unique(st.columns.begin(), st.columns.end()), st.columns.end());
-    reindex();
-
-    fmt::memory_buffer out;
-    for (std::size_t c = 0; c < st.columns.size(); ++c) {
-      if (c) out.push_back(',');
-      detail::csv_append_field(out, st.columns[c]);
-    }
-    out.push_back('\n');
-    if (!first) {
-      st.file.close();
-      std::ifstream in(st.path, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      auto rows = detail::csv_parse(ss.str());
-      if (!rows.empty()) {
-        const auto& header = rows.front();
-        std::vector<std::size_t> to_new(header.size());
-        for (std::size_t c = 0; c < header.size(); ++c) {
-          auto it = st.index.find(header[c]);
-          to_new[c] = it == st.index.end() ? st.columns.size() : it->second;
-        }
-        std::vector<const std::string*> cells;
-        for (std::size_t r = 1; r < rows.size(); ++r) {
-          cells.assign(st.columns.size(), nullptr);
-          for (std::size_t c = 0; c < rows[r].size() && c < header.size(); ++c)
-            if (to_new[c] < cells.size()) cells[to_new[c]] = &rows[r][c];
-          for (std::size_t c = 0; c < cells.size(); ++c) {
-            if (c) out.push_back(',');
-            if (cells[c]) detail::csv_append_field(out, *cells[c]);
-          }
-          out.push_back('\n');
-        }
-      }
-    }
-    // No fdatasync: a rewrite happens on the writer thread while the run logs, and appended rows
-    // are not synced either; rename still gives readers the old or the new whole file.
-    try {
-      detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()), /*sync=*/false);
-      st.file.open(st.path);
-    } catch (const std::exception& e) {
-      st.failed = e.what();  // the old file, if any, is still whole
-      throw;
-    }
-    st.started = true;
-    if (!first) ++st.rewrites;
-  }
-};
-
-}  // namespace vitals
+}  // namespace vitals::detail
 
 namespace vitals {
 
-enum class overflow_policy : std::uint8_t {
-  block,        // the caller waits for the writer (nothing is lost)
-  drop_newest,  // the row being committed is dropped and counted
-  drop_oldest,  // the oldest queued row is dropped and counted
+namespace detail {
+class key_table;
+}
+
+/// A key resolved once by run.key("train/loss") for a loop that logs it at every step:
+///   const auto loss = run.key("train/loss");
+///   for (...) run.log({{loss, l}, {acc, a}});
+/// It is the run's own copy of the name (a string_view wherever a key is taken), found in the
+/// run's key table by address: log() neither hashes nor compares it. Valid while the run exists;
+/// in another run it works as its plain name.
+class metric_key {
+ public:
+  constexpr metric_key() = default;
+  constexpr operator std::string_view() const noexcept { return name_; }
+  constexpr std::string_view name() const noexcept { return name_; }
+
+ private:
+  friend class detail::key_table;
+  friend class run;  // a disabled run's keys
+  constexpr explicit metric_key(std::string_view name) : name_(name) {}
+  std::string_view name_;
 };
 
-struct pipeline_options {
-  std::size_t queue_capacity = 1024;  // rows
-  overflow_policy overflow = overflow_policy::block;
-  std::chrono::milliseconds flush_interval{1000};
+namespace detail {
+
+class key_table {
+ public:
+  static constexpr std::uint32_t no_id = std::numeric_limits<std::uint32_t>::max();
+
+  key_table() : cache_(cache_size) {}
+
+  /// The id of `key`, interned if new. Throws std::invalid_argument for an empty or reserved key.
+  std::uint32_t id(std::string_view key) {
+    const auto addr = reinterpret_cast<std::uintptr_t>(key.data());
+    for (const auto& [begin, end] : chunks_) {
+      if (addr < begin + sizeof(std::uint32_t) || addr >= end) continue;
+      std::uint32_t id;
+      std::memcpy(&id, key.data() - sizeof id, sizeof id);
+      if (id < names_.size() && names_[id].data() == key.data() && names_[id].size() == key.size()) return id;
+      break;  // a view into the middle of a name: an ordinary string
+    }
+    cache_entry& e = cache_[slot(key)];
+    if (e.data == key.data() && e.id != no_id) {
+      const std::string_view name = names_[e.id];
+      if (name.size() == key.size() && (name.data() == key.data() || std::memcmp(name.data(), key.data(), key.size()) == 0))
+        return e.id;
+    }
+    const std::uint32_t id = intern(key);
+    e = cache_entry{key.data(), id};
+    return id;
+  }
+
+  metric_key key(std::string_view name) { return metric_key(names_[id(name)]); }
+  /// The interned name: stable for the table's life (record keys point at it).
+  std::string_view name(std::uint32_t id) const { return names_[id]; }
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  struct cache_entry {
+    const char* data = nullptr;
+    std::uint32_t id = no_id;
+  };
+  static constexpr std::size_t cache_bits = 10;
+  static constexpr std::size_t cache_size = std::size_t{1} << cache_bits;
+
+  static std::size_t slot(std::string_view k) noexcept {
+    std::uint64_t tail = 0;
+    if (k.size() >= 8) std::memcpy(&tail, k.data() + k.size() - 8, 8);
+    else if (!k.empty()) std::memcpy(&tail, k.data(), k.size());
+    const auto addr = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(k.data()));
+    const std::uint64_t h = (addr ^ (tail * 0x9E3779B97F4A7C15ull) ^ k.size()) * 0xFF51AFD7ED558CCDull;
+    return static_cast<std::size_t>(h >> (64 - cache_bits));
+  }
+
+  std::uint32_t intern(std::string_view key) {
+    if (auto it = ids_.find(key); it != ids_.end()) return it->second;
+    if (key.empty()) throw std::invalid_argument("vitals: empty metric key");
+    if (key == "_step" || key == "_runtime" || key == "_timestamp")
+      throw std::invalid_argument("vitals: metric key '" + std::string(key) + "' is reserved");
+    const auto id = static_cast<std::uint32_t>(names_.size());
+    const std::string_view name = store(key, id);
+    ids_.emplace(std::string(key), id);
+    names_.push_back(name);
+    return id;
+  }
+
+  // Copies `key` into the chunks after its id; chunks never move, so the copy is stable.
+  std::string_view store(std::string_view key, std::uint32_t id) {
+    const std::size_t need = sizeof id + key.size();
+    if (chunk_.empty() || chunk_used_ + need > chunk_size_) {
+      chunk_size_ = std::max<std::size_t>(4096, need);
+      chunk_.push_back(std::make_unique<char[]>(chunk_size_));
+      const auto b = reinterpret_cast<std::uintptr_t>(chunk_.back().get());
+      chunks_.emplace_back(b, b + chunk_size_);
+      chunk_used_ = 0;
+    }
+    char* at = chunk_.back().get() + chunk_used_;
+    std::memcpy(at, &id, sizeof id);
+    std::memcpy(at + sizeof id, key.data(), key.size());
+    chunk_used_ += need;
+    return std::string_view(at + sizeof id, key.size());
+  }
+
+  std::vector<std::unique_ptr<char[]>> chunk_;                 // interned names, each after its id
+  std::vector<std::pair<std::uintptr_t, std::uintptr_t>> chunks_;  // their address ranges
+  std::size_t chunk_used_ = 0, chunk_size_ = 0;
+  std::vector<cache_entry> cache_;
+  string_map<std::uint32_t> ids_;
+  std::vector<std::string_view> names_;
 };
 
-/// A value owned by the writer (last value of a key, explicit summaries).
+}  // namespace detail
+}  // namespace vitals
+// ---- include/vitals/sinks/owned_value.hpp ----
+// A metric value that owns its string: what the writer keeps of a key after the row it came in
+// is gone (the last value of every history key, explicit summaries).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+
+namespace vitals {
+
 struct owned_value {
   metric_value::kind type = metric_value::kind::floating;
   std::int64_t i = 0;
@@ -9004,80 +9174,554 @@ struct owned_value {
   }
 };
 
-namespace detail {
+}  // namespace vitals
+// ---- include/vitals/sinks/pipeline_core.hpp ----
+// The state a run's callers and its writer share under one lock, and the caller-side operations
+// on it: the pending (uncommitted) row, W&B's commit rule (a row is stamped with its step and time
+// and queued whole), waiting for queue room under the block policy, waking the writer sparingly.
+// The pipeline (pipeline.hpp) builds the log() call and the writer thread on top of it.
 
-inline constexpr std::uint32_t no_string = std::numeric_limits<std::uint32_t>::max();
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
 
-/// A row under construction or in flight. Buffers keep their capacity when cleared.
+// ---- include/vitals/sinks/pipeline_options.hpp ----
+// How a run's logging pipeline queues rows: queue size, what a full queue does, flush cadence.
+// Its own header so that run options can name them without the pipeline's machinery.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace vitals {
+
+enum class overflow_policy : std::uint8_t {
+  block,        // the caller waits for the writer (nothing is lost)
+  drop_newest,  // the row being committed is dropped and counted
+  drop_oldest,  // the oldest queued row is dropped and counted
+};
+
+struct pipeline_options {
+  std::size_t queue_capacity = 1024;  // rows
+  overflow_policy overflow = overflow_policy::block;
+  std::chrono::milliseconds flush_interval{1000};
+};
+
+}  // namespace vitals
+// ---- include/vitals/sinks/pipeline_row.hpp ----
+// One row of a run's logging pipeline: the pending row a log() call builds, a queue slot, a row in
+// the writer's batch.
+//
+// Why values are packed (key id + value, 16 bytes) rather than vitals::metric (48 bytes): the
+// caller writes each committed row into a queue slot that the writer, on the other core, read
+// last, so every cache line of a row moves between cores once per row; packed, a row of 10 values
+// is 3 lines instead of 8. Key names and string views are put back on the writer's side
+// (row_dispatch). Slots keep their capacity when cleared, so nothing is allocated per row.
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+
+namespace vitals::detail {
+
+/// One value as a row carries it: its key id and the value; a string is its bytes' place in the
+/// row's arena.
+struct packed_value {
+  std::uint32_t id;
+  metric_value::kind type;
+  union {
+    std::int64_t i;
+    double d;
+    bool b;
+    std::uint64_t str;  // offset << 32 | length
+  };
+};
+static_assert(sizeof(packed_value) == 16);
+
 struct pipeline_row {
   record_kind kind = record_kind::history;
   std::int64_t step = 0;
   double timestamp = 0;
   double runtime = 0;
-  std::vector<metric> metrics;
-  std::vector<std::uint32_t> ids;
-  std::vector<std::uint32_t> str_off;
-  std::vector<std::uint32_t> str_len;
-  std::string arena;
+  std::vector<packed_value> values;
+  std::vector<char> arena;  // string values' bytes (a vector: clearing it touches no memory)
 
   void reserve(std::size_t n, std::size_t bytes) {
-    metrics.reserve(n);
-    ids.reserve(n);
-    str_off.reserve(n);
-    str_len.reserve(n);
-    arena.reserve(std::max<std::size_t>(bytes, 64));  // > SSO: swapping keeps string pointers valid
+    values.reserve(n);
+    arena.reserve(bytes);
   }
   void clear() {
-    metrics.clear();
-    ids.clear();
-    str_off.clear();
-    str_len.clear();
+    values.clear();
     arena.clear();
   }
+  bool empty() const { return values.empty(); }
   void swap(pipeline_row& o) noexcept {
     std::swap(kind, o.kind);
     std::swap(step, o.step);
     std::swap(timestamp, o.timestamp);
     std::swap(runtime, o.runtime);
-    metrics.swap(o.metrics);
-    ids.swap(o.ids);
-    str_off.swap(o.str_off);
-    str_len.swap(o.str_len);
+    values.swap(o.values);
     arena.swap(o.arena);
   }
-  // String values were stored as arena offsets (the arena may grow while the row is built).
-  void fix_strings() {
-    for (std::size_t k = 0; k < metrics.size(); ++k)
-      if (str_off[k] != no_string) metrics[k].value.s = std::string_view(arena.data() + str_off[k], str_len[k]);
+  /// Copies `o` in, reusing this row's capacity (allocates only while a slot grows to a row's size).
+  void copy_from(const pipeline_row& o) {
+    kind = o.kind;
+    step = o.step;
+    timestamp = o.timestamp;
+    runtime = o.runtime;
+    values.assign(o.values.begin(), o.values.end());
+    if (o.arena.empty()) arena.clear();
+    else arena.assign(o.arena.begin(), o.arena.end());
   }
-  record view() const { return record{kind, step, timestamp, runtime, std::span<const metric>(metrics)}; }
+
+  void append(std::uint32_t id, const metric_value& v) { values.push_back(pack(id, v)); }
+  /// Replaces the value at `k` (the same key again before a commit: last value wins).
+  void replace(std::size_t k, std::uint32_t id, const metric_value& v) { values[k] = pack(id, v); }
+
+  /// The value at `k`, a string as a view into this row's arena.
+  metric_value value(std::size_t k) const {
+    const packed_value& p = values[k];
+    switch (p.type) {
+      case metric_value::kind::integer: return metric_value(p.i);
+      case metric_value::kind::floating: return metric_value(p.d);
+      case metric_value::kind::boolean: return metric_value(p.b);
+      case metric_value::kind::string: break;
+    }
+    return metric_value(std::string_view(arena.data() + (p.str >> 32), static_cast<std::size_t>(p.str & 0xFFFFFFFFu)));
+  }
+
+ private:
+  packed_value pack(std::uint32_t id, const metric_value& v) {
+    packed_value p;
+    p.id = id;
+    p.type = v.type;
+    switch (v.type) {
+      case metric_value::kind::integer: p.i = v.i; break;
+      case metric_value::kind::floating: p.d = v.d; break;
+      case metric_value::kind::boolean: p.b = v.b; break;
+      case metric_value::kind::string: {
+        const std::uint64_t off = arena.size();
+        arena.insert(arena.end(), v.s.begin(), v.s.end());
+        p.str = off << 32 | static_cast<std::uint32_t>(v.s.size());
+        break;
+      }
+    }
+    return p;
+  }
 };
 
-}  // namespace detail
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/row_ring.hpp ----
+// The bounded queue between a run's callers and its writer thread: a ring of reusable rows.
+// Callers and writer use it under the pipeline's lock. A row goes in as a copy of its packed values
+// (a few cache lines) and comes out by swapping buffers; slots keep their capacity, so nothing is
+// allocated per row. A full ring follows the overflow policy.
 
-/// A writer-thread step between the queue and the sinks (the run's health monitor): it sees each
-/// record first, may change a history row's metrics (`row` starts as a copy of r.metrics; views it
-/// adds must stay valid until the next process() call) and may ask for records to follow it
-/// (`after`, e.g. alert records). Runs on the writer thread only, so it adds nothing to log().
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+
+namespace vitals::detail {
+
+class row_ring {
+ public:
+  explicit row_ring(std::size_t capacity) : rows_(capacity) {
+    for (auto& r : rows_) r.reserve(16, 256);
+  }
+
+  std::size_t capacity() const { return rows_.size(); }
+  std::size_t size() const { return count_; }
+  std::size_t free() const { return rows_.size() - count_; }
+
+  /// Copies `row` in (into the slot's own buffers, so the caller's row stays hot in its cache).
+  /// When full, the policy decides: drop_newest drops `row`, drop_oldest the oldest queued row,
+  /// each counted in `dropped`; under block the caller has waited for room, and a row that finds
+  /// none anyway is not queued rather than overwrite a queued one. Returns true if it was queued.
+  bool push(const pipeline_row& row, overflow_policy policy, std::atomic<std::uint64_t>& dropped) {
+    if (count_ == rows_.size()) {
+      if (policy != overflow_policy::drop_oldest) {
+        if (policy == overflow_policy::drop_newest) dropped.fetch_add(1);
+        return false;
+      }
+      rows_[head_].clear();
+      head_ = next(head_);
+      --count_;
+      dropped.fetch_add(1);
+    }
+    rows_[tail_].copy_from(row);
+    tail_ = next(tail_);
+    ++count_;
+    return true;
+  }
+
+  /// Moves up to out.size() of the oldest rows into `out` (swapping buffers); returns how many.
+  std::size_t take(std::vector<pipeline_row>& out) {
+    const std::size_t n = std::min(count_, out.size());
+    for (std::size_t k = 0; k < n; ++k) {
+      out[k].swap(rows_[head_]);
+      rows_[head_].clear();
+      head_ = next(head_);
+    }
+    count_ -= n;
+    return n;
+  }
+
+ private:
+  std::size_t next(std::size_t i) const { return i + 1 == rows_.size() ? 0 : i + 1; }
+
+  std::vector<pipeline_row> rows_;
+  std::size_t head_ = 0, tail_ = 0, count_ = 0;
+};
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+struct pipeline_core {
+  pipeline_core(const run_info& info, pipeline_options opts)
+      : info_(info), opts_(checked(opts)), start_(std::chrono::steady_clock::now()), step_(info.starting_step),
+        ring_(opts_.queue_capacity) {
+    // Both thresholds trade a futex call on the caller's thread (~1-3 us on a VM, more than a
+    // whole log() call) for latency the writer has anyway: it is woken once a quarter of the ring
+    // has piled up (else it looks every 50 ms), and a producer blocked on a full ring sleeps until
+    // a quarter is free again, not until the writer's next batch of 64.
+    const std::size_t cap = opts_.queue_capacity;
+    wake_threshold_ = std::max<std::size_t>(1, cap / 4);
+    resume_room_ = std::max(std::min<std::size_t>(2, cap), cap / 4);
+    pending_.reserve(16, 256);
+    side_.reserve(8, 256);
+  }
+
+  static pipeline_options checked(pipeline_options o) {
+    if (o.queue_capacity == 0) throw std::invalid_argument("pipeline: queue_capacity must be at least 1");
+    if (o.flush_interval.count() <= 0) throw std::invalid_argument("pipeline: flush_interval must be positive");
+    return o;
+  }
+
+  // The hot path: one value into the pending row. The same key twice before a commit: last value wins.
+  void add_pending_locked(std::uint32_t id, const metric_value& v) {
+    if (id >= pos_.size()) pos_.resize(keys_.size(), -1);  // a new key (allocates once per key)
+    if (const std::int32_t at = pos_[id]; at >= 0) return pending_.replace(static_cast<std::size_t>(at), id, v);
+    pos_[id] = static_cast<std::int32_t>(pending_.values.size());
+    pending_.append(id, v);
+  }
+
+  void stamp(pipeline_row& row, record_kind kind) {
+    auto now = std::chrono::steady_clock::now();
+    row.kind = kind;
+    row.step = step_;
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    row.runtime = info_.starting_runtime + elapsed;  // a resumed run's _runtime goes on
+    row.timestamp = info_.start_time + elapsed;
+  }
+
+  // Under the block policy, makes sure the ring has `slots` (at most 2) free, waiting (releasing
+  // the lock) for resume_room_ free slots when it has not. The shared rows (pending_, side_) are
+  // touched only after this returns, because another thread - a second producer, or finish() on
+  // the signal finisher - may use them while this one waits. The writer notifies once
+  // resume_room_ slots are free (always when the ring empties), so every waiter wakes.
+  // False: the writer has stopped and nothing more can be queued.
+  bool wait_for_slot_locked(std::unique_lock<std::mutex>& lock, std::size_t slots = 1) {
+    const std::size_t need = std::min(slots, ring_.capacity());
+    if (opts_.overflow == overflow_policy::block && ring_.free() < need && !writer_done_) {
+      ++producers_waiting_;
+      not_full_.wait(lock, [&] { return ring_.free() >= resume_room_ || writer_done_; });
+      --producers_waiting_;
+    }
+    return !writer_done_;
+  }
+
+  void commit_locked(std::unique_lock<std::mutex>& lock) {
+    if (pending_.empty()) return;
+    const bool open = wait_for_slot_locked(lock);
+    if (pending_.empty()) return;  // another thread committed it while this one waited
+    for (const auto& v : pending_.values) pos_[v.id] = -1;
+    if (!open) return pending_.clear();
+    stamp(pending_, record_kind::history);
+    ++step_;
+    enqueue_locked(pending_);
+  }
+
+  // Queues `row` (a copy; the row is cleared for reuse).
+  void enqueue_locked(pipeline_row& row) {
+    ring_.push(row, opts_.overflow, dropped_);
+    row.clear();
+    // Waking the writer costs the caller a futex syscall (~1 us), more than the log() itself, so
+    // the sleeping writer is woken only once a batch has piled up; otherwise it picks rows up on
+    // its own within 50 ms (files are flushed once per interval anyway).
+    // One notify per wake-up: the writer sets writer_waiting_ again before it next sleeps.
+    if (writer_waiting_ && ring_.size() >= wake_threshold_) {
+      writer_waiting_ = false;
+      cv_.notify_one();
+    }
+  }
+
+  const run_info& info_;
+  pipeline_options opts_;
+  std::chrono::steady_clock::time_point start_;
+
+  // Under mu_.
+  mutable std::mutex mu_;
+  std::condition_variable cv_;          // writer wake-up
+  std::condition_variable not_full_;    // blocked producers
+  std::condition_variable flushed_cv_;  // flush() waiters
+  key_table keys_;
+  std::vector<std::int32_t> pos_;  // key id -> index in pending_, or -1
+  pipeline_row pending_, side_;
+  std::int64_t step_ = 0;
+  row_ring ring_;
+  std::size_t wake_threshold_ = 1, resume_room_ = 1;
+  std::uint64_t out_of_order_ = 0;
+  std::size_t producers_waiting_ = 0;
+  bool writer_waiting_ = false;
+  std::uint64_t flush_requested_ = 0, flushed_ = 0;
+  bool finished_ = false, stop_ = false, writer_done_ = false;
+  int exit_code_ = 0;
+  std::vector<any_sink> to_attach_;
+
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/record_stage.hpp ----
+// A writer-thread step between a run's queue and its sinks (the run's health monitor is one).
+
+#include <vector>
+
+
+namespace vitals {
+
+/// Sees each record first, may change a history row's metrics (`row` starts as a copy of
+/// r.metrics; views it adds must stay valid until the next process() call) and may ask for records
+/// to follow it (`after`, e.g. alert records). Runs on the writer thread only, so it adds nothing
+/// to log().
 class record_stage {
  public:
   virtual ~record_stage() = default;
   virtual void process(const record& r, std::vector<metric>& row, std::vector<record>& after) = 0;
 };
 
-class pipeline {
+}  // namespace vitals
+// ---- include/vitals/sinks/row_dispatch.hpp ----
+// The writer thread's side of a run's pipeline, row by row: the record stage (health monitor)
+// first, then every sink, then the summary table.
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/summary_table.hpp ----
+// What a run's summary is made of, kept by the writer thread as rows pass: the last value of every
+// history key, explicit summaries (which win), and the last row's step, runtime and timestamp.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::detail {
+
+class summary_table {
+ public:
+  /// Writer thread: takes note of a row the sinks have seen (`metrics`: its values, restored).
+  void note(const pipeline_row& row, std::span<const metric> metrics) {
+    if (row.kind == record_kind::alert || row.kind == record_kind::config || row.kind == record_kind::system) return;
+    auto& table = row.kind == record_kind::summary ? explicit_ : last_;
+    for (std::size_t k = 0; k < metrics.size(); ++k) {
+      if (metrics[k].key.starts_with("_vitals/")) continue;  // markers (run::end_epoch), not values
+      const auto id = row.values[k].id;
+      if (id >= table.size()) table.resize(id + 1);
+      table[id].assign(metrics[k].value);
+    }
+    if (row.kind == record_kind::history) {
+      last_step_ = row.step;
+      last_runtime_ = row.runtime;
+      last_timestamp_ = row.timestamp;
+    }
+  }
+
+  /// After the writer has stopped: every key with a value, in the order keys were first used.
+  std::vector<std::pair<std::string, owned_value>> collect(const key_table& keys) const {
+    std::vector<std::pair<std::string, owned_value>> out;
+    for (std::uint32_t id = 0; id < keys.size(); ++id) {
+      const owned_value* v = nullptr;
+      if (id < explicit_.size() && explicit_[id].set) v = &explicit_[id];
+      else if (id < last_.size() && last_[id].set) v = &last_[id];
+      if (v) out.emplace_back(std::string(keys.name(id)), *v);
+    }
+    return out;
+  }
+
+  std::int64_t last_step() const { return last_step_; }
+  double last_runtime() const { return last_runtime_; }
+  double last_timestamp() const { return last_timestamp_; }
+
+ private:
+  std::vector<owned_value> last_, explicit_;
+  std::int64_t last_step_ = -1;
+  double last_runtime_ = 0, last_timestamp_ = 0;
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/writer_sinks.hpp ----
+// The sinks of a run as its writer thread holds them: each isolated (guarded_sink), each failure
+// (of a sink, of a member inside a composite sink, of the record stage) reported once, in
+// "sink: message" form, for run.sink_errors() and metadata.json.
+
+#include <algorithm>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::detail {
+
+class writer_sinks {
+ public:
+  // Writer thread only.
+  void open(any_sink s, const run_info& info) {
+    sinks_.emplace_back(std::move(s));
+    reported_.push_back(false);
+    inner_reported_.emplace_back();
+    sinks_.back().open(info);
+    note_failure(sinks_.size() - 1);
+  }
+  void write(const record& r) {
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].write(r);
+      note_failure(i);
+    }
+  }
+  void flush() {
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].flush();
+      note_failure(i);
+    }
+  }
+  void close(int code) {
+    flush();
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].close(code);
+      note_failure(i);
+    }
+  }
+
+  // Any thread.
+  void add_error(std::string e) {
+    std::lock_guard lock(errors_mu_);
+    errors_.push_back(std::move(e));
+  }
+  std::vector<std::string> errors() const {
+    std::lock_guard lock(errors_mu_);
+    return errors_;
+  }
+
+ private:
+  void note_failure(std::size_t i) {
+    if (sinks_[i].failed() && !reported_[i]) {
+      reported_[i] = true;
+      add_error(std::string(sinks_[i].get().name()) + ": " + sinks_[i].error());
+    }
+    // A composite sink isolates its members itself; surface their failures too.
+    if (sinks_[i].get().inner_failure_count() > inner_reported_[i].size()) {
+      std::lock_guard lock(errors_mu_);
+      for (auto& e : sinks_[i].get().inner_errors()) {
+        auto& seen = inner_reported_[i];
+        if (std::find(seen.begin(), seen.end(), e) != seen.end()) continue;
+        seen.push_back(e);
+        errors_.push_back(std::string(sinks_[i].get().name()) + "/" + e);
+      }
+    }
+  }
+
+  std::vector<guarded_sink<any_sink>> sinks_;
+  std::vector<bool> reported_;
+  std::vector<std::vector<std::string>> inner_reported_;
+  mutable std::mutex errors_mu_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+class row_dispatch {
+ public:
+  /// Under the pipeline lock, after taking rows: the writer's copy of the key names (views of the
+  /// key table's stable strings), so that it never reads the table while a caller adds to it.
+  void sync_names(const key_table& keys) {
+    for (auto id = static_cast<std::uint32_t>(names_.size()); id < keys.size(); ++id) names_.push_back(keys.name(id));
+  }
+
+  void dispatch(const pipeline_row& row) {
+    metrics_.clear();
+    for (std::size_t k = 0; k < row.values.size(); ++k) metrics_.push_back(metric{names_[row.values[k].id], row.value(k)});
+    record rec{row.kind, row.step, row.timestamp, row.runtime, std::span<const metric>(metrics_)};
+    staged_after_.clear();
+    if (stage_) {
+      // A failing stage (a throwing alert callback) is reported like a failing sink and then left
+      // out: training and the other sinks go on.
+      try {
+        staged_.assign(rec.metrics.begin(), rec.metrics.end());
+        stage_->process(rec, staged_, staged_after_);
+        rec.metrics = std::span<const metric>(staged_);
+      } catch (const std::exception& e) {
+        sinks.add_error(std::string("stage: ") + e.what());
+        stage_.reset();
+        staged_after_.clear();
+      }
+    }
+    sinks.write(rec);
+    for (const auto& extra : staged_after_) sinks.write(extra);
+    written_.fetch_add(1, std::memory_order_relaxed);
+    summary.note(row, metrics_);
+  }
+
+  /// Before the first record (the pipeline holds its lock; the writer reads it under that lock first).
+  void set_stage(std::unique_ptr<record_stage> s) { stage_ = std::move(s); }
+  std::uint64_t written() const { return written_.load(); }
+
+  writer_sinks sinks;
+  summary_table summary;  // read by others only after the writer has stopped
+
+ private:
+  std::vector<std::string_view> names_;  // key id -> name
+  std::vector<metric> metrics_;          // the row being dispatched, names and strings restored
+  std::unique_ptr<record_stage> stage_;
+  std::vector<metric> staged_;
+  std::vector<record> staged_after_;
+  std::atomic<std::uint64_t> written_{0};
+};
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+class pipeline : private detail::pipeline_core {
  public:
   /// Starts the writer thread. `info` must outlive the pipeline (the run owns both).
-  pipeline(const run_info& info, pipeline_options opts = {})
-      : info_(info), opts_(opts), start_(std::chrono::steady_clock::now()), step_(info.starting_step) {
-    if (opts_.queue_capacity == 0) throw std::invalid_argument("pipeline: queue_capacity must be at least 1");
-    if (opts_.flush_interval.count() <= 0) throw std::invalid_argument("pipeline: flush_interval must be positive");
-    ring_.resize(opts_.queue_capacity);
-    wake_threshold_ = std::max<std::size_t>(1, std::min<std::size_t>(64, opts_.queue_capacity / 8));
-    for (auto& r : ring_) r.reserve(16, 256);
-    pending_.reserve(16, 256);
-    side_.reserve(8, 256);
-    out_.reserve(16, 256);
+  pipeline(const run_info& info, pipeline_options opts = {}) : pipeline_core(info, opts) {
     batch_.resize(std::min<std::size_t>(64, opts_.queue_capacity));
     for (auto& r : batch_) r.reserve(16, 256);
     writer_ = std::thread([this] { writer_loop(); });
@@ -9098,7 +9742,13 @@ class pipeline {
   void set_stage(std::unique_ptr<record_stage> s) {
     std::lock_guard lock(mu_);
     if (finished_) throw std::logic_error("vitals: set_stage() after finish()");
-    stage_ = std::move(s);
+    out_.set_stage(std::move(s));
+  }
+
+  /// Interns `name` (std::invalid_argument if empty or reserved) and returns it as a metric_key.
+  metric_key key(std::string_view name) {
+    std::lock_guard lock(mu_);
+    return keys_.key(name);
   }
 
   /// Builds one log() call's contribution under the pipeline lock (used by run::log).
@@ -9110,24 +9760,22 @@ class pipeline {
       // added to the shared pending row: waiting releases the lock, and another producer must not
       // find this call's values half-committed.
       active_ = !p_.finished_ && p_.wait_for_slot_locked(lock_, 2) && !p_.finished_;
-      if (!active_) return;
-      if (step) {
-        if (*step < p_.step_) {
-          // W&B's rule: steps only go forward; a smaller step is dropped, counted, and reported
-          // once on stderr (a write(2): no allocation, no lock beyond the one held).
-          if (p_.out_of_order_++ == 0)
-            report_dropped_step(*step, p_.step_, p_.info_.resumed && *step < p_.info_.starting_step);
+      if (!active_ || !step) return;
+      if (*step < p_.step_) {
+        // W&B's rule: steps only go forward; a smaller step is dropped, counted, and reported
+        // once on stderr (a write(2): no allocation, no lock beyond the one held).
+        if (p_.out_of_order_++ == 0)
+          report_dropped_step(*step, p_.step_, p_.info_.resumed && *step < p_.info_.starting_step);
+        active_ = false;
+        return;
+      }
+      if (*step > p_.step_) {
+        p_.commit_locked(lock_);  // may wait for a queue slot, releasing the lock
+        if (p_.finished_) {       // finished (e.g. by a signal) meanwhile: nothing more is logged
           active_ = false;
           return;
         }
-        if (*step > p_.step_) {
-          p_.commit_locked(lock_);  // may wait for a queue slot, releasing the lock
-          if (p_.finished_) {       // finished (e.g. by a signal) meanwhile: nothing more is logged
-            active_ = false;
-            return;
-          }
-          p_.step_ = std::max(p_.step_, *step);
-        }
+        p_.step_ = std::max(p_.step_, *step);
       }
     }
     batch(const batch&) = delete;
@@ -9138,7 +9786,7 @@ class pipeline {
       if (active_ && commit_ && !p_.finished_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
     }
     void add(std::string_view key, const metric_value& v) {
-      if (active_) p_.add_locked(p_.pending_, p_.intern_locked(key), v, true);
+      if (active_) p_.add_pending_locked(p_.keys_.id(key), v);
     }
 
    private:
@@ -9175,7 +9823,7 @@ class pipeline {
     std::unique_lock lock(mu_);
     if (finished_ || !wait_for_slot_locked(lock) || finished_) return;
     side_.clear();
-    for (const auto& m : items) add_locked(side_, intern_locked(m.key), m.value, false);
+    for (const auto& m : items) side_.append(keys_.id(m.key), m.value);
     stamp(side_, kind);
     enqueue_locked(side_);
   }
@@ -9210,16 +9858,13 @@ class pipeline {
     std::lock_guard lock(mu_);
     return out_of_order_;
   }
-  std::uint64_t records_written() const { return written_.load(); }
+  std::uint64_t records_written() const { return out_.written(); }
   std::int64_t current_step() const {
     std::lock_guard lock(mu_);
     return step_;
   }
   /// "sink: message" for every sink that failed and was disabled.
-  std::vector<std::string> sink_errors() const {
-    std::lock_guard lock(errors_mu_);
-    return errors_;
-  }
+  std::vector<std::string> sink_errors() const { return out_.sinks.errors(); }
   bool finished() const {
     std::lock_guard lock(mu_);
     return finished_;
@@ -9229,210 +9874,14 @@ class pipeline {
   /// summaries, plus _step/_runtime/_timestamp of the last row, in key order of first use.
   std::vector<std::pair<std::string, owned_value>> summary() const {
     std::lock_guard lock(mu_);
-    std::vector<std::pair<std::string, owned_value>> out;
-    for (std::size_t id = 0; id < names_.size(); ++id) {
-      const owned_value* v = nullptr;
-      if (id < explicit_.size() && explicit_[id].set) v = &explicit_[id];
-      else if (id < last_.size() && last_[id].set) v = &last_[id];
-      if (v) out.emplace_back(std::string(names_[id]), *v);
-    }
-    return out;
+    return out_.summary.collect(keys_);
   }
-  std::int64_t last_step() const { return last_step_; }
-  double last_runtime() const { return last_runtime_; }
-  double last_timestamp() const { return last_timestamp_; }
+  std::int64_t last_step() const { return out_.summary.last_step(); }
+  double last_runtime() const { return out_.summary.last_runtime(); }
+  double last_timestamp() const { return out_.summary.last_timestamp(); }
 
  private:
   friend class batch;
-
-  std::uint32_t intern_locked(std::string_view key) {
-    auto it = ids_.find(key);
-    if (it != ids_.end()) return it->second;
-    if (key.empty()) throw std::invalid_argument("vitals: empty metric key");
-    if (key == "_step" || key == "_runtime" || key == "_timestamp")
-      throw std::invalid_argument("vitals: metric key '" + std::string(key) + "' is reserved");
-    auto id = static_cast<std::uint32_t>(names_.size());
-    auto ins = ids_.emplace(std::string(key), id).first;
-    names_.push_back(std::string_view(ins->first));  // node keys are stable
-    pos_.push_back(-1);
-    return id;
-  }
-
-  void add_locked(detail::pipeline_row& row, std::uint32_t id, const metric_value& v, bool merge) {
-    std::uint32_t off = detail::no_string, len = 0;
-    if (v.type == metric_value::kind::string) {
-      off = static_cast<std::uint32_t>(row.arena.size());
-      len = static_cast<std::uint32_t>(v.s.size());
-      row.arena.append(v.s);
-    }
-    if (merge && pos_[id] >= 0) {  // same key twice before a commit: last value wins
-      auto k = static_cast<std::size_t>(pos_[id]);
-      row.metrics[k].value = v;
-      row.str_off[k] = off;
-      row.str_len[k] = len;
-      return;
-    }
-    if (merge) pos_[id] = static_cast<std::int32_t>(row.metrics.size());
-    row.metrics.push_back(metric{names_[id], v});
-    row.ids.push_back(id);
-    row.str_off.push_back(off);
-    row.str_len.push_back(len);
-  }
-
-  void stamp(detail::pipeline_row& row, record_kind kind) {
-    auto now = std::chrono::steady_clock::now();
-    row.kind = kind;
-    row.step = step_;
-    const double elapsed = std::chrono::duration<double>(now - start_).count();
-    row.runtime = info_.starting_runtime + elapsed;  // a resumed run's _runtime goes on
-    row.timestamp = info_.start_time + elapsed;
-    row.fix_strings();
-  }
-
-  // Under the block policy, waits (releasing the lock) until the ring has a free slot. The shared
-  // rows (pending_, side_) are touched only after this returns, because another thread - a second
-  // producer, or finish() on the signal finisher - may use them while this one waits.
-  // False: the writer has stopped and nothing more can be queued.
-  bool wait_for_slot_locked(std::unique_lock<std::mutex>& lock, std::size_t slots = 1) {
-    const std::size_t need = std::min(slots, ring_.size());
-    auto room = [&] { return ring_.size() - count_ >= need || writer_done_; };
-    if (opts_.overflow == overflow_policy::block && !room()) {
-      ++producers_waiting_;
-      not_full_.wait(lock, room);
-      --producers_waiting_;
-    }
-    return !writer_done_;
-  }
-
-  void commit_locked(std::unique_lock<std::mutex>& lock) {
-    if (pending_.metrics.empty()) return;
-    if (!wait_for_slot_locked(lock)) {
-      for (auto id : pending_.ids) pos_[id] = -1;
-      pending_.clear();
-      return;
-    }
-    if (pending_.metrics.empty()) return;  // another thread committed it while this one waited
-    for (auto id : pending_.ids) pos_[id] = -1;
-    stamp(pending_, record_kind::history);
-    ++step_;
-    enqueue_locked(pending_);
-  }
-
-  // Moves `row`'s content into the ring (row gets the slot's empty buffers back). Under the block
-  // policy the caller has waited for a slot (wait_for_slot_locked): this never waits.
-  void enqueue_locked(detail::pipeline_row& row) {
-    if (count_ == ring_.size()) {
-      switch (opts_.overflow) {
-        case overflow_policy::block:  // unreachable after wait_for_slot_locked; keep the row safe
-          row.clear();
-          return;
-        case overflow_policy::drop_newest:
-          dropped_.fetch_add(1);
-          row.clear();
-          return;
-        case overflow_policy::drop_oldest:
-          ring_[head_].clear();
-          head_ = (head_ + 1) % ring_.size();
-          --count_;
-          dropped_.fetch_add(1);
-          break;
-      }
-    }
-    ring_[tail_].swap(row);
-    row.clear();
-    tail_ = (tail_ + 1) % ring_.size();
-    ++count_;
-    // Waking the writer costs the caller a futex syscall (~1 us), more than the log() itself, so
-    // the sleeping writer is woken only once a batch has piled up; otherwise it picks rows up on
-    // its own within 50 ms (files are flushed once per interval anyway).
-    if (writer_waiting_ && count_ >= wake_threshold_) cv_.notify_one();
-  }
-
-  void write_to_sinks(const record& rec) {
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
-      sinks_[i].write(rec);
-      note_failure(i);
-    }
-  }
-
-  void dispatch(const detail::pipeline_row& row) {
-    auto rec = row.view();
-    staged_after_.clear();
-    if (stage_) {
-      // A failing stage (a throwing alert callback) is reported like a failing sink and then left
-      // out: training and the other sinks go on.
-      try {
-        staged_.assign(rec.metrics.begin(), rec.metrics.end());
-        stage_->process(rec, staged_, staged_after_);
-        rec.metrics = std::span<const metric>(staged_);
-      } catch (const std::exception& e) {
-        std::lock_guard lock(errors_mu_);
-        errors_.push_back(std::string("stage: ") + e.what());
-        stage_.reset();
-        staged_after_.clear();
-      }
-    }
-    write_to_sinks(rec);
-    for (const auto& extra : staged_after_) write_to_sinks(extra);
-    written_.fetch_add(1, std::memory_order_relaxed);
-    auto& table = row.kind == record_kind::summary ? explicit_ : last_;
-    if (row.kind == record_kind::alert || row.kind == record_kind::config) return;
-    for (std::size_t k = 0; k < row.metrics.size(); ++k) {
-      auto id = row.ids[k];
-      if (row.metrics[k].key.starts_with("_vitals/")) continue;  // markers (run::end_epoch), not values
-      if (id >= table.size()) table.resize(id + 1);
-      table[id].assign(row.metrics[k].value);
-    }
-    if (row.kind == record_kind::history) {
-      last_step_ = row.step;
-      last_runtime_ = row.runtime;
-      last_timestamp_ = row.timestamp;
-    }
-  }
-
-  void note_failure(std::size_t i) {
-    if (sinks_[i].failed() && !reported_[i]) {
-      reported_[i] = true;
-      std::lock_guard lock(errors_mu_);
-      errors_.push_back(std::string(sinks_[i].get().name()) + ": " + sinks_[i].error());
-    }
-    // A composite sink isolates its members itself; surface their failures too.
-    if (sinks_[i].get().inner_failure_count() > inner_reported_[i].size()) {
-      std::lock_guard lock(errors_mu_);
-      for (auto& e : sinks_[i].get().inner_errors()) {
-        auto& seen = inner_reported_[i];
-        if (std::find(seen.begin(), seen.end(), e) != seen.end()) continue;
-        seen.push_back(e);
-        errors_.push_back(std::string(sinks_[i].get().name()) + "/" + e);
-      }
-    }
-  }
-
-  void flush_sinks() {
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
-      sinks_[i].flush();
-      note_failure(i);
-    }
-  }
-
-  void close_sinks(int code) {
-    flush_sinks();
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
-      sinks_[i].close(code);
-      note_failure(i);
-    }
-  }
-
-  void open_new(std::vector<any_sink>& fresh) {
-    for (auto& s : fresh) {
-      sinks_.emplace_back(std::move(s));
-      reported_.push_back(false);
-      inner_reported_.emplace_back();
-      sinks_.back().open(info_);
-      note_failure(sinks_.size() - 1);
-    }
-    fresh.clear();
-  }
 
   void writer_loop() {
     using clock = std::chrono::steady_clock;
@@ -9443,38 +9892,34 @@ class pipeline {
       if (!to_attach_.empty()) {
         fresh.swap(to_attach_);
         lock.unlock();
-        open_new(fresh);
+        for (auto& s : fresh) out_.sinks.open(std::move(s), info_);
+        fresh.clear();
         lock.lock();
         continue;
       }
       auto now = clock::now();
       if (now >= next_flush) {
         lock.unlock();
-        flush_sinks();
+        out_.sinks.flush();
         lock.lock();
         next_flush = clock::now() + opts_.flush_interval;
         continue;
       }
-      if (count_ > 0) {
+      if (ring_.size() > 0) {
         // Take up to a batch of rows per lock acquisition (buffer swaps only), so producer and
         // writer hand the lock over once per batch rather than once per row.
-        std::size_t n = std::min(count_, batch_.size());
-        for (std::size_t k = 0; k < n; ++k) {
-          batch_[k].swap(ring_[head_]);
-          ring_[head_].clear();
-          head_ = (head_ + 1) % ring_.size();
-        }
-        count_ -= n;
-        if (producers_waiting_) not_full_.notify_all();
+        const std::size_t n = ring_.take(batch_);
+        out_.sync_names(keys_);  // the names of keys interned since the last batch
+        if (producers_waiting_ && ring_.free() >= resume_room_) not_full_.notify_all();
         lock.unlock();
-        for (std::size_t k = 0; k < n; ++k) dispatch(batch_[k]);
+        for (std::size_t k = 0; k < n; ++k) out_.dispatch(batch_[k]);
         lock.lock();
         continue;
       }
       if (flush_requested_ > flushed_) {
         auto ticket = flush_requested_;
         lock.unlock();
-        flush_sinks();
+        out_.sinks.flush();
         lock.lock();
         flushed_ = ticket;
         flushed_cv_.notify_all();
@@ -9488,53 +9933,241 @@ class pipeline {
     }
     int code = exit_code_;
     lock.unlock();
-    close_sinks(code);
+    out_.sinks.close(code);
     lock.lock();
     writer_done_ = true;
     flushed_cv_.notify_all();
     not_full_.notify_all();
   }
 
-  const run_info& info_;
-  pipeline_options opts_;
-  std::chrono::steady_clock::time_point start_;
-
-  mutable std::mutex mu_;
-  std::condition_variable cv_;          // writer wake-up
-  std::condition_variable not_full_;    // blocked producers
-  std::condition_variable flushed_cv_;  // flush() waiters
-  std::unordered_map<std::string, std::uint32_t, detail::string_hash, std::equal_to<>> ids_;
-  std::vector<std::string_view> names_;
-  std::vector<std::int32_t> pos_;  // key id -> index in pending_, or -1
-  detail::pipeline_row pending_, side_;
-  std::vector<detail::pipeline_row> ring_;
-  std::size_t head_ = 0, tail_ = 0, count_ = 0, wake_threshold_ = 1;
-  std::int64_t step_ = 0;
-  std::uint64_t out_of_order_ = 0;
-  std::size_t producers_waiting_ = 0;
-  bool writer_waiting_ = false;
-  std::uint64_t flush_requested_ = 0, flushed_ = 0;
-  bool finished_ = false, stop_ = false, writer_done_ = false;
-  int exit_code_ = 0;
-  std::vector<any_sink> to_attach_;
-
-  // Writer-thread state.
-  detail::pipeline_row out_;
+  // Writer thread.
   std::vector<detail::pipeline_row> batch_;
-  std::vector<detail::guarded_sink<any_sink>> sinks_;
-  std::unique_ptr<record_stage> stage_;  // set before the first record; then writer-only
-  std::vector<metric> staged_;
-  std::vector<record> staged_after_;
-  std::vector<bool> reported_;
-  std::vector<std::vector<std::string>> inner_reported_;
-  std::vector<owned_value> last_, explicit_;
-  std::int64_t last_step_ = -1;
-  double last_runtime_ = 0, last_timestamp_ = 0;
-
-  mutable std::mutex errors_mu_;
-  std::vector<std::string> errors_;
-  std::atomic<std::uint64_t> dropped_{0}, written_{0};
+  detail::row_dispatch out_;
   std::thread writer_;
+};
+
+}  // namespace vitals
+// ---- include/vitals/run/console_capture.hpp ----
+// Console capture as W&B's `console` setting: what the program writes to stdout and stderr (printf,
+// std::cout, child processes, CUDA's own messages - anything on file descriptors 1 and 2) is still
+// shown where it went before, and is also kept as timestamped chunks for the W&B sink's
+// `output_raw` records and files/output.log.
+//
+//   off   nothing is captured
+//   wrap  fds 1 and 2 go through pipes to a reader thread that copies every chunk to the original
+//         descriptors and keeps it
+//   auto  as wrap, but a descriptor that is a terminal is replaced by a pseudo-terminal with the
+//         same settings and window size, so the program still sees a terminal (isatty, progress
+//         bars, colours)
+//
+// stop() restores the descriptors and takes what is still in the pipes (bounded: it does not wait
+// for a child process that inherited the pipe). One capture per process; a second one stays off.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace vitals {
+
+enum class console_mode { off, wrap, automatic };
+
+/// "auto" | "off" | "wrap" (W&B's names; "redirect" is taken as auto) -> mode; throws on others.
+inline console_mode parse_console_mode(std::string_view s) {
+  if (s == "auto" || s == "redirect") return console_mode::automatic;
+  if (s == "off") return console_mode::off;
+  if (s == "wrap" || s == "wrap_raw" || s == "wrap_emu") return console_mode::wrap;
+  throw std::invalid_argument("vitals: console mode '" + std::string(s) + "' is not one of auto, off, wrap (WANDB_CONSOLE)");
+}
+
+struct console_chunk {
+  int stream = 1;        // 1 stdout, 2 stderr
+  double timestamp = 0;  // seconds since the Unix epoch
+  std::string text;      // bytes as written (several lines, or part of one)
+};
+
+class console_capture {
+ public:
+  explicit console_capture(console_mode mode, std::size_t max_kept_bytes = 8u << 20) : max_kept_(max_kept_bytes) {
+    if (mode == console_mode::off) return;
+    if (active_instance().exchange(true)) return;  // another capture owns fds 1 and 2
+    owner_ = true;
+    if (::pipe2(wake_, O_CLOEXEC) != 0) return;
+    std::fflush(stdout);
+    std::fflush(stderr);
+    for (int i = 0; i < 2; ++i) redirect(i, mode == console_mode::automatic && ::isatty(i + 1));
+    if (streams_[0].read_fd < 0 && streams_[1].read_fd < 0) return;
+    thread_ = std::thread([this] { loop(); });
+  }
+  console_capture(const console_capture&) = delete;
+  console_capture& operator=(const console_capture&) = delete;
+  ~console_capture() {
+    stop();
+    if (owner_) active_instance() = false;
+  }
+
+  bool active() const { return thread_.joinable(); }
+
+  /// Restores stdout/stderr and takes what is left in the pipes. Idempotent.
+  void stop() {
+    if (!thread_.joinable()) return;
+    std::fflush(stdout);
+    std::fflush(stderr);
+    for (auto& s : streams_) {
+      if (s.saved_fd >= 0) ::dup2(s.saved_fd, s.fd);  // the write end held by fd 1/2 closes here
+      if (s.slave_fd >= 0) ::close(s.slave_fd), s.slave_fd = -1;
+    }
+    const char c = 'x';
+    [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
+    thread_.join();
+    for (auto& s : streams_) {
+      if (s.read_fd >= 0) ::close(s.read_fd), s.read_fd = -1;
+      if (s.saved_fd >= 0) ::close(s.saved_fd), s.saved_fd = -1;
+    }
+    ::close(wake_[0]);
+    ::close(wake_[1]);
+  }
+
+  /// Moves the chunks captured since the last call into `out` (appended).
+  void take(std::vector<console_chunk>& out) {
+    std::lock_guard lock(mu_);
+    for (auto& c : kept_) out.push_back(std::move(c));
+    kept_.clear();
+    kept_bytes_ = 0;
+  }
+
+  /// Chunks dropped because nobody took them (more than max_kept_bytes waiting).
+  std::size_t dropped() const {
+    std::lock_guard lock(mu_);
+    return dropped_;
+  }
+
+ private:
+  struct stream {
+    int fd = -1;        // 1 or 2
+    int saved_fd = -1;  // where the output went before
+    int read_fd = -1;   // pipe read end or pty master
+    int slave_fd = -1;  // pty slave (kept open until stop)
+  };
+
+  static std::atomic<bool>& active_instance() {
+    static std::atomic<bool> a{false};
+    return a;
+  }
+
+  void redirect(int i, bool pty) {
+    stream& s = streams_[i];
+    s.fd = i + 1;
+    int rd = -1, wr = -1;
+    if (pty) {
+      rd = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+      const char* name = rd >= 0 && ::grantpt(rd) == 0 && ::unlockpt(rd) == 0 ? ::ptsname(rd) : nullptr;
+      wr = name ? ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+      if (wr >= 0) {
+        termios t{};
+        if (::tcgetattr(s.fd, &t) == 0) {
+          t.c_oflag &= static_cast<tcflag_t>(~ONLCR);  // bytes through as written: the real terminal adds CR
+          ::tcsetattr(wr, TCSANOW, &t);
+        }
+        winsize w{};
+        if (::ioctl(s.fd, TIOCGWINSZ, &w) == 0) ::ioctl(wr, TIOCSWINSZ, &w);
+      } else if (rd >= 0) {
+        ::close(rd);
+        rd = -1;
+      }
+    }
+    if (rd < 0) {  // no terminal, or no pty available: a pipe
+      int p[2];
+      if (::pipe2(p, O_CLOEXEC) != 0) return;
+      rd = p[0], wr = p[1];
+    }
+    s.saved_fd = ::fcntl(s.fd, F_DUPFD_CLOEXEC, 3);
+    if (s.saved_fd < 0 || ::dup2(wr, s.fd) < 0) {
+      ::close(rd), ::close(wr);
+      if (s.saved_fd >= 0) ::close(s.saved_fd), s.saved_fd = -1;
+      return;
+    }
+    s.read_fd = rd;
+    if (pty) s.slave_fd = wr;  // a pty's last slave closing makes the master read fail: keep one
+    else ::close(wr);
+  }
+
+  void keep(int stream, const char* data, std::size_t n) {
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::lock_guard lock(mu_);
+    kept_.push_back({stream, now, std::string(data, n)});
+    kept_bytes_ += n;
+    while (kept_bytes_ > max_kept_ && kept_.size() > 1) {
+      kept_bytes_ -= kept_.front().text.size();
+      kept_.pop_front();
+      ++dropped_;
+    }
+  }
+
+  static void write_all(int fd, const char* p, std::size_t n) {
+    while (n > 0) {
+      const ssize_t w = ::write(fd, p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return;  // the terminal went away: keep capturing, stop echoing
+      p += w, n -= static_cast<std::size_t>(w);
+    }
+  }
+
+  /// Reads one chunk of stream i; false at end (EOF, EIO from a pty, EAGAIN when draining).
+  bool pump(int i) {
+    char buf[65536];
+    const ssize_t n = ::read(streams_[i].read_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) return true;
+    if (n <= 0) return false;
+    write_all(streams_[i].saved_fd, buf, static_cast<std::size_t>(n));
+    keep(i + 1, buf, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  void loop() {
+    bool open[2] = {streams_[0].read_fd >= 0, streams_[1].read_fd >= 0};
+    for (;;) {
+      pollfd p[3] = {{wake_[0], POLLIN, 0}, {open[0] ? streams_[0].read_fd : -1, POLLIN, 0}, {open[1] ? streams_[1].read_fd : -1, POLLIN, 0}};
+      if (::poll(p, 3, -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      for (int i = 0; i < 2; ++i)
+        if (open[i] && (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(i)) open[i] = false;
+      if (p[0].revents & POLLIN) break;
+      if (!open[0] && !open[1]) break;
+    }
+    // stop(): take what is already written, without waiting for writers that are still alive
+    for (int i = 0; i < 2; ++i) {
+      if (streams_[i].read_fd < 0) continue;
+      ::fcntl(streams_[i].read_fd, F_SETFL, ::fcntl(streams_[i].read_fd, F_GETFL) | O_NONBLOCK);
+      while (pump(i)) {
+      }
+    }
+  }
+
+  std::size_t max_kept_;
+  bool owner_ = false;
+  int wake_[2] = {-1, -1};
+  stream streams_[2];
+  mutable std::mutex mu_;
+  std::deque<console_chunk> kept_;
+  std::size_t kept_bytes_ = 0, dropped_ = 0;
+  std::thread thread_;
 };
 
 }  // namespace vitals
@@ -9737,6 +10370,336 @@ inline std::size_t count_runs(const std::filesystem::path& root) {
   for (std::filesystem::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) ++n;
   return n;
 }
+
+}  // namespace vitals
+// ---- include/vitals/sinks/csv.hpp ----
+// CSV backend: <run dir>/metrics.csv, one row per committed step, header = sorted union of keys.
+//
+// When a record brings a key the header lacks, the file is rewritten with the wider header (what
+// Lightning's CSVLogger does), written to a temporary file and renamed over metrics.csv, so a
+// reader - or a crash - sees either the old or the new complete file. Keys usually settle within
+// the first steps, so the rewrites cost little; rows are appended with write(2) as whole lines.
+// When a write fails (full disk, file-size limit) the file is cut back to its last whole row, or
+// a failed rewrite leaves the old file as it was; the error is thrown once (the run reports it
+// and disables this sink) and rows not yet written are lost.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <fstream>
+#include <iterator>
+#include <span>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+// ---- include/vitals/sinks/fresh_on_copy.hpp ----
+// A sink's open-file state must not be shared between copies. fresh_on_copy<T> makes a copy start
+// from T{} (an unopened sink with the same options), so sinks stay copyable configuration objects:
+// `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies only options.
+
+#include <utility>
+
+namespace vitals::detail {
+
+template <class T>
+struct fresh_on_copy {
+  T value;
+  fresh_on_copy() = default;
+  fresh_on_copy(const fresh_on_copy&) : value() {}
+  fresh_on_copy(fresh_on_copy&& o) noexcept : value(std::move(o.value)) {}
+  fresh_on_copy& operator=(const fresh_on_copy&) {
+    value = T();
+    return *this;
+  }
+  fresh_on_copy& operator=(fresh_on_copy&& o) noexcept {
+    value = std::move(o.value);
+    return *this;
+  }
+  T* operator->() { return &value; }
+  const T* operator->() const { return &value; }
+  T& operator*() { return value; }
+};
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+struct csv;
+
+namespace detail {
+
+inline void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
+  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
+               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
+  if (!quote) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+inline void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
+  switch (v.type) {
+    case metric_value::kind::integer: append_json_int(out, v.i); break;
+    case metric_value::kind::floating:
+      if (std::isnan(v.d)) out.append(std::string_view("nan"));
+      else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
+      else append_shortest_double(out, v.d);
+      break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: csv_append_field(out, v.s); break;
+  }
+}
+
+/// Splits CSV text (RFC 4180 quoting) into rows of fields; a last row without its newline (a
+/// crash mid-write) is dropped.
+inline std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else if (c != '\r') {
+      field.push_back(c);
+    }
+  }
+  return rows;
+}
+
+struct csv_state {
+  append_file file;
+  std::unique_ptr<csv> system;  // <stem>.system.csv, opened with the first system record
+  std::filesystem::path path;
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;     // offset in buf just past each row
+  std::vector<std::string> columns;  // sorted
+  string_map<std::size_t> index;
+  std::vector<const metric_value*> cells;
+  std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
+  std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
+  std::size_t rewrites = 0;
+  bool started = false;  // the header has been written
+  std::string failed;    // the error that stopped the sink (a failed rewrite)
+};
+
+}  // namespace detail
+
+struct csv {
+  static constexpr std::string_view name = "csv";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "metrics.csv";
+  /// Buffered bytes that trigger a write before the next flush.
+  std::size_t flush_bytes = 1 << 20;
+
+  void open(const run_info& info) {
+    auto& st = *state;
+    st.path = path.is_absolute() ? path : info.dir / path;
+    st.columns = {"_runtime", "_step", "_timestamp"};
+    reindex();
+    // The header is written with the first row, when the columns are known - unless the file
+    // exists with a header of ours (a resumed run): then its rows are continued, widened as usual.
+    detail::cut_to_last_newline(st.path);
+    std::ifstream in(st.path, std::ios::binary);
+    std::string header_line;
+    if (in && std::getline(in, header_line) && !header_line.empty()) {
+      auto rows = detail::csv_parse(header_line + "\n");
+      if (rows.empty()) return;
+      std::vector<std::string> cols = rows.front();
+      if (!std::is_sorted(cols.begin(), cols.end()) || std::find(cols.begin(), cols.end(), "_step") == cols.end() ||
+          std::find(cols.begin(), cols.end(), "_runtime") == cols.end() ||
+          std::find(cols.begin(), cols.end(), "_timestamp") == cols.end())
+        throw std::runtime_error("vitals: cannot continue '" + st.path.string() +
+                                 "': its header is not one vitals wrote (sorted, with _step, _runtime, _timestamp)");
+      st.columns = std::move(cols);
+      reindex();
+      st.file.open(st.path);
+      st.started = true;
+    }
+  }
+
+  void write(const record& r) {
+    if (r.kind == record_kind::system) return write_system(r);
+    if (r.kind != record_kind::history) return;
+    auto& st = *state;
+    // After a failed write or rewrite, never touch the file again: throw the error again.
+    if (!st.failed.empty()) throw std::runtime_error(st.failed);
+    if (st.file.broken()) flush();
+    // Rows usually repeat the previous row's keys in the same order: check the cached column
+    // with one string compare before falling back to the hash lookup.
+    auto& cache = st.cached_column;
+    if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
+    bool missing = !st.started;
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) {
+      const auto& key = r.metrics[k].key;
+      if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
+      auto it = st.index.find(key);
+      if (it == st.index.end()) missing = true;
+      else cache[k] = it->second;
+    }
+    if (missing) {
+      std::vector<std::string> added;
+      for (const auto& m : r.metrics)
+        if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
+      widen(added);
+      for (std::size_t k = 0; k < r.metrics.size(); ++k) cache[k] = st.index.find(r.metrics[k].key)->second;
+    }
+
+    st.cells.assign(st.columns.size(), nullptr);
+    metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) st.cells[cache[k]] = &r.metrics[k].value;
+    st.cells[st.col_runtime] = &runtime;
+    st.cells[st.col_step] = &step;
+    st.cells[st.col_timestamp] = &timestamp;
+    for (std::size_t c = 0; c < st.cells.size(); ++c) {
+      if (c) st.buf.push_back(',');
+      if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
+    }
+    st.buf.push_back('\n');
+    st.ends.push_back(st.buf.size());
+    if (st.buf.size() >= flush_bytes) flush();
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.system) st.system->flush();
+    if (st.file.broken()) {
+      st.buf.clear();
+      st.ends.clear();
+      st.file.write_records({}, {});  // throws the earlier error
+    }
+    if (st.buf.size() == 0 || !st.file.is_open()) return;
+    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
+  }
+
+  void close(int exit_code) {
+    flush();
+    state->file.close();
+    if (state->system) state->system->close(exit_code);
+  }
+
+  /// How many times the file was rewritten with a wider header (for tests and curiosity).
+  std::size_t rewrites() const { return state->rewrites; }
+
+  // Open-file state (public only so that csv stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::csv_state> state{};
+
+ private:
+  // System samples (run_options::system_metrics.to_sinks) go to <stem>.system.csv beside the file
+  // (columns _runtime, _step = the step the run was on, _timestamp, system/...), as W&B keeps them
+  // apart from the history: metrics.csv stays one row per committed step.
+  void write_system(const record& r) {
+    auto& st = *state;
+    if (!st.system) {
+      if (st.path.empty()) return;  // not opened
+      auto p = st.path;
+      p.replace_filename(p.stem().string() + ".system" + p.extension().string());
+      st.system = std::make_unique<csv>(csv{.path = p, .flush_bytes = flush_bytes});
+      st.system->open(run_info{});
+    }
+    record h = r;
+    h.kind = record_kind::history;
+    st.system->write(h);
+  }
+
+  void reindex() {
+    auto& st = *state;
+    st.index.clear();
+    for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
+    st.col_runtime = st.index.find(std::string_view("_runtime"))->second;
+    st.col_step = st.index.find(std::string_view("_step"))->second;
+    st.col_timestamp = st.index.find(std::string_view("_timestamp"))->second;
+  }
+
+  // Adds columns, then writes header + old rows (remapped) to a temporary file and renames it.
+  void widen(const std::vector<std::string>& added) {
+    auto& st = *state;
+    const bool first = !st.started;
+    if (!first) flush();
+    std::vector<std::string> old_columns = st.columns;
+    for (const auto& k : added)
+      if (st.index.find(k) == st.index.end()) st.columns.push_back(k);
+    std::sort(st.columns.begin(), st.columns.end());
+    st.columns.erase(std::unique(st.columns.begin(), st.columns.end()), st.columns.end());
+    reindex();
+
+    fmt::memory_buffer out;
+    for (std::size_t c = 0; c < st.columns.size(); ++c) {
+      if (c) out.push_back(',');
+      detail::csv_append_field(out, st.columns[c]);
+    }
+    out.push_back('\n');
+    if (!first) {
+      st.file.close();
+      std::ifstream in(st.path, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      auto rows = detail::csv_parse(ss.str());
+      if (!rows.empty()) {
+        const auto& header = rows.front();
+        std::vector<std::size_t> to_new(header.size());
+        for (std::size_t c = 0; c < header.size(); ++c) {
+          auto it = st.index.find(header[c]);
+          to_new[c] = it == st.index.end() ? st.columns.size() : it->second;
+        }
+        std::vector<const std::string*> cells;
+        for (std::size_t r = 1; r < rows.size(); ++r) {
+          cells.assign(st.columns.size(), nullptr);
+          for (std::size_t c = 0; c < rows[r].size() && c < header.size(); ++c)
+            if (to_new[c] < cells.size()) cells[to_new[c]] = &rows[r][c];
+          for (std::size_t c = 0; c < cells.size(); ++c) {
+            if (c) out.push_back(',');
+            if (cells[c]) detail::csv_append_field(out, *cells[c]);
+          }
+          out.push_back('\n');
+        }
+      }
+    }
+    // No fdatasync: a rewrite happens on the writer thread while the run logs, and appended rows
+    // are not synced either; rename still gives readers the old or the new whole file.
+    try {
+      detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()), /*sync=*/false);
+      st.file.open(st.path);
+    } catch (const std::exception& e) {
+      st.failed = e.what();  // the old file, if any, is still whole
+      throw;
+    }
+    st.started = true;
+    if (!first) ++st.rewrites;
+  }
+};
 
 }  // namespace vitals
 
@@ -10072,12 +11035,18 @@ inline run_dir_claim claim_run_dir(const std::filesystem::path& root, const std:
 // ---- include/vitals/sinks/registry.hpp ----
 // Sinks by name, for run-time selection: make_sinks("jsonl,csv,console"), VITALS_SINKS, --sinks.
 //
-// The built-in backends are registered here; another backend registers itself with one line in
-// its own header, e.g.
-//   inline const bool wandb_sink_registered = vitals::register_sink("wandb", [] { return vitals::any_sink(vitals::wandb_offline{}); });
+// Nothing is registered by including a header. The built-in backends (console, csv, jsonl,
+// tensorboard, wandb) are a fixed table of names; their factories are compiled only where names
+// are resolved into sinks - make_sinks, which the run's start from options calls - so a file that
+// includes the sinks headers without starting a run compiles none of them (tests/sinks checks with
+// nm that such a file holds no W&B writer code). Checking names (check_sink_names, --help) needs
+// only the names. Another backend is registered by a call the program makes before the run starts:
+//   vitals::register_sink("my_sink", [] { return vitals::any_sink(my_sink{}); });
+// and a registered name wins over a built-in one of the same name.
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -10139,7 +11108,7 @@ struct console_state {
   std::unordered_map<std::uint64_t, std::int64_t> signatures;  // rows seen per set of keys
   std::int64_t most_common = 0;
   std::chrono::steady_clock::time_point last_draw{};
-  std::unordered_map<std::string, console_key, string_hash, std::equal_to<>> keys;
+  string_map<console_key> keys;
   std::vector<std::pair<std::string, std::string>> summary;  // shown as one block at close
   fmt::memory_buffer line;
   fmt::memory_buffer value;
@@ -10195,7 +11164,7 @@ struct console {
       write_alert(r);
       return;
     }
-    if (r.kind == record_kind::config) return;  // config.json holds it
+    if (r.kind == record_kind::config || r.kind == record_kind::system) return;  // config.json / the W&B sink hold them
     if (r.kind == record_kind::summary) {
       for (const auto& m : r.metrics) {
         auto& v = st.value;
@@ -10430,6 +11399,7 @@ struct console {
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -10437,9 +11407,13 @@ struct console {
 
 namespace vitals {
 
+struct jsonl;
+
 namespace detail {
 struct jsonl_state {
   append_file file;
+  std::filesystem::path path;
+  std::unique_ptr<jsonl> system;  // <stem>.system.jsonl, opened with the first system record
   fmt::memory_buffer buf;
   std::vector<std::size_t> ends;  // offset in buf just past each line
 };
@@ -10460,22 +11434,24 @@ struct jsonl {
     // A resumed run appends to the file its earlier starts wrote (from a whole line on).
     detail::cut_to_last_newline(p);
     state->file.open(p);
+    state->path = p;
   }
 
   void write(const record& r) {
+    if (r.kind == record_kind::system) return write_system(r);
     if (r.kind != record_kind::history) return;
     auto& out = state->buf;
     out.append(std::string_view("{\"_step\":"));
-    detail::append_int(out, r.step);
+    detail::append_json_int(out, r.step);
     out.append(std::string_view(",\"_runtime\":"));
-    detail::json_append_double(out, r.runtime, strict);
+    detail::append_json_double(out, r.runtime, policy());
     out.append(std::string_view(",\"_timestamp\":"));
-    detail::json_append_double(out, r.timestamp, strict);
+    detail::append_json_double(out, r.timestamp, policy());
     for (const auto& m : r.metrics) {
       out.push_back(',');
       detail::append_json_string(out, m.key);
       out.push_back(':');
-      detail::json_append_value(out, m.value, strict);
+      detail::append_json_value(out, m.value, policy());
     }
     out.append(std::string_view("}\n"));
     state->ends.push_back(out.size());
@@ -10484,7 +11460,597 @@ struct jsonl {
 
   void flush() {
     auto& st = *state;
+    if (st.system) st.system->flush();
     if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
+  }
+
+  void close(int exit_code) {
+    flush();
+    state->file.close();
+    if (state->system) state->system->close(exit_code);
+  }
+
+ private:
+  // System samples (run_options::system_metrics.to_sinks) go to <stem>.system.jsonl beside the
+  // file, one line per sample with the step the run was on, as W&B keeps them apart from the
+  // history: metrics.jsonl stays one line per committed step for every reader (resume included).
+  void write_system(const record& r) {
+    auto& st = *state;
+    if (!st.system) {
+      if (st.path.empty()) return;  // not opened
+      auto p = st.path;
+      p.replace_filename(p.stem().string() + ".system" + p.extension().string());
+      st.system = std::make_unique<jsonl>(jsonl{.path = p, .strict = strict, .flush_bytes = flush_bytes});
+      st.system->open(run_info{});
+    }
+    record h = r;
+    h.kind = record_kind::history;
+    st.system->write(h);
+  }
+
+ public:
+
+  /// The JSON policy `strict` selects (format/json.hpp).
+  const detail::json_policy& policy() const { return strict ? detail::strict_json : detail::jsonl_json; }
+
+  // Open-file state (public only so that jsonl stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::jsonl_state> state{};
+};
+
+}  // namespace vitals
+// ---- include/vitals/sinks/tensorboard.hpp ----
+// TensorBoard backend: <run dir>/tensorboard/events.out.tfevents.<10-digit time>.<host>.<pid>.<n>,
+// a TFRecord file of tensorflow.Event protos that `tensorboard --logdir runs` reads.
+//
+// The first event carries file_version "brain.Event:2"; each history record becomes one Event at
+// record.step with one Summary.Value per numeric metric (integers, bools and floats as float32
+// simple_value; NaN/Inf kept). Strings are skipped, except W&B histogram JSON
+// (vitals::wandb_histogram, `{"_type":"histogram","values":[...],"bins":[...]}`), which becomes a
+// HistogramProto. Summary and alert records are ignored.
+//
+// Records are framed in memory and reach the file with write(2) only whole (on flush, or when the
+// buffer passes flush_bytes), so after kill -9 the file holds every record up to the last flush.
+// When a write fails (full disk, file-size limit) the file is cut back to its last whole record and
+// the error thrown once (the run reports it and disables this sink); records not yet written are
+// lost. TensorBoard's reader then reads every record the file holds.
+//
+// Messages (field numbers from tensorflow/core/util/event.proto and framework/summary.proto):
+//   Event{wall_time=1 double, step=2 int64, file_version=3 string, summary=5 Summary}
+//   Summary{value=1 repeated Value}; Value{tag=1 string, simple_value=2 float, histo=5 HistogramProto}
+//   HistogramProto{min=1, max=2, num=3, sum=4, sum_squares=5 double, bucket_limit=6, bucket=7 packed double}
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// ---- include/vitals/format/protobuf.hpp ----
+// The protobuf wire format, written and read without libprotobuf or generated code: the one
+// encoder behind both the `.wandb` records (wandb_internal.Record) and TensorBoard's
+// Event/Summary/HistogramProto.
+//
+// Proto3 rules that matter for byte-compatibility with what wandb and TensorFlow write: scalar
+// fields equal to their default (0, "", false) are omitted; a present sub-message is written even
+// when empty (`step {}` on a history record at step 0); a field inside a oneof is written even when
+// 0 (its presence counts: TensorBoard's simple_value); lengths are minimal varints. Negative
+// int32/int64 are sign-extended to 10-byte varints; zigzag (sint32/sint64) is there for messages
+// that use it (neither format does today).
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vitals::detail {
+
+enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
+
+/// sint64's zigzag mapping (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...), so small negative numbers stay short.
+constexpr std::uint64_t zigzag_encode(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
+constexpr std::int64_t zigzag_decode(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
+static_assert(zigzag_encode(-1) == 1 && zigzag_encode(1) == 2 && zigzag_decode(3) == -2);
+
+/// Appends protobuf fields to a byte string. Sub-messages are written in place: begin_message()
+/// reserves one length byte and end_message() widens it when the body turned out longer than 127
+/// bytes, so nothing is encoded twice.
+class pb_writer {
+ public:
+  explicit pb_writer(std::string& out) : out_(&out) {}
+
+  std::string& bytes() { return *out_; }
+
+  /// Writes v as a base-128 varint into buf (10 bytes suffice for 64 bits); returns its length.
+  static std::size_t encode_varint(std::uint64_t v, char* buf) {
+    std::size_t n = 0;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    return n;
+  }
+
+  void varint(std::uint64_t v) {
+    char buf[10];
+    out_->append(buf, encode_varint(v, buf));
+  }
+
+  void tag(std::uint32_t field, wire_type t) { varint((std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t)); }
+
+  // Scalar fields: omitted when equal to the proto3 default, as protobuf's own serializer does.
+  void int64_field(std::uint32_t field, std::int64_t v) {
+    if (v == 0) return;
+    tag(field, wire_type::varint);
+    varint(static_cast<std::uint64_t>(v));
+  }
+  void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }  // sign-extends
+  void bool_field(std::uint32_t field, bool v) {
+    if (!v) return;
+    tag(field, wire_type::varint);
+    varint(1);
+  }
+  void enum_field(std::uint32_t field, int v) { int64_field(field, v); }
+  void double_field(std::uint32_t field, double v) {
+    if (v == 0.0 && !std::signbit(v)) return;
+    tag(field, wire_type::fixed64);
+    char buf[8];
+    std::memcpy(buf, &v, 8);  // protobuf is little-endian; so is every target vitals supports
+    out_->append(buf, 8);
+  }
+  void string_field(std::uint32_t field, std::string_view s) {
+    if (s.empty()) return;
+    bytes_field(field, s);
+  }
+  /// A length-delimited field written even when empty (repeated strings, present sub-messages).
+  void bytes_field(std::uint32_t field, std::string_view s) {
+    tag(field, wire_type::length_delimited);
+    varint(s.size());
+    out_->append(s.data(), s.size());
+  }
+
+  /// A float field written even when 0: a oneof member, whose presence counts (TensorBoard's
+  /// Summary.Value.simple_value).
+  void float_field_always(std::uint32_t field, float v) {
+    tag(field, wire_type::fixed32);
+    char buf[4];
+    std::memcpy(buf, &v, 4);  // little-endian, as above
+    out_->append(buf, 4);
+  }
+  /// A packed repeated double field (proto3's default for repeated scalars); omitted when empty.
+  void packed_doubles_field(std::uint32_t field, const double* v, std::size_t n) {
+    if (n == 0) return;
+    tag(field, wire_type::length_delimited);
+    varint(n * 8);
+    for (std::size_t i = 0; i < n; ++i) {
+      char buf[8];
+      std::memcpy(buf, &v[i], 8);
+      out_->append(buf, 8);
+    }
+  }
+
+  /// Starts a sub-message; returns the token end_message() needs.
+  std::size_t begin_message(std::uint32_t field) {
+    tag(field, wire_type::length_delimited);
+    out_->push_back('\0');
+    return out_->size();
+  }
+  void end_message(std::size_t body_start) {
+    const std::size_t len = out_->size() - body_start;
+    if (len < 0x80) {
+      (*out_)[body_start - 1] = static_cast<char>(len);
+      return;
+    }
+    char buf[10];
+    out_->replace(body_start - 1, 1, buf, encode_varint(len, buf));
+  }
+
+ private:
+  std::string* out_;
+};
+
+/// One field read back by pb_reader: the varint/fixed value or the length-delimited bytes.
+struct pb_field {
+  std::uint32_t number = 0;
+  wire_type type = wire_type::varint;
+  std::uint64_t value = 0;  // varint, fixed32, fixed64 (bit pattern)
+  std::string_view bytes;   // length_delimited
+};
+
+/// Walks the fields of one serialized message. Used by vitals' own tests and tools; the oracle for
+/// what wandb accepts is wandb's reader, not this.
+class pb_reader {
+ public:
+  explicit pb_reader(std::string_view data) : data_(data) {}
+
+  /// The next field, or nullopt at the end. Throws std::runtime_error on malformed input.
+  std::optional<pb_field> next() {
+    if (pos_ >= data_.size()) return std::nullopt;
+    pb_field f;
+    const std::uint64_t key = read_varint();
+    f.number = static_cast<std::uint32_t>(key >> 3);
+    f.type = static_cast<wire_type>(key & 7);
+    switch (f.type) {
+      case wire_type::varint: f.value = read_varint(); break;
+      case wire_type::fixed64: f.value = read_fixed(8); break;
+      case wire_type::fixed32: f.value = read_fixed(4); break;
+      case wire_type::length_delimited: {
+        const std::uint64_t n = read_varint();
+        if (n > data_.size() - pos_) throw std::runtime_error("protobuf: length-delimited field overruns the message");
+        f.bytes = data_.substr(pos_, static_cast<std::size_t>(n));
+        pos_ += static_cast<std::size_t>(n);
+        break;
+      }
+      default: throw std::runtime_error("protobuf: unsupported wire type " + std::to_string(key & 7));
+    }
+    return f;
+  }
+
+ private:
+  std::uint64_t read_varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= data_.size()) throw std::runtime_error("protobuf: truncated varint");
+      const auto b = static_cast<unsigned char>(data_[pos_++]);
+      v |= std::uint64_t{b & 0x7Fu} << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw std::runtime_error("protobuf: varint longer than 10 bytes");
+  }
+  std::uint64_t read_fixed(int n) {
+    if (data_.size() - pos_ < static_cast<std::size_t>(n)) throw std::runtime_error("protobuf: truncated fixed field");
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
+    pos_ += static_cast<std::size_t>(n);
+    return v;
+  }
+
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/format/tfrecord.hpp ----
+// TFRecord framing, the container of TensorBoard event files (one Event proto a record):
+//   u64 length (little-endian) | u32 masked CRC-32C of those 8 bytes | data | u32 masked CRC-32C of data
+// plus a reader that checks both checksums (for vitals' own tests and tools; the oracle for what
+// TensorBoard accepts is TensorBoard's reader).
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/format/crc32.hpp ----
+// The two CRCs the sinks' file formats checksum with:
+//  - CRC-32 (IEEE 802.3 / zlib, reflected polynomial 0xEDB88320): W&B's `.wandb` log chunks are
+//    checksummed with zlib.crc32 - plain CRC-32, not LevelDB's masked CRC-32C (format/leveldb_log.hpp).
+//  - CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) and the masked form TFRecord files
+//    (TensorBoard event files, format/tfrecord.hpp) store.
+// Both: init and final xor 0xFFFFFFFF; crc*_update continues over more bytes, as zlib.crc32(data, start).
+//
+// CRC-32 is slice-by-8 because W&B records can be large (histograms, tables) and checksumming must
+// stay a few percent of encoding them; TensorBoard records are one step of scalars, so CRC-32C
+// keeps the one-table loop.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vitals::detail {
+
+inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+    t[0][i] = c;
+  }
+  for (std::uint32_t i = 0; i < 256; ++i)
+    for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFu];
+  return t;
+}();
+
+/// Continues a CRC-32 over more bytes: crc32_update(crc32_update(0, a), b) == crc32(a + b).
+template <class Byte>
+constexpr std::uint32_t crc32_update(std::uint32_t crc, const Byte* data, std::size_t n) {
+  const auto& t = crc32_tables;
+  std::uint32_t c = crc ^ 0xFFFFFFFFu;
+  auto at = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])); };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {  // slice-by-8: eight table lookups per 8 bytes, no loop-carried shifts
+    const std::uint32_t lo = c ^ (at(i) | at(i + 1) << 8 | at(i + 2) << 16 | at(i + 3) << 24);
+    c = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][at(i + 4)] ^
+        t[2][at(i + 5)] ^ t[1][at(i + 6)] ^ t[0][at(i + 7)];
+  }
+  for (; i < n; ++i) c = t[0][(c ^ at(i)) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+constexpr std::uint32_t crc32_update(std::uint32_t crc, std::string_view bytes) {
+  return crc32_update(crc, bytes.data(), bytes.size());
+}
+
+constexpr std::uint32_t crc32(std::string_view bytes) { return crc32_update(0, bytes); }
+
+static_assert(crc32("123456789") == 0xCBF43926u, "CRC-32/IEEE check value");
+
+inline constexpr std::array<std::uint32_t, 256> crc32c_table = [] {
+  std::array<std::uint32_t, 256> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0x82F63B78u ^ (c >> 1)) : (c >> 1);
+    t[i] = c;
+  }
+  return t;
+}();
+
+/// Continues a CRC-32C over more bytes: crc32c_update(crc32c_update(0, a), b) == crc32c(a + b).
+constexpr std::uint32_t crc32c_update(std::uint32_t crc, std::string_view data) {
+  std::uint32_t c = crc ^ 0xFFFFFFFFu;
+  for (char ch : data) c = crc32c_table[(c ^ static_cast<unsigned char>(ch)) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+constexpr std::uint32_t crc32c(std::string_view data) { return crc32c_update(0, data); }
+
+static_assert(crc32c("123456789") == 0xE3069283u, "CRC-32C check value");
+
+/// TFRecord's (and LevelDB's) mask: rotate right by 15 bits and add a constant, so that a CRC
+/// stored inside checksummed data does not checksum to a fixed value.
+constexpr std::uint32_t mask_crc32c(std::uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
+constexpr std::uint32_t unmask_crc32c(std::uint32_t masked) {
+  const std::uint32_t rot = masked - 0xa282ead8u;
+  return (rot >> 17) | (rot << 15);
+}
+
+constexpr std::uint32_t masked_crc32c(std::string_view data) { return mask_crc32c(crc32c(data)); }
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+inline void append_le(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+
+inline std::uint64_t read_le(std::string_view s, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[static_cast<std::size_t>(i)])} << (8 * i);
+  return v;
+}
+
+/// Appends one framed record holding `data` to `out`.
+inline void append_tfrecord(std::string& out, std::string_view data) {
+  const std::size_t start = out.size();
+  append_le(out, data.size(), 8);
+  append_le(out, masked_crc32c(std::string_view(out).substr(start, 8)), 4);
+  out.append(data.data(), data.size());
+  append_le(out, masked_crc32c(data), 4);
+}
+
+/// Walks the records of a TFRecord byte string. next() returns the next record's data, nullopt at
+/// a clean end; a truncated tail (a crash mid-write) or a checksum mismatch throws.
+class tfrecord_reader {
+ public:
+  explicit tfrecord_reader(std::string_view data) : data_(data) {}
+
+  std::optional<std::string_view> next() {
+    if (pos_ == data_.size()) return std::nullopt;
+    if (data_.size() - pos_ < 12) throw std::runtime_error("tfrecord: truncated header");
+    const std::string_view len_bytes = data_.substr(pos_, 8);
+    if (read_le(data_.substr(pos_ + 8, 4), 4) != masked_crc32c(len_bytes))
+      throw std::runtime_error("tfrecord: length checksum mismatch");
+    const std::uint64_t len = read_le(len_bytes, 8);
+    pos_ += 12;
+    if (len > data_.size() - pos_ || data_.size() - pos_ - len < 4) throw std::runtime_error("tfrecord: truncated record");
+    const std::string_view rec = data_.substr(pos_, static_cast<std::size_t>(len));
+    pos_ += static_cast<std::size_t>(len);
+    if (read_le(data_.substr(pos_, 4), 4) != masked_crc32c(rec)) throw std::runtime_error("tfrecord: data checksum mismatch");
+    pos_ += 4;
+    return rec;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+namespace detail {
+
+namespace tb_field {
+inline constexpr std::uint32_t event_wall_time = 1, event_step = 2, event_file_version = 3, event_summary = 5;
+inline constexpr std::uint32_t summary_value = 1;
+inline constexpr std::uint32_t value_tag = 1, value_simple_value = 2, value_histo = 5;
+inline constexpr std::uint32_t histo_min = 1, histo_max = 2, histo_num = 3, histo_sum = 4, histo_sum_squares = 5,
+                               histo_bucket_limit = 6, histo_bucket = 7;
+}  // namespace tb_field
+
+/// A histogram in TensorBoard's terms: bucket i holds `bucket[i]` values in
+/// (bucket_limit[i-1], bucket_limit[i]] (the first from `min`).
+struct tb_histogram {
+  double min = 0, max = 0, num = 0, sum = 0, sum_squares = 0;
+  std::vector<double> bucket_limit, bucket;
+};
+
+/// Reads W&B histogram JSON ({"_type":"histogram","values":[n counts],"bins":[n+1 edges]}) into a
+/// tb_histogram: limits are the right edges, min/max the outer edges; sum and sum_squares are
+/// estimated from bin midpoints (the samples are gone). False when `s` is not such a histogram.
+inline bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h) {
+  if (!s.starts_with("{\"_type\"")) return false;
+  simdjson::dom::element root;
+  if (parser.parse(s.data(), s.size()).get(root)) return false;
+  std::string_view type;
+  if (root["_type"].get(type) || type != "histogram") return false;
+  simdjson::dom::array values, bins;
+  if (root["values"].get(values) || root["bins"].get(bins)) return false;
+  std::vector<double> counts, edges;
+  for (auto v : values) {
+    double d;
+    if (v.get(d)) return false;
+    counts.push_back(d);
+  }
+  for (auto v : bins) {
+    double d;
+    if (v.get(d)) return false;
+    edges.push_back(d);
+  }
+  if (counts.empty() || edges.size() != counts.size() + 1) return false;
+  h = tb_histogram{};
+  h.min = edges.front();
+  h.max = edges.back();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const double mid = 0.5 * (edges[i] + edges[i + 1]);
+    h.num += counts[i];
+    h.sum += counts[i] * mid;
+    h.sum_squares += counts[i] * mid * mid;
+  }
+  h.bucket_limit.assign(edges.begin() + 1, edges.end());
+  h.bucket = std::move(counts);
+  return true;
+}
+
+/// Event{wall_time, file_version}: the first record of every event file.
+inline std::string tb_file_version_event(double wall_time) {
+  std::string out;
+  pb_writer w(out);
+  w.double_field(tb_field::event_wall_time, wall_time);
+  w.string_field(tb_field::event_file_version, "brain.Event:2");
+  return out;
+}
+
+/// Builds Event{wall_time, step, summary} for one history record incrementally.
+class tb_event_builder {
+ public:
+  tb_event_builder(std::string& out, double wall_time, std::int64_t step) : w_(out) {
+    out.clear();
+    w_.double_field(tb_field::event_wall_time, wall_time);
+    w_.int64_field(tb_field::event_step, step);
+    summary_ = w_.begin_message(tb_field::event_summary);
+  }
+  void scalar(std::string_view tag, float v) {
+    auto value = w_.begin_message(tb_field::summary_value);
+    w_.string_field(tb_field::value_tag, tag);
+    w_.float_field_always(tb_field::value_simple_value, v);  // simple_value is in a oneof
+    w_.end_message(value);
+    ++values_;
+  }
+  void histogram(std::string_view tag, const tb_histogram& h) {
+    auto value = w_.begin_message(tb_field::summary_value);
+    w_.string_field(tb_field::value_tag, tag);
+    auto histo = w_.begin_message(tb_field::value_histo);
+    w_.double_field(tb_field::histo_min, h.min);
+    w_.double_field(tb_field::histo_max, h.max);
+    w_.double_field(tb_field::histo_num, h.num);
+    w_.double_field(tb_field::histo_sum, h.sum);
+    w_.double_field(tb_field::histo_sum_squares, h.sum_squares);
+    w_.packed_doubles_field(tb_field::histo_bucket_limit, h.bucket_limit.data(), h.bucket_limit.size());
+    w_.packed_doubles_field(tb_field::histo_bucket, h.bucket.data(), h.bucket.size());
+    w_.end_message(histo);
+    w_.end_message(value);
+    ++values_;
+  }
+  /// Closes the event; returns the number of values it holds.
+  std::size_t finish() {
+    w_.end_message(summary_);
+    return values_;
+  }
+
+ private:
+  pb_writer w_;
+  std::size_t summary_ = 0;
+  std::size_t values_ = 0;
+};
+
+/// The n in events.out.tfevents.<time>.<host>.<pid>.<n>: distinct per file within a process.
+inline std::atomic<unsigned> tb_file_counter{0};
+
+/// "events.out.tfevents.<10-digit unix time>.<host>.<pid>.<n>".
+inline std::string tb_event_file_name(double unix_time) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "events.out.tfevents.%010lld.%s.%d.%u", static_cast<long long>(unix_time), host,
+                static_cast<int>(::getpid()), tb_file_counter.fetch_add(1));
+  return buf;
+}
+
+inline double tb_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+struct tensorboard_state {
+  append_file file;
+  std::string buf;    // framed records not yet written
+  std::vector<std::size_t> ends;  // offset in buf just past each framed record
+  std::string event;  // scratch: one serialized Event
+  tb_histogram histo;
+  simdjson::dom::parser parser;
+};
+
+}  // namespace detail
+
+struct tensorboard {
+  static constexpr std::string_view name = "tensorboard";
+
+  /// Directory of the event file; relative paths are taken inside the run directory.
+  std::filesystem::path dir = "tensorboard";
+  /// Write W&B histogram JSON strings as TensorBoard histograms (else they are skipped).
+  bool histograms = true;
+  /// Buffered bytes that trigger a write before the next flush.
+  std::size_t flush_bytes = 1 << 20;
+
+  void open(const run_info& info) {
+    const auto d = dir.is_absolute() ? dir : info.dir / dir;
+    std::filesystem::create_directories(d);
+    const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
+    state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
+    detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
+    state->ends.push_back(state->buf.size());
+    flush();
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::history) return;
+    auto& st = *state;
+    detail::tb_event_builder ev(st.event, r.timestamp > 0 ? r.timestamp : detail::tb_now(), r.step);
+    for (const auto& m : r.metrics) {
+      const auto& v = m.value;
+      if (v.type == metric_value::kind::string) {
+        if (histograms && detail::parse_wandb_histogram(st.parser, v.s, st.histo)) ev.histogram(m.key, st.histo);
+        continue;
+      }
+      ev.scalar(m.key, static_cast<float>(v.as_double()));
+    }
+    if (ev.finish() == 0) return;  // nothing TensorBoard can show
+    detail::append_tfrecord(st.buf, st.event);
+    st.ends.push_back(st.buf.size());
+    if (st.buf.size() >= flush_bytes) flush();
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
     st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
   }
 
@@ -10493,9 +12059,2815 @@ struct jsonl {
     state->file.close();
   }
 
-  // Open-file state (public only so that jsonl stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::jsonl_state> state{};
+  /// The event file being written (empty before open()).
+  const std::filesystem::path& path() const { return state->file.path(); }
+
+  // Open-file state (public only so that tensorboard stays an aggregate for designated initializers).
+  detail::fresh_on_copy<detail::tensorboard_state> state{};
 };
+
+static_assert(sink<tensorboard>);
+
+}  // namespace vitals
+// ---- include/vitals/sinks/wandb/registration.hpp ----
+// The options of the built-in "wandb" sink that run-time selection builds (--sinks jsonl,wandb,
+// VITALS_SINKS; sinks/registry.hpp's make_sinks). Nothing is registered here: including this
+// header compiles no W&B writer.
+//
+// That sink writes offline unless $WANDB_MODE asks otherwise (online / disabled), so a
+// run started from the command line never uploads unless told to: models and data stay on the
+// machine by default. Code that wants other options attaches its own vitals::wandb_sink instead.
+
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/sinks/wandb/wandb_sink.hpp ----
+// The W&B sink: writes W&B's own offline run (a `.wandb` record log plus files/) from C++, with no
+// Python at run time; `wandb sync` uploads it later, or right away in online mode.
+//
+// Layout (as wandb 0.22 writes it):
+//   <dir>/wandb/offline-run-YYYYMMDD_HHMMSS-<id>/run-<id>.wandb   (local start time)
+//   <dir>/wandb/offline-run-.../files/{config.yaml, wandb-metadata.json, wandb-summary.json}
+//   <dir>/wandb/offline-run-.../logs/
+//   <dir>/wandb/latest-run -> offline-run-...   (replaced atomically)
+// Record order: run (with config) -> metric definitions -> history / alerts (+ expanded metric
+// definitions before the first history row that uses a globbed key) -> summary -> exit -> final.
+// No run record and `wandb sync` refuses the file; no exit and the run shows as crashed.
+//
+// One object, built in layers with a header each (each includes the one before):
+//   options.hpp     wandb_options, modes, define_metric rules
+//   sink_state.hpp  the state and the record framing (begin_record / end_record / kv)
+//   summary.hpp     last values, explicit and resumed summary, define_metric statistics
+//   records.hpp     run record, metric definitions, history (tables: table_file.hpp), config, alerts, exit
+//   metadata.hpp    files and environment records, console (output_raw), stats, files/*.json
+//   online.hpp      live sync and `wandb sync`
+//   wandb_sink.hpp  the sink: open / write / flush / close
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+// ---- include/vitals/sinks/wandb/online.hpp ----
+// The W&B sink's online mode: `wandb beta sync --live` under a watchdog while the run trains (a
+// bounded wait at finish), else `wandb sync` at the end (and every sync_interval).
+
+#include <string>
+
+// ---- include/vitals/sinks/wandb/metadata.hpp ----
+// The W&B sink's run metadata: the files record (code snapshot, config.json, diff.patch), the
+// environment record (OS, host, program, CPU/GPU, git), console output (output_raw records and
+// files/output.log), system metrics (stats records), and files/wandb-metadata.json,
+// wandb-summary.json and the latest-run link.
+
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/sinks/wandb/records.hpp ----
+// The W&B sink's records for what the run logs: the run record (config, tags, start time, resume
+// fields), define_metric rules (and their expansion for globbed keys), history rows (with table
+// values, sinks/wandb/table_file.hpp), config updates, alerts and the exit record.
+
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/sinks/wandb/summary.hpp ----
+// The W&B sink's summary: the last value of every history key, explicit summary values, a resumed
+// run's earlier summary, and define_metric's client-side statistics (min/max/mean/best/first/last),
+// merged into the summary record written at close.
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/sinks/wandb/sink_state.hpp ----
+// The W&B sink's state and record framing, the base of its layers (sink_state -> summary ->
+// records -> metadata -> online -> wandb_sink; one concept per header, one object at run time):
+// options, run info and folder, the `.wandb` log writer with its protobuf buffer, the tables of
+// last/summary values, the child processes, the console and sampler; begin_record/end_record/kv
+// around every record; config.yaml and the write-then-rename helper for files/.
+
+#include <signal.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/run/environment.hpp ----
+// What W&B's Overview shows about where a run ran: the fields of wandb's EnvironmentRecord, read
+// from the machine once at start (uname, /proc, statvfs, NVML, git). Secrets never leave: command
+// line values of flags named like keys, tokens or passwords, and every --wandb_* value, are
+// replaced by "<redacted>", and credentials in a git remote URL are dropped.
+
+#include <pwd.h>
+#include <sys/statvfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/run/nvml.hpp ----
+// NVML, loaded at run time: per-GPU utilisation, memory, temperature and power for the system
+// metrics sampler and the W&B environment record, with no link-time dependency on the driver.
+//
+// libnvidia-ml.so.1 is opened with dlopen (VITALS_NVML_LIBRARY names another file, which is how the
+// tests load a stub that reports two fake GPUs). No library, a missing symbol or a failing nvmlInit:
+// available() is false and every query returns nothing - quietly, as a machine without GPUs is normal.
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vitals::detail {
+
+class nvml_library {
+ public:
+  struct memory {
+    unsigned long long total = 0, free = 0, used = 0;  // bytes (nvmlMemory_t)
+  };
+  struct gpu_info {
+    std::string name;
+    unsigned long long memory_total = 0;
+  };
+  /// One GPU's readings; a field NVML did not answer stays nullopt.
+  struct gpu_sample {
+    std::optional<unsigned> utilization_gpu, utilization_memory;  // percent
+    std::optional<memory> mem;
+    std::optional<unsigned> temperature_c;
+    std::optional<double> power_w, power_limit_w;
+  };
+
+  nvml_library() {
+    const char* env = std::getenv("VITALS_NVML_LIBRARY");
+    const char* path = env && *env ? env : "libnvidia-ml.so.1";
+    handle_ = ::dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle_) return;
+    if (!load(init_, "nvmlInit_v2") || !load(shutdown_, "nvmlShutdown") || !load(count_, "nvmlDeviceGetCount_v2") ||
+        !load(by_index_, "nvmlDeviceGetHandleByIndex_v2") || !load(name_, "nvmlDeviceGetName") ||
+        !load(util_, "nvmlDeviceGetUtilizationRates") || !load(mem_, "nvmlDeviceGetMemoryInfo") ||
+        !load(temp_, "nvmlDeviceGetTemperature") || !load(power_, "nvmlDeviceGetPowerUsage")) {
+      close();
+      return;
+    }
+    load(limit_, "nvmlDeviceGetEnforcedPowerLimit");        // optional
+    load(cuda_version_, "nvmlSystemGetCudaDriverVersion_v2");  // optional
+    if (init_() != 0) {
+      close();
+      return;
+    }
+    initialized_ = true;
+    unsigned n = 0;
+    if (count_(&n) == 0) count_n_ = n;
+  }
+  nvml_library(const nvml_library&) = delete;
+  nvml_library& operator=(const nvml_library&) = delete;
+  ~nvml_library() { close(); }
+
+  bool available() const { return initialized_; }
+  unsigned device_count() const { return initialized_ ? count_n_ : 0; }
+
+  gpu_info info(unsigned i) const {
+    gpu_info g;
+    void* dev = device(i);
+    if (!dev) return g;
+    char buf[96] = {};
+    if (name_(dev, buf, sizeof buf - 1) == 0) g.name = buf;
+    memory m;
+    if (mem_(dev, &m) == 0) g.memory_total = m.total;
+    return g;
+  }
+
+  gpu_sample sample(unsigned i) const {
+    gpu_sample s;
+    void* dev = device(i);
+    if (!dev) return s;
+    struct {
+      unsigned gpu, mem;
+    } u{};
+    if (util_(dev, &u) == 0) s.utilization_gpu = u.gpu, s.utilization_memory = u.mem;
+    memory m;
+    if (mem_(dev, &m) == 0) s.mem = m;
+    unsigned t = 0;
+    if (temp_(dev, 0 /* NVML_TEMPERATURE_GPU */, &t) == 0) s.temperature_c = t;
+    unsigned mw = 0;
+    if (power_(dev, &mw) == 0) s.power_w = mw / 1000.0;
+    if (limit_ && limit_(dev, &mw) == 0 && mw > 0) s.power_limit_w = mw / 1000.0;
+    return s;
+  }
+
+  /// The CUDA version the driver supports ("12.4"), empty when unknown.
+  std::string cuda_version() const {
+    int v = 0;
+    if (!initialized_ || !cuda_version_ || cuda_version_(&v) != 0 || v <= 0) return {};
+    return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+  }
+
+ private:
+  template <class F>
+  bool load(F& f, const char* sym) {
+    f = reinterpret_cast<F>(::dlsym(handle_, sym));
+    return f != nullptr;
+  }
+  void* device(unsigned i) const {
+    if (!initialized_ || i >= count_n_) return nullptr;
+    void* dev = nullptr;
+    return by_index_(i, &dev) == 0 ? dev : nullptr;
+  }
+  void close() {
+    if (initialized_ && shutdown_) shutdown_();
+    initialized_ = false;
+    if (handle_) ::dlclose(handle_);
+    handle_ = nullptr;
+  }
+
+  void* handle_ = nullptr;
+  bool initialized_ = false;
+  unsigned count_n_ = 0;
+  int (*init_)() = nullptr;
+  int (*shutdown_)() = nullptr;
+  int (*count_)(unsigned*) = nullptr;
+  int (*by_index_)(unsigned, void**) = nullptr;
+  int (*name_)(void*, char*, unsigned) = nullptr;
+  int (*util_)(void*, void*) = nullptr;
+  int (*mem_)(void*, memory*) = nullptr;
+  int (*temp_)(void*, int, unsigned*) = nullptr;
+  int (*power_)(void*, unsigned*) = nullptr;
+  int (*limit_)(void*, unsigned*) = nullptr;
+  int (*cuda_version_)(int*) = nullptr;
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/run/system_metrics.hpp ----
+// System metrics as W&B's system monitor reports them for Python runs: a sampler thread that reads
+// /proc, statvfs and NVML at start and then every `interval` (W&B's default: 15 s; wandb 0.31 also
+// samples once at start) and keeps the samples until the writer takes them (the W&B sink turns
+// each into a `stats` record on its writer thread), or hands each to a callback (the run's
+// system_metrics.to_sinks: a record_kind::system record through the pipeline to every sink).
+//
+// Key names are those wandb 0.31's monitor (wandb-symon) sends and the UI's System section plots:
+//   cpu                          process CPU, percent of one core divided by the core count
+//   proc.cpu.threads             threads of this process
+//   memory_percent               system memory in use (percent)
+//   proc.memory.rssMB / proc.memory.percent / proc.memory.availableMB
+//   disk.<mount>.usagePercent / disk.<mount>.usageGB   filesystem holding the run directory
+//   disk.<dev>.in / disk.<dev>.out   MB read / written per block device since the sampler started
+//   network.sent / network.recv  bytes sent / received on all interfaces since the sampler started
+//   network.tcpRetransmits       TCP segments retransmitted (/proc/net/snmp RetransSegs) since then
+//   gpu.<i>.gpu / gpu.<i>.memory / gpu.<i>.memoryAllocated / gpu.<i>.memoryAllocatedBytes /
+//   gpu.<i>.temp / gpu.<i>.powerWatts / gpu.<i>.enforcedPowerLimitWatts / gpu.<i>.powerPercent
+// Nothing here is on the logging path: sampling runs on its own thread, and a file that cannot be
+// read (no /proc/diskstats in a container) leaves its keys out of the sample.
+
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+/// One reading of the machine: (key, value) pairs in W&B's names, and when it was taken.
+struct system_sample {
+  double timestamp = 0;  // seconds since the Unix epoch
+  std::vector<std::pair<std::string, double>> values;
+};
+
+/// A sample as the record_kind::system record's metrics: "system/<key>" = value (the keys live
+/// here, so keep this object while the metrics are used).
+struct system_sample_metrics {
+  std::vector<std::string> keys;
+  std::vector<metric> metrics;
+  void assign(const system_sample& s) {
+    keys.clear();
+    metrics.clear();
+    keys.reserve(s.values.size());
+    for (const auto& [k, v] : s.values) keys.push_back("system/" + k);
+    for (std::size_t i = 0; i < keys.size(); ++i) metrics.push_back({keys[i], metric_value(s.values[i].second)});
+  }
+};
+
+namespace detail {
+
+inline std::string read_small_file(const char* path) {
+  std::FILE* f = std::fopen(path, "rb");
+  if (!f) return {};
+  std::string s;
+  char buf[8192];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
+  std::fclose(f);
+  return s;
+}
+
+/// The mount point of the filesystem holding `p` (longest /proc/mounts prefix), "/" when unknown.
+inline std::string mount_point_of(const std::filesystem::path& p) {
+  std::error_code ec;
+  auto abs = std::filesystem::weakly_canonical(p, ec).string();
+  if (ec || abs.empty()) return "/";
+  std::istringstream in(read_small_file("/proc/mounts"));
+  std::string dev, mnt, rest, best = "/";
+  while (in >> dev >> mnt && std::getline(in, rest)) {
+    if (mnt.size() > best.size() && abs.compare(0, mnt.size(), mnt) == 0 &&
+        (abs.size() == mnt.size() || abs[mnt.size()] == '/'))
+      best = mnt;
+  }
+  return best;
+}
+
+}  // namespace detail
+
+/// Reads the machine's counters; sample() gives rates and deltas since the previous call.
+class system_reader {
+ public:
+  explicit system_reader(std::filesystem::path disk_path = "/") : disk_path_(std::move(disk_path)) {
+    mount_ = detail::mount_point_of(disk_path_);
+    ticks_ = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    ncpu_ = std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
+    page_ = static_cast<double>(::sysconf(_SC_PAGESIZE));
+    nvml_ = std::make_unique<detail::nvml_library>();
+    read_counters(base_);
+    prev_ = base_;
+  }
+
+  /// The GPUs NVML reports (0 without NVML).
+  unsigned gpu_count() const { return nvml_->device_count(); }
+  const detail::nvml_library& nvml() const { return *nvml_; }
+
+  system_sample sample() {
+    system_sample s;
+    s.timestamp = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto& v = s.values;
+    counters now;
+    read_counters(now);
+    const double wall = now.wall - prev_.wall;
+    // The sample at start has no interval to rate CPU over (wandb leaves cpu out of it too).
+    if (wall > 0.05 && now.proc_ticks >= 0 && prev_.proc_ticks >= 0)
+      v.emplace_back("cpu", (now.proc_ticks - prev_.proc_ticks) / ticks_ / wall * 100.0 / static_cast<double>(ncpu_));
+    if (now.threads >= 0) v.emplace_back("proc.cpu.threads", now.threads);
+    if (now.mem_total > 0) {
+      v.emplace_back("memory_percent", (now.mem_total - now.mem_available) / now.mem_total * 100.0);
+      v.emplace_back("proc.memory.availableMB", now.mem_available / 1048576.0);
+      if (now.rss >= 0) {
+        v.emplace_back("proc.memory.rssMB", now.rss / 1048576.0);
+        v.emplace_back("proc.memory.percent", now.rss / now.mem_total * 100.0);
+      }
+    }
+    struct statvfs fs {};
+    if (::statvfs(disk_path_.c_str(), &fs) == 0 && fs.f_blocks > 0) {
+      const double total = static_cast<double>(fs.f_blocks) * fs.f_frsize;
+      const double used = total - static_cast<double>(fs.f_bfree) * fs.f_frsize;
+      v.emplace_back("disk." + mount_ + ".usagePercent", used / total * 100.0);
+      v.emplace_back("disk." + mount_ + ".usageGB", used / 1e9);
+    }
+    for (const auto& [dev, rw] : now.disks) {
+      std::pair<double, double> b{0, 0};
+      for (const auto& [d, r] : base_.disks)
+        if (d == dev) b = r;
+      v.emplace_back("disk." + dev + ".in", (rw.first - b.first) / 1048576.0);
+      v.emplace_back("disk." + dev + ".out", (rw.second - b.second) / 1048576.0);
+    }
+    if (now.net_recv >= 0) {
+      v.emplace_back("network.sent", now.net_sent - base_.net_sent);
+      v.emplace_back("network.recv", now.net_recv - base_.net_recv);
+    }
+    if (now.tcp_retrans >= 0 && base_.tcp_retrans >= 0) v.emplace_back("network.tcpRetransmits", now.tcp_retrans - base_.tcp_retrans);
+    for (unsigned i = 0; i < nvml_->device_count(); ++i) {
+      const auto g = nvml_->sample(i);
+      const std::string p = "gpu." + std::to_string(i) + ".";
+      if (g.utilization_gpu) v.emplace_back(p + "gpu", *g.utilization_gpu);
+      if (g.utilization_memory) v.emplace_back(p + "memory", *g.utilization_memory);
+      if (g.mem && g.mem->total > 0) {
+        v.emplace_back(p + "memoryAllocated", static_cast<double>(g.mem->used) / static_cast<double>(g.mem->total) * 100.0);
+        v.emplace_back(p + "memoryAllocatedBytes", static_cast<double>(g.mem->used));
+      }
+      if (g.temperature_c) v.emplace_back(p + "temp", *g.temperature_c);
+      if (g.power_w) v.emplace_back(p + "powerWatts", *g.power_w);
+      if (g.power_limit_w) {
+        v.emplace_back(p + "enforcedPowerLimitWatts", *g.power_limit_w);
+        if (g.power_w) v.emplace_back(p + "powerPercent", *g.power_w / *g.power_limit_w * 100.0);
+      }
+    }
+    prev_ = std::move(now);
+    return s;
+  }
+
+ private:
+  struct counters {
+    double wall = 0;
+    double proc_ticks = -1, threads = -1, rss = -1;
+    double mem_total = 0, mem_available = 0;
+    std::vector<std::pair<std::string, std::pair<double, double>>> disks;  // device -> bytes read, written
+    double net_sent = -1, net_recv = -1;
+    double tcp_retrans = -1;
+  };
+
+  void read_counters(counters& c) const {
+    c.wall = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    // /proc/self/stat: fields after the ")" of the command name; utime 14, stime 15, threads 20, rss 24.
+    const std::string st = detail::read_small_file("/proc/self/stat");
+    if (auto close = st.rfind(')'); close != std::string::npos) {
+      std::istringstream in(st.substr(close + 2));
+      std::vector<std::string> f;
+      for (std::string x; in >> x;) f.push_back(x);
+      // f[0] is field 3 (state)
+      if (f.size() > 21) {
+        c.proc_ticks = std::stod(f[11]) + std::stod(f[12]);
+        c.threads = std::stod(f[17]);
+        c.rss = std::stod(f[21]) * page_;
+      }
+    }
+    std::istringstream mem(detail::read_small_file("/proc/meminfo"));
+    for (std::string key; mem >> key;) {
+      double kb = 0;
+      mem >> kb;
+      if (key == "MemTotal:") c.mem_total = kb * 1024;
+      else if (key == "MemAvailable:") c.mem_available = kb * 1024;
+      mem.ignore(64, '\n');
+    }
+    std::istringstream disk(detail::read_small_file("/proc/diskstats"));
+    for (std::string line; std::getline(disk, line);) {
+      std::istringstream in(line);
+      unsigned maj = 0, min = 0;
+      std::string name;
+      double f[8] = {};
+      if (!(in >> maj >> min >> name)) continue;
+      for (double& x : f) in >> x;
+      // whole devices only (partitions would count twice); loop, ram and zram devices hold no disk I/O (as wandb)
+      if (name.starts_with("loop") || name.starts_with("ram") || name.starts_with("zram") || name.starts_with("dm-")) continue;
+      std::error_code ec;
+      if (!std::filesystem::exists("/sys/block/" + name, ec)) continue;
+      c.disks.emplace_back(name, std::pair<double, double>{f[2] * 512, f[6] * 512});  // sectors read, written
+    }
+    std::istringstream net(detail::read_small_file("/proc/net/dev"));
+    for (std::string line; std::getline(net, line);) {
+      auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::istringstream in(line.substr(colon + 1));
+      double f[9] = {};
+      for (double& x : f) in >> x;
+      if (!in) continue;
+      if (c.net_recv < 0) c.net_recv = c.net_sent = 0;
+      c.net_recv += f[0];
+      c.net_sent += f[8];
+    }
+    // /proc/net/snmp: a "Tcp:" line of names, then a "Tcp:" line of values.
+    std::istringstream snmp(detail::read_small_file("/proc/net/snmp"));
+    for (std::string names, values; std::getline(snmp, names);) {
+      if (!names.starts_with("Tcp:") || !std::getline(snmp, values)) continue;
+      std::istringstream n(names), v(values);
+      for (std::string name, value; n >> name && v >> value;)
+        if (name == "RetransSegs") c.tcp_retrans = std::stod(value);
+      break;
+    }
+  }
+
+  std::filesystem::path disk_path_;
+  std::string mount_;
+  double ticks_ = 100, page_ = 4096;
+  long ncpu_ = 1;
+  std::unique_ptr<detail::nvml_library> nvml_;
+  counters base_, prev_;
+};
+
+/// A thread that takes a system_sample at start and then every `interval` and keeps them until
+/// take() collects them (at most `max_kept`; the oldest go first when nobody collects), or, given
+/// `on_sample`, hands each to it on the sampler thread. stop() joins it; so does the destructor.
+class system_sampler {
+ public:
+  using callback = std::function<void(const system_sample&)>;
+  system_sampler(std::chrono::duration<double> interval, std::filesystem::path disk_path, std::size_t max_kept = 1024,
+                 callback on_sample = {})
+      : interval_(interval), max_kept_(max_kept), reader_(std::move(disk_path)), on_sample_(std::move(on_sample)) {
+    if (interval_.count() > 0) thread_ = std::thread([this] { loop(); });
+  }
+  system_sampler(const system_sampler&) = delete;
+  system_sampler& operator=(const system_sampler&) = delete;
+  ~system_sampler() { stop(); }
+
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  /// Moves the samples taken since the last call into `out` (appended). Cheap when there are none.
+  void take(std::vector<system_sample>& out) {
+    std::lock_guard lock(mu_);
+    for (auto& s : kept_) out.push_back(std::move(s));
+    kept_.clear();
+  }
+
+  /// Seconds of thread CPU time spent in sample() so far, and how many samples were taken.
+  std::pair<double, std::size_t> cost() const {
+    std::lock_guard lock(mu_);
+    return {cpu_seconds_, samples_};
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mu_);
+    for (bool first = true;; first = false) {
+      if (!first && cv_.wait_for(lock, interval_, [&] { return stopping_; })) return;
+      if (stopping_) return;
+      lock.unlock();
+      timespec a{}, b{};
+      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+      system_sample s;
+      try {
+        s = reader_.sample();
+      } catch (...) {  // a /proc file in a shape we did not expect: skip this sample, keep sampling
+      }
+      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+      lock.lock();
+      cpu_seconds_ += static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) * 1e-9;
+      ++samples_;
+      if (s.values.empty()) continue;
+      if (on_sample_) {
+        lock.unlock();
+        try {
+          on_sample_(s);
+        } catch (...) {  // the receiver's trouble (a finished pipeline) must not end the process
+        }
+        lock.lock();
+        continue;
+      }
+      if (kept_.size() >= max_kept_) kept_.erase(kept_.begin());
+      kept_.push_back(std::move(s));
+    }
+  }
+
+  std::chrono::duration<double> interval_;
+  std::size_t max_kept_;
+  system_reader reader_;
+  callback on_sample_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::vector<system_sample> kept_;
+  double cpu_seconds_ = 0;
+  std::size_t samples_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace vitals
+
+namespace vitals {
+
+struct environment_info {
+  struct gpu {
+    std::string name;
+    std::uint64_t memory_total = 0;  // bytes
+  };
+  std::string os;          // "Linux-6.1.0-x86_64"
+  std::string host, username;
+  std::string program;     // the executable's path
+  std::vector<std::string> args;  // argv[1..], secrets redacted
+  std::string root;        // working directory
+  unsigned cpu_count = 0, cpu_count_logical = 0;
+  std::string cpu_model;
+  std::uint64_t memory_total = 0;
+  std::string disk_mount;  // filesystem of the run directory
+  std::uint64_t disk_total = 0, disk_used = 0;
+  std::vector<gpu> gpus;
+  std::string gpu_type;    // first GPU's name
+  std::string cuda_version;
+  std::string git_remote, git_commit;
+  bool git_dirty = false;
+};
+
+namespace detail {
+
+inline bool secret_flag_name(std::string_view flag) {
+  std::string f;
+  for (char c : flag) f += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!f.empty() && f.front() == '-') f.erase(0, 1);
+  if (f.starts_with("wandb")) return true;  // --wandb_key, --wandb-api-key, --wandb_project ... all of them
+  for (std::string_view w : {"key", "token", "secret", "password", "passwd", "credential"})
+    if (f.find(w) != std::string::npos) return true;
+  return false;
+}
+
+/// argv with the values of secret-looking flags replaced: "--api_key=X" -> "--api_key=<redacted>",
+/// "--wandb_key X" -> "--wandb_key <redacted>", "WANDB_API_KEY=X" -> "WANDB_API_KEY=<redacted>".
+inline std::vector<std::string> redact_args(std::vector<std::string> args) {
+  bool next_is_secret = false;
+  for (auto& a : args) {
+    if (next_is_secret && !a.starts_with("-")) {
+      a = "<redacted>";
+      next_is_secret = false;
+      continue;
+    }
+    next_is_secret = false;
+    const auto eq = a.find('=');
+    const std::string_view name = std::string_view(a).substr(0, eq);
+    const bool flag = a.starts_with("-");
+    if (!secret_flag_name(name) || (!flag && eq == std::string::npos)) continue;
+    if (eq != std::string::npos) a = a.substr(0, eq + 1) + "<redacted>";
+    else next_is_secret = true;
+  }
+  return args;
+}
+
+/// "https://user:token@host/x.git" -> "https://host/x.git".
+inline std::string strip_url_credentials(std::string url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto at = url.find('@', scheme + 3);
+  const auto slash = url.find('/', scheme + 3);
+  if (at != std::string::npos && (slash == std::string::npos || at < slash)) url.erase(scheme + 3, at - scheme - 2);
+  return url;
+}
+
+}  // namespace detail
+
+/// Reads the environment. `run_dir` picks the filesystem reported; `git` false skips git.
+inline environment_info read_environment(const std::filesystem::path& run_dir, bool git = true) {
+  environment_info e;
+  utsname u{};
+  if (::uname(&u) == 0) e.os = std::string(u.sysname) + "-" + u.release + "-" + u.machine;
+  e.host = host_name();
+  if (const passwd* pw = ::getpwuid(::geteuid())) e.username = pw->pw_name;
+  std::error_code ec;
+  e.program = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+  auto argv = read_command_line();
+  if (!argv.empty()) argv.erase(argv.begin());
+  e.args = detail::redact_args(std::move(argv));
+  e.root = std::filesystem::current_path(ec).string();
+  e.cpu_count_logical = static_cast<unsigned>(std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN)));
+  {
+    std::istringstream in(detail::read_small_file("/proc/cpuinfo"));
+    std::set<std::pair<std::string, std::string>> cores;
+    std::string phys;
+    for (std::string line; std::getline(in, line);) {
+      const auto colon = line.find(':');
+      if (colon == std::string::npos) continue;
+      std::string k = line.substr(0, colon), v = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
+      while (!k.empty() && (k.back() == '\t' || k.back() == ' ')) k.pop_back();
+      if (k == "model name" && e.cpu_model.empty()) e.cpu_model = v;
+      else if (k == "physical id") phys = v;
+      else if (k == "core id") cores.emplace(phys, v);
+    }
+    e.cpu_count = cores.empty() ? e.cpu_count_logical : static_cast<unsigned>(cores.size());
+  }
+  {
+    std::istringstream in(detail::read_small_file("/proc/meminfo"));
+    for (std::string k; in >> k;) {
+      std::uint64_t kb = 0;
+      in >> kb;
+      if (k == "MemTotal:") {
+        e.memory_total = kb * 1024;
+        break;
+      }
+      in.ignore(64, '\n');
+    }
+  }
+  e.disk_mount = detail::mount_point_of(run_dir.empty() ? std::filesystem::path("/") : run_dir);
+  struct statvfs fs {};
+  if (::statvfs(run_dir.empty() ? "/" : run_dir.c_str(), &fs) == 0) {
+    e.disk_total = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
+    e.disk_used = e.disk_total - static_cast<std::uint64_t>(fs.f_bfree) * fs.f_frsize;
+  }
+  detail::nvml_library nvml;
+  for (unsigned i = 0; i < nvml.device_count(); ++i) {
+    auto g = nvml.info(i);
+    e.gpus.push_back({g.name, g.memory_total});
+  }
+  if (!e.gpus.empty()) e.gpu_type = e.gpus.front().name;
+  e.cuda_version = nvml.cuda_version();
+  if (git) {
+    if (auto g = read_git_info()) {
+      e.git_commit = g->commit;
+      e.git_dirty = g->dirty;
+      e.git_remote = detail::strip_url_credentials(
+          detail::trim(detail::command_output("git -C " + detail::shell_quote(e.root) + " config --get remote.origin.url").value_or("")));
+    }
+  }
+  return e;
+}
+
+}  // namespace vitals
+// ---- include/vitals/format/leveldb_log.hpp ----
+// The LevelDB-style record log that a `.wandb` file is: W&B's 7-byte file header, then 32 KiB
+// blocks of chunks (u32 CRC-32 LE over type byte + payload, u16 length LE, u8 type, payload).
+//
+// Crash safety is by construction: the writer buffers whole records and hands the kernel only
+// whole records (flush boundaries are record boundaries), and it writes a block's zero trailer as
+// soon as a record leaves fewer than 7 bytes in the block. So after `kill -9` the file ends exactly
+// after the last flushed record and wandb's own reader (which asserts on a short trailer at EOF)
+// reads every flushed record. The bytes are otherwise identical to wandb's DataStore writer, which
+// writes the same trailer lazily, before the next record.
+//
+// Full disks and file-size limits: when a write fails or stops short, the writer cuts the file back
+// (ftruncate, format/file.hpp's cut_back_to_whole_records) to the end of the last record that reached it whole - the log is block-structured
+// from offset 0, so a file that ends at a record end is a whole, readable log - closes it and
+// throws; every later append or flush throws the same error. Buffered records are lost, never
+// half-written. A file that could not even take its 7-byte header is removed.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+
+namespace vitals::detail {
+
+inline constexpr std::size_t log_block_size = 32768;
+inline constexpr std::size_t log_chunk_header_size = 7;
+inline constexpr std::uint8_t log_chunk_full = 1;
+inline constexpr std::uint8_t log_chunk_first = 2;
+inline constexpr std::uint8_t log_chunk_middle = 3;
+inline constexpr std::uint8_t log_chunk_last = 4;
+/// ":W&B", magic 0xBEE1 little-endian, version 0.
+inline constexpr std::string_view wandb_log_file_header{":W&B\xE1\xBE\x00", 7};
+
+/// Appends one record's chunks to `out`, where `offset` is the file offset `out`'s end stands for;
+/// advances `offset`. Pure framing, no I/O: the writer and the tests share it.
+inline void frame_log_record(std::string& out, std::uint64_t& offset, std::string_view payload) {
+  auto emit = [&](std::uint8_t type, std::string_view part) {
+    unsigned char h[7];
+    const std::uint32_t crc = crc32_update(crc32_update(0, &type, 1), part);
+    h[0] = static_cast<unsigned char>(crc);
+    h[1] = static_cast<unsigned char>(crc >> 8);
+    h[2] = static_cast<unsigned char>(crc >> 16);
+    h[3] = static_cast<unsigned char>(crc >> 24);
+    h[4] = static_cast<unsigned char>(part.size());
+    h[5] = static_cast<unsigned char>(part.size() >> 8);
+    h[6] = type;
+    out.append(reinterpret_cast<const char*>(h), 7);
+    out.append(part.data(), part.size());
+    offset += 7 + part.size();
+  };
+  std::size_t left_in_block = log_block_size - offset % log_block_size;
+  if (left_in_block < log_chunk_header_size) {  // only if the previous writer did not pad eagerly
+    out.append(left_in_block, '\0');
+    offset += left_in_block;
+    left_in_block = log_block_size;
+  }
+  if (payload.size() + log_chunk_header_size <= left_in_block) {
+    emit(log_chunk_full, payload);
+  } else {
+    // The first chunk fills the rest of this block, even when that leaves it empty (exactly 7 bytes
+    // left): that is what wandb's writer does, and readers accept an empty FIRST.
+    std::size_t room = left_in_block - log_chunk_header_size;
+    emit(log_chunk_first, payload.substr(0, room));
+    payload.remove_prefix(room);
+    constexpr std::size_t data_per_block = log_block_size - log_chunk_header_size;
+    while (payload.size() > data_per_block) {
+      emit(log_chunk_middle, payload.substr(0, data_per_block));
+      payload.remove_prefix(data_per_block);
+    }
+    emit(log_chunk_last, payload);
+  }
+  left_in_block = log_block_size - offset % log_block_size;
+  if (left_in_block < log_chunk_header_size) {  // eager block trailer: see the file comment
+    out.append(left_in_block, '\0');
+    offset += left_in_block;
+  }
+}
+
+/// Writes a `.wandb` log file. Not thread-safe (a sink is driven from one thread).
+class leveldb_log_writer {
+ public:
+  /// Bytes buffered before a write(2); a flush() writes earlier. Whole records only, always.
+  static constexpr std::size_t default_buffer_bytes = 256 * 1024;
+
+  leveldb_log_writer() = default;
+  leveldb_log_writer(const leveldb_log_writer&) = delete;
+  leveldb_log_writer& operator=(const leveldb_log_writer&) = delete;
+  leveldb_log_writer(leveldb_log_writer&& o) noexcept { *this = std::move(o); }
+  leveldb_log_writer& operator=(leveldb_log_writer&& o) noexcept {
+    if (this != &o) {
+      close_noexcept();
+      fd_ = o.fd_;
+      o.fd_ = -1;
+      buffer_ = std::move(o.buffer_);
+      ends_ = std::move(o.ends_);
+      broken_ = std::move(o.broken_);
+      offset_ = o.offset_;
+      flushed_ = o.flushed_;
+      buffer_bytes_ = o.buffer_bytes_;
+      path_ = std::move(o.path_);
+    }
+    return *this;
+  }
+  ~leveldb_log_writer() { close_noexcept(); }
+
+  /// Creates the file (it must not exist: two runs never share a log) and writes the header.
+  void open(const std::filesystem::path& path, std::size_t buffer_bytes = default_buffer_bytes) {
+    if (fd_ >= 0) throw std::logic_error("leveldb_log_writer: already open");
+    ignore_sigxfsz_once();
+    broken_.clear();
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "vitals: cannot create W&B log " + path.string());
+    path_ = path;
+    buffer_bytes_ = buffer_bytes;
+    buffer_.clear();
+    buffer_.reserve(buffer_bytes_ + log_block_size);
+    buffer_.append(wandb_log_file_header);
+    offset_ = wandb_log_file_header.size();
+    flushed_ = 0;
+    ends_.clear();
+    ends_.push_back(buffer_.size());  // the header is the first thing that must reach the file whole
+    flush();
+  }
+
+  bool is_open() const { return fd_ >= 0; }
+  const std::filesystem::path& path() const { return path_; }
+
+  /// Appends one record (a serialized protobuf); writes the buffer out when it is full.
+  void append(std::string_view payload) {
+    if (fd_ < 0) {
+      if (!broken_.empty()) throw std::runtime_error(broken_);
+      throw std::logic_error("leveldb_log_writer: append() on a closed log");
+    }
+    frame_log_record(buffer_, offset_, payload);
+    ends_.push_back(buffer_.size());  // after the record and any block trailer it left
+    if (buffer_.size() >= buffer_bytes_) flush();
+  }
+
+  /// Hands every buffered record to the kernel: they survive the process being killed.
+  /// On a failed or short write the file is cut back to its last whole record (see the file
+  /// comment), closed, and the error thrown.
+  void flush() {
+    if (fd_ < 0) {
+      if (!broken_.empty()) throw std::runtime_error(broken_);
+      return;
+    }
+    std::size_t written = 0;
+    const int err = write_fully(fd_, buffer_, written);
+    if (err != 0) fail(err, written);
+    buffer_.clear();
+    ends_.clear();
+    flushed_ = offset_;
+  }
+
+  /// Flushes, asks the disk to persist (fdatasync), closes.
+  void close() {
+    if (fd_ < 0) return;
+    flush();
+    (void)::fdatasync(fd_);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) throw std::system_error(errno, std::generic_category(), "vitals: closing W&B log " + path_.string());
+  }
+
+  std::uint64_t offset() const { return offset_; }
+  std::uint64_t flushed_offset() const { return flushed_; }
+  /// True after a failed write: the file was cut back to its last whole record and closed.
+  bool broken() const { return !broken_.empty(); }
+
+ private:
+  [[noreturn]] void fail(int err, std::size_t written) {
+    // The file holds flushed_ + written bytes; keep the records that are wholly inside them.
+    const whole_records_cut cut = cut_back_to_whole_records(fd_, static_cast<off_t>(flushed_), written, ends_);
+    const std::uint64_t keep = flushed_ + cut.keep;
+    std::string msg = "vitals: cannot write W&B log '" + path_.string() + "' (";
+    if (keep < wandb_log_file_header.size()) {
+      // Not even the header: no log at all is better than a file no reader accepts.
+      ::close(fd_);
+      fd_ = -1;
+      ::unlink(path_.c_str());
+      msg += "removed: it could not hold its header)";
+    } else {
+      if (cut.cut_errno != 0)
+        msg += "cutting the torn record off failed too: " + std::generic_category().message(cut.cut_errno) + "; ";
+      else
+        msg += "the log ends at its last whole record; ";
+      ::close(fd_);
+      fd_ = -1;
+      msg += std::to_string(cut.kept_records) + " of " + std::to_string(ends_.size()) +
+             " records of this write kept, the rest and later ones lost)";
+    }
+    buffer_.clear();
+    ends_.clear();
+    offset_ = flushed_ = keep;
+    std::system_error e(err, std::generic_category(), msg);
+    broken_ = e.what();
+    throw e;
+  }
+
+  void close_noexcept() noexcept {
+    try {
+      close();
+    } catch (...) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+  std::vector<std::size_t> ends_;  // offset in buffer_ (which starts at flushed_) just past each record and its trailer
+  std::string broken_;               // the error that closed the file
+  std::uint64_t offset_ = 0;
+  std::uint64_t flushed_ = 0;
+  std::size_t buffer_bytes_ = default_buffer_bytes;
+  std::filesystem::path path_;
+};
+
+/// What reading a log gives: every complete record, and why reading stopped if not at a clean end.
+struct leveldb_log_contents {
+  std::vector<std::string> records;
+  bool clean = true;         // false: a torn or corrupt tail was skipped
+  std::string error;         // why, when !clean
+  std::uint64_t valid_end = 0;  // file offset just after the last complete record
+};
+
+/// Reads a whole log from memory. A torn tail (short chunk, bad CRC, a record missing its LAST) ends
+/// the read with clean = false; the records before it are returned.
+inline leveldb_log_contents read_leveldb_log(std::string_view file) {
+  leveldb_log_contents r;
+  if (file.size() < wandb_log_file_header.size() || file.substr(0, 7) != wandb_log_file_header) {
+    r.clean = false;
+    r.error = "not a W&B log: missing the :W&B header";
+    return r;
+  }
+  std::size_t pos = 7;
+  r.valid_end = pos;
+  std::string pending;
+  bool in_record = false;
+  auto fail = [&](std::string why) {
+    r.clean = false;
+    r.error = std::move(why) + " at offset " + std::to_string(pos);
+    return r;
+  };
+  while (pos < file.size()) {
+    const std::size_t left_in_block = log_block_size - pos % log_block_size;
+    if (left_in_block < log_chunk_header_size) {
+      const std::size_t n = std::min(left_in_block, file.size() - pos);
+      for (std::size_t i = 0; i < n; ++i)
+        if (file[pos + i] != '\0') return fail("non-zero block trailer");
+      pos += n;
+      if (!in_record) r.valid_end = pos;
+      continue;
+    }
+    if (file.size() - pos < log_chunk_header_size) return fail("torn chunk header");
+    const auto* h = reinterpret_cast<const unsigned char*>(file.data() + pos);
+    const std::uint32_t crc = std::uint32_t{h[0]} | std::uint32_t{h[1]} << 8 | std::uint32_t{h[2]} << 16 | std::uint32_t{h[3]} << 24;
+    const std::size_t len = std::size_t{h[4]} | std::size_t{h[5]} << 8;
+    const std::uint8_t type = h[6];
+    if (len > left_in_block - log_chunk_header_size) return fail("chunk crosses a block boundary");
+    if (file.size() - pos - log_chunk_header_size < len) return fail("torn chunk payload");
+    const std::string_view part = file.substr(pos + log_chunk_header_size, len);
+    if (crc32_update(crc32_update(0, &type, 1), part) != crc) return fail("chunk checksum mismatch");
+    switch (type) {
+      case log_chunk_full:
+        if (in_record) return fail("FULL chunk inside a record");
+        r.records.emplace_back(part);
+        break;
+      case log_chunk_first:
+        if (in_record) return fail("FIRST chunk inside a record");
+        pending.assign(part);
+        in_record = true;
+        break;
+      case log_chunk_middle:
+        if (!in_record) return fail("MIDDLE chunk outside a record");
+        pending.append(part);
+        break;
+      case log_chunk_last:
+        if (!in_record) return fail("LAST chunk outside a record");
+        pending.append(part);
+        r.records.push_back(std::move(pending));
+        pending.clear();
+        in_record = false;
+        break;
+      default: return fail("unknown chunk type " + std::to_string(type));
+    }
+    pos += log_chunk_header_size + len;
+    if (!in_record) r.valid_end = pos;
+  }
+  if (in_record) return fail("record missing its LAST chunk");
+  return r;
+}
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/wandb/fields.hpp ----
+// Field numbers of the wandb_internal protobuf messages vitals writes.
+//
+// Copied from the installed wandb package's descriptors (wandb 0.22.3,
+// `wandb.proto.wandb_internal_pb2`), never from memory. tests/wandb/check_field_numbers.py parses
+// this file — one `namespace <Message> {` per message, one `field_number <field> = N;` per field —
+// and fails when any number differs from the installed wandb, so an upgrade that renumbers is
+// caught. Keep that shape when adding fields.
+
+#include <cstdint>
+
+namespace vitals::detail::wandb_fields {
+
+using field_number = std::uint32_t;
+
+// clang-format off
+namespace Record {
+inline constexpr field_number num = 1;
+inline constexpr field_number history = 2;
+inline constexpr field_number summary = 3;
+inline constexpr field_number config = 5;
+inline constexpr field_number files = 6;
+inline constexpr field_number stats = 7;
+inline constexpr field_number alert = 10;
+inline constexpr field_number metric = 12;
+inline constexpr field_number output_raw = 13;
+inline constexpr field_number run = 17;
+inline constexpr field_number exit = 18;
+inline constexpr field_number final = 20;
+inline constexpr field_number preempting = 23;
+inline constexpr field_number environment = 26;
+}  // namespace Record
+
+namespace RunRecord {
+inline constexpr field_number run_id = 1;
+inline constexpr field_number entity = 2;
+inline constexpr field_number project = 3;
+inline constexpr field_number config = 4;
+inline constexpr field_number run_group = 6;
+inline constexpr field_number job_type = 7;
+inline constexpr field_number display_name = 8;
+inline constexpr field_number notes = 9;
+inline constexpr field_number tags = 10;
+inline constexpr field_number host = 13;
+inline constexpr field_number starting_step = 14;
+inline constexpr field_number start_time = 17;
+inline constexpr field_number resumed = 18;
+inline constexpr field_number runtime = 20;
+inline constexpr field_number resume = 24;
+}  // namespace RunRecord
+
+namespace Timestamp {  // google.protobuf.Timestamp
+inline constexpr field_number seconds = 1;
+inline constexpr field_number nanos = 2;
+}  // namespace Timestamp
+
+namespace ConfigRecord {
+inline constexpr field_number update = 1;
+}  // namespace ConfigRecord
+
+namespace ConfigItem {
+inline constexpr field_number key = 1;
+inline constexpr field_number nested_key = 2;
+inline constexpr field_number value_json = 16;
+}  // namespace ConfigItem
+
+namespace HistoryRecord {
+inline constexpr field_number item = 1;
+inline constexpr field_number step = 2;
+}  // namespace HistoryRecord
+
+namespace HistoryItem {
+inline constexpr field_number key = 1;
+inline constexpr field_number nested_key = 2;
+inline constexpr field_number value_json = 16;
+}  // namespace HistoryItem
+
+namespace HistoryStep {
+inline constexpr field_number num = 1;
+}  // namespace HistoryStep
+
+namespace SummaryRecord {
+inline constexpr field_number update = 1;
+}  // namespace SummaryRecord
+
+namespace SummaryItem {
+inline constexpr field_number key = 1;
+inline constexpr field_number nested_key = 2;
+inline constexpr field_number value_json = 16;
+}  // namespace SummaryItem
+
+namespace RunExitRecord {
+inline constexpr field_number exit_code = 1;
+inline constexpr field_number runtime = 2;
+inline constexpr field_number not_complete = 3;
+}  // namespace RunExitRecord
+
+namespace MetricRecord {
+inline constexpr field_number name = 1;
+inline constexpr field_number glob_name = 2;
+inline constexpr field_number step_metric = 4;
+inline constexpr field_number options = 6;
+inline constexpr field_number summary = 7;
+inline constexpr field_number goal = 8;
+inline constexpr field_number _control = 9;
+inline constexpr field_number expanded_from_glob = 10;
+}  // namespace MetricRecord
+
+namespace MetricOptions {
+inline constexpr field_number step_sync = 1;
+inline constexpr field_number hidden = 2;
+inline constexpr field_number defined = 3;
+}  // namespace MetricOptions
+
+namespace MetricSummary {
+inline constexpr field_number min = 1;
+inline constexpr field_number max = 2;
+inline constexpr field_number mean = 3;
+inline constexpr field_number best = 4;
+inline constexpr field_number last = 5;
+inline constexpr field_number none = 6;
+inline constexpr field_number copy = 7;
+inline constexpr field_number first = 8;
+}  // namespace MetricSummary
+
+namespace MetricControl {
+inline constexpr field_number overwrite = 1;
+}  // namespace MetricControl
+
+namespace AlertRecord {
+inline constexpr field_number title = 1;
+inline constexpr field_number text = 2;
+inline constexpr field_number level = 3;
+inline constexpr field_number wait_duration = 4;
+}  // namespace AlertRecord
+
+namespace EnvironmentRecord {
+inline constexpr field_number os = 1;
+inline constexpr field_number started_at = 3;
+inline constexpr field_number args = 5;
+inline constexpr field_number program = 6;
+inline constexpr field_number code_path = 7;
+inline constexpr field_number git = 9;
+inline constexpr field_number root = 11;
+inline constexpr field_number host = 12;
+inline constexpr field_number username = 13;
+inline constexpr field_number executable = 14;
+inline constexpr field_number cpu_count = 16;
+inline constexpr field_number cpu_count_logical = 17;
+inline constexpr field_number gpu_type = 18;
+inline constexpr field_number gpu_count = 19;
+inline constexpr field_number disk = 20;
+inline constexpr field_number memory = 21;
+inline constexpr field_number cpu = 22;
+inline constexpr field_number gpu_nvidia = 24;
+inline constexpr field_number cuda_version = 25;
+inline constexpr field_number writer_id = 199;
+}  // namespace EnvironmentRecord
+
+namespace EnvironmentRecord__DiskEntry {  // the map<string, DiskInfo> entry
+inline constexpr field_number key = 1;
+inline constexpr field_number value = 2;
+}  // namespace EnvironmentRecord__DiskEntry
+
+namespace GitRepoRecord {
+inline constexpr field_number remote_url = 1;
+inline constexpr field_number commit = 2;
+}  // namespace GitRepoRecord
+
+namespace DiskInfo {
+inline constexpr field_number total = 1;
+inline constexpr field_number used = 2;
+}  // namespace DiskInfo
+
+namespace MemoryInfo {
+inline constexpr field_number total = 1;
+}  // namespace MemoryInfo
+
+namespace CpuInfo {
+inline constexpr field_number count = 1;
+inline constexpr field_number count_logical = 2;
+inline constexpr field_number model = 3;
+}  // namespace CpuInfo
+
+namespace GpuNvidiaInfo {
+inline constexpr field_number name = 1;
+inline constexpr field_number memory_total = 2;
+}  // namespace GpuNvidiaInfo
+
+namespace StatsRecord {
+inline constexpr field_number stats_type = 1;
+inline constexpr field_number timestamp = 2;
+inline constexpr field_number item = 3;
+}  // namespace StatsRecord
+
+namespace StatsItem {
+inline constexpr field_number key = 1;
+inline constexpr field_number value_json = 16;
+}  // namespace StatsItem
+
+namespace FilesRecord {
+inline constexpr field_number files = 1;
+}  // namespace FilesRecord
+
+namespace FilesItem {
+inline constexpr field_number path = 1;
+inline constexpr field_number policy = 2;
+inline constexpr field_number type = 3;
+}  // namespace FilesItem
+
+namespace OutputRawRecord {
+inline constexpr field_number output_type = 1;
+inline constexpr field_number timestamp = 2;
+inline constexpr field_number line = 3;
+}  // namespace OutputRawRecord
+// clang-format on
+
+/// MetricRecord.goal values (enum MetricRecord.MetricGoal).
+inline constexpr int metric_goal_minimize = 1;
+inline constexpr int metric_goal_maximize = 2;
+
+/// FilesItem.PolicyType / FilesItem.FileType, OutputRawRecord.OutputType values.
+inline constexpr int files_policy_now = 0;
+inline constexpr int files_policy_end = 1;
+inline constexpr int file_type_wandb = 1;
+inline constexpr int output_stderr = 0;
+inline constexpr int output_stdout = 1;
+
+}  // namespace vitals::detail::wandb_fields
+// ---- include/vitals/sinks/wandb/table_file.hpp ----
+// A logged table (vitals::table's typed JSON, `{"_type":"table","columns":[...],"data":[...]}`) as
+// Python wandb 0.31 stores a wandb.Table in a run: the file media/table/<key>_<step>_<first 20 hex
+// digits of its sha256>.table.json under files/ holding `{"columns":[...],"data":[...]}`, and in
+// the history/summary the value
+//   {"_type":"table-file","sha256":...,"size":...,"path":...,"ncols":...,"nrows":...,"log_mode":"IMMUTABLE"}
+// (Python also adds artifact_path/_latest_artifact_path, for the run_table artifact it uploads;
+// vitals writes no artifact, so those two are left out). The sink writes the file and a `files`
+// record naming it, which is what makes `wandb sync` upload it.
+
+#include <cctype>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/sinks/wandb/sha256.hpp ----
+// SHA-256 (FIPS 180-4), for the digests W&B puts in media values (a table file's "sha256" and the
+// first 20 hex digits in its file name). Not on any hot path: a table is hashed once when logged.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace vitals::detail {
+
+/// The SHA-256 digest of `data` as 64 lowercase hex digits (what Python's hashlib hexdigest gives).
+inline std::string sha256_hex(std::string_view data) {
+  static constexpr std::uint32_t k[64] = {
+      0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+      0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+      0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+      0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+      0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+      0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+      0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+      0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+  std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  auto rotr = [](std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); };
+  auto block = [&](const unsigned char* p) {
+    std::uint32_t w[64];
+    for (int i = 0; i < 16; ++i)
+      w[i] = (std::uint32_t(p[4 * i]) << 24) | (std::uint32_t(p[4 * i + 1]) << 16) | (std::uint32_t(p[4 * i + 2]) << 8) |
+             std::uint32_t(p[4 * i + 3]);
+    for (int i = 16; i < 64; ++i) {
+      const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+      const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (int i = 0; i < 64; ++i) {
+      const std::uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
+      const std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+      hh = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
+  };
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  std::size_t n = data.size(), i = 0;
+  for (; i + 64 <= n; i += 64) block(bytes + i);
+  // The tail, a 0x80 byte, zeros, and the length in bits (big-endian) in one or two blocks.
+  unsigned char tail[128] = {};
+  const std::size_t rest = n - i;
+  for (std::size_t j = 0; j < rest; ++j) tail[j] = bytes[i + j];
+  tail[rest] = 0x80;
+  const std::size_t len = rest + 9 <= 64 ? 64 : 128;
+  const std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
+  for (int j = 0; j < 8; ++j) tail[len - 1 - j] = static_cast<unsigned char>(bits >> (8 * j));
+  block(tail);
+  if (len == 128) block(tail + 64);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (std::uint32_t x : h)
+    for (int s = 28; s >= 0; s -= 4) out.push_back(hex[(x >> s) & 0xF]);
+  return out;
+}
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+inline constexpr std::string_view wandb_table_prefix = "{\"_type\":\"table\",";
+
+struct wandb_table_file {
+  std::string path;     // relative to the run's files/: media/table/<name>.table.json
+  std::string content;  // the file's bytes
+  std::string sha256;   // of content, 64 hex digits
+  std::size_t ncols = 0, nrows = 0;
+
+  /// The table-file value for the history or summary.
+  std::string value_json() const {
+    std::string v = "{\"_type\":\"table-file\",\"sha256\":\"" + sha256 + "\",\"size\":" + std::to_string(content.size()) + ",\"path\":";
+    append_json_string(v, path);
+    v += ",\"ncols\":" + std::to_string(ncols) + ",\"nrows\":" + std::to_string(nrows) + ",\"log_mode\":\"IMMUTABLE\"}";
+    return v;
+  }
+};
+
+/// True for a string value that holds vitals::table's typed JSON.
+inline bool is_wandb_table(std::string_view s) { return s.starts_with(wandb_table_prefix); }
+
+/// The file and value for a table logged under `key` at `step`; nullopt when `typed_json` is not a
+/// well-formed table (it is then written as the string it is).
+inline std::optional<wandb_table_file> make_wandb_table_file(std::string_view key, std::int64_t step, std::string_view typed_json) {
+  if (!is_wandb_table(typed_json)) return std::nullopt;
+  wandb_table_file t;
+  t.content = "{";
+  t.content.append(typed_json.substr(wandb_table_prefix.size()));
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  simdjson::dom::array columns, data;
+  if (parser.parse(t.content).get(obj) || obj["columns"].get(columns) || obj["data"].get(data)) return std::nullopt;
+  t.sha256 = sha256_hex(t.content);
+  t.ncols = columns.size();
+  t.nrows = data.size();
+  // A key is a file name here: W&B's own keys may hold '/', which would make folders; anything but
+  // [A-Za-z0-9_.-] becomes '_'.
+  std::string name;
+  for (char c : key)
+    name += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.') ? c : '_';
+  t.path = "media/table/" + name + "_" + std::to_string(step) + "_" + t.sha256.substr(0, 20) + ".table.json";
+  return t;
+}
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/wandb/options.hpp ----
+// The W&B sink's options: mode (offline / online / disabled and how "automatic" resolves), the
+// define_metric rules, online sync and live streaming, system metrics and console capture, and
+// the small helpers that interpret them (glob rules, alert levels).
+
+#include <cctype>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// ---- include/vitals/sinks/wandb/uploader.hpp ----
+// Online mode's upload step: run the `wandb` CLI (`wandb sync <run dir>`) as a child process.
+//
+// vitals never talks to the W&B server itself; writing needs no Python, uploading reuses wandb's
+// own, maintained sync. The API key is looked up (WANDB_API_KEY, else ~/.netrc's api.wandb.ai
+// entry) only to hand it to that child through its environment; it is never written to a file.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <ctime>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+extern char** environ;
+
+namespace vitals::detail {
+
+/// The API key W&B would use: $WANDB_API_KEY, else the password of `machine api.wandb.ai` (or the
+/// host in $WANDB_BASE_URL) in $NETRC or ~/.netrc.
+inline std::optional<std::string> find_wandb_api_key() {
+  if (const char* k = std::getenv("WANDB_API_KEY"); k && *k) return std::string(k);
+  std::filesystem::path netrc;
+  if (const char* n = std::getenv("NETRC"); n && *n) {
+    netrc = n;
+  } else if (const char* home = std::getenv("HOME"); home && *home) {
+    netrc = std::filesystem::path(home) / ".netrc";
+  } else {
+    return std::nullopt;
+  }
+  std::string host = "api.wandb.ai";
+  if (const char* base = std::getenv("WANDB_BASE_URL"); base && *base) {
+    std::string b = base;
+    if (auto p = b.find("://"); p != std::string::npos) b = b.substr(p + 3);
+    if (auto p = b.find_first_of(":/"); p != std::string::npos) b = b.substr(0, p);
+    if (!b.empty()) host = b;
+  }
+  std::ifstream in(netrc);
+  if (!in) return std::nullopt;
+  std::vector<std::string> tokens;
+  for (std::string t; in >> t;) tokens.push_back(t);
+  bool in_machine = false;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] == "machine" && i + 1 < tokens.size()) {
+      in_machine = tokens[++i] == host;
+    } else if (tokens[i] == "default") {
+      in_machine = false;
+    } else if (in_machine && tokens[i] == "password" && i + 1 < tokens.size()) {
+      return tokens[i + 1];
+    }
+  }
+  return std::nullopt;
+}
+
+/// `command` itself when it holds a '/', else the first executable `command` on $PATH.
+inline std::optional<std::filesystem::path> find_executable(const std::string& command) {
+  if (command.empty()) return std::nullopt;
+  if (command.find('/') != std::string::npos) {
+    if (::access(command.c_str(), X_OK) == 0) return std::filesystem::path(command);
+    return std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  if (!path) return std::nullopt;
+  std::stringstream ss(path);
+  for (std::string dir; std::getline(ss, dir, ':');) {
+    if (dir.empty()) dir = ".";
+    std::filesystem::path p = std::filesystem::path(dir) / command;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0) return p;
+  }
+  return std::nullopt;
+}
+
+/// A child's argv and environment as execve/posix_spawn take them: `exe args...`, and the current
+/// environment with WANDB_API_KEY=api_key when given (the key never reaches a command line or file).
+struct child_command {
+  std::vector<std::string> env_storage, argv_storage;
+  std::vector<char*> envp, argv;
+
+  child_command(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                const std::optional<std::string>& api_key) {
+    for (char** e = environ; e && *e; ++e) {
+      if (api_key && std::string_view(*e).starts_with("WANDB_API_KEY=")) continue;
+      env_storage.emplace_back(*e);
+    }
+    if (api_key) env_storage.push_back("WANDB_API_KEY=" + *api_key);
+    argv_storage.push_back(exe.string());
+    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
+    for (auto& v : env_storage) envp.push_back(v.data());
+    envp.push_back(nullptr);
+    for (auto& v : argv_storage) argv.push_back(v.data());
+    argv.push_back(nullptr);
+  }
+  child_command(const child_command&) = delete;  // envp/argv point into the storage
+  child_command& operator=(const child_command&) = delete;
+};
+
+/// Starts `exe args...` with the current environment, plus WANDB_API_KEY=api_key when given.
+/// Returns the child's pid; throws std::system_error when it cannot start.
+inline pid_t spawn_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                           const std::optional<std::string>& api_key) {
+  child_command cmd(exe, args, api_key);
+  pid_t pid = 0;
+  const int rc = ::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, cmd.argv.data(), cmd.envp.data());
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), "vitals: cannot start " + exe.string());
+  return pid;
+}
+
+/// Waits for a child; its exit status, or -1 if it died from a signal.
+inline int wait_process(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// True once the child has exited (reaps it); never blocks.
+inline bool process_done(pid_t pid) {
+  int status = 0;
+  const pid_t r = ::waitpid(pid, &status, WNOHANG);
+  return r == pid || r < 0;
+}
+
+/// A child that cannot outlive this process: `spawn_watched_process` forks a small watchdog that
+/// starts the command and holds the read end of a pipe whose write end only this process has
+/// (close-on-exec). When this process ends in any way - crash, SIGKILL, exit - the pipe reads EOF
+/// and the watchdog sends the command SIGTERM (SIGKILL 10 s later). The watchdog's exit status is
+/// the command's. Independent of which thread started it (unlike PR_SET_PDEATHSIG).
+struct watched_child {
+  pid_t pid = -1;     // the watchdog
+  int lifeline = -1;  // write end of the pipe; closing it stops the command
+};
+
+inline watched_child spawn_watched_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
+                                           const std::optional<std::string>& api_key) {
+  child_command command(exe, args, api_key);
+
+  int p[2];
+  if (::pipe2(p, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "vitals: pipe for " + exe.string());
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;
+    ::close(p[0]), ::close(p[1]);
+    throw std::system_error(err, std::generic_category(), "vitals: cannot start " + exe.string());
+  }
+  if (pid == 0) {  // the watchdog: async-signal-safe calls only (the parent may have threads)
+    ::close(p[1]);
+    const pid_t cmd = ::fork();
+    if (cmd == 0) {
+      ::close(p[0]);
+      ::execve(command.argv[0], command.argv.data(), command.envp.data());
+      ::_exit(127);
+    }
+    if (cmd < 0) ::_exit(126);
+    for (;;) {
+      pollfd w{p[0], POLLIN, 0};
+      const int r = ::poll(&w, 1, 200);
+      int status = 0;
+      if (::waitpid(cmd, &status, WNOHANG) == cmd) ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
+      if (r > 0) {  // EOF: the training process is gone (or gave up waiting)
+        ::kill(cmd, SIGTERM);
+        for (int i = 0; i < 100; ++i) {
+          if (::waitpid(cmd, &status, WNOHANG) == cmd) ::_exit(124);
+          const timespec t{0, 100000000};
+          ::nanosleep(&t, nullptr);
+        }
+        ::kill(cmd, SIGKILL);
+        ::waitpid(cmd, &status, 0);
+        ::_exit(124);
+      }
+    }
+  }
+  ::close(p[0]);
+  return {pid, p[1]};
+}
+
+/// Waits at most `timeout` for a child; its exit status (-1 for a signal), or nullopt on timeout.
+inline std::optional<int> wait_process_for(pid_t pid, std::chrono::duration<double> timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int status = 0;
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (r < 0 && errno != EINTR) return -1;
+    if (std::chrono::steady_clock::now() >= end) return std::nullopt;
+    const timespec t{0, 50000000};
+    ::nanosleep(&t, nullptr);
+  }
+}
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+
+enum class wandb_mode {
+  automatic,  // $WANDB_MODE if set, else online when an API key is found, else offline
+  offline,    // write the run; upload later with `wandb sync`
+  online,     // write the run, then `wandb sync` it at finish (and every sync_interval)
+  disabled,   // write nothing (--no_wandb, debug runs); $WANDB_MODE=disabled forces it
+};
+
+/// W&B's define_metric: plot keys matching `name` against `step_metric` instead of `_step`.
+struct wandb_metric {
+  std::string name;         // a key ("val/loss") or a glob with '*' ("val/*")
+  std::string step_metric;  // e.g. "epoch"; empty: the default x axis (_step)
+  std::vector<std::string> summary;  // any of "min","max","mean","best","last","none","copy","first"
+  std::string goal;         // "minimize", "maximize" or empty
+  bool hidden = false;
+};
+
+struct wandb_options {
+  wandb_mode mode = wandb_mode::automatic;
+  std::filesystem::path dir;               // where wandb/ goes; empty: the run's directory
+  std::vector<wandb_metric> metrics;       // define_metric rules, written at open
+  std::string sync_command = "wandb";      // the CLI online mode runs (looked up on $PATH)
+  std::chrono::duration<double> sync_interval{0};  // online: also sync on flush() this often (0: at finish only)
+  std::size_t buffer_bytes = 256 * 1024;   // records buffered between writes to the kernel
+  std::int64_t alert_wait_ms = 60000;      // AlertRecord.wait_duration, wandb.alert's default
+  bool quiet = false;                      // no messages on stderr
+  bool sigterm_is_preemption = true;       // exit code 143 (SIGTERM): W&B's preempting record (see close)
+  bool environment = true;                 // environment record (OS, host, args, CPU/GPU, git) and files record at open
+  std::chrono::duration<double> system_metrics_interval{15};  // stats records (W&B's System charts) this often; 0: off
+                                           // (run_options::system_metrics / --system_metrics_interval win)
+  std::string console;                     // "auto" | "wrap" | "off": stdout/stderr as output_raw records + files/output.log
+                                           // (empty: $WANDB_CONSOLE, else off; --wandb_console wins)
+  bool live = true;                        // online: stream the run while it trains with `wandb beta sync --live`
+  std::chrono::duration<double> live_finish_timeout{120};  // at close, wait this long for the live sync to finish
+};
+
+namespace detail {
+
+inline bool wandb_glob_match(std::string_view pattern, std::string_view s) {
+  // '*' matches any run of characters (as wandb's define_metric globs); everything else literally.
+  std::size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
+  while (i < s.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = i;
+    } else if (p < pattern.size() && pattern[p] == s[i]) {
+      ++p, ++i;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      i = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+inline std::string wandb_mode_name(wandb_mode m) {
+  switch (m) {
+    case wandb_mode::automatic: return "automatic";
+    case wandb_mode::offline: return "offline";
+    case wandb_mode::online: return "online";
+    case wandb_mode::disabled: return "disabled";
+  }
+  return "?";
+}
+
+/// The mode a run really uses: $WANDB_MODE=disabled (or WANDB_DISABLED=true) always wins, an
+/// explicit mode next, then $WANDB_MODE, then online-if-a-key-exists.
+inline wandb_mode resolve_wandb_mode(wandb_mode asked) {
+  std::string env;
+  if (const char* m = std::getenv("WANDB_MODE")) env = m;
+  if (env == "disabled") return wandb_mode::disabled;
+  if (const char* d = std::getenv("WANDB_DISABLED"); d && (std::string_view(d) == "true" || std::string_view(d) == "1"))
+    return wandb_mode::disabled;
+  if (asked != wandb_mode::automatic) return asked;
+  if (env == "offline" || env == "dryrun") return wandb_mode::offline;
+  if (env == "online" || env == "run") return wandb_mode::online;
+  if (!env.empty())
+    throw std::invalid_argument("vitals: WANDB_MODE=" + env + " is not one of online, offline, disabled");
+  return find_wandb_api_key() ? wandb_mode::online : wandb_mode::offline;
+}
+
+inline std::string wandb_alert_level(std::string_view level) {
+  std::string l(level);
+  for (auto& c : l) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (l == "WARNING") return "WARN";
+  if (l == "CRITICAL" || l == "FATAL") return "ERROR";
+  if (l.empty()) return "INFO";
+  return l;
+}
+
+}  // namespace detail
+
+}  // namespace vitals
+
+namespace vitals::detail {
+
+class wandb_sink_state {
+ protected:
+  bool active() const { return mode_ != wandb_mode::disabled && log_.is_open() && !closed_; }
+
+
+  static std::string local_time_stamp(double epoch_seconds) {
+    std::time_t t = epoch_seconds > 0 ? static_cast<std::time_t>(epoch_seconds) : std::time(nullptr);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d_%H%M%S", &tm);
+    return buf;
+  }
+
+  static std::vector<std::pair<std::string, std::string>> split_config(const std::string& json) {
+    std::vector<std::pair<std::string, std::string>> items;
+    if (json.empty()) return items;
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    if (auto err = parser.parse(json).get(root))
+      throw std::invalid_argument(std::string("vitals::wandb_sink: run_info.config_json is not valid JSON: ") + simdjson::error_message(err));
+    simdjson::dom::object obj;
+    if (root.get_object().get(obj))
+      throw std::invalid_argument("vitals::wandb_sink: run_info.config_json must be a JSON object, got: " + json.substr(0, 80));
+    for (auto field : obj) items.emplace_back(std::string(field.key), simdjson::minify(field.value));
+    return items;
+  }
+
+
+  // --- record framing ---------------------------------------------------------------------------
+  void begin_record() {
+    buf_->clear();
+    pb_.int64_field(detail::wandb_fields::Record::num, ++record_num_);
+  }
+  void end_record() { log_.append(*buf_); }
+
+  /// A HistoryItem / ConfigItem / SummaryItem: the three share field numbers (the check script
+  /// verifies each), so one encoder serves all.
+  void kv(std::uint32_t field, std::string_view key, std::string_view value_json) {
+    namespace f = detail::wandb_fields;
+    static_assert(f::HistoryItem::key == f::ConfigItem::key && f::HistoryItem::key == f::SummaryItem::key);
+    static_assert(f::HistoryItem::value_json == f::ConfigItem::value_json && f::HistoryItem::value_json == f::SummaryItem::value_json);
+    const auto tok = pb_.begin_message(field);
+    pb_.string_field(f::HistoryItem::key, key);
+    pb_.bytes_field(f::HistoryItem::value_json, value_json);
+    pb_.end_message(tok);
+  }
+
+
+  /// Maps searched with a string_view: no allocation per logged key.
+  template <class V>
+  using key_map = detail::string_map<V>;
+  using value_table = std::vector<std::pair<std::string, std::string>>;
+  using value_index = key_map<std::size_t>;
+
+  /// Sets key -> json in an insertion-ordered table; true when the key is new.
+  static bool set_value(value_table& t, value_index& idx, std::string_view key, const std::string& json) {
+    auto it = idx.find(key);
+    if (it != idx.end()) {
+      t[it->second].second.assign(json);
+      return false;
+    }
+    idx.emplace(std::string(key), t.size());
+    t.emplace_back(std::string(key), json);
+    return true;
+  }
+
+
+  /// Running statistics for keys whose define_metric rule asks for summary min/max/mean/...:
+  /// wandb computes these client-side, so the summary holds {"min": ..., "last": ...} for them.
+  struct key_stats {
+    const wandb_metric* rule = nullptr;  // null: the key has no summary rule
+    double min = 0, max = 0, sum = 0, first = 0, last = 0;
+    std::int64_t n = 0;
+  };
+
+
+  // Whole seconds, rounded up and at least 1: RunExitRecord.runtime is a proto3 int32 without
+  // presence, so 0 would not be written at all and W&B would show no runtime.
+  std::int64_t runtime_seconds() const { return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(last_runtime_))); }
+
+
+  // --- files/ -----------------------------------------------------------------------------------
+  static void write_file(const std::filesystem::path& p, const std::string& text) {
+    // Write-then-rename: a reader never sees half a file, and a full disk leaves the old one.
+    detail::atomic_write_file(p, text);
+  }
+
+
+  void write_config_yaml() const {
+    // W&B's shape, `key: {value: ...}`; values as JSON flow text, which is YAML.
+    std::string y;
+    for (const auto& [k, v] : config_items_) {
+      detail::append_json_string(y, k);
+      y += ":\n  value: ";
+      y += v;
+      y += '\n';
+    }
+    write_file(run_dir_ / "files" / "config.yaml", y);
+  }
+
+
+  wandb_options opt_;
+  wandb_mode mode_ = wandb_mode::disabled;
+  run_info info_;
+  std::filesystem::path run_dir_;
+  detail::leveldb_log_writer log_;
+  // On the heap so that pb_'s pointer to it survives moving the sink.
+  std::unique_ptr<std::string> buf_ = std::make_unique<std::string>();
+  detail::pb_writer pb_{*buf_};
+  std::int64_t record_num_ = 0;
+  std::string value_scratch_;
+  std::vector<std::pair<std::string, std::string>> config_items_;
+  value_table last_, explicit_summary_, resumed_summary_;
+  value_index last_index_, explicit_index_, resumed_index_;
+  key_map<bool> expanded_, defined_step_metrics_;
+  key_map<key_stats> stats_;
+  bool has_summary_rules_ = false;
+  double last_runtime_ = 0;
+  bool closed_ = false;
+  /// A background `wandb sync` (sync_interval); waited for at close or destruction, and owned by
+  /// exactly one sink when sinks are moved.
+  struct child_process {
+    pid_t pid = -1;
+    child_process() = default;
+    child_process(child_process&& o) noexcept : pid(std::exchange(o.pid, -1)) {}
+    child_process& operator=(child_process&& o) noexcept {
+      if (this != &o) {
+        wait();
+        pid = std::exchange(o.pid, -1);
+      }
+      return *this;
+    }
+    ~child_process() { wait(); }
+    void wait() {
+      if (pid > 0) detail::wait_process(pid);
+      pid = -1;
+    }
+  };
+  child_process sync_;
+  std::chrono::steady_clock::time_point last_sync_{};
+  std::optional<int> sync_status_;
+  /// The live sync's watchdog (detail::spawn_watched_process): stopped (lifeline closed, which
+  /// ends the command) and reaped when the sink goes away without close().
+  struct live_child {
+    pid_t pid = -1;
+    int lifeline = -1;
+    live_child() = default;
+    live_child(live_child&& o) noexcept : pid(std::exchange(o.pid, -1)), lifeline(std::exchange(o.lifeline, -1)) {}
+    live_child& operator=(live_child&& o) noexcept {
+      if (this != &o) {
+        stop();
+        pid = std::exchange(o.pid, -1);
+        lifeline = std::exchange(o.lifeline, -1);
+      }
+      return *this;
+    }
+    ~live_child() { stop(); }
+    void stop() {
+      if (lifeline >= 0) ::close(lifeline);
+      lifeline = -1;
+      if (pid > 0) detail::wait_process(pid);
+      pid = -1;
+    }
+  };
+  live_child live_;
+  bool live_reported_ = false;
+  std::unique_ptr<system_sampler> sampler_;  // stats records; null when system_metrics_interval is 0
+  std::vector<system_sample> samples_;
+  std::unique_ptr<console_capture> console_;  // null when console is off
+  console_mode console_mode_ = console_mode::off;
+  std::vector<std::pair<std::string_view, std::string>> tables_;  // write_history: key -> table-file value
+  key_map<std::string> table_files_;  // sha256 -> media/table/... file written and named in a files record
+  std::vector<console_chunk> chunks_;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> output_log_{nullptr, &std::fclose};  // files/output.log
+  std::string text_scratch_;
+};
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+class wandb_summary : public wandb_sink_state {
+ protected:
+  /// The summary the earlier starts left (the run's summary.json): keys this start does not set
+  /// again keep their values, as W&B merges a resumed run's summary.
+  void read_resumed_summary(const std::filesystem::path& p) {
+    std::string text;
+    if (std::FILE* fp = std::fopen(p.c_str(), "rb")) {
+      char b[4096];
+      for (std::size_t n; (n = std::fread(b, 1, sizeof b, fp)) > 0;) text.append(b, n);
+      std::fclose(fp);
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::object obj;
+    if (text.empty() || parser.parse(text).get(obj)) return;
+    for (auto field : obj)
+      if (!field.key.starts_with("_")) set_value(resumed_summary_, resumed_index_, field.key, simdjson::minify(field.value));
+  }
+
+
+  const wandb_metric* summary_rule_for(std::string_view key) const {
+    for (const auto& m : opt_.metrics)
+      if (!m.summary.empty() && m.name == key) return &m;
+    for (const auto& m : opt_.metrics)
+      if (!m.summary.empty() && m.name.find('*') != std::string::npos && detail::wandb_glob_match(m.name, key)) return &m;
+    return nullptr;
+  }
+
+  void aggregate(const metric& m) {
+    auto it = stats_.find(m.key);
+    if (it == stats_.end()) it = stats_.emplace(std::string(m.key), key_stats{summary_rule_for(m.key)}).first;
+    key_stats& st = it->second;
+    if (!st.rule || m.value.type == metric_value::kind::string) return;
+    const double x = m.value.as_double();
+    if (st.n == 0) st.min = st.max = st.first = x;
+    st.min = std::min(st.min, x);
+    st.max = std::max(st.max, x);
+    st.sum += x;
+    st.last = x;
+    ++st.n;
+  }
+
+  /// The final summary: the last value of every history key (or its define_metric summary
+  /// statistics), overridden and extended by explicit summary values.
+  value_table final_summary() const {
+    value_table out;
+    value_index idx;
+    for (const auto& [k, v] : resumed_summary_) set_value(out, idx, k, v);
+    for (const auto& [k, v] : last_) {
+      auto it = stats_.find(k);
+      if (it == stats_.end() || !it->second.rule || it->second.n == 0) {
+        set_value(out, idx, k, v);
+        continue;
+      }
+      const key_stats& st = it->second;
+      std::string j = "{";
+      bool drop = false, copy = false;
+      for (const auto& what : st.rule->summary) {
+        double x = 0;
+        if (what == "min") x = st.min;
+        else if (what == "max") x = st.max;
+        else if (what == "mean") x = st.sum / static_cast<double>(st.n);
+        else if (what == "first") x = st.first;
+        else if (what == "last") x = st.last;
+        else if (what == "best") x = st.rule->goal.starts_with("max") ? st.max : st.min;
+        else if (what == "none") { drop = true; continue; }
+        else { copy = true; continue; }
+        if (j.size() > 1) j += ",";
+        detail::append_json_string(j, what);
+        j += ":";
+        detail::append_json_double(j, x, detail::wandb_json);
+      }
+      j += "}";
+      if (j.size() > 2) set_value(out, idx, k, j);
+      else if (copy || !drop) set_value(out, idx, k, v);
+    }
+    for (const auto& [k, v] : explicit_summary_) set_value(out, idx, k, v);
+    return out;
+  }
+
+  void write_summary() {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto s = pb_.begin_message(f::Record::summary);
+    for (const auto& [k, v] : final_summary()) kv(f::SummaryRecord::update, k, v);
+    const auto w = pb_.begin_message(f::SummaryRecord::update);
+    pb_.bytes_field(f::SummaryItem::nested_key, "_wandb");
+    pb_.bytes_field(f::SummaryItem::nested_key, "runtime");
+    pb_.bytes_field(f::SummaryItem::value_json, std::to_string(runtime_seconds()));
+    pb_.end_message(w);
+    pb_.end_message(s);
+    end_record();
+  }
+
+};
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+class wandb_records : public wandb_summary {
+ protected:
+  void write_run_record() {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto run = pb_.begin_message(f::Record::run);
+    pb_.string_field(f::RunRecord::run_id, info_.id);
+    pb_.string_field(f::RunRecord::entity, info_.entity);
+    pb_.string_field(f::RunRecord::project, info_.project);
+    const auto cfg = pb_.begin_message(f::RunRecord::config);
+    // `_wandb: {}` first, as wandb.init writes it: `wandb sync`'s sender only uploads the run's
+    // metric definitions (define_metric x axes), start time and telemetry when the config already
+    // holds a `_wandb` entry (sender_config.to_backend_dict adds them to that entry in place).
+    kv(f::ConfigRecord::update, "_wandb", "{}");
+    for (const auto& [k, v] : config_items_)
+      if (k != "_wandb") kv(f::ConfigRecord::update, k, v);
+    pb_.end_message(cfg);
+    pb_.string_field(f::RunRecord::run_group, info_.group);
+    pb_.string_field(f::RunRecord::job_type, info_.job_type);
+    pb_.string_field(f::RunRecord::display_name, info_.name);
+    pb_.string_field(f::RunRecord::notes, info_.notes);
+    for (const auto& t : info_.tags) pb_.bytes_field(f::RunRecord::tags, t);
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) pb_.string_field(f::RunRecord::host, host);
+    const auto ts = pb_.begin_message(f::RunRecord::start_time);
+    const double start = info_.start_time;
+    const auto secs = static_cast<std::int64_t>(std::floor(start));
+    pb_.int64_field(f::Timestamp::seconds, secs);
+    pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>(std::llround((start - static_cast<double>(secs)) * 1e9) % 1000000000));
+    pb_.end_message(ts);
+    if (info_.resumed) {
+      // As wandb.init(resume=...) writes it; `wandb sync` then asks the server where the run's
+      // history ends and appends this fragment there.
+      pb_.int64_field(f::RunRecord::starting_step, info_.starting_step);
+      pb_.bool_field(f::RunRecord::resumed, true);
+      pb_.int32_field(f::RunRecord::runtime, static_cast<std::int32_t>(info_.starting_runtime));
+      pb_.bool_field(f::RunRecord::resume, true);
+    }
+    pb_.end_message(run);
+    end_record();
+  }
+
+
+  void write_metric_definition(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.name.empty()) throw std::invalid_argument("vitals::wandb_sink: a wandb_metric needs a name (a key or a glob like \"val/*\")");
+    // As wandb.define_metric(name, step_metric=s): the step metric is defined first, on its own.
+    if (!m.step_metric.empty() && !defined_step_metrics_.count(m.step_metric)) {
+      defined_step_metrics_[m.step_metric] = true;
+      begin_record();
+      const auto rec = pb_.begin_message(f::Record::metric);
+      pb_.string_field(f::MetricRecord::name, m.step_metric);
+      const auto o = pb_.begin_message(f::MetricRecord::options);
+      pb_.bool_field(f::MetricOptions::defined, true);
+      pb_.end_message(o);
+      pb_.end_message(rec);
+      end_record();
+    }
+    begin_record();
+    const auto rec = pb_.begin_message(f::Record::metric);
+    const bool glob = m.name.find('*') != std::string::npos;
+    pb_.string_field(glob ? f::MetricRecord::glob_name : f::MetricRecord::name, m.name);
+    pb_.string_field(f::MetricRecord::step_metric, m.step_metric);
+    const auto o = pb_.begin_message(f::MetricRecord::options);
+    pb_.bool_field(f::MetricOptions::step_sync, !m.step_metric.empty());
+    pb_.bool_field(f::MetricOptions::hidden, m.hidden);
+    pb_.bool_field(f::MetricOptions::defined, true);
+    pb_.end_message(o);
+    write_metric_summary(m);
+    write_goal(m);
+    pb_.end_message(rec);
+    end_record();
+  }
+
+  void write_metric_summary(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.summary.empty()) return;
+    const auto s = pb_.begin_message(f::MetricRecord::summary);
+    for (const auto& name : m.summary) {
+      static constexpr std::pair<std::string_view, std::uint32_t> known[] = {
+          {"min", f::MetricSummary::min},   {"max", f::MetricSummary::max},   {"mean", f::MetricSummary::mean},
+          {"best", f::MetricSummary::best}, {"last", f::MetricSummary::last}, {"none", f::MetricSummary::none},
+          {"copy", f::MetricSummary::copy}, {"first", f::MetricSummary::first}};
+      bool found = false;
+      for (const auto& [n, num] : known)
+        if (n == name) pb_.bool_field(num, true), found = true;
+      if (!found)
+        throw std::invalid_argument("vitals::wandb_sink: metric '" + m.name + "' has unknown summary '" + name +
+                                    "' (use min, max, mean, best, last, none, copy or first)");
+    }
+    pb_.end_message(s);
+  }
+
+  void write_goal(const wandb_metric& m) {
+    namespace f = detail::wandb_fields;
+    if (m.goal.empty()) return;
+    if (m.goal == "minimize" || m.goal == "min") {
+      pb_.enum_field(f::MetricRecord::goal, f::metric_goal_minimize);
+    } else if (m.goal == "maximize" || m.goal == "max") {
+      pb_.enum_field(f::MetricRecord::goal, f::metric_goal_maximize);
+    } else {
+      throw std::invalid_argument("vitals::wandb_sink: metric '" + m.name + "' has goal '" + m.goal + "' (use minimize or maximize)");
+    }
+  }
+
+  /// wandb writes, before the first row that logs a key matching a glob rule, that rule expanded to
+  /// the key; the W&B UI uses it to pick the key's x axis.
+  void write_expanded_metric(std::string_view key) {
+    namespace f = detail::wandb_fields;
+    for (const auto& m : opt_.metrics) {
+      if (m.name == key) return;  // an exact rule already covers it
+    }
+    for (const auto& m : opt_.metrics) {
+      if (m.name.find('*') == std::string::npos || !detail::wandb_glob_match(m.name, key)) continue;
+      begin_record();
+      const auto rec = pb_.begin_message(f::Record::metric);
+      pb_.string_field(f::MetricRecord::name, key);
+      pb_.string_field(f::MetricRecord::step_metric, m.step_metric);
+      const auto o = pb_.begin_message(f::MetricRecord::options);
+      pb_.bool_field(f::MetricOptions::step_sync, !m.step_metric.empty());
+      pb_.bool_field(f::MetricOptions::hidden, m.hidden);
+      pb_.end_message(o);
+      if (m.summary.empty()) {
+        pb_.end_message(pb_.begin_message(f::MetricRecord::summary));
+      } else {
+        write_metric_summary(m);
+      }
+      write_goal(m);
+      const auto c = pb_.begin_message(f::MetricRecord::_control);
+      pb_.bool_field(f::MetricControl::overwrite, true);
+      pb_.end_message(c);
+      pb_.bool_field(f::MetricRecord::expanded_from_glob, true);
+      pb_.end_message(rec);
+      end_record();
+      return;
+    }
+  }
+
+
+  void write_history(const record& r) {
+    namespace f = detail::wandb_fields;
+    // Expanded glob definitions must precede the row, so look for new keys first.
+    if (!opt_.metrics.empty()) {
+      for (const metric& m : r.metrics)
+        if (!last_index_.contains(m.key) && expanded_.emplace(std::string(m.key), true).second) write_expanded_metric(m.key);
+    }
+    // Tables first: their files records precede the row, as wandb writes them.
+    tables_.clear();
+    for (const metric& m : r.metrics) {
+      std::string v;
+      if (table_value(m, r.step, v)) tables_.emplace_back(m.key, std::move(v));
+    }
+    begin_record();
+    const auto h = pb_.begin_message(f::Record::history);
+    auto put = [&](std::string_view key) {
+      kv(f::HistoryRecord::item, key, value_scratch_);
+      set_value(last_, last_index_, key, value_scratch_);
+    };
+    for (const metric& m : r.metrics) {
+      value_scratch_.clear();
+      bool table = false;
+      for (const auto& [k, v] : tables_)
+        if (k == m.key) value_scratch_ = v, table = true;
+      if (!table) detail::append_json_value(value_scratch_, m.value, detail::wandb_json);
+      put(m.key);
+      if (has_summary_rules_) aggregate(m);
+    }
+    value_scratch_.clear();
+    fmt::format_to(std::back_inserter(value_scratch_), "{}", r.step);
+    put("_step");
+    value_scratch_.clear();
+    detail::append_json_double(value_scratch_, r.runtime, detail::wandb_json);
+    put("_runtime");
+    value_scratch_.clear();
+    detail::append_json_double(value_scratch_, r.timestamp, detail::wandb_json);
+    put("_timestamp");
+    const auto s = pb_.begin_message(f::HistoryRecord::step);
+    pb_.int64_field(f::HistoryStep::num, r.step);
+    pb_.end_message(s);
+    pb_.end_message(h);
+    end_record();
+    last_runtime_ = r.runtime;
+  }
+
+
+  /// A vitals::table value (detail::make_wandb_table_file): writes its file under files/media/table/
+  /// and a files record naming it (once per file), and puts the table-file value in `out`. False
+  /// for any other value.
+  bool table_value(const metric& m, std::int64_t step, std::string& out) {
+    namespace f = detail::wandb_fields;
+    if (m.value.type != metric_value::kind::string || !detail::is_wandb_table(m.value.s)) return false;
+    auto t = detail::make_wandb_table_file(m.key, step, m.value.s);
+    if (!t) return false;
+    // The same table again (logged, then set as a summary): its first file, as Python reuses a
+    // logged wandb.Table's file.
+    auto [it, fresh] = table_files_.emplace(t->sha256, t->path);
+    t->path = it->second;
+    out = t->value_json();
+    if (!fresh) return true;
+    std::error_code ec;
+    std::filesystem::create_directories((run_dir_ / "files" / t->path).parent_path(), ec);
+    write_file(run_dir_ / "files" / t->path, t->content);
+    begin_record();
+    const auto r = pb_.begin_message(f::Record::files);
+    const auto item = pb_.begin_message(f::FilesRecord::files);
+    pb_.string_field(f::FilesItem::path, t->path);
+    pb_.end_message(item);
+    pb_.end_message(r);
+    end_record();
+    return true;
+  }
+
+
+  /// run.update_config(): a Record with a ConfigRecord of the changed top-level keys (values
+  /// are JSON text), as wandb's run.config.update writes it; files/config.yaml follows.
+  void write_config_update(const record& r) {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto cfg = pb_.begin_message(f::Record::config);
+    for (const metric& m : r.metrics) {
+      if (m.value.type != metric_value::kind::string) continue;
+      kv(f::ConfigRecord::update, m.key, m.value.s);
+      bool found = false;
+      for (auto& [k, v] : config_items_)
+        if (k == m.key) v = std::string(m.value.s), found = true;
+      if (!found) config_items_.emplace_back(std::string(m.key), std::string(m.value.s));
+    }
+    pb_.end_message(cfg);
+    end_record();
+    write_config_yaml();
+  }
+
+
+  void write_alert(const record& r) {
+    namespace f = detail::wandb_fields;
+    std::string_view title, text, level, state;
+    for (const metric& m : r.metrics) {
+      if (m.value.type != metric_value::kind::string) continue;
+      if (m.key == "title") title = m.value.s;
+      else if (m.key == "text") text = m.value.s;
+      else if (m.key == "level") level = m.value.s;
+      else if (m.key == "state") state = m.value.s;
+    }
+    // W&B alerts are notifications with no "cleared" state: a rule clearing is not sent.
+    // "not_evaluated" (a health rule's metric never logged) is a note for alerts.jsonl, not an alert.
+    if (state == "cleared" || state == "resolved" || state == "ok" || state == "not_evaluated") return;
+    begin_record();
+    const auto a = pb_.begin_message(f::Record::alert);
+    pb_.string_field(f::AlertRecord::title, title);
+    pb_.string_field(f::AlertRecord::text, text);
+    pb_.string_field(f::AlertRecord::level, detail::wandb_alert_level(level));
+    pb_.int64_field(f::AlertRecord::wait_duration, opt_.alert_wait_ms);
+    pb_.end_message(a);
+    end_record();
+    if (r.runtime > last_runtime_) last_runtime_ = r.runtime;
+  }
+
+
+  void write_exit(int exit_code, bool not_complete) {
+    namespace f = detail::wandb_fields;
+    begin_record();
+    const auto e = pb_.begin_message(f::Record::exit);
+    pb_.int32_field(f::RunExitRecord::exit_code, exit_code);
+    pb_.int32_field(f::RunExitRecord::runtime, static_cast<std::int32_t>(runtime_seconds()));
+    pb_.bool_field(f::RunExitRecord::not_complete, not_complete);
+    pb_.end_message(e);
+    end_record();
+  }
+
+};
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+class wandb_metadata : public wandb_records {
+ protected:
+  // --- run metadata as records ------------------------------------------------------------------
+  /// W&B's FilesRecord: the code snapshot (the run's code/ folder -> files/code/...), the run's
+  /// config.json and diff.patch (a dirty work tree), copied into files/ so `wandb sync` uploads them.
+  void write_files_record(const std::filesystem::path& run_dir) {
+    namespace f = detail::wandb_fields;
+    std::vector<std::string> paths;
+    std::error_code ec;
+    auto copy = [&](const std::filesystem::path& from, const std::filesystem::path& rel) {
+      std::error_code e;
+      std::filesystem::create_directories((run_dir_ / "files" / rel).parent_path(), e);
+      if (!e) std::filesystem::copy_file(from, run_dir_ / "files" / rel, std::filesystem::copy_options::overwrite_existing, e);
+      if (e) {
+        if (!opt_.quiet) std::fprintf(stderr, "vitals: W&B: could not copy %s into %s: %s\n", from.c_str(), (run_dir_ / "files").c_str(), e.message().c_str());
+        return;
+      }
+      paths.push_back(rel.generic_string());
+    };
+    if (run_dir.empty()) return;
+    const auto code = run_dir / "code";
+    if (std::filesystem::is_directory(code, ec)) {
+      std::vector<std::filesystem::path> found;
+      for (std::filesystem::recursive_directory_iterator it(code, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec)) found.push_back(it->path());
+      std::sort(found.begin(), found.end());
+      for (const auto& p : found) copy(p, "code" / p.lexically_relative(code));
+    }
+    for (const char* name : {"config.json", "diff.patch"})
+      if (std::filesystem::is_regular_file(run_dir / name, ec)) copy(run_dir / name, name);
+    if (paths.empty()) return;
+    begin_record();
+    const auto r = pb_.begin_message(f::Record::files);
+    for (const auto& p : paths) {
+      const auto item = pb_.begin_message(f::FilesRecord::files);
+      pb_.string_field(f::FilesItem::path, p);
+      pb_.enum_field(f::FilesItem::policy, f::files_policy_now);
+      pb_.enum_field(f::FilesItem::type, f::file_type_wandb);
+      pb_.end_message(item);
+    }
+    pb_.end_message(r);
+    end_record();
+  }
+
+  /// W&B's EnvironmentRecord: what the Overview shows (OS, host, program, arguments, CPU/GPU, git).
+  void write_environment_record(const std::filesystem::path& disk_path) {
+    namespace f = detail::wandb_fields;
+    environment_info e;
+    try {
+      e = read_environment(disk_path);
+    } catch (const std::exception& ex) {
+      if (!opt_.quiet) std::fprintf(stderr, "vitals: W&B: environment not recorded: %s\n", ex.what());
+      return;
+    }
+    begin_record();
+    const auto r = pb_.begin_message(f::Record::environment);
+    pb_.string_field(f::EnvironmentRecord::os, e.os);
+    const auto ts = pb_.begin_message(f::EnvironmentRecord::started_at);
+    const auto secs = static_cast<std::int64_t>(std::floor(info_.start_time));
+    pb_.int64_field(f::Timestamp::seconds, secs);
+    pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((info_.start_time - static_cast<double>(secs)) * 1e9));
+    pb_.end_message(ts);
+    for (const auto& a : e.args) pb_.bytes_field(f::EnvironmentRecord::args, a);
+    pb_.string_field(f::EnvironmentRecord::program, e.program);
+    if (!e.git_commit.empty() || !e.git_remote.empty()) {
+      const auto g = pb_.begin_message(f::EnvironmentRecord::git);
+      pb_.string_field(f::GitRepoRecord::remote_url, e.git_remote);
+      pb_.string_field(f::GitRepoRecord::commit, e.git_commit);
+      pb_.end_message(g);
+    }
+    pb_.string_field(f::EnvironmentRecord::root, e.root);
+    pb_.string_field(f::EnvironmentRecord::host, e.host);
+    pb_.string_field(f::EnvironmentRecord::username, e.username);
+    pb_.string_field(f::EnvironmentRecord::executable, e.program);
+    pb_.int64_field(f::EnvironmentRecord::cpu_count, e.cpu_count);
+    pb_.int64_field(f::EnvironmentRecord::cpu_count_logical, e.cpu_count_logical);
+    pb_.string_field(f::EnvironmentRecord::gpu_type, e.gpu_type);
+    pb_.int64_field(f::EnvironmentRecord::gpu_count, static_cast<std::int64_t>(e.gpus.size()));
+    if (e.disk_total > 0) {
+      const auto d = pb_.begin_message(f::EnvironmentRecord::disk);
+      pb_.string_field(f::EnvironmentRecord__DiskEntry::key, e.disk_mount);
+      const auto v = pb_.begin_message(f::EnvironmentRecord__DiskEntry::value);
+      pb_.int64_field(f::DiskInfo::total, static_cast<std::int64_t>(e.disk_total));
+      pb_.int64_field(f::DiskInfo::used, static_cast<std::int64_t>(e.disk_used));
+      pb_.end_message(v);
+      pb_.end_message(d);
+    }
+    if (e.memory_total > 0) {
+      const auto m = pb_.begin_message(f::EnvironmentRecord::memory);
+      pb_.int64_field(f::MemoryInfo::total, static_cast<std::int64_t>(e.memory_total));
+      pb_.end_message(m);
+    }
+    const auto c = pb_.begin_message(f::EnvironmentRecord::cpu);
+    pb_.int64_field(f::CpuInfo::count, e.cpu_count);
+    pb_.int64_field(f::CpuInfo::count_logical, e.cpu_count_logical);
+    pb_.string_field(f::CpuInfo::model, e.cpu_model);
+    pb_.end_message(c);
+    for (const auto& g : e.gpus) {
+      const auto gm = pb_.begin_message(f::EnvironmentRecord::gpu_nvidia);
+      pb_.string_field(f::GpuNvidiaInfo::name, g.name);
+      pb_.int64_field(f::GpuNvidiaInfo::memory_total, static_cast<std::int64_t>(g.memory_total));
+      pb_.end_message(gm);
+    }
+    pb_.string_field(f::EnvironmentRecord::cuda_version, e.cuda_version);
+    pb_.string_field(f::EnvironmentRecord::writer_id, "vitals-" + info_.id);
+    pb_.end_message(r);
+    end_record();
+  }
+
+
+  /// What the program wrote to stdout/stderr since the last flush, as W&B's OutputRawRecords (one
+  /// per chunk, as written; W&B's terminal emulator makes lines of them) and files/output.log.
+  void write_console() {
+    namespace f = detail::wandb_fields;
+    if (!console_) return;
+    chunks_.clear();
+    console_->take(chunks_);
+    for (const auto& c : chunks_) {
+      begin_record();
+      const auto r = pb_.begin_message(f::Record::output_raw);
+      pb_.enum_field(f::OutputRawRecord::output_type, c.stream == 2 ? f::output_stderr : f::output_stdout);
+      const auto ts = pb_.begin_message(f::OutputRawRecord::timestamp);
+      const auto secs = static_cast<std::int64_t>(std::floor(c.timestamp));
+      pb_.int64_field(f::Timestamp::seconds, secs);
+      pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((c.timestamp - static_cast<double>(secs)) * 1e9));
+      pb_.end_message(ts);
+      valid_utf8(c.text, text_scratch_);  // a proto3 string: wandb's reader refuses invalid UTF-8
+      pb_.string_field(f::OutputRawRecord::line, text_scratch_);
+      pb_.end_message(r);
+      end_record();
+      if (output_log_) std::fwrite(c.text.data(), 1, c.text.size(), output_log_.get());
+    }
+    if (output_log_ && !chunks_.empty()) std::fflush(output_log_.get());
+  }
+
+  /// `in` with every byte that does not start a well-formed UTF-8 sequence replaced by U+FFFD.
+  static void valid_utf8(std::string_view in, std::string& out) {
+    out.clear();
+    for (std::size_t i = 0; i < in.size();) {
+      const auto b = static_cast<unsigned char>(in[i]);
+      std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 && b >= 0xC2 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E && b <= 0xF4 ? 4 : 0;
+      bool ok = n > 0 && i + n <= in.size();
+      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
+      if (ok && n == 3) {  // no overlong forms, no surrogates
+        const auto c1 = static_cast<unsigned char>(in[i + 1]);
+        ok = !(b == 0xE0 && c1 < 0xA0) && !(b == 0xED && c1 >= 0xA0);
+      } else if (ok && n == 4) {
+        const auto c1 = static_cast<unsigned char>(in[i + 1]);
+        ok = !(b == 0xF0 && c1 < 0x90) && !(b == 0xF4 && c1 >= 0x90);
+      }
+      if (ok) {
+        out.append(in.substr(i, n));
+        i += n;
+      } else {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      }
+    }
+  }
+
+
+  /// The samples the system sampler took since the last flush, as W&B's StatsRecords.
+  void write_stats() {
+    if (!sampler_) return;
+    samples_.clear();
+    sampler_->take(samples_);
+    for (const auto& smp : samples_) write_stats_record(smp);
+  }
+
+  /// A run-level sample (record_kind::system, keys "system/<key>") as a StatsRecord.
+  void write_system_record(const record& r) {
+    system_sample smp;
+    smp.timestamp = r.timestamp;
+    for (const metric& m : r.metrics) {
+      std::string_view k = m.key;
+      if (k.starts_with("system/")) k.remove_prefix(7);
+      if (m.value.type != metric_value::kind::string) smp.values.emplace_back(std::string(k), m.value.as_double());
+    }
+    if (!smp.values.empty()) write_stats_record(smp);
+  }
+
+  void write_stats_record(const system_sample& smp) {
+    namespace f = detail::wandb_fields;
+    {
+      begin_record();
+      const auto r = pb_.begin_message(f::Record::stats);
+      const auto ts = pb_.begin_message(f::StatsRecord::timestamp);
+      const auto secs = static_cast<std::int64_t>(std::floor(smp.timestamp));
+      pb_.int64_field(f::Timestamp::seconds, secs);
+      pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((smp.timestamp - static_cast<double>(secs)) * 1e9));
+      pb_.end_message(ts);
+      for (const auto& [k, v] : smp.values) {
+        value_scratch_.clear();
+        detail::append_json_double(value_scratch_, v, detail::wandb_json);
+        const auto item = pb_.begin_message(f::StatsRecord::item);
+        pb_.string_field(f::StatsItem::key, k);
+        pb_.string_field(f::StatsItem::value_json, value_scratch_);
+        pb_.end_message(item);
+      }
+      pb_.end_message(r);
+      end_record();
+    }
+  }
+
+
+  void write_metadata() const {
+    std::string j = "{";
+    auto field = [&](std::string_view k, std::string_view v) {
+      if (j.size() > 1) j += ", ";
+      detail::append_json_string(j, k);
+      j += ": ";
+      detail::append_json_string(j, v);
+    };
+    utsname u{};
+    if (::uname(&u) == 0) field("os", std::string(u.sysname) + "-" + u.release + "-" + u.machine);
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) field("host", host);
+    std::time_t t = static_cast<std::time_t>(info_.start_time);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char iso[40];
+    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    field("startedAt", iso);
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) field("program", exe.string());
+    field("writer", "vitals");
+    j += "}\n";
+    write_file(run_dir_ / "files" / "wandb-metadata.json", j);
+  }
+
+  void write_summary_json() const {
+    std::string j = "{";
+    for (const auto& [k, v] : final_summary()) {
+      if (j.size() > 1) j += ", ";
+      detail::append_json_string(j, k);
+      j += ": ";
+      j += v;
+    }
+    if (j.size() > 1) j += ", ";
+    j += "\"_wandb\": {\"runtime\": " + std::to_string(runtime_seconds()) + "}}\n";
+    write_file(run_dir_ / "files" / "wandb-summary.json", j);
+  }
+
+  void point_latest_run(const std::filesystem::path& wandb_dir) const {
+    // A symlink created beside it and renamed over it: readers see the old or the new target.
+    const std::filesystem::path link = wandb_dir / "latest-run";
+    const std::filesystem::path tmp = wandb_dir / ("latest-run.tmp." + std::to_string(::getpid()));
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    std::filesystem::create_directory_symlink(run_dir_.filename(), tmp, ec);
+    if (!ec) std::filesystem::rename(tmp, link, ec);
+    if (ec && !opt_.quiet) std::fprintf(stderr, "vitals: could not update %s: %s\n", link.c_str(), ec.message().c_str());
+  }
+
+};
+
+}  // namespace vitals::detail
+
+namespace vitals::detail {
+
+class wandb_online : public wandb_metadata {
+ protected:
+  // --- online ----------------------------------------------------------------------------------
+  /// Online mode: `wandb beta sync --live <run dir>` follows the file while it is written (wandb >=
+  /// 0.31). Without that command: say so once and upload at the end as before.
+  void start_live() {
+    const auto exe = detail::find_executable(opt_.sync_command);
+    if (!exe) return;  // close() says what to run
+    const auto help = detail::command_output(detail::shell_quote(exe->string()) + " beta sync --help");
+    if (!help || help->find("--live") == std::string::npos) {
+      if (!opt_.quiet)
+        std::fprintf(stderr, "vitals: '%s beta sync --live' is not available (wandb >= 0.31 has it); the run is uploaded when it ends\n",
+                     exe->c_str());
+      return;
+    }
+    try {
+      auto c = detail::spawn_watched_process(*exe, {"beta", "sync", "--live", run_dir_.string()}, detail::find_wandb_api_key());
+      live_.pid = c.pid;
+      live_.lifeline = c.lifeline;
+    } catch (const std::exception& e) {
+      if (!opt_.quiet) std::fprintf(stderr, "%s; the run is uploaded when it ends\n", e.what());
+    }
+  }
+
+  void finish_live() {
+    const auto status = detail::wait_process_for(live_.pid, opt_.live_finish_timeout);
+    if (!status) {
+      if (!opt_.quiet)
+        std::fprintf(stderr, "vitals: 'wandb beta sync --live' did not finish within %.0f s; stopped it. Upload the rest with: wandb sync %s\n",
+                     opt_.live_finish_timeout.count(), run_dir_.c_str());
+      live_.stop();
+      sync_status_ = -1;
+      return;
+    }
+    live_.pid = -1;
+    live_.stop();
+    sync_status_ = *status;
+    if (*status == 0) return;
+    if (!opt_.quiet) std::fprintf(stderr, "vitals: 'wandb beta sync --live' failed (status %d); trying 'wandb sync'\n", *status);
+    start_sync(true);
+  }
+
+  void start_sync(bool wait) {
+    const auto exe = detail::find_executable(opt_.sync_command);
+    if (!exe) {
+      if (wait && !opt_.quiet)
+        std::fprintf(stderr,
+                     "vitals: online mode, but the wandb CLI ('%s') is not on PATH; the run is saved offline. "
+                     "Upload it with: pip install wandb && wandb sync %s\n",
+                     opt_.sync_command.c_str(), run_dir_.c_str());
+      return;
+    }
+    pid_t pid = -1;
+    try {
+      pid = detail::spawn_process(*exe, {"sync", run_dir_.string()}, detail::find_wandb_api_key());
+    } catch (const std::exception& e) {
+      if (!opt_.quiet) std::fprintf(stderr, "%s; upload the run with: wandb sync %s\n", e.what(), run_dir_.c_str());
+      return;
+    }
+    if (!wait) {
+      sync_.pid = pid;
+      return;
+    }
+    sync_status_ = detail::wait_process(pid);
+    if (*sync_status_ != 0 && !opt_.quiet)
+      std::fprintf(stderr, "vitals: 'wandb sync' failed (status %d); retry with: wandb sync %s\n", *sync_status_, run_dir_.c_str());
+  }
+
+};
+
+}  // namespace vitals::detail
+
+namespace vitals {
+
+/// Writes a W&B run. Satisfies vitals::sink; one instance per run.
+class wandb_sink : private detail::wandb_online {
+ public:
+  explicit wandb_sink(wandb_options options = {}) {
+    opt_ = std::move(options);
+    // Console capture starts here, when the run builds its sinks, so that what the program prints
+    // before its first logged step is kept too (open() comes with the first record).
+    std::string console = opt_.console;
+    if (const char* c = std::getenv("WANDB_CONSOLE"); console.empty() && c && *c) console = c;
+    if (!console.empty()) set_console(parse_console_mode(console));
+  }
+
+  void open(const run_info& info) {
+    mode_ = detail::resolve_wandb_mode(opt_.mode);
+    if (mode_ == wandb_mode::disabled) {
+      console_.reset();
+      return;
+    }
+    if (!info.console.empty()) set_console(parse_console_mode(info.console));  // --wandb_console
+    info_ = info;
+    const std::filesystem::path base = opt_.dir.empty() ? info.dir : opt_.dir;
+    if (base.empty()) throw std::invalid_argument("vitals::wandb_sink: neither wandb_options.dir nor run_info.dir is set");
+    if (info.id.empty() || info.id.find('/') != std::string::npos)
+      throw std::invalid_argument("vitals::wandb_sink: run_info.id must be a non-empty run id without '/', got '" + info.id + "'");
+    const std::filesystem::path wandb_dir = base / "wandb";
+    run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(info.start_time) + "-" + info.id);
+    if (info.resumed) {
+      // A resumed run is a new fragment of the same run, in its own folder as wandb.init writes it
+      // (`wandb sync` uploads the fragments of one run id in start order, each continuing the
+      // server's history). Two starts in one second: the next free second names the folder.
+      std::filesystem::create_directories(wandb_dir);
+      for (double t = info.start_time; !std::filesystem::create_directory(run_dir_); t += 1)
+        run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(t + 1) + "-" + info.id);
+      read_resumed_summary(info.dir / "summary.json");
+    }
+    std::filesystem::create_directories(run_dir_ / "files");
+    std::filesystem::create_directories(run_dir_ / "logs");
+    log_.open(run_dir_ / ("run-" + info.id + ".wandb"), opt_.buffer_bytes);
+
+    config_items_ = split_config(info.config_json);
+    write_run_record();
+    if (opt_.environment) {
+      write_files_record(info.dir);
+      write_environment_record(base);
+    }
+    for (const auto& m : opt_.metrics) {
+      write_metric_definition(m);
+      has_summary_rules_ = has_summary_rules_ || !m.summary.empty();
+    }
+    write_config_yaml();
+    write_metadata();
+    point_latest_run(wandb_dir);
+    log_.flush();
+    last_sync_ = std::chrono::steady_clock::now();
+    // With the run's system_metrics.to_sinks the run samples and its record_kind::system records
+    // become the stats records; otherwise this sink samples itself.
+    const double interval = info.system_metrics_interval.value_or(opt_.system_metrics_interval.count());
+    if (!info.system_metrics_to_sinks && interval > 0)
+      sampler_ = std::make_unique<system_sampler>(std::chrono::duration<double>(interval), base);
+    if (console_) output_log_.reset(std::fopen((run_dir_ / "files" / "output.log").c_str(), "ab"));
+    if (mode_ == wandb_mode::online && opt_.live) start_live();
+  }
+
+  void write(const record& r) {
+    if (!active()) return;
+    switch (r.kind) {
+      case record_kind::history: write_history(r); break;
+      case record_kind::summary:
+        for (const metric& m : r.metrics) {
+          value_scratch_.clear();
+          if (!table_value(m, r.step, value_scratch_)) detail::append_json_value(value_scratch_, m.value, detail::wandb_json);
+          set_value(explicit_summary_, explicit_index_, m.key, value_scratch_);
+        }
+        break;
+      case record_kind::alert: write_alert(r); break;
+      case record_kind::config: write_config_update(r); break;
+      case record_kind::system: write_system_record(r); break;
+      default: break;  // a record kind W&B has no record for
+    }
+  }
+
+  void flush() {
+    if (!active()) return;
+    write_stats();
+    write_console();
+    log_.flush();
+    if (live_.pid > 0 && !live_reported_ && detail::process_done(live_.pid)) {
+      live_reported_ = true;  // ended before the run did: the end-of-run sync uploads the rest
+      live_.pid = -1;
+      if (!opt_.quiet) std::fprintf(stderr, "vitals: 'wandb beta sync --live' stopped early; the run is uploaded at the end instead\n");
+    }
+    if (mode_ == wandb_mode::online && live_.pid < 0 && opt_.sync_interval.count() > 0) {
+      if (sync_.pid > 0 && detail::process_done(sync_.pid)) sync_.pid = -1;
+      const auto now = std::chrono::steady_clock::now();
+      if (sync_.pid < 0 && now - last_sync_ >= opt_.sync_interval) {
+        last_sync_ = now;
+        start_sync(false);
+      }
+    }
+  }
+
+  void close(int exit_code) {
+    if (!active()) return;
+    if (sampler_) {
+      sampler_->stop();
+      write_stats();
+    }
+    if (console_) {
+      console_->stop();
+      write_console();
+      output_log_.reset();
+    }
+    write_summary();
+    // Ended by SIGTERM (128 + 15), the scheduler's preemption signal: W&B's preempting record,
+    // and an exit record that does not complete the run, so W&B shows it preempted (waiting to
+    // be resumed) rather than failed.
+    const bool preempted = opt_.sigterm_is_preemption && exit_code == 128 + SIGTERM;
+    if (preempted) {
+      begin_record();
+      pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::preempting));
+      end_record();
+    }
+    write_exit(exit_code, preempted);
+    begin_record();
+    pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::final));
+    end_record();
+    log_.close();
+    closed_ = true;
+    write_summary_json();
+    if (mode_ == wandb_mode::online && live_.pid > 0) {
+      finish_live();
+    } else if (mode_ == wandb_mode::online) {
+      sync_.wait();
+      start_sync(true);
+    } else if (!opt_.quiet) {
+      std::fprintf(stderr, "vitals: W&B offline run written to %s; upload it with: wandb sync %s\n", run_dir_.c_str(),
+                   run_dir_.c_str());
+    }
+  }
+
+  /// The run's folder (offline-run-...), known after open(); empty when disabled.
+  const std::filesystem::path& run_dir() const { return run_dir_; }
+  /// The `.wandb` file.
+  std::filesystem::path log_path() const { return run_dir_.empty() ? run_dir_ : run_dir_ / ("run-" + info_.id + ".wandb"); }
+  /// The mode open() settled on.
+  wandb_mode mode() const { return mode_; }
+  /// Exit status of the last `wandb sync` this sink ran at close (nullopt: none ran).
+  std::optional<int> sync_exit_status() const { return sync_status_; }
+
+ private:
+  void set_console(console_mode m) {
+    if (console_ && console_mode_ == m) return;
+    console_.reset();  // restores fds 1 and 2 first
+    console_mode_ = m;
+    if (m != console_mode::off) console_ = std::make_unique<console_capture>(m);
+  }
+};
+
+/// The DESIGN's `vitals::wandb_offline{}`: a wandb_sink that never uploads.
+struct wandb_offline : wandb_sink {
+  explicit wandb_offline(wandb_options options = {}) : wandb_sink(with_offline(std::move(options))) {}
+
+ private:
+  static wandb_options with_offline(wandb_options o) {
+    o.mode = wandb_mode::offline;
+    return o;
+  }
+};
+
+static_assert(sink<wandb_sink>);
+static_assert(sink<wandb_offline>);
+
+}  // namespace vitals
+
+namespace vitals {
+
+/// The options the "wandb" registry entry uses.
+inline wandb_options registered_wandb_options() {
+  wandb_options o;
+  o.mode = std::getenv("WANDB_MODE") ? wandb_mode::automatic : wandb_mode::offline;
+  // System metrics as wandb's settings name them: x_stats_sampling_interval (seconds), x_disable_stats.
+  if (const char* s = std::getenv("WANDB_X_STATS_SAMPLING_INTERVAL"); s && *s) {
+    char* end = nullptr;
+    const double v = std::strtod(s, &end);
+    if (end == s || *end != '\0' || !(v >= 0))
+      throw std::invalid_argument(std::string("vitals: WANDB_X_STATS_SAMPLING_INTERVAL=") + s + " is not a number of seconds >= 0");
+    o.system_metrics_interval = std::chrono::duration<double>(v);
+  }
+  if (const char* d = std::getenv("WANDB_X_DISABLE_STATS"); d && (std::string_view(d) == "true" || std::string_view(d) == "1"))
+    o.system_metrics_interval = std::chrono::duration<double>(0);
+  return o;
+}
 
 }  // namespace vitals
 
@@ -10504,14 +14876,25 @@ namespace vitals {
 using sink_factory = std::function<any_sink()>;
 
 namespace detail {
+
+/// The built-in backends, by name (sorted): what make_sinks builds without any registration.
+inline constexpr std::string_view builtin_sink_names[] = {"console", "csv", "jsonl", "tensorboard", "wandb"};
+
+/// Builds the built-in sink `name` (one of builtin_sink_names). The one function that refers to
+/// every built-in backend's code: only files that resolve names into sinks compile it.
+inline any_sink make_builtin_sink(std::string_view name) {
+  if (name == "console") return any_sink(console{});
+  if (name == "csv") return any_sink(csv{});
+  if (name == "jsonl") return any_sink(jsonl{});
+  if (name == "tensorboard") return any_sink(tensorboard{});
+  if (name == "wandb") return any_sink(wandb_sink(registered_wandb_options()));
+  throw std::logic_error("vitals: '" + std::string(name) + "' is not a built-in sink");
+}
+
+/// Sinks registered by the program (register_sink), by name.
 struct sink_registry {
   std::mutex mutex;
   std::map<std::string, sink_factory, std::less<>> factories;
-  sink_registry() {
-    factories.emplace("jsonl", [] { return any_sink(jsonl{}); });
-    factories.emplace("csv", [] { return any_sink(csv{}); });
-    factories.emplace("console", [] { return any_sink(console{}); });
-  }
 };
 inline sink_registry& sinks_registry() {
   static sink_registry r;
@@ -10519,8 +14902,10 @@ inline sink_registry& sinks_registry() {
 }
 }  // namespace detail
 
-/// Makes `name` available to make_sinks (replacing an earlier factory of that name). Returns true,
-/// so that a header can register at static-initialization time with an inline variable.
+/// Makes `name` available to make_sinks (replacing an earlier factory of that name, and a built-in
+/// sink of that name). Returns true, so that it can initialize a variable; registering from a
+/// header's inline variable compiles the sink into every file that includes the header, so prefer
+/// a call where the program starts.
 inline bool register_sink(std::string name, sink_factory factory) {
   auto& r = detail::sinks_registry();
   std::lock_guard lock(r.mutex);
@@ -10532,8 +14917,10 @@ inline bool register_sink(std::string name, sink_factory factory) {
 inline std::vector<std::string> registered_sinks() {
   auto& r = detail::sinks_registry();
   std::lock_guard lock(r.mutex);
-  std::vector<std::string> names;
+  std::vector<std::string> names(std::begin(detail::builtin_sink_names), std::end(detail::builtin_sink_names));
   for (const auto& [k, v] : r.factories) names.push_back(k);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
   return names;
 }
 
@@ -10566,11 +14953,8 @@ inline void check_sink_names(std::string_view list) {
       unknown.push_back(n);
     }
   if (!unknown.empty())
-    throw invalid_option(fmt::format("unknown sink{} '{}'{} (known sinks: {}){}", unknown.size() > 1 ? "s" : "",
-                                     fmt::join(unknown, "', '"), hints, fmt::join(known, ", "),
-                                     std::find(unknown.begin(), unknown.end(), "wandb") != unknown.end()
-                                         ? "; 'wandb' is registered by including \"vitals/sinks/wandb.hpp\""
-                                         : ""));
+    throw invalid_option(fmt::format("unknown sink{} '{}'{} (known sinks: {})", unknown.size() > 1 ? "s" : "",
+                                     fmt::join(unknown, "', '"), hints, fmt::join(known, ", ")));
   for (std::size_t i = 0; i < names.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
       if (names[i] == names[j]) throw invalid_option("sink '" + names[i] + "' is listed twice in '" + std::string(list) + "'");
@@ -10586,9 +14970,9 @@ inline std::vector<any_sink> make_sinks(std::string_view list) {
     sink_factory f;
     {
       std::lock_guard lock(r.mutex);
-      f = r.factories.find(n)->second;
+      if (auto it = r.factories.find(n); it != r.factories.end()) f = it->second;
     }
-    out.push_back(f());
+    out.push_back(f ? f() : detail::make_builtin_sink(n));
   }
   return out;
 }
@@ -10620,6 +15004,21 @@ inline run_mode parse_run_mode(std::string_view s) {
 
 inline std::vector<std::string> split_comma_list(std::string_view s) { return split_sink_list(s); }
 
+/// The machine's metrics (CPU, memory, disk, network, GPU; run/system_metrics.hpp) while the run
+/// lasts. Not W&B-specific: the W&B sink writes them as `stats` records (its System charts), and
+/// with to_sinks every sink also gets each sample as a record_kind::system record of
+/// "system/<key>" values (JSONL/CSV: <stem>.system.jsonl/.csv beside the metrics file).
+struct system_metrics_options {
+  /// Seconds between samples (one is also taken at start); 0: no sampling. Unset: the W&B
+  /// sink's own setting (wandb_options::system_metrics_interval, WANDB_X_STATS_SAMPLING_INTERVAL,
+  /// 15 s) and no run-level sampling. --system_metrics_interval SEC.
+  std::optional<double> interval{};
+  /// The run samples (every `interval`, else 15 s) and sends each sample to every sink; the W&B
+  /// sink then writes its stats records from these samples instead of sampling itself.
+  /// --system_metrics_to_sinks.
+  bool to_sinks = false;
+};
+
 struct run_options {
   std::string project = "uncategorized";  // W&B's default project name
   std::string entity{};
@@ -10642,6 +15041,9 @@ struct run_options {
   bool capture_git = true;        // git commit, dirty flag and diff.patch in metadata
   bool handle_signals = true;     // flush on SIGINT/SIGTERM (chaining the previous handler)
   pipeline_options pipeline{};    // queue capacity, overflow policy, flush interval
+  system_metrics_options system_metrics{};  // sampling interval; samples to every sink or to W&B only
+  std::string wandb_console{};    // W&B console capture: "auto" | "wrap" | "off"; empty: the W&B sink's
+                                  // own (wandb_options::console, $WANDB_CONSOLE, else off)
   // Distributed jobs (docs/distributed.md): rank, world size and local rank come from the
   // launcher's environment (torchrun, Open MPI, MPICH/Intel MPI, SLURM) unless set here.
   std::optional<int> rank{}, world_size{}, local_rank{};
@@ -10700,7 +15102,8 @@ struct run_options {
   /// and applies them on top of from_env(base): code defaults < environment < flags. Flags take "--flag value"
   /// or "--flag=value": --wandb_project --wandb_entity --wandb_name --wandb_group --wandb_tags a,b
   /// --wandb_notes --wandb_job_type --wandb_mode --wandb_dir --wandb_run_id (or --wandb_id) --wandb_resume --sinks a,b
-  /// --total_steps N, --no_wandb and --no_report.
+  /// --total_steps N, --wandb_console auto|wrap|off, --system_metrics_interval SEC (0: off),
+  /// --system_metrics_to_sinks, --no_wandb and --no_report.
   static run_options from_args(int& argc, char** argv) { return from_args(argc, argv, run_options()); }
   static run_options from_args(int& argc, char** argv, run_options base) {
     return apply_args(argc, argv, from_env(std::move(base)));
@@ -10719,10 +15122,14 @@ struct run_options {
         base.report = false;
         continue;
       }
+      if (a == "--system_metrics_to_sinks") {
+        base.system_metrics.to_sinks = true;
+        continue;
+      }
       static constexpr std::string_view flags[] = {
           "--wandb_project", "--wandb_entity", "--wandb_name",   "--wandb_group", "--wandb_tags",     "--wandb_notes",
           "--wandb_job_type", "--wandb_mode",  "--wandb_dir",    "--wandb_run_id", "--sinks",        "--total_steps",
-          "--wandb_id",       "--wandb_resume"};
+          "--wandb_id",       "--wandb_resume", "--wandb_console", "--system_metrics_interval"};
       std::string_view flag, value;
       bool matched = false;
       for (auto f : flags) {
@@ -10771,6 +15178,24 @@ struct run_options {
         }
       }
       else if (flag == "--sinks") base.sinks = v;
+      else if (flag == "--wandb_console") {
+        try {
+          (void)parse_console_mode(v);
+        } catch (const std::invalid_argument&) {
+          throw invalid_option("--wandb_console expects auto, wrap or off, got '" + v + "'");
+        }
+        base.wandb_console = v;
+      }
+      else if (flag == "--system_metrics_interval") {
+        try {
+          std::size_t used = 0;
+          const double sec = std::stod(v, &used);
+          if (used != v.size() || !(sec >= 0) || !std::isfinite(sec)) throw std::invalid_argument(v);
+          base.system_metrics.interval = sec;
+        } catch (const std::exception&) {
+          throw invalid_option("--system_metrics_interval expects seconds >= 0 (0: no system metrics), got '" + v + "'");
+        }
+      }
       else if (flag == "--total_steps") {
         try {
           std::size_t used = 0;
@@ -10880,6 +15305,15 @@ struct run_options {
     if (pipeline.queue_capacity == 0) problems.push_back("pipeline.queue_capacity must be at least 1");
     if (pipeline.flush_interval.count() <= 0) problems.push_back("pipeline.flush_interval must be positive");
     if (total_steps < 0) problems.push_back("total_steps must not be negative");
+    if (system_metrics.interval && !(*system_metrics.interval >= 0 && std::isfinite(*system_metrics.interval)))
+      problems.push_back(fmt::format("system_metrics.interval must be seconds >= 0, got {}", *system_metrics.interval));
+    if (!wandb_console.empty()) {
+      try {
+        (void)parse_console_mode(wandb_console);
+      } catch (const std::invalid_argument&) {
+        problems.push_back("wandb_console '" + shown(wandb_console) + "' must be auto, wrap or off");
+      }
+    }
     try {
       check_sink_names(effective_sinks());
     } catch (const std::invalid_argument& e) {
@@ -10917,6 +15351,7 @@ struct run_options {
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -11038,7 +15473,7 @@ inline std::string metadata_json(const run_ranks& r) {
 //      the program's own handler is called - on the finisher thread, after the runs are finished.
 //      A signal that was ignored before vitals stays ignored: no handler is installed for it.
 // A second SIGINT/SIGTERM while this is under way ends the process at once with the default
-// action; records already written are whole (sinks write whole records, see sinks/file_io).
+// action; records already written are whole (sinks write whole records, see format/file.hpp).
 
 #include <semaphore.h>
 #include <signal.h>
@@ -11186,7 +15621,8 @@ struct key_buffer {
   std::size_t push(std::string_view s) {
     auto old = size;
     if (size + s.size() > sizeof(data)) throw std::length_error("vitals: flattened metric key longer than 512 bytes");
-    for (char c : s) data[size++] = c;
+    if (!s.empty()) std::memcpy(data + size, s.data(), s.size());
+    size += s.size();
     return old;
   }
 };
@@ -11340,6 +15776,18 @@ class run final : private detail::shutdown_hook {
     requires(reflectable<T> && std::is_convertible_v<P, std::string_view>)
   void log(const T&, std::optional<std::int64_t>, P&&, Rest&&...) {
     static_assert(sizeof(T) == 0, "run.log(struct, step, prefix) is now run.log(vitals::prefixed(prefix, struct), step, commit)");
+  }
+
+  /// The key `name` resolved once, for a loop that logs it at every step (std::invalid_argument
+  /// if empty or reserved, as log() would throw):
+  ///   const auto loss = run.key("train/loss");
+  ///   for (...) run.log({{loss, l}, {lr, x}});   // found by address: no hashing, no compare
+  /// Valid while the run exists.
+  metric_key key(std::string_view name) {
+    if (pipe_) return pipe_->key(name);
+    // A disabled run logs nothing but still hands out keys that name their metric.
+    std::lock_guard lock(seal_mu_);
+    return metric_key(*disabled_keys_.emplace_back(std::make_unique<std::string>(name)));
   }
 
   /// Ends an epoch for the run's health monitor (vitals::watch_health): joins the open row, as
@@ -11535,6 +15983,9 @@ class run final : private detail::shutdown_hook {
     info_.tags = opts_.tags;
     info_.total_steps = opts_.total_steps;
     info_.config_json = opts_.config_json;
+    info_.system_metrics_interval = opts_.system_metrics.interval;
+    info_.system_metrics_to_sinks = opts_.system_metrics.to_sinks;
+    info_.console = opts_.wandb_console;
     info_.name = opts_.name.empty() ? make_run_name(count_runs(opts_.dir) + 1) : opts_.name;
     claim_ = claim_run_dir(opts_.dir, info_.name, opts_.id, opts_.resume);  // new, or resumed (run/resume.hpp)
     info_.dir = claim_.path;
@@ -11670,6 +16121,21 @@ class run final : private detail::shutdown_hook {
     line += "\n";
     detail::write_stderr_line(line);
     sealed_.store(true, std::memory_order_release);
+    start_system_metrics();
+  }
+
+  // run_options::system_metrics.to_sinks: samples (one now, then every interval) reach every sink
+  // as record_kind::system records, sent from the sampler's thread: log() is not involved.
+  void start_system_metrics() {
+    const auto& sm = opts_.system_metrics;
+    const double interval = sm.interval.value_or(15.0);
+    if (!sm.to_sinks || interval <= 0 || system_sampler_) return;
+    system_sampler_ = std::make_unique<system_sampler>(
+        std::chrono::duration<double>(interval), info_.dir, 0, [p = pipe_.get()](const system_sample& s) {
+          system_sample_metrics m;
+          m.assign(s);
+          p->emit(record_kind::system, std::span<const metric>(m.metrics));
+        });
   }
 
   // Merges `updates` (a mapping) into the current config: deep = nested mappings merge key by key
@@ -11771,7 +16237,7 @@ class run final : private detail::shutdown_hook {
       first = false;
       detail::append_json_string(b, k);
       b.append(std::string_view(": "));
-      detail::json_append_value(b, v, false);
+      detail::append_json_value(b, v, detail::jsonl_json);
       out.append(b.data(), b.size());
     };
     if (pipe_->last_step() >= 0) {
@@ -11796,6 +16262,7 @@ class run final : private detail::shutdown_hook {
       seal();
     } catch (...) {
     }
+    if (system_sampler_) system_sampler_->stop();  // before the pipeline: no sample arrives after finish
     pipe_->finish(exit_code);
     reserve_.release();  // the sinks are closed: its space is for summary.json and metadata.json
     // Best effort from here on: a full disk must not turn finish() into a crash. Each file is
@@ -11842,6 +16309,7 @@ class run final : private detail::shutdown_hook {
   run_dir_claim claim_;  // the run directory and its lock (run/resume.hpp)
   detail::disk_reserve reserve_;  // see finish_impl
   std::unique_ptr<pipeline> pipe_;
+  std::unique_ptr<system_sampler> system_sampler_;  // run_options::system_metrics.to_sinks
   std::string current_config_;  // config.json after update_config (empty: none yet); finish_mu_
   bool has_stage_ = false;
   mutable std::mutex finish_mu_;
@@ -11852,6 +16320,7 @@ class run final : private detail::shutdown_hook {
   std::atomic<bool> sealed_{false};
   std::vector<std::pair<std::string, any_sink>> pending_;
   std::vector<std::string> attached_, replaced_, running_;
+  std::vector<std::unique_ptr<std::string>> disabled_keys_;  // see key()
   mutable std::filesystem::path disabled_dir_;
   mutable bool disabled_dir_announced_ = false;
 };
@@ -11859,7 +16328,10 @@ class run final : private detail::shutdown_hook {
 }  // namespace vitals
 // ---- include/vitals/sinks.hpp ----
 // Sinks: the record and sink concept, compile-time (vitals::sinks) and run-time (any_sink,
-// make_sinks) composition, the logging pipeline, and the JSONL / CSV / console backends.
+// make_sinks) composition, the logging pipeline, and the JSONL / CSV / console / TensorBoard / W&B
+// backends. Including this registers no sink: a backend is compiled where it is used or where
+// names are resolved into sinks (make_sinks; sinks/registry.hpp). The file formats the backends
+// write are in vitals/format/.
 
 // ---- include/vitals/sinks/report.hpp ----
 // The report sink: collects the run on the writer thread in bounded memory (report::run_data:
@@ -13526,7 +17998,7 @@ struct html_report {
           if (m.value.type == metric_value::kind::string && m.value.s.size() > d.limits.max_summary_string)
             vitals::detail::append_json_string(b, std::string(m.value.s.substr(0, d.limits.max_summary_string)) + "...");
           else
-            vitals::detail::json_append_value(b, m.value, /*strict=*/true);
+            vitals::detail::append_json_value(b, m.value, vitals::detail::strict_json);
           std::string v(b.data(), b.size());
           auto [it, fresh] = st.explicit_index.emplace(std::string(m.key), st.explicit_summary.size());
           if (fresh) st.explicit_summary.emplace_back(std::string(m.key), std::move(v));
@@ -13550,6 +18022,7 @@ struct html_report {
         break;
       }
       case record_kind::config: break;  // config.json holds it
+      case record_kind::system: break;  // the run's system samples: not charted in the report
     }
   }
 
@@ -13695,534 +18168,10 @@ auto sinks(S&&... s) {
 }
 
 }  // namespace vitals
-// ---- include/vitals/sinks/tensorboard.hpp ----
-// TensorBoard backend: <run dir>/tensorboard/events.out.tfevents.<10-digit time>.<host>.<pid>.<n>,
-// a TFRecord file of tensorflow.Event protos that `tensorboard --logdir runs` reads.
-//
-// The first event carries file_version "brain.Event:2"; each history record becomes one Event at
-// record.step with one Summary.Value per numeric metric (integers, bools and floats as float32
-// simple_value; NaN/Inf kept). Strings are skipped, except W&B histogram JSON
-// (vitals::wandb_histogram, `{"_type":"histogram","values":[...],"bins":[...]}`), which becomes a
-// HistogramProto. Summary and alert records are ignored.
-//
-// Records are framed in memory and reach the file with write(2) only whole (on flush, or when the
-// buffer passes flush_bytes), so after kill -9 the file holds every record up to the last flush.
-// When a write fails (full disk, file-size limit) the file is cut back to its last whole record and
-// the error thrown once (the run reports it and disables this sink); records not yet written are
-// lost. TensorBoard's reader then reads every record the file holds.
-//
-// Messages (field numbers from tensorflow/core/util/event.proto and framework/summary.proto):
-//   Event{wall_time=1 double, step=2 int64, file_version=3 string, summary=5 Summary}
-//   Summary{value=1 repeated Value}; Value{tag=1 string, simple_value=2 float, histo=5 HistogramProto}
-//   HistogramProto{min=1, max=2, num=3, sum=4, sum_squares=5 double, bucket_limit=6, bucket=7 packed double}
-
-#include <unistd.h>
-
-#include <atomic>
-#include <chrono>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <span>
-#include <string>
-#include <string_view>
-#include <vector>
-
-// ---- include/vitals/sinks/tensorboard/crc32c.hpp ----
-// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78, init and final xor 0xFFFFFFFF) and the
-// masked form TFRecord files (TensorBoard event files) store.
-//
-// Not the zlib CRC-32 of vitals/sinks/wandb/crc32.hpp: another polynomial. A slice-by-1 table is
-// enough here: TensorBoard records are small (one step of scalars).
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-namespace vitals::detail {
-
-inline constexpr std::array<std::uint32_t, 256> crc32c_table = [] {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0x82F63B78u ^ (c >> 1)) : (c >> 1);
-    t[i] = c;
-  }
-  return t;
-}();
-
-/// Continues a CRC-32C over more bytes: crc32c_update(crc32c_update(0, a), b) == crc32c(a + b).
-constexpr std::uint32_t crc32c_update(std::uint32_t crc, std::string_view data) {
-  std::uint32_t c = crc ^ 0xFFFFFFFFu;
-  for (char ch : data) c = crc32c_table[(c ^ static_cast<unsigned char>(ch)) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
-constexpr std::uint32_t crc32c(std::string_view data) { return crc32c_update(0, data); }
-
-/// TFRecord's (and LevelDB's) mask: rotate right by 15 bits and add a constant, so that a CRC
-/// stored inside checksummed data does not checksum to a fixed value.
-constexpr std::uint32_t mask_crc32c(std::uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
-constexpr std::uint32_t unmask_crc32c(std::uint32_t masked) {
-  const std::uint32_t rot = masked - 0xa282ead8u;
-  return (rot >> 17) | (rot << 15);
-}
-
-constexpr std::uint32_t masked_crc32c(std::string_view data) { return mask_crc32c(crc32c(data)); }
-
-static_assert(crc32c("123456789") == 0xE3069283u);
-
-}  // namespace vitals::detail
-// ---- include/vitals/sinks/tensorboard/tfrecord.hpp ----
-// TFRecord framing, the container of TensorBoard event files:
-//   u64 length (little-endian) | u32 masked CRC-32C of those 8 bytes | data | u32 masked CRC-32C of data
-// plus a reader that checks both checksums (for vitals' own tests and tools; the oracle for what
-// TensorBoard accepts is TensorBoard's reader).
-
-#include <cstdint>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-
-
-namespace vitals::detail {
-
-inline void append_le(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
-}
-
-inline std::uint64_t read_le(std::string_view s, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[static_cast<std::size_t>(i)])} << (8 * i);
-  return v;
-}
-
-/// Appends one framed record holding `data` to `out`.
-inline void append_tfrecord(std::string& out, std::string_view data) {
-  const std::size_t start = out.size();
-  append_le(out, data.size(), 8);
-  append_le(out, masked_crc32c(std::string_view(out).substr(start, 8)), 4);
-  out.append(data.data(), data.size());
-  append_le(out, masked_crc32c(data), 4);
-}
-
-/// Walks the records of a TFRecord byte string. next() returns the next record's data, nullopt at
-/// a clean end; a truncated tail (a crash mid-write) or a checksum mismatch throws.
-class tfrecord_reader {
- public:
-  explicit tfrecord_reader(std::string_view data) : data_(data) {}
-
-  std::optional<std::string_view> next() {
-    if (pos_ == data_.size()) return std::nullopt;
-    if (data_.size() - pos_ < 12) throw std::runtime_error("tfrecord: truncated header");
-    const std::string_view len_bytes = data_.substr(pos_, 8);
-    if (read_le(data_.substr(pos_ + 8, 4), 4) != masked_crc32c(len_bytes))
-      throw std::runtime_error("tfrecord: length checksum mismatch");
-    const std::uint64_t len = read_le(len_bytes, 8);
-    pos_ += 12;
-    if (len > data_.size() - pos_ || data_.size() - pos_ - len < 4) throw std::runtime_error("tfrecord: truncated record");
-    const std::string_view rec = data_.substr(pos_, static_cast<std::size_t>(len));
-    pos_ += static_cast<std::size_t>(len);
-    if (read_le(data_.substr(pos_, 4), 4) != masked_crc32c(rec)) throw std::runtime_error("tfrecord: data checksum mismatch");
-    pos_ += 4;
-    return rec;
-  }
-
- private:
-  std::string_view data_;
-  std::size_t pos_ = 0;
-};
-
-}  // namespace vitals::detail
-// ---- include/vitals/sinks/wandb/protobuf.hpp ----
-// A protobuf wire-format encoder (and a small decoder) for the few messages vitals writes to a
-// `.wandb` file — no libprotobuf, no generated code.
-//
-// Proto3 rules that matter for byte-compatibility with what wandb writes: scalar fields equal to
-// their default (0, "", false) are omitted; a present sub-message is written even when empty
-// (`step {}` on a history record at step 0); lengths are minimal varints. Negative int32/int64 are
-// sign-extended to 10-byte varints (no zigzag: W&B uses no sint types).
-
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-
-namespace vitals::detail {
-
-enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
-
-/// Appends protobuf fields to a byte string. Sub-messages are written in place: begin_message()
-/// reserves one length byte and end_message() widens it when the body turned out longer than 127
-/// bytes, so nothing is encoded twice.
-class pb_writer {
- public:
-  explicit pb_writer(std::string& out) : out_(&out) {}
-
-  std::string& bytes() { return *out_; }
-
-  void varint(std::uint64_t v) {
-    char buf[10];
-    int n = 0;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<char>(v);
-    out_->append(buf, static_cast<std::size_t>(n));
-  }
-
-  void tag(std::uint32_t field, wire_type t) { varint((std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t)); }
-
-  // Scalar fields: omitted when equal to the proto3 default, as protobuf's own serializer does.
-  void int64_field(std::uint32_t field, std::int64_t v) {
-    if (v == 0) return;
-    tag(field, wire_type::varint);
-    varint(static_cast<std::uint64_t>(v));
-  }
-  void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }  // sign-extends
-  void bool_field(std::uint32_t field, bool v) {
-    if (!v) return;
-    tag(field, wire_type::varint);
-    varint(1);
-  }
-  void enum_field(std::uint32_t field, int v) { int64_field(field, v); }
-  void double_field(std::uint32_t field, double v) {
-    if (v == 0.0 && !std::signbit(v)) return;
-    tag(field, wire_type::fixed64);
-    char buf[8];
-    std::memcpy(buf, &v, 8);  // protobuf is little-endian; so is every target vitals supports
-    out_->append(buf, 8);
-  }
-  void string_field(std::uint32_t field, std::string_view s) {
-    if (s.empty()) return;
-    bytes_field(field, s);
-  }
-  /// A length-delimited field written even when empty (repeated strings, present sub-messages).
-  void bytes_field(std::uint32_t field, std::string_view s) {
-    tag(field, wire_type::length_delimited);
-    varint(s.size());
-    out_->append(s.data(), s.size());
-  }
-
-  /// Starts a sub-message; returns the token end_message() needs.
-  std::size_t begin_message(std::uint32_t field) {
-    tag(field, wire_type::length_delimited);
-    out_->push_back('\0');
-    return out_->size();
-  }
-  void end_message(std::size_t body_start) {
-    const std::size_t len = out_->size() - body_start;
-    if (len < 0x80) {
-      (*out_)[body_start - 1] = static_cast<char>(len);
-      return;
-    }
-    char buf[10];
-    int n = 0;
-    std::uint64_t v = len;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<char>(v);
-    out_->replace(body_start - 1, 1, buf, static_cast<std::size_t>(n));
-  }
-
- private:
-  std::string* out_;
-};
-
-/// One field read back by pb_reader: the varint/fixed value or the length-delimited bytes.
-struct pb_field {
-  std::uint32_t number = 0;
-  wire_type type = wire_type::varint;
-  std::uint64_t value = 0;  // varint, fixed32, fixed64 (bit pattern)
-  std::string_view bytes;   // length_delimited
-};
-
-/// Walks the fields of one serialized message. Used by vitals' own tests and tools; the oracle for
-/// what wandb accepts is wandb's reader, not this.
-class pb_reader {
- public:
-  explicit pb_reader(std::string_view data) : data_(data) {}
-
-  /// The next field, or nullopt at the end. Throws std::runtime_error on malformed input.
-  std::optional<pb_field> next() {
-    if (pos_ >= data_.size()) return std::nullopt;
-    pb_field f;
-    const std::uint64_t key = read_varint();
-    f.number = static_cast<std::uint32_t>(key >> 3);
-    f.type = static_cast<wire_type>(key & 7);
-    switch (f.type) {
-      case wire_type::varint: f.value = read_varint(); break;
-      case wire_type::fixed64: f.value = read_fixed(8); break;
-      case wire_type::fixed32: f.value = read_fixed(4); break;
-      case wire_type::length_delimited: {
-        const std::uint64_t n = read_varint();
-        if (n > data_.size() - pos_) throw std::runtime_error("protobuf: length-delimited field overruns the message");
-        f.bytes = data_.substr(pos_, static_cast<std::size_t>(n));
-        pos_ += static_cast<std::size_t>(n);
-        break;
-      }
-      default: throw std::runtime_error("protobuf: unsupported wire type " + std::to_string(key & 7));
-    }
-    return f;
-  }
-
- private:
-  std::uint64_t read_varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= data_.size()) throw std::runtime_error("protobuf: truncated varint");
-      const auto b = static_cast<unsigned char>(data_[pos_++]);
-      v |= std::uint64_t{b & 0x7Fu} << shift;
-      if (!(b & 0x80)) return v;
-    }
-    throw std::runtime_error("protobuf: varint longer than 10 bytes");
-  }
-  std::uint64_t read_fixed(int n) {
-    if (data_.size() - pos_ < static_cast<std::size_t>(n)) throw std::runtime_error("protobuf: truncated fixed field");
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
-    pos_ += static_cast<std::size_t>(n);
-    return v;
-  }
-
-  std::string_view data_;
-  std::size_t pos_ = 0;
-};
-
-}  // namespace vitals::detail
-
-namespace vitals {
-
-namespace detail {
-
-namespace tb_field {
-inline constexpr std::uint32_t event_wall_time = 1, event_step = 2, event_file_version = 3, event_summary = 5;
-inline constexpr std::uint32_t summary_value = 1;
-inline constexpr std::uint32_t value_tag = 1, value_simple_value = 2, value_histo = 5;
-inline constexpr std::uint32_t histo_min = 1, histo_max = 2, histo_num = 3, histo_sum = 4, histo_sum_squares = 5,
-                               histo_bucket_limit = 6, histo_bucket = 7;
-}  // namespace tb_field
-
-/// A histogram in TensorBoard's terms: bucket i holds `bucket[i]` values in
-/// (bucket_limit[i-1], bucket_limit[i]] (the first from `min`).
-struct tb_histogram {
-  double min = 0, max = 0, num = 0, sum = 0, sum_squares = 0;
-  std::vector<double> bucket_limit, bucket;
-};
-
-/// Reads W&B histogram JSON ({"_type":"histogram","values":[n counts],"bins":[n+1 edges]}) into a
-/// tb_histogram: limits are the right edges, min/max the outer edges; sum and sum_squares are
-/// estimated from bin midpoints (the samples are gone). False when `s` is not such a histogram.
-inline bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h) {
-  if (!s.starts_with("{\"_type\"")) return false;
-  simdjson::dom::element root;
-  if (parser.parse(s.data(), s.size()).get(root)) return false;
-  std::string_view type;
-  if (root["_type"].get(type) || type != "histogram") return false;
-  simdjson::dom::array values, bins;
-  if (root["values"].get(values) || root["bins"].get(bins)) return false;
-  std::vector<double> counts, edges;
-  for (auto v : values) {
-    double d;
-    if (v.get(d)) return false;
-    counts.push_back(d);
-  }
-  for (auto v : bins) {
-    double d;
-    if (v.get(d)) return false;
-    edges.push_back(d);
-  }
-  if (counts.empty() || edges.size() != counts.size() + 1) return false;
-  h = tb_histogram{};
-  h.min = edges.front();
-  h.max = edges.back();
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    const double mid = 0.5 * (edges[i] + edges[i + 1]);
-    h.num += counts[i];
-    h.sum += counts[i] * mid;
-    h.sum_squares += counts[i] * mid * mid;
-  }
-  h.bucket_limit.assign(edges.begin() + 1, edges.end());
-  h.bucket = std::move(counts);
-  return true;
-}
-
-/// A float field written even when 0: simple_value is in a oneof, whose presence counts.
-inline void pb_float_always(pb_writer& w, std::uint32_t field, float v) {
-  w.tag(field, wire_type::fixed32);
-  char buf[4];
-  std::memcpy(buf, &v, 4);
-  w.bytes().append(buf, 4);
-}
-
-inline void pb_packed_doubles(pb_writer& w, std::uint32_t field, const std::vector<double>& v) {
-  if (v.empty()) return;
-  w.tag(field, wire_type::length_delimited);
-  w.varint(v.size() * 8);
-  for (double d : v) {
-    char buf[8];
-    std::memcpy(buf, &d, 8);
-    w.bytes().append(buf, 8);
-  }
-}
-
-/// Event{wall_time, file_version}: the first record of every event file.
-inline std::string tb_file_version_event(double wall_time) {
-  std::string out;
-  pb_writer w(out);
-  w.double_field(tb_field::event_wall_time, wall_time);
-  w.string_field(tb_field::event_file_version, "brain.Event:2");
-  return out;
-}
-
-/// Builds Event{wall_time, step, summary} for one history record incrementally.
-class tb_event_builder {
- public:
-  tb_event_builder(std::string& out, double wall_time, std::int64_t step) : w_(out) {
-    out.clear();
-    w_.double_field(tb_field::event_wall_time, wall_time);
-    w_.int64_field(tb_field::event_step, step);
-    summary_ = w_.begin_message(tb_field::event_summary);
-  }
-  void scalar(std::string_view tag, float v) {
-    auto value = w_.begin_message(tb_field::summary_value);
-    w_.string_field(tb_field::value_tag, tag);
-    pb_float_always(w_, tb_field::value_simple_value, v);
-    w_.end_message(value);
-    ++values_;
-  }
-  void histogram(std::string_view tag, const tb_histogram& h) {
-    auto value = w_.begin_message(tb_field::summary_value);
-    w_.string_field(tb_field::value_tag, tag);
-    auto histo = w_.begin_message(tb_field::value_histo);
-    w_.double_field(tb_field::histo_min, h.min);
-    w_.double_field(tb_field::histo_max, h.max);
-    w_.double_field(tb_field::histo_num, h.num);
-    w_.double_field(tb_field::histo_sum, h.sum);
-    w_.double_field(tb_field::histo_sum_squares, h.sum_squares);
-    pb_packed_doubles(w_, tb_field::histo_bucket_limit, h.bucket_limit);
-    pb_packed_doubles(w_, tb_field::histo_bucket, h.bucket);
-    w_.end_message(histo);
-    w_.end_message(value);
-    ++values_;
-  }
-  /// Closes the event; returns the number of values it holds.
-  std::size_t finish() {
-    w_.end_message(summary_);
-    return values_;
-  }
-
- private:
-  pb_writer w_;
-  std::size_t summary_ = 0;
-  std::size_t values_ = 0;
-};
-
-/// The n in events.out.tfevents.<time>.<host>.<pid>.<n>: distinct per file within a process.
-inline std::atomic<unsigned> tb_file_counter{0};
-
-/// "events.out.tfevents.<10-digit unix time>.<host>.<pid>.<n>".
-inline std::string tb_event_file_name(double unix_time) {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
-  char buf[400];
-  std::snprintf(buf, sizeof buf, "events.out.tfevents.%010lld.%s.%d.%u", static_cast<long long>(unix_time), host,
-                static_cast<int>(::getpid()), tb_file_counter.fetch_add(1));
-  return buf;
-}
-
-inline double tb_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-struct tensorboard_state {
-  append_file file;
-  std::string buf;    // framed records not yet written
-  std::vector<std::size_t> ends;  // offset in buf just past each framed record
-  std::string event;  // scratch: one serialized Event
-  tb_histogram histo;
-  simdjson::dom::parser parser;
-};
-
-}  // namespace detail
-
-struct tensorboard {
-  static constexpr std::string_view name = "tensorboard";
-
-  /// Directory of the event file; relative paths are taken inside the run directory.
-  std::filesystem::path dir = "tensorboard";
-  /// Write W&B histogram JSON strings as TensorBoard histograms (else they are skipped).
-  bool histograms = true;
-  /// Buffered bytes that trigger a write before the next flush.
-  std::size_t flush_bytes = 1 << 20;
-
-  void open(const run_info& info) {
-    const auto d = dir.is_absolute() ? dir : info.dir / dir;
-    std::filesystem::create_directories(d);
-    const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
-    state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
-    detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
-    state->ends.push_back(state->buf.size());
-    flush();
-  }
-
-  void write(const record& r) {
-    if (r.kind != record_kind::history) return;
-    auto& st = *state;
-    detail::tb_event_builder ev(st.event, r.timestamp > 0 ? r.timestamp : detail::tb_now(), r.step);
-    for (const auto& m : r.metrics) {
-      const auto& v = m.value;
-      if (v.type == metric_value::kind::string) {
-        if (histograms && detail::parse_wandb_histogram(st.parser, v.s, st.histo)) ev.histogram(m.key, st.histo);
-        continue;
-      }
-      ev.scalar(m.key, static_cast<float>(v.as_double()));
-    }
-    if (ev.finish() == 0) return;  // nothing TensorBoard can show
-    detail::append_tfrecord(st.buf, st.event);
-    st.ends.push_back(st.buf.size());
-    if (st.buf.size() >= flush_bytes) flush();
-  }
-
-  void flush() {
-    auto& st = *state;
-    if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
-    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-  }
-
-  void close(int /*exit_code*/) {
-    flush();
-    state->file.close();
-  }
-
-  /// The event file being written (empty before open()).
-  const std::filesystem::path& path() const { return state->file.path(); }
-
-  // Open-file state (public only so that tensorboard stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::tensorboard_state> state{};
-};
-
-static_assert(sink<tensorboard>);
-
-/// "tensorboard" for run-time selection (--sinks jsonl,tensorboard, VITALS_SINKS).
-inline const bool tensorboard_sink_registered = register_sink("tensorboard", [] { return any_sink(tensorboard{}); });
-
-}  // namespace vitals
 // ---- include/vitals/sinks/wandb.hpp ----
 // The W&B backend, one include: vitals::wandb_sink / vitals::wandb_offline (a sink writing W&B's
 // offline run format), vitals::wandb_options / wandb_mode / wandb_metric, vitals::wandb_histogram,
-// and the "wandb" entry of the sink registry (make_sinks("jsonl,wandb")).
+// and the options of the built-in "wandb" entry of the sink registry (make_sinks("jsonl,wandb")).
 
 // ---- include/vitals/sinks/wandb/histogram.hpp ----
 // Histograms for W&B: the `{"_type": "histogram", "values": [...], "bins": [...]}` value that the
@@ -14242,55 +18191,6 @@ inline const bool tensorboard_sink_registered = register_sink("tensorboard", [] 
 #include <string>
 #include <vector>
 
-// ---- include/vitals/sinks/wandb/json.hpp ----
-// Metric values as the JSON text W&B stores in `value_json`.
-//
-// W&B's JSON is Python's json.dumps with allow_nan: NaN and ±Infinity are written bare (`NaN`,
-// `Infinity`, `-Infinity`), which strict JSON forbids but every W&B reader accepts. Doubles use
-// the shortest text that round-trips (fmt's default), as wandb-core writes them.
-
-#include <cmath>
-#include <cstdint>
-#include <iterator>
-#include <string>
-#include <string_view>
-
-
-namespace vitals::detail {
-
-inline void append_json_double(std::string& out, double d) {
-  if (std::isnan(d)) {
-    out += "NaN";
-  } else if (std::isinf(d)) {
-    out += d > 0 ? "Infinity" : "-Infinity";
-  } else {
-    fmt::format_to(std::back_inserter(out), "{}", d);
-  }
-}
-
-/// A string value that already is a W&B typed JSON object (`{"_type": ...}`, e.g. from
-/// vitals::wandb_histogram) is written as that object, not as a JSON string.
-inline bool is_wandb_typed_json(std::string_view s) {
-  return s.starts_with("{\"_type\":") || s.starts_with("{\"_type\" :");
-}
-
-inline void append_json_value(std::string& out, const metric_value& v) {
-  switch (v.type) {
-    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
-    case metric_value::kind::floating: append_json_double(out, v.d); break;
-    case metric_value::kind::boolean: out += v.b ? "true" : "false"; break;
-    case metric_value::kind::string:
-      if (is_wandb_typed_json(v.s)) {
-        out += v.s;
-      } else {
-        append_json_string(out, v.s);
-      }
-      break;
-    default: out += "null"; break;  // a value kind added after this sink was written
-  }
-}
-
-}  // namespace vitals::detail
 
 namespace vitals {
 
@@ -14346,2729 +18246,17 @@ struct wandb_histogram {
     std::string out = "{\"_type\":\"histogram\",\"values\":[";
     for (std::size_t i = 0; i < values.size(); ++i) {
       if (i) out.push_back(',');
-      detail::append_json_double(out, values[i]);
+      detail::append_json_double(out, values[i], detail::wandb_json);
     }
     out += "],\"bins\":[";
     for (std::size_t i = 0; i < bins.size(); ++i) {
       if (i) out.push_back(',');
-      detail::append_json_double(out, bins[i]);
+      detail::append_json_double(out, bins[i], detail::wandb_json);
     }
     out += "]}";
     return out;
   }
 };
-
-}  // namespace vitals
-// ---- include/vitals/sinks/wandb/registration.hpp ----
-// Registers the W&B sink as "wandb" for run-time selection (--sinks jsonl,wandb, VITALS_SINKS).
-//
-// The registered sink writes offline unless $WANDB_MODE asks otherwise (online / disabled), so a
-// run started from the command line never uploads unless told to: models and data stay on the
-// machine by default. Code that wants other options attaches its own vitals::wandb_sink instead.
-
-#include <chrono>
-#include <cstdlib>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-
-// ---- include/vitals/sinks/wandb/wandb_sink.hpp ----
-// The W&B sink: writes W&B's own offline run (a `.wandb` record log plus files/) from C++, with no
-// Python at run time; `wandb sync` uploads it later, or right away in online mode.
-//
-// Layout (as wandb 0.22 writes it):
-//   <dir>/wandb/offline-run-YYYYMMDD_HHMMSS-<id>/run-<id>.wandb   (local start time)
-//   <dir>/wandb/offline-run-.../files/{config.yaml, wandb-metadata.json, wandb-summary.json}
-//   <dir>/wandb/offline-run-.../logs/
-//   <dir>/wandb/latest-run -> offline-run-...   (replaced atomically)
-// Record order: run (with config) -> metric definitions -> history / alerts (+ expanded metric
-// definitions before the first history row that uses a globbed key) -> summary -> exit -> final.
-// No run record and `wandb sync` refuses the file; no exit and the run shows as crashed.
-
-#include <signal.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cctype>
-#include <chrono>
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <ctime>
-#include <filesystem>
-#include <functional>
-#include <memory>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <unordered_map>
-#include <utility>
-#include <vector>
-
-// ---- include/vitals/run/console_capture.hpp ----
-// Console capture as W&B's `console` setting: what the program writes to stdout and stderr (printf,
-// std::cout, child processes, CUDA's own messages - anything on file descriptors 1 and 2) is still
-// shown where it went before, and is also kept as timestamped chunks for the W&B sink's
-// `output_raw` records and files/output.log.
-//
-//   off   nothing is captured
-//   wrap  fds 1 and 2 go through pipes to a reader thread that copies every chunk to the original
-//         descriptors and keeps it
-//   auto  as wrap, but a descriptor that is a terminal is replaced by a pseudo-terminal with the
-//         same settings and window size, so the program still sees a terminal (isatty, progress
-//         bars, colours)
-//
-// stop() restores the descriptors and takes what is still in the pipes (bounded: it does not wait
-// for a child process that inherited the pipe). One capture per process; a second one stays off.
-
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/ioctl.h>
-#include <termios.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <deque>
-#include <mutex>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <thread>
-#include <vector>
-
-namespace vitals {
-
-enum class console_mode { off, wrap, automatic };
-
-/// "auto" | "off" | "wrap" (W&B's names; "redirect" is taken as auto) -> mode; throws on others.
-inline console_mode parse_console_mode(std::string_view s) {
-  if (s == "auto" || s == "redirect") return console_mode::automatic;
-  if (s == "off") return console_mode::off;
-  if (s == "wrap" || s == "wrap_raw" || s == "wrap_emu") return console_mode::wrap;
-  throw std::invalid_argument("vitals: console mode '" + std::string(s) + "' is not one of auto, off, wrap (WANDB_CONSOLE)");
-}
-
-struct console_chunk {
-  int stream = 1;        // 1 stdout, 2 stderr
-  double timestamp = 0;  // seconds since the Unix epoch
-  std::string text;      // bytes as written (several lines, or part of one)
-};
-
-class console_capture {
- public:
-  explicit console_capture(console_mode mode, std::size_t max_kept_bytes = 8u << 20) : max_kept_(max_kept_bytes) {
-    if (mode == console_mode::off) return;
-    if (active_instance().exchange(true)) return;  // another capture owns fds 1 and 2
-    owner_ = true;
-    if (::pipe2(wake_, O_CLOEXEC) != 0) return;
-    std::fflush(stdout);
-    std::fflush(stderr);
-    for (int i = 0; i < 2; ++i) redirect(i, mode == console_mode::automatic && ::isatty(i + 1));
-    if (streams_[0].read_fd < 0 && streams_[1].read_fd < 0) return;
-    thread_ = std::thread([this] { loop(); });
-  }
-  console_capture(const console_capture&) = delete;
-  console_capture& operator=(const console_capture&) = delete;
-  ~console_capture() {
-    stop();
-    if (owner_) active_instance() = false;
-  }
-
-  bool active() const { return thread_.joinable(); }
-
-  /// Restores stdout/stderr and takes what is left in the pipes. Idempotent.
-  void stop() {
-    if (!thread_.joinable()) return;
-    std::fflush(stdout);
-    std::fflush(stderr);
-    for (auto& s : streams_) {
-      if (s.saved_fd >= 0) ::dup2(s.saved_fd, s.fd);  // the write end held by fd 1/2 closes here
-      if (s.slave_fd >= 0) ::close(s.slave_fd), s.slave_fd = -1;
-    }
-    const char c = 'x';
-    [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
-    thread_.join();
-    for (auto& s : streams_) {
-      if (s.read_fd >= 0) ::close(s.read_fd), s.read_fd = -1;
-      if (s.saved_fd >= 0) ::close(s.saved_fd), s.saved_fd = -1;
-    }
-    ::close(wake_[0]);
-    ::close(wake_[1]);
-  }
-
-  /// Moves the chunks captured since the last call into `out` (appended).
-  void take(std::vector<console_chunk>& out) {
-    std::lock_guard lock(mu_);
-    for (auto& c : kept_) out.push_back(std::move(c));
-    kept_.clear();
-    kept_bytes_ = 0;
-  }
-
-  /// Chunks dropped because nobody took them (more than max_kept_bytes waiting).
-  std::size_t dropped() const {
-    std::lock_guard lock(mu_);
-    return dropped_;
-  }
-
- private:
-  struct stream {
-    int fd = -1;        // 1 or 2
-    int saved_fd = -1;  // where the output went before
-    int read_fd = -1;   // pipe read end or pty master
-    int slave_fd = -1;  // pty slave (kept open until stop)
-  };
-
-  static std::atomic<bool>& active_instance() {
-    static std::atomic<bool> a{false};
-    return a;
-  }
-
-  void redirect(int i, bool pty) {
-    stream& s = streams_[i];
-    s.fd = i + 1;
-    int rd = -1, wr = -1;
-    if (pty) {
-      rd = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-      const char* name = rd >= 0 && ::grantpt(rd) == 0 && ::unlockpt(rd) == 0 ? ::ptsname(rd) : nullptr;
-      wr = name ? ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
-      if (wr >= 0) {
-        termios t{};
-        if (::tcgetattr(s.fd, &t) == 0) {
-          t.c_oflag &= static_cast<tcflag_t>(~ONLCR);  // bytes through as written: the real terminal adds CR
-          ::tcsetattr(wr, TCSANOW, &t);
-        }
-        winsize w{};
-        if (::ioctl(s.fd, TIOCGWINSZ, &w) == 0) ::ioctl(wr, TIOCSWINSZ, &w);
-      } else if (rd >= 0) {
-        ::close(rd);
-        rd = -1;
-      }
-    }
-    if (rd < 0) {  // no terminal, or no pty available: a pipe
-      int p[2];
-      if (::pipe2(p, O_CLOEXEC) != 0) return;
-      rd = p[0], wr = p[1];
-    }
-    s.saved_fd = ::fcntl(s.fd, F_DUPFD_CLOEXEC, 3);
-    if (s.saved_fd < 0 || ::dup2(wr, s.fd) < 0) {
-      ::close(rd), ::close(wr);
-      if (s.saved_fd >= 0) ::close(s.saved_fd), s.saved_fd = -1;
-      return;
-    }
-    s.read_fd = rd;
-    if (pty) s.slave_fd = wr;  // a pty's last slave closing makes the master read fail: keep one
-    else ::close(wr);
-  }
-
-  void keep(int stream, const char* data, std::size_t n) {
-    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    std::lock_guard lock(mu_);
-    kept_.push_back({stream, now, std::string(data, n)});
-    kept_bytes_ += n;
-    while (kept_bytes_ > max_kept_ && kept_.size() > 1) {
-      kept_bytes_ -= kept_.front().text.size();
-      kept_.pop_front();
-      ++dropped_;
-    }
-  }
-
-  static void write_all(int fd, const char* p, std::size_t n) {
-    while (n > 0) {
-      const ssize_t w = ::write(fd, p, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return;  // the terminal went away: keep capturing, stop echoing
-      p += w, n -= static_cast<std::size_t>(w);
-    }
-  }
-
-  /// Reads one chunk of stream i; false at end (EOF, EIO from a pty, EAGAIN when draining).
-  bool pump(int i) {
-    char buf[65536];
-    const ssize_t n = ::read(streams_[i].read_fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) return true;
-    if (n <= 0) return false;
-    write_all(streams_[i].saved_fd, buf, static_cast<std::size_t>(n));
-    keep(i + 1, buf, static_cast<std::size_t>(n));
-    return true;
-  }
-
-  void loop() {
-    bool open[2] = {streams_[0].read_fd >= 0, streams_[1].read_fd >= 0};
-    for (;;) {
-      pollfd p[3] = {{wake_[0], POLLIN, 0}, {open[0] ? streams_[0].read_fd : -1, POLLIN, 0}, {open[1] ? streams_[1].read_fd : -1, POLLIN, 0}};
-      if (::poll(p, 3, -1) < 0) {
-        if (errno == EINTR) continue;
-        break;
-      }
-      for (int i = 0; i < 2; ++i)
-        if (open[i] && (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) && !pump(i)) open[i] = false;
-      if (p[0].revents & POLLIN) break;
-      if (!open[0] && !open[1]) break;
-    }
-    // stop(): take what is already written, without waiting for writers that are still alive
-    for (int i = 0; i < 2; ++i) {
-      if (streams_[i].read_fd < 0) continue;
-      ::fcntl(streams_[i].read_fd, F_SETFL, ::fcntl(streams_[i].read_fd, F_GETFL) | O_NONBLOCK);
-      while (pump(i)) {
-      }
-    }
-  }
-
-  std::size_t max_kept_;
-  bool owner_ = false;
-  int wake_[2] = {-1, -1};
-  stream streams_[2];
-  mutable std::mutex mu_;
-  std::deque<console_chunk> kept_;
-  std::size_t kept_bytes_ = 0, dropped_ = 0;
-  std::thread thread_;
-};
-
-}  // namespace vitals
-// ---- include/vitals/run/environment.hpp ----
-// What W&B's Overview shows about where a run ran: the fields of wandb's EnvironmentRecord, read
-// from the machine once at start (uname, /proc, statvfs, NVML, git). Secrets never leave: command
-// line values of flags named like keys, tokens or passwords, and every --wandb_* value, are
-// replaced by "<redacted>", and credentials in a git remote URL are dropped.
-
-#include <pwd.h>
-#include <sys/statvfs.h>
-#include <sys/utsname.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cctype>
-#include <cstdint>
-#include <filesystem>
-#include <set>
-#include <sstream>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-// ---- include/vitals/run/nvml.hpp ----
-// NVML, loaded at run time: per-GPU utilisation, memory, temperature and power for the system
-// metrics sampler and the W&B environment record, with no link-time dependency on the driver.
-//
-// libnvidia-ml.so.1 is opened with dlopen (VITALS_NVML_LIBRARY names another file, which is how the
-// tests load a stub that reports two fake GPUs). No library, a missing symbol or a failing nvmlInit:
-// available() is false and every query returns nothing - quietly, as a machine without GPUs is normal.
-
-#include <dlfcn.h>
-
-#include <cstdlib>
-#include <optional>
-#include <string>
-#include <vector>
-
-namespace vitals::detail {
-
-class nvml_library {
- public:
-  struct memory {
-    unsigned long long total = 0, free = 0, used = 0;  // bytes (nvmlMemory_t)
-  };
-  struct gpu_info {
-    std::string name;
-    unsigned long long memory_total = 0;
-  };
-  /// One GPU's readings; a field NVML did not answer stays nullopt.
-  struct gpu_sample {
-    std::optional<unsigned> utilization_gpu, utilization_memory;  // percent
-    std::optional<memory> mem;
-    std::optional<unsigned> temperature_c;
-    std::optional<double> power_w, power_limit_w;
-  };
-
-  nvml_library() {
-    const char* env = std::getenv("VITALS_NVML_LIBRARY");
-    const char* path = env && *env ? env : "libnvidia-ml.so.1";
-    handle_ = ::dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!handle_) return;
-    if (!load(init_, "nvmlInit_v2") || !load(shutdown_, "nvmlShutdown") || !load(count_, "nvmlDeviceGetCount_v2") ||
-        !load(by_index_, "nvmlDeviceGetHandleByIndex_v2") || !load(name_, "nvmlDeviceGetName") ||
-        !load(util_, "nvmlDeviceGetUtilizationRates") || !load(mem_, "nvmlDeviceGetMemoryInfo") ||
-        !load(temp_, "nvmlDeviceGetTemperature") || !load(power_, "nvmlDeviceGetPowerUsage")) {
-      close();
-      return;
-    }
-    load(limit_, "nvmlDeviceGetEnforcedPowerLimit");        // optional
-    load(cuda_version_, "nvmlSystemGetCudaDriverVersion_v2");  // optional
-    if (init_() != 0) {
-      close();
-      return;
-    }
-    initialized_ = true;
-    unsigned n = 0;
-    if (count_(&n) == 0) count_n_ = n;
-  }
-  nvml_library(const nvml_library&) = delete;
-  nvml_library& operator=(const nvml_library&) = delete;
-  ~nvml_library() { close(); }
-
-  bool available() const { return initialized_; }
-  unsigned device_count() const { return initialized_ ? count_n_ : 0; }
-
-  gpu_info info(unsigned i) const {
-    gpu_info g;
-    void* dev = device(i);
-    if (!dev) return g;
-    char buf[96] = {};
-    if (name_(dev, buf, sizeof buf - 1) == 0) g.name = buf;
-    memory m;
-    if (mem_(dev, &m) == 0) g.memory_total = m.total;
-    return g;
-  }
-
-  gpu_sample sample(unsigned i) const {
-    gpu_sample s;
-    void* dev = device(i);
-    if (!dev) return s;
-    struct {
-      unsigned gpu, mem;
-    } u{};
-    if (util_(dev, &u) == 0) s.utilization_gpu = u.gpu, s.utilization_memory = u.mem;
-    memory m;
-    if (mem_(dev, &m) == 0) s.mem = m;
-    unsigned t = 0;
-    if (temp_(dev, 0 /* NVML_TEMPERATURE_GPU */, &t) == 0) s.temperature_c = t;
-    unsigned mw = 0;
-    if (power_(dev, &mw) == 0) s.power_w = mw / 1000.0;
-    if (limit_ && limit_(dev, &mw) == 0 && mw > 0) s.power_limit_w = mw / 1000.0;
-    return s;
-  }
-
-  /// The CUDA version the driver supports ("12.4"), empty when unknown.
-  std::string cuda_version() const {
-    int v = 0;
-    if (!initialized_ || !cuda_version_ || cuda_version_(&v) != 0 || v <= 0) return {};
-    return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
-  }
-
- private:
-  template <class F>
-  bool load(F& f, const char* sym) {
-    f = reinterpret_cast<F>(::dlsym(handle_, sym));
-    return f != nullptr;
-  }
-  void* device(unsigned i) const {
-    if (!initialized_ || i >= count_n_) return nullptr;
-    void* dev = nullptr;
-    return by_index_(i, &dev) == 0 ? dev : nullptr;
-  }
-  void close() {
-    if (initialized_ && shutdown_) shutdown_();
-    initialized_ = false;
-    if (handle_) ::dlclose(handle_);
-    handle_ = nullptr;
-  }
-
-  void* handle_ = nullptr;
-  bool initialized_ = false;
-  unsigned count_n_ = 0;
-  int (*init_)() = nullptr;
-  int (*shutdown_)() = nullptr;
-  int (*count_)(unsigned*) = nullptr;
-  int (*by_index_)(unsigned, void**) = nullptr;
-  int (*name_)(void*, char*, unsigned) = nullptr;
-  int (*util_)(void*, void*) = nullptr;
-  int (*mem_)(void*, memory*) = nullptr;
-  int (*temp_)(void*, int, unsigned*) = nullptr;
-  int (*power_)(void*, unsigned*) = nullptr;
-  int (*limit_)(void*, unsigned*) = nullptr;
-  int (*cuda_version_)(int*) = nullptr;
-};
-
-}  // namespace vitals::detail
-// ---- include/vitals/run/system_metrics.hpp ----
-// System metrics as W&B's system monitor reports them for Python runs: a sampler thread that reads
-// /proc, statvfs and NVML every `interval` (W&B's default: 15 s) and keeps the samples until the
-// writer takes them (the W&B sink turns each into a `stats` record on its writer thread).
-//
-// Key names are those wandb 0.31's monitor (wandb-symon) sends and the UI's System section plots:
-//   cpu                          process CPU, percent of one core divided by the core count
-//   proc.cpu.threads             threads of this process
-//   memory_percent               system memory in use (percent)
-//   proc.memory.rssMB / proc.memory.percent / proc.memory.availableMB
-//   disk.<mount>.usagePercent / disk.<mount>.usageGB   filesystem holding the run directory
-//   disk.<dev>.in / disk.<dev>.out   MB read / written per block device since the sampler started
-//   network.sent / network.recv  bytes sent / received on all interfaces since the sampler started
-//   gpu.<i>.gpu / gpu.<i>.memory / gpu.<i>.memoryAllocated / gpu.<i>.memoryAllocatedBytes /
-//   gpu.<i>.temp / gpu.<i>.powerWatts / gpu.<i>.enforcedPowerLimitWatts / gpu.<i>.powerPercent
-// Nothing here is on the logging path: sampling runs on its own thread, and a file that cannot be
-// read (no /proc/diskstats in a container) leaves its keys out of the sample.
-
-#include <sys/statvfs.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <memory>
-#include <mutex>
-#include <sstream>
-#include <string>
-#include <thread>
-#include <utility>
-#include <vector>
-
-
-namespace vitals {
-
-/// One reading of the machine: (key, value) pairs in W&B's names, and when it was taken.
-struct system_sample {
-  double timestamp = 0;  // seconds since the Unix epoch
-  std::vector<std::pair<std::string, double>> values;
-};
-
-namespace detail {
-
-inline std::string read_small_file(const char* path) {
-  std::FILE* f = std::fopen(path, "rb");
-  if (!f) return {};
-  std::string s;
-  char buf[8192];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
-  std::fclose(f);
-  return s;
-}
-
-/// The mount point of the filesystem holding `p` (longest /proc/mounts prefix), "/" when unknown.
-inline std::string mount_point_of(const std::filesystem::path& p) {
-  std::error_code ec;
-  auto abs = std::filesystem::weakly_canonical(p, ec).string();
-  if (ec || abs.empty()) return "/";
-  std::istringstream in(read_small_file("/proc/mounts"));
-  std::string dev, mnt, rest, best = "/";
-  while (in >> dev >> mnt && std::getline(in, rest)) {
-    if (mnt.size() > best.size() && abs.compare(0, mnt.size(), mnt) == 0 &&
-        (abs.size() == mnt.size() || abs[mnt.size()] == '/'))
-      best = mnt;
-  }
-  return best;
-}
-
-}  // namespace detail
-
-/// Reads the machine's counters; sample() gives rates and deltas since the previous call.
-class system_reader {
- public:
-  explicit system_reader(std::filesystem::path disk_path = "/") : disk_path_(std::move(disk_path)) {
-    mount_ = detail::mount_point_of(disk_path_);
-    ticks_ = static_cast<double>(::sysconf(_SC_CLK_TCK));
-    ncpu_ = std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN));
-    page_ = static_cast<double>(::sysconf(_SC_PAGESIZE));
-    nvml_ = std::make_unique<detail::nvml_library>();
-    read_counters(base_);
-    prev_ = base_;
-  }
-
-  /// The GPUs NVML reports (0 without NVML).
-  unsigned gpu_count() const { return nvml_->device_count(); }
-  const detail::nvml_library& nvml() const { return *nvml_; }
-
-  system_sample sample() {
-    system_sample s;
-    s.timestamp = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto& v = s.values;
-    counters now;
-    read_counters(now);
-    const double wall = now.wall - prev_.wall;
-    if (wall > 0 && now.proc_ticks >= 0 && prev_.proc_ticks >= 0)
-      v.emplace_back("cpu", (now.proc_ticks - prev_.proc_ticks) / ticks_ / wall * 100.0 / static_cast<double>(ncpu_));
-    if (now.threads >= 0) v.emplace_back("proc.cpu.threads", now.threads);
-    if (now.mem_total > 0) {
-      v.emplace_back("memory_percent", (now.mem_total - now.mem_available) / now.mem_total * 100.0);
-      v.emplace_back("proc.memory.availableMB", now.mem_available / 1048576.0);
-      if (now.rss >= 0) {
-        v.emplace_back("proc.memory.rssMB", now.rss / 1048576.0);
-        v.emplace_back("proc.memory.percent", now.rss / now.mem_total * 100.0);
-      }
-    }
-    struct statvfs fs {};
-    if (::statvfs(disk_path_.c_str(), &fs) == 0 && fs.f_blocks > 0) {
-      const double total = static_cast<double>(fs.f_blocks) * fs.f_frsize;
-      const double used = total - static_cast<double>(fs.f_bfree) * fs.f_frsize;
-      v.emplace_back("disk." + mount_ + ".usagePercent", used / total * 100.0);
-      v.emplace_back("disk." + mount_ + ".usageGB", used / 1e9);
-    }
-    for (const auto& [dev, rw] : now.disks) {
-      std::pair<double, double> b{0, 0};
-      for (const auto& [d, r] : base_.disks)
-        if (d == dev) b = r;
-      v.emplace_back("disk." + dev + ".in", (rw.first - b.first) / 1048576.0);
-      v.emplace_back("disk." + dev + ".out", (rw.second - b.second) / 1048576.0);
-    }
-    if (now.net_recv >= 0) {
-      v.emplace_back("network.sent", now.net_sent - base_.net_sent);
-      v.emplace_back("network.recv", now.net_recv - base_.net_recv);
-    }
-    for (unsigned i = 0; i < nvml_->device_count(); ++i) {
-      const auto g = nvml_->sample(i);
-      const std::string p = "gpu." + std::to_string(i) + ".";
-      if (g.utilization_gpu) v.emplace_back(p + "gpu", *g.utilization_gpu);
-      if (g.utilization_memory) v.emplace_back(p + "memory", *g.utilization_memory);
-      if (g.mem && g.mem->total > 0) {
-        v.emplace_back(p + "memoryAllocated", static_cast<double>(g.mem->used) / static_cast<double>(g.mem->total) * 100.0);
-        v.emplace_back(p + "memoryAllocatedBytes", static_cast<double>(g.mem->used));
-      }
-      if (g.temperature_c) v.emplace_back(p + "temp", *g.temperature_c);
-      if (g.power_w) v.emplace_back(p + "powerWatts", *g.power_w);
-      if (g.power_limit_w) {
-        v.emplace_back(p + "enforcedPowerLimitWatts", *g.power_limit_w);
-        if (g.power_w) v.emplace_back(p + "powerPercent", *g.power_w / *g.power_limit_w * 100.0);
-      }
-    }
-    prev_ = std::move(now);
-    return s;
-  }
-
- private:
-  struct counters {
-    double wall = 0;
-    double proc_ticks = -1, threads = -1, rss = -1;
-    double mem_total = 0, mem_available = 0;
-    std::vector<std::pair<std::string, std::pair<double, double>>> disks;  // device -> bytes read, written
-    double net_sent = -1, net_recv = -1;
-  };
-
-  void read_counters(counters& c) const {
-    c.wall = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-    // /proc/self/stat: fields after the ")" of the command name; utime 14, stime 15, threads 20, rss 24.
-    const std::string st = detail::read_small_file("/proc/self/stat");
-    if (auto close = st.rfind(')'); close != std::string::npos) {
-      std::istringstream in(st.substr(close + 2));
-      std::vector<std::string> f;
-      for (std::string x; in >> x;) f.push_back(x);
-      // f[0] is field 3 (state)
-      if (f.size() > 21) {
-        c.proc_ticks = std::stod(f[11]) + std::stod(f[12]);
-        c.threads = std::stod(f[17]);
-        c.rss = std::stod(f[21]) * page_;
-      }
-    }
-    std::istringstream mem(detail::read_small_file("/proc/meminfo"));
-    for (std::string key; mem >> key;) {
-      double kb = 0;
-      mem >> kb;
-      if (key == "MemTotal:") c.mem_total = kb * 1024;
-      else if (key == "MemAvailable:") c.mem_available = kb * 1024;
-      mem.ignore(64, '\n');
-    }
-    std::istringstream disk(detail::read_small_file("/proc/diskstats"));
-    for (std::string line; std::getline(disk, line);) {
-      std::istringstream in(line);
-      unsigned maj = 0, min = 0;
-      std::string name;
-      double f[8] = {};
-      if (!(in >> maj >> min >> name)) continue;
-      for (double& x : f) in >> x;
-      // whole devices only (partitions would count twice); loop, ram and zram devices hold no disk I/O (as wandb)
-      if (name.starts_with("loop") || name.starts_with("ram") || name.starts_with("zram") || name.starts_with("dm-")) continue;
-      std::error_code ec;
-      if (!std::filesystem::exists("/sys/block/" + name, ec)) continue;
-      c.disks.emplace_back(name, std::pair<double, double>{f[2] * 512, f[6] * 512});  // sectors read, written
-    }
-    std::istringstream net(detail::read_small_file("/proc/net/dev"));
-    for (std::string line; std::getline(net, line);) {
-      auto colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::istringstream in(line.substr(colon + 1));
-      double f[9] = {};
-      for (double& x : f) in >> x;
-      if (!in) continue;
-      if (c.net_recv < 0) c.net_recv = c.net_sent = 0;
-      c.net_recv += f[0];
-      c.net_sent += f[8];
-    }
-  }
-
-  std::filesystem::path disk_path_;
-  std::string mount_;
-  double ticks_ = 100, page_ = 4096;
-  long ncpu_ = 1;
-  std::unique_ptr<detail::nvml_library> nvml_;
-  counters base_, prev_;
-};
-
-/// A thread that takes a system_sample every `interval` and keeps them until take() collects them
-/// (at most `max_kept`; the oldest go first when nobody collects). stop() joins it; so does the
-/// destructor.
-class system_sampler {
- public:
-  system_sampler(std::chrono::duration<double> interval, std::filesystem::path disk_path, std::size_t max_kept = 1024)
-      : interval_(interval), max_kept_(max_kept), reader_(std::move(disk_path)) {
-    if (interval_.count() > 0) thread_ = std::thread([this] { loop(); });
-  }
-  system_sampler(const system_sampler&) = delete;
-  system_sampler& operator=(const system_sampler&) = delete;
-  ~system_sampler() { stop(); }
-
-  void stop() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  /// Moves the samples taken since the last call into `out` (appended). Cheap when there are none.
-  void take(std::vector<system_sample>& out) {
-    std::lock_guard lock(mu_);
-    for (auto& s : kept_) out.push_back(std::move(s));
-    kept_.clear();
-  }
-
-  /// Seconds of thread CPU time spent in sample() so far, and how many samples were taken.
-  std::pair<double, std::size_t> cost() const {
-    std::lock_guard lock(mu_);
-    return {cpu_seconds_, samples_};
-  }
-
- private:
-  void loop() {
-    std::unique_lock lock(mu_);
-    for (;;) {
-      if (cv_.wait_for(lock, interval_, [&] { return stopping_; })) return;
-      lock.unlock();
-      timespec a{}, b{};
-      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-      system_sample s;
-      try {
-        s = reader_.sample();
-      } catch (...) {  // a /proc file in a shape we did not expect: skip this sample, keep sampling
-      }
-      ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-      lock.lock();
-      cpu_seconds_ += static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) * 1e-9;
-      ++samples_;
-      if (s.values.empty()) continue;
-      if (kept_.size() >= max_kept_) kept_.erase(kept_.begin());
-      kept_.push_back(std::move(s));
-    }
-  }
-
-  std::chrono::duration<double> interval_;
-  std::size_t max_kept_;
-  system_reader reader_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::vector<system_sample> kept_;
-  double cpu_seconds_ = 0;
-  std::size_t samples_ = 0;
-  std::thread thread_;
-};
-
-}  // namespace vitals
-
-namespace vitals {
-
-struct environment_info {
-  struct gpu {
-    std::string name;
-    std::uint64_t memory_total = 0;  // bytes
-  };
-  std::string os;          // "Linux-6.1.0-x86_64"
-  std::string host, username;
-  std::string program;     // the executable's path
-  std::vector<std::string> args;  // argv[1..], secrets redacted
-  std::string root;        // working directory
-  unsigned cpu_count = 0, cpu_count_logical = 0;
-  std::string cpu_model;
-  std::uint64_t memory_total = 0;
-  std::string disk_mount;  // filesystem of the run directory
-  std::uint64_t disk_total = 0, disk_used = 0;
-  std::vector<gpu> gpus;
-  std::string gpu_type;    // first GPU's name
-  std::string cuda_version;
-  std::string git_remote, git_commit;
-  bool git_dirty = false;
-};
-
-namespace detail {
-
-inline bool secret_flag_name(std::string_view flag) {
-  std::string f;
-  for (char c : flag) f += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!f.empty() && f.front() == '-') f.erase(0, 1);
-  if (f.starts_with("wandb")) return true;  // --wandb_key, --wandb-api-key, --wandb_project ... all of them
-  for (std::string_view w : {"key", "token", "secret", "password", "passwd", "credential"})
-    if (f.find(w) != std::string::npos) return true;
-  return false;
-}
-
-/// argv with the values of secret-looking flags replaced: "--api_key=X" -> "--api_key=<redacted>",
-/// "--wandb_key X" -> "--wandb_key <redacted>", "WANDB_API_KEY=X" -> "WANDB_API_KEY=<redacted>".
-inline std::vector<std::string> redact_args(std::vector<std::string> args) {
-  bool next_is_secret = false;
-  for (auto& a : args) {
-    if (next_is_secret && !a.starts_with("-")) {
-      a = "<redacted>";
-      next_is_secret = false;
-      continue;
-    }
-    next_is_secret = false;
-    const auto eq = a.find('=');
-    const std::string_view name = std::string_view(a).substr(0, eq);
-    const bool flag = a.starts_with("-");
-    if (!secret_flag_name(name) || (!flag && eq == std::string::npos)) continue;
-    if (eq != std::string::npos) a = a.substr(0, eq + 1) + "<redacted>";
-    else next_is_secret = true;
-  }
-  return args;
-}
-
-/// "https://user:token@host/x.git" -> "https://host/x.git".
-inline std::string strip_url_credentials(std::string url) {
-  const auto scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  const auto at = url.find('@', scheme + 3);
-  const auto slash = url.find('/', scheme + 3);
-  if (at != std::string::npos && (slash == std::string::npos || at < slash)) url.erase(scheme + 3, at - scheme - 2);
-  return url;
-}
-
-}  // namespace detail
-
-/// Reads the environment. `run_dir` picks the filesystem reported; `git` false skips git.
-inline environment_info read_environment(const std::filesystem::path& run_dir, bool git = true) {
-  environment_info e;
-  utsname u{};
-  if (::uname(&u) == 0) e.os = std::string(u.sysname) + "-" + u.release + "-" + u.machine;
-  e.host = host_name();
-  if (const passwd* pw = ::getpwuid(::geteuid())) e.username = pw->pw_name;
-  std::error_code ec;
-  e.program = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  auto argv = read_command_line();
-  if (!argv.empty()) argv.erase(argv.begin());
-  e.args = detail::redact_args(std::move(argv));
-  e.root = std::filesystem::current_path(ec).string();
-  e.cpu_count_logical = static_cast<unsigned>(std::max<long>(1, ::sysconf(_SC_NPROCESSORS_ONLN)));
-  {
-    std::istringstream in(detail::read_small_file("/proc/cpuinfo"));
-    std::set<std::pair<std::string, std::string>> cores;
-    std::string phys;
-    for (std::string line; std::getline(in, line);) {
-      const auto colon = line.find(':');
-      if (colon == std::string::npos) continue;
-      std::string k = line.substr(0, colon), v = colon + 2 <= line.size() ? line.substr(colon + 2) : "";
-      while (!k.empty() && (k.back() == '\t' || k.back() == ' ')) k.pop_back();
-      if (k == "model name" && e.cpu_model.empty()) e.cpu_model = v;
-      else if (k == "physical id") phys = v;
-      else if (k == "core id") cores.emplace(phys, v);
-    }
-    e.cpu_count = cores.empty() ? e.cpu_count_logical : static_cast<unsigned>(cores.size());
-  }
-  {
-    std::istringstream in(detail::read_small_file("/proc/meminfo"));
-    for (std::string k; in >> k;) {
-      std::uint64_t kb = 0;
-      in >> kb;
-      if (k == "MemTotal:") {
-        e.memory_total = kb * 1024;
-        break;
-      }
-      in.ignore(64, '\n');
-    }
-  }
-  e.disk_mount = detail::mount_point_of(run_dir.empty() ? std::filesystem::path("/") : run_dir);
-  struct statvfs fs {};
-  if (::statvfs(run_dir.empty() ? "/" : run_dir.c_str(), &fs) == 0) {
-    e.disk_total = static_cast<std::uint64_t>(fs.f_blocks) * fs.f_frsize;
-    e.disk_used = e.disk_total - static_cast<std::uint64_t>(fs.f_bfree) * fs.f_frsize;
-  }
-  detail::nvml_library nvml;
-  for (unsigned i = 0; i < nvml.device_count(); ++i) {
-    auto g = nvml.info(i);
-    e.gpus.push_back({g.name, g.memory_total});
-  }
-  if (!e.gpus.empty()) e.gpu_type = e.gpus.front().name;
-  e.cuda_version = nvml.cuda_version();
-  if (git) {
-    if (auto g = read_git_info()) {
-      e.git_commit = g->commit;
-      e.git_dirty = g->dirty;
-      e.git_remote = detail::strip_url_credentials(
-          detail::trim(detail::command_output("git -C " + detail::shell_quote(e.root) + " config --get remote.origin.url").value_or("")));
-    }
-  }
-  return e;
-}
-
-}  // namespace vitals
-// ---- include/vitals/sinks/wandb/fields.hpp ----
-// Field numbers of the wandb_internal protobuf messages vitals writes.
-//
-// Copied from the installed wandb package's descriptors (wandb 0.22.3,
-// `wandb.proto.wandb_internal_pb2`), never from memory. tests/wandb/check_field_numbers.py parses
-// this file — one `namespace <Message> {` per message, one `field_number <field> = N;` per field —
-// and fails when any number differs from the installed wandb, so an upgrade that renumbers is
-// caught. Keep that shape when adding fields.
-
-#include <cstdint>
-
-namespace vitals::detail::wandb_fields {
-
-using field_number = std::uint32_t;
-
-// clang-format off
-namespace Record {
-inline constexpr field_number num = 1;
-inline constexpr field_number history = 2;
-inline constexpr field_number summary = 3;
-inline constexpr field_number config = 5;
-inline constexpr field_number files = 6;
-inline constexpr field_number stats = 7;
-inline constexpr field_number alert = 10;
-inline constexpr field_number metric = 12;
-inline constexpr field_number output_raw = 13;
-inline constexpr field_number run = 17;
-inline constexpr field_number exit = 18;
-inline constexpr field_number final = 20;
-inline constexpr field_number preempting = 23;
-inline constexpr field_number environment = 26;
-}  // namespace Record
-
-namespace RunRecord {
-inline constexpr field_number run_id = 1;
-inline constexpr field_number entity = 2;
-inline constexpr field_number project = 3;
-inline constexpr field_number config = 4;
-inline constexpr field_number run_group = 6;
-inline constexpr field_number job_type = 7;
-inline constexpr field_number display_name = 8;
-inline constexpr field_number notes = 9;
-inline constexpr field_number tags = 10;
-inline constexpr field_number host = 13;
-inline constexpr field_number starting_step = 14;
-inline constexpr field_number start_time = 17;
-inline constexpr field_number resumed = 18;
-inline constexpr field_number runtime = 20;
-inline constexpr field_number resume = 24;
-}  // namespace RunRecord
-
-namespace Timestamp {  // google.protobuf.Timestamp
-inline constexpr field_number seconds = 1;
-inline constexpr field_number nanos = 2;
-}  // namespace Timestamp
-
-namespace ConfigRecord {
-inline constexpr field_number update = 1;
-}  // namespace ConfigRecord
-
-namespace ConfigItem {
-inline constexpr field_number key = 1;
-inline constexpr field_number nested_key = 2;
-inline constexpr field_number value_json = 16;
-}  // namespace ConfigItem
-
-namespace HistoryRecord {
-inline constexpr field_number item = 1;
-inline constexpr field_number step = 2;
-}  // namespace HistoryRecord
-
-namespace HistoryItem {
-inline constexpr field_number key = 1;
-inline constexpr field_number nested_key = 2;
-inline constexpr field_number value_json = 16;
-}  // namespace HistoryItem
-
-namespace HistoryStep {
-inline constexpr field_number num = 1;
-}  // namespace HistoryStep
-
-namespace SummaryRecord {
-inline constexpr field_number update = 1;
-}  // namespace SummaryRecord
-
-namespace SummaryItem {
-inline constexpr field_number key = 1;
-inline constexpr field_number nested_key = 2;
-inline constexpr field_number value_json = 16;
-}  // namespace SummaryItem
-
-namespace RunExitRecord {
-inline constexpr field_number exit_code = 1;
-inline constexpr field_number runtime = 2;
-inline constexpr field_number not_complete = 3;
-}  // namespace RunExitRecord
-
-namespace MetricRecord {
-inline constexpr field_number name = 1;
-inline constexpr field_number glob_name = 2;
-inline constexpr field_number step_metric = 4;
-inline constexpr field_number options = 6;
-inline constexpr field_number summary = 7;
-inline constexpr field_number goal = 8;
-inline constexpr field_number _control = 9;
-inline constexpr field_number expanded_from_glob = 10;
-}  // namespace MetricRecord
-
-namespace MetricOptions {
-inline constexpr field_number step_sync = 1;
-inline constexpr field_number hidden = 2;
-inline constexpr field_number defined = 3;
-}  // namespace MetricOptions
-
-namespace MetricSummary {
-inline constexpr field_number min = 1;
-inline constexpr field_number max = 2;
-inline constexpr field_number mean = 3;
-inline constexpr field_number best = 4;
-inline constexpr field_number last = 5;
-inline constexpr field_number none = 6;
-inline constexpr field_number copy = 7;
-inline constexpr field_number first = 8;
-}  // namespace MetricSummary
-
-namespace MetricControl {
-inline constexpr field_number overwrite = 1;
-}  // namespace MetricControl
-
-namespace AlertRecord {
-inline constexpr field_number title = 1;
-inline constexpr field_number text = 2;
-inline constexpr field_number level = 3;
-inline constexpr field_number wait_duration = 4;
-}  // namespace AlertRecord
-
-namespace EnvironmentRecord {
-inline constexpr field_number os = 1;
-inline constexpr field_number started_at = 3;
-inline constexpr field_number args = 5;
-inline constexpr field_number program = 6;
-inline constexpr field_number code_path = 7;
-inline constexpr field_number git = 9;
-inline constexpr field_number root = 11;
-inline constexpr field_number host = 12;
-inline constexpr field_number username = 13;
-inline constexpr field_number executable = 14;
-inline constexpr field_number cpu_count = 16;
-inline constexpr field_number cpu_count_logical = 17;
-inline constexpr field_number gpu_type = 18;
-inline constexpr field_number gpu_count = 19;
-inline constexpr field_number disk = 20;
-inline constexpr field_number memory = 21;
-inline constexpr field_number cpu = 22;
-inline constexpr field_number gpu_nvidia = 24;
-inline constexpr field_number cuda_version = 25;
-inline constexpr field_number writer_id = 199;
-}  // namespace EnvironmentRecord
-
-namespace EnvironmentRecord__DiskEntry {  // the map<string, DiskInfo> entry
-inline constexpr field_number key = 1;
-inline constexpr field_number value = 2;
-}  // namespace EnvironmentRecord__DiskEntry
-
-namespace GitRepoRecord {
-inline constexpr field_number remote_url = 1;
-inline constexpr field_number commit = 2;
-}  // namespace GitRepoRecord
-
-namespace DiskInfo {
-inline constexpr field_number total = 1;
-inline constexpr field_number used = 2;
-}  // namespace DiskInfo
-
-namespace MemoryInfo {
-inline constexpr field_number total = 1;
-}  // namespace MemoryInfo
-
-namespace CpuInfo {
-inline constexpr field_number count = 1;
-inline constexpr field_number count_logical = 2;
-inline constexpr field_number model = 3;
-}  // namespace CpuInfo
-
-namespace GpuNvidiaInfo {
-inline constexpr field_number name = 1;
-inline constexpr field_number memory_total = 2;
-}  // namespace GpuNvidiaInfo
-
-namespace StatsRecord {
-inline constexpr field_number stats_type = 1;
-inline constexpr field_number timestamp = 2;
-inline constexpr field_number item = 3;
-}  // namespace StatsRecord
-
-namespace StatsItem {
-inline constexpr field_number key = 1;
-inline constexpr field_number value_json = 16;
-}  // namespace StatsItem
-
-namespace FilesRecord {
-inline constexpr field_number files = 1;
-}  // namespace FilesRecord
-
-namespace FilesItem {
-inline constexpr field_number path = 1;
-inline constexpr field_number policy = 2;
-inline constexpr field_number type = 3;
-}  // namespace FilesItem
-
-namespace OutputRawRecord {
-inline constexpr field_number output_type = 1;
-inline constexpr field_number timestamp = 2;
-inline constexpr field_number line = 3;
-}  // namespace OutputRawRecord
-// clang-format on
-
-/// MetricRecord.goal values (enum MetricRecord.MetricGoal).
-inline constexpr int metric_goal_minimize = 1;
-inline constexpr int metric_goal_maximize = 2;
-
-/// FilesItem.PolicyType / FilesItem.FileType, OutputRawRecord.OutputType values.
-inline constexpr int files_policy_now = 0;
-inline constexpr int files_policy_end = 1;
-inline constexpr int file_type_wandb = 1;
-inline constexpr int output_stderr = 0;
-inline constexpr int output_stdout = 1;
-
-}  // namespace vitals::detail::wandb_fields
-// ---- include/vitals/sinks/wandb/leveldb_log.hpp ----
-// The LevelDB-style record log that a `.wandb` file is: W&B's 7-byte file header, then 32 KiB
-// blocks of chunks (u32 CRC-32 LE over type byte + payload, u16 length LE, u8 type, payload).
-//
-// Crash safety is by construction: the writer buffers whole records and hands the kernel only
-// whole records (flush boundaries are record boundaries), and it writes a block's zero trailer as
-// soon as a record leaves fewer than 7 bytes in the block. So after `kill -9` the file ends exactly
-// after the last flushed record and wandb's own reader (which asserts on a short trailer at EOF)
-// reads every flushed record. The bytes are otherwise identical to wandb's DataStore writer, which
-// writes the same trailer lazily, before the next record.
-//
-// Full disks and file-size limits: when a write fails or stops short, the writer cuts the file back
-// (ftruncate) to the end of the last record that reached it whole - the log is block-structured
-// from offset 0, so a file that ends at a record end is a whole, readable log - closes it and
-// throws; every later append or flush throws the same error. Buffered records are lost, never
-// half-written. A file that could not even take its 7-byte header is removed.
-
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstdint>
-#include <cstring>
-#include <filesystem>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <system_error>
-#include <vector>
-
-// ---- include/vitals/sinks/wandb/crc32.hpp ----
-// CRC-32 (IEEE 802.3 / zlib polynomial 0xEDB88320, reflected, init and final xor 0xFFFFFFFF).
-//
-// W&B's log chunks are checksummed with zlib.crc32 — plain CRC-32, not LevelDB's masked CRC-32C —
-// so this is the checksum the `.wandb` reader verifies. A slice-by-1 table is enough: checksumming
-// is a few percent of the cost of encoding a record at run time; slice-by-8 keeps it so for big
-// records (histograms) too.
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-namespace vitals::detail {
-
-inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
-  std::array<std::array<std::uint32_t, 256>, 8> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
-    t[0][i] = c;
-  }
-  for (std::uint32_t i = 0; i < 256; ++i)
-    for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFu];
-  return t;
-}();
-
-/// Continues a CRC-32 over more bytes: crc32_update(crc32_update(0, a), b) == crc32(a + b),
-/// the same contract as zlib.crc32(data, start).
-template <class Byte>
-constexpr std::uint32_t crc32_update(std::uint32_t crc, const Byte* data, std::size_t n) {
-  const auto& t = crc32_tables;
-  std::uint32_t c = crc ^ 0xFFFFFFFFu;
-  auto at = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])); };
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {  // slice-by-8: eight table lookups per 8 bytes, no loop-carried shifts
-    const std::uint32_t lo = c ^ (at(i) | at(i + 1) << 8 | at(i + 2) << 16 | at(i + 3) << 24);
-    c = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][at(i + 4)] ^
-        t[2][at(i + 5)] ^ t[1][at(i + 6)] ^ t[0][at(i + 7)];
-  }
-  for (; i < n; ++i) c = t[0][(c ^ at(i)) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
-constexpr std::uint32_t crc32_update(std::uint32_t crc, std::string_view bytes) {
-  return crc32_update(crc, bytes.data(), bytes.size());
-}
-
-constexpr std::uint32_t crc32(std::string_view bytes) { return crc32_update(0, bytes); }
-
-static_assert(crc32("123456789") == 0xCBF43926u, "CRC-32/IEEE check value");
-
-}  // namespace vitals::detail
-
-namespace vitals::detail {
-
-inline constexpr std::size_t log_block_size = 32768;
-inline constexpr std::size_t log_chunk_header_size = 7;
-inline constexpr std::uint8_t log_chunk_full = 1;
-inline constexpr std::uint8_t log_chunk_first = 2;
-inline constexpr std::uint8_t log_chunk_middle = 3;
-inline constexpr std::uint8_t log_chunk_last = 4;
-/// ":W&B", magic 0xBEE1 little-endian, version 0.
-inline constexpr std::string_view wandb_log_file_header{":W&B\xE1\xBE\x00", 7};
-
-/// Appends one record's chunks to `out`, where `offset` is the file offset `out`'s end stands for;
-/// advances `offset`. Pure framing, no I/O: the writer and the tests share it.
-inline void frame_log_record(std::string& out, std::uint64_t& offset, std::string_view payload) {
-  auto emit = [&](std::uint8_t type, std::string_view part) {
-    unsigned char h[7];
-    const std::uint32_t crc = crc32_update(crc32_update(0, &type, 1), part);
-    h[0] = static_cast<unsigned char>(crc);
-    h[1] = static_cast<unsigned char>(crc >> 8);
-    h[2] = static_cast<unsigned char>(crc >> 16);
-    h[3] = static_cast<unsigned char>(crc >> 24);
-    h[4] = static_cast<unsigned char>(part.size());
-    h[5] = static_cast<unsigned char>(part.size() >> 8);
-    h[6] = type;
-    out.append(reinterpret_cast<const char*>(h), 7);
-    out.append(part.data(), part.size());
-    offset += 7 + part.size();
-  };
-  std::size_t left_in_block = log_block_size - offset % log_block_size;
-  if (left_in_block < log_chunk_header_size) {  // only if the previous writer did not pad eagerly
-    out.append(left_in_block, '\0');
-    offset += left_in_block;
-    left_in_block = log_block_size;
-  }
-  if (payload.size() + log_chunk_header_size <= left_in_block) {
-    emit(log_chunk_full, payload);
-  } else {
-    // The first chunk fills the rest of this block, even when that leaves it empty (exactly 7 bytes
-    // left): that is what wandb's writer does, and readers accept an empty FIRST.
-    std::size_t room = left_in_block - log_chunk_header_size;
-    emit(log_chunk_first, payload.substr(0, room));
-    payload.remove_prefix(room);
-    constexpr std::size_t data_per_block = log_block_size - log_chunk_header_size;
-    while (payload.size() > data_per_block) {
-      emit(log_chunk_middle, payload.substr(0, data_per_block));
-      payload.remove_prefix(data_per_block);
-    }
-    emit(log_chunk_last, payload);
-  }
-  left_in_block = log_block_size - offset % log_block_size;
-  if (left_in_block < log_chunk_header_size) {  // eager block trailer: see the file comment
-    out.append(left_in_block, '\0');
-    offset += left_in_block;
-  }
-}
-
-/// Writes a `.wandb` log file. Not thread-safe (a sink is driven from one thread).
-class leveldb_log_writer {
- public:
-  /// Bytes buffered before a write(2); a flush() writes earlier. Whole records only, always.
-  static constexpr std::size_t default_buffer_bytes = 256 * 1024;
-
-  leveldb_log_writer() = default;
-  leveldb_log_writer(const leveldb_log_writer&) = delete;
-  leveldb_log_writer& operator=(const leveldb_log_writer&) = delete;
-  leveldb_log_writer(leveldb_log_writer&& o) noexcept { *this = std::move(o); }
-  leveldb_log_writer& operator=(leveldb_log_writer&& o) noexcept {
-    if (this != &o) {
-      close_noexcept();
-      fd_ = o.fd_;
-      o.fd_ = -1;
-      buffer_ = std::move(o.buffer_);
-      ends_ = std::move(o.ends_);
-      broken_ = std::move(o.broken_);
-      offset_ = o.offset_;
-      flushed_ = o.flushed_;
-      buffer_bytes_ = o.buffer_bytes_;
-      path_ = std::move(o.path_);
-    }
-    return *this;
-  }
-  ~leveldb_log_writer() { close_noexcept(); }
-
-  /// Creates the file (it must not exist: two runs never share a log) and writes the header.
-  void open(const std::filesystem::path& path, std::size_t buffer_bytes = default_buffer_bytes) {
-    if (fd_ >= 0) throw std::logic_error("leveldb_log_writer: already open");
-    ignore_sigxfsz_once();
-    broken_.clear();
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "vitals: cannot create W&B log " + path.string());
-    path_ = path;
-    buffer_bytes_ = buffer_bytes;
-    buffer_.clear();
-    buffer_.reserve(buffer_bytes_ + log_block_size);
-    buffer_.append(wandb_log_file_header);
-    offset_ = wandb_log_file_header.size();
-    flushed_ = 0;
-    ends_.clear();
-    ends_.push_back(offset_);  // the header is the first thing that must reach the file whole
-    flush();
-  }
-
-  bool is_open() const { return fd_ >= 0; }
-  const std::filesystem::path& path() const { return path_; }
-
-  /// Appends one record (a serialized protobuf); writes the buffer out when it is full.
-  void append(std::string_view payload) {
-    if (fd_ < 0) {
-      if (!broken_.empty()) throw std::runtime_error(broken_);
-      throw std::logic_error("leveldb_log_writer: append() on a closed log");
-    }
-    frame_log_record(buffer_, offset_, payload);
-    ends_.push_back(offset_);  // after the record and any block trailer it left
-    if (buffer_.size() >= buffer_bytes_) flush();
-  }
-
-  /// Hands every buffered record to the kernel: they survive the process being killed.
-  /// On a failed or short write the file is cut back to its last whole record (see the file
-  /// comment), closed, and the error thrown.
-  void flush() {
-    if (fd_ < 0) {
-      if (!broken_.empty()) throw std::runtime_error(broken_);
-      return;
-    }
-    std::size_t written = 0;
-    const int err = write_fully(fd_, buffer_, written);
-    if (err != 0) fail(err, written);
-    buffer_.clear();
-    ends_.clear();
-    flushed_ = offset_;
-  }
-
-  /// Flushes, asks the disk to persist (fdatasync), closes.
-  void close() {
-    if (fd_ < 0) return;
-    flush();
-    (void)::fdatasync(fd_);
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) throw std::system_error(errno, std::generic_category(), "vitals: closing W&B log " + path_.string());
-  }
-
-  std::uint64_t offset() const { return offset_; }
-  std::uint64_t flushed_offset() const { return flushed_; }
-  /// True after a failed write: the file was cut back to its last whole record and closed.
-  bool broken() const { return !broken_.empty(); }
-
- private:
-  [[noreturn]] void fail(int err, std::size_t written) {
-    // The file holds flushed_ + written bytes; keep the records that are wholly inside them.
-    const std::uint64_t reached = flushed_ + written;
-    std::uint64_t keep = flushed_;
-    std::size_t kept = 0;
-    for (std::uint64_t e : ends_) {
-      if (e > reached) break;
-      keep = e;
-      ++kept;
-    }
-    std::string msg = "vitals: cannot write W&B log '" + path_.string() + "' (";
-    if (keep < wandb_log_file_header.size()) {
-      // Not even the header: no log at all is better than a file no reader accepts.
-      ::close(fd_);
-      fd_ = -1;
-      ::unlink(path_.c_str());
-      msg += "removed: it could not hold its header)";
-    } else {
-      if (reached > keep && ::ftruncate(fd_, static_cast<off_t>(keep)) != 0)
-        msg += "cutting the torn record off failed too: " + std::generic_category().message(errno) + "; ";
-      else
-        msg += "the log ends at its last whole record; ";
-      ::close(fd_);
-      fd_ = -1;
-      msg += std::to_string(kept) + " of " + std::to_string(ends_.size()) +
-             " records of this write kept, the rest and later ones lost)";
-    }
-    buffer_.clear();
-    ends_.clear();
-    offset_ = flushed_ = keep;
-    std::system_error e(err, std::generic_category(), msg);
-    broken_ = e.what();
-    throw e;
-  }
-
-  void close_noexcept() noexcept {
-    try {
-      close();
-    } catch (...) {
-      if (fd_ >= 0) ::close(fd_);
-      fd_ = -1;
-    }
-  }
-
-  int fd_ = -1;
-  std::string buffer_;
-  std::vector<std::uint64_t> ends_;  // file offset just past each buffered record (and its trailer)
-  std::string broken_;               // the error that closed the file
-  std::uint64_t offset_ = 0;
-  std::uint64_t flushed_ = 0;
-  std::size_t buffer_bytes_ = default_buffer_bytes;
-  std::filesystem::path path_;
-};
-
-/// What reading a log gives: every complete record, and why reading stopped if not at a clean end.
-struct leveldb_log_contents {
-  std::vector<std::string> records;
-  bool clean = true;         // false: a torn or corrupt tail was skipped
-  std::string error;         // why, when !clean
-  std::uint64_t valid_end = 0;  // file offset just after the last complete record
-};
-
-/// Reads a whole log from memory. A torn tail (short chunk, bad CRC, a record missing its LAST) ends
-/// the read with clean = false; the records before it are returned.
-inline leveldb_log_contents read_leveldb_log(std::string_view file) {
-  leveldb_log_contents r;
-  if (file.size() < wandb_log_file_header.size() || file.substr(0, 7) != wandb_log_file_header) {
-    r.clean = false;
-    r.error = "not a W&B log: missing the :W&B header";
-    return r;
-  }
-  std::size_t pos = 7;
-  r.valid_end = pos;
-  std::string pending;
-  bool in_record = false;
-  auto fail = [&](std::string why) {
-    r.clean = false;
-    r.error = std::move(why) + " at offset " + std::to_string(pos);
-    return r;
-  };
-  while (pos < file.size()) {
-    const std::size_t left_in_block = log_block_size - pos % log_block_size;
-    if (left_in_block < log_chunk_header_size) {
-      const std::size_t n = std::min(left_in_block, file.size() - pos);
-      for (std::size_t i = 0; i < n; ++i)
-        if (file[pos + i] != '\0') return fail("non-zero block trailer");
-      pos += n;
-      if (!in_record) r.valid_end = pos;
-      continue;
-    }
-    if (file.size() - pos < log_chunk_header_size) return fail("torn chunk header");
-    const auto* h = reinterpret_cast<const unsigned char*>(file.data() + pos);
-    const std::uint32_t crc = std::uint32_t{h[0]} | std::uint32_t{h[1]} << 8 | std::uint32_t{h[2]} << 16 | std::uint32_t{h[3]} << 24;
-    const std::size_t len = std::size_t{h[4]} | std::size_t{h[5]} << 8;
-    const std::uint8_t type = h[6];
-    if (len > left_in_block - log_chunk_header_size) return fail("chunk crosses a block boundary");
-    if (file.size() - pos - log_chunk_header_size < len) return fail("torn chunk payload");
-    const std::string_view part = file.substr(pos + log_chunk_header_size, len);
-    if (crc32_update(crc32_update(0, &type, 1), part) != crc) return fail("chunk checksum mismatch");
-    switch (type) {
-      case log_chunk_full:
-        if (in_record) return fail("FULL chunk inside a record");
-        r.records.emplace_back(part);
-        break;
-      case log_chunk_first:
-        if (in_record) return fail("FIRST chunk inside a record");
-        pending.assign(part);
-        in_record = true;
-        break;
-      case log_chunk_middle:
-        if (!in_record) return fail("MIDDLE chunk outside a record");
-        pending.append(part);
-        break;
-      case log_chunk_last:
-        if (!in_record) return fail("LAST chunk outside a record");
-        pending.append(part);
-        r.records.push_back(std::move(pending));
-        pending.clear();
-        in_record = false;
-        break;
-      default: return fail("unknown chunk type " + std::to_string(type));
-    }
-    pos += log_chunk_header_size + len;
-    if (!in_record) r.valid_end = pos;
-  }
-  if (in_record) return fail("record missing its LAST chunk");
-  return r;
-}
-
-}  // namespace vitals::detail
-// ---- include/vitals/sinks/wandb/uploader.hpp ----
-// Online mode's upload step: run the `wandb` CLI (`wandb sync <run dir>`) as a child process.
-//
-// vitals never talks to the W&B server itself; writing needs no Python, uploading reuses wandb's
-// own, maintained sync. The API key is looked up (WANDB_API_KEY, else ~/.netrc's api.wandb.ai
-// entry) only to hand it to that child through its environment; it is never written to a file.
-
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <ctime>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <optional>
-#include <sstream>
-#include <string>
-#include <system_error>
-#include <vector>
-
-extern char** environ;
-
-namespace vitals::detail {
-
-/// The API key W&B would use: $WANDB_API_KEY, else the password of `machine api.wandb.ai` (or the
-/// host in $WANDB_BASE_URL) in $NETRC or ~/.netrc.
-inline std::optional<std::string> find_wandb_api_key() {
-  if (const char* k = std::getenv("WANDB_API_KEY"); k && *k) return std::string(k);
-  std::filesystem::path netrc;
-  if (const char* n = std::getenv("NETRC"); n && *n) {
-    netrc = n;
-  } else if (const char* home = std::getenv("HOME"); home && *home) {
-    netrc = std::filesystem::path(home) / ".netrc";
-  } else {
-    return std::nullopt;
-  }
-  std::string host = "api.wandb.ai";
-  if (const char* base = std::getenv("WANDB_BASE_URL"); base && *base) {
-    std::string b = base;
-    if (auto p = b.find("://"); p != std::string::npos) b = b.substr(p + 3);
-    if (auto p = b.find_first_of(":/"); p != std::string::npos) b = b.substr(0, p);
-    if (!b.empty()) host = b;
-  }
-  std::ifstream in(netrc);
-  if (!in) return std::nullopt;
-  std::vector<std::string> tokens;
-  for (std::string t; in >> t;) tokens.push_back(t);
-  bool in_machine = false;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if (tokens[i] == "machine" && i + 1 < tokens.size()) {
-      in_machine = tokens[++i] == host;
-    } else if (tokens[i] == "default") {
-      in_machine = false;
-    } else if (in_machine && tokens[i] == "password" && i + 1 < tokens.size()) {
-      return tokens[i + 1];
-    }
-  }
-  return std::nullopt;
-}
-
-/// `command` itself when it holds a '/', else the first executable `command` on $PATH.
-inline std::optional<std::filesystem::path> find_executable(const std::string& command) {
-  if (command.empty()) return std::nullopt;
-  if (command.find('/') != std::string::npos) {
-    if (::access(command.c_str(), X_OK) == 0) return std::filesystem::path(command);
-    return std::nullopt;
-  }
-  const char* path = std::getenv("PATH");
-  if (!path) return std::nullopt;
-  std::stringstream ss(path);
-  for (std::string dir; std::getline(ss, dir, ':');) {
-    if (dir.empty()) dir = ".";
-    std::filesystem::path p = std::filesystem::path(dir) / command;
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0) return p;
-  }
-  return std::nullopt;
-}
-
-/// A child's argv and environment as execve/posix_spawn take them: `exe args...`, and the current
-/// environment with WANDB_API_KEY=api_key when given (the key never reaches a command line or file).
-struct child_command {
-  std::vector<std::string> env_storage, argv_storage;
-  std::vector<char*> envp, argv;
-
-  child_command(const std::filesystem::path& exe, const std::vector<std::string>& args,
-                const std::optional<std::string>& api_key) {
-    for (char** e = environ; e && *e; ++e) {
-      if (api_key && std::string_view(*e).starts_with("WANDB_API_KEY=")) continue;
-      env_storage.emplace_back(*e);
-    }
-    if (api_key) env_storage.push_back("WANDB_API_KEY=" + *api_key);
-    argv_storage.push_back(exe.string());
-    argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-    for (auto& v : env_storage) envp.push_back(v.data());
-    envp.push_back(nullptr);
-    for (auto& v : argv_storage) argv.push_back(v.data());
-    argv.push_back(nullptr);
-  }
-  child_command(const child_command&) = delete;  // envp/argv point into the storage
-  child_command& operator=(const child_command&) = delete;
-};
-
-/// Starts `exe args...` with the current environment, plus WANDB_API_KEY=api_key when given.
-/// Returns the child's pid; throws std::system_error when it cannot start.
-inline pid_t spawn_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
-                           const std::optional<std::string>& api_key) {
-  child_command cmd(exe, args, api_key);
-  pid_t pid = 0;
-  const int rc = ::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, cmd.argv.data(), cmd.envp.data());
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), "vitals: cannot start " + exe.string());
-  return pid;
-}
-
-/// Waits for a child; its exit status, or -1 if it died from a signal.
-inline int wait_process(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/// True once the child has exited (reaps it); never blocks.
-inline bool process_done(pid_t pid) {
-  int status = 0;
-  const pid_t r = ::waitpid(pid, &status, WNOHANG);
-  return r == pid || r < 0;
-}
-
-/// A child that cannot outlive this process: `spawn_watched_process` forks a small watchdog that
-/// starts the command and holds the read end of a pipe whose write end only this process has
-/// (close-on-exec). When this process ends in any way - crash, SIGKILL, exit - the pipe reads EOF
-/// and the watchdog sends the command SIGTERM (SIGKILL 10 s later). The watchdog's exit status is
-/// the command's. Independent of which thread started it (unlike PR_SET_PDEATHSIG).
-struct watched_child {
-  pid_t pid = -1;     // the watchdog
-  int lifeline = -1;  // write end of the pipe; closing it stops the command
-};
-
-inline watched_child spawn_watched_process(const std::filesystem::path& exe, const std::vector<std::string>& args,
-                                           const std::optional<std::string>& api_key) {
-  child_command command(exe, args, api_key);
-
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "vitals: pipe for " + exe.string());
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    const int err = errno;
-    ::close(p[0]), ::close(p[1]);
-    throw std::system_error(err, std::generic_category(), "vitals: cannot start " + exe.string());
-  }
-  if (pid == 0) {  // the watchdog: async-signal-safe calls only (the parent may have threads)
-    ::close(p[1]);
-    const pid_t cmd = ::fork();
-    if (cmd == 0) {
-      ::close(p[0]);
-      ::execve(command.argv[0], command.argv.data(), command.envp.data());
-      ::_exit(127);
-    }
-    if (cmd < 0) ::_exit(126);
-    for (;;) {
-      pollfd w{p[0], POLLIN, 0};
-      const int r = ::poll(&w, 1, 200);
-      int status = 0;
-      if (::waitpid(cmd, &status, WNOHANG) == cmd) ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 125);
-      if (r > 0) {  // EOF: the training process is gone (or gave up waiting)
-        ::kill(cmd, SIGTERM);
-        for (int i = 0; i < 100; ++i) {
-          if (::waitpid(cmd, &status, WNOHANG) == cmd) ::_exit(124);
-          const timespec t{0, 100000000};
-          ::nanosleep(&t, nullptr);
-        }
-        ::kill(cmd, SIGKILL);
-        ::waitpid(cmd, &status, 0);
-        ::_exit(124);
-      }
-    }
-  }
-  ::close(p[0]);
-  return {pid, p[1]};
-}
-
-/// Waits at most `timeout` for a child; its exit status (-1 for a signal), or nullopt on timeout.
-inline std::optional<int> wait_process_for(pid_t pid, std::chrono::duration<double> timeout) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    int status = 0;
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    if (r < 0 && errno != EINTR) return -1;
-    if (std::chrono::steady_clock::now() >= end) return std::nullopt;
-    const timespec t{0, 50000000};
-    ::nanosleep(&t, nullptr);
-  }
-}
-
-}  // namespace vitals::detail
-
-namespace vitals {
-
-enum class wandb_mode {
-  automatic,  // $WANDB_MODE if set, else online when an API key is found, else offline
-  offline,    // write the run; upload later with `wandb sync`
-  online,     // write the run, then `wandb sync` it at finish (and every sync_interval)
-  disabled,   // write nothing (--no_wandb, debug runs); $WANDB_MODE=disabled forces it
-};
-
-/// W&B's define_metric: plot keys matching `name` against `step_metric` instead of `_step`.
-struct wandb_metric {
-  std::string name;         // a key ("val/loss") or a glob with '*' ("val/*")
-  std::string step_metric;  // e.g. "epoch"; empty: the default x axis (_step)
-  std::vector<std::string> summary;  // any of "min","max","mean","best","last","none","copy","first"
-  std::string goal;         // "minimize", "maximize" or empty
-  bool hidden = false;
-};
-
-struct wandb_options {
-  wandb_mode mode = wandb_mode::automatic;
-  std::filesystem::path dir;               // where wandb/ goes; empty: the run's directory
-  std::vector<wandb_metric> metrics;       // define_metric rules, written at open
-  std::string sync_command = "wandb";      // the CLI online mode runs (looked up on $PATH)
-  std::chrono::duration<double> sync_interval{0};  // online: also sync on flush() this often (0: at finish only)
-  std::size_t buffer_bytes = 256 * 1024;   // records buffered between writes to the kernel
-  std::int64_t alert_wait_ms = 60000;      // AlertRecord.wait_duration, wandb.alert's default
-  bool quiet = false;                      // no messages on stderr
-  bool sigterm_is_preemption = true;       // exit code 143 (SIGTERM): W&B's preempting record (see close)
-  bool environment = true;                 // environment record (OS, host, args, CPU/GPU, git) and files record at open
-  std::chrono::duration<double> system_metrics_interval{15};  // stats records (W&B's System charts) this often; 0: off
-  std::string console;                     // "auto" | "wrap" | "off": stdout/stderr as output_raw records + files/output.log
-                                           // (empty: $WANDB_CONSOLE, else off)
-  bool live = true;                        // online: stream the run while it trains with `wandb beta sync --live`
-  std::chrono::duration<double> live_finish_timeout{120};  // at close, wait this long for the live sync to finish
-};
-
-namespace detail {
-
-inline bool wandb_glob_match(std::string_view pattern, std::string_view s) {
-  // '*' matches any run of characters (as wandb's define_metric globs); everything else literally.
-  std::size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
-  while (i < s.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = i;
-    } else if (p < pattern.size() && pattern[p] == s[i]) {
-      ++p, ++i;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      i = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-inline std::string wandb_mode_name(wandb_mode m) {
-  switch (m) {
-    case wandb_mode::automatic: return "automatic";
-    case wandb_mode::offline: return "offline";
-    case wandb_mode::online: return "online";
-    case wandb_mode::disabled: return "disabled";
-  }
-  return "?";
-}
-
-/// The mode a run really uses: $WANDB_MODE=disabled (or WANDB_DISABLED=true) always wins, an
-/// explicit mode next, then $WANDB_MODE, then online-if-a-key-exists.
-inline wandb_mode resolve_wandb_mode(wandb_mode asked) {
-  std::string env;
-  if (const char* m = std::getenv("WANDB_MODE")) env = m;
-  if (env == "disabled") return wandb_mode::disabled;
-  if (const char* d = std::getenv("WANDB_DISABLED"); d && (std::string_view(d) == "true" || std::string_view(d) == "1"))
-    return wandb_mode::disabled;
-  if (asked != wandb_mode::automatic) return asked;
-  if (env == "offline" || env == "dryrun") return wandb_mode::offline;
-  if (env == "online" || env == "run") return wandb_mode::online;
-  if (!env.empty())
-    throw std::invalid_argument("vitals: WANDB_MODE=" + env + " is not one of online, offline, disabled");
-  return find_wandb_api_key() ? wandb_mode::online : wandb_mode::offline;
-}
-
-inline std::string wandb_alert_level(std::string_view level) {
-  std::string l(level);
-  for (auto& c : l) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (l == "WARNING") return "WARN";
-  if (l == "CRITICAL" || l == "FATAL") return "ERROR";
-  if (l.empty()) return "INFO";
-  return l;
-}
-
-}  // namespace detail
-
-/// Writes a W&B run. Satisfies vitals::sink; one instance per run.
-class wandb_sink {
- public:
-  explicit wandb_sink(wandb_options options = {}) : opt_(std::move(options)) {
-    // Console capture starts here, when the run builds its sinks, so that what the program prints
-    // before its first logged step is kept too (open() comes with the first record).
-    std::string console = opt_.console;
-    if (const char* c = std::getenv("WANDB_CONSOLE"); console.empty() && c && *c) console = c;
-    if (!console.empty() && parse_console_mode(console) != console_mode::off)
-      console_ = std::make_unique<console_capture>(parse_console_mode(console));
-  }
-
-  void open(const run_info& info) {
-    mode_ = detail::resolve_wandb_mode(opt_.mode);
-    if (mode_ == wandb_mode::disabled) {
-      console_.reset();
-      return;
-    }
-    info_ = info;
-    const std::filesystem::path base = opt_.dir.empty() ? info.dir : opt_.dir;
-    if (base.empty()) throw std::invalid_argument("vitals::wandb_sink: neither wandb_options.dir nor run_info.dir is set");
-    if (info.id.empty() || info.id.find('/') != std::string::npos)
-      throw std::invalid_argument("vitals::wandb_sink: run_info.id must be a non-empty run id without '/', got '" + info.id + "'");
-    const std::filesystem::path wandb_dir = base / "wandb";
-    run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(info.start_time) + "-" + info.id);
-    if (info.resumed) {
-      // A resumed run is a new fragment of the same run, in its own folder as wandb.init writes it
-      // (`wandb sync` uploads the fragments of one run id in start order, each continuing the
-      // server's history). Two starts in one second: the next free second names the folder.
-      std::filesystem::create_directories(wandb_dir);
-      for (double t = info.start_time; !std::filesystem::create_directory(run_dir_); t += 1)
-        run_dir_ = wandb_dir / ("offline-run-" + local_time_stamp(t + 1) + "-" + info.id);
-      read_resumed_summary(info.dir / "summary.json");
-    }
-    std::filesystem::create_directories(run_dir_ / "files");
-    std::filesystem::create_directories(run_dir_ / "logs");
-    log_.open(run_dir_ / ("run-" + info.id + ".wandb"), opt_.buffer_bytes);
-
-    config_items_ = split_config(info.config_json);
-    write_run_record();
-    if (opt_.environment) {
-      write_files_record(info.dir);
-      write_environment_record(base);
-    }
-    for (const auto& m : opt_.metrics) {
-      write_metric_definition(m);
-      has_summary_rules_ = has_summary_rules_ || !m.summary.empty();
-    }
-    write_config_yaml();
-    write_metadata();
-    point_latest_run(wandb_dir);
-    log_.flush();
-    last_sync_ = std::chrono::steady_clock::now();
-    if (opt_.system_metrics_interval.count() > 0)
-      sampler_ = std::make_unique<system_sampler>(opt_.system_metrics_interval, base);
-    if (console_) output_log_.reset(std::fopen((run_dir_ / "files" / "output.log").c_str(), "ab"));
-    if (mode_ == wandb_mode::online && opt_.live) start_live();
-  }
-
-  void write(const record& r) {
-    if (!active()) return;
-    switch (r.kind) {
-      case record_kind::history: write_history(r); break;
-      case record_kind::summary:
-        for (const metric& m : r.metrics) {
-          value_scratch_.clear();
-          detail::append_json_value(value_scratch_, m.value);
-          set_value(explicit_summary_, explicit_index_, m.key, value_scratch_);
-        }
-        break;
-      case record_kind::alert: write_alert(r); break;
-      case record_kind::config: write_config_update(r); break;
-      default: break;  // a record kind W&B has no record for
-    }
-  }
-
-  void flush() {
-    if (!active()) return;
-    write_stats();
-    write_console();
-    log_.flush();
-    if (live_.pid > 0 && !live_reported_ && detail::process_done(live_.pid)) {
-      live_reported_ = true;  // ended before the run did: the end-of-run sync uploads the rest
-      live_.pid = -1;
-      if (!opt_.quiet) std::fprintf(stderr, "vitals: 'wandb beta sync --live' stopped early; the run is uploaded at the end instead\n");
-    }
-    if (mode_ == wandb_mode::online && live_.pid < 0 && opt_.sync_interval.count() > 0) {
-      if (sync_.pid > 0 && detail::process_done(sync_.pid)) sync_.pid = -1;
-      const auto now = std::chrono::steady_clock::now();
-      if (sync_.pid < 0 && now - last_sync_ >= opt_.sync_interval) {
-        last_sync_ = now;
-        start_sync(false);
-      }
-    }
-  }
-
-  void close(int exit_code) {
-    if (!active()) return;
-    if (sampler_) {
-      sampler_->stop();
-      write_stats();
-    }
-    if (console_) {
-      console_->stop();
-      write_console();
-      output_log_.reset();
-    }
-    write_summary();
-    // Ended by SIGTERM (128 + 15), the scheduler's preemption signal: W&B's preempting record,
-    // and an exit record that does not complete the run, so W&B shows it preempted (waiting to
-    // be resumed) rather than failed.
-    const bool preempted = opt_.sigterm_is_preemption && exit_code == 128 + SIGTERM;
-    if (preempted) {
-      begin_record();
-      pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::preempting));
-      end_record();
-    }
-    write_exit(exit_code, preempted);
-    begin_record();
-    pb_.end_message(pb_.begin_message(detail::wandb_fields::Record::final));
-    end_record();
-    log_.close();
-    closed_ = true;
-    write_summary_json();
-    if (mode_ == wandb_mode::online && live_.pid > 0) {
-      finish_live();
-    } else if (mode_ == wandb_mode::online) {
-      sync_.wait();
-      start_sync(true);
-    } else if (!opt_.quiet) {
-      std::fprintf(stderr, "vitals: W&B offline run written to %s; upload it with: wandb sync %s\n", run_dir_.c_str(),
-                   run_dir_.c_str());
-    }
-  }
-
-  /// The run's folder (offline-run-...), known after open(); empty when disabled.
-  const std::filesystem::path& run_dir() const { return run_dir_; }
-  /// The `.wandb` file.
-  std::filesystem::path log_path() const { return run_dir_.empty() ? run_dir_ : run_dir_ / ("run-" + info_.id + ".wandb"); }
-  /// The mode open() settled on.
-  wandb_mode mode() const { return mode_; }
-  /// Exit status of the last `wandb sync` this sink ran at close (nullopt: none ran).
-  std::optional<int> sync_exit_status() const { return sync_status_; }
-
- private:
-  bool active() const { return mode_ != wandb_mode::disabled && log_.is_open() && !closed_; }
-
-  static std::string local_time_stamp(double epoch_seconds) {
-    std::time_t t = epoch_seconds > 0 ? static_cast<std::time_t>(epoch_seconds) : std::time(nullptr);
-    std::tm tm{};
-    ::localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%d_%H%M%S", &tm);
-    return buf;
-  }
-
-  static std::vector<std::pair<std::string, std::string>> split_config(const std::string& json) {
-    std::vector<std::pair<std::string, std::string>> items;
-    if (json.empty()) return items;
-    simdjson::dom::parser parser;
-    simdjson::dom::element root;
-    if (auto err = parser.parse(json).get(root))
-      throw std::invalid_argument(std::string("vitals::wandb_sink: run_info.config_json is not valid JSON: ") + simdjson::error_message(err));
-    simdjson::dom::object obj;
-    if (root.get_object().get(obj))
-      throw std::invalid_argument("vitals::wandb_sink: run_info.config_json must be a JSON object, got: " + json.substr(0, 80));
-    for (auto field : obj) items.emplace_back(std::string(field.key), simdjson::minify(field.value));
-    return items;
-  }
-
-  // --- record framing ---------------------------------------------------------------------------
-  void begin_record() {
-    buf_->clear();
-    pb_.int64_field(detail::wandb_fields::Record::num, ++record_num_);
-  }
-  void end_record() { log_.append(*buf_); }
-
-  /// A HistoryItem / ConfigItem / SummaryItem: the three share field numbers (the check script
-  /// verifies each), so one encoder serves all.
-  void kv(std::uint32_t field, std::string_view key, std::string_view value_json) {
-    namespace f = detail::wandb_fields;
-    static_assert(f::HistoryItem::key == f::ConfigItem::key && f::HistoryItem::key == f::SummaryItem::key);
-    static_assert(f::HistoryItem::value_json == f::ConfigItem::value_json && f::HistoryItem::value_json == f::SummaryItem::value_json);
-    const auto tok = pb_.begin_message(field);
-    pb_.string_field(f::HistoryItem::key, key);
-    pb_.bytes_field(f::HistoryItem::value_json, value_json);
-    pb_.end_message(tok);
-  }
-
-  void write_run_record() {
-    namespace f = detail::wandb_fields;
-    begin_record();
-    const auto run = pb_.begin_message(f::Record::run);
-    pb_.string_field(f::RunRecord::run_id, info_.id);
-    pb_.string_field(f::RunRecord::entity, info_.entity);
-    pb_.string_field(f::RunRecord::project, info_.project);
-    const auto cfg = pb_.begin_message(f::RunRecord::config);
-    // `_wandb: {}` first, as wandb.init writes it: `wandb sync`'s sender only uploads the run's
-    // metric definitions (define_metric x axes), start time and telemetry when the config already
-    // holds a `_wandb` entry (sender_config.to_backend_dict adds them to that entry in place).
-    kv(f::ConfigRecord::update, "_wandb", "{}");
-    for (const auto& [k, v] : config_items_)
-      if (k != "_wandb") kv(f::ConfigRecord::update, k, v);
-    pb_.end_message(cfg);
-    pb_.string_field(f::RunRecord::run_group, info_.group);
-    pb_.string_field(f::RunRecord::job_type, info_.job_type);
-    pb_.string_field(f::RunRecord::display_name, info_.name);
-    pb_.string_field(f::RunRecord::notes, info_.notes);
-    for (const auto& t : info_.tags) pb_.bytes_field(f::RunRecord::tags, t);
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) == 0) pb_.string_field(f::RunRecord::host, host);
-    const auto ts = pb_.begin_message(f::RunRecord::start_time);
-    const double start = info_.start_time;
-    const auto secs = static_cast<std::int64_t>(std::floor(start));
-    pb_.int64_field(f::Timestamp::seconds, secs);
-    pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>(std::llround((start - static_cast<double>(secs)) * 1e9) % 1000000000));
-    pb_.end_message(ts);
-    if (info_.resumed) {
-      // As wandb.init(resume=...) writes it; `wandb sync` then asks the server where the run's
-      // history ends and appends this fragment there.
-      pb_.int64_field(f::RunRecord::starting_step, info_.starting_step);
-      pb_.bool_field(f::RunRecord::resumed, true);
-      pb_.int32_field(f::RunRecord::runtime, static_cast<std::int32_t>(info_.starting_runtime));
-      pb_.bool_field(f::RunRecord::resume, true);
-    }
-    pb_.end_message(run);
-    end_record();
-  }
-
-  /// The summary the earlier starts left (the run's summary.json): keys this start does not set
-  /// again keep their values, as W&B merges a resumed run's summary.
-  void read_resumed_summary(const std::filesystem::path& p) {
-    std::string text;
-    if (std::FILE* fp = std::fopen(p.c_str(), "rb")) {
-      char b[4096];
-      for (std::size_t n; (n = std::fread(b, 1, sizeof b, fp)) > 0;) text.append(b, n);
-      std::fclose(fp);
-    }
-    simdjson::dom::parser parser;
-    simdjson::dom::object obj;
-    if (text.empty() || parser.parse(text).get(obj)) return;
-    for (auto field : obj)
-      if (!field.key.starts_with("_")) set_value(resumed_summary_, resumed_index_, field.key, simdjson::minify(field.value));
-  }
-
-  void write_metric_definition(const wandb_metric& m) {
-    namespace f = detail::wandb_fields;
-    if (m.name.empty()) throw std::invalid_argument("vitals::wandb_sink: a wandb_metric needs a name (a key or a glob like \"val/*\")");
-    // As wandb.define_metric(name, step_metric=s): the step metric is defined first, on its own.
-    if (!m.step_metric.empty() && !defined_step_metrics_.count(m.step_metric)) {
-      defined_step_metrics_[m.step_metric] = true;
-      begin_record();
-      const auto rec = pb_.begin_message(f::Record::metric);
-      pb_.string_field(f::MetricRecord::name, m.step_metric);
-      const auto o = pb_.begin_message(f::MetricRecord::options);
-      pb_.bool_field(f::MetricOptions::defined, true);
-      pb_.end_message(o);
-      pb_.end_message(rec);
-      end_record();
-    }
-    begin_record();
-    const auto rec = pb_.begin_message(f::Record::metric);
-    const bool glob = m.name.find('*') != std::string::npos;
-    pb_.string_field(glob ? f::MetricRecord::glob_name : f::MetricRecord::name, m.name);
-    pb_.string_field(f::MetricRecord::step_metric, m.step_metric);
-    const auto o = pb_.begin_message(f::MetricRecord::options);
-    pb_.bool_field(f::MetricOptions::step_sync, !m.step_metric.empty());
-    pb_.bool_field(f::MetricOptions::hidden, m.hidden);
-    pb_.bool_field(f::MetricOptions::defined, true);
-    pb_.end_message(o);
-    write_metric_summary(m);
-    write_goal(m);
-    pb_.end_message(rec);
-    end_record();
-  }
-
-  void write_metric_summary(const wandb_metric& m) {
-    namespace f = detail::wandb_fields;
-    if (m.summary.empty()) return;
-    const auto s = pb_.begin_message(f::MetricRecord::summary);
-    for (const auto& name : m.summary) {
-      static constexpr std::pair<std::string_view, std::uint32_t> known[] = {
-          {"min", f::MetricSummary::min},   {"max", f::MetricSummary::max},   {"mean", f::MetricSummary::mean},
-          {"best", f::MetricSummary::best}, {"last", f::MetricSummary::last}, {"none", f::MetricSummary::none},
-          {"copy", f::MetricSummary::copy}, {"first", f::MetricSummary::first}};
-      bool found = false;
-      for (const auto& [n, num] : known)
-        if (n == name) pb_.bool_field(num, true), found = true;
-      if (!found)
-        throw std::invalid_argument("vitals::wandb_sink: metric '" + m.name + "' has unknown summary '" + name +
-                                    "' (use min, max, mean, best, last, none, copy or first)");
-    }
-    pb_.end_message(s);
-  }
-
-  void write_goal(const wandb_metric& m) {
-    namespace f = detail::wandb_fields;
-    if (m.goal.empty()) return;
-    if (m.goal == "minimize" || m.goal == "min") {
-      pb_.enum_field(f::MetricRecord::goal, f::metric_goal_minimize);
-    } else if (m.goal == "maximize" || m.goal == "max") {
-      pb_.enum_field(f::MetricRecord::goal, f::metric_goal_maximize);
-    } else {
-      throw std::invalid_argument("vitals::wandb_sink: metric '" + m.name + "' has goal '" + m.goal + "' (use minimize or maximize)");
-    }
-  }
-
-  /// wandb writes, before the first row that logs a key matching a glob rule, that rule expanded to
-  /// the key; the W&B UI uses it to pick the key's x axis.
-  void write_expanded_metric(std::string_view key) {
-    namespace f = detail::wandb_fields;
-    for (const auto& m : opt_.metrics) {
-      if (m.name == key) return;  // an exact rule already covers it
-    }
-    for (const auto& m : opt_.metrics) {
-      if (m.name.find('*') == std::string::npos || !detail::wandb_glob_match(m.name, key)) continue;
-      begin_record();
-      const auto rec = pb_.begin_message(f::Record::metric);
-      pb_.string_field(f::MetricRecord::name, key);
-      pb_.string_field(f::MetricRecord::step_metric, m.step_metric);
-      const auto o = pb_.begin_message(f::MetricRecord::options);
-      pb_.bool_field(f::MetricOptions::step_sync, !m.step_metric.empty());
-      pb_.bool_field(f::MetricOptions::hidden, m.hidden);
-      pb_.end_message(o);
-      if (m.summary.empty()) {
-        pb_.end_message(pb_.begin_message(f::MetricRecord::summary));
-      } else {
-        write_metric_summary(m);
-      }
-      write_goal(m);
-      const auto c = pb_.begin_message(f::MetricRecord::_control);
-      pb_.bool_field(f::MetricControl::overwrite, true);
-      pb_.end_message(c);
-      pb_.bool_field(f::MetricRecord::expanded_from_glob, true);
-      pb_.end_message(rec);
-      end_record();
-      return;
-    }
-  }
-
-  /// Hash that lets the maps be searched with a string_view: no allocation per logged key.
-  struct key_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  template <class V>
-  using key_map = std::unordered_map<std::string, V, key_hash, std::equal_to<>>;
-  using value_table = std::vector<std::pair<std::string, std::string>>;
-  using value_index = key_map<std::size_t>;
-
-  /// Sets key -> json in an insertion-ordered table; true when the key is new.
-  static bool set_value(value_table& t, value_index& idx, std::string_view key, const std::string& json) {
-    auto it = idx.find(key);
-    if (it != idx.end()) {
-      t[it->second].second.assign(json);
-      return false;
-    }
-    idx.emplace(std::string(key), t.size());
-    t.emplace_back(std::string(key), json);
-    return true;
-  }
-
-  void write_history(const record& r) {
-    namespace f = detail::wandb_fields;
-    // Expanded glob definitions must precede the row, so look for new keys first.
-    if (!opt_.metrics.empty()) {
-      for (const metric& m : r.metrics)
-        if (!last_index_.contains(m.key) && expanded_.emplace(std::string(m.key), true).second) write_expanded_metric(m.key);
-    }
-    begin_record();
-    const auto h = pb_.begin_message(f::Record::history);
-    auto put = [&](std::string_view key) {
-      kv(f::HistoryRecord::item, key, value_scratch_);
-      set_value(last_, last_index_, key, value_scratch_);
-    };
-    for (const metric& m : r.metrics) {
-      value_scratch_.clear();
-      detail::append_json_value(value_scratch_, m.value);
-      put(m.key);
-      if (has_summary_rules_) aggregate(m);
-    }
-    value_scratch_.clear();
-    fmt::format_to(std::back_inserter(value_scratch_), "{}", r.step);
-    put("_step");
-    value_scratch_.clear();
-    detail::append_json_double(value_scratch_, r.runtime);
-    put("_runtime");
-    value_scratch_.clear();
-    detail::append_json_double(value_scratch_, r.timestamp);
-    put("_timestamp");
-    const auto s = pb_.begin_message(f::HistoryRecord::step);
-    pb_.int64_field(f::HistoryStep::num, r.step);
-    pb_.end_message(s);
-    pb_.end_message(h);
-    end_record();
-    last_runtime_ = r.runtime;
-  }
-
-  /// run.update_config(): a Record with a ConfigRecord of the changed top-level keys (values
-  /// are JSON text), as wandb's run.config.update writes it; files/config.yaml follows.
-  void write_config_update(const record& r) {
-    namespace f = detail::wandb_fields;
-    begin_record();
-    const auto cfg = pb_.begin_message(f::Record::config);
-    for (const metric& m : r.metrics) {
-      if (m.value.type != metric_value::kind::string) continue;
-      kv(f::ConfigRecord::update, m.key, m.value.s);
-      bool found = false;
-      for (auto& [k, v] : config_items_)
-        if (k == m.key) v = std::string(m.value.s), found = true;
-      if (!found) config_items_.emplace_back(std::string(m.key), std::string(m.value.s));
-    }
-    pb_.end_message(cfg);
-    end_record();
-    write_config_yaml();
-  }
-
-  void write_alert(const record& r) {
-    namespace f = detail::wandb_fields;
-    std::string_view title, text, level, state;
-    for (const metric& m : r.metrics) {
-      if (m.value.type != metric_value::kind::string) continue;
-      if (m.key == "title") title = m.value.s;
-      else if (m.key == "text") text = m.value.s;
-      else if (m.key == "level") level = m.value.s;
-      else if (m.key == "state") state = m.value.s;
-    }
-    // W&B alerts are notifications with no "cleared" state: a rule clearing is not sent.
-    // "not_evaluated" (a health rule's metric never logged) is a note for alerts.jsonl, not an alert.
-    if (state == "cleared" || state == "resolved" || state == "ok" || state == "not_evaluated") return;
-    begin_record();
-    const auto a = pb_.begin_message(f::Record::alert);
-    pb_.string_field(f::AlertRecord::title, title);
-    pb_.string_field(f::AlertRecord::text, text);
-    pb_.string_field(f::AlertRecord::level, detail::wandb_alert_level(level));
-    pb_.int64_field(f::AlertRecord::wait_duration, opt_.alert_wait_ms);
-    pb_.end_message(a);
-    end_record();
-    if (r.runtime > last_runtime_) last_runtime_ = r.runtime;
-  }
-
-  /// Running statistics for keys whose define_metric rule asks for summary min/max/mean/...:
-  /// wandb computes these client-side, so the summary holds {"min": ..., "last": ...} for them.
-  struct key_stats {
-    const wandb_metric* rule = nullptr;  // null: the key has no summary rule
-    double min = 0, max = 0, sum = 0, first = 0, last = 0;
-    std::int64_t n = 0;
-  };
-
-  const wandb_metric* summary_rule_for(std::string_view key) const {
-    for (const auto& m : opt_.metrics)
-      if (!m.summary.empty() && m.name == key) return &m;
-    for (const auto& m : opt_.metrics)
-      if (!m.summary.empty() && m.name.find('*') != std::string::npos && detail::wandb_glob_match(m.name, key)) return &m;
-    return nullptr;
-  }
-
-  void aggregate(const metric& m) {
-    auto it = stats_.find(m.key);
-    if (it == stats_.end()) it = stats_.emplace(std::string(m.key), key_stats{summary_rule_for(m.key)}).first;
-    key_stats& st = it->second;
-    if (!st.rule || m.value.type == metric_value::kind::string) return;
-    const double x = m.value.as_double();
-    if (st.n == 0) st.min = st.max = st.first = x;
-    st.min = std::min(st.min, x);
-    st.max = std::max(st.max, x);
-    st.sum += x;
-    st.last = x;
-    ++st.n;
-  }
-
-  /// The final summary: the last value of every history key (or its define_metric summary
-  /// statistics), overridden and extended by explicit summary values.
-  value_table final_summary() const {
-    value_table out;
-    value_index idx;
-    for (const auto& [k, v] : resumed_summary_) set_value(out, idx, k, v);
-    for (const auto& [k, v] : last_) {
-      auto it = stats_.find(k);
-      if (it == stats_.end() || !it->second.rule || it->second.n == 0) {
-        set_value(out, idx, k, v);
-        continue;
-      }
-      const key_stats& st = it->second;
-      std::string j = "{";
-      bool drop = false, copy = false;
-      for (const auto& what : st.rule->summary) {
-        double x = 0;
-        if (what == "min") x = st.min;
-        else if (what == "max") x = st.max;
-        else if (what == "mean") x = st.sum / static_cast<double>(st.n);
-        else if (what == "first") x = st.first;
-        else if (what == "last") x = st.last;
-        else if (what == "best") x = st.rule->goal.starts_with("max") ? st.max : st.min;
-        else if (what == "none") { drop = true; continue; }
-        else { copy = true; continue; }
-        if (j.size() > 1) j += ",";
-        detail::append_json_string(j, what);
-        j += ":";
-        detail::append_json_double(j, x);
-      }
-      j += "}";
-      if (j.size() > 2) set_value(out, idx, k, j);
-      else if (copy || !drop) set_value(out, idx, k, v);
-    }
-    for (const auto& [k, v] : explicit_summary_) set_value(out, idx, k, v);
-    return out;
-  }
-
-  void write_summary() {
-    namespace f = detail::wandb_fields;
-    begin_record();
-    const auto s = pb_.begin_message(f::Record::summary);
-    for (const auto& [k, v] : final_summary()) kv(f::SummaryRecord::update, k, v);
-    const auto w = pb_.begin_message(f::SummaryRecord::update);
-    pb_.bytes_field(f::SummaryItem::nested_key, "_wandb");
-    pb_.bytes_field(f::SummaryItem::nested_key, "runtime");
-    pb_.bytes_field(f::SummaryItem::value_json, std::to_string(runtime_seconds()));
-    pb_.end_message(w);
-    pb_.end_message(s);
-    end_record();
-  }
-
-  // Whole seconds, rounded up and at least 1: RunExitRecord.runtime is a proto3 int32 without
-  // presence, so 0 would not be written at all and W&B would show no runtime.
-  std::int64_t runtime_seconds() const { return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::ceil(last_runtime_))); }
-
-  // --- run metadata as records ------------------------------------------------------------------
-  /// W&B's FilesRecord: the code snapshot (the run's code/ folder -> files/code/...), the run's
-  /// config.json and diff.patch (a dirty work tree), copied into files/ so `wandb sync` uploads them.
-  void write_files_record(const std::filesystem::path& run_dir) {
-    namespace f = detail::wandb_fields;
-    std::vector<std::string> paths;
-    std::error_code ec;
-    auto copy = [&](const std::filesystem::path& from, const std::filesystem::path& rel) {
-      std::error_code e;
-      std::filesystem::create_directories((run_dir_ / "files" / rel).parent_path(), e);
-      if (!e) std::filesystem::copy_file(from, run_dir_ / "files" / rel, std::filesystem::copy_options::overwrite_existing, e);
-      if (e) {
-        if (!opt_.quiet) std::fprintf(stderr, "vitals: W&B: could not copy %s into %s: %s\n", from.c_str(), (run_dir_ / "files").c_str(), e.message().c_str());
-        return;
-      }
-      paths.push_back(rel.generic_string());
-    };
-    if (run_dir.empty()) return;
-    const auto code = run_dir / "code";
-    if (std::filesystem::is_directory(code, ec)) {
-      std::vector<std::filesystem::path> found;
-      for (std::filesystem::recursive_directory_iterator it(code, ec), end; !ec && it != end; it.increment(ec))
-        if (it->is_regular_file(ec)) found.push_back(it->path());
-      std::sort(found.begin(), found.end());
-      for (const auto& p : found) copy(p, "code" / p.lexically_relative(code));
-    }
-    for (const char* name : {"config.json", "diff.patch"})
-      if (std::filesystem::is_regular_file(run_dir / name, ec)) copy(run_dir / name, name);
-    if (paths.empty()) return;
-    begin_record();
-    const auto r = pb_.begin_message(f::Record::files);
-    for (const auto& p : paths) {
-      const auto item = pb_.begin_message(f::FilesRecord::files);
-      pb_.string_field(f::FilesItem::path, p);
-      pb_.enum_field(f::FilesItem::policy, f::files_policy_now);
-      pb_.enum_field(f::FilesItem::type, f::file_type_wandb);
-      pb_.end_message(item);
-    }
-    pb_.end_message(r);
-    end_record();
-  }
-
-  /// W&B's EnvironmentRecord: what the Overview shows (OS, host, program, arguments, CPU/GPU, git).
-  void write_environment_record(const std::filesystem::path& disk_path) {
-    namespace f = detail::wandb_fields;
-    environment_info e;
-    try {
-      e = read_environment(disk_path);
-    } catch (const std::exception& ex) {
-      if (!opt_.quiet) std::fprintf(stderr, "vitals: W&B: environment not recorded: %s\n", ex.what());
-      return;
-    }
-    begin_record();
-    const auto r = pb_.begin_message(f::Record::environment);
-    pb_.string_field(f::EnvironmentRecord::os, e.os);
-    const auto ts = pb_.begin_message(f::EnvironmentRecord::started_at);
-    const auto secs = static_cast<std::int64_t>(std::floor(info_.start_time));
-    pb_.int64_field(f::Timestamp::seconds, secs);
-    pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((info_.start_time - static_cast<double>(secs)) * 1e9));
-    pb_.end_message(ts);
-    for (const auto& a : e.args) pb_.bytes_field(f::EnvironmentRecord::args, a);
-    pb_.string_field(f::EnvironmentRecord::program, e.program);
-    if (!e.git_commit.empty() || !e.git_remote.empty()) {
-      const auto g = pb_.begin_message(f::EnvironmentRecord::git);
-      pb_.string_field(f::GitRepoRecord::remote_url, e.git_remote);
-      pb_.string_field(f::GitRepoRecord::commit, e.git_commit);
-      pb_.end_message(g);
-    }
-    pb_.string_field(f::EnvironmentRecord::root, e.root);
-    pb_.string_field(f::EnvironmentRecord::host, e.host);
-    pb_.string_field(f::EnvironmentRecord::username, e.username);
-    pb_.string_field(f::EnvironmentRecord::executable, e.program);
-    pb_.int64_field(f::EnvironmentRecord::cpu_count, e.cpu_count);
-    pb_.int64_field(f::EnvironmentRecord::cpu_count_logical, e.cpu_count_logical);
-    pb_.string_field(f::EnvironmentRecord::gpu_type, e.gpu_type);
-    pb_.int64_field(f::EnvironmentRecord::gpu_count, static_cast<std::int64_t>(e.gpus.size()));
-    if (e.disk_total > 0) {
-      const auto d = pb_.begin_message(f::EnvironmentRecord::disk);
-      pb_.string_field(f::EnvironmentRecord__DiskEntry::key, e.disk_mount);
-      const auto v = pb_.begin_message(f::EnvironmentRecord__DiskEntry::value);
-      pb_.int64_field(f::DiskInfo::total, static_cast<std::int64_t>(e.disk_total));
-      pb_.int64_field(f::DiskInfo::used, static_cast<std::int64_t>(e.disk_used));
-      pb_.end_message(v);
-      pb_.end_message(d);
-    }
-    if (e.memory_total > 0) {
-      const auto m = pb_.begin_message(f::EnvironmentRecord::memory);
-      pb_.int64_field(f::MemoryInfo::total, static_cast<std::int64_t>(e.memory_total));
-      pb_.end_message(m);
-    }
-    const auto c = pb_.begin_message(f::EnvironmentRecord::cpu);
-    pb_.int64_field(f::CpuInfo::count, e.cpu_count);
-    pb_.int64_field(f::CpuInfo::count_logical, e.cpu_count_logical);
-    pb_.string_field(f::CpuInfo::model, e.cpu_model);
-    pb_.end_message(c);
-    for (const auto& g : e.gpus) {
-      const auto gm = pb_.begin_message(f::EnvironmentRecord::gpu_nvidia);
-      pb_.string_field(f::GpuNvidiaInfo::name, g.name);
-      pb_.int64_field(f::GpuNvidiaInfo::memory_total, static_cast<std::int64_t>(g.memory_total));
-      pb_.end_message(gm);
-    }
-    pb_.string_field(f::EnvironmentRecord::cuda_version, e.cuda_version);
-    pb_.string_field(f::EnvironmentRecord::writer_id, "vitals-" + info_.id);
-    pb_.end_message(r);
-    end_record();
-  }
-
-  /// What the program wrote to stdout/stderr since the last flush, as W&B's OutputRawRecords (one
-  /// per chunk, as written; W&B's terminal emulator makes lines of them) and files/output.log.
-  void write_console() {
-    namespace f = detail::wandb_fields;
-    if (!console_) return;
-    chunks_.clear();
-    console_->take(chunks_);
-    for (const auto& c : chunks_) {
-      begin_record();
-      const auto r = pb_.begin_message(f::Record::output_raw);
-      pb_.enum_field(f::OutputRawRecord::output_type, c.stream == 2 ? f::output_stderr : f::output_stdout);
-      const auto ts = pb_.begin_message(f::OutputRawRecord::timestamp);
-      const auto secs = static_cast<std::int64_t>(std::floor(c.timestamp));
-      pb_.int64_field(f::Timestamp::seconds, secs);
-      pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((c.timestamp - static_cast<double>(secs)) * 1e9));
-      pb_.end_message(ts);
-      valid_utf8(c.text, text_scratch_);  // a proto3 string: wandb's reader refuses invalid UTF-8
-      pb_.string_field(f::OutputRawRecord::line, text_scratch_);
-      pb_.end_message(r);
-      end_record();
-      if (output_log_) std::fwrite(c.text.data(), 1, c.text.size(), output_log_.get());
-    }
-    if (output_log_ && !chunks_.empty()) std::fflush(output_log_.get());
-  }
-
-  /// `in` with every byte that does not start a well-formed UTF-8 sequence replaced by U+FFFD.
-  static void valid_utf8(std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size();) {
-      const auto b = static_cast<unsigned char>(in[i]);
-      std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 && b >= 0xC2 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E && b <= 0xF4 ? 4 : 0;
-      bool ok = n > 0 && i + n <= in.size();
-      for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xC0) == 0x80;
-      if (ok && n == 3) {  // no overlong forms, no surrogates
-        const auto c1 = static_cast<unsigned char>(in[i + 1]);
-        ok = !(b == 0xE0 && c1 < 0xA0) && !(b == 0xED && c1 >= 0xA0);
-      } else if (ok && n == 4) {
-        const auto c1 = static_cast<unsigned char>(in[i + 1]);
-        ok = !(b == 0xF0 && c1 < 0x90) && !(b == 0xF4 && c1 >= 0x90);
-      }
-      if (ok) {
-        out.append(in.substr(i, n));
-        i += n;
-      } else {
-        out += "\xEF\xBF\xBD";
-        ++i;
-      }
-    }
-  }
-
-  /// The samples the system sampler took since the last flush, as W&B's StatsRecords.
-  void write_stats() {
-    namespace f = detail::wandb_fields;
-    if (!sampler_) return;
-    samples_.clear();
-    sampler_->take(samples_);
-    for (const auto& smp : samples_) {
-      begin_record();
-      const auto r = pb_.begin_message(f::Record::stats);
-      const auto ts = pb_.begin_message(f::StatsRecord::timestamp);
-      const auto secs = static_cast<std::int64_t>(std::floor(smp.timestamp));
-      pb_.int64_field(f::Timestamp::seconds, secs);
-      pb_.int32_field(f::Timestamp::nanos, static_cast<std::int32_t>((smp.timestamp - static_cast<double>(secs)) * 1e9));
-      pb_.end_message(ts);
-      for (const auto& [k, v] : smp.values) {
-        value_scratch_.clear();
-        detail::append_json_double(value_scratch_, v);
-        const auto item = pb_.begin_message(f::StatsRecord::item);
-        pb_.string_field(f::StatsItem::key, k);
-        pb_.string_field(f::StatsItem::value_json, value_scratch_);
-        pb_.end_message(item);
-      }
-      pb_.end_message(r);
-      end_record();
-    }
-  }
-
-  void write_exit(int exit_code, bool not_complete) {
-    namespace f = detail::wandb_fields;
-    begin_record();
-    const auto e = pb_.begin_message(f::Record::exit);
-    pb_.int32_field(f::RunExitRecord::exit_code, exit_code);
-    pb_.int32_field(f::RunExitRecord::runtime, static_cast<std::int32_t>(runtime_seconds()));
-    pb_.bool_field(f::RunExitRecord::not_complete, not_complete);
-    pb_.end_message(e);
-    end_record();
-  }
-
-  // --- files/ -----------------------------------------------------------------------------------
-  static void write_file(const std::filesystem::path& p, const std::string& text) {
-    // Write-then-rename: a reader never sees half a file, and a full disk leaves the old one.
-    detail::atomic_write_file(p, text);
-  }
-
-  void write_config_yaml() const {
-    // W&B's shape, `key: {value: ...}`; values as JSON flow text, which is YAML.
-    std::string y;
-    for (const auto& [k, v] : config_items_) {
-      detail::append_json_string(y, k);
-      y += ":\n  value: ";
-      y += v;
-      y += '\n';
-    }
-    write_file(run_dir_ / "files" / "config.yaml", y);
-  }
-
-  void write_metadata() const {
-    std::string j = "{";
-    auto field = [&](std::string_view k, std::string_view v) {
-      if (j.size() > 1) j += ", ";
-      detail::append_json_string(j, k);
-      j += ": ";
-      detail::append_json_string(j, v);
-    };
-    utsname u{};
-    if (::uname(&u) == 0) field("os", std::string(u.sysname) + "-" + u.release + "-" + u.machine);
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) == 0) field("host", host);
-    std::time_t t = static_cast<std::time_t>(info_.start_time);
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char iso[40];
-    std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    field("startedAt", iso);
-    std::error_code ec;
-    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) field("program", exe.string());
-    field("writer", "vitals");
-    j += "}\n";
-    write_file(run_dir_ / "files" / "wandb-metadata.json", j);
-  }
-
-  void write_summary_json() const {
-    std::string j = "{";
-    for (const auto& [k, v] : final_summary()) {
-      if (j.size() > 1) j += ", ";
-      detail::append_json_string(j, k);
-      j += ": ";
-      j += v;
-    }
-    if (j.size() > 1) j += ", ";
-    j += "\"_wandb\": {\"runtime\": " + std::to_string(runtime_seconds()) + "}}\n";
-    write_file(run_dir_ / "files" / "wandb-summary.json", j);
-  }
-
-  void point_latest_run(const std::filesystem::path& wandb_dir) const {
-    // A symlink created beside it and renamed over it: readers see the old or the new target.
-    const std::filesystem::path link = wandb_dir / "latest-run";
-    const std::filesystem::path tmp = wandb_dir / ("latest-run.tmp." + std::to_string(::getpid()));
-    std::error_code ec;
-    std::filesystem::remove(tmp, ec);
-    std::filesystem::create_directory_symlink(run_dir_.filename(), tmp, ec);
-    if (!ec) std::filesystem::rename(tmp, link, ec);
-    if (ec && !opt_.quiet) std::fprintf(stderr, "vitals: could not update %s: %s\n", link.c_str(), ec.message().c_str());
-  }
-
-  // --- online ----------------------------------------------------------------------------------
-  /// Online mode: `wandb beta sync --live <run dir>` follows the file while it is written (wandb >=
-  /// 0.31). Without that command: say so once and upload at the end as before.
-  void start_live() {
-    const auto exe = detail::find_executable(opt_.sync_command);
-    if (!exe) return;  // close() says what to run
-    const auto help = detail::command_output(detail::shell_quote(exe->string()) + " beta sync --help");
-    if (!help || help->find("--live") == std::string::npos) {
-      if (!opt_.quiet)
-        std::fprintf(stderr, "vitals: '%s beta sync --live' is not available (wandb >= 0.31 has it); the run is uploaded when it ends\n",
-                     exe->c_str());
-      return;
-    }
-    try {
-      auto c = detail::spawn_watched_process(*exe, {"beta", "sync", "--live", run_dir_.string()}, detail::find_wandb_api_key());
-      live_.pid = c.pid;
-      live_.lifeline = c.lifeline;
-    } catch (const std::exception& e) {
-      if (!opt_.quiet) std::fprintf(stderr, "%s; the run is uploaded when it ends\n", e.what());
-    }
-  }
-
-  void finish_live() {
-    const auto status = detail::wait_process_for(live_.pid, opt_.live_finish_timeout);
-    if (!status) {
-      if (!opt_.quiet)
-        std::fprintf(stderr, "vitals: 'wandb beta sync --live' did not finish within %.0f s; stopped it. Upload the rest with: wandb sync %s\n",
-                     opt_.live_finish_timeout.count(), run_dir_.c_str());
-      live_.stop();
-      sync_status_ = -1;
-      return;
-    }
-    live_.pid = -1;
-    live_.stop();
-    sync_status_ = *status;
-    if (*status == 0) return;
-    if (!opt_.quiet) std::fprintf(stderr, "vitals: 'wandb beta sync --live' failed (status %d); trying 'wandb sync'\n", *status);
-    start_sync(true);
-  }
-
-  void start_sync(bool wait) {
-    const auto exe = detail::find_executable(opt_.sync_command);
-    if (!exe) {
-      if (wait && !opt_.quiet)
-        std::fprintf(stderr,
-                     "vitals: online mode, but the wandb CLI ('%s') is not on PATH; the run is saved offline. "
-                     "Upload it with: pip install wandb && wandb sync %s\n",
-                     opt_.sync_command.c_str(), run_dir_.c_str());
-      return;
-    }
-    pid_t pid = -1;
-    try {
-      pid = detail::spawn_process(*exe, {"sync", run_dir_.string()}, detail::find_wandb_api_key());
-    } catch (const std::exception& e) {
-      if (!opt_.quiet) std::fprintf(stderr, "%s; upload the run with: wandb sync %s\n", e.what(), run_dir_.c_str());
-      return;
-    }
-    if (!wait) {
-      sync_.pid = pid;
-      return;
-    }
-    sync_status_ = detail::wait_process(pid);
-    if (*sync_status_ != 0 && !opt_.quiet)
-      std::fprintf(stderr, "vitals: 'wandb sync' failed (status %d); retry with: wandb sync %s\n", *sync_status_, run_dir_.c_str());
-  }
-
-  wandb_options opt_;
-  wandb_mode mode_ = wandb_mode::disabled;
-  run_info info_;
-  std::filesystem::path run_dir_;
-  detail::leveldb_log_writer log_;
-  // On the heap so that pb_'s pointer to it survives moving the sink.
-  std::unique_ptr<std::string> buf_ = std::make_unique<std::string>();
-  detail::pb_writer pb_{*buf_};
-  std::int64_t record_num_ = 0;
-  std::string value_scratch_;
-  std::vector<std::pair<std::string, std::string>> config_items_;
-  value_table last_, explicit_summary_, resumed_summary_;
-  value_index last_index_, explicit_index_, resumed_index_;
-  key_map<bool> expanded_, defined_step_metrics_;
-  key_map<key_stats> stats_;
-  bool has_summary_rules_ = false;
-  double last_runtime_ = 0;
-  bool closed_ = false;
-  /// A background `wandb sync` (sync_interval); waited for at close or destruction, and owned by
-  /// exactly one sink when sinks are moved.
-  struct child_process {
-    pid_t pid = -1;
-    child_process() = default;
-    child_process(child_process&& o) noexcept : pid(std::exchange(o.pid, -1)) {}
-    child_process& operator=(child_process&& o) noexcept {
-      if (this != &o) {
-        wait();
-        pid = std::exchange(o.pid, -1);
-      }
-      return *this;
-    }
-    ~child_process() { wait(); }
-    void wait() {
-      if (pid > 0) detail::wait_process(pid);
-      pid = -1;
-    }
-  };
-  child_process sync_;
-  std::chrono::steady_clock::time_point last_sync_{};
-  std::optional<int> sync_status_;
-  /// The live sync's watchdog (detail::spawn_watched_process): stopped (lifeline closed, which
-  /// ends the command) and reaped when the sink goes away without close().
-  struct live_child {
-    pid_t pid = -1;
-    int lifeline = -1;
-    live_child() = default;
-    live_child(live_child&& o) noexcept : pid(std::exchange(o.pid, -1)), lifeline(std::exchange(o.lifeline, -1)) {}
-    live_child& operator=(live_child&& o) noexcept {
-      if (this != &o) {
-        stop();
-        pid = std::exchange(o.pid, -1);
-        lifeline = std::exchange(o.lifeline, -1);
-      }
-      return *this;
-    }
-    ~live_child() { stop(); }
-    void stop() {
-      if (lifeline >= 0) ::close(lifeline);
-      lifeline = -1;
-      if (pid > 0) detail::wait_process(pid);
-      pid = -1;
-    }
-  };
-  live_child live_;
-  bool live_reported_ = false;
-  std::unique_ptr<system_sampler> sampler_;  // stats records; null when system_metrics_interval is 0
-  std::vector<system_sample> samples_;
-  std::unique_ptr<console_capture> console_;  // null when console is off
-  std::vector<console_chunk> chunks_;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> output_log_{nullptr, &std::fclose};  // files/output.log
-  std::string text_scratch_;
-};
-
-/// The DESIGN's `vitals::wandb_offline{}`: a wandb_sink that never uploads.
-struct wandb_offline : wandb_sink {
-  explicit wandb_offline(wandb_options options = {}) : wandb_sink(with_offline(std::move(options))) {}
-
- private:
-  static wandb_options with_offline(wandb_options o) {
-    o.mode = wandb_mode::offline;
-    return o;
-  }
-};
-
-static_assert(sink<wandb_sink>);
-static_assert(sink<wandb_offline>);
-
-}  // namespace vitals
-
-namespace vitals {
-
-/// The options the "wandb" registry entry uses.
-inline wandb_options registered_wandb_options() {
-  wandb_options o;
-  o.mode = std::getenv("WANDB_MODE") ? wandb_mode::automatic : wandb_mode::offline;
-  // System metrics as wandb's settings name them: x_stats_sampling_interval (seconds), x_disable_stats.
-  if (const char* s = std::getenv("WANDB_X_STATS_SAMPLING_INTERVAL"); s && *s) {
-    char* end = nullptr;
-    const double v = std::strtod(s, &end);
-    if (end == s || *end != '\0' || !(v >= 0))
-      throw std::invalid_argument(std::string("vitals: WANDB_X_STATS_SAMPLING_INTERVAL=") + s + " is not a number of seconds >= 0");
-    o.system_metrics_interval = std::chrono::duration<double>(v);
-  }
-  if (const char* d = std::getenv("WANDB_X_DISABLE_STATS"); d && (std::string_view(d) == "true" || std::string_view(d) == "1"))
-    o.system_metrics_interval = std::chrono::duration<double>(0);
-  return o;
-}
-
-inline const bool wandb_sink_registered = register_sink("wandb", [] { return any_sink(wandb_sink(registered_wandb_options())); });
 
 }  // namespace vitals
 // ---- include/vitals/health.hpp ----
@@ -17220,6 +18408,7 @@ using accumulator = basic_accumulator<double>;
 #include <unordered_map>
 #include <vector>
 
+
 namespace vitals {
 
 class metric_table {
@@ -17283,13 +18472,8 @@ class metric_table {
                     : name.size() > text.size() && name.starts_with(text);
     }
   };
-  struct string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-
   std::vector<slot> slots_;
-  std::unordered_map<std::string, slot_id, string_hash, std::equal_to<>> index_;
+  vitals::detail::string_map<slot_id> index_;
   std::vector<pattern> patterns_;
   std::int64_t window_ = 0;
 };
@@ -18804,9 +19988,9 @@ class generation_stats {
 
 }  // namespace vitals
 // ---- include/vitals/health/model_params.hpp ----
-// model_params/{total_params, trainable_params, model_size_mb}, logged once per run (the seed's
-// K-fold runs log them with the config). model_size_mb = total bytes / 2^20, i.e. total * 4 / 2^20
-// for an fp32 model, each parameter counted at its own element size.
+// Counting a model's parameters into vitals::model_params (run/model_params.hpp): from a list of
+// tensor sizes or from the statistics' tensor table. Each parameter is counted at its own element
+// size, so model_size_mb is the bytes the weights take / 2^20.
 
 #include <cstdint>
 #include <span>
@@ -18822,6 +20006,7 @@ class generation_stats {
 // partial depends only on the chunk, results are the same whatever the grid size, run to run.
 
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -18942,8 +20127,10 @@ inline table_entry make_entry(const param_tensor& p, std::uint64_t first_chunk) 
 
 }  // namespace detail
 
-/// The parameters to take statistics of. Build it once; rebuild (and re-upload) only when the
-/// parameter set changes.
+/// The parameters to take statistics of, registered once: from named buffers (add), host spans
+/// (add with spans) or an llm.c-style flat buffer (from_flat_buffers). The table owns the names and
+/// the work split; when a framework reallocates a buffer (a gradient set to None and back) rebind
+/// it with set_buffers() instead of rebuilding the table (and re-upload a device copy).
 class tensor_table {
  public:
   tensor_table() = default;
@@ -18969,6 +20156,59 @@ class tensor_table {
   tensor_table& add(std::string name, std::uint64_t numel, dtype type, const void* grad,
                     const void* weight, void* ema = nullptr) {
     return add(param_tensor{std::move(name), numel, {grad, type}, {weight, type}, {ema, type}});
+  }
+
+  /// Host float32 buffers: `weight` (required), `grad` and `ema` (empty: none), of one size.
+  tensor_table& add(std::string name, std::span<const float> weight, std::span<const float> grad = {},
+                    std::span<float> ema = {}) {
+    if ((!grad.empty() && grad.size() != weight.size()) || (!ema.empty() && ema.size() != weight.size()))
+      throw std::invalid_argument("vitals::tensor_table::add: parameter '" + name + "' has " +
+                                  std::to_string(weight.size()) + " weights but " + std::to_string(grad.size()) +
+                                  " gradients and " + std::to_string(ema.size()) +
+                                  " EMA values; give buffers of one size (an empty span for none)");
+    return add(param_tensor{std::move(name),
+                            weight.size(),
+                            {grad.empty() ? nullptr : grad.data(), dtype::f32},
+                            {weight.data(), dtype::f32},
+                            {ema.empty() ? nullptr : ema.data(), dtype::f32}});
+  }
+
+  /// An llm.c-style model: every parameter tensor packed one after another in one buffer (and the
+  /// gradients, and optionally the EMA, in buffers of the same layout), tensor i being `sizes[i]`
+  /// elements of `type` named `names[i]`. Pointers are host or device pointers; null: none.
+  static tensor_table from_flat_buffers(std::span<const std::string> names, std::span<const std::uint64_t> sizes,
+                                        dtype type, const void* weights, const void* grads, void* ema = nullptr) {
+    if (names.size() != sizes.size())
+      throw std::invalid_argument("vitals::tensor_table::from_flat_buffers: " + std::to_string(names.size()) +
+                                  " names for " + std::to_string(sizes.size()) + " tensor sizes; give one name per tensor");
+    tensor_table t;
+    const std::size_t elem = dtype_size(type);
+    std::uint64_t offset = 0;
+    auto at = [&](const void* base) -> const void* {
+      return base ? static_cast<const char*>(base) + offset * elem : nullptr;
+    };
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      void* e = ema ? static_cast<char*>(ema) + offset * elem : nullptr;
+      t.add(param_tensor{names[i], sizes[i], {at(grads), type}, {at(weights), type}, {e, type}});
+      offset += sizes[i];
+    }
+    return t;
+  }
+
+  /// Points parameter `i` at new buffers (same numel and dtypes); null: none. Cheap (the work
+  /// split is recomputed, nothing allocated per parameter).
+  void set_buffers(std::size_t i, const void* grad, const void* weight, void* ema) {
+    if (i >= params_.size())
+      throw std::out_of_range("vitals::tensor_table::set_buffers: parameter " + std::to_string(i) + " of " +
+                              std::to_string(params_.size()));
+    params_[i].grad.data = grad;
+    params_[i].weight.data = weight;
+    params_[i].ema.data = ema;
+    total_chunks_ = 0;
+    for (std::size_t k = 0; k < params_.size(); ++k) {
+      entries_[k] = detail::make_entry(params_[k], total_chunks_);
+      total_chunks_ += entries_[k].chunks;
+    }
   }
 
   std::size_t size() const { return params_.size(); }
@@ -18999,47 +20239,33 @@ struct param_info {
   bool trainable = true;
 };
 
-struct model_param_counts {
-  std::uint64_t total = 0;
-  std::uint64_t trainable = 0;
-  std::uint64_t bytes = 0;
+namespace detail {
+inline model_params model_params_of(std::uint64_t total, std::uint64_t trainable, std::uint64_t bytes) {
+  return {static_cast<std::int64_t>(total), static_cast<std::int64_t>(trainable),
+          static_cast<double>(bytes) / (1024.0 * 1024.0)};
+}
+}  // namespace detail
 
-  double size_mb() const { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
-  /// Average element size (4 for an fp32 model), for run.log_model_params(total, trainable, bytes_per_param()).
-  double bytes_per_param() const { return total ? static_cast<double>(bytes) / static_cast<double>(total) : 4.0; }
-
-  void append_to(metric_list& out) const {
-    out.set("model_params/total_params", static_cast<double>(total));
-    out.set("model_params/trainable_params", static_cast<double>(trainable));
-    out.set("model_params/model_size_mb", size_mb());
-  }
-  metric_list metrics() const {
-    metric_list out;
-    append_to(out);
-    return out;
-  }
-};
-
-inline model_param_counts count_params(std::span<const param_info> params) {
-  model_param_counts c;
+inline model_params count_params(std::span<const param_info> params) {
+  std::uint64_t total = 0, trainable = 0, bytes = 0;
   for (const auto& p : params) {
-    c.total += p.numel;
-    if (p.trainable) c.trainable += p.numel;
-    c.bytes += p.numel * dtype_size(p.type);
+    total += p.numel;
+    if (p.trainable) trainable += p.numel;
+    bytes += p.numel * dtype_size(p.type);
   }
-  return c;
+  return detail::model_params_of(total, trainable, bytes);
 }
 
-/// The same counts from the statistics' tensor table: a parameter is trainable when it has a
-/// gradient buffer (a frozen weight is added without one); its size is its weight's element size.
-inline model_param_counts count_params(const tensor_table& table) {
-  model_param_counts c;
+/// The same from the statistics' tensor table: a parameter is trainable when it has a gradient
+/// buffer (a frozen weight is added without one); its size is its weight's element size.
+inline model_params count_params(const tensor_table& table) {
+  std::uint64_t total = 0, trainable = 0, bytes = 0;
   for (const auto& p : table.params()) {
-    c.total += p.numel;
-    if (p.grad.data) c.trainable += p.numel;
-    c.bytes += p.numel * dtype_size(p.weight.data ? p.weight.type : p.grad.type);
+    total += p.numel;
+    if (p.grad.data) trainable += p.numel;
+    bytes += p.numel * dtype_size(p.weight.data ? p.weight.type : p.grad.type);
   }
-  return c;
+  return detail::model_params_of(total, trainable, bytes);
 }
 
 }  // namespace vitals
@@ -19366,8 +20592,9 @@ class health_monitor {
 
 }  // namespace vitals
 // ---- include/vitals/health/param_stats.hpp ----
-// Fused parameter statistics — grad norms, weight statistics, EMA diff, optional fused EMA update
-// and weight histogram — over every tensor of a tensor_table, computed on the CPU.
+// Fused parameter statistics — grad norms, weight statistics, EMA diff and weight histogram — over
+// every tensor of a tensor_table, computed on the CPU; and the EMA update, an operation of its own
+// (update_ema) that reports the EMA diff it costs nothing to add.
 //
 // This is the CPU reference of the CUDA kernels in cuda/vitals/param_stats.cuh and the
 // specification of their behaviour: both walk the same chunks (tensor_table.hpp) with the same
@@ -19382,19 +20609,117 @@ class health_monitor {
 #include <string>
 #include <vector>
 
+// ---- include/vitals/health/stat_set.hpp ----
+// Which parameter statistics to compute: a set of named param_stat values, usable as a template
+// argument (C++20 class-type non-type template parameter), so work for statistics not asked for is
+// compiled out of the kernels while the choice stays typo-proof and printable:
+//
+//   vitals::compute_param_stats<vitals::param_stat::grad | vitals::param_stat::weight>(table);
+//
+// The EMA update is not a statistic (it writes the EMA buffers): it is an operation of its own,
+// vitals::update_ema (param_stats.hpp) and vitals::device_ema_update (cuda/vitals/param_stats.cuh).
+
+#include <initializer_list>
+#include <string>
 
 namespace vitals {
 
-/// Compile-time selection of the statistics to compute; combine with `|`. Work for statistics not
-/// selected is compiled out of the kernel.
-namespace stats {
-inline constexpr unsigned grad = 1u;              // grad L2 norm, max |g|, non-finite count
-inline constexpr unsigned weight = 2u;            // mean |w|, std, min, max, max |w|, non-finite
-inline constexpr unsigned ema_diff = 4u;          // mean |e - w|, ||e - w||_2, relative to ||w||_2
-inline constexpr unsigned ema_update = 8u;        // e <- d*e + (1-d)*w, before the diff is taken
-inline constexpr unsigned weight_histogram = 16u; // fixed-bin histogram of w
-inline constexpr unsigned all = 31u;
-}  // namespace stats
+enum class param_stat : unsigned {
+  grad,              // grad L2 norm, max |g|, non-finite count
+  weight,            // mean |w|, std, min, max, max |w|, non-finite count
+  ema_diff,          // mean |e - w|, ||e - w||_2, relative to ||w||_2
+  weight_histogram,  // one fixed-bin histogram of every weight
+};
+
+inline constexpr param_stat all_param_stats[] = {param_stat::grad, param_stat::weight, param_stat::ema_diff,
+                                                 param_stat::weight_histogram};
+
+inline constexpr const char* to_string(param_stat s) {
+  switch (s) {
+    case param_stat::grad: return "grad";
+    case param_stat::weight: return "weight";
+    case param_stat::ema_diff: return "ema_diff";
+    case param_stat::weight_histogram: return "weight_histogram";
+  }
+  return "?";
+}
+
+namespace detail {
+/// The bits of a stat_set, spelt out. nvcc's host pass writes a class template argument back as
+/// `T({bits})` or `{bits}`, so stat_set must be implicitly constructible from its member's value;
+/// going through this type keeps an integer from converting to a stat_set (that would take two
+/// user-defined conversions), so `compute_param_stats<5>` does not compile.
+struct stat_bits {
+  unsigned value;
+  constexpr stat_bits(unsigned v) : value(v) {}  // NOLINT: implicit, for nvcc's T({bits})
+};
+}  // namespace detail
+
+/// A set of param_stat, built from param_stat values (an integer does not convert to it); combine
+/// with `|`.
+struct stat_set {
+  /// One bit per param_stat. Public only because a class used as a template argument must have
+  /// public members; build sets from param_stat values.
+  unsigned bits_ = 0;
+
+  constexpr stat_set() = default;
+  constexpr stat_set(param_stat s) : bits_(bit(s)) {}  // NOLINT: implicit, so param_stat::grad is a set
+  constexpr stat_set(detail::stat_bits b) : bits_(b.value) {}  // NOLINT: implicit, for nvcc's {bits}
+  constexpr stat_set(std::initializer_list<param_stat> s) {
+    for (param_stat x : s) bits_ |= bit(x);
+  }
+
+  static constexpr stat_set all() {
+    stat_set s;
+    for (param_stat x : all_param_stats) s.bits_ |= bit(x);
+    return s;
+  }
+
+  constexpr bool contains(param_stat s) const { return (bits_ & bit(s)) != 0; }
+  constexpr bool empty() const { return bits_ == 0; }
+  friend constexpr stat_set operator|(stat_set a, stat_set b) {
+    stat_set r;
+    r.bits_ = a.bits_ | b.bits_;
+    return r;
+  }
+  friend constexpr bool operator==(stat_set, stat_set) = default;
+
+  /// "{grad, weight}".
+  std::string to_string() const {
+    std::string out = "{";
+    for (param_stat x : all_param_stats)
+      if (contains(x)) out += (out.size() > 1 ? ", " : "") + std::string(vitals::to_string(x));
+    return out + "}";
+  }
+
+  static constexpr unsigned bit(param_stat s) { return 1u << static_cast<unsigned>(s); }
+};
+
+constexpr stat_set operator|(param_stat a, param_stat b) { return stat_set(a) | stat_set(b); }
+
+}  // namespace vitals
+
+namespace vitals {
+
+namespace detail {
+/// The kernels' plan as bits: a stat_set's bits plus the EMA update, which is not a statistic but
+/// shares the statistics' pass over the weights when both are wanted.
+namespace plan {
+inline constexpr unsigned grad = 1u << static_cast<unsigned>(param_stat::grad);
+inline constexpr unsigned weight = 1u << static_cast<unsigned>(param_stat::weight);
+inline constexpr unsigned ema_diff = 1u << static_cast<unsigned>(param_stat::ema_diff);
+inline constexpr unsigned weight_histogram = 1u << static_cast<unsigned>(param_stat::weight_histogram);
+inline constexpr unsigned ema_update = 1u << 16;  // e <- d*e + (1-d)*w, before the diff is taken
+inline constexpr unsigned all = grad | weight | ema_diff | weight_histogram | ema_update;
+}  // namespace plan
+
+/// The set of statistics a plan computes (without the EMA update).
+constexpr stat_set stats_of_plan(unsigned p) {
+  stat_set s;
+  s.bits_ = p & ~plan::ema_update;
+  return s;
+}
+}  // namespace detail
 
 /// Mergeable norm statistics of one buffer (or of a difference of two): count, non-finite count,
 /// sum of squares, sum of |x|, max |x|. `ref_sum_sq` is the sum of squares of the reference the
@@ -19469,7 +20794,7 @@ struct owned_metrics {
 
 /// The results of one call: global (`total`) and per tensor, in table order.
 struct param_stats_result {
-  unsigned computed = 0;  // the stats:: flags these results hold
+  stat_set computed;  // the statistics these results hold
   tensor_stats total;
   std::vector<tensor_stats> per_tensor;
   weight_histogram histogram;
@@ -19492,23 +20817,41 @@ struct param_stats_result {
     return total.ema_diff.ref_sum_sq > 0 ? total.ema_diff.l2() / std::sqrt(total.ema_diff.ref_sum_sq) : 0.0;
   }
 
+  /// Divides the gradient statistics (norms, |g| sums and maxima, global and per tensor) by the
+  /// mixed-precision loss scale the gradients were multiplied by, so they describe the gradients the
+  /// optimizer will apply. Exact up to one rounding per value; non-finite counts are kept (an
+  /// overflow in the scaled gradients is what a loss scaler looks for).
+  void unscale_gradients(double loss_scale) {
+    if (!(loss_scale > 0) || !std::isfinite(loss_scale))
+      throw std::invalid_argument("vitals::param_stats_result::unscale_gradients: the loss scale must be a positive "
+                                  "finite number, got " + std::to_string(loss_scale));
+    if (loss_scale == 1.0) return;
+    auto unscale = [loss_scale](norm_stats& g) {
+      g.sum_sq /= loss_scale * loss_scale;
+      g.sum_abs /= loss_scale;
+      g.absmax /= loss_scale;
+    };
+    unscale(total.grad);
+    for (auto& t : per_tensor) unscale(t.grad);
+  }
+
   /// The global metrics, named per DESIGN.md: train/grad_norm, model/weight_{mean,std,max},
   /// model/ema_diff{,_l2,_rel}, plus max |g|, min w and non-finite counts. Only computed ones.
   std::vector<metric> to_metrics() const {
     std::vector<metric> m;
-    if (computed & stats::grad) {
+    if (computed.contains(param_stat::grad)) {
       m.push_back({"train/grad_norm", grad_norm()});
       m.push_back({"train/grad_absmax", grad_absmax()});
       m.push_back({"train/grad_nonfinite", total.grad.nonfinite});
     }
-    if (computed & stats::weight) {
+    if (computed.contains(param_stat::weight)) {
       m.push_back({"model/weight_mean", weight_mean()});
       m.push_back({"model/weight_std", weight_std()});
       m.push_back({"model/weight_max", weight_max()});
       m.push_back({"model/weight_min", weight_min()});
       m.push_back({"model/weight_nonfinite", total.weight.nonfinite});
     }
-    if (computed & stats::ema_diff) {
+    if (computed.contains(param_stat::ema_diff)) {
       m.push_back({"model/ema_diff", ema_diff()});
       m.push_back({"model/ema_diff_l2", ema_diff_l2()});
       m.push_back({"model/ema_diff_rel", ema_diff_rel()});
@@ -19535,15 +20878,15 @@ struct param_stats_result {
     std::vector<double> values;
     for (std::size_t i = 0; i < per_tensor.size(); ++i) {
       const auto& name = names[i];
-      if (computed & stats::grad) {
+      if (computed.contains(param_stat::grad)) {
         out.keys.push_back("grad_norm/" + name);
         values.push_back(per_tensor[i].grad.l2());
       }
-      if (computed & stats::weight) {
+      if (computed.contains(param_stat::weight)) {
         out.keys.push_back("weight_absmax/" + name);
         values.push_back(per_tensor[i].weight.absmax);
       }
-      if (computed & stats::ema_diff) {
+      if (computed.contains(param_stat::ema_diff)) {
         out.keys.push_back("ema_diff/" + name);
         values.push_back(per_tensor[i].ema_diff.mean_abs());
       }
@@ -19558,7 +20901,7 @@ struct param_stats_result {
 namespace detail {
 
 /// The weight moments are also needed for the histogram's next range (the previous call's min/max).
-VITALS_HD constexpr bool computes_moments(unsigned s) { return (s & (stats::weight | stats::weight_histogram)) != 0; }
+VITALS_HD constexpr bool computes_moments(unsigned s) { return (s & (plan::weight | plan::weight_histogram)) != 0; }
 
 VITALS_HD constexpr bool finite_f(float x) { return x == x && x - x == 0.0f; }
 VITALS_HD constexpr float abs_f(float x) { return x < 0.0f ? -x : x; }
@@ -19639,9 +20982,9 @@ struct thread_partial {
 
   VITALS_HD tensor_stats to_stats() const {
     tensor_stats s;
-    if constexpr ((Stats & stats::grad) != 0) s.grad = grad.to_double();
+    if constexpr ((Stats & plan::grad) != 0) s.grad = grad.to_double();
     if constexpr (computes_moments(Stats)) s.weight = weight.to_double();
-    if constexpr ((Stats & stats::ema_diff) != 0) s.ema_diff = diff.to_double();
+    if constexpr ((Stats & plan::ema_diff) != 0) s.ema_diff = diff.to_double();
     return s;
   }
 };
@@ -19672,16 +21015,16 @@ struct element_op {
   template <class Hist>
   VITALS_HD float weight(thread_partial<Stats>& p, float w, float e, bool has_ema, dtype ema_type, Hist& hist) const {
     if constexpr (computes_moments(Stats)) p.weight.add(w);
-    if constexpr ((Stats & stats::weight_histogram) != 0) {
+    if constexpr ((Stats & plan::weight_histogram) != 0) {
       if (hist_bins) {
         const int s = histogram_slot(w, hist_lo, hist_hi, hist_inv_width, hist_bins);
         if (s >= 0) hist.add(s);
       }
     }
-    if constexpr ((Stats & (stats::ema_update | stats::ema_diff)) != 0) {
+    if constexpr ((Stats & (plan::ema_update | plan::ema_diff)) != 0) {
       if (has_ema) {
-        if constexpr ((Stats & stats::ema_update) != 0) e = round_to(ema_type, detail::mul_add_mul_rn(decay, e, 1.0f - decay, w));
-        if constexpr ((Stats & stats::ema_diff) != 0) {
+        if constexpr ((Stats & plan::ema_update) != 0) e = round_to(ema_type, detail::mul_add_mul_rn(decay, e, 1.0f - decay, w));
+        if constexpr ((Stats & plan::ema_diff) != 0) {
           const float d = e - w;
           p.diff.add(d);
           if (finite_f(d)) p.diff.ref_sum_sq += w * w;
@@ -19691,11 +21034,11 @@ struct element_op {
     return e;
   }
 
-  VITALS_HD static constexpr bool needs_grad() { return (Stats & stats::grad) != 0; }
+  VITALS_HD static constexpr bool needs_grad() { return (Stats & plan::grad) != 0; }
   VITALS_HD static constexpr bool needs_weight() {
-    return (Stats & (stats::weight | stats::weight_histogram | stats::ema_diff | stats::ema_update)) != 0;
+    return (Stats & (plan::weight | plan::weight_histogram | plan::ema_diff | plan::ema_update)) != 0;
   }
-  VITALS_HD static constexpr bool writes_ema() { return (Stats & stats::ema_update) != 0; }
+  VITALS_HD static constexpr bool writes_ema() { return (Stats & plan::ema_update) != 0; }
 };
 
 /// Decodes one unit (8 elements) from the 32-bit words of its 16-byte vector loads: 8 words for
@@ -19815,7 +21158,7 @@ template <unsigned Stats>
 VITALS_HD element_op<Stats> make_element_op(float decay, std::uint32_t bins, float lo, float hi) {
   element_op<Stats> op;
   op.decay = decay;
-  if ((Stats & stats::weight_histogram) != 0 && bins > 0 && lo < hi) {
+  if ((Stats & plan::weight_histogram) != 0 && bins > 0 && lo < hi) {
     op.hist_bins = bins;
     op.hist_lo = lo;
     op.hist_hi = hi;
@@ -19841,16 +21184,18 @@ inline void check_options(const param_stats_options& o) {
 
 }  // namespace detail
 
-/// The CPU reference: computes `Stats` for every tensor of `table` (host pointers), updating the
-/// EMA buffers in place when `Stats` has stats::ema_update. Simulates the kernel's blocks of
-/// detail::stats_block_threads threads chunk by chunk.
+namespace detail {
+
+/// The CPU reference of one kernel plan: computes the plan's statistics for every tensor of `table`
+/// (host pointers), updating the EMA buffers in place when the plan has plan::ema_update. Simulates
+/// the kernel's blocks of stats_block_threads threads chunk by chunk.
 template <unsigned Stats>
-param_stats_result compute_param_stats(const tensor_table& table, const param_stats_options& opt = {}) {
-  detail::check_options(opt);
+param_stats_result run_plan(const tensor_table& table, const param_stats_options& opt = {}) {
+  check_options(opt);
   const auto op = detail::make_element_op<Stats>(opt.ema_decay, opt.histogram_bins, opt.histogram_lo,
                                                  opt.histogram_hi);
   param_stats_result res;
-  res.computed = Stats;
+  res.computed = stats_of_plan(Stats);
   res.per_tensor.resize(table.size());
   std::vector<std::uint64_t> slots(op.hist_bins ? op.hist_bins + 2 : 1, 0);
   detail::host_histogram hist{slots.data()};
@@ -19879,6 +21224,231 @@ param_stats_result compute_param_stats(const tensor_table& table, const param_st
   }
   return res;
 }
+
+}  // namespace detail
+
+/// The CPU reference: the statistics `S` of every tensor of `table` (host pointers). Reads only.
+template <stat_set S>
+param_stats_result compute_param_stats(const tensor_table& table, const param_stats_options& opt = {}) {
+  return detail::run_plan<S.bits_>(table, opt);
+}
+
+/// The EMA update e <- d*e + (1-d)*w of every parameter with an EMA buffer (d = opt.ema_decay), in
+/// place, in one pass that also yields the EMA diff after the update (model/ema_diff*), and the
+/// statistics `S` of the same pass (the weights are read anyway).
+template <stat_set S = param_stat::ema_diff>
+param_stats_result update_ema(const tensor_table& table, const param_stats_options& opt = {}) {
+  return detail::run_plan<(S | param_stat::ema_diff).bits_ | detail::plan::ema_update>(table, opt);
+}
+
+}  // namespace vitals
+// ---- include/vitals/health/param_watch.hpp ----
+// vitals::param_watch: what wandb.watch(model, log="all", log_freq=N) does for Python, for a
+// tensor_table. Registered once; one call per step, after backward() and before clipping and
+// optimizer.step() (where wandb.watch's hooks see the gradients):
+//
+//   vitals::tensor_table table = ...;                          // host pointers (CPU reference)
+//   vitals::param_watch watch(table, {.log_freq = 100, .histogram_freq = 1000});
+//   for (step ...) {
+//     loss.backward();
+//     auto gn = watch.step(run, step);   // due steps: statistics and histograms into step's row
+//     ...
+//   }
+//
+// What a step logs (into the row of `step`, left open with commit=false, so the loop's own
+// run.log(..., step) lands in the same row):
+//  - every log_freq steps: the statistics S (param_stats_result::to_metrics: train/grad_norm,
+//    train/grad_absmax, train/grad_nonfinite, model/weight_{mean,std,max,min,nonfinite},
+//    model/ema_diff{,_l2,_rel}), and with per_tensor grad_norm/<name>, weight_absmax/<name>,
+//    ema_diff/<name>;
+//  - every histogram_freq steps: W&B histograms `parameters/<name>` and `gradients/<name>` (as
+//    wandb.watch names them: the table's parameter names, e.g. "fc1.weight"; 64 bins over the
+//    tensor's finite [min, max], numpy.histogram's binning), chosen by `histograms`;
+//  - with grad_norm_every_step: train/grad_norm on every step (one gradient-only pass on the steps
+//    in between), so the health monitor's epoch statistics see every step.
+// Gradients are divided by the loss scale (set_loss_scale, for mixed precision) in the gradient
+// statistics and histograms. step() returns the global gradient L2 norm (unscaled; what
+// clip_grad_norm_ returns) on the steps it computes it: due steps, or every step with
+// grad_norm_every_step; std::nullopt otherwise.
+//
+// The CUDA path, cuda/vitals/param_watch.cuh (device_param_watch), takes the same options and
+// logs the same keys.
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals {
+
+/// Which per-parameter histograms a watch logs (wandb.watch's `log` argument).
+enum class watch_log { none, gradients, parameters, all };
+
+struct watch_options {
+  std::int64_t log_freq = 100;       // statistics on steps where step % log_freq == 0
+  std::int64_t histogram_freq = 0;   // histograms on steps where step % histogram_freq == 0; 0: log_freq
+  watch_log histograms = watch_log::all;
+  int histogram_bins = 64;           // wandb.watch's 64
+  double loss_scale = 1;             // gradients are divided by it (set_loss_scale() changes it)
+  bool grad_norm_every_step = false; // also compute, return and log train/grad_norm on other steps
+  bool per_tensor = false;           // grad_norm/<name>, weight_absmax/<name>, ema_diff/<name>
+};
+
+namespace detail {
+
+inline void check_loss_scale(double s) {
+  if (!(s > 0) || !std::isfinite(s))
+    throw std::invalid_argument("vitals::param_watch: the loss scale must be a positive finite number, got " +
+                                std::to_string(s));
+}
+
+inline void check_watch_options(const watch_options& o, bool has_grad) {
+  if (o.log_freq < 1)
+    throw std::invalid_argument("vitals::watch_options: log_freq must be >= 1, got " + std::to_string(o.log_freq));
+  if (o.histogram_freq < 0)
+    throw std::invalid_argument("vitals::watch_options: histogram_freq must be >= 0 (0: the same as log_freq), got " +
+                                std::to_string(o.histogram_freq));
+  if (o.histogram_bins < 1 || o.histogram_bins > 512)
+    throw std::invalid_argument("vitals::watch_options: histogram_bins must be in [1, 512] (W&B's limit), got " +
+                                std::to_string(o.histogram_bins));
+  if (o.grad_norm_every_step && !has_grad)
+    throw std::invalid_argument("vitals::watch_options: grad_norm_every_step needs param_stat::grad in the "
+                                "watch's statistics");
+  check_loss_scale(o.loss_scale);
+}
+
+/// The cadence and the logging, shared by the CPU and CUDA watches; how a tensor's values reach
+/// the host is the caller's.
+class watch_core {
+ public:
+  watch_core(watch_options o, bool has_grad) : opt_(o) { check_watch_options(opt_, has_grad); }
+
+  bool stats_due(std::int64_t step) const { return step % opt_.log_freq == 0; }
+  bool histograms_due(std::int64_t step) const {
+    const std::int64_t every = opt_.histogram_freq ? opt_.histogram_freq : opt_.log_freq;
+    return opt_.histograms != watch_log::none && step % every == 0;
+  }
+  bool wants(bool gradients) const {
+    return opt_.histograms == watch_log::all ||
+           opt_.histograms == (gradients ? watch_log::gradients : watch_log::parameters);
+  }
+  const watch_options& options() const { return opt_; }
+  void set_loss_scale(double s) {
+    check_loss_scale(s);
+    opt_.loss_scale = s;
+  }
+
+  /// Logs one step's row: `stats` (when non-null), the grad norm alone (when `grad_norm_only`),
+  /// and the histograms when due. `values(i, gradients)` returns tensor i's gradient or weight
+  /// values as host floats (empty when it has none).
+  template <class Logger, class Values>
+  void log(Logger& run, std::int64_t step, const param_stats_result* stats, std::optional<double> grad_norm_only,
+           const std::vector<std::string>& names, Values&& values) const {
+    std::vector<metric> m;
+    owned_metrics per_tensor;
+    if (stats) {
+      m = stats->to_metrics();
+      if (opt_.per_tensor) {
+        per_tensor = stats->per_tensor_metrics(names);
+        m.insert(m.end(), per_tensor.metrics.begin(), per_tensor.metrics.end());
+      }
+    } else if (grad_norm_only) {
+      m.push_back({"train/grad_norm", *grad_norm_only});
+    }
+    std::vector<std::string> keys, texts;  // the histograms' keys and JSON, alive until run.log returns
+    if (histograms_due(step)) {
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        for (bool gradients : {false, true}) {
+          if (!wants(gradients)) continue;
+          std::vector<float> v = values(i, gradients);
+          if (v.empty()) continue;
+          if (gradients && opt_.loss_scale != 1.0)
+            for (float& x : v) x = static_cast<float>(x / opt_.loss_scale);
+          keys.push_back((gradients ? "gradients/" : "parameters/") + names[i]);
+          texts.push_back(wandb_histogram::from_samples(std::span<const float>(v), opt_.histogram_bins).json());
+        }
+      }
+    }
+    for (std::size_t k = 0; k < keys.size(); ++k) m.push_back({keys[k], std::string_view(texts[k])});
+    if (!m.empty()) run.log(std::span<const metric>(m), std::optional<std::int64_t>(step), std::optional<bool>(false));
+  }
+
+ private:
+  watch_options opt_;
+};
+
+/// A host buffer's values as floats (empty for a null buffer).
+inline std::vector<float> host_values(const tensor_ref& r, std::uint64_t numel) {
+  std::vector<float> v;
+  if (!r.data) return v;
+  v.resize(numel);
+  for (std::uint64_t i = 0; i < numel; ++i) v[i] = load_as_float(r.data, i, r.type);
+  return v;
+}
+
+}  // namespace detail
+
+/// The CPU reference watch over a table of host pointers. The table is referenced, not copied: it
+/// must outlive the watch (rebind moved buffers with tensor_table::set_buffers).
+template <stat_set S = param_stat::grad | param_stat::weight>
+class param_watch {
+  static_assert(!S.contains(param_stat::weight_histogram),
+                "param_watch logs per-parameter histograms (watch_options::histograms); leave "
+                "param_stat::weight_histogram out of its statistics");
+  static_assert(!S.empty(), "param_watch needs at least one statistic");
+
+ public:
+  explicit param_watch(const tensor_table& table, watch_options opt = {})
+      : table_(&table), core_(opt, S.contains(param_stat::grad)) {}
+  param_watch(tensor_table&&, watch_options = {}) = delete;  // the table must outlive the watch
+
+  /// Computes and logs what is due at `step` (see the file comment); returns the global gradient
+  /// norm when computed this step.
+  template <class Logger>
+  std::optional<double> step(Logger& run, std::int64_t step) {
+    std::optional<double> norm;
+    const bool due = core_.stats_due(step);
+    if (due) {
+      last_ = compute_param_stats<S>(*table_);
+      last_.unscale_gradients(core_.options().loss_scale);
+      if constexpr (S.contains(param_stat::grad)) norm = last_.grad_norm();
+    } else if (core_.options().grad_norm_every_step) {
+      auto g = compute_param_stats<param_stat::grad>(*table_);
+      g.unscale_gradients(core_.options().loss_scale);
+      norm = g.grad_norm();
+    }
+    if (due || norm || core_.histograms_due(step)) {
+      names_.resize(table_->size());
+      for (std::size_t i = 0; i < names_.size(); ++i) names_[i] = (*table_)[i].name;
+      core_.log(run, step, due ? &last_ : nullptr, due ? std::nullopt : norm, names_,
+                [this](std::size_t i, bool gradients) {
+                  const auto& p = (*table_)[i];
+                  return detail::host_values(gradients ? p.grad : p.weight, p.numel);
+                });
+    }
+    return norm;
+  }
+
+  /// The loss scale the gradients are multiplied by now (dynamic loss scaling changes it).
+  void set_loss_scale(double s) { core_.set_loss_scale(s); }
+  bool stats_due(std::int64_t step) const { return core_.stats_due(step); }
+  bool histograms_due(std::int64_t step) const { return core_.histograms_due(step); }
+  /// The statistics of the last due step.
+  const param_stats_result& last() const { return last_; }
+  const watch_options& options() const { return core_.options(); }
+  const tensor_table& table() const { return *table_; }
+
+ private:
+  const tensor_table* table_;
+  detail::watch_core core_;
+  param_stats_result last_;
+  std::vector<std::string> names_;
+};
 
 }  // namespace vitals
 // ---- include/vitals/dist.hpp ----
@@ -20086,7 +21656,7 @@ inline std::vector<std::uint64_t> pack(const param_stats_result& res, tensor_kin
   const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
   std::vector<std::uint64_t> mine(5 + n * detail::tensor_stats_words + bins, 0);
   mine[0] = detail::shape_word(kind == tensor_kind::sharded ? 4 : 5, n, bins);
-  mine[1] = res.computed;
+  mine[1] = res.computed.bits_;
   std::uint32_t lo = 0, hi = 0;
   std::memcpy(&lo, &res.histogram.lo, 4);
   std::memcpy(&hi, &res.histogram.hi, 4);
@@ -20115,7 +21685,9 @@ inline void merge_gathered(std::span<const std::uint64_t> all, int world, param_
   for (int r = 1; r < world; ++r)
     if (word(r, 1) != word(0, 1))
       throw std::invalid_argument("vitals::dist::merge(param_stats_result): rank " + std::to_string(r) +
-                                  " computed other statistics than rank 0");
+                                  " computed other statistics than rank 0 (" +
+                                  vitals::detail::stats_of_plan(static_cast<unsigned>(word(r, 1))).to_string() + " against " +
+                                  vitals::detail::stats_of_plan(static_cast<unsigned>(word(0, 1))).to_string() + ")");
 
   if (kind == tensor_kind::replicated) {
     for (int r = 1; r < world; ++r)
@@ -20253,12 +21825,12 @@ struct alerts_jsonl {
       return nullptr;
     };
     out.push_back('{');
-    if (const metric* m = field("epoch", true)) detail::json_append_value(out, m->value, true);
+    if (const metric* m = field("epoch", true)) detail::append_json_value(out, m->value, detail::strict_json);
     else out.append(std::string_view("\"epoch\":null"));
     out.append(std::string_view(",\"timestamp\":"));
-    detail::json_append_double(out, r.timestamp, true);
+    detail::append_json_double(out, r.timestamp, detail::strict_json);
     for (std::string_view k : {"rule", "state", "level", "title", "text"})
-      if (const metric* m = field(k)) detail::json_append_value(out, m->value, true);
+      if (const metric* m = field(k)) detail::append_json_value(out, m->value, detail::strict_json);
     out.append(std::string_view("}\n"));
     state->ends.push_back(out.size());
   }
@@ -20381,7 +21953,7 @@ inline void watch_health(run& r, health_options opts = {}, health_monitor monito
 //                          --sinks a,b, --no_wandb, --no_report, --total_steps N (run_options::from_args)
 //   --config FILE          a YAML/JSON file merged over the defaults (repeatable; later files win)
 //   --experiment NAME      start from a preset registered with preset()
-//   overrides              Hydra's grammar (config/overrides.hpp): key=value, +key=value,
+//   overrides              Hydra's grammar (config/compose/override_parser.hpp): key=value, +key=value,
 //                          ++key=value, ~key; group=option when composing (compose()).
 //   -m, --multirun         sweeps (a=1,2, range(..)) expand into one job per combination
 //   --show-config          print the final config as YAML and exit 0 (also --cfg job, show_config=true
@@ -20614,8 +22186,13 @@ class app {
         launch<Config> l;
         l.overrides = job;
         const std::optional<int> num = multirun ? std::optional<int>(job_num++) : std::nullopt;
-        if (!read_config(job, config_files, experiment, copts, num, l, problems, more)) continue;
-        for (const auto& c : checks_) c(l.config, problems);
+        const std::size_t first_read_problem = problems.size();
+        const read_outcome read = read_config(job, config_files, experiment, copts, num, l, problems, more);
+        // The checks run on what was read even when some fields could not be, so that one run
+        // shows every independent mistake; a check's problem on a field that already has a read
+        // problem (the field, one inside it or one above it) is a follow-on and is left out.
+        if (read != read_outcome::unread) run_checks(l.config, problems, first_read_problem);
+        if (read != read_outcome::ok) continue;
         run_options job_options = flagged;
         // A composition that sets hydra.run.dir / hydra.sweep.dir holds its runs: <output_dir>/runs.
         if (l.composition && l.composition->output_dir_set && !dir_given)
@@ -20707,7 +22284,10 @@ class app {
         {"--sinks a,b", "sinks, default '" + base_.sinks + "' (VITALS_SINKS)"},
         {"--no_wandb", "leave the wandb sink out"},
         {"--no_report", "no report.html (VITALS_REPORT=0)"},
-        {"--total_steps N", "steps for the progress bar"}};
+        {"--total_steps N", "steps for the progress bar"},
+        {"--wandb_console M", "auto | wrap | off: stdout/stderr into the W&B run (WANDB_CONSOLE)"},
+        {"--system_metrics_interval SEC", "seconds between system metric samples, 0 = none (WANDB_X_STATS_SAMPLING_INTERVAL)"},
+        {"--system_metrics_to_sinks", "system metrics to every sink as system/<key>, not only W&B"}};
     out += "\nrun flags (flags > WANDB_* environment > config fields > defaults):\n" + config::detail::format_table(run_rows, "  ");
     if (!presets_.empty()) {
       std::vector<std::vector<std::string>> p;
@@ -20747,7 +22327,8 @@ class app {
                                   "--wandb_name", "--wandb_group", "--wandb_tags", "--wandb_notes", "--wandb_job_type",
                                   "--wandb_mode", "--wandb_dir", "--wandb_run_id", "--wandb_id", "--wandb_resume",
                                   "--json", "--sinks", "--no_wandb",
-                                  "--no_report", "--total_steps"};
+                                  "--no_report", "--total_steps", "--wandb_console", "--system_metrics_interval",
+                                  "--system_metrics_to_sinks"};
     if (compose_) k.insert(k.end(), {"--config-dir", "--config-name", "--cfg"});
     else k.insert(k.end(), {"--config", "--experiment"});
     return k;
@@ -20798,18 +22379,52 @@ class app {
     return -1;
   }
 
-  // The typed config of one job; false (with problems) when it cannot be read.
-  bool read_config(const std::vector<std::string>& job, const std::vector<std::string>& files, const std::string& experiment,
+  // What read_config could do: all of the config, part of it (fields that parsed are set, the
+  // others keep their earlier layer's value), or nothing (e.g. the composition failed).
+  enum class read_outcome { ok, partial, unread };
+
+  // Whether `a` and `b` name the same field or one holds the other ("optim" and "optim.lr",
+  // "layers" and "layers[1].width"); "" is the whole config.
+  static bool related_paths(std::string_view a, std::string_view b) {
+    if (a.size() > b.size()) std::swap(a, b);
+    if (b.substr(0, a.size()) != a) return false;
+    return a.empty() || a.size() == b.size() || b[a.size()] == '.' || b[a.size()] == '[';
+  }
+
+  void run_checks(const Config& cfg, std::vector<config::problem>& problems, std::size_t first_read_problem) const {
+    std::vector<config::problem> found;
+    for (const auto& c : checks_) c(cfg, found);
+    const std::size_t read_end = problems.size();
+    for (auto& p : found) {
+      bool follow_on = false;
+      for (std::size_t i = first_read_problem; i < read_end && !follow_on; ++i)
+        follow_on = !problems[i].path.empty() && !p.path.empty() && related_paths(problems[i].path, p.path);
+      if (!follow_on) problems.push_back(std::move(p));
+    }
+  }
+
+  // Reads the typed value of one config, keeping what parsed; true when nothing was wrong.
+  static bool read_typed(const config::node& tree, Config& out, std::vector<config::problem>& problems, std::size_t& more) {
+    const std::size_t before = problems.size();
+    Config value{};
+    if (!(config::detail::is_config_struct_v<Config> && tree.is_null())) config::merge_into(value, tree, problems, more);
+    config::check_required(value, tree, problems);
+    out = std::move(value);
+    return problems.size() == before;
+  }
+
+  // The typed config of one job, with its problems.
+  read_outcome read_config(const std::vector<std::string>& job, const std::vector<std::string>& files, const std::string& experiment,
                    const compose_options& copts, std::optional<int> job_num, launch<Config>& out,
                    std::vector<config::problem>& problems, std::size_t& more) const {
     try {
       if (compose_) {
         // A multirun job is numbered as Hydra numbers it (hydra.job.num, sweep.dir/subdir).
         config::composition c = config::detail::compose_parsed(copts, config::parse_overrides(job), job, job_num);
-        out.config = config::from_node<Config>(c.config);
+        if (!read_typed(c.config, out.config, problems, more)) return read_outcome::partial;
         c.config = config::to_node(out.config);  // config.yaml says what the program got
         out.composition = std::move(c);
-        return true;
+        return read_outcome::ok;
       }
       const std::size_t before = problems.size();
       Config value{};
@@ -20850,25 +22465,26 @@ class app {
           problems.insert(problems.end(), e.problems().begin(), e.problems().end());
         }
       }
-      try {
-        out.config = config::from_node<Config>(tree);
-      } catch (const config::config_error& e) {
+      const std::size_t typed_from = problems.size();
+      if (!read_typed(tree, out.config, problems, more)) {
         // The tree was rebuilt from the typed value: a required field left unset points at the
         // file that left it (its `???`, else the file) rather than at nowhere.
-        for (config::problem p : e.problems()) {
+        for (std::size_t i = typed_from; i < problems.size(); ++i) {
+          config::problem& p = problems[i];
           if (p.where.file.empty() && p.where.origin.empty() && !files.empty()) {
             const config::node* at = config::find_path(from_files, p.path);
             p.where = at ? at->where : from_files.where;
           }
-          problems.push_back(std::move(p));
         }
-        more += e.more();
       }
-      return problems.size() == before;
+      if (problems.size() == before) return read_outcome::ok;
+      // Parts that failed kept the earlier layer's value; the checks may still look at the rest.
+      if (!(config::detail::is_config_struct_v<Config>)) return read_outcome::unread;
+      return read_outcome::partial;
     } catch (const config::config_error& e) {
       problems.insert(problems.end(), e.problems().begin(), e.problems().end());
       more += e.more();
-      return false;
+      return read_outcome::unread;
     }
   }
 
@@ -20940,11 +22556,14 @@ inline void cuda_check(cudaError_t e, const char* what) {
 
 }  // namespace vitals::detail
 // ---- cuda/vitals/param_stats.cuh ----
-// device_param_stats<Stats>: the fused parameter statistics on the GPU, with asynchronous results.
+// device_param_stats<S>: the fused parameter statistics on the GPU, with asynchronous results;
+// device_ema_update<S>: the EMA update (an operation of its own) with the EMA diff and, in the
+// same pass, the statistics S.
 //
 //   vitals::tensor_table table;                       // device pointers, built once
 //   table.add("fc.weight", n, vitals::dtype::bf16, grad_ptr, weight_ptr, ema_ptr);
-//   vitals::device_param_stats<vitals::stats::all> st(table, {.ema_decay = 0.999f});
+//   vitals::device_param_stats<vitals::param_stat::grad | vitals::param_stat::weight> st(table);
+//   vitals::device_ema_update<> ema(table, {.ema_decay = 0.999f});   // after optimizer.step()
 //   st.launch(stream);             // 2 kernels + 1 async copy + 1 event; no host synchronisation
 //   ...                            // training goes on
 //   if (st.ready()) log(st.result().to_metrics());   // never blocks the training stream
@@ -21045,7 +22664,7 @@ __device__ tensor_stats reduce_block(const tensor_stats& in, block_reduce_storag
   using norm_reduce = cub::BlockReduce<norm_stats, stats_block_threads>;
   using moments_reduce = cub::BlockReduce<accumulator, stats_block_threads>;
   tensor_stats out;
-  if constexpr ((Stats & stats::grad) != 0) {
+  if constexpr ((Stats & plan::grad) != 0) {
     out.grad = norm_reduce(storage.norm).Reduce(in.grad, merge_op{});
     __syncthreads();
   }
@@ -21053,7 +22672,7 @@ __device__ tensor_stats reduce_block(const tensor_stats& in, block_reduce_storag
     out.weight = moments_reduce(storage.moments).Reduce(in.weight, merge_op{});
     __syncthreads();
   }
-  if constexpr ((Stats & stats::ema_diff) != 0) {
+  if constexpr ((Stats & plan::ema_diff) != 0) {
     out.ema_diff = norm_reduce(storage.norm).Reduce(in.ema_diff, merge_op{});
     __syncthreads();
   }
@@ -21083,7 +22702,7 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_kernel(stats_
   extern __shared__ unsigned hist_slots[];  // [bins + 2] when Stats has a histogram
 
   float lo = 0, hi = 0;
-  if constexpr ((Stats & stats::weight_histogram) != 0) {
+  if constexpr ((Stats & plan::weight_histogram) != 0) {
     lo = b.hist_range[0];
     hi = b.hist_range[1];
     for (std::uint32_t s = threadIdx.x; s < b.bins + 2; s += blockDim.x) hist_slots[s] = 0;
@@ -21102,7 +22721,7 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_kernel(stats_
     if (threadIdx.x == 0) b.chunk_partials[c] = s;
   }
 
-  if constexpr ((Stats & stats::weight_histogram) != 0) {
+  if constexpr ((Stats & plan::weight_histogram) != 0) {
     if (op.hist_bins) {
       __syncthreads();
       for (std::uint32_t s = threadIdx.x; s < b.bins + 2; s += blockDim.x)
@@ -21146,7 +22765,7 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_finalize(stat
     b.results[0] = s;
     *b.ticket = 0;
   }
-  if constexpr ((Stats & stats::weight_histogram) != 0) {
+  if constexpr ((Stats & plan::weight_histogram) != 0) {
     const float lo = b.hist_range[0], hi = b.hist_range[1];
     const bool had = lo < hi;
     for (std::uint32_t k = threadIdx.x; k < b.bins + 2; k += blockDim.x) {
@@ -21168,13 +22787,16 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_finalize(stat
 }  // namespace vitals::detail
 
 namespace vitals {
+namespace detail {
 
+/// One kernel plan (detail::plan bits) on the device; the public names are device_param_stats and
+/// device_ema_update below.
 template <unsigned Stats>
-class device_param_stats {
+class device_stats_engine {
  public:
   /// Uploads `table` (whose pointers must be device pointers) and allocates every buffer the
   /// calls need: launch() allocates nothing.
-  explicit device_param_stats(const tensor_table& table, param_stats_options opt = {}) : opt_(opt) {
+  explicit device_stats_engine(const tensor_table& table, param_stats_options opt = {}) : opt_(opt) {
     detail::check_options(opt_);
     detail::cuda_check(cudaEventCreateWithFlags(&event_, cudaEventDisableTiming), "cudaEventCreate");
     try {
@@ -21185,12 +22807,12 @@ class device_param_stats {
       throw;
     }
   }
-  ~device_param_stats() {
+  ~device_stats_engine() {
     release();
     if (event_) cudaEventDestroy(event_);
   }
-  device_param_stats(const device_param_stats&) = delete;
-  device_param_stats& operator=(const device_param_stats&) = delete;
+  device_stats_engine(const device_stats_engine&) = delete;
+  device_stats_engine& operator=(const device_stats_engine&) = delete;
 
   /// Replaces the table (the parameter set changed). Synchronous; a graph captured with the old
   /// table must not be replayed afterwards.
@@ -21203,7 +22825,7 @@ class device_param_stats {
     b_.tensors = static_cast<std::uint32_t>(entries.size());
     b_.chunks = table.total_chunks();
     b_.decay = opt_.ema_decay;
-    constexpr bool hist = (Stats & stats::weight_histogram) != 0;
+    constexpr bool hist = (Stats & plan::weight_histogram) != 0;
     b_.bins = hist ? opt_.histogram_bins : 0;
     b_.auto_range = hist && !(opt_.histogram_lo < opt_.histogram_hi);
     const std::size_t slots = hist ? b_.bins + 2 : 0;
@@ -21303,12 +22925,12 @@ class device_param_stats {
     wait();
     const auto* h = static_cast<const char*>(result_host_);
     param_stats_result res;
-    res.computed = Stats;
+    res.computed = stats_of_plan(Stats);
     std::memcpy(&res.total, h + r_results_, sizeof(tensor_stats));
     res.per_tensor.resize(b_.tensors);
     if (b_.tensors)
       std::memcpy(res.per_tensor.data(), h + r_results_ + sizeof(tensor_stats), b_.tensors * sizeof(tensor_stats));
-    if constexpr ((Stats & stats::weight_histogram) != 0) {
+    if constexpr ((Stats & plan::weight_histogram) != 0) {
       float range[2];
       std::memcpy(range, h + r_range_, sizeof range);
       if (range[0] < range[1]) {
@@ -21332,10 +22954,10 @@ class device_param_stats {
   static std::uint64_t bytes_moved(const tensor_table& table) {
     std::uint64_t bytes = 0;
     for (const auto& p : table.params()) {
-      if ((Stats & stats::grad) && p.grad.data) bytes += p.numel * dtype_size(p.grad.type);
-      if ((Stats & ~stats::grad) && p.weight.data) bytes += p.numel * dtype_size(p.weight.type);
-      if ((Stats & (stats::ema_diff | stats::ema_update)) && p.ema.data)
-        bytes += p.numel * dtype_size(p.ema.type) * ((Stats & stats::ema_update) ? 2 : 1);
+      if ((Stats & plan::grad) && p.grad.data) bytes += p.numel * dtype_size(p.grad.type);
+      if ((Stats & ~plan::grad) && p.weight.data) bytes += p.numel * dtype_size(p.weight.type);
+      if ((Stats & (plan::ema_diff | plan::ema_update)) && p.ema.data)
+        bytes += p.numel * dtype_size(p.ema.type) * ((Stats & plan::ema_update) ? 2 : 1);
     }
     return bytes;
   }
@@ -21367,9 +22989,125 @@ class device_param_stats {
   bool launched_ = false;
 };
 
-/// The fused EMA update alone (e <- d*e + (1-d)*w for every parameter with an EMA buffer), with
-/// the EMA diff it costs nothing to add.
-using device_ema_update = device_param_stats<stats::ema_update | stats::ema_diff>;
+}  // namespace detail
+
+/// The statistics S of every tensor of a table of device pointers. Reads only.
+template <stat_set S>
+class device_param_stats : public detail::device_stats_engine<S.bits_> {
+  static_assert(!S.empty(), "device_param_stats needs at least one statistic");
+
+ public:
+  using detail::device_stats_engine<S.bits_>::device_stats_engine;
+};
+
+/// The EMA update e <- d*e + (1-d)*w (d = options' ema_decay) of every parameter with an EMA
+/// buffer, in place, fused with the EMA diff after the update and the statistics S (one pass over
+/// the weights for all of them). The update happens on the device when launch() runs.
+template <stat_set S = param_stat::ema_diff>
+class device_ema_update
+    : public detail::device_stats_engine<(S | param_stat::ema_diff).bits_ | detail::plan::ema_update> {
+ public:
+  using detail::device_stats_engine<(S | param_stat::ema_diff).bits_ | detail::plan::ema_update>::device_stats_engine;
+};
+
+}  // namespace vitals
+// ---- cuda/vitals/param_watch.cuh ----
+// device_param_watch<S>: vitals::param_watch (vitals/health/param_watch.hpp) for a table of device
+// pointers: the same options, cadence, keys and returned grad norm, computed by the fused kernels.
+//
+//   vitals::device_param_watch watch(table, {.log_freq = 100, .histogram_freq = 1000});
+//   auto gn = watch.step(run, step, stream);   // after backward(), on the training stream
+//
+// Host synchronisation: none on steps where nothing is due. On a due step the host waits for the
+// statistics' event (the two kernels and a copy of a few hundred bytes, queued behind the work
+// already on `stream`); with grad_norm_every_step it waits every step, for the norm it returns.
+// On a histogram step every watched tensor is copied to the host (cudaMemcpy, synchronous) and
+// binned there: histograms cost a full copy of the weights and gradients, so give them a cadence
+// of hundreds or thousands of steps, as wandb.watch users do.
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+
+namespace vitals {
+
+template <stat_set S = param_stat::grad | param_stat::weight>
+class device_param_watch {
+  static_assert(!S.contains(param_stat::weight_histogram),
+                "device_param_watch logs per-parameter histograms (watch_options::histograms); leave "
+                "param_stat::weight_histogram out of its statistics");
+  static_assert(!S.empty(), "device_param_watch needs at least one statistic");
+
+ public:
+  /// Uploads the table (device pointers; it must outlive the watch). After tensor_table::
+  /// set_buffers, call reupload().
+  explicit device_param_watch(const tensor_table& table, watch_options opt = {})
+      : table_(&table), core_(opt, S.contains(param_stat::grad)), stats_(table), grads_(grad_table(table)) {
+    for (const auto& p : table.params()) names_.push_back(p.name);
+  }
+  device_param_watch(tensor_table&&, watch_options = {}) = delete;
+
+  void reupload() {
+    stats_.upload(*table_);
+    grads_.upload(grad_table(*table_));
+  }
+
+  template <class Logger>
+  std::optional<double> step(Logger& run, std::int64_t step, cudaStream_t stream = nullptr) {
+    std::optional<double> norm;
+    const bool due = core_.stats_due(step);
+    if (due) {
+      stats_.launch(stream);
+      last_ = stats_.result();  // waits for this launch's event
+      last_.unscale_gradients(core_.options().loss_scale);
+      if constexpr (S.contains(param_stat::grad)) norm = last_.grad_norm();
+    } else if (core_.options().grad_norm_every_step) {
+      grads_.launch(stream);
+      auto g = grads_.result();
+      g.unscale_gradients(core_.options().loss_scale);
+      norm = g.grad_norm();
+    }
+    const bool hist = core_.histograms_due(step);
+    if (hist) detail::cuda_check(cudaStreamSynchronize(stream), "cudaStreamSynchronize(vitals histograms)");
+    if (due || norm || hist)
+      core_.log(run, step, due ? &last_ : nullptr, due ? std::nullopt : norm, names_,
+                [this](std::size_t i, bool gradients) { return copy_to_host((*table_)[i], gradients); });
+    return norm;
+  }
+
+  void set_loss_scale(double s) { core_.set_loss_scale(s); }
+  const param_stats_result& last() const { return last_; }
+  const watch_options& options() const { return core_.options(); }
+
+ private:
+  /// The gradients alone, for the grad-norm-only launches between due steps.
+  static tensor_table grad_table(const tensor_table& t) {
+    tensor_table g;
+    for (const auto& p : t.params())
+      if (p.grad.data) g.add(param_tensor{p.name, p.numel, p.grad, {}, {}});
+    return g;
+  }
+
+  static std::vector<float> copy_to_host(const param_tensor& p, bool gradients) {
+    const tensor_ref& r = gradients ? p.grad : p.weight;
+    if (!r.data || p.numel == 0) return {};
+    std::vector<unsigned char> raw(p.numel * dtype_size(r.type));
+    const std::string what = "cudaMemcpy(vitals watch histogram of '" + p.name + "')";
+    detail::cuda_check(cudaMemcpy(raw.data(), r.data, raw.size(), cudaMemcpyDeviceToHost), what.c_str());
+    return detail::host_values(tensor_ref{raw.data(), r.type}, p.numel);
+  }
+
+  const tensor_table* table_;
+  detail::watch_core core_;
+  device_param_stats<S> stats_;
+  device_param_stats<param_stat::grad> grads_;
+  std::vector<std::string> names_;
+  param_stats_result last_;
+};
 
 }  // namespace vitals
 // ---- cuda/vitals/nccl.cuh ----
