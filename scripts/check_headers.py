@@ -11,6 +11,7 @@ vitals/detail/simdjson.hpp may include fmt and simdjson. --single checks single_
 Optional adapters (vitals/torch.hpp) are skipped unless their dependency is found.
 """
 import argparse
+import re
 import concurrent.futures
 import os
 import pathlib
@@ -81,6 +82,26 @@ def flag_violations():
     return bad
 
 
+# Every vitals name lives in the versioned inline namespace (vitals/version.hpp's VITALS_ABI): a
+# plain `namespace vitals {` would put its names outside it, so two vitals versions in one program
+# (or a header that forgot) would share symbols again.
+NAMESPACE_OPEN = re.compile(r"^\s*namespace vitals\b(.*)\{")
+
+
+def namespace_violations():
+    bad = []
+    for d in ("include", "cuda"):
+        for p in sorted((ROOT / d).rglob("*")):
+            if p.suffix not in (".hpp", ".cuh"):
+                continue
+            for n, line in enumerate(p.read_text().splitlines(), 1):
+                m = NAMESPACE_OPEN.match(line)
+                if m and not m.group(1).startswith("::inline VITALS_ABI"):
+                    bad.append(f"{p.relative_to(ROOT)}:{n}: opens namespace vitals without the versioned inline namespace "
+                               "(write `namespace vitals::inline VITALS_ABI {`)")
+    return bad
+
+
 def command(compiler, src):
     inc = ["-I", str(ROOT / "include"), "-I", str(ROOT / "cuda"), "-I", str(ROOT / "single_include")]
     if compiler == "gcc":
@@ -104,7 +125,7 @@ def main():
         print("clang++ not found (install Debian's clang)")
         return 1
     todo = headers(args.compiler, args.single)
-    gate_failures = gate_violations() + flag_violations() if args.compiler == "gcc" and not args.single else []
+    gate_failures = gate_violations() + flag_violations() + namespace_violations() if args.compiler == "gcc" and not args.single else []
     for line in gate_failures:
         print("FAIL", line)
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="vitals-hygiene-"))

@@ -15,6 +15,8 @@
 //    the graph) has run them, and merges them with vitals::dist::merge_gathered.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cuda_runtime.h>
 #include <nccl.h>
 
@@ -28,8 +30,7 @@
 #include "vitals/cuda_check.cuh"
 #include "vitals/dist/communicator.hpp"
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 class nccl_communicator final : public communicator {
  public:
   nccl_communicator(ncclComm_t comm, cudaStream_t stream = nullptr) : comm_(comm), stream_(stream) {

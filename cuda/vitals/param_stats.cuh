@@ -15,6 +15,8 @@
 // parameters by value: options changed after capture do not reach an already captured graph.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cuda_runtime.h>
 
 #include <cstddef>
@@ -29,7 +31,7 @@
 #include "vitals/health/tensor_table.hpp"
 #include "vitals/param_stats_kernels.cuh"
 
-namespace vitals {
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 /// One kernel plan (detail::plan bits) on the device; the public names are device_param_stats and

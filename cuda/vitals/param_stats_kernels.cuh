@@ -13,14 +13,15 @@
 //    sequence can be replayed from a CUDA graph.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cub/block/block_reduce.cuh>
 
 #include <cstdint>
 
 #include "vitals/health/param_stats.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// Loads with 16-byte vectors where `vec` says every buffer is aligned, else scalar.
 struct device_loader {
   __device__ float load1(const void* p, dtype t, std::uint64_t i) const { return load_as_float(p, i, t); }

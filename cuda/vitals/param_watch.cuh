@@ -12,6 +12,8 @@
 // of hundreds or thousands of steps, as wandb.watch users do.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -23,8 +25,7 @@
 #include "vitals/health/param_watch.hpp"
 #include "vitals/param_stats.cuh"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <stat_set S = param_stat::grad | param_stat::weight>
 class device_param_watch {
   static_assert(!S.contains(param_stat::weight_histogram),

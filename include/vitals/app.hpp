@@ -37,6 +37,8 @@
 // (to_node(config)), so they are the same whichever way the config was given.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -58,8 +60,7 @@
 #include "vitals/config/yaml_writer.hpp"
 #include "vitals/run/options.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Config fields (dotted paths, "" = none) that feed the run's options when no flag or WANDB_*
 /// variable sets them. `tags` may name a list of strings or a comma-separated string.
 struct run_fields {

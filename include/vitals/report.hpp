@@ -5,6 +5,8 @@
 //   vitals::report::regenerate("runs/spirals_ab12cd34");   // -> runs/spirals_ab12cd34/report.html
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <filesystem>
 
 #include "vitals/report/html.hpp"
@@ -12,8 +14,7 @@
 #include "vitals/report/run_data.hpp"
 #include "vitals/report/series.hpp"
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 /// Rebuilds <run_dir>/report.html (or `out`) from the run's files, on demand: for a run that is
 /// still going, one that crashed, or one written without the report sink. Returns the path written.
 inline std::filesystem::path regenerate(const std::filesystem::path& run_dir, std::filesystem::path out = {},

@@ -19,6 +19,8 @@
 // refuse CUDA tensors rather than copying them to the host behind the user's back.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -42,8 +44,7 @@
 #include "vitals/health/tensor_table.hpp"
 #include "vitals/sinks/record.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 inline dtype torch_dtype(const torch::Tensor& t, const std::string& name) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "vitals/health.hpp"
+#include "vitals/run.hpp"
 
 using namespace vitals::rules;
 using epoch_metrics = std::map<std::string, double>;
@@ -238,9 +239,14 @@ TEST_CASE("alerts reach the callback, alert records and alerts.jsonl", "[health]
   auto dir = std::filesystem::temp_directory_path() / ("vitals_health_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  auto opts = quiet();
-  opts.run_dir = dir;
-  vitals::health_monitor m(opts);
+  vitals::run_options ro;
+  ro.dir = dir;
+  ro.name = "alerts";
+  ro.sinks = "jsonl";
+  ro.capture_git = false;
+  vitals::run run(ro);
+  vitals::health_monitor m(quiet());
+  m.send_alerts_to(run);  // alert records + the alerts_jsonl sink, written on the writer thread
   std::vector<vitals::alert_event> got;
   m.on_alert([&](const vitals::alert_event& e) {
     if (e.state != vitals::alert_state::not_evaluated) got.push_back(e);
@@ -263,7 +269,8 @@ TEST_CASE("alerts reach the callback, alert records and alerts.jsonl", "[health]
   CHECK(r.metrics.size() == 4);
   CHECK(got[1].state == vitals::alert_state::cleared);
 
-  std::ifstream in(dir / "alerts.jsonl");
+  run.finish();
+  std::ifstream in(run.dir() / "alerts.jsonl");
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   int exploding = 0;

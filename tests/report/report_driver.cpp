@@ -59,12 +59,8 @@ int main(int argc, char** argv) {
   vitals::run run(o);
   if (report) run.attach(vitals::html_report{});
 
-  vitals::health_monitor monitor({.run_dir = run.dir()});
-  monitor.on_alert([&](const vitals::alert_event& e) {
-    if (e.state == vitals::alert_state::not_evaluated) return;
-    run.alert(e.title, e.text, e.level == vitals::severity::error ? "ERROR" : "WARN",
-              e.state == vitals::alert_state::cleared ? "cleared" : "firing");
-  });
+  vitals::health_monitor monitor;
+  monitor.send_alerts_to(run);  // alert records to every sink + alerts.jsonl (writer thread)
 
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> noise(0, 1);

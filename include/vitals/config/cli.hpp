@@ -18,6 +18,8 @@
 //   Train cfg = cli.parse_or_exit(argc, argv);   // or vitals::parse_args<Train>(argc, argv)
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -42,8 +44,7 @@
 #include "vitals/config/yaml_writer.hpp"
 #include "vitals/reflect.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// A field's doc string for --help. A struct lists them in a static member:
 ///   static constexpr vitals::field_doc field_docs[] = {{"lr", "peak learning rate"}};
 struct field_doc {

@@ -15,6 +15,8 @@
 // ints convert to floats, floats to ints only when exact, `???` is a missing value.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -36,7 +38,7 @@
 #include "vitals/config/type_label.hpp"
 #include "vitals/reflect.hpp"
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// The problems found so far and the key path of the value being read.

@@ -13,6 +13,8 @@
 // catches `const vitals::usage_error&` in main (see examples/).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -25,8 +27,7 @@
 #include "vitals/config/node.hpp"
 #include "vitals/dist/rank.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// The exit code for a usage or config error (argparse's convention).
 inline constexpr int usage_exit_code = 2;
 

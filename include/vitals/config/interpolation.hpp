@@ -10,6 +10,8 @@
 // and dangling references are errors that show the chain of keys.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -32,8 +34,7 @@
 #include "vitals/config/node.hpp"
 #include "vitals/config/compose/override_parser.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// A resolver registered at run time: `${name:a,b}` calls it with the arguments, typed as
 /// OmegaConf types them (interpolations resolved), and puts the returned node in place.
 using resolver_function = std::function<node(const std::vector<node>& args)>;

@@ -7,6 +7,8 @@
 // Strings become quoted scalars, true/false plain scalars, null a null node.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -22,7 +24,7 @@
 #include "vitals/config/scalar.hpp"
 #include "vitals/detail/simdjson.hpp"
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// simdjson's error, said the way a config's author thinks of it.

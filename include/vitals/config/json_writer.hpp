@@ -7,6 +7,8 @@
 // a string, escaped by the escaper every vitals JSON writer shares (format/json.hpp).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -16,7 +18,7 @@
 #include "vitals/config/scalar.hpp"
 #include "vitals/format/json.hpp"
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 inline void write_json_string(std::string& out, std::string_view s) { vitals::detail::append_json_string(out, s); }

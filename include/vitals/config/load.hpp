@@ -9,6 +9,8 @@
 // problem; it never returns a partly-read struct.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -24,7 +26,7 @@
 #include "vitals/config/yaml_reader.hpp"
 #include "vitals/config/yaml_writer.hpp"
 
-namespace vitals {
+namespace vitals::inline VITALS_ABI {
 namespace config {
 
 enum class file_format { json, yaml };

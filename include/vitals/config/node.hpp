@@ -3,13 +3,14 @@
 // merges it; conversion to a user's struct consumes it.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// Where a value was written: a file position (1-based line and column) or an override.
 struct source_location {
   std::string file;    // "experiments/001/config.yaml", "--config a.json", or empty

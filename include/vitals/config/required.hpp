@@ -1,13 +1,14 @@
 // vitals::required<T>: a config field that has no default and must be set (OmegaConf's `???`).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// A value the config must provide. Reading a config whose required field is never set (or is
 /// left as `???`) is an error naming the field; reading value() of an unset one throws.
 template <class T>

@@ -11,6 +11,8 @@
 // JSON has no other way to write them.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -23,8 +25,7 @@
 
 #include "vitals/detail/fmt.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// OmegaConf's spelling of "no value yet".
 inline constexpr std::string_view missing_text = "???";
 

@@ -2,6 +2,8 @@
 // string, list[int], map[string, double], optional[string], Arch, Optim, Adam | Sgd.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <string>
@@ -10,8 +12,7 @@
 #include "vitals/config/detail/type_traits.hpp"
 #include "vitals/reflect.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 template <class T>
 std::string type_label() {
   using detail::is_integer_v;

@@ -8,6 +8,8 @@
 // `on` is a string for a string field and true for a bool field.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <filesystem>
 #include <sstream>
@@ -28,7 +30,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 class yaml_tree_builder final : public YAML::EventHandler {

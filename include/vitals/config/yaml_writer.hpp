@@ -11,6 +11,8 @@
 //     reader (yes/no/on/off, which a bool field accepts, and ???, a missing value).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,7 +23,7 @@
 #include "vitals/config/scalar.hpp"
 #include "vitals/detail/fmt.hpp"
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 // Words that YAML 1.2 core or PyYAML (1.1) read as something other than a string, in any case.

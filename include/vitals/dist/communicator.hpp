@@ -13,6 +13,8 @@
 // bandwidth, is what one call costs.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -20,8 +22,7 @@
 #include <string>
 #include <vector>
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 /// A group of processes that can sum 64-bit words. allreduce_sum is a collective: every rank
 /// calls it with the same number of words, in the same order relative to its other collectives.
 class communicator {

@@ -21,6 +21,8 @@
 // update in float64, in rank order, so every rank gets the same bits, run after run).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -37,8 +39,7 @@
 #include "vitals/health/param_stats.hpp"
 #include "vitals/health/step_stats.hpp"
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 /// How a tensor table's statistics relate across ranks (see the top of this file).
 enum class tensor_kind : std::uint8_t { replicated, sharded };
 

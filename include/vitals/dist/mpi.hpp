@@ -11,6 +11,8 @@
 // needs (communicator.hpp) and no user-defined MPI_Op is registered.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 // The C API is all vitals uses; MPI-2's C++ bindings (removed in MPI-3) do not compile warning-free.
 #ifndef OMPI_SKIP_MPICXX
 #define OMPI_SKIP_MPICXX 1
@@ -28,8 +30,7 @@
 
 #include "vitals/dist/communicator.hpp"
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 class mpi_communicator final : public communicator {
  public:
   explicit mpi_communicator(MPI_Comm comm = MPI_COMM_WORLD) : comm_(comm) {

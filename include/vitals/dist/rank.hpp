@@ -13,6 +13,8 @@
 // usage error once, on rank 0).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -20,8 +22,7 @@
 #include <string>
 #include <string_view>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// How a distributed job maps onto runs. rank_zero (the default): one run, opened and written by
 /// rank 0; on the other ranks log()/summary()/alert() do nothing. per_rank: every rank opens its
 /// own run `{name}-rank{r}`, all in one group (W&B's recommendation for distributed training).

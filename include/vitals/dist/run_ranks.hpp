@@ -17,6 +17,8 @@
 // empty elsewhere) and per-rank mode needs a name to group by.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <atomic>
 #include <cstdint>
 #include <stdexcept>
@@ -28,8 +30,7 @@
 #include "vitals/run/options.hpp"
 #include "vitals/run/run_id.hpp"
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 /// A run's place in its job.
 struct run_ranks {
   rank_info rank;

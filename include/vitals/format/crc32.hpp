@@ -10,13 +10,14 @@
 // keeps the one-table loop.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
   std::array<std::array<std::uint32_t, 256>, 8> t{};
   for (std::uint32_t i = 0; i < 256; ++i) {

@@ -21,6 +21,8 @@
 // reports while training goes on. A handler the program installed itself is left alone.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -38,8 +40,7 @@
 #include <system_error>
 #include <vector>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 [[noreturn]] inline void throw_file_error(std::string_view what, const std::filesystem::path& p, int err) {
   throw std::system_error(err, std::generic_category(), "vitals: " + std::string(what) + " '" + p.string() + "'");
 }

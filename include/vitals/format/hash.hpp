@@ -3,14 +3,15 @@
 // literal without building a std::string on the hot path (a metric key per logged value).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 struct string_hash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }

@@ -12,6 +12,8 @@
 // Integers are always exact decimal; strings are always quoted and escaped the same way.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -21,8 +23,7 @@
 
 #include "vitals/detail/fmt.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 enum class json_nonfinite : std::uint8_t { bare_words, null };
 enum class json_exponent : std::uint8_t { when_shorter, outside_1e_minus5_to_1e16 };
 

@@ -15,6 +15,8 @@
 // half-written. A file that could not even take its 7-byte header is removed.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -32,8 +34,7 @@
 #include "vitals/format/crc32.hpp"
 #include "vitals/format/file.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline constexpr std::size_t log_block_size = 32768;
 inline constexpr std::size_t log_chunk_header_size = 7;
 inline constexpr std::uint8_t log_chunk_full = 1;

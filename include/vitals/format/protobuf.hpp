@@ -10,6 +10,8 @@
 // that use it (neither format does today).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -19,8 +21,7 @@
 #include <string>
 #include <string_view>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
 
 /// sint64's zigzag mapping (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...), so small negative numbers stay short.

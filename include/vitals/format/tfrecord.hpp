@@ -4,6 +4,8 @@
 // TensorBoard accepts is TensorBoard's reader).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -12,8 +14,7 @@
 
 #include "vitals/format/crc32.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline void append_le(std::string& out, std::uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
 }

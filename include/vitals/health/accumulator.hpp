@@ -6,12 +6,13 @@
 // pairwise update, so merging N partials equals one pass over the concatenation up to rounding.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 
 #include "vitals/detail/hd.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <class T>
 struct basic_accumulator {
   std::uint64_t count = 0;     // finite values seen

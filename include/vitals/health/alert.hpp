@@ -2,6 +2,8 @@
 // (an alert record for the sinks, a console line, an alerts.jsonl line).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -12,8 +14,7 @@
 #include "vitals/sinks/record.hpp"
 #include "vitals/format/json.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class alert_state : std::uint8_t {
   fired,          // the rule's condition started to hold
   firing,         // still holds: a reminder, at most once per rate-limit window
@@ -44,6 +45,18 @@ struct alert_event {
   std::array<metric, 4> metrics() const {
     return {metric{"title", std::string_view(title)}, metric{"text", std::string_view(text)},
             metric{"level", to_string(level)}, metric{"state", to_string(state)}};
+  }
+
+  /// The whole alert record a run sends to its sinks (what watch_health and
+  /// health_monitor::send_alerts_to emit): title, text, level in W&B's words (ERROR/WARN/INFO),
+  /// state, rule and epoch - the fields alerts.jsonl, the console and the W&B sink read. The views
+  /// point into this event.
+  std::array<metric, 6> record_fields() const {
+    const std::string_view wandb_level =
+        level == severity::error ? "ERROR" : level == severity::warning ? "WARN" : "INFO";
+    return {metric{"title", std::string_view(title)}, metric{"text", std::string_view(text)},
+            metric{"level", wandb_level},             metric{"state", to_string(state)},
+            metric{"rule", std::string_view(rule)},   metric{"epoch", metric_value(epoch)}};
   }
 };
 

@@ -17,6 +17,8 @@
 // non-finite values are counted and kept out of every other field, exactly as add() does.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -25,8 +27,7 @@
 #include "vitals/health/accumulator.hpp"
 #include "vitals/health/dtype.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 inline constexpr std::size_t stats_block_size = 2048;  // 8-16 KiB of input: stays in L1

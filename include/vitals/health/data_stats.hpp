@@ -6,6 +6,8 @@
 // inner = H*W (or T) is channels-first ([N][C][H][W]). std is the population std (ddof = 0).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -19,8 +21,7 @@
 #include "vitals/health/array_stats.hpp"
 #include "vitals/health/metric_list.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class data_stats {
  public:
   /// `channel_names` may be empty (only the normalized_* totals are kept).

@@ -8,10 +8,11 @@
 // consecutive epoch with is_improving == 0.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include "vitals/health/rule.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Seed 003's conditions with its exact thresholds.
 namespace seed003_rule_conditions {
 using namespace rules;

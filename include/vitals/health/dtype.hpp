@@ -7,13 +7,14 @@
 // round-to-nearest-even, which gives the same results.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <string_view>
 
 #include "vitals/detail/hd.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class dtype : std::uint8_t { f32, f16, bf16 };
 
 /// Size of one element in bytes.

@@ -8,6 +8,8 @@
 //   run.log(metrics.metrics(), epoch); monitor.observe(metrics.metrics());
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <initializer_list>
 #include <optional>
 #include <string_view>
@@ -18,8 +20,7 @@
 #include "vitals/health/metric_list.hpp"
 #include "vitals/health/step_stats.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class epoch_tracker {
  public:
   epoch_tracker() = default;

@@ -3,6 +3,8 @@
 // std is the population std (ddof = 0); range = max - min; non-finite outputs are skipped.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <span>
 
@@ -11,8 +13,7 @@
 #include "vitals/health/array_stats.hpp"
 #include "vitals/health/metric_list.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class generation_stats {
  public:
   void add(std::span<const float> outputs) { acc_.merge(accumulate(outputs)); }

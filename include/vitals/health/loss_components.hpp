@@ -6,6 +6,8 @@
 // are skipped. With a single term there is nothing to compare, so no ratio is logged.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -15,8 +17,7 @@
 
 #include "vitals/health/metric_list.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class loss_components {
  public:
   /// Adds one step's value of `term` (terms keep the order they first appear in).

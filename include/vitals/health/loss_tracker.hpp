@@ -7,13 +7,14 @@
 // loss counts as not improving, and the next epoch compares with the last finite loss.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <optional>
 
 #include "vitals/health/metric_list.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct loss_tracker_options {
   /// The loss must drop by more than this to count as improving.
   double min_delta = 0.0;

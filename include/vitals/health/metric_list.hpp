@@ -2,6 +2,8 @@
 // logged (run.log(list.metrics(), step)) or fed to a health_monitor.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -11,8 +13,7 @@
 
 #include "vitals/sinks/record.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class metric_list {
  public:
   using entry = std::pair<std::string, double>;

@@ -8,6 +8,8 @@
 // merely stale.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -17,8 +19,7 @@
 
 #include "vitals/format/hash.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class metric_table {
  public:
   using slot_id = std::uint32_t;

@@ -3,6 +3,8 @@
 // size, so model_size_mb is the bytes the weights take / 2^20.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <span>
 
@@ -10,8 +12,7 @@
 #include "vitals/health/tensor_table.hpp"
 #include "vitals/run/model_params.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// One parameter tensor as far as its size is concerned.
 struct param_info {
   std::uint64_t numel = 0;

@@ -7,12 +7,12 @@
 // at run time by name.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -29,11 +29,11 @@
 #include "vitals/health/metric_list.hpp"
 #include "vitals/health/metric_table.hpp"
 #include "vitals/health/rule.hpp"
+#include "vitals/sinks/alerts.hpp"
 #include "vitals/sinks/record.hpp"
 #include "vitals/sinks/terminal.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct health_monitor_options {
   /// A rule that keeps holding is announced again ("firing") at most once per this many epochs;
   /// 0 = only state changes are announced.
@@ -41,8 +41,6 @@ struct health_monitor_options {
   /// Also print each alert to stderr (off by default: alerts reach the console sink, once, through
   /// the run - see health_monitor::send_alerts_to). "Not evaluated" notices are never printed.
   bool console = false;
-  /// When not empty: append one JSON line per alert to <run_dir>/alerts.jsonl.
-  std::filesystem::path run_dir = {};
 };
 
 /// What one evaluate() produced. Views point into the monitor: valid until its next non-const call.
@@ -174,19 +172,20 @@ class health_monitor {
   /// Called for every alert event, after the console and alerts.jsonl; may throw (e.g. to stop).
   void on_alert(callback cb) { callbacks_.push_back(std::move(cb)); }
 
-  /// Sends every alert to a run (anything with vitals::run's alert(title, text, level, state)) as
-  /// an alert record, so that each sink shows it once: the console prints one line, W&B an alert.
-  /// "Not evaluated" notices (a rule's metric never logged) stay in alerts.jsonl and the report.
-  /// The run must outlive the monitor's evaluate() calls.
+  /// Sends every alert to a run (anything with vitals::run's alert(fields) and attach) as an alert
+  /// record (alert_event::record_fields), so that each sink shows it once: the console prints one
+  /// line, W&B an alert, and the alerts_jsonl sink attached here writes alerts.jsonl on the run's
+  /// writer thread. "Not evaluated" notices (a rule's metric never logged) reach alerts.jsonl and
+  /// the report only. Call it before the run's first record; the run must outlive the monitor's
+  /// evaluate() calls. (watch_health does all of this on the writer thread, with no observe calls.)
   template <class Run>
-    requires requires(Run& r) { r.alert(std::string_view{}, std::string_view{}, std::string_view{}, std::string_view{}); }
+    requires requires(Run& r, std::span<const metric> f) { r.alert(f); }
   void send_alerts_to(Run& run) {
     on_alert([&run](const alert_event& e) {
-      if (e.state == alert_state::not_evaluated) return;
-      run.alert(e.title, e.text,
-                e.level == severity::error ? "ERROR" : e.level == severity::warning ? "WARN" : "INFO",
-                e.state == alert_state::cleared ? "cleared" : "firing");
+      const auto fields = e.record_fields();
+      run.alert(std::span<const metric>(fields));
     });
+    run.attach(alerts_jsonl{});
   }
 
   void observe(std::string_view key, double value) { table_.set(key, value); }
@@ -308,13 +307,6 @@ class health_monitor {
                                   ": health/" + ev.rule + " " + std::string(to_string(ev.state)) + " at epoch " +
                                   std::to_string(ev.epoch) + ": " + ev.text + "\n");
       }
-    if (!opts_.run_dir.empty()) {
-      auto path = opts_.run_dir / "alerts.jsonl";
-      std::ofstream out(path, std::ios::app | std::ios::binary);
-      if (!out) throw std::runtime_error("vitals: cannot append to " + path.string() + " (does the run dir exist?)");
-      double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      for (const auto& ev : report_.events) out << to_json_line(ev, now) << '\n';
-    }
     for (const auto& ev : report_.events)
       for (const auto& cb : callbacks_) cb(ev);
   }

@@ -10,6 +10,8 @@
 // double. Non-finite values are counted and kept out of every other statistic.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -23,8 +25,7 @@
 #include "vitals/health/tensor_table.hpp"
 #include "vitals/sinks/record.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 /// The kernels' plan as bits: a stat_set's bits plus the EMA update, which is not a statistic but
 /// shares the statistics' pass over the weights when both are wanted.

@@ -30,6 +30,8 @@
 // logs the same keys.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -46,8 +48,7 @@
 #include "vitals/sinks/record.hpp"
 #include "vitals/sinks/wandb/histogram.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Which per-parameter histograms a watch logs (wandb.watch's `log` argument).
 enum class watch_log { none, gradients, parameters, all };
 

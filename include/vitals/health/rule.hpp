@@ -18,6 +18,8 @@
 // keeps them in two flat arrays and hands each child its offset, so evaluation is plain array reads.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -28,8 +30,7 @@
 
 #include "vitals/health/metric_table.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// A string usable as a template argument: val<"train/loss">.
 template <std::size_t N>
 struct fixed_string {

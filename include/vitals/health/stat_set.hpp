@@ -8,11 +8,12 @@
 // vitals::update_ema (param_stats.hpp) and vitals::device_ema_update (cuda/vitals/param_stats.cuh).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <initializer_list>
 #include <string>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class param_stat : unsigned {
   grad,              // grad L2 norm, max |g|, non-finite count
   weight,            // mean |w|, std, min, max, max |w|, non-finite count

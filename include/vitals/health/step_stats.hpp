@@ -7,14 +7,15 @@
 // (train/grad_norm_nonfinite, train/batch_loss_nonfinite): one NaN step must not hide the others.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <limits>
 
 #include "vitals/health/accumulator.hpp"
 #include "vitals/health/metric_list.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class epoch_step_stats {
  public:
   void add_step(double grad_norm, double batch_loss) {

@@ -8,6 +8,8 @@
 // partial depends only on the chunk, results are the same whatever the grid size, run to run.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -18,8 +20,7 @@
 #include "vitals/detail/hd.hpp"
 #include "vitals/health/dtype.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// A read-only buffer of `dtype` elements (a device pointer for the CUDA path, a host pointer for
 /// the CPU reference). Null means "this parameter has no such buffer" (e.g. a frozen weight's grad).
 struct tensor_ref {

@@ -4,11 +4,12 @@
 // vitals/torch.hpp does so for torch::Tensor (any dtype and device: a float32 CPU copy when needed).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <concepts>
 #include <cstddef>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <class T>
 struct tensor_values;  // not defined: specialize it for a tensor type
 

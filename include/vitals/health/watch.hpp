@@ -24,6 +24,8 @@
 // metadata.json's sink_errors; training goes on.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -42,8 +44,7 @@
 #include "vitals/sinks/alerts.hpp"
 #include "vitals/sinks/pipeline.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct health_options {
   std::string loss_key = "train/loss";            // the batch loss in the step rows
   std::string grad_norm_key = "train/grad_norm";  // the global gradient norm in the step rows
@@ -55,10 +56,6 @@ struct health_options {
 };
 
 namespace detail {
-
-inline std::string_view wandb_level(severity s) {
-  return s == severity::error ? "ERROR" : s == severity::warning ? "WARN" : "INFO";
-}
 
 class health_stage final : public record_stage {
  public:
@@ -95,10 +92,7 @@ class health_stage final : public record_stage {
     events_ = rep.events;
     fields_.resize(events_.size());
     for (std::size_t i = 0; i < events_.size(); ++i) {
-      const alert_event& ev = events_[i];
-      fields_[i] = {metric{"title", std::string_view(ev.title)}, metric{"text", std::string_view(ev.text)},
-                    metric{"level", wandb_level(ev.level)},     metric{"state", to_string(ev.state)},
-                    metric{"rule", std::string_view(ev.rule)},  metric{"epoch", metric_value(ev.epoch)}};
+      fields_[i] = events_[i].record_fields();
       after.push_back(record{record_kind::alert, r.step, r.timestamp, r.runtime, std::span<const metric>(fields_[i])});
     }
     if (opts_.on_alert)

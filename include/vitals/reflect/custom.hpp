@@ -10,13 +10,14 @@
 // field_count / field_names / get_field, which use it when it is there.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <string_view>
 #include <tuple>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Specialize to reflect T by hand: `static constexpr std::size_t count`, `static constexpr
 /// std::array<std::string_view, count> names`, and `template <std::size_t I> static constexpr
 /// auto& get(T& / const T&)`. VITALS_REFLECT and vitals/reflect/hana.hpp write it for you.

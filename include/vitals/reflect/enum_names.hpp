@@ -6,6 +6,8 @@
 // specialise enum_range for enums outside it.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -13,8 +15,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <class E>
 struct enum_range {
   static constexpr int min = -128;

@@ -11,6 +11,8 @@
 // VITALS_REFLECT, or Boost.Hana's adapt macros with vitals/reflect/hana.hpp).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -22,8 +24,7 @@
 
 #include "vitals/reflect/custom.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 // Converts only to a (proper) base class of T: T{any_base_of<T>{}} is valid exactly when T's first

@@ -5,6 +5,8 @@
 // declared but never defined (so no constructor runs and T need not be default-constructible).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <string_view>
@@ -18,8 +20,7 @@
 
 #include "vitals/reflect/field_count.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 #if BOOST_VERSION < 108400

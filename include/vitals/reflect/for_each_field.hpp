@@ -1,6 +1,8 @@
 // for_each_field(obj, f): calls f(name, field) for every field of an aggregate, in order.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
@@ -9,8 +11,7 @@
 #include "vitals/reflect/field_count.hpp"
 #include "vitals/reflect/field_names.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 template <class T, class F, std::size_t... I>
 constexpr void for_each_field_impl(T& obj, F& f, std::index_sequence<I...>) {

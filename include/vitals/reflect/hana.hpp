@@ -10,6 +10,8 @@
 //   };
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <string_view>
@@ -25,8 +27,7 @@
 
 #include "vitals/reflect/custom.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <class T>
   requires(boost::hana::Struct<T>::value)
 struct reflect_fields<T, void> {

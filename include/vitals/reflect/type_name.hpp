@@ -2,9 +2,11 @@
 // __PRETTY_FUNCTION__ (the same trick as the field and enum names).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <string_view>
 
-namespace vitals {
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 template <class T>

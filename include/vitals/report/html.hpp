@@ -13,6 +13,8 @@
 // the number of metrics, not on the number of steps.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cmath>
 #include <cstdint>
 #include <ctime>
@@ -31,8 +33,7 @@
 #include "vitals/report/run_data.hpp"
 #include "vitals/format/file.hpp"
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 struct html_options {
   std::string title;  // default: the run's name, or "N runs"
   /// Drawn points in the whole file, over every metric of every run: with many metrics each is

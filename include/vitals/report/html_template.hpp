@@ -7,10 +7,11 @@
 // html[data-paint-ms] once the charts are painted; html[data-js-errors] and pre#vitals-errors on a script error.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <string_view>
 
-namespace vitals::report::detail {
-
+namespace vitals::inline VITALS_ABI::report::detail {
 inline constexpr std::string_view report_css = R"CSS(
 :root{--fg:#1d2330;--muted:#667085;--line:#e4e7ec;--bg:#f7f8fa;--card:#fff;--warn:#d92d20;--ok:#039855}
 *{box-sizing:border-box}

@@ -11,6 +11,8 @@
 // logged at), or at step = epoch when the rows have no `epoch` column.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <filesystem>
 #include <cmath>
@@ -27,8 +29,7 @@
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/report/run_data.hpp"
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 namespace detail {
 
 inline bool read_file(const std::filesystem::path& p, std::string& out) {

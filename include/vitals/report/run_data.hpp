@@ -4,6 +4,8 @@
 // or by report::read_run_dir (from a run directory's files).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -16,8 +18,7 @@
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/report/series.hpp"
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 struct alert_entry {
   std::int64_t step = 0;
   std::int64_t epoch = -1;  // from alerts.jsonl; -1 when the alert came as a record

@@ -12,6 +12,8 @@
 // snapshots, every other one dropped when full; the newest is always kept.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -21,8 +23,7 @@
 #include <utility>
 #include <vector>
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 struct bucket {
   std::int64_t first_step = 0;
   std::int64_t last_step = 0;

@@ -14,6 +14,8 @@
 // for a child process that inherited the pipe). One capture per process; a second one stays off.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -33,8 +35,7 @@
 #include <thread>
 #include <vector>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class console_mode { off, wrap, automatic };
 
 /// "auto" | "off" | "wrap" (W&B's names; "redirect" is taken as auto) -> mode; throws on others.

@@ -4,6 +4,8 @@
 // replaced by "<redacted>", and credentials in a git remote URL are dropped.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <pwd.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
@@ -24,8 +26,7 @@
 #include "vitals/run/nvml.hpp"
 #include "vitals/run/system_metrics.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct environment_info {
   struct gpu {
     std::string name;

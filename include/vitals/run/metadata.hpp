@@ -24,8 +24,7 @@
 #include "vitals/sinks/json_format.hpp"
 #include "vitals/version.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct git_info {
   std::string commit;
   std::string branch;

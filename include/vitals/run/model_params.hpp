@@ -4,12 +4,13 @@
 // logged into the config and the summary by vitals::log_model_params(run, params).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Counts are integers (they stay integers in config.json and summary.json); the size in MiB.
 struct model_params {
   std::int64_t total_params = 0;

@@ -6,6 +6,8 @@
 // available() is false and every query returns nothing - quietly, as a machine without GPUs is normal.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -13,8 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class nvml_library {
  public:
   struct memory {

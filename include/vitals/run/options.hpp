@@ -18,6 +18,8 @@
 // the .wandb file, the run directory's name).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -44,8 +46,7 @@
 #include "vitals/run/run_dir.hpp"
 #include "vitals/sinks/registry.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// online: local files now, a wandb sink may sync later; offline: local files only (the default,
 /// models and data never leave the machine); disabled: nothing is written, log() does nothing.
 enum class run_mode : std::uint8_t { online, offline, disabled };

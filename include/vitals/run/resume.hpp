@@ -19,6 +19,8 @@
 // "starts", one entry per start with its exit.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -46,8 +48,7 @@
 #include "vitals/sinks/csv.hpp"
 #include "vitals/format/file.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// W&B's resume modes. none (no resume asked): a new run; a given id that already has a directory
 /// is an error. allow: continue the run with this id if it exists, else start it. must: continue
 /// it; no such run is an error. never: start it; an existing run is an error. auto: allow, with

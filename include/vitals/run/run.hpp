@@ -11,6 +11,8 @@
 // config.json and metadata.json atomically.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -56,8 +58,7 @@
 #include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 template <class T>
@@ -305,6 +306,13 @@ class run final : private detail::shutdown_hook {
     seal();
     metric m[] = {{"title", title}, {"text", text}, {"level", level}, {"state", state}};
     pipe_->emit(record_kind::alert, std::span<const metric>(m));
+  }
+  /// Sends an alert record with these fields, e.g. a health alert's alert_event::record_fields()
+  /// (title, text, level, state, rule, epoch): every sink reads the fields it knows.
+  void alert(std::span<const metric> fields) {
+    if (!pipe_) return;
+    seal();
+    pipe_->emit(record_kind::alert, fields);
   }
 
   /// Changes the config after start, as W&B's `run.config.update({key: value})`: sets `key` (a

@@ -2,6 +2,8 @@
 // with a new id on collision, so concurrent processes on one filesystem never share a directory.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,8 +17,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/run/run_id.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct run_dir_result {
   std::filesystem::path path;  // absolute
   std::string id;

@@ -5,14 +5,15 @@
 // exclusive mkdir is the final arbiter (see run_dir.hpp).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <random>
 #include <string>
 #include <string_view>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// 8 random characters from [a-z0-9].
 inline std::string make_run_id(std::size_t length = 8) {
   static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";

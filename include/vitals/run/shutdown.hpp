@@ -14,6 +14,8 @@
 // action; records already written are whole (sinks write whole records, see format/file.hpp).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <semaphore.h>
 #include <signal.h>
 
@@ -25,8 +27,7 @@
 #include <thread>
 #include <vector>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 struct shutdown_hook {
   /// Finish now with this exit code. Called on the finisher thread or from std::exit.
   virtual void on_shutdown(int exit_code) noexcept = 0;

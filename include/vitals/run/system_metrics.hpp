@@ -19,6 +19,8 @@
 // read (no /proc/diskstats in a container) leaves its keys out of the sample.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,8 +45,7 @@
 #include "vitals/run/nvml.hpp"
 #include "vitals/sinks/record.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// One reading of the machine: (key, value) pairs in W&B's names, and when it was taken.
 struct system_sample {
   double timestamp = 0;  // seconds since the Unix epoch

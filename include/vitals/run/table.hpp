@@ -16,6 +16,8 @@
 // sinks see a string (CSV) or leave it out (TensorBoard, the console's numbers).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -28,8 +30,7 @@
 
 #include "vitals/format/json.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// One cell: null, bool, integer, floating or string.
 class table_cell {
  public:

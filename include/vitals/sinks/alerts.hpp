@@ -6,6 +6,8 @@
 // Every state is kept here, "not_evaluated" included (the console and W&B leave that one out).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <filesystem>
 #include <string_view>
 #include <vector>
@@ -16,8 +18,7 @@
 #include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 struct alerts_jsonl_state {
   append_file file;

@@ -2,6 +2,8 @@
 // set of sinks can come from the command line or the environment ("--sinks jsonl,csv,console").
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,8 +15,7 @@
 #include "vitals/sinks/guarded_sink.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class any_sink {
  public:
   any_sink() = default;

@@ -6,6 +6,8 @@
 // system) it prints plain lines only - no carriage returns, no escapes.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,8 +30,7 @@
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/terminal.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 struct console_key {
   std::size_t width = 0;     // widest value printed so far (aligned columns)

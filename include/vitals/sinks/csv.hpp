@@ -9,6 +9,8 @@
 // and disables this sink) and rows not yet written are lost.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -30,8 +32,7 @@
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct csv;
 
 namespace detail {

@@ -3,10 +3,11 @@
 // `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies only options.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <utility>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 template <class T>
 struct fresh_on_copy {
   T value;

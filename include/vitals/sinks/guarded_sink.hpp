@@ -2,6 +2,8 @@
 // training loop go on. Used by both compositions (vitals::sinks and any_sink in a run).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <unistd.h>
 
 #include <concepts>
@@ -17,8 +19,7 @@
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/terminal.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// The name a sink is reported under: S::name if it has one, else its short type name.
 template <class S>
 constexpr std::string_view sink_name() {

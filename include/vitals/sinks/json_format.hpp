@@ -2,13 +2,14 @@
 // maps metric_value to JSON for every sink (JSONL, W&B's value_json, alerts, the report).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <string_view>
 
 #include "vitals/format/json.hpp"
 #include "vitals/sinks/record.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// A string value that already is a W&B typed JSON object (`{"_type": ...}`, e.g. from
 /// vitals::wandb_histogram).
 inline bool is_wandb_typed_json(std::string_view s) {

@@ -8,6 +8,8 @@
 // An existing file is continued (a resumed run): appended to, after any torn last line is cut.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -21,8 +23,7 @@
 #include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct jsonl;
 
 namespace detail {

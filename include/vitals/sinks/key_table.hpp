@@ -10,6 +10,8 @@
 // be inside a chunk (and checked against the name table).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -25,8 +27,7 @@
 
 #include "vitals/format/hash.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 class key_table;
 }

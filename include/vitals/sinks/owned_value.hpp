@@ -2,14 +2,15 @@
 // is gone (the last value of every history key, explicit summaries).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "vitals/sinks/record.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct owned_value {
   metric_value::kind type = metric_value::kind::floating;
   std::int64_t i = 0;

@@ -18,6 +18,8 @@
 // - Each sink is isolated (guarded_sink): one that throws is reported once and disabled.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -50,8 +52,7 @@
 #include "vitals/sinks/row_ring.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class pipeline : private detail::pipeline_core {
  public:
   /// Starts the writer thread. `info` must outlive the pipeline (the run owns both).

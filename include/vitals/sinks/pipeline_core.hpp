@@ -4,6 +4,8 @@
 // The pipeline (pipeline.hpp) builds the log() call and the writer thread on top of it.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -22,8 +24,7 @@
 #include "vitals/sinks/row_ring.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 struct pipeline_core {
   pipeline_core(const run_info& info, pipeline_options opts)
       : info_(info), opts_(checked(opts)), start_(std::chrono::steady_clock::now()), step_(info.starting_step),

@@ -2,12 +2,13 @@
 // Its own header so that run options can name them without the pipeline's machinery.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class overflow_policy : std::uint8_t {
   block,        // the caller waits for the writer (nothing is lost)
   drop_newest,  // the row being committed is dropped and counted

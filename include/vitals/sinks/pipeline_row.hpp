@@ -8,6 +8,8 @@
 // (row_dispatch). Slots keep their capacity when cleared, so nothing is allocated per row.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -15,8 +17,7 @@
 
 #include "vitals/sinks/record.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// One value as a row carries it: its key id and the value; a string is its bytes' place in the
 /// row's arena.
 struct packed_value {

@@ -5,13 +5,14 @@
 // past write() must copy it.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <type_traits>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// One logged value: integer, floating, bool or string.
 struct metric_value {
   enum class kind : std::uint8_t { integer, floating, boolean, string };

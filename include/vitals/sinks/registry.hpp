@@ -10,6 +10,8 @@
 // and a registered name wins over a built-in one of the same name.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <functional>
 #include <iterator>
@@ -30,8 +32,7 @@
 #include "vitals/sinks/tensorboard.hpp"
 #include "vitals/sinks/wandb/registration.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 using sink_factory = std::function<any_sink()>;
 
 namespace detail {

@@ -13,6 +13,8 @@
 // Kept out of the umbrella headers on purpose (include cost, issue 15): include it where you attach it.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -35,8 +37,7 @@
 #include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 struct html_report_state {
   report::run_data data;

@@ -2,6 +2,8 @@
 // first, then every sink, then the summary table.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -19,8 +21,7 @@
 #include "vitals/sinks/summary_table.hpp"
 #include "vitals/sinks/writer_sinks.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class row_dispatch {
  public:
   /// Under the pipeline lock, after taking rows: the writer's copy of the key names (views of the

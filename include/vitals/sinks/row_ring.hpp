@@ -4,6 +4,8 @@
 // allocated per row. A full ring follows the overflow policy.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -13,8 +15,7 @@
 #include "vitals/sinks/pipeline_options.hpp"
 #include "vitals/sinks/pipeline_row.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class row_ring {
  public:
   explicit row_ring(std::size_t capacity) : rows_(capacity) {

@@ -6,6 +6,8 @@
 // isolates the sink and reports the error once (see sinks/pipeline), the other sinks go on.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
@@ -15,8 +17,7 @@
 
 #include "vitals/sinks/record.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// What a sink needs to know about the run it writes for.
 struct run_info {
   std::string project;

@@ -3,6 +3,8 @@
 // A plain fold over std::tuple compiles faster than Boost.Hana for the same job.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <string>
 #include <tuple>
@@ -13,8 +15,7 @@
 #include "vitals/sinks/guarded_sink.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <sink... S>
 class sink_set {
  public:

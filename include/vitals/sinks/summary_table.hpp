@@ -2,6 +2,8 @@
 // history key, explicit summaries (which win), and the last row's step, runtime and timestamp.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -12,8 +14,7 @@
 #include "vitals/sinks/owned_value.hpp"
 #include "vitals/sinks/pipeline_row.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class summary_table {
  public:
   /// Writer thread: takes note of a row the sinks have seen (`metrics`: its values, restored).

@@ -19,6 +19,8 @@
 //   HistogramProto{min=1, max=2, num=3, sum=4, sum_squares=5 double, bucket_limit=6, bucket=7 packed double}
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <unistd.h>
 
 #include <atomic>
@@ -41,8 +43,7 @@
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 namespace tb_field {

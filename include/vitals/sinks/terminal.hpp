@@ -4,6 +4,8 @@
 // redraws the bar on its next record.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,8 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 struct terminal_line {
   std::mutex mu;
   std::FILE* bar_stream = nullptr;  // the stream a progress bar is shown on, nullptr when none
@@ -45,8 +46,7 @@ inline void write_stderr_line(std::string_view line) noexcept {
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// For a program's own messages during training: prints `line` (a '\n' is added when missing) on
 /// stderr after erasing a console sink's progress bar, so that it is never glued to the bar.
 inline void print_line(std::string_view line) {

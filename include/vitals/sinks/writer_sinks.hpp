@@ -3,6 +3,8 @@
 // "sink: message" form, for run.sink_errors() and metadata.json.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstddef>
 #include <mutex>
@@ -15,8 +17,7 @@
 #include "vitals/sinks/record.hpp"
 #include "vitals/sinks/sink.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class writer_sinks {
  public:
   // Writer thread only.

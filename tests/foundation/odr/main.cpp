@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 #include "odr_case.hpp"
@@ -46,6 +47,13 @@ int main() {
           ++failures;
         }
     }
+  // Every name lives in the versioned inline namespace (vitals/version.hpp): the linker sees it.
+  const std::string mangled = typeid(vitals::accumulator).name();
+  const std::string abi = VITALS_ABI_STRING;
+  if (mangled.find(abi) == std::string::npos) {
+    std::printf("FAIL: vitals::accumulator is mangled %s, without the ABI namespace %s\n", mangled.c_str(), abi.c_str());
+    ++failures;
+  }
   std::printf("%d files, %d comparisons, %d failures\n", static_cast<int>(files.size()), checks, failures);
   return failures ? 1 : 0;
 }

@@ -2,6 +2,8 @@
 // ("struct") mode: `key=v` must exist, `+key=v` must not, `++key=v` either, `~key[=v]` deletes.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -18,8 +20,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 inline std::string sweep_hint(const override_spec& o) {

@@ -12,6 +12,8 @@
 // Sweeps (`a=1,2`, `range(0,5)`) need --multirun / -m and vitals::sweep, as in Hydra.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -32,8 +34,7 @@
 #include "vitals/config/compose/sweep.hpp"
 #include "vitals/config/yaml_writer.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 using config::compose_options;
 using config::composition;
 using config::config_store;

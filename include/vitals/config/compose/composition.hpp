@@ -3,6 +3,8 @@
 // reproduce a run with one command (composition::save writes the files).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -19,8 +21,7 @@
 #include "vitals/config/node.hpp"
 #include "vitals/config/yaml_writer.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// Where configs come from. `config_dir` may be relative: it is looked up from the working
 /// directory, then under $PROJECT_ROOT, then under the nearest parent holding `.git`.
 struct compose_options {

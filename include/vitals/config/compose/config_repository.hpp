@@ -3,6 +3,8 @@
 // and `# @package` header read.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -21,8 +23,7 @@
 #include "vitals/config/node.hpp"
 #include "vitals/config/yaml_reader.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// A config as loaded for composition: its content (defaults list removed) and its defaults list.
 struct loaded_config {
   std::string path;     // "exp/001"

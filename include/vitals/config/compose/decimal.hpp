@@ -6,13 +6,14 @@
 // vitals reproduces the arithmetic instead of multiplying doubles.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// A decimal number: (-1)^negative * digits * 10^exponent, digits without leading zeros ("0" for 0).
 struct decimal_number {
   bool negative = false;

@@ -3,6 +3,8 @@
 // those that match nothing.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -20,8 +22,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// The command line's say in a defaults list: group selections (`exp=001`), appends (`+db=x`),

@@ -3,6 +3,8 @@
 // (hydra/core/default_element.py).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -17,8 +19,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// One entry of a defaults list as written: `- exp: default`, `- default@_here_`, `- _self_`.
 struct input_default {
   bool is_group = false;                  // `group: option` rather than a config name

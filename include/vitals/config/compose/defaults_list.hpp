@@ -9,6 +9,8 @@
 // chain of files that led there.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -27,8 +29,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// One config of the final, flattened defaults list, in merge order.
 struct result_default {
   std::string config_path;   // "exp/001"

@@ -2,6 +2,8 @@
 // override_dirname, num, runtime choices), Hydra's defaults for what the configs leave unset.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -17,8 +19,7 @@
 #include "vitals/config/compose/override_spec.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 inline bool is_hydra_key(std::string_view key) {

@@ -3,6 +3,8 @@
 // (lists included) is replaced, and a mandatory-missing `???` never overwrites a value.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstddef>
 #include <string>
@@ -14,8 +16,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// True for OmegaConf's "mandatory missing" marker `???` (quoted or not, as in OmegaConf).
 inline bool is_missing_value(const node& n) { return n.is_scalar() && n.text == "???"; }
 

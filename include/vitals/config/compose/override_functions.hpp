@@ -3,6 +3,8 @@
 // a plain value (sort([3,1]) is [1,3]) or a sweep.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -21,8 +23,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// Hydra's grammar functions evaluated on parsed arguments (choice, range, interval, sort,

@@ -3,14 +3,15 @@
 // `0x1` not). Transcribed token by token because users paste the same command lines into both.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <string>
 #include <string_view>
 
 #include "vitals/config/compose/override_spec.hpp"
 #include "vitals/config/compose/values.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// The character classes and number spellings of Hydra's override lexer (OverrideLexer.g4),

@@ -12,6 +12,8 @@
 // number spellings), override_functions.hpp (choice/range/... calls); sweeps expand in sweep.hpp.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -30,8 +32,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 class override_parser : private override_functions {

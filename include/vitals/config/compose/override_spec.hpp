@@ -3,6 +3,8 @@
 // override_parser.hpp; applying one to a tree in apply_override.hpp.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <optional>
 #include <string>
 #include <utility>
@@ -11,8 +13,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// What an override does with its key.
 enum class override_op {
   set,        // key=value: the key must exist

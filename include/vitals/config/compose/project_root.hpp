@@ -4,13 +4,14 @@
 // `${oc.env:PROJECT_ROOT}` resolves to it when the variable is unset (Hydra would leave it unset).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <system_error>
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// $PROJECT_ROOT when set and not empty.
 inline std::optional<std::filesystem::path> project_root_env() {
   if (const char* env = std::getenv("PROJECT_ROOT"); env && *env) return std::filesystem::path(env);

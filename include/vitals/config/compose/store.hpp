@@ -7,6 +7,8 @@
 // directory before the structured-config source.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,8 +19,7 @@
 
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 class config_store {
  public:
   /// The process-wide store compose() reads unless its options name another one.

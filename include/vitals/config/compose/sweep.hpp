@@ -2,6 +2,8 @@
 // first override slowest), with glob(...) filtering a group's options as Hydra's Glob does.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -18,8 +20,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 // fnmatch-style: '*' any run, '?' one character, [abc] / [!abc] a set.

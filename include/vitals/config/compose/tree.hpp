@@ -6,6 +6,8 @@
 // The typed front end (compose<Config>, sweep<Config>, the command line) is in command_line.hpp.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -31,8 +33,7 @@
 #include "vitals/config/interpolation.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 inline std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {

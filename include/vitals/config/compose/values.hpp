@@ -4,6 +4,8 @@
 // (Hydra/OmegaConf) does when it turns them into strings, so "lr_${lr}" reads the same in both.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <charconv>
 #include <cstdio>
 #include <cmath>
@@ -16,8 +18,7 @@
 #include "vitals/config/node.hpp"
 #include "vitals/config/scalar.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// What a scalar holds under the YAML 1.2 core schema (a quoted scalar is always a string).
 enum class scalar_kind { null, boolean, integer, floating, string };
 

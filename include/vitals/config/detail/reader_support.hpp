@@ -2,6 +2,8 @@
 // detection and reading a whole file.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -16,8 +18,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// Deepest nesting a reader accepts; deeper documents are an error, never a stack overflow.
 inline constexpr std::size_t max_nesting_depth = 256;
 

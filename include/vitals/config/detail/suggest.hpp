@@ -2,6 +2,8 @@
 // variant tags and command-line flags.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cstddef>
 #include <optional>
@@ -9,8 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions), so "wieght" is
 /// one edit from "weight".
 inline std::size_t edit_distance(std::string_view a, std::string_view b) {

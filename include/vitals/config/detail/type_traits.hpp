@@ -2,6 +2,8 @@
 // must never see, so they are recognised first; whatever aggregate is left is a struct of fields.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <map>
@@ -16,8 +18,7 @@
 #include "vitals/config/required.hpp"
 #include "vitals/reflect.hpp"
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 template <class T> struct is_optional : std::false_type {};
 template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 

@@ -1,14 +1,15 @@
 // UTF-8 checks shared by the readers, the writers, the command line and run options.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// Decodes the code point at s[i]; returns its length in bytes, or 0 when the bytes there are not
 /// valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
 inline std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
@@ -40,8 +41,7 @@ inline std::size_t first_invalid_utf8(std::string_view s) {
 
 }  // namespace vitals::config::detail
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// 1-based line and column (in bytes) of offset `at` in `text`.
 inline std::pair<int, int> line_col_of(std::string_view text, std::size_t at) {
   int line = 1;

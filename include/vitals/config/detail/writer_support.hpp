@@ -2,6 +2,8 @@
 // string can be written at all (both formats are UTF-8 text).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -11,8 +13,7 @@
 #include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// Throws config_error when text is not valid UTF-8: no JSON or YAML file can hold it.
 inline void require_utf8(std::string_view text, const std::string& path, const node& n) {
   std::size_t bad = first_invalid_utf8(text);

@@ -7,10 +7,11 @@
 // caught. Keep that shape when adding fields.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cstdint>
 
-namespace vitals::detail::wandb_fields {
-
+namespace vitals::inline VITALS_ABI::detail::wandb_fields {
 using field_number = std::uint32_t;
 
 // clang-format off

@@ -7,6 +7,8 @@
 //   run.log({{"weights/layer1", vitals::wandb_histogram::from_samples(w).json()}}, step);
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -18,8 +20,7 @@
 
 #include "vitals/format/json.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct wandb_histogram {
   std::vector<double> bins;    // num_bins + 1 ascending edges
   std::vector<double> values;  // num_bins counts (or weights)

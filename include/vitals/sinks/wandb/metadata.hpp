@@ -4,13 +4,14 @@
 // wandb-summary.json and the latest-run link.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <string>
 #include <string_view>
 
 #include "vitals/sinks/wandb/records.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_metadata : public wandb_records {
  protected:
   // --- run metadata as records ------------------------------------------------------------------

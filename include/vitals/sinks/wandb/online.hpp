@@ -2,12 +2,13 @@
 // bounded wait at finish), else `wandb sync` at the end (and every sync_interval).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <string>
 
 #include "vitals/sinks/wandb/metadata.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_online : public wandb_metadata {
  protected:
   // --- online ----------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 // the small helpers that interpret them (glob rules, alert levels).
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cctype>
 #include <chrono>
 #include <cstddef>
@@ -16,9 +18,7 @@
 
 #include "vitals/sinks/wandb/uploader.hpp"
 
-namespace vitals {
-
-
+namespace vitals::inline VITALS_ABI {
 enum class wandb_mode {
   automatic,  // $WANDB_MODE if set, else online when an API key is found, else offline
   offline,    // write the run; upload later with `wandb sync`

@@ -3,14 +3,15 @@
 // values, sinks/wandb/table_file.hpp), config updates, alerts and the exit record.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <string>
 #include <string_view>
 
 #include "vitals/sinks/wandb/summary.hpp"
 #include "vitals/sinks/wandb/table_file.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_records : public wandb_summary {
  protected:
   void write_run_record() {

@@ -7,6 +7,8 @@
 // machine by default. Code that wants other options attaches its own vitals::wandb_sink instead.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -15,8 +17,7 @@
 
 #include "vitals/sinks/wandb/wandb_sink.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// The options the "wandb" registry entry uses.
 inline wandb_options registered_wandb_options() {
   wandb_options o;

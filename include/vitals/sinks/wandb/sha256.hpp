@@ -2,14 +2,15 @@
 // first 20 hex digits in its file name). Not on any hot path: a table is hashed once when logged.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// The SHA-256 digest of `data` as 64 lowercase hex digits (what Python's hashlib hexdigest gives).
 inline std::string sha256_hex(std::string_view data) {
   static constexpr std::uint32_t k[64] = {

@@ -5,6 +5,8 @@
 // around every record; config.yaml and the write-then-rename helper for files/.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <signal.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -43,8 +45,7 @@
 #include "vitals/sinks/wandb/options.hpp"
 #include "vitals/sinks/wandb/uploader.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_sink_state {
  protected:
   bool active() const { return mode_ != wandb_mode::disabled && log_.is_open() && !closed_; }

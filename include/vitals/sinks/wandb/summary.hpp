@@ -3,6 +3,8 @@
 // merged into the summary record written at close.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -10,8 +12,7 @@
 
 #include "vitals/sinks/wandb/sink_state.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_summary : public wandb_sink_state {
  protected:
   /// The summary the earlier starts left (the run's summary.json): keys this start does not set

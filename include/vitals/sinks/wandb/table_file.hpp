@@ -8,6 +8,8 @@
 // record naming it, which is what makes `wandb sync` upload it.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -19,8 +21,7 @@
 #include "vitals/format/json.hpp"
 #include "vitals/sinks/wandb/sha256.hpp"
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline constexpr std::string_view wandb_table_prefix = "{\"_type\":\"table\",";
 
 struct wandb_table_file {

@@ -5,6 +5,8 @@
 // entry) only to hand it to that child through its environment; it is never written to a file.
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,8 +29,7 @@
 
 extern char** environ;
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// The API key W&B would use: $WANDB_API_KEY, else the password of `machine api.wandb.ai` (or the
 /// host in $WANDB_BASE_URL) in $NETRC or ~/.netrc.
 inline std::optional<std::string> find_wandb_api_key() {

@@ -20,6 +20,8 @@
 //   wandb_sink.hpp  the sink: open / write / flush / close
 #pragma once
 
+#include "vitals/version.hpp"  // VITALS_ABI
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -33,8 +35,7 @@
 #include "vitals/sinks/wandb/online.hpp"
 #include "vitals/sinks/wandb/options.hpp"
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Writes a W&B run. Satisfies vitals::sink; one instance per run.
 class wandb_sink : private detail::wandb_online {
  public:
