@@ -14,6 +14,13 @@
 #define VITALS_VERSION_MINOR 1
 #define VITALS_VERSION_PATCH 0
 #define VITALS_VERSION_STRING "0.1.0"
+
+// The versioned inline namespace every vitals name lives in (as fmt's `fmt::v10`): users write
+// vitals::run, the linker sees vitals::v0_1::run, so two versions of vitals linked into one program
+// get distinct symbols instead of silently merged inline functions (an ODR violation). Bump it
+// with the version whenever the layout or behaviour of an inline entity changes.
+#define VITALS_ABI v0_1
+#define VITALS_ABI_STRING "v0_1"
 // ---- include/vitals/reflect.hpp ----
 // Reflection over aggregates and enums: field names, field visiting, enum names, type names.
 
@@ -25,6 +32,7 @@
 // probed over vitals::enum_range<E> (default [-128, 384), so at least 256 enumerators from 0);
 // specialise enum_range for enums outside it.
 
+
 #include <array>
 #include <cstddef>
 #include <optional>
@@ -32,8 +40,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <class E>
 struct enum_range {
   static constexpr int min = -128;
@@ -132,6 +139,7 @@ constexpr std::optional<E> enum_from_string(std::string_view name) {
 // private members) are reflected when they opt in through vitals::reflect_fields (custom.hpp:
 // VITALS_REFLECT, or Boost.Hana's adapt macros with vitals/reflect/hana.hpp).
 
+
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -153,13 +161,13 @@ constexpr std::optional<E> enum_from_string(std::string_view name) {
 // part of vitals that reads or writes a struct (configs, run.log, --help) goes through
 // field_count / field_names / get_field, which use it when it is there.
 
+
 #include <array>
 #include <cstddef>
 #include <string_view>
 #include <tuple>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Specialize to reflect T by hand: `static constexpr std::size_t count`, `static constexpr
 /// std::array<std::string_view, count> names`, and `template <std::size_t I> static constexpr
 /// auto& get(T& / const T&)`. VITALS_REFLECT and vitals/reflect/hana.hpp write it for you.
@@ -212,8 +220,7 @@ struct member_pointer_fields {
     static constexpr std::array names{VITALS_DETAIL_FOR_EACH(VITALS_DETAIL_MEMBER_NAME, T, __VA_ARGS__)};         \
   }
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 // Converts only to a (proper) base class of T: T{any_base_of<T>{}} is valid exactly when T's first
@@ -327,6 +334,7 @@ using field_type_t = std::remove_cvref_t<decltype(get_field<I>(std::declval<T&>(
 // __PRETTY_FUNCTION__ of a function templated on a pointer to a member of an extern object that is
 // declared but never defined (so no constructor runs and T need not be default-constructible).
 
+
 #include <array>
 #include <cstddef>
 #include <string_view>
@@ -339,8 +347,7 @@ using field_type_t = std::remove_cvref_t<decltype(get_field<I>(std::declval<T&>(
 #endif
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 #if BOOST_VERSION < 108400
@@ -438,14 +445,14 @@ inline constexpr std::array<std::string_view, field_count<T>> field_names =
 // ---- include/vitals/reflect/for_each_field.hpp ----
 // for_each_field(obj, f): calls f(name, field) for every field of an aggregate, in order.
 
+
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 template <class T, class F, std::size_t... I>
 constexpr void for_each_field_impl(T& obj, F& f, std::index_sequence<I...>) {
@@ -466,9 +473,10 @@ constexpr void for_each_field(T& obj, F&& f) {
 // type_name<T>(): a readable, compile-time name of a type, taken from the compiler's
 // __PRETTY_FUNCTION__ (the same trick as the field and enum names).
 
+
 #include <string_view>
 
-namespace vitals {
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 template <class T>
@@ -529,6 +537,7 @@ constexpr std::string_view short_type_name() {
 //   cli.preset("short", Train{.epochs = 1}).flag("--no_wandb", &no_wandb, "disable W&B");
 //   Train cfg = cli.parse_or_exit(argc, argv);   // or vitals::parse_args<Train>(argc, argv)
 
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -558,6 +567,7 @@ constexpr std::string_view short_type_name() {
 // Typing follows scalar.hpp: quoted scalars are strings, `on` is a bool only for a bool field,
 // ints convert to floats, floats to ints only when exact, `???` is a missing value.
 
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -572,6 +582,7 @@ constexpr std::string_view short_type_name() {
 // ---- include/vitals/config/detail/reader_support.hpp ----
 // What the JSON and YAML readers share: the nesting limit, key-path spelling, duplicate-key
 // detection and reading a whole file.
+
 
 #include <algorithm>
 #include <cerrno>
@@ -599,6 +610,7 @@ constexpr std::string_view short_type_name() {
 // sweep(argc, argv)); every other API throws, and a program that wants the same convention
 // catches `const vitals::usage_error&` in main (see examples/).
 
+
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -613,13 +625,13 @@ constexpr std::string_view short_type_name() {
 // node remembers where it came from. Every reader (JSON, YAML, overrides) produces it; composition
 // merges it; conversion to a user's struct consumes it.
 
+
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// Where a value was written: a file position (1-based line and column) or an override.
 struct source_location {
   std::string file;    // "experiments/001/config.yaml", "--config a.json", or empty
@@ -751,6 +763,7 @@ inline node::~node() = default;
 // This header depends on nothing but the standard library (the config layer uses it to print a
 // usage error once, on rank 0).
 
+
 #include <cstdint>
 #include <cstdlib>
 #include <optional>
@@ -758,8 +771,7 @@ inline node::~node() = default;
 #include <string>
 #include <string_view>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// How a distributed job maps onto runs. rank_zero (the default): one run, opened and written by
 /// rank 0; on the other ranks log()/summary()/alert() do nothing. per_rank: every rank opens its
 /// own run `{name}-rank{r}`, all in one group (W&B's recommendation for distributed training).
@@ -903,8 +915,7 @@ inline std::string run_id_from_key(std::string_view key, std::uint64_t run_index
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// The exit code for a usage or config error (argparse's convention).
 inline constexpr int usage_exit_code = 2;
 
@@ -1039,8 +1050,7 @@ class config_error : public std::runtime_error, public usage_error {
 }  // namespace config
 }  // namespace vitals
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// Deepest nesting a reader accepts; deeper documents are an error, never a stack overflow.
 inline constexpr std::size_t max_nesting_depth = 256;
 
@@ -1170,6 +1180,7 @@ inline std::string read_text_file(const std::filesystem::path& path) {
 // "Did you mean ...": the closest candidate by edit distance, for unknown keys, enum names,
 // variant tags and command-line flags.
 
+
 #include <algorithm>
 #include <cstddef>
 #include <optional>
@@ -1177,8 +1188,7 @@ inline std::string read_text_file(const std::filesystem::path& path) {
 #include <string_view>
 #include <vector>
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions), so "wieght" is
 /// one edit from "weight".
 inline std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -1276,6 +1286,7 @@ std::string join_names(const Range& names) {
 // Which config shape a C++ type has. The standard containers are aggregates or classes that PFR
 // must never see, so they are recognised first; whatever aggregate is left is a struct of fields.
 
+
 #include <array>
 #include <cstddef>
 #include <map>
@@ -1290,13 +1301,13 @@ std::string join_names(const Range& names) {
 // ---- include/vitals/config/required.hpp ----
 // vitals::required<T>: a config field that has no default and must be set (OmegaConf's `???`).
 
+
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// A value the config must provide. Reading a config whose required field is never set (or is
 /// left as `???`) is an error naming the field; reading value() of an unset one throws.
 template <class T>
@@ -1346,8 +1357,7 @@ class required {
 
 }  // namespace vitals
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 template <class T> struct is_optional : std::false_type {};
 template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 
@@ -1402,6 +1412,7 @@ constexpr std::string_view struct_tag() {
 // Quoted scalars are always strings; only "nan", "inf" and "-inf" are also read as floats, because
 // JSON has no other way to write them.
 
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -1422,8 +1433,7 @@ constexpr std::string_view struct_tag() {
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// OmegaConf's spelling of "no value yet".
 inline constexpr std::string_view missing_text = "???";
 
@@ -1660,14 +1670,14 @@ inline std::optional<std::string> canonical_int(std::string_view s) {
 // type_label<T>(): how a field's type is named in messages and in --help: int, uint8, double,
 // string, list[int], map[string, double], optional[string], Arch, Optim, Adam | Sgd.
 
+
 #include <array>
 #include <cstddef>
 #include <string>
 #include <type_traits>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 template <class T>
 std::string type_label() {
   using detail::is_integer_v;
@@ -1711,7 +1721,7 @@ std::string type_label() {
 
 }  // namespace vitals::config
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// The problems found so far and the key path of the value being read.
@@ -2240,14 +2250,14 @@ T from_node(const node& tree) {
 // ---- include/vitals/config/detail/utf8.hpp ----
 // UTF-8 checks shared by the readers, the writers, the command line and run options.
 
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// Decodes the code point at s[i]; returns its length in bytes, or 0 when the bytes there are not
 /// valid UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF).
 inline std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
@@ -2279,8 +2289,7 @@ inline std::size_t first_invalid_utf8(std::string_view s) {
 
 }  // namespace vitals::config::detail
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// 1-based line and column (in bytes) of offset `at` in `text`.
 inline std::pair<int, int> line_col_of(std::string_view text, std::size_t at) {
   int line = 1;
@@ -2317,6 +2326,7 @@ inline std::string utf8_problem(std::string_view s) {
 // Every reader returns T{} with the document merged in, or throws config_error listing every
 // problem; it never returns a partly-read struct.
 
+
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -2332,6 +2342,7 @@ inline std::string utf8_problem(std::string_view s) {
 // it was found. Numbers keep the text they were written with (`1e-4`, `18446744073709551615`):
 // typing them is the conversion's job, which also reports out-of-range values with their text.
 // Strings become quoted scalars, true/false plain scalars, null a null node.
+
 
 #include <cstddef>
 #include <cstdint>
@@ -2359,7 +2370,7 @@ inline std::string utf8_problem(std::string_view s) {
 #endif
 #include <simdjson.h>
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// simdjson's error, said the way a config's author thinks of it.
@@ -2671,6 +2682,7 @@ inline node load_json_file(const std::filesystem::path& path) {
 // strings "nan", "inf", "-inf", which the reader accepts for floating fields. Everything else is
 // a string, escaped by the escaper every vitals JSON writer shares (format/json.hpp).
 
+
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -2679,13 +2691,13 @@ inline node load_json_file(const std::filesystem::path& path) {
 // What the JSON and YAML writers share: walking a tree with its key path, and checking that a
 // string can be written at all (both formats are UTF-8 text).
 
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// Throws config_error when text is not valid UTF-8: no JSON or YAML file can hold it.
 inline void require_utf8(std::string_view text, const std::string& path, const node& n) {
   std::size_t bad = first_invalid_utf8(text);
@@ -2713,6 +2725,7 @@ inline void indent_to(std::string& out, std::size_t count) { out.append(count, '
 //     (positional from 1e-5 up to 1e16: 0.0001, 100000), both shortest round-trip digits.
 // Integers are always exact decimal; strings are always quoted and escaped the same way.
 
+
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -2721,8 +2734,7 @@ inline void indent_to(std::string& out, std::size_t count) { out.append(count, '
 #include <string_view>
 
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 enum class json_nonfinite : std::uint8_t { bare_words, null };
 enum class json_exponent : std::uint8_t { when_shorter, outside_1e_minus5_to_1e16 };
 
@@ -2853,7 +2865,7 @@ void append_json_string(Out& out, std::string_view s) {
 
 }  // namespace vitals::detail
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 inline void write_json_string(std::string& out, std::string_view s) { vitals::detail::append_json_string(out, s); }
@@ -2964,6 +2976,7 @@ inline std::string to_json(const node& n, int indent = 2) {
 // Scalars stay text: typing them by YAML 1.2 core-schema rules is the conversion's job, because
 // `on` is a string for a string field and true for a bool field.
 
+
 #include <cstddef>
 #include <filesystem>
 #include <sstream>
@@ -2980,7 +2993,7 @@ inline std::string to_json(const node& n, int indent = 2) {
 #include <yaml-cpp/parser.h>
 
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 class yaml_tree_builder final : public YAML::EventHandler {
@@ -3250,12 +3263,13 @@ inline node load_yaml_file(const std::filesystem::path& path) {
 //   - plain scalars of an untyped tree keep their plain-ness where it means something to our
 //     reader (yes/no/on/off, which a bool field accepts, and ???, a missing value).
 
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 
-namespace vitals::config {
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 // Words that YAML 1.2 core or PyYAML (1.1) read as something other than a string, in any case.
@@ -3430,7 +3444,7 @@ inline std::string to_yaml(const node& n) {
 
 }  // namespace vitals::config
 
-namespace vitals {
+namespace vitals::inline VITALS_ABI {
 namespace config {
 
 enum class file_format { json, yaml };
@@ -3528,8 +3542,7 @@ void save(const std::filesystem::path& path, const T& value) {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// A field's doc string for --help. A struct lists them in a static member:
 ///   static constexpr vitals::field_doc field_docs[] = {{"lr", "peak learning rate"}};
 struct field_doc {
@@ -3998,6 +4011,7 @@ T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cl
 // Applying one config override (not a group selection) to a composed tree in Hydra's closed
 // ("struct") mode: `key=v` must exist, `+key=v` must not, `++key=v` either, `~key[=v]` deletes.
 
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -4013,6 +4027,7 @@ T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cl
 // defaults list and applies `key=value` overrides: mappings merge key by key, everything else
 // (lists included) is replaced, and a mandatory-missing `???` never overwrites a value.
 
+
 #include <algorithm>
 #include <cstddef>
 #include <string>
@@ -4021,8 +4036,7 @@ T parse_args(int argc, const char* const* argv, const cli_parser<T>& parser = cl
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// True for OmegaConf's "mandatory missing" marker `???` (quoted or not, as in OmegaConf).
 inline bool is_missing_value(const node& n) { return n.is_scalar() && n.text == "???"; }
 
@@ -4218,14 +4232,14 @@ inline bool erase_path(node& root, std::string_view key) {
 // group@pkg=option, sweeps): what it does, to which key, with which value(s). The parser is in
 // override_parser.hpp; applying one to a tree in apply_override.hpp.
 
+
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// What an override does with its key.
 enum class override_op {
   set,        // key=value: the key must exist
@@ -4277,6 +4291,7 @@ struct override_spec {
 // sweeps. Types scalars with scalar.hpp's YAML 1.2 core-schema classifier (the readers' one), and spells values the way Python
 // (Hydra/OmegaConf) does when it turns them into strings, so "lr_${lr}" reads the same in both.
 
+
 #include <charconv>
 #include <cstdio>
 #include <cmath>
@@ -4287,8 +4302,7 @@ struct override_spec {
 #include <system_error>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// What a scalar holds under the YAML 1.2 core schema (a quoted scalar is always a string).
 enum class scalar_kind { null, boolean, integer, floating, string };
 
@@ -4438,8 +4452,7 @@ inline bool same_value(const node& a, const node& b) {
 
 }  // namespace vitals::config
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 inline std::string sweep_hint(const override_spec& o) {
@@ -4495,6 +4508,7 @@ inline void apply_config_override(node& cfg, const override_spec& o) {
 // reported at once), and — for show_config=true — prints the config as YAML and exits 0.
 // Sweeps (`a=1,2`, `range(0,5)`) need --multirun / -m and vitals::sweep, as in Hydra.
 
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -4515,6 +4529,7 @@ inline void apply_config_override(node& cfg, const override_spec& o) {
 // directory win over stored options of the same name, as Hydra's search path puts the config
 // directory before the structured-config source.
 
+
 #include <map>
 #include <mutex>
 #include <optional>
@@ -4524,8 +4539,7 @@ inline void apply_config_override(node& cfg, const override_spec& o) {
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 class config_store {
  public:
   /// The process-wide store compose() reads unless its options name another one.
@@ -4600,6 +4614,7 @@ class config_store {
 // closed ("struct") mode -> resolve interpolations. Sweeps expand into one composition per job.
 // The typed front end (compose<Config>, sweep<Config>, the command line) is in command_line.hpp.
 
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -4615,6 +4630,7 @@ class config_store {
 // in merge order, group choices, Hydra's job facts) and where its outputs go - enough to
 // reproduce a run with one command (composition::save writes the files).
 
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -4626,8 +4642,7 @@ class config_store {
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// Where configs come from. `config_dir` may be relative: it is looked up from the working
 /// directory, then under $PROJECT_ROOT, then under the nearest parent holding `.git`.
 struct compose_options {
@@ -4722,6 +4737,7 @@ struct composition {
 // search path: the directory first), each file parsed once per composition, its defaults list
 // and `# @package` header read.
 
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -4738,6 +4754,7 @@ struct composition {
 // `- override db: mysql`) and Hydra's rules for its config path, package and override key
 // (hydra/core/default_element.py).
 
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -4750,8 +4767,7 @@ struct composition {
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// One entry of a defaults list as written: `- exp: default`, `- default@_here_`, `- _self_`.
 struct input_default {
   bool is_group = false;                  // `group: option` rather than a config name
@@ -4852,8 +4868,7 @@ struct input_default {
 
 }  // namespace vitals::config
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// A config as loaded for composition: its content (defaults list removed) and its defaults list.
 struct loaded_config {
   std::string path;     // "exp/001"
@@ -5063,6 +5078,7 @@ class config_repository {
 // forever (a file that includes itself) or fail with a bare "not found", the errors here name the
 // chain of files that led there.
 
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -5079,6 +5095,7 @@ class config_repository {
 // overrides' part): selections, appends, deletions, `override` entries, and the errors for
 // those that match nothing.
 
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -5091,8 +5108,7 @@ class config_repository {
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// The command line's say in a defaults list: group selections (`exp=001`), appends (`+db=x`),
@@ -5287,8 +5303,7 @@ class defaults_choices {
 
 }  // namespace vitals::config
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// One config of the final, flattened defaults list, in merge order.
 struct result_default {
   std::string config_path;   // "exp/001"
@@ -5583,6 +5598,7 @@ inline defaults_resolution resolve_defaults(config_repository& repo, const std::
 // The `hydra` node of a composition: what `${hydra:...}` reads (run/sweep dirs, job name,
 // override_dirname, num, runtime choices), Hydra's defaults for what the configs leave unset.
 
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -5594,8 +5610,7 @@ inline defaults_resolution resolve_defaults(config_repository& repo, const std::
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 inline bool is_hydra_key(std::string_view key) {
@@ -5670,6 +5685,7 @@ inline node hydra_node(node block, const compose_options& options, const std::ve
 // The pieces: override_spec.hpp (what a parsed override is), override_lexicon.hpp (characters and
 // number spellings), override_functions.hpp (choice/range/... calls); sweeps expand in sweep.hpp.
 
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -5685,6 +5701,7 @@ inline node hydra_node(node block, const compose_options& options, const std::ve
 // The functions of Hydra's override grammar (`choice(a,b)`, `range(0,5)`, `sort(...)`,
 // `shuffle(...)`, `glob(...)`, `int(...)`, ...): what a call gives once its arguments are parsed -
 // a plain value (sort([3,1]) is [1,3]) or a sweep.
+
 
 #include <algorithm>
 #include <cmath>
@@ -5705,13 +5722,13 @@ inline node hydra_node(node block, const compose_options& options, const std::ve
 // gives 0.3 and 0.6 rather than 0.30000000000000004. The values reach run and directory names, so
 // vitals reproduces the arithmetic instead of multiplying doubles.
 
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-namespace vitals::config::detail {
-
+namespace vitals::inline VITALS_ABI::config::detail {
 /// A decimal number: (-1)^negative * digits * 10^exponent, digits without leading zeros ("0" for 0).
 struct decimal_number {
   bool negative = false;
@@ -5852,12 +5869,12 @@ inline std::vector<double> decimal_range(double start, double stop, double step,
 // primitive is an int, a float, a bool or null (Hydra types unquoted `1` as int, `1_000` too,
 // `0x1` not). Transcribed token by token because users paste the same command lines into both.
 
+
 #include <string>
 #include <string_view>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// The character classes and number spellings of Hydra's override lexer (OverrideLexer.g4),
@@ -5968,8 +5985,7 @@ struct override_lexicon {
 
 }  // namespace vitals::config
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 /// Hydra's grammar functions evaluated on parsed arguments (choice, range, interval, sort,
@@ -6362,8 +6378,7 @@ class override_functions : protected override_lexicon {
 
 }  // namespace vitals::config
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 class override_parser : private override_functions {
@@ -6765,13 +6780,13 @@ inline std::vector<override_spec> parse_overrides(const std::vector<std::string>
 // process the program started. Relative config directories are looked up under it, and
 // `${oc.env:PROJECT_ROOT}` resolves to it when the variable is unset (Hydra would leave it unset).
 
+
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <system_error>
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// $PROJECT_ROOT when set and not empty.
 inline std::optional<std::filesystem::path> project_root_env() {
   if (const char* env = std::getenv("PROJECT_ROOT"); env && *env) return std::filesystem::path(env);
@@ -6806,6 +6821,7 @@ inline std::filesystem::path project_root(const std::filesystem::path& start = {
 // Sweep expansion: the jobs of a multirun, in Hydra's BasicSweeper order (cartesian product,
 // first override slowest), with glob(...) filtering a group's options as Hydra's Glob does.
 
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -6818,8 +6834,7 @@ inline std::filesystem::path project_root(const std::filesystem::path& start = {
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 // fnmatch-style: '*' any run, '?' one character, [abc] / [!abc] a set.
@@ -6921,6 +6936,7 @@ inline std::vector<std::vector<std::string>> expand_sweeps(
 // as Python's str() would ("True", "0.0003"), so the strings match what Hydra users see. Cycles
 // and dangling references are errors that show the chain of keys.
 
+
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -6936,8 +6952,7 @@ inline std::vector<std::vector<std::string>> expand_sweeps(
 #include <vector>
 
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 /// A resolver registered at run time: `${name:a,b}` calls it with the arguments, typed as
 /// OmegaConf types them (interpolations resolved), and puts the returned node in place.
 using resolver_function = std::function<node(const std::vector<node>& args)>;
@@ -7458,8 +7473,7 @@ inline bool unregister_resolver(const std::string& name) {
 
 }  // namespace vitals::config
 
-namespace vitals::config {
-
+namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
 inline std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {
@@ -7580,8 +7594,7 @@ inline std::vector<node> sweep_tree(const compose_options& options, const std::v
 
 }  // namespace vitals::config
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 using config::compose_options;
 using config::composition;
 using config::config_store;
@@ -7885,6 +7898,7 @@ std::vector<Config> sweep(int argc, char** argv, const compose_options& options)
 // A metric value as JSON text, under an explicit json_policy (format/json.hpp): the one place that
 // maps metric_value to JSON for every sink (JSONL, W&B's value_json, alerts, the report).
 
+
 #include <string_view>
 
 // ---- include/vitals/sinks/record.hpp ----
@@ -7894,13 +7908,13 @@ std::vector<Config> sweep(int argc, char** argv, const compose_options& options)
 // record's own buffer, both alive for as long as a sink's write() runs. A sink that keeps anything
 // past write() must copy it.
 
+
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <type_traits>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// One logged value: integer, floating, bool or string.
 struct metric_value {
   enum class kind : std::uint8_t { integer, floating, boolean, string };
@@ -7959,8 +7973,7 @@ struct record {
 
 }  // namespace vitals
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// A string value that already is a W&B typed JSON object (`{"_type": ...}`, e.g. from
 /// vitals::wandb_histogram).
 inline bool is_wandb_typed_json(std::string_view s) {
@@ -7984,8 +7997,7 @@ void append_json_value(Out& out, const metric_value& v, const json_policy& polic
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct git_info {
   std::string commit;
   std::string branch;
@@ -8137,12 +8149,12 @@ struct run_metadata {
 // model size in vitals: counted by vitals::count_params (health/model_params.hpp, vitals/torch.hpp),
 // logged into the config and the summary by vitals::log_model_params(run, params).
 
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Counts are integers (they stay integers in config.json and summary.json); the size in MiB.
 struct model_params {
   std::int64_t total_params = 0;
@@ -8192,6 +8204,7 @@ void log_model_params(Run& run, const model_params& p) {
 // again by validate(), with bounded lengths, because each one reaches a file (metadata.json,
 // the .wandb file, the run directory's name).
 
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -8221,6 +8234,7 @@ void log_model_params(Run& run, const model_params& p) {
 // The price is a buffer world_size times the partial: statistics are kilobytes, so latency, not
 // bandwidth, is what one call costs.
 
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -8228,8 +8242,7 @@ void log_model_params(Run& run, const model_params& p) {
 #include <string>
 #include <vector>
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 /// A group of processes that can sum 64-bit words. allreduce_sum is a collective: every rank
 /// calls it with the same number of words, in the same order relative to its other collectives.
 class communicator {
@@ -8301,6 +8314,7 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 //   drop_oldest; dropped rows are counted and reported at finish.
 // - Each sink is isolated (guarded_sink): one that throws is reported once and disabled.
 
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -8325,6 +8339,7 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 // Run-time composition: any_sink erases a sink's type (one virtual call per operation), so the
 // set of sinks can come from the command line or the environment ("--sinks jsonl,csv,console").
 
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -8336,6 +8351,7 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 // ---- include/vitals/sinks/guarded_sink.hpp ----
 // Sink isolation: a sink that throws is reported once and switched off; the others and the
 // training loop go on. Used by both compositions (vitals::sinks and any_sink in a run).
+
 
 #include <unistd.h>
 
@@ -8369,6 +8385,7 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 // is still at SIG_DFL, so that a file-size limit is an ordinary write error (EFBIG) that one sink
 // reports while training goes on. A handler the program installed itself is left alone.
 
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -8386,8 +8403,7 @@ inline std::string broadcast_from_zero(communicator& comm, const std::string& va
 #include <system_error>
 #include <vector>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 [[noreturn]] inline void throw_file_error(std::string_view what, const std::filesystem::path& p, int err) {
   throw std::system_error(err, std::generic_category(), "vitals: " + std::string(what) + " '" + p.string() + "'");
 }
@@ -8686,6 +8702,7 @@ inline void atomic_write_file(const std::filesystem::path& target, std::string_v
 // are called from one thread; a sink needs no locking of its own. Throwing is allowed: the run
 // isolates the sink and reports the error once (see sinks/pipeline), the other sinks go on.
 
+
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
@@ -8694,8 +8711,7 @@ inline void atomic_write_file(const std::filesystem::path& target, std::string_v
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// What a sink needs to know about the run it writes for.
 struct run_info {
   std::string project;
@@ -8739,6 +8755,7 @@ concept sink = requires(S s, const run_info& info, const record& r, int exit_cod
 // write_stderr_line(), which first erases the bar, so that no message is glued to it; the console
 // redraws the bar on its next record.
 
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -8746,8 +8763,7 @@ concept sink = requires(S s, const run_info& info, const record& r, int exit_cod
 #include <string>
 #include <string_view>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 struct terminal_line {
   std::mutex mu;
   std::FILE* bar_stream = nullptr;  // the stream a progress bar is shown on, nullptr when none
@@ -8780,8 +8796,7 @@ inline void write_stderr_line(std::string_view line) noexcept {
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// For a program's own messages during training: prints `line` (a '\n' is added when missing) on
 /// stderr after erasing a console sink's progress bar, so that it is never glued to the bar.
 inline void print_line(std::string_view line) {
@@ -8792,8 +8807,7 @@ inline void print_line(std::string_view line) {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// The name a sink is reported under: S::name if it has one, else its short type name.
 template <class S>
 constexpr std::string_view sink_name() {
@@ -8885,8 +8899,7 @@ class guarded_sink {
 }  // namespace detail
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class any_sink {
  public:
   any_sink() = default;
@@ -8982,6 +8995,7 @@ class any_sink {
 // right after its id, so its id is read from the 4 bytes before it once its address is known to
 // be inside a chunk (and checked against the name table).
 
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -9000,14 +9014,14 @@ class any_sink {
 // (is_transparent), so that a table keyed by std::string is searched with a string_view or a
 // literal without building a std::string on the hot path (a metric key per logged value).
 
+
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 struct string_hash {
   using is_transparent = void;
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
@@ -9019,8 +9033,7 @@ using string_map = std::unordered_map<std::string, V, string_hash, std::equal_to
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 class key_table;
 }
@@ -9138,13 +9151,13 @@ class key_table {
 // A metric value that owns its string: what the writer keeps of a key after the row it came in
 // is gone (the last value of every history key, explicit summaries).
 
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct owned_value {
   metric_value::kind type = metric_value::kind::floating;
   std::int64_t i = 0;
@@ -9181,6 +9194,7 @@ struct owned_value {
 // and queued whole), waiting for queue room under the block policy, waking the writer sparingly.
 // The pipeline (pipeline.hpp) builds the log() call and the writer thread on top of it.
 
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9195,12 +9209,12 @@ struct owned_value {
 // How a run's logging pipeline queues rows: queue size, what a full queue does, flush cadence.
 // Its own header so that run options can name them without the pipeline's machinery.
 
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class overflow_policy : std::uint8_t {
   block,        // the caller waits for the writer (nothing is lost)
   drop_newest,  // the row being committed is dropped and counted
@@ -9224,14 +9238,14 @@ struct pipeline_options {
 // is 3 lines instead of 8. Key names and string views are put back on the writer's side
 // (row_dispatch). Slots keep their capacity when cleared, so nothing is allocated per row.
 
+
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 #include <vector>
 
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// One value as a row carries it: its key id and the value; a string is its bytes' place in the
 /// row's arena.
 struct packed_value {
@@ -9325,6 +9339,7 @@ struct pipeline_row {
 // (a few cache lines) and comes out by swapping buffers; slots keep their capacity, so nothing is
 // allocated per row. A full ring follows the overflow policy.
 
+
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -9332,8 +9347,7 @@ struct pipeline_row {
 #include <vector>
 
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class row_ring {
  public:
   explicit row_ring(std::size_t capacity) : rows_(capacity) {
@@ -9386,8 +9400,7 @@ class row_ring {
 
 }  // namespace vitals::detail
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 struct pipeline_core {
   pipeline_core(const run_info& info, pipeline_options opts)
       : info_(info), opts_(checked(opts)), start_(std::chrono::steady_clock::now()), step_(info.starting_step),
@@ -9497,11 +9510,11 @@ struct pipeline_core {
 // ---- include/vitals/sinks/record_stage.hpp ----
 // A writer-thread step between a run's queue and its sinks (the run's health monitor is one).
 
+
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Sees each record first, may change a history row's metrics (`row` starts as a copy of
 /// r.metrics; views it adds must stay valid until the next process() call) and may ask for records
 /// to follow it (`after`, e.g. alert records). Runs on the writer thread only, so it adds nothing
@@ -9517,6 +9530,7 @@ class record_stage {
 // The writer thread's side of a run's pipeline, row by row: the record stage (health monitor)
 // first, then every sink, then the summary table.
 
+
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -9531,6 +9545,7 @@ class record_stage {
 // What a run's summary is made of, kept by the writer thread as rows pass: the last value of every
 // history key, explicit summaries (which win), and the last row's step, runtime and timestamp.
 
+
 #include <cstdint>
 #include <span>
 #include <string>
@@ -9538,8 +9553,7 @@ class record_stage {
 #include <vector>
 
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class summary_table {
  public:
   /// Writer thread: takes note of a row the sinks have seen (`metrics`: its values, restored).
@@ -9587,6 +9601,7 @@ class summary_table {
 // (of a sink, of a member inside a composite sink, of the record stage) reported once, in
 // "sink: message" form, for run.sink_errors() and metadata.json.
 
+
 #include <algorithm>
 #include <cstddef>
 #include <mutex>
@@ -9595,8 +9610,7 @@ class summary_table {
 #include <vector>
 
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class writer_sinks {
  public:
   // Writer thread only.
@@ -9664,8 +9678,7 @@ class writer_sinks {
 
 }  // namespace vitals::detail
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class row_dispatch {
  public:
   /// Under the pipeline lock, after taking rows: the writer's copy of the key names (views of the
@@ -9716,8 +9729,7 @@ class row_dispatch {
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class pipeline : private detail::pipeline_core {
  public:
   /// Starts the writer thread. `info` must outlive the pipeline (the run owns both).
@@ -9963,6 +9975,7 @@ class pipeline : private detail::pipeline_core {
 // stop() restores the descriptors and takes what is still in the pipes (bounded: it does not wait
 // for a child process that inherited the pipe). One capture per process; a second one stays off.
 
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
@@ -9982,8 +9995,7 @@ class pipeline : private detail::pipeline_core {
 #include <thread>
 #include <vector>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class console_mode { off, wrap, automatic };
 
 /// "auto" | "off" | "wrap" (W&B's names; "redirect" is taken as auto) -> mode; throws on others.
@@ -10192,6 +10204,7 @@ class console_capture {
 // (the new values win, as W&B merges a resumed run's config and summary); metadata.json's
 // "starts", one entry per start with its exit.
 
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -10214,6 +10227,7 @@ class console_capture {
 // Creating a run directory: runs/{sanitised name}_{id}/ with an exclusive mkdir(2), retrying
 // with a new id on collision, so concurrent processes on one filesystem never share a directory.
 
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10231,14 +10245,14 @@ class console_capture {
 // array jobs started in the same second on one filesystem must not collide. The directory's
 // exclusive mkdir is the final arbiter (see run_dir.hpp).
 
+
 #include <array>
 #include <cstddef>
 #include <random>
 #include <string>
 #include <string_view>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// 8 random characters from [a-z0-9].
 inline std::string make_run_id(std::size_t length = 8) {
   static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -10289,8 +10303,7 @@ inline std::string sanitize_dir_name(std::string_view name) {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct run_dir_result {
   std::filesystem::path path;  // absolute
   std::string id;
@@ -10383,6 +10396,7 @@ inline std::size_t count_runs(const std::filesystem::path& root) {
 // a failed rewrite leaves the old file as it was; the error is thrown once (the run reports it
 // and disables this sink) and rows not yet written are lost.
 
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -10402,10 +10416,10 @@ inline std::size_t count_runs(const std::filesystem::path& root) {
 // from T{} (an unopened sink with the same options), so sinks stay copyable configuration objects:
 // `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies only options.
 
+
 #include <utility>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 template <class T>
 struct fresh_on_copy {
   T value;
@@ -10427,8 +10441,7 @@ struct fresh_on_copy {
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct csv;
 
 namespace detail {
@@ -10703,8 +10716,7 @@ struct csv {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// W&B's resume modes. none (no resume asked): a new run; a given id that already has a directory
 /// is an error. allow: continue the run with this id if it exists, else start it. must: continue
 /// it; no such run is an error. never: start it; an existing run is an error. auto: allow, with
@@ -11044,6 +11056,7 @@ inline run_dir_claim claim_run_dir(const std::filesystem::path& root, const std:
 //   vitals::register_sink("my_sink", [] { return vitals::any_sink(my_sink{}); });
 // and a registered name wins over a built-in one of the same name.
 
+
 #include <algorithm>
 #include <functional>
 #include <iterator>
@@ -11063,6 +11076,7 @@ inline run_dir_claim claim_run_dir(const std::filesystem::path& root, const std:
 // first, see terminal.hpp). When the stream is not a terminal (a pipe, a log file under a batch
 // system) it prints plain lines only - no carriage returns, no escapes.
 
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -11080,8 +11094,7 @@ inline run_dir_claim claim_run_dir(const std::filesystem::path& root, const std:
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 struct console_key {
   std::size_t width = 0;     // widest value printed so far (aligned columns)
@@ -11397,6 +11410,7 @@ struct console {
 // thrown once (the run reports it and disables this sink); lines not yet written are lost.
 // An existing file is continued (a resumed run): appended to, after any torn last line is cut.
 
+
 #include <cstddef>
 #include <filesystem>
 #include <memory>
@@ -11405,8 +11419,7 @@ struct console {
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct jsonl;
 
 namespace detail {
@@ -11520,6 +11533,7 @@ struct jsonl {
 //   Summary{value=1 repeated Value}; Value{tag=1 string, simple_value=2 float, histo=5 HistogramProto}
 //   HistogramProto{min=1, max=2, num=3, sum=4, sum_squares=5 double, bucket_limit=6, bucket=7 packed double}
 
+
 #include <unistd.h>
 
 #include <atomic>
@@ -11547,6 +11561,7 @@ struct jsonl {
 // int32/int64 are sign-extended to 10-byte varints; zigzag (sint32/sint64) is there for messages
 // that use it (neither format does today).
 
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -11556,8 +11571,7 @@ struct jsonl {
 #include <string>
 #include <string_view>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
 
 /// sint64's zigzag mapping (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...), so small negative numbers stay short.
@@ -11730,6 +11744,7 @@ class pb_reader {
 // plus a reader that checks both checksums (for vitals' own tests and tools; the oracle for what
 // TensorBoard accepts is TensorBoard's reader).
 
+
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -11748,13 +11763,13 @@ class pb_reader {
 // stay a few percent of encoding them; TensorBoard records are one step of scalars, so CRC-32C
 // keeps the one-table loop.
 
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
   std::array<std::array<std::uint32_t, 256>, 8> t{};
   for (std::uint32_t i = 0; i < 256; ++i) {
@@ -11824,8 +11839,7 @@ constexpr std::uint32_t masked_crc32c(std::string_view data) { return mask_crc32
 
 }  // namespace vitals::detail
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline void append_le(std::string& out, std::uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
 }
@@ -11874,8 +11888,7 @@ class tfrecord_reader {
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 namespace tb_field {
@@ -12078,6 +12091,7 @@ static_assert(sink<tensorboard>);
 // run started from the command line never uploads unless told to: models and data stay on the
 // machine by default. Code that wants other options attaches its own vitals::wandb_sink instead.
 
+
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -12106,6 +12120,7 @@ static_assert(sink<tensorboard>);
 //   online.hpp      live sync and `wandb sync`
 //   wandb_sink.hpp  the sink: open / write / flush / close
 
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -12118,6 +12133,7 @@ static_assert(sink<tensorboard>);
 // The W&B sink's online mode: `wandb beta sync --live` under a watchdog while the run trains (a
 // bounded wait at finish), else `wandb sync` at the end (and every sync_interval).
 
+
 #include <string>
 
 // ---- include/vitals/sinks/wandb/metadata.hpp ----
@@ -12125,6 +12141,7 @@ static_assert(sink<tensorboard>);
 // environment record (OS, host, program, CPU/GPU, git), console output (output_raw records and
 // files/output.log), system metrics (stats records), and files/wandb-metadata.json,
 // wandb-summary.json and the latest-run link.
+
 
 #include <string>
 #include <string_view>
@@ -12134,6 +12151,7 @@ static_assert(sink<tensorboard>);
 // fields), define_metric rules (and their expansion for globbed keys), history rows (with table
 // values, sinks/wandb/table_file.hpp), config updates, alerts and the exit record.
 
+
 #include <string>
 #include <string_view>
 
@@ -12141,6 +12159,7 @@ static_assert(sink<tensorboard>);
 // The W&B sink's summary: the last value of every history key, explicit summary values, a resumed
 // run's earlier summary, and define_metric's client-side statistics (min/max/mean/best/first/last),
 // merged into the summary record written at close.
+
 
 #include <algorithm>
 #include <cmath>
@@ -12153,6 +12172,7 @@ static_assert(sink<tensorboard>);
 // options, run info and folder, the `.wandb` log writer with its protobuf buffer, the tables of
 // last/summary values, the child processes, the console and sampler; begin_record/end_record/kv
 // around every record; config.yaml and the write-then-rename helper for files/.
+
 
 #include <signal.h>
 #include <sys/utsname.h>
@@ -12182,6 +12202,7 @@ static_assert(sink<tensorboard>);
 // line values of flags named like keys, tokens or passwords, and every --wandb_* value, are
 // replaced by "<redacted>", and credentials in a git remote URL are dropped.
 
+
 #include <pwd.h>
 #include <sys/statvfs.h>
 #include <sys/utsname.h>
@@ -12206,6 +12227,7 @@ static_assert(sink<tensorboard>);
 // tests load a stub that reports two fake GPUs). No library, a missing symbol or a failing nvmlInit:
 // available() is false and every query returns nothing - quietly, as a machine without GPUs is normal.
 
+
 #include <dlfcn.h>
 
 #include <cstdlib>
@@ -12213,8 +12235,7 @@ static_assert(sink<tensorboard>);
 #include <string>
 #include <vector>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class nvml_library {
  public:
   struct memory {
@@ -12353,6 +12374,7 @@ class nvml_library {
 // Nothing here is on the logging path: sampling runs on its own thread, and a file that cannot be
 // read (no /proc/diskstats in a container) leaves its keys out of the sample.
 
+
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -12375,8 +12397,7 @@ class nvml_library {
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// One reading of the machine: (key, value) pairs in W&B's names, and when it was taken.
 struct system_sample {
   double timestamp = 0;  // seconds since the Unix epoch
@@ -12664,8 +12685,7 @@ class system_sampler {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct environment_info {
   struct gpu {
     std::string name;
@@ -12816,6 +12836,7 @@ inline environment_info read_environment(const std::filesystem::path& run_dir, b
 // throws; every later append or flush throws the same error. Buffered records are lost, never
 // half-written. A file that could not even take its 7-byte header is removed.
 
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12831,8 +12852,7 @@ inline environment_info read_environment(const std::filesystem::path& run_dir, b
 #include <vector>
 
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline constexpr std::size_t log_block_size = 32768;
 inline constexpr std::size_t log_chunk_header_size = 7;
 inline constexpr std::uint8_t log_chunk_full = 1;
@@ -13112,10 +13132,10 @@ inline leveldb_log_contents read_leveldb_log(std::string_view file) {
 // and fails when any number differs from the installed wandb, so an upgrade that renumbers is
 // caught. Keep that shape when adding fields.
 
+
 #include <cstdint>
 
-namespace vitals::detail::wandb_fields {
-
+namespace vitals::inline VITALS_ABI::detail::wandb_fields {
 using field_number = std::uint32_t;
 
 // clang-format off
@@ -13342,6 +13362,7 @@ inline constexpr int output_stdout = 1;
 // vitals writes no artifact, so those two are left out). The sink writes the file and a `files`
 // record naming it, which is what makes `wandb sync` upload it.
 
+
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -13353,14 +13374,14 @@ inline constexpr int output_stdout = 1;
 // SHA-256 (FIPS 180-4), for the digests W&B puts in media values (a table file's "sha256" and the
 // first 20 hex digits in its file name). Not on any hot path: a table is hashed once when logged.
 
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// The SHA-256 digest of `data` as 64 lowercase hex digits (what Python's hashlib hexdigest gives).
 inline std::string sha256_hex(std::string_view data) {
   static constexpr std::uint32_t k[64] = {
@@ -13416,8 +13437,7 @@ inline std::string sha256_hex(std::string_view data) {
 
 }  // namespace vitals::detail
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline constexpr std::string_view wandb_table_prefix = "{\"_type\":\"table\",";
 
 struct wandb_table_file {
@@ -13467,6 +13487,7 @@ inline std::optional<wandb_table_file> make_wandb_table_file(std::string_view ke
 // define_metric rules, online sync and live streaming, system metrics and console capture, and
 // the small helpers that interpret them (glob rules, alert levels).
 
+
 #include <cctype>
 #include <chrono>
 #include <cstddef>
@@ -13484,6 +13505,7 @@ inline std::optional<wandb_table_file> make_wandb_table_file(std::string_view ke
 // vitals never talks to the W&B server itself; writing needs no Python, uploading reuses wandb's
 // own, maintained sync. The API key is looked up (WANDB_API_KEY, else ~/.netrc's api.wandb.ai
 // entry) only to hand it to that child through its environment; it is never written to a file.
+
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13507,8 +13529,7 @@ inline std::optional<wandb_table_file> make_wandb_table_file(std::string_view ke
 
 extern char** environ;
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// The API key W&B would use: $WANDB_API_KEY, else the password of `machine api.wandb.ai` (or the
 /// host in $WANDB_BASE_URL) in $NETRC or ~/.netrc.
 inline std::optional<std::string> find_wandb_api_key() {
@@ -13684,9 +13705,7 @@ inline std::optional<int> wait_process_for(pid_t pid, std::chrono::duration<doub
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
-
+namespace vitals::inline VITALS_ABI {
 enum class wandb_mode {
   automatic,  // $WANDB_MODE if set, else online when an API key is found, else offline
   offline,    // write the run; upload later with `wandb sync`
@@ -13783,8 +13802,7 @@ inline std::string wandb_alert_level(std::string_view level) {
 
 }  // namespace vitals
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_sink_state {
  protected:
   bool active() const { return mode_ != wandb_mode::disabled && log_.is_open() && !closed_; }
@@ -13965,8 +13983,7 @@ class wandb_sink_state {
 
 }  // namespace vitals::detail
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_summary : public wandb_sink_state {
  protected:
   /// The summary the earlier starts left (the run's summary.json): keys this start does not set
@@ -14064,8 +14081,7 @@ class wandb_summary : public wandb_sink_state {
 
 }  // namespace vitals::detail
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_records : public wandb_summary {
  protected:
   void write_run_record() {
@@ -14339,8 +14355,7 @@ class wandb_records : public wandb_summary {
 
 }  // namespace vitals::detail
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_metadata : public wandb_records {
  protected:
   // --- run metadata as records ------------------------------------------------------------------
@@ -14600,8 +14615,7 @@ class wandb_metadata : public wandb_records {
 
 }  // namespace vitals::detail
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 class wandb_online : public wandb_metadata {
  protected:
   // --- online ----------------------------------------------------------------------------------
@@ -14674,8 +14688,7 @@ class wandb_online : public wandb_metadata {
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Writes a W&B run. Satisfies vitals::sink; one instance per run.
 class wandb_sink : private detail::wandb_online {
  public:
@@ -14850,8 +14863,7 @@ static_assert(sink<wandb_offline>);
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// The options the "wandb" registry entry uses.
 inline wandb_options registered_wandb_options() {
   wandb_options o;
@@ -14871,8 +14883,7 @@ inline wandb_options registered_wandb_options() {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 using sink_factory = std::function<any_sink()>;
 
 namespace detail {
@@ -14979,8 +14990,7 @@ inline std::vector<any_sink> make_sinks(std::string_view list) {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// online: local files now, a wandb sink may sync later; offline: local files only (the default,
 /// models and data never leave the machine); disabled: nothing is written, log() does nothing.
 enum class run_mode : std::uint8_t { online, offline, disabled };
@@ -15343,6 +15353,7 @@ struct run_options {
 // mistake fails before anything is written; then it creates runs/{name}_{id}/ and writes
 // config.json and metadata.json atomically.
 
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -15387,14 +15398,14 @@ struct run_options {
 // run_options::communicator when one is given. Otherwise only rank 0 knows the id (run::id() is
 // empty elsewhere) and per-rank mode needs a name to group by.
 
+
 #include <atomic>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 /// A run's place in its job.
 struct run_ranks {
   rank_info rank;
@@ -15475,6 +15486,7 @@ inline std::string metadata_json(const run_ranks& r) {
 // A second SIGINT/SIGTERM while this is under way ends the process at once with the default
 // action; records already written are whole (sinks write whole records, see format/file.hpp).
 
+
 #include <semaphore.h>
 #include <signal.h>
 
@@ -15486,8 +15498,7 @@ inline std::string metadata_json(const run_ranks& r) {
 #include <thread>
 #include <vector>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 struct shutdown_hook {
   /// Finish now with this exit code. Called on the finisher thread or from std::exit.
   virtual void on_shutdown(int exit_code) noexcept = 0;
@@ -15604,8 +15615,7 @@ inline void remove_shutdown_hook(shutdown_hook* h) noexcept {
 
 }  // namespace vitals::detail
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 template <class T>
@@ -15853,6 +15863,13 @@ class run final : private detail::shutdown_hook {
     seal();
     metric m[] = {{"title", title}, {"text", text}, {"level", level}, {"state", state}};
     pipe_->emit(record_kind::alert, std::span<const metric>(m));
+  }
+  /// Sends an alert record with these fields, e.g. a health alert's alert_event::record_fields()
+  /// (title, text, level, state, rule, epoch): every sink reads the fields it knows.
+  void alert(std::span<const metric> fields) {
+    if (!pipe_) return;
+    seal();
+    pipe_->emit(record_kind::alert, fields);
   }
 
   /// Changes the config after start, as W&B's `run.config.update({key: value})`: sets `key` (a
@@ -16348,6 +16365,7 @@ class run final : private detail::shutdown_hook {
 //
 // Kept out of the umbrella headers on purpose (include cost, issue 15): include it where you attach it.
 
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -16374,6 +16392,7 @@ class run final : private detail::shutdown_hook {
 // run. The data is what report::run_data holds: bounded per metric, so the file size depends on
 // the number of metrics, not on the number of steps.
 
+
 #include <cmath>
 #include <cstdint>
 #include <ctime>
@@ -16395,10 +16414,10 @@ class run final : private detail::shutdown_hook {
 // html[data-render-ms] (the script), html[data-load-ms] (since navigation start) when done and
 // html[data-paint-ms] once the charts are painted; html[data-js-errors] and pre#vitals-errors on a script error.
 
+
 #include <string_view>
 
-namespace vitals::report::detail {
-
+namespace vitals::inline VITALS_ABI::report::detail {
 inline constexpr std::string_view report_css = R"CSS(
 :root{--fg:#1d2330;--muted:#667085;--line:#e4e7ec;--bg:#f7f8fa;--card:#fff;--warn:#d92d20;--ok:#039855}
 *{box-sizing:border-box}
@@ -16990,6 +17009,7 @@ if (window.requestAnimationFrame) requestAnimationFrame(function () { requestAni
 // the config and the run's identity. Filled row by row by the report sink (on the writer thread)
 // or by report::read_run_dir (from a run directory's files).
 
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -17013,6 +17033,7 @@ if (window.requestAnimationFrame) requestAnimationFrame(function () { requestAni
 // Histogram snapshots (W&B histogram JSON strings) are thinned the same way: at most `capacity`
 // snapshots, every other one dropped when full; the newest is always kept.
 
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -17022,8 +17043,7 @@ if (window.requestAnimationFrame) requestAnimationFrame(function () { requestAni
 #include <utility>
 #include <vector>
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 struct bucket {
   std::int64_t first_step = 0;
   std::int64_t last_step = 0;
@@ -17178,8 +17198,7 @@ class histogram_track {
 
 }  // namespace vitals::report
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 struct alert_entry {
   std::int64_t step = 0;
   std::int64_t epoch = -1;  // from alerts.jsonl; -1 when the alert came as a record
@@ -17308,8 +17327,7 @@ inline bool parse_histogram(simdjson::dom::parser& parser, std::string_view s, h
 }  // namespace detail
 }  // namespace vitals::report
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 struct html_options {
   std::string title;  // default: the run's name, or "N runs"
   /// Drawn points in the whole file, over every metric of every run: with many metrics each is
@@ -17611,6 +17629,7 @@ inline void write_html(const std::filesystem::path& path, std::initializer_list<
 // placed at the last step whose row has that `epoch` value (the step the epoch's metrics were
 // logged at), or at step = epoch when the rows have no `epoch` column.
 
+
 #include <cstdint>
 #include <filesystem>
 #include <cmath>
@@ -17623,8 +17642,7 @@ inline void write_html(const std::filesystem::path& path, std::initializer_list<
 #include <vector>
 
 
-namespace vitals::report {
-
+namespace vitals::inline VITALS_ABI::report {
 namespace detail {
 
 inline bool read_file(const std::filesystem::path& p, std::string& out) {
@@ -17916,8 +17934,7 @@ inline run_data read_run_dir(const std::filesystem::path& dir, report_limits lim
 
 }  // namespace vitals::report
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 struct html_report_state {
   report::run_data data;
@@ -18088,6 +18105,7 @@ inline const bool html_report_sink_registered = register_sink("report", [] { ret
 // expressions, so each record reaches each sink through direct (inlinable) calls, no virtuals.
 // A plain fold over std::tuple compiles faster than Boost.Hana for the same job.
 
+
 #include <cstddef>
 #include <string>
 #include <tuple>
@@ -18096,8 +18114,7 @@ inline const bool html_report_sink_registered = register_sink("report", [] { ret
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <sink... S>
 class sink_set {
  public:
@@ -18182,6 +18199,7 @@ auto sinks(S&&... s) {
 // (other sinks see a string). Log it like any value:
 //   run.log({{"weights/layer1", vitals::wandb_histogram::from_samples(w).json()}}, step);
 
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -18192,8 +18210,7 @@ auto sinks(S&&... s) {
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct wandb_histogram {
   std::vector<double> bins;    // num_bins + 1 ascending edges
   std::vector<double> values;  // num_bins counts (or weights)
@@ -18271,6 +18288,7 @@ struct wandb_histogram {
 // double), so it uses no std library calls that device code lacks. Merging uses Chan et al.'s
 // pairwise update, so merging N partials equals one pass over the concatenation up to rounding.
 
+
 #include <cstdint>
 
 // ---- include/vitals/detail/hd.hpp ----
@@ -18282,8 +18300,7 @@ struct wandb_histogram {
 #define VITALS_HD
 #endif
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <class T>
 struct basic_accumulator {
   std::uint64_t count = 0;     // finite values seen
@@ -18357,6 +18374,7 @@ using accumulator = basic_accumulator<double>;
 // What a health monitor reports when a rule changes state: an alert event, and its three renderings
 // (an alert record for the sinks, a console line, an alerts.jsonl line).
 
+
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -18383,6 +18401,7 @@ using accumulator = basic_accumulator<double>;
 // Each node states how many metric slots (`leaves`) and counters (`states`) it needs; a bound rule
 // keeps them in two flat arrays and hands each child its offset, so evaluation is plain array reads.
 
+
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -18401,6 +18420,7 @@ using accumulator = basic_accumulator<double>;
 // running) on the epochs in between, and one never logged at all is told apart from one that is
 // merely stale.
 
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -18409,8 +18429,7 @@ using accumulator = basic_accumulator<double>;
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class metric_table {
  public:
   using slot_id = std::uint32_t;
@@ -18480,8 +18499,7 @@ class metric_table {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// A string usable as a template argument: val<"train/loss">.
 template <std::size_t N>
 struct fixed_string {
@@ -18877,8 +18895,7 @@ constexpr rule_set<A..., B...> operator+(const rule_set<A...>& s, const rule_set
 }  // namespace rules
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class alert_state : std::uint8_t {
   fired,          // the rule's condition started to hold
   firing,         // still holds: a reminder, at most once per rate-limit window
@@ -18909,6 +18926,18 @@ struct alert_event {
   std::array<metric, 4> metrics() const {
     return {metric{"title", std::string_view(title)}, metric{"text", std::string_view(text)},
             metric{"level", to_string(level)}, metric{"state", to_string(state)}};
+  }
+
+  /// The whole alert record a run sends to its sinks (what watch_health and
+  /// health_monitor::send_alerts_to emit): title, text, level in W&B's words (ERROR/WARN/INFO),
+  /// state, rule and epoch - the fields alerts.jsonl, the console and the W&B sink read. The views
+  /// point into this event.
+  std::array<metric, 6> record_fields() const {
+    const std::string_view wandb_level =
+        level == severity::error ? "ERROR" : level == severity::warning ? "WARN" : "INFO";
+    return {metric{"title", std::string_view(title)}, metric{"text", std::string_view(text)},
+            metric{"level", wandb_level},             metric{"state", to_string(state)},
+            metric{"rule", std::string_view(rule)},   metric{"epoch", metric_value(epoch)}};
   }
 };
 
@@ -18966,6 +18995,7 @@ inline std::string to_json_line(const alert_event& e, double timestamp) {
 // A block holding NaN/Inf shows up as a non-finite sum and is redone element by element, so
 // non-finite values are counted and kept out of every other field, exactly as add() does.
 
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -18980,12 +19010,12 @@ inline std::string to_json_line(const alert_event& e, double timestamp) {
 // they use the hardware's cvt instructions, on the host exact bit manipulation with
 // round-to-nearest-even, which gives the same results.
 
+
 #include <cstdint>
 #include <string_view>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class dtype : std::uint8_t { f32, f16, bf16 };
 
 /// Size of one element in bytes.
@@ -19132,8 +19162,7 @@ VITALS_HD inline void store_from_float(void* data, std::uint64_t i, dtype t, flo
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 inline constexpr std::size_t stats_block_size = 2048;  // 8-16 KiB of input: stays in L1
@@ -19403,6 +19432,7 @@ inline accumulator accumulate(const void* data, std::size_t n, dtype t) {
 // (i / inner) % channels: inner = 1 is channels-last ([..., C], e.g. [time][channel] windows),
 // inner = H*W (or T) is channels-first ([N][C][H][W]). std is the population std (ddof = 0).
 
+
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -19417,11 +19447,11 @@ inline accumulator accumulate(const void* data, std::size_t n, dtype t) {
 //   static H get(const T&);   // H: has data() -> const float* and size(), and owns what it points to
 // vitals/torch.hpp does so for torch::Tensor (any dtype and device: a float32 CPU copy when needed).
 
+
 #include <concepts>
 #include <cstddef>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <class T>
 struct tensor_values;  // not defined: specialize it for a tensor type
 
@@ -19436,6 +19466,7 @@ concept float_tensor = requires(const T& t) {
 // A small owning list of (key, double) pairs: what the epoch aggregates produce, ready to be
 // logged (run.log(list.metrics(), step)) or fed to a health_monitor.
 
+
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -19444,8 +19475,7 @@ concept float_tensor = requires(const T& t) {
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class metric_list {
  public:
   using entry = std::pair<std::string, double>;
@@ -19500,8 +19530,7 @@ class metric_list {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class data_stats {
  public:
   /// `channel_names` may be empty (only the normalized_* totals are kept).
@@ -19589,8 +19618,8 @@ class data_stats {
 // consecutive epoch with is_improving == 0.
 
 
-namespace vitals {
 
+namespace vitals::inline VITALS_ABI {
 /// Seed 003's conditions with its exact thresholds.
 namespace seed003_rule_conditions {
 using namespace rules;
@@ -19703,6 +19732,7 @@ inline constexpr auto seed003_rules = detail::health_rules(
 //   auto metrics = health.end_epoch();           // progress measured on train/batch_loss_mean
 //   run.log(metrics.metrics(), epoch); monitor.observe(metrics.metrics());
 
+
 #include <initializer_list>
 #include <optional>
 #include <string_view>
@@ -19716,6 +19746,7 @@ inline constexpr auto seed003_rules = detail::health_rules(
 // term that is negative (a log-likelihood bonus) still has a share in [0, 1]. Non-finite step values
 // are skipped. With a single term there is nothing to compare, so no ratio is logged.
 
+
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -19724,8 +19755,7 @@ inline constexpr auto seed003_rules = detail::health_rules(
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class loss_components {
  public:
   /// Adds one step's value of `term` (terms keep the order they first appear in).
@@ -19772,12 +19802,12 @@ class loss_components {
 // The first epoch has nothing to compare with: it logs only epochs_not_improving = 0. A non-finite
 // loss counts as not improving, and the next epoch compares with the last finite loss.
 
+
 #include <cmath>
 #include <optional>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct loss_tracker_options {
   /// The loss must drop by more than this to count as improving.
   double min_delta = 0.0;
@@ -19833,12 +19863,12 @@ class loss_tracker {
 // Non-finite steps are kept out of the statistics and counted instead
 // (train/grad_norm_nonfinite, train/batch_loss_nonfinite): one NaN step must not hide the others.
 
+
 #include <cmath>
 #include <limits>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class epoch_step_stats {
  public:
   void add_step(double grad_norm, double batch_loss) {
@@ -19905,8 +19935,7 @@ class epoch_step_stats {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class epoch_tracker {
  public:
   epoch_tracker() = default;
@@ -19947,12 +19976,12 @@ class epoch_tracker {
 // set. A collapsed generator has tiny std and range (the seed warns below 0.1 and 0.5).
 // std is the population std (ddof = 0); range = max - min; non-finite outputs are skipped.
 
+
 #include <cmath>
 #include <span>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 class generation_stats {
  public:
   void add(std::span<const float> outputs) { acc_.merge(accumulate(outputs)); }
@@ -19992,6 +20021,7 @@ class generation_stats {
 // tensor sizes or from the statistics' tensor table. Each parameter is counted at its own element
 // size, so model_size_mb is the bytes the weights take / 2^20.
 
+
 #include <cstdint>
 #include <span>
 
@@ -20005,6 +20035,7 @@ class generation_stats {
 // tail; the body is cut into fixed-size chunks, one reduction partial each. Because every chunk's
 // partial depends only on the chunk, results are the same whatever the grid size, run to run.
 
+
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -20013,8 +20044,7 @@ class generation_stats {
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// A read-only buffer of `dtype` elements (a device pointer for the CUDA path, a host pointer for
 /// the CPU reference). Null means "this parameter has no such buffer" (e.g. a frozen weight's grad).
 struct tensor_ref {
@@ -20230,8 +20260,7 @@ class tensor_table {
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// One parameter tensor as far as its size is concerned.
 struct param_info {
   std::uint64_t numel = 0;
@@ -20278,12 +20307,11 @@ inline model_params count_params(const tensor_table& table) {
 // virtual evaluate(): one indirect call per rule per epoch) and can be added, replaced or disabled
 // at run time by name.
 
+
 #include <array>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -20295,9 +20323,82 @@ inline model_params count_params(const tensor_table& table) {
 #include <utility>
 #include <vector>
 
+// ---- include/vitals/sinks/alerts.hpp ----
+// alerts.jsonl: one JSON line per alert record, written by the run's writer thread like every
+// other sink (vitals::watch_health attaches it), so the training thread never touches the file.
+//
+// {"epoch":3,"timestamp":1700000000.5,"rule":"exploding_gradients","state":"fired","level":"error",
+//  "title":"exploding_gradients fired","text":"exploding gradients: ... (train/grad_norm_max=153.2)"}
+// Every state is kept here, "not_evaluated" included (the console and W&B leave that one out).
 
-namespace vitals {
 
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+struct alerts_jsonl_state {
+  append_file file;
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;
+};
+}  // namespace detail
+
+struct alerts_jsonl {
+  static constexpr std::string_view name = "alerts";
+
+  /// File to write; relative paths are taken inside the run directory.
+  std::filesystem::path path = "alerts.jsonl";
+
+  void open(const run_info& info) {
+    auto p = path.is_absolute() ? path : info.dir / path;
+    state->file.open(p);
+  }
+
+  void write(const record& r) {
+    if (r.kind != record_kind::alert) return;
+    auto& out = state->buf;
+    // The fields of alert_event's to_json_line, in its order; absent ones are left out.
+    auto field = [&](std::string_view key, bool first = false) -> const metric* {
+      for (const auto& m : r.metrics)
+        if (m.key == key) {
+          if (!first) out.push_back(',');
+          detail::append_json_string(out, key);
+          out.push_back(':');
+          return &m;
+        }
+      return nullptr;
+    };
+    out.push_back('{');
+    if (const metric* m = field("epoch", true)) detail::append_json_value(out, m->value, detail::strict_json);
+    else out.append(std::string_view("\"epoch\":null"));
+    out.append(std::string_view(",\"timestamp\":"));
+    detail::append_json_double(out, r.timestamp, detail::strict_json);
+    for (std::string_view k : {"rule", "state", "level", "title", "text"})
+      if (const metric* m = field(k)) detail::append_json_value(out, m->value, detail::strict_json);
+    out.append(std::string_view("}\n"));
+    state->ends.push_back(out.size());
+  }
+
+  void flush() {
+    auto& st = *state;
+    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+    st.file.write_records_and_clear(st.buf, st.ends);
+  }
+
+  void close(int /*exit_code*/) {
+    flush();
+    state->file.close();
+  }
+
+  detail::fresh_on_copy<detail::alerts_jsonl_state> state{};
+};
+
+}  // namespace vitals
+
+namespace vitals::inline VITALS_ABI {
 struct health_monitor_options {
   /// A rule that keeps holding is announced again ("firing") at most once per this many epochs;
   /// 0 = only state changes are announced.
@@ -20305,8 +20406,6 @@ struct health_monitor_options {
   /// Also print each alert to stderr (off by default: alerts reach the console sink, once, through
   /// the run - see health_monitor::send_alerts_to). "Not evaluated" notices are never printed.
   bool console = false;
-  /// When not empty: append one JSON line per alert to <run_dir>/alerts.jsonl.
-  std::filesystem::path run_dir = {};
 };
 
 /// What one evaluate() produced. Views point into the monitor: valid until its next non-const call.
@@ -20438,19 +20537,20 @@ class health_monitor {
   /// Called for every alert event, after the console and alerts.jsonl; may throw (e.g. to stop).
   void on_alert(callback cb) { callbacks_.push_back(std::move(cb)); }
 
-  /// Sends every alert to a run (anything with vitals::run's alert(title, text, level, state)) as
-  /// an alert record, so that each sink shows it once: the console prints one line, W&B an alert.
-  /// "Not evaluated" notices (a rule's metric never logged) stay in alerts.jsonl and the report.
-  /// The run must outlive the monitor's evaluate() calls.
+  /// Sends every alert to a run (anything with vitals::run's alert(fields) and attach) as an alert
+  /// record (alert_event::record_fields), so that each sink shows it once: the console prints one
+  /// line, W&B an alert, and the alerts_jsonl sink attached here writes alerts.jsonl on the run's
+  /// writer thread. "Not evaluated" notices (a rule's metric never logged) reach alerts.jsonl and
+  /// the report only. Call it before the run's first record; the run must outlive the monitor's
+  /// evaluate() calls. (watch_health does all of this on the writer thread, with no observe calls.)
   template <class Run>
-    requires requires(Run& r) { r.alert(std::string_view{}, std::string_view{}, std::string_view{}, std::string_view{}); }
+    requires requires(Run& r, std::span<const metric> f) { r.alert(f); }
   void send_alerts_to(Run& run) {
     on_alert([&run](const alert_event& e) {
-      if (e.state == alert_state::not_evaluated) return;
-      run.alert(e.title, e.text,
-                e.level == severity::error ? "ERROR" : e.level == severity::warning ? "WARN" : "INFO",
-                e.state == alert_state::cleared ? "cleared" : "firing");
+      const auto fields = e.record_fields();
+      run.alert(std::span<const metric>(fields));
     });
+    run.attach(alerts_jsonl{});
   }
 
   void observe(std::string_view key, double value) { table_.set(key, value); }
@@ -20572,13 +20672,6 @@ class health_monitor {
                                   ": health/" + ev.rule + " " + std::string(to_string(ev.state)) + " at epoch " +
                                   std::to_string(ev.epoch) + ": " + ev.text + "\n");
       }
-    if (!opts_.run_dir.empty()) {
-      auto path = opts_.run_dir / "alerts.jsonl";
-      std::ofstream out(path, std::ios::app | std::ios::binary);
-      if (!out) throw std::runtime_error("vitals: cannot append to " + path.string() + " (does the run dir exist?)");
-      double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-      for (const auto& ev : report_.events) out << to_json_line(ev, now) << '\n';
-    }
     for (const auto& ev : report_.events)
       for (const auto& cb : callbacks_) cb(ev);
   }
@@ -20603,6 +20696,7 @@ class health_monitor {
 // kernel does, one thread sees at most 64 elements per chunk), chunk/tensor/global merges in
 // double. Non-finite values are counted and kept out of every other statistic.
 
+
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
@@ -20619,11 +20713,11 @@ class health_monitor {
 // The EMA update is not a statistic (it writes the EMA buffers): it is an operation of its own,
 // vitals::update_ema (param_stats.hpp) and vitals::device_ema_update (cuda/vitals/param_stats.cuh).
 
+
 #include <initializer_list>
 #include <string>
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 enum class param_stat : unsigned {
   grad,              // grad L2 norm, max |g|, non-finite count
   weight,            // mean |w|, std, min, max, max |w|, non-finite count
@@ -20699,8 +20793,7 @@ constexpr stat_set operator|(param_stat a, param_stat b) { return stat_set(a) | 
 
 }  // namespace vitals
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 /// The kernels' plan as bits: a stat_set's bits plus the EMA update, which is not a statistic but
 /// shares the statistics' pass over the weights when both are wanted.
@@ -21274,6 +21367,7 @@ param_stats_result update_ema(const tensor_table& table, const param_stats_optio
 // The CUDA path, cuda/vitals/param_watch.cuh (device_param_watch), takes the same options and
 // logs the same keys.
 
+
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -21284,8 +21378,7 @@ param_stats_result update_ema(const tensor_table& table, const param_stats_optio
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Which per-parameter histograms a watch logs (wandb.watch's `log` argument).
 enum class watch_log { none, gradients, parameters, all };
 
@@ -21479,6 +21572,7 @@ class param_watch {
 // (communicator.hpp says why a gather and not a reduction: the merge is Chan's exact pairwise
 // update in float64, in rank order, so every rank gets the same bits, run after run).
 
+
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -21490,8 +21584,7 @@ class param_watch {
 #include <vector>
 
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 /// How a tensor table's statistics relate across ranks (see the top of this file).
 enum class tensor_kind : std::uint8_t { replicated, sharded };
 
@@ -21767,6 +21860,7 @@ inline void merge(communicator& comm, param_stats_result& res, tensor_kind kind,
 // must not call the run (log, flush, finish). One that throws disables the monitor, reported in
 // metadata.json's sink_errors; training goes on.
 
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -21776,83 +21870,8 @@ inline void merge(communicator& comm, param_stats_result& res, tensor_kind kind,
 #include <utility>
 #include <vector>
 
-// ---- include/vitals/sinks/alerts.hpp ----
-// alerts.jsonl: one JSON line per alert record, written by the run's writer thread like every
-// other sink (vitals::watch_health attaches it), so the training thread never touches the file.
-//
-// {"epoch":3,"timestamp":1700000000.5,"rule":"exploding_gradients","state":"fired","level":"error",
-//  "title":"exploding_gradients fired","text":"exploding gradients: ... (train/grad_norm_max=153.2)"}
-// Every state is kept here, "not_evaluated" included (the console and W&B leave that one out).
 
-#include <filesystem>
-#include <string_view>
-#include <vector>
-
-
-namespace vitals {
-
-namespace detail {
-struct alerts_jsonl_state {
-  append_file file;
-  fmt::memory_buffer buf;
-  std::vector<std::size_t> ends;
-};
-}  // namespace detail
-
-struct alerts_jsonl {
-  static constexpr std::string_view name = "alerts";
-
-  /// File to write; relative paths are taken inside the run directory.
-  std::filesystem::path path = "alerts.jsonl";
-
-  void open(const run_info& info) {
-    auto p = path.is_absolute() ? path : info.dir / path;
-    state->file.open(p);
-  }
-
-  void write(const record& r) {
-    if (r.kind != record_kind::alert) return;
-    auto& out = state->buf;
-    // The fields of alert_event's to_json_line, in its order; absent ones are left out.
-    auto field = [&](std::string_view key, bool first = false) -> const metric* {
-      for (const auto& m : r.metrics)
-        if (m.key == key) {
-          if (!first) out.push_back(',');
-          detail::append_json_string(out, key);
-          out.push_back(':');
-          return &m;
-        }
-      return nullptr;
-    };
-    out.push_back('{');
-    if (const metric* m = field("epoch", true)) detail::append_json_value(out, m->value, detail::strict_json);
-    else out.append(std::string_view("\"epoch\":null"));
-    out.append(std::string_view(",\"timestamp\":"));
-    detail::append_json_double(out, r.timestamp, detail::strict_json);
-    for (std::string_view k : {"rule", "state", "level", "title", "text"})
-      if (const metric* m = field(k)) detail::append_json_value(out, m->value, detail::strict_json);
-    out.append(std::string_view("}\n"));
-    state->ends.push_back(out.size());
-  }
-
-  void flush() {
-    auto& st = *state;
-    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
-    st.file.write_records_and_clear(st.buf, st.ends);
-  }
-
-  void close(int /*exit_code*/) {
-    flush();
-    state->file.close();
-  }
-
-  detail::fresh_on_copy<detail::alerts_jsonl_state> state{};
-};
-
-}  // namespace vitals
-
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 struct health_options {
   std::string loss_key = "train/loss";            // the batch loss in the step rows
   std::string grad_norm_key = "train/grad_norm";  // the global gradient norm in the step rows
@@ -21864,10 +21883,6 @@ struct health_options {
 };
 
 namespace detail {
-
-inline std::string_view wandb_level(severity s) {
-  return s == severity::error ? "ERROR" : s == severity::warning ? "WARN" : "INFO";
-}
 
 class health_stage final : public record_stage {
  public:
@@ -21904,10 +21919,7 @@ class health_stage final : public record_stage {
     events_ = rep.events;
     fields_.resize(events_.size());
     for (std::size_t i = 0; i < events_.size(); ++i) {
-      const alert_event& ev = events_[i];
-      fields_[i] = {metric{"title", std::string_view(ev.title)}, metric{"text", std::string_view(ev.text)},
-                    metric{"level", wandb_level(ev.level)},     metric{"state", to_string(ev.state)},
-                    metric{"rule", std::string_view(ev.rule)},  metric{"epoch", metric_value(ev.epoch)}};
+      fields_[i] = events_[i].record_fields();
       after.push_back(record{record_kind::alert, r.step, r.timestamp, r.runtime, std::span<const metric>(fields_[i])});
     }
     if (opts_.on_alert)
@@ -21976,6 +21988,7 @@ inline void watch_health(run& r, health_options opts = {}, health_monitor monito
 // cfg)), W&B's config record and the composition's config.yaml all derive from the typed value
 // (to_node(config)), so they are the same whichever way the config was given.
 
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -21988,8 +22001,7 @@ inline void watch_health(run& r, health_options opts = {}, health_monitor monito
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 /// Config fields (dotted paths, "" = none) that feed the run's options when no flag or WANDB_*
 /// variable sets them. `tags` may name a list of strings or a comma-separated string.
 struct run_fields {
@@ -22541,13 +22553,13 @@ class app {
 // CUDA runtime errors as exceptions with the failing call named, so a user sees what went wrong
 // ("vitals: cudaMalloc(chunk partials) failed: out of memory") instead of a later crash.
 
+
 #include <cuda_runtime.h>
 
 #include <stdexcept>
 #include <string>
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 inline void cuda_check(cudaError_t e, const char* what) {
   if (e != cudaSuccess)
     throw std::runtime_error(std::string("vitals: ") + what + " failed: " + cudaGetErrorName(e) + ": " +
@@ -22571,6 +22583,7 @@ inline void cuda_check(cudaError_t e, const char* what) {
 // launch() is CUDA-graph capturable (the event is recorded as an external event node), so the
 // whole sequence can be replayed as part of a captured training step. The kernels take their
 // parameters by value: options changed after capture do not reach an already captured graph.
+
 
 #include <cuda_runtime.h>
 
@@ -22596,13 +22609,13 @@ inline void cuda_check(cudaError_t e, const char* what) {
 //    result, publishes the histogram, picks the next histogram range and resets the ticket, so the
 //    sequence can be replayed from a CUDA graph.
 
+
 #include <cub/block/block_reduce.cuh>
 
 #include <cstdint>
 
 
-namespace vitals::detail {
-
+namespace vitals::inline VITALS_ABI::detail {
 /// Loads with 16-byte vectors where `vec` says every buffer is aligned, else scalar.
 struct device_loader {
   __device__ float load1(const void* p, dtype t, std::uint64_t i) const { return load_as_float(p, i, t); }
@@ -22786,7 +22799,7 @@ __global__ void __launch_bounds__(stats_block_threads) param_stats_finalize(stat
 
 }  // namespace vitals::detail
 
-namespace vitals {
+namespace vitals::inline VITALS_ABI {
 namespace detail {
 
 /// One kernel plan (detail::plan bits) on the device; the public names are device_param_stats and
@@ -23025,6 +23038,7 @@ class device_ema_update
 // binned there: histograms cost a full copy of the weights and gradients, so give them a cadence
 // of hundreds or thousands of steps, as wandb.watch users do.
 
+
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -23033,8 +23047,7 @@ class device_ema_update
 #include <vector>
 
 
-namespace vitals {
-
+namespace vitals::inline VITALS_ABI {
 template <stat_set S = param_stat::grad | param_stat::weight>
 class device_param_watch {
   static_assert(!S.contains(param_stat::weight_histogram),
@@ -23127,6 +23140,7 @@ class device_param_watch {
 //    synchronising, so capturable in a CUDA graph; the caller reads the words once the stream (or
 //    the graph) has run them, and merges them with vitals::dist::merge_gathered.
 
+
 #include <cuda_runtime.h>
 #include <nccl.h>
 
@@ -23138,8 +23152,7 @@ class device_param_watch {
 #include <string>
 
 
-namespace vitals::dist {
-
+namespace vitals::inline VITALS_ABI::dist {
 class nccl_communicator final : public communicator {
  public:
   nccl_communicator(ncclComm_t comm, cudaStream_t stream = nullptr) : comm_(comm), stream_(stream) {
