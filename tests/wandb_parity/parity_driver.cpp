@@ -11,6 +11,10 @@
 // wandb sink is attached in code with that wandb_options::live_finish_timeout. An extra argument
 // --table: log {"a": 1} at step 0, a vitals::table "cross_fold" at step 1 and the same table as the
 // summary "summ_tbl", and finish (what test_system_metrics.py's Python run does with wandb.Table).
+// An extra argument --crash=kill|abort|segv (test_console_crash.py): after the run starts, write
+// "burst <i>" for i < 3000 straight to fd 1 (write(2), one line each, no stdio buffer) and then die at
+// once by SIGKILL, abort() or SIGSEGV, with no core file.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -63,6 +67,21 @@ int main(int argc, char** argv) try {
     return 0;
   }
   std::printf("isatty=%d\n", ::isatty(1));
+  for (int i = 3; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a.rfind("--crash=", 0) != 0) continue;
+    std::fflush(stdout);
+    const rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    for (int n = 0; n < 3000; ++n) {
+      char line[32];
+      const int len = std::snprintf(line, sizeof line, "burst %d\n", n);
+      if (::write(1, line, static_cast<std::size_t>(len)) != len) return 3;
+    }
+    if (a == "--crash=abort") std::abort();
+    std::raise(a == "--crash=segv" ? SIGSEGV : SIGKILL);
+    for (;;) ::pause();
+  }
   const auto t0 = std::chrono::steady_clock::now();
   for (int step = 0; std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds; ++step) {
     r.log({{"loss", 1.0 / (step + 1)}}, step);
