@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -120,9 +121,13 @@ class console_capture {
       if (s.saved_fd >= 0) ::dup2(s.saved_fd, s.fd);  // the write end held by fd 1/2 closes here
       if (s.slave_fd >= 0) ::close(s.slave_fd), s.slave_fd = -1;
     }
-    // The tee: echo and forward what is in the pipes now, then close the forward pipes. Closed, not
-    // written: the tee may already have exited (end of its input), and a write would raise SIGPIPE.
-    if (tee_ctrl_ >= 0) ::close(tee_ctrl_), tee_ctrl_ = -1;
+    // The tee: echo and forward what is in the pipes now, then close the forward pipes. A byte, not
+    // only the closing: a child forked without exec holds a copy of this end. MSG_NOSIGNAL: the tee
+    // may already have exited (end of its input).
+    if (tee_ctrl_ >= 0) {
+      [[maybe_unused]] auto sent = ::send(tee_ctrl_, "x", 1, MSG_NOSIGNAL);
+      ::close(tee_ctrl_), tee_ctrl_ = -1;
+    }
     const char c = 'x';
     [[maybe_unused]] auto n = ::write(wake_[1], &c, 1);
     thread_.join();
@@ -215,9 +220,9 @@ class console_capture {
   /// failure the streams stay without fwd_fd and the thread reads the pipes itself.
   void start_tee() {
     int fwd[2][2] = {{-1, -1}, {-1, -1}}, ctrl[2] = {-1, -1};
-    bool ok = ::pipe2(ctrl, O_CLOEXEC) == 0;
-    for (int i = 0; i < 2 && ok; ++i)
-      if (streams_[i].read_fd >= 0) ok = ::pipe2(fwd[i], O_CLOEXEC) == 0;
+    bool ok = ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctrl) == 0;
+    for (int i = 0; i < 2 && ok; ++i)  // the tee's end non-blocking: see tee_main
+      if (streams_[i].read_fd >= 0) ok = ::pipe2(fwd[i], O_CLOEXEC) == 0 && ::fcntl(fwd[i][1], F_SETFL, O_NONBLOCK) == 0;
     const pid_t pid = ok ? raw_fork() : -1;
     if (pid == 0) {
       if (raw_fork() == 0) {
@@ -243,15 +248,15 @@ class console_capture {
     else if (ctrl[1] >= 0) ::close(ctrl[1]);
   }
 
-  /// write(2) all of it; false when the descriptor fails (reader gone, terminal hung up).
-  /// Async-signal-safe (the tee uses it).
-  static bool write_all(int fd, const char* p, std::size_t n) noexcept {
+  /// write(2) all of it; false when the descriptor fails (reader gone, terminal hung up) or, on
+  /// a non-blocking one, takes no byte for `stall_ms` (-1: wait). Async-signal-safe (the tee uses it).
+  static bool write_all(int fd, const char* p, std::size_t n, int stall_ms = -1) noexcept {
     while (n > 0) {
       const ssize_t w = ::write(fd, p, n);
       if (w < 0 && errno == EINTR) continue;
-      if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {  // a non-blocking original stdout
+      if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {  // a non-blocking original stdout, or the forward pipe
         pollfd q{fd, POLLOUT, 0};
-        ::poll(&q, 1, -1);
+        if (::poll(&q, 1, stall_ms) == 0) return false;
         continue;
       }
       if (w <= 0) return false;
@@ -313,7 +318,9 @@ class console_capture {
       if (n < 0 && errno == EINTR) return true;
       if (n <= 0) return false;
       if (echo[i] && !write_all(out[i], buf, static_cast<std::size_t>(n))) echo[i] = false;
-      if (to[i] >= 0 && !write_all(to[i], buf, static_cast<std::size_t>(n))) ::close(to[i]), to[i] = -1;
+      // Forward: given up when the reader is gone (EPIPE) or takes nothing for 10 s (a child forked
+      // without exec holds the read end after the program died): the echo must not block on it.
+      if (to[i] >= 0 && !write_all(to[i], buf, static_cast<std::size_t>(n), 10000)) ::close(to[i]), to[i] = -1;
       return true;
     };
     while (in[0] >= 0 || in[1] >= 0) {
