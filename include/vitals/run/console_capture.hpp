@@ -22,9 +22,14 @@
 // program has printed its last words) and calls only async-signal-safe functions (it is forked from
 // a multithreaded process). If the tee cannot start or dies, the thread reads the pipes itself.
 //
-// stop() restores the descriptors, asks the tee (by closing a pipe) for what is already in the pipes and waits for it
-// (bounded: it does not wait for a child process that inherited the pipe; the tee keeps echoing that
-// child's output). One capture per process; a second one stays off.
+// A program that execs another keeps the tee (the new program's output is still echoed; nothing is
+// kept). A child forked without exec also holds the forward pipe: after the program dies the tee
+// stops forwarding when that pipe takes nothing for 10 s, and goes on echoing.
+//
+// stop() restores the descriptors, asks the tee (a byte on a socketpair) for what is already in the
+// pipes and waits for it (bounded: not for a child process that inherited the pipe, whose later
+// output the tee keeps echoing; at most 10 s for a tee blocked on a stuck terminal). One capture per
+// process; a second one stays off.
 #pragma once
 
 #include "vitals/version.hpp"  // VITALS_ABI
@@ -84,7 +89,10 @@ class console_capture {
     std::fflush(stderr);
     int write_end[2] = {-1, -1};
     for (int i = 0; i < 2; ++i) write_end[i] = prepare(i, mode == console_mode::automatic && ::isatty(i + 1));
-    if (streams_[0].read_fd < 0 && streams_[1].read_fd < 0) return;
+    if (streams_[0].read_fd < 0 && streams_[1].read_fd < 0) {
+      ::close(wake_[0]), ::close(wake_[1]);
+      return;
+    }
     start_tee();  // before fds 1 and 2 change: the tee closes every descriptor it does not need
     for (int i = 0; i < 2; ++i) {
       stream& s = streams_[i];
