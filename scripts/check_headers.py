@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Header hygiene: every public header compiles on its own, included twice, with one compiler.
 
-usage: check_headers.py {gcc|clang|nvcc} [--jobs N] [--single]
+usage: check_headers.py {gcc|clang|nvcc} [--jobs N] [--single] [--compiled]
 
 gcc and clang compile every header alone with -Wall -Wextra -Werror. nvcc costs ~9 s a header
 here, so it compiles every header through the layer umbrellas (vitals.hpp, vitals/<layer>.hpp) plus
 each cuda/ kernel header alone; what nvcc needs of a single header (fmt's and simdjson's macros) is
 enforced for every header by a rule checked in gcc mode: only vitals/detail/fmt.hpp and
 vitals/detail/simdjson.hpp may include fmt and simdjson. --single checks single_include/vitals.hpp.
-Optional adapters (vitals/torch.hpp) are skipped unless their dependency is found.
+Optional adapters (vitals/torch.hpp) are skipped unless their dependency is found. --compiled
+compiles each header as a user of the compiled library sees it (-DVITALS_COMPILED: declarations
+only). In gcc mode it also checks the `.ipp` rules (version.hpp): each is included only by its own
+header, inside `#if VITALS_HEADER_BODIES`, and reached from src/vitals.cpp.
 """
 import argparse
 import re
@@ -92,13 +95,40 @@ def namespace_violations():
     bad = []
     for d in ("include", "cuda"):
         for p in sorted((ROOT / d).rglob("*")):
-            if p.suffix not in (".hpp", ".cuh"):
+            if p.suffix not in (".hpp", ".cuh", ".ipp"):
                 continue
             for n, line in enumerate(p.read_text().splitlines(), 1):
                 m = NAMESPACE_OPEN.match(line)
                 if m and not m.group(1).startswith("::inline VITALS_ABI"):
                     bad.append(f"{p.relative_to(ROOT)}:{n}: opens namespace vitals without the versioned inline namespace "
                                "(write `namespace vitals::inline VITALS_ABI {`)")
+    return bad
+
+
+def ipp_violations():
+    bad = []
+    ipps = sorted((ROOT / "include").rglob("*.ipp"))
+    if not ipps:
+        return bad
+    for ipp in ipps:
+        rel = str(ipp.relative_to(ROOT / "include"))
+        own = ipp.with_suffix(".hpp")
+        if not own.exists():
+            bad.append(f"{rel}: no {own.name} beside it (a .ipp holds the bodies of the header of the same name)")
+            continue
+        text = own.read_text()
+        want = f'#if VITALS_HEADER_BODIES\n#include "{rel}"\n#endif'
+        if want not in text:
+            bad.append(f"{own.relative_to(ROOT)}: must end with `{want!r}`")
+        for p in sorted((ROOT / "include").rglob("*.[hi]pp")):
+            if p != own and f'#include "{rel}"' in p.read_text():
+                bad.append(f"{p.relative_to(ROOT)}: includes {rel}; only {own.name} may (include the header)")
+    r = subprocess.run(["g++", "-std=c++20", "-DVITALS_IMPLEMENTATION", "-I", str(ROOT / "include"), "-H", "-fsyntax-only",
+                        str(ROOT / "src" / "vitals.cpp")], capture_output=True, text=True)
+    reached = {pathlib.Path(line.lstrip(". ").strip()).resolve() for line in r.stderr.splitlines() if line.startswith(".")}
+    for ipp in ipps:
+        if ipp.resolve() not in reached:
+            bad.append(f"{ipp.relative_to(ROOT)}: not reached from src/vitals.cpp (the compiled library would lack its bodies)")
     return bad
 
 
@@ -117,6 +147,7 @@ def main():
     ap.add_argument("compiler", choices=["gcc", "clang", "nvcc"])
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--single", action="store_true")
+    ap.add_argument("--compiled", action="store_true")
     args = ap.parse_args()
     if args.compiler == "nvcc" and not (shutil.which("nvcc") or os.path.exists("/usr/local/cuda/bin/nvcc")):
         print("skipped: nvcc not found")
@@ -125,7 +156,9 @@ def main():
         print("clang++ not found (install Debian's clang)")
         return 1
     todo = headers(args.compiler, args.single)
-    gate_failures = gate_violations() + flag_violations() + namespace_violations() if args.compiler == "gcc" and not args.single else []
+    gate_failures = []
+    if args.compiler == "gcc" and not args.single and not args.compiled:
+        gate_failures = gate_violations() + flag_violations() + namespace_violations() + ipp_violations()
     for line in gate_failures:
         print("FAIL", line)
     tmp = pathlib.Path(tempfile.mkdtemp(prefix="vitals-hygiene-"))
@@ -135,7 +168,10 @@ def main():
         src = tmp / (h.replace("/", "__") + (".cu" if args.compiler == "nvcc" else ".cpp"))
         # Included twice: a missing include guard shows up as a redefinition.
         src.write_text(f'#include "{h}"\n#include "{h}"\n')
-        r = subprocess.run(command(args.compiler, src), capture_output=True, text=True)
+        cmd = command(args.compiler, src)
+        if args.compiled:
+            cmd.insert(2, "-DVITALS_COMPILED")
+        r = subprocess.run(cmd, capture_output=True, text=True)
         return h, r.returncode, r.stdout + r.stderr
 
     failed = []

@@ -5,9 +5,11 @@ usage: compile_cost.py [--reps N] [--smoke] [--no-write]
 
 Times (best of N, wall clock, one compiler process at a time) at -O0 and -O2:
   bare_deps.cpp      vitals' dependencies alone, one use of each (the baseline for .cpp files)
-  readme_example     tests/foundation/readme_example.cpp: the README's example, flags as vitals::vitals gives
-  log_only.cpp       #include <vitals/run.hpp> and run.log()
-  readme (single)    the README example through single_include/vitals.hpp
+  readme_example     tests/foundation/readme_example.cpp: the README's example, flags as vitals::vitals
+                     gives (-DVITALS_COMPILED: declarations only, the bodies are in libvitals.a)
+  readme (header-only) the same file without the library (every body compiled in the file)
+  log_only.cpp       #include <vitals/run.hpp> and run.log(), as vitals::vitals gives
+  readme (single)    the README example through single_include/vitals.hpp, header-only
   bare_deps.cu       nvcc: CUDA runtime + CUB + std, one kernel (the baseline for .cu files)
   cuda_stats.cu      nvcc: #include <vitals/cuda.cuh>
 and writes the table with ratios into bench/RESULTS.md (between the compile-cost markers) and
@@ -28,16 +30,19 @@ ROOT = HERE.parent.parent
 CXX = os.environ.get("CXX", "g++")
 NVCC = shutil.which("nvcc") or "/usr/local/cuda/bin/nvcc"
 INC = ["-I", str(ROOT / "include"), "-I", str(ROOT / "cuda")]
+COMPILED = ["-DVITALS_COMPILED"]  # what the CMake target vitals::vitals and vitals.pc add
 
 # (label, compiler, source, include flags, baseline label)
 CASES = [
     ("bare dependencies (.cpp)", "cxx", HERE / "bare_deps.cpp", [], None),
-    ("README example", "cxx", ROOT / "tests/foundation/readme_example.cpp", INC, "bare dependencies (.cpp)"),
-    ("logging only (vitals/run.hpp)", "cxx", HERE / "log_only.cpp", INC, "bare dependencies (.cpp)"),
+    ("README example (vitals::vitals)", "cxx", ROOT / "tests/foundation/readme_example.cpp", INC + COMPILED,
+     "bare dependencies (.cpp)"),
+    ("README example, header-only", "cxx", ROOT / "tests/foundation/readme_example.cpp", INC, "bare dependencies (.cpp)"),
+    ("logging only (vitals/run.hpp)", "cxx", HERE / "log_only.cpp", INC + COMPILED, "bare dependencies (.cpp)"),
     ("README example, single header", "cxx", ROOT / "tests/foundation/readme_example.cpp",
      ["-I", str(ROOT / "single_include")], "bare dependencies (.cpp)"),
     ("bare dependencies (.cu, nvcc)", "nvcc", HERE / "bare_deps.cu", [], None),
-    ("CUDA statistics (.cu, nvcc)", "nvcc", HERE / "cuda_stats.cu", INC, "bare dependencies (.cu, nvcc)"),
+    ("CUDA statistics (.cu, nvcc)", "nvcc", HERE / "cuda_stats.cu", INC + COMPILED, "bare dependencies (.cu, nvcc)"),
 ]
 
 

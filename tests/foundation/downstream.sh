@@ -19,7 +19,7 @@ elif [ "$mode" = pkg_config ]; then
   cmake -S "$src" -B "$work/vitals-build" "${gen[@]}" -DVITALS_BUILD_TESTS=OFF -DVITALS_BUILD_EXAMPLES=OFF \
     -DVITALS_CUDA=OFF -DVITALS_BUILD_TOOLS=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
   cmake --install "$work/vitals-build" >/dev/null
-  flags=$(PKG_CONFIG_PATH="$work/prefix/share/pkgconfig" pkg-config --cflags --libs vitals)
+  flags=$(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig" pkg-config --cflags --libs vitals)
   mkdir -p "$work/app"
   # shellcheck disable=SC2086
   ${CXX:-g++} "$src/tests/foundation/downstream/main.cpp" $flags -o "$work/app/downstream_app"
@@ -27,7 +27,7 @@ elif [ "$mode" = pkg_config ]; then
   exit 0
 elif [ "$mode" = fetchcontent ]; then
   # The release archive a user would fetch: the library's sources, no tests, examples or tools.
-  tar -czf "$work/vitals.tar.gz" -C "$src" --transform 's,^,vitals/,' CMakeLists.txt LICENSE cmake include cuda
+  tar -czf "$work/vitals.tar.gz" -C "$src" --transform 's,^,vitals/,' CMakeLists.txt LICENSE cmake include cuda src
   cmake -S "$src/tests/foundation/downstream" -B "$work/app" "${gen[@]}" -DMODE=fetchcontent \
     -DVITALS_ARCHIVE="$work/vitals.tar.gz" >/dev/null
 else
