@@ -51,7 +51,7 @@ THIRD_PARTY_GATES = {"<fmt/": "vitals/detail/fmt.hpp", "<simdjson": "vitals/deta
 def gate_violations():
     """Headers that include fmt or simdjson directly instead of through their detail/ gate."""
     bad = []
-    for p in sorted((ROOT / "include").rglob("*.hpp")):
+    for p in sorted((ROOT / "include").rglob("*.[hi]pp")):
         rel = str(p.relative_to(ROOT / "include"))
         for line in p.read_text().splitlines():
             for prefix, gate in THIRD_PARTY_GATES.items():
@@ -72,7 +72,7 @@ CUDACC_ALLOWED = {"vitals/detail/fmt.hpp", "vitals/detail/simdjson.hpp", "vitals
 
 def flag_violations():
     bad = []
-    for p in sorted((ROOT / "include").rglob("*.hpp")):
+    for p in sorted((ROOT / "include").rglob("*.[hi]pp")):
         rel = str(p.relative_to(ROOT / "include"))
         for n, line in enumerate(p.read_text().splitlines(), 1):
             t = line.strip()
