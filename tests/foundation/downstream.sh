@@ -11,6 +11,7 @@ gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
 if [ "$mode" = find_package ]; then
   cmake -S "$src" -B "$work/vitals-build" "${gen[@]}" -DVITALS_BUILD_TESTS=OFF -DVITALS_BUILD_EXAMPLES=OFF \
     -DVITALS_CUDA=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
+  cmake --build "$work/vitals-build" -j2 >/dev/null  # libvitals.a (and, for find_package, the tools)
   cmake --install "$work/vitals-build" >/dev/null
   cmake -S "$src/tests/foundation/downstream" -B "$work/app" "${gen[@]}" -DMODE=find_package \
     -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
@@ -18,6 +19,7 @@ elif [ "$mode" = pkg_config ]; then
   # No CMake on the user's side: the installed vitals.pc gives every flag.
   cmake -S "$src" -B "$work/vitals-build" "${gen[@]}" -DVITALS_BUILD_TESTS=OFF -DVITALS_BUILD_EXAMPLES=OFF \
     -DVITALS_CUDA=OFF -DVITALS_BUILD_TOOLS=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
+  cmake --build "$work/vitals-build" -j2 >/dev/null  # libvitals.a (and, for find_package, the tools)
   cmake --install "$work/vitals-build" >/dev/null
   flags=$(PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig" pkg-config --cflags --libs vitals)
   mkdir -p "$work/app"
