@@ -2,8 +2,8 @@
 // a fixed number of buckets with min/max envelopes per metric, thinned histogram snapshots, every
 // alert, the summary) and writes <run dir>/report.html, one self-contained file, at close.
 //
-//   #include <vitals/sinks/report.hpp>   // also registers the sink as "report" (--sinks ...,report)
-//   run.attach(vitals::html_report{});
+//   #include <vitals/sinks/report.hpp>
+//   run.attach(vitals::html_report{});    // or, with no include, --sinks ...,report (a built-in name)
 //
 // The file is written atomically (a temporary renamed over report.html), so it is the previous
 // report or the new one, never half of one. With refresh_seconds > 0 it is also rewritten on the
@@ -34,7 +34,6 @@
 #include "vitals/sinks/any_sink.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/json_format.hpp"
-#include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/sink.hpp"
 
 namespace vitals::inline VITALS_ABI {
@@ -198,8 +197,5 @@ struct html_report {
     st.last_write = std::chrono::steady_clock::now();
   }
 };
-
-/// `--sinks report` / VITALS_SINKS=...,report once this header is included.
-inline const bool html_report_sink_registered = register_sink("report", [] { return any_sink(html_report{}); });
 
 }  // namespace vitals
