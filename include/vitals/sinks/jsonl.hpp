@@ -46,65 +46,19 @@ struct jsonl {
   /// Buffered bytes that trigger a write before the next flush.
   std::size_t flush_bytes = 1 << 20;
 
-  void open(const run_info& info) {
-    auto p = path.is_absolute() ? path : info.dir / path;
-    // A resumed run appends to the file its earlier starts wrote (from a whole line on).
-    detail::cut_to_last_newline(p);
-    state->file.open(p);
-    state->path = p;
-  }
+  VITALS_INLINE void open(const run_info& info);
 
-  void write(const record& r) {
-    if (r.kind == record_kind::system) return write_system(r);
-    if (r.kind != record_kind::history) return;
-    auto& out = state->buf;
-    out.append(std::string_view("{\"_step\":"));
-    detail::append_json_int(out, r.step);
-    out.append(std::string_view(",\"_runtime\":"));
-    detail::append_json_double(out, r.runtime, policy());
-    out.append(std::string_view(",\"_timestamp\":"));
-    detail::append_json_double(out, r.timestamp, policy());
-    for (const auto& m : r.metrics) {
-      out.push_back(',');
-      detail::append_json_string(out, m.key);
-      out.push_back(':');
-      detail::append_json_value(out, m.value, policy());
-    }
-    out.append(std::string_view("}\n"));
-    state->ends.push_back(out.size());
-    if (out.size() >= flush_bytes) flush();
-  }
+  VITALS_INLINE void write(const record& r);
 
-  void flush() {
-    auto& st = *state;
-    if (st.system) st.system->flush();
-    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
-    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-  }
+  VITALS_INLINE void flush();
 
-  void close(int exit_code) {
-    flush();
-    state->file.close();
-    if (state->system) state->system->close(exit_code);
-  }
+  VITALS_INLINE void close(int exit_code);
 
  private:
   // System samples (run_options::system_metrics.to_sinks) go to <stem>.system.jsonl beside the
   // file, one line per sample with the step the run was on, as W&B keeps them apart from the
   // history: metrics.jsonl stays one line per committed step for every reader (resume included).
-  void write_system(const record& r) {
-    auto& st = *state;
-    if (!st.system) {
-      if (st.path.empty()) return;  // not opened
-      auto p = st.path;
-      p.replace_filename(p.stem().string() + ".system" + p.extension().string());
-      st.system = std::make_unique<jsonl>(jsonl{.path = p, .strict = strict, .flush_bytes = flush_bytes});
-      st.system->open(run_info{});
-    }
-    record h = r;
-    h.kind = record_kind::history;
-    st.system->write(h);
-  }
+  VITALS_INLINE void write_system(const record& r);
 
  public:
 
@@ -116,3 +70,7 @@ struct jsonl {
 };
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/sinks/jsonl.ipp"
+#endif

@@ -11,6 +11,7 @@
 #include <concepts>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,5 +54,26 @@ concept sink = requires(S s, const run_info& info, const record& r, int exit_cod
   s.flush();
   s.close(exit_code);
 };
+
+namespace detail {
+/// System samples (record_kind::system) that a file sink keeps apart from its history, in a side
+/// file beside its own (metrics.jsonl -> metrics.system.jsonl): writes `r` there as a history row
+/// through `side`, a sink of the same kind that `make(path)` builds and that is opened on the first
+/// sample. Nothing is written while the main file is not open (`main_path` empty). Shared by the
+/// JSONL and CSV sinks.
+template <class Sink, class Make>
+void write_system_side(std::unique_ptr<Sink>& side, const std::filesystem::path& main_path, const record& r, Make&& make) {
+  if (!side) {
+    if (main_path.empty()) return;  // not opened
+    auto p = main_path;
+    p.replace_filename(p.stem().string() + ".system" + p.extension().string());
+    side = std::make_unique<Sink>(make(std::move(p)));
+    side->open(run_info{});
+  }
+  record h = r;
+  h.kind = record_kind::history;
+  side->write(h);
+}
+}  // namespace detail
 
 }  // namespace vitals
