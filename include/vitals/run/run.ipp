@@ -17,6 +17,8 @@
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/detail/simdjson.hpp"
+#include "vitals/config/json_reader.hpp"
+#include "vitals/config/json_writer.hpp"
 #include "vitals/format/file.hpp"
 #include "vitals/run/metadata.hpp"
 #include "vitals/run/resume.hpp"
