@@ -10,7 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include "vitals/config/error.hpp"
 #include "vitals/config/node.hpp"
 
 namespace vitals::inline VITALS_ABI::config {
@@ -47,15 +46,12 @@ struct override_spec {
   std::vector<override_value> choices; // when sweep: every value, in order
 
   /// "+exp@pkg", "~a.b": the key with its prefix, as Hydra's get_key_element().
-  std::string key_element() const {
-    std::string prefix = op == override_op::add ? "+" : op == override_op::force_add ? "++" : op == override_op::remove ? "~" : "";
-    return prefix + key + (package ? "@" + *package : "");
-  }
-  source_location where() const {
-    source_location loc;
-    loc.origin = "override" + (index > 0 ? " #" + std::to_string(index) : std::string()) + " '" + input + "'";
-    return loc;
-  }
+  VITALS_INLINE std::string key_element() const;
+  VITALS_INLINE source_location where() const;
 };
 
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#include "vitals/config/compose/override_spec.ipp"
+#endif
