@@ -15,7 +15,6 @@
 #include <utility>
 #include <vector>
 
-#include "vitals/detail/simdjson.hpp"
 #include "vitals/report/series.hpp"
 
 namespace vitals::inline VITALS_ABI::report {
@@ -112,37 +111,4 @@ struct run_data {
   std::unordered_map<std::string, std::size_t> index_, hindex_, sindex_;
 };
 
-namespace detail {
-
-/// Reads a W&B histogram object ({"_type":"histogram","values":[n],"bins":[n+1]}) from an element.
-inline bool histogram_from_element(simdjson::dom::element root, histogram_snapshot& h) {
-  std::string_view type;
-  if (root["_type"].get(type) || type != "histogram") return false;
-  simdjson::dom::array bins, values;
-  if (root["bins"].get(bins) || root["values"].get(values)) return false;
-  h.bins.clear();
-  h.values.clear();
-  for (auto v : bins) {
-    double d;
-    if (v.get(d)) return false;
-    h.bins.push_back(d);
-  }
-  for (auto v : values) {
-    double d;
-    if (v.get(d)) return false;
-    h.values.push_back(d);
-  }
-  return !h.values.empty() && h.bins.size() == h.values.size() + 1;
-}
-
-/// Reads W&B histogram JSON text; false when `s` is not one.
-inline bool parse_histogram(simdjson::dom::parser& parser, std::string_view s, histogram_snapshot& h) {
-  if (!s.starts_with("{") || s.find("\"histogram\"") == std::string_view::npos) return false;
-  simdjson::padded_string padded(s);
-  simdjson::dom::element root;
-  if (parser.parse(padded).get(root)) return false;
-  return histogram_from_element(root, h);
-}
-
-}  // namespace detail
 }  // namespace vitals::report
