@@ -31,15 +31,7 @@ class metric_table {
   };
 
   /// The slot for `name`, created (never observed) if new.
-  slot_id intern(std::string_view name) {
-    if (auto it = index_.find(name); it != index_.end()) return it->second;
-    auto id = static_cast<slot_id>(slots_.size());
-    slots_.push_back(slot{std::string(name)});
-    index_.emplace(slots_.back().name, id);
-    for (auto& p : patterns_)
-      if (p.matches(name)) p.members.push_back(id);
-    return id;
-  }
+  VITALS_INLINE slot_id intern(std::string_view name);
 
   void set(std::string_view name, double value) { set(intern(name), value); }
   void set(slot_id id, double value) {
@@ -55,15 +47,7 @@ class metric_table {
 
   /// A prefix or suffix pattern ("loss_ratio/" prefix, "_healthy" suffix) whose member list grows
   /// as matching metrics appear; returns its id.
-  slot_id intern_pattern(std::string_view text, bool is_suffix) {
-    for (std::size_t i = 0; i < patterns_.size(); ++i)
-      if (patterns_[i].text == text && patterns_[i].suffix == is_suffix) return static_cast<slot_id>(i);
-    pattern p{std::string(text), is_suffix, {}};
-    for (std::size_t i = 0; i < slots_.size(); ++i)
-      if (p.matches(slots_[i].name)) p.members.push_back(static_cast<slot_id>(i));
-    patterns_.push_back(std::move(p));
-    return static_cast<slot_id>(patterns_.size() - 1);
-  }
+  VITALS_INLINE slot_id intern_pattern(std::string_view text, bool is_suffix);
   const std::vector<slot_id>& pattern_members(slot_id pattern) const { return patterns_[pattern].members; }
 
   /// Ends the current window: values observed so far become stale.
@@ -88,3 +72,7 @@ class metric_table {
 };
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/health/metric_table.ipp"
+#endif

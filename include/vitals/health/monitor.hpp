@@ -11,8 +11,6 @@
 
 #include <array>
 #include <cstdint>
-#include <cstdio>
-#include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -25,13 +23,11 @@
 #include <vector>
 
 #include "vitals/health/alert.hpp"
-#include "vitals/health/default_rules.hpp"
 #include "vitals/health/metric_list.hpp"
 #include "vitals/health/metric_table.hpp"
 #include "vitals/health/rule.hpp"
 #include "vitals/sinks/alerts.hpp"
 #include "vitals/sinks/record.hpp"
-#include "vitals/sinks/terminal.hpp"
 
 namespace vitals::inline VITALS_ABI {
 struct health_monitor_options {
@@ -124,7 +120,7 @@ class health_monitor {
   using callback = std::function<void(const alert_event&)>;
 
   /// The seed-003 default rules.
-  explicit health_monitor(health_monitor_options opts = {}) : health_monitor(default_rules, std::move(opts)) {}
+  VITALS_INLINE explicit health_monitor(health_monitor_options opts = {});
 
   template <class... R>
   explicit health_monitor(const rules::rule_set<R...>& set, health_monitor_options opts = {})
@@ -158,16 +154,8 @@ class health_monitor {
   bool enabled(std::string_view name) const { return require(name).enabled; }
   /// True if the rule's condition held at the last evaluation that could decide it.
   bool firing(std::string_view name) const { return require(name).firing; }
-  int alerts_active() const {
-    int n = 0;
-    for (const auto& e : entries_) n += e.enabled && e.firing;
-    return n;
-  }
-  std::vector<std::string> rule_names() const {
-    std::vector<std::string> out;
-    for (const auto& e : entries_) out.push_back(e.rule->name);
-    return out;
-  }
+  VITALS_INLINE int alerts_active() const;
+  VITALS_INLINE std::vector<std::string> rule_names() const;
 
   /// Called for every alert event, after the console and alerts.jsonl; may throw (e.g. to stop).
   void on_alert(callback cb) { callbacks_.push_back(std::move(cb)); }
@@ -189,57 +177,13 @@ class health_monitor {
   }
 
   void observe(std::string_view key, double value) { table_.set(key, value); }
-  void observe(std::span<const metric> metrics) {
-    for (const auto& m : metrics)
-      if (m.value.type != metric_value::kind::string) table_.set(m.key, m.value.as_double());
-  }
+  VITALS_INLINE void observe(std::span<const metric> metrics);
   void observe(std::initializer_list<metric> metrics) { observe(std::span<const metric>(metrics.begin(), metrics.size())); }
-  void observe(const metric_list& metrics) {
-    for (const auto& [key, value] : metrics) table_.set(key, value);
-  }
+  VITALS_INLINE void observe(const metric_list& metrics);
 
   /// Evaluates every enabled rule over the metrics observed since the previous call, delivers the
   /// alerts, and starts the next epoch's window.
-  const health_report& evaluate(std::int64_t epoch) {
-    report_.epoch = epoch;
-    report_.events.clear();
-    report_.metrics.clear();
-    for (auto& e : entries_) {
-      if (!e.enabled) continue;
-      truth t = e.rule->evaluate(table_);
-      if (t == truth::unknown) {
-        if (!e.not_evaluated_reported) {
-          auto missing = e.rule->never_logged(table_);
-          if (!missing.empty()) {
-            e.not_evaluated_reported = true;
-            std::string text = "not evaluated: never logged:";
-            for (auto m : missing) (text += ' ') += m;
-            push_event(e, alert_state::not_evaluated, epoch, std::move(text));
-          }
-        }
-      } else {
-        e.evaluated = true;
-        if (t == truth::yes) {
-          if (!e.firing) {
-            e.firing = true;
-            e.last_announced = epoch;
-            push_event(e, alert_state::fired, epoch, message_with_values(e));
-          } else if (opts_.rate_limit_epochs > 0 && epoch - e.last_announced >= opts_.rate_limit_epochs) {
-            e.last_announced = epoch;
-            push_event(e, alert_state::firing, epoch, message_with_values(e));
-          }
-        } else if (e.firing) {
-          e.firing = false;
-          push_event(e, alert_state::cleared, epoch, "cleared: " + e.rule->describe_values(table_));
-        }
-      }
-      if (e.evaluated) report_.metrics.push_back(metric{e.rule->metric_key, metric_value(e.firing ? 1 : 0)});
-    }
-    report_.metrics.push_back(metric{"health/alerts_active", metric_value(alerts_active())});
-    table_.next_window();
-    deliver();
-    return report_;
-  }
+  VITALS_INLINE const health_report& evaluate(std::int64_t epoch);
 
   const health_report& last_report() const { return report_; }
   const metric_table& table() const { return table_; }
@@ -254,62 +198,15 @@ class health_monitor {
     std::int64_t last_announced = 0;
   };
 
-  static void check_name(std::string_view name) {
-    if (name.empty()) throw std::invalid_argument("vitals: a health rule needs a name (it becomes health/<name>)");
-  }
-  entry* find(std::string_view name) {
-    for (auto& e : entries_)
-      if (e.rule->name == name) return &e;
-    return nullptr;
-  }
-  const entry* find(std::string_view name) const {
-    for (const auto& e : entries_)
-      if (e.rule->name == name) return &e;
-    return nullptr;
-  }
-  std::string known_names() const {
-    std::string s = " (rules:";
-    for (const auto& e : entries_) (s += ' ') += e.rule->name;
-    return s + ")";
-  }
-  const entry& require(std::string_view name) const {
-    if (const entry* e = find(name)) return *e;
-    throw std::invalid_argument("vitals: no health rule named '" + std::string(name) + "'" + known_names());
-  }
-  void set_enabled(std::string_view name, bool on) {
-    auto& e = const_cast<entry&>(require(name));
-    e.enabled = on;
-    if (!on) e.firing = false;
-  }
-  std::string message_with_values(const entry& e) const {
-    std::string text = e.rule->message;
-    std::string values = e.rule->describe_values(table_);
-    if (!values.empty()) text += " (" + values + ")";
-    return text;
-  }
-  void push_event(const entry& e, alert_state s, std::int64_t epoch, std::string text) {
-    alert_event ev;
-    ev.rule = e.rule->name;
-    ev.state = s;
-    ev.level = s == alert_state::not_evaluated ? severity::info : e.rule->level;
-    ev.epoch = epoch;
-    ev.title = e.rule->name + " " + std::string(to_string(s));
-    ev.text = std::move(text);
-    report_.events.push_back(std::move(ev));
-  }
-  void deliver() {
-    if (report_.events.empty()) return;
-    if (opts_.console)
-      for (const auto& ev : report_.events) {
-        if (ev.state == alert_state::not_evaluated) continue;
-        detail::write_stderr_line("[vitals] " +
-                                  std::string(ev.level == severity::error ? "ERROR" : ev.level == severity::warning ? "WARNING" : "info") +
-                                  ": health/" + ev.rule + " " + std::string(to_string(ev.state)) + " at epoch " +
-                                  std::to_string(ev.epoch) + ": " + ev.text + "\n");
-      }
-    for (const auto& ev : report_.events)
-      for (const auto& cb : callbacks_) cb(ev);
-  }
+  VITALS_INLINE static void check_name(std::string_view name);
+  VITALS_INLINE entry* find(std::string_view name);
+  VITALS_INLINE const entry* find(std::string_view name) const;
+  VITALS_INLINE std::string known_names() const;
+  VITALS_INLINE const entry& require(std::string_view name) const;
+  VITALS_INLINE void set_enabled(std::string_view name, bool on);
+  VITALS_INLINE std::string message_with_values(const entry& e) const;
+  VITALS_INLINE void push_event(const entry& e, alert_state s, std::int64_t epoch, std::string text);
+  VITALS_INLINE void deliver();
 
   health_monitor_options opts_;
   metric_table table_;
@@ -319,3 +216,7 @@ class health_monitor {
 };
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/health/monitor.ipp"
+#endif
