@@ -28,10 +28,7 @@
 namespace vitals::inline VITALS_ABI {
 template <stat_set S = param_stat::grad | param_stat::weight>
 class device_param_watch {
-  static_assert(!S.contains(param_stat::weight_histogram),
-                "device_param_watch logs per-parameter histograms (watch_options::histograms); leave "
-                "param_stat::weight_histogram out of its statistics");
-  static_assert(!S.empty(), "device_param_watch needs at least one statistic");
+  static_assert(detail::check_watch_stats<S>());
 
  public:
   /// Uploads the table (device pointers; it must outlive the watch). After tensor_table::

@@ -85,6 +85,18 @@ inline void check_watch_options(const watch_options& o, bool has_grad) {
   check_loss_scale(o.loss_scale);
 }
 
+/// The one constraint on the statistics of a watch (param_watch and the CUDA device_param_watch):
+/// at least one statistic, and no param_stat::weight_histogram (a watch logs per-parameter
+/// histograms instead). Use as `static_assert(detail::check_watch_stats<S>());`.
+template <stat_set S>
+constexpr bool check_watch_stats() {
+  static_assert(!S.contains(param_stat::weight_histogram),
+                "a parameter watch logs per-parameter histograms (watch_options::histograms); leave "
+                "param_stat::weight_histogram out of its statistics");
+  static_assert(!S.empty(), "a parameter watch needs at least one statistic");
+  return true;
+}
+
 /// The cadence and the logging, shared by the CPU and CUDA watches; how a tensor's values reach
 /// the host is the caller's.
 class watch_core {
@@ -160,10 +172,7 @@ inline std::vector<float> host_values(const tensor_ref& r, std::uint64_t numel) 
 /// must outlive the watch (rebind moved buffers with tensor_table::set_buffers).
 template <stat_set S = param_stat::grad | param_stat::weight>
 class param_watch {
-  static_assert(!S.contains(param_stat::weight_histogram),
-                "param_watch logs per-parameter histograms (watch_options::histograms); leave "
-                "param_stat::weight_histogram out of its statistics");
-  static_assert(!S.empty(), "param_watch needs at least one statistic");
+  static_assert(detail::check_watch_stats<S>());
 
  public:
   explicit param_watch(const tensor_table& table, watch_options opt = {})
