@@ -11,8 +11,10 @@
 #include <string>
 #include <vector>
 
+#include "vitals/detail/fmt.hpp"
 #include "vitals/report.hpp"
 #include "vitals/report/series.hpp"
+#include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/report.hpp"
 
 using vitals::report::series;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "vitals/detail/simdjson.hpp"  // parse_wandb_histogram takes a simdjson parser
 #include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/tensorboard.hpp"
 #include "vitals/sinks/wandb/histogram.hpp"

@@ -27,4 +27,38 @@ struct fresh_on_copy {
   T& operator*() { return value; }
 };
 
+/// fresh_on_copy for a state whose type stays incomplete in the header (it needs heavy includes):
+/// held behind a pointer, made on first use, and a copy starts with none. The state's header
+/// declares, and its .ipp defines, the two functions found for T* by argument-dependent lookup:
+///   VITALS_INLINE T* make_state(T*);  VITALS_INLINE void destroy_state(T*) noexcept;
+template <class T>
+class fresh_on_copy_ptr {
+ public:
+  fresh_on_copy_ptr() = default;
+  fresh_on_copy_ptr(const fresh_on_copy_ptr&) noexcept {}
+  fresh_on_copy_ptr(fresh_on_copy_ptr&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  fresh_on_copy_ptr& operator=(const fresh_on_copy_ptr& o) noexcept {
+    if (this != &o) reset();
+    return *this;
+  }
+  fresh_on_copy_ptr& operator=(fresh_on_copy_ptr&& o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~fresh_on_copy_ptr() { reset(); }
+  T* operator->() const { return &get(); }
+  T& operator*() const { return get(); }
+
+ private:
+  T& get() const {
+    if (!p_) p_ = make_state(static_cast<T*>(nullptr));
+    return *p_;
+  }
+  void reset() noexcept {
+    if (p_) destroy_state(p_);
+    p_ = nullptr;
+  }
+  mutable T* p_ = nullptr;
+};
+
 }  // namespace vitals::detail

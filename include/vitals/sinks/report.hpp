@@ -23,36 +23,16 @@
 
 #include "vitals/report/run_data.hpp"
 #include "vitals/report/series.hpp"
+#include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
 /// What the report sink collects (its type needs simdjson and the report's maps: defined in
-/// sinks/report.ipp). Behind a pointer that a copy does not share, as fresh_on_copy: a copy of a
-/// sink starts unopened; the state is made on first use.
+/// sinks/report.ipp).
 struct html_report_state;
-class html_report_handle {
- public:
-  html_report_handle() = default;
-  html_report_handle(const html_report_handle&) noexcept {}
-  html_report_handle(html_report_handle&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
-  html_report_handle& operator=(const html_report_handle& o) noexcept {
-    if (this != &o) reset();
-    return *this;
-  }
-  html_report_handle& operator=(html_report_handle&& o) noexcept {
-    std::swap(p_, o.p_);
-    return *this;
-  }
-  ~html_report_handle() { reset(); }
-  html_report_state* operator->() const { return &get(); }
-  html_report_state& operator*() const { return get(); }
-
- private:
-  VITALS_INLINE html_report_state& get() const;
-  VITALS_INLINE void reset() noexcept;
-  mutable html_report_state* p_ = nullptr;
-};
+VITALS_INLINE html_report_state* make_state(html_report_state*);
+VITALS_INLINE void destroy_state(html_report_state*) noexcept;
 }  // namespace detail
 
 struct html_report {
@@ -78,7 +58,8 @@ struct html_report {
   /// The collected data so far (for tests and for writing elsewhere).
   VITALS_INLINE const report::run_data& data() const;
 
-  detail::html_report_handle state{};
+  // Collected data (public only so that html_report stays an aggregate; a copy starts unopened).
+  detail::fresh_on_copy_ptr<detail::html_report_state> state{};
 
  private:
   VITALS_INLINE report::series& series_for(std::string_view key);

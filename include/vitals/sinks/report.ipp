@@ -32,15 +32,8 @@ struct html_report_state {
   std::chrono::steady_clock::time_point last_write{};
 };
 
-VITALS_INLINE html_report_state& html_report_handle::get() const {
-  if (!p_) p_ = new html_report_state();
-  return *p_;
-}
-
-VITALS_INLINE void html_report_handle::reset() noexcept {
-  delete p_;
-  p_ = nullptr;
-}
+VITALS_INLINE html_report_state* make_state(html_report_state*) { return new html_report_state(); }
+VITALS_INLINE void destroy_state(html_report_state* p) noexcept { delete p; }
 }  // namespace detail
 
 VITALS_INLINE void html_report::open(const run_info& info) {

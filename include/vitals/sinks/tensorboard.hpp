@@ -21,27 +21,22 @@
 
 #include "vitals/version.hpp"  // VITALS_ABI
 
-#include <unistd.h>
-
 #include <atomic>
-#include <chrono>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "vitals/detail/simdjson.hpp"
-#include "vitals/format/file.hpp"
 #include "vitals/format/protobuf.hpp"
-#include "vitals/format/tfrecord.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
+
+namespace simdjson::dom {
+class parser;
+}  // namespace simdjson::dom
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
@@ -64,48 +59,10 @@ struct tb_histogram {
 /// Reads W&B histogram JSON ({"_type":"histogram","values":[n counts],"bins":[n+1 edges]}) into a
 /// tb_histogram: limits are the right edges, min/max the outer edges; sum and sum_squares are
 /// estimated from bin midpoints (the samples are gone). False when `s` is not such a histogram.
-inline bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h) {
-  if (!s.starts_with("{\"_type\"")) return false;
-  simdjson::dom::element root;
-  if (parser.parse(s.data(), s.size()).get(root)) return false;
-  std::string_view type;
-  if (root["_type"].get(type) || type != "histogram") return false;
-  simdjson::dom::array values, bins;
-  if (root["values"].get(values) || root["bins"].get(bins)) return false;
-  std::vector<double> counts, edges;
-  for (auto v : values) {
-    double d;
-    if (v.get(d)) return false;
-    counts.push_back(d);
-  }
-  for (auto v : bins) {
-    double d;
-    if (v.get(d)) return false;
-    edges.push_back(d);
-  }
-  if (counts.empty() || edges.size() != counts.size() + 1) return false;
-  h = tb_histogram{};
-  h.min = edges.front();
-  h.max = edges.back();
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    const double mid = 0.5 * (edges[i] + edges[i + 1]);
-    h.num += counts[i];
-    h.sum += counts[i] * mid;
-    h.sum_squares += counts[i] * mid * mid;
-  }
-  h.bucket_limit.assign(edges.begin() + 1, edges.end());
-  h.bucket = std::move(counts);
-  return true;
-}
+VITALS_INLINE bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h);
 
 /// Event{wall_time, file_version}: the first record of every event file.
-inline std::string tb_file_version_event(double wall_time) {
-  std::string out;
-  pb_writer w(out);
-  w.double_field(tb_field::event_wall_time, wall_time);
-  w.string_field(tb_field::event_file_version, "brain.Event:2");
-  return out;
-}
+VITALS_INLINE std::string tb_file_version_event(double wall_time);
 
 /// Builds Event{wall_time, step, summary} for one history record incrementally.
 class tb_event_builder {
@@ -154,27 +111,13 @@ class tb_event_builder {
 inline std::atomic<unsigned> tb_file_counter{0};
 
 /// "events.out.tfevents.<10-digit unix time>.<host>.<pid>.<n>".
-inline std::string tb_event_file_name(double unix_time) {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
-  char buf[400];
-  std::snprintf(buf, sizeof buf, "events.out.tfevents.%010lld.%s.%d.%u", static_cast<long long>(unix_time), host,
-                static_cast<int>(::getpid()), tb_file_counter.fetch_add(1));
-  return buf;
-}
+VITALS_INLINE std::string tb_event_file_name(double unix_time);
 
-inline double tb_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
+VITALS_INLINE double tb_now();
 
-struct tensorboard_state {
-  append_file file;
-  std::string buf;    // framed records not yet written
-  std::vector<std::size_t> ends;  // offset in buf just past each framed record
-  std::string event;  // scratch: one serialized Event
-  tb_histogram histo;
-  simdjson::dom::parser parser;
-};
+struct tensorboard_state;  // defined in tensorboard.ipp (it holds a simdjson parser)
+VITALS_INLINE tensorboard_state* make_state(tensorboard_state*);
+VITALS_INLINE void destroy_state(tensorboard_state*) noexcept;
 
 }  // namespace detail
 
@@ -188,52 +131,25 @@ struct tensorboard {
   /// Buffered bytes that trigger a write before the next flush.
   std::size_t flush_bytes = 1 << 20;
 
-  void open(const run_info& info) {
-    const auto d = dir.is_absolute() ? dir : info.dir / dir;
-    std::filesystem::create_directories(d);
-    const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
-    state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
-    detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
-    state->ends.push_back(state->buf.size());
-    flush();
-  }
+  VITALS_INLINE void open(const run_info& info);
 
-  void write(const record& r) {
-    if (r.kind != record_kind::history) return;
-    auto& st = *state;
-    detail::tb_event_builder ev(st.event, r.timestamp > 0 ? r.timestamp : detail::tb_now(), r.step);
-    for (const auto& m : r.metrics) {
-      const auto& v = m.value;
-      if (v.type == metric_value::kind::string) {
-        if (histograms && detail::parse_wandb_histogram(st.parser, v.s, st.histo)) ev.histogram(m.key, st.histo);
-        continue;
-      }
-      ev.scalar(m.key, static_cast<float>(v.as_double()));
-    }
-    if (ev.finish() == 0) return;  // nothing TensorBoard can show
-    detail::append_tfrecord(st.buf, st.event);
-    st.ends.push_back(st.buf.size());
-    if (st.buf.size() >= flush_bytes) flush();
-  }
+  VITALS_INLINE void write(const record& r);
 
-  void flush() {
-    auto& st = *state;
-    if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
-    st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-  }
+  VITALS_INLINE void flush();
 
-  void close(int /*exit_code*/) {
-    flush();
-    state->file.close();
-  }
+  VITALS_INLINE void close(int /*exit_code*/);
 
   /// The event file being written (empty before open()).
-  const std::filesystem::path& path() const { return state->file.path(); }
+  VITALS_INLINE const std::filesystem::path& path() const;
 
   // Open-file state (public only so that tensorboard stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::tensorboard_state> state{};
+  detail::fresh_on_copy_ptr<detail::tensorboard_state> state{};
 };
 
 static_assert(sink<tensorboard>);
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/sinks/tensorboard.ipp"
+#endif
