@@ -258,15 +258,19 @@ TEST_CASE("alerts reach the callback, alert records and alerts.jsonl", "[health]
   CHECK(got[0].state == vitals::alert_state::fired);
   CHECK(got[0].level == vitals::severity::error);
   CHECK(got[0].text.find("train/grad_norm_max=250") != std::string::npos);
-  auto fields = got[0].metrics();
+  auto fields = got[0].record_fields();
   CHECK(fields[0].key == "title");
   CHECK(fields[1].key == "text");
   CHECK(fields[2].key == "level");
-  CHECK(fields[2].value.s == "error");
+  CHECK(fields[2].value.s == "ERROR");  // W&B's word for severity::error
   CHECK(fields[3].key == "state");
   CHECK(fields[3].value.s == "fired");
+  CHECK(fields[4].key == "rule");
+  CHECK(fields[4].value.s == "exploding_gradients");
+  CHECK(fields[5].key == "epoch");
+  CHECK(fields[5].value.i == 0);
   vitals::record r{.kind = vitals::record_kind::alert, .step = 0, .metrics = fields};
-  CHECK(r.metrics.size() == 4);
+  CHECK(r.metrics.size() == 6);
   CHECK(got[1].state == vitals::alert_state::cleared);
 
   run.finish();
@@ -314,7 +318,12 @@ TEST_CASE("json lines escape what they must", "[health][rules]") {
   e.rule = "r";
   e.title = "quote \" and \\ and\nnewline";
   e.text = std::string("ctl \x01");
-  auto line = vitals::to_json_line(e, 1.5);
+  const auto fields = e.record_fields();
+  std::string line;  // what the alerts_jsonl sink writes for this event's alert record
+  vitals::detail::append_alert_json_line(line, fields, 1.5);
+  CHECK(line.front() == '{');
+  CHECK(line.back() == '}');
+  CHECK(line.find("\"rule\":\"r\"") != std::string::npos);
   CHECK(line.find("quote \\\" and \\\\ and\\nnewline") != std::string::npos);
   CHECK(line.find("ctl \\u0001") != std::string::npos);
   CHECK(line.find("\"timestamp\":1.5") != std::string::npos);

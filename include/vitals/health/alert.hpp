@@ -1,5 +1,5 @@
-// What a health monitor reports when a rule changes state: an alert event, and its three renderings
-// (an alert record for the sinks, a console line, an alerts.jsonl line).
+// What a health monitor reports when a rule changes state: an alert event, the alert record the
+// sinks receive (alert_event::record_fields) and the alerts.jsonl line written from that record.
 #pragma once
 
 #include "vitals/version.hpp"  // VITALS_ABI
@@ -7,12 +7,15 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "vitals/health/rule.hpp"
 #include "vitals/sinks/record.hpp"
 #include "vitals/format/json.hpp"
+#include "vitals/sinks/json_format.hpp"
 
 namespace vitals::inline VITALS_ABI {
 enum class alert_state : std::uint8_t {
@@ -40,13 +43,6 @@ struct alert_event {
   std::string title;     // "exploding_gradients fired"
   std::string text;      // the rule's message plus the values that triggered it
 
-  /// The record payload W&B-style alert sinks expect: "title", "text", "level", "state".
-  /// The views point into this event; keep it alive while the record is written.
-  std::array<metric, 4> metrics() const {
-    return {metric{"title", std::string_view(title)}, metric{"text", std::string_view(text)},
-            metric{"level", to_string(level)}, metric{"state", to_string(state)}};
-  }
-
   /// The whole alert record a run sends to its sinks (what watch_health and
   /// health_monitor::send_alerts_to emit): title, text, level in W&B's words (ERROR/WARN/INFO),
   /// state, rule and epoch - the fields alerts.jsonl, the console and the W&B sink read. The views
@@ -73,25 +69,36 @@ inline std::string format_number(double v) {
 
 }  // namespace detail
 
-/// One alerts.jsonl line (no trailing newline): {"epoch":3,"rule":"...","state":"fired",...}.
-/// `timestamp` is seconds since the Unix epoch.
-inline std::string to_json_line(const alert_event& e, double timestamp) {
-  std::string out = "{\"epoch\":";
-  out += std::to_string(e.epoch);
-  out += ",\"timestamp\":";
-  out += detail::format_number(timestamp);
-  out += ",\"rule\":";
-  detail::append_json_string(out, e.rule);
-  out += ",\"state\":";
-  detail::append_json_string(out, to_string(e.state));
-  out += ",\"level\":";
-  detail::append_json_string(out, to_string(e.level));
-  out += ",\"title\":";
-  detail::append_json_string(out, e.title);
-  out += ",\"text\":";
-  detail::append_json_string(out, e.text);
-  out += '}';
-  return out;
+namespace detail {
+
+/// The one alerts.jsonl line (no trailing newline), appended to `out` (a std::string or an
+/// fmt::memory_buffer), from an alert record's fields (alert_event::record_fields(): the record
+/// watch_health and health_monitor::send_alerts_to send) and its timestamp (seconds since the Unix
+/// epoch): {"epoch":3,"timestamp":1700000000.5,"rule":"...","state":"fired","level":"ERROR",
+/// "title":"...","text":"..."}. Fields the record lacks are left out ("epoch" becomes null). The
+/// alerts_jsonl sink writes each line with this.
+template <class Out>
+void append_alert_json_line(Out& out, std::span<const metric> fields, double timestamp) {
+  auto field = [&](std::string_view key, bool first = false) -> const metric* {
+    for (const auto& m : fields)
+      if (m.key == key) {
+        if (!first) out.push_back(',');
+        append_json_string(out, key);
+        out.push_back(':');
+        return &m;
+      }
+    return nullptr;
+  };
+  out.push_back('{');
+  if (const metric* m = field("epoch", true)) append_json_value(out, m->value, strict_json);
+  else out.append(std::string_view("\"epoch\":null"));
+  out.append(std::string_view(",\"timestamp\":"));
+  append_json_double(out, timestamp, strict_json);
+  for (std::string_view k : {"rule", "state", "level", "title", "text"})
+    if (const metric* m = field(k)) append_json_value(out, m->value, strict_json);
+  out.push_back('}');
 }
+
+}  // namespace detail
 
 }  // namespace vitals
