@@ -14,6 +14,7 @@
 
 #include "vitals/detail/fmt.hpp"
 #include "vitals/format/file.hpp"
+#include "vitals/health/alert.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
@@ -41,25 +42,8 @@ struct alerts_jsonl {
   void write(const record& r) {
     if (r.kind != record_kind::alert) return;
     auto& out = state->buf;
-    // The fields of alert_event's to_json_line, in its order; absent ones are left out.
-    auto field = [&](std::string_view key, bool first = false) -> const metric* {
-      for (const auto& m : r.metrics)
-        if (m.key == key) {
-          if (!first) out.push_back(',');
-          detail::append_json_string(out, key);
-          out.push_back(':');
-          return &m;
-        }
-      return nullptr;
-    };
-    out.push_back('{');
-    if (const metric* m = field("epoch", true)) detail::append_json_value(out, m->value, detail::strict_json);
-    else out.append(std::string_view("\"epoch\":null"));
-    out.append(std::string_view(",\"timestamp\":"));
-    detail::append_json_double(out, r.timestamp, detail::strict_json);
-    for (std::string_view k : {"rule", "state", "level", "title", "text"})
-      if (const metric* m = field(k)) detail::append_json_value(out, m->value, detail::strict_json);
-    out.append(std::string_view("}\n"));
+    detail::append_alert_json_line(out, r.metrics, r.timestamp);
+    out.push_back('\n');
     state->ends.push_back(out.size());
   }
 
