@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "../sinks/test_support.hpp"
+#include "vitals/config/load.hpp"  // vitals::to_json
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/run.hpp"
 #include "vitals/format/json.hpp"
