@@ -5,23 +5,17 @@
 
 #include "vitals/version.hpp"  // VITALS_ABI
 
-#include <algorithm>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "vitals/config/compose/store.hpp"
-#include "vitals/config/error.hpp"
-#include "vitals/config/json_writer.hpp"
 #include "vitals/config/node.hpp"
-#include "vitals/config/yaml_writer.hpp"
 
 namespace vitals::inline VITALS_ABI::config {
+class config_store;
+
 /// Where configs come from. `config_dir` may be relative: it is looked up from the working
 /// directory, then under $PROJECT_ROOT, then under the nearest parent holding `.git`.
 struct compose_options {
@@ -60,54 +54,18 @@ struct composition {
   bool output_dir_set = false;
 
   /// The overrides as a YAML list node (Hydra's overrides.yaml).
-  node overrides_node() const {
-    node n = node::sequence();
-    for (const auto& o : overrides) n.items.push_back(node::scalar(o, scalar_style::quoted));
-    return n;
-  }
+  VITALS_INLINE node overrides_node() const;
   /// The defaults-list trace and group choices as a mapping.
-  node trace_node() const {
-    node n = node::mapping();
-    n.set("config_dir", node::scalar(config_dir.string(), scalar_style::quoted));
-    n.set("config_name", node::scalar(config_name, scalar_style::quoted));
-    node ch = node::mapping();
-    for (const auto& [k, v] : choices) ch.set(k, v ? node::scalar(*v, scalar_style::quoted) : node::null_value());
-    n.set("choices", std::move(ch));
-    node list = node::sequence();
-    for (const auto& d : defaults) {
-      node e = node::mapping();
-      e.set("config_path", node::scalar(d.config_path, scalar_style::quoted));
-      e.set("package", node::scalar(d.package, scalar_style::quoted));
-      e.set("parent", node::scalar(d.parent, scalar_style::quoted));
-      e.set("source", node::scalar(d.source, scalar_style::quoted));
-      if (d.is_self) e.set("is_self", node::scalar("true"));
-      list.items.push_back(std::move(e));
-    }
-    n.set("defaults", std::move(list));
-    return n;
-  }
+  VITALS_INLINE node trace_node() const;
 
   /// Writes config.yaml, config.json, overrides.yaml and defaults.yaml into `dir` (created; an
   /// empty `dir` is the working directory). Throws vitals::runs_dir_error (a usage_error) naming
   /// the directory and the reason when it cannot be created or written.
-  void save(const std::filesystem::path& dir) const {
-    const std::filesystem::path out = dir.empty() ? std::filesystem::path(".") : dir;
-    std::error_code ec;
-    std::filesystem::create_directories(out, ec);
-    if (ec || !std::filesystem::is_directory(out))
-      throw runs_dir_error("cannot create output directory '" + out.string() + "': " +
-                           (ec ? ec.message() : std::string("it exists and is not a directory")));
-    auto write = [&](const char* name, const std::string& text) {
-      std::ofstream f(out / name, std::ios::binary);
-      f << text;
-      f.close();
-      if (!f) throw runs_dir_error("cannot write '" + (out / name).string() + "'");
-    };
-    write("config.yaml", to_yaml(config));
-    write("config.json", to_json(config));
-    write("overrides.yaml", to_yaml(overrides_node()));
-    write("defaults.yaml", to_yaml(trace_node()));
-  }
+  VITALS_INLINE void save(const std::filesystem::path& dir) const;
 };
 
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#include "vitals/config/compose/composition.ipp"
+#endif

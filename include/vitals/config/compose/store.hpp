@@ -14,7 +14,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "vitals/config/node.hpp"
@@ -23,66 +22,33 @@ namespace vitals::inline VITALS_ABI::config {
 class config_store {
  public:
   /// The process-wide store compose() reads unless its options name another one.
-  static config_store& instance() {
-    static config_store store;
-    return store;
-  }
+  static VITALS_INLINE config_store& instance();
 
   /// Registers `value` as option `name` of `group` ("exp", "db/mysql"; "" for a primary config).
   /// A second registration under the same name replaces the first. `name` may end in ".yaml".
-  void store_node(std::string group, std::string name, node value) {
-    std::lock_guard lock(mutex_);
-    options_[normalize_group(std::move(group))][strip_yaml(std::move(name))] = std::move(value);
-  }
+  VITALS_INLINE void store_node(std::string group, std::string name, node value);
 
   /// The option, copied (a copy, so a later registration cannot change a composition in flight).
-  std::optional<node> find(std::string_view group, std::string_view name) const {
-    std::lock_guard lock(mutex_);
-    auto g = options_.find(normalize_group(std::string(group)));
-    if (g == options_.end()) return std::nullopt;
-    auto o = g->second.find(strip_yaml(std::string(name)));
-    if (o == g->second.end()) return std::nullopt;
-    return o->second;
-  }
+  VITALS_INLINE std::optional<node> find(std::string_view group, std::string_view name) const;
 
   /// True when `group` or a group below it has options.
-  bool has_group(std::string_view group) const {
-    std::lock_guard lock(mutex_);
-    std::string g = normalize_group(std::string(group));
-    for (const auto& [name, opts] : options_)
-      if (name == g || (name.size() > g.size() && name.compare(0, g.size(), g) == 0 && name[g.size()] == '/'))
-        return !g.empty() || !opts.empty();
-    return false;
-  }
+  VITALS_INLINE bool has_group(std::string_view group) const;
 
   /// Option names of `group`, sorted.
-  std::vector<std::string> options(std::string_view group) const {
-    std::lock_guard lock(mutex_);
-    std::vector<std::string> out;
-    auto g = options_.find(normalize_group(std::string(group)));
-    if (g != options_.end())
-      for (const auto& [name, value] : g->second) out.push_back(name);
-    return out;
-  }
+  VITALS_INLINE std::vector<std::string> options(std::string_view group) const;
 
-  void clear() {
-    std::lock_guard lock(mutex_);
-    options_.clear();
-  }
+  VITALS_INLINE void clear();
 
  private:
-  static std::string strip_yaml(std::string name) {
-    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0) name.resize(name.size() - 5);
-    return name;
-  }
-  static std::string normalize_group(std::string group) {
-    while (!group.empty() && group.front() == '/') group.erase(0, 1);
-    while (!group.empty() && group.back() == '/') group.pop_back();
-    return group;
-  }
+  static VITALS_INLINE std::string strip_yaml(std::string name);
+  static VITALS_INLINE std::string normalize_group(std::string group);
 
   mutable std::mutex mutex_;
   std::map<std::string, std::map<std::string, node>> options_;
 };
 
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#include "vitals/config/compose/store.ipp"
+#endif
