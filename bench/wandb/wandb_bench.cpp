@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "vitals/sinks/wandb.hpp"
+#include "vitals/sinks/wandb/online.hpp"  // the writer's layers (leveldb log, protobuf, crc32) the checks use
 
 namespace {
 

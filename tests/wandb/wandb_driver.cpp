@@ -28,6 +28,7 @@
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/run/run.hpp"
 #include "vitals/sinks/wandb.hpp"
+#include "vitals/sinks/wandb/online.hpp"  // the writer's layers (leveldb log, protobuf, crc32) the checks use
 
 namespace {
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "vitals/sinks/wandb.hpp"
+#include "vitals/sinks/wandb/online.hpp"  // the writer's layers (leveldb log, protobuf, crc32) the checks use
 
 namespace fs = std::filesystem;
 using namespace vitals::detail;
