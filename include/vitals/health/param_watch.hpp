@@ -64,26 +64,9 @@ struct watch_options {
 
 namespace detail {
 
-inline void check_loss_scale(double s) {
-  if (!(s > 0) || !std::isfinite(s))
-    throw std::invalid_argument("vitals::param_watch: the loss scale must be a positive finite number, got " +
-                                std::to_string(s));
-}
+VITALS_INLINE void check_loss_scale(double s);
 
-inline void check_watch_options(const watch_options& o, bool has_grad) {
-  if (o.log_freq < 1)
-    throw std::invalid_argument("vitals::watch_options: log_freq must be >= 1, got " + std::to_string(o.log_freq));
-  if (o.histogram_freq < 0)
-    throw std::invalid_argument("vitals::watch_options: histogram_freq must be >= 0 (0: the same as log_freq), got " +
-                                std::to_string(o.histogram_freq));
-  if (o.histogram_bins < 1 || o.histogram_bins > 512)
-    throw std::invalid_argument("vitals::watch_options: histogram_bins must be in [1, 512] (W&B's limit), got " +
-                                std::to_string(o.histogram_bins));
-  if (o.grad_norm_every_step && !has_grad)
-    throw std::invalid_argument("vitals::watch_options: grad_norm_every_step needs param_stat::grad in the "
-                                "watch's statistics");
-  check_loss_scale(o.loss_scale);
-}
+VITALS_INLINE void check_watch_options(const watch_options& o, bool has_grad);
 
 /// The one constraint on the statistics of a watch (param_watch and the CUDA device_param_watch):
 /// at least one statistic, and no param_stat::weight_histogram (a watch logs per-parameter
@@ -158,13 +141,7 @@ class watch_core {
 };
 
 /// A host buffer's values as floats (empty for a null buffer).
-inline std::vector<float> host_values(const tensor_ref& r, std::uint64_t numel) {
-  std::vector<float> v;
-  if (!r.data) return v;
-  v.resize(numel);
-  for (std::uint64_t i = 0; i < numel; ++i) v[i] = load_as_float(r.data, i, r.type);
-  return v;
-}
+VITALS_INLINE std::vector<float> host_values(const tensor_ref& r, std::uint64_t numel);
 
 }  // namespace detail
 
@@ -223,3 +200,7 @@ class param_watch {
 };
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/health/param_watch.ipp"
+#endif
