@@ -8,7 +8,8 @@
 #include "vitals/sinks/terminal.hpp"
 
 namespace vitals::inline VITALS_ABI {
-VITALS_INLINE health_monitor::health_monitor(health_monitor_options opts) : health_monitor(default_rules, std::move(opts)) {}
+VITALS_INLINE health_monitor::health_monitor(health_monitor_options opts)
+    : health_monitor(default_rules, std::move(opts)) {}
 
 VITALS_INLINE int health_monitor::alerts_active() const {
   int n = 0;
