@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "vitals/format/protobuf.hpp"
+#include "vitals/format/tfrecord.hpp"  // append_tfrecord, tfrecord_reader (light)
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
 
