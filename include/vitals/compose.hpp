@@ -23,3 +23,8 @@
 #include "vitals/config/compose/tree.hpp"
 #include "vitals/config/compose/values.hpp"
 #include "vitals/config/interpolation.hpp"
+// Reading and writing the trees composition yields (parse_yaml, load_yaml_file, to_yaml, to_json),
+// which the compose headers no longer pull in themselves.
+#include "vitals/config/json_writer.hpp"
+#include "vitals/config/yaml_reader.hpp"
+#include "vitals/config/yaml_writer.hpp"

@@ -1,5 +1,4 @@
-// Bodies of vitals/config/compose/tree.hpp (see vitals/version.hpp: compiled once in the library, or inline in every
-// file in header-only use).
+// Bodies of vitals/config/compose/tree.hpp (see vitals/version.hpp: compiled in the library, or inline).
 #pragma once
 
 #include "vitals/config/compose/tree.hpp"
