@@ -24,11 +24,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "vitals/config/error.hpp"
-#include "vitals/dist/communicator.hpp"
 #include "vitals/dist/rank.hpp"
 #include "vitals/run/options.hpp"
-#include "vitals/run/run_id.hpp"
 
 namespace vitals::inline VITALS_ABI::dist {
 /// A run's place in its job.
@@ -41,57 +38,18 @@ struct run_ranks {
 namespace detail {
 // Runs created by this process in a distributed job: the derived id of the k-th run is the same on
 // every rank because every rank creates its runs in the same order.
-inline std::atomic<std::uint64_t>& distributed_runs_created() {
-  static std::atomic<std::uint64_t> n{0};
-  return n;
-}
+VITALS_INLINE std::atomic<std::uint64_t>& distributed_runs_created();
 }  // namespace detail
 
 /// Resolves rank, world size, the shared id and the per-rank name/group, updating `o`.
 /// Throws vitals::invalid_option for malformed rank variables or an impossible per-rank setup.
-inline run_ranks apply_ranks(run_options& o) {
-  run_ranks out;
-  out.mode = o.ranks;
-  try {
-    out.rank = detect_rank(o.rank, o.world_size, o.local_rank);
-    if (o.communicator && !o.rank && !o.world_size) {
-      out.rank.rank = o.communicator->rank();
-      out.rank.world_size = o.communicator->size();
-      out.rank.source = "communicator";
-    }
-  } catch (const std::invalid_argument& e) {
-    throw invalid_option(std::string("vitals: ") + e.what());
-  }
-  if (!out.rank.distributed()) return out;
-
-  const auto index = detail::distributed_runs_created().fetch_add(1);
-  if (o.id.empty()) {
-    if (auto key = job_key_from_env(); !key.empty()) {
-      o.id = run_id_from_key(key, index);
-    } else if (o.communicator) {
-      o.id = broadcast_from_zero(*o.communicator, o.communicator->rank() == 0 ? make_run_id() : std::string());
-    }
-  }
-  if (o.ranks == rank_mode::per_rank) {
-    if (o.name.empty() && o.id.empty())
-      throw invalid_option(
-          "vitals: per-rank runs need a name or a run id the ranks share, to group them by (set run_options::name, "
-          "WANDB_NAME or WANDB_RUN_ID, or pass run_options::communicator)");
-    const std::string base = o.name.empty() ? "run-" + o.id : o.name;
-    const std::string suffix = "-rank" + std::to_string(out.rank.rank);
-    if (o.group.empty()) o.group = base;
-    o.name = base + suffix;
-    if (!o.id.empty()) o.id += suffix;
-  }
-  out.writes = o.ranks == rank_mode::per_rank || out.rank.rank == 0;
-  return out;
-}
+VITALS_INLINE run_ranks apply_ranks(run_options& o);
 
 /// metadata.json's "distributed" object.
-inline std::string metadata_json(const run_ranks& r) {
-  return "{\"rank\": " + std::to_string(r.rank.rank) + ", \"world_size\": " + std::to_string(r.rank.world_size) +
-         ", \"local_rank\": " + std::to_string(r.rank.local_rank) + ", \"source\": \"" + r.rank.source +
-         "\", \"mode\": \"" + std::string(to_string(r.mode)) + "\"}";
-}
+VITALS_INLINE std::string metadata_json(const run_ranks& r);
 
 }  // namespace vitals::dist
+
+#if VITALS_HEADER_BODIES
+#include "vitals/dist/run_ranks.ipp"
+#endif
