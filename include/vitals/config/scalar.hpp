@@ -23,7 +23,6 @@
 #include <system_error>
 #include <type_traits>
 
-#include "vitals/detail/fmt.hpp"
 
 namespace vitals::inline VITALS_ABI::config {
 /// OmegaConf's spelling of "no value yet".
@@ -174,15 +173,9 @@ inline std::optional<double> parse_json_nonfinite(std::string_view s) {
 /// Shortest text that reads back to the same value, spelled so that the YAML 1.2 core schema,
 /// PyYAML (YAML 1.1: needs a '.' and a signed exponent) and JSON all read it as that float:
 /// 3 -> "3.0", 1e-07 -> "1.0e-07", NaN -> ".nan", -Inf -> "-.inf".
-template <class F>
-std::string format_float(F v) {
-  if (std::isnan(v)) return ".nan";
-  if (std::isinf(v)) return v < 0 ? "-.inf" : ".inf";
-  std::string s = fmt::format("{}", v);
-  std::size_t e = s.find('e');
-  if (s.find('.') == std::string::npos) s.insert(e == std::string::npos ? s.size() : e, ".0");
-  return s;
-}
+VITALS_INLINE std::string format_float(float v);
+VITALS_INLINE std::string format_float(double v);
+VITALS_INLINE std::string format_float(long double v);
 
 /// True for float text that YAML 1.2 core and PyYAML (YAML 1.1) both read as the same float:
 /// digits, a '.', digits, an optional exponent with a sign; or .inf/-.inf/.nan and case variants.
@@ -258,3 +251,7 @@ inline std::optional<std::string> canonical_int(std::string_view s) {
 }
 
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#include "vitals/config/scalar.ipp"
+#endif
