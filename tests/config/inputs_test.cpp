@@ -22,6 +22,7 @@
 #include "vitals/config.hpp"
 #include "vitals/compose.hpp"
 #include "vitals/run/options.hpp"
+#include "vitals/run/run_dir.hpp"  // check_runs_root
 
 using namespace vitals_test;
 namespace fs = std::filesystem;
