@@ -31,20 +31,7 @@ class loss_tracker {
 
   /// Records this epoch's loss (e.g. train/batch_loss_mean or a validation loss) and adds the
   /// progress metrics to `out`.
-  void update(double epoch_loss, metric_list& out) {
-    bool finite = std::isfinite(epoch_loss);
-    if (previous_) {
-      double decrease = *previous_ - epoch_loss;
-      bool improving = finite && decrease > opts_.min_delta &&
-                       decrease > opts_.min_rel_delta * std::fabs(*previous_);
-      out.set("train/loss_decrease", decrease);
-      out.set("train/loss_decrease_pct", *previous_ != 0 ? 100.0 * decrease / std::fabs(*previous_) : 0.0);
-      out.set("train/is_improving", improving ? 1.0 : 0.0);
-      not_improving_ = improving ? 0 : not_improving_ + 1;
-    }
-    out.set("train/epochs_not_improving", static_cast<double>(not_improving_));
-    if (finite) previous_ = epoch_loss;
-  }
+  VITALS_INLINE void update(double epoch_loss, metric_list& out);
   metric_list update(double epoch_loss) {
     metric_list out;
     update(epoch_loss, out);
@@ -61,3 +48,7 @@ class loss_tracker {
 };
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/health/loss_tracker.ipp"
+#endif

@@ -27,26 +27,14 @@ inline model_params model_params_of(std::uint64_t total, std::uint64_t trainable
 }
 }  // namespace detail
 
-inline model_params count_params(std::span<const param_info> params) {
-  std::uint64_t total = 0, trainable = 0, bytes = 0;
-  for (const auto& p : params) {
-    total += p.numel;
-    if (p.trainable) trainable += p.numel;
-    bytes += p.numel * dtype_size(p.type);
-  }
-  return detail::model_params_of(total, trainable, bytes);
-}
+VITALS_INLINE model_params count_params(std::span<const param_info> params);
 
 /// The same from the statistics' tensor table: a parameter is trainable when it has a gradient
 /// buffer (a frozen weight is added without one); its size is its weight's element size.
-inline model_params count_params(const tensor_table& table) {
-  std::uint64_t total = 0, trainable = 0, bytes = 0;
-  for (const auto& p : table.params()) {
-    total += p.numel;
-    if (p.grad.data) trainable += p.numel;
-    bytes += p.numel * dtype_size(p.weight.data ? p.weight.type : p.grad.type);
-  }
-  return detail::model_params_of(total, trainable, bytes);
-}
+VITALS_INLINE model_params count_params(const tensor_table& table);
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/health/model_params.ipp"
+#endif

@@ -38,28 +38,7 @@ class epoch_step_stats {
   void set_batch_loss(const accumulator& a) { batch_loss_ = a; }
 
   /// Adds the epoch's metrics to `out`; a series with no step at all adds nothing.
-  void append_to(metric_list& out) const {
-    if (grad_norm_.count + grad_norm_.nonfinite > 0) {
-      if (grad_norm_.count > 0) {
-        out.set("train/grad_norm_mean", grad_norm_.mean);
-        out.set("train/grad_norm_std", std::sqrt(grad_norm_.variance()));
-        out.set("train/grad_norm_max", grad_norm_.max);
-        out.set("train/grad_norm_min", grad_norm_.min);
-      }
-      out.set("train/grad_norm_nonfinite", static_cast<double>(grad_norm_.nonfinite));
-    }
-    if (batch_loss_.count + batch_loss_.nonfinite > 0) {
-      if (batch_loss_.count > 0) {
-        double sd = std::sqrt(batch_loss_.variance());
-        out.set("train/batch_loss_mean", batch_loss_.mean);
-        out.set("train/batch_loss_std", sd);
-        out.set("train/batch_loss_max", batch_loss_.max);
-        out.set("train/batch_loss_min", batch_loss_.min);
-        out.set("train/batch_loss_cv", coefficient_of_variation(sd, batch_loss_.mean));
-      }
-      out.set("train/batch_loss_nonfinite", static_cast<double>(batch_loss_.nonfinite));
-    }
-  }
+  VITALS_INLINE void append_to(metric_list& out) const;
   metric_list metrics() const {
     metric_list out;
     append_to(out);
@@ -81,3 +60,7 @@ class epoch_step_stats {
 };
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/health/step_stats.ipp"
+#endif
