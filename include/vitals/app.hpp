@@ -51,6 +51,7 @@
 #include <vector>
 
 #include "vitals/config/cli.hpp"
+#include "vitals/config/compose/command_line.hpp"  // vitals::store, compose_options (declarations only when compiled)
 #include "vitals/config/compose/composition.hpp"
 #include "vitals/config/convert.hpp"
 #include "vitals/config/error.hpp"
