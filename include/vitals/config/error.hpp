@@ -25,7 +25,6 @@
 #include <vector>
 
 #include "vitals/config/node.hpp"
-#include "vitals/dist/rank.hpp"
 
 namespace vitals::inline VITALS_ABI {
 /// The exit code for a usage or config error (argparse's convention).
@@ -61,29 +60,7 @@ class runs_dir_error : public std::runtime_error, public usage_error {
 /// code that owns argv; libraries throw instead. In a distributed job every rank meets the same
 /// bad option or config, so only rank 0 prints (vitals/dist/rank.hpp); every rank exits 2.
 /// VITALS_ERRORS_ALL_RANKS=1 makes every rank print, prefixed with its rank.
-[[noreturn]] inline void exit_usage_error(std::string_view program, std::string_view message) {
-  const int rank = env_rank_or_zero();
-  const char* all_ranks = std::getenv("VITALS_ERRORS_ALL_RANKS");
-  const bool print = rank == 0 || (all_ranks && std::string_view(all_ranks) == "1");
-  std::string out;
-  std::size_t start = 0;
-  while (start <= message.size()) {
-    std::size_t end = message.find('\n', start);
-    if (end == std::string_view::npos) end = message.size();
-    std::string_view line = message.substr(start, end - start);
-    if (!line.empty() && (line.front() == ' ' || line.front() == '\t')) {
-      out.append(line).append("\n");
-    } else if (!line.empty()) {
-      if (!program.empty()) out.append(program).append(": ");
-      out.append("error: ").append(line).append("\n");
-    }
-    start = end + 1;
-  }
-  if (print && rank != 0) out = "[rank " + std::to_string(rank) + "] " + out;
-  if (print) std::fputs(out.c_str(), stderr);
-  std::fflush(stderr);
-  std::exit(usage_exit_code);
-}
+[[noreturn]] VITALS_INLINE void exit_usage_error(std::string_view program, std::string_view message);
 
 namespace config {
 
@@ -161,3 +138,7 @@ class config_error : public std::runtime_error, public usage_error {
 
 }  // namespace config
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/config/error.ipp"
+#endif
