@@ -1,7 +1,7 @@
 // Sinks by name, for run-time selection: make_sinks("jsonl,csv,console"), VITALS_SINKS, --sinks.
 //
-// Nothing is registered by including a header. The built-in backends (console, csv, jsonl,
-// report, tensorboard, wandb) are a fixed table of names; their factories are compiled only where names
+// Nothing is registered by including a header (except sinks/report.hpp, see there). The built-in
+// backends (console, csv, jsonl, tensorboard, wandb) are a fixed table of names; their factories are compiled only where names
 // are resolved into sinks - make_sinks, which the run's start from options calls - so a file that
 // includes the sinks headers without starting a run compiles none of them (tests/sinks checks with
 // nm that such a file holds no W&B writer code). Checking names (check_sink_names, --help) needs
@@ -25,7 +25,7 @@ using sink_factory = std::function<any_sink()>;
 namespace detail {
 
 /// The built-in backends, by name (sorted): what make_sinks builds without any registration.
-inline constexpr std::string_view builtin_sink_names[] = {"console", "csv", "jsonl", "report", "tensorboard", "wandb"};
+inline constexpr std::string_view builtin_sink_names[] = {"console", "csv", "jsonl", "tensorboard", "wandb"};
 
 /// Builds the built-in sink `name` (one of builtin_sink_names). The one function that refers to
 /// every built-in backend's code: only files that resolve names into sinks compile it (in the

@@ -16,7 +16,6 @@
 #include "vitals/sinks/console.hpp"
 #include "vitals/sinks/csv.hpp"
 #include "vitals/sinks/jsonl.hpp"
-#include "vitals/sinks/report.hpp"
 #include "vitals/sinks/tensorboard.hpp"
 #include "vitals/sinks/wandb/registration.hpp"
 
@@ -27,7 +26,6 @@ VITALS_INLINE any_sink make_builtin_sink(std::string_view name) {
   if (name == "console") return any_sink(console{});
   if (name == "csv") return any_sink(csv{});
   if (name == "jsonl") return any_sink(jsonl{});
-  if (name == "report") return any_sink(html_report{});
   if (name == "tensorboard") return any_sink(tensorboard{});
   if (name == "wandb") return any_sink(wandb_sink(registered_wandb_options()));
   throw std::logic_error("vitals: '" + std::string(name) + "' is not a built-in sink");
