@@ -73,8 +73,12 @@ struct html_report {
   VITALS_INLINE void write_report(std::optional<int> exit_code);
 };
 
-/// `--sinks report` / VITALS_SINKS=...,report once this header is included.
+/// `--sinks report` / VITALS_SINKS=...,report once this header is included - by the program: the
+/// compiled library (VITALS_IMPLEMENTATION) includes every header but must not register it, or
+/// every program linked with it would carry a report.
+#if !defined(VITALS_IMPLEMENTATION)
 inline const bool html_report_sink_registered = register_sink("report", [] { return any_sink(html_report{}); });
+#endif
 
 }  // namespace vitals
 
