@@ -48,7 +48,13 @@ def generate(root: pathlib.Path) -> str:
                 continue
             m = INCLUDE_RE.match(line)
             if m:
-                inline(resolve(m.group(1)), out)
+                included = resolve(m.group(1))
+                inline(included, out)
+                # In the bodies section a header's own .ipp must come before code that includes
+                # that header (as the preprocessor would put it there in header-only use).
+                sibling = included.with_suffix(".ipp")
+                if emitting_bodies[0] and included.suffix == ".hpp" and sibling.is_file():
+                    inline(sibling, out)
             else:
                 out.append(line)
         if out and not out[-1].endswith("\n"):

@@ -11841,6 +11841,118 @@ class app {
 // Bodies of vitals/config/error.hpp (see vitals/version.hpp).
 
 
+// ---- include/vitals/dist/rank.ipp ----
+// Bodies of vitals/dist/rank.hpp (see vitals/version.hpp: compiled once in the library, or inline in every file in header-only use).
+
+
+#include <cstdlib>
+
+namespace vitals::inline VITALS_ABI {
+VITALS_INLINE rank_mode parse_rank_mode(std::string_view s) {
+  if (s == "rank_zero" || s == "rank0") return rank_mode::rank_zero;
+  if (s == "per_rank") return rank_mode::per_rank;
+  throw std::invalid_argument("unknown rank mode '" + std::string(s) + "' (expected rank_zero or per_rank)");
+}
+namespace detail {
+VITALS_INLINE std::optional<std::string> env_value(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return std::nullopt;
+  return std::string(v);
+}
+
+VITALS_INLINE std::optional<int> env_int(const char* name) {
+  auto v = env_value(name);
+  if (!v) return std::nullopt;
+  long long x = 0;
+  bool ok = v->size() <= 9;
+  for (char c : *v) {
+    ok = ok && c >= '0' && c <= '9';
+    x = x * 10 + (c - '0');
+  }
+  if (!ok) throw std::invalid_argument(std::string("environment variable ") + name + "='" + *v +
+                                       "' is not a non-negative integer");
+  return static_cast<int>(x);
+}
+}  // namespace detail
+VITALS_INLINE rank_info detect_rank(std::optional<int> rank, std::optional<int> world_size,
+                             std::optional<int> local_rank) {
+  struct launcher {
+    const char *name, *rank, *size, *local;
+  };
+  static constexpr launcher launchers[] = {
+      {"torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK"},
+      {"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK"},
+      {"pmi", "PMI_RANK", "PMI_SIZE", "MPI_LOCALRANKID"},
+      {"slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID"},
+  };
+  rank_info info;
+  for (const auto& l : launchers) {
+    auto r = detail::env_int(l.rank);
+    auto s = detail::env_int(l.size);
+    if (!r || !s) continue;
+    info.rank = *r;
+    info.world_size = *s;
+    // Without a local rank variable, assume one process per node.
+    info.local_rank = detail::env_int(l.local).value_or(0);
+    info.source = l.name;
+    break;
+  }
+  if (rank || world_size || local_rank) info.source = "explicit";
+  if (rank) info.rank = *rank;
+  if (world_size) info.world_size = *world_size;
+  if (local_rank) info.local_rank = *local_rank;
+  if (info.world_size < 1)
+    throw std::invalid_argument("world size " + std::to_string(info.world_size) + " (from " + info.source +
+                                ") must be at least 1");
+  if (info.rank < 0 || info.rank >= info.world_size)
+    throw std::invalid_argument("rank " + std::to_string(info.rank) + " (from " + info.source +
+                                ") is outside [0, " + std::to_string(info.world_size) + ")");
+  if (info.local_rank < 0) throw std::invalid_argument("local rank must not be negative");
+  return info;
+}
+
+VITALS_INLINE int env_rank_or_zero() noexcept {
+  try {
+    return detect_rank().rank;
+  } catch (...) {
+    return 0;
+  }
+}
+
+VITALS_INLINE std::string job_key_from_env() {
+  using detail::env_value;
+  if (auto v = env_value("TORCHELASTIC_RUN_ID"); v && *v != "none") return "torchelastic:" + *v;
+  if (auto v = env_value("SLURM_JOB_ID")) {
+    std::string key = "slurm:" + *v;
+    if (auto a = env_value("SLURM_ARRAY_TASK_ID")) key += "_" + *a;
+    if (auto s = env_value("SLURM_STEP_ID")) key += "." + *s;
+    return key;
+  }
+  if (auto v = env_value("OMPI_MCA_ess_base_jobid")) return "openmpi:" + *v;
+  if (auto v = env_value("PMIX_NAMESPACE")) return "openmpi:" + *v;
+  return {};
+}
+
+VITALS_INLINE std::string run_id_from_key(std::string_view key, std::uint64_t run_index) {
+  std::uint64_t h = 14695981039346656037ull;
+  auto mix = [&](unsigned char c) {
+    h ^= c;
+    h *= 1099511628211ull;
+  };
+  for (char c : key) mix(static_cast<unsigned char>(c));
+  mix(0);
+  for (int i = 0; i < 8; ++i) mix(static_cast<unsigned char>(run_index >> (8 * i)));
+  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string id(8, 'a');
+  for (auto& c : id) {
+    c = alphabet[h % alphabet.size()];
+    h /= alphabet.size();
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+  }
+  return id;
+}
+}  // namespace vitals
 
 namespace vitals::inline VITALS_ABI {
 [[noreturn]] VITALS_INLINE void exit_usage_error(std::string_view program, std::string_view message) {
@@ -13030,6 +13142,338 @@ VITALS_INLINE source_location override_spec::where() const {
 #include <utility>
 #include <vector>
 
+// ---- include/vitals/config/compose/merge.ipp ----
+// Bodies of vitals/config/compose/merge.hpp (see vitals/version.hpp: compiled in the library, or inline).
+
+
+#include <cstddef>
+#include <utility>
+
+
+namespace vitals::inline VITALS_ABI::config {
+
+VITALS_INLINE bool is_missing_value(const node& n) { return n.is_scalar() && n.text == "???"; }
+
+VITALS_INLINE void merge_nodes(node& dest, const node& src) {
+  if (is_missing_value(src)) return;
+  if (!(dest.is_mapping() && src.is_mapping())) {
+    dest = src;
+    return;
+  }
+  for (const auto& [key, value] : src.entries) {
+    if (node* existing = dest.find(key)) merge_nodes(*existing, value);
+    else dest.entries.emplace_back(key, value);
+  }
+}
+
+VITALS_INLINE node embed_in_package(node content, std::string_view package) {
+  if (package.empty()) return content;
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = package.find('.', start);
+    parts.emplace_back(package.substr(start, dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  node out = std::move(content);
+  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+    node wrap = node::mapping(out.where);
+    wrap.entries.emplace_back(*it, std::move(out));
+    out = std::move(wrap);
+  }
+  return out;
+}
+
+VITALS_INLINE std::string closest_key(std::string_view key, const std::vector<std::string>& candidates) {
+  return detail::closest_match(key, candidates).value_or("");
+}
+
+VITALS_INLINE std::vector<std::string> keys_of(const node& n) {
+  std::vector<std::string> out;
+  for (const auto& e : n.entries) out.push_back(e.first);
+  return out;
+}
+
+VITALS_INLINE std::vector<std::string> split_key_path(std::string_view key) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = key.find('.', start);
+    parts.emplace_back(key.substr(start, dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return parts;
+}
+
+namespace detail {
+
+VITALS_INLINE bool parse_index(std::string_view s, std::size_t& out) {
+  if (s.empty()) return false;
+  std::size_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::size_t>(c - '0');
+  }
+  out = v;
+  return true;
+}
+}  // namespace detail
+
+VITALS_INLINE node* find_path(node& root, std::string_view key) {
+  node* cur = &root;
+  for (const auto& part : split_key_path(key)) {
+    std::size_t idx = 0;
+    if (cur->is_mapping()) cur = cur->find(part);
+    else if (cur->is_sequence() && detail::parse_index(part, idx) && idx < cur->items.size()) cur = &cur->items[idx];
+    else return nullptr;
+    if (!cur) return nullptr;
+  }
+  return cur;
+}
+
+VITALS_INLINE const node* find_path(const node& root, std::string_view key) { return find_path(const_cast<node&>(root), key); }
+
+VITALS_INLINE void merge_closed(node& dest, const node& src, const std::string& path, const source_location& where,
+                         std::string_view hint_line) {
+  if (!(dest.is_mapping() && src.is_mapping())) {
+    merge_nodes(dest, src);
+    return;
+  }
+  for (const auto& [key, value] : src.entries) {
+    node* existing = dest.find(key);
+    std::string sub = path.empty() ? key : path + "." + key;
+    if (!existing) {
+      std::string msg = "Could not override '" + sub + "': key '" + key + "' is not in the config";
+      std::string near = closest_key(key, keys_of(dest));
+      if (!near.empty()) msg += "; did you mean '" + near + "'?";
+      if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add keys, use +" + std::string(hint_line);
+      throw config_error(problem{sub, msg, where});
+    }
+    merge_closed(*existing, value, sub, where, hint_line);
+  }
+}
+
+VITALS_INLINE void update_path(node& root, std::string_view key, const node& value, bool force_add, const source_location& where,
+                        std::string_view hint_line) {
+  std::vector<std::string> parts = split_key_path(key);
+  node* cur = &root;
+  std::string walked;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    const bool last = i + 1 == parts.size();
+    node* next = nullptr;
+    std::size_t idx = 0;
+    if (cur->is_sequence()) {
+      if (!detail::parse_index(part, idx) || idx >= cur->items.size())
+        throw config_error(problem{std::string(key),
+                                   "index '" + part + "' is out of range for the list at '" + walked + "' (it has " +
+                                       std::to_string(cur->items.size()) + " items)",
+                                   where});
+      next = &cur->items[idx];
+    } else {
+      if (!cur->is_mapping()) {
+        if (!force_add)
+          throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + part + "'", where});
+        *cur = node::mapping(where);
+      }
+      next = cur->find(part);
+      if (!next) {
+        if (!force_add) {
+          std::string msg = "Could not override '" + std::string(key) + "': key '" + part + "' is not in the config";
+          if (!walked.empty()) msg += " (at '" + walked + "')";
+          std::string near = closest_key(part, keys_of(*cur));
+          if (!near.empty()) msg += "; did you mean '" + (walked.empty() ? near : walked + "." + near) + "'?";
+          if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add it, use +" + std::string(hint_line);
+          throw config_error(problem{std::string(key), msg, where});
+        }
+        next = &cur->set(part, last ? node::null_value(where) : node::mapping(where));
+      }
+    }
+    walked = walked.empty() ? part : walked + "." + part;
+    if (!last && !next->is_mapping() && !next->is_sequence()) {
+      if (!force_add)
+        throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + parts[i + 1] + "'", where});
+      *next = node::mapping(where);
+    }
+    cur = next;
+  }
+  if ((value.is_mapping() || value.is_sequence()) && (cur->is_mapping() || cur->is_sequence())) {
+    if (value.is_mapping() != cur->is_mapping())
+      throw config_error(problem{std::string(key),
+                                 std::string("cannot merge a ") + (value.is_mapping() ? "mapping" : "list") + " into the " +
+                                     (cur->is_mapping() ? "mapping" : "list") + " at '" + std::string(key) + "'",
+                                 where});
+    if (force_add) merge_nodes(*cur, value);
+    else merge_closed(*cur, value, std::string(key), where, hint_line);
+    return;
+  }
+  *cur = value;
+}
+
+VITALS_INLINE bool erase_path(node& root, std::string_view key) {
+  std::vector<std::string> parts = split_key_path(key);
+  std::string parent_key;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) parent_key += (i ? "." : "") + parts[i];
+  node* parent = parts.size() == 1 ? &root : find_path(root, parent_key);
+  if (!parent) return false;
+  std::size_t idx = 0;
+  if (parent->is_sequence() && detail::parse_index(parts.back(), idx) && idx < parent->items.size()) {
+    parent->items.erase(parent->items.begin() + static_cast<std::ptrdiff_t>(idx));
+    return true;
+  }
+  return parent->erase(parts.back());
+}
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/values.ipp ----
+// Bodies of vitals/config/compose/values.hpp (see vitals/version.hpp: compiled in the library, or inline).
+
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <system_error>
+
+
+namespace vitals::inline VITALS_ABI::config {
+
+namespace detail {
+
+VITALS_INLINE bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+VITALS_INLINE double core_float_value(std::string_view t) {
+  auto f = parse_core_float<double>(t);
+  return f ? f->value : 0.0;
+}
+
+VITALS_INLINE std::string python_float_str(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  // sci = [-]d[.ddd]e[+-]XX
+  bool neg = sci[0] == '-';
+  if (neg) sci.erase(0, 1);
+  std::size_t epos = sci.find('e');
+  std::string mant = sci.substr(0, epos);
+  int exp = std::stoi(sci.substr(epos + 1));
+  std::string digits;
+  for (char c : mant)
+    if (c != '.') digits += c;
+  std::string out;
+  if (exp < -4 || exp >= 16) {
+    out = digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    char eb[16];
+    std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    out += eb;
+  } else if (exp < 0) {
+    out = "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+  } else {
+    std::size_t int_len = static_cast<std::size_t>(exp) + 1;
+    if (digits.size() <= int_len) {
+      out = digits + std::string(int_len - digits.size(), '0') + ".0";
+    } else {
+      out = digits.substr(0, int_len) + "." + digits.substr(int_len);
+    }
+  }
+  return neg ? "-" + out : out;
+}
+}  // namespace detail
+
+VITALS_INLINE scalar_kind kind_of(const node& n) {
+  if (n.is_null()) return scalar_kind::null;
+  if (!n.is_scalar() || n.style == scalar_style::quoted) return scalar_kind::string;
+  switch (resolve_plain(n.text)) {
+    case plain_kind::null: return scalar_kind::null;
+    case plain_kind::boolean: return scalar_kind::boolean;
+    case plain_kind::integer: return scalar_kind::integer;
+    case plain_kind::floating: return scalar_kind::floating;
+    case plain_kind::string:
+    case plain_kind::missing: return scalar_kind::string;  // `???` is text to composition
+  }
+  return scalar_kind::string;
+}
+
+VITALS_INLINE std::string python_str(const node& n) {
+  switch (kind_of(n)) {
+    case scalar_kind::null: return "None";
+    case scalar_kind::boolean: return parse_core_bool(n.text).value_or(false) ? "True" : "False";
+    case scalar_kind::integer: {
+      if (n.text.size() > 2 && n.text[0] == '0' && n.text[1] == 'x') {
+        long long v = 0;
+        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, 16);
+        return std::to_string(v);
+      }
+      std::string t = n.text[0] == '+' ? n.text.substr(1) : n.text;
+      // Strip leading zeros the way int() does ("007" -> "7").
+      bool neg = !t.empty() && t[0] == '-';
+      std::string d = neg ? t.substr(1) : t;
+      std::size_t nz = d.find_first_not_of('0');
+      d = nz == std::string::npos ? "0" : d.substr(nz);
+      return (neg && d != "0") ? "-" + d : d;
+    }
+    case scalar_kind::floating: return detail::python_float_str(detail::core_float_value(n.text));
+    case scalar_kind::string: return n.text;
+  }
+  return n.text;
+}
+
+VITALS_INLINE std::string python_repr(const node& n) {
+  if (n.is_sequence()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < n.items.size(); ++i) out += (i ? ", " : "") + python_repr(n.items[i]);
+    return out + "]";
+  }
+  if (n.is_mapping()) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [k, v] : n.entries) {
+      out += (first ? "'" : ", '") + k + "': " + python_repr(v);
+      first = false;
+    }
+    return out + "}";
+  }
+  if (kind_of(n) != scalar_kind::string) return python_str(n);
+  const std::string& t = n.text;
+  char q = t.find('\'') != std::string::npos && t.find('"') == std::string::npos ? '"' : '\'';
+  std::string out(1, q);
+  for (char c : t) {
+    if (c == '\\' || c == q) out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  return out + q;
+}
+
+VITALS_INLINE bool same_value(const node& a, const node& b) {
+  if (a.kind != b.kind && !(a.is_null() || b.is_null() || a.is_scalar() || b.is_scalar())) return false;
+  if (a.is_mapping() || b.is_mapping()) {
+    if (!a.is_mapping() || !b.is_mapping() || a.entries.size() != b.entries.size()) return false;
+    for (const auto& [k, v] : a.entries) {
+      const node* o = b.find(k);
+      if (!o || !same_value(v, *o)) return false;
+    }
+    return true;
+  }
+  if (a.is_sequence() || b.is_sequence()) {
+    if (!a.is_sequence() || !b.is_sequence() || a.items.size() != b.items.size()) return false;
+    for (std::size_t i = 0; i < a.items.size(); ++i)
+      if (!same_value(a.items[i], b.items[i])) return false;
+    return true;
+  }
+  scalar_kind ka = kind_of(a), kb = kind_of(b);
+  auto numeric = [](scalar_kind k) { return k == scalar_kind::integer || k == scalar_kind::floating; };
+  if (numeric(ka) && numeric(kb)) return std::stod(python_str(a)) == std::stod(python_str(b));
+  return ka == kb && python_str(a) == python_str(b);
+}
+}  // namespace vitals::config
 
 namespace vitals::inline VITALS_ABI::config {
 
@@ -13198,372 +13642,6 @@ VITALS_INLINE void composition::save(const std::filesystem::path& dir) const {
 #include <system_error>
 #include <utility>
 
-
-namespace vitals::inline VITALS_ABI::config {
-
-namespace detail {
-
-VITALS_INLINE std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {
-  std::error_code ec;
-  if (dir.empty()) return ".";
-  if (dir.is_absolute() || std::filesystem::is_directory(dir, ec)) return dir;
-  if (auto env = project_root_env())
-    if (std::filesystem::is_directory(*env / dir, ec)) return *env / dir;
-  if (auto git = git_root())
-    if (std::filesystem::is_directory(*git / dir, ec)) return *git / dir;
-  return dir;
-}
-
-VITALS_INLINE composition compose_parsed(const compose_options& options, const std::vector<override_spec>& parsed,
-                                  std::vector<std::string> lines, std::optional<int> job_num) {
-  for (const auto& o : parsed)
-    if (o.sweep) throw config_error(problem{o.key, sweep_hint(o), o.where()});
-  const config_store& store = options.store ? *options.store : config_store::instance();
-  composition out;
-  out.config_dir = locate_config_dir(options.config_dir);
-  out.config_name = options.config_name;
-  out.overrides = std::move(lines);
-  config_repository repo(out.config_dir, store);
-  defaults_resolution res = resolve_defaults(repo, options.config_name, parsed);
-  node cfg = node::mapping(source_location::in_file(out.config_dir.string()));
-  for (const auto& r : res.defaults) {
-    const loaded_config* loaded = repo.load(r.config_path);
-    if (!loaded) continue;  // resolve_defaults already reported what is missing
-    node content = loaded->content.is_null() ? node::mapping(loaded->content.where) : loaded->content;
-    merge_nodes(cfg, embed_in_package(std::move(content), r.package));
-    out.defaults.push_back({r.config_path, r.package, r.parent, loaded->source, r.is_self});
-  }
-  // The `hydra:` block configures Hydra itself (run dirs, logging); Hydra's compose API leaves it
-  // out of the app config, and so does vitals, together with overrides of it (hydra.run.dir=...).
-  // It stays readable through ${hydra:...}, with the facts of this job added.
-  node block = cfg.find("hydra") ? *cfg.find("hydra") : node::mapping();
-  cfg.erase("hydra");
-  // Every bad override is reported at once (Hydra stops at the first).
-  std::vector<problem> problems;
-  std::size_t more = 0;
-  for (const auto& o : res.config_overrides) {
-    if (is_hydra_key(o.key)) continue;
-    try {
-      apply_config_override(cfg, o);
-    } catch (const config_error& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-      more += e.more();
-    }
-  }
-  if (!problems.empty()) throw config_error(std::move(problems), more);
-  const std::string dir_key = job_num ? "sweep.dir" : "run.dir";
-  bool dir_set = find_path(block, dir_key) != nullptr;
-  for (const auto& o : parsed)
-    if (o.key == "hydra." + dir_key && o.has_value && !o.sweep && o.op != override_op::remove) dir_set = true;
-  cfg.set("hydra", hydra_node(std::move(block), options, parsed, res.choices, job_num));
-  interpolation_resolver resolver(cfg, true);
-  out.config = resolver.run();
-  out.choices = std::move(res.choices);
-  // The hydra facts and the output directory are resolved when the patterns allow: a hydra block
-  // the app never reads must not fail the composition.
-  out.hydra = node::mapping();
-  for (const char* key : {"run", "sweep", "job", "runtime"}) {
-    try {
-      out.hydra.set(key, resolver.value_at(std::string("hydra.") + key));
-    } catch (const config_error&) {
-    }
-  }
-  try {
-    out.output_dir = python_str(resolver.value_at("hydra.runtime.output_dir"));
-  } catch (const config_error&) {
-  }
-  out.output_dir_set = dir_set && !out.output_dir.empty();
-  return out;
-}
-}  // namespace detail
-
-VITALS_INLINE composition compose_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
-  return detail::compose_parsed(options, parse_overrides(overrides), overrides);
-}
-
-VITALS_INLINE node compose_tree(const compose_options& options, const std::vector<std::string>& overrides) {
-  return compose_detailed(options, overrides).config;
-}
-
-VITALS_INLINE std::vector<std::vector<std::string>> sweep_jobs(const std::vector<std::string>& overrides) {
-  return expand_sweeps(parse_overrides(overrides));
-}
-
-VITALS_INLINE std::vector<std::vector<std::string>> sweep_jobs(const compose_options& options, const std::vector<std::string>& overrides) {
-  std::vector<override_spec> parsed = parse_overrides(overrides);
-  bool any_glob = false;
-  for (const auto& o : parsed) any_glob = any_glob || o.glob.has_value();
-  if (!any_glob) return expand_sweeps(parsed);
-  config_repository repo(detail::locate_config_dir(options.config_dir), options.store ? *options.store : config_store::instance());
-  return expand_sweeps(parsed, [&](const std::string& group) { return repo.group_options(group); });
-}
-
-VITALS_INLINE std::vector<composition> sweep_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
-  std::vector<composition> out;
-  int num = 0;
-  for (const auto& job : sweep_jobs(options, overrides)) out.push_back(detail::compose_parsed(options, parse_overrides(job), job, num++));
-  return out;
-}
-
-VITALS_INLINE std::vector<node> sweep_tree(const compose_options& options, const std::vector<std::string>& overrides) {
-  std::vector<node> out;
-  for (auto& c : sweep_detailed(options, overrides)) out.push_back(std::move(c.config));
-  return out;
-}
-}  // namespace vitals::config
-// ---- include/vitals/config/compose/command_line.ipp ----
-// Bodies of vitals/config/compose/command_line.hpp (see vitals/version.hpp: compiled in the library, or inline).
-
-
-#include <algorithm>
-#include <cstddef>
-#include <cstdlib>
-#include <mutex>
-#include <system_error>
-
-
-namespace vitals::inline VITALS_ABI {
-
-namespace config {
-
-VITALS_INLINE command_line parse_command_line(int argc, const char* const* argv) {
-  command_line cl;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view a = argv[i];
-    auto value_of = [&](std::string_view flag) -> std::optional<std::string> {
-      if (a == flag) {
-        if (i + 1 >= argc) throw config_error(problem{"", std::string(flag) + " needs a value", {}});
-        return std::string(argv[++i]);
-      }
-      if (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '=')
-        return std::string(a.substr(flag.size() + 1));
-      return std::nullopt;
-    };
-    if (a == "--multirun" || a == "-m") cl.multirun = true;
-    else if (a == "--help" || a == "-h") cl.help = true;
-    else if (a == "--cfg" || a == "-c") {
-      if (i + 1 < argc && std::string_view(argv[i + 1]) == "job") ++i;
-      cl.show_config = true;
-    } else if (auto d = value_of("--config-dir")) cl.config_dir = *d;
-    else if (auto d2 = value_of("-cd")) cl.config_dir = *d2;
-    else if (auto n = value_of("--config-name")) cl.config_name = *n;
-    else if (auto n2 = value_of("-cn")) cl.config_name = *n2;
-    else if (a.size() > 1 && a[0] == '-' && a[1] == '-')
-      throw config_error(problem{"", "unknown flag '" + std::string(a) + "' (flags: --multirun/-m, --cfg job, --config-dir, --config-name, --help)", {}});
-    else cl.overrides.emplace_back(a);
-  }
-  return cl;
-}
-
-namespace detail {
-
-VITALS_INLINE std::mutex& last_composition_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-VITALS_INLINE std::optional<composition>& last_composition_slot() {
-  static std::optional<composition> c;
-  return c;
-}
-
-VITALS_INLINE std::optional<bool> take_show_config(std::vector<std::string>& overrides, const compose_options& options,
-                                            bool& keep) {
-  std::optional<bool> show;
-  std::vector<std::string> rest;
-  for (const auto& o : overrides) {
-    if (o.rfind("show_config=", 0) == 0) {
-      override_spec spec = parse_override(o);
-      if (spec.value.type != override_value_type::boolean)
-        throw config_error(problem{"show_config", "show_config takes true or false, got '" + spec.value.text + "'", spec.where()});
-      show = spec.value.value.text == "true";
-      continue;
-    }
-    rest.push_back(o);
-  }
-  keep = false;
-  if (show) {
-    std::vector<std::string> probe_overrides;  // sweeps left out: only the keys matter here
-    for (const auto& o : rest)
-      if (!parse_override(o).sweep) probe_overrides.push_back(o);
-    node probe = compose_tree(options, probe_overrides);
-    keep = probe.find("show_config") != nullptr;
-    if (!keep) overrides = std::move(rest);
-  }
-  return show;
-}
-}  // namespace detail
-
-VITALS_INLINE std::optional<composition> last_composition() {
-  std::lock_guard lock(detail::last_composition_mutex());
-  return detail::last_composition_slot();
-}
-
-VITALS_INLINE void remember_composition(const composition& c) {
-  std::lock_guard lock(detail::last_composition_mutex());
-  detail::last_composition_slot() = c;
-}
-
-VITALS_INLINE std::string usage(const compose_options& options, std::string_view program) {
-  std::string out = "usage: " + std::string(program) + " [--multirun|-m] [--cfg job] [key=value | +key=value | ++key=value | ~key | group=option]...\n";
-  out += "config: " + (options.config_dir / options.config_name).string() + "\n";
-  config_repository repo(detail::locate_config_dir(options.config_dir), options.store ? *options.store : config_store::instance());
-  std::error_code ec;
-  std::vector<std::string> groups;
-  for (auto it = std::filesystem::directory_iterator(repo.dir(), ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-    if (it->is_directory(ec)) groups.push_back(it->path().filename().string());
-  std::sort(groups.begin(), groups.end());
-  if (!groups.empty()) out += "groups:\n";
-  for (const auto& g : groups) {
-    out += "  " + g + ":";
-    for (const auto& o : repo.group_options(g)) out += " " + o;
-    out += "\n";
-  }
-  return out;
-}
-}  // namespace config
-}  // namespace vitals
-
-namespace vitals::inline VITALS_ABI::detail {
-
-VITALS_INLINE command_line_jobs read_command_line(int argc, const char* const* argv, const compose_options& options, bool single) {
-  config::command_line cl = config::parse_command_line(argc, argv);
-  command_line_jobs out;
-  compose_options& opts = out.options;
-  opts = options;
-  if (cl.config_dir) opts.config_dir = *cl.config_dir;
-  if (cl.config_name) opts.config_name = *cl.config_name;
-  const char* program = argc > 0 ? argv[0] : "vitals";
-  // PROJECT_ROOT is read, never set (one rule with vitals::app, compose/project_root.hpp).
-  if (cl.help) {
-    std::fputs(config::usage(opts, program).c_str(), stdout);
-    std::exit(0);
-  }
-  bool keep = false;
-  std::optional<bool> show = config::detail::take_show_config(cl.overrides, opts, keep);
-  if (show && *show) cl.show_config = true;
-  if (cl.multirun) {
-    out.jobs = config::sweep_jobs(opts, cl.overrides);
-    if (single && out.jobs.size() > 1)
-      throw config::config_error(config::problem{"", "--multirun expands to " + std::to_string(out.jobs.size()) +
-                                                         " jobs; use vitals::sweep<Config>(argc, argv, ...) to get one config per job", {}});
-  } else {
-    out.jobs = {cl.overrides};  // a sweep here is an error that says to add --multirun
-  }
-  out.show_config = cl.show_config;
-  return out;
-}
-
-VITALS_INLINE void show_configs_and_exit(const std::vector<std::vector<std::string>>& jobs,
-                                         const std::vector<const composition*>& compositions) {
-  for (std::size_t j = 0; j < jobs.size(); ++j) {
-    if (jobs.size() > 1) {  // one YAML document per job, headed by its overrides
-      std::string head = "---\n# job:";
-      for (const auto& o : jobs[j]) head += " " + o;
-      std::fputs((head + "\n").c_str(), stdout);
-    }
-    std::fputs(config::to_yaml(compositions[j]->config).c_str(), stdout);
-  }
-  std::fflush(stdout);
-  std::exit(0);
-}
-
-}  // namespace vitals::detail
-// ---- include/vitals/config/compose/defaults_entry.ipp ----
-// Bodies of vitals/config/compose/defaults_entry.hpp (see vitals/version.hpp: compiled in the library, or inline).
-
-
-#include <algorithm>
-#include <utility>
-
-namespace vitals::inline VITALS_ABI::config {
-
-VITALS_INLINE std::optional<std::string> input_default::name() const {
-  if (is_group) return is_options ? std::nullopt : value;
-  auto i = path.rfind('/');
-  return i == std::string::npos ? path : path.substr(i + 1);
-}
-
-VITALS_INLINE std::string input_default::group_path() const {
-  if (is_group) {
-    bool abs = !group.empty() && group[0] == '/';
-    std::string g = strip_slash(group);
-    return (parent_base_dir.empty() || abs) ? g : parent_base_dir + "/" + g;
-  }
-  bool abs = !path.empty() && path[0] == '/';
-  std::string p = strip_slash(path);
-  auto i = p.rfind('/');
-  std::string g = i == std::string::npos ? "" : p.substr(0, i);
-  if (abs) return g;
-  if (parent_base_dir.empty()) return g;
-  return g.empty() ? parent_base_dir : parent_base_dir + "/" + g;
-}
-
-VITALS_INLINE std::string input_default::config_path() const {
-  if (is_group) return group_path() + "/" + name().value_or("");
-  bool abs = !path.empty() && path[0] == '/';
-  std::string p = strip_slash(path);
-  if (abs || parent_base_dir.empty()) return p;
-  return parent_base_dir + "/" + p;
-}
-
-VITALS_INLINE std::string input_default::dots(std::string s) {
-  std::replace(s.begin(), s.end(), '/', '.');
-  return s;
-}
-
-VITALS_INLINE std::string input_default::relative_group_path() const {
-  if (is_group) return strip_slash(group);
-  std::string p = strip_slash(path);
-  auto i = p.rfind('/');
-  return i == std::string::npos ? "" : p.substr(0, i);
-}
-
-VITALS_INLINE std::optional<std::string> input_default::get_package(bool default_to_header) const {
-  if (!package && default_to_header) return package_header;
-  return package;
-}
-
-VITALS_INLINE std::string input_default::final_package(bool default_to_header) const {
-  std::string pkg = get_package(default_to_header).value_or(dots(relative_group_path()));
-  std::string ret = parent_package.empty() ? pkg : (pkg.empty() ? parent_package : parent_package + "." + pkg);
-  auto g = ret.rfind("_global_");
-  if (g == std::string::npos) return ret;
-  std::size_t from = g + 8 + 1;
-  return from >= ret.size() ? std::string() : ret.substr(from);
-}
-
-VITALS_INLINE std::string input_default::override_key() const {
-  std::string def = default_package(), fin = final_package(false), key = group_path();
-  if (def != fin) key += "@" + (fin.empty() ? std::string("_global_") : fin);
-  return key;
-}
-
-VITALS_INLINE void input_default::update_parent(std::string base_dir, std::string pkg) {
-  parent_base_dir = std::move(base_dir);
-  parent_package = std::move(pkg);
-  has_parent = true;
-  if (package && package->find("_group_") != std::string::npos) {
-    std::string resolved = *package;
-    std::string def = default_package();
-    for (auto p = resolved.find("_group_"); p != std::string::npos; p = resolved.find("_group_", p + def.size()))
-      resolved.replace(p, 7, def);
-    package = "_global_." + resolved;
-  }
-}
-
-VITALS_INLINE void input_default::set_package_header(std::optional<std::string> header) {
-  if (!header) return;
-  if (*header != "_global_" && header->rfind("_global_.", 0) != 0)
-    header = header->empty() ? "_global_" : "_global_." + *header;
-  package_header = std::move(header);
-}
-
-VITALS_INLINE std::string input_default::describe() const {
-  std::string s = is_group ? group + ": " + (is_options ? "[...]" : value.value_or("null")) : path;
-  return s;
-}
-}  // namespace vitals::config
 // ---- include/vitals/config/compose/config_repository.ipp ----
 // Bodies of vitals/config/compose/config_repository.hpp (see vitals/version.hpp: compiled in the library, or inline).
 
@@ -13745,146 +13823,17 @@ VITALS_INLINE loaded_config config_repository::make(std::string key, std::string
   return c;
 }
 }  // namespace vitals::config
-// ---- include/vitals/config/compose/decimal.ipp ----
-// Bodies of vitals/config/compose/decimal.hpp (see vitals/version.hpp: compiled in the library, or inline).
+// ---- include/vitals/config/compose/defaults_list.ipp ----
+// Bodies of vitals/config/compose/defaults_list.hpp (see vitals/version.hpp: compiled in the library, or inline).
 
 
-#include <cstdio>
-#include <cstdlib>
-#include <string>
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <string_view>
 
-namespace vitals::inline VITALS_ABI::config::detail {
-
-/// A decimal number: (-1)^negative * digits * 10^exponent, digits without leading zeros ("0" for 0).
-struct decimal_number {
-  bool negative = false;
-  std::string digits = "0";
-  long exponent = 0;
-
-  /// The exact value of a double (every double is a finite decimal), as Decimal(float) is.
-  static decimal_number exact(double x) {
-    decimal_number d;
-    if (x == 0) return d;
-    d.negative = x < 0;
-    // 1100 digits after the point cover the longest expansion of any double; glibc prints exactly.
-    std::vector<char> buf(1200);
-    std::snprintf(buf.data(), buf.size(), "%.1100e", x < 0 ? -x : x);
-    std::string s(buf.data());
-    std::size_t e = s.find('e');
-    d.exponent = std::strtol(s.c_str() + e + 1, nullptr, 10);
-    d.digits.clear();
-    for (std::size_t i = 0; i < e; ++i)
-      if (s[i] != '.') d.digits += s[i];
-    d.exponent -= static_cast<long>(d.digits.size()) - 1;
-    d.trim();
-    return d;
-  }
-
-  double to_double() const {
-    std::string s = (negative ? "-" : "") + digits + "e" + std::to_string(exponent);
-    return std::strtod(s.c_str(), nullptr);
-  }
-
-  bool is_zero() const { return digits == "0"; }
-
-  void trim() {
-    std::size_t nz = digits.find_first_not_of('0');
-    if (nz == std::string::npos) {
-      *this = decimal_number{};
-      return;
-    }
-    digits.erase(0, nz);
-    while (digits.size() > 1 && digits.back() == '0') {
-      digits.pop_back();
-      ++exponent;
-    }
-  }
-
-  /// Rounds to `precision` significant digits, half to even (Python's default context).
-  void round_to(std::size_t precision) {
-    if (digits.size() <= precision) return;
-    std::size_t drop = digits.size() - precision;
-    std::string kept = digits.substr(0, precision), rest = digits.substr(precision);
-    bool up = rest[0] > '5' || (rest[0] == '5' && (rest.find_first_not_of('0', 1) != std::string::npos ||
-                                                  (kept.back() - '0') % 2 == 1));
-    exponent += static_cast<long>(drop);
-    if (up) {
-      int i = static_cast<int>(kept.size()) - 1;
-      while (i >= 0 && kept[static_cast<std::size_t>(i)] == '9') kept[static_cast<std::size_t>(i--)] = '0';
-      if (i < 0) kept.insert(kept.begin(), '1');
-      else ++kept[static_cast<std::size_t>(i)];
-    }
-    digits = kept;
-    trim();
-  }
-};
-
-VITALS_INLINE int compare_magnitude(const decimal_number& a, const decimal_number& b) {
-  long e = std::min(a.exponent, b.exponent);
-  std::string x = a.digits + std::string(static_cast<std::size_t>(a.exponent - e), '0');
-  std::string y = b.digits + std::string(static_cast<std::size_t>(b.exponent - e), '0');
-  if (a.is_zero()) x = "0";
-  if (b.is_zero()) y = "0";
-  if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-VITALS_INLINE int compare(const decimal_number& a, const decimal_number& b) {
-  if (a.is_zero() && b.is_zero()) return 0;
-  bool an = a.negative && !a.is_zero(), bn = b.negative && !b.is_zero();
-  if (an != bn) return an ? -1 : 1;
-  int m = compare_magnitude(a, b);
-  return an ? -m : m;
-}
-
-VITALS_INLINE decimal_number add(const decimal_number& a, const decimal_number& b) {
-  long e = std::min(a.exponent, b.exponent);
-  std::string x = a.digits + std::string(static_cast<std::size_t>(a.exponent - e), '0');
-  std::string y = b.digits + std::string(static_cast<std::size_t>(b.exponent - e), '0');
-  if (x.size() < y.size()) x.insert(0, y.size() - x.size(), '0');
-  if (y.size() < x.size()) y.insert(0, x.size() - y.size(), '0');
-  decimal_number out;
-  out.exponent = e;
-  std::string r(x.size() + 1, '0');
-  if (a.negative == b.negative) {
-    int carry = 0;
-    for (std::size_t i = x.size(); i-- > 0;) {
-      int s = (x[i] - '0') + (y[i] - '0') + carry;
-      r[i + 1] = static_cast<char>('0' + s % 10);
-      carry = s / 10;
-    }
-    r[0] = static_cast<char>('0' + carry);
-    out.negative = a.negative;
-  } else {
-    bool x_bigger = x >= y;  // same length, so string order is numeric order
-    const std::string& big = x_bigger ? x : y;
-    const std::string& small = x_bigger ? y : x;
-    int borrow = 0;
-    for (std::size_t i = big.size(); i-- > 0;) {
-      int s = (big[i] - '0') - (small[i] - '0') - borrow;
-      borrow = s < 0;
-      r[i + 1] = static_cast<char>('0' + (s + 10) % 10);
-    }
-    out.negative = x_bigger ? a.negative : b.negative;
-  }
-  out.digits = r;
-  out.trim();
-  out.round_to(28);
-  return out;
-}
-
-VITALS_INLINE std::vector<double> decimal_range(double start, double stop, double step, std::size_t limit) {
-  decimal_number cur = decimal_number::exact(start), end = decimal_number::exact(stop), by = decimal_number::exact(step);
-  std::vector<double> out;
-  const bool up = step > 0;
-  while (up ? compare(cur, end) < 0 : compare(cur, end) > 0) {
-    out.push_back(cur.to_double());
-    if (out.size() > limit) break;
-    cur = add(cur, by);
-  }
-  return out;
-}
-}  // namespace vitals::config::detail
 // ---- include/vitals/config/compose/defaults_choices.ipp ----
 // Bodies of vitals/config/compose/defaults_choices.hpp (see vitals/version.hpp: compiled in the library, or inline).
 
@@ -13900,6 +13849,101 @@ VITALS_INLINE std::vector<double> decimal_range(double start, double stop, doubl
 #include <utility>
 #include <vector>
 
+// ---- include/vitals/config/compose/defaults_entry.ipp ----
+// Bodies of vitals/config/compose/defaults_entry.hpp (see vitals/version.hpp: compiled in the library, or inline).
+
+
+#include <algorithm>
+#include <utility>
+
+namespace vitals::inline VITALS_ABI::config {
+
+VITALS_INLINE std::optional<std::string> input_default::name() const {
+  if (is_group) return is_options ? std::nullopt : value;
+  auto i = path.rfind('/');
+  return i == std::string::npos ? path : path.substr(i + 1);
+}
+
+VITALS_INLINE std::string input_default::group_path() const {
+  if (is_group) {
+    bool abs = !group.empty() && group[0] == '/';
+    std::string g = strip_slash(group);
+    return (parent_base_dir.empty() || abs) ? g : parent_base_dir + "/" + g;
+  }
+  bool abs = !path.empty() && path[0] == '/';
+  std::string p = strip_slash(path);
+  auto i = p.rfind('/');
+  std::string g = i == std::string::npos ? "" : p.substr(0, i);
+  if (abs) return g;
+  if (parent_base_dir.empty()) return g;
+  return g.empty() ? parent_base_dir : parent_base_dir + "/" + g;
+}
+
+VITALS_INLINE std::string input_default::config_path() const {
+  if (is_group) return group_path() + "/" + name().value_or("");
+  bool abs = !path.empty() && path[0] == '/';
+  std::string p = strip_slash(path);
+  if (abs || parent_base_dir.empty()) return p;
+  return parent_base_dir + "/" + p;
+}
+
+VITALS_INLINE std::string input_default::dots(std::string s) {
+  std::replace(s.begin(), s.end(), '/', '.');
+  return s;
+}
+
+VITALS_INLINE std::string input_default::relative_group_path() const {
+  if (is_group) return strip_slash(group);
+  std::string p = strip_slash(path);
+  auto i = p.rfind('/');
+  return i == std::string::npos ? "" : p.substr(0, i);
+}
+
+VITALS_INLINE std::optional<std::string> input_default::get_package(bool default_to_header) const {
+  if (!package && default_to_header) return package_header;
+  return package;
+}
+
+VITALS_INLINE std::string input_default::final_package(bool default_to_header) const {
+  std::string pkg = get_package(default_to_header).value_or(dots(relative_group_path()));
+  std::string ret = parent_package.empty() ? pkg : (pkg.empty() ? parent_package : parent_package + "." + pkg);
+  auto g = ret.rfind("_global_");
+  if (g == std::string::npos) return ret;
+  std::size_t from = g + 8 + 1;
+  return from >= ret.size() ? std::string() : ret.substr(from);
+}
+
+VITALS_INLINE std::string input_default::override_key() const {
+  std::string def = default_package(), fin = final_package(false), key = group_path();
+  if (def != fin) key += "@" + (fin.empty() ? std::string("_global_") : fin);
+  return key;
+}
+
+VITALS_INLINE void input_default::update_parent(std::string base_dir, std::string pkg) {
+  parent_base_dir = std::move(base_dir);
+  parent_package = std::move(pkg);
+  has_parent = true;
+  if (package && package->find("_group_") != std::string::npos) {
+    std::string resolved = *package;
+    std::string def = default_package();
+    for (auto p = resolved.find("_group_"); p != std::string::npos; p = resolved.find("_group_", p + def.size()))
+      resolved.replace(p, 7, def);
+    package = "_global_." + resolved;
+  }
+}
+
+VITALS_INLINE void input_default::set_package_header(std::optional<std::string> header) {
+  if (!header) return;
+  if (*header != "_global_" && header->rfind("_global_.", 0) != 0)
+    header = header->empty() ? "_global_" : "_global_." + *header;
+  package_header = std::move(header);
+}
+
+VITALS_INLINE std::string input_default::describe() const {
+  std::string s = is_group ? group + ": " + (is_options ? "[...]" : value.value_or("null")) : path;
+  return s;
+}
+}  // namespace vitals::config
 
 namespace vitals::inline VITALS_ABI::config {
 
@@ -14094,17 +14138,6 @@ class defaults_choices {
 };
 }  // namespace detail
 }  // namespace vitals::config
-// ---- include/vitals/config/compose/defaults_list.ipp ----
-// Bodies of vitals/config/compose/defaults_list.hpp (see vitals/version.hpp: compiled in the library, or inline).
-
-
-#include <algorithm>
-#include <filesystem>
-#include <map>
-#include <memory>
-#include <set>
-#include <string_view>
-
 
 namespace vitals::inline VITALS_ABI::config {
 
@@ -14441,190 +14474,18 @@ VITALS_INLINE node hydra_node(node block, const compose_options& options, const 
 }
 }  // namespace detail
 }  // namespace vitals::config
-// ---- include/vitals/config/compose/merge.ipp ----
-// Bodies of vitals/config/compose/merge.hpp (see vitals/version.hpp: compiled in the library, or inline).
+// ---- include/vitals/config/compose/override_parser.ipp ----
+// Bodies of vitals/config/compose/override_parser.hpp (see vitals/version.hpp: compiled in the library, or inline).
 
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <utility>
 
-
-namespace vitals::inline VITALS_ABI::config {
-
-VITALS_INLINE bool is_missing_value(const node& n) { return n.is_scalar() && n.text == "???"; }
-
-VITALS_INLINE void merge_nodes(node& dest, const node& src) {
-  if (is_missing_value(src)) return;
-  if (!(dest.is_mapping() && src.is_mapping())) {
-    dest = src;
-    return;
-  }
-  for (const auto& [key, value] : src.entries) {
-    if (node* existing = dest.find(key)) merge_nodes(*existing, value);
-    else dest.entries.emplace_back(key, value);
-  }
-}
-
-VITALS_INLINE node embed_in_package(node content, std::string_view package) {
-  if (package.empty()) return content;
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = package.find('.', start);
-    parts.emplace_back(package.substr(start, dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  node out = std::move(content);
-  for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
-    node wrap = node::mapping(out.where);
-    wrap.entries.emplace_back(*it, std::move(out));
-    out = std::move(wrap);
-  }
-  return out;
-}
-
-VITALS_INLINE std::string closest_key(std::string_view key, const std::vector<std::string>& candidates) {
-  return detail::closest_match(key, candidates).value_or("");
-}
-
-VITALS_INLINE std::vector<std::string> keys_of(const node& n) {
-  std::vector<std::string> out;
-  for (const auto& e : n.entries) out.push_back(e.first);
-  return out;
-}
-
-VITALS_INLINE std::vector<std::string> split_key_path(std::string_view key) {
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = key.find('.', start);
-    parts.emplace_back(key.substr(start, dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return parts;
-}
-
-namespace detail {
-
-VITALS_INLINE bool parse_index(std::string_view s, std::size_t& out) {
-  if (s.empty()) return false;
-  std::size_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<std::size_t>(c - '0');
-  }
-  out = v;
-  return true;
-}
-}  // namespace detail
-
-VITALS_INLINE node* find_path(node& root, std::string_view key) {
-  node* cur = &root;
-  for (const auto& part : split_key_path(key)) {
-    std::size_t idx = 0;
-    if (cur->is_mapping()) cur = cur->find(part);
-    else if (cur->is_sequence() && detail::parse_index(part, idx) && idx < cur->items.size()) cur = &cur->items[idx];
-    else return nullptr;
-    if (!cur) return nullptr;
-  }
-  return cur;
-}
-
-VITALS_INLINE const node* find_path(const node& root, std::string_view key) { return find_path(const_cast<node&>(root), key); }
-
-VITALS_INLINE void merge_closed(node& dest, const node& src, const std::string& path, const source_location& where,
-                         std::string_view hint_line) {
-  if (!(dest.is_mapping() && src.is_mapping())) {
-    merge_nodes(dest, src);
-    return;
-  }
-  for (const auto& [key, value] : src.entries) {
-    node* existing = dest.find(key);
-    std::string sub = path.empty() ? key : path + "." + key;
-    if (!existing) {
-      std::string msg = "Could not override '" + sub + "': key '" + key + "' is not in the config";
-      std::string near = closest_key(key, keys_of(dest));
-      if (!near.empty()) msg += "; did you mean '" + near + "'?";
-      if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add keys, use +" + std::string(hint_line);
-      throw config_error(problem{sub, msg, where});
-    }
-    merge_closed(*existing, value, sub, where, hint_line);
-  }
-}
-
-VITALS_INLINE void update_path(node& root, std::string_view key, const node& value, bool force_add, const source_location& where,
-                        std::string_view hint_line) {
-  std::vector<std::string> parts = split_key_path(key);
-  node* cur = &root;
-  std::string walked;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    const std::string& part = parts[i];
-    const bool last = i + 1 == parts.size();
-    node* next = nullptr;
-    std::size_t idx = 0;
-    if (cur->is_sequence()) {
-      if (!detail::parse_index(part, idx) || idx >= cur->items.size())
-        throw config_error(problem{std::string(key),
-                                   "index '" + part + "' is out of range for the list at '" + walked + "' (it has " +
-                                       std::to_string(cur->items.size()) + " items)",
-                                   where});
-      next = &cur->items[idx];
-    } else {
-      if (!cur->is_mapping()) {
-        if (!force_add)
-          throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + part + "'", where});
-        *cur = node::mapping(where);
-      }
-      next = cur->find(part);
-      if (!next) {
-        if (!force_add) {
-          std::string msg = "Could not override '" + std::string(key) + "': key '" + part + "' is not in the config";
-          if (!walked.empty()) msg += " (at '" + walked + "')";
-          std::string near = closest_key(part, keys_of(*cur));
-          if (!near.empty()) msg += "; did you mean '" + (walked.empty() ? near : walked + "." + near) + "'?";
-          if (!hint_line.empty()) msg += std::string(msg.back() == '?' ? " " : ". ") + "To add it, use +" + std::string(hint_line);
-          throw config_error(problem{std::string(key), msg, where});
-        }
-        next = &cur->set(part, last ? node::null_value(where) : node::mapping(where));
-      }
-    }
-    walked = walked.empty() ? part : walked + "." + part;
-    if (!last && !next->is_mapping() && !next->is_sequence()) {
-      if (!force_add)
-        throw config_error(problem{std::string(key), "'" + walked + "' is not a mapping, it has no key '" + parts[i + 1] + "'", where});
-      *next = node::mapping(where);
-    }
-    cur = next;
-  }
-  if ((value.is_mapping() || value.is_sequence()) && (cur->is_mapping() || cur->is_sequence())) {
-    if (value.is_mapping() != cur->is_mapping())
-      throw config_error(problem{std::string(key),
-                                 std::string("cannot merge a ") + (value.is_mapping() ? "mapping" : "list") + " into the " +
-                                     (cur->is_mapping() ? "mapping" : "list") + " at '" + std::string(key) + "'",
-                                 where});
-    if (force_add) merge_nodes(*cur, value);
-    else merge_closed(*cur, value, std::string(key), where, hint_line);
-    return;
-  }
-  *cur = value;
-}
-
-VITALS_INLINE bool erase_path(node& root, std::string_view key) {
-  std::vector<std::string> parts = split_key_path(key);
-  std::string parent_key;
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) parent_key += (i ? "." : "") + parts[i];
-  node* parent = parts.size() == 1 ? &root : find_path(root, parent_key);
-  if (!parent) return false;
-  std::size_t idx = 0;
-  if (parent->is_sequence() && detail::parse_index(parts.back(), idx) && idx < parent->items.size()) {
-    parent->items.erase(parent->items.begin() + static_cast<std::ptrdiff_t>(idx));
-    return true;
-  }
-  return parent->erase(parts.back());
-}
-}  // namespace vitals::config
 // ---- include/vitals/config/compose/override_functions.ipp ----
 // Bodies of vitals/config/compose/override_functions.hpp (see vitals/version.hpp: compiled in the library, or inline).
 
@@ -14640,6 +14501,263 @@ VITALS_INLINE bool erase_path(node& root, std::string_view key) {
 #include <utility>
 #include <vector>
 
+// ---- include/vitals/config/compose/decimal.ipp ----
+// Bodies of vitals/config/compose/decimal.hpp (see vitals/version.hpp: compiled in the library, or inline).
+
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace vitals::inline VITALS_ABI::config::detail {
+
+/// A decimal number: (-1)^negative * digits * 10^exponent, digits without leading zeros ("0" for 0).
+struct decimal_number {
+  bool negative = false;
+  std::string digits = "0";
+  long exponent = 0;
+
+  /// The exact value of a double (every double is a finite decimal), as Decimal(float) is.
+  static decimal_number exact(double x) {
+    decimal_number d;
+    if (x == 0) return d;
+    d.negative = x < 0;
+    // 1100 digits after the point cover the longest expansion of any double; glibc prints exactly.
+    std::vector<char> buf(1200);
+    std::snprintf(buf.data(), buf.size(), "%.1100e", x < 0 ? -x : x);
+    std::string s(buf.data());
+    std::size_t e = s.find('e');
+    d.exponent = std::strtol(s.c_str() + e + 1, nullptr, 10);
+    d.digits.clear();
+    for (std::size_t i = 0; i < e; ++i)
+      if (s[i] != '.') d.digits += s[i];
+    d.exponent -= static_cast<long>(d.digits.size()) - 1;
+    d.trim();
+    return d;
+  }
+
+  double to_double() const {
+    std::string s = (negative ? "-" : "") + digits + "e" + std::to_string(exponent);
+    return std::strtod(s.c_str(), nullptr);
+  }
+
+  bool is_zero() const { return digits == "0"; }
+
+  void trim() {
+    std::size_t nz = digits.find_first_not_of('0');
+    if (nz == std::string::npos) {
+      *this = decimal_number{};
+      return;
+    }
+    digits.erase(0, nz);
+    while (digits.size() > 1 && digits.back() == '0') {
+      digits.pop_back();
+      ++exponent;
+    }
+  }
+
+  /// Rounds to `precision` significant digits, half to even (Python's default context).
+  void round_to(std::size_t precision) {
+    if (digits.size() <= precision) return;
+    std::size_t drop = digits.size() - precision;
+    std::string kept = digits.substr(0, precision), rest = digits.substr(precision);
+    bool up = rest[0] > '5' || (rest[0] == '5' && (rest.find_first_not_of('0', 1) != std::string::npos ||
+                                                  (kept.back() - '0') % 2 == 1));
+    exponent += static_cast<long>(drop);
+    if (up) {
+      int i = static_cast<int>(kept.size()) - 1;
+      while (i >= 0 && kept[static_cast<std::size_t>(i)] == '9') kept[static_cast<std::size_t>(i--)] = '0';
+      if (i < 0) kept.insert(kept.begin(), '1');
+      else ++kept[static_cast<std::size_t>(i)];
+    }
+    digits = kept;
+    trim();
+  }
+};
+
+VITALS_INLINE int compare_magnitude(const decimal_number& a, const decimal_number& b) {
+  long e = std::min(a.exponent, b.exponent);
+  std::string x = a.digits + std::string(static_cast<std::size_t>(a.exponent - e), '0');
+  std::string y = b.digits + std::string(static_cast<std::size_t>(b.exponent - e), '0');
+  if (a.is_zero()) x = "0";
+  if (b.is_zero()) y = "0";
+  if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+VITALS_INLINE int compare(const decimal_number& a, const decimal_number& b) {
+  if (a.is_zero() && b.is_zero()) return 0;
+  bool an = a.negative && !a.is_zero(), bn = b.negative && !b.is_zero();
+  if (an != bn) return an ? -1 : 1;
+  int m = compare_magnitude(a, b);
+  return an ? -m : m;
+}
+
+VITALS_INLINE decimal_number add(const decimal_number& a, const decimal_number& b) {
+  long e = std::min(a.exponent, b.exponent);
+  std::string x = a.digits + std::string(static_cast<std::size_t>(a.exponent - e), '0');
+  std::string y = b.digits + std::string(static_cast<std::size_t>(b.exponent - e), '0');
+  if (x.size() < y.size()) x.insert(0, y.size() - x.size(), '0');
+  if (y.size() < x.size()) y.insert(0, x.size() - y.size(), '0');
+  decimal_number out;
+  out.exponent = e;
+  std::string r(x.size() + 1, '0');
+  if (a.negative == b.negative) {
+    int carry = 0;
+    for (std::size_t i = x.size(); i-- > 0;) {
+      int s = (x[i] - '0') + (y[i] - '0') + carry;
+      r[i + 1] = static_cast<char>('0' + s % 10);
+      carry = s / 10;
+    }
+    r[0] = static_cast<char>('0' + carry);
+    out.negative = a.negative;
+  } else {
+    bool x_bigger = x >= y;  // same length, so string order is numeric order
+    const std::string& big = x_bigger ? x : y;
+    const std::string& small = x_bigger ? y : x;
+    int borrow = 0;
+    for (std::size_t i = big.size(); i-- > 0;) {
+      int s = (big[i] - '0') - (small[i] - '0') - borrow;
+      borrow = s < 0;
+      r[i + 1] = static_cast<char>('0' + (s + 10) % 10);
+    }
+    out.negative = x_bigger ? a.negative : b.negative;
+  }
+  out.digits = r;
+  out.trim();
+  out.round_to(28);
+  return out;
+}
+
+VITALS_INLINE std::vector<double> decimal_range(double start, double stop, double step, std::size_t limit) {
+  decimal_number cur = decimal_number::exact(start), end = decimal_number::exact(stop), by = decimal_number::exact(step);
+  std::vector<double> out;
+  const bool up = step > 0;
+  while (up ? compare(cur, end) < 0 : compare(cur, end) > 0) {
+    out.push_back(cur.to_double());
+    if (out.size() > limit) break;
+    cur = add(cur, by);
+  }
+  return out;
+}
+}  // namespace vitals::config::detail
+// ---- include/vitals/config/compose/override_lexicon.ipp ----
+// Bodies of vitals/config/compose/override_lexicon.hpp (see vitals/version.hpp: compiled in the library, or inline).
+
+
+#include <string>
+#include <string_view>
+
+
+namespace vitals::inline VITALS_ABI::config {
+
+namespace detail {
+
+/// The character classes and number spellings of Hydra's override lexer (OverrideLexer.g4),
+/// shared by the parser and the function calls.
+struct override_lexicon {
+  static bool key_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '$' || c == '.' || c == '/';
+  }
+  static bool id_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+  static bool id_char(char c) { return id_start(c) || (c >= '0' && c <= '9') || c == '-'; }
+
+  static bool unquoted_char(char c) {
+    return id_char(c) || (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '\\' || c == '+' || c == '.' ||
+           c == '$' || c == '%' || c == '*' || c == '@' || c == '?' || c == '|' || c == ':' || c == ' ' || c == '\t';
+  }
+  static bool escapable(char c) {
+    return c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' ||
+           c == '=' || c == ',' || c == ' ' || c == '\t';
+  }
+
+  static bool hydra_int(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    if (t == "0") return true;
+    if (t.empty() || t[0] < '1' || t[0] > '9') return false;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (t[i] == '_') {
+        if (i + 1 >= t.size() || t[i + 1] < '0' || t[i + 1] > '9') return false;
+        continue;
+      }
+      if (t[i] < '0' || t[i] > '9') return false;
+    }
+    return true;
+  }
+  static bool digits_(std::string_view t) {  // DIGIT (('_')? DIGIT)*
+    if (t.empty() || !is_digit(t[0])) return false;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+      if (t[i] == '_') {
+        if (i + 1 >= t.size() || !is_digit(t[i + 1])) return false;
+        continue;
+      }
+      if (!is_digit(t[i])) return false;
+    }
+    return true;
+  }
+  static bool point_float(std::string_view t) {
+    std::size_t dot = t.find('.');
+    if (dot == std::string_view::npos) return false;
+    std::string_view a = t.substr(0, dot), b = t.substr(dot + 1);
+    if (b.empty()) return !a.empty() && hydra_int(a) && a[0] != '+' && a[0] != '-';
+    return (a.empty() || (hydra_int(a) && a[0] != '+' && a[0] != '-')) && digits_(b);
+  }
+  static bool hydra_float(std::string_view t) {
+    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
+    auto lower = [](std::string_view x) {
+      std::string l(x);
+      for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      return l;
+    };
+    if (lower(t) == "inf" || lower(t) == "nan") return true;
+    std::size_t e = t.find_first_of("eE");
+    if (e == std::string_view::npos) return point_float(t);
+    std::string_view m = t.substr(0, e), x = t.substr(e + 1);
+    if (!(point_float(m) || (hydra_int(m) && m[0] != '+' && m[0] != '-'))) return false;
+    if (!x.empty() && (x[0] == '+' || x[0] == '-')) x.remove_prefix(1);
+    return digits_(x);
+  }
+
+  static void type_primitive(const std::string& t, override_value& v) {
+    std::string lower = t;
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    if (lower == "null") {
+      v.value = node::null_value();
+      v.type = override_value_type::null;
+    } else if (lower == "true" || lower == "false") {
+      v.value = node::scalar(lower);
+      v.type = override_value_type::boolean;
+    } else if (hydra_int(t)) {
+      std::string d;
+      for (char c : t)
+        if (c != '_' && c != '+') d += c;
+      v.value = node::scalar(d);
+      v.type = override_value_type::integer;
+    } else if (hydra_float(t)) {
+      std::string d;
+      for (char c : lower)
+        if (c != '_') d += c;
+      bool neg = !d.empty() && d[0] == '-';
+      std::string body = (!d.empty() && (d[0] == '-' || d[0] == '+')) ? d.substr(1) : d;
+      std::string text;
+      if (body == "inf") text = neg ? "-.inf" : ".inf";
+      else if (body == "nan") text = ".nan";
+      else {
+        double x = 0;
+        if (!body.empty() && body[0] == '.') body = "0" + body;
+        if (!body.empty() && body.back() == '.') body += "0";
+        x = std::stod(body);
+        text = python_float_str(neg ? -x : x);
+        if (text.find_first_of(".e") == std::string::npos) text += ".0";
+      }
+      v.value = node::scalar(text);
+      v.type = override_value_type::floating;
+    }
+  }
+};
+}  // namespace detail
+}  // namespace vitals::config
 
 namespace vitals::inline VITALS_ABI::config {
 
@@ -15032,135 +15150,6 @@ class override_functions : protected override_lexicon {
 };
 }  // namespace detail
 }  // namespace vitals::config
-// ---- include/vitals/config/compose/override_lexicon.ipp ----
-// Bodies of vitals/config/compose/override_lexicon.hpp (see vitals/version.hpp: compiled in the library, or inline).
-
-
-#include <string>
-#include <string_view>
-
-
-namespace vitals::inline VITALS_ABI::config {
-
-namespace detail {
-
-/// The character classes and number spellings of Hydra's override lexer (OverrideLexer.g4),
-/// shared by the parser and the function calls.
-struct override_lexicon {
-  static bool key_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-           c == '$' || c == '.' || c == '/';
-  }
-  static bool id_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-  static bool id_char(char c) { return id_start(c) || (c >= '0' && c <= '9') || c == '-'; }
-
-  static bool unquoted_char(char c) {
-    return id_char(c) || (c >= '0' && c <= '9') || c == '/' || c == '-' || c == '\\' || c == '+' || c == '.' ||
-           c == '$' || c == '%' || c == '*' || c == '@' || c == '?' || c == '|' || c == ':' || c == ' ' || c == '\t';
-  }
-  static bool escapable(char c) {
-    return c == '\\' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == ':' ||
-           c == '=' || c == ',' || c == ' ' || c == '\t';
-  }
-
-  static bool hydra_int(std::string_view t) {
-    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
-    if (t == "0") return true;
-    if (t.empty() || t[0] < '1' || t[0] > '9') return false;
-    for (std::size_t i = 1; i < t.size(); ++i) {
-      if (t[i] == '_') {
-        if (i + 1 >= t.size() || t[i + 1] < '0' || t[i + 1] > '9') return false;
-        continue;
-      }
-      if (t[i] < '0' || t[i] > '9') return false;
-    }
-    return true;
-  }
-  static bool digits_(std::string_view t) {  // DIGIT (('_')? DIGIT)*
-    if (t.empty() || !is_digit(t[0])) return false;
-    for (std::size_t i = 1; i < t.size(); ++i) {
-      if (t[i] == '_') {
-        if (i + 1 >= t.size() || !is_digit(t[i + 1])) return false;
-        continue;
-      }
-      if (!is_digit(t[i])) return false;
-    }
-    return true;
-  }
-  static bool point_float(std::string_view t) {
-    std::size_t dot = t.find('.');
-    if (dot == std::string_view::npos) return false;
-    std::string_view a = t.substr(0, dot), b = t.substr(dot + 1);
-    if (b.empty()) return !a.empty() && hydra_int(a) && a[0] != '+' && a[0] != '-';
-    return (a.empty() || (hydra_int(a) && a[0] != '+' && a[0] != '-')) && digits_(b);
-  }
-  static bool hydra_float(std::string_view t) {
-    if (!t.empty() && (t[0] == '+' || t[0] == '-')) t.remove_prefix(1);
-    auto lower = [](std::string_view x) {
-      std::string l(x);
-      for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-      return l;
-    };
-    if (lower(t) == "inf" || lower(t) == "nan") return true;
-    std::size_t e = t.find_first_of("eE");
-    if (e == std::string_view::npos) return point_float(t);
-    std::string_view m = t.substr(0, e), x = t.substr(e + 1);
-    if (!(point_float(m) || (hydra_int(m) && m[0] != '+' && m[0] != '-'))) return false;
-    if (!x.empty() && (x[0] == '+' || x[0] == '-')) x.remove_prefix(1);
-    return digits_(x);
-  }
-
-  static void type_primitive(const std::string& t, override_value& v) {
-    std::string lower = t;
-    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    if (lower == "null") {
-      v.value = node::null_value();
-      v.type = override_value_type::null;
-    } else if (lower == "true" || lower == "false") {
-      v.value = node::scalar(lower);
-      v.type = override_value_type::boolean;
-    } else if (hydra_int(t)) {
-      std::string d;
-      for (char c : t)
-        if (c != '_' && c != '+') d += c;
-      v.value = node::scalar(d);
-      v.type = override_value_type::integer;
-    } else if (hydra_float(t)) {
-      std::string d;
-      for (char c : lower)
-        if (c != '_') d += c;
-      bool neg = !d.empty() && d[0] == '-';
-      std::string body = (!d.empty() && (d[0] == '-' || d[0] == '+')) ? d.substr(1) : d;
-      std::string text;
-      if (body == "inf") text = neg ? "-.inf" : ".inf";
-      else if (body == "nan") text = ".nan";
-      else {
-        double x = 0;
-        if (!body.empty() && body[0] == '.') body = "0" + body;
-        if (!body.empty() && body.back() == '.') body += "0";
-        x = std::stod(body);
-        text = python_float_str(neg ? -x : x);
-        if (text.find_first_of(".e") == std::string::npos) text += ".0";
-      }
-      v.value = node::scalar(text);
-      v.type = override_value_type::floating;
-    }
-  }
-};
-}  // namespace detail
-}  // namespace vitals::config
-// ---- include/vitals/config/compose/override_parser.ipp ----
-// Bodies of vitals/config/compose/override_parser.hpp (see vitals/version.hpp: compiled in the library, or inline).
-
-
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <functional>
-#include <optional>
-#include <utility>
-
 
 namespace vitals::inline VITALS_ABI::config {
 
@@ -15680,154 +15669,6 @@ VITALS_INLINE std::vector<std::vector<std::string>> expand_sweeps(
     jobs = std::move(next);
   }
   return jobs;
-}
-}  // namespace vitals::config
-// ---- include/vitals/config/compose/values.ipp ----
-// Bodies of vitals/config/compose/values.hpp (see vitals/version.hpp: compiled in the library, or inline).
-
-
-#include <charconv>
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <optional>
-#include <system_error>
-
-
-namespace vitals::inline VITALS_ABI::config {
-
-namespace detail {
-
-VITALS_INLINE bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-VITALS_INLINE double core_float_value(std::string_view t) {
-  auto f = parse_core_float<double>(t);
-  return f ? f->value : 0.0;
-}
-
-VITALS_INLINE std::string python_float_str(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);
-  // sci = [-]d[.ddd]e[+-]XX
-  bool neg = sci[0] == '-';
-  if (neg) sci.erase(0, 1);
-  std::size_t epos = sci.find('e');
-  std::string mant = sci.substr(0, epos);
-  int exp = std::stoi(sci.substr(epos + 1));
-  std::string digits;
-  for (char c : mant)
-    if (c != '.') digits += c;
-  std::string out;
-  if (exp < -4 || exp >= 16) {
-    out = digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    char eb[16];
-    std::snprintf(eb, sizeof eb, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    out += eb;
-  } else if (exp < 0) {
-    out = "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
-  } else {
-    std::size_t int_len = static_cast<std::size_t>(exp) + 1;
-    if (digits.size() <= int_len) {
-      out = digits + std::string(int_len - digits.size(), '0') + ".0";
-    } else {
-      out = digits.substr(0, int_len) + "." + digits.substr(int_len);
-    }
-  }
-  return neg ? "-" + out : out;
-}
-}  // namespace detail
-
-VITALS_INLINE scalar_kind kind_of(const node& n) {
-  if (n.is_null()) return scalar_kind::null;
-  if (!n.is_scalar() || n.style == scalar_style::quoted) return scalar_kind::string;
-  switch (resolve_plain(n.text)) {
-    case plain_kind::null: return scalar_kind::null;
-    case plain_kind::boolean: return scalar_kind::boolean;
-    case plain_kind::integer: return scalar_kind::integer;
-    case plain_kind::floating: return scalar_kind::floating;
-    case plain_kind::string:
-    case plain_kind::missing: return scalar_kind::string;  // `???` is text to composition
-  }
-  return scalar_kind::string;
-}
-
-VITALS_INLINE std::string python_str(const node& n) {
-  switch (kind_of(n)) {
-    case scalar_kind::null: return "None";
-    case scalar_kind::boolean: return parse_core_bool(n.text).value_or(false) ? "True" : "False";
-    case scalar_kind::integer: {
-      if (n.text.size() > 2 && n.text[0] == '0' && n.text[1] == 'x') {
-        long long v = 0;
-        std::from_chars(n.text.data() + 2, n.text.data() + n.text.size(), v, 16);
-        return std::to_string(v);
-      }
-      std::string t = n.text[0] == '+' ? n.text.substr(1) : n.text;
-      // Strip leading zeros the way int() does ("007" -> "7").
-      bool neg = !t.empty() && t[0] == '-';
-      std::string d = neg ? t.substr(1) : t;
-      std::size_t nz = d.find_first_not_of('0');
-      d = nz == std::string::npos ? "0" : d.substr(nz);
-      return (neg && d != "0") ? "-" + d : d;
-    }
-    case scalar_kind::floating: return detail::python_float_str(detail::core_float_value(n.text));
-    case scalar_kind::string: return n.text;
-  }
-  return n.text;
-}
-
-VITALS_INLINE std::string python_repr(const node& n) {
-  if (n.is_sequence()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < n.items.size(); ++i) out += (i ? ", " : "") + python_repr(n.items[i]);
-    return out + "]";
-  }
-  if (n.is_mapping()) {
-    std::string out = "{";
-    bool first = true;
-    for (const auto& [k, v] : n.entries) {
-      out += (first ? "'" : ", '") + k + "': " + python_repr(v);
-      first = false;
-    }
-    return out + "}";
-  }
-  if (kind_of(n) != scalar_kind::string) return python_str(n);
-  const std::string& t = n.text;
-  char q = t.find('\'') != std::string::npos && t.find('"') == std::string::npos ? '"' : '\'';
-  std::string out(1, q);
-  for (char c : t) {
-    if (c == '\\' || c == q) out += '\\', out += c;
-    else if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
-    else out += c;
-  }
-  return out + q;
-}
-
-VITALS_INLINE bool same_value(const node& a, const node& b) {
-  if (a.kind != b.kind && !(a.is_null() || b.is_null() || a.is_scalar() || b.is_scalar())) return false;
-  if (a.is_mapping() || b.is_mapping()) {
-    if (!a.is_mapping() || !b.is_mapping() || a.entries.size() != b.entries.size()) return false;
-    for (const auto& [k, v] : a.entries) {
-      const node* o = b.find(k);
-      if (!o || !same_value(v, *o)) return false;
-    }
-    return true;
-  }
-  if (a.is_sequence() || b.is_sequence()) {
-    if (!a.is_sequence() || !b.is_sequence() || a.items.size() != b.items.size()) return false;
-    for (std::size_t i = 0; i < a.items.size(); ++i)
-      if (!same_value(a.items[i], b.items[i])) return false;
-    return true;
-  }
-  scalar_kind ka = kind_of(a), kb = kind_of(b);
-  auto numeric = [](scalar_kind k) { return k == scalar_kind::integer || k == scalar_kind::floating; };
-  if (numeric(ka) && numeric(kb)) return std::stod(python_str(a)) == std::stod(python_str(b));
-  return ka == kb && python_str(a) == python_str(b);
 }
 }  // namespace vitals::config
 // ---- include/vitals/config/interpolation.ipp ----
@@ -16354,6 +16195,277 @@ VITALS_INLINE bool unregister_resolver(const std::string& name) {
   return r.functions.erase(name) > 0;
 }
 }  // namespace vitals::config
+
+namespace vitals::inline VITALS_ABI::config {
+
+namespace detail {
+
+VITALS_INLINE std::filesystem::path locate_config_dir(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty()) return ".";
+  if (dir.is_absolute() || std::filesystem::is_directory(dir, ec)) return dir;
+  if (auto env = project_root_env())
+    if (std::filesystem::is_directory(*env / dir, ec)) return *env / dir;
+  if (auto git = git_root())
+    if (std::filesystem::is_directory(*git / dir, ec)) return *git / dir;
+  return dir;
+}
+
+VITALS_INLINE composition compose_parsed(const compose_options& options, const std::vector<override_spec>& parsed,
+                                  std::vector<std::string> lines, std::optional<int> job_num) {
+  for (const auto& o : parsed)
+    if (o.sweep) throw config_error(problem{o.key, sweep_hint(o), o.where()});
+  const config_store& store = options.store ? *options.store : config_store::instance();
+  composition out;
+  out.config_dir = locate_config_dir(options.config_dir);
+  out.config_name = options.config_name;
+  out.overrides = std::move(lines);
+  config_repository repo(out.config_dir, store);
+  defaults_resolution res = resolve_defaults(repo, options.config_name, parsed);
+  node cfg = node::mapping(source_location::in_file(out.config_dir.string()));
+  for (const auto& r : res.defaults) {
+    const loaded_config* loaded = repo.load(r.config_path);
+    if (!loaded) continue;  // resolve_defaults already reported what is missing
+    node content = loaded->content.is_null() ? node::mapping(loaded->content.where) : loaded->content;
+    merge_nodes(cfg, embed_in_package(std::move(content), r.package));
+    out.defaults.push_back({r.config_path, r.package, r.parent, loaded->source, r.is_self});
+  }
+  // The `hydra:` block configures Hydra itself (run dirs, logging); Hydra's compose API leaves it
+  // out of the app config, and so does vitals, together with overrides of it (hydra.run.dir=...).
+  // It stays readable through ${hydra:...}, with the facts of this job added.
+  node block = cfg.find("hydra") ? *cfg.find("hydra") : node::mapping();
+  cfg.erase("hydra");
+  // Every bad override is reported at once (Hydra stops at the first).
+  std::vector<problem> problems;
+  std::size_t more = 0;
+  for (const auto& o : res.config_overrides) {
+    if (is_hydra_key(o.key)) continue;
+    try {
+      apply_config_override(cfg, o);
+    } catch (const config_error& e) {
+      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+      more += e.more();
+    }
+  }
+  if (!problems.empty()) throw config_error(std::move(problems), more);
+  const std::string dir_key = job_num ? "sweep.dir" : "run.dir";
+  bool dir_set = find_path(block, dir_key) != nullptr;
+  for (const auto& o : parsed)
+    if (o.key == "hydra." + dir_key && o.has_value && !o.sweep && o.op != override_op::remove) dir_set = true;
+  cfg.set("hydra", hydra_node(std::move(block), options, parsed, res.choices, job_num));
+  interpolation_resolver resolver(cfg, true);
+  out.config = resolver.run();
+  out.choices = std::move(res.choices);
+  // The hydra facts and the output directory are resolved when the patterns allow: a hydra block
+  // the app never reads must not fail the composition.
+  out.hydra = node::mapping();
+  for (const char* key : {"run", "sweep", "job", "runtime"}) {
+    try {
+      out.hydra.set(key, resolver.value_at(std::string("hydra.") + key));
+    } catch (const config_error&) {
+    }
+  }
+  try {
+    out.output_dir = python_str(resolver.value_at("hydra.runtime.output_dir"));
+  } catch (const config_error&) {
+  }
+  out.output_dir_set = dir_set && !out.output_dir.empty();
+  return out;
+}
+}  // namespace detail
+
+VITALS_INLINE composition compose_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
+  return detail::compose_parsed(options, parse_overrides(overrides), overrides);
+}
+
+VITALS_INLINE node compose_tree(const compose_options& options, const std::vector<std::string>& overrides) {
+  return compose_detailed(options, overrides).config;
+}
+
+VITALS_INLINE std::vector<std::vector<std::string>> sweep_jobs(const std::vector<std::string>& overrides) {
+  return expand_sweeps(parse_overrides(overrides));
+}
+
+VITALS_INLINE std::vector<std::vector<std::string>> sweep_jobs(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<override_spec> parsed = parse_overrides(overrides);
+  bool any_glob = false;
+  for (const auto& o : parsed) any_glob = any_glob || o.glob.has_value();
+  if (!any_glob) return expand_sweeps(parsed);
+  config_repository repo(detail::locate_config_dir(options.config_dir), options.store ? *options.store : config_store::instance());
+  return expand_sweeps(parsed, [&](const std::string& group) { return repo.group_options(group); });
+}
+
+VITALS_INLINE std::vector<composition> sweep_detailed(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<composition> out;
+  int num = 0;
+  for (const auto& job : sweep_jobs(options, overrides)) out.push_back(detail::compose_parsed(options, parse_overrides(job), job, num++));
+  return out;
+}
+
+VITALS_INLINE std::vector<node> sweep_tree(const compose_options& options, const std::vector<std::string>& overrides) {
+  std::vector<node> out;
+  for (auto& c : sweep_detailed(options, overrides)) out.push_back(std::move(c.config));
+  return out;
+}
+}  // namespace vitals::config
+// ---- include/vitals/config/compose/command_line.ipp ----
+// Bodies of vitals/config/compose/command_line.hpp (see vitals/version.hpp: compiled in the library, or inline).
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <mutex>
+#include <system_error>
+
+
+namespace vitals::inline VITALS_ABI {
+
+namespace config {
+
+VITALS_INLINE command_line parse_command_line(int argc, const char* const* argv) {
+  command_line cl;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value_of = [&](std::string_view flag) -> std::optional<std::string> {
+      if (a == flag) {
+        if (i + 1 >= argc) throw config_error(problem{"", std::string(flag) + " needs a value", {}});
+        return std::string(argv[++i]);
+      }
+      if (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '=')
+        return std::string(a.substr(flag.size() + 1));
+      return std::nullopt;
+    };
+    if (a == "--multirun" || a == "-m") cl.multirun = true;
+    else if (a == "--help" || a == "-h") cl.help = true;
+    else if (a == "--cfg" || a == "-c") {
+      if (i + 1 < argc && std::string_view(argv[i + 1]) == "job") ++i;
+      cl.show_config = true;
+    } else if (auto d = value_of("--config-dir")) cl.config_dir = *d;
+    else if (auto d2 = value_of("-cd")) cl.config_dir = *d2;
+    else if (auto n = value_of("--config-name")) cl.config_name = *n;
+    else if (auto n2 = value_of("-cn")) cl.config_name = *n2;
+    else if (a.size() > 1 && a[0] == '-' && a[1] == '-')
+      throw config_error(problem{"", "unknown flag '" + std::string(a) + "' (flags: --multirun/-m, --cfg job, --config-dir, --config-name, --help)", {}});
+    else cl.overrides.emplace_back(a);
+  }
+  return cl;
+}
+
+namespace detail {
+
+VITALS_INLINE std::mutex& last_composition_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+VITALS_INLINE std::optional<composition>& last_composition_slot() {
+  static std::optional<composition> c;
+  return c;
+}
+
+VITALS_INLINE std::optional<bool> take_show_config(std::vector<std::string>& overrides, const compose_options& options,
+                                            bool& keep) {
+  std::optional<bool> show;
+  std::vector<std::string> rest;
+  for (const auto& o : overrides) {
+    if (o.rfind("show_config=", 0) == 0) {
+      override_spec spec = parse_override(o);
+      if (spec.value.type != override_value_type::boolean)
+        throw config_error(problem{"show_config", "show_config takes true or false, got '" + spec.value.text + "'", spec.where()});
+      show = spec.value.value.text == "true";
+      continue;
+    }
+    rest.push_back(o);
+  }
+  keep = false;
+  if (show) {
+    std::vector<std::string> probe_overrides;  // sweeps left out: only the keys matter here
+    for (const auto& o : rest)
+      if (!parse_override(o).sweep) probe_overrides.push_back(o);
+    node probe = compose_tree(options, probe_overrides);
+    keep = probe.find("show_config") != nullptr;
+    if (!keep) overrides = std::move(rest);
+  }
+  return show;
+}
+}  // namespace detail
+
+VITALS_INLINE std::optional<composition> last_composition() {
+  std::lock_guard lock(detail::last_composition_mutex());
+  return detail::last_composition_slot();
+}
+
+VITALS_INLINE void remember_composition(const composition& c) {
+  std::lock_guard lock(detail::last_composition_mutex());
+  detail::last_composition_slot() = c;
+}
+
+VITALS_INLINE std::string usage(const compose_options& options, std::string_view program) {
+  std::string out = "usage: " + std::string(program) + " [--multirun|-m] [--cfg job] [key=value | +key=value | ++key=value | ~key | group=option]...\n";
+  out += "config: " + (options.config_dir / options.config_name).string() + "\n";
+  config_repository repo(detail::locate_config_dir(options.config_dir), options.store ? *options.store : config_store::instance());
+  std::error_code ec;
+  std::vector<std::string> groups;
+  for (auto it = std::filesystem::directory_iterator(repo.dir(), ec); !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+    if (it->is_directory(ec)) groups.push_back(it->path().filename().string());
+  std::sort(groups.begin(), groups.end());
+  if (!groups.empty()) out += "groups:\n";
+  for (const auto& g : groups) {
+    out += "  " + g + ":";
+    for (const auto& o : repo.group_options(g)) out += " " + o;
+    out += "\n";
+  }
+  return out;
+}
+}  // namespace config
+}  // namespace vitals
+
+namespace vitals::inline VITALS_ABI::detail {
+
+VITALS_INLINE command_line_jobs read_command_line(int argc, const char* const* argv, const compose_options& options, bool single) {
+  config::command_line cl = config::parse_command_line(argc, argv);
+  command_line_jobs out;
+  compose_options& opts = out.options;
+  opts = options;
+  if (cl.config_dir) opts.config_dir = *cl.config_dir;
+  if (cl.config_name) opts.config_name = *cl.config_name;
+  const char* program = argc > 0 ? argv[0] : "vitals";
+  // PROJECT_ROOT is read, never set (one rule with vitals::app, compose/project_root.hpp).
+  if (cl.help) {
+    std::fputs(config::usage(opts, program).c_str(), stdout);
+    std::exit(0);
+  }
+  bool keep = false;
+  std::optional<bool> show = config::detail::take_show_config(cl.overrides, opts, keep);
+  if (show && *show) cl.show_config = true;
+  if (cl.multirun) {
+    out.jobs = config::sweep_jobs(opts, cl.overrides);
+    if (single && out.jobs.size() > 1)
+      throw config::config_error(config::problem{"", "--multirun expands to " + std::to_string(out.jobs.size()) +
+                                                         " jobs; use vitals::sweep<Config>(argc, argv, ...) to get one config per job", {}});
+  } else {
+    out.jobs = {cl.overrides};  // a sweep here is an error that says to add --multirun
+  }
+  out.show_config = cl.show_config;
+  return out;
+}
+
+VITALS_INLINE void show_configs_and_exit(const std::vector<std::vector<std::string>>& jobs,
+                                         const std::vector<const composition*>& compositions) {
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (jobs.size() > 1) {  // one YAML document per job, headed by its overrides
+      std::string head = "---\n# job:";
+      for (const auto& o : jobs[j]) head += " " + o;
+      std::fputs((head + "\n").c_str(), stdout);
+    }
+    std::fputs(config::to_yaml(compositions[j]->config).c_str(), stdout);
+  }
+  std::fflush(stdout);
+  std::exit(0);
+}
+
+}  // namespace vitals::detail
 // ---- include/vitals/run/metadata.ipp ----
 // Bodies of vitals/run/metadata.hpp (see vitals/version.hpp: compiled once in the library, or inline in every file in header-only use).
 
@@ -16503,118 +16615,6 @@ VITALS_INLINE std::string run_metadata::to_json() const {
   return out + "}\n";
 }
 
-}  // namespace vitals
-// ---- include/vitals/dist/rank.ipp ----
-// Bodies of vitals/dist/rank.hpp (see vitals/version.hpp: compiled once in the library, or inline in every file in header-only use).
-
-
-#include <cstdlib>
-
-namespace vitals::inline VITALS_ABI {
-VITALS_INLINE rank_mode parse_rank_mode(std::string_view s) {
-  if (s == "rank_zero" || s == "rank0") return rank_mode::rank_zero;
-  if (s == "per_rank") return rank_mode::per_rank;
-  throw std::invalid_argument("unknown rank mode '" + std::string(s) + "' (expected rank_zero or per_rank)");
-}
-namespace detail {
-VITALS_INLINE std::optional<std::string> env_value(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return std::nullopt;
-  return std::string(v);
-}
-
-VITALS_INLINE std::optional<int> env_int(const char* name) {
-  auto v = env_value(name);
-  if (!v) return std::nullopt;
-  long long x = 0;
-  bool ok = v->size() <= 9;
-  for (char c : *v) {
-    ok = ok && c >= '0' && c <= '9';
-    x = x * 10 + (c - '0');
-  }
-  if (!ok) throw std::invalid_argument(std::string("environment variable ") + name + "='" + *v +
-                                       "' is not a non-negative integer");
-  return static_cast<int>(x);
-}
-}  // namespace detail
-VITALS_INLINE rank_info detect_rank(std::optional<int> rank, std::optional<int> world_size,
-                             std::optional<int> local_rank) {
-  struct launcher {
-    const char *name, *rank, *size, *local;
-  };
-  static constexpr launcher launchers[] = {
-      {"torchrun", "RANK", "WORLD_SIZE", "LOCAL_RANK"},
-      {"openmpi", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_LOCAL_RANK"},
-      {"pmi", "PMI_RANK", "PMI_SIZE", "MPI_LOCALRANKID"},
-      {"slurm", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID"},
-  };
-  rank_info info;
-  for (const auto& l : launchers) {
-    auto r = detail::env_int(l.rank);
-    auto s = detail::env_int(l.size);
-    if (!r || !s) continue;
-    info.rank = *r;
-    info.world_size = *s;
-    // Without a local rank variable, assume one process per node.
-    info.local_rank = detail::env_int(l.local).value_or(0);
-    info.source = l.name;
-    break;
-  }
-  if (rank || world_size || local_rank) info.source = "explicit";
-  if (rank) info.rank = *rank;
-  if (world_size) info.world_size = *world_size;
-  if (local_rank) info.local_rank = *local_rank;
-  if (info.world_size < 1)
-    throw std::invalid_argument("world size " + std::to_string(info.world_size) + " (from " + info.source +
-                                ") must be at least 1");
-  if (info.rank < 0 || info.rank >= info.world_size)
-    throw std::invalid_argument("rank " + std::to_string(info.rank) + " (from " + info.source +
-                                ") is outside [0, " + std::to_string(info.world_size) + ")");
-  if (info.local_rank < 0) throw std::invalid_argument("local rank must not be negative");
-  return info;
-}
-
-VITALS_INLINE int env_rank_or_zero() noexcept {
-  try {
-    return detect_rank().rank;
-  } catch (...) {
-    return 0;
-  }
-}
-
-VITALS_INLINE std::string job_key_from_env() {
-  using detail::env_value;
-  if (auto v = env_value("TORCHELASTIC_RUN_ID"); v && *v != "none") return "torchelastic:" + *v;
-  if (auto v = env_value("SLURM_JOB_ID")) {
-    std::string key = "slurm:" + *v;
-    if (auto a = env_value("SLURM_ARRAY_TASK_ID")) key += "_" + *a;
-    if (auto s = env_value("SLURM_STEP_ID")) key += "." + *s;
-    return key;
-  }
-  if (auto v = env_value("OMPI_MCA_ess_base_jobid")) return "openmpi:" + *v;
-  if (auto v = env_value("PMIX_NAMESPACE")) return "openmpi:" + *v;
-  return {};
-}
-
-VITALS_INLINE std::string run_id_from_key(std::string_view key, std::uint64_t run_index) {
-  std::uint64_t h = 14695981039346656037ull;
-  auto mix = [&](unsigned char c) {
-    h ^= c;
-    h *= 1099511628211ull;
-  };
-  for (char c : key) mix(static_cast<unsigned char>(c));
-  mix(0);
-  for (int i = 0; i < 8; ++i) mix(static_cast<unsigned char>(run_index >> (8 * i)));
-  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string id(8, 'a');
-  for (auto& c : id) {
-    c = alphabet[h % alphabet.size()];
-    h /= alphabet.size();
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9ull;
-  }
-  return id;
-}
 }  // namespace vitals
 // ---- include/vitals/run/options.ipp ----
 // Bodies of vitals/run/options.hpp (see vitals/version.hpp: compiled once in the library, or inline in every file in header-only use).
@@ -17064,6 +17064,1095 @@ class console_capture {
 };
 
 }  // namespace vitals
+// ---- include/vitals/run/run_dir.ipp ----
+// Bodies of vitals/run/run_dir.hpp (see vitals/version.hpp: compiled once in the library, or inline in every file in header-only use).
+
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+// ---- include/vitals/run/run_id.ipp ----
+// Bodies of vitals/run/run_id.hpp (see vitals/version.hpp: compiled once in the library, or inline in every file in header-only use).
+
+
+#include <array>
+#include <random>
+
+namespace vitals::inline VITALS_ABI {
+VITALS_INLINE std::string make_run_id(std::size_t length) {
+  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device rd;
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string id(length, 'a');
+  for (auto& c : id) c = alphabet[pick(rd)];
+  return id;
+}
+
+VITALS_INLINE std::string make_run_name(std::size_t n) {
+  static constexpr std::array<std::string_view, 24> adjectives = {
+      "amber", "bold", "brisk", "calm", "crisp", "dapper", "eager", "fancy", "gentle", "glad", "hazy", "jolly",
+      "keen",  "lucky", "misty", "noble", "proud", "quiet", "rapid", "silver", "sunny", "swift", "vivid", "wise"};
+  static constexpr std::array<std::string_view, 24> nouns = {
+      "aurora", "breeze", "brook", "cloud", "comet", "dawn", "dune", "ember", "field", "forest", "galaxy", "glade",
+      "harbor", "lake",   "leaf",  "meadow", "moon", "night", "ocean", "river", "sky",   "snow",   "star",   "wave"};
+  std::random_device rd;
+  std::uniform_int_distribution<std::size_t> a(0, adjectives.size() - 1), b(0, nouns.size() - 1);
+  return std::string(adjectives[a(rd)]) + "-" + std::string(nouns[b(rd)]) + "-" + std::to_string(n);
+}
+
+VITALS_INLINE std::string sanitize_dir_name(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (char ch : name) {
+    auto c = static_cast<unsigned char>(ch);
+    bool bad = c < 0x20 || c == 0x7f || ch == '/' || ch == '\\' || ch == ':' || ch == '*' || ch == '?' || ch == '"' ||
+               ch == '<' || ch == '>' || ch == '|' || ch == ' ';
+    out.push_back(bad ? '-' : ch);
+  }
+  // "a/../b" became "a-..-b": harmless inside one path component, but keep dots from leading.
+  while (!out.empty() && out.front() == '.') out.front() = '_';
+  if (out.size() > 100) {
+    out.resize(100);
+    // Do not cut a UTF-8 sequence in half.
+    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
+  }
+  if (out.empty()) out = "run";
+  return out;
+}
+}  // namespace vitals
+
+namespace vitals::inline VITALS_ABI {
+VITALS_INLINE void check_runs_root(const std::filesystem::path& root) {
+  if (root.empty()) throw runs_dir_error("vitals: the runs directory is empty (set run_options::dir, WANDB_DIR or --wandb_dir)");
+  std::error_code ec;
+  const auto st = std::filesystem::status(root, ec);
+  auto why = [](int err) { return std::generic_category().message(err); };
+  if (st.type() != std::filesystem::file_type::not_found && st.type() != std::filesystem::file_type::none) {
+    if (st.type() != std::filesystem::file_type::directory)
+      throw runs_dir_error("vitals: runs directory '" + root.string() + "' exists and is not a directory");
+    if (::access(root.c_str(), W_OK | X_OK) != 0)
+      throw runs_dir_error("vitals: runs directory '" + root.string() + "' is not writable: " + why(errno));
+    return;
+  }
+  if (ec && st.type() == std::filesystem::file_type::none)
+    throw runs_dir_error("vitals: cannot use runs directory '" + root.string() + "': " + ec.message());
+  // It does not exist: the nearest existing parent must be a directory we may create entries in.
+  std::filesystem::path abs = std::filesystem::absolute(root, ec);
+  if (ec) abs = root;
+  for (std::filesystem::path p = abs.parent_path(); !p.empty(); p = p.parent_path()) {
+    const auto ps = std::filesystem::status(p, ec);
+    if (ps.type() == std::filesystem::file_type::not_found) {
+      if (p == p.parent_path()) break;
+      continue;
+    }
+    if (ps.type() != std::filesystem::file_type::directory)
+      throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': '" + p.string() +
+                           "' is not a directory");
+    if (::access(p.c_str(), W_OK | X_OK) != 0)
+      throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': '" + p.string() +
+                           "' is not writable: " + why(errno));
+    return;
+  }
+}
+
+VITALS_INLINE run_dir_result create_run_dir(const std::filesystem::path& root, const std::string& name, const std::string& fixed_id) {
+  check_runs_root(root);
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (ec) throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': " + ec.message());
+  if (::access(root.c_str(), W_OK | X_OK) != 0)
+    throw runs_dir_error("vitals: runs directory '" + root.string() + "' is not writable: " +
+                         std::generic_category().message(errno));
+  auto abs_root = std::filesystem::absolute(root, ec);
+  if (ec) abs_root = root;
+  auto base = sanitize_dir_name(name);
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    std::string id = fixed_id.empty() ? make_run_id() : fixed_id;
+    auto path = abs_root / (base + "_" + id);
+    if (::mkdir(path.c_str(), 0755) == 0) return {path, id};
+    int err = errno;
+    if (err == EEXIST && fixed_id.empty()) continue;
+    if (err == EEXIST)
+      throw runs_dir_error("vitals: run directory '" + path.string() + "' already exists (run id '" + fixed_id +
+                           "' was given; pick another id or unset WANDB_RUN_ID)");
+    throw std::runtime_error("vitals: cannot create run directory '" + path.string() +
+                             "': " + std::generic_category().message(err));
+  }
+  throw std::runtime_error("vitals: could not find a free run directory name in '" + root.string() + "'");
+}
+
+VITALS_INLINE std::size_t count_runs(const std::filesystem::path& root) {
+  std::error_code ec;
+  std::size_t n = 0;
+  for (std::filesystem::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) ++n;
+  return n;
+}
+}  // namespace vitals
+// ---- include/vitals/sinks/registry.ipp ----
+// Bodies of vitals/sinks/registry.hpp (see vitals/version.hpp): the built-in backends' factories.
+
+
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <utility>
+
+// ---- include/vitals/sinks/console.ipp ----
+// Bodies of vitals/sinks/console.hpp (see vitals/version.hpp).
+
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <iterator>
+#include <mutex>
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+VITALS_INLINE bool is_epoch_key(std::string_view key) {
+  auto slash = key.find('/');
+  if (slash == std::string_view::npos) return false;
+  auto head = key.substr(0, slash);
+  for (std::string_view h : {"val", "valid", "validation", "eval", "evaluation", "test", "health"})
+    if (head == h) return true;
+  return false;
+}
+
+VITALS_INLINE void append_duration(fmt::memory_buffer& out, double seconds) {
+  if (!(seconds >= 0) || seconds > 1e9) {
+    out.append(std::string_view("?"));
+    return;
+  }
+  auto s = static_cast<std::int64_t>(seconds + 0.5);
+  fmt::format_to(std::back_inserter(out), "{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
+}
+}  // namespace detail
+
+VITALS_INLINE void console::open(const run_info& info) {
+  auto& st = *state;
+  st.out = stream ? stream : stdout;
+  st.tty = ::isatty(::fileno(st.out)) == 1;
+  st.total = total_steps > 0 ? total_steps : info.total_steps;
+  auto& l = st.line;
+  l.clear();
+  fmt::format_to(std::back_inserter(l), "vitals: run '{}' ({}) in {}\n", info.name, info.id, info.dir.string());
+  emit(l, false);
+}
+
+VITALS_INLINE void console::write(const record& r) {
+  auto& st = *state;
+  auto& l = st.line;
+  l.clear();
+  if (r.kind == record_kind::alert) {
+    write_alert(r);
+    return;
+  }
+  if (r.kind == record_kind::config || r.kind == record_kind::system) return;  // config.json / the W&B sink hold them
+  if (r.kind == record_kind::summary) {
+    for (const auto& m : r.metrics) {
+      auto& v = st.value;
+      v.clear();
+      append_value(v, m.value);
+      std::string value(v.data(), v.size());
+      bool found = false;
+      for (auto& [k, old] : st.summary)
+        if (k == m.key) {
+          old = std::move(value);
+          found = true;
+          break;
+        }
+      if (!found) st.summary.emplace_back(std::string(m.key), std::move(value));
+    }
+    return;
+  }
+  if (st.first_step < 0) {
+    st.first_step = r.step;
+    st.first_runtime = r.runtime;
+  }
+  // Step rows are thinned out by `every`; epoch and validation rows are printed whatever it
+  // says. A row is one of those when it has a val/, validation/, eval/, test/ or health/ key,
+  // or when its set of keys differs from the most frequent set (the step rows').
+  std::uint64_t signature = 0;
+  bool special = false;
+  for (const auto& m : r.metrics) {
+    auto it = st.keys.find(m.key);
+    if (it == st.keys.end()) it = st.keys.emplace(std::string(m.key), detail::console_key{0, detail::is_epoch_key(m.key)}).first;
+    special = special || it->second.epoch_key;
+    signature += std::hash<std::string_view>{}(m.key) * 0x9E3779B97F4A7C15ull + 1;  // order-independent
+  }
+  const std::int64_t seen = ++st.signatures[signature];
+  if (seen > st.most_common) st.most_common = seen;
+  special = special || seen < st.most_common;
+  const bool due = every > 0 && (r.step % every == 0 || !st.printed_any || r.step - st.last_printed >= every);
+  if (due) {
+    st.printed_any = true;
+    st.last_printed = r.step;  // the step rows' rhythm; an epoch row printed out of it does not shift it
+  }
+  if (special && r.metrics.size() > block_keys) {
+    write_block(r);
+  } else if (due || special) {
+    fmt::format_to(std::back_inserter(l), "step {:>7}", r.step);
+    for (const auto& m : r.metrics) {
+      auto& v = st.value;
+      v.clear();
+      append_value(v, m.value);
+      auto& key = st.keys.find(m.key)->second;
+      if (v.size() > key.width) key.width = v.size();
+      fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()), key.width);
+    }
+    l.push_back('\n');
+    emit(l, true);
+  }
+  if (st.tty && st.total > 0) {
+    auto now = std::chrono::steady_clock::now();
+    bool last = r.step + 1 >= st.total;
+    if (last || now - st.last_draw > std::chrono::milliseconds(100) || !bar_shown()) {
+      st.last_draw = now;
+      draw_bar(r);
+    }
+  }
+}
+
+VITALS_INLINE void console::flush() {
+  if (state->out) std::fflush(state->out);
+}
+
+VITALS_INLINE void console::close(int exit_code) {
+  auto& st = *state;
+  if (!st.out) return;
+  {
+    std::lock_guard lock(detail::progress_line().mu);
+    if (bar_shown_locked()) {
+      std::fputc('\n', st.out);  // the finished bar stays on screen
+      detail::progress_line().bar_stream = nullptr;
+    }
+  }
+  if (!st.summary.empty()) {
+    std::size_t w = 0;
+    for (const auto& [k, v] : st.summary) w = std::max(w, k.size());
+    auto& l = st.line;
+    l.clear();
+    l.append(std::string_view("vitals: summary\n"));
+    for (const auto& [k, v] : st.summary) fmt::format_to(std::back_inserter(l), "  {:<{}}  {}\n", k, w, v);
+    std::fwrite(l.data(), 1, l.size(), st.out);
+  }
+  std::fprintf(st.out, "vitals: run finished (exit code %d)\n", exit_code);
+  std::fflush(st.out);
+}
+
+VITALS_INLINE void console::append_value(fmt::memory_buffer& out, const metric_value& v) const {
+  switch (v.type) {
+    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::floating:
+      if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
+      else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
+      break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: out.append(v.s); break;
+  }
+}
+
+VITALS_INLINE bool console::bar_shown() const {
+  std::lock_guard lock(detail::progress_line().mu);
+  return bar_shown_locked();
+}
+
+VITALS_INLINE void console::write_block(const record& r) {
+  auto& st = *state;
+  auto& l = st.line;
+  l.clear();
+  std::vector<std::pair<std::string_view, std::vector<std::string>>> groups;  // prefix -> "k v" pairs
+  std::string firing;
+  int active = -1;
+  auto& v = st.value;
+  for (const auto& m : r.metrics) {
+    const auto slash = m.key.find('/');
+    const std::string_view prefix = slash == std::string_view::npos ? std::string_view("") : m.key.substr(0, slash);
+    const std::string_view name = slash == std::string_view::npos ? m.key : m.key.substr(slash + 1);
+    if (prefix == "health") {
+      if (name == "alerts_active") active = static_cast<int>(m.value.as_double());
+      else if (m.value.as_double() != 0) firing += (firing.empty() ? "" : ", ") + std::string(name);
+      continue;
+    }
+    v.clear();
+    append_value(v, m.value);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == prefix; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {prefix, {}});
+    it->second.push_back(std::string(name) + " " + std::string(v.data(), v.size()));
+  }
+  // Pairs of a group in aligned columns, `per_line` to a line.
+  std::vector<std::size_t> col(block_columns, 0);
+  for (const auto& g : groups)
+    for (std::size_t i = 0; i < g.second.size(); ++i) col[i % block_columns] = std::max(col[i % block_columns], g.second[i].size());
+  std::size_t w = 6;  // "health"
+  for (const auto& g : groups) w = std::max(w, g.first.size());
+  fmt::format_to(std::back_inserter(l), "step {:>7}\n", r.step);
+  for (const auto& g : groups)
+    for (std::size_t i = 0; i < g.second.size(); ++i) {
+      if (i % block_columns == 0) fmt::format_to(std::back_inserter(l), "  {:<{}}", i == 0 ? g.first : "", w);
+      const bool last = i + 1 == g.second.size() || (i + 1) % block_columns == 0;
+      fmt::format_to(std::back_inserter(l), "  {:<{}}", g.second[i], last ? 0 : col[i % block_columns]);
+      if (last) l.push_back('\n');
+    }
+  if (active >= 0 || !firing.empty()) {
+    if (firing.empty()) fmt::format_to(std::back_inserter(l), "  {:<{}}  ok\n", "health", w);
+    else fmt::format_to(std::back_inserter(l), "  {:<{}}  {} firing: {}\n", "health", w, std::max(active, 1), firing);
+  }
+  emit(l, true);
+}
+
+VITALS_INLINE void console::write_alert(const record& r) {
+  std::string_view title, text, level = "WARN", alert_state;
+  for (const auto& m : r.metrics) {
+    if (m.value.type != metric_value::kind::string) continue;
+    if (m.key == "title") title = m.value.s;
+    else if (m.key == "text") text = m.value.s;
+    else if (m.key == "level") level = m.value.s;
+    else if (m.key == "state") alert_state = m.value.s;
+  }
+  if (alert_state == "not_evaluated" || text.starts_with("not evaluated")) return;
+  auto& l = state->line;
+  l.clear();
+  fmt::format_to(std::back_inserter(l), "[{}] {}", level, title);
+  if (!text.empty()) fmt::format_to(std::back_inserter(l), ": {}", text);
+  l.push_back('\n');
+  emit(l, true);
+}
+
+VITALS_INLINE void console::emit(const fmt::memory_buffer& l, bool erase_bar) {
+  auto& st = *state;
+  std::lock_guard lock(detail::progress_line().mu);
+  if (erase_bar && bar_shown_locked()) detail::erase_progress_bar_locked();
+  std::fwrite(l.data(), 1, l.size(), st.out);
+  if (st.tty) std::fflush(st.out);
+}
+
+VITALS_INLINE void console::draw_bar(const record& r) {
+  auto& st = *state;
+  auto& l = st.line;
+  l.clear();
+  double done = static_cast<double>(r.step + 1);
+  double frac = std::min(1.0, std::max(0.0, done / static_cast<double>(st.total)));
+  int filled = static_cast<int>(frac * bar_width);
+  l.append(std::string_view("\r\x1b[K["));
+  for (int i = 0; i < bar_width; ++i) l.push_back(i < filled ? '#' : '-');
+  fmt::format_to(std::back_inserter(l), "] {:3.0f}% {}/{}", frac * 100, r.step + 1, st.total);
+  double steps = static_cast<double>(r.step - st.first_step);
+  double elapsed = r.runtime - st.first_runtime;
+  if (steps > 0 && elapsed > 0) {
+    double rate = steps / elapsed;
+    fmt::format_to(std::back_inserter(l), " {:.1f} it/s ETA ", rate);
+    detail::append_duration(l, (static_cast<double>(st.total) - done) / rate);
+  } else {
+    l.append(std::string_view(" ETA ?"));
+  }
+  std::lock_guard lock(detail::progress_line().mu);
+  std::fwrite(l.data(), 1, l.size(), st.out);
+  std::fflush(st.out);
+  detail::progress_line().bar_stream = st.out;
+}
+
+}  // namespace vitals
+// ---- include/vitals/sinks/csv.ipp ----
+// Bodies of vitals/sinks/csv.hpp (see vitals/version.hpp).
+
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
+  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
+               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
+  if (!quote) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+VITALS_INLINE void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
+  switch (v.type) {
+    case metric_value::kind::integer: append_json_int(out, v.i); break;
+    case metric_value::kind::floating:
+      if (std::isnan(v.d)) out.append(std::string_view("nan"));
+      else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
+      else append_shortest_double(out, v.d);
+      break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: csv_append_field(out, v.s); break;
+  }
+}
+
+VITALS_INLINE std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else if (c != '\r') {
+      field.push_back(c);
+    }
+  }
+  return rows;
+}
+}  // namespace detail
+
+VITALS_INLINE void csv::open(const run_info& info) {
+  auto& st = *state;
+  st.path = path.is_absolute() ? path : info.dir / path;
+  st.columns = {"_runtime", "_step", "_timestamp"};
+  reindex();
+  // The header is written with the first row, when the columns are known - unless the file
+  // exists with a header of ours (a resumed run): then its rows are continued, widened as usual.
+  detail::cut_to_last_newline(st.path);
+  std::ifstream in(st.path, std::ios::binary);
+  std::string header_line;
+  if (in && std::getline(in, header_line) && !header_line.empty()) {
+    auto rows = detail::csv_parse(header_line + "\n");
+    if (rows.empty()) return;
+    std::vector<std::string> cols = rows.front();
+    if (!std::is_sorted(cols.begin(), cols.end()) || std::find(cols.begin(), cols.end(), "_step") == cols.end() ||
+        std::find(cols.begin(), cols.end(), "_runtime") == cols.end() ||
+        std::find(cols.begin(), cols.end(), "_timestamp") == cols.end())
+      throw std::runtime_error("vitals: cannot continue '" + st.path.string() +
+                               "': its header is not one vitals wrote (sorted, with _step, _runtime, _timestamp)");
+    st.columns = std::move(cols);
+    reindex();
+    st.file.open(st.path);
+    st.started = true;
+  }
+}
+
+VITALS_INLINE void csv::write(const record& r) {
+  if (r.kind == record_kind::system) return write_system(r);
+  if (r.kind != record_kind::history) return;
+  auto& st = *state;
+  // After a failed write or rewrite, never touch the file again: throw the error again.
+  if (!st.failed.empty()) throw std::runtime_error(st.failed);
+  if (st.file.broken()) flush();
+  // Rows usually repeat the previous row's keys in the same order: check the cached column
+  // with one string compare before falling back to the hash lookup.
+  auto& cache = st.cached_column;
+  if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
+  bool missing = !st.started;
+  for (std::size_t k = 0; k < r.metrics.size(); ++k) {
+    const auto& key = r.metrics[k].key;
+    if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
+    auto it = st.index.find(key);
+    if (it == st.index.end()) missing = true;
+    else cache[k] = it->second;
+  }
+  if (missing) {
+    std::vector<std::string> added;
+    for (const auto& m : r.metrics)
+      if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
+    widen(added);
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) cache[k] = st.index.find(r.metrics[k].key)->second;
+  }
+
+  st.cells.assign(st.columns.size(), nullptr);
+  metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
+  for (std::size_t k = 0; k < r.metrics.size(); ++k) st.cells[cache[k]] = &r.metrics[k].value;
+  st.cells[st.col_runtime] = &runtime;
+  st.cells[st.col_step] = &step;
+  st.cells[st.col_timestamp] = &timestamp;
+  for (std::size_t c = 0; c < st.cells.size(); ++c) {
+    if (c) st.buf.push_back(',');
+    if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
+  }
+  st.buf.push_back('\n');
+  st.ends.push_back(st.buf.size());
+  if (st.buf.size() >= flush_bytes) flush();
+}
+
+VITALS_INLINE void csv::flush() {
+  auto& st = *state;
+  if (st.system) st.system->flush();
+  if (st.file.broken()) {
+    st.buf.clear();
+    st.ends.clear();
+    st.file.write_records({}, {});  // throws the earlier error
+  }
+  if (st.buf.size() == 0 || !st.file.is_open()) return;
+  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
+}
+
+VITALS_INLINE void csv::close(int exit_code) {
+  flush();
+  state->file.close();
+  if (state->system) state->system->close(exit_code);
+}
+
+VITALS_INLINE void csv::write_system(const record& r) {
+  detail::write_system_side(state->system, state->path, r, [&](std::filesystem::path p) {
+    return csv{.path = std::move(p), .flush_bytes = flush_bytes};
+  });
+}
+
+VITALS_INLINE void csv::reindex() {
+  auto& st = *state;
+  st.index.clear();
+  for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
+  st.col_runtime = st.index.find(std::string_view("_runtime"))->second;
+  st.col_step = st.index.find(std::string_view("_step"))->second;
+  st.col_timestamp = st.index.find(std::string_view("_timestamp"))->second;
+}
+
+VITALS_INLINE void csv::widen(const std::vector<std::string>& added) {
+  auto& st = *state;
+  const bool first = !st.started;
+  if (!first) flush();
+  std::vector<std::string> old_columns = st.columns;
+  for (const auto& k : added)
+    if (st.index.find(k) == st.index.end()) st.columns.push_back(k);
+  std::sort(st.columns.begin(), st.columns.end());
+  st.columns.erase(std::unique(st.columns.begin(), st.columns.end()), st.columns.end());
+  reindex();
+
+  fmt::memory_buffer out;
+  for (std::size_t c = 0; c < st.columns.size(); ++c) {
+    if (c) out.push_back(',');
+    detail::csv_append_field(out, st.columns[c]);
+  }
+  out.push_back('\n');
+  if (!first) {
+    st.file.close();
+    std::ifstream in(st.path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto rows = detail::csv_parse(ss.str());
+    if (!rows.empty()) {
+      const auto& header = rows.front();
+      std::vector<std::size_t> to_new(header.size());
+      for (std::size_t c = 0; c < header.size(); ++c) {
+        auto it = st.index.find(header[c]);
+        to_new[c] = it == st.index.end() ? st.columns.size() : it->second;
+      }
+      std::vector<const std::string*> cells;
+      for (std::size_t r = 1; r < rows.size(); ++r) {
+        cells.assign(st.columns.size(), nullptr);
+        for (std::size_t c = 0; c < rows[r].size() && c < header.size(); ++c)
+          if (to_new[c] < cells.size()) cells[to_new[c]] = &rows[r][c];
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+          if (c) out.push_back(',');
+          if (cells[c]) detail::csv_append_field(out, *cells[c]);
+        }
+        out.push_back('\n');
+      }
+    }
+  }
+  // No fdatasync: a rewrite happens on the writer thread while the run logs, and appended rows
+  // are not synced either; rename still gives readers the old or the new whole file.
+  try {
+    detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()), /*sync=*/false);
+    st.file.open(st.path);
+  } catch (const std::exception& e) {
+    st.failed = e.what();  // the old file, if any, is still whole
+    throw;
+  }
+  st.started = true;
+  if (!first) ++st.rewrites;
+}
+
+}  // namespace vitals
+// ---- include/vitals/sinks/jsonl.ipp ----
+// Bodies of vitals/sinks/jsonl.hpp (see vitals/version.hpp).
+
+
+#include <utility>
+
+namespace vitals::inline VITALS_ABI {
+VITALS_INLINE void jsonl::open(const run_info& info) {
+  auto p = path.is_absolute() ? path : info.dir / path;
+  // A resumed run appends to the file its earlier starts wrote (from a whole line on).
+  detail::cut_to_last_newline(p);
+  state->file.open(p);
+  state->path = p;
+}
+
+VITALS_INLINE void jsonl::write(const record& r) {
+  if (r.kind == record_kind::system) return write_system(r);
+  if (r.kind != record_kind::history) return;
+  auto& out = state->buf;
+  out.append(std::string_view("{\"_step\":"));
+  detail::append_json_int(out, r.step);
+  out.append(std::string_view(",\"_runtime\":"));
+  detail::append_json_double(out, r.runtime, policy());
+  out.append(std::string_view(",\"_timestamp\":"));
+  detail::append_json_double(out, r.timestamp, policy());
+  for (const auto& m : r.metrics) {
+    out.push_back(',');
+    detail::append_json_string(out, m.key);
+    out.push_back(':');
+    detail::append_json_value(out, m.value, policy());
+  }
+  out.append(std::string_view("}\n"));
+  state->ends.push_back(out.size());
+  if (out.size() >= flush_bytes) flush();
+}
+
+VITALS_INLINE void jsonl::flush() {
+  auto& st = *state;
+  if (st.system) st.system->flush();
+  if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
+}
+
+VITALS_INLINE void jsonl::close(int exit_code) {
+  flush();
+  state->file.close();
+  if (state->system) state->system->close(exit_code);
+}
+
+VITALS_INLINE void jsonl::write_system(const record& r) {
+  detail::write_system_side(state->system, state->path, r, [&](std::filesystem::path p) {
+    return jsonl{.path = std::move(p), .strict = strict, .flush_bytes = flush_bytes};
+  });
+}
+
+}  // namespace vitals
+// ---- include/vitals/sinks/tensorboard.ipp ----
+// Bodies of vitals/sinks/tensorboard.hpp (see vitals/version.hpp).
+
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+// ---- include/vitals/format/file.ipp ----
+// Bodies of vitals/format/file.hpp (see vitals/version.hpp: compiled once in the library, or
+// inline in every file in header-only use).
+
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <system_error>
+
+namespace vitals::inline VITALS_ABI::detail {
+[[noreturn]] VITALS_INLINE void throw_file_error(std::string_view what, const std::filesystem::path& p, int err) {
+  throw std::system_error(err, std::generic_category(), "vitals: " + std::string(what) + " '" + p.string() + "'");
+}
+
+VITALS_INLINE void ignore_sigxfsz_once() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction old {};
+    if (::sigaction(SIGXFSZ, nullptr, &old) != 0) return;
+    if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
+      struct sigaction ign {};
+      ign.sa_handler = SIG_IGN;
+      sigemptyset(&ign.sa_mask);
+      ::sigaction(SIGXFSZ, &ign, nullptr);
+    }
+  });
+}
+
+VITALS_INLINE int write_fully(int fd, std::string_view data, std::size_t& written) noexcept {
+  written = 0;
+  while (written < data.size()) {
+    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) return EIO;  // no progress and no error: treat as an I/O error rather than spin
+    written += static_cast<std::size_t>(n);
+  }
+  return 0;
+}
+
+VITALS_INLINE void write_all(int fd, std::string_view data, const std::filesystem::path& p) {
+  std::size_t written = 0;
+  if (int err = write_fully(fd, data, written)) throw_file_error("cannot write", p, err);
+}
+
+VITALS_INLINE whole_records_cut cut_back_to_whole_records(int fd, off_t start, std::size_t written,
+                                                          std::span<const std::size_t> ends) noexcept {
+  whole_records_cut cut;
+  for (std::size_t e : ends) {
+    if (e > written) break;
+    cut.keep = e;
+    ++cut.kept_records;
+  }
+  if (written > cut.keep && (start < 0 || ::ftruncate(fd, start + static_cast<off_t>(cut.keep)) != 0))
+    cut.cut_errno = start < 0 ? EBADF : errno;
+  return cut;
+}
+
+VITALS_INLINE void append_file::open(const std::filesystem::path& p, bool truncate) {
+  ignore_sigxfsz_once();
+  close();
+  path_ = p;
+  broken_.clear();
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
+  fd_ = ::open(p.c_str(), flags, 0644);
+  if (fd_ < 0) throw_file_error("cannot open", p, errno);
+}
+
+VITALS_INLINE void append_file::write_records(std::string_view data, std::span<const std::size_t> ends) {
+  if (fd_ < 0) {
+    if (!broken_.empty()) throw std::runtime_error(broken_);
+    return;
+  }
+  if (data.empty()) return;
+  // Where this batch starts: the end of the file (O_APPEND writes there, and a truncate below
+  // goes back to it). One lseek per batch; batches are flushes, not records.
+  const off_t start = ::lseek(fd_, 0, SEEK_END);
+  std::size_t written = 0;
+  const int err = write_fully(fd_, data, written);
+  if (err == 0) return;
+  const whole_records_cut cut = cut_back_to_whole_records(fd_, start, written, ends);
+  std::string msg = "vitals: cannot write '" + path_.string() + "' (";
+  if (cut.cut_errno != 0)
+    msg += "cutting the torn record off failed too: " + std::generic_category().message(cut.cut_errno) + "; ";
+  else
+    msg += "the file ends at its last whole record; ";
+  msg += std::to_string(cut.kept_records) + " of " + std::to_string(ends.size()) +
+         " records of this write kept, the rest and later ones lost)";
+  close();
+  std::system_error e(err, std::generic_category(), msg);
+  broken_ = e.what();
+  throw e;
+}
+
+VITALS_INLINE std::size_t cut_to_last_newline(const std::filesystem::path& p) {
+  const int fd = ::open(p.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return 0;
+    throw_file_error("cannot open", p, errno);
+  }
+  const off_t size = ::lseek(fd, 0, SEEK_END);
+  off_t keep = size;
+  char b[4096];
+  while (keep > 0) {  // back from the end, a block at a time, to the last '\n'
+    const off_t from = keep > static_cast<off_t>(sizeof b) ? keep - static_cast<off_t>(sizeof b) : 0;
+    const ssize_t n = ::pread(fd, b, static_cast<std::size_t>(keep - from), from);
+    if (n <= 0) break;
+    ssize_t i = n;
+    while (i > 0 && b[i - 1] != '\n') --i;
+    if (i > 0) {
+      keep = from + i;
+      break;
+    }
+    keep = from;
+  }
+  if (keep < size && ::ftruncate(fd, keep) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw_file_error("cannot cut the torn tail of", p, err);
+  }
+  ::close(fd);
+  return static_cast<std::size_t>(size - keep);
+}
+
+VITALS_INLINE bool append_whole_noexcept(const std::filesystem::path& p, std::string_view line) noexcept {
+  ignore_sigxfsz_once();
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  const off_t start = ::lseek(fd, 0, SEEK_END);
+  std::size_t written = 0;
+  const int err = write_fully(fd, line, written);
+  if (err != 0 && written > 0 && start >= 0) (void)!::ftruncate(fd, start);
+  ::close(fd);
+  return err == 0;
+}
+
+VITALS_INLINE bool disk_reserve::create(const std::filesystem::path& p, std::size_t bytes) noexcept {
+  release();
+  ignore_sigxfsz_once();
+  try {
+    path_ = p;
+  } catch (...) {
+    return false;
+  }
+  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  // posix_fallocate really allocates (glibc writes a byte per block where fallocate(2) is
+  // unsupported); a sparse ftruncate would reserve nothing.
+  const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+  ::close(fd);
+  if (err != 0) {
+    ::unlink(p.c_str());
+    return false;
+  }
+  held_ = true;
+  return true;
+}
+
+VITALS_INLINE void atomic_write_file(const std::filesystem::path& target, std::string_view content, bool sync) {
+  ignore_sigxfsz_once();
+  auto tmp = target;
+  tmp += ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw_file_error("cannot create", tmp, errno);
+  std::size_t written = 0;
+  int err = write_fully(fd, content, written);
+  if (err == 0 && sync && ::fdatasync(fd) != 0 && errno != EINVAL) err = errno;  // EINVAL: no sync support
+  if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;  // NFS reports ENOSPC at close
+  if (err != 0) {
+    ::unlink(tmp.c_str());
+    throw_file_error("cannot write", target, err);
+  }
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+    err = errno;
+    ::unlink(tmp.c_str());
+    throw_file_error("cannot rename into", target, err);
+  }
+}
+
+}  // namespace vitals::detail
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+VITALS_INLINE bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h) {
+  if (!s.starts_with("{\"_type\"")) return false;
+  simdjson::dom::element root;
+  if (parser.parse(s.data(), s.size()).get(root)) return false;
+  std::string_view type;
+  if (root["_type"].get(type) || type != "histogram") return false;
+  simdjson::dom::array values, bins;
+  if (root["values"].get(values) || root["bins"].get(bins)) return false;
+  std::vector<double> counts, edges;
+  for (auto v : values) {
+    double d;
+    if (v.get(d)) return false;
+    counts.push_back(d);
+  }
+  for (auto v : bins) {
+    double d;
+    if (v.get(d)) return false;
+    edges.push_back(d);
+  }
+  if (counts.empty() || edges.size() != counts.size() + 1) return false;
+  h = tb_histogram{};
+  h.min = edges.front();
+  h.max = edges.back();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const double mid = 0.5 * (edges[i] + edges[i + 1]);
+    h.num += counts[i];
+    h.sum += counts[i] * mid;
+    h.sum_squares += counts[i] * mid * mid;
+  }
+  h.bucket_limit.assign(edges.begin() + 1, edges.end());
+  h.bucket = std::move(counts);
+  return true;
+}
+
+VITALS_INLINE std::string tb_file_version_event(double wall_time) {
+  std::string out;
+  pb_writer w(out);
+  w.double_field(tb_field::event_wall_time, wall_time);
+  w.string_field(tb_field::event_file_version, "brain.Event:2");
+  return out;
+}
+
+VITALS_INLINE std::string tb_event_file_name(double unix_time) {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "events.out.tfevents.%010lld.%s.%d.%u", static_cast<long long>(unix_time), host,
+                static_cast<int>(::getpid()), tb_file_counter.fetch_add(1));
+  return buf;
+}
+
+VITALS_INLINE double tb_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+struct tensorboard_state {
+  append_file file;
+  std::string buf;    // framed records not yet written
+  std::vector<std::size_t> ends;  // offset in buf just past each framed record
+  std::string event;  // scratch: one serialized Event
+  tb_histogram histo;
+  simdjson::dom::parser parser;
+};
+
+VITALS_INLINE tensorboard_state* make_state(tensorboard_state*) { return new tensorboard_state(); }
+VITALS_INLINE void destroy_state(tensorboard_state* p) noexcept { delete p; }
+}  // namespace detail
+
+VITALS_INLINE void tensorboard::open(const run_info& info) {
+  const auto d = dir.is_absolute() ? dir : info.dir / dir;
+  std::filesystem::create_directories(d);
+  const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
+  state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
+  detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
+  state->ends.push_back(state->buf.size());
+  flush();
+}
+
+VITALS_INLINE void tensorboard::write(const record& r) {
+  if (r.kind != record_kind::history) return;
+  auto& st = *state;
+  detail::tb_event_builder ev(st.event, r.timestamp > 0 ? r.timestamp : detail::tb_now(), r.step);
+  for (const auto& m : r.metrics) {
+    const auto& v = m.value;
+    if (v.type == metric_value::kind::string) {
+      if (histograms && detail::parse_wandb_histogram(st.parser, v.s, st.histo)) ev.histogram(m.key, st.histo);
+      continue;
+    }
+    ev.scalar(m.key, static_cast<float>(v.as_double()));
+  }
+  if (ev.finish() == 0) return;  // nothing TensorBoard can show
+  detail::append_tfrecord(st.buf, st.event);
+  st.ends.push_back(st.buf.size());
+  if (st.buf.size() >= flush_bytes) flush();
+}
+
+VITALS_INLINE void tensorboard::flush() {
+  auto& st = *state;
+  if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
+  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
+}
+
+VITALS_INLINE void tensorboard::close(int /*exit_code*/) {
+  flush();
+  state->file.close();
+}
+VITALS_INLINE const std::filesystem::path& tensorboard::path() const { return state->file.path(); }
+
+}  // namespace vitals
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+
+VITALS_INLINE any_sink make_builtin_sink(std::string_view name) {
+  if (name == "console") return any_sink(console{});
+  if (name == "csv") return any_sink(csv{});
+  if (name == "jsonl") return any_sink(jsonl{});
+  if (name == "tensorboard") return any_sink(tensorboard{});
+  if (name == "wandb") return any_sink(wandb_sink(registered_wandb_options()));
+  throw std::logic_error("vitals: '" + std::string(name) + "' is not a built-in sink");
+}
+
+struct sink_registry {
+  std::mutex mutex;
+  std::map<std::string, sink_factory, std::less<>> factories;
+};
+VITALS_INLINE sink_registry& sinks_registry() {
+  static sink_registry r;
+  return r;
+}
+}  // namespace detail
+
+VITALS_INLINE bool register_sink(std::string name, sink_factory factory) {
+  auto& r = detail::sinks_registry();
+  std::lock_guard lock(r.mutex);
+  r.factories.insert_or_assign(std::move(name), std::move(factory));
+  return true;
+}
+
+VITALS_INLINE std::vector<std::string> registered_sinks() {
+  auto& r = detail::sinks_registry();
+  std::lock_guard lock(r.mutex);
+  std::vector<std::string> names(std::begin(detail::builtin_sink_names), std::end(detail::builtin_sink_names));
+  for (const auto& [k, v] : r.factories) names.push_back(k);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+VITALS_INLINE std::vector<std::string> split_sink_list(std::string_view list) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    auto end = list.find(',', pos);
+    if (end == std::string_view::npos) end = list.size();
+    auto item = list.substr(pos, end - pos);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    pos = end + 1;
+  }
+  return out;
+}
+
+VITALS_INLINE void check_sink_names(std::string_view list) {
+  auto names = split_sink_list(list);
+  auto known = registered_sinks();
+  std::vector<std::string> unknown;
+  std::string hints;
+  for (const auto& n : names)
+    if (!std::binary_search(known.begin(), known.end(), n)) {
+      if (auto best = config::detail::closest_match(n, known)) hints += fmt::format("; '{}': did you mean '{}'?", n, *best);
+      unknown.push_back(n);
+    }
+  if (!unknown.empty())
+    throw invalid_option(fmt::format("unknown sink{} '{}'{} (known sinks: {})", unknown.size() > 1 ? "s" : "",
+                                     fmt::join(unknown, "', '"), hints, fmt::join(known, ", ")));
+  for (std::size_t i = 0; i < names.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (names[i] == names[j]) throw invalid_option("sink '" + names[i] + "' is listed twice in '" + std::string(list) + "'");
+}
+
+VITALS_INLINE std::vector<any_sink> make_sinks(std::string_view list) {
+  check_sink_names(list);
+  std::vector<any_sink> out;
+  auto& r = detail::sinks_registry();
+  for (const auto& n : split_sink_list(list)) {
+    sink_factory f;
+    {
+      std::lock_guard lock(r.mutex);
+      if (auto it = r.factories.find(n); it != r.factories.end()) f = it->second;
+    }
+    out.push_back(f ? f() : detail::make_builtin_sink(n));
+  }
+  return out;
+}
+
+}  // namespace vitals
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
@@ -17498,194 +18587,6 @@ VITALS_INLINE void remove_shutdown_hook(shutdown_hook* h) noexcept {
   std::lock_guard lock(t.mu);
   t.hooks.erase(std::remove(t.hooks.begin(), t.hooks.end(), h), t.hooks.end());
 }
-}  // namespace vitals::detail
-// ---- include/vitals/format/file.ipp ----
-// Bodies of vitals/format/file.hpp (see vitals/version.hpp: compiled once in the library, or
-// inline in every file in header-only use).
-
-
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <mutex>
-#include <system_error>
-
-namespace vitals::inline VITALS_ABI::detail {
-[[noreturn]] VITALS_INLINE void throw_file_error(std::string_view what, const std::filesystem::path& p, int err) {
-  throw std::system_error(err, std::generic_category(), "vitals: " + std::string(what) + " '" + p.string() + "'");
-}
-
-VITALS_INLINE void ignore_sigxfsz_once() noexcept {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    struct sigaction old {};
-    if (::sigaction(SIGXFSZ, nullptr, &old) != 0) return;
-    if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler == SIG_DFL) {
-      struct sigaction ign {};
-      ign.sa_handler = SIG_IGN;
-      sigemptyset(&ign.sa_mask);
-      ::sigaction(SIGXFSZ, &ign, nullptr);
-    }
-  });
-}
-
-VITALS_INLINE int write_fully(int fd, std::string_view data, std::size_t& written) noexcept {
-  written = 0;
-  while (written < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    if (n == 0) return EIO;  // no progress and no error: treat as an I/O error rather than spin
-    written += static_cast<std::size_t>(n);
-  }
-  return 0;
-}
-
-VITALS_INLINE void write_all(int fd, std::string_view data, const std::filesystem::path& p) {
-  std::size_t written = 0;
-  if (int err = write_fully(fd, data, written)) throw_file_error("cannot write", p, err);
-}
-
-VITALS_INLINE whole_records_cut cut_back_to_whole_records(int fd, off_t start, std::size_t written,
-                                                          std::span<const std::size_t> ends) noexcept {
-  whole_records_cut cut;
-  for (std::size_t e : ends) {
-    if (e > written) break;
-    cut.keep = e;
-    ++cut.kept_records;
-  }
-  if (written > cut.keep && (start < 0 || ::ftruncate(fd, start + static_cast<off_t>(cut.keep)) != 0))
-    cut.cut_errno = start < 0 ? EBADF : errno;
-  return cut;
-}
-
-VITALS_INLINE void append_file::open(const std::filesystem::path& p, bool truncate) {
-  ignore_sigxfsz_once();
-  close();
-  path_ = p;
-  broken_.clear();
-  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND);
-  fd_ = ::open(p.c_str(), flags, 0644);
-  if (fd_ < 0) throw_file_error("cannot open", p, errno);
-}
-
-VITALS_INLINE void append_file::write_records(std::string_view data, std::span<const std::size_t> ends) {
-  if (fd_ < 0) {
-    if (!broken_.empty()) throw std::runtime_error(broken_);
-    return;
-  }
-  if (data.empty()) return;
-  // Where this batch starts: the end of the file (O_APPEND writes there, and a truncate below
-  // goes back to it). One lseek per batch; batches are flushes, not records.
-  const off_t start = ::lseek(fd_, 0, SEEK_END);
-  std::size_t written = 0;
-  const int err = write_fully(fd_, data, written);
-  if (err == 0) return;
-  const whole_records_cut cut = cut_back_to_whole_records(fd_, start, written, ends);
-  std::string msg = "vitals: cannot write '" + path_.string() + "' (";
-  if (cut.cut_errno != 0)
-    msg += "cutting the torn record off failed too: " + std::generic_category().message(cut.cut_errno) + "; ";
-  else
-    msg += "the file ends at its last whole record; ";
-  msg += std::to_string(cut.kept_records) + " of " + std::to_string(ends.size()) +
-         " records of this write kept, the rest and later ones lost)";
-  close();
-  std::system_error e(err, std::generic_category(), msg);
-  broken_ = e.what();
-  throw e;
-}
-
-VITALS_INLINE std::size_t cut_to_last_newline(const std::filesystem::path& p) {
-  const int fd = ::open(p.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return 0;
-    throw_file_error("cannot open", p, errno);
-  }
-  const off_t size = ::lseek(fd, 0, SEEK_END);
-  off_t keep = size;
-  char b[4096];
-  while (keep > 0) {  // back from the end, a block at a time, to the last '\n'
-    const off_t from = keep > static_cast<off_t>(sizeof b) ? keep - static_cast<off_t>(sizeof b) : 0;
-    const ssize_t n = ::pread(fd, b, static_cast<std::size_t>(keep - from), from);
-    if (n <= 0) break;
-    ssize_t i = n;
-    while (i > 0 && b[i - 1] != '\n') --i;
-    if (i > 0) {
-      keep = from + i;
-      break;
-    }
-    keep = from;
-  }
-  if (keep < size && ::ftruncate(fd, keep) != 0) {
-    const int err = errno;
-    ::close(fd);
-    throw_file_error("cannot cut the torn tail of", p, err);
-  }
-  ::close(fd);
-  return static_cast<std::size_t>(size - keep);
-}
-
-VITALS_INLINE bool append_whole_noexcept(const std::filesystem::path& p, std::string_view line) noexcept {
-  ignore_sigxfsz_once();
-  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  const off_t start = ::lseek(fd, 0, SEEK_END);
-  std::size_t written = 0;
-  const int err = write_fully(fd, line, written);
-  if (err != 0 && written > 0 && start >= 0) (void)!::ftruncate(fd, start);
-  ::close(fd);
-  return err == 0;
-}
-
-VITALS_INLINE bool disk_reserve::create(const std::filesystem::path& p, std::size_t bytes) noexcept {
-  release();
-  ignore_sigxfsz_once();
-  try {
-    path_ = p;
-  } catch (...) {
-    return false;
-  }
-  const int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  // posix_fallocate really allocates (glibc writes a byte per block where fallocate(2) is
-  // unsupported); a sparse ftruncate would reserve nothing.
-  const int err = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
-  ::close(fd);
-  if (err != 0) {
-    ::unlink(p.c_str());
-    return false;
-  }
-  held_ = true;
-  return true;
-}
-
-VITALS_INLINE void atomic_write_file(const std::filesystem::path& target, std::string_view content, bool sync) {
-  ignore_sigxfsz_once();
-  auto tmp = target;
-  tmp += ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw_file_error("cannot create", tmp, errno);
-  std::size_t written = 0;
-  int err = write_fully(fd, content, written);
-  if (err == 0 && sync && ::fdatasync(fd) != 0 && errno != EINVAL) err = errno;  // EINVAL: no sync support
-  if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;  // NFS reports ENOSPC at close
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    throw_file_error("cannot write", target, err);
-  }
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    err = errno;
-    ::unlink(tmp.c_str());
-    throw_file_error("cannot rename into", target, err);
-  }
-}
-
 }  // namespace vitals::detail
 // ---- include/vitals/sinks/pipeline.ipp ----
 // Bodies of vitals/sinks/pipeline.hpp (see vitals/version.hpp): the writer thread, sink setup,
@@ -19099,784 +20000,6 @@ VITALS_INLINE void run::finish_impl(int exit_code) noexcept {
     fmt::print(stderr, "vitals: finishing run '{}': {}\n", info_.name, e.what());
   } catch (...) {
   }
-}
-
-}  // namespace vitals
-// ---- include/vitals/run/run_dir.ipp ----
-// Bodies of vitals/run/run_dir.hpp (see vitals/version.hpp: compiled once in the library, or inline in every file in header-only use).
-
-
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <system_error>
-
-
-namespace vitals::inline VITALS_ABI {
-VITALS_INLINE void check_runs_root(const std::filesystem::path& root) {
-  if (root.empty()) throw runs_dir_error("vitals: the runs directory is empty (set run_options::dir, WANDB_DIR or --wandb_dir)");
-  std::error_code ec;
-  const auto st = std::filesystem::status(root, ec);
-  auto why = [](int err) { return std::generic_category().message(err); };
-  if (st.type() != std::filesystem::file_type::not_found && st.type() != std::filesystem::file_type::none) {
-    if (st.type() != std::filesystem::file_type::directory)
-      throw runs_dir_error("vitals: runs directory '" + root.string() + "' exists and is not a directory");
-    if (::access(root.c_str(), W_OK | X_OK) != 0)
-      throw runs_dir_error("vitals: runs directory '" + root.string() + "' is not writable: " + why(errno));
-    return;
-  }
-  if (ec && st.type() == std::filesystem::file_type::none)
-    throw runs_dir_error("vitals: cannot use runs directory '" + root.string() + "': " + ec.message());
-  // It does not exist: the nearest existing parent must be a directory we may create entries in.
-  std::filesystem::path abs = std::filesystem::absolute(root, ec);
-  if (ec) abs = root;
-  for (std::filesystem::path p = abs.parent_path(); !p.empty(); p = p.parent_path()) {
-    const auto ps = std::filesystem::status(p, ec);
-    if (ps.type() == std::filesystem::file_type::not_found) {
-      if (p == p.parent_path()) break;
-      continue;
-    }
-    if (ps.type() != std::filesystem::file_type::directory)
-      throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': '" + p.string() +
-                           "' is not a directory");
-    if (::access(p.c_str(), W_OK | X_OK) != 0)
-      throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': '" + p.string() +
-                           "' is not writable: " + why(errno));
-    return;
-  }
-}
-
-VITALS_INLINE run_dir_result create_run_dir(const std::filesystem::path& root, const std::string& name, const std::string& fixed_id) {
-  check_runs_root(root);
-  std::error_code ec;
-  std::filesystem::create_directories(root, ec);
-  if (ec) throw runs_dir_error("vitals: cannot create runs directory '" + root.string() + "': " + ec.message());
-  if (::access(root.c_str(), W_OK | X_OK) != 0)
-    throw runs_dir_error("vitals: runs directory '" + root.string() + "' is not writable: " +
-                         std::generic_category().message(errno));
-  auto abs_root = std::filesystem::absolute(root, ec);
-  if (ec) abs_root = root;
-  auto base = sanitize_dir_name(name);
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    std::string id = fixed_id.empty() ? make_run_id() : fixed_id;
-    auto path = abs_root / (base + "_" + id);
-    if (::mkdir(path.c_str(), 0755) == 0) return {path, id};
-    int err = errno;
-    if (err == EEXIST && fixed_id.empty()) continue;
-    if (err == EEXIST)
-      throw runs_dir_error("vitals: run directory '" + path.string() + "' already exists (run id '" + fixed_id +
-                           "' was given; pick another id or unset WANDB_RUN_ID)");
-    throw std::runtime_error("vitals: cannot create run directory '" + path.string() +
-                             "': " + std::generic_category().message(err));
-  }
-  throw std::runtime_error("vitals: could not find a free run directory name in '" + root.string() + "'");
-}
-
-VITALS_INLINE std::size_t count_runs(const std::filesystem::path& root) {
-  std::error_code ec;
-  std::size_t n = 0;
-  for (std::filesystem::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) ++n;
-  return n;
-}
-}  // namespace vitals
-// ---- include/vitals/run/run_id.ipp ----
-// Bodies of vitals/run/run_id.hpp (see vitals/version.hpp: compiled once in the library, or inline in every file in header-only use).
-
-
-#include <array>
-#include <random>
-
-namespace vitals::inline VITALS_ABI {
-VITALS_INLINE std::string make_run_id(std::size_t length) {
-  static constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::random_device rd;
-  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
-  std::string id(length, 'a');
-  for (auto& c : id) c = alphabet[pick(rd)];
-  return id;
-}
-
-VITALS_INLINE std::string make_run_name(std::size_t n) {
-  static constexpr std::array<std::string_view, 24> adjectives = {
-      "amber", "bold", "brisk", "calm", "crisp", "dapper", "eager", "fancy", "gentle", "glad", "hazy", "jolly",
-      "keen",  "lucky", "misty", "noble", "proud", "quiet", "rapid", "silver", "sunny", "swift", "vivid", "wise"};
-  static constexpr std::array<std::string_view, 24> nouns = {
-      "aurora", "breeze", "brook", "cloud", "comet", "dawn", "dune", "ember", "field", "forest", "galaxy", "glade",
-      "harbor", "lake",   "leaf",  "meadow", "moon", "night", "ocean", "river", "sky",   "snow",   "star",   "wave"};
-  std::random_device rd;
-  std::uniform_int_distribution<std::size_t> a(0, adjectives.size() - 1), b(0, nouns.size() - 1);
-  return std::string(adjectives[a(rd)]) + "-" + std::string(nouns[b(rd)]) + "-" + std::to_string(n);
-}
-
-VITALS_INLINE std::string sanitize_dir_name(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (char ch : name) {
-    auto c = static_cast<unsigned char>(ch);
-    bool bad = c < 0x20 || c == 0x7f || ch == '/' || ch == '\\' || ch == ':' || ch == '*' || ch == '?' || ch == '"' ||
-               ch == '<' || ch == '>' || ch == '|' || ch == ' ';
-    out.push_back(bad ? '-' : ch);
-  }
-  // "a/../b" became "a-..-b": harmless inside one path component, but keep dots from leading.
-  while (!out.empty() && out.front() == '.') out.front() = '_';
-  if (out.size() > 100) {
-    out.resize(100);
-    // Do not cut a UTF-8 sequence in half.
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-    if (!out.empty() && static_cast<unsigned char>(out.back()) >= 0xC0) out.pop_back();
-  }
-  if (out.empty()) out = "run";
-  return out;
-}
-}  // namespace vitals
-// ---- include/vitals/sinks/console.ipp ----
-// Bodies of vitals/sinks/console.hpp (see vitals/version.hpp).
-
-
-#include <unistd.h>
-
-#include <algorithm>
-#include <cmath>
-#include <functional>
-#include <iterator>
-#include <mutex>
-
-namespace vitals::inline VITALS_ABI {
-namespace detail {
-VITALS_INLINE bool is_epoch_key(std::string_view key) {
-  auto slash = key.find('/');
-  if (slash == std::string_view::npos) return false;
-  auto head = key.substr(0, slash);
-  for (std::string_view h : {"val", "valid", "validation", "eval", "evaluation", "test", "health"})
-    if (head == h) return true;
-  return false;
-}
-
-VITALS_INLINE void append_duration(fmt::memory_buffer& out, double seconds) {
-  if (!(seconds >= 0) || seconds > 1e9) {
-    out.append(std::string_view("?"));
-    return;
-  }
-  auto s = static_cast<std::int64_t>(seconds + 0.5);
-  fmt::format_to(std::back_inserter(out), "{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60);
-}
-}  // namespace detail
-
-VITALS_INLINE void console::open(const run_info& info) {
-  auto& st = *state;
-  st.out = stream ? stream : stdout;
-  st.tty = ::isatty(::fileno(st.out)) == 1;
-  st.total = total_steps > 0 ? total_steps : info.total_steps;
-  auto& l = st.line;
-  l.clear();
-  fmt::format_to(std::back_inserter(l), "vitals: run '{}' ({}) in {}\n", info.name, info.id, info.dir.string());
-  emit(l, false);
-}
-
-VITALS_INLINE void console::write(const record& r) {
-  auto& st = *state;
-  auto& l = st.line;
-  l.clear();
-  if (r.kind == record_kind::alert) {
-    write_alert(r);
-    return;
-  }
-  if (r.kind == record_kind::config || r.kind == record_kind::system) return;  // config.json / the W&B sink hold them
-  if (r.kind == record_kind::summary) {
-    for (const auto& m : r.metrics) {
-      auto& v = st.value;
-      v.clear();
-      append_value(v, m.value);
-      std::string value(v.data(), v.size());
-      bool found = false;
-      for (auto& [k, old] : st.summary)
-        if (k == m.key) {
-          old = std::move(value);
-          found = true;
-          break;
-        }
-      if (!found) st.summary.emplace_back(std::string(m.key), std::move(value));
-    }
-    return;
-  }
-  if (st.first_step < 0) {
-    st.first_step = r.step;
-    st.first_runtime = r.runtime;
-  }
-  // Step rows are thinned out by `every`; epoch and validation rows are printed whatever it
-  // says. A row is one of those when it has a val/, validation/, eval/, test/ or health/ key,
-  // or when its set of keys differs from the most frequent set (the step rows').
-  std::uint64_t signature = 0;
-  bool special = false;
-  for (const auto& m : r.metrics) {
-    auto it = st.keys.find(m.key);
-    if (it == st.keys.end()) it = st.keys.emplace(std::string(m.key), detail::console_key{0, detail::is_epoch_key(m.key)}).first;
-    special = special || it->second.epoch_key;
-    signature += std::hash<std::string_view>{}(m.key) * 0x9E3779B97F4A7C15ull + 1;  // order-independent
-  }
-  const std::int64_t seen = ++st.signatures[signature];
-  if (seen > st.most_common) st.most_common = seen;
-  special = special || seen < st.most_common;
-  const bool due = every > 0 && (r.step % every == 0 || !st.printed_any || r.step - st.last_printed >= every);
-  if (due) {
-    st.printed_any = true;
-    st.last_printed = r.step;  // the step rows' rhythm; an epoch row printed out of it does not shift it
-  }
-  if (special && r.metrics.size() > block_keys) {
-    write_block(r);
-  } else if (due || special) {
-    fmt::format_to(std::back_inserter(l), "step {:>7}", r.step);
-    for (const auto& m : r.metrics) {
-      auto& v = st.value;
-      v.clear();
-      append_value(v, m.value);
-      auto& key = st.keys.find(m.key)->second;
-      if (v.size() > key.width) key.width = v.size();
-      fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()), key.width);
-    }
-    l.push_back('\n');
-    emit(l, true);
-  }
-  if (st.tty && st.total > 0) {
-    auto now = std::chrono::steady_clock::now();
-    bool last = r.step + 1 >= st.total;
-    if (last || now - st.last_draw > std::chrono::milliseconds(100) || !bar_shown()) {
-      st.last_draw = now;
-      draw_bar(r);
-    }
-  }
-}
-
-VITALS_INLINE void console::flush() {
-  if (state->out) std::fflush(state->out);
-}
-
-VITALS_INLINE void console::close(int exit_code) {
-  auto& st = *state;
-  if (!st.out) return;
-  {
-    std::lock_guard lock(detail::progress_line().mu);
-    if (bar_shown_locked()) {
-      std::fputc('\n', st.out);  // the finished bar stays on screen
-      detail::progress_line().bar_stream = nullptr;
-    }
-  }
-  if (!st.summary.empty()) {
-    std::size_t w = 0;
-    for (const auto& [k, v] : st.summary) w = std::max(w, k.size());
-    auto& l = st.line;
-    l.clear();
-    l.append(std::string_view("vitals: summary\n"));
-    for (const auto& [k, v] : st.summary) fmt::format_to(std::back_inserter(l), "  {:<{}}  {}\n", k, w, v);
-    std::fwrite(l.data(), 1, l.size(), st.out);
-  }
-  std::fprintf(st.out, "vitals: run finished (exit code %d)\n", exit_code);
-  std::fflush(st.out);
-}
-
-VITALS_INLINE void console::append_value(fmt::memory_buffer& out, const metric_value& v) const {
-  switch (v.type) {
-    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
-    case metric_value::kind::floating:
-      if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
-      else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
-      break;
-    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-    case metric_value::kind::string: out.append(v.s); break;
-  }
-}
-
-VITALS_INLINE bool console::bar_shown() const {
-  std::lock_guard lock(detail::progress_line().mu);
-  return bar_shown_locked();
-}
-
-VITALS_INLINE void console::write_block(const record& r) {
-  auto& st = *state;
-  auto& l = st.line;
-  l.clear();
-  std::vector<std::pair<std::string_view, std::vector<std::string>>> groups;  // prefix -> "k v" pairs
-  std::string firing;
-  int active = -1;
-  auto& v = st.value;
-  for (const auto& m : r.metrics) {
-    const auto slash = m.key.find('/');
-    const std::string_view prefix = slash == std::string_view::npos ? std::string_view("") : m.key.substr(0, slash);
-    const std::string_view name = slash == std::string_view::npos ? m.key : m.key.substr(slash + 1);
-    if (prefix == "health") {
-      if (name == "alerts_active") active = static_cast<int>(m.value.as_double());
-      else if (m.value.as_double() != 0) firing += (firing.empty() ? "" : ", ") + std::string(name);
-      continue;
-    }
-    v.clear();
-    append_value(v, m.value);
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == prefix; });
-    if (it == groups.end()) it = groups.insert(groups.end(), {prefix, {}});
-    it->second.push_back(std::string(name) + " " + std::string(v.data(), v.size()));
-  }
-  // Pairs of a group in aligned columns, `per_line` to a line.
-  std::vector<std::size_t> col(block_columns, 0);
-  for (const auto& g : groups)
-    for (std::size_t i = 0; i < g.second.size(); ++i) col[i % block_columns] = std::max(col[i % block_columns], g.second[i].size());
-  std::size_t w = 6;  // "health"
-  for (const auto& g : groups) w = std::max(w, g.first.size());
-  fmt::format_to(std::back_inserter(l), "step {:>7}\n", r.step);
-  for (const auto& g : groups)
-    for (std::size_t i = 0; i < g.second.size(); ++i) {
-      if (i % block_columns == 0) fmt::format_to(std::back_inserter(l), "  {:<{}}", i == 0 ? g.first : "", w);
-      const bool last = i + 1 == g.second.size() || (i + 1) % block_columns == 0;
-      fmt::format_to(std::back_inserter(l), "  {:<{}}", g.second[i], last ? 0 : col[i % block_columns]);
-      if (last) l.push_back('\n');
-    }
-  if (active >= 0 || !firing.empty()) {
-    if (firing.empty()) fmt::format_to(std::back_inserter(l), "  {:<{}}  ok\n", "health", w);
-    else fmt::format_to(std::back_inserter(l), "  {:<{}}  {} firing: {}\n", "health", w, std::max(active, 1), firing);
-  }
-  emit(l, true);
-}
-
-VITALS_INLINE void console::write_alert(const record& r) {
-  std::string_view title, text, level = "WARN", alert_state;
-  for (const auto& m : r.metrics) {
-    if (m.value.type != metric_value::kind::string) continue;
-    if (m.key == "title") title = m.value.s;
-    else if (m.key == "text") text = m.value.s;
-    else if (m.key == "level") level = m.value.s;
-    else if (m.key == "state") alert_state = m.value.s;
-  }
-  if (alert_state == "not_evaluated" || text.starts_with("not evaluated")) return;
-  auto& l = state->line;
-  l.clear();
-  fmt::format_to(std::back_inserter(l), "[{}] {}", level, title);
-  if (!text.empty()) fmt::format_to(std::back_inserter(l), ": {}", text);
-  l.push_back('\n');
-  emit(l, true);
-}
-
-VITALS_INLINE void console::emit(const fmt::memory_buffer& l, bool erase_bar) {
-  auto& st = *state;
-  std::lock_guard lock(detail::progress_line().mu);
-  if (erase_bar && bar_shown_locked()) detail::erase_progress_bar_locked();
-  std::fwrite(l.data(), 1, l.size(), st.out);
-  if (st.tty) std::fflush(st.out);
-}
-
-VITALS_INLINE void console::draw_bar(const record& r) {
-  auto& st = *state;
-  auto& l = st.line;
-  l.clear();
-  double done = static_cast<double>(r.step + 1);
-  double frac = std::min(1.0, std::max(0.0, done / static_cast<double>(st.total)));
-  int filled = static_cast<int>(frac * bar_width);
-  l.append(std::string_view("\r\x1b[K["));
-  for (int i = 0; i < bar_width; ++i) l.push_back(i < filled ? '#' : '-');
-  fmt::format_to(std::back_inserter(l), "] {:3.0f}% {}/{}", frac * 100, r.step + 1, st.total);
-  double steps = static_cast<double>(r.step - st.first_step);
-  double elapsed = r.runtime - st.first_runtime;
-  if (steps > 0 && elapsed > 0) {
-    double rate = steps / elapsed;
-    fmt::format_to(std::back_inserter(l), " {:.1f} it/s ETA ", rate);
-    detail::append_duration(l, (static_cast<double>(st.total) - done) / rate);
-  } else {
-    l.append(std::string_view(" ETA ?"));
-  }
-  std::lock_guard lock(detail::progress_line().mu);
-  std::fwrite(l.data(), 1, l.size(), st.out);
-  std::fflush(st.out);
-  detail::progress_line().bar_stream = st.out;
-}
-
-}  // namespace vitals
-// ---- include/vitals/sinks/csv.ipp ----
-// Bodies of vitals/sinks/csv.hpp (see vitals/version.hpp).
-
-
-#include <algorithm>
-#include <cmath>
-#include <fstream>
-#include <iterator>
-#include <sstream>
-#include <stdexcept>
-
-
-namespace vitals::inline VITALS_ABI {
-namespace detail {
-VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
-  if (!quote) {
-    out.append(s);
-    return;
-  }
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
-
-VITALS_INLINE void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
-  switch (v.type) {
-    case metric_value::kind::integer: append_json_int(out, v.i); break;
-    case metric_value::kind::floating:
-      if (std::isnan(v.d)) out.append(std::string_view("nan"));
-      else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
-      else append_shortest_double(out, v.d);
-      break;
-    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-    case metric_value::kind::string: csv_append_field(out, v.s); break;
-  }
-}
-
-VITALS_INLINE std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-    } else if (c != '\r') {
-      field.push_back(c);
-    }
-  }
-  return rows;
-}
-}  // namespace detail
-
-VITALS_INLINE void csv::open(const run_info& info) {
-  auto& st = *state;
-  st.path = path.is_absolute() ? path : info.dir / path;
-  st.columns = {"_runtime", "_step", "_timestamp"};
-  reindex();
-  // The header is written with the first row, when the columns are known - unless the file
-  // exists with a header of ours (a resumed run): then its rows are continued, widened as usual.
-  detail::cut_to_last_newline(st.path);
-  std::ifstream in(st.path, std::ios::binary);
-  std::string header_line;
-  if (in && std::getline(in, header_line) && !header_line.empty()) {
-    auto rows = detail::csv_parse(header_line + "\n");
-    if (rows.empty()) return;
-    std::vector<std::string> cols = rows.front();
-    if (!std::is_sorted(cols.begin(), cols.end()) || std::find(cols.begin(), cols.end(), "_step") == cols.end() ||
-        std::find(cols.begin(), cols.end(), "_runtime") == cols.end() ||
-        std::find(cols.begin(), cols.end(), "_timestamp") == cols.end())
-      throw std::runtime_error("vitals: cannot continue '" + st.path.string() +
-                               "': its header is not one vitals wrote (sorted, with _step, _runtime, _timestamp)");
-    st.columns = std::move(cols);
-    reindex();
-    st.file.open(st.path);
-    st.started = true;
-  }
-}
-
-VITALS_INLINE void csv::write(const record& r) {
-  if (r.kind == record_kind::system) return write_system(r);
-  if (r.kind != record_kind::history) return;
-  auto& st = *state;
-  // After a failed write or rewrite, never touch the file again: throw the error again.
-  if (!st.failed.empty()) throw std::runtime_error(st.failed);
-  if (st.file.broken()) flush();
-  // Rows usually repeat the previous row's keys in the same order: check the cached column
-  // with one string compare before falling back to the hash lookup.
-  auto& cache = st.cached_column;
-  if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
-  bool missing = !st.started;
-  for (std::size_t k = 0; k < r.metrics.size(); ++k) {
-    const auto& key = r.metrics[k].key;
-    if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
-    auto it = st.index.find(key);
-    if (it == st.index.end()) missing = true;
-    else cache[k] = it->second;
-  }
-  if (missing) {
-    std::vector<std::string> added;
-    for (const auto& m : r.metrics)
-      if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
-    widen(added);
-    for (std::size_t k = 0; k < r.metrics.size(); ++k) cache[k] = st.index.find(r.metrics[k].key)->second;
-  }
-
-  st.cells.assign(st.columns.size(), nullptr);
-  metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
-  for (std::size_t k = 0; k < r.metrics.size(); ++k) st.cells[cache[k]] = &r.metrics[k].value;
-  st.cells[st.col_runtime] = &runtime;
-  st.cells[st.col_step] = &step;
-  st.cells[st.col_timestamp] = &timestamp;
-  for (std::size_t c = 0; c < st.cells.size(); ++c) {
-    if (c) st.buf.push_back(',');
-    if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
-  }
-  st.buf.push_back('\n');
-  st.ends.push_back(st.buf.size());
-  if (st.buf.size() >= flush_bytes) flush();
-}
-
-VITALS_INLINE void csv::flush() {
-  auto& st = *state;
-  if (st.system) st.system->flush();
-  if (st.file.broken()) {
-    st.buf.clear();
-    st.ends.clear();
-    st.file.write_records({}, {});  // throws the earlier error
-  }
-  if (st.buf.size() == 0 || !st.file.is_open()) return;
-  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-}
-
-VITALS_INLINE void csv::close(int exit_code) {
-  flush();
-  state->file.close();
-  if (state->system) state->system->close(exit_code);
-}
-
-VITALS_INLINE void csv::write_system(const record& r) {
-  detail::write_system_side(state->system, state->path, r, [&](std::filesystem::path p) {
-    return csv{.path = std::move(p), .flush_bytes = flush_bytes};
-  });
-}
-
-VITALS_INLINE void csv::reindex() {
-  auto& st = *state;
-  st.index.clear();
-  for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
-  st.col_runtime = st.index.find(std::string_view("_runtime"))->second;
-  st.col_step = st.index.find(std::string_view("_step"))->second;
-  st.col_timestamp = st.index.find(std::string_view("_timestamp"))->second;
-}
-
-VITALS_INLINE void csv::widen(const std::vector<std::string>& added) {
-  auto& st = *state;
-  const bool first = !st.started;
-  if (!first) flush();
-  std::vector<std::string> old_columns = st.columns;
-  for (const auto& k : added)
-    if (st.index.find(k) == st.index.end()) st.columns.push_back(k);
-  std::sort(st.columns.begin(), st.columns.end());
-  st.columns.erase(std::unique(st.columns.begin(), st.columns.end()), st.columns.end());
-  reindex();
-
-  fmt::memory_buffer out;
-  for (std::size_t c = 0; c < st.columns.size(); ++c) {
-    if (c) out.push_back(',');
-    detail::csv_append_field(out, st.columns[c]);
-  }
-  out.push_back('\n');
-  if (!first) {
-    st.file.close();
-    std::ifstream in(st.path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto rows = detail::csv_parse(ss.str());
-    if (!rows.empty()) {
-      const auto& header = rows.front();
-      std::vector<std::size_t> to_new(header.size());
-      for (std::size_t c = 0; c < header.size(); ++c) {
-        auto it = st.index.find(header[c]);
-        to_new[c] = it == st.index.end() ? st.columns.size() : it->second;
-      }
-      std::vector<const std::string*> cells;
-      for (std::size_t r = 1; r < rows.size(); ++r) {
-        cells.assign(st.columns.size(), nullptr);
-        for (std::size_t c = 0; c < rows[r].size() && c < header.size(); ++c)
-          if (to_new[c] < cells.size()) cells[to_new[c]] = &rows[r][c];
-        for (std::size_t c = 0; c < cells.size(); ++c) {
-          if (c) out.push_back(',');
-          if (cells[c]) detail::csv_append_field(out, *cells[c]);
-        }
-        out.push_back('\n');
-      }
-    }
-  }
-  // No fdatasync: a rewrite happens on the writer thread while the run logs, and appended rows
-  // are not synced either; rename still gives readers the old or the new whole file.
-  try {
-    detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()), /*sync=*/false);
-    st.file.open(st.path);
-  } catch (const std::exception& e) {
-    st.failed = e.what();  // the old file, if any, is still whole
-    throw;
-  }
-  st.started = true;
-  if (!first) ++st.rewrites;
-}
-
-}  // namespace vitals
-// ---- include/vitals/sinks/jsonl.ipp ----
-// Bodies of vitals/sinks/jsonl.hpp (see vitals/version.hpp).
-
-
-#include <utility>
-
-namespace vitals::inline VITALS_ABI {
-VITALS_INLINE void jsonl::open(const run_info& info) {
-  auto p = path.is_absolute() ? path : info.dir / path;
-  // A resumed run appends to the file its earlier starts wrote (from a whole line on).
-  detail::cut_to_last_newline(p);
-  state->file.open(p);
-  state->path = p;
-}
-
-VITALS_INLINE void jsonl::write(const record& r) {
-  if (r.kind == record_kind::system) return write_system(r);
-  if (r.kind != record_kind::history) return;
-  auto& out = state->buf;
-  out.append(std::string_view("{\"_step\":"));
-  detail::append_json_int(out, r.step);
-  out.append(std::string_view(",\"_runtime\":"));
-  detail::append_json_double(out, r.runtime, policy());
-  out.append(std::string_view(",\"_timestamp\":"));
-  detail::append_json_double(out, r.timestamp, policy());
-  for (const auto& m : r.metrics) {
-    out.push_back(',');
-    detail::append_json_string(out, m.key);
-    out.push_back(':');
-    detail::append_json_value(out, m.value, policy());
-  }
-  out.append(std::string_view("}\n"));
-  state->ends.push_back(out.size());
-  if (out.size() >= flush_bytes) flush();
-}
-
-VITALS_INLINE void jsonl::flush() {
-  auto& st = *state;
-  if (st.system) st.system->flush();
-  if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
-  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-}
-
-VITALS_INLINE void jsonl::close(int exit_code) {
-  flush();
-  state->file.close();
-  if (state->system) state->system->close(exit_code);
-}
-
-VITALS_INLINE void jsonl::write_system(const record& r) {
-  detail::write_system_side(state->system, state->path, r, [&](std::filesystem::path p) {
-    return jsonl{.path = std::move(p), .strict = strict, .flush_bytes = flush_bytes};
-  });
-}
-
-}  // namespace vitals
-// ---- include/vitals/sinks/registry.ipp ----
-// Bodies of vitals/sinks/registry.hpp (see vitals/version.hpp): the built-in backends' factories.
-
-
-#include <algorithm>
-#include <iterator>
-#include <map>
-#include <mutex>
-#include <stdexcept>
-#include <utility>
-
-
-namespace vitals::inline VITALS_ABI {
-namespace detail {
-
-VITALS_INLINE any_sink make_builtin_sink(std::string_view name) {
-  if (name == "console") return any_sink(console{});
-  if (name == "csv") return any_sink(csv{});
-  if (name == "jsonl") return any_sink(jsonl{});
-  if (name == "tensorboard") return any_sink(tensorboard{});
-  if (name == "wandb") return any_sink(wandb_sink(registered_wandb_options()));
-  throw std::logic_error("vitals: '" + std::string(name) + "' is not a built-in sink");
-}
-
-struct sink_registry {
-  std::mutex mutex;
-  std::map<std::string, sink_factory, std::less<>> factories;
-};
-VITALS_INLINE sink_registry& sinks_registry() {
-  static sink_registry r;
-  return r;
-}
-}  // namespace detail
-
-VITALS_INLINE bool register_sink(std::string name, sink_factory factory) {
-  auto& r = detail::sinks_registry();
-  std::lock_guard lock(r.mutex);
-  r.factories.insert_or_assign(std::move(name), std::move(factory));
-  return true;
-}
-
-VITALS_INLINE std::vector<std::string> registered_sinks() {
-  auto& r = detail::sinks_registry();
-  std::lock_guard lock(r.mutex);
-  std::vector<std::string> names(std::begin(detail::builtin_sink_names), std::end(detail::builtin_sink_names));
-  for (const auto& [k, v] : r.factories) names.push_back(k);
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  return names;
-}
-
-VITALS_INLINE std::vector<std::string> split_sink_list(std::string_view list) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos <= list.size()) {
-    auto end = list.find(',', pos);
-    if (end == std::string_view::npos) end = list.size();
-    auto item = list.substr(pos, end - pos);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    pos = end + 1;
-  }
-  return out;
-}
-
-VITALS_INLINE void check_sink_names(std::string_view list) {
-  auto names = split_sink_list(list);
-  auto known = registered_sinks();
-  std::vector<std::string> unknown;
-  std::string hints;
-  for (const auto& n : names)
-    if (!std::binary_search(known.begin(), known.end(), n)) {
-      if (auto best = config::detail::closest_match(n, known)) hints += fmt::format("; '{}': did you mean '{}'?", n, *best);
-      unknown.push_back(n);
-    }
-  if (!unknown.empty())
-    throw invalid_option(fmt::format("unknown sink{} '{}'{} (known sinks: {})", unknown.size() > 1 ? "s" : "",
-                                     fmt::join(unknown, "', '"), hints, fmt::join(known, ", ")));
-  for (std::size_t i = 0; i < names.size(); ++i)
-    for (std::size_t j = 0; j < i; ++j)
-      if (names[i] == names[j]) throw invalid_option("sink '" + names[i] + "' is listed twice in '" + std::string(list) + "'");
-}
-
-VITALS_INLINE std::vector<any_sink> make_sinks(std::string_view list) {
-  check_sink_names(list);
-  std::vector<any_sink> out;
-  auto& r = detail::sinks_registry();
-  for (const auto& n : split_sink_list(list)) {
-    sink_factory f;
-    {
-      std::lock_guard lock(r.mutex);
-      if (auto it = r.factories.find(n); it != r.factories.end()) f = it->second;
-    }
-    out.push_back(f ? f() : detail::make_builtin_sink(n));
-  }
-  return out;
 }
 
 }  // namespace vitals
@@ -21337,129 +21460,6 @@ VITALS_INLINE void html_report::write_report(std::optional<int> exit_code) {
 }
 
 VITALS_INLINE const report::run_data& html_report::data() const { return state->data; }
-
-}  // namespace vitals
-// ---- include/vitals/sinks/tensorboard.ipp ----
-// Bodies of vitals/sinks/tensorboard.hpp (see vitals/version.hpp).
-
-
-#include <unistd.h>
-
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstring>
-
-
-namespace vitals::inline VITALS_ABI {
-namespace detail {
-VITALS_INLINE bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h) {
-  if (!s.starts_with("{\"_type\"")) return false;
-  simdjson::dom::element root;
-  if (parser.parse(s.data(), s.size()).get(root)) return false;
-  std::string_view type;
-  if (root["_type"].get(type) || type != "histogram") return false;
-  simdjson::dom::array values, bins;
-  if (root["values"].get(values) || root["bins"].get(bins)) return false;
-  std::vector<double> counts, edges;
-  for (auto v : values) {
-    double d;
-    if (v.get(d)) return false;
-    counts.push_back(d);
-  }
-  for (auto v : bins) {
-    double d;
-    if (v.get(d)) return false;
-    edges.push_back(d);
-  }
-  if (counts.empty() || edges.size() != counts.size() + 1) return false;
-  h = tb_histogram{};
-  h.min = edges.front();
-  h.max = edges.back();
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    const double mid = 0.5 * (edges[i] + edges[i + 1]);
-    h.num += counts[i];
-    h.sum += counts[i] * mid;
-    h.sum_squares += counts[i] * mid * mid;
-  }
-  h.bucket_limit.assign(edges.begin() + 1, edges.end());
-  h.bucket = std::move(counts);
-  return true;
-}
-
-VITALS_INLINE std::string tb_file_version_event(double wall_time) {
-  std::string out;
-  pb_writer w(out);
-  w.double_field(tb_field::event_wall_time, wall_time);
-  w.string_field(tb_field::event_file_version, "brain.Event:2");
-  return out;
-}
-
-VITALS_INLINE std::string tb_event_file_name(double unix_time) {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') std::strcpy(host, "localhost");
-  char buf[400];
-  std::snprintf(buf, sizeof buf, "events.out.tfevents.%010lld.%s.%d.%u", static_cast<long long>(unix_time), host,
-                static_cast<int>(::getpid()), tb_file_counter.fetch_add(1));
-  return buf;
-}
-
-VITALS_INLINE double tb_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-struct tensorboard_state {
-  append_file file;
-  std::string buf;    // framed records not yet written
-  std::vector<std::size_t> ends;  // offset in buf just past each framed record
-  std::string event;  // scratch: one serialized Event
-  tb_histogram histo;
-  simdjson::dom::parser parser;
-};
-
-VITALS_INLINE tensorboard_state* make_state(tensorboard_state*) { return new tensorboard_state(); }
-VITALS_INLINE void destroy_state(tensorboard_state* p) noexcept { delete p; }
-}  // namespace detail
-
-VITALS_INLINE void tensorboard::open(const run_info& info) {
-  const auto d = dir.is_absolute() ? dir : info.dir / dir;
-  std::filesystem::create_directories(d);
-  const double t = info.start_time > 0 ? info.start_time : detail::tb_now();
-  state->file.open(d / detail::tb_event_file_name(t), /*truncate=*/true);
-  detail::append_tfrecord(state->buf, detail::tb_file_version_event(t));
-  state->ends.push_back(state->buf.size());
-  flush();
-}
-
-VITALS_INLINE void tensorboard::write(const record& r) {
-  if (r.kind != record_kind::history) return;
-  auto& st = *state;
-  detail::tb_event_builder ev(st.event, r.timestamp > 0 ? r.timestamp : detail::tb_now(), r.step);
-  for (const auto& m : r.metrics) {
-    const auto& v = m.value;
-    if (v.type == metric_value::kind::string) {
-      if (histograms && detail::parse_wandb_histogram(st.parser, v.s, st.histo)) ev.histogram(m.key, st.histo);
-      continue;
-    }
-    ev.scalar(m.key, static_cast<float>(v.as_double()));
-  }
-  if (ev.finish() == 0) return;  // nothing TensorBoard can show
-  detail::append_tfrecord(st.buf, st.event);
-  st.ends.push_back(st.buf.size());
-  if (st.buf.size() >= flush_bytes) flush();
-}
-
-VITALS_INLINE void tensorboard::flush() {
-  auto& st = *state;
-  if (st.buf.empty() || (!st.file.is_open() && !st.file.broken())) return;
-  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-}
-
-VITALS_INLINE void tensorboard::close(int /*exit_code*/) {
-  flush();
-  state->file.close();
-}
-VITALS_INLINE const std::filesystem::path& tensorboard::path() const { return state->file.path(); }
 
 }  // namespace vitals
 // ---- include/vitals/sinks/wandb/uploader.ipp ----
