@@ -9,6 +9,8 @@
 #include <vitals.hpp>
 #include <vitals/run/table.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>

@@ -9,6 +9,7 @@
 // --crash: stop without finishing (flush, then a torn line, then _exit(3)): what a killed run leaves.
 // Prints the run directory.
 #include <vitals.hpp>
+#include <vitals/detail/fmt.hpp>  // fmt::format (vitals.hpp does not give fmt)
 #include <vitals/sinks/report.hpp>
 
 #include <unistd.h>

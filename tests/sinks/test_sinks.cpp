@@ -15,6 +15,7 @@
 #include "test_support.hpp"
 #include "vitals/run.hpp"
 #include "vitals/sinks.hpp"
+#include "vitals/detail/fmt.hpp"  // fmt::memory_buffer (the sink headers do not give fmt)
 
 using namespace vitals_test;
 

@@ -21,8 +21,6 @@
 #include <iterator>
 #include <string_view>
 
-#include "vitals/detail/fmt.hpp"
-
 namespace vitals::inline VITALS_ABI::detail {
 enum class json_nonfinite : std::uint8_t { bare_words, null };
 enum class json_exponent : std::uint8_t { when_shorter, outside_1e_minus5_to_1e16 };
@@ -53,9 +51,15 @@ void append_text(Out& out, std::string_view s) {
 // policy allows: the sinks' writer thread spends most of its time here.
 template <class Out>
 void append_json_int(Out& out, std::int64_t v) {
-  fmt::format_int f(v);
-  out.append(f.data(), f.data() + f.size());
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
 }
+
+/// Writes d as fmt's "{}" does (shortest round-trip digits, positional from 1e-5 up to 1e16, as
+/// wandb-core writes value_json) into buf; returns the length. Not a template, so fmt is
+/// instantiated once, in the library, not in every file that writes JSON.
+VITALS_INLINE std::size_t format_double_like_fmt(char (&buf)[40], double d) noexcept;
 
 /// Shortest text that round-trips a finite double, exponent when shorter ("0.1", "1e-07", "12345").
 template <class Out>
@@ -78,7 +82,10 @@ void append_json_double(Out& out, double d, const json_policy& policy) {
   }
   const std::size_t start = out.size();
   if (policy.exponent == json_exponent::when_shorter) append_shortest_double(out, d);
-  else fmt::format_to(std::back_inserter(out), "{}", d);
+  else {
+    char buf[40];
+    out.append(buf, buf + format_double_like_fmt(buf, d));
+  }
   if (policy.point_on_integral_doubles) {
     const std::string_view written(out.data() + start, out.size() - start);
     if (written.find_first_of(".eE") == std::string_view::npos) append_text(out, ".0");
@@ -153,3 +160,7 @@ void append_json_string(Out& out, std::string_view s) {
 }
 
 }  // namespace vitals::detail
+
+#if VITALS_HEADER_BODIES
+#include "vitals/format/json.ipp"
+#endif
