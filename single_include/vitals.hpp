@@ -2246,16 +2246,6 @@ inline void indent_to(std::string& out, std::size_t count) { out.append(count, '
 #include <iterator>
 #include <string_view>
 
-// ---- include/vitals/detail/fmt.hpp ----
-// The one place vitals includes fmt. Under nvcc, fmt 9.1 only compiles with FMT_USE_CONSTEXPR=1
-// (see DESIGN.md, toolchain facts), and a .cu file including vitals must not have to know that.
-
-#if defined(__CUDACC__) && !defined(FMT_USE_CONSTEXPR)
-#define FMT_USE_CONSTEXPR 1
-#endif
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
 namespace vitals::inline VITALS_ABI::detail {
 enum class json_nonfinite : std::uint8_t { bare_words, null };
 enum class json_exponent : std::uint8_t { when_shorter, outside_1e_minus5_to_1e16 };
@@ -2286,9 +2276,15 @@ void append_text(Out& out, std::string_view s) {
 // policy allows: the sinks' writer thread spends most of its time here.
 template <class Out>
 void append_json_int(Out& out, std::int64_t v) {
-  fmt::format_int f(v);
-  out.append(f.data(), f.data() + f.size());
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
 }
+
+/// Writes d as fmt's "{}" does (shortest round-trip digits, positional from 1e-5 up to 1e16, as
+/// wandb-core writes value_json) into buf; returns the length. Not a template, so fmt is
+/// instantiated once, in the library, not in every file that writes JSON.
+VITALS_INLINE std::size_t format_double_like_fmt(char (&buf)[40], double d) noexcept;
 
 /// Shortest text that round-trips a finite double, exponent when shorter ("0.1", "1e-07", "12345").
 template <class Out>
@@ -2311,7 +2307,10 @@ void append_json_double(Out& out, double d, const json_policy& policy) {
   }
   const std::size_t start = out.size();
   if (policy.exponent == json_exponent::when_shorter) append_shortest_double(out, d);
-  else fmt::format_to(std::back_inserter(out), "{}", d);
+  else {
+    char buf[40];
+    out.append(buf, buf + format_double_like_fmt(buf, d));
+  }
   if (policy.point_on_integral_doubles) {
     const std::string_view written(out.data() + start, out.size() - start);
     if (written.find_first_of(".eE") == std::string_view::npos) append_text(out, ".0");
@@ -2386,6 +2385,9 @@ void append_json_string(Out& out, std::string_view s) {
 }
 
 }  // namespace vitals::detail
+
+#if VITALS_HEADER_BODIES
+#endif
 
 namespace vitals::inline VITALS_ABI::config {
 namespace detail {
@@ -4525,6 +4527,15 @@ VITALS_INLINE void remove_shutdown_hook(shutdown_hook* h) noexcept;
 #include <type_traits>
 #include <utility>
 
+// ---- include/vitals/detail/fmt.hpp ----
+// The one place vitals includes fmt. Under nvcc, fmt 9.1 only compiles with FMT_USE_CONSTEXPR=1
+// (see DESIGN.md, toolchain facts), and a .cu file including vitals must not have to know that.
+
+#if defined(__CUDACC__) && !defined(FMT_USE_CONSTEXPR)
+#define FMT_USE_CONSTEXPR 1
+#endif
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 // ---- include/vitals/format/file.hpp ----
 // Writing files that survive crashes and full disks: buffered append of whole records, atomic
 // replacement, and the POSIX details both need. Every file vitals writes goes through here (the
@@ -12329,6 +12340,17 @@ VITALS_INLINE node load_json_file(const std::filesystem::path& path) {
 }
 
 }  // namespace vitals::config
+// ---- include/vitals/format/json.ipp ----
+// Bodies of vitals/format/json.hpp (compiled once in the library, or inline in header-only use).
+
+
+
+namespace vitals::inline VITALS_ABI::detail {
+VITALS_INLINE std::size_t format_double_like_fmt(char (&buf)[40], double d) noexcept {
+  // The longest "{}" text of a double is 24 characters (-2.2250738585072014e-308).
+  return fmt::format_to_n(buf, sizeof buf, "{}", d).size;
+}
+}  // namespace vitals::detail
 // ---- include/vitals/config/yaml_reader.ipp ----
 // Bodies of vitals/config/yaml_reader.hpp (see vitals/version.hpp): the yaml-cpp event-driven tree builder.
 
