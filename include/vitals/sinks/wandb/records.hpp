@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "vitals/detail/fmt.hpp"
 #include "vitals/sinks/wandb/summary.hpp"
 #include "vitals/sinks/wandb/table_file.hpp"
 
