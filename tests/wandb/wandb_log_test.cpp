@@ -241,7 +241,7 @@ TEST_CASE("sink writes a run that our reader decodes in order; disabled writes n
   }
   namespace F = wandb_fields::Record;
   CHECK(kinds == std::vector<std::uint32_t>{F::run, F::environment, F::metric, F::metric, F::history, F::metric, F::history,
-                                            F::summary, F::exit, F::final});
+                                            F::stats, F::summary, F::exit, F::final});  // stats: the start sample
 
   const fs::path dir2 = temp_dir("disabled");
   info.dir = dir2;

@@ -248,7 +248,7 @@ class system_reader {
   counters base_, prev_;
 };
 
-/// A thread that takes a system_sample at start and then every `interval` and keeps them until
+/// A thread that takes a system_sample at start (always, even if stop() comes first) and then every `interval` and keeps them until
 /// take() collects them (at most `max_kept`; the oldest go first when nobody collects), or, given
 /// `on_sample`, hands each to it on the sampler thread. stop() joins it; so does the destructor.
 class system_sampler {
@@ -289,8 +289,9 @@ class system_sampler {
   void loop() {
     std::unique_lock lock(mu_);
     for (bool first = true;; first = false) {
+      // The first sample is taken even when stop() came before the thread ran, so every run
+      // that samples has its start sample, however short it was (as a Python run does).
       if (!first && cv_.wait_for(lock, interval_, [&] { return stopping_; })) return;
-      if (stopping_) return;
       lock.unlock();
       timespec a{}, b{};
       ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
