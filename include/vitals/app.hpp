@@ -81,6 +81,11 @@ struct app_scan {
   run_options flagged{};                       // defaults < environment < flags
   std::vector<std::vector<std::string>> jobs;  // one, or one per sweep combination
   bool dir_given = false;                      // --wandb_dir or WANDB_DIR names the runs directory
+
+  VITALS_INLINE app_scan();
+  VITALS_INLINE app_scan(app_scan&&) noexcept;
+  VITALS_INLINE app_scan& operator=(app_scan&&) noexcept;
+  VITALS_INLINE ~app_scan();
 };
 
 /// Sorts the arguments: run flags (run_options owns them), vitals' flags, overrides.
@@ -114,6 +119,30 @@ VITALS_INLINE void app_locate_in_files(std::vector<config::problem>& problems, s
 /// Run options of one job from its config tree: flags/env win; then the config fields; then the defaults.
 VITALS_INLINE run_options app_options_for(const config::node& tree, run_options o, const run_fields& fields,
                                           const run_options& base, std::vector<config::problem>& problems);
+/// One job's run options: the flagged ones, the runs directory of a composition that sets
+/// hydra.run.dir / hydra.sweep.dir (<output_dir>/runs) unless --wandb_dir/WANDB_DIR named one,
+/// then app_options_for on the job's config tree; the result goes to `out`.
+VITALS_INLINE void app_job_options(run_options& out, const app_scan& scan, const config::composition* composition,
+                                          const config::node& tree, const run_fields& fields, const run_options& base,
+                                          std::vector<config::problem>& problems);
+/// --show-config's text: each job's config tree and its overrides.
+VITALS_INLINE std::string app_show_text(const std::vector<std::pair<config::node, const std::vector<std::string>*>>& jobs,
+                                        bool json);
+/// Throws config_error(problems, more) when there are problems.
+VITALS_INLINE void app_throw_problems(std::vector<config::problem>& problems, std::size_t more);
+/// Adds a config_error's problems.
+VITALS_INLINE void app_add_config_error(const config::config_error& e, std::vector<config::problem>& problems,
+                                        std::size_t& more);
+/// The preset named `experiment` among `names` (its index), else a problem and nullopt.
+VITALS_INLINE std::optional<std::size_t> app_find_preset(const std::string& experiment,
+                                                         const std::vector<std::string>& names,
+                                                         std::vector<config::problem>& problems);
+/// jobs_or_exit's exits: prints `text` and exits 0 (--help, --show-config).
+[[noreturn]] VITALS_INLINE void app_exit_text(const std::string& text);
+/// Prints a usage error (the program's name from argv[0]) and exits 2.
+[[noreturn]] VITALS_INLINE void app_exit_usage(int argc, const char* const* argv, const usage_error& e);
+/// parse_or_exit's error for a command line of `jobs` jobs (not one); exits 2.
+[[noreturn]] VITALS_INLINE void app_exit_not_one_job(int argc, const char* const* argv, std::size_t jobs);
 }  // namespace detail
 
 /// One job of a command line: the typed config, its run options, and how it was composed.
@@ -193,62 +222,43 @@ class app {
     if (scan.help) return {app_result<Config>::action::help, usage(scan.program, scan.copts), {}};
     detail::app_prepare(scan, base_, compose_.has_value(), problems, more);
     const compose_options& copts = scan.copts;
-    const bool multirun = scan.multirun, json = scan.json, show = scan.show, dir_given = scan.dir_given;
-    const auto& jobs = scan.jobs;
-    const auto& config_files = scan.config_files;
-    const auto& experiment = scan.experiment;
-    const run_options& flagged = scan.flagged;
 
     app_result<Config> out;
-    {
-      int job_num = 0;
-      for (const auto& job : jobs) {
-        launch<Config> l;
-        l.overrides = job;
-        const std::optional<int> num = multirun ? std::optional<int>(job_num++) : std::nullopt;
-        const std::size_t first_read_problem = problems.size();
-        const read_outcome read = read_config(job, config_files, experiment, copts, num, l, problems, more);
-        // The checks run on what was read even when some fields could not be, so that one run
-        // shows every independent mistake; a check's problem on a field that already has a read
-        // problem (the field, one inside it or one above it) is a follow-on and is left out.
-        if (read != read_outcome::unread) run_checks(l.config, problems, first_read_problem);
-        if (read != read_outcome::ok) continue;
-        run_options job_options = flagged;
-        // A composition that sets hydra.run.dir / hydra.sweep.dir holds its runs: <output_dir>/runs.
-        if (l.composition && l.composition->output_dir_set && !dir_given)
-          job_options.dir = l.composition->output_dir / "runs";
-        l.options = options_for(l.config, std::move(job_options), problems);
-        out.jobs.push_back(std::move(l));
-      }
+    int job_num = 0;
+    for (const auto& job : scan.jobs) {
+      launch<Config> l;
+      l.overrides = job;
+      const std::optional<int> num = scan.multirun ? std::optional<int>(job_num++) : std::nullopt;
+      const std::size_t first_read_problem = problems.size();
+      const read_outcome read = read_config(job, scan.config_files, scan.experiment, copts, num, l, problems, more);
+      // The checks run on what was read even when some fields could not be, so that one run
+      // shows every independent mistake; a check's problem on a field that already has a read
+      // problem (the field, one inside it or one above it) is a follow-on and is left out.
+      if (read != read_outcome::unread) run_checks(l.config, problems, first_read_problem);
+      if (read != read_outcome::ok) continue;
+      detail::app_job_options(l.options, scan, l.composition ? &*l.composition : nullptr, config::to_node(l.config),
+                              fields_, base_, problems);
+      out.jobs.push_back(std::move(l));
     }
-    if (!problems.empty()) throw config::config_error(std::move(problems), more);
-    if (show) {
+    detail::app_throw_problems(problems, more);
+    if (scan.show) {
       out.what = app_result<Config>::action::show_config;
-      for (const auto& j : out.jobs) {
-        if (json) {  // one object per line, one line per job (as vitals-compose --json prints)
-          out.text += config::to_json(config::to_node(j.config), 0) + "\n";
-          continue;
-        }
-        if (out.jobs.size() > 1) {
-          std::string head = "---\n# job:";
-          for (const auto& o : j.overrides) head += " " + o;
-          out.text += head + "\n";
-        }
-        out.text += config::to_yaml(config::to_node(j.config));
-      }
+      std::vector<std::pair<config::node, const std::vector<std::string>*>> shown;
+      shown.reserve(out.jobs.size());
+      for (const auto& j : out.jobs) shown.emplace_back(config::to_node(j.config), &j.overrides);
+      out.text = detail::app_show_text(shown, scan.json);
     }
     return out;
   }
 
   /// parse(), then: --help and --show-config print and exit 0; problems print on stderr and exit 2.
   std::vector<launch<Config>> jobs_or_exit(int argc, const char* const* argv) const {
-    const char* program = argc > 0 && argv[0] ? argv[0] : "program";
     try {
       app_result<Config> r = parse(argc, argv);
-      if (r.what != app_result<Config>::action::run) config::detail::print_and_exit(r.text);
+      if (r.what != app_result<Config>::action::run) detail::app_exit_text(r.text);
       return std::move(r.jobs);
     } catch (const usage_error& e) {
-      exit_usage_error(std::filesystem::path(program).filename().string(), e.what());
+      detail::app_exit_usage(argc, argv, e);
     }
   }
   std::vector<launch<Config>> jobs_or_exit(int argc, char** argv) const {
@@ -258,9 +268,7 @@ class app {
   /// The single job of a command line (--multirun with several jobs is an error: use jobs_or_exit).
   launch<Config> parse_or_exit(int argc, const char* const* argv) const {
     auto jobs = jobs_or_exit(argc, argv);
-    if (jobs.size() != 1)
-      exit_usage_error(argc > 0 && argv[0] ? std::filesystem::path(argv[0]).filename().string() : "program",
-                       "--multirun expands to " + std::to_string(jobs.size()) + " jobs; this program runs one (app::jobs_or_exit runs them all)");
+    if (jobs.size() != 1) detail::app_exit_not_one_job(argc, argv, jobs.size());
     return std::move(jobs.front());
   }
   launch<Config> parse_or_exit(int argc, char** argv) const {
@@ -319,14 +327,10 @@ class app {
       const std::size_t before = problems.size();
       Config value{};
       if (!experiment.empty()) {
-        auto it = std::find_if(presets_.begin(), presets_.end(), [&](const auto& p) { return p.name == experiment; });
-        if (it != presets_.end()) {
-          value = it->value;
-        } else {
-          std::vector<std::string> names;
-          for (const auto& p : presets_) names.push_back(p.name);
-          problems.push_back(config::detail::unknown_experiment(experiment, names));
-        }
+        std::vector<std::string> names;
+        names.reserve(presets_.size());
+        for (const auto& p : presets_) names.push_back(p.name);
+        if (auto at = detail::app_find_preset(experiment, names, problems)) value = presets_[*at].value;
       }
       config::node from_files = config::node::mapping();  // where file values were written
       for (const auto& path : files) {
@@ -335,8 +339,7 @@ class app {
         try {
           if (!(config::detail::is_config_struct_v<Config> && tree->is_null())) config::merge_into(value, *tree, problems, more);
         } catch (const config::config_error& e) {
-          problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-          more += e.more();
+          detail::app_add_config_error(e, problems, more);
         }
       }
       // Overrides in Hydra's grammar on the tree of what the layers gave, then typed again.
@@ -352,15 +355,9 @@ class app {
       if (!(config::detail::is_config_struct_v<Config>)) return read_outcome::unread;
       return read_outcome::partial;
     } catch (const config::config_error& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-      more += e.more();
+      detail::app_add_config_error(e, problems, more);
       return read_outcome::unread;
     }
-  }
-
-  // Run options of one job: flags/env win; then the config fields; then the code's defaults.
-  run_options options_for(const Config& cfg, run_options o, std::vector<config::problem>& problems) const {
-    return detail::app_options_for(config::to_node(cfg), std::move(o), fields_, base_, problems);
   }
 
   std::string description_;

@@ -14,6 +14,11 @@
 
 namespace vitals::inline VITALS_ABI::detail {
 
+VITALS_INLINE app_scan::app_scan() = default;
+VITALS_INLINE app_scan::app_scan(app_scan&&) noexcept = default;
+VITALS_INLINE app_scan& app_scan::operator=(app_scan&&) noexcept = default;
+VITALS_INLINE app_scan::~app_scan() = default;
+
 inline std::vector<std::string> app_known_flags(bool composing) {
   std::vector<std::string> k = {"--help", "--show-config", "--multirun", "--wandb_project", "--wandb_entity",
                                 "--wandb_name", "--wandb_group", "--wandb_tags", "--wandb_notes", "--wandb_job_type",
@@ -344,6 +349,64 @@ VITALS_INLINE run_options app_options_for(const config::node& tree, run_options 
     problems.push_back({"", e.what(), {}});
   }
   return o;
+}
+
+VITALS_INLINE void app_job_options(run_options& out, const app_scan& scan, const config::composition* composition,
+                                          const config::node& tree, const run_fields& fields, const run_options& base,
+                                          std::vector<config::problem>& problems) {
+  run_options job_options = scan.flagged;
+  // A composition that sets hydra.run.dir / hydra.sweep.dir holds its runs: <output_dir>/runs.
+  if (composition && composition->output_dir_set && !scan.dir_given) job_options.dir = composition->output_dir / "runs";
+  out = app_options_for(tree, std::move(job_options), fields, base, problems);
+}
+
+VITALS_INLINE std::string app_show_text(const std::vector<std::pair<config::node, const std::vector<std::string>*>>& jobs,
+                                        bool json) {
+  std::string text;
+  for (const auto& [tree, overrides] : jobs) {
+    if (json) {  // one object per line, one line per job (as vitals-compose --json prints)
+      text += config::to_json(tree, 0) + "\n";
+      continue;
+    }
+    if (jobs.size() > 1) {
+      std::string head = "---\n# job:";
+      for (const auto& o : *overrides) head += " " + o;
+      text += head + "\n";
+    }
+    text += config::to_yaml(tree);
+  }
+  return text;
+}
+
+VITALS_INLINE void app_throw_problems(std::vector<config::problem>& problems, std::size_t more) {
+  if (!problems.empty()) throw config::config_error(std::move(problems), more);
+}
+
+VITALS_INLINE void app_add_config_error(const config::config_error& e, std::vector<config::problem>& problems,
+                                        std::size_t& more) {
+  problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  more += e.more();
+}
+
+VITALS_INLINE std::optional<std::size_t> app_find_preset(const std::string& experiment,
+                                                         const std::vector<std::string>& names,
+                                                         std::vector<config::problem>& problems) {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == experiment) return i;
+  problems.push_back(config::detail::unknown_experiment(experiment, names));
+  return std::nullopt;
+}
+
+[[noreturn]] VITALS_INLINE void app_exit_text(const std::string& text) { config::detail::print_and_exit(text); }
+
+[[noreturn]] VITALS_INLINE void app_exit_usage(int argc, const char* const* argv, const usage_error& e) {
+  const char* program = argc > 0 && argv[0] ? argv[0] : "program";
+  exit_usage_error(std::filesystem::path(program).filename().string(), e.what());
+}
+
+[[noreturn]] VITALS_INLINE void app_exit_not_one_job(int argc, const char* const* argv, std::size_t jobs) {
+  exit_usage_error(argc > 0 && argv[0] ? std::filesystem::path(argv[0]).filename().string() : "program",
+                   "--multirun expands to " + std::to_string(jobs) + " jobs; this program runs one (app::jobs_or_exit runs them all)");
 }
 
 }  // namespace vitals::detail

@@ -22,6 +22,7 @@
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <span>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -50,19 +51,16 @@ struct read_state {
   std::size_t* more = nullptr;
 
   bool full() const { return more && problems.size() >= limits().max_errors; }
-  void add(const node& n, std::string message) { add_at(n.where, std::move(message)); }
-  void add_at(const source_location& where, std::string message) {
-    if (full()) ++*more;
-    else problems.push_back({path, std::move(message), where});
-  }
+  VITALS_INLINE void add(const node& n, std::string message);
+  VITALS_INLINE void add_at(const source_location& where, std::string message);
 };
 
 /// Appends a key or index to the path for one scope.
 class path_scope {
  public:
-  path_scope(std::string& path, std::string_view key) : path_(path), size_(path.size()) { path = join_key(path, key); }
-  path_scope(std::string& path, std::size_t index) : path_(path), size_(path.size()) { path = join_index(path, index); }
-  ~path_scope() { path_.resize(size_); }
+  VITALS_INLINE path_scope(std::string& path, std::string_view key);
+  VITALS_INLINE path_scope(std::string& path, std::size_t index);
+  VITALS_INLINE ~path_scope();
   path_scope(const path_scope&) = delete;
   path_scope& operator=(const path_scope&) = delete;
 
@@ -72,22 +70,16 @@ class path_scope {
 };
 
 /// What a node is, for "got ..." in messages.
-inline std::string describe(const node& n) {
-  switch (n.kind) {
-    case node_kind::null: return "null";
-    case node_kind::mapping: return "a mapping";
-    case node_kind::sequence: return "a list";
-    case node_kind::scalar: break;
-  }
-  std::string text = n.text.size() > 60 ? n.text.substr(0, 57) + "..." : n.text;
-  return (n.style == scalar_style::quoted ? "string '" : "'") + text + "'";
-}
+VITALS_INLINE std::string describe(const node& n);
 
 inline bool is_missing(const node& n) { return n.is_scalar() && n.text == missing_text; }
 
+/// Adds "expected <label>, got ...".
+VITALS_INLINE void add_mismatch(const node& n, read_state& s, const std::string& label);
+
 template <class T>
 void mismatch(const node& n, read_state& s) {
-  s.add(n, "expected " + type_label<T>() + ", got " + describe(n));
+  add_mismatch(n, s, type_label<T>());
 }
 
 template <class I>
@@ -100,14 +92,7 @@ template <class T> node write(const T& v);
 
 // --- scalars ---------------------------------------------------------------------------------
 
-inline void read_bool(const node& n, bool& out, read_state& s) {
-  if (n.is_scalar() && n.style == scalar_style::plain)
-    if (auto b = parse_bool_word(n.text)) {
-      out = *b;
-      return;
-    }
-  mismatch<bool>(n, s);
-}
+VITALS_INLINE void read_bool(const node& n, bool& out, read_state& s);
 
 template <class I>
 void read_integer(const node& n, I& out, read_state& s) {
@@ -146,10 +131,7 @@ void read_floating(const node& n, F& out, read_state& s) {
   out = f->value;
 }
 
-inline void read_string(const node& n, std::string& out, read_state& s) {
-  if (n.is_scalar()) out = n.text;
-  else mismatch<std::string>(n, s);
-}
+VITALS_INLINE void read_string(const node& n, std::string& out, read_state& s);
 
 template <class E>
 std::vector<std::string_view> enum_name_list() {
@@ -227,9 +209,15 @@ std::size_t field_index(std::string_view key) {
 
 inline constexpr std::string_view variant_tag_key = "_type_";
 
+/// read_struct's problems: not a mapping; an unknown key (`names`: the struct's fields; `label`
+/// gives the struct's type label, called only when needed).
+VITALS_INLINE void add_not_a_mapping(const node& n, read_state& s, std::string (*label)());
+VITALS_INLINE void add_unknown_key(const std::string& key, const node& value, read_state& s,
+                                   std::span<const std::string_view> names, std::string (*label)());
+
 template <class T>
 void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
-  if (!n.is_mapping()) return s.add(n, "expected a mapping (" + type_label<T>() + "), got " + describe(n));
+  if (!n.is_mapping()) return add_not_a_mapping(n, s, &type_label<T>);
   for (const auto& entry : n.entries) {
     const std::string& key = entry.first;
     const node& value = entry.second;  // not a structured binding: clang 14 cannot capture those
@@ -237,15 +225,7 @@ void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
     path_scope scope(s.path, key);
     std::size_t i = field_index<T>(key);
     if (i == vitals::field_count<T>) {
-      if (s.full()) {
-        ++*s.more;
-        continue;
-      }
-      const auto& names = vitals::field_names<T>;
-      std::string hint = did_you_mean(key, names);
-      if (hint.empty()) hint = " (known keys: " + join_names(names) + ")";
-      // Pointed at the key (where it was written), not at its value.
-      s.add_at(value.key_where.line ? value.key_where : value.where, "unknown key '" + key + "' in " + type_label<T>() + hint);
+      add_unknown_key(key, value, s, vitals::field_names<T>, &type_label<T>);
       continue;
     }
     visit_field(out, i, [&](auto& field) { read(value, field, s); },
@@ -408,6 +388,9 @@ constexpr bool may_hold_required() {
   else return false;
 }
 
+/// check_required_in's problem: an unset vitals::required (`label` gives its value type's label).
+VITALS_INLINE void add_missing_required(read_state& s, std::string (*label)(), const source_location& where);
+
 // n: the node the value was read from (null when absent); near: where to point when it is absent.
 template <class T>
 void check_required_in(const T& v, const node* n, const source_location& near, read_state& s) {
@@ -415,8 +398,7 @@ void check_required_in(const T& v, const node* n, const source_location& near, r
     return;
   } else if constexpr (is_required<T>::value) {
     if (!v.has_value()) {
-      problem p{s.path, "missing required value (" + type_label<typename T::value_type>() + ")", n ? n->where : near};
-      s.problems.push_back(std::move(p));
+      add_missing_required(s, &type_label<typename T::value_type>, n ? n->where : near);
     } else {
       check_required_in(v.value(), n, near, s);
     }
@@ -516,6 +498,63 @@ node write(const T& v) {
 }
 
 }  // namespace detail
+#if !VITALS_HEADER_BODIES
+extern template std::string type_label<char>();
+extern template std::string type_label<signed char>();
+extern template std::string type_label<unsigned char>();
+extern template std::string type_label<short>();
+extern template std::string type_label<unsigned short>();
+extern template std::string type_label<int>();
+extern template std::string type_label<unsigned>();
+extern template std::string type_label<long>();
+extern template std::string type_label<unsigned long>();
+extern template std::string type_label<long long>();
+extern template std::string type_label<unsigned long long>();
+extern template std::string type_label<float>();
+extern template std::string type_label<double>();
+extern template std::string type_label<long double>();
+extern template std::string type_label<bool>();
+extern template std::string type_label<std::string>();
+#endif
+namespace detail {
+
+#if !VITALS_HEADER_BODIES
+// The scalar types' readers and writers are compiled once, in the library (convert.ipp).
+extern template void read<char>(const node&, char&, read_state&);
+extern template node write<char>(const char&);
+extern template void read<signed char>(const node&, signed char&, read_state&);
+extern template node write<signed char>(const signed char&);
+extern template void read<unsigned char>(const node&, unsigned char&, read_state&);
+extern template node write<unsigned char>(const unsigned char&);
+extern template void read<short>(const node&, short&, read_state&);
+extern template node write<short>(const short&);
+extern template void read<unsigned short>(const node&, unsigned short&, read_state&);
+extern template node write<unsigned short>(const unsigned short&);
+extern template void read<int>(const node&, int&, read_state&);
+extern template node write<int>(const int&);
+extern template void read<unsigned>(const node&, unsigned&, read_state&);
+extern template node write<unsigned>(const unsigned&);
+extern template void read<long>(const node&, long&, read_state&);
+extern template node write<long>(const long&);
+extern template void read<unsigned long>(const node&, unsigned long&, read_state&);
+extern template node write<unsigned long>(const unsigned long&);
+extern template void read<long long>(const node&, long long&, read_state&);
+extern template node write<long long>(const long long&);
+extern template void read<unsigned long long>(const node&, unsigned long long&, read_state&);
+extern template node write<unsigned long long>(const unsigned long long&);
+extern template void read<float>(const node&, float&, read_state&);
+extern template node write<float>(const float&);
+extern template void read<double>(const node&, double&, read_state&);
+extern template node write<double>(const double&);
+extern template void read<long double>(const node&, long double&, read_state&);
+extern template node write<long double>(const long double&);
+extern template void read<bool>(const node&, bool&, read_state&);
+extern template node write<bool>(const bool&);
+extern template void read<std::string>(const node&, std::string&, read_state&);
+extern template node write<std::string>(const std::string&);
+#endif
+
+}  // namespace detail
 
 /// The value as a tree: structs and maps become mappings, lists sequences, strings and enum names
 /// quoted scalars, numbers and bools plain scalars, nullopt null, an unset required `???`.
@@ -564,3 +603,7 @@ T from_node(const node& tree) {
 }
 
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#include "vitals/config/convert.ipp"
+#endif

@@ -82,22 +82,15 @@ struct problem {
   source_location where;  // file:line:col or the override it came from
 
   /// "file.yaml:12:5: optim.lr: expected a float, got 'abc'" (parts that are unknown are left out).
-  std::string str() const {
-    std::string out;
-    if (!(where.file.empty() && where.line == 0 && where.origin.empty())) out += where.str() + ": ";
-    if (!path.empty()) out += path + ": ";
-    out += message;
-    return out;
-  }
+  VITALS_INLINE std::string str() const;
 };
 
 /// Thrown by readers and conversions; what() lists every problem, one per line (at most
 /// limits().max_errors of them, then "... and N more problems").
 class config_error : public std::runtime_error, public usage_error {
  public:
-  explicit config_error(std::vector<problem> problems, std::size_t more = 0)
-      : config_error(capped(std::move(problems), more)) {}
-  explicit config_error(problem p) : config_error(std::vector<problem>{std::move(p)}) {}
+  explicit VITALS_INLINE config_error(std::vector<problem> problems, std::size_t more = 0);
+  explicit VITALS_INLINE config_error(problem p);
 
   const char* what() const noexcept override { return std::runtime_error::what(); }
 
@@ -111,26 +104,9 @@ class config_error : public std::runtime_error, public usage_error {
     std::vector<problem> problems;
     std::size_t more;
   };
-  static kept capped(std::vector<problem> problems, std::size_t more) {
-    const std::size_t cap = limits().max_errors == 0 ? 1 : limits().max_errors;
-    if (problems.size() > cap) {
-      more += problems.size() - cap;
-      problems.resize(cap);
-    }
-    return {std::move(problems), more};
-  }
-  explicit config_error(kept k)
-      : std::runtime_error(join(k.problems, k.more)), problems_(std::move(k.problems)), more_(k.more) {}
-
-  static std::string join(const std::vector<problem>& problems, std::size_t more) {
-    std::string out;
-    for (const problem& p : problems) {
-      if (!out.empty()) out += '\n';
-      out += p.str();
-    }
-    if (more > 0) out += "\n... and " + std::to_string(more) + " more problem" + (more == 1 ? "" : "s");
-    return out;
-  }
+  VITALS_INLINE static kept capped(std::vector<problem> problems, std::size_t more);
+  explicit VITALS_INLINE config_error(kept k);
+  VITALS_INLINE static std::string join(const std::vector<problem>& problems, std::size_t more);
 
   std::vector<problem> problems_;
   std::size_t more_ = 0;

@@ -30,4 +30,41 @@ namespace vitals::inline VITALS_ABI {
   std::exit(usage_exit_code);
 }
 
+namespace config {
+
+VITALS_INLINE std::string problem::str() const {
+  std::string out;
+  if (!(where.file.empty() && where.line == 0 && where.origin.empty())) out += where.str() + ": ";
+  if (!path.empty()) out += path + ": ";
+  out += message;
+  return out;
+}
+
+VITALS_INLINE config_error::config_error(std::vector<problem> problems, std::size_t more)
+    : config_error(capped(std::move(problems), more)) {}
+VITALS_INLINE config_error::config_error(problem p) : config_error(std::vector<problem>{std::move(p)}) {}
+
+VITALS_INLINE config_error::kept config_error::capped(std::vector<problem> problems, std::size_t more) {
+  const std::size_t cap = limits().max_errors == 0 ? 1 : limits().max_errors;
+  if (problems.size() > cap) {
+    more += problems.size() - cap;
+    problems.resize(cap);
+  }
+  return {std::move(problems), more};
+}
+
+VITALS_INLINE config_error::config_error(kept k)
+    : std::runtime_error(join(k.problems, k.more)), problems_(std::move(k.problems)), more_(k.more) {}
+
+VITALS_INLINE std::string config_error::join(const std::vector<problem>& problems, std::size_t more) {
+  std::string out;
+  for (const problem& p : problems) {
+    if (!out.empty()) out += '\n';
+    out += p.str();
+  }
+  if (more > 0) out += "\n... and " + std::to_string(more) + " more problem" + (more == 1 ? "" : "s");
+  return out;
+}
+
+}  // namespace config
 }  // namespace vitals

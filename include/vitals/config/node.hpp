@@ -34,13 +34,7 @@ struct source_location {
   }
 
   /// "file:line:col", "override 'a=b'", or "<unknown>".
-  std::string str() const {
-    if (!origin.empty()) return origin;
-    if (file.empty() && line == 0) return "<unknown>";
-    std::string out = file.empty() ? std::string("<input>") : file;
-    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-    return out;
-  }
+  VITALS_INLINE std::string str() const;
 };
 
 enum class node_kind { null, scalar, sequence, mapping };
@@ -60,12 +54,12 @@ class node {
 
   // Declared here, defaulted after the class: clang with libstdc++ rejects the implicit ones,
   // because std::pair<std::string, node> is instantiated while node is still incomplete.
-  node();
-  node(const node&);
-  node(node&&) noexcept;
-  node& operator=(const node&);
-  node& operator=(node&&) noexcept;
-  ~node();
+  VITALS_INLINE node();
+  VITALS_INLINE node(const node&);
+  VITALS_INLINE node(node&&) noexcept;
+  VITALS_INLINE node& operator=(const node&);
+  VITALS_INLINE node& operator=(node&&) noexcept;
+  VITALS_INLINE ~node();
 
   static node null_value(source_location loc = {}) { return with_kind(node_kind::null, std::move(loc)); }
   static node scalar(std::string text, scalar_style style = scalar_style::plain, source_location loc = {}) {
@@ -119,11 +113,8 @@ class node {
   }
 };
 
-inline node::node() = default;
-inline node::node(const node&) = default;
-inline node::node(node&&) noexcept = default;
-inline node& node::operator=(const node&) = default;
-inline node& node::operator=(node&&) noexcept = default;
-inline node::~node() = default;
-
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#include "vitals/config/node.ipp"
+#endif

@@ -48,7 +48,10 @@ struct health_options {
 /// Attaches `monitor` (the seed-003 default rules unless given; custom compile-time rule sets and
 /// run-time add/replace/disable are set up on it first) to `r`, with an alerts.jsonl sink. Call it
 /// before the first log(). The monitor then belongs to the run's writer thread.
-VITALS_INLINE void watch_health(run& r, health_options opts = {}, health_monitor monitor = health_monitor{});
+VITALS_INLINE void watch_health(run& r, health_options opts, health_monitor monitor);
+/// The same with the default rules (and default options): the defaults are built in the library.
+VITALS_INLINE void watch_health(run& r, health_options opts);
+VITALS_INLINE void watch_health(run& r);
 
 }  // namespace vitals
 

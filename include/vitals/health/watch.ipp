@@ -80,4 +80,7 @@ VITALS_INLINE void watch_health(run& r, health_options opts, health_monitor moni
   r.attach(alerts_jsonl{});
 }
 
+VITALS_INLINE void watch_health(run& r, health_options opts) { watch_health(r, std::move(opts), health_monitor{}); }
+VITALS_INLINE void watch_health(run& r) { watch_health(r, health_options{}, health_monitor{}); }
+
 }  // namespace vitals

@@ -53,6 +53,14 @@ struct composition {
   /// puts the run directory inside it (vitals::app, docs/compose.md "Output directories").
   bool output_dir_set = false;
 
+  // Declared here, defined in the .ipp: compiled once, not in every file that holds a composition.
+  VITALS_INLINE composition();
+  VITALS_INLINE composition(const composition&);
+  VITALS_INLINE composition(composition&&) noexcept;
+  VITALS_INLINE composition& operator=(const composition&);
+  VITALS_INLINE composition& operator=(composition&&) noexcept;
+  VITALS_INLINE ~composition();
+
   /// The overrides as a YAML list node (Hydra's overrides.yaml).
   VITALS_INLINE node overrides_node() const;
   /// The defaults-list trace and group choices as a mapping.

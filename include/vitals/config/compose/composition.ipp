@@ -12,6 +12,13 @@
 
 namespace vitals::inline VITALS_ABI::config {
 
+VITALS_INLINE composition::composition() = default;
+VITALS_INLINE composition::composition(const composition&) = default;
+VITALS_INLINE composition::composition(composition&&) noexcept = default;
+VITALS_INLINE composition& composition::operator=(const composition&) = default;
+VITALS_INLINE composition& composition::operator=(composition&&) noexcept = default;
+VITALS_INLINE composition::~composition() = default;
+
 VITALS_INLINE node composition::overrides_node() const {
   node n = node::sequence();
   for (const auto& o : overrides) n.items.push_back(node::scalar(o, scalar_style::quoted));

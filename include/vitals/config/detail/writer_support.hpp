@@ -15,15 +15,13 @@
 
 namespace vitals::inline VITALS_ABI::config::detail {
 /// Throws config_error when text is not valid UTF-8: no JSON or YAML file can hold it.
-inline void require_utf8(std::string_view text, const std::string& path, const node& n) {
-  std::size_t bad = first_invalid_utf8(text);
-  if (bad != text.size())
-    throw config_error(problem{path, "cannot write a string that is not valid UTF-8 (bad byte at offset " +
-                                         std::to_string(bad) + ")",
-                               n.where});
-}
+VITALS_INLINE void require_utf8(std::string_view text, const std::string& path, const node& n);
 
 /// Appends `count` spaces.
 inline void indent_to(std::string& out, std::size_t count) { out.append(count, ' '); }
 
 }  // namespace vitals::config::detail
+
+#if VITALS_HEADER_BODIES
+#include "vitals/config/detail/writer_support.ipp"
+#endif

@@ -1,0 +1,23 @@
+// Bodies of vitals/config/node.hpp (see vitals/version.hpp).
+#pragma once
+
+#include "vitals/config/node.hpp"
+
+namespace vitals::inline VITALS_ABI::config {
+
+VITALS_INLINE std::string source_location::str() const {
+  if (!origin.empty()) return origin;
+  if (file.empty() && line == 0) return "<unknown>";
+  std::string out = file.empty() ? std::string("<input>") : file;
+  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  return out;
+}
+
+VITALS_INLINE node::node() = default;
+VITALS_INLINE node::node(const node&) = default;
+VITALS_INLINE node::node(node&&) noexcept = default;
+VITALS_INLINE node& node::operator=(const node&) = default;
+VITALS_INLINE node& node::operator=(node&&) noexcept = default;
+VITALS_INLINE node::~node() = default;
+
+}  // namespace vitals::config
