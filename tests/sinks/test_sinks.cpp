@@ -351,6 +351,11 @@ TEST_CASE("disk full: /dev/full gives a clear error once, the run and the other 
   CHECK(read_file(run.dir() / "metadata.json").find("No space left on device") != std::string::npos);
 }
 
+struct two_fields {
+  double a = 1;            // prefix + "/a" fits the 512-byte key buffer
+  double bbbbbbbbbbbb = 2;  // and this one does not
+};
+
 TEST_CASE("bad keys throw at the call, the run goes on") {
   temp_dir tmp("badkeys");
   capture_sink cap;
@@ -358,6 +363,9 @@ TEST_CASE("bad keys throw at the call, the run goes on") {
   run.attach(cap);
   CHECK_THROWS_WITH(run.log({{"", 1.0}}), Catch::Contains("empty metric key"));
   CHECK_THROWS_WITH(run.log({{"ok", 1.0}, {"_step", 2}}), Catch::Contains("'_step' is reserved"));
+  // A flattened key that outgrows its buffer after the first field was added: no partial row.
+  const std::string prefix(509, 'p');
+  CHECK_THROWS_AS(run.log(vitals::prefixed(prefix + "/", two_fields{})), std::length_error);
   run.log({{"after", 3.0}});
   run.finish();
   REQUIRE(cap.data->records.size() == 1);  // the failed calls committed nothing on their own

@@ -228,14 +228,19 @@ class run final : private detail::shutdown_hook {
     key.size = 0;
     key.push(prefix);
     pipeline::batch b(*pipe_, step, commit);
-    if (prefix.empty() || prefix.back() == '/') {
-      for_each_field(values, [&](std::string_view name, const auto& field) {
-        key.size = prefix.size();
-        key.push(name);
-        detail::flatten_value(key, field, b);
-      });
-    } else {
-      detail::flatten_value(key, values, b);
+    try {
+      if (prefix.empty() || prefix.back() == '/') {
+        for_each_field(values, [&](std::string_view name, const auto& field) {
+          key.size = prefix.size();
+          key.push(name);
+          detail::flatten_value(key, field, b);
+        });
+      } else {
+        detail::flatten_value(key, values, b);
+      }
+    } catch (...) {
+      b.abandon();  // a key too long: no partial row is committed
+      throw;
     }
   }
 

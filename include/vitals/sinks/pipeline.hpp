@@ -102,11 +102,22 @@ class pipeline : private detail::pipeline_core {
     ~batch() {
       // A log() call that threw half-way (an empty or reserved key) leaves its values pending
       // rather than committing a partial row.
-      if (active_ && commit_ && !p_.finished_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
+      if (active_ && commit_ && !failed_ && !p_.finished_) p_.commit_locked(lock_);
     }
     void add(std::string_view key, const metric_value& v) {
-      if (active_) p_.add_pending_locked(p_.keys_.id(key), v);
+      if (!active_) return;
+      std::uint32_t id;
+      try {  // free unless it throws; std::uncaught_exceptions() in the destructor cost two TLS lookups a call
+        id = p_.keys_.id(key);
+      } catch (...) {
+        failed_ = true;
+        throw;
+      }
+      p_.add_pending_locked(id, v);
     }
+    /// For a caller that failed half-way for its own reasons (a flattened key too long): the row
+    /// is left pending, as after a refused key.
+    void abandon() noexcept { failed_ = true; }
 
    private:
     VITALS_INLINE static void report_dropped_step(std::int64_t step, std::int64_t current, bool before_resume) noexcept;
@@ -115,7 +126,7 @@ class pipeline : private detail::pipeline_core {
     std::unique_lock<std::mutex> lock_;
     bool commit_;
     bool active_ = true;
-    int exceptions_ = std::uncaught_exceptions();
+    bool failed_ = false;  // a key was refused: the row is not committed
   };
 
   void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
@@ -168,8 +179,8 @@ class pipeline : private detail::pipeline_core {
 
   VITALS_INLINE void writer_loop();
 
-  // Writer thread.
-  std::vector<detail::pipeline_row> batch_;
+  // Writer thread (a cache line apart from the callers' side above).
+  alignas(64) std::vector<detail::pipeline_row> batch_;
   detail::row_dispatch out_;
   std::thread writer_;
 };

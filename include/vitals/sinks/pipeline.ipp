@@ -14,7 +14,7 @@
 namespace vitals::inline VITALS_ABI {
 VITALS_INLINE pipeline::pipeline(const run_info& info, pipeline_options opts) : pipeline_core(info, opts) {
   batch_.resize(std::min<std::size_t>(64, opts_.queue_capacity));
-  for (auto& r : batch_) r.reserve(16, 256);
+  for (auto& r : batch_) r.reserve(16, 0);  // string bytes get room when a row first has strings
   writer_ = std::thread([this] { writer_loop(); });
 }
 
@@ -100,13 +100,16 @@ VITALS_INLINE void pipeline::writer_loop() {
       continue;
     }
     if (ring_.size() > 0) {
-      // Take up to a batch of rows per lock acquisition (buffer swaps only), so producer and
-      // writer hand the lock over once per batch rather than once per row.
+      // Take up to a batch of rows per lock acquisition (copies of a few cache lines each), so
+      // producer and writer hand the lock over once per batch rather than once per row.
       const std::size_t n = ring_.take(batch_);
       out_.sync_names(keys_);  // the names of keys interned since the last batch
       if (producers_waiting_ && ring_.free() >= resume_room_) not_full_.notify_all();
       lock.unlock();
-      for (std::size_t k = 0; k < n; ++k) out_.dispatch(batch_[k]);
+      for (std::size_t k = 0; k < n; ++k) {
+        if (k + 2 < n) batch_[k + 2].prefetch();
+        out_.dispatch(batch_[k]);
+      }
       lock.lock();
       continue;
     }

@@ -27,8 +27,8 @@
 namespace vitals::inline VITALS_ABI::detail {
 struct pipeline_core {
   pipeline_core(const run_info& info, pipeline_options opts)
-      : info_(info), opts_(checked(opts)), start_(std::chrono::steady_clock::now()), step_(info.starting_step),
-        ring_(opts_.queue_capacity) {
+      : info_(info), opts_(checked(opts)), start_(std::chrono::steady_clock::now()), ring_(opts_.queue_capacity),
+        step_(info.starting_step) {
     // Both thresholds trade a futex call on the caller's thread (~1-3 us on a VM, more than a
     // whole log() call) for latency the writer has anyway: it is woken once a quarter of the ring
     // has piled up (else it looks every 50 ms), and a producer blocked on a full ring sleeps until
@@ -47,11 +47,19 @@ struct pipeline_core {
   }
 
   // The hot path: one value into the pending row. The same key twice before a commit: last value wins.
+  // pos_[id] is (row generation << 32 | index in the pending row): a key is in the pending row
+  // when its generation is the current one, so a commit forgets every position at once.
   void add_pending_locked(std::uint32_t id, const metric_value& v) {
-    if (id >= pos_.size()) pos_.resize(keys_.size(), -1);  // a new key (allocates once per key)
-    if (const std::int32_t at = pos_[id]; at >= 0) return pending_.replace(static_cast<std::size_t>(at), id, v);
-    pos_[id] = static_cast<std::int32_t>(pending_.values.size());
+    if (id >= pos_.size()) pos_.resize(keys_.size(), 0);  // a new key (allocates once per key)
+    const std::uint64_t at = pos_[id];
+    if (at >> 32 == generation_) return pending_.replace(static_cast<std::uint32_t>(at), id, v);
+    pos_[id] = std::uint64_t{generation_} << 32 | pending_.values.size();
     pending_.append(id, v);
+  }
+  void forget_pending_positions() {
+    if (++generation_ != 0) return;
+    std::fill(pos_.begin(), pos_.end(), 0);  // wrapped after 2^32 rows: no stale position may match
+    generation_ = 1;
   }
 
   void stamp(pipeline_row& row, record_kind kind) {
@@ -83,7 +91,7 @@ struct pipeline_core {
     if (pending_.empty()) return;
     const bool open = wait_for_slot_locked(lock);
     if (pending_.empty()) return;  // another thread committed it while this one waited
-    for (const auto& v : pending_.values) pos_[v.id] = -1;
+    forget_pending_positions();
     if (!open) return pending_.clear();
     stamp(pending_, record_kind::history);
     ++step_;
@@ -104,30 +112,37 @@ struct pipeline_core {
     }
   }
 
+  // Grouped by who writes them, each group on cache lines of its own: a line the writer thread
+  // writes (its condition variable, its flags) and a line log() reads (the key table, the pending
+  // row) must not be the same line, or every log() call after a writer wake-up waits for that
+  // line to come back from the other core.
+  // Written once, read by both.
   const run_info& info_;
   pipeline_options opts_;
   std::chrono::steady_clock::time_point start_;
+  std::size_t wake_threshold_ = 1, resume_room_ = 1;
 
-  // Under mu_.
-  mutable std::mutex mu_;
+  // Under mu_; written by the writer (and by both: the lock word, the ring's indices).
+  alignas(64) mutable std::mutex mu_;
   std::condition_variable cv_;          // writer wake-up
   std::condition_variable not_full_;    // blocked producers
   std::condition_variable flushed_cv_;  // flush() waiters
-  key_table keys_;
-  std::vector<std::int32_t> pos_;  // key id -> index in pending_, or -1
-  pipeline_row pending_, side_;
-  std::int64_t step_ = 0;
-  row_ring ring_;
-  std::size_t wake_threshold_ = 1, resume_room_ = 1;
-  std::uint64_t out_of_order_ = 0;
   std::size_t producers_waiting_ = 0;
   bool writer_waiting_ = false;
   std::uint64_t flush_requested_ = 0, flushed_ = 0;
   bool finished_ = false, stop_ = false, writer_done_ = false;
   int exit_code_ = 0;
   std::vector<any_sink> to_attach_;
-
   std::atomic<std::uint64_t> dropped_{0};
+  row_ring ring_;
+
+  // Under mu_; the callers' side: written by log() only, read by the writer only where noted.
+  alignas(64) key_table keys_;  // the writer reads names of keys interned before a batch
+  std::vector<std::uint64_t> pos_;  // key id -> generation_ << 32 | index in pending_
+  std::uint32_t generation_ = 1;    // of the pending row; 0 never matches
+  pipeline_row pending_, side_;
+  std::int64_t step_ = 0;
+  std::uint64_t out_of_order_ = 0;
 };
 
 }  // namespace vitals::detail

@@ -27,13 +27,21 @@ class row_dispatch {
   /// Under the pipeline lock, after taking rows: the writer's copy of the key names (views of the
   /// key table's stable strings), so that it never reads the table while a caller adds to it.
   void sync_names(const key_table& keys) {
-    for (auto id = static_cast<std::uint32_t>(names_.size()); id < keys.size(); ++id) names_.push_back(keys.name(id));
+    for (auto id = static_cast<std::uint32_t>(names_.size()); id < keys.size(); ++id) {
+      names_.push_back(keys.name(id));
+      marker_.push_back(keys.name(id).starts_with("_vitals/"));  // decided once per key, not per value
+    }
   }
 
   void dispatch(const pipeline_row& row) {
-    metrics_.clear();
-    for (std::size_t k = 0; k < row.values.size(); ++k) metrics_.push_back(metric{names_[row.values[k].id], row.value(k)});
-    record rec{row.kind, row.step, row.timestamp, row.runtime, std::span<const metric>(metrics_)};
+    const std::size_t n = row.values.size();
+    if (metrics_.size() < n) metrics_.resize(n);  // grows to the widest row once
+    for (std::size_t k = 0; k < n; ++k) {
+      metrics_[k].key = names_[row.values[k].id];
+      metrics_[k].value = row.value(k);
+    }
+    const std::span<const metric> row_metrics(metrics_.data(), n);
+    record rec{row.kind, row.step, row.timestamp, row.runtime, row_metrics};
     staged_after_.clear();
     if (stage_) {
       // A failing stage (a throwing alert callback) is reported like a failing sink and then left
@@ -51,7 +59,7 @@ class row_dispatch {
     sinks.write(rec);
     for (const auto& extra : staged_after_) sinks.write(extra);
     written_.fetch_add(1, std::memory_order_relaxed);
-    summary.note(row, metrics_);
+    summary.note(row, row_metrics, marker_);
   }
 
   /// Before the first record (the pipeline holds its lock; the writer reads it under that lock first).
@@ -63,7 +71,8 @@ class row_dispatch {
 
  private:
   std::vector<std::string_view> names_;  // key id -> name
-  std::vector<metric> metrics_;          // the row being dispatched, names and strings restored
+  std::vector<char> marker_;             // key id -> a "_vitals/" marker key (not a value)
+  std::vector<metric> metrics_;          // the row being dispatched, names and strings restored (its first n)
   std::unique_ptr<record_stage> stage_;
   std::vector<metric> staged_;
   std::vector<record> staged_after_;

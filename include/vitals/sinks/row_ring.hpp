@@ -1,7 +1,10 @@
 // The bounded queue between a run's callers and its writer thread: a ring of reusable rows.
 // Callers and writer use it under the pipeline's lock. A row goes in as a copy of its packed values
-// (a few cache lines) and comes out by swapping buffers; slots keep their capacity, so nothing is
-// allocated per row. A full ring follows the overflow policy.
+// (a few cache lines) and comes out as a copy too: the writer only reads a slot, never writes it,
+// so the caller filling that slot later finds its buffer pointers still in its own cache (when the
+// writer swapped buffers out, every log() waited for the slot's line to come back from the
+// writer's core; measured in bench/RESULTS.md). Slots keep their capacity, so nothing is allocated
+// per row. A full ring follows the overflow policy.
 #pragma once
 
 #include "vitals/version.hpp"  // VITALS_ABI
@@ -19,7 +22,7 @@ namespace vitals::inline VITALS_ABI::detail {
 class row_ring {
  public:
   explicit row_ring(std::size_t capacity) : rows_(capacity) {
-    for (auto& r : rows_) r.reserve(16, 256);
+    for (auto& r : rows_) r.reserve(16, 0);  // string bytes get room when a row first has strings
   }
 
   std::size_t capacity() const { return rows_.size(); }
@@ -47,12 +50,11 @@ class row_ring {
     return true;
   }
 
-  /// Moves up to out.size() of the oldest rows into `out` (swapping buffers); returns how many.
+  /// Copies up to out.size() of the oldest rows into `out` and frees their slots; returns how many.
   std::size_t take(std::vector<pipeline_row>& out) {
     const std::size_t n = std::min(count_, out.size());
     for (std::size_t k = 0; k < n; ++k) {
-      out[k].swap(rows_[head_]);
-      rows_[head_].clear();
+      out[k].copy_from(rows_[head_]);
       head_ = next(head_);
     }
     count_ -= n;

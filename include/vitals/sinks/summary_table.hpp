@@ -17,13 +17,14 @@
 namespace vitals::inline VITALS_ABI::detail {
 class summary_table {
  public:
-  /// Writer thread: takes note of a row the sinks have seen (`metrics`: its values, restored).
-  void note(const pipeline_row& row, std::span<const metric> metrics) {
+  /// Writer thread: takes note of a row the sinks have seen (`metrics`: its values, restored;
+  /// `marker[id]`: the key is a "_vitals/" marker, not a value).
+  void note(const pipeline_row& row, std::span<const metric> metrics, const std::vector<char>& marker) {
     if (row.kind == record_kind::alert || row.kind == record_kind::config || row.kind == record_kind::system) return;
     auto& table = row.kind == record_kind::summary ? explicit_ : last_;
     for (std::size_t k = 0; k < metrics.size(); ++k) {
-      if (metrics[k].key.starts_with("_vitals/")) continue;  // markers (run::end_epoch), not values
       const auto id = row.values[k].id;
+      if (marker[id]) continue;  // markers (run::end_epoch), not values
       if (id >= table.size()) table.resize(id + 1);
       table[id].assign(metrics[k].value);
     }
