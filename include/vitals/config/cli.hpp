@@ -89,11 +89,17 @@ struct help_row {
 /// one line, an unset required field as `??? (required)`.
 VITALS_INLINE std::string inline_value(const node& n);
 
+/// "prefix.name" (or "name" at the top).
+VITALS_INLINE std::string help_path(const std::string& prefix, std::string_view name);
+/// Adds a field's row: its default value as inline_value shows it.
+VITALS_INLINE void push_help_row(std::vector<help_row>& rows, std::string path, std::string type, const node& value,
+                                 std::string_view doc);
+
 template <class S>
 void collect_help_rows(const S& value, const std::string& prefix, std::vector<help_row>& rows) {
   vitals::for_each_field(value, [&](std::string_view name, const auto& field) {
     using F = std::decay_t<decltype(field)>;
-    std::string path = prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
+    std::string path = help_path(prefix, name);
     if constexpr (is_config_struct_v<F>) {
       std::string_view doc = field_doc_of<S>(name);
       if (!doc.empty()) rows.push_back({path, type_label<F>(), "", std::string(doc)});
@@ -110,7 +116,7 @@ void collect_help_rows(const S& value, const std::string& prefix, std::vector<he
         }
         type += '}';
       }
-      rows.push_back({path, std::move(type), inline_value(to_node(field)), std::string(field_doc_of<S>(name))});
+      push_help_row(rows, std::move(path), std::move(type), to_node(field), field_doc_of<S>(name));
     }
   });
 }

@@ -427,13 +427,14 @@ void check_required_in(const T& v, const node* n, const source_location& near, r
 
 // --- writing ---------------------------------------------------------------------------------
 
+/// A mapping with room for `fields` entries; appends one entry.
+VITALS_INLINE node mapping_with(std::size_t fields);
+VITALS_INLINE void add_entry(node& map, std::string_view key, node value);
+
 template <class T>
 node write_struct(const T& v) {
-  node out = node::mapping();
-  out.entries.reserve(vitals::field_count<T>);
-  vitals::for_each_field(v, [&](std::string_view name, const auto& field) {
-    out.entries.emplace_back(std::string(name), write(field));
-  });
+  node out = mapping_with(vitals::field_count<T>);
+  vitals::for_each_field(v, [&](std::string_view name, const auto& field) { add_entry(out, name, write(field)); });
   return out;
 }
 

@@ -65,6 +65,16 @@ VITALS_INLINE void add_unknown_key(const std::string& key, const node& value, re
   s.add_at(value.key_where.line ? value.key_where : value.where, "unknown key '" + key + "' in " + label() + hint);
 }
 
+VITALS_INLINE node mapping_with(std::size_t fields) {
+  node out = node::mapping();
+  out.entries.reserve(fields);
+  return out;
+}
+
+VITALS_INLINE void add_entry(node& map, std::string_view key, node value) {
+  map.entries.emplace_back(std::string(key), std::move(value));
+}
+
 VITALS_INLINE void add_missing_required(read_state& s, std::string (*label)(), const source_location& where) {
   problem p{s.path, "missing required value (" + label() + ")", where};
   s.problems.push_back(std::move(p));

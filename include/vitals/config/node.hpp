@@ -61,15 +61,10 @@ class node {
   VITALS_INLINE node& operator=(node&&) noexcept;
   VITALS_INLINE ~node();
 
-  static node null_value(source_location loc = {}) { return with_kind(node_kind::null, std::move(loc)); }
-  static node scalar(std::string text, scalar_style style = scalar_style::plain, source_location loc = {}) {
-    node n = with_kind(node_kind::scalar, std::move(loc));
-    n.text = std::move(text);
-    n.style = style;
-    return n;
-  }
-  static node sequence(source_location loc = {}) { return with_kind(node_kind::sequence, std::move(loc)); }
-  static node mapping(source_location loc = {}) { return with_kind(node_kind::mapping, std::move(loc)); }
+  VITALS_INLINE static node null_value(source_location loc = {});
+  VITALS_INLINE static node scalar(std::string text, scalar_style style = scalar_style::plain, source_location loc = {});
+  VITALS_INLINE static node sequence(source_location loc = {});
+  VITALS_INLINE static node mapping(source_location loc = {});
 
   bool is_null() const { return kind == node_kind::null; }
   bool is_scalar() const { return kind == node_kind::scalar; }

@@ -116,7 +116,7 @@ class run final : private detail::shutdown_hook {
   ///   vitals::run run({.project = "cmi", .name = cfg.exp_name, .group = cfg.exp_name}, cfg);
   template <class Config>
     requires(!std::is_convertible_v<const Config&, std::string_view>)
-  run(run_options opts, const Config& cfg) : run(std::move(opts.set_config(cfg))) {}
+  run(const run_options& opts, const Config& cfg) : run(opts, config_tree(cfg), config_tree_tag{}) {}
 
   run(const run&) = delete;
   run& operator=(const run&) = delete;
@@ -218,6 +218,16 @@ class run final : private detail::shutdown_hook {
 
   /// Installs a writer-thread record stage (vitals::watch_health does); before the first record.
   VITALS_INLINE void set_stage(std::unique_ptr<record_stage> s);
+
+ private:
+  // The config-taking constructor's non-template part: opts with config.json from the tree.
+  struct config_tree_tag {};
+  VITALS_INLINE run(const run_options& opts, const config::node& config, config_tree_tag);
+  template <class Config>
+  static config::node config_tree(const Config& cfg) {
+    if constexpr (std::is_same_v<Config, config::node>) return cfg;
+    else return config::to_node(cfg);
+  }
 
  private:
   template <class T>

@@ -47,6 +47,8 @@ struct run_state {
 }  // namespace detail
 
 VITALS_INLINE run::run(run_options opts) : opts_(std::move(opts)), st_(std::make_unique<detail::run_state>()) { start(); }
+VITALS_INLINE run::run(const run_options& opts, const config::node& config, config_tree_tag)
+    : run(std::move(run_options(opts).set_config(config))) {}
 
 VITALS_INLINE run::~run() {
   finish(std::uncaught_exceptions() > 0 ? 1 : 0);
