@@ -16,5 +16,6 @@
 #include "vitals/sinks/report.hpp"
 #include "vitals/sinks/sink.hpp"
 #include "vitals/sinks/sink_set.hpp"
+#include "vitals/sinks/terminal.hpp"  // vitals::print_line
 #include "vitals/sinks/tensorboard.hpp"
 #include "vitals/sinks/wandb.hpp"

@@ -20,6 +20,7 @@
 #include "vitals/sinks/jsonl.hpp"
 #include "vitals/sinks/tensorboard.hpp"
 #include "vitals/format/leveldb_log.hpp"
+#include "vitals/format/tfrecord.hpp"
 
 using vitals_test::read_file;
 using vitals_test::temp_dir;

@@ -10,6 +10,8 @@
 #include "vitals/run/resume.hpp"
 #include "vitals/sinks/csv.hpp"
 #include "vitals/sinks/jsonl.hpp"
+#include "vitals/format/file.hpp"  // cut_to_last_newline
+#include "vitals/report/run_data.hpp"
 #include "vitals/sinks/report.hpp"
 
 using namespace vitals_test;

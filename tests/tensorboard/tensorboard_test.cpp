@@ -14,8 +14,11 @@
 #include <vector>
 
 #include "vitals/detail/simdjson.hpp"  // parse_wandb_histogram takes a simdjson parser
+#include "vitals/format/crc32.hpp"
+#include "vitals/format/tfrecord.hpp"
 #include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/tensorboard.hpp"
+#include "vitals/sinks/tensorboard_event.hpp"  // the encoders it tests
 #include "vitals/sinks/wandb/histogram.hpp"
 
 using namespace vitals;

@@ -12,20 +12,14 @@
 #include <string_view>
 #include <vector>
 
-#include "vitals/detail/fmt.hpp"
-#include "vitals/format/file.hpp"
-#include "vitals/health/alert.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
-#include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
-struct alerts_jsonl_state {
-  append_file file;
-  fmt::memory_buffer buf;
-  std::vector<std::size_t> ends;
-};
+struct alerts_jsonl_state;  // the open file and its buffer (alerts.ipp)
+VITALS_INLINE alerts_jsonl_state* make_state(alerts_jsonl_state*);
+VITALS_INLINE void destroy_state(alerts_jsonl_state*) noexcept;
 }  // namespace detail
 
 struct alerts_jsonl {
@@ -34,31 +28,17 @@ struct alerts_jsonl {
   /// File to write; relative paths are taken inside the run directory.
   std::filesystem::path path = "alerts.jsonl";
 
-  void open(const run_info& info) {
-    auto p = path.is_absolute() ? path : info.dir / path;
-    state->file.open(p);
-  }
+  VITALS_INLINE void open(const run_info& info);
+  VITALS_INLINE void write(const record& r);
+  VITALS_INLINE void flush();
+  VITALS_INLINE void close(int exit_code);
 
-  void write(const record& r) {
-    if (r.kind != record_kind::alert) return;
-    auto& out = state->buf;
-    detail::append_alert_json_line(out, r.metrics, r.timestamp);
-    out.push_back('\n');
-    state->ends.push_back(out.size());
-  }
-
-  void flush() {
-    auto& st = *state;
-    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
-    st.file.write_records_and_clear(st.buf, st.ends);
-  }
-
-  void close(int /*exit_code*/) {
-    flush();
-    state->file.close();
-  }
-
-  detail::fresh_on_copy<detail::alerts_jsonl_state> state{};
+  // Open-file state (public only so that alerts_jsonl stays an aggregate; a copy starts unopened).
+  detail::fresh_on_copy_ptr<detail::alerts_jsonl_state> state{};
 };
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/sinks/alerts.ipp"
+#endif

@@ -13,44 +13,22 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
-#include "vitals/detail/fmt.hpp"
-#include "vitals/format/hash.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
-#include "vitals/sinks/terminal.hpp"
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
-struct console_key {
-  std::size_t width = 0;     // widest value printed so far (aligned columns)
-  bool epoch_key = false;    // val/, validation/, eval/, test/, health/: an epoch/validation row
-};
 
 /// Keys that mark an epoch or validation row: their first path segment is one of these.
 VITALS_INLINE bool is_epoch_key(std::string_view key);
 
-struct console_state {
-  std::FILE* out = nullptr;
-  bool tty = false;
-  std::int64_t total = 0;
-  std::int64_t first_step = -1;
-  double first_runtime = 0;
-  std::int64_t last_printed = 0;
-  bool printed_any = false;
-  std::unordered_map<std::uint64_t, std::int64_t> signatures;  // rows seen per set of keys
-  std::int64_t most_common = 0;
-  std::chrono::steady_clock::time_point last_draw{};
-  string_map<console_key> keys;
-  std::vector<std::pair<std::string, std::string>> summary;  // shown as one block at close
-  fmt::memory_buffer line;
-  fmt::memory_buffer value;
-};
+struct console_state;  // the terminal state and line buffers (console.ipp)
+VITALS_INLINE console_state* make_state(console_state*);
+VITALS_INLINE void destroy_state(console_state*) noexcept;
 
-VITALS_INLINE void append_duration(fmt::memory_buffer& out, double seconds);
 }  // namespace detail
 
 struct console {
@@ -83,12 +61,10 @@ struct console {
   VITALS_INLINE void close(int exit_code);
 
   // Terminal state (public only so that console stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::console_state> state{};
+  detail::fresh_on_copy_ptr<detail::console_state> state{};
 
  private:
-  VITALS_INLINE void append_value(fmt::memory_buffer& out, const metric_value& v) const;
-
-  bool bar_shown_locked() const { return state->out && detail::progress_line().bar_stream == state->out; }
+  VITALS_INLINE bool bar_shown_locked() const;
   VITALS_INLINE bool bar_shown() const;
 
   // An epoch row as a block, keys grouped by their first path segment in order of appearance:
@@ -106,7 +82,7 @@ struct console {
 
   // On a terminal, a line printed while the bar is shown first erases the bar ("\r\x1b[K") and the
   // bar is redrawn under it on the next record.
-  VITALS_INLINE void emit(const fmt::memory_buffer& l, bool erase_bar);
+  VITALS_INLINE void emit(std::string_view l, bool erase_bar);
 
   VITALS_INLINE void draw_bar(const record& r);
 };

@@ -3,6 +3,10 @@
 
 #include "vitals/sinks/console.hpp"
 
+#include "vitals/detail/fmt.hpp"
+#include "vitals/format/hash.hpp"
+#include "vitals/sinks/terminal.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +17,32 @@
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
+struct console_key {
+  std::size_t width = 0;     // widest value printed so far (aligned columns)
+  bool epoch_key = false;    // val/, validation/, eval/, test/, health/: an epoch/validation row
+};
+
+struct console_state {
+  std::FILE* out = nullptr;
+  bool tty = false;
+  std::int64_t total = 0;
+  std::int64_t first_step = -1;
+  double first_runtime = 0;
+  std::int64_t last_printed = 0;
+  bool printed_any = false;
+  std::unordered_map<std::uint64_t, std::int64_t> signatures;  // rows seen per set of keys
+  std::int64_t most_common = 0;
+  std::chrono::steady_clock::time_point last_draw{};
+  string_map<console_key> keys;
+  std::vector<std::pair<std::string, std::string>> summary;  // shown as one block at close
+  fmt::memory_buffer line;
+  fmt::memory_buffer value;
+};
+VITALS_INLINE console_state* make_state(console_state*) { return new console_state(); }
+VITALS_INLINE void destroy_state(console_state* p) noexcept { delete p; }
+}  // namespace detail
+
+namespace detail {
 VITALS_INLINE bool is_epoch_key(std::string_view key) {
   auto slash = key.find('/');
   if (slash == std::string_view::npos) return false;
@@ -20,6 +50,18 @@ VITALS_INLINE bool is_epoch_key(std::string_view key) {
   for (std::string_view h : {"val", "valid", "validation", "eval", "evaluation", "test", "health"})
     if (head == h) return true;
   return false;
+}
+
+VITALS_INLINE void console_append_value(fmt::memory_buffer& out, const metric_value& v, int precision) {
+  switch (v.type) {
+    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::floating:
+      if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
+      else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
+      break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: out.append(v.s); break;
+  }
 }
 
 VITALS_INLINE void append_duration(fmt::memory_buffer& out, double seconds) {
@@ -40,7 +82,7 @@ VITALS_INLINE void console::open(const run_info& info) {
   auto& l = st.line;
   l.clear();
   fmt::format_to(std::back_inserter(l), "vitals: run '{}' ({}) in {}\n", info.name, info.id, info.dir.string());
-  emit(l, false);
+  emit(std::string_view(l.data(), l.size()), false);
 }
 
 VITALS_INLINE void console::write(const record& r) {
@@ -56,7 +98,7 @@ VITALS_INLINE void console::write(const record& r) {
     for (const auto& m : r.metrics) {
       auto& v = st.value;
       v.clear();
-      append_value(v, m.value);
+      detail::console_append_value(v, m.value, precision);
       std::string value(v.data(), v.size());
       bool found = false;
       for (auto& [k, old] : st.summary)
@@ -99,13 +141,13 @@ VITALS_INLINE void console::write(const record& r) {
     for (const auto& m : r.metrics) {
       auto& v = st.value;
       v.clear();
-      append_value(v, m.value);
+      detail::console_append_value(v, m.value, precision);
       auto& key = st.keys.find(m.key)->second;
       if (v.size() > key.width) key.width = v.size();
       fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()), key.width);
     }
     l.push_back('\n');
-    emit(l, true);
+    emit(std::string_view(l.data(), l.size()), true);
   }
   if (st.tty && st.total > 0) {
     auto now = std::chrono::steady_clock::now();
@@ -144,17 +186,10 @@ VITALS_INLINE void console::close(int exit_code) {
   std::fflush(st.out);
 }
 
-VITALS_INLINE void console::append_value(fmt::memory_buffer& out, const metric_value& v) const {
-  switch (v.type) {
-    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
-    case metric_value::kind::floating:
-      if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
-      else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
-      break;
-    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-    case metric_value::kind::string: out.append(v.s); break;
-  }
+VITALS_INLINE bool console::bar_shown_locked() const {
+  return state->out && detail::progress_line().bar_stream == state->out;
 }
+
 
 VITALS_INLINE bool console::bar_shown() const {
   std::lock_guard lock(detail::progress_line().mu);
@@ -179,7 +214,7 @@ VITALS_INLINE void console::write_block(const record& r) {
       continue;
     }
     v.clear();
-    append_value(v, m.value);
+    detail::console_append_value(v, m.value, precision);
     auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == prefix; });
     if (it == groups.end()) it = groups.insert(groups.end(), {prefix, {}});
     it->second.push_back(std::string(name) + " " + std::string(v.data(), v.size()));
@@ -202,7 +237,7 @@ VITALS_INLINE void console::write_block(const record& r) {
     if (firing.empty()) fmt::format_to(std::back_inserter(l), "  {:<{}}  ok\n", "health", w);
     else fmt::format_to(std::back_inserter(l), "  {:<{}}  {} firing: {}\n", "health", w, std::max(active, 1), firing);
   }
-  emit(l, true);
+  emit(std::string_view(l.data(), l.size()), true);
 }
 
 VITALS_INLINE void console::write_alert(const record& r) {
@@ -220,10 +255,10 @@ VITALS_INLINE void console::write_alert(const record& r) {
   fmt::format_to(std::back_inserter(l), "[{}] {}", level, title);
   if (!text.empty()) fmt::format_to(std::back_inserter(l), ": {}", text);
   l.push_back('\n');
-  emit(l, true);
+  emit(std::string_view(l.data(), l.size()), true);
 }
 
-VITALS_INLINE void console::emit(const fmt::memory_buffer& l, bool erase_bar) {
+VITALS_INLINE void console::emit(std::string_view l, bool erase_bar) {
   auto& st = *state;
   std::lock_guard lock(detail::progress_line().mu);
   if (erase_bar && bar_shown_locked()) detail::erase_progress_bar_locked();

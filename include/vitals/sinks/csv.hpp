@@ -17,12 +17,8 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-#include "vitals/detail/fmt.hpp"
-#include "vitals/format/file.hpp"
-#include "vitals/format/hash.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/sink.hpp"
 
@@ -31,29 +27,13 @@ struct csv;
 
 namespace detail {
 
-VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s);
-
-VITALS_INLINE void csv_append_value(fmt::memory_buffer& out, const metric_value& v);
-
 /// Splits CSV text (RFC 4180 quoting) into rows of fields; a last row without its newline (a
 /// crash mid-write) is dropped.
 VITALS_INLINE std::vector<std::vector<std::string>> csv_parse(std::string_view text);
 
-struct csv_state {
-  append_file file;
-  std::unique_ptr<csv> system;  // <stem>.system.csv, opened with the first system record
-  std::filesystem::path path;
-  fmt::memory_buffer buf;
-  std::vector<std::size_t> ends;     // offset in buf just past each row
-  std::vector<std::string> columns;  // sorted
-  string_map<std::size_t> index;
-  std::vector<const metric_value*> cells;
-  std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
-  std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
-  std::size_t rewrites = 0;
-  bool started = false;  // the header has been written
-  std::string failed;    // the error that stopped the sink (a failed rewrite)
-};
+struct csv_state;  // the open file, its columns and buffer (csv.ipp)
+VITALS_INLINE csv_state* make_state(csv_state*);
+VITALS_INLINE void destroy_state(csv_state*) noexcept;
 
 }  // namespace detail
 
@@ -74,10 +54,10 @@ struct csv {
   VITALS_INLINE void close(int exit_code);
 
   /// How many times the file was rewritten with a wider header (for tests and curiosity).
-  std::size_t rewrites() const { return state->rewrites; }
+  VITALS_INLINE std::size_t rewrites() const;
 
   // Open-file state (public only so that csv stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::csv_state> state{};
+  detail::fresh_on_copy_ptr<detail::csv_state> state{};
 
  private:
   // System samples (run_options::system_metrics.to_sinks) go to <stem>.system.csv beside the file

@@ -3,6 +3,10 @@
 
 #include "vitals/sinks/csv.hpp"
 
+#include "vitals/detail/fmt.hpp"
+#include "vitals/format/file.hpp"
+#include "vitals/format/hash.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -13,6 +17,26 @@
 #include "vitals/format/json.hpp"
 
 namespace vitals::inline VITALS_ABI {
+namespace detail {
+struct csv_state {
+  append_file file;
+  std::unique_ptr<csv> system;  // <stem>.system.csv, opened with the first system record
+  std::filesystem::path path;
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;     // offset in buf just past each row
+  std::vector<std::string> columns;  // sorted
+  string_map<std::size_t> index;
+  std::vector<const metric_value*> cells;
+  std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
+  std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
+  std::size_t rewrites = 0;
+  bool started = false;  // the header has been written
+  std::string failed;    // the error that stopped the sink (a failed rewrite)
+};
+VITALS_INLINE csv_state* make_state(csv_state*) { return new csv_state(); }
+VITALS_INLINE void destroy_state(csv_state* p) noexcept { delete p; }
+}  // namespace detail
+
 namespace detail {
 VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
   bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
@@ -77,6 +101,8 @@ VITALS_INLINE std::vector<std::vector<std::string>> csv_parse(std::string_view t
   return rows;
 }
 }  // namespace detail
+
+VITALS_INLINE std::size_t csv::rewrites() const { return state->rewrites; }
 
 VITALS_INLINE void csv::open(const run_info& info) {
   auto& st = *state;

@@ -4,8 +4,6 @@
 
 #include "vitals/version.hpp"  // VITALS_ABI
 
-#include <unistd.h>
-
 #include <concepts>
 #include <exception>
 #include <string>
@@ -13,11 +11,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "vitals/detail/fmt.hpp"
 #include "vitals/reflect/type_name.hpp"
-#include "vitals/format/file.hpp"
 #include "vitals/sinks/sink.hpp"
-#include "vitals/sinks/terminal.hpp"
 
 namespace vitals::inline VITALS_ABI {
 /// The name a sink is reported under: S::name if it has one, else its short type name.
@@ -45,16 +40,8 @@ namespace detail {
 /// Reports a sink failure on stderr and appends it to <run dir>/vitals.log (best effort: the
 /// report must not throw, the disk may be the reason the sink failed; the line is added whole or
 /// not at all).
-inline void report_sink_error(const run_info& info, std::string_view sink, std::string_view op,
-                              std::string_view what) noexcept {
-  try {
-    auto line = fmt::format("vitals: sink '{}' failed in {}() and is disabled for run '{}': {}\n",
-                            sink, op, info.name, what);
-    write_stderr_line(line);  // erases a progress bar first: never glued to it
-    if (!info.dir.empty()) append_whole_noexcept(info.dir / "vitals.log", line);
-  } catch (...) {
-  }
-}
+VITALS_INLINE void report_sink_error(const run_info& info, std::string_view sink, std::string_view op,
+                                     std::string_view what) noexcept;
 
 /// Holds one sink and the run_info it was opened with; every call is isolated.
 template <class S>
@@ -110,3 +97,7 @@ class guarded_sink {
 
 }  // namespace detail
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#include "vitals/sinks/guarded_sink.ipp"
+#endif

@@ -17,8 +17,6 @@
 #include <string_view>
 #include <vector>
 
-#include "vitals/detail/fmt.hpp"
-#include "vitals/format/file.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/json_format.hpp"
 #include "vitals/sinks/sink.hpp"
@@ -27,13 +25,9 @@ namespace vitals::inline VITALS_ABI {
 struct jsonl;
 
 namespace detail {
-struct jsonl_state {
-  append_file file;
-  std::filesystem::path path;
-  std::unique_ptr<jsonl> system;  // <stem>.system.jsonl, opened with the first system record
-  fmt::memory_buffer buf;
-  std::vector<std::size_t> ends;  // offset in buf just past each line
-};
+struct jsonl_state;  // the open file and its buffer (jsonl.ipp)
+VITALS_INLINE jsonl_state* make_state(jsonl_state*);
+VITALS_INLINE void destroy_state(jsonl_state*) noexcept;
 }  // namespace detail
 
 struct jsonl {
@@ -66,7 +60,7 @@ struct jsonl {
   const detail::json_policy& policy() const { return strict ? detail::strict_json : detail::jsonl_json; }
 
   // Open-file state (public only so that jsonl stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::jsonl_state> state{};
+  detail::fresh_on_copy_ptr<detail::jsonl_state> state{};
 };
 
 }  // namespace vitals

@@ -3,9 +3,24 @@
 
 #include "vitals/sinks/jsonl.hpp"
 
+#include "vitals/detail/fmt.hpp"
+#include "vitals/format/file.hpp"
+
 #include <utility>
 
 namespace vitals::inline VITALS_ABI {
+namespace detail {
+struct jsonl_state {
+  append_file file;
+  std::filesystem::path path;
+  std::unique_ptr<jsonl> system;  // <stem>.system.jsonl, opened with the first system record
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;  // offset in buf just past each line
+};
+VITALS_INLINE jsonl_state* make_state(jsonl_state*) { return new jsonl_state(); }
+VITALS_INLINE void destroy_state(jsonl_state* p) noexcept { delete p; }
+}  // namespace detail
+
 VITALS_INLINE void jsonl::open(const run_info& info) {
   auto p = path.is_absolute() ? path : info.dir / path;
   // A resumed run appends to the file its earlier starts wrote (from a whole line on).

@@ -45,7 +45,6 @@
 #include "vitals/sinks/pipeline_row.hpp"
 #include "vitals/sinks/record.hpp"
 #include "vitals/sinks/record_stage.hpp"
-#include "vitals/sinks/row_dispatch.hpp"
 #include "vitals/sinks/row_ring.hpp"
 #include "vitals/sinks/sink.hpp"
 
@@ -56,7 +55,7 @@ class pipeline : private detail::pipeline_core {
   VITALS_INLINE pipeline(const run_info& info, pipeline_options opts = {});
   pipeline(const pipeline&) = delete;
   pipeline& operator=(const pipeline&) = delete;
-  ~pipeline() { finish(0); }
+  VITALS_INLINE ~pipeline();  // finish(0)
 
   /// Adds a sink; it is opened on the writer thread before the next record it sees.
   VITALS_INLINE void attach(any_sink s);
@@ -155,13 +154,13 @@ class pipeline : private detail::pipeline_core {
     std::lock_guard lock(mu_);
     return out_of_order_;
   }
-  std::uint64_t records_written() const { return out_.written(); }
+  VITALS_INLINE std::uint64_t records_written() const;
   std::int64_t current_step() const {
     std::lock_guard lock(mu_);
     return step_;
   }
   /// "sink: message" for every sink that failed and was disabled.
-  std::vector<std::string> sink_errors() const { return out_.sinks.errors(); }
+  VITALS_INLINE std::vector<std::string> sink_errors() const;
   bool finished() const {
     std::lock_guard lock(mu_);
     return finished_;
@@ -170,19 +169,19 @@ class pipeline : private detail::pipeline_core {
   /// After finish(): the run summary: last value of every history key, overridden by explicit
   /// summaries, plus _step/_runtime/_timestamp of the last row, in key order of first use.
   VITALS_INLINE std::vector<std::pair<std::string, owned_value>> summary() const;
-  std::int64_t last_step() const { return out_.summary.last_step(); }
-  double last_runtime() const { return out_.summary.last_runtime(); }
-  double last_timestamp() const { return out_.summary.last_timestamp(); }
+  VITALS_INLINE std::int64_t last_step() const;
+  VITALS_INLINE double last_runtime() const;
+  VITALS_INLINE double last_timestamp() const;
 
  private:
   friend class batch;
 
   VITALS_INLINE void writer_loop();
 
-  // Writer thread (a cache line apart from the callers' side above).
-  alignas(64) std::vector<detail::pipeline_row> batch_;
-  detail::row_dispatch out_;
-  std::thread writer_;
+  // The writer thread and what only it touches (its batch of rows, the sinks, the summary), in
+  // pipeline.ipp: a file that logs needs none of it.
+  struct writer_side;
+  std::unique_ptr<writer_side> w_;
 };
 
 }  // namespace vitals

@@ -10,13 +10,32 @@
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "vitals/sinks/row_dispatch.hpp"
 
 namespace vitals::inline VITALS_ABI {
-VITALS_INLINE pipeline::pipeline(const run_info& info, pipeline_options opts) : pipeline_core(info, opts) {
-  batch_.resize(std::min<std::size_t>(64, opts_.queue_capacity));
-  for (auto& r : batch_) r.reserve(16, 0);  // string bytes get room when a row first has strings
-  writer_ = std::thread([this] { writer_loop(); });
+struct pipeline::writer_side {
+  std::vector<detail::pipeline_row> batch;
+  detail::row_dispatch out;
+  std::thread thread;
+};
+
+VITALS_INLINE pipeline::pipeline(const run_info& info, pipeline_options opts)
+    : pipeline_core(info, opts), w_(std::make_unique<writer_side>()) {
+  w_->batch.resize(std::min<std::size_t>(64, opts_.queue_capacity));
+  for (auto& r : w_->batch) r.reserve(16, 0);  // string bytes get room when a row first has strings
+  w_->thread = std::thread([this] { writer_loop(); });
 }
+
+VITALS_INLINE pipeline::~pipeline() { finish(0); }
+
+VITALS_INLINE std::uint64_t pipeline::records_written() const { return w_->out.written(); }
+VITALS_INLINE std::vector<std::string> pipeline::sink_errors() const { return w_->out.sinks.errors(); }
+VITALS_INLINE std::int64_t pipeline::last_step() const { return w_->out.summary.last_step(); }
+VITALS_INLINE double pipeline::last_runtime() const { return w_->out.summary.last_runtime(); }
+VITALS_INLINE double pipeline::last_timestamp() const { return w_->out.summary.last_timestamp(); }
 
 VITALS_INLINE void pipeline::batch::report_dropped_step(std::int64_t step, std::int64_t current, bool before_resume) noexcept {
   char line[300];
@@ -38,7 +57,7 @@ VITALS_INLINE void pipeline::attach(any_sink s) {
 VITALS_INLINE void pipeline::set_stage(std::unique_ptr<record_stage> s) {
   std::lock_guard lock(mu_);
   if (finished_) throw std::logic_error("vitals: set_stage() after finish()");
-  out_.set_stage(std::move(s));
+  w_->out.set_stage(std::move(s));
 }
 
 VITALS_INLINE void pipeline::emit(record_kind kind, std::span<const metric> items) {
@@ -69,16 +88,18 @@ VITALS_INLINE void pipeline::finish(int exit_code) {
     cv_.notify_one();
     not_full_.notify_all();
   }
-  if (writer_.joinable()) writer_.join();
+  if (w_->thread.joinable()) w_->thread.join();
 }
 
 VITALS_INLINE std::vector<std::pair<std::string, owned_value>> pipeline::summary() const {
   std::lock_guard lock(mu_);
-  return out_.summary.collect(keys_);
+  return w_->out.summary.collect(keys_);
 }
 
 VITALS_INLINE void pipeline::writer_loop() {
   using clock = std::chrono::steady_clock;
+  auto& rows = w_->batch;
+  auto& out = w_->out;
   auto next_flush = clock::now() + opts_.flush_interval;
   std::vector<any_sink> fresh;
   std::unique_lock lock(mu_);
@@ -86,7 +107,7 @@ VITALS_INLINE void pipeline::writer_loop() {
     if (!to_attach_.empty()) {
       fresh.swap(to_attach_);
       lock.unlock();
-      for (auto& s : fresh) out_.sinks.open(std::move(s), info_);
+      for (auto& s : fresh) out.sinks.open(std::move(s), info_);
       fresh.clear();
       lock.lock();
       continue;
@@ -94,7 +115,7 @@ VITALS_INLINE void pipeline::writer_loop() {
     auto now = clock::now();
     if (now >= next_flush) {
       lock.unlock();
-      out_.sinks.flush();
+      out.sinks.flush();
       lock.lock();
       next_flush = clock::now() + opts_.flush_interval;
       continue;
@@ -102,13 +123,13 @@ VITALS_INLINE void pipeline::writer_loop() {
     if (ring_.size() > 0) {
       // Take up to a batch of rows per lock acquisition (copies of a few cache lines each), so
       // producer and writer hand the lock over once per batch rather than once per row.
-      const std::size_t n = ring_.take(batch_);
-      out_.sync_names(keys_);  // the names of keys interned since the last batch
+      const std::size_t n = ring_.take(rows);
+      out.sync_names(keys_);  // the names of keys interned since the last batch
       if (producers_waiting_ && ring_.free() >= resume_room_) not_full_.notify_all();
       lock.unlock();
       for (std::size_t k = 0; k < n; ++k) {
-        if (k + 2 < n) batch_[k + 2].prefetch();
-        out_.dispatch(batch_[k]);
+        if (k + 2 < n) rows[k + 2].prefetch();
+        out.dispatch(rows[k]);
       }
       lock.lock();
       continue;
@@ -116,7 +137,7 @@ VITALS_INLINE void pipeline::writer_loop() {
     if (flush_requested_ > flushed_) {
       auto ticket = flush_requested_;
       lock.unlock();
-      out_.sinks.flush();
+      out.sinks.flush();
       lock.lock();
       flushed_ = ticket;
       flushed_cv_.notify_all();
@@ -130,7 +151,7 @@ VITALS_INLINE void pipeline::writer_loop() {
   }
   int code = exit_code_;
   lock.unlock();
-  out_.sinks.close(code);
+  out.sinks.close(code);
   lock.lock();
   writer_done_ = true;
   flushed_cv_.notify_all();

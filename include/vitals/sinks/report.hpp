@@ -14,7 +14,8 @@
 // run's flushes at most that often, so a long or killed run has a recent report; `vitals-report
 // <run dir>` rebuilds it from the run's files at any time (see docs/report.md).
 //
-// Kept out of the umbrella headers on purpose (include cost, issue 15): include it where you attach it.
+// <vitals.hpp> and <vitals/sinks.hpp> include it (so "report" is registered there); it declares
+// only the sink: the collection and the HTML are compiled in the library (report.ipp).
 #pragma once
 
 #include "vitals/version.hpp"  // VITALS_ABI
@@ -25,14 +26,17 @@
 #include <string_view>
 #include <utility>
 
-#include "vitals/report/run_data.hpp"
-#include "vitals/report/series.hpp"
 #include "vitals/sinks/any_sink.hpp"
 #include "vitals/sinks/fresh_on_copy.hpp"
 #include "vitals/sinks/registry.hpp"
 #include "vitals/sinks/sink.hpp"
 
 namespace vitals::inline VITALS_ABI {
+namespace report {
+struct run_data;  // vitals/report/run_data.hpp
+class series;     // vitals/report/series.hpp
+}  // namespace report
+
 namespace detail {
 /// What the report sink collects (its type needs simdjson and the report's maps: defined in
 /// sinks/report.ipp).

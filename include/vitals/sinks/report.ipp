@@ -14,6 +14,8 @@
 #include "vitals/detail/simdjson.hpp"
 #include "vitals/report/html.hpp"
 #include "vitals/report/reader.hpp"
+#include "vitals/report/run_data.hpp"
+#include "vitals/report/series.hpp"
 #include "vitals/sinks/json_format.hpp"
 
 namespace vitals::inline VITALS_ABI {
