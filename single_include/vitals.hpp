@@ -594,6 +594,7 @@ constexpr std::string_view short_type_name() {
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <span>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -676,13 +677,7 @@ struct source_location {
   }
 
   /// "file:line:col", "override 'a=b'", or "<unknown>".
-  std::string str() const {
-    if (!origin.empty()) return origin;
-    if (file.empty() && line == 0) return "<unknown>";
-    std::string out = file.empty() ? std::string("<input>") : file;
-    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-    return out;
-  }
+  VITALS_INLINE std::string str() const;
 };
 
 enum class node_kind { null, scalar, sequence, mapping };
@@ -702,22 +697,17 @@ class node {
 
   // Declared here, defaulted after the class: clang with libstdc++ rejects the implicit ones,
   // because std::pair<std::string, node> is instantiated while node is still incomplete.
-  node();
-  node(const node&);
-  node(node&&) noexcept;
-  node& operator=(const node&);
-  node& operator=(node&&) noexcept;
-  ~node();
+  VITALS_INLINE node();
+  VITALS_INLINE node(const node&);
+  VITALS_INLINE node(node&&) noexcept;
+  VITALS_INLINE node& operator=(const node&);
+  VITALS_INLINE node& operator=(node&&) noexcept;
+  VITALS_INLINE ~node();
 
-  static node null_value(source_location loc = {}) { return with_kind(node_kind::null, std::move(loc)); }
-  static node scalar(std::string text, scalar_style style = scalar_style::plain, source_location loc = {}) {
-    node n = with_kind(node_kind::scalar, std::move(loc));
-    n.text = std::move(text);
-    n.style = style;
-    return n;
-  }
-  static node sequence(source_location loc = {}) { return with_kind(node_kind::sequence, std::move(loc)); }
-  static node mapping(source_location loc = {}) { return with_kind(node_kind::mapping, std::move(loc)); }
+  VITALS_INLINE static node null_value(source_location loc = {});
+  VITALS_INLINE static node scalar(std::string text, scalar_style style = scalar_style::plain, source_location loc = {});
+  VITALS_INLINE static node sequence(source_location loc = {});
+  VITALS_INLINE static node mapping(source_location loc = {});
 
   bool is_null() const { return kind == node_kind::null; }
   bool is_scalar() const { return kind == node_kind::scalar; }
@@ -761,14 +751,10 @@ class node {
   }
 };
 
-inline node::node() = default;
-inline node::node(const node&) = default;
-inline node::node(node&&) noexcept = default;
-inline node& node::operator=(const node&) = default;
-inline node& node::operator=(node&&) noexcept = default;
-inline node::~node() = default;
-
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#endif
 
 namespace vitals::inline VITALS_ABI {
 /// The exit code for a usage or config error (argparse's convention).
@@ -826,22 +812,15 @@ struct problem {
   source_location where;  // file:line:col or the override it came from
 
   /// "file.yaml:12:5: optim.lr: expected a float, got 'abc'" (parts that are unknown are left out).
-  std::string str() const {
-    std::string out;
-    if (!(where.file.empty() && where.line == 0 && where.origin.empty())) out += where.str() + ": ";
-    if (!path.empty()) out += path + ": ";
-    out += message;
-    return out;
-  }
+  VITALS_INLINE std::string str() const;
 };
 
 /// Thrown by readers and conversions; what() lists every problem, one per line (at most
 /// limits().max_errors of them, then "... and N more problems").
 class config_error : public std::runtime_error, public usage_error {
  public:
-  explicit config_error(std::vector<problem> problems, std::size_t more = 0)
-      : config_error(capped(std::move(problems), more)) {}
-  explicit config_error(problem p) : config_error(std::vector<problem>{std::move(p)}) {}
+  explicit VITALS_INLINE config_error(std::vector<problem> problems, std::size_t more = 0);
+  explicit VITALS_INLINE config_error(problem p);
 
   const char* what() const noexcept override { return std::runtime_error::what(); }
 
@@ -855,26 +834,9 @@ class config_error : public std::runtime_error, public usage_error {
     std::vector<problem> problems;
     std::size_t more;
   };
-  static kept capped(std::vector<problem> problems, std::size_t more) {
-    const std::size_t cap = limits().max_errors == 0 ? 1 : limits().max_errors;
-    if (problems.size() > cap) {
-      more += problems.size() - cap;
-      problems.resize(cap);
-    }
-    return {std::move(problems), more};
-  }
-  explicit config_error(kept k)
-      : std::runtime_error(join(k.problems, k.more)), problems_(std::move(k.problems)), more_(k.more) {}
-
-  static std::string join(const std::vector<problem>& problems, std::size_t more) {
-    std::string out;
-    for (const problem& p : problems) {
-      if (!out.empty()) out += '\n';
-      out += p.str();
-    }
-    if (more > 0) out += "\n... and " + std::to_string(more) + " more problem" + (more == 1 ? "" : "s");
-    return out;
-  }
+  VITALS_INLINE static kept capped(std::vector<problem> problems, std::size_t more);
+  explicit VITALS_INLINE config_error(kept k);
+  VITALS_INLINE static std::string join(const std::vector<problem>& problems, std::size_t more);
 
   std::vector<problem> problems_;
   std::size_t more_ = 0;
@@ -893,125 +855,32 @@ inline constexpr std::size_t max_nesting_depth = 256;
 namespace detail {
 
 /// Appends ".key" (or "key" at the root) to a key path.
-inline std::string join_key(std::string_view path, std::string_view key) {
-  std::string out(path);
-  if (!out.empty()) out += '.';
-  out += key;
-  return out;
-}
+VITALS_INLINE std::string join_key(std::string_view path, std::string_view key);
 
 /// Appends "[i]" to a key path.
-inline std::string join_index(std::string_view path, std::size_t i) {
-  std::string out(path);
-  out += '[';
-  out += std::to_string(i);
-  out += ']';
-  return out;
-}
+VITALS_INLINE std::string join_index(std::string_view path, std::size_t i);
 
 /// One problem per repeated key of a mapping (YAML and JSON both allow them syntactically; a
 /// config never means them). Sorting keeps big mappings from costing O(n^2).
-inline void check_duplicate_keys(const node& map, std::string_view path, std::vector<problem>& out) {
-  const auto& e = map.entries;
-  if (e.size() < 2) return;
-  if (e.size() <= 8) {  // the common case: no allocation
-    for (std::size_t i = 1; i < e.size(); ++i)
-      for (std::size_t j = 0; j < i; ++j)
-        if (e[j].first == e[i].first) {
-          out.push_back({join_key(path, e[i].first),
-                         "duplicate key '" + e[i].first + "' (first set at " + e[j].second.where.str() + ")",
-                         e[i].second.where});
-          break;
-        }
-    return;
-  }
-  std::vector<std::size_t> order(e.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return e[a].first < e[b].first; });
-  for (std::size_t i = 1; i < order.size(); ++i) {
-    const auto& first = e[order[i - 1]];
-    const auto& again = e[order[i]];
-    if (first.first != again.first) continue;
-    // Point back at the first occurrence of the run of equal keys.
-    std::size_t j = i - 1;
-    while (j > 0 && e[order[j - 1]].first == again.first) --j;
-    out.push_back({join_key(path, again.first),
-                   "duplicate key '" + again.first + "' (first set at " + e[order[j]].second.where.str() + ")",
-                   again.second.where});
-  }
-}
+VITALS_INLINE void check_duplicate_keys(const node& map, std::string_view path, std::vector<problem>& out);
 
 /// Problems sorted by where they were written (readers find them in closing order).
-inline std::vector<problem> in_source_order(std::vector<problem> problems) {
-  std::stable_sort(problems.begin(), problems.end(), [](const problem& a, const problem& b) {
-    return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
-  });
-  return problems;
-}
+VITALS_INLINE std::vector<problem> in_source_order(std::vector<problem> problems);
 
 /// "16 MiB", "1.5 KiB", "12 bytes".
-inline std::string byte_size_text(std::size_t n) {
-  if (n < 1024) return std::to_string(n) + " bytes";
-  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(n);
-  int u = -1;
-  while (v >= 1024 && u < 3) v /= 1024, ++u;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, v == static_cast<double>(static_cast<std::size_t>(v)) ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
+VITALS_INLINE std::string byte_size_text(std::size_t n);
 
 /// The whole file as bytes; a config_error naming the file and the reason (the OS's words) when
 /// it cannot be read, when it is a directory, or when it holds more than
 /// limits().max_config_bytes. Pipes and character devices (`--config <(envsubst < f.yaml)`,
 /// /dev/stdin) are read as a stream up to that limit, so /dev/zero cannot fill the memory.
-inline std::string read_text_file(const std::filesystem::path& path) {
-  const source_location where = source_location::in_file(path.string());
-  const std::size_t limit = limits().max_config_bytes;
-  auto too_big = [&] {
-    return config_error(problem{"", "config file is larger than the " + byte_size_text(limit) +
-                                        " limit (vitals::config::limits().max_config_bytes)",
-                                where});
-  };
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec && status.type() == std::filesystem::file_type::not_found)
-    throw config_error(problem{"", "cannot open config file: No such file or directory", where});
-  if (status.type() == std::filesystem::file_type::directory)
-    throw config_error(problem{"", "cannot read config file: it is a directory (give a .yaml, .yml or .json file)", where});
-  if (status.type() == std::filesystem::file_type::regular) {
-    const auto size = std::filesystem::file_size(path, ec);
-    if (!ec && size > limit) throw too_big();
-  }
-  errno = 0;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    const int err = errno;
-    throw config_error(problem{"", std::string("cannot open config file: ") + (err ? std::strerror(err) : "unknown error"), where});
-  }
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
-    if (n > 0) {
-      if (text.size() + n > limit) {
-        std::fclose(f);
-        throw too_big();
-      }
-      text.append(buf, n);
-    }
-    if (n < sizeof buf) break;
-  }
-  const bool failed = std::ferror(f) != 0;
-  const int err = errno;
-  std::fclose(f);
-  if (failed)
-    throw config_error(problem{"", std::string("cannot read config file: ") + (err ? std::strerror(err) : "read error"), where});
-  return text;
-}
+VITALS_INLINE std::string read_text_file(const std::filesystem::path& path);
 
 }  // namespace detail
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#endif
 // ---- include/vitals/config/detail/suggest.hpp ----
 // "Did you mean ...": the closest candidate by edit distance, for unknown keys, enum names,
 // variant tags and command-line flags.
@@ -1020,62 +889,42 @@ inline std::string read_text_file(const std::filesystem::path& path) {
 #include <algorithm>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace vitals::inline VITALS_ABI::config::detail {
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions), so "wieght" is
 /// one edit from "weight".
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size(), m = b.size();
-  std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
-  for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= n; ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= m; ++j) {
-      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
-    }
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
-  }
-  return prev[m];
-}
+VITALS_INLINE std::size_t edit_distance(std::string_view a, std::string_view b);
 
-inline std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
+VITALS_INLINE std::string ascii_lower(std::string_view s);
+
+/// Length of the common (ASCII case-insensitive) prefix of a and b.
+VITALS_INLINE std::size_t common_prefix(std::string_view a, std::string_view b);
+
+/// closest_by_edits and closest_match over a list of views (bodies in suggest.ipp).
+VITALS_INLINE std::optional<std::string> closest_by_edits_in(std::string_view word, std::span<const std::string_view> candidates);
+VITALS_INLINE std::optional<std::string> closest_match_in(std::string_view word, std::span<const std::string_view> candidates);
+
+/// The candidates as views (no copy when they already are a contiguous range of views).
+template <class Range, class F>
+decltype(auto) with_views(const Range& candidates, F&& f) {
+  if constexpr (std::is_convertible_v<const Range&, std::span<const std::string_view>>) {
+    return f(std::span<const std::string_view>(candidates));
+  } else {
+    std::vector<std::string_view> views;
+    for (const auto& c : candidates) views.emplace_back(c);
+    return f(std::span<const std::string_view>(views));
+  }
 }
 
 /// The candidate within the edit limit of closest_match, or nothing.
 template <class Range>
 std::optional<std::string> closest_by_edits(std::string_view word, const Range& candidates) {
-  const std::size_t limit = word.size() <= 4 ? 1 : word.size() <= 8 ? 2 : word.size() / 4;
-  std::optional<std::string> best;
-  std::size_t best_distance = limit + 1;
-  const std::string lower = ascii_lower(word);
-  for (const auto& candidate : candidates) {
-    std::string_view c(candidate);
-    if (c == word) continue;
-    std::size_t d = ascii_lower(c) == lower ? 0 : edit_distance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = std::string(c);
-    }
-  }
-  return best;
-}
-
-/// Length of the common (ASCII case-insensitive) prefix of a and b.
-inline std::size_t common_prefix(std::string_view a, std::string_view b) {
-  std::size_t n = 0;
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  while (n < a.size() && n < b.size() && lower(a[n]) == lower(b[n])) ++n;
-  return n;
+  return with_views(candidates, [&](std::span<const std::string_view> v) { return closest_by_edits_in(word, v); });
 }
 
 /// The candidate closest to `word`, when close enough to be a likely typo: a case-only difference,
@@ -1084,19 +933,7 @@ inline std::size_t common_prefix(std::string_view a, std::string_view b) {
 /// characters covering two thirds of the shorter word.
 template <class Range>
 std::optional<std::string> closest_match(std::string_view word, const Range& candidates) {
-  if (auto best = closest_by_edits(word, candidates)) return best;
-  std::optional<std::string> best;
-  std::size_t best_prefix = 0;
-  for (const auto& candidate : candidates) {
-    std::string_view c(candidate);
-    if (c == word) continue;
-    const std::size_t p = common_prefix(word, c);
-    if (p >= 4 && 3 * p >= 2 * std::min(word.size(), c.size()) && p > best_prefix) {
-      best_prefix = p;
-      best = std::string(c);
-    }
-  }
-  return best;
+  return with_views(candidates, [&](std::span<const std::string_view> v) { return closest_match_in(word, v); });
 }
 
 /// "; did you mean 'x'?" or "".
@@ -1118,6 +955,9 @@ std::string join_names(const Range& names) {
 }
 
 }  // namespace vitals::config::detail
+
+#if VITALS_HEADER_BODIES
+#endif
 // ---- include/vitals/config/detail/type_traits.hpp ----
 // Which config shape a C++ type has. The standard containers are aggregates or classes that PFR
 // must never see, so they are recognised first; whatever aggregate is left is a struct of fields.
@@ -1322,30 +1162,7 @@ struct core_int {
 };
 
 /// Parses [-+]?[0-9]+ | 0x[0-9a-fA-F]+; nullopt for anything else ("0o17" is a string, as in Hydra).
-inline std::optional<core_int> parse_core_int(std::string_view s) {
-  core_int out;
-  unsigned base = 10;
-  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') {
-    base = 16;
-    out.decimal = false;
-    s.remove_prefix(2);
-  } else if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
-    out.negative = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  if (s.empty()) return std::nullopt;
-  for (char c : s) {
-    unsigned d;
-    if (c >= '0' && c <= '9') d = unsigned(c - '0');
-    else if (base == 16 && c >= 'a' && c <= 'f') d = unsigned(c - 'a' + 10);
-    else if (base == 16 && c >= 'A' && c <= 'F') d = unsigned(c - 'A' + 10);
-    else return std::nullopt;
-    if (d >= base) return std::nullopt;
-    if (out.magnitude > (std::numeric_limits<std::uint64_t>::max() - d) / base) out.overflow = true;
-    out.magnitude = out.magnitude * base + d;
-  }
-  return out;
-}
+VITALS_INLINE std::optional<core_int> parse_core_int(std::string_view s);
 
 /// True when s is a core-schema float (which includes integers' spelling).
 constexpr bool is_core_float(std::string_view s) {
@@ -1398,6 +1215,13 @@ std::optional<core_float<F>> parse_core_float(std::string_view s) {
   return core_float<F>{negative ? -v : v, false};
 }
 
+#if !VITALS_HEADER_BODIES
+// Compiled once, in the library (scalar.ipp).
+extern template std::optional<core_float<float>> parse_core_float<float>(std::string_view);
+extern template std::optional<core_float<double>> parse_core_float<double>(std::string_view);
+extern template std::optional<core_float<long double>> parse_core_float<long double>(std::string_view);
+#endif
+
 /// The three strings JSON uses for non-finite floats ("nan", "inf", "-inf"), and nothing else.
 inline std::optional<double> parse_json_nonfinite(std::string_view s) {
   if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
@@ -1439,52 +1263,16 @@ constexpr bool is_portable_yaml_float(std::string_view s) {
 }
 
 /// True when s is spelled as a JSON number (RFC 8259): -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-inline bool is_json_number(std::string_view s) {
-  std::size_t i = 0, n = s.size();
-  auto digits = [&] {
-    std::size_t start = i;
-    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
-    return i > start;
-  };
-  if (i < n && s[i] == '-') ++i;
-  if (i < n && s[i] == '0') ++i;
-  else if (!digits()) return false;
-  if (i < n && s[i] == '.') {
-    ++i;
-    if (!digits()) return false;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    if (!digits()) return false;
-  }
-  return i == n;
-}
+VITALS_INLINE bool is_json_number(std::string_view s);
 
 /// How a plain scalar's text resolves under the core schema.
 enum class plain_kind { null, boolean, integer, floating, string, missing };
 
-inline plain_kind resolve_plain(std::string_view s) {
-  if (is_null_text(s)) return plain_kind::null;
-  if (s == missing_text) return plain_kind::missing;
-  if (parse_core_bool(s)) return plain_kind::boolean;
-  if (parse_core_int(s)) return plain_kind::integer;
-  if (is_core_float(s)) return plain_kind::floating;
-  return plain_kind::string;
-}
+VITALS_INLINE plain_kind resolve_plain(std::string_view s);
 
 /// Integer text in canonical decimal (for writers): "+0x1F" style input gives "31". Overflowing
 /// hex/octal gives nullopt; overflowing decimals keep their digits.
-inline std::optional<std::string> canonical_int(std::string_view s) {
-  auto i = parse_core_int(s);
-  if (!i) return std::nullopt;
-  if (!i->overflow) return (i->negative && i->magnitude ? "-" : "") + std::to_string(i->magnitude);
-  if (!i->decimal) return std::nullopt;
-  std::string_view digits = s;
-  if (digits[0] == '-' || digits[0] == '+') digits.remove_prefix(1);
-  while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
-  return (i->negative ? "-" : "") + std::string(digits);
-}
+VITALS_INLINE std::optional<std::string> canonical_int(std::string_view s);
 
 }  // namespace vitals::config
 
@@ -1545,6 +1333,13 @@ std::string type_label() {
 
 }  // namespace vitals::config
 
+// The scalar types whose readers, writers and type labels are compiled once, in the library
+// (convert.ipp instantiates them for VITALS_IMPLEMENTATION; compiled users see them extern).
+#define VITALS_CONFIG_SCALAR_TYPES(X)                                                                      \
+  X(char) X(signed char) X(unsigned char) X(short) X(unsigned short) X(int) X(unsigned) X(long)            \
+  X(unsigned long) X(long long) X(unsigned long long) X(float) X(double) X(long double) X(bool)           \
+  X(std::string)
+
 namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
@@ -1557,19 +1352,16 @@ struct read_state {
   std::size_t* more = nullptr;
 
   bool full() const { return more && problems.size() >= limits().max_errors; }
-  void add(const node& n, std::string message) { add_at(n.where, std::move(message)); }
-  void add_at(const source_location& where, std::string message) {
-    if (full()) ++*more;
-    else problems.push_back({path, std::move(message), where});
-  }
+  VITALS_INLINE void add(const node& n, std::string message);
+  VITALS_INLINE void add_at(const source_location& where, std::string message);
 };
 
 /// Appends a key or index to the path for one scope.
 class path_scope {
  public:
-  path_scope(std::string& path, std::string_view key) : path_(path), size_(path.size()) { path = join_key(path, key); }
-  path_scope(std::string& path, std::size_t index) : path_(path), size_(path.size()) { path = join_index(path, index); }
-  ~path_scope() { path_.resize(size_); }
+  VITALS_INLINE path_scope(std::string& path, std::string_view key);
+  VITALS_INLINE path_scope(std::string& path, std::size_t index);
+  VITALS_INLINE ~path_scope();
   path_scope(const path_scope&) = delete;
   path_scope& operator=(const path_scope&) = delete;
 
@@ -1579,22 +1371,16 @@ class path_scope {
 };
 
 /// What a node is, for "got ..." in messages.
-inline std::string describe(const node& n) {
-  switch (n.kind) {
-    case node_kind::null: return "null";
-    case node_kind::mapping: return "a mapping";
-    case node_kind::sequence: return "a list";
-    case node_kind::scalar: break;
-  }
-  std::string text = n.text.size() > 60 ? n.text.substr(0, 57) + "..." : n.text;
-  return (n.style == scalar_style::quoted ? "string '" : "'") + text + "'";
-}
+VITALS_INLINE std::string describe(const node& n);
 
 inline bool is_missing(const node& n) { return n.is_scalar() && n.text == missing_text; }
 
+/// Adds "expected <label>, got ...".
+VITALS_INLINE void add_mismatch(const node& n, read_state& s, const std::string& label);
+
 template <class T>
 void mismatch(const node& n, read_state& s) {
-  s.add(n, "expected " + type_label<T>() + ", got " + describe(n));
+  add_mismatch(n, s, type_label<T>());
 }
 
 template <class I>
@@ -1607,14 +1393,7 @@ template <class T> node write(const T& v);
 
 // --- scalars ---------------------------------------------------------------------------------
 
-inline void read_bool(const node& n, bool& out, read_state& s) {
-  if (n.is_scalar() && n.style == scalar_style::plain)
-    if (auto b = parse_bool_word(n.text)) {
-      out = *b;
-      return;
-    }
-  mismatch<bool>(n, s);
-}
+VITALS_INLINE void read_bool(const node& n, bool& out, read_state& s);
 
 template <class I>
 void read_integer(const node& n, I& out, read_state& s) {
@@ -1653,10 +1432,7 @@ void read_floating(const node& n, F& out, read_state& s) {
   out = f->value;
 }
 
-inline void read_string(const node& n, std::string& out, read_state& s) {
-  if (n.is_scalar()) out = n.text;
-  else mismatch<std::string>(n, s);
-}
+VITALS_INLINE void read_string(const node& n, std::string& out, read_state& s);
 
 template <class E>
 std::vector<std::string_view> enum_name_list() {
@@ -1734,9 +1510,15 @@ std::size_t field_index(std::string_view key) {
 
 inline constexpr std::string_view variant_tag_key = "_type_";
 
+/// read_struct's problems: not a mapping; an unknown key (`names`: the struct's fields; `label`
+/// gives the struct's type label, called only when needed).
+VITALS_INLINE void add_not_a_mapping(const node& n, read_state& s, std::string (*label)());
+VITALS_INLINE void add_unknown_key(const std::string& key, const node& value, read_state& s,
+                                   std::span<const std::string_view> names, std::string (*label)());
+
 template <class T>
 void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
-  if (!n.is_mapping()) return s.add(n, "expected a mapping (" + type_label<T>() + "), got " + describe(n));
+  if (!n.is_mapping()) return add_not_a_mapping(n, s, &type_label<T>);
   for (const auto& entry : n.entries) {
     const std::string& key = entry.first;
     const node& value = entry.second;  // not a structured binding: clang 14 cannot capture those
@@ -1744,15 +1526,7 @@ void read_struct(const node& n, T& out, read_state& s, bool skip_tag = false) {
     path_scope scope(s.path, key);
     std::size_t i = field_index<T>(key);
     if (i == vitals::field_count<T>) {
-      if (s.full()) {
-        ++*s.more;
-        continue;
-      }
-      const auto& names = vitals::field_names<T>;
-      std::string hint = did_you_mean(key, names);
-      if (hint.empty()) hint = " (known keys: " + join_names(names) + ")";
-      // Pointed at the key (where it was written), not at its value.
-      s.add_at(value.key_where.line ? value.key_where : value.where, "unknown key '" + key + "' in " + type_label<T>() + hint);
+      add_unknown_key(key, value, s, vitals::field_names<T>, &type_label<T>);
       continue;
     }
     visit_field(out, i, [&](auto& field) { read(value, field, s); },
@@ -1915,6 +1689,9 @@ constexpr bool may_hold_required() {
   else return false;
 }
 
+/// check_required_in's problem: an unset vitals::required (`label` gives its value type's label).
+VITALS_INLINE void add_missing_required(read_state& s, std::string (*label)(), const source_location& where);
+
 // n: the node the value was read from (null when absent); near: where to point when it is absent.
 template <class T>
 void check_required_in(const T& v, const node* n, const source_location& near, read_state& s) {
@@ -1922,8 +1699,7 @@ void check_required_in(const T& v, const node* n, const source_location& near, r
     return;
   } else if constexpr (is_required<T>::value) {
     if (!v.has_value()) {
-      problem p{s.path, "missing required value (" + type_label<typename T::value_type>() + ")", n ? n->where : near};
-      s.problems.push_back(std::move(p));
+      add_missing_required(s, &type_label<typename T::value_type>, n ? n->where : near);
     } else {
       check_required_in(v.value(), n, near, s);
     }
@@ -1952,13 +1728,14 @@ void check_required_in(const T& v, const node* n, const source_location& near, r
 
 // --- writing ---------------------------------------------------------------------------------
 
+/// A mapping with room for `fields` entries; appends one entry.
+VITALS_INLINE node mapping_with(std::size_t fields);
+VITALS_INLINE void add_entry(node& map, std::string_view key, node value);
+
 template <class T>
 node write_struct(const T& v) {
-  node out = node::mapping();
-  out.entries.reserve(vitals::field_count<T>);
-  vitals::for_each_field(v, [&](std::string_view name, const auto& field) {
-    out.entries.emplace_back(std::string(name), write(field));
-  });
+  node out = mapping_with(vitals::field_count<T>);
+  vitals::for_each_field(v, [&](std::string_view name, const auto& field) { add_entry(out, name, write(field)); });
   return out;
 }
 
@@ -2023,6 +1800,23 @@ node write(const T& v) {
 }
 
 }  // namespace detail
+#if !VITALS_HEADER_BODIES
+#define VITALS_EXTERN_TYPE_LABEL(T) extern template std::string type_label<T>();
+VITALS_CONFIG_SCALAR_TYPES(VITALS_EXTERN_TYPE_LABEL)
+#undef VITALS_EXTERN_TYPE_LABEL
+#endif
+namespace detail {
+
+#if !VITALS_HEADER_BODIES
+// The scalar types' readers and writers are compiled once, in the library (convert.ipp).
+#define VITALS_EXTERN_READ_WRITE(T)                               \
+  extern template void read<T>(const node&, T&, read_state&); \
+  extern template node write<T>(const T&);
+VITALS_CONFIG_SCALAR_TYPES(VITALS_EXTERN_READ_WRITE)
+#undef VITALS_EXTERN_READ_WRITE
+#endif
+
+}  // namespace detail
 
 /// The value as a tree: structs and maps become mappings, lists sequences, strings and enum names
 /// quoted scalars, numbers and bools plain scalars, nullopt null, an unset required `???`.
@@ -2071,6 +1865,9 @@ T from_node(const node& tree) {
 }
 
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#endif
 // ---- include/vitals/config/detail/utf8.hpp ----
 // UTF-8 checks shared by the readers, the writers, the command line and run options.
 
@@ -2212,18 +2009,15 @@ VITALS_INLINE node load_json_file(const std::filesystem::path& path);
 
 namespace vitals::inline VITALS_ABI::config::detail {
 /// Throws config_error when text is not valid UTF-8: no JSON or YAML file can hold it.
-inline void require_utf8(std::string_view text, const std::string& path, const node& n) {
-  std::size_t bad = first_invalid_utf8(text);
-  if (bad != text.size())
-    throw config_error(problem{path, "cannot write a string that is not valid UTF-8 (bad byte at offset " +
-                                         std::to_string(bad) + ")",
-                               n.where});
-}
+VITALS_INLINE void require_utf8(std::string_view text, const std::string& path, const node& n);
 
 /// Appends `count` spaces.
 inline void indent_to(std::string& out, std::size_t count) { out.append(count, ' '); }
 
 }  // namespace vitals::config::detail
+
+#if VITALS_HEADER_BODIES
+#endif
 // ---- include/vitals/format/json.hpp ----
 // Writing JSON text: strings (escaped, UTF-8 repaired) and numbers, under one explicit policy.
 //
@@ -2395,101 +2189,20 @@ namespace detail {
 inline void write_json_string(std::string& out, std::string_view s) { vitals::detail::append_json_string(out, s); }
 
 // A plain scalar as JSON: the core schema decides whether it is a number, bool, null or string.
-inline void write_json_plain(std::string& out, const std::string& text) {
-  switch (resolve_plain(text)) {
-    case plain_kind::null: out += "null"; return;
-    case plain_kind::boolean: out += *parse_core_bool(text) ? "true" : "false"; return;
-    case plain_kind::integer:
-      if (auto canonical = canonical_int(text)) {
-        out += *canonical;
-        return;
-      }
-      break;
-    case plain_kind::floating: {
-      auto f = parse_core_float(text);
-      if (!f) break;
-      if (!f->out_of_range && std::isnan(f->value)) out += "\"nan\"";
-      else if (!f->out_of_range && std::isinf(f->value)) out += f->value < 0 ? "\"-inf\"" : "\"inf\"";
-      else if (is_json_number(text)) out += text;  // as written: it may carry more than a double
-      else if (!f->out_of_range) out += format_float(f->value);
-      else break;
-      return;
-    }
-    case plain_kind::string:
-    case plain_kind::missing: break;
-  }
-  write_json_string(out, text);
-}
-
-inline void write_json(std::string& out, const node& n, int indent, int depth, std::string& path) {
-  auto newline = [&](int d) {
-    if (indent <= 0) return;
-    out += '\n';
-    indent_to(out, static_cast<std::size_t>(indent * d));
-  };
-  switch (n.kind) {
-    case node_kind::null: out += "null"; return;
-    case node_kind::scalar:
-      require_utf8(n.text, path, n);
-      if (n.style == scalar_style::quoted) write_json_string(out, n.text);
-      else write_json_plain(out, n.text);
-      return;
-    case node_kind::sequence: {
-      if (n.items.empty()) {
-        out += "[]";
-        return;
-      }
-      out += '[';
-      const std::size_t path_size = path.size();
-      for (std::size_t i = 0; i < n.items.size(); ++i) {
-        if (i) out += ',';
-        newline(depth + 1);
-        path = join_index(path, i);
-        write_json(out, n.items[i], indent, depth + 1, path);
-        path.resize(path_size);
-      }
-      newline(depth);
-      out += ']';
-      return;
-    }
-    case node_kind::mapping: {
-      if (n.entries.empty()) {
-        out += "{}";
-        return;
-      }
-      out += '{';
-      const std::size_t path_size = path.size();
-      bool first = true;
-      for (const auto& [key, value] : n.entries) {
-        if (!first) out += ',';
-        first = false;
-        newline(depth + 1);
-        path = join_key(path, key);
-        require_utf8(key, path, value);
-        write_json_string(out, key);
-        out += indent > 0 ? ": " : ":";
-        write_json(out, value, indent, depth + 1, path);
-        path.resize(path_size);
-      }
-      newline(depth);
-      out += '}';
-      return;
-    }
-  }
-}
+VITALS_INLINE void write_json_plain(std::string& out, const std::string& text);
+/// Appends n as JSON (`path`: its key path, for errors).
+VITALS_INLINE void write_json(std::string& out, const node& n, int indent, int depth, std::string& path);
 
 }  // namespace detail
 
 /// The tree as JSON text: `indent` spaces per level (0 = one line), ending with a newline when
 /// indented. Throws config_error for strings that are not valid UTF-8.
-inline std::string to_json(const node& n, int indent = 2) {
-  std::string out, path;
-  detail::write_json(out, n, indent, 0, path);
-  if (indent > 0) out += '\n';
-  return out;
-}
+VITALS_INLINE std::string to_json(const node& n, int indent = 2);
 
 }  // namespace vitals::config
+
+#if VITALS_HEADER_BODIES
+#endif
 // ---- include/vitals/config/yaml_reader.hpp ----
 // YAML text -> value tree, with yaml-cpp's event parser.
 //
@@ -2661,11 +2374,17 @@ struct help_row {
 /// one line, an unset required field as `??? (required)`.
 VITALS_INLINE std::string inline_value(const node& n);
 
+/// "prefix.name" (or "name" at the top).
+VITALS_INLINE std::string help_path(const std::string& prefix, std::string_view name);
+/// Adds a field's row: its default value as inline_value shows it.
+VITALS_INLINE void push_help_row(std::vector<help_row>& rows, std::string path, std::string type, const node& value,
+                                 std::string_view doc);
+
 template <class S>
 void collect_help_rows(const S& value, const std::string& prefix, std::vector<help_row>& rows) {
   vitals::for_each_field(value, [&](std::string_view name, const auto& field) {
     using F = std::decay_t<decltype(field)>;
-    std::string path = prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
+    std::string path = help_path(prefix, name);
     if constexpr (is_config_struct_v<F>) {
       std::string_view doc = field_doc_of<S>(name);
       if (!doc.empty()) rows.push_back({path, type_label<F>(), "", std::string(doc)});
@@ -2682,7 +2401,7 @@ void collect_help_rows(const S& value, const std::string& prefix, std::vector<he
         }
         type += '}';
       }
-      rows.push_back({path, std::move(type), inline_value(to_node(field)), std::string(field_doc_of<S>(name))});
+      push_help_row(rows, std::move(path), std::move(type), to_node(field), field_doc_of<S>(name));
     }
   });
 }
@@ -3114,6 +2833,14 @@ struct composition {
   /// comes from (hydra.run.dir; hydra.sweep.dir for a multirun job) and it resolved: the app then
   /// puts the run directory inside it (vitals::app, docs/compose.md "Output directories").
   bool output_dir_set = false;
+
+  // Declared here, defined in the .ipp: compiled once, not in every file that holds a composition.
+  VITALS_INLINE composition();
+  VITALS_INLINE composition(const composition&);
+  VITALS_INLINE composition(composition&&) noexcept;
+  VITALS_INLINE composition& operator=(const composition&);
+  VITALS_INLINE composition& operator=(composition&&) noexcept;
+  VITALS_INLINE ~composition();
 
   /// The overrides as a YAML list node (Hydra's overrides.yaml).
   VITALS_INLINE node overrides_node() const;
@@ -4518,8 +4245,6 @@ VITALS_INLINE void remove_shutdown_hook(shutdown_hook* h) noexcept;
 // training loop go on. Used by both compositions (vitals::sinks and any_sink in a run).
 
 
-#include <unistd.h>
-
 #include <concepts>
 #include <exception>
 #include <string>
@@ -4527,196 +4252,6 @@ VITALS_INLINE void remove_shutdown_hook(shutdown_hook* h) noexcept;
 #include <type_traits>
 #include <utility>
 
-// ---- include/vitals/detail/fmt.hpp ----
-// The one place vitals includes fmt. Under nvcc, fmt 9.1 only compiles with FMT_USE_CONSTEXPR=1
-// (see DESIGN.md, toolchain facts), and a .cu file including vitals must not have to know that.
-
-#if defined(__CUDACC__) && !defined(FMT_USE_CONSTEXPR)
-#define FMT_USE_CONSTEXPR 1
-#endif
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-// ---- include/vitals/format/file.hpp ----
-// Writing files that survive crashes and full disks: buffered append of whole records, atomic
-// replacement, and the POSIX details both need. Every file vitals writes goes through here (the
-// JSONL, CSV and TensorBoard sinks through append_file, the `.wandb` log through
-// cut_back_to_whole_records, the run directory's JSON files through atomic_write_file).
-//
-// Sinks write with write(2) on a raw descriptor, whole records at a time, so that after kill -9 a
-// file holds every complete record up to the last flush (stdio buffers would hold partial lines).
-// Files that are replaced as a whole (config.json, summary.json, a widened metrics.csv) are written
-// to a temporary name and renamed over the target, so a reader sees the old or the new file.
-//
-// Full disks and file-size limits. A write that fails (ENOSPC, EFBIG, EIO) or stops short never
-// leaves a torn record behind: append_file::write_records() remembers where the batch started and
-// cuts the file back (ftruncate) to the end of the last record that reached the file whole, then
-// throws; the file is then closed and every later write throws again. Bytes still buffered are
-// lost, never half-written. atomic_write_file() leaves the old file in place and no temporary
-// behind when anything fails.
-//
-// SIGXFSZ: a write past RLIMIT_FSIZE (`ulimit -f`) raises SIGXFSZ, whose default action kills the
-// process. Whenever vitals opens or creates a file it sets SIGXFSZ to SIG_IGN if, and only if, it
-// is still at SIG_DFL, so that a file-size limit is an ordinary write error (EFBIG) that one sink
-// reports while training goes on. A handler the program installed itself is left alone.
-
-
-#include <sys/types.h>  // off_t
-#include <unistd.h>     // close, unlink (inline members)
-
-#include <cstddef>
-#include <filesystem>
-#include <span>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace vitals::inline VITALS_ABI::detail {
-[[noreturn]] VITALS_INLINE void throw_file_error(std::string_view what, const std::filesystem::path& p, int err);
-
-/// Sets SIGXFSZ to SIG_IGN when it is at its default action (which kills the process): a write
-/// past RLIMIT_FSIZE then fails with EFBIG instead. Runs once per process; a program's own
-/// disposition (a handler, or SIG_IGN) is kept.
-VITALS_INLINE void ignore_sigxfsz_once() noexcept;
-
-/// Writes data to fd, retrying on EINTR and short writes. Returns 0 when all of it was written,
-/// else the errno that stopped it; `written` says how many bytes reached the file either way.
-VITALS_INLINE int write_fully(int fd, std::string_view data, std::size_t& written) noexcept;
-
-/// Writes all of data to fd, retrying on EINTR and short writes; throws on failure (ENOSPC, EIO).
-/// Does not undo a partial write: callers that append records use append_file::write_records.
-VITALS_INLINE void write_all(int fd, std::string_view data, const std::filesystem::path& p);
-
-/// What cut_back_to_whole_records did: the bytes of the batch the file keeps, how many records
-/// they are, and the errno of a failed cut (0 when the file ends at a record end).
-struct whole_records_cut {
-  std::size_t keep = 0;
-  std::size_t kept_records = 0;
-  int cut_errno = 0;
-};
-
-/// After a write of a batch of whole records that started at file offset `start` stopped after
-/// `written` bytes: cuts the file (ftruncate) back to the end of the last record wholly inside
-/// those bytes. `ends`: the offset in the batch just past each record, ascending. The one place
-/// that decides what a torn write leaves behind, for every appending writer (append_file here,
-/// the `.wandb` log writer in format/leveldb_log.hpp).
-VITALS_INLINE whole_records_cut cut_back_to_whole_records(int fd, off_t start, std::size_t written,
-                                                          std::span<const std::size_t> ends) noexcept;
-
-/// An owned append-only descriptor (move-only) that only ever holds whole records.
-class append_file {
- public:
-  append_file() = default;
-  append_file(const append_file&) = delete;
-  append_file& operator=(const append_file&) = delete;
-  append_file(append_file&& o) noexcept
-      : fd_(o.fd_), path_(std::move(o.path_)), broken_(std::move(o.broken_)) {
-    o.fd_ = -1;
-  }
-  append_file& operator=(append_file&& o) noexcept {
-    if (this != &o) {
-      close();
-      fd_ = o.fd_;
-      path_ = std::move(o.path_);
-      broken_ = std::move(o.broken_);
-      o.fd_ = -1;
-    }
-    return *this;
-  }
-  ~append_file() { close(); }
-
-  VITALS_INLINE void open(const std::filesystem::path& p, bool truncate = false);
-
-  /// Appends one record (or any bytes that must reach the file whole).
-  void write(std::string_view data) {
-    const std::size_t end = data.size();
-    write_records(data, std::span<const std::size_t>(&end, 1));
-  }
-
-  /// Writes the records buffered in `buf` (`ends`: the offset just past each) with write_records()
-  /// and empties both whatever happens: on a full disk the bytes are lost either way, and a retry
-  /// must not grow the buffer without bound. Shared by the JSONL, CSV and TensorBoard sinks.
-  template <class Buffer>
-  void write_records_and_clear(Buffer& buf, std::vector<std::size_t>& ends) {
-    struct clear_on_exit {
-      Buffer& b;
-      std::vector<std::size_t>& e;
-      ~clear_on_exit() {
-        b.clear();
-        e.clear();
-      }
-    } guard{buf, ends};
-    write_records(std::string_view(buf.data(), buf.size()), std::span<const std::size_t>(ends));
-  }
-
-  /// Appends a batch of whole records: `ends` holds the offset in `data` just past each record,
-  /// ascending, the last one data.size(). If the write fails or stops short, the file is cut back
-  /// to the end of the last record that reached it whole, closed, and the error thrown; the
-  /// message says how many of the batch's records were kept.
-  VITALS_INLINE void write_records(std::string_view data, std::span<const std::size_t> ends);
-
-  bool is_open() const { return fd_ >= 0; }
-  /// True after a failed write: the file was closed and later writes throw.
-  bool broken() const { return !broken_.empty(); }
-  const std::filesystem::path& path() const { return path_; }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-  std::filesystem::path path_;
-  std::string broken_;  // the error that closed the file
-};
-
-/// Cuts a line-oriented file (JSONL, CSV) back to just after its last '\n', so that appending
-/// to it - a resumed run continuing its files - never glues a new line to a torn one. Returns the
-/// bytes removed; a missing file is left missing. Throws when the file cannot be cut.
-VITALS_INLINE std::size_t cut_to_last_newline(const std::filesystem::path& p);
-
-/// Appends `line` to the file at `p` whole or not at all (a short write is cut back). Never
-/// throws: for logs of last resort such as vitals.log. False when nothing was added.
-VITALS_INLINE bool append_whole_noexcept(const std::filesystem::path& p, std::string_view line) noexcept;
-
-/// Space set aside on a run's filesystem for the run's last small files (summary.json, the final
-/// metadata.json): a file of `bytes` allocated when the run starts and removed just before those
-/// writes, so that a disk that filled up during the run (and stopped the sinks) still has room for
-/// them. Best effort and noexcept: when the space cannot be had there is simply no reserve. A
-/// process killed before release() leaves the file behind (its name says what it is).
-class disk_reserve {
- public:
-  static constexpr std::size_t default_bytes = 64 * 1024;
-  disk_reserve() = default;
-  disk_reserve(const disk_reserve&) = delete;
-  disk_reserve& operator=(const disk_reserve&) = delete;
-  ~disk_reserve() { release(); }
-
-  /// Allocates `bytes` at `p` (which must not exist). True when the space is held.
-  VITALS_INLINE bool create(const std::filesystem::path& p, std::size_t bytes = default_bytes) noexcept;
-  /// Frees the space (removes the file). Idempotent.
-  void release() noexcept {
-    if (held_) ::unlink(path_.c_str());
-    held_ = false;
-  }
-  bool held() const { return held_; }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-  bool held_ = false;
-};
-
-/// Replaces `target` with `content` atomically: write target.tmp.<pid>, fdatasync (when `sync`),
-/// close, then rename(2). On any failure (a full disk, a file-size limit, a failing close) the
-/// temporary file is removed, the old target is left as it was, and the error is thrown with the
-/// path and the system's reason. So a reader, or a crash, sees the old file or the new one whole.
-VITALS_INLINE void atomic_write_file(const std::filesystem::path& target, std::string_view content, bool sync = true);
-
-}  // namespace vitals::detail
-
-#if VITALS_HEADER_BODIES
-#endif
 // ---- include/vitals/sinks/sink.hpp ----
 // The sink concept: anything with open / write / flush / close is a sink.
 //
@@ -4865,63 +4400,6 @@ void write_system_side(std::unique_ptr<Sink>& side, const std::filesystem::path&
 }  // namespace detail
 
 }  // namespace vitals
-// ---- include/vitals/sinks/terminal.hpp ----
-// The terminal line: a console sink that draws a progress bar owns the line the bar is on. Any
-// other line vitals prints (a sink failure, a health alert printed by a monitor) goes through
-// write_stderr_line(), which first erases the bar, so that no message is glued to it; the console
-// redraws the bar on its next record.
-
-
-#include <unistd.h>
-
-#include <cstdio>
-#include <mutex>
-#include <string>
-#include <string_view>
-
-namespace vitals::inline VITALS_ABI::detail {
-struct terminal_line {
-  std::mutex mu;
-  std::FILE* bar_stream = nullptr;  // the stream a progress bar is shown on, nullptr when none
-};
-
-inline terminal_line& progress_line() {
-  static terminal_line t;
-  return t;
-}
-
-/// Erases a shown progress bar (the caller holds progress_line().mu).
-inline void erase_progress_bar_locked() noexcept {
-  auto& t = progress_line();
-  if (!t.bar_stream) return;
-  std::fputs("\r\x1b[K", t.bar_stream);
-  std::fflush(t.bar_stream);
-  t.bar_stream = nullptr;
-}
-
-/// Writes one whole line (with its '\n') to stderr, after erasing a progress bar; never throws.
-inline void write_stderr_line(std::string_view line) noexcept {
-  try {
-    std::lock_guard lock(progress_line().mu);
-    erase_progress_bar_locked();
-    (void)!::write(2, line.data(), line.size());
-  } catch (...) {
-    (void)!::write(2, line.data(), line.size());
-  }
-}
-
-}  // namespace vitals::detail
-
-namespace vitals::inline VITALS_ABI {
-/// For a program's own messages during training: prints `line` (a '\n' is added when missing) on
-/// stderr after erasing a console sink's progress bar, so that it is never glued to the bar.
-inline void print_line(std::string_view line) {
-  std::string out(line);
-  if (out.empty() || out.back() != '\n') out += '\n';
-  detail::write_stderr_line(out);
-}
-
-}  // namespace vitals
 
 namespace vitals::inline VITALS_ABI {
 /// The name a sink is reported under: S::name if it has one, else its short type name.
@@ -4949,16 +4427,8 @@ namespace detail {
 /// Reports a sink failure on stderr and appends it to <run dir>/vitals.log (best effort: the
 /// report must not throw, the disk may be the reason the sink failed; the line is added whole or
 /// not at all).
-inline void report_sink_error(const run_info& info, std::string_view sink, std::string_view op,
-                              std::string_view what) noexcept {
-  try {
-    auto line = fmt::format("vitals: sink '{}' failed in {}() and is disabled for run '{}': {}\n",
-                            sink, op, info.name, what);
-    write_stderr_line(line);  // erases a progress bar first: never glued to it
-    if (!info.dir.empty()) append_whole_noexcept(info.dir / "vitals.log", line);
-  } catch (...) {
-  }
-}
+VITALS_INLINE void report_sink_error(const run_info& info, std::string_view sink, std::string_view op,
+                                     std::string_view what) noexcept;
 
 /// Holds one sink and the run_info it was opened with; every call is isolated.
 template <class S>
@@ -5014,6 +4484,9 @@ class guarded_sink {
 
 }  // namespace detail
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#endif
 
 namespace vitals::inline VITALS_ABI {
 class any_sink {
@@ -5370,6 +4843,8 @@ struct owned_value {
 // (row_dispatch). Slots keep their capacity when cleared, so nothing is allocated per row.
 
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -5408,13 +4883,12 @@ struct pipeline_row {
     arena.clear();
   }
   bool empty() const { return values.empty(); }
-  void swap(pipeline_row& o) noexcept {
-    std::swap(kind, o.kind);
-    std::swap(step, o.step);
-    std::swap(timestamp, o.timestamp);
-    std::swap(runtime, o.runtime);
-    values.swap(o.values);
-    arena.swap(o.arena);
+  /// Asks for the row's values ahead of reading them: the writer reads rows the caller wrote on
+  /// another core, each row's buffer in a place of its own, which no hardware prefetcher guesses.
+  void prefetch() const {
+    const char* p = reinterpret_cast<const char*>(values.data());
+    const std::size_t bytes = std::min<std::size_t>(values.size() * sizeof(packed_value), 512);
+    for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
   }
   /// Copies `o` in, reusing this row's capacity (allocates only while a slot grows to a row's size).
   void copy_from(const pipeline_row& o) {
@@ -5467,8 +4941,11 @@ struct pipeline_row {
 // ---- include/vitals/sinks/row_ring.hpp ----
 // The bounded queue between a run's callers and its writer thread: a ring of reusable rows.
 // Callers and writer use it under the pipeline's lock. A row goes in as a copy of its packed values
-// (a few cache lines) and comes out by swapping buffers; slots keep their capacity, so nothing is
-// allocated per row. A full ring follows the overflow policy.
+// (a few cache lines) and comes out as a copy too: the writer only reads a slot, never writes it,
+// so the caller filling that slot later finds its buffer pointers still in its own cache (when the
+// writer swapped buffers out, every log() waited for the slot's line to come back from the
+// writer's core; measured in bench/RESULTS.md). Slots keep their capacity, so nothing is allocated
+// per row. A full ring follows the overflow policy.
 
 
 #include <algorithm>
@@ -5482,7 +4959,7 @@ namespace vitals::inline VITALS_ABI::detail {
 class row_ring {
  public:
   explicit row_ring(std::size_t capacity) : rows_(capacity) {
-    for (auto& r : rows_) r.reserve(16, 256);
+    for (auto& r : rows_) r.reserve(16, 0);  // string bytes get room when a row first has strings
   }
 
   std::size_t capacity() const { return rows_.size(); }
@@ -5510,12 +4987,11 @@ class row_ring {
     return true;
   }
 
-  /// Moves up to out.size() of the oldest rows into `out` (swapping buffers); returns how many.
+  /// Copies up to out.size() of the oldest rows into `out` and frees their slots; returns how many.
   std::size_t take(std::vector<pipeline_row>& out) {
     const std::size_t n = std::min(count_, out.size());
     for (std::size_t k = 0; k < n; ++k) {
-      out[k].swap(rows_[head_]);
-      rows_[head_].clear();
+      out[k].copy_from(rows_[head_]);
       head_ = next(head_);
     }
     count_ -= n;
@@ -5534,8 +5010,8 @@ class row_ring {
 namespace vitals::inline VITALS_ABI::detail {
 struct pipeline_core {
   pipeline_core(const run_info& info, pipeline_options opts)
-      : info_(info), opts_(checked(opts)), start_(std::chrono::steady_clock::now()), step_(info.starting_step),
-        ring_(opts_.queue_capacity) {
+      : info_(info), opts_(checked(opts)), start_(std::chrono::steady_clock::now()), ring_(opts_.queue_capacity),
+        step_(info.starting_step) {
     // Both thresholds trade a futex call on the caller's thread (~1-3 us on a VM, more than a
     // whole log() call) for latency the writer has anyway: it is woken once a quarter of the ring
     // has piled up (else it looks every 50 ms), and a producer blocked on a full ring sleeps until
@@ -5554,11 +5030,19 @@ struct pipeline_core {
   }
 
   // The hot path: one value into the pending row. The same key twice before a commit: last value wins.
+  // pos_[id] is (row generation << 32 | index in the pending row): a key is in the pending row
+  // when its generation is the current one, so a commit forgets every position at once.
   void add_pending_locked(std::uint32_t id, const metric_value& v) {
-    if (id >= pos_.size()) pos_.resize(keys_.size(), -1);  // a new key (allocates once per key)
-    if (const std::int32_t at = pos_[id]; at >= 0) return pending_.replace(static_cast<std::size_t>(at), id, v);
-    pos_[id] = static_cast<std::int32_t>(pending_.values.size());
+    if (id >= pos_.size()) pos_.resize(keys_.size(), 0);  // a new key (allocates once per key)
+    const std::uint64_t at = pos_[id];
+    if (at >> 32 == generation_) return pending_.replace(static_cast<std::uint32_t>(at), id, v);
+    pos_[id] = std::uint64_t{generation_} << 32 | pending_.values.size();
     pending_.append(id, v);
+  }
+  void forget_pending_positions() {
+    if (++generation_ != 0) return;
+    std::fill(pos_.begin(), pos_.end(), 0);  // wrapped after 2^32 rows: no stale position may match
+    generation_ = 1;
   }
 
   void stamp(pipeline_row& row, record_kind kind) {
@@ -5590,7 +5074,7 @@ struct pipeline_core {
     if (pending_.empty()) return;
     const bool open = wait_for_slot_locked(lock);
     if (pending_.empty()) return;  // another thread committed it while this one waited
-    for (const auto& v : pending_.values) pos_[v.id] = -1;
+    forget_pending_positions();
     if (!open) return pending_.clear();
     stamp(pending_, record_kind::history);
     ++step_;
@@ -5611,30 +5095,37 @@ struct pipeline_core {
     }
   }
 
+  // Grouped by who writes them, each group on cache lines of its own: a line the writer thread
+  // writes (its condition variable, its flags) and a line log() reads (the key table, the pending
+  // row) must not be the same line, or every log() call after a writer wake-up waits for that
+  // line to come back from the other core.
+  // Written once, read by both.
   const run_info& info_;
   pipeline_options opts_;
   std::chrono::steady_clock::time_point start_;
+  std::size_t wake_threshold_ = 1, resume_room_ = 1;
 
-  // Under mu_.
-  mutable std::mutex mu_;
+  // Under mu_; written by the writer (and by both: the lock word, the ring's indices).
+  alignas(64) mutable std::mutex mu_;
   std::condition_variable cv_;          // writer wake-up
   std::condition_variable not_full_;    // blocked producers
   std::condition_variable flushed_cv_;  // flush() waiters
-  key_table keys_;
-  std::vector<std::int32_t> pos_;  // key id -> index in pending_, or -1
-  pipeline_row pending_, side_;
-  std::int64_t step_ = 0;
-  row_ring ring_;
-  std::size_t wake_threshold_ = 1, resume_room_ = 1;
-  std::uint64_t out_of_order_ = 0;
   std::size_t producers_waiting_ = 0;
   bool writer_waiting_ = false;
   std::uint64_t flush_requested_ = 0, flushed_ = 0;
   bool finished_ = false, stop_ = false, writer_done_ = false;
   int exit_code_ = 0;
   std::vector<any_sink> to_attach_;
-
   std::atomic<std::uint64_t> dropped_{0};
+  row_ring ring_;
+
+  // Under mu_; the callers' side: written by log() only, read by the writer only where noted.
+  alignas(64) key_table keys_;  // the writer reads names of keys interned before a batch
+  std::vector<std::uint64_t> pos_;  // key id -> generation_ << 32 | index in pending_
+  std::uint32_t generation_ = 1;    // of the pending row; 0 never matches
+  pipeline_row pending_, side_;
+  std::int64_t step_ = 0;
+  std::uint64_t out_of_order_ = 0;
 };
 
 }  // namespace vitals::detail
@@ -5657,208 +5148,6 @@ class record_stage {
 };
 
 }  // namespace vitals
-// ---- include/vitals/sinks/row_dispatch.hpp ----
-// The writer thread's side of a run's pipeline, row by row: the record stage (health monitor)
-// first, then every sink, then the summary table.
-
-
-#include <atomic>
-#include <cstdint>
-#include <exception>
-#include <memory>
-#include <span>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
-
-// ---- include/vitals/sinks/summary_table.hpp ----
-// What a run's summary is made of, kept by the writer thread as rows pass: the last value of every
-// history key, explicit summaries (which win), and the last row's step, runtime and timestamp.
-
-
-#include <cstdint>
-#include <span>
-#include <string>
-#include <utility>
-#include <vector>
-
-
-namespace vitals::inline VITALS_ABI::detail {
-class summary_table {
- public:
-  /// Writer thread: takes note of a row the sinks have seen (`metrics`: its values, restored).
-  void note(const pipeline_row& row, std::span<const metric> metrics) {
-    if (row.kind == record_kind::alert || row.kind == record_kind::config || row.kind == record_kind::system) return;
-    auto& table = row.kind == record_kind::summary ? explicit_ : last_;
-    for (std::size_t k = 0; k < metrics.size(); ++k) {
-      if (metrics[k].key.starts_with("_vitals/")) continue;  // markers (run::end_epoch), not values
-      const auto id = row.values[k].id;
-      if (id >= table.size()) table.resize(id + 1);
-      table[id].assign(metrics[k].value);
-    }
-    if (row.kind == record_kind::history) {
-      last_step_ = row.step;
-      last_runtime_ = row.runtime;
-      last_timestamp_ = row.timestamp;
-    }
-  }
-
-  /// After the writer has stopped: every key with a value, in the order keys were first used.
-  std::vector<std::pair<std::string, owned_value>> collect(const key_table& keys) const {
-    std::vector<std::pair<std::string, owned_value>> out;
-    for (std::uint32_t id = 0; id < keys.size(); ++id) {
-      const owned_value* v = nullptr;
-      if (id < explicit_.size() && explicit_[id].set) v = &explicit_[id];
-      else if (id < last_.size() && last_[id].set) v = &last_[id];
-      if (v) out.emplace_back(std::string(keys.name(id)), *v);
-    }
-    return out;
-  }
-
-  std::int64_t last_step() const { return last_step_; }
-  double last_runtime() const { return last_runtime_; }
-  double last_timestamp() const { return last_timestamp_; }
-
- private:
-  std::vector<owned_value> last_, explicit_;
-  std::int64_t last_step_ = -1;
-  double last_runtime_ = 0, last_timestamp_ = 0;
-};
-
-}  // namespace vitals::detail
-// ---- include/vitals/sinks/writer_sinks.hpp ----
-// The sinks of a run as its writer thread holds them: each isolated (guarded_sink), each failure
-// (of a sink, of a member inside a composite sink, of the record stage) reported once, in
-// "sink: message" form, for run.sink_errors() and metadata.json.
-
-
-#include <algorithm>
-#include <cstddef>
-#include <mutex>
-#include <string>
-#include <utility>
-#include <vector>
-
-
-namespace vitals::inline VITALS_ABI::detail {
-class writer_sinks {
- public:
-  // Writer thread only.
-  void open(any_sink s, const run_info& info) {
-    sinks_.emplace_back(std::move(s));
-    reported_.push_back(false);
-    inner_reported_.emplace_back();
-    sinks_.back().open(info);
-    note_failure(sinks_.size() - 1);
-  }
-  void write(const record& r) {
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
-      sinks_[i].write(r);
-      note_failure(i);
-    }
-  }
-  void flush() {
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
-      sinks_[i].flush();
-      note_failure(i);
-    }
-  }
-  void close(int code) {
-    flush();
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
-      sinks_[i].close(code);
-      note_failure(i);
-    }
-  }
-
-  // Any thread.
-  void add_error(std::string e) {
-    std::lock_guard lock(errors_mu_);
-    errors_.push_back(std::move(e));
-  }
-  std::vector<std::string> errors() const {
-    std::lock_guard lock(errors_mu_);
-    return errors_;
-  }
-
- private:
-  void note_failure(std::size_t i) {
-    if (sinks_[i].failed() && !reported_[i]) {
-      reported_[i] = true;
-      add_error(std::string(sinks_[i].get().name()) + ": " + sinks_[i].error());
-    }
-    // A composite sink isolates its members itself; surface their failures too.
-    if (sinks_[i].get().inner_failure_count() > inner_reported_[i].size()) {
-      std::lock_guard lock(errors_mu_);
-      for (auto& e : sinks_[i].get().inner_errors()) {
-        auto& seen = inner_reported_[i];
-        if (std::find(seen.begin(), seen.end(), e) != seen.end()) continue;
-        seen.push_back(e);
-        errors_.push_back(std::string(sinks_[i].get().name()) + "/" + e);
-      }
-    }
-  }
-
-  std::vector<guarded_sink<any_sink>> sinks_;
-  std::vector<bool> reported_;
-  std::vector<std::vector<std::string>> inner_reported_;
-  mutable std::mutex errors_mu_;
-  std::vector<std::string> errors_;
-};
-
-}  // namespace vitals::detail
-
-namespace vitals::inline VITALS_ABI::detail {
-class row_dispatch {
- public:
-  /// Under the pipeline lock, after taking rows: the writer's copy of the key names (views of the
-  /// key table's stable strings), so that it never reads the table while a caller adds to it.
-  void sync_names(const key_table& keys) {
-    for (auto id = static_cast<std::uint32_t>(names_.size()); id < keys.size(); ++id) names_.push_back(keys.name(id));
-  }
-
-  void dispatch(const pipeline_row& row) {
-    metrics_.clear();
-    for (std::size_t k = 0; k < row.values.size(); ++k) metrics_.push_back(metric{names_[row.values[k].id], row.value(k)});
-    record rec{row.kind, row.step, row.timestamp, row.runtime, std::span<const metric>(metrics_)};
-    staged_after_.clear();
-    if (stage_) {
-      // A failing stage (a throwing alert callback) is reported like a failing sink and then left
-      // out: training and the other sinks go on.
-      try {
-        staged_.assign(rec.metrics.begin(), rec.metrics.end());
-        stage_->process(rec, staged_, staged_after_);
-        rec.metrics = std::span<const metric>(staged_);
-      } catch (const std::exception& e) {
-        sinks.add_error(std::string("stage: ") + e.what());
-        stage_.reset();
-        staged_after_.clear();
-      }
-    }
-    sinks.write(rec);
-    for (const auto& extra : staged_after_) sinks.write(extra);
-    written_.fetch_add(1, std::memory_order_relaxed);
-    summary.note(row, metrics_);
-  }
-
-  /// Before the first record (the pipeline holds its lock; the writer reads it under that lock first).
-  void set_stage(std::unique_ptr<record_stage> s) { stage_ = std::move(s); }
-  std::uint64_t written() const { return written_.load(); }
-
-  writer_sinks sinks;
-  summary_table summary;  // read by others only after the writer has stopped
-
- private:
-  std::vector<std::string_view> names_;  // key id -> name
-  std::vector<metric> metrics_;          // the row being dispatched, names and strings restored
-  std::unique_ptr<record_stage> stage_;
-  std::vector<metric> staged_;
-  std::vector<record> staged_after_;
-  std::atomic<std::uint64_t> written_{0};
-};
-
-}  // namespace vitals::detail
 
 namespace vitals::inline VITALS_ABI {
 class pipeline : private detail::pipeline_core {
@@ -5867,7 +5156,7 @@ class pipeline : private detail::pipeline_core {
   VITALS_INLINE pipeline(const run_info& info, pipeline_options opts = {});
   pipeline(const pipeline&) = delete;
   pipeline& operator=(const pipeline&) = delete;
-  ~pipeline() { finish(0); }
+  VITALS_INLINE ~pipeline();  // finish(0)
 
   /// Adds a sink; it is opened on the writer thread before the next record it sees.
   VITALS_INLINE void attach(any_sink s);
@@ -5913,11 +5202,22 @@ class pipeline : private detail::pipeline_core {
     ~batch() {
       // A log() call that threw half-way (an empty or reserved key) leaves its values pending
       // rather than committing a partial row.
-      if (active_ && commit_ && !p_.finished_ && std::uncaught_exceptions() == exceptions_) p_.commit_locked(lock_);
+      if (active_ && commit_ && !failed_ && !p_.finished_) p_.commit_locked(lock_);
     }
     void add(std::string_view key, const metric_value& v) {
-      if (active_) p_.add_pending_locked(p_.keys_.id(key), v);
+      if (!active_) return;
+      std::uint32_t id;
+      try {  // free unless it throws; std::uncaught_exceptions() in the destructor cost two TLS lookups a call
+        id = p_.keys_.id(key);
+      } catch (...) {
+        failed_ = true;
+        throw;
+      }
+      p_.add_pending_locked(id, v);
     }
+    /// For a caller that failed half-way for its own reasons (a flattened key too long): the row
+    /// is left pending, as after a refused key.
+    void abandon() noexcept { failed_ = true; }
 
    private:
     VITALS_INLINE static void report_dropped_step(std::int64_t step, std::int64_t current, bool before_resume) noexcept;
@@ -5926,7 +5226,7 @@ class pipeline : private detail::pipeline_core {
     std::unique_lock<std::mutex> lock_;
     bool commit_;
     bool active_ = true;
-    int exceptions_ = std::uncaught_exceptions();
+    bool failed_ = false;  // a key was refused: the row is not committed
   };
 
   void log(std::span<const metric> items, std::optional<std::int64_t> step = {}, std::optional<bool> commit = {}) {
@@ -5955,13 +5255,13 @@ class pipeline : private detail::pipeline_core {
     std::lock_guard lock(mu_);
     return out_of_order_;
   }
-  std::uint64_t records_written() const { return out_.written(); }
+  VITALS_INLINE std::uint64_t records_written() const;
   std::int64_t current_step() const {
     std::lock_guard lock(mu_);
     return step_;
   }
   /// "sink: message" for every sink that failed and was disabled.
-  std::vector<std::string> sink_errors() const { return out_.sinks.errors(); }
+  VITALS_INLINE std::vector<std::string> sink_errors() const;
   bool finished() const {
     std::lock_guard lock(mu_);
     return finished_;
@@ -5970,19 +5270,19 @@ class pipeline : private detail::pipeline_core {
   /// After finish(): the run summary: last value of every history key, overridden by explicit
   /// summaries, plus _step/_runtime/_timestamp of the last row, in key order of first use.
   VITALS_INLINE std::vector<std::pair<std::string, owned_value>> summary() const;
-  std::int64_t last_step() const { return out_.summary.last_step(); }
-  double last_runtime() const { return out_.summary.last_runtime(); }
-  double last_timestamp() const { return out_.summary.last_timestamp(); }
+  VITALS_INLINE std::int64_t last_step() const;
+  VITALS_INLINE double last_runtime() const;
+  VITALS_INLINE double last_timestamp() const;
 
  private:
   friend class batch;
 
   VITALS_INLINE void writer_loop();
 
-  // Writer thread.
-  std::vector<detail::pipeline_row> batch_;
-  detail::row_dispatch out_;
-  std::thread writer_;
+  // The writer thread and what only it touches (its batch of rows, the sinks, the summary), in
+  // pipeline.ipp: a file that logs needs none of it.
+  struct writer_side;
+  std::unique_ptr<writer_side> w_;
 };
 
 }  // namespace vitals
@@ -6064,7 +5364,7 @@ class run final : private detail::shutdown_hook {
   ///   vitals::run run({.project = "cmi", .name = cfg.exp_name, .group = cfg.exp_name}, cfg);
   template <class Config>
     requires(!std::is_convertible_v<const Config&, std::string_view>)
-  run(run_options opts, const Config& cfg) : run(std::move(opts.set_config(cfg))) {}
+  run(const run_options& opts, const Config& cfg) : run(opts, config_tree(cfg), config_tree_tag{}) {}
 
   run(const run&) = delete;
   run& operator=(const run&) = delete;
@@ -6168,6 +5468,16 @@ class run final : private detail::shutdown_hook {
   VITALS_INLINE void set_stage(std::unique_ptr<record_stage> s);
 
  private:
+  // The config-taking constructor's non-template part: opts with config.json from the tree.
+  struct config_tree_tag {};
+  VITALS_INLINE run(const run_options& opts, const config::node& config, config_tree_tag);
+  template <class Config>
+  static config::node config_tree(const Config& cfg) {
+    if constexpr (std::is_same_v<Config, config::node>) return cfg;
+    else return config::to_node(cfg);
+  }
+
+ private:
   template <class T>
   void log_struct(const T& values, std::optional<std::int64_t> step, std::optional<bool> commit, std::string_view prefix) {
     if (!pipe_) return;
@@ -6176,14 +5486,19 @@ class run final : private detail::shutdown_hook {
     key.size = 0;
     key.push(prefix);
     pipeline::batch b(*pipe_, step, commit);
-    if (prefix.empty() || prefix.back() == '/') {
-      for_each_field(values, [&](std::string_view name, const auto& field) {
-        key.size = prefix.size();
-        key.push(name);
-        detail::flatten_value(key, field, b);
-      });
-    } else {
-      detail::flatten_value(key, values, b);
+    try {
+      if (prefix.empty() || prefix.back() == '/') {
+        for_each_field(values, [&](std::string_view name, const auto& field) {
+          key.size = prefix.size();
+          key.push(name);
+          detail::flatten_value(key, field, b);
+        });
+      } else {
+        detail::flatten_value(key, values, b);
+      }
+    } catch (...) {
+      b.abandon();  // a key too long: no partial row is committed
+      throw;
     }
   }
 
@@ -6453,7 +5768,6 @@ VITALS_INLINE std::string sanitize_dir_name(std::string_view name);
 #include <cstdio>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -6523,32 +5837,14 @@ class fresh_on_copy_ptr {
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
-struct console_key {
-  std::size_t width = 0;     // widest value printed so far (aligned columns)
-  bool epoch_key = false;    // val/, validation/, eval/, test/, health/: an epoch/validation row
-};
 
 /// Keys that mark an epoch or validation row: their first path segment is one of these.
 VITALS_INLINE bool is_epoch_key(std::string_view key);
 
-struct console_state {
-  std::FILE* out = nullptr;
-  bool tty = false;
-  std::int64_t total = 0;
-  std::int64_t first_step = -1;
-  double first_runtime = 0;
-  std::int64_t last_printed = 0;
-  bool printed_any = false;
-  std::unordered_map<std::uint64_t, std::int64_t> signatures;  // rows seen per set of keys
-  std::int64_t most_common = 0;
-  std::chrono::steady_clock::time_point last_draw{};
-  string_map<console_key> keys;
-  std::vector<std::pair<std::string, std::string>> summary;  // shown as one block at close
-  fmt::memory_buffer line;
-  fmt::memory_buffer value;
-};
+struct console_state;  // the terminal state and line buffers (console.ipp)
+VITALS_INLINE console_state* make_state(console_state*);
+VITALS_INLINE void destroy_state(console_state*) noexcept;
 
-VITALS_INLINE void append_duration(fmt::memory_buffer& out, double seconds);
 }  // namespace detail
 
 struct console {
@@ -6581,12 +5877,10 @@ struct console {
   VITALS_INLINE void close(int exit_code);
 
   // Terminal state (public only so that console stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::console_state> state{};
+  detail::fresh_on_copy_ptr<detail::console_state> state{};
 
  private:
-  VITALS_INLINE void append_value(fmt::memory_buffer& out, const metric_value& v) const;
-
-  bool bar_shown_locked() const { return state->out && detail::progress_line().bar_stream == state->out; }
+  VITALS_INLINE bool bar_shown_locked() const;
   VITALS_INLINE bool bar_shown() const;
 
   // An epoch row as a block, keys grouped by their first path segment in order of appearance:
@@ -6604,7 +5898,7 @@ struct console {
 
   // On a terminal, a line printed while the bar is shown first erases the bar ("\r\x1b[K") and the
   // bar is redrawn under it on the next record.
-  VITALS_INLINE void emit(const fmt::memory_buffer& l, bool erase_bar);
+  VITALS_INLINE void emit(std::string_view l, bool erase_bar);
 
   VITALS_INLINE void draw_bar(const record& r);
 };
@@ -6631,7 +5925,6 @@ struct console {
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 
@@ -6640,29 +5933,13 @@ struct csv;
 
 namespace detail {
 
-VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s);
-
-VITALS_INLINE void csv_append_value(fmt::memory_buffer& out, const metric_value& v);
-
 /// Splits CSV text (RFC 4180 quoting) into rows of fields; a last row without its newline (a
 /// crash mid-write) is dropped.
 VITALS_INLINE std::vector<std::vector<std::string>> csv_parse(std::string_view text);
 
-struct csv_state {
-  append_file file;
-  std::unique_ptr<csv> system;  // <stem>.system.csv, opened with the first system record
-  std::filesystem::path path;
-  fmt::memory_buffer buf;
-  std::vector<std::size_t> ends;     // offset in buf just past each row
-  std::vector<std::string> columns;  // sorted
-  string_map<std::size_t> index;
-  std::vector<const metric_value*> cells;
-  std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
-  std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
-  std::size_t rewrites = 0;
-  bool started = false;  // the header has been written
-  std::string failed;    // the error that stopped the sink (a failed rewrite)
-};
+struct csv_state;  // the open file, its columns and buffer (csv.ipp)
+VITALS_INLINE csv_state* make_state(csv_state*);
+VITALS_INLINE void destroy_state(csv_state*) noexcept;
 
 }  // namespace detail
 
@@ -6683,10 +5960,10 @@ struct csv {
   VITALS_INLINE void close(int exit_code);
 
   /// How many times the file was rewritten with a wider header (for tests and curiosity).
-  std::size_t rewrites() const { return state->rewrites; }
+  VITALS_INLINE std::size_t rewrites() const;
 
   // Open-file state (public only so that csv stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::csv_state> state{};
+  detail::fresh_on_copy_ptr<detail::csv_state> state{};
 
  private:
   // System samples (run_options::system_metrics.to_sinks) go to <stem>.system.csv beside the file
@@ -6758,13 +6035,9 @@ namespace vitals::inline VITALS_ABI {
 struct jsonl;
 
 namespace detail {
-struct jsonl_state {
-  append_file file;
-  std::filesystem::path path;
-  std::unique_ptr<jsonl> system;  // <stem>.system.jsonl, opened with the first system record
-  fmt::memory_buffer buf;
-  std::vector<std::size_t> ends;  // offset in buf just past each line
-};
+struct jsonl_state;  // the open file and its buffer (jsonl.ipp)
+VITALS_INLINE jsonl_state* make_state(jsonl_state*);
+VITALS_INLINE void destroy_state(jsonl_state*) noexcept;
 }  // namespace detail
 
 struct jsonl {
@@ -6797,7 +6070,7 @@ struct jsonl {
   const detail::json_policy& policy() const { return strict ? detail::strict_json : detail::jsonl_json; }
 
   // Open-file state (public only so that jsonl stays an aggregate for designated initializers).
-  detail::fresh_on_copy<detail::jsonl_state> state{};
+  detail::fresh_on_copy_ptr<detail::jsonl_state> state{};
 };
 
 }  // namespace vitals
@@ -6882,7 +6155,8 @@ VITALS_INLINE std::vector<any_sink> make_sinks(std::string_view list);
 // run's flushes at most that often, so a long or killed run has a recent report; `vitals-report
 // <run dir>` rebuilds it from the run's files at any time (see docs/report.md).
 //
-// Kept out of the umbrella headers on purpose (include cost, issue 15): include it where you attach it.
+// <vitals.hpp> and <vitals/sinks.hpp> include it (so "report" is registered there); it declares
+// only the sink: the collection and the HTML are compiled in the library (report.ipp).
 
 
 #include <cstddef>
@@ -6891,298 +6165,13 @@ VITALS_INLINE std::vector<any_sink> make_sinks(std::string_view list);
 #include <string_view>
 #include <utility>
 
-// ---- include/vitals/report/run_data.hpp ----
-// What the HTML report shows of one run, collected in bounded memory: each numeric metric as a
-// report::series (buckets with min/max envelopes), histogram snapshots, every alert, the summary,
-// the config and the run's identity. Filled row by row by the report sink (on the writer thread)
-// or by report::read_run_dir (from a run directory's files).
-
-
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <unordered_map>
-#include <utility>
-#include <vector>
-
-// ---- include/vitals/report/series.hpp ----
-// Bounded history for the HTML report: a metric's values over steps, kept in a fixed number of
-// buckets with min/max envelopes, so memory is O(buckets) per metric however long the run is.
-//
-// A series starts with one sample per bucket. When all `capacity` buckets are full, neighbouring
-// pairs are merged (capacity/2 buckets remain, each now holding twice as many samples) and new
-// samples go to the last bucket until it holds as many as the others. Each bucket keeps its first
-// and last step, sample count, sum (for the mean), finite min and max, the last value and a count
-// of non-finite values, so the drawing shows the mean line inside the true min/max envelope and
-// marks NaN/Inf. The global min/max of a series are exact whatever was merged.
-//
-// Histogram snapshots (W&B histogram JSON strings) are thinned the same way: at most `capacity`
-// snapshots, every other one dropped when full; the newest is always kept.
-
-
-#include <algorithm>
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <limits>
-#include <string>
-#include <utility>
-#include <vector>
-
-namespace vitals::inline VITALS_ABI::report {
-struct bucket {
-  std::int64_t first_step = 0;
-  std::int64_t last_step = 0;
-  std::int64_t count = 0;      // samples, finite or not
-  std::int64_t nonfinite = 0;  // NaN/Inf samples (not in sum/min/max)
-  double sum = 0;              // of finite samples
-  double min = std::numeric_limits<double>::infinity();
-  double max = -std::numeric_limits<double>::infinity();
-  double last = std::numeric_limits<double>::quiet_NaN();  // the value at last_step
-
-  std::int64_t finite() const { return count - nonfinite; }
-  double mean() const { return finite() > 0 ? sum / static_cast<double>(finite()) : std::numeric_limits<double>::quiet_NaN(); }
-
-  void add(std::int64_t step, double v) {
-    if (count == 0) first_step = step;
-    last_step = step;
-    ++count;
-    last = v;
-    if (!std::isfinite(v)) {
-      ++nonfinite;
-      return;
-    }
-    sum += v;
-    min = std::min(min, v);
-    max = std::max(max, v);
-  }
-  void merge(const bucket& later) {
-    if (later.count == 0) return;
-    if (count == 0) {
-      *this = later;
-      return;
-    }
-    last_step = later.last_step;
-    count += later.count;
-    nonfinite += later.nonfinite;
-    sum += later.sum;
-    min = std::min(min, later.min);
-    max = std::max(max, later.max);
-    last = later.last;
-  }
-};
-
-/// One metric's history in at most `capacity` buckets (capacity >= 2, rounded up to even).
-class series {
- public:
-  explicit series(std::size_t capacity = 512) : capacity_(std::max<std::size_t>(2, capacity + (capacity & 1))) {
-    buckets_.reserve(capacity_);
-  }
-
-  /// Appends one sample. Steps are expected in non-decreasing order (as a run delivers them).
-  void add(std::int64_t step, double v) {
-    ++samples_;
-    if (std::isfinite(v)) {
-      min_ = std::min(min_, v);
-      max_ = std::max(max_, v);
-      if (v != 0 && v != 1) binary_ = false;
-    } else {
-      ++nonfinite_;
-    }
-    last_ = v;
-    last_step_ = step;
-    if (buckets_.empty() || buckets_.back().count >= width_) {
-      if (buckets_.size() == capacity_) halve();
-      buckets_.emplace_back();
-    }
-    buckets_.back().add(step, v);
-  }
-
-  const std::vector<bucket>& buckets() const { return buckets_; }
-  std::size_t capacity() const { return capacity_; }
-  /// Samples per full bucket (1, 2, 4, ...).
-  std::int64_t width() const { return width_; }
-  std::int64_t samples() const { return samples_; }
-  std::int64_t nonfinite() const { return nonfinite_; }
-  /// Exact finite min/max over every sample (+inf/-inf when none was finite).
-  double min() const { return min_; }
-  double max() const { return max_; }
-  double last() const { return last_; }
-  std::int64_t last_step() const { return last_step_; }
-  /// Every finite sample was 0 or 1 (a flag such as train/is_improving): drawn as bars.
-  bool binary() const { return binary_ && samples_ > nonfinite_; }
-
- private:
-  void halve() {
-    std::size_t out = 0;
-    for (std::size_t i = 0; i + 1 < buckets_.size(); i += 2) {
-      bucket b = buckets_[i];
-      b.merge(buckets_[i + 1]);
-      buckets_[out++] = b;
-    }
-    if (buckets_.size() % 2) buckets_[out++] = buckets_.back();
-    buckets_.resize(out);
-    width_ *= 2;
-  }
-
-  std::size_t capacity_;
-  std::int64_t width_ = 1;
-  std::vector<bucket> buckets_;
-  std::int64_t samples_ = 0, nonfinite_ = 0, last_step_ = 0;
-  double min_ = std::numeric_limits<double>::infinity();
-  double max_ = -std::numeric_limits<double>::infinity();
-  double last_ = std::numeric_limits<double>::quiet_NaN();
-  bool binary_ = true;
-};
-
-/// One histogram at one step: bins are num+1 ascending edges, values num counts.
-struct histogram_snapshot {
-  std::int64_t step = 0;
-  std::vector<double> bins;
-  std::vector<double> values;
-};
-
-/// At most `capacity` snapshots of one histogram key over time; when full every other one is
-/// dropped (the newest always stays), so they stay spread over the whole run.
-class histogram_track {
- public:
-  explicit histogram_track(std::size_t capacity = 64) : capacity_(std::max<std::size_t>(2, capacity)) {}
-
-  void add(histogram_snapshot h) {
-    ++seen_;
-    if (seen_ % stride_ != 0 && !snaps_.empty()) {
-      pending_ = std::move(h);  // kept only if it turns out to be the last
-      has_pending_ = true;
-      return;
-    }
-    has_pending_ = false;
-    if (snaps_.size() == capacity_) {
-      std::size_t out = 0;
-      for (std::size_t i = 0; i < snaps_.size(); i += 2, ++out)
-        if (out != i) snaps_[out] = std::move(snaps_[i]);  // never self-move (it would empty the vectors)
-      snaps_.resize(out);
-      stride_ *= 2;
-    }
-    snaps_.push_back(std::move(h));
-  }
-  /// The kept snapshots in step order, plus the newest one if it fell between strides.
-  std::vector<const histogram_snapshot*> snapshots() const {
-    std::vector<const histogram_snapshot*> out;
-    for (const auto& s : snaps_) out.push_back(&s);
-    if (has_pending_) out.push_back(&pending_);
-    return out;
-  }
-  std::int64_t seen() const { return seen_; }
-
- private:
-  std::size_t capacity_;
-  std::int64_t stride_ = 1, seen_ = 0;
-  std::vector<histogram_snapshot> snaps_;
-  histogram_snapshot pending_;
-  bool has_pending_ = false;
-};
-
-}  // namespace vitals::report
-
-namespace vitals::inline VITALS_ABI::report {
-struct alert_entry {
-  std::int64_t step = 0;
-  std::int64_t epoch = -1;  // from alerts.jsonl; -1 when the alert came as a record
-  double timestamp = 0;
-  std::string rule;   // "exploding_gradients"
-  std::string state;  // fired / firing / cleared / not_evaluated
-  std::string level;  // warning / error / info (or WARN / ERROR / INFO)
-  std::string title;
-  std::string text;
-};
-
-/// A rule name from an alert title such as "exploding_gradients fired" (the health monitor's
-/// form); the title itself when it has no state word at its end.
-inline std::string rule_from_title(std::string_view title) {
-  for (std::string_view st : {" fired", " firing", " cleared", " not_evaluated"})
-    if (title.size() > st.size() && title.ends_with(st)) return std::string(title.substr(0, title.size() - st.size()));
-  return std::string(title);
-}
-
-struct report_limits {
-  std::size_t buckets = 512;           // per metric (drawn points; min/max envelopes kept)
-  std::size_t histogram_snapshots = 64;  // per histogram key
-  std::size_t max_summary_string = 256;  // longer string summary values are cut
-};
-
-struct run_data {
-  // Identity (any may be empty).
-  std::string name, id, project, group, notes, dir;
-  std::vector<std::string> tags;
-  std::string config_json = "{}";  // a JSON object
-  std::string metadata_json;       // a JSON object, or empty
-  std::optional<int> exit_code;    // absent: crashed or still running
-  double start_time = 0;           // seconds since the Unix epoch
-  double runtime = 0;              // seconds, of the last row
-  std::int64_t rows = 0;           // history rows read
-  std::int64_t first_step = 0, last_step = 0;
-  std::vector<std::string> warnings;  // shown in the report: "ignored a torn last line", ...
-
-  report_limits limits;
-
-  // Metrics in order of first appearance.
-  std::vector<std::string> keys;
-  std::vector<series> metrics;
-  std::vector<std::string> histogram_keys;
-  std::vector<histogram_track> histograms;
-  std::vector<alert_entry> alerts;
-  // Summary: key -> JSON value text, in first-set order; explicit summaries override last values.
-  std::vector<std::pair<std::string, std::string>> summary;
-
-  series& metric(std::string_view key) {
-    auto it = index_.find(std::string(key));
-    if (it != index_.end()) return metrics[it->second];
-    index_.emplace(std::string(key), metrics.size());
-    keys.emplace_back(key);
-    metrics.emplace_back(limits.buckets);
-    return metrics.back();
-  }
-  histogram_track& histogram(std::string_view key) {
-    auto it = hindex_.find(std::string(key));
-    if (it != hindex_.end()) return histograms[it->second];
-    hindex_.emplace(std::string(key), histograms.size());
-    histogram_keys.emplace_back(key);
-    histograms.emplace_back(limits.histogram_snapshots);
-    return histograms.back();
-  }
-  /// Sets summary[key] = json (replacing an earlier value).
-  void set_summary(std::string_view key, std::string json) {
-    auto it = sindex_.find(std::string(key));
-    if (it != sindex_.end()) {
-      summary[it->second].second = std::move(json);
-      return;
-    }
-    sindex_.emplace(std::string(key), summary.size());
-    summary.emplace_back(std::string(key), std::move(json));
-  }
-  void clear_summary() {
-    summary.clear();
-    sindex_.clear();
-  }
-  bool has_summary(std::string_view key) const { return sindex_.count(std::string(key)) != 0; }
-
-  /// Notes a history row at `step` (call once per row, before its values).
-  void begin_row(std::int64_t step, double row_runtime) {
-    if (rows == 0) first_step = step;
-    last_step = step;
-    runtime = row_runtime;
-    ++rows;
-  }
-
- private:
-  std::unordered_map<std::string, std::size_t> index_, hindex_, sindex_;
-};
-
-}  // namespace vitals::report
 
 namespace vitals::inline VITALS_ABI {
+namespace report {
+struct run_data;  // vitals/report/run_data.hpp
+class series;     // vitals/report/series.hpp
+}  // namespace report
+
 namespace detail {
 /// What the report sink collects (its type needs simdjson and the report's maps: defined in
 /// sinks/report.ipp).
@@ -7319,6 +6308,63 @@ auto sinks(S&&... s) {
 }
 
 }  // namespace vitals
+// ---- include/vitals/sinks/terminal.hpp ----
+// The terminal line: a console sink that draws a progress bar owns the line the bar is on. Any
+// other line vitals prints (a sink failure, a health alert printed by a monitor) goes through
+// write_stderr_line(), which first erases the bar, so that no message is glued to it; the console
+// redraws the bar on its next record.
+
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace vitals::inline VITALS_ABI::detail {
+struct terminal_line {
+  std::mutex mu;
+  std::FILE* bar_stream = nullptr;  // the stream a progress bar is shown on, nullptr when none
+};
+
+inline terminal_line& progress_line() {
+  static terminal_line t;
+  return t;
+}
+
+/// Erases a shown progress bar (the caller holds progress_line().mu).
+inline void erase_progress_bar_locked() noexcept {
+  auto& t = progress_line();
+  if (!t.bar_stream) return;
+  std::fputs("\r\x1b[K", t.bar_stream);
+  std::fflush(t.bar_stream);
+  t.bar_stream = nullptr;
+}
+
+/// Writes one whole line (with its '\n') to stderr, after erasing a progress bar; never throws.
+inline void write_stderr_line(std::string_view line) noexcept {
+  try {
+    std::lock_guard lock(progress_line().mu);
+    erase_progress_bar_locked();
+    (void)!::write(2, line.data(), line.size());
+  } catch (...) {
+    (void)!::write(2, line.data(), line.size());
+  }
+}
+
+}  // namespace vitals::detail
+
+namespace vitals::inline VITALS_ABI {
+/// For a program's own messages during training: prints `line` (a '\n' is added when missing) on
+/// stderr after erasing a console sink's progress bar, so that it is never glued to the bar.
+inline void print_line(std::string_view line) {
+  std::string out(line);
+  if (out.empty() || out.back() != '\n') out += '\n';
+  detail::write_stderr_line(out);
+}
+
+}  // namespace vitals
 // ---- include/vitals/sinks/tensorboard.hpp ----
 // TensorBoard backend: <run dir>/tensorboard/events.out.tfevents.<10-digit time>.<host>.<pid>.<n>,
 // a TFRecord file of tensorflow.Event protos that `tensorboard --logdir runs` reads.
@@ -7341,435 +6387,13 @@ auto sinks(S&&... s) {
 //   HistogramProto{min=1, max=2, num=3, sum=4, sum_squares=5 double, bucket_limit=6, bucket=7 packed double}
 
 
-#include <atomic>
 #include <cstddef>
-#include <cstdint>
 #include <filesystem>
-#include <span>
-#include <string>
-#include <string_view>
-#include <vector>
-
-// ---- include/vitals/format/protobuf.hpp ----
-// The protobuf wire format, written and read without libprotobuf or generated code: the one
-// encoder behind both the `.wandb` records (wandb_internal.Record) and TensorBoard's
-// Event/Summary/HistogramProto.
-//
-// Proto3 rules that matter for byte-compatibility with what wandb and TensorFlow write: scalar
-// fields equal to their default (0, "", false) are omitted; a present sub-message is written even
-// when empty (`step {}` on a history record at step 0); a field inside a oneof is written even when
-// 0 (its presence counts: TensorBoard's simple_value); lengths are minimal varints. Negative
-// int32/int64 are sign-extended to 10-byte varints; zigzag (sint32/sint64) is there for messages
-// that use it (neither format does today).
-
-
-#include <cmath>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <optional>
-#include <stdexcept>
-#include <string>
 #include <string_view>
 
-namespace vitals::inline VITALS_ABI::detail {
-enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
-
-/// sint64's zigzag mapping (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...), so small negative numbers stay short.
-constexpr std::uint64_t zigzag_encode(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
-constexpr std::int64_t zigzag_decode(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
-static_assert(zigzag_encode(-1) == 1 && zigzag_encode(1) == 2 && zigzag_decode(3) == -2);
-
-/// Appends protobuf fields to a byte string. Sub-messages are written in place: begin_message()
-/// reserves one length byte and end_message() widens it when the body turned out longer than 127
-/// bytes, so nothing is encoded twice.
-class pb_writer {
- public:
-  explicit pb_writer(std::string& out) : out_(&out) {}
-
-  std::string& bytes() { return *out_; }
-
-  /// Writes v as a base-128 varint into buf (10 bytes suffice for 64 bits); returns its length.
-  static std::size_t encode_varint(std::uint64_t v, char* buf) {
-    std::size_t n = 0;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<char>(v);
-    return n;
-  }
-
-  void varint(std::uint64_t v) {
-    char buf[10];
-    out_->append(buf, encode_varint(v, buf));
-  }
-
-  void tag(std::uint32_t field, wire_type t) { varint((std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t)); }
-
-  // Scalar fields: omitted when equal to the proto3 default, as protobuf's own serializer does.
-  void int64_field(std::uint32_t field, std::int64_t v) {
-    if (v == 0) return;
-    tag(field, wire_type::varint);
-    varint(static_cast<std::uint64_t>(v));
-  }
-  void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }  // sign-extends
-  void bool_field(std::uint32_t field, bool v) {
-    if (!v) return;
-    tag(field, wire_type::varint);
-    varint(1);
-  }
-  void enum_field(std::uint32_t field, int v) { int64_field(field, v); }
-  void double_field(std::uint32_t field, double v) {
-    if (v == 0.0 && !std::signbit(v)) return;
-    tag(field, wire_type::fixed64);
-    char buf[8];
-    std::memcpy(buf, &v, 8);  // protobuf is little-endian; so is every target vitals supports
-    out_->append(buf, 8);
-  }
-  void string_field(std::uint32_t field, std::string_view s) {
-    if (s.empty()) return;
-    bytes_field(field, s);
-  }
-  /// A length-delimited field written even when empty (repeated strings, present sub-messages).
-  void bytes_field(std::uint32_t field, std::string_view s) {
-    tag(field, wire_type::length_delimited);
-    varint(s.size());
-    out_->append(s.data(), s.size());
-  }
-
-  /// A float field written even when 0: a oneof member, whose presence counts (TensorBoard's
-  /// Summary.Value.simple_value).
-  void float_field_always(std::uint32_t field, float v) {
-    tag(field, wire_type::fixed32);
-    char buf[4];
-    std::memcpy(buf, &v, 4);  // little-endian, as above
-    out_->append(buf, 4);
-  }
-  /// A packed repeated double field (proto3's default for repeated scalars); omitted when empty.
-  void packed_doubles_field(std::uint32_t field, const double* v, std::size_t n) {
-    if (n == 0) return;
-    tag(field, wire_type::length_delimited);
-    varint(n * 8);
-    for (std::size_t i = 0; i < n; ++i) {
-      char buf[8];
-      std::memcpy(buf, &v[i], 8);
-      out_->append(buf, 8);
-    }
-  }
-
-  /// Starts a sub-message; returns the token end_message() needs.
-  std::size_t begin_message(std::uint32_t field) {
-    tag(field, wire_type::length_delimited);
-    out_->push_back('\0');
-    return out_->size();
-  }
-  void end_message(std::size_t body_start) {
-    const std::size_t len = out_->size() - body_start;
-    if (len < 0x80) {
-      (*out_)[body_start - 1] = static_cast<char>(len);
-      return;
-    }
-    char buf[10];
-    out_->replace(body_start - 1, 1, buf, encode_varint(len, buf));
-  }
-
- private:
-  std::string* out_;
-};
-
-/// One field read back by pb_reader: the varint/fixed value or the length-delimited bytes.
-struct pb_field {
-  std::uint32_t number = 0;
-  wire_type type = wire_type::varint;
-  std::uint64_t value = 0;  // varint, fixed32, fixed64 (bit pattern)
-  std::string_view bytes;   // length_delimited
-};
-
-/// Walks the fields of one serialized message. Used by vitals' own tests and tools; the oracle for
-/// what wandb accepts is wandb's reader, not this.
-class pb_reader {
- public:
-  explicit pb_reader(std::string_view data) : data_(data) {}
-
-  /// The next field, or nullopt at the end. Throws std::runtime_error on malformed input.
-  std::optional<pb_field> next() {
-    if (pos_ >= data_.size()) return std::nullopt;
-    pb_field f;
-    const std::uint64_t key = read_varint();
-    f.number = static_cast<std::uint32_t>(key >> 3);
-    f.type = static_cast<wire_type>(key & 7);
-    switch (f.type) {
-      case wire_type::varint: f.value = read_varint(); break;
-      case wire_type::fixed64: f.value = read_fixed(8); break;
-      case wire_type::fixed32: f.value = read_fixed(4); break;
-      case wire_type::length_delimited: {
-        const std::uint64_t n = read_varint();
-        if (n > data_.size() - pos_) throw std::runtime_error("protobuf: length-delimited field overruns the message");
-        f.bytes = data_.substr(pos_, static_cast<std::size_t>(n));
-        pos_ += static_cast<std::size_t>(n);
-        break;
-      }
-      default: throw std::runtime_error("protobuf: unsupported wire type " + std::to_string(key & 7));
-    }
-    return f;
-  }
-
- private:
-  std::uint64_t read_varint() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (pos_ >= data_.size()) throw std::runtime_error("protobuf: truncated varint");
-      const auto b = static_cast<unsigned char>(data_[pos_++]);
-      v |= std::uint64_t{b & 0x7Fu} << shift;
-      if (!(b & 0x80)) return v;
-    }
-    throw std::runtime_error("protobuf: varint longer than 10 bytes");
-  }
-  std::uint64_t read_fixed(int n) {
-    if (data_.size() - pos_ < static_cast<std::size_t>(n)) throw std::runtime_error("protobuf: truncated fixed field");
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
-    pos_ += static_cast<std::size_t>(n);
-    return v;
-  }
-
-  std::string_view data_;
-  std::size_t pos_ = 0;
-};
-
-}  // namespace vitals::detail
-// ---- include/vitals/format/tfrecord.hpp ----
-// TFRecord framing, the container of TensorBoard event files (one Event proto a record):
-//   u64 length (little-endian) | u32 masked CRC-32C of those 8 bytes | data | u32 masked CRC-32C of data
-// plus a reader that checks both checksums (for vitals' own tests and tools; the oracle for what
-// TensorBoard accepts is TensorBoard's reader).
-
-
-#include <cstdint>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <string_view>
-
-// ---- include/vitals/format/crc32.hpp ----
-// The two CRCs the sinks' file formats checksum with:
-//  - CRC-32 (IEEE 802.3 / zlib, reflected polynomial 0xEDB88320): W&B's `.wandb` log chunks are
-//    checksummed with zlib.crc32 - plain CRC-32, not LevelDB's masked CRC-32C (format/leveldb_log.hpp).
-//  - CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) and the masked form TFRecord files
-//    (TensorBoard event files, format/tfrecord.hpp) store.
-// Both: init and final xor 0xFFFFFFFF; crc*_update continues over more bytes, as zlib.crc32(data, start).
-//
-// CRC-32 is slice-by-8 because W&B records can be large (histograms, tables) and checksumming must
-// stay a few percent of encoding them; TensorBoard records are one step of scalars, so CRC-32C
-// keeps the one-table loop.
-
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-
-namespace vitals::inline VITALS_ABI::detail {
-inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
-  std::array<std::array<std::uint32_t, 256>, 8> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
-    t[0][i] = c;
-  }
-  for (std::uint32_t i = 0; i < 256; ++i)
-    for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFu];
-  return t;
-}();
-
-/// Continues a CRC-32 over more bytes: crc32_update(crc32_update(0, a), b) == crc32(a + b).
-template <class Byte>
-constexpr std::uint32_t crc32_update(std::uint32_t crc, const Byte* data, std::size_t n) {
-  const auto& t = crc32_tables;
-  std::uint32_t c = crc ^ 0xFFFFFFFFu;
-  auto at = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])); };
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {  // slice-by-8: eight table lookups per 8 bytes, no loop-carried shifts
-    const std::uint32_t lo = c ^ (at(i) | at(i + 1) << 8 | at(i + 2) << 16 | at(i + 3) << 24);
-    c = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][at(i + 4)] ^
-        t[2][at(i + 5)] ^ t[1][at(i + 6)] ^ t[0][at(i + 7)];
-  }
-  for (; i < n; ++i) c = t[0][(c ^ at(i)) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
-constexpr std::uint32_t crc32_update(std::uint32_t crc, std::string_view bytes) {
-  return crc32_update(crc, bytes.data(), bytes.size());
-}
-
-constexpr std::uint32_t crc32(std::string_view bytes) { return crc32_update(0, bytes); }
-
-static_assert(crc32("123456789") == 0xCBF43926u, "CRC-32/IEEE check value");
-
-inline constexpr std::array<std::uint32_t, 256> crc32c_table = [] {
-  std::array<std::uint32_t, 256> t{};
-  for (std::uint32_t i = 0; i < 256; ++i) {
-    std::uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0x82F63B78u ^ (c >> 1)) : (c >> 1);
-    t[i] = c;
-  }
-  return t;
-}();
-
-/// Continues a CRC-32C over more bytes: crc32c_update(crc32c_update(0, a), b) == crc32c(a + b).
-constexpr std::uint32_t crc32c_update(std::uint32_t crc, std::string_view data) {
-  std::uint32_t c = crc ^ 0xFFFFFFFFu;
-  for (char ch : data) c = crc32c_table[(c ^ static_cast<unsigned char>(ch)) & 0xFFu] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
-}
-
-constexpr std::uint32_t crc32c(std::string_view data) { return crc32c_update(0, data); }
-
-static_assert(crc32c("123456789") == 0xE3069283u, "CRC-32C check value");
-
-/// TFRecord's (and LevelDB's) mask: rotate right by 15 bits and add a constant, so that a CRC
-/// stored inside checksummed data does not checksum to a fixed value.
-constexpr std::uint32_t mask_crc32c(std::uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
-constexpr std::uint32_t unmask_crc32c(std::uint32_t masked) {
-  const std::uint32_t rot = masked - 0xa282ead8u;
-  return (rot >> 17) | (rot << 15);
-}
-
-constexpr std::uint32_t masked_crc32c(std::string_view data) { return mask_crc32c(crc32c(data)); }
-
-}  // namespace vitals::detail
-
-namespace vitals::inline VITALS_ABI::detail {
-inline void append_le(std::string& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
-}
-
-inline std::uint64_t read_le(std::string_view s, int bytes) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[static_cast<std::size_t>(i)])} << (8 * i);
-  return v;
-}
-
-/// Appends one framed record holding `data` to `out`.
-inline void append_tfrecord(std::string& out, std::string_view data) {
-  const std::size_t start = out.size();
-  append_le(out, data.size(), 8);
-  append_le(out, masked_crc32c(std::string_view(out).substr(start, 8)), 4);
-  out.append(data.data(), data.size());
-  append_le(out, masked_crc32c(data), 4);
-}
-
-/// Walks the records of a TFRecord byte string. next() returns the next record's data, nullopt at
-/// a clean end; a truncated tail (a crash mid-write) or a checksum mismatch throws.
-class tfrecord_reader {
- public:
-  explicit tfrecord_reader(std::string_view data) : data_(data) {}
-
-  std::optional<std::string_view> next() {
-    if (pos_ == data_.size()) return std::nullopt;
-    if (data_.size() - pos_ < 12) throw std::runtime_error("tfrecord: truncated header");
-    const std::string_view len_bytes = data_.substr(pos_, 8);
-    if (read_le(data_.substr(pos_ + 8, 4), 4) != masked_crc32c(len_bytes))
-      throw std::runtime_error("tfrecord: length checksum mismatch");
-    const std::uint64_t len = read_le(len_bytes, 8);
-    pos_ += 12;
-    if (len > data_.size() - pos_ || data_.size() - pos_ - len < 4) throw std::runtime_error("tfrecord: truncated record");
-    const std::string_view rec = data_.substr(pos_, static_cast<std::size_t>(len));
-    pos_ += static_cast<std::size_t>(len);
-    if (read_le(data_.substr(pos_, 4), 4) != masked_crc32c(rec)) throw std::runtime_error("tfrecord: data checksum mismatch");
-    pos_ += 4;
-    return rec;
-  }
-
- private:
-  std::string_view data_;
-  std::size_t pos_ = 0;
-};
-
-}  // namespace vitals::detail
-
-namespace simdjson::dom {
-class parser;
-}  // namespace simdjson::dom
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
-
-namespace tb_field {
-inline constexpr std::uint32_t event_wall_time = 1, event_step = 2, event_file_version = 3, event_summary = 5;
-inline constexpr std::uint32_t summary_value = 1;
-inline constexpr std::uint32_t value_tag = 1, value_simple_value = 2, value_histo = 5;
-inline constexpr std::uint32_t histo_min = 1, histo_max = 2, histo_num = 3, histo_sum = 4, histo_sum_squares = 5,
-                               histo_bucket_limit = 6, histo_bucket = 7;
-}  // namespace tb_field
-
-/// A histogram in TensorBoard's terms: bucket i holds `bucket[i]` values in
-/// (bucket_limit[i-1], bucket_limit[i]] (the first from `min`).
-struct tb_histogram {
-  double min = 0, max = 0, num = 0, sum = 0, sum_squares = 0;
-  std::vector<double> bucket_limit, bucket;
-};
-
-/// Reads W&B histogram JSON ({"_type":"histogram","values":[n counts],"bins":[n+1 edges]}) into a
-/// tb_histogram: limits are the right edges, min/max the outer edges; sum and sum_squares are
-/// estimated from bin midpoints (the samples are gone). False when `s` is not such a histogram.
-VITALS_INLINE bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h);
-
-/// Event{wall_time, file_version}: the first record of every event file.
-VITALS_INLINE std::string tb_file_version_event(double wall_time);
-
-/// Builds Event{wall_time, step, summary} for one history record incrementally.
-class tb_event_builder {
- public:
-  tb_event_builder(std::string& out, double wall_time, std::int64_t step) : w_(out) {
-    out.clear();
-    w_.double_field(tb_field::event_wall_time, wall_time);
-    w_.int64_field(tb_field::event_step, step);
-    summary_ = w_.begin_message(tb_field::event_summary);
-  }
-  void scalar(std::string_view tag, float v) {
-    auto value = w_.begin_message(tb_field::summary_value);
-    w_.string_field(tb_field::value_tag, tag);
-    w_.float_field_always(tb_field::value_simple_value, v);  // simple_value is in a oneof
-    w_.end_message(value);
-    ++values_;
-  }
-  void histogram(std::string_view tag, const tb_histogram& h) {
-    auto value = w_.begin_message(tb_field::summary_value);
-    w_.string_field(tb_field::value_tag, tag);
-    auto histo = w_.begin_message(tb_field::value_histo);
-    w_.double_field(tb_field::histo_min, h.min);
-    w_.double_field(tb_field::histo_max, h.max);
-    w_.double_field(tb_field::histo_num, h.num);
-    w_.double_field(tb_field::histo_sum, h.sum);
-    w_.double_field(tb_field::histo_sum_squares, h.sum_squares);
-    w_.packed_doubles_field(tb_field::histo_bucket_limit, h.bucket_limit.data(), h.bucket_limit.size());
-    w_.packed_doubles_field(tb_field::histo_bucket, h.bucket.data(), h.bucket.size());
-    w_.end_message(histo);
-    w_.end_message(value);
-    ++values_;
-  }
-  /// Closes the event; returns the number of values it holds.
-  std::size_t finish() {
-    w_.end_message(summary_);
-    return values_;
-  }
-
- private:
-  pb_writer w_;
-  std::size_t summary_ = 0;
-  std::size_t values_ = 0;
-};
-
-/// The n in events.out.tfevents.<time>.<host>.<pid>.<n>: distinct per file within a process.
-inline std::atomic<unsigned> tb_file_counter{0};
-
-/// "events.out.tfevents.<10-digit unix time>.<host>.<pid>.<n>".
-VITALS_INLINE std::string tb_event_file_name(double unix_time);
-
-VITALS_INLINE double tb_now();
-
 struct tensorboard_state;  // defined in tensorboard.ipp (it holds a simdjson parser)
 VITALS_INLINE tensorboard_state* make_state(tensorboard_state*);
 VITALS_INLINE void destroy_state(tensorboard_state*) noexcept;
@@ -10124,11 +8748,9 @@ VITALS_INLINE model_params count_params(const tensor_table& table);
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
-struct alerts_jsonl_state {
-  append_file file;
-  fmt::memory_buffer buf;
-  std::vector<std::size_t> ends;
-};
+struct alerts_jsonl_state;  // the open file and its buffer (alerts.ipp)
+VITALS_INLINE alerts_jsonl_state* make_state(alerts_jsonl_state*);
+VITALS_INLINE void destroy_state(alerts_jsonl_state*) noexcept;
 }  // namespace detail
 
 struct alerts_jsonl {
@@ -10137,34 +8759,19 @@ struct alerts_jsonl {
   /// File to write; relative paths are taken inside the run directory.
   std::filesystem::path path = "alerts.jsonl";
 
-  void open(const run_info& info) {
-    auto p = path.is_absolute() ? path : info.dir / path;
-    state->file.open(p);
-  }
+  VITALS_INLINE void open(const run_info& info);
+  VITALS_INLINE void write(const record& r);
+  VITALS_INLINE void flush();
+  VITALS_INLINE void close(int exit_code);
 
-  void write(const record& r) {
-    if (r.kind != record_kind::alert) return;
-    auto& out = state->buf;
-    detail::append_alert_json_line(out, r.metrics, r.timestamp);
-    out.push_back('\n');
-    state->ends.push_back(out.size());
-  }
-
-  void flush() {
-    auto& st = *state;
-    if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
-    st.file.write_records_and_clear(st.buf, st.ends);
-  }
-
-  void close(int /*exit_code*/) {
-    flush();
-    state->file.close();
-  }
-
-  detail::fresh_on_copy<detail::alerts_jsonl_state> state{};
+  // Open-file state (public only so that alerts_jsonl stays an aggregate; a copy starts unopened).
+  detail::fresh_on_copy_ptr<detail::alerts_jsonl_state> state{};
 };
 
 }  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+#endif
 
 namespace vitals::inline VITALS_ABI {
 struct health_monitor_options {
@@ -11207,17 +9814,9 @@ inline constexpr std::size_t tensor_stats_words = sizeof(tensor_stats) / 8;
 
 // The first word of every slot: what was packed and how much, so ranks that packed different
 // things fail loudly instead of merging nonsense.
-inline std::uint64_t shape_word(std::uint64_t tag, std::uint64_t a, std::uint64_t b = 0) {
-  return (tag << 56) ^ (a << 20) ^ b;
-}
+VITALS_INLINE std::uint64_t shape_word(std::uint64_t tag, std::uint64_t a, std::uint64_t b = 0);
 
-inline void check_shapes(std::span<const std::uint64_t> all, std::size_t slot, int world, const char* what) {
-  for (int r = 1; r < world; ++r)
-    if (all[static_cast<std::size_t>(r) * slot] != all[0])
-      throw std::invalid_argument(std::string("vitals::dist::merge(") + what + "): rank " + std::to_string(r) +
-                                  " packed a different shape than rank 0 (every rank must pass the same number of "
-                                  "statistics, tensors and histogram bins)");
-}
+VITALS_INLINE void check_shapes(std::span<const std::uint64_t> all, std::size_t slot, int world, const char* what);
 
 template <class T>
 void put(std::uint64_t* out, const T& v) {
@@ -11231,187 +9830,45 @@ T get(const std::uint64_t* in) {
 }
 
 // |a - b| <= tol * max(|a|, |b|); NaN equals NaN (a replica that is NaN everywhere agrees).
-inline bool close(double a, double b, double tol) {
-  if (a != a || b != b) return a != a && b != b;
-  if (a == b) return true;
-  return std::fabs(a - b) <= tol * std::fmax(std::fabs(a), std::fabs(b));
-}
+VITALS_INLINE bool close(double a, double b, double tol);
 
-inline bool same_stats(const tensor_stats& a, const tensor_stats& b, double tol) {
-  return a.grad.count == b.grad.count && a.grad.nonfinite == b.grad.nonfinite && close(a.grad.sum_sq, b.grad.sum_sq, tol) &&
-         close(a.grad.sum_abs, b.grad.sum_abs, tol) && close(a.grad.absmax, b.grad.absmax, tol) &&
-         a.weight.count == b.weight.count && a.weight.nonfinite == b.weight.nonfinite &&
-         close(a.weight.mean, b.weight.mean, tol) && close(a.weight.m2, b.weight.m2, tol) &&
-         close(a.weight.min, b.weight.min, tol) && close(a.weight.max, b.weight.max, tol) &&
-         close(a.weight.sum_abs, b.weight.sum_abs, tol) && a.ema_diff.count == b.ema_diff.count &&
-         close(a.ema_diff.sum_sq, b.ema_diff.sum_sq, tol) && close(a.ema_diff.sum_abs, b.ema_diff.sum_abs, tol);
-}
+VITALS_INLINE bool same_stats(const tensor_stats& a, const tensor_stats& b, double tol);
 
-inline tensor_stats as_stats(const accumulator& a) {
-  tensor_stats s;
-  s.weight = a;
-  return s;
-}
+VITALS_INLINE tensor_stats as_stats(const accumulator& a);
 
 }  // namespace detail
 
 /// Merges each accumulator over all ranks, in place: partials[i] becomes the statistics of every
 /// rank's partials[i] together (Chan's update, in rank order).
-inline void merge(communicator& comm, std::span<accumulator> partials) {
-  const int world = comm.size();
-  if (world == 1) return;
-  const std::size_t slot = 1 + partials.size() * detail::accumulator_words;
-  std::vector<std::uint64_t> mine(slot);
-  mine[0] = detail::shape_word(1, partials.size());
-  std::memcpy(mine.data() + 1, partials.data(), partials.size_bytes());
-  const auto all = all_gather(comm, mine);
-  detail::check_shapes(all, slot, world, "accumulators");
-  for (std::size_t i = 0; i < partials.size(); ++i) {
-    accumulator merged;
-    for (int r = 0; r < world; ++r)
-      merged.merge(detail::get<accumulator>(all.data() + static_cast<std::size_t>(r) * slot + 1 + i * detail::accumulator_words));
-    partials[i] = merged;
-  }
-}
+VITALS_INLINE void merge(communicator& comm, std::span<accumulator> partials);
 
 inline void merge(communicator& comm, accumulator& a) { merge(comm, std::span<accumulator>(&a, 1)); }
 
 /// Sums each value over all ranks, in place, adding in rank order (the same bits on every rank):
 /// correct-prediction and sample counts for an accuracy, loss sums.
-inline void sum(communicator& comm, std::span<double> values) {
-  const int world = comm.size();
-  if (world == 1) return;
-  const std::size_t slot = 1 + values.size();
-  std::vector<std::uint64_t> mine(slot);
-  mine[0] = detail::shape_word(2, values.size());
-  std::memcpy(mine.data() + 1, values.data(), values.size_bytes());
-  const auto all = all_gather(comm, mine);
-  detail::check_shapes(all, slot, world, "sum");
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    double s = 0;
-    for (int r = 0; r < world; ++r) s += detail::get<double>(all.data() + static_cast<std::size_t>(r) * slot + 1 + i);
-    values[i] = s;
-  }
-}
+VITALS_INLINE void sum(communicator& comm, std::span<double> values);
 
 /// The weighted mean of one value per rank (a batch loss weighted by the batch's sample count):
 /// sum(value * weight) / sum(weight) over ranks; NaN when every weight is 0.
-inline double mean(communicator& comm, double value, double weight = 1) {
-  double v[2] = {value * weight, weight};
-  sum(comm, v);
-  return v[1] != 0 ? v[0] / v[1] : std::nan("");
-}
+VITALS_INLINE double mean(communicator& comm, double value, double weight = 1);
 
 /// The dataset statistics of every rank's batches together (each channel and the total).
-inline void merge(communicator& comm, data_stats& stats) {
-  std::vector<accumulator> parts;
-  stats.for_each_partial([&](accumulator& a) { parts.push_back(a); });
-  merge(comm, parts);
-  std::size_t i = 0;
-  stats.for_each_partial([&](accumulator& a) { a = parts[i++]; });
-}
+VITALS_INLINE void merge(communicator& comm, data_stats& stats);
 
 /// An epoch's step statistics: the batch losses of every rank merged (per-rank data); the global
 /// grad norm is replicated (every rank computed the same global norm, after DDP's all-reduce or
 /// after merging sharded statistics), so it is kept, and only compared when checking replicas.
-inline void merge(communicator& comm, epoch_step_stats& stats, const merge_options& opt = {}) {
-  if (comm.size() == 1) return;
-  accumulator parts[2] = {stats.batch_loss(), stats.grad_norm()};
-  if (opt.check_replicas) {
-    const std::size_t slot = 1 + detail::accumulator_words;
-    std::vector<std::uint64_t> mine(slot);
-    mine[0] = detail::shape_word(3, 1);
-    detail::put(mine.data() + 1, parts[1]);
-    const auto all = all_gather(comm, mine);
-    detail::check_shapes(all, slot, comm.size(), "epoch_step_stats");
-    const auto zero = detail::as_stats(detail::get<accumulator>(all.data() + 1));
-    for (int r = 1; r < comm.size(); ++r)
-      if (!detail::same_stats(zero, detail::as_stats(detail::get<accumulator>(all.data() + r * slot + 1)),
-                              opt.replica_tolerance))
-        throw replica_mismatch("vitals::dist: the grad-norm series of rank " + std::to_string(r) +
-                               " differs from rank 0's: the ranks' gradients have diverged");
-  }
-  merge(comm, std::span<accumulator>(parts, 1));
-  stats.set_batch_loss(parts[0]);
-}
+VITALS_INLINE void merge(communicator& comm, epoch_step_stats& stats, const merge_options& opt = {});
 
 /// The words one rank contributes to merging `res` (its slot of all_gather): shape, computed
 /// flags, histogram range, under/overflow, every tensor's partials (the tensor_stats bytes), the
 /// histogram counts. For gathering on the device (nccl_communicator::all_gather_device).
-inline std::vector<std::uint64_t> pack(const param_stats_result& res, tensor_kind kind) {
-  const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
-  std::vector<std::uint64_t> mine(5 + n * detail::tensor_stats_words + bins, 0);
-  mine[0] = detail::shape_word(kind == tensor_kind::sharded ? 4 : 5, n, bins);
-  mine[1] = res.computed.bits_;
-  std::uint32_t lo = 0, hi = 0;
-  std::memcpy(&lo, &res.histogram.lo, 4);
-  std::memcpy(&hi, &res.histogram.hi, 4);
-  mine[2] = (std::uint64_t{lo} << 32) | hi;
-  mine[3] = res.histogram.underflow;
-  mine[4] = res.histogram.overflow;
-  if (n) std::memcpy(mine.data() + 5, static_cast<const void*>(res.per_tensor.data()), n * sizeof(tensor_stats));
-  for (std::size_t b = 0; b < bins; ++b) mine[5 + n * detail::tensor_stats_words + b] = res.histogram.counts[b];
-  return mine;
-}
+VITALS_INLINE std::vector<std::uint64_t> pack(const param_stats_result& res, tensor_kind kind);
 
 /// Merges every rank's slot (pack(), gathered in rank order: `all` holds `world` of them) into
 /// `res`, by `kind` (see merge below). Throws on every rank alike when the slots disagree in shape.
-inline void merge_gathered(std::span<const std::uint64_t> all, int world, param_stats_result& res, tensor_kind kind,
-                           const merge_options& opt = {}) {
-  const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
-  const std::size_t head = 5, slot = head + n * detail::tensor_stats_words + bins;
-  if (all.size() != slot * static_cast<std::size_t>(world))
-    throw std::invalid_argument("vitals::dist::merge_gathered: " + std::to_string(all.size()) + " words for " +
-                                std::to_string(world) + " slots of " + std::to_string(slot));
-  detail::check_shapes(all, slot, world, "param_stats_result");
-  auto tensor_of = [&](int r, std::size_t t) {
-    return detail::get<tensor_stats>(all.data() + static_cast<std::size_t>(r) * slot + head + t * detail::tensor_stats_words);
-  };
-  auto word = [&](int r, std::size_t i) { return all[static_cast<std::size_t>(r) * slot + i]; };
-  for (int r = 1; r < world; ++r)
-    if (word(r, 1) != word(0, 1))
-      throw std::invalid_argument("vitals::dist::merge(param_stats_result): rank " + std::to_string(r) +
-                                  " computed other statistics than rank 0 (" +
-                                  vitals::detail::stats_of_plan(static_cast<unsigned>(word(r, 1))).to_string() + " against " +
-                                  vitals::detail::stats_of_plan(static_cast<unsigned>(word(0, 1))).to_string() + ")");
-
-  if (kind == tensor_kind::replicated) {
-    for (int r = 1; r < world; ++r)
-      for (std::size_t t = 0; t < n; ++t)
-        if (!detail::same_stats(tensor_of(0, t), tensor_of(r, t), opt.replica_tolerance))
-          throw replica_mismatch("vitals::dist: replicated tensor #" + std::to_string(t) + " has other statistics on rank " +
-                                 std::to_string(r) + " than on rank 0: the ranks' parameters have diverged (or the "
-                                 "tensors are sharded: say tensor_kind::sharded)");
-    return;
-  }
-
-  res.total = tensor_stats{};
-  for (std::size_t t = 0; t < n; ++t) {
-    tensor_stats merged;
-    for (int r = 0; r < world; ++r) merged.merge(tensor_of(r, t));
-    res.per_tensor[t] = merged;
-    res.total.merge(merged);
-  }
-  if (bins) {
-    bool same_range = true;
-    for (int r = 1; r < world; ++r) same_range = same_range && word(r, 2) == word(0, 2);
-    if (!same_range) {
-      res.histogram.counts.clear();
-      res.histogram.underflow = res.histogram.overflow = 0;
-      return;
-    }
-    res.histogram.underflow = res.histogram.overflow = 0;
-    for (int r = 0; r < world; ++r) {
-      res.histogram.underflow += word(r, 3);
-      res.histogram.overflow += word(r, 4);
-    }
-    for (std::size_t b = 0; b < bins; ++b) {
-      std::uint64_t c = 0;
-      for (int r = 0; r < world; ++r) c += word(r, head + n * detail::tensor_stats_words + b);
-      res.histogram.counts[b] = c;
-    }
-  }
-}
+VITALS_INLINE void merge_gathered(std::span<const std::uint64_t> all, int world, param_stats_result& res, tensor_kind kind,
+                           const merge_options& opt = {});
 
 /// Parameter statistics of one call (compute_param_stats, device_param_stats::result()), merged
 /// according to `kind` (see the top of this file): replicated statistics are left as they are
@@ -11420,13 +9877,12 @@ inline void merge_gathered(std::span<const std::uint64_t> all, int world, param_
 /// holding no piece of a tensor lists it with numel 0); the histogram counts are summed when every
 /// rank used the same range and bins, and dropped (on every rank) otherwise: give sharded tensors
 /// a fixed histogram range.
-inline void merge(communicator& comm, param_stats_result& res, tensor_kind kind, const merge_options& opt = {}) {
-  if (comm.size() == 1) return;
-  if (kind == tensor_kind::replicated && !opt.check_replicas) return;
-  merge_gathered(all_gather(comm, pack(res, kind)), comm.size(), res, kind, opt);
-}
+VITALS_INLINE void merge(communicator& comm, param_stats_result& res, tensor_kind kind, const merge_options& opt = {});
 
 }  // namespace vitals::dist
+
+#if VITALS_HEADER_BODIES
+#endif
 // ---- include/vitals/health/watch.hpp ----
 // Health that belongs to the run: vitals::watch_health(run) attaches a health_monitor that reads
 // the rows the run commits, on the run's writer thread, so log() does no extra work.
@@ -11472,7 +9928,10 @@ struct health_options {
 /// Attaches `monitor` (the seed-003 default rules unless given; custom compile-time rule sets and
 /// run-time add/replace/disable are set up on it first) to `r`, with an alerts.jsonl sink. Call it
 /// before the first log(). The monitor then belongs to the run's writer thread.
-VITALS_INLINE void watch_health(run& r, health_options opts = {}, health_monitor monitor = health_monitor{});
+VITALS_INLINE void watch_health(run& r, health_options opts, health_monitor monitor);
+/// The same with the default rules (and default options): the defaults are built in the library.
+VITALS_INLINE void watch_health(run& r, health_options opts);
+VITALS_INLINE void watch_health(run& r);
 
 }  // namespace vitals
 
@@ -11552,6 +10011,11 @@ struct app_scan {
   run_options flagged{};                       // defaults < environment < flags
   std::vector<std::vector<std::string>> jobs;  // one, or one per sweep combination
   bool dir_given = false;                      // --wandb_dir or WANDB_DIR names the runs directory
+
+  VITALS_INLINE app_scan();
+  VITALS_INLINE app_scan(app_scan&&) noexcept;
+  VITALS_INLINE app_scan& operator=(app_scan&&) noexcept;
+  VITALS_INLINE ~app_scan();
 };
 
 /// Sorts the arguments: run flags (run_options owns them), vitals' flags, overrides.
@@ -11585,6 +10049,30 @@ VITALS_INLINE void app_locate_in_files(std::vector<config::problem>& problems, s
 /// Run options of one job from its config tree: flags/env win; then the config fields; then the defaults.
 VITALS_INLINE run_options app_options_for(const config::node& tree, run_options o, const run_fields& fields,
                                           const run_options& base, std::vector<config::problem>& problems);
+/// One job's run options: the flagged ones, the runs directory of a composition that sets
+/// hydra.run.dir / hydra.sweep.dir (<output_dir>/runs) unless --wandb_dir/WANDB_DIR named one,
+/// then app_options_for on the job's config tree; the result goes to `out`.
+VITALS_INLINE void app_job_options(run_options& out, const app_scan& scan, const config::composition* composition,
+                                          const config::node& tree, const run_fields& fields, const run_options& base,
+                                          std::vector<config::problem>& problems);
+/// --show-config's text: each job's config tree and its overrides.
+VITALS_INLINE std::string app_show_text(const std::vector<std::pair<config::node, const std::vector<std::string>*>>& jobs,
+                                        bool json);
+/// Throws config_error(problems, more) when there are problems.
+VITALS_INLINE void app_throw_problems(std::vector<config::problem>& problems, std::size_t more);
+/// Adds a config_error's problems.
+VITALS_INLINE void app_add_config_error(const config::config_error& e, std::vector<config::problem>& problems,
+                                        std::size_t& more);
+/// The preset named `experiment` among `names` (its index), else a problem and nullopt.
+VITALS_INLINE std::optional<std::size_t> app_find_preset(const std::string& experiment,
+                                                         const std::vector<std::string>& names,
+                                                         std::vector<config::problem>& problems);
+/// jobs_or_exit's exits: prints `text` and exits 0 (--help, --show-config).
+[[noreturn]] VITALS_INLINE void app_exit_text(const std::string& text);
+/// Prints a usage error (the program's name from argv[0]) and exits 2.
+[[noreturn]] VITALS_INLINE void app_exit_usage(int argc, const char* const* argv, const usage_error& e);
+/// parse_or_exit's error for a command line of `jobs` jobs (not one); exits 2.
+[[noreturn]] VITALS_INLINE void app_exit_not_one_job(int argc, const char* const* argv, std::size_t jobs);
 }  // namespace detail
 
 /// One job of a command line: the typed config, its run options, and how it was composed.
@@ -11664,62 +10152,43 @@ class app {
     if (scan.help) return {app_result<Config>::action::help, usage(scan.program, scan.copts), {}};
     detail::app_prepare(scan, base_, compose_.has_value(), problems, more);
     const compose_options& copts = scan.copts;
-    const bool multirun = scan.multirun, json = scan.json, show = scan.show, dir_given = scan.dir_given;
-    const auto& jobs = scan.jobs;
-    const auto& config_files = scan.config_files;
-    const auto& experiment = scan.experiment;
-    const run_options& flagged = scan.flagged;
 
     app_result<Config> out;
-    {
-      int job_num = 0;
-      for (const auto& job : jobs) {
-        launch<Config> l;
-        l.overrides = job;
-        const std::optional<int> num = multirun ? std::optional<int>(job_num++) : std::nullopt;
-        const std::size_t first_read_problem = problems.size();
-        const read_outcome read = read_config(job, config_files, experiment, copts, num, l, problems, more);
-        // The checks run on what was read even when some fields could not be, so that one run
-        // shows every independent mistake; a check's problem on a field that already has a read
-        // problem (the field, one inside it or one above it) is a follow-on and is left out.
-        if (read != read_outcome::unread) run_checks(l.config, problems, first_read_problem);
-        if (read != read_outcome::ok) continue;
-        run_options job_options = flagged;
-        // A composition that sets hydra.run.dir / hydra.sweep.dir holds its runs: <output_dir>/runs.
-        if (l.composition && l.composition->output_dir_set && !dir_given)
-          job_options.dir = l.composition->output_dir / "runs";
-        l.options = options_for(l.config, std::move(job_options), problems);
-        out.jobs.push_back(std::move(l));
-      }
+    int job_num = 0;
+    for (const auto& job : scan.jobs) {
+      launch<Config> l;
+      l.overrides = job;
+      const std::optional<int> num = scan.multirun ? std::optional<int>(job_num++) : std::nullopt;
+      const std::size_t first_read_problem = problems.size();
+      const read_outcome read = read_config(job, scan.config_files, scan.experiment, copts, num, l, problems, more);
+      // The checks run on what was read even when some fields could not be, so that one run
+      // shows every independent mistake; a check's problem on a field that already has a read
+      // problem (the field, one inside it or one above it) is a follow-on and is left out.
+      if (read != read_outcome::unread) run_checks(l.config, problems, first_read_problem);
+      if (read != read_outcome::ok) continue;
+      detail::app_job_options(l.options, scan, l.composition ? &*l.composition : nullptr, config::to_node(l.config),
+                              fields_, base_, problems);
+      out.jobs.push_back(std::move(l));
     }
-    if (!problems.empty()) throw config::config_error(std::move(problems), more);
-    if (show) {
+    detail::app_throw_problems(problems, more);
+    if (scan.show) {
       out.what = app_result<Config>::action::show_config;
-      for (const auto& j : out.jobs) {
-        if (json) {  // one object per line, one line per job (as vitals-compose --json prints)
-          out.text += config::to_json(config::to_node(j.config), 0) + "\n";
-          continue;
-        }
-        if (out.jobs.size() > 1) {
-          std::string head = "---\n# job:";
-          for (const auto& o : j.overrides) head += " " + o;
-          out.text += head + "\n";
-        }
-        out.text += config::to_yaml(config::to_node(j.config));
-      }
+      std::vector<std::pair<config::node, const std::vector<std::string>*>> shown;
+      shown.reserve(out.jobs.size());
+      for (const auto& j : out.jobs) shown.emplace_back(config::to_node(j.config), &j.overrides);
+      out.text = detail::app_show_text(shown, scan.json);
     }
     return out;
   }
 
   /// parse(), then: --help and --show-config print and exit 0; problems print on stderr and exit 2.
   std::vector<launch<Config>> jobs_or_exit(int argc, const char* const* argv) const {
-    const char* program = argc > 0 && argv[0] ? argv[0] : "program";
     try {
       app_result<Config> r = parse(argc, argv);
-      if (r.what != app_result<Config>::action::run) config::detail::print_and_exit(r.text);
+      if (r.what != app_result<Config>::action::run) detail::app_exit_text(r.text);
       return std::move(r.jobs);
     } catch (const usage_error& e) {
-      exit_usage_error(std::filesystem::path(program).filename().string(), e.what());
+      detail::app_exit_usage(argc, argv, e);
     }
   }
   std::vector<launch<Config>> jobs_or_exit(int argc, char** argv) const {
@@ -11729,9 +10198,7 @@ class app {
   /// The single job of a command line (--multirun with several jobs is an error: use jobs_or_exit).
   launch<Config> parse_or_exit(int argc, const char* const* argv) const {
     auto jobs = jobs_or_exit(argc, argv);
-    if (jobs.size() != 1)
-      exit_usage_error(argc > 0 && argv[0] ? std::filesystem::path(argv[0]).filename().string() : "program",
-                       "--multirun expands to " + std::to_string(jobs.size()) + " jobs; this program runs one (app::jobs_or_exit runs them all)");
+    if (jobs.size() != 1) detail::app_exit_not_one_job(argc, argv, jobs.size());
     return std::move(jobs.front());
   }
   launch<Config> parse_or_exit(int argc, char** argv) const {
@@ -11790,14 +10257,10 @@ class app {
       const std::size_t before = problems.size();
       Config value{};
       if (!experiment.empty()) {
-        auto it = std::find_if(presets_.begin(), presets_.end(), [&](const auto& p) { return p.name == experiment; });
-        if (it != presets_.end()) {
-          value = it->value;
-        } else {
-          std::vector<std::string> names;
-          for (const auto& p : presets_) names.push_back(p.name);
-          problems.push_back(config::detail::unknown_experiment(experiment, names));
-        }
+        std::vector<std::string> names;
+        names.reserve(presets_.size());
+        for (const auto& p : presets_) names.push_back(p.name);
+        if (auto at = detail::app_find_preset(experiment, names, problems)) value = presets_[*at].value;
       }
       config::node from_files = config::node::mapping();  // where file values were written
       for (const auto& path : files) {
@@ -11806,8 +10269,7 @@ class app {
         try {
           if (!(config::detail::is_config_struct_v<Config> && tree->is_null())) config::merge_into(value, *tree, problems, more);
         } catch (const config::config_error& e) {
-          problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-          more += e.more();
+          detail::app_add_config_error(e, problems, more);
         }
       }
       // Overrides in Hydra's grammar on the tree of what the layers gave, then typed again.
@@ -11823,15 +10285,9 @@ class app {
       if (!(config::detail::is_config_struct_v<Config>)) return read_outcome::unread;
       return read_outcome::partial;
     } catch (const config::config_error& e) {
-      problems.insert(problems.end(), e.problems().begin(), e.problems().end());
-      more += e.more();
+      detail::app_add_config_error(e, problems, more);
       return read_outcome::unread;
     }
-  }
-
-  // Run options of one job: flags/env win; then the config fields; then the code's defaults.
-  run_options options_for(const Config& cfg, run_options o, std::vector<config::problem>& problems) const {
-    return detail::app_options_for(config::to_node(cfg), std::move(o), fields_, base_, problems);
   }
 
   std::string description_;
@@ -11848,6 +10304,38 @@ class app {
 #endif
 
 #if VITALS_HEADER_BODIES  // the non-template bodies (see vitals/version.hpp)
+// ---- include/vitals/config/node.ipp ----
+// Bodies of vitals/config/node.hpp (see vitals/version.hpp).
+
+
+namespace vitals::inline VITALS_ABI::config {
+
+VITALS_INLINE std::string source_location::str() const {
+  if (!origin.empty()) return origin;
+  if (file.empty() && line == 0) return "<unknown>";
+  std::string out = file.empty() ? std::string("<input>") : file;
+  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  return out;
+}
+
+VITALS_INLINE node::node() = default;
+VITALS_INLINE node::node(const node&) = default;
+VITALS_INLINE node::node(node&&) noexcept = default;
+VITALS_INLINE node& node::operator=(const node&) = default;
+VITALS_INLINE node& node::operator=(node&&) noexcept = default;
+VITALS_INLINE node::~node() = default;
+
+VITALS_INLINE node node::null_value(source_location loc) { return with_kind(node_kind::null, std::move(loc)); }
+VITALS_INLINE node node::scalar(std::string text, scalar_style style, source_location loc) {
+  node n = with_kind(node_kind::scalar, std::move(loc));
+  n.text = std::move(text);
+  n.style = style;
+  return n;
+}
+VITALS_INLINE node node::sequence(source_location loc) { return with_kind(node_kind::sequence, std::move(loc)); }
+VITALS_INLINE node node::mapping(source_location loc) { return with_kind(node_kind::mapping, std::move(loc)); }
+
+}  // namespace vitals::config
 // ---- include/vitals/config/error.ipp ----
 // Bodies of vitals/config/error.hpp (see vitals/version.hpp).
 
@@ -11990,11 +10478,241 @@ namespace vitals::inline VITALS_ABI {
   std::exit(usage_exit_code);
 }
 
+namespace config {
+
+VITALS_INLINE std::string problem::str() const {
+  std::string out;
+  if (!(where.file.empty() && where.line == 0 && where.origin.empty())) out += where.str() + ": ";
+  if (!path.empty()) out += path + ": ";
+  out += message;
+  return out;
+}
+
+VITALS_INLINE config_error::config_error(std::vector<problem> problems, std::size_t more)
+    : config_error(capped(std::move(problems), more)) {}
+VITALS_INLINE config_error::config_error(problem p) : config_error(std::vector<problem>{std::move(p)}) {}
+
+VITALS_INLINE config_error::kept config_error::capped(std::vector<problem> problems, std::size_t more) {
+  const std::size_t cap = limits().max_errors == 0 ? 1 : limits().max_errors;
+  if (problems.size() > cap) {
+    more += problems.size() - cap;
+    problems.resize(cap);
+  }
+  return {std::move(problems), more};
+}
+
+VITALS_INLINE config_error::config_error(kept k)
+    : std::runtime_error(join(k.problems, k.more)), problems_(std::move(k.problems)), more_(k.more) {}
+
+VITALS_INLINE std::string config_error::join(const std::vector<problem>& problems, std::size_t more) {
+  std::string out;
+  for (const problem& p : problems) {
+    if (!out.empty()) out += '\n';
+    out += p.str();
+  }
+  if (more > 0) out += "\n... and " + std::to_string(more) + " more problem" + (more == 1 ? "" : "s");
+  return out;
+}
+
+}  // namespace config
 }  // namespace vitals
+// ---- include/vitals/config/detail/reader_support.ipp ----
+// Bodies of vitals/config/detail/reader_support.hpp (see vitals/version.hpp).
+
+
+namespace vitals::inline VITALS_ABI::config::detail {
+
+VITALS_INLINE std::string join_key(std::string_view path, std::string_view key) {
+  std::string out(path);
+  if (!out.empty()) out += '.';
+  out += key;
+  return out;
+}
+
+VITALS_INLINE std::string join_index(std::string_view path, std::size_t i) {
+  std::string out(path);
+  out += '[';
+  out += std::to_string(i);
+  out += ']';
+  return out;
+}
+
+VITALS_INLINE void check_duplicate_keys(const node& map, std::string_view path, std::vector<problem>& out) {
+  const auto& e = map.entries;
+  if (e.size() < 2) return;
+  if (e.size() <= 8) {  // the common case: no allocation
+    for (std::size_t i = 1; i < e.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (e[j].first == e[i].first) {
+          out.push_back({join_key(path, e[i].first),
+                         "duplicate key '" + e[i].first + "' (first set at " + e[j].second.where.str() + ")",
+                         e[i].second.where});
+          break;
+        }
+    return;
+  }
+  std::vector<std::size_t> order(e.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return e[a].first < e[b].first; });
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    const auto& first = e[order[i - 1]];
+    const auto& again = e[order[i]];
+    if (first.first != again.first) continue;
+    // Point back at the first occurrence of the run of equal keys.
+    std::size_t j = i - 1;
+    while (j > 0 && e[order[j - 1]].first == again.first) --j;
+    out.push_back({join_key(path, again.first),
+                   "duplicate key '" + again.first + "' (first set at " + e[order[j]].second.where.str() + ")",
+                   again.second.where});
+  }
+}
+
+VITALS_INLINE std::vector<problem> in_source_order(std::vector<problem> problems) {
+  std::stable_sort(problems.begin(), problems.end(), [](const problem& a, const problem& b) {
+    return std::pair(a.where.line, a.where.column) < std::pair(b.where.line, b.where.column);
+  });
+  return problems;
+}
+
+VITALS_INLINE std::string byte_size_text(std::size_t n) {
+  if (n < 1024) return std::to_string(n) + " bytes";
+  const char* units[] = {"KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(n);
+  int u = -1;
+  while (v >= 1024 && u < 3) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v == static_cast<double>(static_cast<std::size_t>(v)) ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+VITALS_INLINE std::string read_text_file(const std::filesystem::path& path) {
+  const source_location where = source_location::in_file(path.string());
+  const std::size_t limit = limits().max_config_bytes;
+  auto too_big = [&] {
+    return config_error(problem{"", "config file is larger than the " + byte_size_text(limit) +
+                                        " limit (vitals::config::limits().max_config_bytes)",
+                                where});
+  };
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec && status.type() == std::filesystem::file_type::not_found)
+    throw config_error(problem{"", "cannot open config file: No such file or directory", where});
+  if (status.type() == std::filesystem::file_type::directory)
+    throw config_error(problem{"", "cannot read config file: it is a directory (give a .yaml, .yml or .json file)", where});
+  if (status.type() == std::filesystem::file_type::regular) {
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size > limit) throw too_big();
+  }
+  errno = 0;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    const int err = errno;
+    throw config_error(problem{"", std::string("cannot open config file: ") + (err ? std::strerror(err) : "unknown error"), where});
+  }
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+    if (n > 0) {
+      if (text.size() + n > limit) {
+        std::fclose(f);
+        throw too_big();
+      }
+      text.append(buf, n);
+    }
+    if (n < sizeof buf) break;
+  }
+  const bool failed = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (failed)
+    throw config_error(problem{"", std::string("cannot read config file: ") + (err ? std::strerror(err) : "read error"), where});
+  return text;
+}
+
+}  // namespace vitals::config::detail
+// ---- include/vitals/config/detail/suggest.ipp ----
+// Bodies of vitals/config/detail/suggest.hpp (see vitals/version.hpp).
+
+
+namespace vitals::inline VITALS_ABI::config::detail {
+
+VITALS_INLINE std::size_t edit_distance(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size(), m = b.size();
+  std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= m; ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+    }
+    std::swap(prev2, prev);
+    std::swap(prev, cur);
+  }
+  return prev[m];
+}
+
+VITALS_INLINE std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+VITALS_INLINE std::size_t common_prefix(std::string_view a, std::string_view b) {
+  std::size_t n = 0;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  while (n < a.size() && n < b.size() && lower(a[n]) == lower(b[n])) ++n;
+  return n;
+}
+
+VITALS_INLINE std::optional<std::string> closest_by_edits_in(std::string_view word, std::span<const std::string_view> candidates) {
+  const std::size_t limit = word.size() <= 4 ? 1 : word.size() <= 8 ? 2 : word.size() / 4;
+  std::optional<std::string> best;
+  std::size_t best_distance = limit + 1;
+  const std::string lower = ascii_lower(word);
+  for (std::string_view c : candidates) {
+    if (c == word) continue;
+    std::size_t d = ascii_lower(c) == lower ? 0 : edit_distance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
+      best = std::string(c);
+    }
+  }
+  return best;
+}
+
+VITALS_INLINE std::optional<std::string> closest_match_in(std::string_view word, std::span<const std::string_view> candidates) {
+  if (auto best = closest_by_edits_in(word, candidates)) return best;
+  std::optional<std::string> best;
+  std::size_t best_prefix = 0;
+  for (std::string_view c : candidates) {
+    if (c == word) continue;
+    const std::size_t p = common_prefix(word, c);
+    if (p >= 4 && 3 * p >= 2 * std::min(word.size(), c.size()) && p > best_prefix) {
+      best_prefix = p;
+      best = std::string(c);
+    }
+  }
+  return best;
+}
+
+}  // namespace vitals::config::detail
 // ---- include/vitals/config/scalar.ipp ----
-// Bodies of vitals/config/scalar.hpp (see vitals/version.hpp): float formatting (fmt).
+// Bodies of vitals/config/scalar.hpp (see vitals/version.hpp): scalar parsing, float formatting (fmt).
 
 
+// ---- include/vitals/detail/fmt.hpp ----
+// The one place vitals includes fmt. Under nvcc, fmt 9.1 only compiles with FMT_USE_CONSTEXPR=1
+// (see DESIGN.md, toolchain facts), and a .cu file including vitals must not have to know that.
+
+#if defined(__CUDACC__) && !defined(FMT_USE_CONSTEXPR)
+#define FMT_USE_CONSTEXPR 1
+#endif
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace vitals::inline VITALS_ABI::config {
 namespace detail {
@@ -12009,11 +10727,182 @@ std::string format_float_impl(F v) {
 }
 }  // namespace detail
 
+VITALS_INLINE std::optional<core_int> parse_core_int(std::string_view s) {
+  core_int out;
+  unsigned base = 10;
+  if (s.size() > 2 && s[0] == '0' && s[1] == 'x') {
+    base = 16;
+    out.decimal = false;
+    s.remove_prefix(2);
+  } else if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    out.negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return std::nullopt;
+  for (char c : s) {
+    unsigned d;
+    if (c >= '0' && c <= '9') d = unsigned(c - '0');
+    else if (base == 16 && c >= 'a' && c <= 'f') d = unsigned(c - 'a' + 10);
+    else if (base == 16 && c >= 'A' && c <= 'F') d = unsigned(c - 'A' + 10);
+    else return std::nullopt;
+    if (d >= base) return std::nullopt;
+    if (out.magnitude > (std::numeric_limits<std::uint64_t>::max() - d) / base) out.overflow = true;
+    out.magnitude = out.magnitude * base + d;
+  }
+  return out;
+}
+
+VITALS_INLINE bool is_json_number(std::string_view s) {
+  std::size_t i = 0, n = s.size();
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < n && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < n && s[i] == '-') ++i;
+  if (i < n && s[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < n && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
+}
+
+VITALS_INLINE plain_kind resolve_plain(std::string_view s) {
+  if (is_null_text(s)) return plain_kind::null;
+  if (s == missing_text) return plain_kind::missing;
+  if (parse_core_bool(s)) return plain_kind::boolean;
+  if (parse_core_int(s)) return plain_kind::integer;
+  if (is_core_float(s)) return plain_kind::floating;
+  return plain_kind::string;
+}
+
+VITALS_INLINE std::optional<std::string> canonical_int(std::string_view s) {
+  auto i = parse_core_int(s);
+  if (!i) return std::nullopt;
+  if (!i->overflow) return (i->negative && i->magnitude ? "-" : "") + std::to_string(i->magnitude);
+  if (!i->decimal) return std::nullopt;
+  std::string_view digits = s;
+  if (digits[0] == '-' || digits[0] == '+') digits.remove_prefix(1);
+  while (digits.size() > 1 && digits[0] == '0') digits.remove_prefix(1);
+  return (i->negative ? "-" : "") + std::string(digits);
+}
+
+#if defined(VITALS_IMPLEMENTATION)
+template std::optional<core_float<float>> parse_core_float<float>(std::string_view);
+template std::optional<core_float<double>> parse_core_float<double>(std::string_view);
+template std::optional<core_float<long double>> parse_core_float<long double>(std::string_view);
+#endif
+
 VITALS_INLINE std::string format_float(float v) { return detail::format_float_impl(v); }
 VITALS_INLINE std::string format_float(double v) { return detail::format_float_impl(v); }
 VITALS_INLINE std::string format_float(long double v) { return detail::format_float_impl(v); }
 
 }  // namespace vitals::config
+// ---- include/vitals/config/convert.ipp ----
+// Bodies of vitals/config/convert.hpp (see vitals/version.hpp): the parts that do not depend on the
+// config's type, and the scalar types' readers and writers.
+
+
+namespace vitals::inline VITALS_ABI::config::detail {
+
+VITALS_INLINE void read_state::add(const node& n, std::string message) { add_at(n.where, std::move(message)); }
+VITALS_INLINE void read_state::add_at(const source_location& where, std::string message) {
+  if (full()) ++*more;
+  else problems.push_back({path, std::move(message), where});
+}
+
+VITALS_INLINE std::string describe(const node& n) {
+  switch (n.kind) {
+    case node_kind::null: return "null";
+    case node_kind::mapping: return "a mapping";
+    case node_kind::sequence: return "a list";
+    case node_kind::scalar: break;
+  }
+  std::string text = n.text.size() > 60 ? n.text.substr(0, 57) + "..." : n.text;
+  return (n.style == scalar_style::quoted ? "string '" : "'") + text + "'";
+}
+
+VITALS_INLINE void read_bool(const node& n, bool& out, read_state& s) {
+  if (n.is_scalar() && n.style == scalar_style::plain)
+    if (auto b = parse_bool_word(n.text)) {
+      out = *b;
+      return;
+    }
+  mismatch<bool>(n, s);
+}
+
+VITALS_INLINE void read_string(const node& n, std::string& out, read_state& s) {
+  if (n.is_scalar()) out = n.text;
+  else mismatch<std::string>(n, s);
+}
+
+VITALS_INLINE path_scope::path_scope(std::string& path, std::string_view key) : path_(path), size_(path.size()) {
+  path = join_key(path, key);
+}
+VITALS_INLINE path_scope::path_scope(std::string& path, std::size_t index) : path_(path), size_(path.size()) {
+  path = join_index(path, index);
+}
+VITALS_INLINE path_scope::~path_scope() { path_.resize(size_); }
+
+VITALS_INLINE void add_mismatch(const node& n, read_state& s, const std::string& label) {
+  s.add(n, "expected " + label + ", got " + describe(n));
+}
+
+VITALS_INLINE void add_not_a_mapping(const node& n, read_state& s, std::string (*label)()) {
+  s.add(n, "expected a mapping (" + label() + "), got " + describe(n));
+}
+
+VITALS_INLINE void add_unknown_key(const std::string& key, const node& value, read_state& s,
+                                   std::span<const std::string_view> names, std::string (*label)()) {
+  if (s.full()) {
+    ++*s.more;
+    return;
+  }
+  std::string hint = did_you_mean(key, names);
+  if (hint.empty()) hint = " (known keys: " + join_names(names) + ")";
+  // Pointed at the key (where it was written), not at its value.
+  s.add_at(value.key_where.line ? value.key_where : value.where, "unknown key '" + key + "' in " + label() + hint);
+}
+
+VITALS_INLINE node mapping_with(std::size_t fields) {
+  node out = node::mapping();
+  out.entries.reserve(fields);
+  return out;
+}
+
+VITALS_INLINE void add_entry(node& map, std::string_view key, node value) {
+  map.entries.emplace_back(std::string(key), std::move(value));
+}
+
+VITALS_INLINE void add_missing_required(read_state& s, std::string (*label)(), const source_location& where) {
+  problem p{s.path, "missing required value (" + label() + ")", where};
+  s.problems.push_back(std::move(p));
+}
+
+#if defined(VITALS_IMPLEMENTATION)
+#define VITALS_INSTANTIATE_READ_WRITE(T)                   \
+  template void read<T>(const node&, T&, read_state&); \
+  template node write<T>(const T&);
+VITALS_CONFIG_SCALAR_TYPES(VITALS_INSTANTIATE_READ_WRITE)
+#undef VITALS_INSTANTIATE_READ_WRITE
+#endif
+
+}  // namespace vitals::config::detail
+
+#if defined(VITALS_IMPLEMENTATION)
+namespace vitals::inline VITALS_ABI::config {
+#define VITALS_INSTANTIATE_TYPE_LABEL(T) template std::string type_label<T>();
+VITALS_CONFIG_SCALAR_TYPES(VITALS_INSTANTIATE_TYPE_LABEL)
+#undef VITALS_INSTANTIATE_TYPE_LABEL
+}  // namespace vitals::config
+#endif
 // ---- include/vitals/config/json_reader.ipp ----
 // Bodies of vitals/config/json_reader.hpp (see vitals/version.hpp): the simdjson On-Demand tree builder.
 
@@ -12340,6 +11229,20 @@ VITALS_INLINE node load_json_file(const std::filesystem::path& path) {
 }
 
 }  // namespace vitals::config
+// ---- include/vitals/config/detail/writer_support.ipp ----
+// Bodies of vitals/config/detail/writer_support.hpp (see vitals/version.hpp).
+
+
+namespace vitals::inline VITALS_ABI::config::detail {
+VITALS_INLINE void require_utf8(std::string_view text, const std::string& path, const node& n) {
+  std::size_t bad = first_invalid_utf8(text);
+  if (bad != text.size())
+    throw config_error(problem{path, "cannot write a string that is not valid UTF-8 (bad byte at offset " +
+                                         std::to_string(bad) + ")",
+                               n.where});
+}
+
+}  // namespace vitals::config::detail
 // ---- include/vitals/format/json.ipp ----
 // Bodies of vitals/format/json.hpp (compiled once in the library, or inline in header-only use).
 
@@ -12353,6 +11256,107 @@ VITALS_INLINE std::size_t format_double_like_fmt(char (&buf)[40], double d) noex
   return n < sizeof buf ? n : sizeof buf;
 }
 }  // namespace vitals::detail
+// ---- include/vitals/config/json_writer.ipp ----
+// Bodies of vitals/config/json_writer.hpp (see vitals/version.hpp).
+
+
+namespace vitals::inline VITALS_ABI::config {
+namespace detail {
+
+// A plain scalar as JSON: the core schema decides whether it is a number, bool, null or string.
+VITALS_INLINE void write_json_plain(std::string& out, const std::string& text) {
+  switch (resolve_plain(text)) {
+    case plain_kind::null: out += "null"; return;
+    case plain_kind::boolean: out += *parse_core_bool(text) ? "true" : "false"; return;
+    case plain_kind::integer:
+      if (auto canonical = canonical_int(text)) {
+        out += *canonical;
+        return;
+      }
+      break;
+    case plain_kind::floating: {
+      auto f = parse_core_float(text);
+      if (!f) break;
+      if (!f->out_of_range && std::isnan(f->value)) out += "\"nan\"";
+      else if (!f->out_of_range && std::isinf(f->value)) out += f->value < 0 ? "\"-inf\"" : "\"inf\"";
+      else if (is_json_number(text)) out += text;  // as written: it may carry more than a double
+      else if (!f->out_of_range) out += format_float(f->value);
+      else break;
+      return;
+    }
+    case plain_kind::string:
+    case plain_kind::missing: break;
+  }
+  write_json_string(out, text);
+}
+
+VITALS_INLINE void write_json(std::string& out, const node& n, int indent, int depth, std::string& path) {
+  auto newline = [&](int d) {
+    if (indent <= 0) return;
+    out += '\n';
+    indent_to(out, static_cast<std::size_t>(indent * d));
+  };
+  switch (n.kind) {
+    case node_kind::null: out += "null"; return;
+    case node_kind::scalar:
+      require_utf8(n.text, path, n);
+      if (n.style == scalar_style::quoted) write_json_string(out, n.text);
+      else write_json_plain(out, n.text);
+      return;
+    case node_kind::sequence: {
+      if (n.items.empty()) {
+        out += "[]";
+        return;
+      }
+      out += '[';
+      const std::size_t path_size = path.size();
+      for (std::size_t i = 0; i < n.items.size(); ++i) {
+        if (i) out += ',';
+        newline(depth + 1);
+        path = join_index(path, i);
+        write_json(out, n.items[i], indent, depth + 1, path);
+        path.resize(path_size);
+      }
+      newline(depth);
+      out += ']';
+      return;
+    }
+    case node_kind::mapping: {
+      if (n.entries.empty()) {
+        out += "{}";
+        return;
+      }
+      out += '{';
+      const std::size_t path_size = path.size();
+      bool first = true;
+      for (const auto& [key, value] : n.entries) {
+        if (!first) out += ',';
+        first = false;
+        newline(depth + 1);
+        path = join_key(path, key);
+        require_utf8(key, path, value);
+        write_json_string(out, key);
+        out += indent > 0 ? ": " : ":";
+        write_json(out, value, indent, depth + 1, path);
+        path.resize(path_size);
+      }
+      newline(depth);
+      out += '}';
+      return;
+    }
+  }
+}
+
+}  // namespace detail
+
+VITALS_INLINE std::string to_json(const node& n, int indent) {
+  std::string out, path;
+  detail::write_json(out, n, indent, 0, path);
+  if (indent > 0) out += '\n';
+  return out;
+}
+
+}  // namespace vitals::config
 // ---- include/vitals/config/yaml_reader.ipp ----
 // Bodies of vitals/config/yaml_reader.hpp (see vitals/version.hpp): the yaml-cpp event-driven tree builder.
 
@@ -12993,6 +11997,15 @@ VITALS_INLINE std::optional<node> override_tree(std::string_view arg, std::vecto
 
 /// How a default value reads in --help: a scalar as it would be written in YAML, a container on
 /// one line, an unset required field as `??? (required)`.
+VITALS_INLINE std::string help_path(const std::string& prefix, std::string_view name) {
+  return prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
+}
+
+VITALS_INLINE void push_help_row(std::vector<help_row>& rows, std::string path, std::string type, const node& value,
+                                 std::string_view doc) {
+  rows.push_back({std::move(path), std::move(type), inline_value(value), std::string(doc)});
+}
+
 VITALS_INLINE std::string inline_value(const node& n) {
   if (n.is_scalar() && n.style == scalar_style::plain && n.text == missing_text) return "??? (required)";
   if (n.is_mapping() || n.is_sequence()) return to_json(n, 0);
@@ -13610,6 +12623,13 @@ VITALS_INLINE std::string config_store::normalize_group(std::string group) {
 
 
 namespace vitals::inline VITALS_ABI::config {
+
+VITALS_INLINE composition::composition() = default;
+VITALS_INLINE composition::composition(const composition&) = default;
+VITALS_INLINE composition::composition(composition&&) noexcept = default;
+VITALS_INLINE composition& composition::operator=(const composition&) = default;
+VITALS_INLINE composition& composition::operator=(composition&&) noexcept = default;
+VITALS_INLINE composition::~composition() = default;
 
 VITALS_INLINE node composition::overrides_node() const {
   node n = node::sequence();
@@ -17231,6 +16251,7 @@ VITALS_INLINE std::size_t count_runs(const std::filesystem::path& root) {
 // Bodies of vitals/sinks/console.hpp (see vitals/version.hpp).
 
 
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -17241,6 +16262,32 @@ VITALS_INLINE std::size_t count_runs(const std::filesystem::path& root) {
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
+struct console_key {
+  std::size_t width = 0;     // widest value printed so far (aligned columns)
+  bool epoch_key = false;    // val/, validation/, eval/, test/, health/: an epoch/validation row
+};
+
+struct console_state {
+  std::FILE* out = nullptr;
+  bool tty = false;
+  std::int64_t total = 0;
+  std::int64_t first_step = -1;
+  double first_runtime = 0;
+  std::int64_t last_printed = 0;
+  bool printed_any = false;
+  std::unordered_map<std::uint64_t, std::int64_t> signatures;  // rows seen per set of keys
+  std::int64_t most_common = 0;
+  std::chrono::steady_clock::time_point last_draw{};
+  string_map<console_key> keys;
+  std::vector<std::pair<std::string, std::string>> summary;  // shown as one block at close
+  fmt::memory_buffer line;
+  fmt::memory_buffer value;
+};
+VITALS_INLINE console_state* make_state(console_state*) { return new console_state(); }
+VITALS_INLINE void destroy_state(console_state* p) noexcept { delete p; }
+}  // namespace detail
+
+namespace detail {
 VITALS_INLINE bool is_epoch_key(std::string_view key) {
   auto slash = key.find('/');
   if (slash == std::string_view::npos) return false;
@@ -17248,6 +16295,18 @@ VITALS_INLINE bool is_epoch_key(std::string_view key) {
   for (std::string_view h : {"val", "valid", "validation", "eval", "evaluation", "test", "health"})
     if (head == h) return true;
   return false;
+}
+
+VITALS_INLINE void console_append_value(fmt::memory_buffer& out, const metric_value& v, int precision) {
+  switch (v.type) {
+    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
+    case metric_value::kind::floating:
+      if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
+      else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
+      break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: out.append(v.s); break;
+  }
 }
 
 VITALS_INLINE void append_duration(fmt::memory_buffer& out, double seconds) {
@@ -17268,7 +16327,7 @@ VITALS_INLINE void console::open(const run_info& info) {
   auto& l = st.line;
   l.clear();
   fmt::format_to(std::back_inserter(l), "vitals: run '{}' ({}) in {}\n", info.name, info.id, info.dir.string());
-  emit(l, false);
+  emit(std::string_view(l.data(), l.size()), false);
 }
 
 VITALS_INLINE void console::write(const record& r) {
@@ -17284,7 +16343,7 @@ VITALS_INLINE void console::write(const record& r) {
     for (const auto& m : r.metrics) {
       auto& v = st.value;
       v.clear();
-      append_value(v, m.value);
+      detail::console_append_value(v, m.value, precision);
       std::string value(v.data(), v.size());
       bool found = false;
       for (auto& [k, old] : st.summary)
@@ -17327,13 +16386,13 @@ VITALS_INLINE void console::write(const record& r) {
     for (const auto& m : r.metrics) {
       auto& v = st.value;
       v.clear();
-      append_value(v, m.value);
+      detail::console_append_value(v, m.value, precision);
       auto& key = st.keys.find(m.key)->second;
       if (v.size() > key.width) key.width = v.size();
       fmt::format_to(std::back_inserter(l), " | {} {:>{}}", m.key, std::string_view(v.data(), v.size()), key.width);
     }
     l.push_back('\n');
-    emit(l, true);
+    emit(std::string_view(l.data(), l.size()), true);
   }
   if (st.tty && st.total > 0) {
     auto now = std::chrono::steady_clock::now();
@@ -17372,17 +16431,10 @@ VITALS_INLINE void console::close(int exit_code) {
   std::fflush(st.out);
 }
 
-VITALS_INLINE void console::append_value(fmt::memory_buffer& out, const metric_value& v) const {
-  switch (v.type) {
-    case metric_value::kind::integer: fmt::format_to(std::back_inserter(out), "{}", v.i); break;
-    case metric_value::kind::floating:
-      if (std::isnan(v.d)) out.append(std::string_view("nan"));  // not "-nan"
-      else fmt::format_to(std::back_inserter(out), "{:.{}g}", v.d, precision);
-      break;
-    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-    case metric_value::kind::string: out.append(v.s); break;
-  }
+VITALS_INLINE bool console::bar_shown_locked() const {
+  return state->out && detail::progress_line().bar_stream == state->out;
 }
+
 
 VITALS_INLINE bool console::bar_shown() const {
   std::lock_guard lock(detail::progress_line().mu);
@@ -17407,7 +16459,7 @@ VITALS_INLINE void console::write_block(const record& r) {
       continue;
     }
     v.clear();
-    append_value(v, m.value);
+    detail::console_append_value(v, m.value, precision);
     auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == prefix; });
     if (it == groups.end()) it = groups.insert(groups.end(), {prefix, {}});
     it->second.push_back(std::string(name) + " " + std::string(v.data(), v.size()));
@@ -17430,7 +16482,7 @@ VITALS_INLINE void console::write_block(const record& r) {
     if (firing.empty()) fmt::format_to(std::back_inserter(l), "  {:<{}}  ok\n", "health", w);
     else fmt::format_to(std::back_inserter(l), "  {:<{}}  {} firing: {}\n", "health", w, std::max(active, 1), firing);
   }
-  emit(l, true);
+  emit(std::string_view(l.data(), l.size()), true);
 }
 
 VITALS_INLINE void console::write_alert(const record& r) {
@@ -17448,10 +16500,10 @@ VITALS_INLINE void console::write_alert(const record& r) {
   fmt::format_to(std::back_inserter(l), "[{}] {}", level, title);
   if (!text.empty()) fmt::format_to(std::back_inserter(l), ": {}", text);
   l.push_back('\n');
-  emit(l, true);
+  emit(std::string_view(l.data(), l.size()), true);
 }
 
-VITALS_INLINE void console::emit(const fmt::memory_buffer& l, bool erase_bar) {
+VITALS_INLINE void console::emit(std::string_view l, bool erase_bar) {
   auto& st = *state;
   std::lock_guard lock(detail::progress_line().mu);
   if (erase_bar && bar_shown_locked()) detail::erase_progress_bar_locked();
@@ -17489,305 +16541,186 @@ VITALS_INLINE void console::draw_bar(const record& r) {
 // Bodies of vitals/sinks/csv.hpp (see vitals/version.hpp).
 
 
-#include <algorithm>
-#include <cmath>
-#include <fstream>
-#include <iterator>
-#include <sstream>
+// ---- include/vitals/format/file.hpp ----
+// Writing files that survive crashes and full disks: buffered append of whole records, atomic
+// replacement, and the POSIX details both need. Every file vitals writes goes through here (the
+// JSONL, CSV and TensorBoard sinks through append_file, the `.wandb` log through
+// cut_back_to_whole_records, the run directory's JSON files through atomic_write_file).
+//
+// Sinks write with write(2) on a raw descriptor, whole records at a time, so that after kill -9 a
+// file holds every complete record up to the last flush (stdio buffers would hold partial lines).
+// Files that are replaced as a whole (config.json, summary.json, a widened metrics.csv) are written
+// to a temporary name and renamed over the target, so a reader sees the old or the new file.
+//
+// Full disks and file-size limits. A write that fails (ENOSPC, EFBIG, EIO) or stops short never
+// leaves a torn record behind: append_file::write_records() remembers where the batch started and
+// cuts the file back (ftruncate) to the end of the last record that reached the file whole, then
+// throws; the file is then closed and every later write throws again. Bytes still buffered are
+// lost, never half-written. atomic_write_file() leaves the old file in place and no temporary
+// behind when anything fails.
+//
+// SIGXFSZ: a write past RLIMIT_FSIZE (`ulimit -f`) raises SIGXFSZ, whose default action kills the
+// process. Whenever vitals opens or creates a file it sets SIGXFSZ to SIG_IGN if, and only if, it
+// is still at SIG_DFL, so that a file-size limit is an ordinary write error (EFBIG) that one sink
+// reports while training goes on. A handler the program installed itself is left alone.
+
+
+#include <sys/types.h>  // off_t
+#include <unistd.h>     // close, unlink (inline members)
+
+#include <cstddef>
+#include <filesystem>
+#include <span>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
 
+namespace vitals::inline VITALS_ABI::detail {
+[[noreturn]] VITALS_INLINE void throw_file_error(std::string_view what, const std::filesystem::path& p, int err);
 
-namespace vitals::inline VITALS_ABI {
-namespace detail {
-VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
-  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
-  if (!quote) {
-    out.append(s);
-    return;
+/// Sets SIGXFSZ to SIG_IGN when it is at its default action (which kills the process): a write
+/// past RLIMIT_FSIZE then fails with EFBIG instead. Runs once per process; a program's own
+/// disposition (a handler, or SIG_IGN) is kept.
+VITALS_INLINE void ignore_sigxfsz_once() noexcept;
+
+/// Writes data to fd, retrying on EINTR and short writes. Returns 0 when all of it was written,
+/// else the errno that stopped it; `written` says how many bytes reached the file either way.
+VITALS_INLINE int write_fully(int fd, std::string_view data, std::size_t& written) noexcept;
+
+/// Writes all of data to fd, retrying on EINTR and short writes; throws on failure (ENOSPC, EIO).
+/// Does not undo a partial write: callers that append records use append_file::write_records.
+VITALS_INLINE void write_all(int fd, std::string_view data, const std::filesystem::path& p);
+
+/// What cut_back_to_whole_records did: the bytes of the batch the file keeps, how many records
+/// they are, and the errno of a failed cut (0 when the file ends at a record end).
+struct whole_records_cut {
+  std::size_t keep = 0;
+  std::size_t kept_records = 0;
+  int cut_errno = 0;
+};
+
+/// After a write of a batch of whole records that started at file offset `start` stopped after
+/// `written` bytes: cuts the file (ftruncate) back to the end of the last record wholly inside
+/// those bytes. `ends`: the offset in the batch just past each record, ascending. The one place
+/// that decides what a torn write leaves behind, for every appending writer (append_file here,
+/// the `.wandb` log writer in format/leveldb_log.hpp).
+VITALS_INLINE whole_records_cut cut_back_to_whole_records(int fd, off_t start, std::size_t written,
+                                                          std::span<const std::size_t> ends) noexcept;
+
+/// An owned append-only descriptor (move-only) that only ever holds whole records.
+class append_file {
+ public:
+  append_file() = default;
+  append_file(const append_file&) = delete;
+  append_file& operator=(const append_file&) = delete;
+  append_file(append_file&& o) noexcept
+      : fd_(o.fd_), path_(std::move(o.path_)), broken_(std::move(o.broken_)) {
+    o.fd_ = -1;
   }
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
-
-VITALS_INLINE void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
-  switch (v.type) {
-    case metric_value::kind::integer: append_json_int(out, v.i); break;
-    case metric_value::kind::floating:
-      if (std::isnan(v.d)) out.append(std::string_view("nan"));
-      else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
-      else append_shortest_double(out, v.d);
-      break;
-    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
-    case metric_value::kind::string: csv_append_field(out, v.s); break;
-  }
-}
-
-VITALS_INLINE std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-    } else if (c != '\r') {
-      field.push_back(c);
+  append_file& operator=(append_file&& o) noexcept {
+    if (this != &o) {
+      close();
+      fd_ = o.fd_;
+      path_ = std::move(o.path_);
+      broken_ = std::move(o.broken_);
+      o.fd_ = -1;
     }
+    return *this;
   }
-  return rows;
-}
-}  // namespace detail
+  ~append_file() { close(); }
 
-VITALS_INLINE void csv::open(const run_info& info) {
-  auto& st = *state;
-  st.path = path.is_absolute() ? path : info.dir / path;
-  st.columns = {"_runtime", "_step", "_timestamp"};
-  reindex();
-  // The header is written with the first row, when the columns are known - unless the file
-  // exists with a header of ours (a resumed run): then its rows are continued, widened as usual.
-  detail::cut_to_last_newline(st.path);
-  std::ifstream in(st.path, std::ios::binary);
-  std::string header_line;
-  if (in && std::getline(in, header_line) && !header_line.empty()) {
-    auto rows = detail::csv_parse(header_line + "\n");
-    if (rows.empty()) return;
-    std::vector<std::string> cols = rows.front();
-    if (!std::is_sorted(cols.begin(), cols.end()) || std::find(cols.begin(), cols.end(), "_step") == cols.end() ||
-        std::find(cols.begin(), cols.end(), "_runtime") == cols.end() ||
-        std::find(cols.begin(), cols.end(), "_timestamp") == cols.end())
-      throw std::runtime_error("vitals: cannot continue '" + st.path.string() +
-                               "': its header is not one vitals wrote (sorted, with _step, _runtime, _timestamp)");
-    st.columns = std::move(cols);
-    reindex();
-    st.file.open(st.path);
-    st.started = true;
-  }
-}
+  VITALS_INLINE void open(const std::filesystem::path& p, bool truncate = false);
 
-VITALS_INLINE void csv::write(const record& r) {
-  if (r.kind == record_kind::system) return write_system(r);
-  if (r.kind != record_kind::history) return;
-  auto& st = *state;
-  // After a failed write or rewrite, never touch the file again: throw the error again.
-  if (!st.failed.empty()) throw std::runtime_error(st.failed);
-  if (st.file.broken()) flush();
-  // Rows usually repeat the previous row's keys in the same order: check the cached column
-  // with one string compare before falling back to the hash lookup.
-  auto& cache = st.cached_column;
-  if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
-  bool missing = !st.started;
-  for (std::size_t k = 0; k < r.metrics.size(); ++k) {
-    const auto& key = r.metrics[k].key;
-    if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
-    auto it = st.index.find(key);
-    if (it == st.index.end()) missing = true;
-    else cache[k] = it->second;
-  }
-  if (missing) {
-    std::vector<std::string> added;
-    for (const auto& m : r.metrics)
-      if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
-    widen(added);
-    for (std::size_t k = 0; k < r.metrics.size(); ++k) cache[k] = st.index.find(r.metrics[k].key)->second;
+  /// Appends one record (or any bytes that must reach the file whole).
+  void write(std::string_view data) {
+    const std::size_t end = data.size();
+    write_records(data, std::span<const std::size_t>(&end, 1));
   }
 
-  st.cells.assign(st.columns.size(), nullptr);
-  metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
-  for (std::size_t k = 0; k < r.metrics.size(); ++k) st.cells[cache[k]] = &r.metrics[k].value;
-  st.cells[st.col_runtime] = &runtime;
-  st.cells[st.col_step] = &step;
-  st.cells[st.col_timestamp] = &timestamp;
-  for (std::size_t c = 0; c < st.cells.size(); ++c) {
-    if (c) st.buf.push_back(',');
-    if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
-  }
-  st.buf.push_back('\n');
-  st.ends.push_back(st.buf.size());
-  if (st.buf.size() >= flush_bytes) flush();
-}
-
-VITALS_INLINE void csv::flush() {
-  auto& st = *state;
-  if (st.system) st.system->flush();
-  if (st.file.broken()) {
-    st.buf.clear();
-    st.ends.clear();
-    st.file.write_records({}, {});  // throws the earlier error
-  }
-  if (st.buf.size() == 0 || !st.file.is_open()) return;
-  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-}
-
-VITALS_INLINE void csv::close(int exit_code) {
-  flush();
-  state->file.close();
-  if (state->system) state->system->close(exit_code);
-}
-
-VITALS_INLINE void csv::write_system(const record& r) {
-  detail::write_system_side(state->system, state->path, r, [&](std::filesystem::path p) {
-    return csv{.path = std::move(p), .flush_bytes = flush_bytes};
-  });
-}
-
-VITALS_INLINE void csv::reindex() {
-  auto& st = *state;
-  st.index.clear();
-  for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
-  st.col_runtime = st.index.find(std::string_view("_runtime"))->second;
-  st.col_step = st.index.find(std::string_view("_step"))->second;
-  st.col_timestamp = st.index.find(std::string_view("_timestamp"))->second;
-}
-
-VITALS_INLINE void csv::widen(const std::vector<std::string>& added) {
-  auto& st = *state;
-  const bool first = !st.started;
-  if (!first) flush();
-  std::vector<std::string> old_columns = st.columns;
-  for (const auto& k : added)
-    if (st.index.find(k) == st.index.end()) st.columns.push_back(k);
-  std::sort(st.columns.begin(), st.columns.end());
-  st.columns.erase(std::unique(st.columns.begin(), st.columns.end()), st.columns.end());
-  reindex();
-
-  fmt::memory_buffer out;
-  for (std::size_t c = 0; c < st.columns.size(); ++c) {
-    if (c) out.push_back(',');
-    detail::csv_append_field(out, st.columns[c]);
-  }
-  out.push_back('\n');
-  if (!first) {
-    st.file.close();
-    std::ifstream in(st.path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    auto rows = detail::csv_parse(ss.str());
-    if (!rows.empty()) {
-      const auto& header = rows.front();
-      std::vector<std::size_t> to_new(header.size());
-      for (std::size_t c = 0; c < header.size(); ++c) {
-        auto it = st.index.find(header[c]);
-        to_new[c] = it == st.index.end() ? st.columns.size() : it->second;
+  /// Writes the records buffered in `buf` (`ends`: the offset just past each) with write_records()
+  /// and empties both whatever happens: on a full disk the bytes are lost either way, and a retry
+  /// must not grow the buffer without bound. Shared by the JSONL, CSV and TensorBoard sinks.
+  template <class Buffer>
+  void write_records_and_clear(Buffer& buf, std::vector<std::size_t>& ends) {
+    struct clear_on_exit {
+      Buffer& b;
+      std::vector<std::size_t>& e;
+      ~clear_on_exit() {
+        b.clear();
+        e.clear();
       }
-      std::vector<const std::string*> cells;
-      for (std::size_t r = 1; r < rows.size(); ++r) {
-        cells.assign(st.columns.size(), nullptr);
-        for (std::size_t c = 0; c < rows[r].size() && c < header.size(); ++c)
-          if (to_new[c] < cells.size()) cells[to_new[c]] = &rows[r][c];
-        for (std::size_t c = 0; c < cells.size(); ++c) {
-          if (c) out.push_back(',');
-          if (cells[c]) detail::csv_append_field(out, *cells[c]);
-        }
-        out.push_back('\n');
-      }
-    }
+    } guard{buf, ends};
+    write_records(std::string_view(buf.data(), buf.size()), std::span<const std::size_t>(ends));
   }
-  // No fdatasync: a rewrite happens on the writer thread while the run logs, and appended rows
-  // are not synced either; rename still gives readers the old or the new whole file.
-  try {
-    detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()), /*sync=*/false);
-    st.file.open(st.path);
-  } catch (const std::exception& e) {
-    st.failed = e.what();  // the old file, if any, is still whole
-    throw;
+
+  /// Appends a batch of whole records: `ends` holds the offset in `data` just past each record,
+  /// ascending, the last one data.size(). If the write fails or stops short, the file is cut back
+  /// to the end of the last record that reached it whole, closed, and the error thrown; the
+  /// message says how many of the batch's records were kept.
+  VITALS_INLINE void write_records(std::string_view data, std::span<const std::size_t> ends);
+
+  bool is_open() const { return fd_ >= 0; }
+  /// True after a failed write: the file was closed and later writes throw.
+  bool broken() const { return !broken_.empty(); }
+  const std::filesystem::path& path() const { return path_; }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
   }
-  st.started = true;
-  if (!first) ++st.rewrites;
-}
 
-}  // namespace vitals
-// ---- include/vitals/sinks/jsonl.ipp ----
-// Bodies of vitals/sinks/jsonl.hpp (see vitals/version.hpp).
+ private:
+  int fd_ = -1;
+  std::filesystem::path path_;
+  std::string broken_;  // the error that closed the file
+};
 
+/// Cuts a line-oriented file (JSONL, CSV) back to just after its last '\n', so that appending
+/// to it - a resumed run continuing its files - never glues a new line to a torn one. Returns the
+/// bytes removed; a missing file is left missing. Throws when the file cannot be cut.
+VITALS_INLINE std::size_t cut_to_last_newline(const std::filesystem::path& p);
 
-#include <utility>
+/// Appends `line` to the file at `p` whole or not at all (a short write is cut back). Never
+/// throws: for logs of last resort such as vitals.log. False when nothing was added.
+VITALS_INLINE bool append_whole_noexcept(const std::filesystem::path& p, std::string_view line) noexcept;
 
-namespace vitals::inline VITALS_ABI {
-VITALS_INLINE void jsonl::open(const run_info& info) {
-  auto p = path.is_absolute() ? path : info.dir / path;
-  // A resumed run appends to the file its earlier starts wrote (from a whole line on).
-  detail::cut_to_last_newline(p);
-  state->file.open(p);
-  state->path = p;
-}
+/// Space set aside on a run's filesystem for the run's last small files (summary.json, the final
+/// metadata.json): a file of `bytes` allocated when the run starts and removed just before those
+/// writes, so that a disk that filled up during the run (and stopped the sinks) still has room for
+/// them. Best effort and noexcept: when the space cannot be had there is simply no reserve. A
+/// process killed before release() leaves the file behind (its name says what it is).
+class disk_reserve {
+ public:
+  static constexpr std::size_t default_bytes = 64 * 1024;
+  disk_reserve() = default;
+  disk_reserve(const disk_reserve&) = delete;
+  disk_reserve& operator=(const disk_reserve&) = delete;
+  ~disk_reserve() { release(); }
 
-VITALS_INLINE void jsonl::write(const record& r) {
-  if (r.kind == record_kind::system) return write_system(r);
-  if (r.kind != record_kind::history) return;
-  auto& out = state->buf;
-  out.append(std::string_view("{\"_step\":"));
-  detail::append_json_int(out, r.step);
-  out.append(std::string_view(",\"_runtime\":"));
-  detail::append_json_double(out, r.runtime, policy());
-  out.append(std::string_view(",\"_timestamp\":"));
-  detail::append_json_double(out, r.timestamp, policy());
-  for (const auto& m : r.metrics) {
-    out.push_back(',');
-    detail::append_json_string(out, m.key);
-    out.push_back(':');
-    detail::append_json_value(out, m.value, policy());
+  /// Allocates `bytes` at `p` (which must not exist). True when the space is held.
+  VITALS_INLINE bool create(const std::filesystem::path& p, std::size_t bytes = default_bytes) noexcept;
+  /// Frees the space (removes the file). Idempotent.
+  void release() noexcept {
+    if (held_) ::unlink(path_.c_str());
+    held_ = false;
   }
-  out.append(std::string_view("}\n"));
-  state->ends.push_back(out.size());
-  if (out.size() >= flush_bytes) flush();
-}
+  bool held() const { return held_; }
+  const std::filesystem::path& path() const { return path_; }
 
-VITALS_INLINE void jsonl::flush() {
-  auto& st = *state;
-  if (st.system) st.system->flush();
-  if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
-  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
-}
+ private:
+  std::filesystem::path path_;
+  bool held_ = false;
+};
 
-VITALS_INLINE void jsonl::close(int exit_code) {
-  flush();
-  state->file.close();
-  if (state->system) state->system->close(exit_code);
-}
+/// Replaces `target` with `content` atomically: write target.tmp.<pid>, fdatasync (when `sync`),
+/// close, then rename(2). On any failure (a full disk, a file-size limit, a failing close) the
+/// temporary file is removed, the old target is left as it was, and the error is thrown with the
+/// path and the system's reason. So a reader, or a crash, sees the old file or the new one whole.
+VITALS_INLINE void atomic_write_file(const std::filesystem::path& target, std::string_view content, bool sync = true);
 
-VITALS_INLINE void jsonl::write_system(const record& r) {
-  detail::write_system_side(state->system, state->path, r, [&](std::filesystem::path p) {
-    return jsonl{.path = std::move(p), .strict = strict, .flush_bytes = flush_bytes};
-  });
-}
+}  // namespace vitals::detail
 
-}  // namespace vitals
-// ---- include/vitals/sinks/tensorboard.ipp ----
-// Bodies of vitals/sinks/tensorboard.hpp (see vitals/version.hpp).
-
-
-#include <unistd.h>
-
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstring>
-
+#if VITALS_HEADER_BODIES
 // ---- include/vitals/format/file.ipp ----
 // Bodies of vitals/format/file.hpp (see vitals/version.hpp: compiled once in the library, or
 // inline in every file in header-only use).
@@ -17976,6 +16909,789 @@ VITALS_INLINE void atomic_write_file(const std::filesystem::path& target, std::s
 }
 
 }  // namespace vitals::detail
+#endif
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+struct csv_state {
+  append_file file;
+  std::unique_ptr<csv> system;  // <stem>.system.csv, opened with the first system record
+  std::filesystem::path path;
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;     // offset in buf just past each row
+  std::vector<std::string> columns;  // sorted
+  string_map<std::size_t> index;
+  std::vector<const metric_value*> cells;
+  std::vector<std::size_t> cached_column;  // column of the k-th metric of the previous row
+  std::size_t col_runtime = 0, col_step = 0, col_timestamp = 0;
+  std::size_t rewrites = 0;
+  bool started = false;  // the header has been written
+  std::string failed;    // the error that stopped the sink (a failed rewrite)
+};
+VITALS_INLINE csv_state* make_state(csv_state*) { return new csv_state(); }
+VITALS_INLINE void destroy_state(csv_state* p) noexcept { delete p; }
+}  // namespace detail
+
+namespace detail {
+VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
+  bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
+               (!s.empty() && (s.front() == ' ' || s.back() == ' '));
+  if (!quote) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+VITALS_INLINE void csv_append_value(fmt::memory_buffer& out, const metric_value& v) {
+  switch (v.type) {
+    case metric_value::kind::integer: append_json_int(out, v.i); break;
+    case metric_value::kind::floating:
+      if (std::isnan(v.d)) out.append(std::string_view("nan"));
+      else if (std::isinf(v.d)) out.append(v.d > 0 ? std::string_view("inf") : std::string_view("-inf"));
+      else append_shortest_double(out, v.d);
+      break;
+    case metric_value::kind::boolean: out.append(v.b ? std::string_view("true") : std::string_view("false")); break;
+    case metric_value::kind::string: csv_append_field(out, v.s); break;
+  }
+}
+
+VITALS_INLINE std::vector<std::vector<std::string>> csv_parse(std::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else if (c != '\r') {
+      field.push_back(c);
+    }
+  }
+  return rows;
+}
+}  // namespace detail
+
+VITALS_INLINE std::size_t csv::rewrites() const { return state->rewrites; }
+
+VITALS_INLINE void csv::open(const run_info& info) {
+  auto& st = *state;
+  st.path = path.is_absolute() ? path : info.dir / path;
+  st.columns = {"_runtime", "_step", "_timestamp"};
+  reindex();
+  // The header is written with the first row, when the columns are known - unless the file
+  // exists with a header of ours (a resumed run): then its rows are continued, widened as usual.
+  detail::cut_to_last_newline(st.path);
+  std::ifstream in(st.path, std::ios::binary);
+  std::string header_line;
+  if (in && std::getline(in, header_line) && !header_line.empty()) {
+    auto rows = detail::csv_parse(header_line + "\n");
+    if (rows.empty()) return;
+    std::vector<std::string> cols = rows.front();
+    if (!std::is_sorted(cols.begin(), cols.end()) || std::find(cols.begin(), cols.end(), "_step") == cols.end() ||
+        std::find(cols.begin(), cols.end(), "_runtime") == cols.end() ||
+        std::find(cols.begin(), cols.end(), "_timestamp") == cols.end())
+      throw std::runtime_error("vitals: cannot continue '" + st.path.string() +
+                               "': its header is not one vitals wrote (sorted, with _step, _runtime, _timestamp)");
+    st.columns = std::move(cols);
+    reindex();
+    st.file.open(st.path);
+    st.started = true;
+  }
+}
+
+VITALS_INLINE void csv::write(const record& r) {
+  if (r.kind == record_kind::system) return write_system(r);
+  if (r.kind != record_kind::history) return;
+  auto& st = *state;
+  // After a failed write or rewrite, never touch the file again: throw the error again.
+  if (!st.failed.empty()) throw std::runtime_error(st.failed);
+  if (st.file.broken()) flush();
+  // Rows usually repeat the previous row's keys in the same order: check the cached column
+  // with one string compare before falling back to the hash lookup.
+  auto& cache = st.cached_column;
+  if (cache.size() < r.metrics.size()) cache.resize(r.metrics.size(), 0);
+  bool missing = !st.started;
+  for (std::size_t k = 0; k < r.metrics.size(); ++k) {
+    const auto& key = r.metrics[k].key;
+    if (cache[k] < st.columns.size() && st.columns[cache[k]] == key) continue;
+    auto it = st.index.find(key);
+    if (it == st.index.end()) missing = true;
+    else cache[k] = it->second;
+  }
+  if (missing) {
+    std::vector<std::string> added;
+    for (const auto& m : r.metrics)
+      if (st.index.find(m.key) == st.index.end()) added.emplace_back(m.key);
+    widen(added);
+    for (std::size_t k = 0; k < r.metrics.size(); ++k) cache[k] = st.index.find(r.metrics[k].key)->second;
+  }
+
+  st.cells.assign(st.columns.size(), nullptr);
+  metric_value step(r.step), runtime(r.runtime), timestamp(r.timestamp);
+  for (std::size_t k = 0; k < r.metrics.size(); ++k) st.cells[cache[k]] = &r.metrics[k].value;
+  st.cells[st.col_runtime] = &runtime;
+  st.cells[st.col_step] = &step;
+  st.cells[st.col_timestamp] = &timestamp;
+  for (std::size_t c = 0; c < st.cells.size(); ++c) {
+    if (c) st.buf.push_back(',');
+    if (st.cells[c]) detail::csv_append_value(st.buf, *st.cells[c]);
+  }
+  st.buf.push_back('\n');
+  st.ends.push_back(st.buf.size());
+  if (st.buf.size() >= flush_bytes) flush();
+}
+
+VITALS_INLINE void csv::flush() {
+  auto& st = *state;
+  if (st.system) st.system->flush();
+  if (st.file.broken()) {
+    st.buf.clear();
+    st.ends.clear();
+    st.file.write_records({}, {});  // throws the earlier error
+  }
+  if (st.buf.size() == 0 || !st.file.is_open()) return;
+  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
+}
+
+VITALS_INLINE void csv::close(int exit_code) {
+  flush();
+  state->file.close();
+  if (state->system) state->system->close(exit_code);
+}
+
+VITALS_INLINE void csv::write_system(const record& r) {
+  detail::write_system_side(state->system, state->path, r, [&](std::filesystem::path p) {
+    return csv{.path = std::move(p), .flush_bytes = flush_bytes};
+  });
+}
+
+VITALS_INLINE void csv::reindex() {
+  auto& st = *state;
+  st.index.clear();
+  for (std::size_t i = 0; i < st.columns.size(); ++i) st.index.emplace(st.columns[i], i);
+  st.col_runtime = st.index.find(std::string_view("_runtime"))->second;
+  st.col_step = st.index.find(std::string_view("_step"))->second;
+  st.col_timestamp = st.index.find(std::string_view("_timestamp"))->second;
+}
+
+VITALS_INLINE void csv::widen(const std::vector<std::string>& added) {
+  auto& st = *state;
+  const bool first = !st.started;
+  if (!first) flush();
+  std::vector<std::string> old_columns = st.columns;
+  for (const auto& k : added)
+    if (st.index.find(k) == st.index.end()) st.columns.push_back(k);
+  std::sort(st.columns.begin(), st.columns.end());
+  st.columns.erase(std::unique(st.columns.begin(), st.columns.end()), st.columns.end());
+  reindex();
+
+  fmt::memory_buffer out;
+  for (std::size_t c = 0; c < st.columns.size(); ++c) {
+    if (c) out.push_back(',');
+    detail::csv_append_field(out, st.columns[c]);
+  }
+  out.push_back('\n');
+  if (!first) {
+    st.file.close();
+    std::ifstream in(st.path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto rows = detail::csv_parse(ss.str());
+    if (!rows.empty()) {
+      const auto& header = rows.front();
+      std::vector<std::size_t> to_new(header.size());
+      for (std::size_t c = 0; c < header.size(); ++c) {
+        auto it = st.index.find(header[c]);
+        to_new[c] = it == st.index.end() ? st.columns.size() : it->second;
+      }
+      std::vector<const std::string*> cells;
+      for (std::size_t r = 1; r < rows.size(); ++r) {
+        cells.assign(st.columns.size(), nullptr);
+        for (std::size_t c = 0; c < rows[r].size() && c < header.size(); ++c)
+          if (to_new[c] < cells.size()) cells[to_new[c]] = &rows[r][c];
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+          if (c) out.push_back(',');
+          if (cells[c]) detail::csv_append_field(out, *cells[c]);
+        }
+        out.push_back('\n');
+      }
+    }
+  }
+  // No fdatasync: a rewrite happens on the writer thread while the run logs, and appended rows
+  // are not synced either; rename still gives readers the old or the new whole file.
+  try {
+    detail::atomic_write_file(st.path, std::string_view(out.data(), out.size()), /*sync=*/false);
+    st.file.open(st.path);
+  } catch (const std::exception& e) {
+    st.failed = e.what();  // the old file, if any, is still whole
+    throw;
+  }
+  st.started = true;
+  if (!first) ++st.rewrites;
+}
+
+}  // namespace vitals
+// ---- include/vitals/sinks/jsonl.ipp ----
+// Bodies of vitals/sinks/jsonl.hpp (see vitals/version.hpp).
+
+
+
+#include <utility>
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+struct jsonl_state {
+  append_file file;
+  std::filesystem::path path;
+  std::unique_ptr<jsonl> system;  // <stem>.system.jsonl, opened with the first system record
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;  // offset in buf just past each line
+};
+VITALS_INLINE jsonl_state* make_state(jsonl_state*) { return new jsonl_state(); }
+VITALS_INLINE void destroy_state(jsonl_state* p) noexcept { delete p; }
+}  // namespace detail
+
+VITALS_INLINE void jsonl::open(const run_info& info) {
+  auto p = path.is_absolute() ? path : info.dir / path;
+  // A resumed run appends to the file its earlier starts wrote (from a whole line on).
+  detail::cut_to_last_newline(p);
+  state->file.open(p);
+  state->path = p;
+}
+
+VITALS_INLINE void jsonl::write(const record& r) {
+  if (r.kind == record_kind::system) return write_system(r);
+  if (r.kind != record_kind::history) return;
+  auto& out = state->buf;
+  out.append(std::string_view("{\"_step\":"));
+  detail::append_json_int(out, r.step);
+  out.append(std::string_view(",\"_runtime\":"));
+  detail::append_json_double(out, r.runtime, policy());
+  out.append(std::string_view(",\"_timestamp\":"));
+  detail::append_json_double(out, r.timestamp, policy());
+  for (const auto& m : r.metrics) {
+    out.push_back(',');
+    detail::append_json_string(out, m.key);
+    out.push_back(':');
+    detail::append_json_value(out, m.value, policy());
+  }
+  out.append(std::string_view("}\n"));
+  state->ends.push_back(out.size());
+  if (out.size() >= flush_bytes) flush();
+}
+
+VITALS_INLINE void jsonl::flush() {
+  auto& st = *state;
+  if (st.system) st.system->flush();
+  if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+  st.file.write_records_and_clear(st.buf, st.ends);  // emptied whatever happens
+}
+
+VITALS_INLINE void jsonl::close(int exit_code) {
+  flush();
+  state->file.close();
+  if (state->system) state->system->close(exit_code);
+}
+
+VITALS_INLINE void jsonl::write_system(const record& r) {
+  detail::write_system_side(state->system, state->path, r, [&](std::filesystem::path p) {
+    return jsonl{.path = std::move(p), .strict = strict, .flush_bytes = flush_bytes};
+  });
+}
+
+}  // namespace vitals
+// ---- include/vitals/sinks/tensorboard.ipp ----
+// Bodies of vitals/sinks/tensorboard.hpp (see vitals/version.hpp).
+
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+// ---- include/vitals/format/tfrecord.hpp ----
+// TFRecord framing, the container of TensorBoard event files (one Event proto a record):
+//   u64 length (little-endian) | u32 masked CRC-32C of those 8 bytes | data | u32 masked CRC-32C of data
+// plus a reader that checks both checksums (for vitals' own tests and tools; the oracle for what
+// TensorBoard accepts is TensorBoard's reader).
+
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+// ---- include/vitals/format/crc32.hpp ----
+// The two CRCs the sinks' file formats checksum with:
+//  - CRC-32 (IEEE 802.3 / zlib, reflected polynomial 0xEDB88320): W&B's `.wandb` log chunks are
+//    checksummed with zlib.crc32 - plain CRC-32, not LevelDB's masked CRC-32C (format/leveldb_log.hpp).
+//  - CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) and the masked form TFRecord files
+//    (TensorBoard event files, format/tfrecord.hpp) store.
+// Both: init and final xor 0xFFFFFFFF; crc*_update continues over more bytes, as zlib.crc32(data, start).
+//
+// CRC-32 is slice-by-8 because W&B records can be large (histograms, tables) and checksumming must
+// stay a few percent of encoding them; TensorBoard records are one step of scalars, so CRC-32C
+// keeps the one-table loop.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace vitals::inline VITALS_ABI::detail {
+inline constexpr std::array<std::array<std::uint32_t, 256>, 8> crc32_tables = [] {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+    t[0][i] = c;
+  }
+  for (std::uint32_t i = 0; i < 256; ++i)
+    for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFu];
+  return t;
+}();
+
+/// Continues a CRC-32 over more bytes: crc32_update(crc32_update(0, a), b) == crc32(a + b).
+template <class Byte>
+constexpr std::uint32_t crc32_update(std::uint32_t crc, const Byte* data, std::size_t n) {
+  const auto& t = crc32_tables;
+  std::uint32_t c = crc ^ 0xFFFFFFFFu;
+  auto at = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])); };
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {  // slice-by-8: eight table lookups per 8 bytes, no loop-carried shifts
+    const std::uint32_t lo = c ^ (at(i) | at(i + 1) << 8 | at(i + 2) << 16 | at(i + 3) << 24);
+    c = t[7][lo & 0xFFu] ^ t[6][(lo >> 8) & 0xFFu] ^ t[5][(lo >> 16) & 0xFFu] ^ t[4][lo >> 24] ^ t[3][at(i + 4)] ^
+        t[2][at(i + 5)] ^ t[1][at(i + 6)] ^ t[0][at(i + 7)];
+  }
+  for (; i < n; ++i) c = t[0][(c ^ at(i)) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+constexpr std::uint32_t crc32_update(std::uint32_t crc, std::string_view bytes) {
+  return crc32_update(crc, bytes.data(), bytes.size());
+}
+
+constexpr std::uint32_t crc32(std::string_view bytes) { return crc32_update(0, bytes); }
+
+static_assert(crc32("123456789") == 0xCBF43926u, "CRC-32/IEEE check value");
+
+inline constexpr std::array<std::uint32_t, 256> crc32c_table = [] {
+  std::array<std::uint32_t, 256> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0x82F63B78u ^ (c >> 1)) : (c >> 1);
+    t[i] = c;
+  }
+  return t;
+}();
+
+/// Continues a CRC-32C over more bytes: crc32c_update(crc32c_update(0, a), b) == crc32c(a + b).
+constexpr std::uint32_t crc32c_update(std::uint32_t crc, std::string_view data) {
+  std::uint32_t c = crc ^ 0xFFFFFFFFu;
+  for (char ch : data) c = crc32c_table[(c ^ static_cast<unsigned char>(ch)) & 0xFFu] ^ (c >> 8);
+  return c ^ 0xFFFFFFFFu;
+}
+
+constexpr std::uint32_t crc32c(std::string_view data) { return crc32c_update(0, data); }
+
+static_assert(crc32c("123456789") == 0xE3069283u, "CRC-32C check value");
+
+/// TFRecord's (and LevelDB's) mask: rotate right by 15 bits and add a constant, so that a CRC
+/// stored inside checksummed data does not checksum to a fixed value.
+constexpr std::uint32_t mask_crc32c(std::uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
+constexpr std::uint32_t unmask_crc32c(std::uint32_t masked) {
+  const std::uint32_t rot = masked - 0xa282ead8u;
+  return (rot >> 17) | (rot << 15);
+}
+
+constexpr std::uint32_t masked_crc32c(std::string_view data) { return mask_crc32c(crc32c(data)); }
+
+}  // namespace vitals::detail
+
+namespace vitals::inline VITALS_ABI::detail {
+inline void append_le(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFFu));
+}
+
+inline std::uint64_t read_le(std::string_view s, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(s[static_cast<std::size_t>(i)])} << (8 * i);
+  return v;
+}
+
+/// Appends one framed record holding `data` to `out`.
+inline void append_tfrecord(std::string& out, std::string_view data) {
+  const std::size_t start = out.size();
+  append_le(out, data.size(), 8);
+  append_le(out, masked_crc32c(std::string_view(out).substr(start, 8)), 4);
+  out.append(data.data(), data.size());
+  append_le(out, masked_crc32c(data), 4);
+}
+
+/// Walks the records of a TFRecord byte string. next() returns the next record's data, nullopt at
+/// a clean end; a truncated tail (a crash mid-write) or a checksum mismatch throws.
+class tfrecord_reader {
+ public:
+  explicit tfrecord_reader(std::string_view data) : data_(data) {}
+
+  std::optional<std::string_view> next() {
+    if (pos_ == data_.size()) return std::nullopt;
+    if (data_.size() - pos_ < 12) throw std::runtime_error("tfrecord: truncated header");
+    const std::string_view len_bytes = data_.substr(pos_, 8);
+    if (read_le(data_.substr(pos_ + 8, 4), 4) != masked_crc32c(len_bytes))
+      throw std::runtime_error("tfrecord: length checksum mismatch");
+    const std::uint64_t len = read_le(len_bytes, 8);
+    pos_ += 12;
+    if (len > data_.size() - pos_ || data_.size() - pos_ - len < 4) throw std::runtime_error("tfrecord: truncated record");
+    const std::string_view rec = data_.substr(pos_, static_cast<std::size_t>(len));
+    pos_ += static_cast<std::size_t>(len);
+    if (read_le(data_.substr(pos_, 4), 4) != masked_crc32c(rec)) throw std::runtime_error("tfrecord: data checksum mismatch");
+    pos_ += 4;
+    return rec;
+  }
+
+ private:
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/tensorboard_event.hpp ----
+// The TensorBoard event records the tensorboard sink writes: the proto field numbers, the
+// incremental Event builder and the event file's name (see vitals/sinks/tensorboard.hpp for the
+// format). Its own header so that a file that only names the sink does not parse the encoders.
+
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// ---- include/vitals/format/protobuf.hpp ----
+// The protobuf wire format, written and read without libprotobuf or generated code: the one
+// encoder behind both the `.wandb` records (wandb_internal.Record) and TensorBoard's
+// Event/Summary/HistogramProto.
+//
+// Proto3 rules that matter for byte-compatibility with what wandb and TensorFlow write: scalar
+// fields equal to their default (0, "", false) are omitted; a present sub-message is written even
+// when empty (`step {}` on a history record at step 0); a field inside a oneof is written even when
+// 0 (its presence counts: TensorBoard's simple_value); lengths are minimal varints. Negative
+// int32/int64 are sign-extended to 10-byte varints; zigzag (sint32/sint64) is there for messages
+// that use it (neither format does today).
+
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace vitals::inline VITALS_ABI::detail {
+enum class wire_type : std::uint8_t { varint = 0, fixed64 = 1, length_delimited = 2, fixed32 = 5 };
+
+/// sint64's zigzag mapping (0, -1, 1, -2 ... -> 0, 1, 2, 3 ...), so small negative numbers stay short.
+constexpr std::uint64_t zigzag_encode(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
+constexpr std::int64_t zigzag_decode(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
+static_assert(zigzag_encode(-1) == 1 && zigzag_encode(1) == 2 && zigzag_decode(3) == -2);
+
+/// Appends protobuf fields to a byte string. Sub-messages are written in place: begin_message()
+/// reserves one length byte and end_message() widens it when the body turned out longer than 127
+/// bytes, so nothing is encoded twice.
+class pb_writer {
+ public:
+  explicit pb_writer(std::string& out) : out_(&out) {}
+
+  std::string& bytes() { return *out_; }
+
+  /// Writes v as a base-128 varint into buf (10 bytes suffice for 64 bits); returns its length.
+  static std::size_t encode_varint(std::uint64_t v, char* buf) {
+    std::size_t n = 0;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>((v & 0x7F) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    return n;
+  }
+
+  void varint(std::uint64_t v) {
+    char buf[10];
+    out_->append(buf, encode_varint(v, buf));
+  }
+
+  void tag(std::uint32_t field, wire_type t) { varint((std::uint64_t{field} << 3) | static_cast<std::uint8_t>(t)); }
+
+  // Scalar fields: omitted when equal to the proto3 default, as protobuf's own serializer does.
+  void int64_field(std::uint32_t field, std::int64_t v) {
+    if (v == 0) return;
+    tag(field, wire_type::varint);
+    varint(static_cast<std::uint64_t>(v));
+  }
+  void int32_field(std::uint32_t field, std::int32_t v) { int64_field(field, v); }  // sign-extends
+  void bool_field(std::uint32_t field, bool v) {
+    if (!v) return;
+    tag(field, wire_type::varint);
+    varint(1);
+  }
+  void enum_field(std::uint32_t field, int v) { int64_field(field, v); }
+  void double_field(std::uint32_t field, double v) {
+    if (v == 0.0 && !std::signbit(v)) return;
+    tag(field, wire_type::fixed64);
+    char buf[8];
+    std::memcpy(buf, &v, 8);  // protobuf is little-endian; so is every target vitals supports
+    out_->append(buf, 8);
+  }
+  void string_field(std::uint32_t field, std::string_view s) {
+    if (s.empty()) return;
+    bytes_field(field, s);
+  }
+  /// A length-delimited field written even when empty (repeated strings, present sub-messages).
+  void bytes_field(std::uint32_t field, std::string_view s) {
+    tag(field, wire_type::length_delimited);
+    varint(s.size());
+    out_->append(s.data(), s.size());
+  }
+
+  /// A float field written even when 0: a oneof member, whose presence counts (TensorBoard's
+  /// Summary.Value.simple_value).
+  void float_field_always(std::uint32_t field, float v) {
+    tag(field, wire_type::fixed32);
+    char buf[4];
+    std::memcpy(buf, &v, 4);  // little-endian, as above
+    out_->append(buf, 4);
+  }
+  /// A packed repeated double field (proto3's default for repeated scalars); omitted when empty.
+  void packed_doubles_field(std::uint32_t field, const double* v, std::size_t n) {
+    if (n == 0) return;
+    tag(field, wire_type::length_delimited);
+    varint(n * 8);
+    for (std::size_t i = 0; i < n; ++i) {
+      char buf[8];
+      std::memcpy(buf, &v[i], 8);
+      out_->append(buf, 8);
+    }
+  }
+
+  /// Starts a sub-message; returns the token end_message() needs.
+  std::size_t begin_message(std::uint32_t field) {
+    tag(field, wire_type::length_delimited);
+    out_->push_back('\0');
+    return out_->size();
+  }
+  void end_message(std::size_t body_start) {
+    const std::size_t len = out_->size() - body_start;
+    if (len < 0x80) {
+      (*out_)[body_start - 1] = static_cast<char>(len);
+      return;
+    }
+    char buf[10];
+    out_->replace(body_start - 1, 1, buf, encode_varint(len, buf));
+  }
+
+ private:
+  std::string* out_;
+};
+
+/// One field read back by pb_reader: the varint/fixed value or the length-delimited bytes.
+struct pb_field {
+  std::uint32_t number = 0;
+  wire_type type = wire_type::varint;
+  std::uint64_t value = 0;  // varint, fixed32, fixed64 (bit pattern)
+  std::string_view bytes;   // length_delimited
+};
+
+/// Walks the fields of one serialized message. Used by vitals' own tests and tools; the oracle for
+/// what wandb accepts is wandb's reader, not this.
+class pb_reader {
+ public:
+  explicit pb_reader(std::string_view data) : data_(data) {}
+
+  /// The next field, or nullopt at the end. Throws std::runtime_error on malformed input.
+  std::optional<pb_field> next() {
+    if (pos_ >= data_.size()) return std::nullopt;
+    pb_field f;
+    const std::uint64_t key = read_varint();
+    f.number = static_cast<std::uint32_t>(key >> 3);
+    f.type = static_cast<wire_type>(key & 7);
+    switch (f.type) {
+      case wire_type::varint: f.value = read_varint(); break;
+      case wire_type::fixed64: f.value = read_fixed(8); break;
+      case wire_type::fixed32: f.value = read_fixed(4); break;
+      case wire_type::length_delimited: {
+        const std::uint64_t n = read_varint();
+        if (n > data_.size() - pos_) throw std::runtime_error("protobuf: length-delimited field overruns the message");
+        f.bytes = data_.substr(pos_, static_cast<std::size_t>(n));
+        pos_ += static_cast<std::size_t>(n);
+        break;
+      }
+      default: throw std::runtime_error("protobuf: unsupported wire type " + std::to_string(key & 7));
+    }
+    return f;
+  }
+
+ private:
+  std::uint64_t read_varint() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= data_.size()) throw std::runtime_error("protobuf: truncated varint");
+      const auto b = static_cast<unsigned char>(data_[pos_++]);
+      v |= std::uint64_t{b & 0x7Fu} << shift;
+      if (!(b & 0x80)) return v;
+    }
+    throw std::runtime_error("protobuf: varint longer than 10 bytes");
+  }
+  std::uint64_t read_fixed(int n) {
+    if (data_.size() - pos_ < static_cast<std::size_t>(n)) throw std::runtime_error("protobuf: truncated fixed field");
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + i])} << (8 * i);
+    pos_ += static_cast<std::size_t>(n);
+    return v;
+  }
+
+  std::string_view data_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace vitals::detail
+
+namespace simdjson::dom {
+class parser;
+}  // namespace simdjson::dom
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+
+namespace tb_field {
+inline constexpr std::uint32_t event_wall_time = 1, event_step = 2, event_file_version = 3, event_summary = 5;
+inline constexpr std::uint32_t summary_value = 1;
+inline constexpr std::uint32_t value_tag = 1, value_simple_value = 2, value_histo = 5;
+inline constexpr std::uint32_t histo_min = 1, histo_max = 2, histo_num = 3, histo_sum = 4, histo_sum_squares = 5,
+                               histo_bucket_limit = 6, histo_bucket = 7;
+}  // namespace tb_field
+
+/// A histogram in TensorBoard's terms: bucket i holds `bucket[i]` values in
+/// (bucket_limit[i-1], bucket_limit[i]] (the first from `min`).
+struct tb_histogram {
+  double min = 0, max = 0, num = 0, sum = 0, sum_squares = 0;
+  std::vector<double> bucket_limit, bucket;
+};
+
+/// Reads W&B histogram JSON ({"_type":"histogram","values":[n counts],"bins":[n+1 edges]}) into a
+/// tb_histogram: limits are the right edges, min/max the outer edges; sum and sum_squares are
+/// estimated from bin midpoints (the samples are gone). False when `s` is not such a histogram.
+VITALS_INLINE bool parse_wandb_histogram(simdjson::dom::parser& parser, std::string_view s, tb_histogram& h);
+
+/// Event{wall_time, file_version}: the first record of every event file.
+VITALS_INLINE std::string tb_file_version_event(double wall_time);
+
+/// Builds Event{wall_time, step, summary} for one history record incrementally.
+class tb_event_builder {
+ public:
+  tb_event_builder(std::string& out, double wall_time, std::int64_t step) : w_(out) {
+    out.clear();
+    w_.double_field(tb_field::event_wall_time, wall_time);
+    w_.int64_field(tb_field::event_step, step);
+    summary_ = w_.begin_message(tb_field::event_summary);
+  }
+  void scalar(std::string_view tag, float v) {
+    auto value = w_.begin_message(tb_field::summary_value);
+    w_.string_field(tb_field::value_tag, tag);
+    w_.float_field_always(tb_field::value_simple_value, v);  // simple_value is in a oneof
+    w_.end_message(value);
+    ++values_;
+  }
+  void histogram(std::string_view tag, const tb_histogram& h) {
+    auto value = w_.begin_message(tb_field::summary_value);
+    w_.string_field(tb_field::value_tag, tag);
+    auto histo = w_.begin_message(tb_field::value_histo);
+    w_.double_field(tb_field::histo_min, h.min);
+    w_.double_field(tb_field::histo_max, h.max);
+    w_.double_field(tb_field::histo_num, h.num);
+    w_.double_field(tb_field::histo_sum, h.sum);
+    w_.double_field(tb_field::histo_sum_squares, h.sum_squares);
+    w_.packed_doubles_field(tb_field::histo_bucket_limit, h.bucket_limit.data(), h.bucket_limit.size());
+    w_.packed_doubles_field(tb_field::histo_bucket, h.bucket.data(), h.bucket.size());
+    w_.end_message(histo);
+    w_.end_message(value);
+    ++values_;
+  }
+  /// Closes the event; returns the number of values it holds.
+  std::size_t finish() {
+    w_.end_message(summary_);
+    return values_;
+  }
+
+ private:
+  pb_writer w_;
+  std::size_t summary_ = 0;
+  std::size_t values_ = 0;
+};
+
+/// The n in events.out.tfevents.<time>.<host>.<pid>.<n>: distinct per file within a process.
+inline std::atomic<unsigned> tb_file_counter{0};
+
+/// "events.out.tfevents.<10-digit unix time>.<host>.<pid>.<n>".
+VITALS_INLINE std::string tb_event_file_name(double unix_time);
+
+VITALS_INLINE double tb_now();
+}  // namespace detail
+}  // namespace vitals
+
+#if VITALS_HEADER_BODIES
+// ---- include/vitals/sinks/tensorboard_event.ipp ----
+// Bodies of vitals/sinks/tensorboard_event.hpp (see vitals/version.hpp).
+
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
@@ -18033,7 +17749,12 @@ VITALS_INLINE std::string tb_event_file_name(double unix_time) {
 VITALS_INLINE double tb_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
+}  // namespace detail
+}  // namespace vitals
+#endif
 
+namespace vitals::inline VITALS_ABI {
+namespace detail {
 struct tensorboard_state {
   append_file file;
   std::string buf;    // framed records not yet written
@@ -18612,6 +18333,28 @@ VITALS_INLINE void remove_shutdown_hook(shutdown_hook* h) noexcept {
   t.hooks.erase(std::remove(t.hooks.begin(), t.hooks.end(), h), t.hooks.end());
 }
 }  // namespace vitals::detail
+// ---- include/vitals/sinks/guarded_sink.ipp ----
+// Bodies of vitals/sinks/guarded_sink.hpp (see vitals/version.hpp): the failure report.
+
+
+#include <string>
+#include <string_view>
+
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+VITALS_INLINE void report_sink_error(const run_info& info, std::string_view sink, std::string_view op,
+                                     std::string_view what) noexcept {
+  try {
+    auto line = fmt::format("vitals: sink '{}' failed in {}() and is disabled for run '{}': {}\n",
+                            sink, op, info.name, what);
+    write_stderr_line(line);  // erases a progress bar first: never glued to it
+    if (!info.dir.empty()) append_whole_noexcept(info.dir / "vitals.log", line);
+  } catch (...) {
+  }
+}
+}  // namespace detail
+}  // namespace vitals
 // ---- include/vitals/sinks/pipeline.ipp ----
 // Bodies of vitals/sinks/pipeline.hpp (see vitals/version.hpp): the writer thread, sink setup,
 // flush and finish. The log() path (batch, add, commit) stays inline in the header.
@@ -18623,13 +18366,243 @@ VITALS_INLINE void remove_shutdown_hook(shutdown_hook* h) noexcept {
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
+#include <thread>
+#include <vector>
+
+// ---- include/vitals/sinks/row_dispatch.hpp ----
+// The writer thread's side of a run's pipeline, row by row: the record stage (health monitor)
+// first, then every sink, then the summary table.
+
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/sinks/summary_table.hpp ----
+// What a run's summary is made of, kept by the writer thread as rows pass: the last value of every
+// history key, explicit summaries (which win), and the last row's step, runtime and timestamp.
+
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::inline VITALS_ABI::detail {
+class summary_table {
+ public:
+  /// Writer thread: takes note of a row the sinks have seen (`metrics`: its values, restored;
+  /// `marker[id]`: the key is a "_vitals/" marker, not a value).
+  void note(const pipeline_row& row, std::span<const metric> metrics, const std::vector<char>& marker) {
+    if (row.kind == record_kind::alert || row.kind == record_kind::config || row.kind == record_kind::system) return;
+    auto& table = row.kind == record_kind::summary ? explicit_ : last_;
+    for (std::size_t k = 0; k < metrics.size(); ++k) {
+      const auto id = row.values[k].id;
+      if (marker[id]) continue;  // markers (run::end_epoch), not values
+      if (id >= table.size()) table.resize(id + 1);
+      table[id].assign(metrics[k].value);
+    }
+    if (row.kind == record_kind::history) {
+      last_step_ = row.step;
+      last_runtime_ = row.runtime;
+      last_timestamp_ = row.timestamp;
+    }
+  }
+
+  /// After the writer has stopped: every key with a value, in the order keys were first used.
+  std::vector<std::pair<std::string, owned_value>> collect(const key_table& keys) const {
+    std::vector<std::pair<std::string, owned_value>> out;
+    for (std::uint32_t id = 0; id < keys.size(); ++id) {
+      const owned_value* v = nullptr;
+      if (id < explicit_.size() && explicit_[id].set) v = &explicit_[id];
+      else if (id < last_.size() && last_[id].set) v = &last_[id];
+      if (v) out.emplace_back(std::string(keys.name(id)), *v);
+    }
+    return out;
+  }
+
+  std::int64_t last_step() const { return last_step_; }
+  double last_runtime() const { return last_runtime_; }
+  double last_timestamp() const { return last_timestamp_; }
+
+ private:
+  std::vector<owned_value> last_, explicit_;
+  std::int64_t last_step_ = -1;
+  double last_runtime_ = 0, last_timestamp_ = 0;
+};
+
+}  // namespace vitals::detail
+// ---- include/vitals/sinks/writer_sinks.hpp ----
+// The sinks of a run as its writer thread holds them: each isolated (guarded_sink), each failure
+// (of a sink, of a member inside a composite sink, of the record stage) reported once, in
+// "sink: message" form, for run.sink_errors() and metadata.json.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+
+namespace vitals::inline VITALS_ABI::detail {
+class writer_sinks {
+ public:
+  // Writer thread only.
+  void open(any_sink s, const run_info& info) {
+    sinks_.emplace_back(std::move(s));
+    reported_.push_back(false);
+    inner_reported_.emplace_back();
+    sinks_.back().open(info);
+    note_failure(sinks_.size() - 1);
+  }
+  void write(const record& r) {
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].write(r);
+      note_failure(i);
+    }
+  }
+  void flush() {
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].flush();
+      note_failure(i);
+    }
+  }
+  void close(int code) {
+    flush();
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      sinks_[i].close(code);
+      note_failure(i);
+    }
+  }
+
+  // Any thread.
+  void add_error(std::string e) {
+    std::lock_guard lock(errors_mu_);
+    errors_.push_back(std::move(e));
+  }
+  std::vector<std::string> errors() const {
+    std::lock_guard lock(errors_mu_);
+    return errors_;
+  }
+
+ private:
+  void note_failure(std::size_t i) {
+    if (sinks_[i].failed() && !reported_[i]) {
+      reported_[i] = true;
+      add_error(std::string(sinks_[i].get().name()) + ": " + sinks_[i].error());
+    }
+    // A composite sink isolates its members itself; surface their failures too.
+    if (sinks_[i].get().inner_failure_count() > inner_reported_[i].size()) {
+      std::lock_guard lock(errors_mu_);
+      for (auto& e : sinks_[i].get().inner_errors()) {
+        auto& seen = inner_reported_[i];
+        if (std::find(seen.begin(), seen.end(), e) != seen.end()) continue;
+        seen.push_back(e);
+        errors_.push_back(std::string(sinks_[i].get().name()) + "/" + e);
+      }
+    }
+  }
+
+  std::vector<guarded_sink<any_sink>> sinks_;
+  std::vector<bool> reported_;
+  std::vector<std::vector<std::string>> inner_reported_;
+  mutable std::mutex errors_mu_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace vitals::detail
+
+namespace vitals::inline VITALS_ABI::detail {
+class row_dispatch {
+ public:
+  /// Under the pipeline lock, after taking rows: the writer's copy of the key names (views of the
+  /// key table's stable strings), so that it never reads the table while a caller adds to it.
+  void sync_names(const key_table& keys) {
+    for (auto id = static_cast<std::uint32_t>(names_.size()); id < keys.size(); ++id) {
+      names_.push_back(keys.name(id));
+      marker_.push_back(keys.name(id).starts_with("_vitals/"));  // decided once per key, not per value
+    }
+  }
+
+  void dispatch(const pipeline_row& row) {
+    const std::size_t n = row.values.size();
+    if (metrics_.size() < n) metrics_.resize(n);  // grows to the widest row once
+    for (std::size_t k = 0; k < n; ++k) {
+      metrics_[k].key = names_[row.values[k].id];
+      metrics_[k].value = row.value(k);
+    }
+    const std::span<const metric> row_metrics(metrics_.data(), n);
+    record rec{row.kind, row.step, row.timestamp, row.runtime, row_metrics};
+    staged_after_.clear();
+    if (stage_) {
+      // A failing stage (a throwing alert callback) is reported like a failing sink and then left
+      // out: training and the other sinks go on.
+      try {
+        staged_.assign(rec.metrics.begin(), rec.metrics.end());
+        stage_->process(rec, staged_, staged_after_);
+        rec.metrics = std::span<const metric>(staged_);
+      } catch (const std::exception& e) {
+        sinks.add_error(std::string("stage: ") + e.what());
+        stage_.reset();
+        staged_after_.clear();
+      }
+    }
+    sinks.write(rec);
+    for (const auto& extra : staged_after_) sinks.write(extra);
+    written_.fetch_add(1, std::memory_order_relaxed);
+    summary.note(row, row_metrics, marker_);
+  }
+
+  /// Before the first record (the pipeline holds its lock; the writer reads it under that lock first).
+  void set_stage(std::unique_ptr<record_stage> s) { stage_ = std::move(s); }
+  std::uint64_t written() const { return written_.load(); }
+
+  writer_sinks sinks;
+  summary_table summary;  // read by others only after the writer has stopped
+
+ private:
+  std::vector<std::string_view> names_;  // key id -> name
+  std::vector<char> marker_;             // key id -> a "_vitals/" marker key (not a value)
+  std::vector<metric> metrics_;          // the row being dispatched, names and strings restored (its first n)
+  std::unique_ptr<record_stage> stage_;
+  std::vector<metric> staged_;
+  std::vector<record> staged_after_;
+  std::atomic<std::uint64_t> written_{0};
+};
+
+}  // namespace vitals::detail
 
 namespace vitals::inline VITALS_ABI {
-VITALS_INLINE pipeline::pipeline(const run_info& info, pipeline_options opts) : pipeline_core(info, opts) {
-  batch_.resize(std::min<std::size_t>(64, opts_.queue_capacity));
-  for (auto& r : batch_) r.reserve(16, 256);
-  writer_ = std::thread([this] { writer_loop(); });
+struct pipeline::writer_side {
+  std::vector<detail::pipeline_row> batch;
+  detail::row_dispatch out;
+  std::thread thread;
+};
+
+VITALS_INLINE pipeline::pipeline(const run_info& info, pipeline_options opts)
+    : pipeline_core(info, opts), w_(std::make_unique<writer_side>()) {
+  w_->batch.resize(std::min<std::size_t>(64, opts_.queue_capacity));
+  for (auto& r : w_->batch) r.reserve(16, 0);  // string bytes get room when a row first has strings
+  w_->thread = std::thread([this] { writer_loop(); });
 }
+
+VITALS_INLINE pipeline::~pipeline() { finish(0); }
+
+VITALS_INLINE std::uint64_t pipeline::records_written() const { return w_->out.written(); }
+VITALS_INLINE std::vector<std::string> pipeline::sink_errors() const { return w_->out.sinks.errors(); }
+VITALS_INLINE std::int64_t pipeline::last_step() const { return w_->out.summary.last_step(); }
+VITALS_INLINE double pipeline::last_runtime() const { return w_->out.summary.last_runtime(); }
+VITALS_INLINE double pipeline::last_timestamp() const { return w_->out.summary.last_timestamp(); }
 
 VITALS_INLINE void pipeline::batch::report_dropped_step(std::int64_t step, std::int64_t current, bool before_resume) noexcept {
   char line[300];
@@ -18651,7 +18624,7 @@ VITALS_INLINE void pipeline::attach(any_sink s) {
 VITALS_INLINE void pipeline::set_stage(std::unique_ptr<record_stage> s) {
   std::lock_guard lock(mu_);
   if (finished_) throw std::logic_error("vitals: set_stage() after finish()");
-  out_.set_stage(std::move(s));
+  w_->out.set_stage(std::move(s));
 }
 
 VITALS_INLINE void pipeline::emit(record_kind kind, std::span<const metric> items) {
@@ -18682,16 +18655,18 @@ VITALS_INLINE void pipeline::finish(int exit_code) {
     cv_.notify_one();
     not_full_.notify_all();
   }
-  if (writer_.joinable()) writer_.join();
+  if (w_->thread.joinable()) w_->thread.join();
 }
 
 VITALS_INLINE std::vector<std::pair<std::string, owned_value>> pipeline::summary() const {
   std::lock_guard lock(mu_);
-  return out_.summary.collect(keys_);
+  return w_->out.summary.collect(keys_);
 }
 
 VITALS_INLINE void pipeline::writer_loop() {
   using clock = std::chrono::steady_clock;
+  auto& rows = w_->batch;
+  auto& out = w_->out;
   auto next_flush = clock::now() + opts_.flush_interval;
   std::vector<any_sink> fresh;
   std::unique_lock lock(mu_);
@@ -18699,7 +18674,7 @@ VITALS_INLINE void pipeline::writer_loop() {
     if (!to_attach_.empty()) {
       fresh.swap(to_attach_);
       lock.unlock();
-      for (auto& s : fresh) out_.sinks.open(std::move(s), info_);
+      for (auto& s : fresh) out.sinks.open(std::move(s), info_);
       fresh.clear();
       lock.lock();
       continue;
@@ -18707,26 +18682,29 @@ VITALS_INLINE void pipeline::writer_loop() {
     auto now = clock::now();
     if (now >= next_flush) {
       lock.unlock();
-      out_.sinks.flush();
+      out.sinks.flush();
       lock.lock();
       next_flush = clock::now() + opts_.flush_interval;
       continue;
     }
     if (ring_.size() > 0) {
-      // Take up to a batch of rows per lock acquisition (buffer swaps only), so producer and
-      // writer hand the lock over once per batch rather than once per row.
-      const std::size_t n = ring_.take(batch_);
-      out_.sync_names(keys_);  // the names of keys interned since the last batch
+      // Take up to a batch of rows per lock acquisition (copies of a few cache lines each), so
+      // producer and writer hand the lock over once per batch rather than once per row.
+      const std::size_t n = ring_.take(rows);
+      out.sync_names(keys_);  // the names of keys interned since the last batch
       if (producers_waiting_ && ring_.free() >= resume_room_) not_full_.notify_all();
       lock.unlock();
-      for (std::size_t k = 0; k < n; ++k) out_.dispatch(batch_[k]);
+      for (std::size_t k = 0; k < n; ++k) {
+        if (k + 2 < n) rows[k + 2].prefetch();
+        out.dispatch(rows[k]);
+      }
       lock.lock();
       continue;
     }
     if (flush_requested_ > flushed_) {
       auto ticket = flush_requested_;
       lock.unlock();
-      out_.sinks.flush();
+      out.sinks.flush();
       lock.lock();
       flushed_ = ticket;
       flushed_cv_.notify_all();
@@ -18740,7 +18718,7 @@ VITALS_INLINE void pipeline::writer_loop() {
   }
   int code = exit_code_;
   lock.unlock();
-  out_.sinks.close(code);
+  out.sinks.close(code);
   lock.lock();
   writer_done_ = true;
   flushed_cv_.notify_all();
@@ -19526,7 +19504,7 @@ class system_reader {
   counters base_, prev_;
 };
 
-/// A thread that takes a system_sample at start and then every `interval` and keeps them until
+/// A thread that takes a system_sample at start (always, even if stop() comes first) and then every `interval` and keeps them until
 /// take() collects them (at most `max_kept`; the oldest go first when nobody collects), or, given
 /// `on_sample`, hands each to it on the sampler thread. stop() joins it; so does the destructor.
 class system_sampler {
@@ -19567,8 +19545,9 @@ class system_sampler {
   void loop() {
     std::unique_lock lock(mu_);
     for (bool first = true;; first = false) {
+      // The first sample is taken even when stop() came before the thread ran, so every run
+      // that samples has its start sample, however short it was (as a Python run does).
       if (!first && cv_.wait_for(lock, interval_, [&] { return stopping_; })) return;
-      if (stopping_) return;
       lock.unlock();
       timespec a{}, b{};
       ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
@@ -19629,6 +19608,8 @@ struct run_state {
 }  // namespace detail
 
 VITALS_INLINE run::run(run_options opts) : opts_(std::move(opts)), st_(std::make_unique<detail::run_state>()) { start(); }
+VITALS_INLINE run::run(const run_options& opts, const config::node& config, config_tree_tag)
+    : run(std::move(run_options(opts).set_config(config))) {}
 
 VITALS_INLINE run::~run() {
   finish(std::uncaught_exceptions() > 0 ? 1 : 0);
@@ -20062,6 +20043,296 @@ VITALS_INLINE void run::finish_impl(int exit_code) noexcept {
 #include <cstddef>
 #include <vector>
 
+// ---- include/vitals/report/run_data.hpp ----
+// What the HTML report shows of one run, collected in bounded memory: each numeric metric as a
+// report::series (buckets with min/max envelopes), histogram snapshots, every alert, the summary,
+// the config and the run's identity. Filled row by row by the report sink (on the writer thread)
+// or by report::read_run_dir (from a run directory's files).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+// ---- include/vitals/report/series.hpp ----
+// Bounded history for the HTML report: a metric's values over steps, kept in a fixed number of
+// buckets with min/max envelopes, so memory is O(buckets) per metric however long the run is.
+//
+// A series starts with one sample per bucket. When all `capacity` buckets are full, neighbouring
+// pairs are merged (capacity/2 buckets remain, each now holding twice as many samples) and new
+// samples go to the last bucket until it holds as many as the others. Each bucket keeps its first
+// and last step, sample count, sum (for the mean), finite min and max, the last value and a count
+// of non-finite values, so the drawing shows the mean line inside the true min/max envelope and
+// marks NaN/Inf. The global min/max of a series are exact whatever was merged.
+//
+// Histogram snapshots (W&B histogram JSON strings) are thinned the same way: at most `capacity`
+// snapshots, every other one dropped when full; the newest is always kept.
+
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace vitals::inline VITALS_ABI::report {
+struct bucket {
+  std::int64_t first_step = 0;
+  std::int64_t last_step = 0;
+  std::int64_t count = 0;      // samples, finite or not
+  std::int64_t nonfinite = 0;  // NaN/Inf samples (not in sum/min/max)
+  double sum = 0;              // of finite samples
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  double last = std::numeric_limits<double>::quiet_NaN();  // the value at last_step
+
+  std::int64_t finite() const { return count - nonfinite; }
+  double mean() const { return finite() > 0 ? sum / static_cast<double>(finite()) : std::numeric_limits<double>::quiet_NaN(); }
+
+  void add(std::int64_t step, double v) {
+    if (count == 0) first_step = step;
+    last_step = step;
+    ++count;
+    last = v;
+    if (!std::isfinite(v)) {
+      ++nonfinite;
+      return;
+    }
+    sum += v;
+    min = std::min(min, v);
+    max = std::max(max, v);
+  }
+  void merge(const bucket& later) {
+    if (later.count == 0) return;
+    if (count == 0) {
+      *this = later;
+      return;
+    }
+    last_step = later.last_step;
+    count += later.count;
+    nonfinite += later.nonfinite;
+    sum += later.sum;
+    min = std::min(min, later.min);
+    max = std::max(max, later.max);
+    last = later.last;
+  }
+};
+
+/// One metric's history in at most `capacity` buckets (capacity >= 2, rounded up to even).
+class series {
+ public:
+  explicit series(std::size_t capacity = 512) : capacity_(std::max<std::size_t>(2, capacity + (capacity & 1))) {
+    buckets_.reserve(capacity_);
+  }
+
+  /// Appends one sample. Steps are expected in non-decreasing order (as a run delivers them).
+  void add(std::int64_t step, double v) {
+    ++samples_;
+    if (std::isfinite(v)) {
+      min_ = std::min(min_, v);
+      max_ = std::max(max_, v);
+      if (v != 0 && v != 1) binary_ = false;
+    } else {
+      ++nonfinite_;
+    }
+    last_ = v;
+    last_step_ = step;
+    if (buckets_.empty() || buckets_.back().count >= width_) {
+      if (buckets_.size() == capacity_) halve();
+      buckets_.emplace_back();
+    }
+    buckets_.back().add(step, v);
+  }
+
+  const std::vector<bucket>& buckets() const { return buckets_; }
+  std::size_t capacity() const { return capacity_; }
+  /// Samples per full bucket (1, 2, 4, ...).
+  std::int64_t width() const { return width_; }
+  std::int64_t samples() const { return samples_; }
+  std::int64_t nonfinite() const { return nonfinite_; }
+  /// Exact finite min/max over every sample (+inf/-inf when none was finite).
+  double min() const { return min_; }
+  double max() const { return max_; }
+  double last() const { return last_; }
+  std::int64_t last_step() const { return last_step_; }
+  /// Every finite sample was 0 or 1 (a flag such as train/is_improving): drawn as bars.
+  bool binary() const { return binary_ && samples_ > nonfinite_; }
+
+ private:
+  void halve() {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i + 1 < buckets_.size(); i += 2) {
+      bucket b = buckets_[i];
+      b.merge(buckets_[i + 1]);
+      buckets_[out++] = b;
+    }
+    if (buckets_.size() % 2) buckets_[out++] = buckets_.back();
+    buckets_.resize(out);
+    width_ *= 2;
+  }
+
+  std::size_t capacity_;
+  std::int64_t width_ = 1;
+  std::vector<bucket> buckets_;
+  std::int64_t samples_ = 0, nonfinite_ = 0, last_step_ = 0;
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
+  double last_ = std::numeric_limits<double>::quiet_NaN();
+  bool binary_ = true;
+};
+
+/// One histogram at one step: bins are num+1 ascending edges, values num counts.
+struct histogram_snapshot {
+  std::int64_t step = 0;
+  std::vector<double> bins;
+  std::vector<double> values;
+};
+
+/// At most `capacity` snapshots of one histogram key over time; when full every other one is
+/// dropped (the newest always stays), so they stay spread over the whole run.
+class histogram_track {
+ public:
+  explicit histogram_track(std::size_t capacity = 64) : capacity_(std::max<std::size_t>(2, capacity)) {}
+
+  void add(histogram_snapshot h) {
+    ++seen_;
+    if (seen_ % stride_ != 0 && !snaps_.empty()) {
+      pending_ = std::move(h);  // kept only if it turns out to be the last
+      has_pending_ = true;
+      return;
+    }
+    has_pending_ = false;
+    if (snaps_.size() == capacity_) {
+      std::size_t out = 0;
+      for (std::size_t i = 0; i < snaps_.size(); i += 2, ++out)
+        if (out != i) snaps_[out] = std::move(snaps_[i]);  // never self-move (it would empty the vectors)
+      snaps_.resize(out);
+      stride_ *= 2;
+    }
+    snaps_.push_back(std::move(h));
+  }
+  /// The kept snapshots in step order, plus the newest one if it fell between strides.
+  std::vector<const histogram_snapshot*> snapshots() const {
+    std::vector<const histogram_snapshot*> out;
+    for (const auto& s : snaps_) out.push_back(&s);
+    if (has_pending_) out.push_back(&pending_);
+    return out;
+  }
+  std::int64_t seen() const { return seen_; }
+
+ private:
+  std::size_t capacity_;
+  std::int64_t stride_ = 1, seen_ = 0;
+  std::vector<histogram_snapshot> snaps_;
+  histogram_snapshot pending_;
+  bool has_pending_ = false;
+};
+
+}  // namespace vitals::report
+
+namespace vitals::inline VITALS_ABI::report {
+struct alert_entry {
+  std::int64_t step = 0;
+  std::int64_t epoch = -1;  // from alerts.jsonl; -1 when the alert came as a record
+  double timestamp = 0;
+  std::string rule;   // "exploding_gradients"
+  std::string state;  // fired / firing / cleared / not_evaluated
+  std::string level;  // warning / error / info (or WARN / ERROR / INFO)
+  std::string title;
+  std::string text;
+};
+
+/// A rule name from an alert title such as "exploding_gradients fired" (the health monitor's
+/// form); the title itself when it has no state word at its end.
+inline std::string rule_from_title(std::string_view title) {
+  for (std::string_view st : {" fired", " firing", " cleared", " not_evaluated"})
+    if (title.size() > st.size() && title.ends_with(st)) return std::string(title.substr(0, title.size() - st.size()));
+  return std::string(title);
+}
+
+struct report_limits {
+  std::size_t buckets = 512;           // per metric (drawn points; min/max envelopes kept)
+  std::size_t histogram_snapshots = 64;  // per histogram key
+  std::size_t max_summary_string = 256;  // longer string summary values are cut
+};
+
+struct run_data {
+  // Identity (any may be empty).
+  std::string name, id, project, group, notes, dir;
+  std::vector<std::string> tags;
+  std::string config_json = "{}";  // a JSON object
+  std::string metadata_json;       // a JSON object, or empty
+  std::optional<int> exit_code;    // absent: crashed or still running
+  double start_time = 0;           // seconds since the Unix epoch
+  double runtime = 0;              // seconds, of the last row
+  std::int64_t rows = 0;           // history rows read
+  std::int64_t first_step = 0, last_step = 0;
+  std::vector<std::string> warnings;  // shown in the report: "ignored a torn last line", ...
+
+  report_limits limits;
+
+  // Metrics in order of first appearance.
+  std::vector<std::string> keys;
+  std::vector<series> metrics;
+  std::vector<std::string> histogram_keys;
+  std::vector<histogram_track> histograms;
+  std::vector<alert_entry> alerts;
+  // Summary: key -> JSON value text, in first-set order; explicit summaries override last values.
+  std::vector<std::pair<std::string, std::string>> summary;
+
+  series& metric(std::string_view key) {
+    auto it = index_.find(std::string(key));
+    if (it != index_.end()) return metrics[it->second];
+    index_.emplace(std::string(key), metrics.size());
+    keys.emplace_back(key);
+    metrics.emplace_back(limits.buckets);
+    return metrics.back();
+  }
+  histogram_track& histogram(std::string_view key) {
+    auto it = hindex_.find(std::string(key));
+    if (it != hindex_.end()) return histograms[it->second];
+    hindex_.emplace(std::string(key), histograms.size());
+    histogram_keys.emplace_back(key);
+    histograms.emplace_back(limits.histogram_snapshots);
+    return histograms.back();
+  }
+  /// Sets summary[key] = json (replacing an earlier value).
+  void set_summary(std::string_view key, std::string json) {
+    auto it = sindex_.find(std::string(key));
+    if (it != sindex_.end()) {
+      summary[it->second].second = std::move(json);
+      return;
+    }
+    sindex_.emplace(std::string(key), summary.size());
+    summary.emplace_back(std::string(key), std::move(json));
+  }
+  void clear_summary() {
+    summary.clear();
+    sindex_.clear();
+  }
+  bool has_summary(std::string_view key) const { return sindex_.count(std::string(key)) != 0; }
+
+  /// Notes a history row at `step` (call once per row, before its values).
+  void begin_row(std::int64_t step, double row_runtime) {
+    if (rows == 0) first_step = step;
+    last_step = step;
+    runtime = row_runtime;
+    ++rows;
+  }
+
+ private:
+  std::unordered_map<std::string, std::size_t> index_, hindex_, sindex_;
+};
+
+}  // namespace vitals::report
 
 namespace vitals::inline VITALS_ABI::report {
 struct html_options {
@@ -23847,6 +24118,49 @@ VITALS_INLINE model_params count_params(const tensor_table& table) {
 }
 
 }  // namespace vitals
+// ---- include/vitals/sinks/alerts.ipp ----
+// Bodies of vitals/sinks/alerts.hpp (see vitals/version.hpp).
+
+
+#include <string_view>
+#include <vector>
+
+
+namespace vitals::inline VITALS_ABI {
+namespace detail {
+struct alerts_jsonl_state {
+  append_file file;
+  fmt::memory_buffer buf;
+  std::vector<std::size_t> ends;
+};
+VITALS_INLINE alerts_jsonl_state* make_state(alerts_jsonl_state*) { return new alerts_jsonl_state(); }
+VITALS_INLINE void destroy_state(alerts_jsonl_state* p) noexcept { delete p; }
+}  // namespace detail
+
+VITALS_INLINE void alerts_jsonl::open(const run_info& info) {
+  auto p = path.is_absolute() ? path : info.dir / path;
+  state->file.open(p);
+}
+
+VITALS_INLINE void alerts_jsonl::write(const record& r) {
+  if (r.kind != record_kind::alert) return;
+  auto& out = state->buf;
+  detail::append_alert_json_line(out, r.metrics, r.timestamp);
+  out.push_back('\n');
+  state->ends.push_back(out.size());
+}
+
+VITALS_INLINE void alerts_jsonl::flush() {
+  auto& st = *state;
+  if (st.buf.size() == 0 || (!st.file.is_open() && !st.file.broken())) return;
+  st.file.write_records_and_clear(st.buf, st.ends);
+}
+
+VITALS_INLINE void alerts_jsonl::close(int /*exit_code*/) {
+  flush();
+  state->file.close();
+}
+}  // namespace vitals
 // ---- include/vitals/health/monitor.ipp ----
 // Bodies of vitals/health/monitor.hpp (see vitals/version.hpp: compiled once in the library, or
 // inline in every file in header-only use).
@@ -24121,6 +24435,201 @@ VITALS_INLINE std::vector<float> host_values(const tensor_ref& r, std::uint64_t 
 }
 
 }  // namespace vitals::detail
+// ---- include/vitals/dist/merge.ipp ----
+// Bodies of vitals/dist/merge.hpp (see vitals/version.hpp).
+
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vitals::inline VITALS_ABI::dist {
+namespace detail {
+VITALS_INLINE std::uint64_t shape_word(std::uint64_t tag, std::uint64_t a, std::uint64_t b) {
+  return (tag << 56) ^ (a << 20) ^ b;
+}
+
+VITALS_INLINE void check_shapes(std::span<const std::uint64_t> all, std::size_t slot, int world, const char* what) {
+  for (int r = 1; r < world; ++r)
+    if (all[static_cast<std::size_t>(r) * slot] != all[0])
+      throw std::invalid_argument(std::string("vitals::dist::merge(") + what + "): rank " + std::to_string(r) +
+                                  " packed a different shape than rank 0 (every rank must pass the same number of "
+                                  "statistics, tensors and histogram bins)");
+}
+
+VITALS_INLINE bool close(double a, double b, double tol) {
+  if (a != a || b != b) return a != a && b != b;
+  if (a == b) return true;
+  return std::fabs(a - b) <= tol * std::fmax(std::fabs(a), std::fabs(b));
+}
+
+VITALS_INLINE bool same_stats(const tensor_stats& a, const tensor_stats& b, double tol) {
+  return a.grad.count == b.grad.count && a.grad.nonfinite == b.grad.nonfinite && close(a.grad.sum_sq, b.grad.sum_sq, tol) &&
+         close(a.grad.sum_abs, b.grad.sum_abs, tol) && close(a.grad.absmax, b.grad.absmax, tol) &&
+         a.weight.count == b.weight.count && a.weight.nonfinite == b.weight.nonfinite &&
+         close(a.weight.mean, b.weight.mean, tol) && close(a.weight.m2, b.weight.m2, tol) &&
+         close(a.weight.min, b.weight.min, tol) && close(a.weight.max, b.weight.max, tol) &&
+         close(a.weight.sum_abs, b.weight.sum_abs, tol) && a.ema_diff.count == b.ema_diff.count &&
+         close(a.ema_diff.sum_sq, b.ema_diff.sum_sq, tol) && close(a.ema_diff.sum_abs, b.ema_diff.sum_abs, tol);
+}
+
+VITALS_INLINE tensor_stats as_stats(const accumulator& a) {
+  tensor_stats s;
+  s.weight = a;
+  return s;
+}
+}  // namespace detail
+
+VITALS_INLINE void merge(communicator& comm, std::span<accumulator> partials) {
+  const int world = comm.size();
+  if (world == 1) return;
+  const std::size_t slot = 1 + partials.size() * detail::accumulator_words;
+  std::vector<std::uint64_t> mine(slot);
+  mine[0] = detail::shape_word(1, partials.size());
+  std::memcpy(mine.data() + 1, partials.data(), partials.size_bytes());
+  const auto all = all_gather(comm, mine);
+  detail::check_shapes(all, slot, world, "accumulators");
+  for (std::size_t i = 0; i < partials.size(); ++i) {
+    accumulator merged;
+    for (int r = 0; r < world; ++r)
+      merged.merge(detail::get<accumulator>(all.data() + static_cast<std::size_t>(r) * slot + 1 + i * detail::accumulator_words));
+    partials[i] = merged;
+  }
+}
+
+VITALS_INLINE void sum(communicator& comm, std::span<double> values) {
+  const int world = comm.size();
+  if (world == 1) return;
+  const std::size_t slot = 1 + values.size();
+  std::vector<std::uint64_t> mine(slot);
+  mine[0] = detail::shape_word(2, values.size());
+  std::memcpy(mine.data() + 1, values.data(), values.size_bytes());
+  const auto all = all_gather(comm, mine);
+  detail::check_shapes(all, slot, world, "sum");
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    double s = 0;
+    for (int r = 0; r < world; ++r) s += detail::get<double>(all.data() + static_cast<std::size_t>(r) * slot + 1 + i);
+    values[i] = s;
+  }
+}
+
+VITALS_INLINE double mean(communicator& comm, double value, double weight) {
+  double v[2] = {value * weight, weight};
+  sum(comm, v);
+  return v[1] != 0 ? v[0] / v[1] : std::nan("");
+}
+
+VITALS_INLINE void merge(communicator& comm, data_stats& stats) {
+  std::vector<accumulator> parts;
+  stats.for_each_partial([&](accumulator& a) { parts.push_back(a); });
+  merge(comm, parts);
+  std::size_t i = 0;
+  stats.for_each_partial([&](accumulator& a) { a = parts[i++]; });
+}
+
+VITALS_INLINE void merge(communicator& comm, epoch_step_stats& stats, const merge_options& opt) {
+  if (comm.size() == 1) return;
+  accumulator parts[2] = {stats.batch_loss(), stats.grad_norm()};
+  if (opt.check_replicas) {
+    const std::size_t slot = 1 + detail::accumulator_words;
+    std::vector<std::uint64_t> mine(slot);
+    mine[0] = detail::shape_word(3, 1);
+    detail::put(mine.data() + 1, parts[1]);
+    const auto all = all_gather(comm, mine);
+    detail::check_shapes(all, slot, comm.size(), "epoch_step_stats");
+    const auto zero = detail::as_stats(detail::get<accumulator>(all.data() + 1));
+    for (int r = 1; r < comm.size(); ++r)
+      if (!detail::same_stats(zero, detail::as_stats(detail::get<accumulator>(all.data() + r * slot + 1)),
+                              opt.replica_tolerance))
+        throw replica_mismatch("vitals::dist: the grad-norm series of rank " + std::to_string(r) +
+                               " differs from rank 0's: the ranks' gradients have diverged");
+  }
+  merge(comm, std::span<accumulator>(parts, 1));
+  stats.set_batch_loss(parts[0]);
+}
+
+VITALS_INLINE std::vector<std::uint64_t> pack(const param_stats_result& res, tensor_kind kind) {
+  const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
+  std::vector<std::uint64_t> mine(5 + n * detail::tensor_stats_words + bins, 0);
+  mine[0] = detail::shape_word(kind == tensor_kind::sharded ? 4 : 5, n, bins);
+  mine[1] = res.computed.bits_;
+  std::uint32_t lo = 0, hi = 0;
+  std::memcpy(&lo, &res.histogram.lo, 4);
+  std::memcpy(&hi, &res.histogram.hi, 4);
+  mine[2] = (std::uint64_t{lo} << 32) | hi;
+  mine[3] = res.histogram.underflow;
+  mine[4] = res.histogram.overflow;
+  if (n) std::memcpy(mine.data() + 5, static_cast<const void*>(res.per_tensor.data()), n * sizeof(tensor_stats));
+  for (std::size_t b = 0; b < bins; ++b) mine[5 + n * detail::tensor_stats_words + b] = res.histogram.counts[b];
+  return mine;
+}
+
+VITALS_INLINE void merge_gathered(std::span<const std::uint64_t> all, int world, param_stats_result& res, tensor_kind kind,
+                           const merge_options& opt) {
+  const std::size_t n = res.per_tensor.size(), bins = res.histogram.counts.size();
+  const std::size_t head = 5, slot = head + n * detail::tensor_stats_words + bins;
+  if (all.size() != slot * static_cast<std::size_t>(world))
+    throw std::invalid_argument("vitals::dist::merge_gathered: " + std::to_string(all.size()) + " words for " +
+                                std::to_string(world) + " slots of " + std::to_string(slot));
+  detail::check_shapes(all, slot, world, "param_stats_result");
+  auto tensor_of = [&](int r, std::size_t t) {
+    return detail::get<tensor_stats>(all.data() + static_cast<std::size_t>(r) * slot + head + t * detail::tensor_stats_words);
+  };
+  auto word = [&](int r, std::size_t i) { return all[static_cast<std::size_t>(r) * slot + i]; };
+  for (int r = 1; r < world; ++r)
+    if (word(r, 1) != word(0, 1))
+      throw std::invalid_argument("vitals::dist::merge(param_stats_result): rank " + std::to_string(r) +
+                                  " computed other statistics than rank 0 (" +
+                                  vitals::detail::stats_of_plan(static_cast<unsigned>(word(r, 1))).to_string() + " against " +
+                                  vitals::detail::stats_of_plan(static_cast<unsigned>(word(0, 1))).to_string() + ")");
+
+  if (kind == tensor_kind::replicated) {
+    for (int r = 1; r < world; ++r)
+      for (std::size_t t = 0; t < n; ++t)
+        if (!detail::same_stats(tensor_of(0, t), tensor_of(r, t), opt.replica_tolerance))
+          throw replica_mismatch("vitals::dist: replicated tensor #" + std::to_string(t) + " has other statistics on rank " +
+                                 std::to_string(r) + " than on rank 0: the ranks' parameters have diverged (or the "
+                                 "tensors are sharded: say tensor_kind::sharded)");
+    return;
+  }
+
+  res.total = tensor_stats{};
+  for (std::size_t t = 0; t < n; ++t) {
+    tensor_stats merged;
+    for (int r = 0; r < world; ++r) merged.merge(tensor_of(r, t));
+    res.per_tensor[t] = merged;
+    res.total.merge(merged);
+  }
+  if (bins) {
+    bool same_range = true;
+    for (int r = 1; r < world; ++r) same_range = same_range && word(r, 2) == word(0, 2);
+    if (!same_range) {
+      res.histogram.counts.clear();
+      res.histogram.underflow = res.histogram.overflow = 0;
+      return;
+    }
+    res.histogram.underflow = res.histogram.overflow = 0;
+    for (int r = 0; r < world; ++r) {
+      res.histogram.underflow += word(r, 3);
+      res.histogram.overflow += word(r, 4);
+    }
+    for (std::size_t b = 0; b < bins; ++b) {
+      std::uint64_t c = 0;
+      for (int r = 0; r < world; ++r) c += word(r, head + n * detail::tensor_stats_words + b);
+      res.histogram.counts[b] = c;
+    }
+  }
+}
+
+VITALS_INLINE void merge(communicator& comm, param_stats_result& res, tensor_kind kind, const merge_options& opt) {
+  if (comm.size() == 1) return;
+  if (kind == tensor_kind::replicated && !opt.check_replicas) return;
+  merge_gathered(all_gather(comm, pack(res, kind)), comm.size(), res, kind, opt);
+}
+
+}  // namespace vitals::dist
 // ---- include/vitals/health/watch.ipp ----
 // Bodies of vitals/health/watch.hpp (see vitals/version.hpp: compiled once in the library, or
 // inline in every file in header-only use).
@@ -24198,6 +24707,9 @@ VITALS_INLINE void watch_health(run& r, health_options opts, health_monitor moni
   r.attach(alerts_jsonl{});
 }
 
+VITALS_INLINE void watch_health(run& r, health_options opts) { watch_health(r, std::move(opts), health_monitor{}); }
+VITALS_INLINE void watch_health(run& r) { watch_health(r, health_options{}, health_monitor{}); }
+
 }  // namespace vitals
 // ---- include/vitals/app.ipp ----
 // Bodies of vitals/app.hpp (see vitals/version.hpp): what app<Config> does that does not depend on
@@ -24209,6 +24721,11 @@ VITALS_INLINE void watch_health(run& r, health_options opts, health_monitor moni
 
 
 namespace vitals::inline VITALS_ABI::detail {
+
+VITALS_INLINE app_scan::app_scan() = default;
+VITALS_INLINE app_scan::app_scan(app_scan&&) noexcept = default;
+VITALS_INLINE app_scan& app_scan::operator=(app_scan&&) noexcept = default;
+VITALS_INLINE app_scan::~app_scan() = default;
 
 inline std::vector<std::string> app_known_flags(bool composing) {
   std::vector<std::string> k = {"--help", "--show-config", "--multirun", "--wandb_project", "--wandb_entity",
@@ -24540,6 +25057,64 @@ VITALS_INLINE run_options app_options_for(const config::node& tree, run_options 
     problems.push_back({"", e.what(), {}});
   }
   return o;
+}
+
+VITALS_INLINE void app_job_options(run_options& out, const app_scan& scan, const config::composition* composition,
+                                          const config::node& tree, const run_fields& fields, const run_options& base,
+                                          std::vector<config::problem>& problems) {
+  run_options job_options = scan.flagged;
+  // A composition that sets hydra.run.dir / hydra.sweep.dir holds its runs: <output_dir>/runs.
+  if (composition && composition->output_dir_set && !scan.dir_given) job_options.dir = composition->output_dir / "runs";
+  out = app_options_for(tree, std::move(job_options), fields, base, problems);
+}
+
+VITALS_INLINE std::string app_show_text(const std::vector<std::pair<config::node, const std::vector<std::string>*>>& jobs,
+                                        bool json) {
+  std::string text;
+  for (const auto& [tree, overrides] : jobs) {
+    if (json) {  // one object per line, one line per job (as vitals-compose --json prints)
+      text += config::to_json(tree, 0) + "\n";
+      continue;
+    }
+    if (jobs.size() > 1) {
+      std::string head = "---\n# job:";
+      for (const auto& o : *overrides) head += " " + o;
+      text += head + "\n";
+    }
+    text += config::to_yaml(tree);
+  }
+  return text;
+}
+
+VITALS_INLINE void app_throw_problems(std::vector<config::problem>& problems, std::size_t more) {
+  if (!problems.empty()) throw config::config_error(std::move(problems), more);
+}
+
+VITALS_INLINE void app_add_config_error(const config::config_error& e, std::vector<config::problem>& problems,
+                                        std::size_t& more) {
+  problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+  more += e.more();
+}
+
+VITALS_INLINE std::optional<std::size_t> app_find_preset(const std::string& experiment,
+                                                         const std::vector<std::string>& names,
+                                                         std::vector<config::problem>& problems) {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == experiment) return i;
+  problems.push_back(config::detail::unknown_experiment(experiment, names));
+  return std::nullopt;
+}
+
+[[noreturn]] VITALS_INLINE void app_exit_text(const std::string& text) { config::detail::print_and_exit(text); }
+
+[[noreturn]] VITALS_INLINE void app_exit_usage(int argc, const char* const* argv, const usage_error& e) {
+  const char* program = argc > 0 && argv[0] ? argv[0] : "program";
+  exit_usage_error(std::filesystem::path(program).filename().string(), e.what());
+}
+
+[[noreturn]] VITALS_INLINE void app_exit_not_one_job(int argc, const char* const* argv, std::size_t jobs) {
+  exit_usage_error(argc > 0 && argv[0] ? std::filesystem::path(argv[0]).filename().string() : "program",
+                   "--multirun expands to " + std::to_string(jobs) + " jobs; this program runs one (app::jobs_or_exit runs them all)");
 }
 
 }  // namespace vitals::detail

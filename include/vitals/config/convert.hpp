@@ -39,6 +39,13 @@
 #include "vitals/config/type_label.hpp"
 #include "vitals/reflect.hpp"
 
+// The scalar types whose readers, writers and type labels are compiled once, in the library
+// (convert.ipp instantiates them for VITALS_IMPLEMENTATION; compiled users see them extern).
+#define VITALS_CONFIG_SCALAR_TYPES(X)                                                                      \
+  X(char) X(signed char) X(unsigned char) X(short) X(unsigned short) X(int) X(unsigned) X(long)            \
+  X(unsigned long) X(long long) X(unsigned long long) X(float) X(double) X(long double) X(bool)           \
+  X(std::string)
+
 namespace vitals::inline VITALS_ABI::config {
 namespace detail {
 
@@ -500,59 +507,19 @@ node write(const T& v) {
 
 }  // namespace detail
 #if !VITALS_HEADER_BODIES
-extern template std::string type_label<char>();
-extern template std::string type_label<signed char>();
-extern template std::string type_label<unsigned char>();
-extern template std::string type_label<short>();
-extern template std::string type_label<unsigned short>();
-extern template std::string type_label<int>();
-extern template std::string type_label<unsigned>();
-extern template std::string type_label<long>();
-extern template std::string type_label<unsigned long>();
-extern template std::string type_label<long long>();
-extern template std::string type_label<unsigned long long>();
-extern template std::string type_label<float>();
-extern template std::string type_label<double>();
-extern template std::string type_label<long double>();
-extern template std::string type_label<bool>();
-extern template std::string type_label<std::string>();
+#define VITALS_EXTERN_TYPE_LABEL(T) extern template std::string type_label<T>();
+VITALS_CONFIG_SCALAR_TYPES(VITALS_EXTERN_TYPE_LABEL)
+#undef VITALS_EXTERN_TYPE_LABEL
 #endif
 namespace detail {
 
 #if !VITALS_HEADER_BODIES
 // The scalar types' readers and writers are compiled once, in the library (convert.ipp).
-extern template void read<char>(const node&, char&, read_state&);
-extern template node write<char>(const char&);
-extern template void read<signed char>(const node&, signed char&, read_state&);
-extern template node write<signed char>(const signed char&);
-extern template void read<unsigned char>(const node&, unsigned char&, read_state&);
-extern template node write<unsigned char>(const unsigned char&);
-extern template void read<short>(const node&, short&, read_state&);
-extern template node write<short>(const short&);
-extern template void read<unsigned short>(const node&, unsigned short&, read_state&);
-extern template node write<unsigned short>(const unsigned short&);
-extern template void read<int>(const node&, int&, read_state&);
-extern template node write<int>(const int&);
-extern template void read<unsigned>(const node&, unsigned&, read_state&);
-extern template node write<unsigned>(const unsigned&);
-extern template void read<long>(const node&, long&, read_state&);
-extern template node write<long>(const long&);
-extern template void read<unsigned long>(const node&, unsigned long&, read_state&);
-extern template node write<unsigned long>(const unsigned long&);
-extern template void read<long long>(const node&, long long&, read_state&);
-extern template node write<long long>(const long long&);
-extern template void read<unsigned long long>(const node&, unsigned long long&, read_state&);
-extern template node write<unsigned long long>(const unsigned long long&);
-extern template void read<float>(const node&, float&, read_state&);
-extern template node write<float>(const float&);
-extern template void read<double>(const node&, double&, read_state&);
-extern template node write<double>(const double&);
-extern template void read<long double>(const node&, long double&, read_state&);
-extern template node write<long double>(const long double&);
-extern template void read<bool>(const node&, bool&, read_state&);
-extern template node write<bool>(const bool&);
-extern template void read<std::string>(const node&, std::string&, read_state&);
-extern template node write<std::string>(const std::string&);
+#define VITALS_EXTERN_READ_WRITE(T)                               \
+  extern template void read<T>(const node&, T&, read_state&); \
+  extern template node write<T>(const T&);
+VITALS_CONFIG_SCALAR_TYPES(VITALS_EXTERN_READ_WRITE)
+#undef VITALS_EXTERN_READ_WRITE
 #endif
 
 }  // namespace detail

@@ -81,59 +81,19 @@ VITALS_INLINE void add_missing_required(read_state& s, std::string (*label)(), c
 }
 
 #if defined(VITALS_IMPLEMENTATION)
-template void read<char>(const node&, char&, read_state&);
-template node write<char>(const char&);
-template void read<signed char>(const node&, signed char&, read_state&);
-template node write<signed char>(const signed char&);
-template void read<unsigned char>(const node&, unsigned char&, read_state&);
-template node write<unsigned char>(const unsigned char&);
-template void read<short>(const node&, short&, read_state&);
-template node write<short>(const short&);
-template void read<unsigned short>(const node&, unsigned short&, read_state&);
-template node write<unsigned short>(const unsigned short&);
-template void read<int>(const node&, int&, read_state&);
-template node write<int>(const int&);
-template void read<unsigned>(const node&, unsigned&, read_state&);
-template node write<unsigned>(const unsigned&);
-template void read<long>(const node&, long&, read_state&);
-template node write<long>(const long&);
-template void read<unsigned long>(const node&, unsigned long&, read_state&);
-template node write<unsigned long>(const unsigned long&);
-template void read<long long>(const node&, long long&, read_state&);
-template node write<long long>(const long long&);
-template void read<unsigned long long>(const node&, unsigned long long&, read_state&);
-template node write<unsigned long long>(const unsigned long long&);
-template void read<float>(const node&, float&, read_state&);
-template node write<float>(const float&);
-template void read<double>(const node&, double&, read_state&);
-template node write<double>(const double&);
-template void read<long double>(const node&, long double&, read_state&);
-template node write<long double>(const long double&);
-template void read<bool>(const node&, bool&, read_state&);
-template node write<bool>(const bool&);
-template void read<std::string>(const node&, std::string&, read_state&);
-template node write<std::string>(const std::string&);
+#define VITALS_INSTANTIATE_READ_WRITE(T)                   \
+  template void read<T>(const node&, T&, read_state&); \
+  template node write<T>(const T&);
+VITALS_CONFIG_SCALAR_TYPES(VITALS_INSTANTIATE_READ_WRITE)
+#undef VITALS_INSTANTIATE_READ_WRITE
 #endif
 
 }  // namespace vitals::config::detail
 
 #if defined(VITALS_IMPLEMENTATION)
 namespace vitals::inline VITALS_ABI::config {
-template std::string type_label<char>();
-template std::string type_label<signed char>();
-template std::string type_label<unsigned char>();
-template std::string type_label<short>();
-template std::string type_label<unsigned short>();
-template std::string type_label<int>();
-template std::string type_label<unsigned>();
-template std::string type_label<long>();
-template std::string type_label<unsigned long>();
-template std::string type_label<long long>();
-template std::string type_label<unsigned long long>();
-template std::string type_label<float>();
-template std::string type_label<double>();
-template std::string type_label<long double>();
-template std::string type_label<bool>();
-template std::string type_label<std::string>();
+#define VITALS_INSTANTIATE_TYPE_LABEL(T) template std::string type_label<T>();
+VITALS_CONFIG_SCALAR_TYPES(VITALS_INSTANTIATE_TYPE_LABEL)
+#undef VITALS_INSTANTIATE_TYPE_LABEL
 }  // namespace vitals::config
 #endif
