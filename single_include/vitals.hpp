@@ -4843,8 +4843,6 @@ struct owned_value {
 // (row_dispatch). Slots keep their capacity when cleared, so nothing is allocated per row.
 
 
-#include <algorithm>
-#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -4883,13 +4881,6 @@ struct pipeline_row {
     arena.clear();
   }
   bool empty() const { return values.empty(); }
-  /// Asks for the row's values ahead of reading them: the writer reads rows the caller wrote on
-  /// another core, each row's buffer in a place of its own, which no hardware prefetcher guesses.
-  void prefetch() const {
-    const char* p = reinterpret_cast<const char*>(values.data());
-    const std::size_t bytes = std::min<std::size_t>(values.size() * sizeof(packed_value), 512);
-    for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
-  }
   /// Copies `o` in, reusing this row's capacity (allocates only while a slot grows to a row's size).
   void copy_from(const pipeline_row& o) {
     kind = o.kind;
@@ -5772,35 +5763,17 @@ VITALS_INLINE std::string sanitize_dir_name(std::string_view name);
 #include <vector>
 
 // ---- include/vitals/sinks/fresh_on_copy.hpp ----
-// A sink's open-file state must not be shared between copies. fresh_on_copy<T> makes a copy start
-// from T{} (an unopened sink with the same options), so sinks stay copyable configuration objects:
-// `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies only options.
+// A sink's open-file state must not be shared between copies. fresh_on_copy_ptr<T> makes a copy
+// start with no state (an unopened sink with the same options), so sinks stay copyable
+// configuration objects: `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies
+// only options.
 
 
 #include <utility>
 
 namespace vitals::inline VITALS_ABI::detail {
-template <class T>
-struct fresh_on_copy {
-  T value;
-  fresh_on_copy() = default;
-  fresh_on_copy(const fresh_on_copy&) : value() {}
-  fresh_on_copy(fresh_on_copy&& o) noexcept : value(std::move(o.value)) {}
-  fresh_on_copy& operator=(const fresh_on_copy&) {
-    value = T();
-    return *this;
-  }
-  fresh_on_copy& operator=(fresh_on_copy&& o) noexcept {
-    value = std::move(o.value);
-    return *this;
-  }
-  T* operator->() { return &value; }
-  const T* operator->() const { return &value; }
-  T& operator*() { return value; }
-};
-
-/// fresh_on_copy for a state whose type stays incomplete in the header (it needs heavy includes):
-/// held behind a pointer, made on first use, and a copy starts with none. The state's header
+/// The state's type stays incomplete in the header (it needs heavy includes): it is held behind a
+/// pointer, made on first use, and a copy starts with none. The state's header
 /// declares, and its .ipp defines, the two functions found for T* by argument-dependent lookup:
 ///   VITALS_INLINE T* make_state(T*);  VITALS_INLINE void destroy_state(T*) noexcept;
 template <class T>
@@ -11995,8 +11968,6 @@ VITALS_INLINE std::optional<node> override_tree(std::string_view arg, std::vecto
   return tree;
 }
 
-/// How a default value reads in --help: a scalar as it would be written in YAML, a container on
-/// one line, an unset required field as `??? (required)`.
 VITALS_INLINE std::string help_path(const std::string& prefix, std::string_view name) {
   return prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
 }
@@ -12006,6 +11977,8 @@ VITALS_INLINE void push_help_row(std::vector<help_row>& rows, std::string path, 
   rows.push_back({std::move(path), std::move(type), inline_value(value), std::string(doc)});
 }
 
+/// How a default value reads in --help: a scalar as it would be written in YAML, a container on
+/// one line, an unset required field as `??? (required)`.
 VITALS_INLINE std::string inline_value(const node& n) {
   if (n.is_scalar() && n.style == scalar_style::plain && n.text == missing_text) return "??? (required)";
   if (n.is_mapping() || n.is_sequence()) return to_json(n, 0);
@@ -16251,7 +16224,6 @@ VITALS_INLINE std::size_t count_runs(const std::filesystem::path& root) {
 // Bodies of vitals/sinks/console.hpp (see vitals/version.hpp).
 
 
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -16259,6 +16231,7 @@ VITALS_INLINE std::size_t count_runs(const std::filesystem::path& root) {
 #include <functional>
 #include <iterator>
 #include <mutex>
+
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
@@ -16285,9 +16258,7 @@ struct console_state {
 };
 VITALS_INLINE console_state* make_state(console_state*) { return new console_state(); }
 VITALS_INLINE void destroy_state(console_state* p) noexcept { delete p; }
-}  // namespace detail
 
-namespace detail {
 VITALS_INLINE bool is_epoch_key(std::string_view key) {
   auto slash = key.find('/');
   if (slash == std::string_view::npos) return false;
@@ -16435,7 +16406,6 @@ VITALS_INLINE bool console::bar_shown_locked() const {
   return state->out && detail::progress_line().bar_stream == state->out;
 }
 
-
 VITALS_INLINE bool console::bar_shown() const {
   std::lock_guard lock(detail::progress_line().mu);
   return bar_shown_locked();
@@ -16540,6 +16510,13 @@ VITALS_INLINE void console::draw_bar(const record& r) {
 // ---- include/vitals/sinks/csv.ipp ----
 // Bodies of vitals/sinks/csv.hpp (see vitals/version.hpp).
 
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
 
 // ---- include/vitals/format/file.hpp ----
 // Writing files that survive crashes and full disks: buffered append of whole records, atomic
@@ -16911,14 +16888,6 @@ VITALS_INLINE void atomic_write_file(const std::filesystem::path& target, std::s
 }  // namespace vitals::detail
 #endif
 
-#include <algorithm>
-#include <cmath>
-#include <fstream>
-#include <iterator>
-#include <sstream>
-#include <stdexcept>
-
-
 namespace vitals::inline VITALS_ABI {
 namespace detail {
 struct csv_state {
@@ -16938,9 +16907,7 @@ struct csv_state {
 };
 VITALS_INLINE csv_state* make_state(csv_state*) { return new csv_state(); }
 VITALS_INLINE void destroy_state(csv_state* p) noexcept { delete p; }
-}  // namespace detail
 
-namespace detail {
 VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
   bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
                (!s.empty() && (s.front() == ' ' || s.back() == ' '));
@@ -17169,8 +17136,8 @@ VITALS_INLINE void csv::widen(const std::vector<std::string>& added) {
 // Bodies of vitals/sinks/jsonl.hpp (see vitals/version.hpp).
 
 
-
 #include <utility>
+
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
@@ -18694,10 +18661,7 @@ VITALS_INLINE void pipeline::writer_loop() {
       out.sync_names(keys_);  // the names of keys interned since the last batch
       if (producers_waiting_ && ring_.free() >= resume_room_) not_full_.notify_all();
       lock.unlock();
-      for (std::size_t k = 0; k < n; ++k) {
-        if (k + 2 < n) rows[k + 2].prefetch();
-        out.dispatch(rows[k]);
-      }
+      for (std::size_t k = 0; k < n; ++k) out.dispatch(rows[k]);
       lock.lock();
       continue;
     }

@@ -130,8 +130,6 @@ VITALS_INLINE std::optional<node> override_tree(std::string_view arg, std::vecto
   return tree;
 }
 
-/// How a default value reads in --help: a scalar as it would be written in YAML, a container on
-/// one line, an unset required field as `??? (required)`.
 VITALS_INLINE std::string help_path(const std::string& prefix, std::string_view name) {
   return prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
 }
@@ -141,6 +139,8 @@ VITALS_INLINE void push_help_row(std::vector<help_row>& rows, std::string path, 
   rows.push_back({std::move(path), std::move(type), inline_value(value), std::string(doc)});
 }
 
+/// How a default value reads in --help: a scalar as it would be written in YAML, a container on
+/// one line, an unset required field as `??? (required)`.
 VITALS_INLINE std::string inline_value(const node& n) {
   if (n.is_scalar() && n.style == scalar_style::plain && n.text == missing_text) return "??? (required)";
   if (n.is_mapping() || n.is_sequence()) return to_json(n, 0);

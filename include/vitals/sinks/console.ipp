@@ -3,10 +3,6 @@
 
 #include "vitals/sinks/console.hpp"
 
-#include "vitals/detail/fmt.hpp"
-#include "vitals/format/hash.hpp"
-#include "vitals/sinks/terminal.hpp"
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +10,10 @@
 #include <functional>
 #include <iterator>
 #include <mutex>
+
+#include "vitals/detail/fmt.hpp"
+#include "vitals/format/hash.hpp"
+#include "vitals/sinks/terminal.hpp"
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {
@@ -40,9 +40,7 @@ struct console_state {
 };
 VITALS_INLINE console_state* make_state(console_state*) { return new console_state(); }
 VITALS_INLINE void destroy_state(console_state* p) noexcept { delete p; }
-}  // namespace detail
 
-namespace detail {
 VITALS_INLINE bool is_epoch_key(std::string_view key) {
   auto slash = key.find('/');
   if (slash == std::string_view::npos) return false;
@@ -189,7 +187,6 @@ VITALS_INLINE void console::close(int exit_code) {
 VITALS_INLINE bool console::bar_shown_locked() const {
   return state->out && detail::progress_line().bar_stream == state->out;
 }
-
 
 VITALS_INLINE bool console::bar_shown() const {
   std::lock_guard lock(detail::progress_line().mu);

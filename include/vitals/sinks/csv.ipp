@@ -3,10 +3,6 @@
 
 #include "vitals/sinks/csv.hpp"
 
-#include "vitals/detail/fmt.hpp"
-#include "vitals/format/file.hpp"
-#include "vitals/format/hash.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -14,6 +10,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "vitals/detail/fmt.hpp"
+#include "vitals/format/file.hpp"
+#include "vitals/format/hash.hpp"
 #include "vitals/format/json.hpp"
 
 namespace vitals::inline VITALS_ABI {
@@ -35,9 +34,7 @@ struct csv_state {
 };
 VITALS_INLINE csv_state* make_state(csv_state*) { return new csv_state(); }
 VITALS_INLINE void destroy_state(csv_state* p) noexcept { delete p; }
-}  // namespace detail
 
-namespace detail {
 VITALS_INLINE void csv_append_field(fmt::memory_buffer& out, std::string_view s) {
   bool quote = s.find_first_of(",\"\r\n") != std::string_view::npos ||
                (!s.empty() && (s.front() == ' ' || s.back() == ' '));

@@ -1,6 +1,7 @@
-// A sink's open-file state must not be shared between copies. fresh_on_copy<T> makes a copy start
-// from T{} (an unopened sink with the same options), so sinks stay copyable configuration objects:
-// `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies only options.
+// A sink's open-file state must not be shared between copies. fresh_on_copy_ptr<T> makes a copy
+// start with no state (an unopened sink with the same options), so sinks stay copyable
+// configuration objects: `auto s = vitals::sinks(jsonl{}, csv{}); run.attach(s);` works and copies
+// only options.
 #pragma once
 
 #include "vitals/version.hpp"  // VITALS_ABI
@@ -8,27 +9,8 @@
 #include <utility>
 
 namespace vitals::inline VITALS_ABI::detail {
-template <class T>
-struct fresh_on_copy {
-  T value;
-  fresh_on_copy() = default;
-  fresh_on_copy(const fresh_on_copy&) : value() {}
-  fresh_on_copy(fresh_on_copy&& o) noexcept : value(std::move(o.value)) {}
-  fresh_on_copy& operator=(const fresh_on_copy&) {
-    value = T();
-    return *this;
-  }
-  fresh_on_copy& operator=(fresh_on_copy&& o) noexcept {
-    value = std::move(o.value);
-    return *this;
-  }
-  T* operator->() { return &value; }
-  const T* operator->() const { return &value; }
-  T& operator*() { return value; }
-};
-
-/// fresh_on_copy for a state whose type stays incomplete in the header (it needs heavy includes):
-/// held behind a pointer, made on first use, and a copy starts with none. The state's header
+/// The state's type stays incomplete in the header (it needs heavy includes): it is held behind a
+/// pointer, made on first use, and a copy starts with none. The state's header
 /// declares, and its .ipp defines, the two functions found for T* by argument-dependent lookup:
 ///   VITALS_INLINE T* make_state(T*);  VITALS_INLINE void destroy_state(T*) noexcept;
 template <class T>

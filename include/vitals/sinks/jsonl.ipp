@@ -3,10 +3,10 @@
 
 #include "vitals/sinks/jsonl.hpp"
 
+#include <utility>
+
 #include "vitals/detail/fmt.hpp"
 #include "vitals/format/file.hpp"
-
-#include <utility>
 
 namespace vitals::inline VITALS_ABI {
 namespace detail {

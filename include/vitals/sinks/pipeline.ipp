@@ -127,10 +127,7 @@ VITALS_INLINE void pipeline::writer_loop() {
       out.sync_names(keys_);  // the names of keys interned since the last batch
       if (producers_waiting_ && ring_.free() >= resume_room_) not_full_.notify_all();
       lock.unlock();
-      for (std::size_t k = 0; k < n; ++k) {
-        if (k + 2 < n) rows[k + 2].prefetch();
-        out.dispatch(rows[k]);
-      }
+      for (std::size_t k = 0; k < n; ++k) out.dispatch(rows[k]);
       lock.lock();
       continue;
     }

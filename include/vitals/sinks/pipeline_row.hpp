@@ -10,8 +10,6 @@
 
 #include "vitals/version.hpp"  // VITALS_ABI
 
-#include <algorithm>
-#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -51,13 +49,6 @@ struct pipeline_row {
     arena.clear();
   }
   bool empty() const { return values.empty(); }
-  /// Asks for the row's values ahead of reading them: the writer reads rows the caller wrote on
-  /// another core, each row's buffer in a place of its own, which no hardware prefetcher guesses.
-  void prefetch() const {
-    const char* p = reinterpret_cast<const char*>(values.data());
-    const std::size_t bytes = std::min<std::size_t>(values.size() * sizeof(packed_value), 512);
-    for (std::size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
-  }
   /// Copies `o` in, reusing this row's capacity (allocates only while a slot grows to a row's size).
   void copy_from(const pipeline_row& o) {
     kind = o.kind;
